@@ -1,0 +1,96 @@
+/**
+ * The plan schema shared by every planner (the rules-based Screenplay node now, Claude later),
+ * the critic/refiner, the generators and the store. Bump PLAN_SCHEMA_VERSION on breaking change.
+ */
+export const PLAN_SCHEMA_VERSION = 1;
+
+export type ScriptFormat = 'fountain' | 'screenplay' | 'markdown' | 'post';
+
+export interface DialogueLine {
+	/** Character name as written in the script, upper-cased for screenplays (e.g. "ALICE"). */
+	speaker: string;
+	text: string;
+	/** "(whispering)" without the brackets, when the script gives one. */
+	parenthetical?: string;
+}
+
+export interface Scene {
+	/** 1-based position in the plan; stable key for scene rows and object keys. */
+	number: number;
+	/** The slug line as written, e.g. "INT. KITCHEN - NIGHT", or "## Scene 2: The call". */
+	heading: string;
+	/** INT / EXT / INT/EXT for screenplays; null when the source has no such notion (posts, Markdown). */
+	interior: 'INT' | 'EXT' | 'INT/EXT' | null;
+	location: string;
+	timeOfDay: string | null;
+	/** Action / description paragraphs joined by blank lines. */
+	action: string;
+	/** What the camera should show: concrete, used by every video provider as the prompt. */
+	visualDescription: string;
+	/** Ordered dialogue lines. */
+	dialogue: DialogueLine[];
+	/** Text read by the narrator voice (posts, or scenes without dialogue). Empty when none. */
+	narration: string;
+	/** Names of the characters present (speaking or named in the action). */
+	characters: string[];
+	/** Seconds, rounded to 0.1, from the words-per-second rule (see Screenplay node README). */
+	duration: number;
+}
+
+export interface Character {
+	name: string;
+	/** Number of dialogue lines across the plan. */
+	lines: number;
+	/** Scene numbers the character appears in. */
+	scenes: number[];
+	/** Reusable visual description; empty string when unknown (the critic flags it). */
+	description: string;
+}
+
+export interface Setting {
+	name: string;
+	interior: 'INT' | 'EXT' | 'INT/EXT' | null;
+	timeOfDay: string | null;
+	description: string;
+	scenes: number[];
+}
+
+export interface Plan {
+	schemaVersion: typeof PLAN_SCHEMA_VERSION;
+	title: string;
+	format: ScriptFormat;
+	/** Requested total length in seconds, when the request gave one. */
+	targetDuration: number | null;
+	scenes: Scene[];
+	characters: Character[];
+	settings: Setting[];
+	/** Sum of scene durations, seconds. */
+	totalDuration: number;
+}
+
+export type PlanIssueCode =
+	| 'scene-missing-visual'
+	| 'character-missing-description'
+	| 'duration-off-target'
+	| 'scene-over-clip-limit'
+	| 'dialogue-over-scene-time';
+
+export interface PlanIssue {
+	code: PlanIssueCode;
+	/** Scene number the issue is about, when it is about one scene. */
+	scene?: number;
+	/** Character name, for character issues. */
+	character?: string;
+	/** A sentence a person can act on. */
+	message: string;
+	/** Points this issue took off the score. */
+	penalty: number;
+}
+
+export interface Critique {
+	/** 0–100. */
+	score: number;
+	issues: PlanIssue[];
+	/** Which critic produced it: 'rules' here, 'claude' later. */
+	critic: string;
+}

@@ -1,0 +1,98 @@
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+export type OperationHandler = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+) => Promise<INodeExecutionData[] | INodeExecutionData[][]>;
+
+/**
+ * The item loop every Reelsmith node shares: runs the chosen operation per item, stamps pairedItem,
+ * honours Continue On Fail, and turns plain errors into NodeOperationError with the item index.
+ * An operation may return INodeExecutionData[][] to write to several outputs (e.g. Accepted / Rejected).
+ */
+export async function runOperations(
+	this: IExecuteFunctions,
+	operations: Record<string, OperationHandler>,
+	outputCount = 1,
+): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const operation = this.getNodeParameter('operation', itemIndex) as string;
+		const handler = operations[operation];
+		try {
+			if (!handler) {
+				throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
+					itemIndex,
+				});
+			}
+			const result = await handler.call(this, itemIndex);
+			const perOutput = isMultiOutput(result) ? result : [result];
+			perOutput.forEach((outputItems, outputIndex) => {
+				for (const item of outputItems) {
+					outputs[outputIndex].push({ ...item, pairedItem: item.pairedItem ?? { item: itemIndex } });
+				}
+			});
+		} catch (error) {
+			if (this.continueOnFail()) {
+				outputs[0].push(failedItem.call(this, items[itemIndex], itemIndex, error as Error));
+				continue;
+			}
+			if (error instanceof NodeOperationError) {
+				if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+				throw error;
+			}
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		}
+	}
+	return outputs;
+}
+
+/**
+ * The item a failed operation leaves when Continue On Fail is on: the input json plus `error` (a message a person
+ * can read), and the error object on `item.error` so that n8n's "Continue (using error output)" routes it to the
+ * node's error output with its input fields intact (workflows record the scene failure from there).
+ */
+export function failedItem(
+	this: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	error: Error,
+): INodeExecutionData {
+	const nodeError =
+		error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error, { itemIndex });
+	return {
+		json: { ...item.json, error: error.message },
+		error: nodeError,
+		pairedItem: { item: itemIndex },
+	};
+}
+
+function isMultiOutput(
+	result: INodeExecutionData[] | INodeExecutionData[][],
+): result is INodeExecutionData[][] {
+	return result.length > 0 && Array.isArray(result[0]);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. Used by nodes whose work per item is slow. */
+export async function mapWithConcurrency<T, R>(
+	items: T[],
+	limit: number,
+	fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+	const results: R[] = new Array(items.length);
+	let next = 0;
+	const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+		while (next < items.length) {
+			const index = next++;
+			results[index] = await fn(items[index], index);
+		}
+	});
+	await Promise.all(workers);
+	return results;
+}

@@ -1,0 +1,120 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'minio';
+import type { ObjectRef } from '../refs';
+
+/** Fields of the `reelsmithS3Api` credential. */
+export interface S3Credentials {
+	endpoint: string;
+	region: string;
+	accessKey: string;
+	secretKey: string;
+	bucket: string;
+	forcePathStyle?: boolean;
+}
+
+/** The one place that talks to object storage (MinIO or any S3). */
+export class Storage {
+	readonly client: Client;
+	readonly bucket: string;
+
+	constructor(readonly credentials: S3Credentials) {
+		let url: URL;
+		try {
+			url = new URL(credentials.endpoint);
+		} catch {
+			throw new Error(
+				`The S3 endpoint "${credentials.endpoint}" is not a URL. Use e.g. http://127.0.0.1:9000 in the Reelsmith S3 credential.`,
+			);
+		}
+		this.client = new Client({
+			endPoint: url.hostname,
+			port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+			useSSL: url.protocol === 'https:',
+			accessKey: credentials.accessKey,
+			secretKey: credentials.secretKey,
+			region: credentials.region || 'us-east-1',
+			pathStyle: credentials.forcePathStyle ?? true,
+		});
+		this.bucket = credentials.bucket;
+	}
+
+	ref(key: string, bucket = this.bucket): ObjectRef {
+		return { bucket, key };
+	}
+
+	/** Creates the bucket when it does not exist yet (first start, tests). */
+	async ensureBucket(): Promise<void> {
+		if (!(await this.client.bucketExists(this.bucket))) {
+			await this.client.makeBucket(this.bucket, this.credentials.region || 'us-east-1');
+		}
+	}
+
+	async uploadFile(file: string, key: string, contentType: string): Promise<ObjectRef> {
+		const { size } = await stat(file);
+		await this.client.fPutObject(this.bucket, key, file, { 'Content-Type': contentType });
+		return { bucket: this.bucket, key, contentType, bytes: size };
+	}
+
+	async uploadBuffer(body: Buffer | string, key: string, contentType: string): Promise<ObjectRef> {
+		const buffer = typeof body === 'string' ? Buffer.from(body) : body;
+		await this.client.putObject(this.bucket, key, buffer, buffer.length, { 'Content-Type': contentType });
+		return { bucket: this.bucket, key, contentType, bytes: buffer.length };
+	}
+
+	async downloadFile(ref: ObjectRef, file: string): Promise<void> {
+		await mkdir(dirname(file), { recursive: true });
+		const stream = await this.client.getObject(ref.bucket || this.bucket, ref.key);
+		await pipeline(stream, createWriteStream(file));
+	}
+
+	async downloadBuffer(ref: ObjectRef): Promise<Buffer> {
+		const stream = await this.client.getObject(ref.bucket || this.bucket, ref.key);
+		const chunks: Buffer[] = [];
+		for await (const chunk of stream) chunks.push(chunk as Buffer);
+		return Buffer.concat(chunks);
+	}
+
+	/** Size and type, or null when the object does not exist. */
+	async stat(ref: ObjectRef): Promise<{ bytes: number; contentType?: string } | null> {
+		try {
+			const info = await this.client.statObject(ref.bucket || this.bucket, ref.key);
+			return { bytes: info.size, contentType: info.metaData?.['content-type'] };
+		} catch (error) {
+			const code = (error as { code?: string }).code;
+			if (code === 'NotFound' || code === 'NoSuchKey') return null;
+			throw error;
+		}
+	}
+
+	async listKeys(prefix: string): Promise<string[]> {
+		const keys: string[] = [];
+		const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+		for await (const item of stream) if ((item as { name?: string }).name) keys.push((item as { name: string }).name);
+		return keys;
+	}
+
+	async presignedGetUrl(ref: ObjectRef, expirySeconds = 900): Promise<string> {
+		return this.client.presignedGetObject(ref.bucket || this.bucket, ref.key, expirySeconds);
+	}
+
+	/** A readable stream for a local file, for callers that need one. */
+	static readFile(file: string) {
+		return createReadStream(file);
+	}
+}
+
+const cache = new Map<string, Storage>();
+
+/** One client per distinct credential, reused across items and executions. */
+export function storageFor(credentials: S3Credentials): Storage {
+	const id = JSON.stringify(credentials);
+	let storage = cache.get(id);
+	if (!storage) {
+		storage = new Storage(credentials);
+		cache.set(id, storage);
+	}
+	return storage;
+}

@@ -1,0 +1,1 @@
+export { freePort, freePortNear } from '../../initialization/services/ports';
