@@ -1,0 +1,196 @@
+import rubric from '../data/rubric.json';
+import type { Critique, Plan, PlanIssue, PlanIssueCode, Scene } from '../../shared/plan';
+import { DEFAULT_TIMING, roundUp, spokenSeconds } from './timing';
+import { countWords, formatSeconds, nameMatcher, words } from './text';
+
+export interface CritiqueOptions {
+	/** Seconds; null/0 falls back to the plan's own targetDuration. */
+	targetDuration?: number | null;
+	/** Longest clip the video provider renders, seconds. */
+	clipLimit: number;
+}
+
+export const RUBRIC = rubric;
+
+const VISIBLE_WORDS = new Set(rubric.visibleWords.map((word) => word.toLowerCase()));
+
+/** Why a visual description would not work as a video prompt, or null when it would. */
+export type VisualProblem = 'missing' | 'too-short' | 'nothing-visible';
+
+/**
+ * A concrete visual description is non-empty, has at least `minWords` words, and names something a camera can show:
+ * a word from the rubric's list of visible things, the scene's location, or a character in the scene.
+ */
+export function visualProblem(
+	description: string,
+	scene: Pick<Scene, 'location' | 'characters'>,
+): VisualProblem | null {
+	const text = (description ?? '').trim();
+	if (!text) return 'missing';
+	if (countWords(text) < rubric.visualDescription.minWords) return 'too-short';
+	return mentionsSomethingVisible(text, scene) ? null : 'nothing-visible';
+}
+
+function mentionsSomethingVisible(text: string, scene: Pick<Scene, 'location' | 'characters'>): boolean {
+	for (const token of words(text.toLowerCase())) {
+		const word = token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+		if (VISIBLE_WORDS.has(word) || VISIBLE_WORDS.has(singular(word))) return true;
+	}
+	const names = [...(scene.characters ?? [])];
+	for (const part of (scene.location ?? '').split(/[\s\-–—,/]+/)) if (part.length >= 3) names.push(part);
+	return names.some((name) => name && nameMatcher(name).test(text));
+}
+
+function singular(word: string): string {
+	if (word.endsWith('ies')) return word.slice(0, -3) + 'y';
+	if (/(ches|shes|xes|sses)$/.test(word)) return word.slice(0, -2);
+	return word.endsWith('s') ? word.slice(0, -1) : word;
+}
+
+/** The critic's target: the option when set (> 0), else the plan's own. */
+export function targetOf(plan: Pick<Plan, 'targetDuration'>, targetDuration?: number | null): number | null {
+	if (targetDuration && targetDuration > 0) return targetDuration;
+	return plan.targetDuration && plan.targetDuration > 0 ? plan.targetDuration : null;
+}
+
+/** "Scene 2 (INT. KITCHEN - NIGHT)". */
+export function sceneLabel(scene: Pick<Scene, 'number' | 'heading'>): string {
+	// "## Scene 3: The call" reads as "Scene 3 (The call)", not "Scene 3 (## Scene 3: The call)".
+	const heading = (scene.heading ?? '')
+		.replace(/^#+\s*/, '')
+		.replace(/^scene\s*[\w.]*\s*[:.)\-–—]*\s*/i, '')
+		.trim();
+	return heading ? `Scene ${scene.number} (${heading})` : `Scene ${scene.number}`;
+}
+
+/**
+ * Scores a plan 0–100 against data/rubric.json and lists what to fix. Deterministic: the same plan and options
+ * always give the same score and issues, in scene order within each rubric category.
+ */
+export function critiquePlan(plan: Plan, opts: CritiqueOptions): Critique {
+	const issues: PlanIssue[] = [
+		...visualIssues(plan),
+		...characterIssues(plan),
+		...durationIssues(plan, targetOf(plan, opts.targetDuration)),
+		...clipLimitIssues(plan, opts.clipLimit),
+		...dialogueTimeIssues(plan),
+	];
+	const taken = issues.reduce((sum, issue) => sum + issue.penalty, 0);
+	return { score: Math.max(0, Math.min(100, Math.round(100 - taken))), issues, critic: 'rules' };
+}
+
+/** Gives each issue its raw penalty until the category's cap is used up; later issues still list, at 0 points. */
+function capped(issues: Array<Omit<PlanIssue, 'penalty'> & { raw: number }>, maxTotal: number): PlanIssue[] {
+	let left = maxTotal;
+	return issues.map(({ raw, ...issue }) => {
+		const penalty = Math.max(0, Math.min(Math.round(raw), left));
+		left -= penalty;
+		return { ...issue, penalty };
+	});
+}
+
+type Draft = Omit<PlanIssue, 'penalty'> & { raw: number };
+
+function visualIssues(plan: Plan): PlanIssue[] {
+	const rules = rubric.visualDescription;
+	const found: Draft[] = [];
+	for (const scene of plan.scenes) {
+		const problem = visualProblem(scene.visualDescription, scene);
+		if (!problem) continue;
+		const code: PlanIssueCode = 'scene-missing-visual';
+		const label = sceneLabel(scene);
+		if (problem === 'missing') {
+			found.push({
+				code,
+				scene: scene.number,
+				message: `${label} has no visual description. Describe what the camera shows: the place, who is there and what they do.`,
+				raw: rules.penaltyMissing,
+			});
+		} else if (problem === 'too-short') {
+			found.push({
+				code,
+				scene: scene.number,
+				message: `${label} has a thin visual description ("${scene.visualDescription.trim()}", ${countWords(scene.visualDescription)} words; at least ${rules.minWords} needed). Add the place, the people and what they do.`,
+				raw: rules.penaltyNotConcrete,
+			});
+		} else {
+			found.push({
+				code,
+				scene: scene.number,
+				message: `${label}: the visual description names nothing a camera can show. Mention the place, a person or an object in view.`,
+				raw: rules.penaltyNotConcrete,
+			});
+		}
+	}
+	return capped(found, rules.maxTotal);
+}
+
+function characterIssues(plan: Plan): PlanIssue[] {
+	const rules = rubric.characterDescription;
+	const found: Draft[] = [];
+	for (const character of plan.characters ?? []) {
+		if (!(character.lines > 0)) continue;
+		const description = (character.description ?? '').trim();
+		if (countWords(description) >= rules.minWords) continue;
+		found.push({
+			code: 'character-missing-description',
+			character: character.name,
+			message: description
+				? `${character.name}'s description ("${description}") is too short to draw the same person in every clip. Say what ${character.name} looks like: age, build, clothes.`
+				: `${character.name} speaks ${character.lines} ${character.lines === 1 ? 'line' : 'lines'} but has no visual description. Say what ${character.name} looks like (age, build, clothes) so every clip shows the same person.`,
+			raw: rules.penalty,
+		});
+	}
+	return capped(found, rules.maxTotal);
+}
+
+function durationIssues(plan: Plan, target: number | null): PlanIssue[] {
+	if (!target) return [];
+	const rules = rubric.duration;
+	const total = plan.scenes.reduce((sum, scene) => sum + (Number(scene.duration) || 0), 0);
+	const off = (total - target) / target;
+	if (Math.abs(off) <= rules.tolerance + 1e-9) return [];
+	const percentOver = (Math.abs(off) - rules.tolerance) * 100;
+	const raw = Math.max(rules.minPenalty, Math.ceil(percentOver * rules.penaltyPerPercentOver));
+	const percent = Math.round(Math.abs(off) * 100);
+	const message =
+		off > 0
+			? `The plan runs ${formatSeconds(total)}, ${percent}% over the ${target} s target (±${rules.tolerance * 100}% is fine). Trim action or dialogue, or drop a scene.`
+			: `The plan runs ${formatSeconds(total)}, ${percent}% under the ${target} s target (±${rules.tolerance * 100}% is fine). Lengthen scenes or add one.`;
+	return capped([{ code: 'duration-off-target', message, raw }], rules.maxTotal);
+}
+
+function clipLimitIssues(plan: Plan, clipLimit: number): PlanIssue[] {
+	if (!(clipLimit > 0)) return [];
+	const rules = rubric.clipLimit;
+	const found: Draft[] = [];
+	for (const scene of plan.scenes) {
+		const over = scene.duration - clipLimit;
+		if (over <= 1e-9) continue;
+		found.push({
+			code: 'scene-over-clip-limit',
+			scene: scene.number,
+			message: `${sceneLabel(scene)} runs ${formatSeconds(scene.duration)}, over the ${clipLimit} s clip limit of the video provider. Split it into shorter scenes.`,
+			raw: Math.min(rules.maxPerScene, rules.penalty + Math.floor(over) * rules.penaltyPerSecondOver),
+		});
+	}
+	return capped(found, rules.maxTotal);
+}
+
+function dialogueTimeIssues(plan: Plan): PlanIssue[] {
+	const rules = rubric.dialogueTime;
+	const found: Draft[] = [];
+	for (const scene of plan.scenes) {
+		if (!scene.dialogue?.length && !scene.narration) continue;
+		const needed = roundUp(spokenSeconds(scene));
+		if (needed <= scene.duration + 1e-9) continue;
+		const what = scene.dialogue?.length ? 'dialogue' : 'narration';
+		found.push({
+			code: 'dialogue-over-scene-time',
+			scene: scene.number,
+			message: `${sceneLabel(scene)} lasts ${formatSeconds(scene.duration)} but its ${what} needs ${formatSeconds(needed)} at ${DEFAULT_TIMING.dialogueWordsPerSecond} words per second. Lengthen the scene to at least ${formatSeconds(needed)} or cut lines.`,
+			raw: rules.penalty,
+		});
+	}
+	return capped(found, rules.maxTotal);
+}
