@@ -1,0 +1,293 @@
+import { extname, join } from 'node:path';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
+import type { MediaRef, ObjectRef } from '../../shared/refs';
+import { getStorage } from '../../shared/storageNode';
+import type { FfmpegProgress } from '../../shared/transport/ffmpeg';
+import type { Storage } from '../../shared/transport/storage';
+import { withWorkDir } from '../../shared/workdir';
+import { probeMedia } from '../lib/probe';
+
+/** A reference as read from a parameter; the bucket falls back to the credential's bucket. */
+export interface InputRef {
+	bucket?: string;
+	key: string;
+}
+
+/** Parameter fields shared by the operations, shown only for `operation`. */
+export function refField(
+	operation: string,
+	name: string,
+	displayName: string,
+	defaultValue: string,
+	description: string,
+	required = true,
+): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'json',
+		required,
+		default: defaultValue,
+		description,
+		displayOptions: { show: { operation: [operation] } },
+	};
+}
+
+export function outputKeyField(operation: string, defaultValue: string, what = 'the result'): INodeProperties {
+	return {
+		displayName: 'Output Key',
+		name: 'outputKey',
+		type: 'string',
+		required: true,
+		default: defaultValue,
+		description: `Object key to upload ${what} to, in the credential's bucket`,
+		displayOptions: { show: { operation: [operation] } },
+	};
+}
+
+export function fail(this: IExecuteFunctions, itemIndex: number, message: string, description?: string): never {
+	throw new NodeOperationError(this.getNode(), message, { itemIndex, description });
+}
+
+/** A JSON parameter: an object when an expression produced one, text when typed in. */
+function jsonValue(this: IExecuteFunctions, name: string, label: string, itemIndex: number): unknown {
+	const value = this.getNodeParameter(name, itemIndex, null) as unknown;
+	if (typeof value !== 'string') return value;
+	const text = value.trim();
+	if (text === '') return null;
+	if (!/^[[{"]/.test(text)) return text;
+	try {
+		return JSON.parse(text);
+	} catch (error) {
+		return fail.call(
+			this,
+			itemIndex,
+			`The "${label}" parameter is not valid JSON (${(error as Error).message}). Fix the JSON or map the field with an expression.`,
+		);
+	}
+}
+
+function asRef(value: unknown): InputRef | null {
+	// A bare key ("runs/…/clip.mp4") is accepted too: it lives in the credential's bucket.
+	if (typeof value === 'string' && value.trim() !== '') return { key: value.trim() };
+	if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+	const { bucket, key } = value as IDataObject;
+	if (typeof key !== 'string' || key.trim() === '') return null;
+	return { key: key.trim(), bucket: typeof bucket === 'string' && bucket ? bucket : undefined };
+}
+
+/**
+ * Reads an object reference parameter. `hint` says where to map it from, e.g. "the previous node's clip field".
+ */
+export function readRef(this: IExecuteFunctions, itemIndex: number, name: string, label: string, hint: string): InputRef {
+	const ref = asRef(jsonValue.call(this, name, label, itemIndex));
+	if (!ref) {
+		return fail.call(
+			this,
+			itemIndex,
+			`The "${label}" parameter needs an object reference like {bucket, key}. Map it from ${hint}.`,
+		);
+	}
+	return ref;
+}
+
+/** Like readRef, but empty means "none" (a wrong shape is still an error). */
+export function readOptionalRef(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+	hint: string,
+): InputRef | null {
+	const value = jsonValue.call(this, name, label, itemIndex);
+	if (value === null || value === undefined) return null;
+	const ref = asRef(value);
+	if (!ref) {
+		return fail.call(
+			this,
+			itemIndex,
+			`The "${label}" parameter needs an object reference like {bucket, key}, or nothing. Map it from ${hint}.`,
+		);
+	}
+	return ref;
+}
+
+export function readRefList(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+	hint: string,
+): InputRef[] {
+	const value = jsonValue.call(this, name, label, itemIndex);
+	if (!Array.isArray(value) || value.length === 0) {
+		return fail.call(
+			this,
+			itemIndex,
+			`The "${label}" parameter needs a list of object references like [{bucket, key}, …]. Map it from ${hint}.`,
+		);
+	}
+	return value.map((entry, index) => {
+		const ref = asRef(entry);
+		if (!ref) {
+			return fail.call(
+				this,
+				itemIndex,
+				`Entry ${index + 1} of "${label}" is not an object reference like {bucket, key}. Check the list you map from ${hint}.`,
+			);
+		}
+		return ref;
+	});
+}
+
+/** A number parameter within limits; `0` may mean "not set" where the caller says so. */
+export function readNumber(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+	limits: { min?: number; max?: number; fallback?: number } = {},
+): number {
+	const raw = this.getNodeParameter(name, itemIndex, limits.fallback ?? 0) as unknown;
+	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+	if (value === null || value === undefined || value === '') return limits.fallback ?? 0;
+	if (typeof value !== 'number' || !Number.isFinite(value)) {
+		const got = typeof raw === 'number' ? String(raw) : JSON.stringify(raw);
+		return fail.call(this, itemIndex, `The "${label}" parameter must be a number (got ${got}). Check the value or expression.`);
+	}
+	if ((limits.min !== undefined && value < limits.min) || (limits.max !== undefined && value > limits.max)) {
+		return fail.call(
+			this,
+			itemIndex,
+			`The "${label}" parameter must be between ${limits.min ?? '-∞'} and ${limits.max ?? '∞'} (got ${value}).`,
+		);
+	}
+	return value;
+}
+
+/** The key to upload to. Catches the common slip of a default expression meeting an item without runId. */
+export function readOutputKey(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	name = 'outputKey',
+	label = 'Output Key',
+): string {
+	const key = String(this.getNodeParameter(name, itemIndex, '') ?? '').trim();
+	if (!key) return fail.call(this, itemIndex, `The "${label}" parameter is empty. Set the object key to upload to.`);
+	if (/(^|\/)(undefined|null|NaN)(\/|$)/.test(key)) {
+		return fail.call(
+			this,
+			itemIndex,
+			`The "${label}" resolved to "${key}": the item is missing a field the key is built from (usually runId or sceneNumber). Map those fields or set a fixed key.`,
+		);
+	}
+	return key.replace(/^\/+/, '');
+}
+
+/** Local file name for a download: a fixed stem plus the key's extension (ffmpeg also sniffs content). */
+export function localName(stem: string, ref: InputRef): string {
+	const extension = extname(ref.key).toLowerCase();
+	return /^\.[a-z0-9]{1,5}$/.test(extension) ? `${stem}${extension}` : `${stem}.bin`;
+}
+
+function isMissing(error: unknown): boolean {
+	const code = (error as { code?: string }).code;
+	return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket';
+}
+
+/** Downloads `ref`, with a message naming the parameter when the object is not there. */
+export async function download(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	storage: Storage,
+	ref: InputRef,
+	file: string,
+	label: string,
+): Promise<string> {
+	const bucket = ref.bucket || storage.bucket;
+	try {
+		await storage.downloadFile({ bucket, key: ref.key }, file);
+	} catch (error) {
+		if (!isMissing(error)) {
+			throw new NodeOperationError(this.getNode(), error as Error, {
+				itemIndex,
+				description: `Downloading "${label}" (${ref.key}) from object storage failed. Check the Reelsmith S3 credential.`,
+			});
+		}
+		return fail.call(
+			this,
+			itemIndex,
+			`The "${label}" object "${ref.key}" is not in bucket "${bucket}". Check that the step that makes it ran and uploaded it.`,
+		);
+	}
+	return file;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+	'.mp4': 'video/mp4',
+	'.m4a': 'audio/mp4',
+	'.jpg': 'image/jpeg',
+	'.jpeg': 'image/jpeg',
+	'.png': 'image/png',
+	'.srt': 'application/x-subrip',
+	'.wav': 'audio/wav',
+};
+
+/** Uploads a media file and describes it (duration, size) for the next node. */
+export async function uploadMedia(storage: Storage, file: string, key: string): Promise<MediaRef> {
+	const contentType = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+	const uploaded = await storage.uploadFile(file, key, contentType);
+	const probe = await probeMedia(file, { measureAudio: false });
+	const ref: MediaRef = { ...uploaded };
+	if (probe.video?.codec !== 'mjpeg' && probe.video?.codec !== 'png') ref.duration = round(probe.duration);
+	if (probe.video) {
+		ref.width = probe.video.width;
+		ref.height = probe.video.height;
+	}
+	return ref;
+}
+
+export async function uploadText(storage: Storage, text: string, key: string): Promise<ObjectRef> {
+	const contentType = CONTENT_TYPES[extname(key).toLowerCase()] ?? 'text/plain; charset=utf-8';
+	return storage.uploadBuffer(text, key, contentType);
+}
+
+/** Storage for the credential plus a temp folder that is always removed. */
+export async function withMedia<T>(
+	context: IExecuteFunctions,
+	fn: (storage: Storage, path: (name: string) => string) => Promise<T>,
+): Promise<T> {
+	const storage = await getStorage.call(context);
+	return withWorkDir((dir) => fn(storage, (name) => join(dir, name)));
+}
+
+/** ffmpeg progress into the n8n log, every 10 %. n8n has no progress bar for nodes; logs show long renders moving. */
+export function progressLog(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	what: string,
+): (progress: FfmpegProgress) => void {
+	let logged = -1;
+	return (progress) => {
+		if (progress.ratio === undefined) return;
+		const percent = Math.floor(progress.ratio * 10) * 10;
+		if (percent <= logged) return;
+		logged = percent;
+		this.logger?.debug(`FFmpeg ${what}: ${percent}%`, { itemIndex, seconds: progress.time, speed: progress.speed });
+	};
+}
+
+/** The item's own json, so every operation passes through what came in. */
+export function inputJson(this: IExecuteFunctions, itemIndex: number): IDataObject {
+	return this.getInputData()[itemIndex]?.json ?? {};
+}
+
+export function round(value: number, digits = 3): number {
+	const factor = 10 ** digits;
+	return Math.round(value * factor) / factor;
+}

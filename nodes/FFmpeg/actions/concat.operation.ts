@@ -1,0 +1,103 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { concatClips, type ConcatMode, type Transition } from '../lib/concat';
+import {
+	download,
+	fail,
+	inputJson,
+	localName,
+	outputKeyField,
+	progressLog,
+	readNumber,
+	readOutputKey,
+	readRefList,
+	uploadMedia,
+	withMedia,
+} from './common';
+
+const show = { operation: ['concat'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Clips',
+		name: 'clips',
+		type: 'json',
+		required: true,
+		default: '={{ $json.clips }}',
+		description: 'List of clip references in playing order, like [{"bucket": "reelsmith", "key": "…/scene.mp4"}, …]',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{
+				name: 'Auto',
+				value: 'auto',
+				description: 'Stream copy when every clip has the same codec, size, frame rate, timebase and audio; else re-encode',
+			},
+			{ name: 'Copy', value: 'copy', description: 'Stream copy only; fails when the clips differ' },
+			{ name: 'Re-Encode', value: 'reencode', description: 'Always re-encode (slow for long videos)' },
+		],
+		default: 'auto',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Transition',
+		name: 'transition',
+		type: 'options',
+		options: [
+			{ name: 'None', value: 'none', description: 'Cut from one clip to the next' },
+			{ name: 'Crossfade', value: 'crossfade', description: 'Blend picture and sound (re-encodes; shortens the video)' },
+		],
+		default: 'none',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Transition Duration',
+		name: 'transitionDuration',
+		type: 'number',
+		default: 0.5,
+		typeOptions: { minValue: 0.05, numberPrecision: 2 },
+		description: 'Seconds each crossfade lasts; the video gets this much shorter per transition',
+		displayOptions: { show: { operation: ['concat'], transition: ['crossfade'] } },
+	},
+	outputKeyField('concat', "={{ 'runs/' + $json.runId + '/work/concat.mp4' }}", 'the joined video'),
+];
+
+/** Joins clips; returns the video and which path was taken (copy or reencode). */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const clips = readRefList.call(this, itemIndex, 'clips', 'Clips', "the scene list's clips field");
+	const mode = this.getNodeParameter('mode', itemIndex, 'auto') as ConcatMode;
+	if (!['auto', 'copy', 'reencode'].includes(mode)) {
+		fail.call(this, itemIndex, `The "Mode" parameter must be auto, copy or reencode (got "${mode}").`);
+	}
+	const transition = this.getNodeParameter('transition', itemIndex, 'none') as Transition;
+	if (!['none', 'crossfade'].includes(transition)) {
+		fail.call(this, itemIndex, `The "Transition" parameter must be none or crossfade (got "${transition}").`);
+	}
+	const transitionDuration =
+		transition === 'crossfade'
+			? readNumber.call(this, itemIndex, 'transitionDuration', 'Transition Duration', { min: 0.01, fallback: 0.5 })
+			: 0;
+	const outputKey = readOutputKey.call(this, itemIndex);
+
+	const { video, concatMode } = await withMedia(this, async (storage, path) => {
+		const files: string[] = [];
+		for (const [index, clip] of clips.entries()) {
+			const name = localName(`clip-${String(index + 1).padStart(3, '0')}`, clip);
+			files.push(await download.call(this, itemIndex, storage, clip, path(name), `Clips (entry ${index + 1})`));
+		}
+		const output = path('concat.mp4');
+		const result = await concatClips({
+			inputs: files,
+			output,
+			mode,
+			transition,
+			transitionDuration,
+			onProgress: progressLog.call(this, itemIndex, 'concat'),
+		});
+		return { video: await uploadMedia(storage, output, outputKey), concatMode: result.mode };
+	});
+	return [{ json: { ...inputJson.call(this, itemIndex), video: video as unknown as IDataObject, concatMode } }];
+}

@@ -1,0 +1,99 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { normaliseLoudness } from '../lib/loudness';
+import {
+	download,
+	inputJson,
+	localName,
+	outputKeyField,
+	progressLog,
+	readNumber,
+	readOutputKey,
+	readRef,
+	refField,
+	round,
+	uploadMedia,
+	withMedia,
+} from './common';
+
+const show = { operation: ['loudness'] };
+
+export const description: INodeProperties[] = [
+	refField('loudness', 'video', 'Video', '={{ $json.video }}', 'Reference of the video whose audio is normalised'),
+	{
+		displayName: 'Target',
+		name: 'target',
+		type: 'number',
+		default: -14,
+		typeOptions: { minValue: -70, maxValue: -5, numberPrecision: 1 },
+		description: 'Integrated loudness in LUFS; −14 is what YouTube, Spotify and most platforms play back at',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'True Peak',
+		name: 'truePeak',
+		type: 'number',
+		default: -1.5,
+		typeOptions: { minValue: -9, maxValue: 0, numberPrecision: 1 },
+		description: 'Highest allowed true peak in dBTP',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Loudness Range',
+		name: 'lra',
+		type: 'number',
+		default: 11,
+		typeOptions: { minValue: 1, maxValue: 50, numberPrecision: 1 },
+		description: 'Target loudness range in LU',
+		displayOptions: { show },
+	},
+	outputKeyField('loudness', "={{ 'runs/' + $json.runId + '/work/loudness.mp4' }}", 'the normalised video'),
+];
+
+const stats = (s: { integrated: number; truePeak: number; lra: number; threshold: number }) => ({
+	integrated: finite(s.integrated),
+	truePeak: finite(s.truePeak),
+	lra: finite(s.lra),
+	threshold: finite(s.threshold),
+});
+// Silence measures as -inf, which JSON cannot hold.
+const finite = (value: number) => (Number.isFinite(value) ? round(value, 2) : null);
+
+/** Two-pass loudnorm on the audio (video copied, audio fitted to the video length). */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const target = readNumber.call(this, itemIndex, 'target', 'Target', { min: -70, max: -5, fallback: -14 });
+	const truePeak = readNumber.call(this, itemIndex, 'truePeak', 'True Peak', { min: -9, max: 0, fallback: -1.5 });
+	const lra = readNumber.call(this, itemIndex, 'lra', 'Loudness Range', { min: 1, max: 50, fallback: 11 });
+	const outputKey = readOutputKey.call(this, itemIndex);
+
+	const { ref, result } = await withMedia(this, async (storage, path) => {
+		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');
+		const output = path('loudness.mp4');
+		const result = await normaliseLoudness({
+			input,
+			output,
+			target,
+			truePeak,
+			lra,
+			onProgress: progressLog.call(this, itemIndex, 'loudness'),
+		});
+		return { ref: await uploadMedia(storage, output, outputKey), result };
+	});
+	const loudness = {
+		target,
+		truePeak,
+		lra,
+		normalizationType: result.normalizationType,
+		input: { ...stats(result.input), offset: finite(result.input.offset) },
+		output: stats(result.output),
+	};
+	return [
+		{
+			json: {
+				...inputJson.call(this, itemIndex),
+				video: ref as unknown as IDataObject,
+				loudness: loudness as unknown as IDataObject,
+			},
+		},
+	];
+}

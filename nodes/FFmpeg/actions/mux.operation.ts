@@ -1,0 +1,68 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { muxNarration } from '../lib/mux';
+import {
+	download,
+	inputJson,
+	localName,
+	outputKeyField,
+	progressLog,
+	readNumber,
+	readOptionalRef,
+	readOutputKey,
+	readRef,
+	refField,
+	uploadMedia,
+	withMedia,
+} from './common';
+
+export const description: INodeProperties[] = [
+	refField('mux', 'video', 'Video', '={{ $json.clip }}', 'Reference of the clip; its video is copied as it is'),
+	refField(
+		'mux',
+		'audio',
+		'Audio',
+		'={{ $json.narration }}',
+		'Reference of the narration track. Empty gives a silent track of the right length.',
+		false,
+	),
+	{
+		displayName: 'Duration',
+		name: 'duration',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: 0, numberPrecision: 3 },
+		description:
+			'Length of the scene video in seconds; 0 = the video length. Narration is padded with silence or cut to it.',
+		displayOptions: { show: { operation: ['mux'] } },
+	},
+	outputKeyField(
+		'mux',
+		"={{ 'runs/' + $json.runId + '/scenes/' + String($json.sceneNumber).padStart(3, '0') + '/scene.mp4' }}",
+		'the scene video',
+	),
+];
+
+/** Narration onto a clip: video copied, AAC 48 kHz stereo audio of exactly the video length. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's clip field");
+	const audio = readOptionalRef.call(this, itemIndex, 'audio', 'Audio', "the Text to Speech node's narration field");
+	const duration = readNumber.call(this, itemIndex, 'duration', 'Duration', { min: 0 });
+	const outputKey = readOutputKey.call(this, itemIndex);
+
+	const sceneVideo = await withMedia(this, async (storage, path) => {
+		const videoFile = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');
+		const audioFile = audio
+			? await download.call(this, itemIndex, storage, audio, path(localName('audio', audio)), 'Audio')
+			: null;
+		const output = path('scene.mp4');
+		await muxNarration({
+			video: videoFile,
+			audio: audioFile,
+			output,
+			duration,
+			onProgress: progressLog.call(this, itemIndex, 'mux'),
+		});
+		return uploadMedia(storage, output, outputKey);
+	});
+	return [{ json: { ...inputJson.call(this, itemIndex), sceneVideo: sceneVideo as unknown as IDataObject } }];
+}

@@ -1,0 +1,190 @@
+import { writeFile } from 'node:fs/promises';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { MediaRef } from '../../shared/refs';
+import { buildSrt, type SubtitleCue } from '../lib/srt';
+import { attachSubtitles, burnSubtitles } from '../lib/subtitles';
+import {
+	download,
+	fail,
+	inputJson,
+	localName,
+	outputKeyField,
+	progressLog,
+	readOutputKey,
+	readRef,
+	refField,
+	uploadMedia,
+	uploadText,
+	withMedia,
+} from './common';
+
+const show = { operation: ['subtitles'] };
+
+export const description: INodeProperties[] = [
+	refField('subtitles', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to subtitle'),
+	{
+		displayName: 'Cues',
+		name: 'cues',
+		type: 'json',
+		required: true,
+		default: '={{ $json.cues }}',
+		description: 'Subtitle cues on the video timeline: [{"start": 0, "end": 2.5, "text": "…", "speaker": "ALICE"}, …]',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{ name: 'Attach', value: 'attach', description: 'Soft subtitle track (mov_text); video copied, viewers can switch it off' },
+			{ name: 'Burn', value: 'burn', description: 'Draw the text into the picture (re-encodes the video)' },
+			{ name: 'SRT Only', value: 'srtOnly', description: 'Only write the .srt file; the video is passed on unchanged' },
+		],
+		default: 'attach',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'SRT Key',
+		name: 'srtKey',
+		type: 'string',
+		required: true,
+		default: "={{ 'runs/' + $json.runId + '/final/subtitles.srt' }}",
+		description: "Object key for the .srt file, in the credential's bucket",
+		displayOptions: { show },
+	},
+	{
+		...outputKeyField('subtitles', "={{ 'runs/' + $json.runId + '/work/subtitled.mp4' }}", 'the subtitled video'),
+		displayOptions: { show: { operation: ['subtitles'], mode: ['attach', 'burn'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Speaker Prefix',
+				name: 'speakerPrefix',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to put "SPEAKER: " before each line that has a speaker',
+			},
+			{
+				displayName: 'Line Length',
+				name: 'maxLineLength',
+				type: 'number',
+				default: 42,
+				typeOptions: { minValue: 10, maxValue: 100 },
+				description: 'Characters per line before wrapping (two lines per subtitle)',
+			},
+			{
+				displayName: 'Language',
+				name: 'language',
+				type: 'string',
+				default: 'eng',
+				description: 'ISO 639-2 code of the attached track, e.g. eng, deu, fra',
+			},
+			{
+				displayName: 'Font Size',
+				name: 'fontSize',
+				type: 'number',
+				default: 16,
+				typeOptions: { minValue: 6, maxValue: 72 },
+				description: 'Size of burned subtitles, relative to a 288-line picture (scales with the video height)',
+			},
+		],
+	},
+];
+
+/** Checks the cue list and says which cue is wrong and how. */
+function readCues(this: IExecuteFunctions, itemIndex: number): SubtitleCue[] {
+	let value = this.getNodeParameter('cues', itemIndex, null) as unknown;
+	if (typeof value === 'string') {
+		try {
+			value = value.trim() ? JSON.parse(value) : [];
+		} catch (error) {
+			fail.call(this, itemIndex, `The "Cues" parameter is not valid JSON (${(error as Error).message}).`);
+		}
+	}
+	if (!Array.isArray(value)) {
+		return fail.call(
+			this,
+			itemIndex,
+			'The "Cues" parameter needs a list like [{"start": 0, "end": 2, "text": "Hello"}]. Map it from the scene list\'s cues field.',
+		);
+	}
+	return value.map((raw, index) => {
+		const cue = (raw ?? {}) as IDataObject;
+		const start = Number(cue.start);
+		const end = Number(cue.end);
+		const where = `Cue ${index + 1}`;
+		if (cue.start === undefined || cue.start === null || !Number.isFinite(start) || start < 0) {
+			fail.call(this, itemIndex, `${where}: "start" must be a number of seconds ≥ 0 (got ${JSON.stringify(cue.start)}).`);
+		}
+		if (cue.end === undefined || cue.end === null || !Number.isFinite(end) || end <= start) {
+			fail.call(
+				this,
+				itemIndex,
+				`${where}: "end" (${JSON.stringify(cue.end)}) must be a number after "start" (${start}). Check the cue timing.`,
+			);
+		}
+		if (typeof cue.text !== 'string') {
+			fail.call(this, itemIndex, `${where}: "text" must be a string (got ${typeof cue.text}).`);
+		}
+		const speaker = typeof cue.speaker === 'string' ? cue.speaker : undefined;
+		return { start, end, text: cue.text as string, speaker };
+	});
+}
+
+/** Builds the SRT from cues, stores it, and attaches it as a soft track or burns it in. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const cues = readCues.call(this, itemIndex);
+	const mode = this.getNodeParameter('mode', itemIndex, 'attach') as string;
+	if (!['attach', 'burn', 'srtOnly'].includes(mode)) {
+		fail.call(this, itemIndex, `The "Mode" parameter must be attach, burn or srtOnly (got "${mode}").`);
+	}
+	const srtKey = readOutputKey.call(this, itemIndex, 'srtKey', 'SRT Key');
+	const outputKey = mode === 'srtOnly' ? '' : readOutputKey.call(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const srtOptions = {
+		speakerPrefix: options.speakerPrefix === true,
+		maxLineLength: typeof options.maxLineLength === 'number' ? options.maxLineLength : 42,
+	};
+
+	const result = await withMedia(this, async (storage, path) => {
+		const srt = buildSrt(cues, srtOptions);
+		const subtitles = await uploadText(storage, srt, srtKey);
+		if (mode === 'srtOnly') {
+			// The video is passed on as it came in (with its duration and size when the reference had them).
+			const raw = this.getNodeParameter('video', itemIndex, null) as unknown;
+			const passed = raw && typeof raw === 'object' ? (raw as MediaRef) : { bucket: storage.bucket, key: video.key };
+			return { video: { ...passed, bucket: video.bucket || storage.bucket }, subtitles };
+		}
+		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');
+		const output = path('subtitled.mp4');
+		const onProgress = progressLog.call(this, itemIndex, `subtitles (${mode})`);
+		if (mode === 'attach') {
+			const file = path('subtitles.srt');
+			await writeFile(file, srt);
+			await attachSubtitles({ video: input, srt: file, output, language: String(options.language ?? 'eng'), onProgress });
+		} else {
+			const file = path('burn.srt');
+			await writeFile(file, buildSrt(cues, { ...srtOptions, renderer: 'libass' }));
+			const fontSize = typeof options.fontSize === 'number' ? options.fontSize : 16;
+			await burnSubtitles({ video: input, srt: file, output, fontSize, onProgress });
+		}
+		return { video: await uploadMedia(storage, output, outputKey), subtitles };
+	});
+	return [
+		{
+			json: {
+				...inputJson.call(this, itemIndex),
+				video: result.video as unknown as IDataObject,
+				subtitles: result.subtitles as unknown as IDataObject,
+			},
+		},
+	];
+}

@@ -1,0 +1,142 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { addWatermark, WATERMARK_POSITIONS, type WatermarkPosition } from '../lib/watermark';
+import {
+	download,
+	fail,
+	inputJson,
+	localName,
+	outputKeyField,
+	progressLog,
+	readOutputKey,
+	readRef,
+	refField,
+	uploadMedia,
+	withMedia,
+} from './common';
+
+const show = { operation: ['watermark'] };
+
+export const description: INodeProperties[] = [
+	refField('watermark', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to mark'),
+	{
+		displayName: 'Watermark',
+		name: 'source',
+		type: 'options',
+		options: [
+			{ name: 'Text', value: 'text' },
+			{ name: 'Image', value: 'image' },
+		],
+		default: 'text',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		default: '',
+		placeholder: '© My Channel',
+		description: 'Text to draw; any characters are safe (emoji the font cannot draw are left out)',
+		displayOptions: { show: { operation: ['watermark'], source: ['text'] } },
+	},
+	{
+		...refField('watermark', 'image', 'Image', '', 'Reference of a PNG (transparency is kept) or JPEG logo'),
+		displayOptions: { show: { operation: ['watermark'], source: ['image'] } },
+	},
+	{
+		displayName: 'Position',
+		name: 'position',
+		type: 'options',
+		options: [
+			{ name: 'Bottom Left', value: 'bottomLeft' },
+			{ name: 'Bottom Right', value: 'bottomRight' },
+			{ name: 'Center', value: 'center' },
+			{ name: 'Top Left', value: 'topLeft' },
+			{ name: 'Top Right', value: 'topRight' },
+		],
+		default: 'bottomRight',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Opacity',
+				name: 'opacity',
+				type: 'number',
+				default: 0.8,
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			},
+			{
+				displayName: 'Margin',
+				name: 'margin',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0 },
+				description: 'Pixels from the edges; 0 = 3% of the video height',
+			},
+			{
+				displayName: 'Font Size',
+				name: 'fontSize',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0 },
+				description: 'Text size in pixels; 0 = 5% of the video height',
+			},
+			{
+				displayName: 'Image Width',
+				name: 'imageScale',
+				type: 'number',
+				default: 0.15,
+				typeOptions: { minValue: 0.01, maxValue: 1, numberPrecision: 2 },
+				description: 'Image width as a share of the video width',
+			},
+		],
+	},
+	outputKeyField('watermark', "={{ 'runs/' + $json.runId + '/work/watermarked.mp4' }}", 'the marked video'),
+];
+
+/** Text or image mark in a corner; video re-encoded, audio and soft subtitles copied. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const source = this.getNodeParameter('source', itemIndex, 'text') as string;
+	const position = this.getNodeParameter('position', itemIndex, 'bottomRight') as WatermarkPosition;
+	if (!WATERMARK_POSITIONS.includes(position)) {
+		fail.call(this, itemIndex, `The "Position" parameter must be one of ${WATERMARK_POSITIONS.join(', ')} (got "${position}").`);
+	}
+	const text = source === 'text' ? String(this.getNodeParameter('text', itemIndex, '') ?? '') : undefined;
+	if (source === 'text' && !text?.trim()) {
+		fail.call(this, itemIndex, 'The "Text" parameter is empty. Type the watermark text, or choose an image watermark.');
+	}
+	const image =
+		source === 'image' ? readRef.call(this, itemIndex, 'image', 'Image', 'a stored logo, e.g. {"key": "brand/logo.png"}') : null;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const positive = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
+	const outputKey = readOutputKey.call(this, itemIndex);
+
+	const ref = await withMedia(this, async (storage, path) => {
+		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');
+		const imageFile = image
+			? await download.call(this, itemIndex, storage, image, path(localName('image', image)), 'Image')
+			: undefined;
+		const output = path('watermarked.mp4');
+		await addWatermark({
+			input,
+			output,
+			text,
+			image: imageFile,
+			position,
+			opacity: typeof options.opacity === 'number' ? options.opacity : undefined,
+			margin: positive(options.margin),
+			fontSize: positive(options.fontSize),
+			imageScale: positive(options.imageScale),
+			onProgress: progressLog.call(this, itemIndex, 'watermark'),
+		});
+		return uploadMedia(storage, output, outputKey);
+	});
+	return [{ json: { ...inputJson.call(this, itemIndex), video: ref as unknown as IDataObject } }];
+}

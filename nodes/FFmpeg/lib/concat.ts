@@ -1,0 +1,201 @@
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
+import { CLIP_FORMAT } from '../../shared/presets';
+import { AAC_ARGS, FASTSTART_ARGS, H264_ARGS, sec } from './encoding';
+import { probeMedia, videoDuration, type MediaProbe } from './probe';
+
+export type ConcatMode = 'auto' | 'copy' | 'reencode';
+export type Transition = 'none' | 'crossfade';
+
+export interface ConcatOptions {
+	/** Local clip files in playing order. */
+	inputs: string[];
+	output: string;
+	/** auto = stream copy when every clip has the same streams, else re-encode (default auto). */
+	mode?: ConcatMode;
+	transition?: Transition;
+	/** Seconds each crossfade lasts (default 0.5). */
+	transitionDuration?: number;
+	onProgress?: (progress: FfmpegProgress) => void;
+}
+
+export interface ConcatResult {
+	/** What was actually done. */
+	mode: 'copy' | 'reencode';
+	/** Expected output length in seconds. */
+	duration: number;
+	/** Why copy was not possible (plain words); empty when the clips match. */
+	mismatches: string[];
+}
+
+/**
+ * Joins clips into one video. Clips made in the one clip format join by stream copy (the concat demuxer,
+ * under a second even for many 1080p clips); anything else is re-encoded with the concat filter, or with
+ * xfade + acrossfade when crossfades are asked for. The output always has +faststart.
+ */
+export async function concatClips(options: ConcatOptions): Promise<ConcatResult> {
+	if (options.inputs.length === 0) throw new Error('There are no clips to join. Pass at least one clip.');
+	const mode = options.mode ?? 'auto';
+	const transition = options.transition ?? 'none';
+	const probes = await Promise.all(options.inputs.map((file) => probeMedia(file, { measureAudio: false })));
+	probes.forEach((probe, index) => {
+		if (!probe.video) throw new Error(`Clip ${index + 1} has no video stream. Only video clips can be joined.`);
+	});
+	const mismatches = streamMismatches(probes);
+	const total = probes.reduce((sum, probe) => sum + videoDuration(probe), 0);
+
+	if (transition === 'crossfade' && options.inputs.length > 1) {
+		if (mode === 'copy') {
+			throw new Error('Crossfades blend frames, so they cannot be done by stream copy. Set the mode to auto or re-encode.');
+		}
+		const duration = await crossfade(options, probes);
+		return { mode: 'reencode', duration, mismatches };
+	}
+
+	if (mode === 'copy' && mismatches.length > 0) {
+		throw new Error(
+			`The clips cannot be joined by stream copy: ${mismatches.join('; ')}. Set the mode to auto or re-encode.`,
+		);
+	}
+	if (mode !== 'reencode' && mismatches.length === 0) {
+		await copyConcat(options);
+		return { mode: 'copy', duration: total, mismatches };
+	}
+	await reencodeConcat(options, probes, total);
+	return { mode: 'reencode', duration: total, mismatches };
+}
+
+/**
+ * What differs between the clips in ways the concat demuxer cannot handle: codec and profile, size, pixel
+ * format, frame rate, timebase and audio layout, each compared with the first clip.
+ */
+export function streamMismatches(probes: MediaProbe[]): string[] {
+	const first = probes[0];
+	if (!first) return [];
+	const describe = (probe: MediaProbe) => ({
+		'video codec': probe.video?.codec ?? 'none',
+		'video profile': probe.video?.profile ?? 'none',
+		size: probe.video ? `${probe.video.width}x${probe.video.height}` : 'none',
+		'pixel format': probe.video?.pixelFormat ?? 'none',
+		'frame rate': probe.video ? String(probe.video.fps) : 'none',
+		timebase: probe.video?.timeBase ?? 'none',
+		'audio codec': probe.audio?.codec ?? 'no audio',
+		'audio sample rate': probe.audio ? `${probe.audio.sampleRate} Hz` : 'no audio',
+		'audio channels': probe.audio ? `${probe.audio.channels}` : 'no audio',
+	});
+	const reference = describe(first);
+	const problems: string[] = [];
+	probes.slice(1).forEach((probe, index) => {
+		const facts = describe(probe);
+		for (const [name, value] of Object.entries(facts)) {
+			const expected = reference[name as keyof typeof reference];
+			if (value !== expected) problems.push(`clip ${index + 2} ${name} is ${value}, clip 1 is ${expected}`);
+		}
+	});
+	return problems;
+}
+
+async function copyConcat(options: ConcatOptions): Promise<void> {
+	// The list sits next to the output, in the caller's temp folder; clip paths are quoted for the list syntax.
+	const list = join(dirname(options.output), `${basename(options.output)}.concat.txt`);
+	const body = options.inputs.map((file) => `file '${file.replace(/'/g, "'\\''")}'`).join('\n');
+	await writeFile(list, `ffconcat version 1.0\n${body}\n`);
+	await ffmpeg(
+		['-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v', '-map', '0:a?', '-c', 'copy', ...FASTSTART_ARGS, options.output],
+		{ onProgress: options.onProgress },
+	);
+}
+
+/** Output geometry for re-encoding: the first clip's size and frame rate. */
+function target(probes: MediaProbe[]) {
+	const first = probes[0].video!;
+	return {
+		width: first.width,
+		height: first.height,
+		frameRate: first.fps > 0 ? first.frameRate : String(CLIP_FORMAT.fps),
+	};
+}
+
+/** One video and one audio label per clip, all at the same size, rate, timebase and audio format. */
+function normaliseInputs(probes: MediaProbe[]): { filters: string[]; durations: number[] } {
+	const { width, height, frameRate } = target(probes);
+	const filters: string[] = [];
+	const durations: number[] = [];
+	probes.forEach((probe, index) => {
+		const duration = videoDuration(probe);
+		durations.push(duration);
+		filters.push(
+			`[${index}:v:0]fps=${frameRate},scale=${width}:${height}:force_original_aspect_ratio=decrease,` +
+				`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,settb=AVTB,setpts=PTS-STARTPTS[v${index}]`,
+		);
+		// Each clip's audio is fitted to its own video length so sound stays in sync across the joins.
+		const source = probe.audio
+			? `[${index}:a:0]aresample=${CLIP_FORMAT.audioRate},aformat=sample_fmts=fltp:channel_layouts=stereo,`
+			: `anullsrc=r=${CLIP_FORMAT.audioRate}:cl=stereo,aformat=sample_fmts=fltp,`;
+		filters.push(
+			`${source}apad=whole_dur=${sec(duration)},atrim=duration=${sec(duration)},asetpts=PTS-STARTPTS[a${index}]`,
+		);
+	});
+	return { filters, durations };
+}
+
+async function reencodeConcat(options: ConcatOptions, probes: MediaProbe[], total: number): Promise<void> {
+	const { filters } = normaliseInputs(probes);
+	const pairs = probes.map((_, index) => `[v${index}][a${index}]`).join('');
+	filters.push(`${pairs}concat=n=${probes.length}:v=1:a=1[vout][aout]`);
+	await encode(options, filters, total);
+}
+
+async function crossfade(options: ConcatOptions, probes: MediaProbe[]): Promise<number> {
+	const fade = options.transitionDuration ?? 0.5;
+	const { filters, durations } = normaliseInputs(probes);
+	const shortest = Math.min(...durations);
+	if (!(fade > 0) || fade >= shortest) {
+		const clip = durations.indexOf(shortest) + 1;
+		throw new Error(
+			`The transition duration (${sec(fade)} s) must be above 0 and shorter than the shortest clip ` +
+				`(clip ${clip}, ${sec(shortest)} s). Lower the transition duration.`,
+		);
+	}
+	// Transition k starts where the joined video so far ends, minus the fade: sum(d1..dk) - k * fade.
+	let video = 'v0';
+	let audio = 'a0';
+	let end = durations[0];
+	for (let index = 1; index < probes.length; index++) {
+		const offset = end - fade;
+		const last = index === probes.length - 1;
+		const v = last ? 'vout' : `vx${index}`;
+		const a = last ? 'aout' : `ax${index}`;
+		filters.push(`[${video}][v${index}]xfade=transition=fade:duration=${sec(fade)}:offset=${sec(offset)}[${v}]`);
+		filters.push(`[${audio}][a${index}]acrossfade=d=${sec(fade)}[${a}]`);
+		video = v;
+		audio = a;
+		end = offset + durations[index];
+	}
+	await encode(options, filters, end);
+	return end;
+}
+
+async function encode(options: ConcatOptions, filters: string[], duration: number): Promise<void> {
+	const inputs = options.inputs.flatMap((file) => ['-i', file]);
+	await ffmpeg(
+		[
+			...inputs,
+			'-filter_complex',
+			filters.join(';'),
+			'-map',
+			'[vout]',
+			'-map',
+			'[aout]',
+			...H264_ARGS,
+			...AAC_ARGS,
+			// xfade rounds to whole frames; an explicit length keeps the result at the computed duration.
+			'-t',
+			sec(duration),
+			...FASTSTART_ARGS,
+			options.output,
+		],
+		{ duration, onProgress: options.onProgress },
+	);
+}

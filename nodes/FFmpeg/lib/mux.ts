@@ -1,0 +1,66 @@
+import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
+import { AAC_ARGS, FASTSTART_ARGS, SILENCE_INPUT, fitAudioFilter, sec } from './encoding';
+import { probeMedia, videoDuration } from './probe';
+
+export interface MuxOptions {
+	/** The clip (its own audio, usually silence, is replaced). */
+	video: string;
+	/** Narration file (WAV, MP3, …); null or undefined gives a silent track of the right length. */
+	audio?: string | null;
+	output: string;
+	/** Output length in seconds; 0/undefined = the video's own duration. Can shorten, never lengthen, the video. */
+	duration?: number;
+	onProgress?: (progress: FfmpegProgress) => void;
+}
+
+/**
+ * Puts narration on a clip: video stream copied, audio padded with silence or cut to exactly the video length.
+ * `-shortest` is not enough (it stops at the shorter stream, so short narration would shorten the scene);
+ * apad + atrim + an explicit `-t` give the exact length either way.
+ */
+export async function muxNarration(options: MuxOptions): Promise<{ duration: number }> {
+	const clip = await probeMedia(options.video, { measureAudio: false });
+	if (!clip.video) throw new Error('The video file has no video stream, so there is nothing to put narration on.');
+	const own = videoDuration(clip);
+	const frame = clip.video.fps > 0 ? 1 / clip.video.fps : 0.04;
+	let duration = own;
+	if (options.duration && options.duration > 0) {
+		if (options.duration > own + frame) {
+			throw new Error(
+				`The duration (${sec(options.duration)} s) is longer than the video (${sec(own)} s); mux cannot lengthen a clip. ` +
+					'Generate the clip at least that long, or leave the duration at 0 to use the video length.',
+			);
+		}
+		duration = Math.min(options.duration, own);
+	}
+
+	let audioInput: string[] = SILENCE_INPUT;
+	if (options.audio) {
+		const narration = await probeMedia(options.audio, { measureAudio: false });
+		if (!narration.audio) throw new Error('The narration file has no audio stream. Map the narration WAV, not the clip.');
+		audioInput = ['-i', options.audio];
+	}
+
+	await ffmpeg(
+		[
+			'-i',
+			options.video,
+			...audioInput,
+			'-map',
+			'0:v:0',
+			'-map',
+			'1:a:0',
+			'-c:v',
+			'copy',
+			'-af',
+			fitAudioFilter(duration),
+			...AAC_ARGS,
+			'-t',
+			sec(duration),
+			...FASTSTART_ARGS,
+			options.output,
+		],
+		{ duration, onProgress: options.onProgress },
+	);
+	return { duration };
+}

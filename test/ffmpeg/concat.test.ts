@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { concatClips } from '../../nodes/FFmpeg/lib/concat';
+import { probeMedia, readTopLevelBoxes } from '../../nodes/FFmpeg/lib/probe';
+import { makeClip, streamDurations, tempDir } from '../fixtures/media/make';
+
+describe('concat', () => {
+	let tmp: Awaited<ReturnType<typeof tempDir>>;
+	let uniform: string[];
+	before(async () => {
+		tmp = await tempDir();
+		uniform = [
+			await makeClip(tmp.path('a.mp4'), { duration: 1, frequency: 300 }),
+			await makeClip(tmp.path('b.mp4'), { duration: 1.5, frequency: 500 }),
+			await makeClip(tmp.path('c.mp4'), { duration: 2, frequency: 700 }),
+		];
+	});
+	after(() => tmp.cleanup());
+
+	it('joins clips in the same format by stream copy; the length is the sum', async () => {
+		const output = tmp.path('copy.mp4');
+		const started = Date.now();
+		const result = await concatClips({ inputs: uniform, output });
+		assert.equal(result.mode, 'copy');
+		assert.deepEqual(result.mismatches, []);
+		const probe = await probeMedia(output, { measureAudio: false });
+		assert.ok(Math.abs(probe.duration - 4.5) < 0.1, `duration ${probe.duration}`);
+		assert.equal(probe.faststart, true);
+		assert.equal(probe.video?.width, 320);
+		assert.ok(Date.now() - started < 3000, 'stream copy is quick');
+	});
+
+	it('re-encodes clips that differ in size, frame rate and audio, and says why', async () => {
+		const odd = await makeClip(tmp.path('odd.mp4'), { width: 640, height: 480, fps: 25, duration: 1, sampleRate: 44100 });
+		const mute = await makeClip(tmp.path('mute.mp4'), { duration: 1, audio: 'none' });
+		const output = tmp.path('mixed.mp4');
+		const result = await concatClips({ inputs: [uniform[0], odd, mute], output });
+		assert.equal(result.mode, 'reencode');
+		assert.ok(result.mismatches.includes('clip 2 size is 640x480, clip 1 is 320x180'), result.mismatches.join('\n'));
+		assert.ok(result.mismatches.includes('clip 3 audio codec is no audio, clip 1 is aac'));
+		const probe = await probeMedia(output, { measureAudio: false });
+		assert.deepEqual([probe.video?.width, probe.video?.height, probe.video?.fps], [320, 180, 30]);
+		assert.equal(probe.faststart, true);
+		const durations = await streamDurations(output);
+		assert.ok(Math.abs(durations.video! - 3) < 0.1, `video ${durations.video}`);
+		assert.ok(Math.abs(durations.audio! - 3) < 0.1, `audio ${durations.audio}`);
+	});
+
+	it('refuses copy mode for clips that differ, naming the difference', async () => {
+		const big = await makeClip(tmp.path('big.mp4'), { width: 480, height: 270, duration: 1 });
+		await assert.rejects(
+			concatClips({ inputs: [uniform[0], big], output: tmp.path('x.mp4'), mode: 'copy' }),
+			/cannot be joined by stream copy: clip 2 size is 480x270, clip 1 is 320x180/,
+		);
+	});
+
+	it('crossfades: each transition shortens the video by its duration', async () => {
+		const output = tmp.path('fade.mp4');
+		const result = await concatClips({ inputs: uniform, output, transition: 'crossfade', transitionDuration: 0.5 });
+		assert.equal(result.mode, 'reencode');
+		assert.ok(Math.abs(result.duration - 3.5) < 1e-6);
+		const durations = await streamDurations(output);
+		assert.ok(Math.abs(durations.video! - 3.5) < 0.05, `video ${durations.video}`);
+		assert.ok(Math.abs(durations.audio! - 3.5) < 0.05, `audio ${durations.audio}`);
+		const boxes = (await readTopLevelBoxes(output)).map((b) => b.type);
+		assert.ok(boxes.indexOf('moov') < boxes.indexOf('mdat'));
+		await assert.rejects(
+			concatClips({ inputs: uniform, output: tmp.path('y.mp4'), transition: 'crossfade', transitionDuration: 1.2 }),
+			/shorter than the shortest clip \(clip 1, 1 s\)/,
+		);
+	});
+});
