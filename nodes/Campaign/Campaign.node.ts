@@ -1,0 +1,143 @@
+import {
+	NodeConnectionTypes,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
+	type IExecuteFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { testS3Credential } from '../shared/storageNode';
+import { operations, router } from './actions/router';
+import { configuredOutputs } from './outputs';
+import { checkConnection, toPostgresCredentials } from './transport/db';
+
+const operationField = (resource: string, options: { name: string; value: string; action: string; description: string }[], def: string) => ({
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options' as const,
+	noDataExpression: true,
+	displayOptions: { show: { resource: [resource] } },
+	options,
+	default: def,
+});
+
+export class Campaign implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Campaign',
+		name: 'campaign',
+		icon: { light: 'file:campaign.svg', dark: 'file:campaign.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		usableAsTool: true,
+		subtitle: '={{ $parameter["resource"] + ": " + $parameter["operation"] }}',
+		description: 'The Reelsmith store: runs and their queue, scenes, plan versions, step events and artifacts',
+		defaults: { name: 'Campaign' },
+		inputs: [NodeConnectionTypes.Main],
+		// Accept and Resume have Accepted/Resumed + Rejected outputs, the rest one; see outputs.ts.
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
+		credentials: [
+			{ name: 'reelsmithPostgresApi', required: true, testedBy: 'reelsmithPostgresApiTest' },
+			{ name: 'reelsmithS3Api', required: true, testedBy: 'reelsmithS3ApiTest' },
+			{
+				name: 'reelsmithWebhookApi',
+				required: true,
+				testedBy: 'reelsmithWebhookApiTest',
+				displayOptions: { show: { resource: ['run'], operation: ['accept', 'resume'] } },
+			},
+		],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Artifact', value: 'artifact' },
+					{ name: 'Event', value: 'event' },
+					{ name: 'Plan Version', value: 'planVersion' },
+					{ name: 'Run', value: 'run' },
+					{ name: 'Scene', value: 'scene' },
+				],
+				default: 'run',
+			},
+			operationField(
+				'run',
+				[
+					{ name: 'Accept', value: 'accept', action: 'Accept a run request', description: 'Check a webhook request and queue its run (outputs: Accepted, Rejected)' },
+					{ name: 'Complete', value: 'complete', action: 'Complete a run', description: 'Mark a run completed with its final video' },
+					{ name: 'Dispatch', value: 'dispatch', action: 'Dispatch queued runs', description: 'Claim queued runs for free slots, by priority then arrival' },
+					{ name: 'Fail', value: 'fail', action: 'Fail a run', description: 'Mark a run failed with a readable message' },
+					{ name: 'Get', value: 'get', action: 'Get a run', description: 'Everything about a run: scenes, plan versions, events, assets' },
+					{ name: 'Resume', value: 'resume', action: 'Resume a run', description: 'Queue a failed or interrupted run again (outputs: Resumed, Rejected)' },
+					{ name: 'Set Stage', value: 'setStage', action: 'Set the stage of a run', description: 'Record which stage a run is in' },
+					{ name: 'Start', value: 'start', action: 'Start a run', description: 'Mark a run running and get its request, options, plan and completed scenes' },
+				],
+				'get',
+			),
+			operationField(
+				'scene',
+				[
+					{ name: 'List', value: 'list', action: 'List scenes', description: 'Completed scenes as assembly input, or one item per scene' },
+					{ name: 'Prepare', value: 'prepare', action: 'Prepare scenes', description: "Create the plan's scene rows; one item per scene still to make" },
+					{ name: 'Update', value: 'update', action: 'Update a scene', description: 'Record status, keys, duration and narration of a scene' },
+				],
+				'prepare',
+			),
+			operationField(
+				'planVersion',
+				[{ name: 'Record', value: 'record', action: 'Record a plan version', description: 'Store a plan with its critique and score' }],
+				'record',
+			),
+			operationField(
+				'event',
+				[{ name: 'Record', value: 'record', action: 'Record a step event', description: 'Record started/finished/failed of a step, with timing' }],
+				'record',
+			),
+			operationField(
+				'artifact',
+				[
+					{ name: 'Download', value: 'download', action: 'Download an artifact', description: 'Get a file from object storage as a link or binary data' },
+					{ name: 'Upload', value: 'upload', action: 'Upload an artifact', description: 'Store binary data in object storage for a run' },
+				],
+				'upload',
+			),
+			...Object.values(operations).flatMap((byOperation) => Object.values(byOperation).flatMap((op) => op.description)),
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			async reelsmithPostgresApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const result = await checkConnection(toPostgresCredentials(credential.data ?? {}));
+				return { status: result.ok ? 'OK' : 'Error', message: result.message };
+			},
+			reelsmithS3ApiTest: testS3Credential,
+			// Nothing to connect to: the test checks the token is one worth having.
+			async reelsmithWebhookApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const token = String(credential.data?.token ?? '');
+				if (token.length < 16) {
+					return {
+						status: 'Error',
+						message: `The token is ${token.length ? 'too short' : 'empty'}: use at least 16 random characters (e.g. openssl rand -hex 32).`,
+					};
+				}
+				if (!/^[\x21-\x7e]+$/.test(token)) {
+					return { status: 'Error', message: 'The token must be printable ASCII without spaces (HTTP headers cannot carry other characters).' };
+				}
+				return { status: 'OK', message: 'Token is set' };
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

@@ -1,0 +1,73 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import type { Pool } from 'pg';
+import { getRun, type Run } from '../store/runs';
+import { isUuid } from '../store/rows';
+import { poolFor, toPostgresCredentials, type Queryable } from '../transport/db';
+
+/** The store for the node's `reelsmithPostgresApi` credential (pooled per credential). */
+export async function getDb(this: IExecuteFunctions): Promise<Pool> {
+	return poolFor(toPostgresCredentials(await this.getCredentials('reelsmithPostgresApi')));
+}
+
+/** The `runId` field every run-scoped operation has; `show` limits it to that operation. */
+export function runIdField(resource: string, operation: string, defaultValue = '={{ $json.runId }}'): INodeProperties {
+	return {
+		displayName: 'Run ID',
+		name: 'runId',
+		type: 'string',
+		required: true,
+		default: defaultValue,
+		description: 'ID of the run (from the webhook answer or the item)',
+		displayOptions: { show: { resource: [resource], operation: [operation] } },
+	};
+}
+
+export const unknownRunMessage = (runId: unknown) =>
+	`Run ${String(runId) || '(empty)'} does not exist. Check the runId field (it comes from the webhook answer).`;
+
+/** Reads the runId parameter and loads the run, or stops with a message that says what to check. */
+export async function requireRun(
+	this: IExecuteFunctions,
+	db: Queryable,
+	itemIndex: number,
+	parameter = 'runId',
+): Promise<Run> {
+	const runId = String(this.getNodeParameter(parameter, itemIndex, '') ?? '').trim();
+	const run = isUuid(runId) ? await getRun(db, runId) : null;
+	if (!run) throw new NodeOperationError(this.getNode(), unknownRunMessage(runId), { itemIndex });
+	return run;
+}
+
+/** A JSON parameter: n8n hands over an object when an expression produced one, text when typed in. */
+export function jsonParameter<T = unknown>(
+	this: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	fallback?: T,
+): T {
+	const value = this.getNodeParameter(name, itemIndex, fallback as unknown as IDataObject) as unknown;
+	if (typeof value !== 'string') return value as T;
+	if (value.trim() === '') return fallback as T;
+	try {
+		return JSON.parse(value) as T;
+	} catch (error) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`"${name}" is not valid JSON (${(error as Error).message}). Fix the ${name} field or map it from an item.`,
+			{ itemIndex },
+		);
+	}
+}
+
+/** The item's own json, so pass-through operations keep what came in. */
+export function inputJson(this: IExecuteFunctions, itemIndex: number): IDataObject {
+	return this.getInputData()[itemIndex]?.json ?? {};
+}
+
+/** An error message for people: the first lines only, never a stack trace. */
+export function readableMessage(message: unknown): string {
+	const text = String(message ?? '').trim();
+	const lines = text.split(/\r?\n/).filter((line) => !/^\s+at\s/.test(line) && line.trim() !== '');
+	const short = lines.slice(0, 5).join('\n');
+	return (short.length > 2000 ? `${short.slice(0, 1997)}...` : short) || 'The run failed without a message.';
+}

@@ -1,0 +1,114 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { planKey } from '../../../shared/keys';
+import type { Critique, Plan } from '../../../shared/plan';
+import { getStorage } from '../../../shared/storageNode';
+import { recordAsset } from '../../store/assets';
+import { insertPlanVersion, nextPlanVersion } from '../../store/planVersions';
+import { lockRun } from '../../store/runs';
+import { withTransaction } from '../../transport/db';
+import { getDb, inputJson, jsonParameter, requireRun, runIdField } from '../common';
+
+const show = { resource: ['planVersion'], operation: ['record'] };
+
+export const description: INodeProperties[] = [
+	runIdField('planVersion', 'record'),
+	{
+		displayName: 'Plan',
+		name: 'plan',
+		type: 'json',
+		default: '={{ $json.plan }}',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Critique',
+		name: 'critique',
+		type: 'json',
+		default: '={{ $json.critique ?? null }}',
+		description: "The critic's verdict on this plan ({ score, issues }); its score is stored with the version",
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Parent Version',
+		name: 'parentVersion',
+		type: 'number',
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-number -- maps the item's field by default, like the other defaults here
+		default: '={{ $json.planVersion ?? 0 }}',
+		description: 'The version this plan was refined from (0 = none)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Changes',
+		name: 'changes',
+		type: 'json',
+		default: '={{ $json.changes ?? [] }}',
+		description: 'What the refinement changed, as a list of sentences',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Source',
+		name: 'source',
+		type: 'string',
+		default: '={{ $json.changes ? "refine" : "parse" }}',
+		description: 'Who made this version: parse, refine, claude or manual',
+		displayOptions: { show },
+	},
+];
+
+/**
+ * Stores a plan version: the JSON (plan + critique) in object storage at runs/<runId>/plan/v<n>.json and a row
+ * with its score. Version numbers count up per run; the item passes through with planVersion, planKey, planScore.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex });
+	const plan = jsonParameter.call(this, 'plan', itemIndex, null) as Plan | null;
+	if (!plan || typeof plan !== 'object' || !Array.isArray(plan.scenes)) {
+		throw fail('"Plan" is not a plan (no scenes list). Map it from the Screenplay node ({{ $json.plan }}).');
+	}
+	const critique = jsonParameter.call(this, 'critique', itemIndex, null) as Critique | null;
+	const rawScore = critique && typeof critique === 'object' ? critique.score : undefined;
+	if (rawScore !== undefined && rawScore !== null && !(typeof rawScore === 'number' && rawScore >= 0 && rawScore <= 100)) {
+		throw fail(`"Critique" score must be a number from 0 to 100 (got ${JSON.stringify(rawScore)}).`);
+	}
+	const score = typeof rawScore === 'number' ? Math.round(rawScore) : null;
+	const changes = jsonParameter.call(this, 'changes', itemIndex, null) as string[] | null;
+	if (changes !== null && !Array.isArray(changes)) throw fail('"Changes" must be a list of sentences, e.g. ["Split scene 2"].');
+	const parent = Number(this.getNodeParameter('parentVersion', itemIndex, 0)) || null;
+	const source = String(this.getNodeParameter('source', itemIndex, '') || 'parse');
+
+	const db = await getDb.call(this);
+	const storage = await getStorage.call(this);
+	const run = await requireRun.call(this, db, itemIndex);
+	const recorded = await withTransaction(db, async (client) => {
+		await lockRun(client, run.id);
+		const version = await nextPlanVersion(client, run.id);
+		const key = planKey(run.id, version);
+		// Upload inside the transaction: if storage fails, no row points at a missing file.
+		const ref = await storage.uploadBuffer(
+			JSON.stringify({ runId: run.id, version, parentVersion: parent, source, score, changes, critique, plan }, null, 2),
+			key,
+			'application/json',
+		);
+		await recordAsset(client, { runId: run.id, kind: 'plan', bucket: ref.bucket, key, bytes: ref.bytes, contentType: 'application/json' });
+		return insertPlanVersion(client, {
+			runId: run.id,
+			version,
+			parentVersion: parent,
+			score,
+			critique,
+			plan,
+			planKey: key,
+			source,
+			changes,
+		});
+	});
+	return [
+		{
+			json: {
+				...inputJson.call(this, itemIndex),
+				planVersion: recorded.version,
+				planKey: recorded.planKey,
+				planScore: recorded.score,
+			},
+		},
+	];
+}

@@ -1,0 +1,79 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { checkToken } from '../../lib/auth';
+import { validateRunRequest } from '../../lib/request';
+import { ensureCampaign } from '../../store/campaigns';
+import { recordEvent } from '../../store/events';
+import { insertRun, queuePosition } from '../../store/runs';
+import { withTransaction } from '../../transport/db';
+import { getDb } from '../common';
+import { maxRunningField, rejected, webhookCredentials } from './webhook';
+
+const show = { resource: ['run'], operation: ['accept'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Body',
+		name: 'body',
+		type: 'json',
+		default: '={{ $json.body }}',
+		description: 'The webhook request body: an object, or the raw JSON text',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Headers',
+		name: 'headers',
+		type: 'json',
+		default: '={{ $json.headers }}',
+		description: 'The webhook request headers; the token header named in the Reelsmith Webhook credential is checked',
+		displayOptions: { show },
+	},
+	maxRunningField(show),
+];
+
+/**
+ * Checks the token and the request, then queues the run. Output 1 (Accepted) gets the new run,
+ * output 2 (Rejected) gets `{ statusCode, body }` for a Respond to Webhook node; a rejected request writes nothing.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
+	const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
+	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
+
+	const check = validateRunRequest(this.getNodeParameter('body', itemIndex, undefined));
+	if (!check.ok) return [[], [rejected(check.status, 'invalid_request', check.field, check.message)]];
+
+	const maxRunning = this.getNodeParameter('maxRunning', itemIndex, 2) as number;
+	if (!Number.isInteger(maxRunning) || maxRunning < 1) {
+		throw new NodeOperationError(this.getNode(), `"Max Running" must be a whole number of at least 1 (got ${maxRunning}).`, {
+			itemIndex,
+		});
+	}
+	const { request, options, plan } = check;
+	const db = await getDb.call(this);
+	const run = await withTransaction(db, async (client) => {
+		const campaign = await ensureCampaign(client, request.campaign);
+		const inserted = await insertRun(client, { campaignId: campaign.id, priority: request.priority, request, options });
+		await recordEvent(client, {
+			runId: inserted.id,
+			stage: 'run',
+			status: 'queued',
+			message: `Accepted: ${plan.scenes.length} scene(s), priority ${request.priority}.`,
+			data: { scenes: plan.scenes.length, format: plan.format },
+		});
+		return inserted;
+	});
+	return [
+		[
+			{
+				json: {
+					runId: run.id,
+					campaignId: run.campaignId,
+					status: run.status,
+					queuePosition: await queuePosition(db, run.id, maxRunning),
+					request: { ...request },
+					options: { ...options },
+				},
+			},
+		],
+		[],
+	];
+}

@@ -1,0 +1,97 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { checkToken } from '../../lib/auth';
+import { recordEvent } from '../../store/events';
+import { isUuid } from '../../store/rows';
+import { getRun, queuePosition, requeueRun, RESUMABLE } from '../../store/runs';
+import { completedSceneNumbers } from '../../store/scenes';
+import { withTransaction } from '../../transport/db';
+import { getDb, unknownRunMessage } from '../common';
+import { maxRunningField, rejected, webhookCredentials } from './webhook';
+
+const show = { resource: ['run'], operation: ['resume'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Run ID',
+		name: 'runId',
+		type: 'string',
+		default: '={{ $json.body?.runId ?? $json.runId }}',
+		description: 'The run to resume (the resume webhook body carries it)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Check Webhook Token',
+		name: 'checkToken',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to check the token header as Accept does; turn off only when the call does not come from a public webhook',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Headers',
+		name: 'headers',
+		type: 'json',
+		default: '={{ $json.headers }}',
+		displayOptions: { show: { ...show, checkToken: [true] } },
+	},
+	maxRunningField(show),
+];
+
+/**
+ * Puts a failed or interrupted (starting/running with nobody working on it) run back in the queue. Completed
+ * scenes stay completed, so the next start skips them. Output 1 (Resumed) or 2 (Rejected: 401/400/404/409).
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
+	if (this.getNodeParameter('checkToken', itemIndex, true)) {
+		const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
+		if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
+	}
+	const runId = String(this.getNodeParameter('runId', itemIndex, '') ?? '').trim();
+	if (!runId) {
+		return [[], [rejected(400, 'invalid_request', 'runId', 'Send {"runId": "<id from the webhook answer>"} to resume a run.')]];
+	}
+	const db = await getDb.call(this);
+	const run = isUuid(runId) ? await getRun(db, runId) : null;
+	if (!run) return [[], [rejected(404, 'not_found', 'runId', unknownRunMessage(runId))]];
+
+	const resumed = await withTransaction(db, async (client) => {
+		const row = await requeueRun(client, run.id);
+		if (row) {
+			await recordEvent(client, {
+				runId: run.id,
+				stage: 'run',
+				status: 'queued',
+				message: `Resumed from ${run.status}.`,
+				data: { previousStatus: run.status, previousError: run.error },
+			});
+		}
+		return row;
+	});
+	if (!resumed) {
+		// Re-read: the status may have changed since the first look (e.g. dispatched meanwhile).
+		const now = (await getRun(db, run.id)) ?? run;
+		const why =
+			now.status === 'completed'
+				? `Run ${run.id} is already completed; nothing to resume. Post a new run to make it again.`
+				: now.status === 'queued'
+					? `Run ${run.id} is already queued; it starts when a slot is free.`
+					: `Run ${run.id} is ${now.status}; only ${RESUMABLE.join(', ')} runs can be resumed.`;
+		return [[], [rejected(409, 'conflict', 'runId', why)]];
+	}
+	const maxRunning = Math.max(1, Math.floor(this.getNodeParameter('maxRunning', itemIndex, 2) as number));
+	return [
+		[
+			{
+				json: {
+					runId: run.id,
+					campaignId: run.campaignId,
+					status: resumed.status,
+					previousStatus: run.status,
+					queuePosition: await queuePosition(db, run.id, maxRunning),
+					completedScenes: await completedSceneNumbers(db, run.id),
+				},
+			},
+		],
+		[],
+	];
+}

@@ -1,0 +1,34 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import type { WebhookCredentials } from '../../lib/auth';
+
+/** Shared by the two operations that answer a webhook (accept, resume). */
+
+export function rejected(statusCode: number, error: string, field: string, message: string): INodeExecutionData {
+	return { json: { statusCode, body: { error, field, message } } };
+}
+
+export async function webhookCredentials(this: IExecuteFunctions, itemIndex: number): Promise<WebhookCredentials> {
+	const data = await this.getCredentials('reelsmithWebhookApi', itemIndex);
+	const token = String(data.token ?? '');
+	// An empty token would let anyone in: refuse to run instead of accepting every request.
+	if (token === '') {
+		throw new NodeOperationError(
+			this.getNode(),
+			'The Reelsmith Webhook credential has no token. Set a token in it; callers send the same value in the token header.',
+			{ itemIndex },
+		);
+	}
+	return { headerName: String(data.headerName || 'x-reelsmith-token'), token };
+}
+
+export function maxRunningField(show: Record<string, string[]>): INodeProperties {
+	return {
+		displayName: 'Max Running',
+		name: 'maxRunning',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 2,
+		description: 'How many runs may be starting or running at once; the queue position is counted against it (use the same value as in Dispatch)',
+		displayOptions: { show },
+	};
+}

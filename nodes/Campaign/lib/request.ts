@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { Plan } from '../../shared/plan';
+import { PRESET_NAMES } from '../../shared/presets';
+import { parseScript, ScriptError } from '../../Screenplay/lib/parse';
+
+/**
+ * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
+ * FIELD_RULES says in plain words what each field must be, so every 400 names the field and how to fix it.
+ */
+export const SCRIPT_LIMIT_BYTES = 200 * 1024;
+export const MAX_SCENES = 50;
+export const DEFAULT_CAMPAIGN = 'Sample campaign';
+
+const FORMATS = ['auto', 'fountain', 'screenplay', 'markdown', 'post'] as const;
+const STYLES = ['titleCard', 'terminal'] as const;
+const SUBTITLES = ['attach', 'burn', 'none'] as const;
+const TRANSITIONS = ['none', 'crossfade'] as const;
+const NARRATE_ACTION = ['whenNoDialogue', 'always', 'never'] as const;
+const PRESETS = PRESET_NAMES as unknown as [string, ...string[]];
+
+const whole = (min: number, max: number) => z.number().int().min(min).max(max);
+const between = (min: number, max: number) => z.number().finite().min(min).max(max);
+
+const RequestSchema = z
+	.object({
+		script: z
+			.string()
+			.refine((s) => s.trim().length > 0)
+			.refine((s) => Buffer.byteLength(s, 'utf8') <= SCRIPT_LIMIT_BYTES),
+		format: z.enum(FORMATS).default('auto'),
+		title: z.string().max(300).nullable().default(null),
+		campaign: z.string().trim().min(1).max(200).default(DEFAULT_CAMPAIGN),
+		priority: whole(-100, 100).default(0),
+		preset: z.enum(PRESETS).default('youtube'),
+		style: z.enum(STYLES).default('titleCard'),
+		iterations: whole(1, 5).default(3),
+		threshold: between(0, 100).default(80),
+		concurrency: whole(1, 8).default(3),
+		validationAttempts: whole(0, 5).default(2),
+		targetDuration: between(5, 600).nullable().default(null),
+		sceneCount: whole(1, 20).nullable().default(null),
+		subtitles: z.enum(SUBTITLES).default('attach'),
+		transition: z.enum(TRANSITIONS).default('none'),
+		loudnessTarget: between(-30, -5).default(-14),
+		narrateAction: z.enum(NARRATE_ACTION).default('whenNoDialogue'),
+		voiceMap: z.record(z.string().min(1), z.string().min(1).max(100)).default({}),
+	})
+	.strict();
+
+type RequestField = keyof z.input<typeof RequestSchema>;
+export type ValidRequestBody = z.output<typeof RequestSchema>;
+
+/** What each field must be, in the words used in the 400 answer. */
+const FIELD_RULES: Record<RequestField, string> = {
+	script: 'the script text as a string (Fountain, screenplay, Markdown or a post)',
+	format: `one of ${FORMATS.join(', ')}`,
+	title: 'a string of at most 300 characters, or null',
+	campaign: 'a campaign name of 1 to 200 characters (it is created when missing)',
+	priority: 'a whole number from -100 to 100 (higher starts first)',
+	preset: `one of ${PRESETS.join(', ')}`,
+	style: `one of ${STYLES.join(', ')}`,
+	iterations: 'a whole number from 1 to 5',
+	threshold: 'a number from 0 to 100',
+	concurrency: 'a whole number from 1 to 8',
+	validationAttempts: 'a whole number from 0 to 5',
+	targetDuration: 'a number of seconds from 5 to 600, or null',
+	sceneCount: 'a whole number from 1 to 20, or null',
+	subtitles: `one of ${SUBTITLES.join(', ')}`,
+	transition: `one of ${TRANSITIONS.join(', ')}`,
+	loudnessTarget: 'a number of LUFS from -30 to -5',
+	narrateAction: `one of ${NARRATE_ACTION.join(', ')}`,
+	voiceMap: 'an object mapping character names to voice names, e.g. {"ALICE": "en-us+f3"}',
+};
+
+/** What the run keeps from the request besides its options. */
+export interface RunRequest {
+	script: string;
+	title: string | null;
+	format: ValidRequestBody['format'];
+	campaign: string;
+	priority: number;
+	sceneCount: number | null;
+	targetDuration: number | null;
+}
+
+/** What every stage reads (the item contract's `options`). */
+export interface RunOptions {
+	preset: string;
+	style: ValidRequestBody['style'];
+	iterations: number;
+	threshold: number;
+	concurrency: number;
+	validationAttempts: number;
+	loudnessTarget: number;
+	subtitles: ValidRequestBody['subtitles'];
+	transition: ValidRequestBody['transition'];
+	targetDuration: number | null;
+	narrateAction: ValidRequestBody['narrateAction'];
+	voiceMap: Record<string, string>;
+}
+
+export type RequestCheck =
+	| { ok: true; request: RunRequest; options: RunOptions; plan: Plan }
+	| { ok: false; status: 400; field: string; message: string };
+
+const reject = (field: string, message: string): RequestCheck => ({ ok: false, status: 400, field, message });
+
+export function validateRunRequest(body: unknown): RequestCheck {
+	const parsed = readBody(body);
+	if ('field' in parsed) return reject(parsed.field, parsed.message);
+	const input = parsed.value;
+
+	const result = RequestSchema.safeParse(input);
+	if (!result.success) {
+		const issue = result.error.issues[0];
+		if (issue.code === 'unrecognized_keys') {
+			const field = issue.keys[0];
+			return reject(
+				field,
+				`Unknown field "${field}". Remove it or check its spelling; a request may have: ${Object.keys(FIELD_RULES).join(', ')}.`,
+			);
+		}
+		const field = String(issue.path[0] ?? 'body') as RequestField;
+		return reject(field, explain(field, input[field]));
+	}
+
+	const body_ = result.data;
+	let plan: Plan;
+	try {
+		plan = parseScript(body_.script, {
+			format: body_.format,
+			title: body_.title ?? undefined,
+			targetDuration: body_.targetDuration ?? undefined,
+			sceneCount: body_.sceneCount ?? undefined,
+		});
+	} catch (error) {
+		if (error instanceof ScriptError) return reject(error.field || 'script', error.message);
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- not node code: the router wraps it with the item index
+		throw error;
+	}
+	if (plan.scenes.length > MAX_SCENES) {
+		return reject(
+			'script',
+			`The script has ${plan.scenes.length} scenes; a run takes at most ${MAX_SCENES}. Split it into several runs.`,
+		);
+	}
+
+	const { script, title, format, campaign, priority, sceneCount, targetDuration, ...rest } = body_;
+	return {
+		ok: true,
+		request: { script, title, format, campaign, priority, sceneCount, targetDuration },
+		options: {
+			preset: rest.preset,
+			style: rest.style,
+			iterations: rest.iterations,
+			threshold: rest.threshold,
+			concurrency: rest.concurrency,
+			validationAttempts: rest.validationAttempts,
+			loudnessTarget: rest.loudnessTarget,
+			subtitles: rest.subtitles,
+			transition: rest.transition,
+			targetDuration,
+			narrateAction: rest.narrateAction,
+			voiceMap: rest.voiceMap,
+		},
+		plan,
+	};
+}
+
+/** The body as an object: n8n's Webhook gives an object, a raw body arrives as a string or Buffer. */
+function readBody(
+	body: unknown,
+): { value: Record<string, unknown> } | { field: string; message: string } {
+	const example = 'Send a JSON object with at least a "script" field, e.g. {"script": "INT. KITCHEN - NIGHT\\n..."}.';
+	let value = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+	if (typeof value === 'string') {
+		if (value.trim() === '') return { field: 'body', message: `The request body is empty. ${example}` };
+		try {
+			value = JSON.parse(value);
+		} catch (error) {
+			return { field: 'body', message: `The request body is not valid JSON (${(error as Error).message}). ${example}` };
+		}
+	}
+	if (value === undefined || value === null) return { field: 'body', message: `The request has no body. ${example}` };
+	if (typeof value !== 'object' || Array.isArray(value)) {
+		return { field: 'body', message: `The request body must be a JSON object, not ${Array.isArray(value) ? 'an array' : typeof value}. ${example}` };
+	}
+	// null means "use the default" for every optional field, so clients may send every key.
+	const entries = Object.entries(value as Record<string, unknown>).filter(([key, v]) => v !== null || key === 'script');
+	return { value: Object.fromEntries(entries) };
+}
+
+function explain(field: RequestField, value: unknown): string {
+	if (field === 'script') {
+		if (value === undefined || value === null) {
+			return `"script" is required: send ${FIELD_RULES.script}.`;
+		}
+		if (typeof value !== 'string') return `"script" must be ${FIELD_RULES.script}, not ${typeof value}.`;
+		if (value.trim() === '') return `"script" is empty. Send ${FIELD_RULES.script}.`;
+		const bytes = Buffer.byteLength(value, 'utf8');
+		return `"script" is ${(bytes / 1024).toFixed(1)} KB (${bytes} bytes); the limit is 200 KB (${SCRIPT_LIMIT_BYTES} bytes). Shorten the script or split it into several runs.`;
+	}
+	return `"${field}" must be ${FIELD_RULES[field] ?? 'valid'} (got ${show(value)}). Fix "${field}" in the request or leave it out to use the default.`;
+}
+
+function show(value: unknown): string {
+	const text = JSON.stringify(value) ?? String(value);
+	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,22 @@
+/**
+ * Run Accept and Run Resume answer a webhook either way, so they get a second output (Rejected) for the
+ * 4xx answer; every other operation has one output. n8n evaluates this function from the node's parameters
+ * (the `outputs` expression in Campaign.node.ts, as n8n's own Switch node does), so it must be plain
+ * self-contained JavaScript: no imports, no helpers from outside its body.
+ */
+export const configuredOutputs = (parameters: { resource?: string; operation?: string }) => {
+	const resource = parameters.resource ?? 'run';
+	if (resource === 'run' && parameters.operation === 'accept') {
+		return [
+			{ type: 'main', displayName: 'Accepted' },
+			{ type: 'main', displayName: 'Rejected' },
+		];
+	}
+	if (resource === 'run' && parameters.operation === 'resume') {
+		return [
+			{ type: 'main', displayName: 'Resumed' },
+			{ type: 'main', displayName: 'Rejected' },
+		];
+	}
+	return [{ type: 'main' }];
+};

@@ -1,0 +1,24 @@
+import type { Queryable } from '../transport/db';
+import { fromRow } from './rows';
+
+export interface Campaign {
+	id: string;
+	name: string;
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** The campaign with this name, created when missing (requests name campaigns, not ids). */
+export async function ensureCampaign(db: Queryable, name: string): Promise<Campaign> {
+	const inserted = await db.query('insert into campaigns (name) values ($1) on conflict (name) do nothing returning *', [
+		name,
+	]);
+	if (inserted.rows[0]) return fromRow<Campaign>(inserted.rows[0]);
+	const { rows } = await db.query('select * from campaigns where name = $1', [name]);
+	return fromRow<Campaign>(rows[0]);
+}
+
+export async function getCampaign(db: Queryable, id: string): Promise<Campaign | null> {
+	const { rows } = await db.query('select * from campaigns where id = $1', [id]);
+	return rows[0] ? fromRow<Campaign>(rows[0]) : null;
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeTypes } from 'n8n-workflow';
+import { Campaign } from '../../nodes/Campaign/Campaign.node';
+import { configuredOutputs } from '../../nodes/Campaign/outputs';
+import { acceptParams, counts, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
+
+describe('run accept (the webhook front door)', () => {
+	let store: Store;
+	before(async () => {
+		store = await startStore({ s3: false });
+	});
+	after(async () => {
+		await store?.stop();
+	});
+	beforeEach(async () => {
+		await resetRuns(store.db);
+	});
+
+	const accept = (items: IDataObject[], maxRunning = 2) =>
+		runCampaign(store, (i) => acceptParams(i, items, maxRunning), items);
+
+	it('declares Accepted and Rejected outputs for accept and resume, one output otherwise', () => {
+		assert.deepEqual(
+			configuredOutputs({ resource: 'run', operation: 'accept' }).map((o) => o.displayName),
+			['Accepted', 'Rejected'],
+		);
+		assert.deepEqual(
+			configuredOutputs({ resource: 'run', operation: 'resume' }).map((o) => o.displayName),
+			['Resumed', 'Rejected'],
+		);
+		assert.equal(configuredOutputs({ resource: 'scene', operation: 'list' }).length, 1);
+		assert.equal(configuredOutputs({ resource: 'run', operation: 'get' }).length, 1);
+		// What n8n does with the node: fill in parameter defaults, evaluate the outputs expression in its engine.
+		const outputsOf = (parameters: IDataObject) => {
+			const campaign = new Campaign();
+			const nodeTypes = { getByName: () => campaign, getByNameAndVersion: () => campaign, getKnownTypes: () => ({}) };
+			const node: INode = { id: '1', name: 'Campaign', type: 'n8n-nodes-reelsmith.campaign', typeVersion: 1, position: [0, 0], parameters };
+			const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypes as unknown as INodeTypes });
+			return NodeHelpers.getNodeOutputs(workflow, workflow.getNode('Campaign')!, campaign.description).map(
+				(output) => (output as { displayName?: string }).displayName ?? '',
+			);
+		};
+		assert.deepEqual(outputsOf({ resource: 'run', operation: 'accept' }), ['Accepted', 'Rejected']);
+		assert.deepEqual(outputsOf({ resource: 'run', operation: 'resume' }), ['Resumed', 'Rejected']);
+		assert.deepEqual(outputsOf({ resource: 'scene', operation: 'prepare' }), ['']);
+		assert.deepEqual(outputsOf({}), [''], 'defaults (run get) have one output');
+	});
+
+	it('queues a valid request: one run with its options, one "queued" event, the sample campaign', async () => {
+		const before_ = await counts(store.db);
+		const [accepted, rejected] = await accept([webhookItem({ script: fountain(3), preset: 'shorts', priority: 4 })]);
+		assert.equal(rejected.length, 0);
+		assert.equal(accepted.length, 1);
+		const { json, pairedItem } = accepted[0];
+		assert.deepEqual(pairedItem, { item: 0 });
+		assert.equal(json.status, 'queued');
+		assert.equal(json.queuePosition, 0);
+		assert.equal((json.options as IDataObject).preset, 'shorts');
+		assert.equal((json.request as IDataObject).campaign, 'Sample campaign');
+		const after_ = await counts(store.db);
+		assert.equal(after_.runs, before_.runs + 1);
+		assert.equal(after_.events, before_.events + 1);
+		assert.equal(after_.campaigns, before_.campaigns);
+
+		const { rows } = await store.db.query('select r.*, c.name from runs r join campaigns c on c.id = r.campaign_id where r.id = $1', [
+			json.runId,
+		]);
+		assert.equal(rows[0].status, 'queued');
+		assert.equal(rows[0].priority, 4);
+		assert.equal(rows[0].name, 'Sample campaign');
+		assert.equal(rows[0].campaign_id, json.campaignId);
+		assert.equal(rows[0].options.preset, 'shorts');
+		assert.equal(rows[0].request.script, fountain(3));
+		const events = await store.db.query('select stage, status, message from events where run_id = $1', [json.runId]);
+		assert.deepEqual(events.rows.map((e) => [e.stage, e.status]), [['run', 'queued']]);
+		assert.match(events.rows[0].message, /3 scene/);
+	});
+
+	it('creates a campaign named in the request once', async () => {
+		const before_ = await counts(store.db);
+		await accept([webhookItem({ script: fountain(1), campaign: 'Launch week' })]);
+		await accept([webhookItem({ script: fountain(1), campaign: 'Launch week' })]);
+		assert.equal((await counts(store.db)).campaigns, before_.campaigns + 1);
+	});
+
+	const badRequests: [string, IDataObject, number, string][] = [
+		['no token', webhookItem({ script: fountain(1) }, null), 401, 'x-reelsmith-token'],
+		['a wrong token', webhookItem({ script: fountain(1) }, 'guess'), 401, 'x-reelsmith-token'],
+		['invalid JSON', webhookItem('{"script": '), 400, 'body'],
+		['no script', webhookItem({ preset: 'youtube' }), 400, 'script'],
+		['a script over 200 KB', webhookItem({ script: fountain(1) + 'x'.repeat(205 * 1024) }), 400, 'script'],
+		['too many scenes', webhookItem({ script: fountain(51) }), 400, 'script'],
+		['no recognisable scene', webhookItem({ script: 'hello', format: 'screenplay' }), 400, 'script'],
+		['iterations 6', webhookItem({ script: fountain(1), iterations: 6 }), 400, 'iterations'],
+		['sceneCount 0', webhookItem({ script: fountain(1), sceneCount: 0 }), 400, 'sceneCount'],
+		['an unknown preset', webhookItem({ script: fountain(1), preset: 'vhs' }), 400, 'preset'],
+		['an unknown style', webhookItem({ script: fountain(1), style: 'noir' }), 400, 'style'],
+	];
+	for (const [what, item, statusCode, field] of badRequests) {
+		it(`rejects ${what} with ${statusCode} naming "${field}" and writes nothing`, async () => {
+			const before_ = await counts(store.db);
+			const [accepted, rejected] = await accept([item]);
+			assert.equal(accepted.length, 0);
+			assert.equal(rejected.length, 1);
+			const body = rejected[0].json.body as IDataObject;
+			assert.equal(rejected[0].json.statusCode, statusCode);
+			assert.equal(body.error, statusCode === 401 ? 'unauthorized' : 'invalid_request');
+			assert.equal(body.field, field);
+			assert.ok(String(body.message).length > 20);
+			assert.deepEqual(rejected[0].pairedItem, { item: 0 });
+			assert.deepEqual(await counts(store.db), before_);
+		});
+	}
+
+	it('sends each item of one execution to its own output, paired with its input', async () => {
+		const items = [
+			webhookItem({ script: fountain(1) }),
+			webhookItem({ script: fountain(1) }, 'wrong'),
+			webhookItem({ script: fountain(2), priority: 1 }),
+		];
+		const [accepted, rejected] = await accept(items);
+		assert.deepEqual(
+			accepted.map((i) => i.pairedItem),
+			[{ item: 0 }, { item: 2 }],
+		);
+		assert.deepEqual(
+			rejected.map((i) => i.pairedItem),
+			[{ item: 1 }],
+		);
+	});
+
+	it('refuses to run with an empty token in the credential', async () => {
+		const items = [webhookItem({ script: fountain(1) }, '')];
+		const context = { ...store, credentials: { ...store.credentials, reelsmithWebhookApi: { headerName: 'x-reelsmith-token', token: '' } } };
+		await assert.rejects(runCampaign(context, (i) => acceptParams(i, items), items), /credential has no token/);
+	});
+
+	it('with Continue On Fail, puts an error item on the first output instead of throwing', async () => {
+		const [first] = await runCampaign(
+			store,
+			{ resource: 'run', operation: 'get', runId: '00000000-0000-4000-8000-000000000000' },
+			[{}],
+			{ continueOnFail: true },
+		);
+		assert.match(String(first[0].json.error), /does not exist\. Check the runId field/);
+	});
+});

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { migrate } from '../../initialization/migrate';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
+
+const root = join(__dirname, '..', '..');
+
+describe('migrations', () => {
+	let pg: TestPostgres;
+	let url: string;
+	let client: Client;
+
+	before(async () => {
+		pg = await startPostgres();
+		// A database of our own, so "fresh" really is fresh even with REELSMITH_TEST_DATABASE_URL.
+		const admin = new Client({ connectionString: pg.url });
+		await admin.connect();
+		await admin.query('drop database if exists reelsmith_migrate_test');
+		await admin.query('create database reelsmith_migrate_test');
+		await admin.end();
+		const parsed = new URL(pg.url);
+		parsed.pathname = '/reelsmith_migrate_test';
+		url = parsed.toString();
+		client = new Client({ connectionString: url });
+		await client.connect();
+	});
+
+	after(async () => {
+		await client?.end();
+		await pg?.stop();
+	});
+
+	it('apply once even when two processes start together, then are idempotent', async () => {
+		const [a, b] = await Promise.all([migrate(url, { seed: true }), migrate(url, { seed: true })]);
+		assert.deepEqual([...a, ...b], ['001_initial']);
+		assert.deepEqual(await migrate(url, { seed: true }), []);
+		const { rows } = await client.query('select version from schema_migrations');
+		assert.deepEqual(rows, [{ version: '001_initial' }]);
+	});
+
+	it('create every table of the store', async () => {
+		const { rows } = await client.query(
+			"select table_name from information_schema.tables where table_schema = 'public' order by table_name",
+		);
+		assert.deepEqual(
+			rows.map((r) => r.table_name),
+			['assets', 'campaigns', 'costs', 'events', 'plan_versions', 'runs', 'scenes', 'schema_migrations'],
+		);
+	});
+
+	it('seed exactly one sample campaign', async () => {
+		const { rows } = await client.query("select count(*)::int as n from campaigns where name = 'Sample campaign'");
+		assert.equal(rows[0].n, 1);
+	});
+
+	it('refuse statuses outside the lists', async () => {
+		const { rows } = await client.query("select id from campaigns where name = 'Sample campaign'");
+		await assert.rejects(
+			client.query("insert into runs (campaign_id, status, request, options) values ($1, 'done', '{}', '{}')", [rows[0].id]),
+			/runs_status_check/,
+		);
+	});
+
+	it('keep updated_at current', async () => {
+		const before = await client.query("select updated_at from campaigns where name = 'Sample campaign'");
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		await client.query("update campaigns set name = name where name = 'Sample campaign'");
+		const after_ = await client.query("select updated_at from campaigns where name = 'Sample campaign'");
+		assert.ok(after_.rows[0].updated_at > before.rows[0].updated_at);
+	});
+
+	it('notify reelsmith_events listeners of new events and run status changes', async () => {
+		const listener = new Client({ connectionString: url });
+		await listener.connect();
+		const payloads: Record<string, unknown>[] = [];
+		listener.on('notification', (message) => payloads.push(JSON.parse(message.payload ?? '{}')));
+		await listener.query('listen reelsmith_events');
+		const campaign = await client.query("select id from campaigns where name = 'Sample campaign'");
+		const run = await client.query("insert into runs (campaign_id, request, options) values ($1, '{}', '{}') returning id", [
+			campaign.rows[0].id,
+		]);
+		const runId = run.rows[0].id;
+		await client.query("update runs set status = 'running' where id = $1", [runId]);
+		await client.query("insert into events (run_id, stage, status) values ($1, 'run', 'started')", [runId]);
+		for (let i = 0; i < 50 && payloads.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+		await listener.end();
+		assert.deepEqual(
+			payloads.map((p) => [p.type, p.runId, p.status]),
+			[
+				['run', runId, 'queued'],
+				['run', runId, 'running'],
+				['event', runId, 'started'],
+			],
+		);
+	});
+
+	it('run from the command line with DATABASE_URL', async () => {
+		const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'initialization/migrate.ts'], {
+			cwd: root,
+			env: { ...process.env, DATABASE_URL: url },
+		});
+		assert.match(stdout, /Database schema is up to date/);
+	});
+});

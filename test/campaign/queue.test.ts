@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { IDataObject } from 'n8n-workflow';
+import { claimQueuedRuns, completeRun, failRun, queuePosition } from '../../nodes/Campaign/store/runs';
+import { withTransaction } from '../../nodes/Campaign/transport/db';
+import { acceptParams, fountain, resetRuns, runCampaign, startStore, TOKEN, webhookItem, type Store } from './fixture';
+
+describe('run queue', () => {
+	let store: Store;
+	before(async () => {
+		store = await startStore({ s3: false });
+	});
+	after(async () => {
+		await store?.stop();
+	});
+	beforeEach(async () => {
+		await resetRuns(store.db);
+	});
+
+	/** Accepts one request per priority, in order; returns their run ids and queue positions. */
+	async function acceptAll(priorities: number[], maxRunning = 2) {
+		const accepted: { runId: string; queuePosition: number }[] = [];
+		for (const priority of priorities) {
+			const items = [webhookItem({ script: fountain(1), priority })];
+			const [[item]] = await runCampaign(store, (i) => acceptParams(i, items, maxRunning), items);
+			accepted.push({ runId: item.json.runId as string, queuePosition: item.json.queuePosition as number });
+		}
+		return accepted;
+	}
+
+	const dispatch = async (maxRunning = 2) => {
+		const [out] = await runCampaign(store, { resource: 'run', operation: 'dispatch', maxRunning });
+		return out.map((item) => item.json.runId as string);
+	};
+
+	it('starts runs by priority, then arrival, never more than maxRunning at once', async () => {
+		const [a, b, c, d, e] = await acceptAll([0, 0, 5, -1, 5]);
+		// At acceptance: A and B fit the two free slots; C and E outrank them; D waits behind A and B.
+		assert.deepEqual([a, b, c, d, e].map((r) => r.queuePosition), [0, 0, 0, 2, 0]);
+
+		assert.deepEqual(await dispatch(), [c.runId, e.runId]);
+		assert.deepEqual(await dispatch(), [], 'both slots are taken');
+		// Now nothing is free: positions count from 1.
+		const positions = await Promise.all([a, b, d].map((r) => queuePosition(store.db, r.runId, 2)));
+		assert.deepEqual(positions, [1, 2, 3]);
+
+		await completeRun(store.db, c.runId, { finalKey: 'k' });
+		assert.deepEqual(await dispatch(), [a.runId]);
+		await failRun(store.db, e.runId, 'broke');
+		assert.deepEqual(await dispatch(), [b.runId]);
+		await completeRun(store.db, a.runId, {});
+		assert.deepEqual(await dispatch(), [d.runId]);
+		const { rows } = await store.db.query("select count(*)::int as n from runs where status = 'starting'");
+		assert.equal(rows[0].n, 2);
+	});
+
+	it('gives a run that must wait its place in line', async () => {
+		const runs = await acceptAll([0, 0, 0, 0], 2);
+		assert.deepEqual(runs.map((r) => r.queuePosition), [0, 0, 1, 2]);
+	});
+
+	it('never lets two concurrent dispatchers claim the same run or overfill the slots', async () => {
+		const runs = await acceptAll(Array.from({ length: 12 }, (_, i) => i % 3));
+		const claims = await Promise.all(
+			Array.from({ length: 6 }, () => withTransaction(store.db, (client) => claimQueuedRuns(client, 5))),
+		);
+		const ids = claims.flat().map((run) => run.id);
+		assert.equal(ids.length, 5, 'exactly the free slots are filled');
+		assert.equal(new Set(ids).size, ids.length, 'no run claimed twice');
+
+		// Unbounded slots: every run claimed exactly once across the racing dispatchers.
+		const more = await Promise.all(
+			Array.from({ length: 6 }, () => withTransaction(store.db, (client) => claimQueuedRuns(client, 100))),
+		);
+		const all = [...ids, ...more.flat().map((run) => run.id)];
+		assert.equal(all.length, runs.length);
+		assert.equal(new Set(all).size, runs.length);
+	});
+
+	describe('resume', () => {
+		const resume = async (runId: unknown, token: string | null = TOKEN) => {
+			const [resumed, rejected] = await runCampaign(store, {
+				resource: 'run',
+				operation: 'resume',
+				runId,
+				checkToken: true,
+				headers: token === null ? {} : { 'x-reelsmith-token': token },
+				maxRunning: 2,
+			});
+			return { resumed: resumed.map((i) => i.json), rejected: rejected.map((i) => i.json as { statusCode: number; body: IDataObject }) };
+		};
+
+		it('re-queues a failed run with its priority, clearing the error', async () => {
+			const [run] = await acceptAll([7]);
+			await dispatch();
+			await failRun(store.db, run.runId, 'ffmpeg exited with code 1');
+			const { resumed, rejected } = await resume(run.runId);
+			assert.equal(rejected.length, 0);
+			assert.equal(resumed[0].status, 'queued');
+			assert.equal(resumed[0].previousStatus, 'failed');
+			assert.equal(resumed[0].queuePosition, 0);
+			const { rows } = await store.db.query('select status, priority, error, finished_at from runs where id = $1', [run.runId]);
+			assert.deepEqual(rows[0], { status: 'queued', priority: 7, error: null, finished_at: null });
+			const events = await store.db.query("select message from events where run_id = $1 and status = 'queued' order by id", [
+				run.runId,
+			]);
+			assert.match(events.rows[1].message, /Resumed from failed/);
+		});
+
+		it('re-queues an interrupted run (starting or running)', async () => {
+			const [x, y] = await acceptAll([0, 0]);
+			await dispatch();
+			await store.db.query("update runs set status = 'running' where id = $1", [y.runId]);
+			assert.equal((await resume(x.runId)).resumed[0].previousStatus, 'starting');
+			assert.equal((await resume(y.runId)).resumed[0].previousStatus, 'running');
+		});
+
+		it('answers 409 for completed and queued runs, 404 for unknown ones, 400 without id, 401 without token', async () => {
+			const [done, waiting] = await acceptAll([0, 0]);
+			await completeRun(store.db, done.runId, {});
+			const cases: [unknown, string | null, number, RegExp][] = [
+				[done.runId, TOKEN, 409, /already completed/],
+				[waiting.runId, TOKEN, 409, /already queued/],
+				['6f1c1d7e-0000-4000-8000-000000000000', TOKEN, 404, /does not exist\. Check the runId field/],
+				['not-a-run', TOKEN, 404, /does not exist/],
+				['', TOKEN, 400, /runId/],
+				[waiting.runId, null, 401, /x-reelsmith-token/],
+			];
+			for (const [runId, token, statusCode, message] of cases) {
+				const { resumed, rejected } = await resume(runId, token);
+				assert.equal(resumed.length, 0);
+				assert.equal(rejected[0].statusCode, statusCode, `${runId} → ${statusCode}`);
+				assert.match(String(rejected[0].body.message), message);
+			}
+			const { rows } = await store.db.query('select status from runs where id = $1', [done.runId]);
+			assert.equal(rows[0].status, 'completed');
+		});
+	});
+});

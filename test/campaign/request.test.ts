@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateRunRequest } from '../../nodes/Campaign/lib/request';
+import { fountain } from './fixture';
+
+/** Every rejected request says which field is wrong and what to do; nothing here touches a database. */
+function rejected(body: unknown) {
+	const result = validateRunRequest(body);
+	assert.equal(result.ok, false, `expected a rejection for ${JSON.stringify(body)?.slice(0, 80)}`);
+	if (result.ok) throw new Error('unreachable');
+	assert.equal(result.status, 400);
+	return result;
+}
+
+describe('validateRunRequest', () => {
+	it('accepts a minimal request and fills every default', () => {
+		const result = validateRunRequest({ script: fountain(3) });
+		assert.ok(result.ok);
+		assert.equal(result.plan.scenes.length, 3);
+		assert.deepEqual(result.options, {
+			preset: 'youtube',
+			style: 'titleCard',
+			iterations: 3,
+			threshold: 80,
+			concurrency: 3,
+			validationAttempts: 2,
+			loudnessTarget: -14,
+			subtitles: 'attach',
+			transition: 'none',
+			targetDuration: null,
+			narrateAction: 'whenNoDialogue',
+			voiceMap: {},
+		});
+		assert.equal(result.request.campaign, 'Sample campaign');
+		assert.equal(result.request.priority, 0);
+		assert.equal(result.request.format, 'auto');
+	});
+
+	it('accepts the body as JSON text and keeps the values given; null means default', () => {
+		const result = validateRunRequest(
+			JSON.stringify({
+				script: fountain(2),
+				preset: 'shorts',
+				style: 'terminal',
+				iterations: 5,
+				priority: -7,
+				targetDuration: 30,
+				voiceMap: { ALICE: 'en-us+f3' },
+				campaign: '  Launch week  ',
+				sceneCount: null,
+			}),
+		);
+		assert.ok(result.ok);
+		assert.equal(result.options.preset, 'shorts');
+		assert.equal(result.options.style, 'terminal');
+		assert.equal(result.options.iterations, 5);
+		assert.equal(result.options.targetDuration, 30);
+		assert.deepEqual(result.options.voiceMap, { ALICE: 'en-us+f3' });
+		assert.equal(result.request.priority, -7);
+		assert.equal(result.request.campaign, 'Launch week');
+		assert.equal(result.request.sceneCount, null);
+	});
+
+	it('rejects a body without a script', () => {
+		const result = rejected({ preset: 'youtube' });
+		assert.equal(result.field, 'script');
+		assert.match(result.message, /"script" is required/);
+	});
+
+	it('rejects an empty script', () => {
+		const result = rejected({ script: '   \n ' });
+		assert.equal(result.field, 'script');
+		assert.match(result.message, /empty/);
+	});
+
+	it('rejects a script over 200 KB and says how big it is and what the limit is', () => {
+		const script = fountain(3) + '\n' + 'é'.repeat(110 * 1024); // 2 bytes each in UTF-8: ~220 KB
+		const result = rejected({ script });
+		assert.equal(result.field, 'script');
+		assert.match(result.message, /KB/);
+		assert.match(result.message, /200 KB \(204800 bytes\)/);
+		assert.match(result.message, new RegExp(`${Buffer.byteLength(script)} bytes`));
+	});
+
+	it('rejects invalid JSON, naming the body', () => {
+		const result = rejected('{"script": "INT. ROOM');
+		assert.equal(result.field, 'body');
+		assert.match(result.message, /not valid JSON/);
+	});
+
+	it('rejects a body that is not an object', () => {
+		assert.equal(rejected('[1,2]').field, 'body');
+		assert.equal(rejected(undefined).field, 'body');
+	});
+
+	for (const iterations of [0, 6, 2.5, '3']) {
+		it(`rejects iterations ${JSON.stringify(iterations)}`, () => {
+			const result = rejected({ script: fountain(1), iterations });
+			assert.equal(result.field, 'iterations');
+			assert.match(result.message, /whole number from 1 to 5/);
+			assert.match(result.message, new RegExp(`got ${JSON.stringify(iterations).replace(/[.]/g, '\\.')}`));
+		});
+	}
+
+	it('rejects an unknown preset, listing the known ones', () => {
+		const result = rejected({ script: fountain(1), preset: 'tiktok' });
+		assert.equal(result.field, 'preset');
+		assert.match(result.message, /youtube, shorts, square/);
+	});
+
+	it('rejects an unknown style', () => {
+		const result = rejected({ script: fountain(1), style: 'anime' });
+		assert.equal(result.field, 'style');
+		assert.match(result.message, /titleCard, terminal/);
+	});
+
+	it('rejects an unknown field by name', () => {
+		const result = rejected({ script: fountain(1), iteration: 3 });
+		assert.equal(result.field, 'iteration');
+		assert.match(result.message, /Unknown field "iteration"/);
+	});
+
+	for (const [field, value] of [
+		['threshold', 101],
+		['concurrency', 9],
+		['validationAttempts', -1],
+		['priority', 101],
+		['format', 'docx'],
+		['sceneCount', 21],
+		['targetDuration', 4],
+		['subtitles', 'embed'],
+		['transition', 'wipe'],
+		['loudnessTarget', -3],
+		['narrateAction', 'sometimes'],
+		['voiceMap', { ALICE: 3 }],
+		['campaign', 'x'.repeat(201)],
+	] as const) {
+		it(`rejects ${field} = ${JSON.stringify(value).slice(0, 20)}`, () => {
+			assert.equal(rejected({ script: fountain(1), [field]: value }).field, field);
+		});
+	}
+
+	it('rejects a script with no recognisable scene, saying what a scene looks like', () => {
+		const result = rejected({ script: 'Just some words without any heading.', format: 'fountain' });
+		assert.equal(result.field, 'script');
+		assert.match(result.message, /INT\. KITCHEN - NIGHT/);
+	});
+
+	it('rejects a script with more than 50 scenes', () => {
+		const result = rejected({ script: fountain(73) });
+		assert.equal(result.field, 'script');
+		assert.equal(result.message, 'The script has 73 scenes; a run takes at most 50. Split it into several runs.');
+	});
+});
