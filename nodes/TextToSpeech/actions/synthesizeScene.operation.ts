@@ -1,0 +1,236 @@
+import { join } from 'node:path';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
+import type { Scene } from '../../shared/plan';
+import { CLIP_FORMAT } from '../../shared/presets';
+import { getStorage } from '../../shared/storageNode';
+import { withWorkDir } from '../../shared/workdir';
+import { joinLines, toClipWav } from '../lib/audio';
+import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
+import { castVoices } from '../lib/voices';
+import { pcmDuration, readWav, silence, writeWav, type Pcm } from '../lib/wav';
+import { speechProvider, VOICE_OPTIONS } from '../providers';
+
+const show = { show: { operation: ['synthesizeScene'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Scene',
+		name: 'scene',
+		type: 'json',
+		default: '={{ $json.scene }}',
+		description: 'The plan scene to voice (dialogue, narration, action)',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Characters',
+		name: 'characters',
+		type: 'json',
+		default: '={{ $json.characters }}',
+		description:
+			"The plan's character list. A character's position in it picks their voice, so they sound the same in every scene.",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Voice Map',
+		name: 'voiceMap',
+		type: 'json',
+		default: '={{ $json.options.voiceMap }}',
+		description: 'Optional {"CHARACTER": "voice"} overrides, e.g. {"ALICE": "en-us+f4"}; "NARRATOR" sets the narrator',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Narrator Voice',
+		name: 'narratorVoice',
+		type: 'options',
+		options: VOICE_OPTIONS,
+		default: 'en-gb+m3',
+		description: 'Voice that reads narration and action text',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Narrate Action',
+		name: 'narrateAction',
+		type: 'options',
+		options: [
+			{ name: 'When No Dialogue', value: 'whenNoDialogue', description: 'Read the action only in scenes nobody speaks in' },
+			{ name: 'Always', value: 'always', description: 'Read the action before the dialogue in every scene' },
+			{ name: 'Never', value: 'never', description: 'Only dialogue and narration are spoken' },
+		],
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options -- the run options of the scene item decide by default (spec: item contracts)
+		default: '={{ $json.options.narrateAction }}',
+		description: 'Whether the narrator reads the action text',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Gap',
+		name: 'gap',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 0.3,
+		description: 'Seconds of silence between lines in the scene track',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Output Prefix',
+		name: 'outputPrefix',
+		type: 'string',
+		default: "={{ 'runs/' + $json.runId + '/scenes/' + String($json.sceneNumber).padStart(3, '0') + '/' }}",
+		description: 'Folder for the files: lines/01.wav, lines/02.wav … and narration.wav are written under it',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 16 },
+				default: 3,
+				description: 'How many scenes are voiced at the same time',
+			},
+			{
+				displayName: 'Lead-In',
+				name: 'leadIn',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 0.2,
+				description: 'Seconds of silence before the first line',
+			},
+			{
+				displayName: 'Rate',
+				name: 'rate',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 450 },
+				default: 0,
+				description: "Words per minute for every voice; 0 = each voice's own rate",
+			},
+		],
+	},
+];
+
+export interface NarrationLine {
+	speaker: string;
+	text: string;
+	kind: string;
+	/** Seconds from the scene start. */
+	start: number;
+	end: number;
+	key: string;
+	voice: string;
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const item = this.getInputData()[itemIndex];
+	const fail = (message: string, description?: string) =>
+		new NodeOperationError(this.getNode(), message, { itemIndex, description });
+
+	const sceneValue = jsonParameter(this, 'scene', 'Scene', itemIndex);
+	if (!isRecord(sceneValue)) {
+		throw fail('"Scene" is missing. Connect scene items (Campaign → Scene → Prepare) or set Scene to a plan scene object.');
+	}
+	const scene = sceneValue as Partial<Scene>;
+	const label = Number.isFinite(Number(scene.number)) ? `Scene ${scene.number}: ` : '';
+
+	let provider;
+	try {
+		provider = speechProvider(this.getNodeParameter('provider', itemIndex, 'espeak') as string);
+	} catch (error) {
+		throw fail(`${label}"Provider": ${(error as Error).message}`);
+	}
+	const characters = jsonParameter(this, 'characters', 'Characters', itemIndex) ?? [];
+	if (!Array.isArray(characters)) {
+		throw fail(`${label}"Characters" must be a list (the plan's characters). Set it to {{ $json.characters }} or [].`);
+	}
+	const voiceMap = jsonParameter(this, 'voiceMap', 'Voice Map', itemIndex, { optional: true }) ?? {};
+	if (!isRecord(voiceMap) || Object.values(voiceMap).some((voice) => typeof voice !== 'string' || !voice.trim())) {
+		throw fail(`${label}"Voice Map" must be an object of character name → voice, e.g. {"ALICE": "en-us+f4"}.`);
+	}
+	const narrateAction = (textParameter(this, 'narrateAction', itemIndex) || 'whenNoDialogue') as NarrateAction;
+	if (!NARRATE_ACTION_VALUES.includes(narrateAction)) {
+		throw fail(`${label}"Narrate Action" must be one of ${NARRATE_ACTION_VALUES.join(', ')} (got "${narrateAction}").`);
+	}
+	const narratorVoice = textParameter(this, 'narratorVoice', itemIndex) || provider.narratorVoice;
+	const gap = Number(this.getNodeParameter('gap', itemIndex, 0.3));
+	if (!Number.isFinite(gap) || gap < 0 || gap > 10) {
+		throw fail(`${label}"Gap" must be between 0 and 10 seconds (got ${gap}).`);
+	}
+	const prefix = textParameter(this, 'outputPrefix', itemIndex);
+	if (!prefix || prefix.includes('undefined')) {
+		throw fail(`${label}"Output Prefix" is empty or incomplete ("${prefix}"). Pass items with runId and sceneNumber, or set Output Prefix.`);
+	}
+	const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
+	const options = this.getNodeParameter('options', itemIndex, {}) as { leadIn?: number; rate?: number };
+	const leadIn = Math.max(0, Number(options.leadIn ?? 0.2));
+	const rate = options.rate ? Number(options.rate) : undefined;
+
+	const cast = castVoices({
+		characters,
+		voiceMap: voiceMap as Record<string, string>,
+		narratorVoice,
+		characterVoices: provider.characterVoices,
+	});
+	const spoken = linesToSpeak(scene, narrateAction);
+	const speech = provider.create({});
+	const storage = await getStorage.call(this);
+
+	const narration = await withWorkDir(async (directory) => {
+		const lines: NarrationLine[] = [];
+		const audio: Pcm[] = [];
+		for (const [index, line] of spoken.entries()) {
+			const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker) : cast.narrator;
+			let result;
+			try {
+				result = await speech.synthesize({ text: line.text, voice, rate, directory });
+			} catch (error) {
+				const who = line.kind === 'dialogue' ? `${line.speaker}'s line ${index + 1}` : `narration line ${index + 1}`;
+				throw fail(`${label}could not voice ${who}: ${(error as Error).message}`);
+			}
+			const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
+			await toClipWav(result.file, file);
+			const key = `${folder}lines/${String(index + 1).padStart(2, '0')}.wav`;
+			await storage.uploadFile(file, key, 'audio/wav');
+			audio.push(await readWav(file));
+			lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice });
+		}
+
+		let track: Pcm;
+		if (audio.length > 0) {
+			const joined = joinLines(audio, { leadIn, gap });
+			joined.placed.forEach((place, index) => {
+				lines[index].start = round(place.start);
+				lines[index].end = round(place.end);
+			});
+			track = joined.track;
+		} else {
+			// Nobody speaks: a silent track as long as the scene keeps every scene muxable the same way.
+			const seconds = Number(scene.duration) > 0 ? Number(scene.duration) : 1;
+			track = {
+				sampleRate: CLIP_FORMAT.audioRate,
+				channels: CLIP_FORMAT.audioChannels,
+				data: silence(seconds, CLIP_FORMAT.audioRate, CLIP_FORMAT.audioChannels),
+			};
+		}
+		const trackFile = join(directory, 'narration.wav');
+		await writeWav(trackFile, track);
+		const ref = await storage.uploadFile(trackFile, `${folder}narration.wav`, 'audio/wav');
+		return { ...ref, duration: round(pcmDuration(track)), lines };
+	});
+
+	return [{ json: { ...item.json, narration }, pairedItem: { item: itemIndex } }];
+}
+
+function round(seconds: number): number {
+	return Math.round(seconds * 1000) / 1000;
+}

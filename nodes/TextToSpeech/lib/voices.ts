@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { NARRATOR } from './script';
+
+/** "ALICE (V.O.)", "alice", "Alice (CONT'D)" are the same character. */
+export function characterKey(name: unknown): string {
+	return String(name ?? '')
+		.replace(/\s*\([^)]*\)\s*/g, ' ')
+		.replace(/\s+/g, ' ')
+		.trim()
+		.toUpperCase();
+}
+
+export interface VoiceCast {
+	narrator: string;
+	/** Voice per character key. */
+	characters: Map<string, string>;
+	/** Voice for any speaker (unknown speakers get a stable voice from their name). */
+	voiceFor(speaker: string): string;
+}
+
+/**
+ * Who speaks with which voice, for a whole run: voiceMap overrides first; otherwise the character at position i of
+ * the plan's character list gets characterVoices[i mod n]. Scenes of one run share the list, so a character keeps
+ * its voice in every scene. A speaker missing from the list gets a voice picked from a hash of the name (stable too).
+ */
+export function castVoices(options: {
+	characters: unknown;
+	voiceMap: Record<string, string>;
+	narratorVoice: string;
+	characterVoices: string[];
+}): VoiceCast {
+	const overrides = new Map<string, string>();
+	for (const [name, voice] of Object.entries(options.voiceMap)) overrides.set(characterKey(name), voice);
+	const names = (Array.isArray(options.characters) ? options.characters : [])
+		.map((character) => characterKey(typeof character === 'string' ? character : (character as { name?: unknown })?.name))
+		.filter(Boolean);
+	const pool = options.characterVoices.length > 0 ? options.characterVoices : [options.narratorVoice];
+	const characters = new Map<string, string>();
+	names.forEach((name, index) => {
+		if (!characters.has(name)) characters.set(name, overrides.get(name) ?? pool[index % pool.length]);
+	});
+	const narrator = overrides.get(NARRATOR) ?? options.narratorVoice;
+	return {
+		narrator,
+		characters,
+		voiceFor(speaker: string) {
+			const key = characterKey(speaker);
+			if (key === NARRATOR || !key) return narrator;
+			const known = overrides.get(key) ?? characters.get(key);
+			if (known) return known;
+			const hash = createHash('sha1').update(key).digest().readUInt32BE(0);
+			return pool[hash % pool.length];
+		},
+	};
+}

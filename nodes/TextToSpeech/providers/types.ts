@@ -1,0 +1,45 @@
+export interface SpeechRequest {
+	text: string;
+	/** Provider voice id, e.g. "en-us+f3" for espeak-ng. */
+	voice: string;
+	/** Words per minute; the voice's own rate when not given. */
+	rate?: number;
+	/** 0–99 (espeak scale); the voice's own pitch when not given. */
+	pitch?: number;
+	/** Folder the audio file is written to; the caller owns and removes it. */
+	directory: string;
+}
+
+export interface SpeechResult {
+	/** Local audio file (WAV for espeak; any format ffmpeg reads for others). */
+	file: string;
+	/** Seconds. */
+	duration: number;
+}
+
+export interface Voice {
+	id: string;
+	name: string;
+	language: string;
+	gender: 'male' | 'female' | string;
+}
+
+/** A text-to-speech provider: one call per spoken line. Remote providers (ElevenLabs, …) slot in as one module each. */
+export interface SpeechProvider {
+	readonly name: string;
+	synthesize(request: SpeechRequest): Promise<SpeechResult>;
+	listVoices(): Promise<Voice[]>;
+}
+
+export interface SpeechProviderDefinition {
+	/** Value of the node's Provider parameter. */
+	name: string;
+	displayName: string;
+	description: string;
+	/** Voice for narration and action. */
+	narratorVoice: string;
+	/** Voices handed to characters by their position in the plan's character list. */
+	characterVoices: string[];
+	voices: Voice[];
+	create(context: { credentials?: Record<string, unknown> }): SpeechProvider;
+}

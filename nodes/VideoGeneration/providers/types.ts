@@ -1,0 +1,79 @@
+import type { Character, Scene } from '../../shared/plan';
+import type { MediaRef } from '../../shared/refs';
+import type { Storage } from '../../shared/transport/storage';
+
+/** A spoken line with its time in the scene, as the Text to Speech node returns it (`narration.lines`). */
+export interface SpokenLineTiming {
+	speaker: string;
+	text: string;
+	/** Seconds from the scene start. */
+	start: number;
+	end: number;
+	/** 'dialogue' | 'narration' | 'action'; older items may lack it (then NARRATOR = not dialogue). */
+	kind?: string;
+}
+
+/** What every video provider is asked to make: one clip for one scene. */
+export interface ClipRequest {
+	scene: Scene;
+	/** A key of data/styles.json (local) or a look the provider maps to its own prompt. */
+	style: string;
+	/** Export preset name and its frame size. */
+	preset: string;
+	width: number;
+	height: number;
+	fps: number;
+	/** Seconds; the clip has exactly round(duration * fps) frames. */
+	duration: number;
+	/** Narration timing, when the scene was voiced first (terminal style types each line while it is spoken). */
+	lines?: SpokenLineTiming[];
+	characters?: Character[];
+}
+
+export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface TaskStatus {
+	status: TaskState;
+	/** 0..1 when the provider reports it. */
+	progress?: number;
+	/** Plain words, when status is failed. */
+	error?: string;
+}
+
+export interface ObjectDestination {
+	bucket: string;
+	key: string;
+}
+
+/**
+ * A video provider: start a render, ask how it goes, bring the finished clip into object storage.
+ * Remote providers (Kling, Runway) map these onto their HTTP task APIs; the local one runs ffmpeg in this process.
+ */
+export interface VideoProvider {
+	readonly name: string;
+	submit(request: ClipRequest): Promise<{ taskId: string }>;
+	poll(taskId: string): Promise<TaskStatus>;
+	/** Stores the finished clip at `destination` and describes it. Only valid once poll() said succeeded. */
+	fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef>;
+	/** Gives up on a task (timeout, node stopped) and frees what it holds. */
+	cancel?(taskId: string): Promise<void>;
+}
+
+/** What a provider gets from the node: object storage now; HTTP helpers and credentials for remote providers later. */
+export interface ProviderContext {
+	storage: Storage;
+	/** The provider's own credential data, when it has one. */
+	credentials?: Record<string, unknown>;
+}
+
+export interface VideoProviderDefinition {
+	/** Value of the node's Provider parameter. */
+	name: string;
+	displayName: string;
+	description: string;
+	/** Longest clip the provider makes in one task, seconds. */
+	maxDuration: number;
+	/** Looks the provider can make (Style parameter values). */
+	styles: string[];
+	create(context: ProviderContext): VideoProvider;
+}

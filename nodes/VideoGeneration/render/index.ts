@@ -1,0 +1,47 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
+import styles from '../data/styles.json';
+import type { ClipRequest } from '../providers/types';
+import { clipOutputArgs, frameCount, TextFiles } from './filters';
+import { terminalGraph } from './terminal';
+import { titleCardGraph } from './titleCard';
+
+export type StyleName = keyof typeof styles.styles;
+export const STYLE_NAMES = Object.keys(styles.styles) as StyleName[];
+
+const GRAPHS: Record<StyleName, (request: ClipRequest, files: TextFiles) => Promise<string>> = {
+	titleCard: titleCardGraph,
+	terminal: terminalGraph,
+};
+
+export function isStyle(name: string): name is StyleName {
+	return Object.prototype.hasOwnProperty.call(GRAPHS, name);
+}
+
+export interface RenderOptions {
+	onProgress?: (progress: FfmpegProgress) => void;
+	signal?: AbortSignal;
+}
+
+/**
+ * Renders one scene clip into `directory` (text files, the filter script and clip.mp4) and returns the clip path.
+ * The graph goes to ffmpeg as a script file: terminal scenes can hold hundreds of filters, more than fits in
+ * one command-line argument.
+ */
+export async function renderClip(request: ClipRequest, directory: string, options: RenderOptions = {}): Promise<string> {
+	if (!isStyle(request.style)) {
+		throw new Error(`Unknown style "${request.style}". Use one of: ${STYLE_NAMES.join(', ')}.`);
+	}
+	const graph = await GRAPHS[request.style](request, new TextFiles(directory));
+	const script = join(directory, 'graph.txt');
+	await writeFile(script, graph, 'utf8');
+	const output = join(directory, 'clip.mp4');
+	options.signal?.throwIfAborted();
+	await ffmpeg(['-filter_complex_script', script, ...clipOutputArgs(output)], {
+		duration: frameCount(request.duration) / request.fps,
+		onProgress: options.onProgress,
+		signal: options.signal,
+	});
+	return output;
+}

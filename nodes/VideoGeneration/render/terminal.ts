@@ -1,0 +1,253 @@
+import styles from '../data/styles.json';
+import type { ClipRequest, SpokenLineTiming } from '../providers/types';
+import { canDraw } from './fonts';
+import { between, drawBox, drawText, frameCount, num, silentAudio, type TextFiles } from './filters';
+import { splitSentences, textFor, wrapLines } from './text';
+
+const STYLE = styles.styles.terminal;
+const TYPING = STYLE.typing;
+
+/** Seconds of one line's life on screen: typed from `start` to `typed`, then the cursor blinks until `until`. */
+export interface LineSchedule {
+	start: number;
+	typed: number;
+	until: number;
+}
+
+/** One picture of the terminal held over [from, to); `blink` = the cursor blinks instead of staying on. */
+export interface ScreenState {
+	from: number;
+	to: number;
+	/** Text rows, the last one ending with the cursor when shown. */
+	rows: string[];
+	blink: boolean;
+}
+
+export interface TerminalLayout {
+	fontSize: number;
+	lineSpacing: number;
+	columns: number;
+	rows: number;
+	barHeight: number;
+	contentTop: number;
+	marginX: number;
+	titleSize: number;
+}
+
+export function layoutTerminal(request: Pick<ClipRequest, 'width' | 'height'>): TerminalLayout {
+	const short = Math.min(request.width, request.height);
+	const fontSize = Math.max(8, Math.round(short * STYLE.text.size));
+	const lineSpacing = Math.round(fontSize * STYLE.text.lineSpacing);
+	const barHeight = Math.round(short * STYLE.titleBar.height);
+	const marginX = Math.round(request.width * STYLE.marginX);
+	// Row pitch: the cursor block spans DejaVu Sans Mono's full line height (about 1.17 em), plus the spacing.
+	const pitch = fontSize * 1.17 + lineSpacing;
+	const contentTop = Math.round(barHeight + request.height * STYLE.marginTop + pitch);
+	const columns = Math.max(8, Math.floor((request.width - 2 * marginX) / (fontSize * STYLE.text.charWidth)) - 1);
+	const rows = Math.max(1, Math.floor((request.height * (1 - STYLE.marginBottom) - contentTop) / pitch));
+	const titleSize = Math.max(8, Math.round(short * STYLE.titleBar.size));
+	return { fontSize, lineSpacing, columns, rows, barHeight, contentTop, marginX, titleSize };
+}
+
+function isDialogue(line: SpokenLineTiming): boolean {
+	if (line.kind) return line.kind === 'dialogue';
+	return Boolean(line.speaker) && line.speaker.toUpperCase() !== 'NARRATOR';
+}
+
+/**
+ * What the terminal types: the spoken lines when narration timing is given (so picture and voice agree),
+ * else the dialogue as `SPEAKER: text`, else the narration, else the action, one sentence per line.
+ */
+export function terminalLines(request: Pick<ClipRequest, 'scene' | 'lines'>): string[] {
+	const prefix = STYLE.narratorPrefix;
+	if (request.lines && request.lines.length > 0) {
+		return request.lines.map((line) => (isDialogue(line) ? `${line.speaker}: ${line.text}` : `${prefix}${line.text}`));
+	}
+	const scene = request.scene;
+	if (scene.dialogue?.length) {
+		return scene.dialogue.map((line) => {
+			const how = line.parenthetical ? ` (${line.parenthetical})` : '';
+			return `${line.speaker}${how}: ${line.text}`;
+		});
+	}
+	const prose = [scene.narration, scene.action, scene.visualDescription].find((text) => String(text ?? '').trim());
+	return prose ? splitSentences(String(prose)).map((sentence) => `${prefix}${sentence}`) : [];
+}
+
+/**
+ * When each line is typed. With narration timing a line is typed while it is spoken. Without, the scene (after a
+ * short lead-in, before a short hold) is shared by line length, and typing runs at a readable pace inside each share.
+ */
+export function scheduleLines(lengths: number[], duration: number, timing?: SpokenLineTiming[]): LineSchedule[] {
+	const minimumTyping = 1 / 30;
+	if (timing && timing.length === lengths.length && lengths.length > 0) {
+		return timing.map((line, index) => {
+			const start = clamp(line.start, 0, duration);
+			const next = index + 1 < timing.length ? clamp(timing[index + 1].start, start, duration) : duration;
+			const typed = clamp(Math.max(line.end, start + minimumTyping), start, next);
+			return { start, typed, until: next };
+		});
+	}
+	const leadIn = Math.min(TYPING.leadIn, duration * 0.1);
+	const hold = duration * TYPING.hold;
+	const available = Math.max(0, duration - leadIn - hold);
+	// A constant per line stands for the pause a reader needs, so short lines still get some time.
+	const weights = lengths.map((length) => length + 12);
+	const total = weights.reduce((sum, weight) => sum + weight, 0) || 1;
+	const schedule: LineSchedule[] = [];
+	let start = leadIn;
+	lengths.forEach((length, index) => {
+		const share = (available * weights[index]) / total;
+		const typing = Math.min(share * TYPING.typingShare, Math.max(length / TYPING.charsPerSecond, minimumTyping));
+		const until = index === lengths.length - 1 ? duration : start + share;
+		schedule.push({ start, typed: start + typing, until });
+		start += share;
+	});
+	return schedule;
+}
+
+function clamp(value: number, low: number, high: number): number {
+	return Math.min(high, Math.max(low, Number.isFinite(value) ? value : low));
+}
+
+/**
+ * The screen over time. A line is revealed in a few steps (prefixes of its wrapped rows) with a solid cursor,
+ * then the cursor blinks on a fresh row until the next line starts. Only the last `layout.rows` rows are shown,
+ * so long text scrolls up.
+ */
+export function screenStates(
+	lines: string[],
+	schedule: LineSchedule[],
+	duration: number,
+	layout: Pick<TerminalLayout, 'columns' | 'rows'>,
+): ScreenState[] {
+	const cursor = STYLE.cursor;
+	const states: ScreenState[] = [];
+	const visible = (rows: string[]) => rows.slice(-layout.rows);
+	// Hundreds of lines would mean thousands of drawtext filters: fewer steps per line then.
+	const maxSteps = Math.max(1, Math.min(TYPING.maxSteps, Math.floor(400 / Math.max(1, lines.length))));
+	const done: string[] = [];
+	const push = (state: ScreenState) => {
+		if (state.to - state.from > 1e-6) states.push(state);
+	};
+
+	push({ from: 0, to: schedule[0]?.start ?? duration, rows: [cursor], blink: true });
+	lines.forEach((line, index) => {
+		const { start, typed, until } = schedule[index];
+		const wrapped = wrapLines(line, layout.columns, Number.MAX_SAFE_INTEGER);
+		const rows = wrapped.length > 0 ? wrapped : [''];
+		const total = rows.reduce((sum, row) => sum + [...row].length, 0);
+		const typingTime = typed - start;
+		const steps = Math.max(1, Math.min(maxSteps, total, Math.round(typingTime / TYPING.stepSeconds)));
+		for (let step = 1; step <= steps; step++) {
+			const shown = partialRows(rows, Math.ceil((step * total) / steps));
+			shown[shown.length - 1] += cursor;
+			push({
+				from: start + ((step - 1) * typingTime) / steps,
+				to: start + (step * typingTime) / steps,
+				rows: visible([...done, ...shown]),
+				blink: false,
+			});
+		}
+		done.push(...rows);
+		push({ from: typed, to: until, rows: visible([...done, cursor]), blink: true });
+	});
+	return states;
+}
+
+/** The first `count` characters of wrapped rows, row breaks kept. */
+function partialRows(rows: string[], count: number): string[] {
+	const shown: string[] = [];
+	let left = count;
+	for (const row of rows) {
+		const chars = [...row];
+		shown.push(chars.slice(0, Math.max(0, left)).join(''));
+		left -= chars.length;
+		if (left <= 0) break;
+	}
+	return shown;
+}
+
+/**
+ * Terminal style: a window title bar with the scene heading over a dark screen on which the lines are typed.
+ * Every screen state is a text file drawn by its own drawtext, enabled only during its time window.
+ */
+export async function terminalGraph(request: ClipRequest, files: TextFiles): Promise<string> {
+	const layout = layoutTerminal(request);
+	const frames = frameCount(request.duration);
+	const duration = frames / request.fps;
+	const lines = terminalLines(request);
+
+	// The mono font lacks some scripts (Hebrew, for one): then the whole screen uses the fallback font.
+	const font = pickFont(lines);
+	const shownLines = lines.map((line) => textFor(font, line).replace(/\n+/g, ' '));
+	const timing = request.lines?.length === lines.length ? request.lines : undefined;
+	const schedule = scheduleLines(shownLines.map((line) => [...line].length), duration, timing);
+	const states = screenStates(shownLines, schedule, duration, layout);
+
+	// Each state file starts with a hidden "strut" row holding the cursor block, the tallest glyph in the font:
+	// drawtext spaces rows by the tallest glyph present, so this keeps rows still while the text changes.
+	const y = `${layout.contentTop}-(line_h+${layout.lineSpacing})`;
+	const blinkPeriod = 1 / STYLE.blinkHz;
+	/** drawtext filters for one state: one, or two for a blinking cursor (on / off half-periods). */
+	const stateFilters = async (state: ScreenState): Promise<string[]> => {
+		const draw = async (rows: string[], enable: string) =>
+			drawText({
+				font,
+				textFile: await files.write([STYLE.cursor, ...rows].join('\n')),
+				size: layout.fontSize,
+				color: STYLE.text.color,
+				x: String(layout.marginX),
+				y,
+				lineSpacing: layout.lineSpacing,
+				enable,
+			});
+		const window = between(state.from, state.to);
+		if (!state.blink || state.to - state.from < blinkPeriod / 2) return [await draw(state.rows, window)];
+		const withoutCursor = [...state.rows];
+		withoutCursor[withoutCursor.length - 1] = withoutCursor[withoutCursor.length - 1].slice(0, -STYLE.cursor.length) + ' ';
+		const phase = `mod(t-${num(state.from)},${num(blinkPeriod)})`;
+		return [
+			await draw(state.rows, `${window}*lt(${phase},${num(blinkPeriod / 2)})`),
+			await draw(withoutCursor, `${window}*gte(${phase},${num(blinkPeriod / 2)})`),
+		];
+	};
+
+	const filters: string[] = [`color=c=${STYLE.background}:s=${request.width}x${request.height}:r=${request.fps}`];
+	for (const state of states) filters.push(...(await stateFilters(state)));
+
+	// Cover the strut row, then the title bar with its three window dots and the heading.
+	const { barHeight, titleSize, marginX } = layout;
+	filters.push(drawBox(0, 0, request.width, layout.contentTop - 1, STYLE.background));
+	filters.push(drawBox(0, 0, request.width, barHeight, STYLE.titleBar.color));
+	const dot = Math.round(barHeight * 0.28);
+	STYLE.titleBar.dots.forEach((color, index) => {
+		filters.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
+	});
+	const titleFont = pickFont([String(request.scene.heading ?? '')]);
+	const titleColumns = Math.max(4, Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * STYLE.text.charWidth)));
+	const title = wrapLines(textFor(titleFont, request.scene.heading).replace(/\n+/g, ' '), titleColumns, 1)[0] ?? '';
+	if (title) {
+		filters.push(
+			drawText({
+				font: titleFont,
+				textFile: await files.write(title),
+				size: titleSize,
+				color: STYLE.titleBar.textColor,
+				x: '(w-text_w)/2',
+				y: `${num(barHeight / 2)}-(ascent-descent)/2`,
+			}),
+		);
+	}
+	filters.push(`trim=end_frame=${frames}`, 'setsar=1', 'format=yuv420p[v]');
+	return `${filters.join(',\n')};\n${silentAudio(frames)}`;
+}
+
+/** The mono font when it can draw everything, else the fallback when that draws more. */
+function pickFont(lines: string[]): string {
+	const all = lines.join('\n');
+	if (canDraw(STYLE.text.font, all)) return STYLE.text.font;
+	const mono = [...textFor(STYLE.text.font, all)].length;
+	const fallback = [...textFor(STYLE.text.fallbackFont, all)].length;
+	return fallback > mono ? STYLE.text.fallbackFont : STYLE.text.font;
+}

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { IDataObject } from 'n8n-workflow';
+import { lineKey, narrationKey } from '../../nodes/shared/keys';
+import type { Character } from '../../nodes/shared/plan';
+import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
+import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
+import voices from '../../nodes/TextToSpeech/data/voices.json';
+import { startS3, type TestS3 } from '../helpers/s3';
+import { executeContext, meanVolume, type Parameter } from '../video-generation/context';
+import { makeScene } from '../video-generation/scenes';
+
+let s3: TestS3;
+let work: string;
+before(async () => {
+	s3 = await startS3();
+	work = await mkdtemp(join(tmpdir(), 'reelsmith-tts-node-'));
+});
+after(async () => {
+	await s3?.stop();
+	await rm(work, { recursive: true, force: true });
+});
+
+const characters: Character[] = [
+	{ name: 'ALICE', lines: 2, scenes: [1, 2], description: '' },
+	{ name: 'BOB', lines: 2, scenes: [1, 2], description: '' },
+];
+
+const defaults: Record<string, Parameter> = {
+	operation: 'synthesizeScene',
+	provider: 'espeak',
+	scene: (json: IDataObject) => json.scene,
+	characters: (json: IDataObject) => json.characters,
+	voiceMap: (json: IDataObject) => (json.options as IDataObject | undefined)?.voiceMap,
+	narratorVoice: 'en-gb+m3',
+	narrateAction: (json: IDataObject) => (json.options as IDataObject | undefined)?.narrateAction,
+	gap: 0.3,
+	outputPrefix: (json: IDataObject) => `runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/`,
+	options: { concurrency: 2 },
+};
+
+function sceneItem(sceneNumber: number, scene: Partial<ReturnType<typeof makeScene>>, options: IDataObject = {}): IDataObject {
+	return {
+		runId: 'run-tts',
+		sceneNumber,
+		scene: makeScene({ number: sceneNumber, ...scene }) as unknown as IDataObject,
+		characters: characters as unknown as IDataObject[],
+		options: { narrateAction: 'whenNoDialogue', voiceMap: {}, ...options },
+	};
+}
+
+async function run(items: IDataObject[], options: { continueOnFail?: boolean; parameters?: Record<string, Parameter> } = {}) {
+	const context = executeContext({
+		items,
+		parameters: { ...defaults, ...options.parameters },
+		s3,
+		continueOnFail: options.continueOnFail,
+		nodeName: 'Text to Speech',
+	});
+	const [output] = await new TextToSpeech().execute.call(context);
+	return output;
+}
+
+interface Line {
+	speaker: string;
+	text: string;
+	kind: string;
+	start: number;
+	end: number;
+	key: string;
+	voice: string;
+}
+interface Narration {
+	bucket: string;
+	key: string;
+	duration: number;
+	lines: Line[];
+}
+
+async function download(key: string, name: string): Promise<string> {
+	const file = join(work, name);
+	await s3.storage.downloadFile({ bucket: s3.bucket, key }, file);
+	return file;
+}
+
+describe('Text to Speech node: synthesizeScene', () => {
+	let first: Narration;
+	let second: Narration;
+
+	before(async () => {
+		const output = await run([
+			sceneItem(1, {
+				dialogue: [
+					{ speaker: 'ALICE', text: 'Who calls at this hour?', parenthetical: 'whispering' },
+					{ speaker: 'BOB', text: "It's me. Open the door, I'm soaked." },
+				],
+			}),
+			sceneItem(2, {
+				dialogue: [
+					{ speaker: 'BOB (V.O.)', text: 'You never answer the first time.' },
+					{ speaker: 'ALICE', text: 'Because it is always you, Bob.' },
+				],
+			}),
+		]);
+		assert.deepEqual(
+			output.map((item) => item.pairedItem),
+			[{ item: 0 }, { item: 1 }],
+		);
+		first = output[0].json.narration as unknown as Narration;
+		second = output[1].json.narration as unknown as Narration;
+	});
+
+	test('one WAV per dialogue line at the line keys: 48 kHz stereo, longer than 0.3 s, not silent', async () => {
+		assert.equal(first.lines.length, 2);
+		for (const [index, line] of first.lines.entries()) {
+			assert.equal(line.key, lineKey('run-tts', 1, index + 1));
+			const file = await download(line.key, `line-${index}.wav`);
+			const probe = await ffprobe(file);
+			const audio = probe.streams[0];
+			assert.equal(audio.sample_rate, '48000');
+			assert.equal(audio.channels, 2);
+			assert.ok(Number(audio.duration) > 0.3, `line ${index + 1} lasts ${audio.duration} s`);
+			assert.ok(Math.abs(Number(audio.duration) - (line.end - line.start)) < 0.002);
+			assert.ok((await meanVolume(file)) > -40, 'the line is audible');
+		}
+	});
+
+	test('parentheticals are acting notes, not spoken', () => {
+		assert.equal(first.lines[0].text, 'Who calls at this hour?');
+		assert.equal(first.lines[0].speaker, 'ALICE');
+	});
+
+	test('a character keeps one voice across scenes; different characters get different voices', () => {
+		const voiceOf = (narration: Narration, speaker: string) =>
+			narration.lines.find((line) => line.speaker.startsWith(speaker))?.voice;
+		assert.equal(voiceOf(first, 'ALICE'), voiceOf(second, 'ALICE'));
+		assert.equal(voiceOf(first, 'BOB'), voiceOf(second, 'BOB'), '"BOB (V.O.)" is BOB');
+		assert.notEqual(voiceOf(first, 'ALICE'), voiceOf(first, 'BOB'));
+		// Position in the plan's character list picks the voice.
+		assert.equal(voiceOf(first, 'ALICE'), voices.espeak.characterVoices[0]);
+		assert.equal(voiceOf(first, 'BOB'), voices.espeak.characterVoices[1]);
+	});
+
+	test('the scene track = 0.2 s lead-in + lines + 0.3 s gaps, and line times are in order inside it', async () => {
+		const spoken = first.lines.reduce((sum, line) => sum + (line.end - line.start), 0);
+		assert.ok(Math.abs(first.duration - (0.2 + spoken + 0.3)) < 0.05, `track ${first.duration} s`);
+		assert.equal(first.key, narrationKey('run-tts', 1));
+		assert.ok(Math.abs(first.lines[0].start - 0.2) < 0.002);
+		let previous = 0;
+		for (const line of first.lines) {
+			assert.ok(line.start >= previous && line.end > line.start && line.end <= first.duration + 1e-9);
+			previous = line.end;
+		}
+		assert.ok(Math.abs(first.lines[1].start - first.lines[0].end - 0.3) < 0.002);
+		const probe = await ffprobe(await download(first.key, 'track.wav'));
+		assert.equal(probe.streams[0].sample_rate, '48000');
+		assert.equal(probe.streams[0].channels, 2);
+		assert.ok(Math.abs(Number(probe.streams[0].duration) - first.duration) < 0.002);
+	});
+});
+
+describe('Text to Speech node: what is spoken', () => {
+	test('no dialogue: the narrator reads the action (whenNoDialogue); "never" gives a silent track of the scene length', async () => {
+		const scene = { dialogue: [], action: 'The city sleeps. A single window is still lit.', duration: 3.5 };
+		const output = await run([sceneItem(1, scene), sceneItem(2, scene, { narrateAction: 'never' })]);
+		const read = output[0].json.narration as unknown as Narration;
+		assert.equal(read.lines.length, 2, 'one line per sentence');
+		assert.ok(read.lines.every((line) => line.voice === 'en-gb+m3' && line.kind === 'action' && line.speaker === 'NARRATOR'));
+
+		const silent = output[1].json.narration as unknown as Narration;
+		assert.deepEqual(silent.lines, []);
+		assert.equal(silent.duration, 3.5);
+		assert.ok((await meanVolume(await download(silent.key, 'silent.wav'))) < -90);
+	});
+
+	test('a post scene: narration in the narrator voice; voiceMap overrides a character voice', async () => {
+		const output = await run([
+			sceneItem(
+				1,
+				{
+					narration: 'I moved to a new city last spring. Nobody told me about the rain.',
+					dialogue: [{ speaker: 'ALICE', text: 'Told you so.' }],
+				},
+				{ voiceMap: { alice: 'en-us+f4' } },
+			),
+		]);
+		const narration = output[0].json.narration as unknown as Narration;
+		assert.deepEqual(
+			narration.lines.map((line) => [line.kind, line.voice]),
+			[
+				['narration', 'en-gb+m3'],
+				['narration', 'en-gb+m3'],
+				['dialogue', 'en-us+f4'],
+			],
+		);
+	});
+
+	test('text starting with "-" or full of quotes is spoken, never taken as an option', async () => {
+		const output = await run([
+			sceneItem(1, {
+				dialogue: [
+					{ speaker: 'ALICE', text: '--help -v xx "quoted" \'single\' $(whoami) `ls` ; rm -rf' },
+					{ speaker: 'BOB', text: '-w /tmp/owned.wav -f /etc/passwd' },
+				],
+			}),
+		]);
+		const narration = output[0].json.narration as unknown as Narration;
+		assert.equal(narration.lines.length, 2);
+		for (const [index, line] of narration.lines.entries()) {
+			assert.ok(line.end - line.start > 1, 'the words were read out');
+			assert.ok((await meanVolume(await download(line.key, `hostile-${index}.wav`))) > -40);
+		}
+	});
+
+	test('Continue On Fail: an unknown voice fails its own item with a readable message, the others are voiced', async () => {
+		const output = await run(
+			[sceneItem(1, {}), sceneItem(2, {}, { voiceMap: { BOB: 'xx-nosuchvoice' } }), sceneItem(3, {}, { narrateAction: 'loudly' })],
+			{ continueOnFail: true },
+		);
+		assert.ok(output[0].json.narration);
+		assert.match(String(output[1].json.error), /Scene 2: could not voice BOB's line 2: espeak-ng has no voice "xx-nosuchvoice"/);
+		assert.match(String(output[2].json.error), /"Narrate Action" must be one of whenNoDialogue, always, never \(got "loudly"\)/);
+		assert.deepEqual(
+			output.map((item) => item.pairedItem),
+			[{ item: 0 }, { item: 1 }, { item: 2 }],
+		);
+	});
+});
+
+describe('Text to Speech node: synthesize', () => {
+	test('one text becomes one 48 kHz stereo WAV in storage', async () => {
+		const output = await run([{ text: 'Welcome to Reelsmith.', runId: 'run-tts' }], {
+			parameters: {
+				operation: 'synthesize',
+				text: (json: IDataObject) => json.text,
+				voice: 'en-us+f3',
+				outputKey: 'runs/run-tts/work/speech-0.wav',
+				options: {},
+			},
+		});
+		const audio = output[0].json.audio as IDataObject;
+		assert.equal(audio.key, 'runs/run-tts/work/speech-0.wav');
+		assert.equal(audio.voice, 'en-us+f3');
+		assert.ok(Number(audio.duration) > 0.5);
+		const file = await download(String(audio.key), 'speech.wav');
+		assert.equal((await ffprobe(file)).streams[0].sample_rate, '48000');
+		assert.ok((await meanVolume(file)) > -40);
+	});
+
+	test('empty text is an error naming the field', async () => {
+		const output = await run([{ text: '  😀 ' }], {
+			continueOnFail: true,
+			parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: 'en-us+f3', outputKey: 'x.wav', options: {} },
+		});
+		assert.match(String(output[0].json.error), /"Text" is empty/);
+	});
+});

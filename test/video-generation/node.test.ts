@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import { clipKey } from '../../nodes/shared/keys';
+import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
+import { clipDuration } from '../../nodes/VideoGeneration/actions/generate.operation';
+import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
+import { startS3, type TestS3 } from '../helpers/s3';
+import { executeContext, type Parameter } from './context';
+import { makeScene } from './scenes';
+
+let s3: TestS3;
+let work: string;
+before(async () => {
+	s3 = await startS3();
+	work = await mkdtemp(join(tmpdir(), 'reelsmith-vg-node-'));
+});
+after(async () => {
+	await s3?.stop();
+	await rm(work, { recursive: true, force: true });
+});
+
+/** The node's parameters as n8n would resolve their default expressions for each item. */
+const defaults: Record<string, Parameter> = {
+	operation: 'generate',
+	provider: 'local',
+	style: (json: IDataObject) => (json.options as IDataObject | undefined)?.style,
+	preset: (json: IDataObject) => (json.options as IDataObject | undefined)?.preset,
+	scene: (json: IDataObject) => json.scene,
+	narration: (json: IDataObject) => json.narration,
+	duration: 0,
+	outputKey: (json: IDataObject) =>
+		`runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/clip.mp4`,
+	options: { pollInterval: 100, timeout: 120, concurrency: 2 },
+};
+
+function sceneItem(sceneNumber: number, overrides: IDataObject = {}): IDataObject {
+	return {
+		runId: 'run-vg',
+		sceneNumber,
+		scene: makeScene({ number: sceneNumber, duration: 1 }) as unknown as IDataObject,
+		options: { style: 'terminal', preset: 'square' },
+		attempt: 1,
+		...overrides,
+	};
+}
+
+async function run(items: IDataObject[], options: { continueOnFail?: boolean; parameters?: Record<string, Parameter> } = {}) {
+	const context = executeContext({
+		items,
+		parameters: { ...defaults, ...options.parameters },
+		s3,
+		continueOnFail: options.continueOnFail,
+		nodeName: 'Video Generation',
+	});
+	return new VideoGeneration().execute.call(context);
+}
+
+describe('Video Generation node', () => {
+	test('renders each scene item into storage at the clip key, keeps pairedItem, and Continue On Fail keeps good items', async () => {
+		const items = [
+			sceneItem(1),
+			sceneItem(2, { options: { style: 'watercolour', preset: 'square' } }),
+			sceneItem(3, {
+				options: { style: 'titleCard', preset: 'square' },
+				narration: { bucket: s3.bucket, key: 'x', duration: 1.72, lines: [] },
+			}),
+		];
+		const [output] = await run(items, { continueOnFail: true });
+		assert.equal(output.length, 3);
+		assert.deepEqual(
+			output.map((item) => item.pairedItem),
+			[{ item: 0 }, { item: 1 }, { item: 2 }],
+		);
+
+		assert.match(String(output[1].json.error), /"Style" must be one of titleCard, terminal \(got "watercolour"\)/);
+		assert.equal(output[1].json.clip, undefined);
+
+		for (const [index, sceneNumber] of [
+			[0, 1],
+			[2, 3],
+		]) {
+			const json = output[index].json;
+			const clip = json.clip as IDataObject;
+			assert.equal(json.provider, 'local');
+			assert.match(String(json.taskId), /^local-/);
+			assert.equal(json.runId, 'run-vg', 'input fields are kept');
+			assert.equal(clip.key, clipKey('run-vg', sceneNumber));
+			assert.equal(clip.bucket, s3.bucket);
+			assert.equal(clip.width, 1080);
+			assert.equal(clip.height, 1080);
+			const stored = await s3.storage.stat({ bucket: s3.bucket, key: String(clip.key) });
+			assert.ok(stored && stored.bytes === clip.bytes && stored.bytes > 1000);
+		}
+		assert.equal((output[0].json.clip as IDataObject).duration, 1);
+		// Narration of 1.72 s is longer than the 1 s scene: 1.72 + 0.5 rounded up to 0.1 s.
+		assert.equal((output[2].json.clip as IDataObject).duration, 2.3);
+
+		const file = join(work, 'clip3.mp4');
+		await s3.storage.downloadFile({ bucket: s3.bucket, key: clipKey('run-vg', 3) }, file);
+		const probe = await ffprobe(file);
+		assert.deepEqual(
+			probe.streams.map((stream) => stream.codec_type),
+			['video', 'audio'],
+		);
+		assert.equal(probe.streams[0].nb_frames, '69');
+	});
+
+	test('without Continue On Fail a bad item stops the node with an error naming the field and the item', async () => {
+		await assert.rejects(
+			run([sceneItem(1, { options: { style: 'terminal', preset: 'imax' } })], { parameters: { duration: 0.5 } }),
+			(error: NodeOperationError) => {
+				assert.ok(error instanceof NodeOperationError);
+				assert.match(error.message, /Scene 1: "Preset" must be one of youtube, shorts, square \(got "imax"\)/);
+				assert.equal(error.context.itemIndex, 0);
+				return true;
+			},
+		);
+	});
+
+	test('bad parameters give messages that say what to do', async () => {
+		const [output] = await run(
+			[
+				sceneItem(1, { scene: undefined }),
+				sceneItem(2, { scene: makeScene({ number: 2, duration: 0 }) as unknown as IDataObject }),
+				sceneItem(3, { scene: makeScene({ number: 3, duration: 121 }) as unknown as IDataObject }),
+				sceneItem(4, { runId: undefined }),
+			],
+			{ continueOnFail: true },
+		);
+		assert.match(String(output[0].json.error), /"Scene" is missing/);
+		assert.match(String(output[1].json.error), /Scene 2: "Duration" must be more than 0 and at most 120 seconds \(got 0\)/);
+		assert.match(String(output[2].json.error), /Scene 3: "Duration" .* \(got 121\)/);
+		assert.match(String(output[3].json.error), /"Output Key" is empty or incomplete/);
+	});
+
+	test('duration 0 = max(scene, narration + 0.5 s) rounded up to 0.1 s', () => {
+		assert.equal(clipDuration({ duration: 4.2 }), 4.2);
+		assert.equal(clipDuration({ duration: 4.2 }, { duration: 3.1 }), 4.2);
+		assert.equal(clipDuration({ duration: 4.2 }, { duration: 3.81 }), 4.4);
+		assert.equal(clipDuration({ duration: 2 }, { duration: 1.5 }), 2);
+		assert.ok(Number.isNaN(clipDuration({})));
+	});
+});

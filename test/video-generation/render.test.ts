@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PRESETS } from '../../nodes/shared/presets';
+import { ffprobe, type ProbeResult } from '../../nodes/shared/transport/ffmpeg';
+import { renderClip } from '../../nodes/VideoGeneration/render';
+import type { ClipRequest } from '../../nodes/VideoGeneration/providers/types';
+import { belowTop, brightShare, changedShare, lumaFrame, meanDifference, meanVolume, runBinary } from './context';
+import { HOSTILE, makeScene } from './scenes';
+
+let root: string;
+before(async () => {
+	root = await mkdtemp(join(tmpdir(), 'reelsmith-vg-test-'));
+});
+after(async () => {
+	await rm(root, { recursive: true, force: true });
+});
+
+let folders = 0;
+async function render(request: Partial<ClipRequest>): Promise<{ file: string; probe: ProbeResult }> {
+	const directory = join(root, `clip-${++folders}`);
+	await mkdir(directory);
+	const file = await renderClip(
+		{ scene: makeScene(), style: 'titleCard', preset: 'test', width: 320, height: 180, fps: 30, duration: 1, ...request },
+		directory,
+	);
+	return { file, probe: await ffprobe(file) };
+}
+
+const video = (probe: ProbeResult) => probe.streams.find((stream) => stream.codec_type === 'video')!;
+const audio = (probe: ProbeResult) => probe.streams.find((stream) => stream.codec_type === 'audio')!;
+
+describe('local render: clip format', () => {
+	test('a YouTube title card is 1920x1080 H.264 yuv420p at 30 fps with a silent AAC 48 kHz stereo track', async () => {
+		const { file, probe } = await render({ width: 1920, height: 1080, duration: 1 });
+		const v = video(probe);
+		assert.equal(v.codec_name, 'h264');
+		assert.equal(v.width, 1920);
+		assert.equal(v.height, 1080);
+		assert.equal(v.pix_fmt, 'yuv420p');
+		assert.equal(v.r_frame_rate, '30/1');
+		assert.equal(v.nb_frames, '30');
+		const a = audio(probe);
+		assert.equal(a.codec_name, 'aac');
+		assert.equal(a.sample_rate, '48000');
+		assert.equal(a.channels, 2);
+		assert.ok((await meanVolume(file)) < -80, 'the clip audio is silence');
+		assert.ok(brightShare(await lumaFrame(file, 0.5)) > 0.005, 'the frame shows text');
+	});
+
+	test('a Shorts terminal clip is 1080x1920', async () => {
+		const { file, probe } = await render({ style: 'terminal', width: 1080, height: 1920, duration: 1 });
+		assert.equal(video(probe).width, 1080);
+		assert.equal(video(probe).height, 1920);
+		assert.ok(brightShare(await lumaFrame(file, 0.9, 90, 160)) > 0.001, 'the frame shows text');
+	});
+
+	test('the clip has exactly round(duration x 30) frames and both streams last that long', async () => {
+		for (const duration of [2.3, 1.05]) {
+			const { probe } = await render({ style: 'terminal', duration });
+			const frames = Math.round(duration * 30);
+			assert.equal(Number(video(probe).nb_frames), frames);
+			assert.ok(Math.abs(Number(video(probe).duration) - frames / 30) < 1 / 30 + 1e-6);
+			assert.ok(Math.abs(Number(audio(probe).duration) - frames / 30) < 1 / 30 + 1e-6);
+		}
+	});
+
+	test('two clips of one preset join by stream copy (same codec, profile, level, timebase, audio layout)', async () => {
+		const youtube = { width: PRESETS.youtube.width, height: PRESETS.youtube.height };
+		const first = await render({ style: 'titleCard', duration: 1, ...youtube });
+		const second = await render({ style: 'terminal', duration: 1.5, ...youtube });
+		const fields = (probe: ProbeResult) => {
+			const v = video(probe) as ProbeResult['streams'][number] & { profile?: string; level?: number };
+			const a = audio(probe) as ProbeResult['streams'][number] & { profile?: string };
+			return {
+				video: [v.codec_name, v.profile, v.level, v.width, v.height, v.pix_fmt, v.r_frame_rate, v.time_base],
+				audio: [a.codec_name, a.profile, a.sample_rate, a.channels, a.channel_layout, a.time_base],
+			};
+		};
+		assert.deepEqual(fields(first.probe), fields(second.probe));
+		assert.equal(video(first.probe).time_base, '1/90000');
+
+		const list = join(root, 'concat.txt');
+		await writeFile(list, `file '${first.file}'\nfile '${second.file}'\n`);
+		const joined = join(root, 'joined.mp4');
+		await runBinary('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', joined]);
+		const probe = await ffprobe(joined);
+		assert.equal(Number(video(probe).nb_frames), 75);
+		assert.ok(Math.abs(Number(probe.format.duration) - 2.5) < 0.05);
+	});
+});
+
+describe('local render: pictures', () => {
+	test('the terminal types: later frames show more text than earlier ones', async () => {
+		const { file } = await render({ style: 'terminal', width: 640, height: 360, duration: 3 });
+		const typed = async (time: number) => brightShare(belowTop(await lumaFrame(file, time, 320, 180), 320, 180));
+		const early = await typed(0.5);
+		const late = await typed(2.9);
+		assert.ok(late > early * 1.5, `more text at the end (${early} → ${late})`);
+	});
+
+	test('the terminal types each line while it is spoken when narration timing is given', async () => {
+		const lines = [
+			{ speaker: 'ALICE', text: 'Who calls at this hour of the night?', start: 0.2, end: 1.2, kind: 'dialogue' },
+			{ speaker: 'BOB', text: "It's me. Open the door, I'm soaked.", start: 1.8, end: 2.8, kind: 'dialogue' },
+		];
+		const { file } = await render({ style: 'terminal', width: 640, height: 360, duration: 3.4, lines });
+		const typed = async (time: number) => brightShare(belowTop(await lumaFrame(file, time, 320, 180), 320, 180));
+		const beforeSpeech = await typed(0.05);
+		const afterFirst = await typed(1.5);
+		const afterSecond = await typed(3.1);
+		assert.ok(beforeSpeech < afterFirst / 3, 'nothing typed before the first line is spoken');
+		assert.ok(afterSecond > afterFirst * 1.5, 'the second line appears while it is spoken');
+	});
+
+	test('the title card zooms slowly: first and last frames differ, both show text', async () => {
+		const { file } = await render({ style: 'titleCard', width: 640, height: 360, duration: 2 });
+		const first = await lumaFrame(file, 0, 320, 180);
+		const last = await lumaFrame(file, 1.95, 320, 180);
+		assert.ok(brightShare(first) > 0.005 && brightShare(last) > 0.005);
+		assert.ok(meanDifference(first, last) > 0.5, `frames differ (${meanDifference(first, last)})`);
+		// Bigger text at the end: a zoom in, not a pan.
+		assert.ok(brightShare(last) > brightShare(first));
+	});
+});
+
+describe('local render: hostile text', () => {
+	const hostileScene = makeScene({
+		heading: HOSTILE.heading,
+		action: HOSTILE.lines.join(' '),
+		dialogue: HOSTILE.lines.map((text, index) => ({ speaker: index % 2 ? 'BOB "B"' : "AL'ICE:", text })),
+	});
+
+	for (const style of ['titleCard', 'terminal']) {
+		test(`${style}: quotes, colons, backslashes, %{pts}, emoji, RTL, newlines and a 5,000-char line render`, async () => {
+			const { file, probe } = await render({ style, scene: hostileScene, duration: 1.5 });
+			assert.equal(Number(video(probe).nb_frames), 45);
+			assert.ok(brightShare(await lumaFrame(file, 1.4)) > 0.002, 'text is drawn');
+		});
+	}
+
+	test('an empty scene (no heading, no text) still gives a clip of the right length in both styles', async () => {
+		const empty = makeScene({ heading: '', action: '', visualDescription: '', narration: '', dialogue: [] });
+		for (const style of ['titleCard', 'terminal']) {
+			const { probe } = await render({ style, scene: empty, duration: 0.5 });
+			assert.equal(Number(video(probe).nb_frames), 15);
+		}
+	});
+
+	test('%{pts} and friends are drawn literally, not expanded (frames at two times are identical)', async () => {
+		const lines = [{ speaker: 'NARRATOR', text: '%{pts} %{n} %{localtime} %%', start: 0.1, end: 0.4, kind: 'narration' }];
+		const { file } = await render({
+			style: 'terminal',
+			width: 960,
+			height: 540,
+			duration: 2.4,
+			scene: makeScene({ heading: '%{pts}', dialogue: [] }),
+			lines,
+		});
+		// The cursor blinks from 0.4 s on with a 0.5 s period: 1.0 s and 2.0 s are both in an "on" phase.
+		// Expanded, %{pts} and %{n} would read 1.000000/30 and 2.000000/60 there (~50 changed pixels at this size).
+		const one = await lumaFrame(file, 1.0, 960, 540);
+		const two = await lumaFrame(file, 2.0, 960, 540);
+		assert.ok(brightShare(one) > 0.001);
+		const changed = Math.round(changedShare(one, two) * one.length);
+		assert.ok(changed <= 3, `frames are the same (${changed} pixels changed)`);
+	});
+
+	test('text files hold the script text verbatim; the filter graph holds none of it', async () => {
+		const directory = join(root, 'inspect');
+		await mkdir(directory);
+		const scene = makeScene({ heading: `It's 50%: a \\ b`, dialogue: [{ speaker: 'ALICE', text: '-vf %{pts}' }] });
+		await renderClip({ scene, style: 'terminal', preset: 'test', width: 320, height: 180, fps: 30, duration: 1 }, directory);
+		const graph = await readFile(join(directory, 'graph.txt'), 'utf8');
+		assert.ok(!graph.includes('%{pts}') && !graph.includes('50%'), 'no script text in the graph');
+		assert.match(graph, /expansion=none/);
+	});
+
+	test('a temp folder with quotes, colons and brackets in its path still renders', async () => {
+		const odd = join(root, "odd dir: it's [a],b;c");
+		await mkdir(odd);
+		const previous = process.env.TMPDIR;
+		process.env.TMPDIR = odd;
+		try {
+			const directory = await mkdtemp(join(tmpdir(), 'reelsmith-'));
+			assert.ok(directory.startsWith(odd));
+			const file = await renderClip(
+				{ scene: makeScene(), style: 'terminal', preset: 'test', width: 320, height: 180, fps: 30, duration: 0.5 },
+				directory,
+			);
+			assert.equal(Number(video(await ffprobe(file)).nb_frames), 15);
+		} finally {
+			if (previous === undefined) delete process.env.TMPDIR;
+			else process.env.TMPDIR = previous;
+		}
+	});
+});
