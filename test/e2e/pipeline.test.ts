@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
+import { Storage } from '../../nodes/shared/transport/storage';
+import { inspectFinalVideo } from './media-checks';
+
+/**
+ * The whole product through real n8n: webhook → queue → planning/refinement → generation → validation → assembly,
+ * with real Postgres, a real S3 endpoint, ffmpeg and espeak-ng. No paid provider is involved.
+ */
+const FIXTURES = join(__dirname, '..', 'fixtures', 'scripts');
+const RUN_TIMEOUT_MS = 6 * 60_000;
+
+let stack: Stack;
+let db: pg.Pool;
+let storage: Storage;
+let dataDir: string;
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+	const response = await fetch(`${stack.webhookBase}/${path}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-reelsmith-token': stack.webhookToken, ...headers },
+		body: typeof body === 'string' ? body : JSON.stringify(body),
+	});
+	const text = await response.text();
+	let json: Record<string, unknown> = {};
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = { raw: text };
+	}
+	return { status: response.status, json };
+}
+
+async function waitForRun(runId: string, until: (run: Record<string, unknown>) => boolean, timeoutMs = RUN_TIMEOUT_MS) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const { rows } = await db.query('select * from runs where id = $1', [runId]);
+		if (rows[0] && until(rows[0])) return rows[0];
+		if (Date.now() > deadline) {
+			const events = await db.query('select stage, status, message from events where run_id = $1 order by id', [runId]);
+			throw new Error(
+				`Run ${runId} did not get there in time: ${JSON.stringify(rows[0])}\nevents: ${JSON.stringify(events.rows)}`,
+			);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+const finished = (run: Record<string, unknown>) => run.status === 'completed' || run.status === 'failed';
+
+async function counts() {
+	const tables = ['campaigns', 'runs', 'scenes', 'plan_versions', 'assets', 'events', 'costs'];
+	const result: Record<string, number> = {};
+	for (const table of tables) result[table] = Number((await db.query(`select count(*) from ${table}`)).rows[0].count);
+	result.objects = (await storage.listKeys('')).length;
+	return result;
+}
+
+async function download(key: string, name: string) {
+	const file = join(dataDir, 'downloads', name);
+	await storage.downloadFile({ bucket: storage.bucket, key }, file);
+	return file;
+}
+
+describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
+	before(async () => {
+		await ensureInstalled(() => {});
+		await buildPackage(() => {});
+		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-e2e-'));
+		stack = await startStack({ dataDir });
+		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+		storage = new Storage(stack.s3);
+	});
+
+	after(async () => {
+		await db?.end();
+		await stack?.stop();
+		if (dataDir) await rm(dataDir, { recursive: true, force: true });
+	});
+
+	let firstRunId = '';
+
+	test('a 3-scene Fountain screenplay becomes a finished 1080p MP4', async () => {
+		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+		const answer = await post('reelsmith/runs', { script, campaign: 'E2E campaign' });
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		assert.match(String(answer.json.runId), /^[0-9a-f-]{36}$/);
+		assert.equal(typeof answer.json.queuePosition, 'number');
+		firstRunId = String(answer.json.runId);
+
+		const run = await waitForRun(firstRunId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		assert.ok(run.started_at && run.finished_at, 'run has timings');
+		assert.ok(new Date(run.finished_at).getTime() > new Date(run.started_at).getTime());
+
+		const scenes = (await db.query('select * from scenes where run_id = $1 order by number', [firstRunId])).rows;
+		assert.equal(scenes.length, 3);
+		for (const scene of scenes) {
+			assert.equal(scene.status, 'completed', `scene ${scene.number}: ${scene.error}`);
+			assert.ok(scene.clip_key && scene.narration_key && scene.scene_key, `scene ${scene.number} has its keys`);
+		}
+
+		const versions = (await db.query('select * from plan_versions where run_id = $1 order by version', [firstRunId])).rows;
+		assert.ok(versions.length >= 1);
+		assert.ok(versions.every((v) => typeof v.score === 'number' && v.score >= 0 && v.score <= 100));
+
+		const events = (await db.query('select stage, status from events where run_id = $1', [firstRunId])).rows;
+		for (const stage of ['planning', 'generation', 'validation', 'assembly']) {
+			assert.ok(events.some((e) => e.stage === stage && e.status === 'started'), `${stage} started event`);
+			assert.ok(events.some((e) => e.stage === stage && e.status === 'finished'), `${stage} finished event`);
+		}
+
+		const keys = new Set(await storage.listKeys(`runs/${firstRunId}/`));
+		for (const key of [run.final_key, run.thumbnail_key, run.subtitles_key, ...versions.map((v) => v.plan_key)]) {
+			assert.ok(keys.has(key), `object storage holds ${key}`);
+		}
+		for (const scene of scenes) {
+			assert.ok(keys.has(scene.clip_key), `clip of scene ${scene.number}`);
+			assert.ok(keys.has(scene.scene_key), `scene video of scene ${scene.number}`);
+		}
+		const srt = (await storage.downloadBuffer({ bucket: storage.bucket, key: run.subtitles_key })).toString('utf8');
+		assert.match(srt, /^1\r?\n\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d/);
+
+		const facts = inspectFinalVideo(await download(run.final_key, 'first.mp4'));
+		assert.equal(facts.videoCodec, 'h264');
+		assert.equal(facts.pixelFormat, 'yuv420p');
+		assert.equal(facts.audioCodec, 'aac');
+		assert.equal(facts.width, 1920);
+		assert.equal(facts.height, 1080);
+		const sceneTotal = scenes.reduce((sum, scene) => sum + Number(scene.duration), 0);
+		assert.ok(Math.abs(facts.duration - sceneTotal) <= 0.5, `duration ${facts.duration} vs scenes ${sceneTotal}`);
+		assert.ok(facts.faststart, 'moov atom before mdat');
+		assert.ok(facts.meanVolume > -40, `mean volume ${facts.meanVolume} dB`);
+		assert.ok(facts.frameLumaSpread > 8, `frame shows something (luma spread ${facts.frameLumaSpread})`);
+	});
+
+	test('the 9:16 preset gives a 1080×1920 video', async () => {
+		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+		const answer = await post('reelsmith/runs', { script, preset: 'shorts', style: 'terminal', iterations: 1 });
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const run = await waitForRun(String(answer.json.runId), finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		const facts = inspectFinalVideo(await download(run.final_key, 'shorts.mp4'));
+		assert.equal(facts.width, 1080);
+		assert.equal(facts.height, 1920);
+		assert.ok(facts.frameLumaSpread > 8, 'terminal frames show text');
+	});
+
+	test('bad requests get their 4xx with the field named, and write nothing', async () => {
+		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+		const before = await counts();
+		const cases: Array<{ what: string; status: number; field?: string; send: () => ReturnType<typeof post> }> = [
+			{ what: 'no token', status: 401, send: () => post('reelsmith/runs', { script }, { 'x-reelsmith-token': '' }) },
+			{ what: 'wrong token', status: 401, send: () => post('reelsmith/runs', { script }, { 'x-reelsmith-token': 'nope' }) },
+			{ what: 'invalid JSON', status: 400, field: 'body', send: () => post('reelsmith/runs', '{"script": "INT. ROOM') },
+			{ what: 'no script', status: 400, field: 'script', send: () => post('reelsmith/runs', { preset: 'youtube' }) },
+			{
+				what: 'script over 200 KB',
+				status: 400,
+				field: 'script',
+				send: () => post('reelsmith/runs', { script: `INT. ROOM - DAY\n\n${'word '.repeat(45_000)}` }),
+			},
+			{ what: 'no scene', status: 400, field: 'script', send: () => post('reelsmith/runs', { script: '   ', format: 'fountain' }) },
+			{ what: 'iterations 0', status: 400, field: 'iterations', send: () => post('reelsmith/runs', { script, iterations: 0 }) },
+			{ what: 'iterations 6', status: 400, field: 'iterations', send: () => post('reelsmith/runs', { script, iterations: 6 }) },
+			{ what: 'scene count 99', status: 400, field: 'sceneCount', send: () => post('reelsmith/runs', { script, sceneCount: 99 }) },
+			{ what: 'unknown preset', status: 400, field: 'preset', send: () => post('reelsmith/runs', { script, preset: 'imax' }) },
+			{ what: 'unknown style', status: 400, field: 'style', send: () => post('reelsmith/runs', { script, style: 'anime' }) },
+		];
+		for (const c of cases) {
+			const answer = await c.send();
+			assert.equal(answer.status, c.status, `${c.what}: ${JSON.stringify(answer.json)}`);
+			if (c.field) assert.equal(answer.json.field, c.field, `${c.what} names the field`);
+			assert.ok(typeof answer.json.message === 'string' && answer.json.message.length > 10, `${c.what} explains`);
+		}
+		assert.deepEqual(await counts(), before);
+	});
+
+	test('a run killed mid-generation resumes without re-rendering completed scenes', async () => {
+		const script = await readFile(join(FIXTURES, 'four-scenes.fountain'), 'utf8');
+		const answer = await post('reelsmith/runs', { script, concurrency: 1, iterations: 1 });
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runId = String(answer.json.runId);
+
+		// Wait until some scenes are done and some are not, then kill n8n where it stands.
+		const deadline = Date.now() + RUN_TIMEOUT_MS;
+		let completedBefore: Array<{ number: number; attempts: number; finished_at: Date }> = [];
+		for (;;) {
+			const { rows } = await db.query(
+				`select number, attempts, finished_at, status from scenes where run_id = $1 order by number`,
+				[runId],
+			);
+			completedBefore = rows.filter((r) => r.status === 'completed');
+			if (rows.length === 4 && completedBefore.length >= 1 && completedBefore.length < 4) break;
+			assert.ok(Date.now() < deadline, 'generation reached the middle');
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		await stack.killN8n('SIGKILL');
+		const interrupted = (await db.query('select status from runs where id = $1', [runId])).rows[0];
+		assert.notEqual(interrupted.status, 'completed');
+
+		await stack.startN8n();
+		const resumed = await post('reelsmith/resume', { runId });
+		assert.equal(resumed.status, 202, JSON.stringify(resumed.json));
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+		const after = (await db.query('select number, attempts, finished_at, status from scenes where run_id = $1', [runId])).rows;
+		assert.equal(after.length, 4);
+		assert.ok(after.every((s) => s.status === 'completed'));
+		for (const done of completedBefore) {
+			const now = after.find((s) => s.number === done.number);
+			assert.equal(now.attempts, done.attempts, `scene ${done.number} was not rendered again`);
+			assert.equal(new Date(now.finished_at).getTime(), new Date(done.finished_at).getTime());
+		}
+	});
+});
