@@ -4,8 +4,9 @@
  * or what moves the layout: control characters, emoji (DejaVu has no colour glyphs), zero-width and bidi controls.
  * Those are dropped; right-to-left letters are kept (drawn in logical order; DejaVu has Hebrew/Arabic glyphs).
  */
+// Variation selectors are listed as an alternative, not inside the class: they combine with the previous character.
 // eslint-disable-next-line no-control-regex -- dropping control characters is the point
-const DROP = /[\p{Extended_Pictographic}\p{Emoji_Component}\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFE0E\uFE0F\u{E0000}-\u{E007F}\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu;
+const DROP = /[\p{Extended_Pictographic}\p{Emoji_Component}\u200B-\u200F\u202A-\u202E\u2066-\u2069\u{E0000}-\u{E007F}\u0000-\u0008\u000B-\u001F\u007F-\u009F]|\uFE0E|\uFE0F/gu;
 
 export function drawableText(text: string): string {
 	return text

@@ -45,6 +45,7 @@ export interface ProcessResult {
 
 function run(bin: string, args: string[], options: RunOptions & { progress?: boolean } = {}): Promise<ProcessResult> {
 	return new Promise((resolve, reject) => {
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- running ffmpeg is this package's job; arguments are an array (no shell) and user text only reaches ffmpeg through files
 		const child = spawn(bin, args, {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			signal: options.signal,
