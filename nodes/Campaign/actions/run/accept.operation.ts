@@ -6,7 +6,7 @@ import { recordEvent } from '../../store/events';
 import { insertRun, queuePosition } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
-import { maxRunningField, rejected, webhookCredentials } from './webhook';
+import { maxRunningField, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
 const show = { resource: ['run'], operation: ['accept'] };
 
@@ -27,6 +27,7 @@ export const description: INodeProperties[] = [
 		description: 'The webhook request headers; the token header named in the Reelsmith Webhook credential is checked',
 		displayOptions: { show },
 	},
+	rawBodyField(show),
 	maxRunningField(show),
 ];
 
@@ -38,7 +39,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
 	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 
-	const check = validateRunRequest(this.getNodeParameter('body', itemIndex, undefined));
+	const check = validateRunRequest(await requestBody.call(this, itemIndex));
 	if (!check.ok) return [[], [rejected(check.status, 'invalid_request', check.field, check.message)]];
 
 	const maxRunning = this.getNodeParameter('maxRunning', itemIndex, 2) as number;

@@ -6,7 +6,7 @@ import { getRun, queuePosition, requeueRun, RESUMABLE } from '../../store/runs';
 import { completedSceneNumbers } from '../../store/scenes';
 import { withTransaction } from '../../transport/db';
 import { getDb, unknownRunMessage } from '../common';
-import { maxRunningField, rejected, webhookCredentials } from './webhook';
+import { maxRunningField, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
 const show = { resource: ['run'], operation: ['resume'] };
 
@@ -16,7 +16,7 @@ export const description: INodeProperties[] = [
 		name: 'runId',
 		type: 'string',
 		default: '={{ $json.body?.runId ?? $json.runId }}',
-		description: 'The run to resume (the resume webhook body carries it)',
+		description: 'The run to resume (the resume webhook body carries it); read from the raw body file when there is one',
 		displayOptions: { show },
 	},
 	{
@@ -34,6 +34,7 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.headers }}',
 		displayOptions: { show: { ...show, checkToken: [true] } },
 	},
+	rawBodyField(show),
 	maxRunningField(show),
 ];
 
@@ -46,7 +47,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
 		if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 	}
-	const runId = String(this.getNodeParameter('runId', itemIndex, '') ?? '').trim();
+	let runId = String(this.getNodeParameter('runId', itemIndex, '') ?? '').trim();
+	const raw = await requestBody.call(this, itemIndex);
+	if (Buffer.isBuffer(raw)) {
+		try {
+			const body = JSON.parse(raw.toString('utf8')) as { runId?: unknown };
+			runId = String(body?.runId ?? '').trim();
+		} catch (error) {
+			const message = `The request body is not valid JSON (${(error as Error).message}). Send {"runId": "<id from the webhook answer>"}.`;
+			return [[], [rejected(400, 'invalid_request', 'body', message)]];
+		}
+	}
 	if (!runId) {
 		return [[], [rejected(400, 'invalid_request', 'runId', 'Send {"runId": "<id from the webhook answer>"} to resume a run.')]];
 	}

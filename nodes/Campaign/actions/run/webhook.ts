@@ -32,3 +32,30 @@ export function maxRunningField(show: Record<string, string[]>): INodeProperties
 		displayOptions: { show },
 	};
 }
+
+/**
+ * The request body as the caller sent it. The bundled webhooks hand the body over as a file (Webhook "Binary
+ * File" option) because n8n answers invalid JSON itself otherwise (422 with a stack trace, before the workflow
+ * runs); reading the raw bytes here lets a bad body get the same 400 `{field: "body"}` answer as any other mistake.
+ * Without such a file, the Body parameter (the parsed JSON) is used.
+ */
+export async function requestBody(this: IExecuteFunctions, itemIndex: number): Promise<unknown> {
+	const rawField = this.getNodeParameter('rawBodyField', itemIndex, 'data') as string;
+	const item = this.getInputData()[itemIndex];
+	if (rawField && item?.binary?.[rawField]) {
+		return await this.helpers.getBinaryDataBuffer(itemIndex, rawField);
+	}
+	return this.getNodeParameter('body', itemIndex, undefined);
+}
+
+export function rawBodyField(show: Record<string, string[]>): INodeProperties {
+	return {
+		displayName: 'Raw Body Field',
+		name: 'rawBodyField',
+		type: 'string',
+		default: 'data',
+		description:
+			'Binary field holding the raw request body, when the Webhook receives the body as a file; read instead of Body so that invalid JSON is answered with a clear 400',
+		displayOptions: { show },
+	};
+}
