@@ -6,7 +6,7 @@ export class ReelsmithPostgresApi implements ICredentialType {
 
 	displayName = 'Reelsmith Postgres';
 
-	icon: Icon = 'file:reelsmith.svg';
+	icon: Icon = { light: 'file:reelsmith.svg', dark: 'file:reelsmith.dark.svg' };
 
 	documentationUrl = 'https://github.com/reelsmith/n8n-nodes-reelsmith#environment-variables';
 

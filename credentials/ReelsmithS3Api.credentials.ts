@@ -6,7 +6,7 @@ export class ReelsmithS3Api implements ICredentialType {
 
 	displayName = 'Reelsmith S3 Storage';
 
-	icon: Icon = 'file:reelsmith.svg';
+	icon: Icon = { light: 'file:reelsmith.svg', dark: 'file:reelsmith.dark.svg' };
 
 	documentationUrl = 'https://github.com/reelsmith/n8n-nodes-reelsmith#environment-variables';
 

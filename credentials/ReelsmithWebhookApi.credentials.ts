@@ -9,7 +9,7 @@ export class ReelsmithWebhookApi implements ICredentialType {
 
 	displayName = 'Reelsmith Webhook API';
 
-	icon: Icon = 'file:reelsmith.svg';
+	icon: Icon = { light: 'file:reelsmith.svg', dark: 'file:reelsmith.dark.svg' };
 
 	documentationUrl = 'https://github.com/reelsmith/n8n-nodes-reelsmith#calling-the-webhook';
 
