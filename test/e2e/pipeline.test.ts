@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { Storage } from '../../nodes/shared/transport/storage';
+import { freePort } from '../helpers/ports';
 import { inspectFinalVideo } from './media-checks';
 
 /**
@@ -72,7 +73,8 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		await ensureInstalled(() => {});
 		await buildPackage(() => {});
 		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-e2e-'));
-		stack = await startStack({ dataDir });
+		// A port of its own, so the test runs beside a developer's `npm start` (which takes 5678).
+		stack = await startStack({ dataDir, n8nPort: await freePort() });
 		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 		storage = new Storage(stack.s3);
 	});
@@ -179,6 +181,30 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			assert.ok(typeof answer.json.message === 'string' && answer.json.message.length > 10, `${c.what} explains`);
 		}
 		assert.deepEqual(await counts(), before);
+	});
+
+	test('runs beyond the limit wait as queued and start by priority, then arrival', async () => {
+		const script = 'INT. OFFICE - DAY\n\nA clock ticks on the wall above an empty desk.\n\nSAM\nWe start now.\n';
+		const send = (priority: number) =>
+			post('reelsmith/runs', { script, priority, preset: 'square', iterations: 1, campaign: 'Queue check' });
+		// Two slots (Max Running = 2 in the workflows): the first two start at once, the rest wait.
+		const first = await send(0);
+		const second = await send(0);
+		const low = await send(0);
+		const high = await send(10);
+		for (const answer of [first, second, low, high]) assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		assert.equal(first.json.queuePosition, 0);
+		assert.equal(second.json.queuePosition, 0);
+		assert.equal(low.json.queuePosition, 1);
+		assert.equal(high.json.queuePosition, 1, 'the higher priority run goes ahead of the waiting one');
+		const waiting = (await db.query('select id, status from runs where id = any($1)', [[low.json.runId, high.json.runId]])).rows;
+		assert.ok(waiting.every((r) => r.status === 'queued'), JSON.stringify(waiting));
+
+		const runs = [];
+		for (const answer of [first, second, low, high]) runs.push(await waitForRun(String(answer.json.runId), finished));
+		assert.ok(runs.every((r) => r.status === 'completed'), JSON.stringify(runs.map((r) => [r.status, r.error])));
+		const [, , lowRun, highRun] = runs;
+		assert.ok(new Date(highRun.started_at) < new Date(lowRun.started_at), 'priority 10 started before priority 0');
 	});
 
 	test('a run killed mid-generation resumes without re-rendering completed scenes', async () => {
