@@ -207,6 +207,43 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(new Date(highRun.started_at) < new Date(lowRun.started_at), 'priority 10 started before priority 0');
 	});
 
+	test('a step that throws marks the run failed with a readable message, and resume finishes it', async () => {
+		// Make the store refuse the very last write (the run's completion), as a database outage at that moment would.
+		await db.query(`create function refuse_completion() returns trigger language plpgsql as $$
+			begin raise exception 'the database refused the write (test outage)'; end $$`);
+		await db.query(`create trigger refuse_completion before update on runs for each row
+			when (new.status = 'completed') execute function refuse_completion()`);
+		let runId = '';
+		try {
+			const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+			const answer = await post('reelsmith/runs', { script, preset: 'square', iterations: 1 });
+			assert.equal(answer.status, 202, JSON.stringify(answer.json));
+			runId = String(answer.json.runId);
+			const run = await waitForRun(runId, finished);
+			assert.equal(run.status, 'failed');
+			assert.match(String(run.error), /^Step "Complete run" failed: .*test outage/, 'names the step and the reason');
+			assert.doesNotMatch(String(run.error), /\n\s+at /, 'no stack trace');
+			const failedEvent = (await db.query(`select message from events where run_id = $1 and status = 'failed'`, [runId])).rows;
+			assert.ok(failedEvent.length >= 1, 'the failure is an event too');
+		} finally {
+			await db.query('drop trigger refuse_completion on runs');
+			await db.query('drop function refuse_completion');
+		}
+
+		const before = (await db.query('select number, attempts, finished_at from scenes where run_id = $1', [runId])).rows;
+		assert.equal(before.length, 3, 'the scenes were made before the failure');
+		const resumed = await post('reelsmith/resume', { runId });
+		assert.equal(resumed.status, 202, JSON.stringify(resumed.json));
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		const after = (await db.query('select number, attempts, finished_at from scenes where run_id = $1', [runId])).rows;
+		assert.deepEqual(
+			after.map((s) => [s.number, s.attempts]).sort(),
+			before.map((s) => [s.number, s.attempts]).sort(),
+			'no scene was made again',
+		);
+	});
+
 	test('a run killed mid-generation resumes without re-rendering completed scenes', async () => {
 		const script = await readFile(join(FIXTURES, 'four-scenes.fountain'), 'utf8');
 		const answer = await post('reelsmith/runs', { script, concurrency: 1, iterations: 1 });
