@@ -9,47 +9,70 @@ export type OperationHandler = (
 	itemIndex: number,
 ) => Promise<INodeExecutionData[] | INodeExecutionData[][]>;
 
+type Outcome = { outputs: INodeExecutionData[][] } | { error: Error } | { skipped: true };
+
 /**
- * The item loop every Reelsmith node shares: runs the chosen operation per item, stamps pairedItem,
- * honours Continue On Fail, and turns plain errors into NodeOperationError with the item index.
- * An operation may return INodeExecutionData[][] to write to several outputs (e.g. Accepted / Rejected).
+ * The item loop every Reelsmith node shares: runs the chosen operation per item (up to `concurrency` at once, for
+ * slow media work), keeps item order, stamps pairedItem, honours Continue On Fail, and turns plain errors into
+ * NodeOperationError with the item index. An operation may return INodeExecutionData[][] to write to several
+ * outputs (e.g. Accepted / Rejected). Without Continue On Fail no new item starts after a failure, and the first
+ * failing item's error is thrown.
  */
 export async function runOperations(
 	this: IExecuteFunctions,
 	operations: Record<string, OperationHandler>,
 	outputCount = 1,
+	concurrency = 1,
 ): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
+	const continueOnFail = this.continueOnFail();
+	let stopped = false;
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const operation = this.getNodeParameter('operation', itemIndex) as string;
-		const handler = operations[operation];
-		try {
-			if (!handler) {
-				throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
-					itemIndex,
-				});
+	const outcomes = await mapWithConcurrency<INodeExecutionData, Outcome>(
+		items,
+		Math.max(1, Math.floor(concurrency) || 1),
+		async (_item, itemIndex) => {
+			if (stopped) return { skipped: true };
+			try {
+				const operation = this.getNodeParameter('operation', itemIndex) as string;
+				const handler = operations[operation];
+				if (!handler) {
+					throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
+						itemIndex,
+					});
+				}
+				const result = await handler.call(this, itemIndex);
+				return { outputs: isMultiOutput(result) ? result : [result] };
+			} catch (error) {
+				if (!continueOnFail) stopped = true;
+				return { error: error as Error };
 			}
-			const result = await handler.call(this, itemIndex);
-			const perOutput = isMultiOutput(result) ? result : [result];
-			perOutput.forEach((outputItems, outputIndex) => {
+		},
+	);
+
+	const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
+	for (let itemIndex = 0; itemIndex < outcomes.length; itemIndex++) {
+		const outcome = outcomes[itemIndex];
+		if ('skipped' in outcome) continue;
+		if ('outputs' in outcome) {
+			outcome.outputs.forEach((outputItems, outputIndex) => {
 				for (const item of outputItems) {
 					outputs[outputIndex].push({ ...item, pairedItem: item.pairedItem ?? { item: itemIndex } });
 				}
 			});
-		} catch (error) {
-			if (this.continueOnFail()) {
-				outputs[0].push(failedItem.call(this, items[itemIndex], itemIndex, error as Error));
-				continue;
-			}
-			if (error instanceof NodeOperationError) {
-				if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- already a NodeOperationError
-				throw error;
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			continue;
 		}
+		const { error } = outcome;
+		if (continueOnFail) {
+			outputs[0].push(failedItem.call(this, items[itemIndex], itemIndex, error));
+			continue;
+		}
+		if (error instanceof NodeOperationError) {
+			if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- already a NodeOperationError
+			throw error;
+		}
+		throw new NodeOperationError(this.getNode(), error, { itemIndex });
 	}
 	return outputs;
 }

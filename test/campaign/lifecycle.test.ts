@@ -229,6 +229,10 @@ describe('a run from start to finish', () => {
 		assert.ok((two.durationMs as number) >= 40 && (two.durationMs as number) < (one.durationMs as number));
 		assert.equal((await record('finished', 0, 'assembly')).durationMs, null, 'no started event, no duration');
 		assert.equal((await record('started')).durationMs, null);
+		const stage = async () => (await store.db.query('select stage from runs where id = $1', [runId])).rows[0].stage;
+		assert.equal(await stage(), 'generation', 'a whole-run stage that starts becomes the run\'s stage');
+		await record('started', 3, 'validation');
+		assert.equal(await stage(), 'generation', 'a scene event does not move the run');
 	});
 
 	it('complete records the final artifacts and a finished event with the run time', async () => {

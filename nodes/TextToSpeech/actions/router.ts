@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { runItemsConcurrently } from '../../shared/concurrentItems';
+import { runOperations } from '../../shared/router';
 import type { OperationHandler } from '../../shared/router';
 import * as synthesize from './synthesize.operation';
 import * as synthesizeScene from './synthesizeScene.operation';
@@ -14,5 +14,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	if (items.length === 0) return [[]];
 	const options = this.getNodeParameter('options', 0, {}) as { concurrency?: number };
-	return runItemsConcurrently.call(this, operations, Number(options.concurrency ?? 3));
+	return runOperations.call(this, operations, 1, Number(options.concurrency ?? 3));
 }

@@ -39,7 +39,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
 	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 
-	const check = validateRunRequest(await requestBody.call(this, itemIndex));
+	const check = validateRunRequest(await requestBody.call(this, itemIndex, 'body'));
 	if (!check.ok) return [[], [rejected(check.status, 'invalid_request', check.field, check.message)]];
 
 	const maxRunning = this.getNodeParameter('maxRunning', itemIndex, 2) as number;

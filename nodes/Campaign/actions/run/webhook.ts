@@ -39,13 +39,13 @@ export function maxRunningField(show: Record<string, string[]>): INodeProperties
  * runs); reading the raw bytes here lets a bad body get the same 400 `{field: "body"}` answer as any other mistake.
  * Without such a file, the Body parameter (the parsed JSON) is used.
  */
-export async function requestBody(this: IExecuteFunctions, itemIndex: number): Promise<unknown> {
+export async function requestBody(this: IExecuteFunctions, itemIndex: number, bodyParameter?: string): Promise<unknown> {
 	const rawField = this.getNodeParameter('rawBodyField', itemIndex, 'data') as string;
 	const item = this.getInputData()[itemIndex];
 	if (rawField && item?.binary?.[rawField]) {
 		return await this.helpers.getBinaryDataBuffer(itemIndex, rawField);
 	}
-	return this.getNodeParameter('body', itemIndex, undefined);
+	return bodyParameter ? this.getNodeParameter(bodyParameter, itemIndex, undefined) : undefined;
 }
 
 export function rawBodyField(show: Record<string, string[]>): INodeProperties {
