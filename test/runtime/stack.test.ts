@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { buildPackage, ensureInstalled, PACKAGE_NAME, postgresDataDirectory, startStack, type Stack } from '../../initialization/stack';
+
+/**
+ * The stack on its own, with a one-purpose workflow instead of the Reelsmith pipeline (the end-to-end test covers
+ * that): n8n loads the package as a community package, the credentials are stored without leaving secrets behind,
+ * and a second start skips the import steps and still serves the webhook.
+ */
+const workflow = {
+	id: 'rsRuntimeTest001',
+	name: 'Runtime test · parse a script',
+	nodes: [
+		{
+			id: 'b1b1b1b1-0000-4000-8000-000000000001',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: 'b1b1b1b1-0000-4000-8000-0000000000aa',
+			parameters: { httpMethod: 'POST', path: 'runtime-test/parse', responseMode: 'responseNode', options: {} },
+		},
+		{
+			id: 'b1b1b1b1-0000-4000-8000-000000000002',
+			name: 'Screenplay',
+			type: `${PACKAGE_NAME}.screenplay`,
+			typeVersion: 1,
+			position: [220, 0],
+			parameters: { operation: 'parse', script: '={{ $json.body.script }}' },
+		},
+		{
+			id: 'b1b1b1b1-0000-4000-8000-000000000003',
+			name: 'Respond',
+			type: 'n8n-nodes-base.respondToWebhook',
+			typeVersion: 1.1,
+			position: [440, 0],
+			parameters: {
+				respondWith: 'json',
+				responseBody: '={{ JSON.stringify({ scenes: $json.plan.scenes.length, headings: $json.plan.scenes.map(s => s.heading) }) }}',
+				options: {},
+			},
+		},
+	],
+	connections: {
+		Webhook: { main: [[{ node: 'Screenplay', type: 'main', index: 0 }]] },
+		Screenplay: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1' },
+};
+
+const SCRIPT = 'INT. KITCHEN - NIGHT\n\nAlice stirs the soup.\n\nALICE\nIs the kettle on?\n\nEXT. GARDEN - DAY\n\nBob waves a key.\n';
+
+async function filesUnder(folder: string, found: string[] = []): Promise<string[]> {
+	for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+		const path = join(folder, entry.name);
+		if (entry.isDirectory()) await filesUnder(path, found);
+		else if (entry.isFile()) found.push(path);
+	}
+	return found;
+}
+
+describe('the local stack', { timeout: 10 * 60_000 }, () => {
+	let root: string;
+	let dataDir: string;
+	let workflowsDir: string;
+	let stack: Stack | undefined;
+	const token = `runtime-test-token-${Date.now()}`;
+
+	before(async () => {
+		await ensureInstalled(() => {});
+		await buildPackage(() => {});
+		root = await mkdtemp(join(tmpdir(), 'reelsmith-runtime-'));
+		// As root, Postgres runs as the postgres user, which must be able to enter the folders above its data.
+		await chmod(root, 0o755);
+		dataDir = join(root, 'data');
+		workflowsDir = join(root, 'workflows');
+		await mkdir(workflowsDir);
+		await writeFile(join(workflowsDir, 'parse.json'), JSON.stringify(workflow));
+	});
+
+	after(async () => {
+		await stack?.stop();
+		if (root) await rm(root, { recursive: true, force: true });
+	});
+
+	async function parseThroughN8n(current: Stack) {
+		const response = await fetch(`${current.webhookBase}/runtime-test/parse`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ script: SCRIPT }),
+		});
+		const text = await response.text();
+		assert.equal(response.status, 200, text);
+		return JSON.parse(text);
+	}
+
+	test('a webhook runs a Reelsmith node inside n8n, loaded as a community package', async () => {
+		stack = await startStack({ dataDir, workflowsDir, webhookToken: token, log: () => {} });
+		assert.match(stack.n8nUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+		assert.deepEqual(await parseThroughN8n(stack), { scenes: 2, headings: ['INT. KITCHEN - NIGHT', 'EXT. GARDEN - DAY'] });
+		const installed = join(dataDir, 'n8n', '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+		assert.ok(existsSync(join(installed, 'dist', 'nodes', 'Screenplay', 'Screenplay.node.js')));
+		assert.ok(existsSync(join(installed, 'dist', 'nodes', 'Screenplay', 'screenplay.svg')), 'icons are installed');
+		assert.ok(existsSync(join(installed, 'dist', 'nodes', 'Screenplay', 'Screenplay.node.json')), 'codex is installed');
+		assert.ok(!existsSync(join(installed, 'node_modules', 'n8n-workflow')), 'no private copy of n8n-workflow');
+	});
+
+	test('credentials are stored encrypted and the import file is gone', async () => {
+		assert.ok(stack);
+		const files = await filesUnder(dataDir);
+		assert.deepEqual(files.filter((file) => file.includes('reelsmith-credentials')), []);
+		// The webhook token is kept in secrets.json (0600) and nowhere else in clear text, n8n's database included.
+		const secrets = join(dataDir, 'secrets.json');
+		const holders: string[] = [];
+		for (const file of files.filter((f) => !f.startsWith(join(dataDir, 'postgres')) && !f.startsWith(join(dataDir, 's3')))) {
+			if ((await readFile(file)).includes(token)) holders.push(file);
+		}
+		assert.deepEqual(holders, []);
+		if (existsSync(secrets)) assert.equal((await stat(secrets)).mode & 0o777, 0o600);
+		const log = await readFile(stack.n8nLogFile, 'utf8');
+		assert.ok(!log.includes(token), 'n8n log does not contain the token');
+	});
+
+	test('a second start skips the import steps and serves the same webhook', async () => {
+		await stack?.stop();
+		stack = await startStack({ dataDir, workflowsDir, webhookToken: token, log: () => {} });
+		assert.equal(stack.timings.credentials, undefined, 'credentials unchanged: not imported again');
+		assert.equal(stack.timings.importWorkflows, undefined, 'workflows unchanged: not imported again');
+		assert.equal((await parseThroughN8n(stack)).scenes, 2);
+	});
+
+	test('n8n can be killed and started again on its own', async () => {
+		assert.ok(stack);
+		await stack.killN8n('SIGKILL');
+		await assert.rejects(fetch(`${stack.n8nUrl}/healthz`));
+		await stack.startN8n();
+		assert.equal((await parseThroughN8n(stack)).scenes, 2);
+	});
+
+	test('as root, Postgres data moves out of a folder the postgres user cannot enter', async (t) => {
+		if (process.getuid?.() !== 0) return t.skip('only relevant when running as root');
+		const closed = await mkdtemp(join(tmpdir(), 'reelsmith-closed-')); // 0700
+		try {
+			const inside = join(closed, 'data');
+			assert.match(await postgresDataDirectory(inside), /^\/var\/lib\/reelsmith\/postgres-[0-9a-f]{12}\/data$/);
+			assert.equal(await postgresDataDirectory(dataDir), join(dataDir, 'postgres'));
+		} finally {
+			await rm(closed, { recursive: true, force: true });
+		}
+	});
+
+	test('stop ends n8n, object storage and Postgres', async () => {
+		assert.ok(stack);
+		const current = stack;
+		stack = undefined;
+		await current.stop();
+		await assert.rejects(fetch(`${current.n8nUrl}/healthz`));
+		await assert.rejects(fetch(current.s3.endpoint));
+		await current.stop(); // twice is fine
+	});
+});
