@@ -13,8 +13,8 @@ export default [
 			// pg (store), minio (object storage) and zod (request validation) are what the nodes are made of;
 			// n8n installs a community package into its own tree, so they do not clash with n8n's copies.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
-			// The one override pins a transitive dependency of the dev-only local S3 server (s3rver → koa →
-			// is-generator-function 1.1 breaks under tsx); it never reaches users of the package.
+			// The overrides pin transitive dev-only dependencies (s3rver → koa →
+			// is-generator-function 1.1 breaks under tsx; unrs-resolver for the lint tooling); they never reach users of the package.
 			'@n8n/community-nodes/no-overrides-field': 'off',
 		},
 	},
