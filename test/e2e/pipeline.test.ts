@@ -207,6 +207,38 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(new Date(highRun.started_at) < new Date(lowRun.started_at), 'priority 10 started before priority 0');
 	});
 
+	test('a scene that keeps failing is retried, recorded with its reason, and fails the run without breaking the others', async () => {
+		// LEON speaks only in scene 3; a voice espeak-ng does not have makes that scene fail every time.
+		const script = await readFile(join(FIXTURES, 'four-scenes.fountain'), 'utf8');
+		const answer = await post('reelsmith/runs', {
+			script,
+			preset: 'square',
+			iterations: 1,
+			validationAttempts: 1,
+			voiceMap: { LEON: 'xx-unknown' },
+		});
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runId = String(answer.json.runId);
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'failed');
+		assert.match(String(run.error), /Scene 3/, 'the run says which scene failed');
+
+		const scenes = (await db.query('select number, status, attempts, error from scenes where run_id = $1 order by number', [runId])).rows;
+		assert.deepEqual(
+			scenes.map((s) => [s.number, s.status]),
+			[
+				[1, 'completed'],
+				[2, 'completed'],
+				[3, 'failed'],
+				[4, 'completed'],
+			],
+		);
+		const failed = scenes[2];
+		assert.equal(failed.attempts, 2, 'made once, then once more by the validation loop');
+		assert.match(String(failed.error), /voice/i, `the reason is in plain words: ${failed.error}`);
+		assert.doesNotMatch(String(failed.error), /\n\s+at /, 'no stack trace');
+	});
+
 	test('a step that throws marks the run failed with a readable message, and resume finishes it', async () => {
 		// Make the store refuse the very last write (the run's completion), as a database outage at that moment would.
 		await db.query(`create function refuse_completion() returns trigger language plpgsql as $$
