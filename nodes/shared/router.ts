@@ -80,7 +80,8 @@ export async function runOperations(
 /**
  * The item a failed operation leaves when Continue On Fail is on: the input json plus `error` (a message a person
  * can read), and the error object on `item.error` so that n8n's "Continue (using error output)" routes it to the
- * node's error output with its input fields intact (workflows record the scene failure from there).
+ * node's error output. n8n then keeps only `{ error }` in the json; workflows reach the scene's fields through the
+ * paired item (`$('Node').item`).
  */
 export function failedItem(
 	this: IExecuteFunctions,
