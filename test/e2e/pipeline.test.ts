@@ -185,11 +185,13 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 
 	test('runs beyond the limit wait as queued and start by priority, then arrival', async () => {
 		const script = 'INT. OFFICE - DAY\n\nA clock ticks on the wall above an empty desk.\n\nSAM\nWe start now.\n';
-		const send = (priority: number) =>
-			post('reelsmith/runs', { script, priority, preset: 'square', iterations: 1, campaign: 'Queue check' });
-		// Two slots (Max Running = 2 in the workflows): the first two start at once, the rest wait.
+		const longer = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+		const send = (priority: number, text = script) =>
+			post('reelsmith/runs', { script: text, priority, preset: 'square', iterations: 1, campaign: 'Queue check' });
+		// Two slots (Max Running = 2 in the workflows): the first two start at once, the rest wait. The second run
+		// is longer, so slots free one at a time and each start is its own dispatch.
 		const first = await send(0);
-		const second = await send(0);
+		const second = await send(0, longer);
 		const low = await send(0);
 		const high = await send(10);
 		for (const answer of [first, second, low, high]) assert.equal(answer.status, 202, JSON.stringify(answer.json));
