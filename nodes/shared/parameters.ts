@@ -4,14 +4,14 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
  * A JSON parameter as an object: expressions give objects, a typed-in field gives a string.
  * Empty means "not given" (undefined); text that is not JSON is an error naming the field.
  * `optional`: a default expression that cannot be evaluated for this item (e.g. {{ $json.options.voiceMap }} on an
- * item without options) also means "not given".
+ * item without options) also means "not given". Every node reads its JSON parameters through this one function.
  */
 export function jsonParameter(
 	context: IExecuteFunctions,
 	name: string,
 	label: string,
 	itemIndex: number,
-	options: { optional?: boolean } = {},
+	options: { optional?: boolean; bareText?: boolean } = {},
 ): unknown {
 	let value: unknown;
 	try {
@@ -27,6 +27,8 @@ export function jsonParameter(
 	if (typeof value !== 'string') return value;
 	const text = value.trim();
 	if (!text || text === 'undefined' || text === 'null') return undefined;
+	// `bareText`: text that does not start like JSON is a value of its own (e.g. an object key typed in).
+	if (options.bareText && !/^[[{"]/.test(text)) return text;
 	try {
 		return JSON.parse(text);
 	} catch (error) {

@@ -69,7 +69,6 @@ export async function runOperations(
 		}
 		if (error instanceof NodeOperationError) {
 			if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- already a NodeOperationError
 			throw error;
 		}
 		throw new NodeOperationError(this.getNode(), error, { itemIndex });

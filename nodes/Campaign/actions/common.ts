@@ -1,3 +1,4 @@
+import { jsonParameter as readJsonParameter } from '../../shared/parameters';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import type { Pool } from 'pg';
 import { getRun, type Run } from '../store/runs';
@@ -38,25 +39,15 @@ export async function requireRun(
 	return run;
 }
 
-/** A JSON parameter: n8n hands over an object when an expression produced one, text when typed in. */
+/** A JSON parameter (object from an expression, or JSON text); `fallback` when it is empty or not set. */
 export function jsonParameter<T = unknown>(
 	this: IExecuteFunctions,
 	name: string,
 	itemIndex: number,
 	fallback?: T,
 ): T {
-	const value = this.getNodeParameter(name, itemIndex, fallback as unknown as IDataObject) as unknown;
-	if (typeof value !== 'string') return value as T;
-	if (value.trim() === '') return fallback as T;
-	try {
-		return JSON.parse(value) as T;
-	} catch (error) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`"${name}" is not valid JSON (${(error as Error).message}). Fix the ${name} field or map it from an item.`,
-			{ itemIndex },
-		);
-	}
+	const value = readJsonParameter(this, name, name, itemIndex);
+	return (value === undefined ? fallback : value) as T;
 }
 
 /** The item's own json, so pass-through operations keep what came in. */

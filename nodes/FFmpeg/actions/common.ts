@@ -1,3 +1,4 @@
+import { jsonParameter } from '../../shared/parameters';
 import { extname, join } from 'node:path';
 import {
 	NodeOperationError,
@@ -54,22 +55,9 @@ export function fail(this: IExecuteFunctions, itemIndex: number, message: string
 	throw new NodeOperationError(this.getNode(), message, { itemIndex, description });
 }
 
-/** A JSON parameter: an object when an expression produced one, text when typed in. */
+/** A JSON parameter: an object when an expression produced one, text when typed in; a bare key stays text. */
 function jsonValue(this: IExecuteFunctions, name: string, label: string, itemIndex: number): unknown {
-	const value = this.getNodeParameter(name, itemIndex, null) as unknown;
-	if (typeof value !== 'string') return value;
-	const text = value.trim();
-	if (text === '') return null;
-	if (!/^[[{"]/.test(text)) return text;
-	try {
-		return JSON.parse(text);
-	} catch (error) {
-		return fail.call(
-			this,
-			itemIndex,
-			`The "${label}" parameter is not valid JSON (${(error as Error).message}). Fix the JSON or map the field with an expression.`,
-		);
-	}
+	return jsonParameter(this, name, label, itemIndex, { bareText: true }) ?? null;
 }
 
 function asRef(value: unknown): InputRef | null {
