@@ -276,6 +276,10 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			before.map((s) => [s.number, s.attempts]).sort(),
 			'no scene was made again',
 		);
+		const generation = (
+			await db.query(`select count(*)::int as n from events where run_id = $1 and stage = 'generation' and status = 'finished'`, [runId])
+		).rows[0].n;
+		assert.equal(generation, 2, 'the resumed generation stage finished too, with nothing left to make');
 	});
 
 	test('a run killed mid-generation resumes without re-rendering completed scenes', async () => {
