@@ -1,0 +1,131 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import models from '../data/models.json';
+import type { Critique, Plan } from '../../shared/plan';
+import { readCritique, readPlan } from '../../Screenplay/lib/validate';
+import type { Usage } from '../transport/anthropic';
+
+/** Parameters every operation shares: the model and how patiently to call it. */
+export const modelParameters: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'options',
+		options: models.models.map((model) => ({
+			name: model.name,
+			value: model.id,
+			description: `$${model.inputPerMTok} / $${model.outputPerMTok} per million input / output tokens`,
+		})),
+		default: 'claude-sonnet-4-6',
+		description: 'The Claude model to call; the cost on each item uses its price from the price list of the node',
+	},
+	{
+		displayName: 'Max Tokens',
+		name: 'maxTokens',
+		type: 'number',
+		default: 8192,
+		typeOptions: { minValue: 256 },
+		description: 'Longest answer Claude may write; raise it for long plans',
+	},
+	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		default: 2,
+		typeOptions: { minValue: 0 },
+		description:
+			'How often to retry on rate limits (429), overload (529) and server errors, waiting as Anthropic asks. Refused keys, bad requests and a reached spend limit are never retried.',
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		default: 120,
+		typeOptions: { minValue: 1 },
+		description: 'How long to wait for one answer',
+	},
+];
+
+export function show(operations: string[]) {
+	return { show: { operation: operations } };
+}
+
+export function planParameter(operations: string[]): INodeProperties {
+	return {
+		displayName: 'Plan',
+		name: 'plan',
+		type: 'json',
+		default: '={{ $json.plan }}',
+		required: true,
+		description: 'The plan (from Screenplay → Parse or Claude → Plan), as an object or JSON text',
+		displayOptions: show(operations),
+	};
+}
+
+export function targetParameters(operations: string[]): INodeProperties[] {
+	return [
+		{
+			displayName: 'Target Duration (Seconds)',
+			name: 'targetDuration',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description: "Total length the video should have. 0 uses the plan's own target, or none.",
+			displayOptions: show(operations),
+		},
+		{
+			displayName: 'Clip Limit (Seconds)',
+			name: 'clipLimit',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: 1 },
+			description: 'Longest clip the video provider renders (Kling and Runway: 10, local: 20)',
+			displayOptions: show(operations),
+		},
+	];
+}
+
+/** `{{name}}` placeholders filled from `values`. */
+export function fill(template: string, values: Record<string, string>): string {
+	return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+export function positiveOrNull(value: unknown): number | null {
+	const number = Number(value);
+	return value !== null && value !== '' && Number.isFinite(number) && number > 0 ? number : null;
+}
+
+export function asJson(value: object): IDataObject {
+	return value as unknown as IDataObject;
+}
+
+export function usageJson(usage: Usage): IDataObject {
+	return { ...usage };
+}
+
+export function getPlan(this: IExecuteFunctions, itemIndex: number): Plan {
+	const read = readPlan(this.getNodeParameter('plan', itemIndex, undefined));
+	if (read.value) return read.value;
+	throw new NodeOperationError(this.getNode(), `The "Plan" parameter is not a Reelsmith plan: ${read.problem}.`, {
+		itemIndex,
+		description: 'Plan defaults to {{ $json.plan }}: the item must carry a plan (Screenplay → Parse or Claude → Plan).',
+	});
+}
+
+export function getCritique(this: IExecuteFunctions, itemIndex: number): Critique {
+	const read = readCritique(this.getNodeParameter('critique', itemIndex, undefined));
+	if (read.value) return read.value;
+	throw new NodeOperationError(this.getNode(), `The "Critique" parameter is not a critique: ${read.problem}.`, {
+		itemIndex,
+		description: 'Critique defaults to {{ $json.critique }}: run a Critique on the plan first.',
+	});
+}
+
+/** The plan without the fields computed from it, to keep prompts short. */
+export function planForPrompt(plan: Plan): string {
+	return JSON.stringify({
+		title: plan.title,
+		scenes: plan.scenes,
+		characters: plan.characters.map(({ name, description }) => ({ name, description })),
+		settings: plan.settings.map(({ name, interior, timeOfDay, description }) => ({ name, interior, timeOfDay, description })),
+	});
+}

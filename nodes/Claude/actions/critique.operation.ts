@@ -1,0 +1,24 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import prompts from '../data/prompts.json';
+import { critiqueTool, critiqueValidator } from '../lib/schema';
+import { callStructured } from '../transport/anthropic';
+import { asJson, fill, getPlan, planForPrompt, planParameter, positiveOrNull, targetParameters, usageJson } from './common';
+
+export const description: INodeProperties[] = [planParameter(['critique']), ...targetParameters(['critique'])];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const plan = getPlan.call(this, itemIndex);
+	const target = positiveOrNull(this.getNodeParameter('targetDuration', itemIndex, 0)) ?? plan.targetDuration;
+	const { value: critique, usage } = await callStructured(this, itemIndex, {
+		system: prompts.critique.system,
+		content: fill(prompts.critique.user, {
+			targetDuration: target ? `${target} seconds` : 'none',
+			clipLimit: String(this.getNodeParameter('clipLimit', itemIndex, 10)),
+			plan: planForPrompt(plan),
+		}),
+		tool: critiqueTool,
+		validate: critiqueValidator,
+		what: 'critique',
+	});
+	return [{ json: { ...this.getInputData()[itemIndex].json, critique: asJson(critique), usage: usageJson(usage) } }];
+}

@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import {
+	PLAN_SCHEMA_VERSION,
+	type Critique,
+	type Plan,
+	type PlanIssue,
+	type PlanIssueCode,
+	type ScriptFormat,
+} from '../../shared/plan';
+import type { Tool, Validator } from '../transport/anthropic';
+
+/**
+ * What Claude is asked to return (tool input schemas) and how its answer is checked and completed into the shared
+ * Plan / Critique shapes (nodes/shared/plan.ts). Numbering, character lines/scenes, setting scenes, totals and the
+ * schema version are computed here, not trusted to the model.
+ */
+const interior = { type: ['string', 'null'], enum: ['INT', 'EXT', 'INT/EXT', null] };
+
+const planProperties = {
+	title: { type: 'string' },
+	scenes: {
+		type: 'array',
+		minItems: 1,
+		items: {
+			type: 'object',
+			properties: {
+				heading: { type: 'string', description: 'Slug line, e.g. "INT. KITCHEN - NIGHT"' },
+				interior,
+				location: { type: 'string', description: 'Name of the setting, as in settings[].name' },
+				timeOfDay: { type: ['string', 'null'] },
+				action: { type: 'string' },
+				visualDescription: { type: 'string', description: 'What the camera shows, concrete enough to render' },
+				dialogue: {
+					type: 'array',
+					items: {
+						type: 'object',
+						properties: { speaker: { type: 'string' }, text: { type: 'string' }, parenthetical: { type: 'string' } },
+						required: ['speaker', 'text'],
+					},
+				},
+				narration: { type: 'string' },
+				characters: { type: 'array', items: { type: 'string' } },
+				duration: { type: 'number', description: 'Seconds' },
+			},
+			required: ['heading', 'location', 'action', 'visualDescription', 'dialogue', 'narration', 'characters', 'duration'],
+		},
+	},
+	characters: {
+		type: 'array',
+		items: {
+			type: 'object',
+			properties: { name: { type: 'string' }, description: { type: 'string' } },
+			required: ['name', 'description'],
+		},
+	},
+	settings: {
+		type: 'array',
+		items: {
+			type: 'object',
+			properties: { name: { type: 'string' }, interior, timeOfDay: { type: ['string', 'null'] }, description: { type: 'string' } },
+			required: ['name', 'description'],
+		},
+	},
+};
+
+const planRequired = ['title', 'scenes', 'characters', 'settings'];
+
+export const planTool: Tool = {
+	name: 'submit_plan',
+	description: 'Submit the scene plan',
+	input_schema: { type: 'object', properties: planProperties, required: planRequired },
+};
+
+export const refineTool: Tool = {
+	name: 'submit_revision',
+	description: 'Submit the revised plan and the list of changes',
+	input_schema: {
+		type: 'object',
+		properties: {
+			plan: { type: 'object', properties: planProperties, required: planRequired },
+			changes: { type: 'array', items: { type: 'string' } },
+		},
+		required: ['plan', 'changes'],
+	},
+};
+
+const ISSUE_CODES: [PlanIssueCode, ...PlanIssueCode[]] = [
+	'scene-missing-visual',
+	'character-missing-description',
+	'duration-off-target',
+	'scene-over-clip-limit',
+	'dialogue-over-scene-time',
+];
+
+export const critiqueTool: Tool = {
+	name: 'submit_critique',
+	description: 'Submit the score and the issues',
+	input_schema: {
+		type: 'object',
+		properties: {
+			score: { type: 'integer', minimum: 0, maximum: 100 },
+			issues: {
+				type: 'array',
+				items: {
+					type: 'object',
+					properties: {
+						code: { type: 'string', enum: ISSUE_CODES },
+						scene: { type: 'integer' },
+						character: { type: 'string' },
+						message: { type: 'string' },
+						penalty: { type: 'number' },
+					},
+					required: ['code', 'message', 'penalty'],
+				},
+			},
+		},
+		required: ['score', 'issues'],
+	},
+};
+
+const filled = z.string().trim().min(1, 'is empty');
+const interiorSchema = z.enum(['INT', 'EXT', 'INT/EXT']).nullish();
+
+const planSchema = z.object({
+	title: z.string().optional(),
+	scenes: z
+		.array(
+			z.object({
+				heading: z.string().default(''),
+				interior: interiorSchema,
+				location: z.string().default(''),
+				timeOfDay: z.string().nullish(),
+				action: z.string().default(''),
+				visualDescription: filled,
+				dialogue: z
+					.array(z.object({ speaker: filled, text: z.string(), parenthetical: z.string().optional() }))
+					.default([]),
+				narration: z.string().default(''),
+				characters: z.array(z.string()).default([]),
+				duration: z.number().positive('must be more than 0 seconds'),
+			}),
+		)
+		.min(1, 'has no scene'),
+	characters: z.array(z.object({ name: filled, description: filled })).default([]),
+	settings: z
+		.array(z.object({ name: filled, interior: interiorSchema, timeOfDay: z.string().nullish(), description: filled }))
+		.default([]),
+});
+
+function zodProblems(error: z.ZodError): string[] {
+	return error.issues.map((issue) => {
+		const path = issue.path
+			.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
+			.join('');
+		return `${path || 'the input'} ${issue.message === 'Required' ? 'is missing' : issue.message}`;
+	});
+}
+
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const round = (seconds: number) => Math.round(seconds * 10) / 10;
+
+export interface PlanContext {
+	format: ScriptFormat;
+	targetDuration: number | null;
+	title: string;
+}
+
+/** A validator for a plan answer, completing it into the shared Plan. */
+export function planValidator(context: PlanContext): Validator<Plan> {
+	return (input) => {
+		const parsed = planSchema.safeParse(input);
+		if (!parsed.success) return { problems: zodProblems(parsed.error) };
+		const raw = parsed.data;
+		const problems: string[] = [];
+		const named = new Set<string>();
+		raw.scenes.forEach((scene) => {
+			for (const name of scene.characters) named.add(name.trim());
+			for (const line of scene.dialogue) if (!same(line.speaker, 'NARRATOR')) named.add(line.speaker.trim());
+		});
+		for (const name of named) {
+			if (!raw.characters.some((character) => same(character.name, name))) {
+				problems.push(`characters has no entry (with a description) for "${name}"`);
+			}
+		}
+		raw.scenes.forEach((scene, index) => {
+			if (scene.location && !raw.settings.some((setting) => same(setting.name, scene.location))) {
+				problems.push(`settings has no entry (with a description) for "${scene.location}", the location of scenes[${index}]`);
+			}
+		});
+		if (problems.length) return { problems };
+
+		const scenes = raw.scenes.map((scene, index) => ({
+			number: index + 1,
+			heading: scene.heading,
+			interior: scene.interior ?? null,
+			location: scene.location,
+			timeOfDay: scene.timeOfDay ?? null,
+			action: scene.action,
+			visualDescription: scene.visualDescription.trim(),
+			dialogue: scene.dialogue.map((line) =>
+				line.parenthetical ? { speaker: line.speaker, text: line.text, parenthetical: line.parenthetical } : { speaker: line.speaker, text: line.text },
+			),
+			narration: scene.narration,
+			characters: scene.characters,
+			duration: round(scene.duration),
+		}));
+		const plan: Plan = {
+			schemaVersion: PLAN_SCHEMA_VERSION,
+			title: raw.title?.trim() || context.title || 'Untitled',
+			format: context.format,
+			targetDuration: context.targetDuration,
+			scenes,
+			characters: raw.characters.map((character) => {
+				const lines = scenes.flatMap((scene) => scene.dialogue).filter((line) => same(line.speaker, character.name)).length;
+				const inScenes = scenes
+					.filter(
+						(scene) =>
+							scene.characters.some((name) => same(name, character.name)) ||
+							scene.dialogue.some((line) => same(line.speaker, character.name)),
+					)
+					.map((scene) => scene.number);
+				return { name: character.name, lines, scenes: inScenes, description: character.description.trim() };
+			}),
+			settings: raw.settings.map((setting) => {
+				const inScenes = scenes.filter((scene) => same(scene.location, setting.name));
+				return {
+					name: setting.name,
+					interior: setting.interior ?? inScenes[0]?.interior ?? null,
+					timeOfDay: setting.timeOfDay ?? inScenes[0]?.timeOfDay ?? null,
+					description: setting.description.trim(),
+					scenes: inScenes.map((scene) => scene.number),
+				};
+			}),
+			totalDuration: round(scenes.reduce((sum, scene) => sum + scene.duration, 0)),
+		};
+		return { value: plan };
+	};
+}
+
+const critiqueSchema = z.object({
+	score: z.number().min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
+	issues: z
+		.array(
+			z.object({
+				code: z.enum(ISSUE_CODES),
+				scene: z.number().int().optional(),
+				character: z.string().optional(),
+				message: filled,
+				penalty: z.number().min(0),
+			}),
+		)
+		.default([]),
+});
+
+export const critiqueValidator: Validator<Critique> = (input) => {
+	const parsed = critiqueSchema.safeParse(input);
+	if (!parsed.success) return { problems: zodProblems(parsed.error) };
+	const issues: PlanIssue[] = parsed.data.issues.map((issue) => {
+		const entry: PlanIssue = { code: issue.code, message: issue.message.trim(), penalty: issue.penalty };
+		if (issue.scene !== undefined) entry.scene = issue.scene;
+		if (issue.character) entry.character = issue.character;
+		return entry;
+	});
+	return { value: { score: Math.round(parsed.data.score), issues, critic: 'claude' } };
+};
+
+const refineSchema = z.object({ plan: z.unknown(), changes: z.array(z.string()).default([]) });
+
+export function refineValidator(context: PlanContext): Validator<{ plan: Plan; changes: string[] }> {
+	const validatePlan = planValidator(context);
+	return (input) => {
+		const parsed = refineSchema.safeParse(input);
+		if (!parsed.success) return { problems: zodProblems(parsed.error) };
+		if (parsed.data.plan === undefined) return { problems: ['plan is missing'] };
+		const plan = validatePlan(parsed.data.plan);
+		if (!plan.value) return { problems: plan.problems.map((problem) => `plan.${problem}`) };
+		return { value: { plan: plan.value, changes: parsed.data.changes.filter((change) => change.trim()) } };
+	};
+}

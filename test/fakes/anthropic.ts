@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback Anthropic Messages API (POST /v1/messages) for the Claude node tests. It checks the API key (`x-api-key`,
+ * or `Authorization: Bearer` as SDK 1.x sends it) and that `anthropic-version` is a date, answers each request with the next scripted step, and records every request so tests can
+ * count retries. Answers follow the documented shapes: a message with a `tool_use` block, or
+ * `{type:'error', error:{type, message}, request_id}`.
+ */
+export type Step =
+	| { toolInput: unknown; usage?: { input_tokens: number; output_tokens: number }; stopReason?: string }
+	| { text: string; stopReason?: string }
+	| { status: number; type: string; message: string; headers?: Record<string, string> };
+
+export interface RecordedRequest {
+	headers: IncomingMessage['headers'];
+	body: {
+		model: string;
+		max_tokens: number;
+		system?: string;
+		messages: { role: string; content: unknown }[];
+		tools?: { name: string }[];
+		tool_choice?: { type: string; name?: string };
+	};
+}
+
+export const FAKE_API_KEY = 'sk-ant-test-key';
+
+export interface FakeAnthropic {
+	baseUrl: string;
+	requests: RecordedRequest[];
+	/** Queue the answers to the next requests, in order. */
+	script(...steps: Step[]): void;
+	close(): Promise<void>;
+}
+
+export const errors = {
+	rateLimited: (retryAfter = '0.01'): Step => ({
+		status: 429,
+		type: 'rate_limit_error',
+		message: 'Number of request tokens has exceeded your per-minute rate limit',
+		headers: { 'retry-after': retryAfter },
+	}),
+	overloaded: (): Step => ({ status: 529, type: 'overloaded_error', message: 'Overloaded', headers: { 'retry-after': '0.01' } }),
+	serverError: (): Step => ({ status: 500, type: 'api_error', message: 'Internal server error', headers: { 'retry-after': '0.01' } }),
+	badRequest: (message = 'max_tokens: must be greater than or equal to 1'): Step => ({
+		status: 400,
+		type: 'invalid_request_error',
+		message,
+	}),
+	spendLimit: (): Step => ({
+		status: 429,
+		type: 'rate_limit_error',
+		message: 'enforced_spend_limit_reached: your organization has reached its monthly spend limit',
+		headers: { 'retry-after': '0.01' },
+	}),
+};
+
+let counter = 0;
+
+export async function startFakeAnthropic(): Promise<FakeAnthropic> {
+	const queue: Step[] = [];
+	const requests: RecordedRequest[] = [];
+
+	const server: Server = createServer(async (request, response) => {
+		const chunks: Buffer[] = [];
+		for await (const chunk of request) chunks.push(chunk as Buffer);
+		const requestId = `req_fake_${++counter}`;
+		const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+			response.writeHead(status, { 'content-type': 'application/json', 'request-id': requestId, ...headers });
+			response.end(JSON.stringify(body));
+		};
+		const fail = (status: number, type: string, message: string, headers?: Record<string, string>) =>
+			send(status, { type: 'error', error: { type, message }, request_id: requestId }, headers);
+
+		if (request.method !== 'POST' || request.url?.split('?')[0] !== '/v1/messages') {
+			return fail(404, 'not_found_error', `${request.method} ${request.url} is not a fake route`);
+		}
+		let body: RecordedRequest['body'];
+		try {
+			body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+		} catch {
+			return fail(400, 'invalid_request_error', 'The request body is not valid JSON');
+		}
+		requests.push({ headers: request.headers, body });
+		// The documented header is x-api-key; SDK 1.x sends the same key as `Authorization: Bearer`.
+		const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+		if ((request.headers['x-api-key'] ?? bearer) !== FAKE_API_KEY) {
+			return fail(401, 'authentication_error', 'invalid x-api-key');
+		}
+		if (!/^\d{4}-\d{2}-\d{2}$/.test(String(request.headers['anthropic-version'] ?? ''))) {
+			return fail(400, 'invalid_request_error', 'anthropic-version: header is required');
+		}
+		const step = queue.shift();
+		if (!step) return fail(500, 'api_error', 'The fake has no scripted answer left', { 'x-should-retry': 'false' });
+		if ('status' in step) return fail(step.status, step.type, step.message, step.headers);
+
+		const content =
+			'toolInput' in step
+				? [{ type: 'tool_use', id: `toolu_fake_${counter}`, name: body.tool_choice?.name ?? body.tools?.[0]?.name, input: step.toolInput }]
+				: [{ type: 'text', text: step.text }];
+		send(200, {
+			id: `msg_fake_${counter}`,
+			type: 'message',
+			role: 'assistant',
+			model: body.model,
+			content,
+			stop_reason: step.stopReason ?? ('toolInput' in step ? 'tool_use' : 'end_turn'),
+			stop_sequence: null,
+			usage: {
+				input_tokens: 'toolInput' in step && step.usage ? step.usage.input_tokens : 1000,
+				output_tokens: 'toolInput' in step && step.usage ? step.usage.output_tokens : 500,
+				cache_creation_input_tokens: 0,
+				cache_read_input_tokens: 0,
+			},
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		baseUrl: `http://127.0.0.1:${port}`,
+		requests,
+		script: (...steps) => queue.push(...steps),
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}
