@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { testS3Credential } from '../shared/storageNode';
+import { testKlingCredential } from './providers/kling';
 import * as generate from './actions/generate.operation';
 import { router } from './actions/router';
 
@@ -22,7 +23,16 @@ export class VideoGeneration implements INodeType {
 		defaults: { name: 'Video Generation' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'reelsmithS3Api', required: true, testedBy: 'reelsmithS3ApiTest' }],
+		credentials: [
+			{ name: 'reelsmithS3Api', required: true, testedBy: 'reelsmithS3ApiTest' },
+			{
+				name: 'reelsmithKlingApi',
+				required: true,
+				testedBy: 'reelsmithKlingApiTest',
+				displayOptions: { show: { provider: ['kling'] } },
+			},
+			{ name: 'reelsmithRunwayApi', required: true, displayOptions: { show: { provider: ['runway'] } } },
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -46,6 +56,7 @@ export class VideoGeneration implements INodeType {
 	methods = {
 		credentialTest: {
 			reelsmithS3ApiTest: testS3Credential,
+			reelsmithKlingApiTest: testKlingCredential,
 		},
 	};
 

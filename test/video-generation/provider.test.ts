@@ -37,9 +37,9 @@ async function waitFor(taskId: string): Promise<TaskStatus> {
 
 describe('local video provider (submit / poll / fetchResult)', () => {
 	test('the registry lists it with its styles and clip limit', () => {
-		assert.deepEqual(Object.keys(VIDEO_PROVIDERS), ['local']);
+		assert.deepEqual(Object.keys(VIDEO_PROVIDERS), ['local', 'kling', 'runway']);
 		assert.deepEqual(VIDEO_PROVIDERS.local.styles, ['titleCard', 'terminal']);
-		assert.throws(() => videoProvider('kling'), /Unknown video provider "kling"/);
+		assert.throws(() => videoProvider('sora'), /Unknown video provider "sora"\. Use one of: local, kling, runway/);
 	});
 
 	test('submit returns at once; poll reports success; fetchResult stores the clip and describes it', async () => {

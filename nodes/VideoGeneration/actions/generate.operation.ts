@@ -42,7 +42,10 @@ export const description: INodeProperties[] = [
 		displayName: 'Preset',
 		name: 'preset',
 		type: 'options',
-		options: Object.entries(PRESETS).map(([value, preset]) => ({ name: preset.label, value })),
+		options: Object.entries(PRESETS).map(([value, preset]) => ({
+			name: preset.label,
+			value,
+		})),
 		default: '={{ $json.options.preset }}',
 		description: 'Export preset that sets the frame size (all clips of a run share it)',
 		displayOptions: show,
@@ -99,12 +102,39 @@ export const description: INodeProperties[] = [
 				description: 'How many items are rendered at the same time',
 			},
 			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'string',
+				default: '',
+				placeholder: 'kling-v2-1 or gen4.5',
+				description:
+					'Kling or Runway model ID. Empty = the default in the provider data file (Kling: kling-v2-1; Runway: gen4.5, or gen4_turbo with a reference image). Ignored by the local provider.',
+			},
+			{
 				displayName: 'Poll Interval (Ms)',
 				name: 'pollInterval',
 				type: 'number',
 				typeOptions: { minValue: 50 },
 				default: 500,
 				description: 'How often to ask the provider whether the clip is ready, in milliseconds',
+			},
+			{
+				displayName: 'Reference Image',
+				name: 'referenceImage',
+				type: 'string',
+				default: '',
+				placeholder: 'https://example.com/still.png',
+				description:
+					'Image to animate (HTTPS URL; Kling also takes bare base64, Runway a data URI). When set, Kling and Runway make the clip from this image. Ignored by the local provider.',
+			},
+			{
+				displayName: 'Retry Attempts',
+				name: 'retryAttempts',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: 4,
+				description:
+					'Tries per request to Kling or Runway when they are rate limiting or briefly down (429, 5xx), the first included. Waits back off and honour Retry-After.',
 			},
 			{
 				displayName: 'Timeout (Seconds)',
@@ -205,32 +235,61 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			`${label}"Output Key" is empty or incomplete ("${outputKey}"). Pass items with runId and sceneNumber, or set Output Key.`,
 		);
 	}
-	const options = this.getNodeParameter('options', itemIndex, {}) as { pollInterval?: number; timeout?: number };
+	const options = this.getNodeParameter('options', itemIndex, {}) as {
+		pollInterval?: number;
+		timeout?: number;
+		model?: string;
+		referenceImage?: string;
+		retryAttempts?: number;
+	};
 	const pollInterval = Math.max(50, Number(options.pollInterval ?? 500));
 	const timeoutMs = Math.max(1, Number(options.timeout ?? 600)) * 1000;
 
 	const storage = await getStorage.call(this);
-	const provider = definition.create({ storage });
-	const { taskId } = await provider.submit({
-		scene,
-		style,
-		preset: presetName,
-		width: preset.width,
-		height: preset.height,
-		fps: CLIP_FORMAT.fps,
-		duration,
-		lines: spokenLines(narration),
-		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
+	const credentials = definition.credential
+		? ((await this.getCredentials(definition.credential, itemIndex)) as Record<string, unknown>)
+		: undefined;
+	const provider = definition.create({
+		storage,
+		credentials,
+		model: String(options.model ?? '').trim(),
+		options: options.retryAttempts === undefined ? {} : { maxAttempts: Number(options.retryAttempts) },
 	});
+	const referenceImage = String(options.referenceImage ?? '').trim();
+	let submitted;
+	try {
+		submitted = await provider.submit({
+			scene,
+			style,
+			preset: presetName,
+			width: preset.width,
+			height: preset.height,
+			fps: CLIP_FORMAT.fps,
+			duration,
+			lines: spokenLines(narration),
+			characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
+			referenceImage: referenceImage || undefined,
+		});
+	} catch (error) {
+		throw fail(`${label}the ${definition.displayName} provider did not take the task: ${(error as Error).message}`);
+	}
+	const { taskId, notes } = submitted;
 
 	const deadline = Date.now() + timeoutMs;
 	let fetched = false;
 	try {
 		for (;;) {
-			const status = await provider.poll(taskId);
+			let status;
+			try {
+				status = await provider.poll(taskId);
+			} catch (error) {
+				throw fail(`${label}asking ${definition.displayName} about task ${taskId} failed: ${(error as Error).message}`);
+			}
 			if (status.status === 'succeeded') break;
 			if (status.status === 'failed') {
-				throw fail(`${label}the ${definition.displayName} provider could not make the clip: ${status.error ?? 'no reason given'}`);
+				throw fail(
+					`${label}the ${definition.displayName} provider could not make the clip: ${status.error ?? 'no reason given'}`,
+				);
 			}
 			if (Date.now() >= deadline) {
 				throw fail(
@@ -239,11 +298,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			}
 			await sleep(Math.min(pollInterval, Math.max(0, deadline - Date.now())));
 		}
-		const clip = await provider.fetchResult(taskId, { bucket: storage.bucket, key: outputKey });
+		let clip;
+		try {
+			clip = await provider.fetchResult(taskId, {
+				bucket: storage.bucket,
+				key: outputKey,
+			});
+		} catch (error) {
+			throw fail(`${label}the ${definition.displayName} clip could not be stored: ${(error as Error).message}`);
+		}
 		fetched = true;
 		return [
 			{
-				json: { ...item.json, clip: { ...clip }, provider: definition.name, taskId },
+				json: {
+					...item.json,
+					clip: { ...clip },
+					provider: definition.name,
+					taskId,
+					...(notes?.length ? { notes } : {}),
+				},
 				pairedItem: { item: itemIndex },
 			},
 		];

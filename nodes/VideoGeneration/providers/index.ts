@@ -1,5 +1,7 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
+import { klingProvider } from './kling';
 import { localProvider } from './local';
+import { runwayProvider } from './runway';
 import type { VideoProviderDefinition } from './types';
 
 /**
@@ -8,6 +10,8 @@ import type { VideoProviderDefinition } from './types';
  */
 export const VIDEO_PROVIDERS: Record<string, VideoProviderDefinition> = {
 	[localProvider.name]: localProvider,
+	[klingProvider.name]: klingProvider,
+	[runwayProvider.name]: runwayProvider,
 };
 
 export function videoProvider(name: string): VideoProviderDefinition {

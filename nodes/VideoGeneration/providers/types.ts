@@ -1,3 +1,4 @@
+import type { RemoteOptions } from './remote';
 import type { Character, Scene } from '../../shared/plan';
 import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
@@ -28,6 +29,8 @@ export interface ClipRequest {
 	/** Narration timing, when the scene was voiced first (terminal style types each line while it is spoken). */
 	lines?: SpokenLineTiming[];
 	characters?: Character[];
+	/** A still to animate (https URL or bare base64): remote providers switch to image-to-video. */
+	referenceImage?: string;
 }
 
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -51,7 +54,8 @@ export interface ObjectDestination {
  */
 export interface VideoProvider {
 	readonly name: string;
-	submit(request: ClipRequest): Promise<{ taskId: string }>;
+	/** `notes`: things the user should know about the request (a prompt cut to the provider's limit). */
+	submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }>;
 	poll(taskId: string): Promise<TaskStatus>;
 	/** Stores the finished clip at `destination` and describes it. Only valid once poll() said succeeded. */
 	fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef>;
@@ -64,6 +68,10 @@ export interface ProviderContext {
 	storage: Storage;
 	/** The provider's own credential data, when it has one. */
 	credentials?: Record<string, unknown>;
+	/** Retry and poll knobs of HTTP providers (defaults from their data files). */
+	options?: RemoteOptions;
+	/** Model id; empty = the provider's default from its data file. */
+	model?: string;
 }
 
 export interface VideoProviderDefinition {
@@ -75,5 +83,7 @@ export interface VideoProviderDefinition {
 	maxDuration: number;
 	/** Looks the provider can make (Style parameter values). */
 	styles: string[];
+	/** Name of the n8n credential the provider needs, if any. */
+	credential?: string;
 	create(context: ProviderContext): VideoProvider;
 }

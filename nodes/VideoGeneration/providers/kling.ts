@@ -1,0 +1,254 @@
+import { createHmac } from 'node:crypto';
+import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { presetByName } from '../../shared/presets';
+import type { MediaRef } from '../../shared/refs';
+import type { Storage } from '../../shared/transport/storage';
+import kling from '../data/kling.json';
+import { STYLE_NAMES } from '../render';
+import {
+	copyClip,
+	cutPrompt,
+	ProviderError,
+	requestJson,
+	retryAfterMs,
+	scenePrompt,
+	withRetry,
+	type JsonResponse,
+	type RemoteOptions,
+	type RetryLimits,
+} from './remote';
+import type {
+	ClipRequest,
+	ObjectDestination,
+	ProviderContext,
+	TaskStatus,
+	VideoProvider,
+	VideoProviderDefinition,
+} from './types';
+
+export const KLING_DEFAULT_BASE_URL = 'https://api-singapore.klingai.com';
+
+const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+/**
+ * The Kling API token: a JWT signed HS256 with the secret key, iss = access key, valid from 5 s ago for 30 min.
+ * Made with node:crypto's HMAC (a dozen lines) rather than a JWT library: one fixed algorithm, nothing to parse,
+ * and no new runtime dependency for n8n to install.
+ */
+export function klingToken(accessKey: string, secretKey: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+	const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+	const payload = base64url(
+		JSON.stringify({
+			iss: accessKey,
+			exp: nowSeconds + kling.tokenLifetimeSeconds,
+			nbf: nowSeconds - kling.tokenNotBeforeSkewSeconds,
+		}),
+	);
+	const signature = createHmac('sha256', secretKey).update(`${header}.${payload}`).digest('base64url');
+	return `${header}.${payload}.${signature}`;
+}
+
+/** Smallest allowed Kling duration that covers the scene ("5" or "10"). */
+export function klingDuration(seconds: number): string {
+	const allowed = kling.durations.find((value) => value >= seconds - 1e-9);
+	if (allowed === undefined) {
+		throw new Error(
+			`Kling makes clips of at most ${Math.max(...kling.durations)} s (asked for ${seconds} s). Split the scene.`,
+		);
+	}
+	return String(allowed);
+}
+
+type TaskKind = 'text2video' | 'image2video';
+
+interface KlingTaskData {
+	task_id?: string;
+	task_status?: string;
+	task_status_msg?: string;
+	task_result?: { videos?: Array<{ url?: string; duration?: string }> };
+}
+
+/** Turns a non-success Kling answer into plain words and says whether it may be retried. */
+function klingError(response: JsonResponse): ProviderError {
+	const code = Number(response.body.code);
+	const message = String(response.body.message ?? '').trim();
+	const detail = `HTTP ${response.status}${Number.isFinite(code) ? `, code ${code}` : ''}${message ? `: ${message}` : ''}`;
+	if (response.status === 401 || (code >= 1000 && code <= 1004)) {
+		return new ProviderError(
+			`Kling did not accept the credential (${detail}). Check the access key and secret key in the Kling credential${code === 1004 ? ' and the clock of this machine' : ''}.`,
+		);
+	}
+	if (code === 1300 || code === 1301) {
+		return new ProviderError(
+			`Kling refused the scene under its content policy (${detail}). Rewrite the scene's action or dialogue and run it again.`,
+		);
+	}
+	if (code >= 1100 && code <= 1102) {
+		return new ProviderError(
+			`Kling refused the task because of the account (${detail}). Check the balance or resource pack of the Kling account.`,
+		);
+	}
+	if (response.status === 429 || code === 1302 || code === 1303) {
+		return new ProviderError(
+			`Kling is rate limiting this account (${detail})`,
+			true,
+			retryAfterMs(response.headers.get('retry-after')),
+		);
+	}
+	if (response.status >= 500) {
+		return new ProviderError(
+			`Kling had a server error (${detail})`,
+			true,
+			retryAfterMs(response.headers.get('retry-after')),
+		);
+	}
+	return new ProviderError(`Kling rejected the request (${detail}).`);
+}
+
+class KlingVideoProvider implements VideoProvider {
+	readonly name = 'kling';
+	private readonly baseUrl: string;
+	private readonly limits: RetryLimits;
+	private readonly minPollIntervalMs: number;
+	private readonly lastPoll = new Map<string, number>();
+	private readonly requests = new Map<string, ClipRequest>();
+	/** Result URL seen by the poll that reported success, so fetching does not cost another status request. */
+	private readonly results = new Map<string, string>();
+
+	constructor(
+		private readonly storage: Storage,
+		private readonly credentials: Record<string, unknown>,
+		options: RemoteOptions,
+		private readonly model: string,
+	) {
+		this.baseUrl = String(credentials.baseUrl || KLING_DEFAULT_BASE_URL).replace(/\/+$/, '');
+		this.limits = {
+			maxAttempts: options.maxAttempts ?? kling.retry.maxAttempts,
+			backoffMs: options.backoffMs ?? kling.retry.backoffMs,
+			maxRetryWaitMs: options.maxRetryWaitMs ?? kling.retry.maxRetryWaitMs,
+		};
+		this.minPollIntervalMs = options.minPollIntervalMs ?? kling.minPollIntervalMs;
+	}
+
+	private async call(method: string, path: string, body?: unknown): Promise<KlingTaskData> {
+		return withRetry(this.limits, async () => {
+			const token = klingToken(String(this.credentials.accessKey ?? ''), String(this.credentials.secretKey ?? ''));
+			const response = await requestJson('Kling', `${this.baseUrl}${path}`, {
+				method,
+				headers: { authorization: `Bearer ${token}` },
+				body,
+			});
+			if (response.status >= 300 || Number(response.body.code ?? 0) !== 0) throw klingError(response);
+			return (response.body.data ?? {}) as KlingTaskData;
+		});
+	}
+
+	async submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }> {
+		const kind: TaskKind = request.referenceImage ? 'image2video' : 'text2video';
+		const prompt = cutPrompt(
+			scenePrompt(request, (kling.styleHints as Record<string, string>)[request.style]),
+			kling.maxPromptChars,
+			'Kling',
+		);
+		const aspect = (kling.aspectRatios as Record<string, string>)[presetByName(request.preset).aspectRatio] ?? '16:9';
+		const body: Record<string, unknown> = {
+			model_name: this.model || kling.defaultModel,
+			prompt: prompt.text,
+			negative_prompt: kling.negativePrompt,
+			cfg_scale: kling.cfgScale,
+			mode: kling.mode,
+			duration: klingDuration(request.duration),
+		};
+		if (kind === 'image2video') body.image = request.referenceImage;
+		else body.aspect_ratio = aspect;
+		const data = await this.call('POST', `/v1/videos/${kind}`, body);
+		if (!data.task_id) throw new ProviderError('Kling accepted the task but returned no task id.');
+		const taskId = `${kind}:${data.task_id}`;
+		this.requests.set(taskId, request);
+		return { taskId, notes: prompt.note ? [prompt.note] : undefined };
+	}
+
+	private path(taskId: string): string {
+		const [kind, id] = taskId.includes(':') ? taskId.split(':', 2) : ['text2video', taskId];
+		return `/v1/videos/${kind}/${encodeURIComponent(id)}`;
+	}
+
+	async poll(taskId: string): Promise<TaskStatus> {
+		const wait = (this.lastPoll.get(taskId) ?? 0) + this.minPollIntervalMs - Date.now();
+		if (wait > 0) await sleep(wait);
+		this.lastPoll.set(taskId, Date.now());
+		const data = await this.call('GET', this.path(taskId));
+		switch (data.task_status) {
+			case 'succeed': {
+				const url = data.task_result?.videos?.[0]?.url;
+				if (url) this.results.set(taskId, url);
+				return { status: 'succeeded', progress: 1 };
+			}
+			case 'failed':
+				return {
+					status: 'failed',
+					error: `Kling could not make the video: ${data.task_status_msg || 'no reason given'}`,
+				};
+			case 'processing':
+				return { status: 'running' };
+			default:
+				return { status: 'queued' };
+		}
+	}
+
+	async fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef> {
+		const request = this.requests.get(taskId);
+		if (!request)
+			throw new Error(`The Kling task ${taskId} was not submitted by this node run, so its clip size is unknown.`);
+		let source = this.results.get(taskId);
+		if (!source) {
+			const data = await this.call('GET', this.path(taskId));
+			source = data.task_result?.videos?.[0]?.url;
+			if (data.task_status !== 'succeed' || !source) {
+				throw new ProviderError(
+					`The Kling task ${taskId} has no finished video to fetch (status: ${data.task_status ?? 'unknown'}).`,
+				);
+			}
+		}
+		const url = source;
+		const clip = await withRetry(this.limits, () => copyClip('Kling', this.storage, url, request, destination));
+		this.requests.delete(taskId);
+		this.results.delete(taskId);
+		this.lastPoll.delete(taskId);
+		return clip;
+	}
+}
+
+export const klingProvider: VideoProviderDefinition = {
+	name: 'kling',
+	displayName: 'Kling AI',
+	description: 'Generates the clip with Kling AI (paid account; clips of 5 or 10 s)',
+	maxDuration: Math.max(...kling.durations),
+	styles: STYLE_NAMES,
+	credential: 'reelsmithKlingApi',
+	create: (context: ProviderContext) =>
+		new KlingVideoProvider(context.storage, context.credentials ?? {}, context.options ?? {}, context.model ?? ''),
+};
+
+/** Credential test: lists one text-to-video task with a freshly signed token (costs nothing). */
+export async function testKlingCredential(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const data = credential.data ?? {};
+	const baseUrl = String(data.baseUrl || KLING_DEFAULT_BASE_URL).replace(/\/+$/, '');
+	try {
+		const token = klingToken(String(data.accessKey ?? ''), String(data.secretKey ?? ''));
+		const response = await requestJson('Kling', `${baseUrl}/v1/videos/text2video?pageNum=1&pageSize=1`, {
+			method: 'GET',
+			headers: { authorization: `Bearer ${token}` },
+		});
+		if (response.status >= 300 || Number(response.body.code ?? 0) !== 0) {
+			return { status: 'Error', message: klingError(response).message };
+		}
+		return { status: 'OK', message: 'Connection successful' };
+	} catch (error) {
+		return { status: 'Error', message: (error as Error).message };
+	}
+}

@@ -1,0 +1,213 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CLIP_FORMAT } from '../../shared/presets';
+import type { MediaRef } from '../../shared/refs';
+import { ffmpeg, ffprobe } from '../../shared/transport/ffmpeg';
+import type { Storage } from '../../shared/transport/storage';
+import { withWorkDir } from '../../shared/workdir';
+import { clipOutputArgs, frameCount, silentAudio } from '../render/filters';
+import type { ClipRequest, ObjectDestination } from './types';
+
+/** Knobs of the HTTP providers; the defaults come from each provider's data file. Tests lower the waits. */
+export interface RemoteOptions {
+	/** Tries per request, the first included (429 / 5xx are retried). */
+	maxAttempts?: number;
+	/** First backoff wait in ms; doubles per retry. */
+	backoffMs?: number;
+	/** Longest single wait between retries in ms, whatever Retry-After asks for. */
+	maxRetryWaitMs?: number;
+	/** Polls of one task are at least this far apart, in ms. */
+	minPollIntervalMs?: number;
+}
+
+export interface RetryLimits {
+	maxAttempts: number;
+	backoffMs: number;
+	maxRetryWaitMs: number;
+}
+
+/** A provider answer in plain words; `retryable` says whether the same request may be sent again. */
+export class ProviderError extends Error {
+	constructor(
+		message: string,
+		readonly retryable = false,
+		readonly retryAfterMs?: number,
+	) {
+		super(message);
+		this.name = 'ProviderError';
+	}
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null): number | undefined {
+	if (!header) return undefined;
+	const seconds = Number(header);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(header);
+	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Runs `attempt` until it succeeds, throws a non-retryable error, or the attempts run out. */
+export async function withRetry<T>(limits: RetryLimits, attempt: () => Promise<T>): Promise<T> {
+	const attempts = Math.max(1, Math.floor(limits.maxAttempts));
+	for (let n = 1; ; n++) {
+		try {
+			return await attempt();
+		} catch (error) {
+			if (!(error instanceof ProviderError) || !error.retryable || n >= attempts) {
+				if (error instanceof ProviderError && error.retryable && attempts > 1) {
+					error.message = `${error.message} (gave up after ${attempts} attempts)`;
+				}
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- providers run without a node context (tests, credential test); the Generate operation wraps this in NodeOperationError with the scene
+				throw error;
+			}
+			const backoff = limits.backoffMs * 2 ** (n - 1);
+			const jitter = Math.random() * limits.backoffMs * 0.25;
+			const wait = Math.min(limits.maxRetryWaitMs, error.retryAfterMs ?? backoff + jitter);
+			await sleep(wait);
+		}
+	}
+}
+
+export interface JsonResponse {
+	status: number;
+	headers: Headers;
+	body: Record<string, unknown>;
+}
+
+/** One HTTP exchange with a JSON answer; network failures become a retryable ProviderError naming the host. */
+export async function requestJson(
+	provider: string,
+	url: string,
+	init: { method: string; headers: Record<string, string>; body?: unknown },
+): Promise<JsonResponse> {
+	let response: Response;
+	try {
+		response = await fetch(url, {
+			method: init.method,
+			headers: {
+				accept: 'application/json',
+				...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+				...init.headers,
+			},
+			body: init.body === undefined ? undefined : JSON.stringify(init.body),
+		});
+	} catch (error) {
+		const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- providers run without a node context (tests, credential test); the Generate operation wraps this in NodeOperationError with the scene
+		throw new ProviderError(
+			`${provider} could not be reached at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Check the Base URL of the credential and the network.`,
+			init.method === 'GET',
+		);
+	}
+	const text = await response.text();
+	let body: Record<string, unknown> = {};
+	try {
+		const parsed = text ? (JSON.parse(text) as unknown) : {};
+		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+	} catch {
+		body = { message: text.slice(0, 200) };
+	}
+	return { status: response.status, headers: response.headers, body };
+}
+
+/** Downloads a result URL to `file` (result URLs expire, so the clip is copied into our storage right away). */
+export async function download(provider: string, url: string, file: string): Promise<void> {
+	let response: Response;
+	try {
+		response = await fetch(url);
+	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- providers run without a node context (tests, credential test); the Generate operation wraps this in NodeOperationError with the scene
+		throw new ProviderError(
+			`The finished clip could not be downloaded from ${provider} (${(error as Error).message}).`,
+			true,
+		);
+	}
+	if (!response.ok || !response.body) {
+		throw new ProviderError(
+			`The finished clip could not be downloaded from ${provider}: HTTP ${response.status}. The result link may have expired; run the scene again.`,
+			response.status >= 500,
+		);
+	}
+	await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), createWriteStream(file));
+}
+
+/**
+ * Re-encodes a provider clip into the run's one clip format (CLIP_FORMAT, the local renderer's output options):
+ * scaled and padded to the preset size, 30 fps, exactly round(duration * fps) frames (the last frame is held when
+ * the provider clip is shorter), with a silent stereo AAC track — so assembly can still concatenate by stream copy.
+ */
+export async function normaliseClip(
+	input: string,
+	output: string,
+	request: Pick<ClipRequest, 'width' | 'height' | 'duration'>,
+) {
+	const { width, height, duration } = request;
+	const frames = frameCount(duration);
+	const video =
+		`[0:v]scale=${width}:${height}:force_original_aspect_ratio=decrease,` +
+		`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=${CLIP_FORMAT.fps},` +
+		`tpad=stop_mode=clone:stop_duration=${Math.ceil(duration) + 1},trim=end_frame=${frames},setpts=PTS-STARTPTS[v]`;
+	await ffmpeg(['-i', input, '-filter_complex', `${video};${silentAudio(frames)}`, ...clipOutputArgs(output)], {
+		duration,
+	});
+}
+
+/** Download → normalise → upload to `destination`; returns the stored clip as the local provider does. */
+export async function copyClip(
+	provider: string,
+	storage: Storage,
+	url: string,
+	request: Pick<ClipRequest, 'width' | 'height' | 'duration'>,
+	destination: ObjectDestination,
+): Promise<MediaRef> {
+	return withWorkDir(async (dir) => {
+		const raw = join(dir, 'provider.mp4');
+		const clip = join(dir, 'clip.mp4');
+		await download(provider, url, raw);
+		await normaliseClip(raw, clip, request);
+		const probe = await ffprobe(clip);
+		const video = probe.streams.find((stream) => stream.codec_type === 'video');
+		let ref;
+		if (!destination.bucket || destination.bucket === storage.bucket) {
+			ref = await storage.uploadFile(clip, destination.key, 'video/mp4');
+		} else {
+			await storage.client.fPutObject(destination.bucket, destination.key, clip, { 'Content-Type': 'video/mp4' });
+			const info = await storage.client.statObject(destination.bucket, destination.key);
+			ref = {
+				bucket: destination.bucket,
+				key: destination.key,
+				contentType: 'video/mp4',
+				bytes: info.size,
+			};
+		}
+		return {
+			...ref,
+			duration: Number(video?.duration ?? probe.format.duration ?? request.duration),
+			width: video?.width ?? request.width,
+			height: video?.height ?? request.height,
+		};
+	});
+}
+
+/** Scene text as one prompt: heading, action, dialogue and the look. */
+export function scenePrompt(request: ClipRequest, styleHint: string | undefined): string {
+	const scene = request.scene;
+	const dialogue = (scene.dialogue ?? []).map((line) => `${line.speaker}: ${line.text}`).join(' ');
+	return [scene.heading, scene.visualDescription, scene.action, dialogue, styleHint]
+		.filter((part) => part && String(part).trim())
+		.join('. ');
+}
+
+/** Cuts `text` to `limit` characters; returns the note to show when it did. */
+export function cutPrompt(text: string, limit: number, provider: string): { text: string; note?: string } {
+	if (text.length <= limit) return { text };
+	return {
+		text: `${text.slice(0, limit - 1)}…`,
+		note: `The scene prompt was ${text.length} characters; ${provider} takes at most ${limit}, so it was cut to ${limit}. Shorten the scene's action to control what is kept.`,
+	};
+}

@@ -1,0 +1,225 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { presetByName } from '../../shared/presets';
+import type { MediaRef } from '../../shared/refs';
+import type { Storage } from '../../shared/transport/storage';
+import runway from '../data/runway.json';
+import { STYLE_NAMES } from '../render';
+import {
+	copyClip,
+	cutPrompt,
+	ProviderError,
+	requestJson,
+	retryAfterMs,
+	scenePrompt,
+	withRetry,
+	type JsonResponse,
+	type RemoteOptions,
+	type RetryLimits,
+} from './remote';
+import type {
+	ClipRequest,
+	ObjectDestination,
+	ProviderContext,
+	TaskStatus,
+	VideoProvider,
+	VideoProviderDefinition,
+} from './types';
+
+export const RUNWAY_DEFAULT_BASE_URL = 'https://api.dev.runwayml.com';
+
+/** Smallest allowed Runway duration (seconds, a number) that covers the scene. */
+export function runwayDuration(seconds: number): number {
+	const allowed = runway.durations.find((value) => value >= seconds - 1e-9);
+	if (allowed === undefined) {
+		throw new Error(
+			`Runway makes clips of at most ${Math.max(...runway.durations)} s (asked for ${seconds} s). Split the scene.`,
+		);
+	}
+	return allowed;
+}
+
+interface RunwayTask {
+	id?: string;
+	status?: string;
+	progress?: number;
+	output?: string[];
+	failure?: string;
+	failureCode?: string;
+}
+
+function runwayError(response: JsonResponse): ProviderError {
+	const message = String(response.body.error ?? response.body.message ?? '').trim();
+	const detail = `HTTP ${response.status}${message ? `: ${message}` : ''}`;
+	if (response.status === 401) {
+		return new ProviderError(
+			`Runway did not accept the API secret (${detail}). Check the API secret in the Runway credential.`,
+		);
+	}
+	if (response.status === 404) {
+		return new ProviderError(
+			`Runway does not know this task or address (${detail}). Check the Base URL of the Runway credential.`,
+		);
+	}
+	if (runway.retryStatuses.includes(response.status)) {
+		return new ProviderError(
+			response.status === 429
+				? `Runway is rate limiting this account (${detail})`
+				: `Runway is unavailable (${detail})`,
+			true,
+			retryAfterMs(response.headers.get('retry-after')),
+		);
+	}
+	return new ProviderError(`Runway rejected the request (${detail}).`);
+}
+
+/** A FAILED task in plain words; SAFETY.* codes are Runway's content moderation (never retried). */
+export function runwayFailure(task: RunwayTask): string {
+	if (task.failureCode?.startsWith('SAFETY')) {
+		return `the scene was refused by Runway's safety check (${task.failureCode}). Rewrite the scene's action or dialogue; it is not retried.`;
+	}
+	const reason = task.failure || 'no reason given';
+	return `Runway could not make the video: ${reason}${task.failureCode ? ` (${task.failureCode})` : ''}`;
+}
+
+class RunwayVideoProvider implements VideoProvider {
+	readonly name = 'runway';
+	private readonly baseUrl: string;
+	private readonly limits: RetryLimits;
+	private readonly minPollIntervalMs: number;
+	private readonly lastPoll = new Map<string, number>();
+	private readonly requests = new Map<string, ClipRequest>();
+	/** Result URL seen by the poll that reported success, so fetching does not cost another status request. */
+	private readonly results = new Map<string, string>();
+
+	constructor(
+		private readonly storage: Storage,
+		private readonly credentials: Record<string, unknown>,
+		options: RemoteOptions,
+		private readonly model: string,
+	) {
+		this.baseUrl = String(credentials.baseUrl || RUNWAY_DEFAULT_BASE_URL).replace(/\/+$/, '');
+		this.limits = {
+			maxAttempts: options.maxAttempts ?? runway.retry.maxAttempts,
+			backoffMs: options.backoffMs ?? runway.retry.backoffMs,
+			maxRetryWaitMs: options.maxRetryWaitMs ?? runway.retry.maxRetryWaitMs,
+		};
+		this.minPollIntervalMs = options.minPollIntervalMs ?? runway.minPollIntervalMs;
+	}
+
+	private call(method: string, path: string, body?: unknown): Promise<RunwayTask> {
+		return withRetry(this.limits, async () => {
+			const response = await requestJson('Runway', `${this.baseUrl}${path}`, {
+				method,
+				headers: {
+					authorization: `Bearer ${String(this.credentials.apiSecret ?? '')}`,
+					'x-runway-version': runway.apiVersion,
+				},
+				body,
+			});
+			if (response.status >= 300) throw runwayError(response);
+			return response.body as RunwayTask;
+		});
+	}
+
+	async submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }> {
+		const prompt = cutPrompt(
+			scenePrompt(request, (runway.styleHints as Record<string, string>)[request.style]),
+			runway.maxPromptChars,
+			'Runway',
+		);
+		const ratio = (runway.ratios as Record<string, string>)[presetByName(request.preset).aspectRatio] ?? '1280:720';
+		const image = Boolean(request.referenceImage);
+		const body: Record<string, unknown> = {
+			model: this.model || (image ? runway.defaultImageModel : runway.defaultTextModel),
+			promptText: prompt.text,
+			ratio,
+			duration: runwayDuration(request.duration),
+		};
+		if (image) body.promptImage = request.referenceImage;
+		const task = await this.call('POST', image ? '/v1/image_to_video' : '/v1/text_to_video', body);
+		if (!task.id) throw new ProviderError('Runway accepted the task but returned no task id.');
+		this.requests.set(task.id, request);
+		return { taskId: task.id, notes: prompt.note ? [prompt.note] : undefined };
+	}
+
+	async poll(taskId: string): Promise<TaskStatus> {
+		// Runway asks for at most one status request per task every 5 s.
+		const wait = (this.lastPoll.get(taskId) ?? 0) + this.minPollIntervalMs - Date.now();
+		if (wait > 0) await sleep(wait);
+		this.lastPoll.set(taskId, Date.now());
+		const task = await this.call('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
+		switch (task.status) {
+			case 'SUCCEEDED':
+				if (task.output?.[0]) this.results.set(taskId, task.output[0]);
+				return { status: 'succeeded', progress: 1 };
+			case 'FAILED':
+				return { status: 'failed', error: runwayFailure(task) };
+			case 'CANCELLED':
+				return {
+					status: 'failed',
+					error: 'the Runway task was cancelled (in the Runway dashboard or by another client).',
+				};
+			case 'RUNNING':
+				return {
+					status: 'running',
+					progress: typeof task.progress === 'number' ? task.progress : undefined,
+				};
+			default:
+				// PENDING, THROTTLED: waiting for a slot at Runway.
+				return { status: 'queued' };
+		}
+	}
+
+	async fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef> {
+		const request = this.requests.get(taskId);
+		if (!request)
+			throw new Error(`The Runway task ${taskId} was not submitted by this node run, so its clip size is unknown.`);
+		let source = this.results.get(taskId);
+		if (!source) {
+			const task = await this.call('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
+			source = task.output?.[0];
+			if (task.status !== 'SUCCEEDED' || !source) {
+				throw new ProviderError(
+					`The Runway task ${taskId} has no finished video to fetch (status: ${task.status ?? 'unknown'}).`,
+				);
+			}
+		}
+		const url = source;
+		const clip = await withRetry(this.limits, () => copyClip('Runway', this.storage, url, request, destination));
+		this.requests.delete(taskId);
+		this.results.delete(taskId);
+		this.lastPoll.delete(taskId);
+		return clip;
+	}
+
+	/** Node timeout or stop: ask Runway to cancel the task (it stops billing a queued or running task). Best effort. */
+	async cancel(taskId: string): Promise<void> {
+		this.requests.delete(taskId);
+		this.results.delete(taskId);
+		this.lastPoll.delete(taskId);
+		try {
+			await withRetry({ ...this.limits, maxAttempts: 1 }, () =>
+				requestJson('Runway', `${this.baseUrl}/v1/tasks/${encodeURIComponent(taskId)}`, {
+					method: 'DELETE',
+					headers: {
+						authorization: `Bearer ${String(this.credentials.apiSecret ?? '')}`,
+						'x-runway-version': runway.apiVersion,
+					},
+				}),
+			);
+		} catch {
+			// The timeout message is what the user needs; a failed cancel leaves the task to finish on its own.
+		}
+	}
+}
+
+export const runwayProvider: VideoProviderDefinition = {
+	name: 'runway',
+	displayName: 'Runway',
+	description: 'Generates the clip with Runway (paid account; clips of 5 or 10 s)',
+	maxDuration: Math.max(...runway.durations),
+	styles: STYLE_NAMES,
+	credential: 'reelsmithRunwayApi',
+	create: (context: ProviderContext) =>
+		new RunwayVideoProvider(context.storage, context.credentials ?? {}, context.options ?? {}, context.model ?? ''),
+};

@@ -1,0 +1,186 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A scripted non-success answer: HTTP status, Kling code, optional Retry-After header. */
+export interface KlingReply {
+	status: number;
+	code: number;
+	message?: string;
+	retryAfter?: string;
+}
+
+export interface KlingScript {
+	/** Answers to the next submits, in order, before a submit is accepted. */
+	submitReplies: KlingReply[];
+	/** Answers to the next status requests, in order, before the task state is reported. */
+	pollReplies: KlingReply[];
+	/** How the accepted task ends: 'succeed', 'failed' (with failMessage) or 'never' (stays processing). */
+	outcome: 'succeed' | 'failed' | 'never';
+	failMessage: string;
+	/** Status requests answered "processing" before the outcome shows. */
+	processingPolls: number;
+}
+
+interface FakeTask {
+	id: string;
+	kind: string;
+	body: Record<string, unknown>;
+	polls: number;
+}
+
+/**
+ * A loopback Kling API: checks the HS256 JWT (signature, exp, nbf) like Kling does, takes text2video and
+ * image2video tasks, answers status requests per the script, and serves the result video itself.
+ */
+export class FakeKling {
+	readonly script: KlingScript = {
+		submitReplies: [],
+		pollReplies: [],
+		outcome: 'succeed',
+		failMessage: '',
+		processingPolls: 1,
+	};
+	/** Every POST that reached a task endpoint (accepted or not): a later retry must not add a paid duplicate. */
+	submits = 0;
+	/** Every request, authorised or not. */
+	requests = 0;
+	polls = 0;
+	downloads = 0;
+	readonly tasks = new Map<string, FakeTask>();
+	readonly bodies: Record<string, unknown>[] = [];
+	url = '';
+	private readonly server = createServer((req, res) => void this.handle(req, res));
+
+	constructor(
+		readonly accessKey: string,
+		readonly secretKey: string,
+		/** The MP4 served as every task's result. */
+		readonly videoFile: string,
+	) {}
+
+	async start(): Promise<this> {
+		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		return this;
+	}
+
+	async stop(): Promise<void> {
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+
+	private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+		res.writeHead(status, { 'content-type': 'application/json', ...headers });
+		res.end(JSON.stringify(body));
+	}
+
+	private reply(res: ServerResponse, reply: KlingReply) {
+		this.send(
+			res,
+			reply.status,
+			{ code: reply.code, message: reply.message ?? `scripted error ${reply.code}`, request_id: 'fake' },
+			reply.retryAfter ? { 'retry-after': reply.retryAfter } : {},
+		);
+	}
+
+	/** Kling's auth codes: 1001 missing, 1002 invalid (bad signature, wrong issuer), 1003 not yet valid, 1004 expired. */
+	private authError(header: string | undefined): KlingReply | undefined {
+		const token = header?.startsWith('Bearer ') ? header.slice(7) : '';
+		if (!token) return { status: 401, code: 1001, message: 'Authorization is empty' };
+		const parts = token.split('.');
+		if (parts.length !== 3) return { status: 401, code: 1002, message: 'Authorization is invalid' };
+		const expected = createHmac('sha256', this.secretKey).update(`${parts[0]}.${parts[1]}`).digest();
+		const given = Buffer.from(parts[2], 'base64url');
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+			return { status: 401, code: 1002, message: 'Authorization is invalid: signature mismatch' };
+		}
+		let header0: Record<string, unknown>;
+		let claims: Record<string, unknown>;
+		try {
+			header0 = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+			claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+		} catch {
+			return { status: 401, code: 1002, message: 'Authorization is invalid' };
+		}
+		if (header0.alg !== 'HS256' || header0.typ !== 'JWT' || claims.iss !== this.accessKey) {
+			return { status: 401, code: 1002, message: 'Authorization is invalid' };
+		}
+		const now = Math.floor(Date.now() / 1000);
+		if (typeof claims.exp !== 'number' || claims.exp <= now)
+			return { status: 401, code: 1004, message: 'Authorization is expired' };
+		if (typeof claims.nbf !== 'number' || claims.nbf > now)
+			return { status: 401, code: 1003, message: 'Authorization is not yet effective' };
+		return undefined;
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse) {
+		this.requests += 1;
+		const url = new URL(req.url ?? '/', this.url);
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+
+		if (req.method === 'GET' && url.pathname === '/files/result.mp4') {
+			this.downloads += 1;
+			res.writeHead(200, { 'content-type': 'video/mp4' });
+			createReadStream(this.videoFile).pipe(res);
+			return;
+		}
+		const task = /^\/v1\/videos\/(text2video|image2video)(?:\/([^/]+))?$/.exec(url.pathname);
+		if (!task) return this.send(res, 404, { code: 1200, message: 'not found' });
+		if (req.method === 'POST' && !task[2]) this.submits += 1;
+		const denied = this.authError(req.headers.authorization);
+		if (denied) return this.reply(res, denied);
+
+		if (req.method === 'POST' && !task[2]) {
+			const scripted = this.script.submitReplies.shift();
+			if (scripted) return this.reply(res, scripted);
+			const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+			this.bodies.push(body);
+			if (
+				typeof body.prompt !== 'string' ||
+				body.prompt.length > 2500 ||
+				!['5', '10'].includes(String(body.duration))
+			) {
+				return this.reply(res, { status: 400, code: 1201, message: 'invalid prompt or duration' });
+			}
+			if (typeof body.duration !== 'string')
+				return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
+			const id = `task-${this.tasks.size + 1}`;
+			this.tasks.set(id, { id, kind: task[1], body, polls: 0 });
+			return this.send(res, 200, {
+				code: 0,
+				message: 'SUCCEED',
+				request_id: 'fake',
+				data: { task_id: id, task_status: 'submitted', created_at: Date.now(), updated_at: Date.now() },
+			});
+		}
+		if (req.method === 'GET' && task[2]) {
+			this.polls += 1;
+			const scripted = this.script.pollReplies.shift();
+			if (scripted) return this.reply(res, scripted);
+			const found = this.tasks.get(task[2]);
+			if (!found || found.kind !== task[1])
+				return this.reply(res, { status: 400, code: 1201, message: 'task not found' });
+			found.polls += 1;
+			const done = this.script.outcome !== 'never' && found.polls > this.script.processingPolls;
+			const status = done ? this.script.outcome : 'processing';
+			return this.send(res, 200, {
+				code: 0,
+				message: 'SUCCEED',
+				request_id: 'fake',
+				data: {
+					task_id: found.id,
+					task_status: status,
+					task_status_msg: status === 'failed' ? this.script.failMessage : '',
+					task_result:
+						status === 'succeed'
+							? { videos: [{ id: 'v1', url: `${this.url}/files/result.mp4`, duration: '2' }] }
+							: undefined,
+				},
+			});
+		}
+		return this.send(res, 405, { code: 1200, message: 'method not allowed' });
+	}
+}

@@ -1,0 +1,140 @@
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RunwayReply {
+	status: number;
+	error?: string;
+	retryAfter?: string;
+}
+
+export interface RunwayScript {
+	/** Answers to the next creates, in order, before a create is accepted. */
+	submitReplies: RunwayReply[];
+	/** Answers to the next task requests, in order, before the task state is reported. */
+	pollReplies: RunwayReply[];
+	/** Status per task request; the last one repeats (so ['RUNNING'] never finishes). */
+	statuses: string[];
+	failure?: string;
+	failureCode?: string;
+}
+
+interface FakeTask {
+	id: string;
+	body: Record<string, unknown>;
+	polls: number;
+}
+
+/** A loopback Runway API: checks the Bearer secret and X-Runway-Version, runs tasks through a scripted status list. */
+export class FakeRunway {
+	readonly script: RunwayScript = { submitReplies: [], pollReplies: [], statuses: ['RUNNING', 'SUCCEEDED'] };
+	/** Every POST to a create endpoint (accepted or not). */
+	submits = 0;
+	/** Task ids cancelled with DELETE /v1/tasks/{id}. */
+	readonly cancelled: string[] = [];
+	requests = 0;
+	polls = 0;
+	/** Times between consecutive status requests of one task, in ms. */
+	readonly pollGaps: number[] = [];
+	readonly tasks = new Map<string, FakeTask>();
+	readonly bodies: Array<{ path: string; body: Record<string, unknown> }> = [];
+	url = '';
+	private lastPollAt = 0;
+	private readonly server = createServer((req, res) => void this.handle(req, res));
+
+	constructor(
+		readonly apiSecret: string,
+		readonly videoFile: string,
+	) {}
+
+	async start(): Promise<this> {
+		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		return this;
+	}
+
+	async stop(): Promise<void> {
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+
+	private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+		res.writeHead(status, { 'content-type': 'application/json', ...headers });
+		res.end(JSON.stringify(body));
+	}
+
+	private reply(res: ServerResponse, reply: RunwayReply) {
+		this.send(
+			res,
+			reply.status,
+			{ error: reply.error ?? `scripted ${reply.status}` },
+			reply.retryAfter ? { 'retry-after': reply.retryAfter } : {},
+		);
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse) {
+		this.requests += 1;
+		const url = new URL(req.url ?? '/', this.url);
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		if (req.method === 'GET' && url.pathname === '/files/output.mp4') {
+			res.writeHead(200, { 'content-type': 'video/mp4' });
+			createReadStream(this.videoFile).pipe(res);
+			return;
+		}
+		const create =
+			req.method === 'POST' && (url.pathname === '/v1/text_to_video' || url.pathname === '/v1/image_to_video');
+		if (create) this.submits += 1;
+		if (req.headers.authorization !== `Bearer ${this.apiSecret}`)
+			return this.reply(res, { status: 401, error: 'Invalid API key' });
+		if (req.headers['x-runway-version'] !== '2024-11-06') {
+			return this.reply(res, { status: 400, error: 'X-Runway-Version header is missing or invalid' });
+		}
+		if (create) {
+			const scripted = this.script.submitReplies.shift();
+			if (scripted) return this.reply(res, scripted);
+			const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+			this.bodies.push({ path: url.pathname, body });
+			if (
+				typeof body.promptText !== 'string' ||
+				body.promptText.length > 1000 ||
+				!['1280:720', '720:1280', '960:960'].includes(String(body.ratio))
+			) {
+				return this.reply(res, { status: 400, error: 'Validation of body failed' });
+			}
+			const id = `rw-${this.tasks.size + 1}`;
+			this.tasks.set(id, { id, body, polls: 0 });
+			return this.send(res, 200, { id });
+		}
+		const task = /^\/v1\/tasks\/([^/]+)$/.exec(url.pathname);
+		if (req.method === 'DELETE' && task) {
+			this.cancelled.push(task[1]);
+			res.writeHead(204);
+			res.end();
+			return;
+		}
+		if (req.method === 'GET' && task) {
+			this.polls += 1;
+			const now = Date.now();
+			if (this.lastPollAt) this.pollGaps.push(now - this.lastPollAt);
+			this.lastPollAt = now;
+			const scripted = this.script.pollReplies.shift();
+			if (scripted) return this.reply(res, scripted);
+			const found = this.tasks.get(task[1]);
+			if (!found) return this.reply(res, { status: 404, error: 'Task not found' });
+			const status = this.script.statuses[Math.min(found.polls, this.script.statuses.length - 1)];
+			found.polls += 1;
+			return this.send(res, 200, {
+				id: found.id,
+				status,
+				createdAt: new Date().toISOString(),
+				...(status === 'RUNNING' ? { progress: 0.5 } : {}),
+				...(status === 'SUCCEEDED' ? { output: [`${this.url}/files/output.mp4`] } : {}),
+				...(status === 'FAILED'
+					? { failure: this.script.failure ?? 'failed', failureCode: this.script.failureCode }
+					: {}),
+			});
+		}
+		return this.reply(res, { status: 404, error: 'Not found' });
+	}
+}
