@@ -11,7 +11,7 @@ import { withWorkDir } from '../../shared/workdir';
 import { toClipWav } from '../lib/audio';
 import { speakableText } from '../lib/script';
 import { pcmDuration, readWav } from '../lib/wav';
-import { speechProvider, VOICE_OPTIONS } from '../providers';
+import { createSpeech, speechProvider } from '../providers';
 
 const show = { show: { operation: ['synthesize'] } };
 
@@ -26,12 +26,13 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	{
-		displayName: 'Voice',
+		displayName: 'Voice Name or ID',
 		name: 'voice',
 		type: 'options',
-		options: VOICE_OPTIONS,
-		default: 'en-gb+m3',
-		description: 'Voice to speak with (any espeak-ng voice ID works as an expression, e.g. fr+f2)',
+		typeOptions: { loadOptionsMethod: 'getVoices', loadOptionsDependsOn: ['provider'] },
+		default: '',
+		description:
+			'Voice to speak with; empty = the provider\'s narrator voice (espeak: en-gb+m3; any espeak-ng voice works, e.g. fr+f2). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: show,
 	},
 	{
@@ -100,9 +101,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = this.getNodeParameter('options', itemIndex, {}) as { rate?: number; pitch?: number };
 	const storage = await getStorage.call(this);
 
+	let speech;
+	try {
+		speech = await createSpeech(this, provider, itemIndex);
+	} catch (error) {
+		throw fail(`${provider.displayName}: ${(error as Error).message}`);
+	}
 	const audio = await withWorkDir(async (directory) => {
-		const result = await provider
-			.create({})
+		const result = await speech
 			.synthesize({ text, voice, rate: options.rate || undefined, pitch: options.pitch, directory })
 			.catch((error: Error) => {
 				throw fail(`Could not voice the text: ${error.message}`);

@@ -14,7 +14,7 @@ import { joinLines, toClipWav } from '../lib/audio';
 import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
 import { castVoices } from '../lib/voices';
 import { pcmDuration, readWav, silence, writeWav, type Pcm } from '../lib/wav';
-import { speechProvider, VOICE_OPTIONS } from '../providers';
+import { createSpeech, speechProvider, type WordTiming } from '../providers';
 
 const show = { show: { operation: ['synthesizeScene'] } };
 
@@ -45,12 +45,13 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	{
-		displayName: 'Narrator Voice',
+		displayName: 'Narrator Voice Name or ID',
 		name: 'narratorVoice',
 		type: 'options',
-		options: VOICE_OPTIONS,
-		default: 'en-gb+m3',
-		description: 'Voice that reads narration and action text',
+		typeOptions: { loadOptionsMethod: 'getVoices', loadOptionsDependsOn: ['provider'] },
+		default: '',
+		description:
+			'Voice that reads narration and action text. Empty = the provider\'s narrator voice (espeak: en-gb+m3). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: show,
 	},
 	{
@@ -129,6 +130,8 @@ export interface NarrationLine {
 	end: number;
 	key: string;
 	voice: string;
+	/** Word timings from the scene start, when the provider gives an alignment (ElevenLabs). */
+	words?: WordTiming[];
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -182,12 +185,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		characterVoices: provider.characterVoices,
 	});
 	const spoken = linesToSpeak(scene, narrateAction);
-	const speech = provider.create({});
+	let speech;
+	try {
+		speech = await createSpeech(this, provider, itemIndex);
+	} catch (error) {
+		throw fail(`${label}${provider.displayName}: ${(error as Error).message}`);
+	}
 	const storage = await getStorage.call(this);
 
 	const narration = await withWorkDir(async (directory) => {
 		const lines: NarrationLine[] = [];
 		const audio: Pcm[] = [];
+		const timings: Array<WordTiming[] | undefined> = [];
 		for (const [index, line] of spoken.entries()) {
 			const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker) : cast.narrator;
 			let result;
@@ -203,6 +212,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			await storage.uploadFile(file, key, 'audio/wav');
 			audio.push(await readWav(file));
 			lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice });
+			timings.push(result.words);
 		}
 
 		let track: Pcm;
@@ -211,6 +221,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			joined.placed.forEach((place, index) => {
 				lines[index].start = round(place.start);
 				lines[index].end = round(place.end);
+				const words = timings[index];
+				if (words && words.length > 0) {
+					lines[index].words = words.map((word) => ({
+						text: word.text,
+						start: round(place.start + word.start),
+						end: round(Math.min(place.end, place.start + word.end)),
+					}));
+				}
 			});
 			track = joined.track;
 		} else {

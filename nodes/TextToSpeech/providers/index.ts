@@ -1,11 +1,27 @@
-import type { INodePropertyOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodePropertyOptions } from 'n8n-workflow';
+import { elevenLabsProvider } from './elevenlabs';
 import { espeakProvider } from './espeak';
+import { googleProvider } from './google';
 import type { SpeechProviderDefinition } from './types';
 
 /** Every speech provider the node offers: adding one = one module + one line here. */
 export const SPEECH_PROVIDERS: Record<string, SpeechProviderDefinition> = {
 	[espeakProvider.name]: espeakProvider,
+	[elevenLabsProvider.name]: elevenLabsProvider,
+	[googleProvider.name]: googleProvider,
 };
+
+/** The provider, created with its credential (read from the node) when it needs one. */
+export async function createSpeech(
+	context: { getCredentials(name: string, itemIndex?: number): Promise<ICredentialDataDecryptedObject> },
+	definition: SpeechProviderDefinition,
+	itemIndex?: number,
+) {
+	const credentials = definition.credentialName
+		? ((await context.getCredentials(definition.credentialName, itemIndex)) as Record<string, unknown>)
+		: undefined;
+	return definition.create({ credentials });
+}
 
 export function speechProvider(name: string): SpeechProviderDefinition {
 	const provider = SPEECH_PROVIDERS[name];
@@ -26,4 +42,4 @@ export const VOICE_OPTIONS: INodePropertyOptions[] = Object.values(SPEECH_PROVID
 	provider.voices.map((voice) => ({ name: `${voice.name} (${voice.id})`, value: voice.id })),
 );
 
-export type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice } from './types';
+export type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice, VoicePage, WordTiming } from './types';

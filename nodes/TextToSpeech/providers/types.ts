@@ -1,3 +1,5 @@
+import type { RetryPolicy } from './http';
+
 export interface SpeechRequest {
 	text: string;
 	/** Provider voice id, e.g. "en-us+f3" for espeak-ng. */
@@ -15,6 +17,20 @@ export interface SpeechResult {
 	file: string;
 	/** Seconds. */
 	duration: number;
+	/** Word timings from the provider's alignment (seconds from the start of this audio), when it gives one. */
+	words?: WordTiming[];
+}
+
+export interface WordTiming {
+	text: string;
+	start: number;
+	end: number;
+}
+
+export interface VoicePage {
+	voices: Voice[];
+	/** Token for the next page; undefined on the last one. */
+	next?: string;
 }
 
 export interface Voice {
@@ -29,6 +45,8 @@ export interface SpeechProvider {
 	readonly name: string;
 	synthesize(request: SpeechRequest): Promise<SpeechResult>;
 	listVoices(): Promise<Voice[]>;
+	/** One page of the voice list (remote providers); the node's voice search pages through it. */
+	listVoicesPage?(options: { token?: string; search?: string }): Promise<VoicePage>;
 }
 
 export interface SpeechProviderDefinition {
@@ -41,5 +59,7 @@ export interface SpeechProviderDefinition {
 	/** Voices handed to characters by their position in the plan's character list. */
 	characterVoices: string[];
 	voices: Voice[];
-	create(context: { credentials?: Record<string, unknown> }): SpeechProvider;
+	/** n8n credential type the provider needs (none for offline providers). */
+	credentialName?: string;
+	create(context: { credentials?: Record<string, unknown>; retry?: Partial<RetryPolicy> }): SpeechProvider;
 }

@@ -1,0 +1,189 @@
+import data from '../data/google.json';
+import { join } from 'node:path';
+import { parseWav, pcmDuration, writeWav, type Pcm } from '../lib/wav';
+import { apiKey, baseUrl, requestJson, type ErrorVerdict, type RetryPolicy } from './http';
+import type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice } from './types';
+
+const PROVIDER = 'Google Text-to-Speech';
+
+export function judgeGoogleError(status: number, body: unknown, voice?: string): ErrorVerdict {
+	const error = (body as { error?: { code?: number; message?: string; status?: string } } | undefined)?.error;
+	const said = error?.message ?? (typeof body === 'string' ? body.slice(0, 300) : '');
+	const tail = said ? ` (Google: ${said})` : '';
+	const code = error?.status ?? '';
+	if (status === 429 || code === 'RESOURCE_EXHAUSTED' || status >= 500) {
+		return { message: `Google Text-to-Speech is over its quota or failing (HTTP ${status})${tail}. Lower Concurrency or try again later.`, retry: true };
+	}
+	if (status === 401 || status === 403 || code === 'PERMISSION_DENIED' || code === 'UNAUTHENTICATED') {
+		return {
+			message: `Google refused the API key${tail}. Check the key in the Google TTS credential and that the Text-to-Speech API is enabled for its project.`,
+			retry: false,
+		};
+	}
+	if (status === 400 || code === 'INVALID_ARGUMENT') {
+		return { message: `Google Text-to-Speech refused the request${voice ? ` for voice "${voice}"` : ''}${tail}.`, retry: false };
+	}
+	return { message: `Google Text-to-Speech answered HTTP ${status}${tail}.`, retry: false };
+}
+
+/**
+ * Text cut into pieces of at most `maxBytes` UTF-8 bytes: at sentence ends when possible, else at spaces, else
+ * between characters (never inside a character). Pieces are trimmed and none is empty.
+ */
+export function splitByBytes(text: string, maxBytes: number): string[] {
+	const bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+	const pieces: string[] = [];
+	const pack = (units: string[], joiner: string, fallback: (unit: string) => string[]) => {
+		let current = '';
+		for (const unit of units) {
+			if (!unit) continue;
+			const candidate = current ? `${current}${joiner}${unit}` : unit;
+			if (bytes(candidate) <= maxBytes) {
+				current = candidate;
+				continue;
+			}
+			if (current) pieces.push(current);
+			current = '';
+			if (bytes(unit) <= maxBytes) current = unit;
+			else {
+				const parts = fallback(unit);
+				const last = parts.pop() ?? '';
+				pieces.push(...parts);
+				current = last;
+			}
+		}
+		if (current) pieces.push(current);
+	};
+	const byCharacters = (unit: string): string[] => {
+		const out: string[] = [];
+		let current = '';
+		for (const character of unit) {
+			if (bytes(current + character) > maxBytes) {
+				out.push(current);
+				current = '';
+			}
+			current += character;
+		}
+		out.push(current);
+		return out;
+	};
+	const byWords = (sentence: string): string[] => {
+		const out: string[] = [];
+		let current = '';
+		for (const word of sentence.split(/\s+/).filter(Boolean)) {
+			const candidate = current ? `${current} ${word}` : word;
+			if (bytes(candidate) <= maxBytes) current = candidate;
+			else {
+				if (current) out.push(current);
+				if (bytes(word) <= maxBytes) current = word;
+				else {
+					const parts = byCharacters(word);
+					current = parts.pop() ?? '';
+					out.push(...parts);
+				}
+			}
+		}
+		out.push(current);
+		return out;
+	};
+	const sentences = text.trim().match(/[^.!?。！？]+[.!?。！？]*["'”’)\]]*\s*|[.!?。！？]+\s*/gu) ?? [];
+	pack(
+		sentences.map((sentence) => sentence.trim()),
+		' ',
+		byWords,
+	);
+	return pieces.filter((piece) => piece.trim());
+}
+
+/** "en-GB-Neural2-B" → "en-GB". */
+export function languageOf(voice: string): string {
+	const match = /^([a-z]{2,3}-[A-Za-z]{2,4})-/.exec(voice);
+	return match ? match[1] : 'en-US';
+}
+
+let counter = 0;
+
+class GoogleProvider implements SpeechProvider {
+	readonly name = 'google';
+	private readonly base: string;
+	private readonly key: string;
+
+	constructor(
+		credentials: Record<string, unknown> | undefined,
+		private readonly retry?: Partial<RetryPolicy>,
+	) {
+		this.base = baseUrl(credentials, data.baseUrl);
+		this.key = apiKey(credentials, PROVIDER);
+	}
+
+	async synthesize(request: SpeechRequest): Promise<SpeechResult> {
+		const voice = request.voice.trim();
+		if (!/^[a-z]{2,3}-[A-Za-z]{2,4}-[A-Za-z0-9_.-]+$/.test(voice)) {
+			throw new Error(`"${request.voice}" is not a Google voice name (e.g. ${data.narrator}). Pick one from the voice list.`);
+		}
+		const pieces = splitByBytes(request.text, data.maxInputBytes);
+		if (pieces.length === 0) throw new Error('There is nothing to say in the text.');
+		const speakingRate = request.rate ? Math.min(4, Math.max(0.25, request.rate / data.referenceRate)) : 1;
+		const parts: Pcm[] = [];
+		for (const text of pieces) {
+			const body = (await requestJson(
+				`${this.base}/v1/text:synthesize`,
+				{
+					method: 'POST',
+					headers: { 'X-goog-api-key': this.key, 'content-type': 'application/json' },
+					body: JSON.stringify({
+						input: { text },
+						voice: { languageCode: languageOf(voice), name: voice },
+						audioConfig: { audioEncoding: 'LINEAR16', speakingRate, sampleRateHertz: data.sampleRate },
+					}),
+				},
+				{ provider: PROVIDER, judge: (status, answer) => judgeGoogleError(status, answer, voice), retry: this.retry },
+			)) as { audioContent?: string };
+			if (!body || typeof body.audioContent !== 'string' || !body.audioContent) {
+				throw new Error('Google Text-to-Speech answered without audio (no audioContent). Try again.');
+			}
+			parts.push(parseWav(Buffer.from(body.audioContent, 'base64'), 'Google audio'));
+		}
+		const first = parts[0];
+		if (parts.some((part) => part.sampleRate !== first.sampleRate || part.channels !== first.channels)) {
+			throw new Error('Google returned the pieces of one line in different audio formats; cannot join them.');
+		}
+		const pcm: Pcm = { sampleRate: first.sampleRate, channels: first.channels, data: Buffer.concat(parts.map((part) => part.data)) };
+		counter += 1;
+		const file = join(request.directory, `google-${process.pid}-${counter}.wav`);
+		await writeWav(file, pcm);
+		return { file, duration: pcmDuration(pcm) };
+	}
+
+	async listVoices(languageCode?: string): Promise<Voice[]> {
+		const query = languageCode ? `?languageCode=${encodeURIComponent(languageCode)}` : '';
+		const body = (await requestJson(
+			`${this.base}/v1/voices${query}`,
+			{ method: 'GET', headers: { 'X-goog-api-key': this.key } },
+			{ provider: PROVIDER, judge: (status, answer) => judgeGoogleError(status, answer), retry: this.retry },
+		)) as { voices?: Array<{ name: string; languageCodes?: string[]; ssmlGender?: string }> };
+		return (body?.voices ?? []).map((voice) => ({
+			id: voice.name,
+			name: voice.name,
+			language: voice.languageCodes?.[0] ?? languageOf(voice.name),
+			gender: String(voice.ssmlGender ?? '').toLowerCase(),
+		}));
+	}
+
+	async listVoicesPage(options: { search?: string } = {}) {
+		const all = await this.listVoices();
+		const search = options.search?.toLowerCase();
+		return { voices: search ? all.filter((voice) => `${voice.id} ${voice.language}`.toLowerCase().includes(search)) : all };
+	}
+}
+
+export const googleProvider: SpeechProviderDefinition = {
+	name: 'google',
+	displayName: 'Google Cloud Text-to-Speech',
+	description: 'Google Cloud voices (API key, paid per character); long text is split within the 5,000-byte limit',
+	narratorVoice: data.narrator,
+	characterVoices: data.characterVoices,
+	voices: data.voices,
+	credentialName: 'reelsmithGoogleTtsApi',
+	create: ({ credentials, retry }) => new GoogleProvider(credentials, retry),
+};

@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toneWav } from './speech-audio';
+
+export const MAX_INPUT_BYTES = 5000;
+/** Seconds of audio per byte of input (keeps long-text tests small). */
+export const SECONDS_PER_BYTE = 0.002;
+
+export interface GoogleRequest {
+	method: string;
+	path: string;
+	query: URLSearchParams;
+	headers: IncomingMessage['headers'];
+	body: { input?: { text?: string }; voice?: { languageCode?: string; name?: string }; audioConfig?: Record<string, unknown> } | undefined;
+	/** UTF-8 bytes of input.text. */
+	bytes: number;
+}
+
+export interface ScriptedAnswer {
+	status: number;
+	body: unknown;
+	headers?: Record<string, string>;
+}
+
+/**
+ * Loopback Google Cloud Text-to-Speech: POST /v1/text:synthesize answers LINEAR16 (a WAV with header, as Google does)
+ * base64 in audioContent; it rejects a missing/wrong X-goog-api-key (403 PERMISSION_DENIED) and any input over
+ * 5,000 bytes (400 INVALID_ARGUMENT), as the real service. GET /v1/voices lists `voices`.
+ */
+export class FakeGoogleTts {
+	readonly requests: GoogleRequest[] = [];
+	readonly apiKey = 'google-test-key';
+	voices = [
+		{ name: 'en-US-Neural2-F', languageCodes: ['en-US'], ssmlGender: 'FEMALE', naturalSampleRateHertz: 24000 },
+		{ name: 'en-GB-Neural2-B', languageCodes: ['en-GB'], ssmlGender: 'MALE', naturalSampleRateHertz: 24000 },
+		{ name: 'he-IL-Wavenet-A', languageCodes: ['he-IL'], ssmlGender: 'FEMALE', naturalSampleRateHertz: 24000 },
+	];
+	private queue: ScriptedAnswer[] = [];
+	private server?: Server;
+	url = '';
+
+	script(...answers: ScriptedAnswer[]): void {
+		this.queue.push(...answers);
+	}
+
+	synthesizeRequests(): GoogleRequest[] {
+		return this.requests.filter((request) => request.path === '/v1/text:synthesize');
+	}
+
+	async start(): Promise<this> {
+		this.server = createServer((request, response) => {
+			const chunks: Buffer[] = [];
+			request.on('data', (chunk: Buffer) => chunks.push(chunk));
+			request.on('end', () => {
+				const { status, body, headers } = this.handle(request, Buffer.concat(chunks).toString('utf8'));
+				response.writeHead(status, { 'content-type': 'application/json', ...headers });
+				response.end(JSON.stringify(body));
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		return this;
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	private handle(request: IncomingMessage, raw: string): ScriptedAnswer {
+		const url = new URL(request.url ?? '/', 'http://fake');
+		let body: GoogleRequest['body'];
+		try {
+			body = raw ? JSON.parse(raw) : undefined;
+		} catch {
+			body = undefined;
+		}
+		const text = body?.input?.text ?? '';
+		this.requests.push({
+			method: request.method ?? 'GET',
+			path: url.pathname,
+			query: url.searchParams,
+			headers: request.headers,
+			body,
+			bytes: Buffer.byteLength(text, 'utf8'),
+		});
+		const error = (code: number, status: string, message: string): ScriptedAnswer => ({ status: code, body: { error: { code, message, status } } });
+		if (request.headers['x-goog-api-key'] !== this.apiKey) {
+			return error(403, 'PERMISSION_DENIED', 'Requests from this API key are blocked. API key not valid. Please pass a valid API key.');
+		}
+		if (request.method === 'GET' && url.pathname === '/v1/voices') {
+			const language = url.searchParams.get('languageCode');
+			return { status: 200, body: { voices: language ? this.voices.filter((voice) => voice.languageCodes.includes(language)) : this.voices } };
+		}
+		if (request.method !== 'POST' || url.pathname !== '/v1/text:synthesize') return error(404, 'NOT_FOUND', 'Not found');
+		const scripted = this.queue.shift();
+		if (scripted) return scripted;
+		if (!text) return error(400, 'INVALID_ARGUMENT', 'Either `input.text` or `input.ssml` must be set.');
+		const bytes = Buffer.byteLength(text, 'utf8');
+		if (bytes > MAX_INPUT_BYTES) {
+			return error(400, 'INVALID_ARGUMENT', `Either input.text or input.ssml is longer than the limit of ${MAX_INPUT_BYTES} bytes. This limit is different from quotas.`);
+		}
+		if (body?.audioConfig?.audioEncoding !== 'LINEAR16' || !body?.voice?.languageCode) {
+			return error(400, 'INVALID_ARGUMENT', 'audioConfig.audioEncoding and voice.languageCode are required.');
+		}
+		const rate = Number(body.audioConfig.sampleRateHertz) || 24000;
+		const wav = toneWav(Math.max(0.3, bytes * SECONDS_PER_BYTE), rate);
+		return { status: 200, body: { audioContent: wav.toString('base64') } };
+	}
+}
