@@ -1,13 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { presetByName } from '../../shared/presets';
-import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
 import kling from '../data/kling.json';
 import { STYLE_NAMES } from '../render';
 import {
-	copyClip,
+	RemoteVideoProvider,
 	cutPrompt,
 	ProviderError,
 	requestJson,
@@ -16,11 +14,9 @@ import {
 	withRetry,
 	type JsonResponse,
 	type RemoteOptions,
-	type RetryLimits,
 } from './remote';
 import type {
 	ClipRequest,
-	ObjectDestination,
 	ProviderContext,
 	TaskStatus,
 	VideoProvider,
@@ -106,29 +102,16 @@ function klingError(response: JsonResponse): ProviderError {
 	return new ProviderError(`Kling rejected the request (${detail}).`);
 }
 
-class KlingVideoProvider implements VideoProvider {
+class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 	readonly name = 'kling';
-	private readonly baseUrl: string;
-	private readonly limits: RetryLimits;
-	private readonly minPollIntervalMs: number;
-	private readonly lastPoll = new Map<string, number>();
-	private readonly requests = new Map<string, ClipRequest>();
-	/** Result URL seen by the poll that reported success, so fetching does not cost another status request. */
-	private readonly results = new Map<string, string>();
 
-	constructor(
-		private readonly storage: Storage,
-		private readonly credentials: Record<string, unknown>,
-		options: RemoteOptions,
-		private readonly model: string,
-	) {
-		this.baseUrl = String(credentials.baseUrl || KLING_DEFAULT_BASE_URL).replace(/\/+$/, '');
-		this.limits = {
-			maxAttempts: options.maxAttempts ?? kling.retry.maxAttempts,
-			backoffMs: options.backoffMs ?? kling.retry.backoffMs,
-			maxRetryWaitMs: options.maxRetryWaitMs ?? kling.retry.maxRetryWaitMs,
-		};
-		this.minPollIntervalMs = options.minPollIntervalMs ?? kling.minPollIntervalMs;
+	constructor(storage: Storage, credentials: Record<string, unknown>, options: RemoteOptions, model: string) {
+		super(storage, credentials, options, model, {
+			displayName: 'Kling',
+			defaultBaseUrl: KLING_DEFAULT_BASE_URL,
+			retry: kling.retry,
+			minPollIntervalMs: kling.minPollIntervalMs,
+		});
 	}
 
 	private async call(method: string, path: string, body?: unknown): Promise<KlingTaskData> {
@@ -175,9 +158,7 @@ class KlingVideoProvider implements VideoProvider {
 	}
 
 	async poll(taskId: string): Promise<TaskStatus> {
-		const wait = (this.lastPoll.get(taskId) ?? 0) + this.minPollIntervalMs - Date.now();
-		if (wait > 0) await sleep(wait);
-		this.lastPoll.set(taskId, Date.now());
+		await this.spacePoll(taskId);
 		const data = await this.call('GET', this.path(taskId));
 		switch (data.task_status) {
 			case 'succeed': {
@@ -197,26 +178,10 @@ class KlingVideoProvider implements VideoProvider {
 		}
 	}
 
-	async fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef> {
-		const request = this.requests.get(taskId);
-		if (!request)
-			throw new Error(`The Kling task ${taskId} was not submitted by this node run, so its clip size is unknown.`);
-		let source = this.results.get(taskId);
-		if (!source) {
-			const data = await this.call('GET', this.path(taskId));
-			source = data.task_result?.videos?.[0]?.url;
-			if (data.task_status !== 'succeed' || !source) {
-				throw new ProviderError(
-					`The Kling task ${taskId} has no finished video to fetch (status: ${data.task_status ?? 'unknown'}).`,
-				);
-			}
-		}
-		const url = source;
-		const clip = await withRetry(this.limits, () => copyClip('Kling', this.storage, url, request, destination));
-		this.requests.delete(taskId);
-		this.results.delete(taskId);
-		this.lastPoll.delete(taskId);
-		return clip;
+	protected async lookUpResult(taskId: string): Promise<{ url?: string; status: string }> {
+		const data = await this.call('GET', this.path(taskId));
+		const url = data.task_status === 'succeed' ? data.task_result?.videos?.[0]?.url : undefined;
+		return { url, status: data.task_status ?? 'unknown' };
 	}
 }
 

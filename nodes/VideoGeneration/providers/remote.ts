@@ -211,3 +211,79 @@ export function cutPrompt(text: string, limit: number, provider: string): { text
 		note: `The scene prompt was ${text.length} characters; ${provider} takes at most ${limit}, so it was cut to ${limit}. Shorten the scene's action to control what is kept.`,
 	};
 }
+
+/** What a provider's data file says about talking to it. */
+export interface RemoteSettings {
+	/** "Kling", "Runway": used in messages. */
+	displayName: string;
+	defaultBaseUrl: string;
+	retry: RetryLimits;
+	minPollIntervalMs: number;
+}
+
+/**
+ * What every HTTP video provider shares: base URL and retry limits from the credential and options, poll spacing,
+ * the request of each submitted task (its clip size), the result URL seen by the poll that reported success, and
+ * copying that result into storage in the run's clip format. Subclasses speak their provider's API.
+ */
+export abstract class RemoteVideoProvider {
+	protected readonly baseUrl: string;
+	protected readonly limits: RetryLimits;
+	private readonly minPollIntervalMs: number;
+	private readonly lastPoll = new Map<string, number>();
+	protected readonly requests = new Map<string, ClipRequest>();
+	/** Result URL seen by the poll that reported success, so fetching does not cost another status request. */
+	protected readonly results = new Map<string, string>();
+
+	constructor(
+		protected readonly storage: Storage,
+		protected readonly credentials: Record<string, unknown>,
+		options: RemoteOptions,
+		protected readonly model: string,
+		private readonly settings: RemoteSettings,
+	) {
+		this.baseUrl = String(credentials.baseUrl || settings.defaultBaseUrl).replace(/\/+$/, '');
+		this.limits = {
+			maxAttempts: options.maxAttempts ?? settings.retry.maxAttempts,
+			backoffMs: options.backoffMs ?? settings.retry.backoffMs,
+			maxRetryWaitMs: options.maxRetryWaitMs ?? settings.retry.maxRetryWaitMs,
+		};
+		this.minPollIntervalMs = options.minPollIntervalMs ?? settings.minPollIntervalMs;
+	}
+
+	/** Waits until this task may be polled again (providers limit status requests per task). */
+	protected async spacePoll(taskId: string): Promise<void> {
+		const wait = (this.lastPoll.get(taskId) ?? 0) + this.minPollIntervalMs - Date.now();
+		if (wait > 0) await sleep(wait);
+		this.lastPoll.set(taskId, Date.now());
+	}
+
+	/** Asks the provider for the finished video's URL, when no poll has seen it yet. */
+	protected abstract lookUpResult(taskId: string): Promise<{ url?: string; status: string }>;
+
+	async fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef> {
+		const name = this.settings.displayName;
+		const request = this.requests.get(taskId);
+		if (!request) {
+			throw new Error(`The ${name} task ${taskId} was not submitted by this node run, so its clip size is unknown.`);
+		}
+		let url = this.results.get(taskId);
+		if (!url) {
+			const result = await this.lookUpResult(taskId);
+			if (!result.url) {
+				throw new ProviderError(`The ${name} task ${taskId} has no finished video to fetch (status: ${result.status}).`);
+			}
+			url = result.url;
+		}
+		const source = url;
+		const clip = await withRetry(this.limits, () => copyClip(name, this.storage, source, request, destination));
+		this.forget(taskId);
+		return clip;
+	}
+
+	protected forget(taskId: string): void {
+		this.requests.delete(taskId);
+		this.results.delete(taskId);
+		this.lastPoll.delete(taskId);
+	}
+}

@@ -1,11 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { presetByName } from '../../shared/presets';
-import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
 import runway from '../data/runway.json';
 import { STYLE_NAMES } from '../render';
 import {
-	copyClip,
+	RemoteVideoProvider,
 	cutPrompt,
 	ProviderError,
 	requestJson,
@@ -14,11 +12,9 @@ import {
 	withRetry,
 	type JsonResponse,
 	type RemoteOptions,
-	type RetryLimits,
 } from './remote';
 import type {
 	ClipRequest,
-	ObjectDestination,
 	ProviderContext,
 	TaskStatus,
 	VideoProvider,
@@ -81,29 +77,16 @@ export function runwayFailure(task: RunwayTask): string {
 	return `Runway could not make the video: ${reason}${task.failureCode ? ` (${task.failureCode})` : ''}`;
 }
 
-class RunwayVideoProvider implements VideoProvider {
+class RunwayVideoProvider extends RemoteVideoProvider implements VideoProvider {
 	readonly name = 'runway';
-	private readonly baseUrl: string;
-	private readonly limits: RetryLimits;
-	private readonly minPollIntervalMs: number;
-	private readonly lastPoll = new Map<string, number>();
-	private readonly requests = new Map<string, ClipRequest>();
-	/** Result URL seen by the poll that reported success, so fetching does not cost another status request. */
-	private readonly results = new Map<string, string>();
 
-	constructor(
-		private readonly storage: Storage,
-		private readonly credentials: Record<string, unknown>,
-		options: RemoteOptions,
-		private readonly model: string,
-	) {
-		this.baseUrl = String(credentials.baseUrl || RUNWAY_DEFAULT_BASE_URL).replace(/\/+$/, '');
-		this.limits = {
-			maxAttempts: options.maxAttempts ?? runway.retry.maxAttempts,
-			backoffMs: options.backoffMs ?? runway.retry.backoffMs,
-			maxRetryWaitMs: options.maxRetryWaitMs ?? runway.retry.maxRetryWaitMs,
-		};
-		this.minPollIntervalMs = options.minPollIntervalMs ?? runway.minPollIntervalMs;
+	constructor(storage: Storage, credentials: Record<string, unknown>, options: RemoteOptions, model: string) {
+		super(storage, credentials, options, model, {
+			displayName: 'Runway',
+			defaultBaseUrl: RUNWAY_DEFAULT_BASE_URL,
+			retry: runway.retry,
+			minPollIntervalMs: runway.minPollIntervalMs,
+		});
 	}
 
 	private call(method: string, path: string, body?: unknown): Promise<RunwayTask> {
@@ -144,9 +127,7 @@ class RunwayVideoProvider implements VideoProvider {
 
 	async poll(taskId: string): Promise<TaskStatus> {
 		// Runway asks for at most one status request per task every 5 s.
-		const wait = (this.lastPoll.get(taskId) ?? 0) + this.minPollIntervalMs - Date.now();
-		if (wait > 0) await sleep(wait);
-		this.lastPoll.set(taskId, Date.now());
+		await this.spacePoll(taskId);
 		const task = await this.call('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
 		switch (task.status) {
 			case 'SUCCEEDED':
@@ -170,33 +151,15 @@ class RunwayVideoProvider implements VideoProvider {
 		}
 	}
 
-	async fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef> {
-		const request = this.requests.get(taskId);
-		if (!request)
-			throw new Error(`The Runway task ${taskId} was not submitted by this node run, so its clip size is unknown.`);
-		let source = this.results.get(taskId);
-		if (!source) {
-			const task = await this.call('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
-			source = task.output?.[0];
-			if (task.status !== 'SUCCEEDED' || !source) {
-				throw new ProviderError(
-					`The Runway task ${taskId} has no finished video to fetch (status: ${task.status ?? 'unknown'}).`,
-				);
-			}
-		}
-		const url = source;
-		const clip = await withRetry(this.limits, () => copyClip('Runway', this.storage, url, request, destination));
-		this.requests.delete(taskId);
-		this.results.delete(taskId);
-		this.lastPoll.delete(taskId);
-		return clip;
+	protected async lookUpResult(taskId: string): Promise<{ url?: string; status: string }> {
+		const task = await this.call('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
+		const url = task.status === 'SUCCEEDED' ? task.output?.[0] : undefined;
+		return { url, status: task.status ?? 'unknown' };
 	}
 
 	/** Node timeout or stop: ask Runway to cancel the task (it stops billing a queued or running task). Best effort. */
 	async cancel(taskId: string): Promise<void> {
-		this.requests.delete(taskId);
-		this.results.delete(taskId);
-		this.lastPoll.delete(taskId);
+		this.forget(taskId);
 		try {
 			await withRetry({ ...this.limits, maxAttempts: 1 }, () =>
 				requestJson('Runway', `${this.baseUrl}/v1/tasks/${encodeURIComponent(taskId)}`, {
