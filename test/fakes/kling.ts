@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback';
 
 /** A scripted non-success answer: HTTP status, Kling code, optional Retry-After header. */
 export interface KlingReply {
@@ -34,7 +34,7 @@ interface FakeTask {
  * A loopback Kling API: checks the HS256 JWT (signature, exp, nbf) like Kling does, takes text2video and
  * image2video tasks, answers status requests per the script, and serves the result video itself.
  */
-export class FakeKling {
+export class FakeKling extends LoopbackServer {
 	readonly script: KlingScript = {
 		submitReplies: [],
 		pollReplies: [],
@@ -50,30 +50,14 @@ export class FakeKling {
 	downloads = 0;
 	readonly tasks = new Map<string, FakeTask>();
 	readonly bodies: Record<string, unknown>[] = [];
-	url = '';
-	private readonly server = createServer((req, res) => void this.handle(req, res));
 
 	constructor(
 		readonly accessKey: string,
 		readonly secretKey: string,
 		/** The MP4 served as every task's result. */
 		readonly videoFile: string,
-	) {}
-
-	async start(): Promise<this> {
-		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-		return this;
-	}
-
-	async stop(): Promise<void> {
-		this.server.closeAllConnections();
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
-	}
-
-	private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-		res.writeHead(status, { 'content-type': 'application/json', ...headers });
-		res.end(JSON.stringify(body));
+	) {
+		super();
 	}
 
 	private reply(res: ServerResponse, reply: KlingReply) {
@@ -115,7 +99,7 @@ export class FakeKling {
 		return undefined;
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse) {
+	protected async handle(req: IncomingMessage, res: ServerResponse) {
 		this.requests += 1;
 		const url = new URL(req.url ?? '/', this.url);
 		const chunks: Buffer[] = [];

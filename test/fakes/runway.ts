@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback';
 
 export interface RunwayReply {
 	status: number;
@@ -26,7 +26,7 @@ interface FakeTask {
 }
 
 /** A loopback Runway API: checks the Bearer secret and X-Runway-Version, runs tasks through a scripted status list. */
-export class FakeRunway {
+export class FakeRunway extends LoopbackServer {
 	readonly script: RunwayScript = { submitReplies: [], pollReplies: [], statuses: ['RUNNING', 'SUCCEEDED'] };
 	/** Every POST to a create endpoint (accepted or not). */
 	submits = 0;
@@ -38,29 +38,13 @@ export class FakeRunway {
 	readonly pollGaps: number[] = [];
 	readonly tasks = new Map<string, FakeTask>();
 	readonly bodies: Array<{ path: string; body: Record<string, unknown> }> = [];
-	url = '';
 	private lastPollAt = 0;
-	private readonly server = createServer((req, res) => void this.handle(req, res));
 
 	constructor(
 		readonly apiSecret: string,
 		readonly videoFile: string,
-	) {}
-
-	async start(): Promise<this> {
-		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-		return this;
-	}
-
-	async stop(): Promise<void> {
-		this.server.closeAllConnections();
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
-	}
-
-	private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-		res.writeHead(status, { 'content-type': 'application/json', ...headers });
-		res.end(JSON.stringify(body));
+	) {
+		super();
 	}
 
 	private reply(res: ServerResponse, reply: RunwayReply) {
@@ -72,7 +56,7 @@ export class FakeRunway {
 		);
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse) {
+	protected async handle(req: IncomingMessage, res: ServerResponse) {
 		this.requests += 1;
 		const url = new URL(req.url ?? '/', this.url);
 		const chunks: Buffer[] = [];
