@@ -1,0 +1,268 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import type { Pool } from 'pg';
+import { poolFor, toPostgresCredentials } from './transport/postgres';
+
+/**
+ * What paid nodes (Video Generation, Text to Speech, Claude) write to the Reelsmith store when they have its
+ * credential: budget checks before a paid call, cost lines after it, and the provider task ledger that makes a
+ * resumed run poll a task it already paid for instead of submitting it again.
+ */
+
+export const POSTGRES_CREDENTIAL = 'reelsmithPostgresApi';
+
+/** A paid call would take the run (or its campaign) past its budget; the message is for the person running it. */
+export class BudgetError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'BudgetError';
+	}
+}
+
+export interface CostLine {
+	runId: string;
+	sceneNumber?: number | null;
+	provider: string;
+	model?: string | null;
+	units: number;
+	unit: 'token' | 'second' | 'character';
+	amountUsd: number;
+	/** plan, critique, refine, videoPrompts, checkFrame, metadata, clip, speech */
+	purpose: string;
+	taskId?: string | null;
+}
+
+export interface OpenTask {
+	taskId: string;
+	model: string | null;
+	request: unknown;
+}
+
+export interface TaskSubmitted {
+	runId: string;
+	sceneNumber: number;
+	provider: string;
+	model?: string;
+	taskId: string;
+	request: unknown;
+	/** What the task will cost; held against the budget until the task's cost line is recorded. */
+	costUsd?: number;
+}
+
+export interface TaskResult {
+	status: 'fetched' | 'failed' | 'cancelled';
+	clipKey?: string;
+	error?: string;
+	seconds?: number;
+	costUsd?: number;
+}
+
+export interface SlotOptions {
+	/** Give up waiting for a free slot after this long (default 10 minutes). */
+	timeoutMs?: number;
+	/** Open tasks older than this no longer hold a slot: a run that died and was never resumed (default 1 hour). */
+	staleAfterMs?: number;
+	/** Pause between looks for a free slot (default 500 ms, with jitter). */
+	checkEveryMs?: number;
+}
+
+const usd = (amount: number) => `$${amount.toFixed(2)}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The item's runId when it names a run of the store (a uuid); items of standalone use carry anything else. */
+export function runIdOf(value: unknown): string | undefined {
+	return typeof value === 'string' && UUID.test(value.trim()) ? value.trim() : undefined;
+}
+// First key of the two-key advisory locks Reelsmith takes for provider slots ('slot' in ASCII); the second is the
+// provider name hashed, so each provider has its own lock.
+const SLOT_LOCK_CLASS = 0x736c6f74;
+
+interface BudgetRow {
+	run_budget: string | null;
+	estimate: string | null;
+	run_spent: string;
+	campaign_name: string | null;
+	campaign_budget: string | null;
+	campaign_spent: string;
+}
+
+export class Ledger {
+	/** The store of the node's optional Reelsmith Postgres credential; undefined when none is attached. */
+	static async fromNode(ctx: IExecuteFunctions, itemIndex: number): Promise<Ledger | undefined> {
+		if (!ctx.getNode().credentials?.[POSTGRES_CREDENTIAL]) return undefined;
+		const data = await ctx.getCredentials(POSTGRES_CREDENTIAL, itemIndex);
+		return new Ledger(poolFor(toPostgresCredentials(data)));
+	}
+
+	constructor(readonly db: Pool) {}
+
+	/**
+	 * Throws BudgetError when `callUsd` on top of what the run (or its campaign) has spent would pass its cap.
+	 * Spent = recorded cost lines + tasks accepted but not yet costed (they will be billed).
+	 */
+	async checkBudget(runId: string, callUsd: number, what: string): Promise<void> {
+		const { rows } = await this.db.query<BudgetRow>(
+			`with spent as (
+				select r.campaign_id, r.id as run_id,
+					coalesce((select sum(amount_usd) from costs where run_id = r.id), 0)
+					+ coalesce((select sum(cost_usd) from provider_tasks
+						where run_id = r.id and status = 'submitted'), 0) as total
+				from runs r
+				where r.campaign_id = (select campaign_id from runs where id = $1)
+			)
+			select r.budget_usd as run_budget, r.cost_estimate as estimate,
+				(select total from spent where run_id = r.id) as run_spent,
+				c.name as campaign_name, c.budget_usd as campaign_budget,
+				(select coalesce(sum(total), 0) from spent) as campaign_spent
+			from runs r join campaigns c on c.id = r.campaign_id
+			where r.id = $1`,
+			[runId],
+		);
+		const row = rows[0];
+		if (!row) {
+			throw new Error(`Run ${runId} does not exist, so its budget cannot be checked. Check the item's runId.`);
+		}
+		const estimate = row.estimate === null ? 'no estimate yet' : `estimate ${usd(Number(row.estimate))}`;
+		const stop = (whose: string, spent: number, cap: number, raise: string) =>
+			new BudgetError(
+				`Budget stop: ${what} would cost about ${usd(callUsd)}, and ${whose} has spent ${usd(spent)} of its ` +
+					`${usd(cap)} budget (${estimate}). ${raise} or lower scenes/duration, then resume the run.`,
+			);
+		// A cent's tolerance: prices have more decimals than budgets are written with.
+		const over = (spent: number, cap: number) => spent + callUsd > cap + 1e-9;
+		if (row.run_budget !== null && over(Number(row.run_spent), Number(row.run_budget))) {
+			throw stop('the run', Number(row.run_spent), Number(row.run_budget), "Raise the run's budget");
+		}
+		if (row.campaign_budget !== null && over(Number(row.campaign_spent), Number(row.campaign_budget))) {
+			throw stop(
+				`campaign '${row.campaign_name}'`,
+				Number(row.campaign_spent),
+				Number(row.campaign_budget),
+				"Raise the campaign's budget",
+			);
+		}
+	}
+
+	/** One cost line; the run's cost_total follows. A line for a task already costed is not written again. */
+	async recordCost(line: CostLine): Promise<void> {
+		await this.db.query(
+			`with line as (
+				insert into costs (run_id, scene_number, provider, model, units, unit, amount_usd, purpose, task_id)
+				select $1, $2, $3, $4, $5, $6, $7, $8, $9
+				where $9::text is null or not exists (
+					select 1 from costs where provider = $3 and task_id = $9 and purpose is not distinct from $8)
+				returning run_id, amount_usd
+			)
+			update runs set cost_total = coalesce(cost_total, 0) + line.amount_usd from line where runs.id = line.run_id`,
+			[
+				line.runId,
+				line.sceneNumber ?? null,
+				line.provider,
+				line.model ?? null,
+				line.units,
+				line.unit,
+				line.amountUsd,
+				line.purpose,
+				line.taskId ?? null,
+			],
+		);
+	}
+
+	/** The task this scene already has running at `provider` (accepted and paid, clip not fetched yet), if any. */
+	async openTask(runId: string, sceneNumber: number, provider: string): Promise<OpenTask | null> {
+		const { rows } = await this.db.query<{ task_id: string; model: string | null; request: unknown }>(
+			`select task_id, model, request from provider_tasks
+			where run_id = $1 and scene_number = $2 and provider = $3 and status = 'submitted'
+			order by submitted_at desc limit 1`,
+			[runId, sceneNumber, provider],
+		);
+		const row = rows[0];
+		return row ? { taskId: row.task_id, model: row.model, request: row.request } : null;
+	}
+
+	/** Written right after the provider accepted the task and before the first poll: from here on it is paid. */
+	async taskSubmitted(task: TaskSubmitted): Promise<void> {
+		await this.db.query(
+			`insert into provider_tasks (run_id, scene_number, provider, model, task_id, request, cost_usd)
+			values ($1, $2, $3, $4, $5, $6, $7)
+			on conflict (provider, task_id) do nothing`,
+			[
+				task.runId,
+				task.sceneNumber,
+				task.provider,
+				task.model ?? null,
+				task.taskId,
+				JSON.stringify(task.request ?? null),
+				task.costUsd ?? null,
+			],
+		);
+	}
+
+	async taskFinished(provider: string, taskId: string, result: TaskResult): Promise<void> {
+		await this.db.query(
+			`update provider_tasks set status = $3, clip_key = coalesce($4, clip_key), error = $5,
+				seconds = coalesce($6, seconds), cost_usd = coalesce($7, cost_usd), finished_at = clock_timestamp()
+			where provider = $1 and task_id = $2`,
+			[provider, taskId, result.status, result.clipKey ?? null, result.error ?? null, result.seconds ?? null, result.costUsd ?? null],
+		);
+	}
+
+	/**
+	 * Runs `submit` once fewer than `limit` tasks are open at `provider`, counted over every n8n process that
+	 * writes to this store. A per-provider advisory lock is held while `submit` runs, so `submit` must record its
+	 * task (taskSubmitted) before returning: the next submitter then counts it. The lock is only tried, never
+	 * waited on, so waiting scenes give their connection back and the pool never runs dry.
+	 */
+	async withSlot<T>(provider: string, limit: number, submit: () => Promise<T>, opts: SlotOptions = {}): Promise<T> {
+		const timeoutMs = opts.timeoutMs ?? 600_000;
+		const staleAfterMs = opts.staleAfterMs ?? 3_600_000;
+		const checkEveryMs = opts.checkEveryMs ?? 500;
+		const deadline = Date.now() + timeoutMs;
+		let open = 0;
+		for (;;) {
+			const client = await this.db.connect();
+			let release = true;
+			try {
+				await client.query('begin');
+				const { rows } = await client.query<{ locked: boolean }>(
+					'select pg_try_advisory_xact_lock($1, hashtext($2)) as locked',
+					[SLOT_LOCK_CLASS, provider],
+				);
+				if (rows[0].locked) {
+					const counted = await client.query<{ open: number }>(
+						`select count(*)::int as open from provider_tasks
+						where provider = $1 and status = 'submitted'
+							and submitted_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000)`,
+						[provider, staleAfterMs],
+					);
+					open = counted.rows[0].open;
+					if (open < Math.max(1, limit)) {
+						try {
+							return await submit();
+						} finally {
+							// Ends the transaction and with it the lock, whether submit succeeded or not.
+							await client.query('commit').catch(() => {
+								release = false;
+							});
+						}
+					}
+				}
+				await client.query('rollback');
+			} catch (error) {
+				await client.query('rollback').catch(() => {});
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- shared store helper; the calling operation wraps errors with its node and item
+				throw error;
+			} finally {
+				// A connection whose commit failed is broken: destroy it rather than hand it to the next query.
+				client.release(release ? undefined : true);
+			}
+			if (Date.now() >= deadline) {
+				throw new Error(
+					`No free ${provider} slot: ${open} tasks were still running (limit ${limit}) after waiting ${Math.round(timeoutMs / 1000)} s. Raise Provider Concurrency if the account allows more, or wait for running tasks to finish.`,
+				);
+			}
+			await sleep(checkEveryMs / 2 + Math.random() * checkEveryMs);
+		}
+	}
+}
