@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { testS3Credential } from '../shared/storageNode';
+import { testPostgresCredential } from '../shared/transport/postgres';
 import { testKlingCredential } from './providers/kling';
 import * as generate from './actions/generate.operation';
 import { router } from './actions/router';
@@ -25,13 +26,11 @@ export class VideoGeneration implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'reelsmithS3Api', required: true, testedBy: 'reelsmithS3ApiTest' },
-			{
-				name: 'reelsmithKlingApi',
-				required: true,
-				testedBy: 'reelsmithKlingApiTest',
-				displayOptions: { show: { provider: ['kling'] } },
-			},
-			{ name: 'reelsmithRunwayApi', required: true, displayOptions: { show: { provider: ['runway'] } } },
+			// Paid providers are optional: one without its credential is skipped and the next of the order is used.
+			{ name: 'reelsmithKlingApi', required: false, testedBy: 'reelsmithKlingApiTest' },
+			{ name: 'reelsmithRunwayApi', required: false },
+			// For budgets, cost lines and the task ledger (never paying twice for a scene); standalone without it.
+			{ name: 'reelsmithPostgresApi', required: false, testedBy: 'reelsmithPostgresApiTest' },
 		],
 		properties: [
 			{
@@ -57,6 +56,7 @@ export class VideoGeneration implements INodeType {
 		credentialTest: {
 			reelsmithS3ApiTest: testS3Credential,
 			reelsmithKlingApiTest: testKlingCredential,
+			reelsmithPostgresApiTest: testPostgresCredential,
 		},
 	};
 

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackServer } from './loopback';
+import { isDown, LoopbackServer, SubmissionLog, type ProviderKnobs } from './loopback';
 
 /** A scripted non-success answer: HTTP status, Kling code, optional Retry-After header. */
 export interface KlingReply {
@@ -28,11 +28,22 @@ interface FakeTask {
 	kind: string;
 	body: Record<string, unknown>;
 	polls: number;
+	createdAt: number;
 }
 
 /**
  * A loopback Kling API: checks the HS256 JWT (signature, exp, nbf) like Kling does, takes text2video and
  * image2video tasks, answers status requests per the script, and serves the result video itself.
+ *
+ * Knobs and counters for ledger and end-to-end tests (all reset by reset()):
+ * - `log.submissions` / `log.count(marker)`: tasks accepted (= paid for); `count('INT. KITCHEN')` counts the tasks
+ *   of the scenes whose prompt contains that text. `submits` also counts refused and failed submit attempts.
+ * - `log.maxInFlight` / `log.inFlight`: tasks accepted and not yet reported finished by a status request.
+ * - `knobs.down = true | 'marker'`: answer 503 (code 5000) to every submit, or to submits whose prompt contains
+ *   the marker; the node retries, then calls Kling down and falls back.
+ * - `knobs.refuse = 'marker'`: 400 code 1301 (content policy) for prompts containing the marker.
+ * - `knobs.taskMs = N`: a task reports "processing" until N ms after it was accepted (kill n8n meanwhile to test
+ *   resuming); `script.processingPolls` still applies on top.
  */
 export class FakeKling extends LoopbackServer {
 	readonly script: KlingScript = {
@@ -50,6 +61,8 @@ export class FakeKling extends LoopbackServer {
 	downloads = 0;
 	readonly tasks = new Map<string, FakeTask>();
 	readonly bodies: Record<string, unknown>[] = [];
+	readonly log = new SubmissionLog();
+	readonly knobs: ProviderKnobs = { down: false, taskMs: 0 };
 
 	constructor(
 		readonly accessKey: string,
@@ -58,6 +71,18 @@ export class FakeKling extends LoopbackServer {
 		readonly videoFile: string,
 	) {
 		super();
+	}
+
+	/** Back to the defaults: counters zero, script 'succeed' after one processing poll, no knobs. Tasks are kept. */
+	reset() {
+		this.submits = 0;
+		this.requests = 0;
+		this.polls = 0;
+		this.downloads = 0;
+		this.bodies.length = 0;
+		this.log.reset();
+		Object.assign(this.script, { submitReplies: [], pollReplies: [], outcome: 'succeed', failMessage: '', processingPolls: 1 });
+		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0 });
 	}
 
 	private reply(res: ServerResponse, reply: KlingReply) {
@@ -122,6 +147,11 @@ export class FakeKling extends LoopbackServer {
 			if (scripted) return this.reply(res, scripted);
 			const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
 			this.bodies.push(body);
+			const prompt = String(body.prompt ?? '');
+			if (isDown(this.knobs, prompt)) return this.reply(res, { status: 503, code: 5000, message: 'service unavailable (fake down)' });
+			if (this.knobs.refuse && prompt.includes(this.knobs.refuse)) {
+				return this.reply(res, { status: 400, code: 1301, message: 'content security policy violation (fake)' });
+			}
 			if (
 				typeof body.prompt !== 'string' ||
 				body.prompt.length > 2500 ||
@@ -132,7 +162,8 @@ export class FakeKling extends LoopbackServer {
 			if (typeof body.duration !== 'string')
 				return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
 			const id = `task-${this.tasks.size + 1}`;
-			this.tasks.set(id, { id, kind: task[1], body, polls: 0 });
+			this.tasks.set(id, { id, kind: task[1], body, polls: 0, createdAt: Date.now() });
+			this.log.accepted(id, prompt);
 			return this.send(res, 200, {
 				code: 0,
 				message: 'SUCCEED',
@@ -148,8 +179,12 @@ export class FakeKling extends LoopbackServer {
 			if (!found || found.kind !== task[1])
 				return this.reply(res, { status: 400, code: 1201, message: 'task not found' });
 			found.polls += 1;
-			const done = this.script.outcome !== 'never' && found.polls > this.script.processingPolls;
+			const done =
+				this.script.outcome !== 'never' &&
+				found.polls > this.script.processingPolls &&
+				Date.now() - found.createdAt >= this.knobs.taskMs;
 			const status = done ? this.script.outcome : 'processing';
+			if (done) this.log.finished(found.id);
 			return this.send(res, 200, {
 				code: 0,
 				message: 'SUCCEED',

@@ -1,6 +1,64 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A task a fake provider accepted (and would bill for). */
+export interface Submission {
+	taskId: string;
+	prompt: string;
+	/** Date.now() when it was accepted. */
+	at: number;
+}
+
+/**
+ * What the paid-provider fakes (Kling, Runway) share for the end-to-end and ledger tests: every accepted task is
+ * counted, and knobs make the provider down, refuse a prompt, or take real time per task.
+ */
+export interface ProviderKnobs {
+	/** true: 503 on every submit; a text: 503 on submits whose prompt contains it. Retried, so the node sees "down". */
+	down: boolean | string;
+	/** Prompts containing this text are refused under the content policy (no retry, no fallback). */
+	refuse?: string;
+	/** Wall-clock ms a task takes before it can finish (on top of the scripted statuses); 0 = as scripted. */
+	taskMs: number;
+}
+
+/** Counts accepted tasks and how many were running at once (accepted, no terminal status reported yet). */
+export class SubmissionLog {
+	readonly submissions: Submission[] = [];
+	/** Most tasks in flight at the same time since the last reset. */
+	maxInFlight = 0;
+	private readonly open = new Set<string>();
+
+	accepted(taskId: string, prompt: string) {
+		this.submissions.push({ taskId, prompt, at: Date.now() });
+		this.open.add(taskId);
+		this.maxInFlight = Math.max(this.maxInFlight, this.open.size);
+	}
+
+	/** A status request reported the task as finished (succeeded, failed or cancelled). */
+	finished(taskId: string) {
+		this.open.delete(taskId);
+	}
+
+	get inFlight(): number {
+		return this.open.size;
+	}
+
+	/** Accepted tasks whose prompt contains `text` (a scene's heading makes a good marker). */
+	count(text = ''): number {
+		return this.submissions.filter((submission) => submission.prompt.includes(text)).length;
+	}
+
+	reset() {
+		this.submissions.length = 0;
+		this.open.clear();
+		this.maxInFlight = 0;
+	}
+}
+
+export const isDown = (knobs: ProviderKnobs, prompt: string) =>
+	knobs.down === true || (typeof knobs.down === 'string' && knobs.down !== '' && prompt.includes(knobs.down));
+
 /** A fake provider's HTTP server on a free loopback port: start/stop and JSON answers; subclasses speak the protocol. */
 export abstract class LoopbackServer {
 	url = '';

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackServer } from './loopback';
+import { isDown, LoopbackServer, SubmissionLog, type ProviderKnobs } from './loopback';
 
 export interface RunwayReply {
 	status: number;
@@ -23,9 +23,23 @@ interface FakeTask {
 	id: string;
 	body: Record<string, unknown>;
 	polls: number;
+	createdAt: number;
+	refused: boolean;
 }
 
-/** A loopback Runway API: checks the Bearer secret and X-Runway-Version, runs tasks through a scripted status list. */
+/**
+ * A loopback Runway API: checks the Bearer secret and X-Runway-Version, runs tasks through a scripted status list.
+ *
+ * Knobs and counters for ledger and end-to-end tests (all reset by reset()):
+ * - `log.submissions` / `log.count(marker)`: tasks accepted (= paid for), optionally only those whose promptText
+ *   contains the marker. `submits` also counts refused create attempts.
+ * - `log.maxInFlight` / `log.inFlight`: tasks accepted and not yet reported finished (or cancelled).
+ * - `knobs.down = true | 'marker'`: answer 503 to every create, or to creates whose prompt contains the marker;
+ *   the node retries, then calls Runway down and falls back.
+ * - `knobs.refuse = 'marker'`: the task is accepted and then FAILS with failureCode SAFETY.INPUT.TEXT (Runway's
+ *   content moderation) for prompts containing the marker.
+ * - `knobs.taskMs = N`: a task reports RUNNING until N ms after it was accepted, then follows `script.statuses`.
+ */
 export class FakeRunway extends LoopbackServer {
 	readonly script: RunwayScript = { submitReplies: [], pollReplies: [], statuses: ['RUNNING', 'SUCCEEDED'] };
 	/** Every POST to a create endpoint (accepted or not). */
@@ -38,7 +52,29 @@ export class FakeRunway extends LoopbackServer {
 	readonly pollGaps: number[] = [];
 	readonly tasks = new Map<string, FakeTask>();
 	readonly bodies: Array<{ path: string; body: Record<string, unknown> }> = [];
+	readonly log = new SubmissionLog();
+	readonly knobs: ProviderKnobs = { down: false, taskMs: 0 };
 	private lastPollAt = 0;
+
+	/** Back to the defaults: counters zero, statuses RUNNING then SUCCEEDED, no knobs. Tasks are kept. */
+	reset() {
+		this.submits = 0;
+		this.requests = 0;
+		this.polls = 0;
+		this.pollGaps.length = 0;
+		this.cancelled.length = 0;
+		this.bodies.length = 0;
+		this.lastPollAt = 0;
+		this.log.reset();
+		Object.assign(this.script, {
+			submitReplies: [],
+			pollReplies: [],
+			statuses: ['RUNNING', 'SUCCEEDED'],
+			failure: undefined,
+			failureCode: undefined,
+		});
+		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0 });
+	}
 
 	constructor(
 		readonly apiSecret: string,
@@ -79,6 +115,8 @@ export class FakeRunway extends LoopbackServer {
 			if (scripted) return this.reply(res, scripted);
 			const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
 			this.bodies.push({ path: url.pathname, body });
+			const prompt = String(body.promptText ?? '');
+			if (isDown(this.knobs, prompt)) return this.reply(res, { status: 503, error: 'Service unavailable (fake down)' });
 			if (
 				typeof body.promptText !== 'string' ||
 				body.promptText.length > 1000 ||
@@ -87,12 +125,15 @@ export class FakeRunway extends LoopbackServer {
 				return this.reply(res, { status: 400, error: 'Validation of body failed' });
 			}
 			const id = `rw-${this.tasks.size + 1}`;
-			this.tasks.set(id, { id, body, polls: 0 });
+			const refused = Boolean(this.knobs.refuse && prompt.includes(this.knobs.refuse));
+			this.tasks.set(id, { id, body, polls: 0, createdAt: Date.now(), refused });
+			this.log.accepted(id, prompt);
 			return this.send(res, 200, { id });
 		}
 		const task = /^\/v1\/tasks\/([^/]+)$/.exec(url.pathname);
 		if (req.method === 'DELETE' && task) {
 			this.cancelled.push(task[1]);
+			this.log.finished(task[1]);
 			res.writeHead(204);
 			res.end();
 			return;
@@ -106,8 +147,13 @@ export class FakeRunway extends LoopbackServer {
 			if (scripted) return this.reply(res, scripted);
 			const found = this.tasks.get(task[1]);
 			if (!found) return this.reply(res, { status: 404, error: 'Task not found' });
-			const status = this.script.statuses[Math.min(found.polls, this.script.statuses.length - 1)];
-			found.polls += 1;
+			let status: string;
+			if (Date.now() - found.createdAt < this.knobs.taskMs) status = 'RUNNING';
+			else {
+				status = found.refused ? 'FAILED' : this.script.statuses[Math.min(found.polls, this.script.statuses.length - 1)];
+				found.polls += 1;
+			}
+			if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) this.log.finished(found.id);
 			return this.send(res, 200, {
 				id: found.id,
 				status,
@@ -115,7 +161,9 @@ export class FakeRunway extends LoopbackServer {
 				...(status === 'RUNNING' ? { progress: 0.5 } : {}),
 				...(status === 'SUCCEEDED' ? { output: [`${this.url}/files/output.mp4`] } : {}),
 				...(status === 'FAILED'
-					? { failure: this.script.failure ?? 'failed', failureCode: this.script.failureCode }
+					? found.refused
+						? { failure: 'The prompt was flagged by content moderation (fake)', failureCode: 'SAFETY.INPUT.TEXT' }
+						: { failure: this.script.failure ?? 'failed', failureCode: this.script.failureCode }
 					: {}),
 			});
 		}

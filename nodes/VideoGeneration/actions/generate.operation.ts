@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
 	NodeOperationError,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -9,8 +9,10 @@ import type { Character, Scene } from '../../shared/plan';
 import { CLIP_FORMAT, PRESETS, presetByName } from '../../shared/presets';
 import { getStorage } from '../../shared/storageNode';
 import styles from '../data/styles.json';
-import { PROVIDER_OPTIONS, videoProvider } from '../providers';
-import type { SpokenLineTiming } from '../providers/types';
+import { Ledger, runIdOf } from '../../shared/ledger';
+import { PROVIDER_OPTIONS, providerOrder } from '../providers';
+import type { ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
+import { ClipError, makeClip } from './clipTask';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 
 const show = { show: { operation: ['generate'] } };
@@ -20,9 +22,27 @@ export const description: INodeProperties[] = [
 		displayName: 'Provider',
 		name: 'provider',
 		type: 'options',
-		options: PROVIDER_OPTIONS,
-		default: 'local',
-		description: 'Who makes the clip',
+		options: [
+			{
+				name: 'Auto',
+				value: 'auto',
+				description: 'Kling, then Runway, then local: each paid one only when its credential is attached',
+			},
+			...PROVIDER_OPTIONS,
+		],
+		default: 'auto',
+		description:
+			'Who makes the clip first. A paid provider whose credential is not attached is skipped, so Auto renders locally until a Kling or Runway credential is added.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Fallback Providers',
+		name: 'fallbackProviders',
+		type: 'multiOptions',
+		options: [{ name: 'Auto', value: 'auto' }, ...PROVIDER_OPTIONS],
+		default: [],
+		description:
+			'Who makes the clip, in this order, when the providers before are down (unreachable, or still rate limited or failing after their retries). Content-policy, credential and budget refusals do not move the scene on.',
 		displayOptions: show,
 	},
 	{
@@ -119,6 +139,15 @@ export const description: INodeProperties[] = [
 				description: 'How often to ask the provider whether the clip is ready, in milliseconds',
 			},
 			{
+				displayName: 'Provider Concurrency',
+				name: 'providerConcurrency',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100 },
+				default: 0,
+				description:
+					'Most tasks a paid provider may have running at once, across parallel scenes (and n8n workers when the Reelsmith Postgres credential is attached). 0 = the default of the provider data file (Kling 3, Runway 2). Local rendering has no limit.',
+			},
+			{
 				displayName: 'Reference Image',
 				name: 'referenceImage',
 				type: 'string',
@@ -179,6 +208,50 @@ function spokenLines(narration: Record<string, unknown> | undefined): SpokenLine
 	}));
 }
 
+/** Fallback Providers as a list, also when an expression gives a comma-separated text. */
+function fallbackList(value: unknown): string[] {
+	if (Array.isArray(value)) return value.map(String);
+	if (typeof value === 'string') return value.split(',').map((name) => name.trim()).filter(Boolean);
+	return [];
+}
+
+export interface Attempt {
+	provider: string;
+	outcome: 'served' | 'skipped' | 'down' | 'failed';
+	message?: string;
+}
+
+/**
+ * The provider's credential, or why the provider is skipped: not attached to the node, not readable, or its key
+ * fields are empty ("configured" = attached with keys filled in).
+ */
+async function providerCredentials(
+	this: IExecuteFunctions,
+	definition: VideoProviderDefinition,
+	itemIndex: number,
+): Promise<{ credentials?: Record<string, unknown>; skip?: string }> {
+	if (!definition.credential) return {};
+	const notConfigured = `${definition.displayName} is not configured: attach a ${definition.displayName} credential to this node to use it`;
+	const attached = this.getNode().credentials;
+	if (attached && !attached[definition.credential]) return { skip: `${notConfigured}.` };
+	let data: Record<string, unknown>;
+	try {
+		data = (await this.getCredentials(definition.credential, itemIndex)) as Record<string, unknown>;
+	} catch {
+		return { skip: `${notConfigured}.` };
+	}
+	const empty = (definition.credentialKeys ?? []).filter((key) => !String(data?.[key] ?? '').trim());
+	if (empty.length) {
+		return {
+			skip: `${definition.displayName} is not configured: the ${empty.join(' and ')} of its credential ${empty.length > 1 ? 'are' : 'is'} empty.`,
+		};
+	}
+	return { credentials: data };
+}
+
+const describeAttempts = (attempts: Attempt[]) =>
+	attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}${attempt.message ? ` (${attempt.message})` : ''}`).join('; ');
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const item = this.getInputData()[itemIndex];
 	const fail = (message: string, description?: string) =>
@@ -198,17 +271,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	} as Scene;
 	const label = Number.isFinite(Number(scene.number)) ? `Scene ${scene.number}: ` : '';
 
-	const providerName = this.getNodeParameter('provider', itemIndex, 'local') as string;
-	let definition;
+	const firstChoice = String(this.getNodeParameter('provider', itemIndex, 'auto') ?? '').trim() || 'auto';
+	let order: VideoProviderDefinition[];
 	try {
-		definition = videoProvider(providerName);
+		order = providerOrder(firstChoice, fallbackList(this.getNodeParameter('fallbackProviders', itemIndex, [])));
 	} catch (error) {
 		throw fail(`${label}"Provider" ${(error as Error).message}`);
 	}
+	const styleNames = order[0].styles;
 	const style = textParameter(this, 'style', itemIndex);
-	if (!definition.styles.includes(style)) {
+	if (!styleNames.includes(style)) {
 		throw fail(
-			`${label}"Style" must be one of ${definition.styles.join(', ')} (got "${style}"). Pick a style in the node or set options.style in the run request.`,
+			`${label}"Style" must be one of ${styleNames.join(', ')} (got "${style}"). Pick a style in the node or set options.style in the run request.`,
 		);
 	}
 	const presetName = textParameter(this, 'preset', itemIndex);
@@ -223,9 +297,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const narration = isRecord(narrationValue) ? narrationValue : undefined;
 	const requested = Number(this.getNodeParameter('duration', itemIndex, 0));
 	const duration = requested > 0 ? requested : clipDuration(scene, narration);
-	if (!Number.isFinite(duration) || duration <= 0 || duration > definition.maxDuration) {
+	const longest = Math.max(...order.map((definition) => definition.maxDuration));
+	if (!Number.isFinite(duration) || duration <= 0 || duration > longest) {
 		throw fail(
-			`${label}"Duration" must be more than 0 and at most ${definition.maxDuration} seconds (got ${Number.isFinite(duration) ? duration : 'none'}). Set Duration, or give the scene a duration in the plan; split longer scenes.`,
+			`${label}"Duration" must be more than 0 and at most ${longest} seconds (got ${Number.isFinite(duration) ? duration : 'none'}). Set Duration, or give the scene a duration in the plan; split longer scenes.`,
 		);
 	}
 
@@ -241,86 +316,103 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		model?: string;
 		referenceImage?: string;
 		retryAttempts?: number;
+		providerConcurrency?: number;
 	};
 	const pollInterval = Math.max(50, Number(options.pollInterval ?? 500));
 	const timeoutMs = Math.max(1, Number(options.timeout ?? 600)) * 1000;
-
-	const storage = await getStorage.call(this);
-	const credentials = definition.credential
-		? ((await this.getCredentials(definition.credential, itemIndex)) as Record<string, unknown>)
-		: undefined;
-	const provider = definition.create({
-		storage,
-		credentials,
-		model: String(options.model ?? '').trim(),
-		options: options.retryAttempts === undefined ? {} : { maxAttempts: Number(options.retryAttempts) },
-	});
 	const referenceImage = String(options.referenceImage ?? '').trim();
-	let submitted;
-	try {
-		submitted = await provider.submit({
-			scene,
-			style,
-			preset: presetName,
-			width: preset.width,
-			height: preset.height,
-			fps: CLIP_FORMAT.fps,
-			duration,
-			lines: spokenLines(narration),
-			characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
-			referenceImage: referenceImage || undefined,
-		});
-	} catch (error) {
-		throw fail(`${label}the ${definition.displayName} provider did not take the task: ${(error as Error).message}`);
-	}
-	const { taskId, notes } = submitted;
+	const request: ClipRequest = {
+		scene,
+		style,
+		preset: presetName,
+		width: preset.width,
+		height: preset.height,
+		fps: CLIP_FORMAT.fps,
+		duration,
+		lines: spokenLines(narration),
+		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
+		referenceImage: referenceImage || undefined,
+	};
 
-	const deadline = Date.now() + timeoutMs;
-	let fetched = false;
-	try {
-		for (;;) {
-			let status;
-			try {
-				status = await provider.poll(taskId);
-			} catch (error) {
-				throw fail(`${label}asking ${definition.displayName} about task ${taskId} failed: ${(error as Error).message}`);
+	// With the Reelsmith Postgres credential and a run's scene: budget, task ledger and cost lines.
+	const ledger = await Ledger.fromNode(this, itemIndex);
+	const runId = runIdOf(item.json.runId);
+	const sceneNumber = Number(item.json.sceneNumber ?? scene.number);
+	const storage = await getStorage.call(this);
+	if (ledger && runId && Number.isFinite(sceneNumber)) {
+		// A scene that moved to a fallback provider before its execution stopped resumes there: its task is paid.
+		for (const definition of order) {
+			if (definition.credential && (await ledger.openTask(runId, sceneNumber, definition.name))) {
+				order = [definition, ...order.filter((other) => other !== definition)];
+				break;
 			}
-			if (status.status === 'succeeded') break;
-			if (status.status === 'failed') {
-				throw fail(
-					`${label}the ${definition.displayName} provider could not make the clip: ${status.error ?? 'no reason given'}`,
-				);
-			}
-			if (Date.now() >= deadline) {
-				throw fail(
-					`${label}the clip was not ready after ${timeoutMs / 1000} s (task ${taskId}, ${Math.round((status.progress ?? 0) * 100)}% done). Raise Options → Timeout or lower Concurrency.`,
-				);
-			}
-			await sleep(Math.min(pollInterval, Math.max(0, deadline - Date.now())));
 		}
-		let clip;
-		try {
-			clip = await provider.fetchResult(taskId, {
-				bucket: storage.bucket,
-				key: outputKey,
-			});
-		} catch (error) {
-			throw fail(`${label}the ${definition.displayName} clip could not be stored: ${(error as Error).message}`);
-		}
-		fetched = true;
-		return [
-			{
-				json: {
-					...item.json,
-					clip: { ...clip },
-					provider: definition.name,
-					taskId,
-					...(notes?.length ? { notes } : {}),
-				},
-				pairedItem: { item: itemIndex },
-			},
-		];
-	} finally {
-		if (!fetched) await provider.cancel?.(taskId);
 	}
+
+	const attempts: Attempt[] = [];
+	const notes: string[] = [];
+	for (const definition of order) {
+		const { credentials, skip } = await providerCredentials.call(this, definition, itemIndex);
+		const tooLong =
+			duration > definition.maxDuration
+				? `${definition.displayName} makes clips of at most ${definition.maxDuration} s (this one is ${duration} s).`
+				: undefined;
+		if (skip || tooLong) {
+			attempts.push({ provider: definition.name, outcome: 'skipped', message: skip ?? tooLong });
+			notes.push(`${label}${definition.displayName} skipped: ${skip ?? tooLong}`);
+			continue;
+		}
+		const provider = definition.create({
+			storage,
+			credentials,
+			model: String(options.model ?? '').trim(),
+			options: options.retryAttempts === undefined ? {} : { maxAttempts: Number(options.retryAttempts) },
+		});
+		try {
+			const made = await makeClip({
+				definition,
+				provider,
+				request,
+				destination: { bucket: storage.bucket, key: outputKey },
+				label,
+				pollInterval,
+				timeoutMs,
+				concurrency: Number(options.providerConcurrency) || definition.concurrency || 0,
+				ledger,
+				runId,
+				sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
+			});
+			attempts.push({ provider: definition.name, outcome: 'served' });
+			notes.push(...made.notes);
+			return [
+				{
+					json: {
+						...item.json,
+						clip: { ...made.clip },
+						provider: definition.name,
+						taskId: made.taskId,
+						attempts: attempts as unknown as IDataObject[],
+						cost: { ...made.cost },
+						...(notes.length ? { notes } : {}),
+					},
+					pairedItem: { item: itemIndex },
+				},
+			];
+		} catch (error) {
+			const down = error instanceof ClipError && error.down;
+			attempts.push({ provider: definition.name, outcome: down ? 'down' : 'failed', message: (error as Error).message });
+			if (!down) {
+				// The budget message already names the scene and provider; it reads the same in every paid node.
+				throw fail((error as Error).message, `Providers tried: ${describeAttempts(attempts)}`);
+			}
+			notes.push(`${(error as Error).message} Trying the next provider.`);
+		}
+	}
+	const last = attempts[attempts.length - 1];
+	throw fail(
+		attempts.length === 1 && last.message
+			? `${last.message.startsWith(label) ? '' : label}${last.message}`
+			: `${label}no video provider could make the clip. ${describeAttempts(attempts)}. Attach a credential for another provider or add one to Fallback Providers, or try again later.`,
+		`Providers tried: ${describeAttempts(attempts)}`,
+	);
 }

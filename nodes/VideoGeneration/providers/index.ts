@@ -28,4 +28,19 @@ export const PROVIDER_OPTIONS: INodePropertyOptions[] = Object.values(VIDEO_PROV
 	description: provider.description,
 }));
 
+/** What 'auto' stands for: every paid provider that is configured, cheapest to set up last, then local. */
+export const AUTO_ORDER = ['kling', 'runway', 'local'];
+
+/**
+ * The providers to try for a scene, in order: the first choice, then the fallbacks; 'auto' expands to AUTO_ORDER
+ * and each provider appears once. Unknown names throw with the list of known ones.
+ */
+export function providerOrder(first: string, fallbacks: string[]): VideoProviderDefinition[] {
+	const names = [first, ...fallbacks]
+		.map((name) => String(name ?? '').trim())
+		.filter(Boolean)
+		.flatMap((name) => (name === 'auto' ? AUTO_ORDER : [name]));
+	return [...new Set(names)].map(videoProvider);
+}
+
 export type { ClipRequest, TaskStatus, VideoProvider, VideoProviderDefinition } from './types';

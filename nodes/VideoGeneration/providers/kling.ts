@@ -16,6 +16,7 @@ import {
 	type RemoteOptions,
 } from './remote';
 import type {
+	ClipBilling,
 	ClipRequest,
 	ProviderContext,
 	TaskStatus,
@@ -127,6 +128,10 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 		});
 	}
 
+	billing(request: ClipRequest): ClipBilling {
+		return { model: this.model || kling.defaultModel, seconds: Number(klingDuration(request.duration)), mode: kling.mode };
+	}
+
 	async submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }> {
 		const kind: TaskKind = request.referenceImage ? 'image2video' : 'text2video';
 		const prompt = cutPrompt(
@@ -192,6 +197,8 @@ export const klingProvider: VideoProviderDefinition = {
 	maxDuration: Math.max(...kling.durations),
 	styles: STYLE_NAMES,
 	credential: 'reelsmithKlingApi',
+	credentialKeys: ['accessKey', 'secretKey'],
+	concurrency: kling.concurrency,
 	create: (context: ProviderContext) =>
 		new KlingVideoProvider(context.storage, context.credentials ?? {}, context.options ?? {}, context.model ?? ''),
 };

@@ -7,6 +7,7 @@ import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
 import { renderClip, STYLE_NAMES } from '../render';
 import type {
+	ClipBilling,
 	ClipRequest,
 	ObjectDestination,
 	ProviderContext,
@@ -35,6 +36,10 @@ class LocalVideoProvider implements VideoProvider {
 	readonly name = 'local';
 
 	constructor(private readonly storage: Storage) {}
+
+	billing(request: ClipRequest): ClipBilling {
+		return { model: 'local', seconds: request.duration };
+	}
 
 	async submit(request: ClipRequest): Promise<{ taskId: string }> {
 		const taskId = `local-${randomUUID()}`;

@@ -36,10 +36,20 @@ export class ProviderError extends Error {
 		message: string,
 		readonly retryable = false,
 		readonly retryAfterMs?: number,
+		/** The provider could not be reached at all (network), whatever the method. */
+		readonly unreachable = false,
 	) {
 		super(message);
 		this.name = 'ProviderError';
 	}
+}
+
+/**
+ * The provider is down for now (unreachable, or 5xx / 429 / Kling 1302-1303 still after the retries): the scene
+ * may go to the next provider of the fallback order. Content-policy, auth and account refusals are not "down".
+ */
+export function isProviderDown(error: unknown): boolean {
+	return error instanceof ProviderError && (error.retryable || error.unreachable);
 }
 
 /** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
@@ -102,6 +112,8 @@ export async function requestJson(
 		throw new ProviderError(
 			`${provider} could not be reached at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Check the Base URL of the credential and the network.`,
 			init.method === 'GET',
+			undefined,
+			true,
 		);
 	}
 	const text = await response.text();
@@ -279,6 +291,11 @@ export abstract class RemoteVideoProvider {
 		const clip = await withRetry(this.limits, () => copyClip(name, this.storage, source, request, destination));
 		this.forget(taskId);
 		return clip;
+	}
+
+	/** Takes over a task this node submitted in an earlier execution (a resumed run): poll it, don't pay again. */
+	resume(taskId: string, request: ClipRequest): void {
+		this.requests.set(taskId, request);
 	}
 
 	protected forget(taskId: string): void {

@@ -14,6 +14,7 @@ import {
 	type RemoteOptions,
 } from './remote';
 import type {
+	ClipBilling,
 	ClipRequest,
 	ProviderContext,
 	TaskStatus,
@@ -104,6 +105,11 @@ class RunwayVideoProvider extends RemoteVideoProvider implements VideoProvider {
 		});
 	}
 
+	billing(request: ClipRequest): ClipBilling {
+		const model = this.model || (request.referenceImage ? runway.defaultImageModel : runway.defaultTextModel);
+		return { model, seconds: runwayDuration(request.duration) };
+	}
+
 	async submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }> {
 		const prompt = cutPrompt(
 			scenePrompt(request, (runway.styleHints as Record<string, string>)[request.style]),
@@ -183,6 +189,8 @@ export const runwayProvider: VideoProviderDefinition = {
 	maxDuration: Math.max(...runway.durations),
 	styles: STYLE_NAMES,
 	credential: 'reelsmithRunwayApi',
+	credentialKeys: ['apiSecret'],
+	concurrency: runway.concurrency,
 	create: (context: ProviderContext) =>
 		new RunwayVideoProvider(context.storage, context.credentials ?? {}, context.options ?? {}, context.model ?? ''),
 };

@@ -61,6 +61,21 @@ export interface VideoProvider {
 	fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef>;
 	/** Gives up on a task (timeout, node stopped) and frees what it holds. */
 	cancel?(taskId: string): Promise<void>;
+	/**
+	 * Takes over a task submitted earlier (by a run that stopped): poll and fetchResult then work as if this
+	 * instance had submitted it. `request` is what was asked for then (the clip size to normalise to).
+	 */
+	resume?(taskId: string, request: ClipRequest): void;
+	/** What the provider bills for this request: the model it will use and the seconds it will be asked for. */
+	billing?(request: ClipRequest): ClipBilling;
+}
+
+export interface ClipBilling {
+	model: string;
+	/** Seconds the provider is asked for (Kling and Runway round the scene up to 5 or 10 s). */
+	seconds: number;
+	/** Kling's std | pro. */
+	mode?: string;
 }
 
 /** What a provider gets from the node: object storage now; HTTP helpers and credentials for remote providers later. */
@@ -83,7 +98,11 @@ export interface VideoProviderDefinition {
 	maxDuration: number;
 	/** Looks the provider can make (Style parameter values). */
 	styles: string[];
-	/** Name of the n8n credential the provider needs, if any. */
+	/** Name of the n8n credential the provider needs, if any (a provider with one is a paid one). */
 	credential?: string;
+	/** Credential fields that must be filled for the provider to count as configured. */
+	credentialKeys?: string[];
+	/** Tasks the account may have running at once (the data file's default for Provider Concurrency); none = no limit. */
+	concurrency?: number;
 	create(context: ProviderContext): VideoProvider;
 }

@@ -1,0 +1,216 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- ClipError carries "down or not" to the Generate operation, which decides on the fallback and wraps it in NodeOperationError with the scene */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Ledger } from '../../shared/ledger';
+import { videoCostUsd } from '../../shared/prices';
+import type { MediaRef } from '../../shared/refs';
+import { isProviderDown } from '../providers/remote';
+import { takeSlot } from '../providers/slots';
+import type {
+	ClipBilling,
+	ClipRequest,
+	ObjectDestination,
+	TaskStatus,
+	VideoProvider,
+	VideoProviderDefinition,
+} from '../providers/types';
+
+/** Why one provider did not make the clip; `down` lets the scene move on to the next provider of the order. */
+export class ClipError extends Error {
+	constructor(
+		message: string,
+		readonly down = false,
+	) {
+		super(message);
+		this.name = 'ClipError';
+	}
+}
+
+export interface ClipCost {
+	provider: string;
+	model: string;
+	units: number;
+	unit: 'second';
+	amountUsd: number;
+}
+
+export interface ClipJob {
+	definition: VideoProviderDefinition;
+	provider: VideoProvider;
+	request: ClipRequest;
+	destination: ObjectDestination;
+	/** "Scene 3: " (or empty) in front of messages. */
+	label: string;
+	pollInterval: number;
+	timeoutMs: number;
+	/** Tasks the provider may have running at once; 0 = no limit. */
+	concurrency: number;
+	/** With a run and scene: budget check, task ledger and cost line. */
+	ledger?: Ledger;
+	runId?: string;
+	sceneNumber?: number;
+}
+
+export interface ClipOutcome {
+	clip: MediaRef;
+	taskId: string;
+	notes: string[];
+	cost: ClipCost;
+}
+
+const messageOf = (error: unknown) => (error as Error).message;
+
+/** The request as stored with the task: a big base64 reference image is left out (its size and duration are what count). */
+function storableRequest(request: ClipRequest): ClipRequest {
+	if ((request.referenceImage?.length ?? 0) <= 2048) return request;
+	return { ...request, referenceImage: undefined };
+}
+
+/**
+ * One clip from one provider: adopt the scene's open task from an earlier execution or submit a new one (after
+ * the budget check, within the provider's concurrency limit, recorded before the first poll), poll it, store the
+ * clip and record what it cost. Never pays twice for a scene: a run that stopped mid-task polls the same task when
+ * resumed.
+ */
+export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
+	const { definition, provider, label } = job;
+	const name = definition.displayName;
+	const paid = Boolean(definition.credential);
+	const sceneNumber = job.sceneNumber;
+	const tracked =
+		paid && job.ledger && job.runId && sceneNumber !== undefined
+			? { ledger: job.ledger, runId: job.runId, sceneNumber }
+			: undefined;
+	const notes: string[] = [];
+	let request = job.request;
+	let billing: ClipBilling = provider.billing?.(request) ?? { model: definition.name, seconds: request.duration };
+	let taskId: string;
+	let release = () => {};
+
+	const open = tracked
+		? await tracked.ledger.openTask(tracked.runId, tracked.sceneNumber, definition.name)
+		: null;
+	if (open && provider.resume) {
+		// Already accepted (and paid) before this execution: no budget check, no slot, no new task.
+		request = { ...request, ...((open.request ?? {}) as Partial<ClipRequest>) };
+		provider.resume(open.taskId, request);
+		billing = { ...(provider.billing?.(request) ?? billing), model: open.model ?? billing.model };
+		taskId = open.taskId;
+		notes.push(`${label}picked up ${name} task ${taskId}, submitted by an earlier execution, instead of paying for a new one.`);
+	} else {
+		const costUsd = videoCostUsd(definition.name, billing.model, billing.seconds, billing.mode);
+		if (tracked && costUsd > 0) {
+			await tracked.ledger.checkBudget(tracked.runId, costUsd, `Scene ${tracked.sceneNumber} on ${name}`);
+		}
+		const submit = async () => {
+			let submitted;
+			try {
+				submitted = await provider.submit(request);
+			} catch (error) {
+				throw new ClipError(`${label}the ${name} provider did not take the task: ${messageOf(error)}`, isProviderDown(error));
+			}
+			// Written before the first poll: from here on the task is paid for, whatever happens to this execution.
+			await tracked?.ledger.taskSubmitted({
+				runId: tracked.runId,
+				sceneNumber: tracked.sceneNumber,
+				provider: definition.name,
+				model: billing.model,
+				taskId: submitted.taskId,
+				request: storableRequest(request),
+				costUsd,
+			});
+			return submitted;
+		};
+		let submitted;
+		try {
+			if (!paid || !job.concurrency) submitted = await submit();
+			else if (tracked) {
+				submitted = await tracked.ledger.withSlot(definition.name, job.concurrency, submit, { timeoutMs: job.timeoutMs });
+			} else {
+				release = await takeSlot(definition.name, job.concurrency, job.timeoutMs);
+				submitted = await submit();
+			}
+		} catch (error) {
+			release();
+			if (error instanceof ClipError) throw error;
+			throw new ClipError(`${label}${messageOf(error)}`);
+		}
+		taskId = submitted.taskId;
+		notes.push(...(submitted.notes ?? []));
+	}
+
+	const deadline = Date.now() + job.timeoutMs;
+	let settled = false;
+	try {
+		for (;;) {
+			let status: TaskStatus;
+			try {
+				status = await provider.poll(taskId);
+			} catch (error) {
+				throw new ClipError(`${label}asking ${name} about task ${taskId} failed: ${messageOf(error)}`);
+			}
+			if (status.status === 'succeeded') break;
+			if (status.status === 'failed') {
+				const reason = status.error ?? 'no reason given';
+				await tracked?.ledger.taskFinished(definition.name, taskId, { status: 'failed', error: reason });
+				settled = true;
+				throw new ClipError(`${label}the ${name} provider could not make the clip: ${reason}`);
+			}
+			if (Date.now() >= deadline) {
+				if (status.status === 'queued' && provider.cancel) {
+					// Still waiting for a slot at the provider (Runway THROTTLED): nothing was rendered, so cancelling
+					// costs nothing and the scene can go to the next provider.
+					await provider.cancel(taskId);
+					const reason = `${name} kept task ${taskId} waiting in its queue for ${job.timeoutMs / 1000} s; it was cancelled.`;
+					await tracked?.ledger.taskFinished(definition.name, taskId, { status: 'cancelled', error: reason });
+					settled = true;
+					throw new ClipError(`${label}${reason}`, true);
+				}
+				throw new ClipError(
+					`${label}the clip was not ready after ${job.timeoutMs / 1000} s (task ${taskId}, ${Math.round((status.progress ?? 0) * 100)}% done). Raise Options → Timeout or lower Concurrency.` +
+						(tracked ? ' The task stays recorded: running the scene again polls it instead of paying for a new one.' : ''),
+				);
+			}
+			await sleep(Math.min(job.pollInterval, Math.max(0, deadline - Date.now())));
+		}
+		let clip: MediaRef;
+		try {
+			clip = await provider.fetchResult(taskId, job.destination);
+		} catch (error) {
+			throw new ClipError(`${label}the ${name} clip could not be stored: ${messageOf(error)}`);
+		}
+		const cost: ClipCost = {
+			provider: definition.name,
+			model: billing.model,
+			units: billing.seconds,
+			unit: 'second',
+			amountUsd: videoCostUsd(definition.name, billing.model, billing.seconds, billing.mode),
+		};
+		if (job.ledger && job.runId) {
+			// The cost line first: a crash between the two leaves the task open, and its line is written only once.
+			await job.ledger.recordCost({
+				runId: job.runId,
+				sceneNumber: sceneNumber ?? null,
+				provider: cost.provider,
+				model: cost.model,
+				units: cost.units,
+				unit: 'second',
+				amountUsd: cost.amountUsd,
+				purpose: 'clip',
+				taskId: paid ? taskId : null,
+			});
+		}
+		await tracked?.ledger.taskFinished(definition.name, taskId, {
+			status: 'fetched',
+			clipKey: clip.key,
+			seconds: cost.units,
+			costUsd: cost.amountUsd,
+		});
+		settled = true;
+		return { clip, taskId, notes, cost };
+	} finally {
+		release();
+		// Without a ledger nobody could pick the task up again, so free it at the provider. With one it stays open
+		// (submitted) for the next execution of the scene to poll.
+		if (!settled && !tracked) await provider.cancel?.(taskId);
+	}
+}
