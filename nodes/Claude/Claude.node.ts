@@ -5,9 +5,11 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { testPostgresCredential } from '../shared/transport/postgres';
 import * as checkFrame from './actions/checkFrame.operation';
 import * as critique from './actions/critique.operation';
 import { modelParameters } from './actions/common';
+import * as metadata from './actions/metadata.operation';
 import * as plan from './actions/plan.operation';
 import * as refine from './actions/refine.operation';
 import { router } from './actions/router';
@@ -22,13 +24,22 @@ export class Claude implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
 		usableAsTool: true,
-		description: 'Plan a video from a script, brief or post with Claude, critique and refine the plan, check frames',
+		description: 'Plan a video from a script, brief or post with Claude, critique and refine the plan, check frames, write metadata',
 		defaults: {
 			name: 'Claude',
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'reelsmithAnthropicApi', required: true }],
+		credentials: [
+			{ name: 'reelsmithAnthropicApi', required: true },
+			// Optional: with it, calls for items that carry a runId are checked against the run's budget and costed.
+			{
+				name: 'reelsmithPostgresApi',
+				required: false,
+				displayName: 'Reelsmith Postgres — for budgets, costs and task ids',
+				testedBy: 'reelsmithPostgresApiTest',
+			},
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -47,6 +58,12 @@ export class Claude implements INodeType {
 						value: 'critique',
 						description: 'Score a plan 0–100 and list what to fix',
 						action: 'Critique a plan',
+					},
+					{
+						name: 'Metadata',
+						value: 'metadata',
+						description: 'Write the title, description, tags and thumbnail text for the finished video',
+						action: 'Write video metadata',
 					},
 					{
 						name: 'Plan',
@@ -74,9 +91,16 @@ export class Claude implements INodeType {
 			...refine.description,
 			...videoPrompts.description,
 			...checkFrame.description,
+			...metadata.description,
 			// Video Prompts composes text from the plan and calls no model.
 			...modelParameters.map((property) => ({ ...property, displayOptions: { hide: { operation: ['videoPrompts'] } } })),
 		],
+	};
+
+	methods = {
+		credentialTest: {
+			reelsmithPostgresApiTest: testPostgresCredential,
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

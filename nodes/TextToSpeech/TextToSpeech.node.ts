@@ -9,9 +9,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { testS3Credential } from '../shared/storageNode';
+import { testPostgresCredential } from '../shared/transport/postgres';
 import * as synthesize from './actions/synthesize.operation';
 import * as synthesizeScene from './actions/synthesizeScene.operation';
 import { router } from './actions/router';
+import { speechOrder } from './lib/providerChoice';
 import { PROVIDER_OPTIONS, speechProvider, type SpeechProviderDefinition, type Voice } from './providers';
 
 export class TextToSpeech implements INodeType {
@@ -29,8 +31,16 @@ export class TextToSpeech implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'reelsmithS3Api', required: true, testedBy: 'reelsmithS3ApiTest' },
-			{ name: 'reelsmithElevenLabsApi', required: true, displayOptions: { show: { provider: ['elevenlabs'] } } },
-			{ name: 'reelsmithGoogleTtsApi', required: true, displayOptions: { show: { provider: ['google'] } } },
+			// Optional: a provider whose credential is missing (or has no API key) is skipped with a note, so one node
+			// can hold every provider of a fallback order.
+			{ name: 'reelsmithElevenLabsApi', required: false },
+			{ name: 'reelsmithGoogleTtsApi', required: false },
+			{
+				name: 'reelsmithPostgresApi',
+				required: false,
+				displayName: 'Reelsmith Postgres — for budgets, costs and task ids',
+				testedBy: 'reelsmithPostgresApiTest',
+			},
 		],
 		properties: [
 			{
@@ -58,9 +68,27 @@ export class TextToSpeech implements INodeType {
 				displayName: 'Provider',
 				name: 'provider',
 				type: 'options',
-				options: PROVIDER_OPTIONS,
+				options: [
+					{
+						name: 'Auto',
+						value: 'auto',
+						description: 'The first configured of ElevenLabs, Google, then espeak-ng (offline)',
+					},
+					...PROVIDER_OPTIONS,
+				],
+				// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options -- espeak is one of PROVIDER_OPTIONS (spread above); saved workflows that never set Provider keep offline speech
 				default: 'espeak',
-				description: 'Who speaks',
+				description:
+					'Who speaks first. A provider without its credential (or with an empty API key) is skipped with a note; one that is down after its retries hands the item to the next of Fallback Providers.',
+			},
+			{
+				displayName: 'Fallback Providers',
+				name: 'fallbackProviders',
+				type: 'multiOptions',
+				options: PROVIDER_OPTIONS,
+				default: [],
+				description:
+					'Tried in order when the provider is not configured or is down (network, 429/5xx after retries). A refused key, an unknown voice or a budget stop fails the item instead.',
 			},
 			...synthesizeScene.description,
 			...synthesize.description,
@@ -70,11 +98,12 @@ export class TextToSpeech implements INodeType {
 	methods = {
 		credentialTest: {
 			reelsmithS3ApiTest: testS3Credential,
+			reelsmithPostgresApiTest: testPostgresCredential,
 		},
 		loadOptions: {
 			/** Voices of the chosen provider: the account's list for remote providers (every page), the data file otherwise. */
 			async getVoices(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const definition = speechProvider(this.getCurrentNodeParameter('provider') as string);
+				const definition = await canvasProvider(this);
 				const voices = definition.credentialName
 					? await (await remote(this, definition)).listVoices()
 					: definition.voices;
@@ -87,7 +116,7 @@ export class TextToSpeech implements INodeType {
 		listSearch: {
 			/** One page of voices per call; n8n asks for the next with the returned paginationToken. */
 			async searchVoices(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-				const definition = speechProvider(this.getCurrentNodeParameter('provider') as string);
+				const definition = await canvasProvider(this);
 				if (!definition.credentialName) {
 					const wanted = filter?.toLowerCase() ?? '';
 					const voices = definition.voices.filter((voice) => voiceLabel(voice).toLowerCase().includes(wanted));
@@ -108,6 +137,19 @@ export class TextToSpeech implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);
 	}
+}
+
+/** The provider whose voices the canvas lists: the chosen one, or for 'auto' the first that has its credential. */
+async function canvasProvider(context: ILoadOptionsFunctions): Promise<SpeechProviderDefinition> {
+	const chosen = String(context.getCurrentNodeParameter('provider') ?? 'espeak');
+	if (chosen !== 'auto') return speechProvider(chosen);
+	for (const name of speechOrder('auto', [])) {
+		const definition = speechProvider(name);
+		if (!definition.credentialName) return definition;
+		const credentials = await context.getCredentials(definition.credentialName).catch(() => undefined);
+		if (String(credentials?.apiKey ?? '').trim()) return definition;
+	}
+	return speechProvider('espeak');
 }
 
 async function remote(context: ILoadOptionsFunctions, definition: SpeechProviderDefinition) {

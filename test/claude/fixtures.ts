@@ -49,3 +49,13 @@ export const critiqueInput = {
 		{ code: 'scene-over-clip-limit', scene: 2, message: 'Scene 2 runs 12 s; split it to fit 10 s clips.', penalty: 20 },
 	],
 };
+
+export function metadataInput(overrides: Record<string, unknown> = {}) {
+	return {
+		title: 'Coffee Break: Finally, Some Quiet',
+		description: 'Alice finds ten quiet seconds before the day begins.\nThen Bob waves over the fence.\n\nA short about morning rituals.',
+		tags: ['coffee', 'morning routine', '#short film', 'Coffee', 'neighbours'],
+		thumbnailText: 'Finally, quiet',
+		...overrides,
+	};
+}

@@ -1,13 +1,12 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Claude } from '../../nodes/Claude/Claude.node';
 import { PLAN_SCHEMA_VERSION, type Critique, type Plan } from '../../nodes/shared/plan';
 import { errors, FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
+import { rejectsWith, runClaude, type Parameters, type RunOptions } from './context';
 import { critiqueInput, planInput } from './fixtures';
 import models from '../../nodes/Claude/data/models.json';
-
-type Parameters = Record<string, unknown>;
 
 let fake: FakeAnthropic;
 before(async () => {
@@ -18,41 +17,12 @@ beforeEach(() => {
 	fake.requests.length = 0;
 });
 
-/** Just enough of n8n's execute context: items, resolved parameters per item, the credential, Continue On Fail. */
-async function run(
+function run(
 	items: (IDataObject | INodeExecutionData)[],
 	parameters: (json: IDataObject) => Parameters,
-	options: { continueOnFail?: boolean; apiKey?: string } = {},
+	options: RunOptions = {},
 ): Promise<INodeExecutionData[]> {
-	const input: INodeExecutionData[] = items.map((item) =>
-		'json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject },
-	);
-	const context = {
-		getInputData: () => input,
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			const value = parameters(input[itemIndex].json)[name];
-			return value === undefined ? fallback : value;
-		},
-		getCredentials: async (name: string) => {
-			assert.equal(name, 'reelsmithAnthropicApi');
-			return { apiKey: options.apiKey ?? FAKE_API_KEY, baseUrl: fake.baseUrl };
-		},
-		getNode: () => ({
-			id: 'claude-1',
-			name: 'Claude',
-			type: 'n8n-nodes-reelsmith.claude',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		}),
-		continueOnFail: () => options.continueOnFail ?? false,
-		helpers: {
-			getBinaryDataBuffer: async (itemIndex: number, property: string) =>
-				Buffer.from(input[itemIndex].binary![property].data, 'base64'),
-		},
-	} as unknown as IExecuteFunctions;
-	const [output] = await new Claude().execute.call(context);
-	return output;
+	return runClaude(fake, items, parameters, options);
 }
 
 const planFromScript = (json: IDataObject): Parameters => ({
@@ -65,20 +35,20 @@ const planFromScript = (json: IDataObject): Parameters => ({
 	maxRetries: 2,
 });
 
-const rejectsWith = (pattern: RegExp) => (error: Error) => {
-	assert.equal(error.name, 'NodeOperationError');
-	assert.match(error.message, pattern);
-	return true;
-};
-
 test('the node describes itself and its credential', () => {
 	const { description } = new Claude();
 	assert.equal(description.name, 'claude');
-	assert.deepEqual(description.credentials, [{ name: 'reelsmithAnthropicApi', required: true }]);
+	assert.deepEqual(
+		description.credentials?.map(({ name, required }) => ({ name, required })),
+		[
+			{ name: 'reelsmithAnthropicApi', required: true },
+			{ name: 'reelsmithPostgresApi', required: false },
+		],
+	);
 	const operation = description.properties.find((property) => property.name === 'operation');
 	assert.deepEqual(
 		operation?.options?.map((option) => ('value' in option ? option.value : null)),
-		['checkFrame', 'critique', 'plan', 'refine', 'videoPrompts'],
+		['checkFrame', 'critique', 'metadata', 'plan', 'refine', 'videoPrompts'],
 	);
 	assert.equal(description.properties.find((property) => property.name === 'model')?.default, models.default);
 	assert.equal(models.default, 'claude-sonnet-4-6');

@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback Anthropic Messages API (POST /v1/messages) for the Claude node tests. It checks the API key (`x-api-key`,
  * or `Authorization: Bearer` as SDK 1.x sends it) and that `anthropic-version` is a date, answers each request with the next scripted step, and records every request so tests can
- * count retries. Answers follow the documented shapes: a message with a `tool_use` block, or
- * `{type:'error', error:{type, message}, request_id}`.
+ * count retries. Answers follow the documented shapes: a message with a `tool_use` block (forced tool), a `text` block
+ * holding the JSON when the request asks for `output_config: {format: {type: 'json_schema', schema}}` (the same
+ * scripted `toolInput` serves both routes), or `{type:'error', error:{type, message}, request_id}`. Like the real API,
+ * a JSON schema whose objects do not all say `additionalProperties: false` is refused (400).
  */
 export type Step =
 	| { toolInput: unknown; usage?: { input_tokens: number; output_tokens: number }; stopReason?: string }
-	| { text: string; stopReason?: string }
+	| { text: string; usage?: { input_tokens: number; output_tokens: number }; stopReason?: string }
 	| { status: number; type: string; message: string; headers?: Record<string, string> };
 
 export interface RecordedRequest {
@@ -21,6 +23,7 @@ export interface RecordedRequest {
 		messages: { role: string; content: unknown }[];
 		tools?: { name: string }[];
 		tool_choice?: { type: string; name?: string };
+		output_config?: { format?: { type: string; schema?: Record<string, unknown> } };
 	};
 }
 
@@ -58,6 +61,23 @@ export const errors = {
 
 let counter = 0;
 
+/** Paths of object schemas without `additionalProperties: false` (the API refuses those for JSON output). */
+export function looseObjects(schema: unknown, path = 'schema'): string[] {
+	if (!schema || typeof schema !== 'object') return [];
+	const node = schema as Record<string, unknown>;
+	const found: string[] = [];
+	const types = Array.isArray(node.type) ? node.type : [node.type];
+	if (types.includes('object') && node.additionalProperties !== false) found.push(path);
+	for (const [key, value] of Object.entries(node)) {
+		if (key === 'properties' && value && typeof value === 'object') {
+			for (const [name, child] of Object.entries(value)) found.push(...looseObjects(child, `${path}.${name}`));
+		} else if (key === 'items' || key === 'anyOf' || key === 'allOf') {
+			for (const child of Array.isArray(value) ? value : [value]) found.push(...looseObjects(child, `${path}[]`));
+		}
+	}
+	return found;
+}
+
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 	const queue: Step[] = [];
 	const requests: RecordedRequest[] = [];
@@ -91,13 +111,28 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 		if (!/^\d{4}-\d{2}-\d{2}$/.test(String(request.headers['anthropic-version'] ?? ''))) {
 			return fail(400, 'invalid_request_error', 'anthropic-version: header is required');
 		}
+		const format = body.output_config?.format;
+		if (format) {
+			if (format.type !== 'json_schema' || !format.schema) {
+				return fail(400, 'invalid_request_error', 'output_config.format: expected {type: "json_schema", schema}');
+			}
+			const loose = looseObjects(format.schema);
+			if (loose.length) {
+				return fail(400, 'invalid_request_error', `output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false (${loose[0]})`);
+			}
+			if (body.tool_choice?.type === 'tool') {
+				return fail(400, 'invalid_request_error', 'output_config.format cannot be combined with a forced tool');
+			}
+		}
 		const step = queue.shift();
 		if (!step) return fail(500, 'api_error', 'The fake has no scripted answer left', { 'x-should-retry': 'false' });
 		if ('status' in step) return fail(step.status, step.type, step.message, step.headers);
 
 		const content =
 			'toolInput' in step
-				? [{ type: 'tool_use', id: `toolu_fake_${counter}`, name: body.tool_choice?.name ?? body.tools?.[0]?.name, input: step.toolInput }]
+				? format
+					? [{ type: 'text', text: JSON.stringify(step.toolInput) }]
+					: [{ type: 'tool_use', id: `toolu_fake_${counter}`, name: body.tool_choice?.name ?? body.tools?.[0]?.name, input: step.toolInput }]
 				: [{ type: 'text', text: step.text }];
 		send(200, {
 			id: `msg_fake_${counter}`,
@@ -105,11 +140,11 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 			role: 'assistant',
 			model: body.model,
 			content,
-			stop_reason: step.stopReason ?? ('toolInput' in step ? 'tool_use' : 'end_turn'),
+			stop_reason: step.stopReason ?? ('toolInput' in step && !format ? 'tool_use' : 'end_turn'),
 			stop_sequence: null,
 			usage: {
-				input_tokens: 'toolInput' in step && step.usage ? step.usage.input_tokens : 1000,
-				output_tokens: 'toolInput' in step && step.usage ? step.usage.output_tokens : 500,
+				input_tokens: step.usage ? step.usage.input_tokens : 1000,
+				output_tokens: step.usage ? step.usage.output_tokens : 500,
 				cache_creation_input_tokens: 0,
 				cache_read_input_tokens: 0,
 			},

@@ -5,6 +5,21 @@ import { toneMp3 } from './speech-audio';
 /** Seconds of audio per character of text (about 165 words per minute). */
 export const SECONDS_PER_CHARACTER = 0.06;
 
+/** The character alignment the fake answers for `text`: character i spoken from i × step to (i + 1) × step seconds. */
+export function alignmentFor(text: string) {
+	const characters = Array.from(text);
+	const duration = Math.max(0.4, characters.length * SECONDS_PER_CHARACTER);
+	const step = duration / characters.length;
+	return {
+		duration,
+		alignment: {
+			characters,
+			character_start_times_seconds: characters.map((_c, index) => Number((index * step).toFixed(3))),
+			character_end_times_seconds: characters.map((_c, index) => Number(((index + 1) * step).toFixed(3))),
+		},
+	};
+}
+
 export interface RecordedRequest {
 	method: string;
 	path: string;
@@ -100,15 +115,8 @@ export class FakeElevenLabs {
 		if (!text || typeof body?.model_id !== 'string') {
 			return { status: 422, body: { detail: [{ loc: ['body', 'text'], msg: 'Field required', type: 'missing' }] } };
 		}
-		const characters = Array.from(text);
-		const duration = Math.max(0.4, characters.length * SECONDS_PER_CHARACTER);
-		const step = duration / characters.length;
+		const { duration, alignment } = alignmentFor(text);
 		const audio = await toneMp3(duration);
-		const alignment = {
-			characters,
-			character_start_times_seconds: characters.map((_c, index) => Number((index * step).toFixed(3))),
-			character_end_times_seconds: characters.map((_c, index) => Number(((index + 1) * step).toFixed(3))),
-		};
 		return { status: 200, body: { audio_base64: audio.toString('base64'), alignment, normalized_alignment: alignment } };
 	}
 

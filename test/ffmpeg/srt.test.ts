@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSrt, formatSrtTime } from '../../nodes/FFmpeg/lib/srt';
+import { wordsFromAlignment } from '../../nodes/TextToSpeech/providers/elevenlabs';
+import { alignmentFor } from '../fakes/elevenlabs';
 
 const WJ = '\u2060';
 
@@ -72,5 +74,80 @@ describe('buildSrt', () => {
 	it('for burning: drops emoji the font cannot draw and escapes braces for libass', () => {
 		const srt = buildSrt([{ start: 0, end: 1, text: 'Go {now} 🚀 100%' }], { renderer: 'libass' });
 		assert.equal(srt.split('\n')[2].replaceAll(WJ, ''), 'Go \\{now\\} 100%');
+	});
+});
+
+/** An SRT's subtitles as {start, end, rows} in seconds. */
+function parseSrt(srt: string) {
+	const seconds = (time: string) => {
+		const [h, m, rest] = time.split(':');
+		const [s, ms] = rest.split(',');
+		return (Number(h) * 3_600_000 + Number(m) * 60_000 + Number(s) * 1000 + Number(ms)) / 1000;
+	};
+	return srt
+		.trim()
+		.split('\n\n')
+		.map((block) => {
+			const [, times, ...rows] = block.split('\n');
+			const [start, end] = times.split(' --> ').map(seconds);
+			return { start, end, rows };
+		});
+}
+
+describe('buildSrt with word timings (ElevenLabs alignments)', () => {
+	/** A line the way Text to Speech emits it (words on the scene clock), moved to the video timeline at `at`. */
+	function spokenCue(text: string, at: number, speaker?: string) {
+		const words = wordsFromAlignment(alignmentFor(text).alignment).map((word) => ({
+			text: word.text,
+			start: Math.round((at + word.start) * 1000) / 1000,
+			end: Math.round((at + word.end) * 1000) / 1000,
+		}));
+		return { start: at, end: words[words.length - 1].end, text, speaker, words };
+	}
+
+	it('cuts a long line into subtitles at word boundaries, each timed from its first word to its last', () => {
+		const text =
+			'The rain had not stopped for three days, and the river was already over the old stone bridge when the bus finally arrived at the square.';
+		const cue = spokenCue(text, 12.5);
+		const subtitles = parseSrt(buildSrt([cue]));
+		assert.ok(subtitles.length >= 2, `${subtitles.length} subtitles`);
+		let next = 0;
+		for (const subtitle of subtitles) {
+			assert.ok(subtitle.rows.length <= 2, subtitle.rows.join(' / '));
+			for (const row of subtitle.rows) assert.ok(row.length <= 42, `"${row}" is ${row.length} characters`);
+			const spoken = subtitle.rows.join(' ').split(' ');
+			const first = cue.words[next];
+			const last = cue.words[next + spoken.length - 1];
+			assert.deepEqual(spoken, cue.words.slice(next, next + spoken.length).map((word) => word.text), 'whole words, in order');
+			assert.equal(subtitle.start, first.start, `"${first.text}" starts the subtitle`);
+			assert.equal(subtitle.end, last.end, `"${last.text}" ends the subtitle`);
+			next += spoken.length;
+		}
+		assert.equal(next, cue.words.length, 'every word is shown once');
+		// Not the even split: the first subtitle ends when its last word is spoken, the next starts at its first word.
+		assert.ok(subtitles[1].start > subtitles[0].end, 'the pause between words is a gap between subtitles');
+	});
+
+	it('a short line is one subtitle from its first word to its last; the speaker prefix counts towards the row', () => {
+		const cue = spokenCue('Who is there?', 3, 'ALICE');
+		const [subtitle, ...rest] = parseSrt(buildSrt([cue], { speakerPrefix: true }));
+		assert.deepEqual(rest, []);
+		assert.deepEqual(subtitle, { start: 3, end: cue.words[2].end, rows: ['ALICE: Who is there?'] });
+		// 0.06 s per character from the line start: "there?" is characters 7–12.
+		assert.equal(subtitle.end, 3.78);
+	});
+
+	it('without words the even split stays as it was', () => {
+		const cue = spokenCue('Who is there?', 3);
+		const { words: _dropped, ...plain } = cue;
+		assert.deepEqual(parseSrt(buildSrt([plain])), [{ start: 3, end: cue.end, rows: ['Who is there?'] }]);
+		assert.equal(parseSrt(buildSrt([{ ...plain, words: [] }]))[0].start, 3);
+	});
+
+	it('for burning, word text is cleaned the same way as plain text', () => {
+		const srt = buildSrt([{ start: 0, end: 1, text: 'Go {now} 🚀', words: [{ text: 'Go', start: 0.1, end: 0.3 }, { text: '{now}', start: 0.4, end: 0.7 }, { text: '🚀', start: 0.8, end: 0.9 }] }], {
+			renderer: 'libass',
+		});
+		assert.equal(srt.replaceAll(WJ, ''), '1\n00:00:00,100 --> 00:00:00,700\nGo \\{now\\}\n');
 	});
 });

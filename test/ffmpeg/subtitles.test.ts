@@ -3,10 +3,15 @@ import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { FFmpeg } from '../../nodes/FFmpeg/FFmpeg.node';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
-import { buildSrt } from '../../nodes/FFmpeg/lib/srt';
+import { buildSrt, formatSrtTime } from '../../nodes/FFmpeg/lib/srt';
+import { wordsFromAlignment } from '../../nodes/TextToSpeech/providers/elevenlabs';
+import { alignmentFor } from '../fakes/elevenlabs';
 import { attachSubtitles, burnSubtitles } from '../../nodes/FFmpeg/lib/subtitles';
 import { grayPixels, makeClip, meanDifference, tempDir } from '../fixtures/media/make';
+import { startS3, type TestS3 } from '../helpers/s3';
 
 const cues = [
 	{ start: 0, end: 1, text: 'He said: "100% sure"', speaker: 'ALICE' },
@@ -38,6 +43,35 @@ describe('subtitles', () => {
 		assert.match(stdout.replaceAll('\u2060', ''), /C:\\temp\\it's \{fine\} 🎬/);
 	});
 
+	it('a soft track built from word timings plays each subtitle from its first word to its last', async () => {
+		// "Who is there?" as the ElevenLabs fake aligns it, spoken from 0.2 s into the clip.
+		const words = wordsFromAlignment(alignmentFor('Who is there? I can hear you breathing behind the kitchen door.').alignment).map((word) => ({
+			text: word.text,
+			start: Math.round((0.2 + word.start) * 1000) / 1000,
+			end: Math.round((0.2 + word.end) * 1000) / 1000,
+		}));
+		const srt = tmp.path('words.srt');
+		await writeFile(srt, buildSrt([{ start: 0.2, end: words[words.length - 1].end, text: 'ignored', words }], { maxLineLength: 20, maxLines: 1 }));
+		const output = tmp.path('words.mp4');
+		await attachSubtitles({ video: clip, srt, output });
+		const { stdout } = await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', output, '-map', '0:s:0', '-f', 'srt', '-']);
+		const times = [...stdout.matchAll(/(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n(.+)/g)].map(([, start, end, text]) => ({ start, end, text }));
+		// One row of ≤ 20 characters per subtitle: the words regroup, and the times are the words' own.
+		const expected: { start: string; end: string; text: string }[] = [];
+		let group: typeof words = [];
+		const flush = () => {
+			if (group.length) expected.push({ start: formatSrtTime(group[0].start), end: formatSrtTime(group[group.length - 1].end), text: group.map((word) => word.text).join(' ') });
+			group = [];
+		};
+		for (const word of words) {
+			if ([...group, word].map((entry) => entry.text).join(' ').length > 20) flush();
+			group.push(word);
+		}
+		flush();
+		assert.deepEqual(times, expected);
+		assert.equal(expected[0].start, '00:00:00,200');
+	});
+
 	it('burns the text into the picture where the subtitles sit, and nowhere else', async () => {
 		// A folder name with a quote, a colon, a backslash and spaces: burning must not depend on escaping it.
 		const dir = tmp.path("it's: a \\ folder");
@@ -56,5 +90,61 @@ describe('subtitles', () => {
 		const probe = await probeMedia(output, { measureAudio: false });
 		assert.equal(probe.audio?.codec, 'aac');
 		assert.equal(probe.faststart, true);
+	});
+});
+
+describe('FFmpeg → Subtitles with word-timed cues', () => {
+	let s3: TestS3;
+	before(async () => {
+		s3 = await startS3();
+	});
+	after(() => s3?.stop());
+
+	function context(cues: unknown): IExecuteFunctions {
+		const params: Record<string, unknown> = {
+			operation: 'subtitles',
+			video: { bucket: '', key: 'runs/w/work/concat.mp4', duration: 4 },
+			cues,
+			mode: 'srtOnly',
+			srtKey: 'runs/w/final/subtitles.srt',
+			options: {},
+		};
+		return {
+			getInputData: () => [{ json: { runId: 'w' } }],
+			getNodeParameter: (name: string, _index: number, fallback?: unknown) => (name in params ? params[name] : fallback),
+			getCredentials: async () => {
+				const { endpoint, region, accessKey, secretKey, bucket, forcePathStyle } = s3;
+				return { endpoint, region, accessKey, secretKey, bucket, forcePathStyle };
+			},
+			getNode: () => ({ id: 'ffmpeg-1', name: 'FFmpeg', type: 'n8n-nodes-reelsmith.ffmpeg', typeVersion: 1, position: [0, 0], parameters: {} }),
+			continueOnFail: () => false,
+			logger: { debug() {}, info() {}, warn() {}, error() {} },
+		} as unknown as IExecuteFunctions;
+	}
+
+	it('writes subtitles at the words\' times, and names the cue and word when a word is not timed', async () => {
+		const cues = [
+			{
+				start: 1,
+				end: 2.4,
+				text: 'Who is there?',
+				speaker: 'ALICE',
+				words: [
+					{ text: 'Who', start: 1.05, end: 1.3 },
+					{ text: 'is', start: 1.4, end: 1.55 },
+					{ text: 'there?', start: 1.6, end: 2.1 },
+				],
+			},
+			{ start: 2.5, end: 3.5, text: 'Only me.' },
+		];
+		await new FFmpeg().execute.call(context(JSON.stringify(cues)));
+		const srt = (await s3.storage.downloadBuffer({ bucket: s3.bucket, key: 'runs/w/final/subtitles.srt' })).toString();
+		assert.equal(srt, '1\n00:00:01,050 --> 00:00:02,100\nWho is there?\n\n2\n00:00:02,500 --> 00:00:03,500\nOnly me.\n');
+
+		const broken = [{ ...cues[0], words: [{ text: 'Who', start: 1.3, end: 1.05 }] }];
+		await assert.rejects(new FFmpeg().execute.call(context(broken)), (error: Error) => {
+			assert.match(error.message, /^Cue 1, word 1: needs "text" and seconds "start" ≤ "end"/);
+			return true;
+		});
 	});
 });

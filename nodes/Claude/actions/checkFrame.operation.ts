@@ -2,8 +2,9 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, ty
 import { z } from 'zod';
 import prompts from '../data/prompts.json';
 import { textParameter } from '../../shared/parameters';
+import { ledgerHooks } from '../lib/ledger';
 import { callStructured, type Tool, type Validator } from '../transport/anthropic';
-import { fill, show, usageJson } from './common';
+import { fill, show, paidJson } from './common';
 
 const on = ['checkFrame'];
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
@@ -93,11 +94,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		tool: frameTool,
 		validate,
 		what: 'frame check',
-	});
+	}, await ledgerHooks(this, itemIndex, 'checkFrame'));
 	const minScore = Number(this.getNodeParameter('minScore', itemIndex, 70));
 	return [
 		{
-			json: { ...item.json, frameCheck: { ...value, passed: value.score >= minScore }, usage: usageJson(usage) },
+			json: { ...item.json, frameCheck: { ...value, passed: value.score >= minScore }, ...paidJson(usage) },
 			binary: item.binary,
 		},
 	];

@@ -1,8 +1,13 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import models from '../data/models.json';
+import { claudeCostUsd } from '../../shared/prices';
 import type { Critique, Plan } from '../../shared/plan';
 import { readCritique, readPlan } from '../../Screenplay/lib/validate';
 import type { Usage } from '../transport/anthropic';
+
+function perMTok(model: string, side: 'input' | 'output'): number {
+	return claudeCostUsd(model, { input_tokens: side === 'input' ? 1e6 : 0, output_tokens: side === 'output' ? 1e6 : 0 });
+}
 
 /** Parameters every operation shares: the model and how patiently to call it. */
 export const modelParameters: INodeProperties[] = [
@@ -13,10 +18,10 @@ export const modelParameters: INodeProperties[] = [
 		options: models.models.map((model) => ({
 			name: model.name,
 			value: model.id,
-			description: `$${model.inputPerMTok} / $${model.outputPerMTok} per million input / output tokens`,
+			description: `$${perMTok(model.id, 'input')} / $${perMTok(model.id, 'output')} per million input / output tokens`,
 		})),
 		default: 'claude-sonnet-4-6',
-		description: 'The Claude model to call; the cost on each item uses its price from the price list of the node',
+		description: 'The Claude model to call; the cost on each item uses its price from the Reelsmith price table',
 	},
 	{
 		displayName: 'Max Tokens',
@@ -100,6 +105,22 @@ export function asJson(value: object): IDataObject {
 
 export function usageJson(usage: Usage): IDataObject {
 	return { ...usage };
+}
+
+/** What the call cost, in the shape every paid node reports (`cost` on the item). */
+export function costJson(usage: Usage): IDataObject {
+	return {
+		provider: 'anthropic',
+		model: usage.model,
+		units: usage.inputTokens + usage.outputTokens,
+		unit: 'token',
+		amountUsd: usage.costUsd,
+	};
+}
+
+/** `usage` and `cost` for the output item. */
+export function paidJson(usage: Usage): IDataObject {
+	return { usage: usageJson(usage), cost: costJson(usage) };
 }
 
 export function getPlan(this: IExecuteFunctions, itemIndex: number): Plan {

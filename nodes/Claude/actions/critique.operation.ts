@@ -1,8 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import prompts from '../data/prompts.json';
 import { critiqueTool, critiqueValidator } from '../lib/schema';
+import { ledgerHooks } from '../lib/ledger';
 import { callStructured } from '../transport/anthropic';
-import { asJson, fill, getPlan, planForPrompt, planParameter, positiveOrNull, targetParameters, usageJson } from './common';
+import { asJson, fill, getPlan, planForPrompt, planParameter, positiveOrNull, targetParameters, paidJson } from './common';
 
 export const description: INodeProperties[] = [planParameter(['critique']), ...targetParameters(['critique'])];
 
@@ -19,6 +20,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		tool: critiqueTool,
 		validate: critiqueValidator,
 		what: 'critique',
-	});
-	return [{ json: { ...this.getInputData()[itemIndex].json, critique: asJson(critique), usage: usageJson(usage) } }];
+	}, await ledgerHooks(this, itemIndex, 'critique'));
+	return [{ json: { ...this.getInputData()[itemIndex].json, critique: asJson(critique), ...paidJson(usage) } }];
 }

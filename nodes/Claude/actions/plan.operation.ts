@@ -4,8 +4,9 @@ import type { ScriptFormat } from '../../shared/plan';
 import { readPlan } from '../../Screenplay/lib/validate';
 import { jsonParameter, textParameter } from '../../shared/parameters';
 import { planTool, planValidator } from '../lib/schema';
+import { ledgerHooks } from '../lib/ledger';
 import { callStructured } from '../transport/anthropic';
-import { asJson, fill, planForPrompt, positiveOrNull, show, usageJson } from './common';
+import { asJson, fill, planForPrompt, positiveOrNull, show, paidJson } from './common';
 
 const on = ['plan'];
 
@@ -149,6 +150,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		tool: planTool,
 		validate: planValidator({ format: source.format, targetDuration, title }),
 		what: 'plan',
-	});
-	return [{ json: { ...this.getInputData()[itemIndex].json, plan: asJson(plan), usage: usageJson(usage) } }];
+	}, await ledgerHooks(this, itemIndex, 'plan'));
+	return [{ json: { ...this.getInputData()[itemIndex].json, plan: asJson(plan), ...paidJson(usage) } }];
 }

@@ -1,8 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import prompts from '../data/prompts.json';
 import { refineTool, refineValidator } from '../lib/schema';
+import { ledgerHooks } from '../lib/ledger';
 import { callStructured } from '../transport/anthropic';
-import { asJson, fill, getCritique, getPlan, planForPrompt, planParameter, positiveOrNull, targetParameters, usageJson } from './common';
+import { asJson, fill, getCritique, getPlan, planForPrompt, planParameter, positiveOrNull, targetParameters, paidJson } from './common';
 
 export const description: INodeProperties[] = [
 	planParameter(['refine']),
@@ -33,14 +34,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		tool: refineTool,
 		validate: refineValidator({ format: plan.format, targetDuration: plan.targetDuration, title: plan.title }),
 		what: 'revised plan',
-	});
+	}, await ledgerHooks(this, itemIndex, 'refine'));
 	return [
 		{
 			json: {
 				...this.getInputData()[itemIndex].json,
 				plan: asJson(value.plan),
 				changes: value.changes,
-				usage: usageJson(usage),
+				...paidJson(usage),
 			},
 		},
 	];

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { runOperations } from '../../shared/router';
 import * as checkFrame from './checkFrame.operation';
 import * as critique from './critique.operation';
+import * as metadata from './metadata.operation';
 import * as plan from './plan.operation';
 import * as refine from './refine.operation';
 import * as videoPrompts from './videoPrompts.operation';
@@ -13,5 +14,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		checkFrame: checkFrame.execute,
 		refine: refine.execute,
 		videoPrompts: videoPrompts.execute,
+		metadata: metadata.execute,
 	});
 }

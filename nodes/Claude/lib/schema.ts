@@ -277,3 +277,95 @@ export function refineValidator(context: PlanContext): Validator<{ plan: Plan; c
 		return { value: { plan: plan.value, changes: parsed.data.changes.filter((change) => change.trim()) } };
 	};
 }
+
+export interface VideoMetadata {
+	title: string;
+	description: string;
+	tags: string[];
+	thumbnailText: string;
+}
+
+export interface MetadataLimits {
+	titleMax: number;
+	descriptionMax: number;
+	tagsMin: number;
+	tagsMax: number;
+	tagsTotalMax: number;
+	thumbnailWordsMax: number;
+	thumbnailMax: number;
+}
+
+export function metadataTool(limits: MetadataLimits): Tool {
+	return {
+		name: 'submit_metadata',
+		description: 'Submit the title, description, tags and thumbnail text of the video',
+		input_schema: {
+			type: 'object',
+			properties: {
+				title: { type: 'string', description: `At most ${limits.titleMax} characters` },
+				description: { type: 'string', description: `At most ${limits.descriptionMax} characters; the first two lines hook the viewer` },
+				tags: {
+					type: 'array',
+					items: { type: 'string' },
+					description: `${limits.tagsMin} to ${limits.tagsMax} search tags without #, together at most ${limits.tagsTotalMax} characters`,
+				},
+				thumbnailText: {
+					type: 'string',
+					description: `At most ${limits.thumbnailWordsMax} words and ${limits.thumbnailMax} characters, read at a glance`,
+				},
+			},
+			required: ['title', 'description', 'tags', 'thumbnailText'],
+		},
+	};
+}
+
+const metadataSchema = z.object({
+	title: filled,
+	description: filled,
+	tags: z.array(z.string()),
+	thumbnailText: filled,
+});
+
+/** Tags as YouTube takes them: no leading #, single spaces, no duplicates (case-insensitive), none empty. */
+function cleanTags(tags: string[]): string[] {
+	const seen = new Set<string>();
+	const out: string[] = [];
+	for (const raw of tags) {
+		const tag = raw.replace(/^#+/, '').replace(/[<>]/g, '').replace(/\s+/g, ' ').trim();
+		if (!tag || seen.has(tag.toLowerCase())) continue;
+		seen.add(tag.toLowerCase());
+		out.push(tag);
+	}
+	return out;
+}
+
+/** A validator for the publishing metadata, against the limits in data/metadata.json. */
+export function metadataValidator(limits: MetadataLimits): Validator<VideoMetadata> {
+	return (input) => {
+		const parsed = metadataSchema.safeParse(input);
+		if (!parsed.success) return { problems: zodProblems(parsed.error) };
+		const title = parsed.data.title.replace(/\s+/g, ' ').trim();
+		const description = parsed.data.description.trim();
+		const thumbnailText = parsed.data.thumbnailText.replace(/\s+/g, ' ').trim();
+		const tags = cleanTags(parsed.data.tags);
+		const problems: string[] = [];
+		if (title.length > limits.titleMax) problems.push(`title has ${title.length} characters; at most ${limits.titleMax}`);
+		if (description.length > limits.descriptionMax) {
+			problems.push(`description has ${description.length} characters; at most ${limits.descriptionMax}`);
+		}
+		if (tags.length < limits.tagsMin || tags.length > limits.tagsMax) {
+			problems.push(`tags has ${tags.length} different tags; ${limits.tagsMin} to ${limits.tagsMax} wanted`);
+		}
+		// YouTube counts the commas between tags towards the 500.
+		const tagCharacters = tags.join(',').length;
+		if (tagCharacters > limits.tagsTotalMax) problems.push(`tags have ${tagCharacters} characters together; at most ${limits.tagsTotalMax}`);
+		const words = thumbnailText.split(' ').length;
+		if (words > limits.thumbnailWordsMax || thumbnailText.length > limits.thumbnailMax) {
+			problems.push(
+				`thumbnailText has ${words} words and ${thumbnailText.length} characters; at most ${limits.thumbnailWordsMax} words and ${limits.thumbnailMax} characters`,
+			);
+		}
+		if (problems.length) return { problems };
+		return { value: { title, description, tags, thumbnailText } };
+	};
+}

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { MediaRef } from '../../shared/refs';
-import { buildSrt, type SubtitleCue } from '../lib/srt';
+import { buildSrt, type SubtitleCue, type SubtitleWord } from '../lib/srt';
 import { attachSubtitles, burnSubtitles } from '../lib/subtitles';
 import {
 	download,
@@ -28,7 +28,8 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '={{ $json.cues }}',
-		description: 'Subtitle cues on the video timeline: [{"start": 0, "end": 2.5, "text": "…", "speaker": "ALICE"}, …]',
+		description:
+			'Subtitle cues on the video timeline: [{"start": 0, "end": 2.5, "text": "…", "speaker": "ALICE", "words": [{"text": "…", "start": 0.1, "end": 0.4}]}, …]. With words (ElevenLabs timings) subtitles follow the real speech.',
 		displayOptions: { show },
 	},
 	{
@@ -134,7 +135,29 @@ function readCues(this: IExecuteFunctions, itemIndex: number): SubtitleCue[] {
 			fail.call(this, itemIndex, `${where}: "text" must be a string (got ${typeof cue.text}).`);
 		}
 		const speaker = typeof cue.speaker === 'string' ? cue.speaker : undefined;
-		return { start, end, text: cue.text as string, speaker };
+		const words = readWords.call(this, itemIndex, cue.words, where);
+		return words ? { start, end, text: cue.text as string, speaker, words } : { start, end, text: cue.text as string, speaker };
+	});
+}
+
+/** A cue's word timings (optional): each word needs text and start ≤ end in seconds on the video timeline. */
+function readWords(this: IExecuteFunctions, itemIndex: number, value: unknown, where: string): SubtitleWord[] | undefined {
+	if (value === undefined || value === null) return undefined;
+	if (!Array.isArray(value)) {
+		return fail.call(this, itemIndex, `${where}: "words" must be a list like [{"text": "Hello", "start": 0.2, "end": 0.5}].`);
+	}
+	return value.map((raw, index) => {
+		const word = (raw ?? {}) as IDataObject;
+		const start = Number(word.start);
+		const end = Number(word.end);
+		if (typeof word.text !== 'string' || word.start === null || word.end === null || !Number.isFinite(start) || !Number.isFinite(end) || start < 0 || end < start) {
+			fail.call(
+				this,
+				itemIndex,
+				`${where}, word ${index + 1}: needs "text" and seconds "start" ≤ "end" (got ${JSON.stringify(raw)}). Map words from the Text to Speech lines, moved to the video timeline.`,
+			);
+		}
+		return { text: word.text as string, start, end };
 	});
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
 	NodeOperationError,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -11,7 +12,10 @@ import { withWorkDir } from '../../shared/workdir';
 import { toClipWav } from '../lib/audio';
 import { speakableText } from '../lib/script';
 import { pcmDuration, readWav } from '../lib/wav';
-import { createSpeech, speechProvider } from '../providers';
+import { BudgetError } from '../../shared/ledger';
+import { speechCostUsd } from '../../shared/prices';
+import { speechLedger } from '../lib/ledger';
+import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 
 const show = { show: { operation: ['synthesize'] } };
 
@@ -81,42 +85,69 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const item = this.getInputData()[itemIndex];
-	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex });
+	const fail = (message: string, description?: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description });
 
-	let provider;
+	let order: string[];
 	try {
-		provider = speechProvider(this.getNodeParameter('provider', itemIndex, 'espeak') as string);
+		order = speechOrder(this.getNodeParameter('provider', itemIndex, 'espeak'), this.getNodeParameter('fallbackProviders', itemIndex, []));
 	} catch (error) {
-		throw fail(`"Provider": ${(error as Error).message}`);
+		throw fail((error as Error).message);
 	}
 	const text = speakableText(textParameter(this, 'text', itemIndex));
 	if (!/[\p{L}\p{N}]/u.test(text)) {
 		throw fail('"Text" is empty (or has nothing that can be spoken). Set Text, e.g. {{ $json.text }}.');
 	}
-	const voice = textParameter(this, 'voice', itemIndex) || provider.narratorVoice;
+	const chosenVoice = textParameter(this, 'voice', itemIndex);
 	const outputKey = textParameter(this, 'outputKey', itemIndex);
 	if (!outputKey || outputKey.includes('undefined')) {
 		throw fail(`"Output Key" is empty or incomplete ("${outputKey}"). Set Output Key.`);
 	}
 	const options = this.getNodeParameter('options', itemIndex, {}) as { rate?: number; pitch?: number };
 	const storage = await getStorage.call(this);
+	const hooks = await speechLedger(this, itemIndex);
+	const characters = Array.from(text).length;
 
-	let speech;
+	let served;
 	try {
-		speech = await createSpeech(this, provider, itemIndex);
+		served = await withSpeechProviders(this, itemIndex, order, (definition, speech, first) =>
+			withWorkDir(async (directory) => {
+				// The Voice parameter is a voice of the chosen provider; a fallback speaks with its own narrator.
+				const voice = (first && chosenVoice) || definition.narratorVoice;
+				const call = {
+					provider: definition.name,
+					model: speech.model ?? (definition.name === 'google' ? voice : null),
+					characters,
+					costUsd: speechCostUsd(definition.name, definition.name === 'google' ? voice : speech.model, characters),
+					what: `the text (${definition.displayName})`,
+				};
+				await hooks.beforeCall(call);
+				const result = await speech
+					.synthesize({ text, voice, rate: options.rate || undefined, pitch: options.pitch, directory })
+					.catch((error: Error) => {
+						throw new SpeechError(`could not voice the text: ${error.message}`, isDown(error));
+					});
+				await hooks.afterCall(call);
+				const file = join(directory, 'speech.wav');
+				await toClipWav(result.file, file);
+				const ref = await storage.uploadFile(file, outputKey, 'audio/wav');
+				return {
+					audio: { ...ref, duration: Math.round(pcmDuration(await readWav(file)) * 1000) / 1000, voice },
+					cost: { provider: definition.name, model: call.model, units: characters, unit: 'character', amountUsd: call.costUsd },
+				};
+			}),
+		);
 	} catch (error) {
-		throw fail(`${provider.displayName}: ${(error as Error).message}`);
+		if (error instanceof AttemptsError && error.cause instanceof BudgetError) {
+			throw fail(error.cause.message, 'Not voiced: the budget check stopped it before the call.');
+		}
+		const message = (error as Error).message;
+		throw fail(message.charAt(0).toUpperCase() + message.slice(1));
 	}
-	const audio = await withWorkDir(async (directory) => {
-		const result = await speech
-			.synthesize({ text, voice, rate: options.rate || undefined, pitch: options.pitch, directory })
-			.catch((error: Error) => {
-				throw fail(`Could not voice the text: ${error.message}`);
-			});
-		const file = join(directory, 'speech.wav');
-		await toClipWav(result.file, file);
-		const ref = await storage.uploadFile(file, outputKey, 'audio/wav');
-		return { ...ref, duration: Math.round(pcmDuration(await readWav(file)) * 1000) / 1000, voice };
-	});
-	return [{ json: { ...item.json, audio }, pairedItem: { item: itemIndex } }];
+	const { value, provider, attempts } = served;
+	return [
+		{
+			json: { ...item.json, audio: value.audio, provider: provider.name, attempts: attempts as unknown as IDataObject[], cost: value.cost },
+			pairedItem: { item: itemIndex },
+		},
+	];
 }

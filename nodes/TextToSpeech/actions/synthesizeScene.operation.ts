@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
 	NodeOperationError,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -12,9 +13,13 @@ import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
 import { joinLines, toClipWav } from '../lib/audio';
 import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
-import { castVoices } from '../lib/voices';
+import { speechCostUsd } from '../../shared/prices';
+import { BudgetError } from '../../shared/ledger';
+import { speechLedger } from '../lib/ledger';
+import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
+import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
 import { pcmDuration, readWav, silence, writeWav, type Pcm } from '../lib/wav';
-import { createSpeech, speechProvider, type WordTiming } from '../providers';
+import { SPEECH_PROVIDERS, type SpeechProvider, type SpeechProviderDefinition, type WordTiming } from '../providers';
 
 const show = { show: { operation: ['synthesizeScene'] } };
 
@@ -41,7 +46,8 @@ export const description: INodeProperties[] = [
 		name: 'voiceMap',
 		type: 'json',
 		default: '={{ $json.options.voiceMap }}',
-		description: 'Optional {"CHARACTER": "voice"} overrides, e.g. {"ALICE": "en-us+f4"}; "NARRATOR" sets the narrator',
+		description:
+			'Optional {"CHARACTER": "voice"} overrides for the chosen provider, e.g. {"ALICE": "en-us+f4"} ("NARRATOR" sets the narrator), and per-provider maps for fallbacks, e.g. {"google": {"ALICE": "en-US-Neural2-F"}}.',
 		displayOptions: show,
 	},
 	{
@@ -51,7 +57,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getVoices', loadOptionsDependsOn: ['provider'] },
 		default: '',
 		description:
-			'Voice that reads narration and action text. Empty = the provider\'s narrator voice (espeak: en-gb+m3). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Voice that reads narration and action text, for the chosen provider (a fallback provider uses its own narrator). Empty = the provider\'s narrator voice (espeak: en-gb+m3). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: show,
 	},
 	{
@@ -146,25 +152,28 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const scene = sceneValue as Partial<Scene>;
 	const label = Number.isFinite(Number(scene.number)) ? `Scene ${scene.number}: ` : '';
 
-	let provider;
+	let order: string[];
 	try {
-		provider = speechProvider(this.getNodeParameter('provider', itemIndex, 'espeak') as string);
+		order = speechOrder(this.getNodeParameter('provider', itemIndex, 'espeak'), this.getNodeParameter('fallbackProviders', itemIndex, []));
 	} catch (error) {
-		throw fail(`${label}"Provider": ${(error as Error).message}`);
+		throw fail(`${label}${(error as Error).message}`);
 	}
 	const characters = jsonParameter(this, 'characters', 'Characters', itemIndex) ?? [];
 	if (!Array.isArray(characters)) {
 		throw fail(`${label}"Characters" must be a list (the plan's characters). Set it to {{ $json.characters }} or [].`);
 	}
 	const voiceMap = jsonParameter(this, 'voiceMap', 'Voice Map', itemIndex, { optional: true }) ?? {};
-	if (!isRecord(voiceMap) || Object.values(voiceMap).some((voice) => typeof voice !== 'string' || !voice.trim())) {
-		throw fail(`${label}"Voice Map" must be an object of character name → voice, e.g. {"ALICE": "en-us+f4"}.`);
+	const mapProblem = voiceMapProblem(voiceMap, Object.keys(SPEECH_PROVIDERS));
+	if (mapProblem) {
+		throw fail(
+			`${label}"Voice Map" ${mapProblem}. Use character name → voice, e.g. {"ALICE": "en-us+f4"}, or per provider, e.g. {"elevenlabs": {"ALICE": "21m00Tcm4TlvDq8ikWAM"}}.`,
+		);
 	}
 	const narrateAction = (textParameter(this, 'narrateAction', itemIndex) || 'whenNoDialogue') as NarrateAction;
 	if (!NARRATE_ACTION_VALUES.includes(narrateAction)) {
 		throw fail(`${label}"Narrate Action" must be one of ${NARRATE_ACTION_VALUES.join(', ')} (got "${narrateAction}").`);
 	}
-	const narratorVoice = textParameter(this, 'narratorVoice', itemIndex) || provider.narratorVoice;
+	const chosenNarrator = textParameter(this, 'narratorVoice', itemIndex);
 	const gap = Number(this.getNodeParameter('gap', itemIndex, 0.3));
 	if (!Number.isFinite(gap) || gap < 0 || gap > 10) {
 		throw fail(`${label}"Gap" must be between 0 and 10 seconds (got ${gap}).`);
@@ -178,75 +187,114 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const leadIn = Math.max(0, Number(options.leadIn ?? 0.2));
 	const rate = options.rate ? Number(options.rate) : undefined;
 
-	const cast = castVoices({
-		characters,
-		voiceMap: voiceMap as Record<string, string>,
-		narratorVoice,
-		characterVoices: provider.characterVoices,
-	});
 	const spoken = linesToSpeak(scene, narrateAction);
-	let speech;
-	try {
-		speech = await createSpeech(this, provider, itemIndex);
-	} catch (error) {
-		throw fail(`${label}${provider.displayName}: ${(error as Error).message}`);
-	}
 	const storage = await getStorage.call(this);
+	const hooks = await speechLedger(this, itemIndex);
 
-	const narration = await withWorkDir(async (directory) => {
-		const lines: NarrationLine[] = [];
-		const audio: Pcm[] = [];
-		const timings: Array<WordTiming[] | undefined> = [];
-		for (const [index, line] of spoken.entries()) {
-			const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker) : cast.narrator;
-			let result;
-			try {
-				result = await speech.synthesize({ text: line.text, voice, rate, directory });
-			} catch (error) {
-				const who = line.kind === 'dialogue' ? `${line.speaker}'s line ${index + 1}` : `narration line ${index + 1}`;
-				throw fail(`${label}could not voice ${who}: ${(error as Error).message}`);
-			}
-			const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
-			await toClipWav(result.file, file);
-			const key = `${folder}lines/${String(index + 1).padStart(2, '0')}.wav`;
-			await storage.uploadFile(file, key, 'audio/wav');
-			audio.push(await readWav(file));
-			lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice });
-			timings.push(result.words);
-		}
-
-		let track: Pcm;
-		if (audio.length > 0) {
-			const joined = joinLines(audio, { leadIn, gap });
-			joined.placed.forEach((place, index) => {
-				lines[index].start = round(place.start);
-				lines[index].end = round(place.end);
-				const words = timings[index];
-				if (words && words.length > 0) {
-					lines[index].words = words.map((word) => ({
-						text: word.text,
-						start: round(place.start + word.start),
-						end: round(Math.min(place.end, place.start + word.end)),
-					}));
-				}
+	/** The whole scene with one provider, so every line of a scene has that provider's voices. */
+	const voiceScene = (definition: SpeechProviderDefinition, speech: SpeechProvider, first: boolean) =>
+		withWorkDir(async (directory) => {
+			const cast = castVoices({
+				characters,
+				voiceMap: voiceMapFor(voiceMap as Record<string, unknown>, definition.name, first),
+				// The narrator chosen on the canvas is a voice of the chosen provider; a fallback uses its own.
+				narratorVoice: (first && chosenNarrator) || definition.narratorVoice,
+				characterVoices: definition.characterVoices,
 			});
-			track = joined.track;
-		} else {
-			// Nobody speaks: a silent track as long as the scene keeps every scene muxable the same way.
-			const seconds = Number(scene.duration) > 0 ? Number(scene.duration) : 1;
-			track = {
-				sampleRate: CLIP_FORMAT.audioRate,
-				channels: CLIP_FORMAT.audioChannels,
-				data: silence(seconds, CLIP_FORMAT.audioRate, CLIP_FORMAT.audioChannels),
-			};
-		}
-		const trackFile = join(directory, 'narration.wav');
-		await writeWav(trackFile, track);
-		const ref = await storage.uploadFile(trackFile, `${folder}narration.wav`, 'audio/wav');
-		return { ...ref, duration: round(pcmDuration(track)), lines };
-	});
+			const lines: NarrationLine[] = [];
+			const audio: Pcm[] = [];
+			const timings: Array<WordTiming[] | undefined> = [];
+			const cost = { provider: definition.name, model: speech.model ?? null, units: 0, unit: 'character', amountUsd: 0 };
+			for (const [index, line] of spoken.entries()) {
+				const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker) : cast.narrator;
+				const who = line.kind === 'dialogue' ? `${line.speaker}'s line ${index + 1}` : `narration line ${index + 1}`;
+				const characters = Array.from(line.text).length;
+				const call = {
+					provider: definition.name,
+					model: speech.model ?? (definition.name === 'google' ? voice : null),
+					characters,
+					costUsd: speechCostUsd(definition.name, definition.name === 'google' ? voice : speech.model, characters),
+					what: `${label}${who} (${definition.displayName})`,
+				};
+				// A budget stop is not the provider's fault: it ends the scene as it is, no fallback.
+				await hooks.beforeCall(call);
+				let result;
+				try {
+					result = await speech.synthesize({ text: line.text, voice, rate, directory });
+				} catch (error) {
+					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- carries "down" to the provider choice, which ends in a NodeOperationError naming the scene
+					throw new SpeechError(`could not voice ${who}: ${(error as Error).message}`, isDown(error));
+				}
+				await hooks.afterCall(call);
+				cost.units += characters;
+				cost.amountUsd = Math.round((cost.amountUsd + call.costUsd) * 1e6) / 1e6;
+				const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
+				await toClipWav(result.file, file);
+				const key = `${folder}lines/${String(index + 1).padStart(2, '0')}.wav`;
+				await storage.uploadFile(file, key, 'audio/wav');
+				audio.push(await readWav(file));
+				lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice });
+				timings.push(result.words);
+			}
 
-	return [{ json: { ...item.json, narration }, pairedItem: { item: itemIndex } }];
+			let track: Pcm;
+			if (audio.length > 0) {
+				const joined = joinLines(audio, { leadIn, gap });
+				joined.placed.forEach((place, index) => {
+					lines[index].start = round(place.start);
+					lines[index].end = round(place.end);
+					const words = sceneWords(timings[index], place);
+					if (words.length > 0) lines[index].words = words;
+				});
+				track = joined.track;
+			} else {
+				// Nobody speaks: a silent track as long as the scene keeps every scene muxable the same way.
+				const seconds = Number(scene.duration) > 0 ? Number(scene.duration) : 1;
+				track = {
+					sampleRate: CLIP_FORMAT.audioRate,
+					channels: CLIP_FORMAT.audioChannels,
+					data: silence(seconds, CLIP_FORMAT.audioRate, CLIP_FORMAT.audioChannels),
+				};
+			}
+			const trackFile = join(directory, 'narration.wav');
+			await writeWav(trackFile, track);
+			const ref = await storage.uploadFile(trackFile, `${folder}narration.wav`, 'audio/wav');
+			return { narration: { ...ref, duration: round(pcmDuration(track)), lines }, cost };
+		});
+
+	let served;
+	try {
+		served = await withSpeechProviders(this, itemIndex, order, voiceScene);
+	} catch (error) {
+		if (error instanceof AttemptsError && error.cause instanceof BudgetError) {
+			throw fail(error.cause.message, `${label}not voiced: the budget check stopped it before the call.`);
+		}
+		throw fail(`${label}${(error as Error).message}`);
+	}
+	const { value, provider, attempts } = served;
+	return [
+		{
+			json: { ...item.json, narration: value.narration, provider: provider.name, attempts: attempts as unknown as IDataObject[], cost: value.cost },
+			pairedItem: { item: itemIndex },
+		},
+	];
+}
+
+/**
+ * Word timings of one line on the scene clock (C5): the alignment's times from the line's own audio start, moved to
+ * where the line sits in the scene track, kept inside the line and in order.
+ */
+export function sceneWords(words: WordTiming[] | undefined, place: { start: number; end: number }): WordTiming[] {
+	if (!words) return [];
+	let last = place.start;
+	return words
+		.filter((word) => word.text && Number.isFinite(word.start) && Number.isFinite(word.end))
+		.map((word) => {
+			const start = Math.min(place.end, Math.max(last, place.start + word.start));
+			const end = Math.min(place.end, Math.max(start, place.start + word.end));
+			last = start;
+			return { text: word.text, start: round(start), end: round(end) };
+		});
 }
 
 function round(seconds: number): number {

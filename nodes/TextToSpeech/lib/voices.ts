@@ -53,3 +53,31 @@ export function castVoices(options: {
 		},
 	};
 }
+
+/**
+ * The voice map for one provider. A map may hold plain entries ({"ALICE": "en-us+f4"}) and per-provider maps
+ * ({"elevenlabs": {"ALICE": "21m00Tcm4TlvDq8ikWAM"}, "google": {…}}). Plain entries are voices of the provider the
+ * user chose (the first in the order), so they apply to it only; a fallback provider uses its own map.
+ */
+export function voiceMapFor(voiceMap: Record<string, unknown>, provider: string, first: boolean): Record<string, string> {
+	const plain: Record<string, string> = {};
+	for (const [name, voice] of Object.entries(voiceMap)) if (typeof voice === 'string') plain[name] = voice;
+	const own = voiceMap[provider];
+	const scoped = own && typeof own === 'object' && !Array.isArray(own) ? (own as Record<string, string>) : {};
+	return { ...(first ? plain : {}), ...scoped };
+}
+
+/** A problem with the shape of a voice map, or undefined when it is fine. */
+export function voiceMapProblem(voiceMap: unknown, providers: string[]): string | undefined {
+	if (!voiceMap || typeof voiceMap !== 'object' || Array.isArray(voiceMap)) return 'is not an object';
+	for (const [name, voice] of Object.entries(voiceMap)) {
+		if (typeof voice === 'string' && voice.trim()) continue;
+		if (providers.includes(name) && voice && typeof voice === 'object' && !Array.isArray(voice)) {
+			const bad = Object.entries(voice).find(([, value]) => typeof value !== 'string' || !value.trim());
+			if (!bad) continue;
+			return `has an empty or non-text voice for "${bad[0]}" under "${name}"`;
+		}
+		return `has an empty or non-text voice for "${name}"`;
+	}
+	return undefined;
+}

@@ -80,7 +80,7 @@ class ElevenLabsProvider implements SpeechProvider {
 	readonly name = 'elevenlabs';
 	private readonly base: string;
 	private readonly key: string;
-	private readonly model: string;
+	readonly model: string;
 
 	constructor(
 		credentials: Record<string, unknown> | undefined,

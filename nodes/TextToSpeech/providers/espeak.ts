@@ -33,6 +33,7 @@ function run(args: string[]): Promise<string | undefined> {
 
 class EspeakProvider implements SpeechProvider {
 	readonly name = 'espeak';
+	readonly model = 'espeak-ng';
 
 	async synthesize(request: SpeechRequest): Promise<SpeechResult> {
 		const voice = request.voice.trim();

@@ -20,6 +20,8 @@ export class ProviderHttpError extends Error {
 		message: string,
 		readonly status: number,
 		readonly attempts: number,
+		/** Unreachable, or still busy/failing (429, 5xx) after every retry: another provider may serve instead. */
+		readonly down = false,
 	) {
 		super(message);
 		this.name = 'ProviderHttpError';
@@ -71,6 +73,7 @@ export async function requestJson(
 				`${options.provider} could not be reached at ${new URL(url).origin} (${(error as Error).message}) after ${attempt} tries. Check the Base URL of the credential and the network.`,
 				0,
 				attempt,
+				true,
 			);
 		}
 		const text = await response.text();
@@ -88,7 +91,7 @@ export async function requestJson(
 			continue;
 		}
 		const tries = verdict.retry ? ` (gave up after ${attempt} tries)` : '';
-		throw new ProviderHttpError(`${verdict.message}${tries}`, response.status, attempt);
+		throw new ProviderHttpError(`${verdict.message}${tries}`, response.status, attempt, verdict.retry);
 	}
 }
 

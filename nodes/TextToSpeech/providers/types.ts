@@ -43,6 +43,8 @@ export interface Voice {
 /** A text-to-speech provider: one call per spoken line. Remote providers (ElevenLabs, …) slot in as one module each. */
 export interface SpeechProvider {
 	readonly name: string;
+	/** Model the provider speaks with, for the price (ElevenLabs model id, espeak-ng); Google prices by voice. */
+	readonly model?: string;
 	synthesize(request: SpeechRequest): Promise<SpeechResult>;
 	listVoices(): Promise<Voice[]>;
 	/** One page of the voice list (remote providers); the node's voice search pages through it. */

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import elevenlabs from '../../nodes/TextToSpeech/data/elevenlabs.json';
+import google from '../../nodes/TextToSpeech/data/google.json';
+import voices from '../../nodes/TextToSpeech/data/voices.json';
+import { speechCostUsd } from '../../nodes/shared/prices';
+import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
+import { startStore, type Store } from '../campaign/fixture';
+import { executeContext, type Parameter } from '../video-generation/context';
+import { makeScene } from '../video-generation/scenes';
+import { FakeElevenLabs, SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
+import { FakeGoogleTts } from '../fakes/google-tts';
+
+/**
+ * Provider choice (C4): 'auto', fallbacks, unconfigured providers skipped with a note, a provider that is down
+ * after its retries handing the scene to the next; `provider`, `attempts` and `cost` on the item; word timings on
+ * the scene clock (C5); the budget and cost ledger with the optional Reelsmith Postgres credential.
+ */
+let store: Store;
+let eleven: FakeElevenLabs;
+let googleFake: FakeGoogleTts;
+before(async () => {
+	store = await startStore();
+	eleven = await new FakeElevenLabs().start();
+	googleFake = await new FakeGoogleTts().start();
+});
+after(async () => {
+	await eleven?.stop();
+	await googleFake?.stop();
+	await store?.stop();
+});
+beforeEach(() => {
+	eleven.requests.length = 0;
+	googleFake.requests.length = 0;
+});
+
+const defaults: Record<string, Parameter> = {
+	operation: 'synthesizeScene',
+	scene: (json: IDataObject) => json.scene,
+	characters: (json: IDataObject) => json.characters,
+	voiceMap: (json: IDataObject) => (json.options as IDataObject | undefined)?.voiceMap,
+	narratorVoice: '',
+	narrateAction: 'whenNoDialogue',
+	gap: 0.3,
+	outputPrefix: (json: IDataObject) => `runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/`,
+	options: { concurrency: 1 },
+};
+
+type Credentials = Partial<Record<'elevenlabs' | 'google' | 'postgres', IDataObject>>;
+
+/** The n8n context with only the credentials given attached to the node (S3 always). */
+function context(items: IDataObject[], parameters: Record<string, Parameter>, credentials: Credentials): IExecuteFunctions {
+	const base = executeContext({ items, parameters: { ...defaults, ...parameters }, s3: store.s3, nodeName: 'Text to Speech' });
+	const attached: Record<string, IDataObject> = {};
+	if (credentials.elevenlabs) attached.reelsmithElevenLabsApi = credentials.elevenlabs;
+	if (credentials.google) attached.reelsmithGoogleTtsApi = credentials.google;
+	if (credentials.postgres) attached.reelsmithPostgresApi = credentials.postgres;
+	const getS3 = base.getCredentials.bind(base);
+	const node = base.getNode();
+	return Object.assign(base, {
+		getNode: () => ({ ...node, credentials: Object.fromEntries(Object.keys(attached).map((name) => [name, { id: name, name }])) }),
+		getCredentials: async (name: string) => {
+			if (attached[name]) return attached[name];
+			if (name === 'reelsmithS3Api') return getS3(name);
+			throw new Error(`Node "Text to Speech" does not have any credentials of type "${name}" set`);
+		},
+	}) as IExecuteFunctions;
+}
+
+const elevenCredential = () => ({ apiKey: eleven.apiKey, baseUrl: eleven.url, model: 'eleven_flash_v2_5' });
+const googleCredential = () => ({ apiKey: googleFake.apiKey, baseUrl: googleFake.url });
+
+function sceneItem(scene: IDataObject, extra: IDataObject = {}): IDataObject {
+	return {
+		runId: 'run-choice',
+		sceneNumber: 1,
+		scene: makeScene({ number: 1, ...scene }) as unknown as IDataObject,
+		characters: [{ name: 'ALICE' }, { name: 'BOB' }],
+		options: { voiceMap: {} },
+		...extra,
+	};
+}
+
+const scene = { narration: 'Night falls.', dialogue: [{ speaker: 'ALICE', text: 'Who is there?' }] };
+const SPOKEN_CHARACTERS = 'Night falls.'.length + 'Who is there?'.length;
+
+async function voice(items: IDataObject[], parameters: Record<string, Parameter>, credentials: Credentials): Promise<INodeExecutionData[]> {
+	const [output] = await new TextToSpeech().execute.call(context(items, parameters, credentials));
+	return output;
+}
+
+interface Word {
+	text: string;
+	start: number;
+	end: number;
+}
+interface Narration {
+	lines: Array<{ speaker: string; text: string; voice: string; start: number; end: number; words?: Word[] }>;
+}
+
+/** 503 until the retries are spent (Retry-After 0 keeps the test fast). */
+const busy = (times: number) =>
+	Array.from({ length: times }, () => ({
+		status: 503,
+		headers: { 'retry-after': '0' },
+		body: { detail: { status: 'system_busy', message: 'The system is busy.' } },
+	}));
+
+describe('provider choice', () => {
+	test("'auto' picks ElevenLabs when it is configured; the item says who served and what it cost", async () => {
+		const [item] = await voice([sceneItem(scene)], { provider: 'auto' }, { elevenlabs: elevenCredential(), google: googleCredential() });
+		assert.equal(item.json.provider, 'elevenlabs');
+		assert.deepEqual(item.json.attempts, [{ provider: 'elevenlabs', outcome: 'served' }]);
+		assert.deepEqual(item.json.cost, {
+			provider: 'elevenlabs',
+			model: 'eleven_flash_v2_5',
+			units: SPOKEN_CHARACTERS,
+			unit: 'character',
+			// Flash v2.5 at $0.09 per 1,000 characters (prices.json): 25 × 0.00009
+			amountUsd: 0.00225,
+		});
+		assert.equal(eleven.speechRequests().length, 2);
+		assert.equal(googleFake.synthesizeRequests().length, 0);
+	});
+
+	test("'auto' without any speech credential skips ElevenLabs and Google with a note, and espeak-ng speaks for free", async () => {
+		const [item] = await voice([sceneItem(scene)], { provider: 'auto' }, { google: { apiKey: '  ', baseUrl: googleFake.url } });
+		assert.equal(item.json.provider, 'espeak');
+		assert.deepEqual(item.json.attempts, [
+			{ provider: 'elevenlabs', outcome: 'skipped', message: 'ElevenLabs is not configured: add its credential (with an API key) to the node' },
+			{ provider: 'google', outcome: 'skipped', message: 'Google Cloud Text-to-Speech is not configured: add its credential (with an API key) to the node; its API key is empty' },
+			{ provider: 'espeak', outcome: 'served' },
+		]);
+		assert.deepEqual(item.json.cost, { provider: 'espeak', model: 'espeak-ng', units: SPOKEN_CHARACTERS, unit: 'character', amountUsd: 0 });
+		const narration = item.json.narration as unknown as Narration;
+		assert.deepEqual(
+			narration.lines.map((line) => line.voice),
+			[voices.espeak.narrator, voices.espeak.characterVoices[0]],
+		);
+		assert.equal(eleven.requests.length + googleFake.requests.length, 0);
+	});
+
+	test('ElevenLabs down after its retries: Google voices the whole scene with its own voices and per-provider map', async () => {
+		eleven.script(...busy(5));
+		const [item] = await voice(
+			[sceneItem(scene, { options: { voiceMap: { ALICE: 'customAliceVoice1', google: { ALICE: 'en-GB-Neural2-A' } } } })],
+			{ provider: 'elevenlabs', fallbackProviders: ['google', 'espeak'] },
+			{ elevenlabs: elevenCredential(), google: googleCredential() },
+		);
+		assert.equal(item.json.provider, 'google');
+		const attempts = item.json.attempts as IDataObject[];
+		assert.deepEqual(
+			attempts.map(({ provider, outcome }) => ({ provider, outcome })),
+			[
+				{ provider: 'elevenlabs', outcome: 'down' },
+				{ provider: 'google', outcome: 'served' },
+			],
+		);
+		assert.match(String(attempts[0].message), /^could not voice narration line 1: ElevenLabs is busy .*gave up after 5 tries/);
+		assert.equal(eleven.speechRequests().length, 5, 'the retries, then no more');
+		const narration = item.json.narration as unknown as Narration;
+		// The plain map entry is an ElevenLabs voice: Google uses its own map entry and its own narrator.
+		assert.deepEqual(
+			narration.lines.map((line) => line.voice),
+			[google.narrator, 'en-GB-Neural2-A'],
+		);
+		assert.deepEqual(
+			googleFake.synthesizeRequests().map((request) => request.body?.voice?.name),
+			[google.narrator, 'en-GB-Neural2-A'],
+		);
+		assert.equal((item.json.cost as IDataObject).provider, 'google');
+		assert.equal(narration.lines[0].words, undefined, 'Google gives no alignment');
+	});
+
+	test('a refused ElevenLabs key fails the scene at once: no fallback to Google', async () => {
+		await assert.rejects(
+			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: { ...elevenCredential(), apiKey: 'wrong' }, google: googleCredential() }),
+			(error: Error) => {
+				assert.match(error.message, /^Scene 1: could not voice narration line 1: ElevenLabs rejected the API key/);
+				return true;
+			},
+		);
+		assert.equal(eleven.speechRequests().length, 1);
+		assert.equal(googleFake.synthesizeRequests().length, 0);
+	});
+
+	test('the only provider chosen is not configured: the message says what to add', async () => {
+		await assert.rejects(voice([sceneItem(scene)], { provider: 'elevenlabs' }, {}), (error: Error) => {
+			assert.equal(
+				error.message,
+				'Scene 1: ElevenLabs is not configured: add its credential (with an API key) to the node, or choose another provider.',
+			);
+			return true;
+		});
+	});
+
+	test('every provider down: the error names the last failure and what each provider did', async () => {
+		eleven.script(...busy(5));
+		googleFake.script(...Array.from({ length: 5 }, () => ({ status: 503, headers: { 'retry-after': '0' }, body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } } })));
+		await assert.rejects(
+			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenCredential(), google: googleCredential() }),
+			(error: Error) => {
+				assert.match(error.message, /^Scene 1: no speech provider could serve\. could not voice narration line 1: Google Text-to-Speech is over its quota or failing \(HTTP 503\)/);
+				assert.match(error.message, /Tried elevenlabs: down \(.*\); google: down \(/);
+				return true;
+			},
+		);
+	});
+
+	test('an unknown fallback provider is an error naming the field', async () => {
+		await assert.rejects(voice([sceneItem(scene)], { provider: 'espeak', fallbackProviders: ['polly'] }, {}), /"Fallback Providers" has an unknown speech provider "polly"/);
+	});
+
+	test('Synthesize (one text) falls back the same way and reports provider and cost', async () => {
+		eleven.script(...busy(5));
+		const [item] = await voice(
+			[{ text: 'A single sentence.' }],
+			{ operation: 'synthesize', provider: 'auto', text: (json: IDataObject) => json.text, voice: '', outputKey: 'runs/single/fallback.wav', options: {} },
+			{ elevenlabs: elevenCredential(), google: googleCredential() },
+		);
+		assert.equal(item.json.provider, 'google');
+		assert.equal((item.json.audio as IDataObject).voice, google.narrator);
+		assert.deepEqual(item.json.cost, {
+			provider: 'google',
+			model: google.narrator,
+			units: 18,
+			unit: 'character',
+			amountUsd: speechCostUsd('google', google.narrator, 18),
+		});
+	});
+});
+
+describe('word timings (C5)', () => {
+	test("each line's words are the ElevenLabs alignment moved to the line's place in the scene track", async () => {
+		const [item] = await voice([sceneItem(scene)], { provider: 'elevenlabs' }, { elevenlabs: elevenCredential() });
+		const narration = item.json.narration as unknown as Narration;
+		for (const line of narration.lines) {
+			// The fake aligns character i of the text at [i, i + 1] × 0.06 s from the start of the line's audio.
+			const expected: Word[] = [];
+			let index = 0;
+			for (const text of line.text.split(' ')) {
+				const round = (seconds: number) => Math.round((line.start + seconds) * 1000) / 1000;
+				expected.push({ text, start: round(index * SECONDS_PER_CHARACTER), end: round((index + text.length) * SECONDS_PER_CHARACTER) });
+				index += text.length + 1;
+			}
+			assert.deepEqual(line.words, expected, line.text);
+		}
+		assert.equal(narration.lines[0].words![0].start, 0.2, 'the first word starts after the 0.2 s lead-in');
+	});
+});
+
+describe('budget and costs with the Reelsmith Postgres credential', () => {
+	async function newRun(budget: number | null): Promise<string> {
+		const campaign = await store.db.query<{ id: string }>(`insert into campaigns (name) values ($1) returning id`, [
+			`speech ${Math.random().toString(36).slice(2, 8)}`,
+		]);
+		const run = await store.db.query<{ id: string }>(
+			`insert into runs (campaign_id, request, options, budget_usd, status) values ($1, '{}', '{}', $2, 'running') returning id`,
+			[campaign.rows[0].id, budget],
+		);
+		return run.rows[0].id;
+	}
+	const costRows = async (runId: string) =>
+		(
+			await store.db.query(
+				`select provider, model, units::float as units, unit, amount_usd::float as "amountUsd", purpose, scene_number as "sceneNumber"
+				from costs where run_id = $1 order by created_at`,
+				[runId],
+			)
+		).rows;
+
+	test('one cost row per paid line, with characters as units and speech as the purpose', async () => {
+		const runId = await newRun(1);
+		const [item] = await voice([sceneItem(scene, { runId, sceneNumber: 2 })], { provider: 'elevenlabs' }, { elevenlabs: elevenCredential(), postgres: store.credentials.reelsmithPostgresApi });
+		const rows = await costRows(runId);
+		assert.deepEqual(rows, [
+			{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', units: 12, unit: 'character', amountUsd: speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 12), purpose: 'speech', sceneNumber: 2 },
+			{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', units: 13, unit: 'character', amountUsd: speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 13), purpose: 'speech', sceneNumber: 2 },
+		]);
+		const recorded = rows.reduce((sum, row) => sum + row.amountUsd, 0);
+		assert.ok(Math.abs(recorded - Number((item.json.cost as IDataObject).amountUsd)) < 1e-9);
+	});
+
+	test('a budget that is used up stops the scene before the first speech call, with the budget message', async () => {
+		const runId = await newRun(0);
+		await assert.rejects(
+			voice([sceneItem(scene, { runId })], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenCredential(), google: googleCredential(), postgres: store.credentials.reelsmithPostgresApi }),
+			(error: Error) => {
+				assert.match(
+					error.message,
+					/^Budget stop: Scene 1: narration line 1 \(ElevenLabs\) would cost about \$0\.00, and the run has spent \$0\.00 of its \$0\.00 budget \(no estimate yet\)\. Raise the run's budget/,
+				);
+				return true;
+			},
+		);
+		assert.equal(eleven.speechRequests().length, 0, 'zero calls to ElevenLabs');
+		assert.equal(googleFake.synthesizeRequests().length, 0, 'and no fallback: a budget stop is not an outage');
+		assert.deepEqual(await costRows(runId), []);
+	});
+
+	test('espeak-ng is free: a run with no budget left still gets offline speech, and nothing is recorded', async () => {
+		const runId = await newRun(0);
+		const [item] = await voice([sceneItem(scene, { runId })], { provider: 'espeak' }, { postgres: store.credentials.reelsmithPostgresApi });
+		assert.equal(item.json.provider, 'espeak');
+		assert.deepEqual(await costRows(runId), []);
+	});
+});
+
+describe('the order of providers', () => {
+	test("'auto' expands to the data file's order; fallbacks follow once each; lists may come as text", async () => {
+		const { speechOrder } = await import('../../nodes/TextToSpeech/lib/providerChoice');
+		assert.deepEqual(speechOrder('auto', []), ['elevenlabs', 'google', 'espeak']);
+		assert.deepEqual(speechOrder('google', ['espeak', 'google']), ['google', 'espeak']);
+		assert.deepEqual(speechOrder('elevenlabs', '["google", "espeak"]'), ['elevenlabs', 'google', 'espeak']);
+		assert.deepEqual(speechOrder('elevenlabs', 'google, espeak'), ['elevenlabs', 'google', 'espeak']);
+		assert.deepEqual(speechOrder('', undefined), ['espeak'], 'an empty Provider keeps the offline default');
+		assert.throws(() => speechOrder('polly', []), /"Provider" has an unknown speech provider "polly"/);
+	});
+});
