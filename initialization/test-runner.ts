@@ -1,6 +1,7 @@
 /**
- * `npm test`: makes sure n8n (Node 24) is installed and the package is built — the end-to-end test needs both —
- * then runs every test/**\/*.test.ts with Node's test runner (spec reporter) and exits with its exit code.
+ * `npm test`: makes sure n8n (Node 24) is installed and the package and the dashboard app are built — the
+ * end-to-end and browser tests need them — then runs every test/**\/*.test.ts with Node's test runner (spec
+ * reporter) and exits with its exit code.
  *
  *   npm test                                  all tests
  *   npm test -- test/ffmpeg                   a folder
@@ -15,6 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { buildPackage } from './build';
+import { buildDashboard } from '../ui/build';
 import { ensureInstalled, REPO_ROOT } from './install-n8n';
 
 const TEST_ROOT = join(REPO_ROOT, 'test');
@@ -51,6 +53,8 @@ async function main(): Promise<number> {
 	const { files, flags } = await selection(process.argv.slice(2));
 	await ensureInstalled(console.log);
 	await buildPackage(console.log);
+	// The dashboard's browser test loads ui/dist; building it here keeps every test on the current sources.
+	await buildDashboard(console.log);
 	const concurrency = Number(process.env.REELSMITH_TEST_CONCURRENCY) || 1;
 	console.log(`[test] ${files.length} test files, ${concurrency} at a time …\n`);
 	// Node 20's runner takes no globs, so the files are listed explicitly.

@@ -1,0 +1,136 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ACTIVE } from '../format';
+import { api, patch, post } from './client';
+import { useLiveState } from './live';
+import type { Analytics, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, User } from './types';
+
+/** Query keys, so live updates can invalidate exactly what changed. */
+export const keys = {
+	me: ['me'] as const,
+	campaigns: (search: string, offset: number, limit: number) => ['campaigns', { search, offset, limit }] as const,
+	campaign: (id: string, offset: number, limit: number) => ['campaign', id, { offset, limit }] as const,
+	run: (id: string) => ['run', id] as const,
+	analytics: (campaignId: string, days: number) => ['analytics', { campaignId, days }] as const,
+};
+
+const qs = (params: Record<string, string | number | undefined>) =>
+	new URLSearchParams(
+		Object.entries(params)
+			.filter(([, v]) => v !== undefined && v !== '')
+			.map(([k, v]) => [k, String(v)]),
+	).toString();
+
+export function useMe() {
+	return useQuery({
+		queryKey: keys.me,
+		queryFn: async () => {
+			const body = await api<{ user?: User } & Partial<User>>('/api/me');
+			return (body.user ?? body) as User;
+		},
+		staleTime: 60_000,
+		retry: false,
+	});
+}
+
+export function useCampaigns(search: string, offset: number, limit: number) {
+	return useQuery({
+		queryKey: keys.campaigns(search, offset, limit),
+		queryFn: ({ signal }) => api<CampaignList>(`/api/campaigns?${qs({ search, limit, offset })}`, { signal }),
+		placeholderData: keepPreviousData,
+	});
+}
+
+/** Live updates refresh pages; only while the event stream is down do pages with moving runs poll instead. */
+const FALLBACK_POLL_MS = 5_000;
+
+export function useCampaign(id: string, offset: number, limit: number) {
+	const live = useLiveState();
+	return useQuery({
+		queryKey: keys.campaign(id, offset, limit),
+		queryFn: ({ signal }) => api<CampaignDetail>(`/api/campaigns/${encodeURIComponent(id)}?${qs({ limit, offset })}`, { signal }),
+		placeholderData: keepPreviousData,
+		refetchInterval: (query) =>
+			live !== 'live' && query.state.data?.runs.some((run) => ACTIVE.has(run.status)) ? FALLBACK_POLL_MS : false,
+	});
+}
+
+export function useRun(id: string) {
+	const live = useLiveState();
+	return useQuery({
+		queryKey: keys.run(id),
+		queryFn: ({ signal }) => api<RunDetail>(`/api/runs/${encodeURIComponent(id)}`, { signal }),
+		refetchInterval: (query) => (live !== 'live' && ACTIVE.has(query.state.data?.run.status ?? '') ? FALLBACK_POLL_MS : false),
+	});
+}
+
+export function useAnalytics(campaignId: string, days: number) {
+	return useQuery({
+		queryKey: keys.analytics(campaignId, days),
+		queryFn: ({ signal }) => api<Analytics>(`/api/analytics?${qs({ campaignId, days })}`, { signal }),
+		placeholderData: keepPreviousData,
+	});
+}
+
+/** Invalidates everything a change to a run can show up in. */
+function useRefreshRun() {
+	const client = useQueryClient();
+	return (runId?: string) => {
+		if (runId) void client.invalidateQueries({ queryKey: keys.run(runId) });
+		void client.invalidateQueries({ queryKey: ['campaign'] });
+		void client.invalidateQueries({ queryKey: ['campaigns'] });
+	};
+}
+
+export function useRunAction(runId: string, action: 'retry' | 'resume' | 'cancel' | 'approval') {
+	const refresh = useRefreshRun();
+	return useMutation({
+		mutationFn: (body: Record<string, unknown> = {}) =>
+			post<{ run?: RunSummary; warning?: string; message?: string }>(`/api/runs/${encodeURIComponent(runId)}/${action}`, body),
+		onSettled: () => refresh(runId),
+	});
+}
+
+export function useStartRun(campaignId: string) {
+	const refresh = useRefreshRun();
+	return useMutation({
+		mutationFn: (body: Record<string, unknown>) =>
+			post<{ runId: string; queuePosition?: number }>(`/api/campaigns/${encodeURIComponent(campaignId)}/runs`, body),
+		onSuccess: (answer) => refresh(answer.runId),
+	});
+}
+
+export function useSaveCampaign() {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: (input: { id?: string; name?: string; budgetUsd?: number | null }) =>
+			input.id
+				? patch<CampaignSummary>(`/api/campaigns/${encodeURIComponent(input.id)}`, { name: input.name, budgetUsd: input.budgetUsd })
+				: post<CampaignSummary>('/api/campaigns', { name: input.name, budgetUsd: input.budgetUsd ?? undefined }),
+		onSuccess: () => {
+			void client.invalidateQueries({ queryKey: ['campaigns'] });
+			void client.invalidateQueries({ queryKey: ['campaign'] });
+		},
+	});
+}
+
+export function useLogin() {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: (input: { email: string; password: string }) => post<{ user: User }>('/api/login', input),
+		onSuccess: (answer) => {
+			client.clear();
+			client.setQueryData(keys.me, answer.user);
+		},
+	});
+}
+
+export function useLogout() {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: () => post<unknown>('/api/logout'),
+		onSettled: () => {
+			client.clear();
+			client.setQueryData(keys.me, null);
+		},
+	});
+}

@@ -1,0 +1,151 @@
+/** Shapes of the dashboard API (contract C7 in the session spec), as the app reads them. */
+
+export type RunStatus = 'queued' | 'starting' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+export type SceneStatus = 'pending' | 'generating' | 'completed' | 'failed';
+
+export interface User {
+	id?: string;
+	email: string;
+	name?: string | null;
+	role?: 'admin' | 'manager';
+}
+
+export interface CampaignSummary {
+	id: string;
+	name: string;
+	runs: number;
+	completed: number;
+	failed: number;
+	running: number;
+	successRate: number | null;
+	spendUsd: number | null;
+	budgetUsd: number | null;
+	lastActivity: string | null;
+}
+
+export interface CampaignList {
+	total: number;
+	campaigns: CampaignSummary[];
+}
+
+export interface RunSummary {
+	id: string;
+	title: string | null;
+	status: RunStatus;
+	stage: string | null;
+	scenesDone: number;
+	scenesTotal: number;
+	progress: number;
+	queuePosition: number | null;
+	startedAt: string | null;
+	finishedAt: string | null;
+	durationS: number | null;
+	costUsd: number | null;
+	estimateUsd: number | null;
+	budgetUsd: number | null;
+	error: string | null;
+	createdAt: string;
+	/** Not in C7 yet: when the run last moved (latest event or update). Used for "the pipeline is slow". */
+	lastEventAt?: string | null;
+	updatedAt?: string | null;
+}
+
+export interface CampaignDetail {
+	campaign: CampaignSummary & { createdAt?: string };
+	total: number;
+	runs: RunSummary[];
+}
+
+export interface PlanVersion {
+	version: number;
+	parentVersion: number | null;
+	score: number | null;
+	source: string | null;
+	critique: {
+		score?: number;
+		critic?: string;
+		issues?: Array<{ code?: string; scene?: number; message: string; penalty?: number }>;
+	} | null;
+	changes: string[] | null;
+	createdAt: string;
+}
+
+export interface SceneRow {
+	number: number;
+	heading: string | null;
+	status: SceneStatus;
+	provider: string | null;
+	taskId: string | null;
+	attempts: number;
+	duration: number | null;
+	costUsd: number | null;
+	error: string | null;
+	clipUrl: string | null;
+	sceneUrl: string | null;
+}
+
+export interface RunEvent {
+	id: number | string;
+	stage: string;
+	status: 'queued' | 'started' | 'finished' | 'failed' | 'info';
+	sceneNumber: number | null;
+	message: string | null;
+	durationMs: number | null;
+	createdAt: string;
+}
+
+export interface PlanScene {
+	number: number;
+	heading: string;
+	visualDescription?: string;
+	narration?: string;
+	dialogue?: Array<{ speaker: string; text: string }>;
+	duration: number;
+}
+
+export interface Plan {
+	title?: string;
+	totalDuration?: number;
+	scenes?: PlanScene[];
+}
+
+export interface RunDetail {
+	run: RunSummary & {
+		campaignId?: string;
+		campaignName?: string;
+		approval: 'pending' | 'approved' | 'rejected' | null;
+		approvalNote: string | null;
+		approvalBy?: string | null;
+		approvalAt?: string | null;
+		cancelRequestedAt?: string | null;
+		options: Record<string, unknown> | null;
+		request: { title: string | null; format: string | null } | null;
+	};
+	planVersions: PlanVersion[];
+	plan: Plan | null;
+	scenes: SceneRow[];
+	events: RunEvent[];
+	costs: {
+		totalUsd: number | null;
+		estimateUsd: number | null;
+		byProvider: Array<{ provider: string; model: string | null; amountUsd: number; units: number | null; unit: string | null }>;
+	};
+	artifacts: { video: string | null; subtitles: string | null; thumbnail: string | null; plan: string | null };
+}
+
+export interface Analytics {
+	successByDay: Array<{ day: string; completed: number; failed: number; rate: number | null }>;
+	stageDurations: Array<{ stage: string; avgSeconds: number; runs: number }>;
+	costPerVideoByProvider: Array<{ provider: string; videos: number; avgUsd: number }>;
+	failureReasons: Array<{ reason: string; count: number }>;
+}
+
+/** One Server-Sent Event from /api/events (the NOTIFY payload of migration 001). */
+export interface LiveMessage {
+	type: 'run' | 'scene' | 'event';
+	runId: string;
+	campaignId?: string;
+	status?: string;
+	stage?: string;
+	sceneNumber?: number | null;
+}

@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import type { RunDetail } from '../api/types';
+import { useRunAction } from '../api/queries';
+import { seconds, usd } from '../format';
+import { ActionResult } from './Feedback';
+
+/** The storyboard to approve: the latest plan scene by scene, the cost estimate and the providers that will be paid. */
+export function ApprovalPanel({ detail }: { detail: RunDetail }) {
+	const { run, plan } = detail;
+	const approval = useRunAction(run.id, 'approval');
+	const [note, setNote] = useState('');
+	const providers = (run.options?.providers ?? null) as { planner?: string; video?: string[]; speech?: string[] } | null;
+	const scenes = plan?.scenes ?? [];
+	return (
+		<section className="card approval" data-testid="approval-panel">
+			<h2>Storyboard waiting for approval</h2>
+			<p>
+				Nothing paid has been generated yet. Approve to start generation, or reject with a note. Estimated cost{' '}
+				<strong data-testid="approval-estimate">{usd(run.estimateUsd ?? detail.costs.estimateUsd)}</strong>
+				{run.budgetUsd !== null && run.budgetUsd !== undefined && <> against a budget of {usd(run.budgetUsd)}</>}
+				{plan?.totalDuration ? <>, about {seconds(plan.totalDuration)} of video</> : null}.
+				{providers && (
+					<span className="muted">
+						{' '}
+						Providers: video {providers.video?.join(' → ') ?? 'auto'}, speech {providers.speech?.join(' → ') ?? 'auto'}, planner{' '}
+						{providers.planner ?? 'auto'}.
+					</span>
+				)}
+			</p>
+			<ol className="storyboard" data-testid="storyboard">
+				{scenes.map((scene) => (
+					<li key={scene.number}>
+						<strong>
+							{scene.number}. {scene.heading}
+						</strong>{' '}
+						<span className="muted">{seconds(scene.duration)}</span>
+						{scene.visualDescription && <div>{scene.visualDescription}</div>}
+						{scene.dialogue && scene.dialogue.length > 0 && (
+							<div className="muted small">
+								{scene.dialogue.slice(0, 3).map((line, i) => (
+									<div key={i}>
+										{line.speaker}: “{line.text}”
+									</div>
+								))}
+								{scene.dialogue.length > 3 && <div>… {scene.dialogue.length - 3} more lines</div>}
+							</div>
+						)}
+						{!scene.dialogue?.length && scene.narration && <div className="muted small">Narration: {scene.narration}</div>}
+					</li>
+				))}
+				{!scenes.length && <li className="muted">The plan could not be loaded; download the plan JSON below to review it.</li>}
+			</ol>
+			<label className="field">
+				<span>Note (sent with a rejection; optional)</span>
+				<textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} data-testid="approval-note" />
+			</label>
+			<div className="actions">
+				<button
+					type="button"
+					className="primary"
+					disabled={approval.isPending}
+					onClick={() => approval.mutate({ decision: 'approve', note: note || undefined })}
+					data-testid="approve-button"
+				>
+					Approve and generate
+				</button>
+				<button
+					type="button"
+					className="danger"
+					disabled={approval.isPending}
+					onClick={() => approval.mutate({ decision: 'reject', note: note || undefined })}
+					data-testid="reject-button"
+				>
+					Reject
+				</button>
+			</div>
+			<ActionResult error={approval.error} done={approval.isSuccess ? 'Sent. The pipeline picks it up in a moment.' : undefined} />
+		</section>
+	);
+}

@@ -1,0 +1,403 @@
+import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
+import { ApiError, errorMessage } from '../api/client';
+import { useStartRun } from '../api/queries';
+
+/**
+ * Start a run: paste or upload a script, or write a post. The body is the webhook request minus `campaign` (the
+ * API adds it). A 400 names a field; its message appears under that field.
+ */
+const VIDEO_PROVIDERS = ['kling', 'runway', 'local'] as const;
+const SPEECH_PROVIDERS = ['elevenlabs', 'google', 'espeak'] as const;
+const PROVIDER_LABEL: Record<string, string> = {
+	kling: 'Kling',
+	runway: 'Runway',
+	local: 'Local (ffmpeg)',
+	elevenlabs: 'ElevenLabs',
+	google: 'Google TTS',
+	espeak: 'espeak-ng (offline)',
+};
+
+type Errors = Record<string, string>;
+
+function FieldError({ name, errors }: { name: string; errors: Errors }) {
+	if (!errors[name]) return null;
+	return (
+		<div className="field-error" role="alert" data-testid={`field-error-${name}`}>
+			{errors[name]}
+		</div>
+	);
+}
+
+function Field({
+	label,
+	name,
+	errors,
+	children,
+	hint,
+}: {
+	label: string;
+	name: string;
+	errors: Errors;
+	children: ReactNode;
+	hint?: string;
+}) {
+	return (
+		<label className={errors[name] ? 'field invalid' : 'field'}>
+			<span>{label}</span>
+			{children}
+			{hint && <small className="muted">{hint}</small>}
+			<FieldError name={name} errors={errors} />
+		</label>
+	);
+}
+
+/** An ordered choice of providers: "automatic", or the ones ticked, in the order shown (move up to reorder). */
+function ProviderOrder({
+	name,
+	all,
+	value,
+	onChange,
+	errors,
+}: {
+	name: string;
+	all: readonly string[];
+	value: string[];
+	onChange: (v: string[]) => void;
+	errors: Errors;
+}) {
+	const auto = value.length === 1 && value[0] === 'auto';
+	const [order, setOrder] = useState<string[]>([...all]);
+	const pick = (picked: string[], nextOrder = order) => onChange(picked.length ? nextOrder.filter((p) => picked.includes(p)) : ['auto']);
+	return (
+		<fieldset className={errors[name] ? 'order invalid' : 'order'} data-testid={`providers-${name}`}>
+			<legend>{name === 'video' ? 'Video providers (fallback order)' : 'Speech providers (order)'}</legend>
+			<label className="check">
+				<input type="checkbox" checked={auto} onChange={(e) => onChange(e.target.checked ? ['auto'] : [all[all.length - 1]])} />
+				Automatic: every configured provider
+			</label>
+			{!auto &&
+				order.map((provider, index) => (
+					<div key={provider} className="order-row">
+						<label className="check">
+							<input
+								type="checkbox"
+								checked={value.includes(provider)}
+								onChange={(e) => pick(e.target.checked ? [...value, provider] : value.filter((p) => p !== provider))}
+								data-testid={`provider-${name}-${provider}`}
+							/>
+							{index + 1}. {PROVIDER_LABEL[provider] ?? provider}
+						</label>
+						{index > 0 && (
+							<button
+								type="button"
+								className="link small"
+								onClick={() => {
+									const next = [...order];
+									[next[index - 1], next[index]] = [next[index], next[index - 1]];
+									setOrder(next);
+									pick(value, next);
+								}}
+							>
+								↑ earlier
+							</button>
+						)}
+					</div>
+				))}
+			<FieldError name={name} errors={errors} />
+		</fieldset>
+	);
+}
+
+const optionalNumber = (text: string) => (text.trim() === '' ? undefined : Number(text));
+
+export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onStarted: (runId: string) => void }) {
+	const start = useStartRun(campaignId);
+	const [kind, setKind] = useState<'script' | 'post'>('script');
+	const [script, setScript] = useState('');
+	const [fileName, setFileName] = useState('');
+	const [format, setFormat] = useState('auto');
+	const [title, setTitle] = useState('');
+	const [body, setBody] = useState('');
+	const [style, setStyle] = useState('titleCard');
+	const [preset, setPreset] = useState('youtube');
+	const [planner, setPlanner] = useState('auto');
+	const [video, setVideo] = useState<string[]>(['auto']);
+	const [speech, setSpeech] = useState<string[]>(['auto']);
+	const [iterations, setIterations] = useState('3');
+	const [budget, setBudget] = useState('');
+	const [approval, setApproval] = useState(false);
+	const [advanced, setAdvanced] = useState(false);
+	const [sceneCount, setSceneCount] = useState('');
+	const [targetDuration, setTargetDuration] = useState('');
+	const [priority, setPriority] = useState('0');
+	const [validationAttempts, setValidationAttempts] = useState('2');
+	const [subtitles, setSubtitles] = useState('attach');
+	const [voiceMap, setVoiceMap] = useState('');
+	const [local, setLocal] = useState<Errors>({});
+
+	// Fields on screen now; a 400 about any other field is shown above the button, with the field named.
+	const shown = new Set(['title', 'style', 'preset', 'iterations', 'budget', 'planner', 'video', 'speech', 'approval']);
+	(kind === 'script' ? ['script', 'format'] : ['body']).forEach((f) => shown.add(f));
+	if (advanced) ['sceneCount', 'targetDuration', 'priority', 'validationAttempts', 'subtitles', 'voiceMap'].forEach((f) => shown.add(f));
+	const errors: Errors = {};
+	let formLevel = '';
+	if (start.error) {
+		const field = start.error instanceof ApiError ? start.error.field : undefined;
+		// A post's text travels as `script`: its error goes under the post body.
+		const target = kind === 'post' && field === 'script' ? 'body' : field;
+		if (target && shown.has(target)) errors[target] = start.error.message;
+		else formLevel = field && field !== 'body' ? `${field}: ${errorMessage(start.error)}` : errorMessage(start.error);
+	}
+	Object.assign(errors, local);
+
+	const upload = async (event: ChangeEvent<HTMLInputElement>) => {
+		const file = event.target.files?.[0];
+		if (!file) return;
+		if (file.size > 200 * 1024) {
+			setLocal({
+				script: `${file.name} is ${Math.round(file.size / 1024)} KB; a script may be at most 200 KB. Split it into several runs.`,
+			});
+			return;
+		}
+		setScript(await file.text());
+		setFileName(file.name);
+		setLocal({});
+		if (/\.fountain$/i.test(file.name)) setFormat('fountain');
+		else if (/\.md$/i.test(file.name)) setFormat('markdown');
+	};
+
+	const submit = (event: FormEvent) => {
+		event.preventDefault();
+		const problems: Errors = {};
+		const request: Record<string, unknown> = { style, preset, iterations: Number(iterations) };
+		if (approval) request.approval = true;
+		if (kind === 'script') {
+			if (!script.trim()) problems.script = 'Paste a script or upload a file.';
+			request.script = script;
+			request.format = format;
+			if (title.trim()) request.title = title.trim();
+		} else {
+			if (!body.trim()) problems.body = 'Write the post text.';
+			request.script = body;
+			request.format = 'post';
+			if (title.trim()) request.title = title.trim();
+		}
+		if (planner !== 'auto') request.planner = planner;
+		if (!(video.length === 1 && video[0] === 'auto')) request.video = video;
+		if (!(speech.length === 1 && speech[0] === 'auto')) request.speech = speech;
+		if (budget.trim() !== '') {
+			const value = Number(budget);
+			if (!Number.isFinite(value) || value < 0)
+				problems.budget = 'Give the budget in US dollars, 0 or more (or leave it empty for no cap).';
+			request.budget = value;
+		}
+		if (advanced) {
+			request.sceneCount = optionalNumber(sceneCount);
+			request.targetDuration = optionalNumber(targetDuration);
+			request.priority = Number(priority);
+			request.validationAttempts = Number(validationAttempts);
+			request.subtitles = subtitles;
+			if (voiceMap.trim()) {
+				try {
+					const parsed = JSON.parse(voiceMap) as unknown;
+					if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+					request.voiceMap = parsed;
+				} catch {
+					problems.voiceMap = 'Write the voice map as JSON, e.g. {"ALICE": "en-us+f3"}.';
+				}
+			}
+		}
+		setLocal(problems);
+		if (Object.keys(problems).length) return;
+		for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
+		start.mutate(request, { onSuccess: (answer) => onStarted(answer.runId) });
+	};
+
+	return (
+		<form className="card run-form" onSubmit={submit} data-testid="new-run-form" noValidate>
+			<h2>New run</h2>
+			<div className="tabs" role="tablist">
+				<button
+					type="button"
+					role="tab"
+					aria-selected={kind === 'script'}
+					className={kind === 'script' ? 'active' : ''}
+					onClick={() => setKind('script')}
+					data-testid="kind-script"
+				>
+					Script
+				</button>
+				<button
+					type="button"
+					role="tab"
+					aria-selected={kind === 'post'}
+					className={kind === 'post' ? 'active' : ''}
+					onClick={() => setKind('post')}
+					data-testid="kind-post"
+				>
+					Post
+				</button>
+			</div>
+
+			<Field label="Title (optional)" name="title" errors={errors}>
+				<input value={title} maxLength={300} onChange={(e) => setTitle(e.target.value)} data-testid="run-title" />
+			</Field>
+			{kind === 'script' ? (
+				<>
+					<Field
+						label="Script"
+						name="script"
+						errors={errors}
+						hint="Fountain, plain screenplay, Markdown or free text; at most 200 KB and 50 scenes."
+					>
+						<textarea
+							rows={10}
+							value={script}
+							onChange={(e) => setScript(e.target.value)}
+							placeholder={'INT. KITCHEN - NIGHT\n\nA kettle starts to whistle.'}
+							data-testid="run-script"
+						/>
+					</Field>
+					<div className="row">
+						<label className="field">
+							<span>…or upload a file</span>
+							<input type="file" accept=".fountain,.txt,.md,.markdown,text/plain" onChange={upload} data-testid="run-script-file" />
+							{fileName && <small className="muted">Loaded {fileName}</small>}
+						</label>
+						<Field label="Format" name="format" errors={errors}>
+							<select value={format} onChange={(e) => setFormat(e.target.value)} data-testid="run-format">
+								<option value="auto">Detect</option>
+								<option value="fountain">Fountain</option>
+								<option value="screenplay">Screenplay</option>
+								<option value="markdown">Markdown</option>
+							</select>
+						</Field>
+					</div>
+				</>
+			) : (
+				<Field label="Post" name="body" errors={errors} hint="A free-form post; it is split into scenes and narrated.">
+					<textarea rows={8} value={body} onChange={(e) => setBody(e.target.value)} data-testid="run-post-body" />
+				</Field>
+			)}
+
+			<div className="row">
+				<Field label="Style" name="style" errors={errors}>
+					<select value={style} onChange={(e) => setStyle(e.target.value)} data-testid="run-style">
+						<option value="titleCard">Title card</option>
+						<option value="terminal">Terminal</option>
+					</select>
+				</Field>
+				<Field label="Preset" name="preset" errors={errors}>
+					<select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="run-preset">
+						<option value="youtube">YouTube 1920×1080</option>
+						<option value="shorts">Shorts 1080×1920</option>
+						<option value="square">Square 1080×1080</option>
+					</select>
+				</Field>
+				<Field label="Refinement iterations" name="iterations" errors={errors}>
+					<input
+						type="number"
+						min={1}
+						max={5}
+						value={iterations}
+						onChange={(e) => setIterations(e.target.value)}
+						data-testid="run-iterations"
+					/>
+				</Field>
+				<Field label="Budget, USD (optional)" name="budget" errors={errors}>
+					<input type="number" min={0} step="0.01" value={budget} onChange={(e) => setBudget(e.target.value)} data-testid="run-budget" />
+				</Field>
+			</div>
+
+			<div className="row">
+				<Field label="Planner" name="planner" errors={errors}>
+					<select value={planner} onChange={(e) => setPlanner(e.target.value)} data-testid="run-planner">
+						<option value="auto">Automatic</option>
+						<option value="claude">Claude</option>
+						<option value="rules">Rules (offline)</option>
+					</select>
+				</Field>
+				<ProviderOrder name="video" all={VIDEO_PROVIDERS} value={video} onChange={setVideo} errors={errors} />
+				<ProviderOrder name="speech" all={SPEECH_PROVIDERS} value={speech} onChange={setSpeech} errors={errors} />
+			</div>
+
+			<label className="check">
+				<input type="checkbox" checked={approval} onChange={(e) => setApproval(e.target.checked)} data-testid="run-approval" />
+				Approval required: wait for the storyboard to be approved before any paid generation
+			</label>
+			<FieldError name="approval" errors={errors} />
+
+			<div>
+				<button type="button" className="link" onClick={() => setAdvanced(!advanced)} data-testid="run-advanced">
+					{advanced ? 'Hide advanced settings' : 'Advanced settings'}
+				</button>
+			</div>
+			{advanced && (
+				<div className="row">
+					<Field label="Scenes (posts)" name="sceneCount" errors={errors}>
+						<input
+							type="number"
+							min={1}
+							max={20}
+							value={sceneCount}
+							onChange={(e) => setSceneCount(e.target.value)}
+							data-testid="run-scene-count"
+						/>
+					</Field>
+					<Field label="Target duration, s" name="targetDuration" errors={errors}>
+						<input
+							type="number"
+							min={5}
+							max={600}
+							value={targetDuration}
+							onChange={(e) => setTargetDuration(e.target.value)}
+							data-testid="run-target-duration"
+						/>
+					</Field>
+					<Field label="Priority" name="priority" errors={errors}>
+						<input
+							type="number"
+							min={-100}
+							max={100}
+							value={priority}
+							onChange={(e) => setPriority(e.target.value)}
+							data-testid="run-priority"
+						/>
+					</Field>
+					<Field label="Checks per scene" name="validationAttempts" errors={errors}>
+						<input
+							type="number"
+							min={0}
+							max={5}
+							value={validationAttempts}
+							onChange={(e) => setValidationAttempts(e.target.value)}
+							data-testid="run-validation-attempts"
+						/>
+					</Field>
+					<Field label="Subtitles" name="subtitles" errors={errors}>
+						<select value={subtitles} onChange={(e) => setSubtitles(e.target.value)} data-testid="run-subtitles">
+							<option value="attach">Soft track</option>
+							<option value="burn">Burned in</option>
+							<option value="none">None</option>
+						</select>
+					</Field>
+					<Field label="Voice map (JSON)" name="voiceMap" errors={errors} hint='Character → voice, e.g. {"ALICE": "en-us+f3"}'>
+						<input value={voiceMap} onChange={(e) => setVoiceMap(e.target.value)} data-testid="run-voice-map" />
+					</Field>
+				</div>
+			)}
+
+			{formLevel && (
+				<div className="notice error small" role="alert" data-testid="run-form-error">
+					{formLevel}
+				</div>
+			)}
+			<div className="submit">
+				<button type="submit" className="primary" disabled={start.isPending} data-testid="run-submit">
+					{start.isPending ? 'Starting…' : 'Start run'}
+				</button>
+				<span className="muted small">The run joins the campaign's queue; its page opens and follows it live.</span>
+			</div>
+		</form>
+	);
+}
