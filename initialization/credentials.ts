@@ -1,5 +1,5 @@
 /**
- * The three n8n credentials every Reelsmith workflow references, built from the stack's settings (environment or the
+ * The n8n credentials every Reelsmith workflow references (three for the store, five for the paid providers), built from the stack's settings (environment or the
  * embedded services). Their ids are fixed so workflows/*.json can reference them by id and import as they are.
  *
  * `n8n import:credentials` encrypts a plain `data` object with the instance's encryption key before storing it
@@ -17,6 +17,74 @@ export const CREDENTIALS = {
 } as const;
 
 export const WEBHOOK_HEADER = 'x-reelsmith-token';
+
+/**
+ * The paid providers' credentials. Every workflow node that may use a provider references these ids, so they always
+ * exist: npm start creates them once with empty keys (= not configured; the run falls back to the offline
+ * providers), or with the keys from the environment. Keys a user typed into the n8n UI are kept: a credential is
+ * only written again when the environment gives new keys for it.
+ */
+export const PAID_CREDENTIALS = {
+	anthropic: { id: 'rsAnthropic00001', name: 'Reelsmith Anthropic', type: 'reelsmithAnthropicApi' },
+	kling: { id: 'rsKlingApi000001', name: 'Reelsmith Kling AI', type: 'reelsmithKlingApi' },
+	runway: { id: 'rsRunwayApi00001', name: 'Reelsmith Runway', type: 'reelsmithRunwayApi' },
+	elevenlabs: { id: 'rsElevenLabs0001', name: 'Reelsmith ElevenLabs', type: 'reelsmithElevenLabsApi' },
+	google: { id: 'rsGoogleTts00001', name: 'Reelsmith Google Text-to-Speech', type: 'reelsmithGoogleTtsApi' },
+} as const;
+
+export type PaidProvider = keyof typeof PAID_CREDENTIALS;
+
+/** Keys and base URLs per provider (base URL overrides point tests at loopback fakes). */
+export interface ProviderKeys {
+	anthropic?: { apiKey?: string; baseUrl?: string };
+	kling?: { accessKey?: string; secretKey?: string; baseUrl?: string };
+	runway?: { apiSecret?: string; baseUrl?: string };
+	elevenlabs?: { apiKey?: string; baseUrl?: string; model?: string };
+	google?: { apiKey?: string; baseUrl?: string };
+}
+
+/** The provider keys in the environment (README, "Paid providers"); providers without a key are left out. */
+export function providerKeysFromEnv(env: NodeJS.ProcessEnv = process.env): ProviderKeys {
+	const keys: ProviderKeys = {};
+	const base = (name: string) => (env[name] ? { baseUrl: env[name] } : {});
+	if (env.ANTHROPIC_API_KEY) keys.anthropic = { apiKey: env.ANTHROPIC_API_KEY, ...base('ANTHROPIC_BASE_URL') };
+	if (env.KLING_ACCESS_KEY || env.KLING_SECRET_KEY) {
+		if (!env.KLING_ACCESS_KEY || !env.KLING_SECRET_KEY) {
+			throw new Error('Kling needs both KLING_ACCESS_KEY and KLING_SECRET_KEY (from the Kling AI developer console). Set both, or neither.');
+		}
+		keys.kling = { accessKey: env.KLING_ACCESS_KEY, secretKey: env.KLING_SECRET_KEY, ...base('KLING_BASE_URL') };
+	}
+	if (env.RUNWAY_API_KEY) keys.runway = { apiSecret: env.RUNWAY_API_KEY, ...base('RUNWAY_BASE_URL') };
+	if (env.ELEVENLABS_API_KEY) keys.elevenlabs = { apiKey: env.ELEVENLABS_API_KEY, ...base('ELEVENLABS_BASE_URL') };
+	if (env.GOOGLE_TTS_API_KEY) keys.google = { apiKey: env.GOOGLE_TTS_API_KEY, ...base('GOOGLE_TTS_BASE_URL') };
+	return keys;
+}
+
+/** Empty keys and the providers' public base URLs: the credential exists, the provider counts as not configured. */
+const EMPTY: Required<{ [P in PaidProvider]: Record<string, string> }> = {
+	anthropic: { apiKey: '', baseUrl: 'https://api.anthropic.com' },
+	kling: { accessKey: '', secretKey: '', baseUrl: 'https://api-singapore.klingai.com' },
+	runway: { apiSecret: '', baseUrl: 'https://api.dev.runwayml.com' },
+	elevenlabs: { apiKey: '', baseUrl: 'https://api.elevenlabs.io', model: 'eleven_multilingual_v2' },
+	google: { apiKey: '', baseUrl: 'https://texttospeech.googleapis.com' },
+};
+
+export interface PaidCredentialRecord {
+	provider: PaidProvider;
+	/** True when the data holds keys from the environment (write it whenever it changed). */
+	fromEnvironment: boolean;
+	record: { id: string; name: string; type: string; data: Record<string, string> };
+}
+
+/** One import record per paid provider: the given keys, or empty keys. */
+export function paidCredentialRecords(keys: ProviderKeys = {}): PaidCredentialRecord[] {
+	return (Object.keys(PAID_CREDENTIALS) as PaidProvider[]).map((provider) => {
+		const given = keys[provider] as Record<string, string | undefined> | undefined;
+		const data: Record<string, string> = { ...EMPTY[provider] };
+		for (const [field, value] of Object.entries(given ?? {})) if (value !== undefined && value !== '') data[field] = value;
+		return { provider, fromEnvironment: !!given, record: { ...PAID_CREDENTIALS[provider], data } };
+	});
+}
 
 /** Object storage settings; the same fields as the `reelsmithS3Api` credential. */
 export interface S3Settings {
@@ -90,13 +158,14 @@ export function credentialRecords(settings: CredentialSettings) {
  */
 export async function withCredentialsFile<T>(
 	folder: string,
-	settings: CredentialSettings,
+	settings: CredentialSettings | { records: unknown[] },
 	importFile: (file: string) => Promise<T>,
 ): Promise<T> {
 	await mkdir(folder, { recursive: true, mode: 0o700 });
 	const file = join(folder, `.reelsmith-credentials-${randomBytes(6).toString('hex')}.json`);
+	const records = 'records' in settings ? settings.records : credentialRecords(settings);
 	try {
-		await writeFile(file, JSON.stringify(credentialRecords(settings)), { mode: 0o600, flag: 'wx' });
+		await writeFile(file, JSON.stringify(records), { mode: 0o600, flag: 'wx' });
 		return await importFile(file);
 	} finally {
 		await rm(file, { force: true });

@@ -13,7 +13,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { chmod, cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { CREDENTIALS, credentialRecords, withCredentialsFile, type S3Settings } from './credentials';
+import {
+	CREDENTIALS,
+	credentialRecords,
+	paidCredentialRecords,
+	providerKeysFromEnv,
+	withCredentialsFile,
+	type ProviderKeys,
+	type S3Settings,
+} from './credentials';
 import { buildPackage, DIST } from './build';
 import { cleanNpmEnv, ensureInstalled, N8N_FOLDER, REPO_ROOT, type Log, type N8nInstall } from './install-n8n';
 import { migrate } from './migrate';
@@ -24,7 +32,7 @@ import { startLocalS3 } from './services/s3';
 import { Storage } from '../nodes/shared/transport/storage';
 
 export type { Log } from './install-n8n';
-export type { S3Settings } from './credentials';
+export type { ProviderKeys, S3Settings } from './credentials';
 export { ensureInstalled } from './install-n8n';
 export { buildPackage } from './build';
 export { displayPath, readWorkflowFiles, type WorkflowFile } from './workflow-files';
@@ -64,6 +72,11 @@ export interface StackOptions {
 	n8nEnv?: Record<string, string>;
 	/** Seconds to wait for n8n to be ready; default 180. */
 	readyTimeout?: number;
+	/**
+	 * Keys (and base URLs) of the paid providers. A provider given here gets its n8n credential written with these
+	 * values; the others keep what their credential holds (created once with empty keys = not configured).
+	 */
+	providerKeys?: ProviderKeys;
 }
 
 export interface Stack {
@@ -110,6 +123,7 @@ export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
 	if (env.N8N_PORT) options.n8nPort = Number(env.N8N_PORT);
 	if (env.N8N_LISTEN_ADDRESS) options.listenAddress = env.N8N_LISTEN_ADDRESS;
 	if (env.REELSMITH_REIMPORT === '1' || env.REELSMITH_REIMPORT === 'true') options.reimport = true;
+	options.providerKeys = providerKeysFromEnv(env);
 	return options;
 }
 
@@ -307,6 +321,8 @@ async function runN8nCommand(settings: N8nSettings, args: string[]): Promise<str
 interface SyncState {
 	credentials?: string;
 	workflows?: string;
+	/** Per paid provider: 'empty' (created without a key) or the digest of the keys last written from the environment. */
+	paid?: Record<string, string>;
 }
 
 /**
@@ -315,7 +331,12 @@ interface SyncState {
  */
 async function syncN8nContent(
 	settings: N8nSettings,
-	content: { credentials: Parameters<typeof credentialRecords>[0]; workflowsDir: string; workflows: WorkflowFile[] },
+	content: {
+		credentials: Parameters<typeof credentialRecords>[0];
+		providerKeys: ProviderKeys;
+		workflowsDir: string;
+		workflows: WorkflowFile[];
+	},
 	force: boolean,
 	log: Log,
 	timings: Record<string, number>,
@@ -323,7 +344,10 @@ async function syncN8nContent(
 	const n8nFolder = join(settings.userFolder, '.n8n');
 	const stateFile = join(n8nFolder, 'reelsmith-state.json');
 	const fresh = !existsSync(join(n8nFolder, 'database.sqlite')) && !process.env.DB_TYPE;
-	const state: SyncState = (!force && !fresh && (await readJson<SyncState>(stateFile))) || {};
+	const saved = fresh ? undefined : await readJson<SyncState>(stateFile);
+	const state: SyncState = (!force && saved) || {};
+	// Even a forced re-import must not blank the keys a user typed in: what was written stays known.
+	if (saved?.paid) state.paid = saved.paid;
 	const saveState = async () => {
 		await mkdir(n8nFolder, { recursive: true });
 		await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
@@ -340,6 +364,27 @@ async function syncN8nContent(
 		state.credentials = credentialsDigest;
 		await saveState();
 		timings.credentials = since(started);
+	}
+
+	// Paid provider credentials: created once (empty keys unless the environment gives them), then written again
+	// only when the environment gives different keys, so keys typed into the n8n UI survive the next start.
+	const paid = paidCredentialRecords(content.providerKeys).filter(({ provider, fromEnvironment, record }) => {
+		const written = state.paid?.[provider];
+		if (written === undefined) return true;
+		return fromEnvironment && written !== sha256(JSON.stringify(record.data));
+	});
+	if (paid.length) {
+		const started = Date.now();
+		log(`[stack] writing the paid provider credentials: ${paid.map(({ record, fromEnvironment }) => `${record.name}${fromEnvironment ? ' (keys from the environment)' : ' (no key yet)'}`).join(', ')} …`);
+		await withCredentialsFile(settings.userFolder, { records: paid.map(({ record }) => record) }, (file) =>
+			runN8nCommand(settings, ['import:credentials', `--input=${file}`]),
+		);
+		state.paid = { ...state.paid };
+		for (const { provider, fromEnvironment, record } of paid) {
+			state.paid[provider] = fromEnvironment ? sha256(JSON.stringify(record.data)) : 'empty';
+		}
+		await saveState();
+		timings.paidCredentials = since(started);
 	}
 
 	const hash = createHash('sha256');
@@ -614,7 +659,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		timings.installPackage = since(started);
 		await syncN8nContent(
 			settings,
-			{ credentials: { databaseUrl, s3, webhookToken }, workflowsDir, workflows },
+			{ credentials: { databaseUrl, s3, webhookToken }, providerKeys: options.providerKeys ?? {}, workflowsDir, workflows },
 			options.reimport ?? false,
 			log,
 			timings,

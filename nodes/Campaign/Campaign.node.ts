@@ -46,6 +46,13 @@ export class Campaign implements INodeType {
 				testedBy: 'reelsmithWebhookApiTest',
 				displayOptions: { show: { resource: ['run'], operation: ['accept', 'resume'] } },
 			},
+			// Choose Providers reads every paid credential it is given: attached with a key = configured
+			// (lib/providers.ts, data/providers.json).
+			{ name: 'reelsmithAnthropicApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
+			{ name: 'reelsmithKlingApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
+			{ name: 'reelsmithRunwayApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
+			{ name: 'reelsmithElevenLabsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
+			{ name: 'reelsmithGoogleTtsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
 		],
 		properties: [
 			{
@@ -66,8 +73,12 @@ export class Campaign implements INodeType {
 				'run',
 				[
 					{ name: 'Accept', value: 'accept', action: 'Accept a run request', description: 'Check a webhook request and queue its run (outputs: Accepted, Rejected)' },
+					{ name: 'Approval Result', value: 'approvalResult', action: 'Read the storyboard decision', description: 'After the Wait node: go on when approved, stop when rejected or cancelled (outputs: Approved, Stopped, Still Waiting)' },
+					{ name: 'Await Approval', value: 'awaitApproval', action: 'Wait for storyboard approval', description: 'Mark a run that asked for approval as waiting, with the Wait node\'s resume URL (outputs: Wait for Approval, No Approval Needed)' },
+					{ name: 'Choose Providers', value: 'chooseProviders', action: 'Choose the providers of a run', description: 'Resolve planner, video and speech orders from the request and the configured keys' },
 					{ name: 'Complete', value: 'complete', action: 'Complete a run', description: 'Mark a run completed with its final video' },
 					{ name: 'Dispatch', value: 'dispatch', action: 'Dispatch queued runs', description: 'Claim queued runs for free slots, by priority then arrival' },
+					{ name: 'Estimate', value: 'estimate', action: 'Estimate the cost of a run', description: 'Price the plan before generation and stop a run that would pass its budget (outputs: Within Budget, Over Budget)' },
 					{ name: 'Fail', value: 'fail', action: 'Fail a run', description: 'Mark a run failed with a readable message' },
 					{ name: 'Get', value: 'get', action: 'Get a run', description: 'Everything about a run: scenes, plan versions, events, assets' },
 					{ name: 'Resume', value: 'resume', action: 'Resume a run', description: 'Queue a failed or interrupted run again (outputs: Resumed, Rejected)' },

@@ -1,6 +1,6 @@
 /**
  * Run Accept and Run Resume answer a webhook either way, so they get a second output (Rejected) for the
- * 4xx answer; every other operation has one output. n8n evaluates this function from the node's parameters
+ * 4xx answer; Estimate, Await Approval and Approval Result branch the pipeline; every other operation has one output. n8n evaluates this function from the node's parameters
  * (the `outputs` expression in Campaign.node.ts, as n8n's own Switch node does), so it must be plain
  * self-contained JavaScript: no imports, no helpers from outside its body.
  */
@@ -16,6 +16,25 @@ export const configuredOutputs = (parameters: { resource?: string; operation?: s
 		return [
 			{ type: 'main', displayName: 'Resumed' },
 			{ type: 'main', displayName: 'Rejected' },
+		];
+	}
+	if (resource === 'run' && parameters.operation === 'estimate') {
+		return [
+			{ type: 'main', displayName: 'Within Budget' },
+			{ type: 'main', displayName: 'Over Budget' },
+		];
+	}
+	if (resource === 'run' && parameters.operation === 'awaitApproval') {
+		return [
+			{ type: 'main', displayName: 'Wait for Approval' },
+			{ type: 'main', displayName: 'No Approval Needed' },
+		];
+	}
+	if (resource === 'run' && parameters.operation === 'approvalResult') {
+		return [
+			{ type: 'main', displayName: 'Approved' },
+			{ type: 'main', displayName: 'Stopped' },
+			{ type: 'main', displayName: 'Still Waiting' },
 		];
 	}
 	return [{ type: 'main' }];

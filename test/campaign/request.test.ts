@@ -30,7 +30,13 @@ describe('validateRunRequest', () => {
 			targetDuration: null,
 			narrateAction: 'whenNoDialogue',
 			voiceMap: {},
+			planner: 'auto',
+			video: ['auto'],
+			speech: ['auto'],
+			approval: false,
 		});
+		assert.equal(result.request.budget, null);
+		assert.equal(result.request.campaignBudget, null);
 		assert.equal(result.request.campaign, 'Sample campaign');
 		assert.equal(result.request.priority, 0);
 		assert.equal(result.request.format, 'auto');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildPackage, ensureInstalled, PACKAGE_NAME, postgresDataDirectory, startStack, type Stack } from '../../initialization/stack';
+import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
 
 /**
  * The stack on its own, with a one-purpose workflow instead of the Reelsmith pipeline (the end-to-end test covers
@@ -52,6 +53,35 @@ const workflow = {
 	settings: { executionOrder: 'v1' },
 };
 
+/** A Claude node on the paid credential npm start creates (rsAnthropic00001): shows which key n8n hands it. */
+const claudeWorkflow = {
+	id: 'rsRuntimeTest002',
+	name: 'Runtime test · Claude key',
+	nodes: [
+		{
+			id: 'b1b1b1b1-0000-4000-8000-000000000011',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: 'b1b1b1b1-0000-4000-8000-0000000000bb',
+			parameters: { httpMethod: 'POST', path: 'runtime-test/claude', responseMode: 'lastNode', options: {} },
+		},
+		{
+			id: 'b1b1b1b1-0000-4000-8000-000000000012',
+			name: 'Claude',
+			type: `${PACKAGE_NAME}.claude`,
+			typeVersion: 1,
+			position: [220, 0],
+			onError: 'continueRegularOutput',
+			parameters: { operation: 'plan', source: 'brief', brief: 'A kettle boils.', maxRetries: 0 },
+			credentials: { reelsmithAnthropicApi: { id: 'rsAnthropic00001', name: 'Reelsmith Anthropic' } },
+		},
+	],
+	connections: { Webhook: { main: [[{ node: 'Claude', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
 const SCRIPT = 'INT. KITCHEN - NIGHT\n\nAlice stirs the soup.\n\nALICE\nIs the kettle on?\n\nEXT. GARDEN - DAY\n\nBob waves a key.\n';
 
 async function filesUnder(folder: string, found: string[] = []): Promise<string[]> {
@@ -69,6 +99,16 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 	let workflowsDir: string;
 	let stack: Stack | undefined;
 	const token = `runtime-test-token-${Date.now()}`;
+	let anthropic: FakeAnthropic;
+
+	/** What the Claude step answers, and the API keys the fake saw. */
+	async function claudeThroughN8n(current: Stack) {
+		const seen = anthropic.requests.length;
+		const response = await fetch(`${current.webhookBase}/runtime-test/claude`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+		const text = await response.text();
+		const keys = anthropic.requests.slice(seen).map((r) => r.headers['x-api-key'] ?? String(r.headers.authorization ?? '').replace(/^Bearer /, ''));
+		return { text, keys };
+	}
 
 	before(async () => {
 		await ensureInstalled(() => {});
@@ -80,10 +120,13 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 		workflowsDir = join(root, 'workflows');
 		await mkdir(workflowsDir);
 		await writeFile(join(workflowsDir, 'parse.json'), JSON.stringify(workflow));
+		await writeFile(join(workflowsDir, 'claude.json'), JSON.stringify(claudeWorkflow));
+		anthropic = await startFakeAnthropic();
 	});
 
 	after(async () => {
 		await stack?.stop();
+		await anthropic?.close();
 		if (root) await rm(root, { recursive: true, force: true });
 	});
 
@@ -123,6 +166,31 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 		if (existsSync(secrets)) assert.equal((await stat(secrets)).mode & 0o777, 0o600);
 		const log = await readFile(stack.n8nLogFile, 'utf8');
 		assert.ok(!log.includes(token), 'n8n log does not contain the token');
+	});
+
+	test('the paid provider credentials exist from the first start, with empty keys = not configured', async () => {
+		assert.ok(stack);
+		const { text, keys } = await claudeThroughN8n(stack);
+		assert.match(text, /Claude has no API key/);
+		assert.deepEqual(keys, [], 'nothing was sent');
+	});
+
+	test('keys from the environment are written; a later start without them keeps them', async () => {
+		await stack?.stop();
+		stack = await startStack({
+			dataDir,
+			workflowsDir,
+			webhookToken: token,
+			log: () => {},
+			providerKeys: { anthropic: { apiKey: FAKE_API_KEY, baseUrl: anthropic.baseUrl } },
+		});
+		assert.ok(stack.timings.paidCredentials !== undefined, 'the Anthropic credential was written');
+		assert.deepEqual((await claudeThroughN8n(stack)).keys, [FAKE_API_KEY], 'Claude called the endpoint with the key');
+		await stack.stop();
+		// No keys in the environment now (a user may have typed theirs in the editor): nothing is overwritten.
+		stack = await startStack({ dataDir, workflowsDir, webhookToken: token, log: () => {}, providerKeys: {} });
+		assert.equal(stack.timings.paidCredentials, undefined, 'the paid credentials were left alone');
+		assert.deepEqual((await claudeThroughN8n(stack)).keys, [FAKE_API_KEY], 'the key is still there');
 	});
 
 	test('a second start skips the import steps and serves the same webhook', async () => {

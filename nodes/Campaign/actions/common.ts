@@ -1,7 +1,8 @@
 import { jsonParameter as readJsonParameter } from '../../shared/parameters';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import type { Pool } from 'pg';
-import { getRun, type Run } from '../store/runs';
+import { recordEvent } from '../store/events';
+import { cancelRun, getRun, type Run } from '../store/runs';
 import { isUuid } from '../store/rows';
 import { poolFor, toPostgresCredentials, type Queryable } from '../transport/db';
 
@@ -61,4 +62,33 @@ export function readableMessage(message: unknown): string {
 	const lines = text.split(/\r?\n/).filter((line) => !/^\s+at\s/.test(line) && line.trim() !== '');
 	const short = lines.slice(0, 5).join('\n');
 	return (short.length > 2000 ? `${short.slice(0, 1997)}...` : short) || 'The run failed without a message.';
+}
+
+/** The message a cancelled run keeps: who asked and where the pipeline stopped. */
+export function cancelMessage(run: Run, stage: string): string {
+	return `Cancelled by ${run.cancelRequestedBy || 'a user'} at ${stage || run.stage || 'the start'}.`;
+}
+
+/**
+ * Stops the pipeline at this step when someone asked to cancel the run (runs.cancel_requested_at) or it was
+ * cancelled already: the run ends 'cancelled' ("Cancelled by <who> at <stage>") and the step throws, so nothing
+ * after it runs. The error workflow's Fail leaves a cancelled run as it is.
+ */
+export async function stopIfCancelled(
+	this: IExecuteFunctions,
+	db: Queryable,
+	run: Run,
+	stage: string,
+	itemIndex: number,
+): Promise<void> {
+	if (run.status === 'cancelled') {
+		throw new NodeOperationError(this.getNode(), run.error || cancelMessage(run, stage), { itemIndex });
+	}
+	if (!run.cancelRequestedAt || run.status === 'completed' || run.status === 'failed') return;
+	const message = cancelMessage(run, stage);
+	const cancelled = await cancelRun(db, run.id, message);
+	if (cancelled) {
+		await recordEvent(db, { runId: run.id, stage: 'run', status: 'info', message, data: { cancelled: true, stage } });
+	}
+	throw new NodeOperationError(this.getNode(), message, { itemIndex });
 }

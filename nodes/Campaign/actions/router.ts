@@ -6,8 +6,12 @@ import * as artifactUpload from './artifact/upload.operation';
 import * as eventRecord from './event/record.operation';
 import * as planVersionRecord from './planVersion/record.operation';
 import * as runAccept from './run/accept.operation';
+import * as runApprovalResult from './run/approvalResult.operation';
+import * as runAwaitApproval from './run/awaitApproval.operation';
+import * as runChooseProviders from './run/chooseProviders.operation';
 import * as runComplete from './run/complete.operation';
 import * as runDispatch from './run/dispatch.operation';
+import * as runEstimate from './run/estimate.operation';
 import * as runFail from './run/fail.operation';
 import * as runGet from './run/get.operation';
 import * as runResume from './run/resume.operation';
@@ -26,8 +30,12 @@ interface Operation {
 export const operations: Record<string, Record<string, Operation>> = {
 	run: {
 		accept: runAccept,
+		approvalResult: runApprovalResult,
+		awaitApproval: runAwaitApproval,
+		chooseProviders: runChooseProviders,
 		complete: runComplete,
 		dispatch: runDispatch,
+		estimate: runEstimate,
 		fail: runFail,
 		get: runGet,
 		resume: runResume,

@@ -17,9 +17,29 @@ const SUBTITLES = ['attach', 'burn', 'none'] as const;
 const TRANSITIONS = ['none', 'crossfade'] as const;
 const NARRATE_ACTION = ['whenNoDialogue', 'always', 'never'] as const;
 const PRESETS = PRESET_NAMES as unknown as [string, ...string[]];
+export const PLANNERS = ['auto', 'claude', 'rules'] as const;
+/** Fallback orders; 'auto' (alone) = every configured paid provider in this order, then the offline one. */
+export const VIDEO_PROVIDERS = ['kling', 'runway', 'local'] as const;
+export const SPEECH_PROVIDERS = ['elevenlabs', 'google', 'espeak'] as const;
+export type VideoProvider = (typeof VIDEO_PROVIDERS)[number];
+export type SpeechProvider = (typeof SPEECH_PROVIDERS)[number];
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 const between = (min: number, max: number) => z.number().finite().min(min).max(max);
+/** A fallback order: one name or a list of distinct names, or 'auto' alone. */
+const order = <T extends string>(names: readonly T[]) =>
+	z
+		.preprocess(
+			(value) => (typeof value === 'string' ? [value] : value),
+			z
+				.array(z.enum(['auto', ...names] as [string, ...string[]]))
+				.min(1)
+				.max(names.length)
+				.refine((list) => new Set(list).size === list.length)
+				.refine((list) => !list.includes('auto') || list.length === 1),
+		)
+		.default(['auto']) as unknown as z.ZodDefault<z.ZodType<Array<T | 'auto'>, z.ZodTypeDef, unknown>>;
+const dollars = z.number().finite().min(0).max(100_000).nullable().default(null);
 
 const RequestSchema = z
 	.object({
@@ -44,6 +64,12 @@ const RequestSchema = z
 		loudnessTarget: between(-30, -5).default(-14),
 		narrateAction: z.enum(NARRATE_ACTION).default('whenNoDialogue'),
 		voiceMap: z.record(z.string().min(1), z.string().min(1).max(100)).default({}),
+		planner: z.enum(PLANNERS).default('auto'),
+		video: order(VIDEO_PROVIDERS),
+		speech: order(SPEECH_PROVIDERS),
+		budget: dollars,
+		campaignBudget: dollars,
+		approval: z.boolean().default(false),
 	})
 	.strict();
 
@@ -70,6 +96,12 @@ const FIELD_RULES: Record<RequestField, string> = {
 	loudnessTarget: 'a number of LUFS from -30 to -5',
 	narrateAction: `one of ${NARRATE_ACTION.join(', ')}`,
 	voiceMap: 'an object mapping character names to voice names, e.g. {"ALICE": "en-us+f3"}',
+	planner: `one of ${PLANNERS.join(', ')} (auto = Claude when its API key is set, else the offline rules)`,
+	video: `a fallback order of distinct video providers from ${VIDEO_PROVIDERS.join(', ')}, e.g. ["kling", "runway", "local"], or ["auto"]`,
+	speech: `a fallback order of distinct speech providers from ${SPEECH_PROVIDERS.join(', ')}, e.g. ["elevenlabs", "espeak"], or ["auto"]`,
+	budget: 'a number of US dollars from 0 up, the most this run may spend on paid providers, or null for no cap',
+	campaignBudget: "a number of US dollars from 0 up, the most the campaign's runs may spend together, or null to keep its cap",
+	approval: 'true to wait for someone to approve the storyboard before any paid generation, or false',
 };
 
 /** What the run keeps from the request besides its options. */
@@ -81,6 +113,24 @@ export interface RunRequest {
 	priority: number;
 	sceneCount: number | null;
 	targetDuration: number | null;
+	/** Cap on this run's paid spend in USD (also runs.budget_usd); null = none. */
+	budget: number | null;
+	/** The campaign's cap this request set (also campaigns.budget_usd); null = unchanged. */
+	campaignBudget: number | null;
+}
+
+/** What the run asked for, before Campaign → Choose Providers resolves 'auto' (see RunProviders). */
+export interface ProviderRequest {
+	planner: ValidRequestBody['planner'];
+	video: Array<VideoProvider | 'auto'>;
+	speech: Array<SpeechProvider | 'auto'>;
+}
+
+/** Explicit lists, resolved once per run (runs.options.providers); downstream nodes only read these. */
+export interface RunProviders {
+	planner: 'claude' | 'rules';
+	video: VideoProvider[];
+	speech: SpeechProvider[];
 }
 
 /** What every stage reads (the item contract's `options`). */
@@ -97,6 +147,12 @@ export interface RunOptions {
 	targetDuration: number | null;
 	narrateAction: ValidRequestBody['narrateAction'];
 	voiceMap: Record<string, string>;
+	planner: ProviderRequest['planner'];
+	video: ProviderRequest['video'];
+	speech: ProviderRequest['speech'];
+	approval: boolean;
+	/** Set by Choose Providers; absent until then. */
+	providers?: RunProviders;
 }
 
 export type RequestCheck =
@@ -145,10 +201,10 @@ export function validateRunRequest(body: unknown): RequestCheck {
 		);
 	}
 
-	const { script, title, format, campaign, priority, sceneCount, targetDuration, ...rest } = body_;
+	const { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget, ...rest } = body_;
 	return {
 		ok: true,
-		request: { script, title, format, campaign, priority, sceneCount, targetDuration },
+		request: { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget },
 		options: {
 			preset: rest.preset,
 			style: rest.style,
@@ -162,6 +218,10 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			targetDuration,
 			narrateAction: rest.narrateAction,
 			voiceMap: rest.voiceMap,
+			planner: rest.planner,
+			video: rest.video,
+			speech: rest.speech,
+			approval: rest.approval,
 		},
 		plan,
 	};

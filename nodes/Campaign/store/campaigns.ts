@@ -4,6 +4,7 @@ import { fromRow } from './rows';
 export interface Campaign {
 	id: string;
 	name: string;
+	budgetUsd?: number | null;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -21,4 +22,9 @@ export async function ensureCampaign(db: Queryable, name: string): Promise<Campa
 export async function getCampaign(db: Queryable, id: string): Promise<Campaign | null> {
 	const { rows } = await db.query('select * from campaigns where id = $1', [id]);
 	return rows[0] ? fromRow<Campaign>(rows[0]) : null;
+}
+
+/** Sets the campaign's spending cap in USD (null = no cap). */
+export async function setCampaignBudget(db: Queryable, id: string, budgetUsd: number | null): Promise<void> {
+	await db.query('update campaigns set budget_usd = $2 where id = $1', [id, budgetUsd]);
 }

@@ -2,7 +2,7 @@
  * Rows come back snake_case with numeric/bigint columns as strings (pg keeps their precision) and timestamps as Dates.
  * Items leaving n8n nodes must be plain JSON in the user's words, so every store function maps rows through here.
  */
-const NUMERIC_COLUMNS = new Set(['duration', 'cost_estimate', 'cost_total', 'bytes', 'duration_ms', 'units', 'amount_usd']);
+const NUMERIC_COLUMNS = new Set(['duration', 'cost_estimate', 'cost_total', 'bytes', 'duration_ms', 'units', 'amount_usd', 'budget_usd', 'cost_usd', 'seconds']);
 
 export function fromRow<T>(row: Record<string, unknown>): T {
 	const out: Record<string, unknown> = {};

@@ -2,7 +2,8 @@ import type { RunOptions, RunRequest } from '../lib/request';
 import type { Queryable } from '../transport/db';
 import { fromRow } from './rows';
 
-export type RunStatus = 'queued' | 'starting' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type RunStatus = 'queued' | 'starting' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+export type Approval = 'pending' | 'approved' | 'rejected';
 
 export interface Run {
 	id: string;
@@ -23,6 +24,15 @@ export interface Run {
 	duration: number | null;
 	costEstimate: number | null;
 	costTotal: number | null;
+	budgetUsd: number | null;
+	approval: Approval | null;
+	approvalUrl: string | null;
+	approvalNote: string | null;
+	approvalBy: string | null;
+	approvalAt: string | null;
+	cancelRequestedAt: string | null;
+	/** Who asked to cancel (migration 004; the dashboard API sets it with cancel_requested_at). */
+	cancelRequestedBy?: string | null;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -35,6 +45,9 @@ const QUEUE_ORDER = 'priority desc, queued_at asc, id asc';
 // Serialises dispatchers so two of them cannot both see a free slot and overfill it.
 const DISPATCH_LOCK = 0x72756e73;
 
+// What the run has spent: every cost line recorded for it ($1 = run id).
+const SPENT = '(select coalesce(sum(amount_usd), 0) from costs where run_id = $1)';
+
 const one = (rows: Record<string, unknown>[]) => (rows[0] ? fromRow<Run>(rows[0]) : null);
 
 export async function insertRun(
@@ -42,9 +55,16 @@ export async function insertRun(
 	run: { campaignId: string; priority: number; request: RunRequest; options: RunOptions },
 ): Promise<Run> {
 	const { rows } = await db.query(
-		`insert into runs (campaign_id, status, priority, request, options)
-		 values ($1, 'queued', $2, $3, $4) returning *`,
-		[run.campaignId, run.priority, JSON.stringify(run.request), JSON.stringify(run.options)],
+		`insert into runs (campaign_id, status, priority, request, options, budget_usd, approval)
+		 values ($1, 'queued', $2, $3, $4, $5, $6) returning *`,
+		[
+			run.campaignId,
+			run.priority,
+			JSON.stringify(run.request),
+			JSON.stringify(run.options),
+			run.request.budget ?? null,
+			run.options.approval ? 'pending' : null,
+		],
 	);
 	return fromRow<Run>(rows[0]);
 }
@@ -137,7 +157,7 @@ export async function completeRun(
 	result: { finalKey?: string; thumbnailKey?: string; subtitlesKey?: string; duration?: number },
 ): Promise<Run | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'completed', finished_at = now(), error = null,
+		`update runs set status = 'completed', finished_at = now(), error = null, cost_total = ${SPENT},
 		        final_key = coalesce($2, final_key), thumbnail_key = coalesce($3, thumbnail_key),
 		        subtitles_key = coalesce($4, subtitles_key), duration = coalesce($5, duration)
 		  where id = $1 returning *`,
@@ -146,11 +166,11 @@ export async function completeRun(
 	return one(rows);
 }
 
-/** Marks the run failed with a readable message; a completed run stays completed (returns null). */
+/** Marks the run failed with a readable message; a completed or cancelled run stays so (returns null). */
 export async function failRun(db: Queryable, runId: string, message: string): Promise<Run | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'failed', error = $2, finished_at = now()
-		  where id = $1 and status <> 'completed' returning *`,
+		`update runs set status = 'failed', error = $2, finished_at = now(), cost_total = ${SPENT}
+		  where id = $1 and status not in ('completed', 'cancelled') returning *`,
 		[runId, message],
 	);
 	return one(rows);
@@ -174,4 +194,72 @@ export async function setRunStage(db: Queryable, runId: string, stage: string): 
 /** Locks the run row for the rest of the transaction (serialises plan version numbering per run). */
 export async function lockRun(db: Queryable, runId: string): Promise<Run | null> {
 	return one((await db.query('select * from runs where id = $1 for update', [runId])).rows);
+}
+
+/** Ends the run as cancelled with the reason; only a run that is not finished yet (returns null otherwise). */
+export async function cancelRun(db: Queryable, runId: string, message: string): Promise<Run | null> {
+	const { rows } = await db.query(
+		`update runs set status = 'cancelled', error = $2, finished_at = now(), approval_url = null, cost_total = ${SPENT}
+		  where id = $1 and status not in ('completed', 'failed', 'cancelled') returning *`,
+		[runId, message],
+	);
+	return one(rows);
+}
+
+/** Stores the resolved provider lists in the run's options (kept for resumes). */
+export async function setRunProviders(db: Queryable, runId: string, providers: unknown): Promise<Run | null> {
+	const { rows } = await db.query(
+		`update runs set options = jsonb_set(options, '{providers}', $2::jsonb) where id = $1 returning *`,
+		[runId, JSON.stringify(providers)],
+	);
+	return one(rows);
+}
+
+export async function setCostEstimate(db: Queryable, runId: string, estimateUsd: number): Promise<void> {
+	await db.query('update runs set cost_estimate = $2 where id = $1', [runId, estimateUsd]);
+}
+
+/** USD spent so far (cost lines + accepted tasks not costed yet, as the ledger counts) by the run and its campaign. */
+export async function spending(
+	db: Queryable,
+	runId: string,
+): Promise<{ runSpent: number; campaignSpent: number; campaignBudget: number | null; campaignName: string }> {
+	const { rows } = await db.query(
+		`select (select coalesce(sum(amount_usd), 0) from costs where run_id = r.id)
+		        + (select coalesce(sum(cost_usd), 0) from provider_tasks where run_id = r.id and status = 'submitted') as run_spent,
+		        (select coalesce(sum(c.amount_usd), 0) from costs c join runs o on o.id = c.run_id
+		          where o.campaign_id = r.campaign_id)
+		        + (select coalesce(sum(t.cost_usd), 0) from provider_tasks t join runs o on o.id = t.run_id
+		          where o.campaign_id = r.campaign_id and t.status = 'submitted') as campaign_spent,
+		        k.budget_usd as campaign_budget, k.name as campaign_name
+		   from runs r join campaigns k on k.id = r.campaign_id where r.id = $1`,
+		[runId],
+	);
+	const row = rows[0] ?? {};
+	return {
+		runSpent: Number(row.run_spent ?? 0),
+		campaignSpent: Number(row.campaign_spent ?? 0),
+		campaignBudget: row.campaign_budget === null || row.campaign_budget === undefined ? null : Number(row.campaign_budget),
+		campaignName: String(row.campaign_name ?? ''),
+	};
+}
+
+/** The run now waits for a storyboard decision at this resume URL (only a run that asked for approval). */
+export async function awaitApproval(db: Queryable, runId: string, approvalUrl: string): Promise<Run | null> {
+	const { rows } = await db.query(
+		`update runs set status = 'awaiting_approval', stage = 'approval', approval_url = $2
+		  where id = $1 and approval = 'pending' and status in ('running', 'awaiting_approval') returning *`,
+		[runId, approvalUrl],
+	);
+	return one(rows);
+}
+
+/** An approved run goes back to running; the resume URL is spent. */
+export async function continueApprovedRun(db: Queryable, runId: string): Promise<Run | null> {
+	const { rows } = await db.query(
+		`update runs set status = 'running', approval_url = null
+		  where id = $1 and approval = 'approved' and status in ('awaiting_approval', 'running') returning *`,
+		[runId],
+	);
+	return one(rows);
 }

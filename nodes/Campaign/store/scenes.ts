@@ -27,11 +27,22 @@ export interface SceneRecord {
 	narration: NarrationLine[] | null;
 	attempts: number;
 	provider: string | null;
+	taskId: string | null;
+	costUsd: number | null;
+	/** Who was tried for the last generation, in order (migration 004). */
+	providerAttempts: ProviderAttempt[] | null;
 	error: string | null;
 	startedAt: string | null;
 	finishedAt: string | null;
 	createdAt: string;
 	updatedAt: string;
+}
+
+/** One provider tried for a scene: served it, was skipped (no key), was down, or failed it. */
+export interface ProviderAttempt {
+	provider: string;
+	outcome: string;
+	message?: string;
 }
 
 export interface SceneChanges {
@@ -43,6 +54,9 @@ export interface SceneChanges {
 	attempts?: number;
 	error?: string;
 	provider?: string;
+	taskId?: string;
+	costUsd?: number;
+	providerAttempts?: ProviderAttempt[];
 	narration?: NarrationLine[];
 	/** Adds one to attempts (a generation attempt starts). */
 	countAttempt?: boolean;
@@ -58,6 +72,9 @@ const COLUMNS: Record<Exclude<keyof SceneChanges, 'countAttempt'>, string> = {
 	attempts: 'attempts',
 	error: 'error',
 	provider: 'provider',
+	taskId: 'task_id',
+	costUsd: 'cost_usd',
+	providerAttempts: 'provider_attempts',
 	narration: 'narration',
 };
 
@@ -107,7 +124,7 @@ export async function updateScene(
 	for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][]) {
 		const value = changes[field];
 		if (value === undefined) continue;
-		values.push(field === 'narration' ? JSON.stringify(value) : value);
+		values.push(field === 'narration' || field === 'providerAttempts' ? JSON.stringify(value) : value);
 		sets.push(`${column} = $${values.length}`);
 	}
 	if (changes.countAttempt) sets.push('attempts = attempts + 1');

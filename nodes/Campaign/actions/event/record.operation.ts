@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { recordEvent, type EventStatus } from '../../store/events';
 import { setRunStage } from '../../store/runs';
-import { getDb, inputJson, jsonParameter, requireRun, runIdField } from '../common';
+import { getDb, inputJson, jsonParameter, requireRun, runIdField, stopIfCancelled } from '../common';
 
 const show = { resource: ['event'], operation: ['record'] };
 const STATUSES: EventStatus[] = ['started', 'finished', 'failed', 'info'];
@@ -72,6 +72,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const db = await getDb.call(this);
 	const run = await requireRun.call(this, db, itemIndex);
+	// A step starting is where a cancel takes effect.
+	if (status === 'started') await stopIfCancelled.call(this, db, run, stage, itemIndex);
 	const event = await recordEvent(db, { runId: run.id, stage, status, sceneNumber, message, data });
 	// A stage starting for the whole run is where the run now stands (the dashboard shows it as its progress).
 	if (status === 'started' && sceneNumber === null && stage !== 'run') await setRunStage(db, run.id, stage);

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { checkToken } from '../../lib/auth';
 import { validateRunRequest } from '../../lib/request';
-import { ensureCampaign } from '../../store/campaigns';
+import { ensureCampaign, setCampaignBudget } from '../../store/campaigns';
 import { recordEvent } from '../../store/events';
 import { insertRun, queuePosition } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
@@ -52,12 +52,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const db = await getDb.call(this);
 	const run = await withTransaction(db, async (client) => {
 		const campaign = await ensureCampaign(client, request.campaign);
+		if (request.campaignBudget !== null) await setCampaignBudget(client, campaign.id, request.campaignBudget);
 		const inserted = await insertRun(client, { campaignId: campaign.id, priority: request.priority, request, options });
 		await recordEvent(client, {
 			runId: inserted.id,
 			stage: 'run',
 			status: 'queued',
-			message: `Accepted: ${plan.scenes.length} scene(s), priority ${request.priority}.`,
+			message:
+				`Accepted: ${plan.scenes.length} scene(s), priority ${request.priority}` +
+				(request.budget !== null ? `, budget $${request.budget.toFixed(2)}` : '') +
+				(options.approval ? ', storyboard approval required' : '') +
+				'.',
 			data: { scenes: plan.scenes.length, format: plan.format },
 		});
 		return inserted;

@@ -1,10 +1,13 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { getStorage } from '../../../shared/storageNode';
+
+/** Where the export's title, description, tags and thumbnail text go. */
+const metadataKey = (runId: string) => `runs/${runId}/final/metadata.json`;
 import { recordAsset, type AssetKind } from '../../store/assets';
 import { recordEvent } from '../../store/events';
 import { completeRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
-import { getDb, inputJson, requireRun, runIdField } from '../common';
+import { getDb, inputJson, jsonParameter, requireRun, runIdField } from '../common';
 import { runSummary } from './summary';
 
 const show = { resource: ['run'], operation: ['complete'] };
@@ -31,6 +34,15 @@ export const description: INodeProperties[] = [
 		name: 'subtitlesKey',
 		type: 'string',
 		default: '={{ $json.subtitles?.key ?? "" }}',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Metadata',
+		name: 'metadata',
+		type: 'json',
+		default: '',
+		description:
+			'Optional title, description, tags and thumbnail text for the export (Claude → Metadata output); stored as metadata.JSON beside the final video',
 		displayOptions: { show },
 	},
 	{
@@ -63,6 +75,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		);
 	}
 	const duration = Number(this.getNodeParameter('duration', itemIndex, 0)) || undefined;
+	const metadata = (this.getNodeParameter('metadata', itemIndex, '') === ''
+		? null
+		: jsonParameter.call(this, 'metadata', itemIndex, null)) as Record<string, unknown> | null;
+	const metadataRef =
+		metadata && typeof metadata === 'object'
+			? await storage.uploadBuffer(JSON.stringify(metadata, null, 2), metadataKey(run.id), 'application/json')
+			: null;
 	// Sizes for the dashboard; a key that is not in storage is recorded without one rather than failing the run.
 	const sizes = await Promise.all(
 		Object.values(keys).map((key) => (key ? storage.stat(storage.ref(key)) : Promise.resolve(null))),
@@ -87,7 +106,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				duration: kind === 'final' ? (duration ?? null) : null,
 			});
 		}
-		await recordEvent(client, { runId: run.id, stage: 'run', status: 'finished', message: 'Completed.' });
+		if (metadataRef) {
+			await recordAsset(client, { runId: run.id, kind: 'work', bucket: storage.bucket, key: metadataRef.key, contentType: 'application/json' });
+		}
+		await recordEvent(client, {
+			runId: run.id,
+			stage: 'run',
+			status: 'finished',
+			message: 'Completed.',
+			data: metadataRef ? { metadataKey: metadataRef.key, title: metadata?.title ?? null } : undefined,
+		});
 		return row!;
 	});
 	return [{ json: { ...inputJson.call(this, itemIndex), run: runSummary(completed) } }];

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { setRunStage } from '../../store/runs';
-import { getDb, inputJson, requireRun, runIdField } from '../common';
+import { getDb, inputJson, requireRun, runIdField, stopIfCancelled } from '../common';
 
 const show = { resource: ['run'], operation: ['setStage'] };
 
@@ -30,6 +30,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const db = await getDb.call(this);
 	const run = await requireRun.call(this, db, itemIndex);
+	await stopIfCancelled.call(this, db, run, stage, itemIndex);
 	await setRunStage(db, run.id, stage);
 	return [{ json: { ...inputJson.call(this, itemIndex), stage } }];
 }

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import type { Plan } from '../../../shared/plan';
 import { upsertPendingScenes } from '../../store/scenes';
-import { getDb, jsonParameter, requireRun, runIdField } from '../common';
+import { getDb, jsonParameter, requireRun, runIdField, stopIfCancelled } from '../common';
 
 const show = { resource: ['scene'], operation: ['prepare'] };
 
@@ -41,6 +41,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	});
 	const db = await getDb.call(this);
 	const run = await requireRun.call(this, db, itemIndex);
+	await stopIfCancelled.call(this, db, run, 'generation', itemIndex);
 	const rows = await upsertPendingScenes(
 		db,
 		run.id,

@@ -3,7 +3,7 @@ import { getStorage } from '../../../shared/storageNode';
 import { recordAsset, type AssetKind } from '../../store/assets';
 import { SCENE_STATUSES, updateScene, type NarrationLine, type SceneChanges } from '../../store/scenes';
 import { withTransaction } from '../../transport/db';
-import { getDb, inputJson, requireRun, runIdField } from '../common';
+import { getDb, inputJson, requireRun, runIdField, stopIfCancelled } from '../common';
 
 const show = { resource: ['scene'], operation: ['update'] };
 
@@ -70,10 +70,29 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	text('provider', 'Provider', 'Which video provider made the clip'),
+	text('taskId', 'Task ID', "The video provider's task ID for the clip"),
+	{
+		displayName: 'Cost',
+		name: 'cost',
+		type: 'json',
+		default: '',
+		description:
+			'What the scene cost: a number of USD, a cost object ({ amountUsd }) as the paid nodes output, or a list of them, which are added up (empty = unchanged)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Provider Attempts',
+		name: 'providerAttempts',
+		type: 'json',
+		default: '',
+		description:
+			'Who Video Generation tried for the clip, in order: its `attempts` output [{ provider, outcome, message }] (empty = unchanged)',
+		displayOptions: { show },
+	},
 	text('error', 'Error', 'Why the scene failed, in plain words'),
 ];
 
-const PARAMETERS = ['status', 'countAttempt', 'clipKey', 'narrationKey', 'sceneKey', 'duration', 'narration', 'provider', 'error'];
+const PARAMETERS = ['status', 'countAttempt', 'clipKey', 'narrationKey', 'sceneKey', 'duration', 'narration', 'provider', 'taskId', 'cost', 'providerAttempts', 'error'];
 const ASSET_OF: Partial<Record<keyof SceneChanges, AssetKind>> = { clipKey: 'clip', narrationKey: 'narration', sceneKey: 'scene' };
 
 /** Records what happened to one scene (status, keys, duration, narration timing); the item passes through. */
@@ -90,6 +109,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const db = await getDb.call(this);
 	const storage = await getStorage.call(this);
 	const run = await requireRun.call(this, db, itemIndex);
+	// A scene attempt starting is where a cancel takes effect during generation.
+	if (changes.status === 'generating') await stopIfCancelled.call(this, db, run, 'generation', itemIndex);
 	const keyed = (Object.keys(ASSET_OF) as (keyof SceneChanges)[]).filter((field) => changes[field]);
 	const sizes = await Promise.all(keyed.map((field) => storage.stat(storage.ref(String(changes[field])))));
 
@@ -130,7 +151,7 @@ function readChanges(fields: IDataObject, fail: (message: string) => Error): Sce
 		changes.status = status as SceneChanges['status'];
 	}
 	if (fields.countAttempt === true) changes.countAttempt = true;
-	for (const field of ['clipKey', 'narrationKey', 'sceneKey', 'error', 'provider'] as const) {
+	for (const field of ['clipKey', 'narrationKey', 'sceneKey', 'error', 'provider', 'taskId'] as const) {
 		if (text(fields[field])) changes[field] = text(fields[field]);
 	}
 	// A duration of 0 is what an unset number field holds, never a real scene length.
@@ -140,6 +161,22 @@ function readChanges(fields: IDataObject, fail: (message: string) => Error): Sce
 			throw fail(`"Duration" must be a number of seconds above 0 (got ${text(fields.duration)}).`);
 		}
 		changes.duration = duration;
+	}
+	const cost = readCost(fields.cost);
+	if (cost === null) {
+		throw fail('"Cost" must be a number of USD, a cost object with "amountUsd", or a list of them. Map it from the paid node\'s output ({{ $json.cost }}).');
+	}
+	if (cost !== undefined) changes.costUsd = cost;
+	const attempts = readJson(fields.providerAttempts);
+	if (attempts !== undefined) {
+		if (!Array.isArray(attempts) || attempts.some((a) => typeof a?.provider !== 'string')) {
+			throw fail('"Provider Attempts" must be a list like [{"provider":"kling","outcome":"served"}]. Map it from Video Generation ({{ $json.attempts }}).');
+		}
+		changes.providerAttempts = attempts.map((a) => ({
+			provider: String(a.provider),
+			outcome: String(a.outcome ?? ''),
+			...(a.message ? { message: String(a.message) } : {}),
+		}));
 	}
 	let narration = fields.narration as unknown;
 	if (typeof narration === 'string' && narration.trim() !== '') {
@@ -169,4 +206,38 @@ function readChanges(fields: IDataObject, fail: (message: string) => Error): Sce
 		}));
 	}
 	return changes;
+}
+
+/** A JSON parameter that may arrive as text; undefined when empty. */
+function readJson(value: unknown): unknown {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value);
+	} catch {
+		return value;
+	}
+}
+
+/** USD from a number, a cost object ({ amountUsd }) or a list of either; undefined = unchanged, null = not a cost. */
+function readCost(value: unknown): number | undefined | null {
+	const parsed = readJson(value);
+	if (parsed === undefined) return undefined;
+	const one = (part: unknown): number | null => {
+		if (part === null || part === undefined) return 0;
+		if (typeof part === 'number' || (typeof part === 'string' && part.trim() !== '')) {
+			const n = Number(part);
+			return Number.isFinite(n) && n >= 0 ? n : null;
+		}
+		if (typeof part === 'object' && part !== null && 'amountUsd' in part) return one((part as { amountUsd: unknown }).amountUsd);
+		return null;
+	};
+	const parts = Array.isArray(parsed) ? parsed : [parsed];
+	let total = 0;
+	for (const part of parts) {
+		const amount = one(part);
+		if (amount === null) return null;
+		total += amount;
+	}
+	return Math.round(total * 1e6) / 1e6;
 }

@@ -1,0 +1,71 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { Plan } from '../../../shared/plan';
+import { budgetStop, estimateRun, usd } from '../../lib/estimate';
+import { recordEvent } from '../../store/events';
+import { failRun, setCostEstimate, spending } from '../../store/runs';
+import { completedSceneNumbers } from '../../store/scenes';
+import { withTransaction } from '../../transport/db';
+import { getDb, inputJson, jsonParameter, requireRun, runIdField, stopIfCancelled } from '../common';
+import { runSummary } from './summary';
+
+const show = { resource: ['run'], operation: ['estimate'] };
+
+export const description: INodeProperties[] = [
+	runIdField('run', 'estimate'),
+	{
+		displayName: 'Plan',
+		name: 'plan',
+		type: 'json',
+		default: '={{ $json.plan }}',
+		description: 'The final plan of the run, to price scene by scene',
+		displayOptions: { show },
+	},
+];
+
+/**
+ * Prices the run before any paid generation (lib/estimate.ts) and stores it as runs.cost_estimate. When the estimate
+ * does not fit what is left of the run's or the campaign's budget the run fails here, before the first video call,
+ * with a message naming the estimate and the cap. Outputs: Within Budget (the item, with `estimate`) and
+ * Over Budget (the failed run).
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
+	const db = await getDb.call(this);
+	const run = await requireRun.call(this, db, itemIndex);
+	await stopIfCancelled.call(this, db, run, 'estimate', itemIndex);
+	const plan = jsonParameter.call(this, 'plan', itemIndex, null) as Plan | null;
+	const providers = run.options.providers ?? { planner: 'rules', video: ['local'], speech: ['espeak'] };
+	const [completed, spent] = await Promise.all([completedSceneNumbers(db, run.id), spending(db, run.id)]);
+	const estimate = estimateRun({
+		plan: { scenes: Array.isArray(plan?.scenes) ? plan!.scenes : [] },
+		providers,
+		narrateAction: run.options.narrateAction,
+		completed,
+		spentUsd: spent.runSpent,
+	});
+	const stop = budgetStop(estimate, {
+		runBudget: run.budgetUsd,
+		campaignBudget: spent.campaignBudget,
+		campaignSpent: spent.campaignSpent,
+		campaignName: spent.campaignName,
+	});
+	const parts = [
+		`${estimate.scenes} scene(s), ${estimate.billedSeconds} s on ${estimate.videoProvider}: ${usd(estimate.videoUsd)}`,
+		`${estimate.characters} characters on ${estimate.speechProvider}: ${usd(estimate.speechUsd)}`,
+		estimate.claudeCalls ? `${estimate.claudeCalls} Claude call(s): ${usd(estimate.claudeUsd)}` : '',
+		estimate.spentUsd ? `spent so far ${usd(estimate.spentUsd)}` : '',
+	].filter(Boolean);
+	const message = `Estimate ${usd(estimate.totalUsd)} (${parts.join('; ')}).`;
+	const failed = await withTransaction(db, async (client) => {
+		await setCostEstimate(client, run.id, estimate.totalUsd);
+		await recordEvent(client, { runId: run.id, stage: 'estimate', status: 'info', message, data: estimate });
+		if (!stop) return null;
+		const row = await failRun(client, run.id, stop);
+		if (row) await recordEvent(client, { runId: run.id, stage: 'estimate', status: 'failed', message: stop, data: estimate });
+		return row;
+	});
+	const item = inputJson.call(this, itemIndex);
+	if (stop) {
+		return [[], [{ json: { runId: run.id, error: stop, estimate: estimate as unknown as IDataObject, run: runSummary(failed ?? run) } }]];
+	}
+	return [[{ json: { ...item, runId: run.id, estimate: estimate as unknown as IDataObject } }], []];
+}

@@ -1,0 +1,116 @@
+import type { Plan, Scene } from '../../shared/plan';
+import { billedSeconds, speechCostUsd, typicalClaudeCallUsd, videoCostUsd } from '../../shared/prices';
+import type { RunOptions, RunProviders } from './request';
+
+/**
+ * What a run will cost, from the one price table: every scene still to make × its billed seconds × the video price
+ * of the first provider of the order, + the characters it speaks × the speech price, + the Claude calls still to
+ * come × a typical call. Fallbacks are not counted: the first choice is what the run means to use.
+ */
+export interface Estimate {
+	/** Spent so far + everything below: what the run will have cost when it completes. */
+	totalUsd: number;
+	spentUsd: number;
+	videoUsd: number;
+	speechUsd: number;
+	claudeUsd: number;
+	scenes: number;
+	billedSeconds: number;
+	characters: number;
+	claudeCalls: number;
+	videoProvider: string;
+	speechProvider: string;
+}
+
+const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+
+/** The characters a scene speaks, as Text to Speech reads it (narrateAction decides whether the action is read). */
+export function spokenCharacters(scene: Partial<Scene>, narrateAction: RunOptions['narrateAction'] = 'whenNoDialogue'): number {
+	const dialogue = (scene.dialogue ?? []).reduce((sum, line) => sum + String(line?.text ?? '').trim().length, 0);
+	const narration = String(scene.narration ?? '').trim().length;
+	const action = String(scene.action ?? '').trim().length;
+	const readAction = narrateAction === 'always' || (narrateAction === 'whenNoDialogue' && dialogue === 0 && narration === 0);
+	return dialogue + narration + (readAction ? action : 0);
+}
+
+/** Claude calls the workflows make after planning when Claude plans the run: the export metadata (Assembly). */
+export function claudeCallsAfterPlanning(providers: RunProviders): number {
+	return providers.planner === 'claude' ? 1 : 0;
+}
+
+export function estimateRun(input: {
+	plan: Pick<Plan, 'scenes'>;
+	providers: RunProviders;
+	narrateAction?: RunOptions['narrateAction'];
+	/** Scene numbers already completed (a resume): they cost nothing more. */
+	completed?: number[];
+	spentUsd?: number;
+}): Estimate {
+	const done = new Set(input.completed ?? []);
+	const scenes = (input.plan.scenes ?? []).filter((scene) => !done.has(scene.number));
+	const videoProvider = input.providers.video[0] ?? 'local';
+	const speechProvider = input.providers.speech[0] ?? 'espeak';
+	let videoUsd = 0;
+	let seconds = 0;
+	let characters = 0;
+	for (const scene of scenes) {
+		const duration = Math.max(0, Number(scene.duration) || 0);
+		seconds += billedSeconds(videoProvider, duration);
+		videoUsd += videoCostUsd(videoProvider, undefined, duration);
+		characters += spokenCharacters(scene, input.narrateAction);
+	}
+	const speechUsd = speechCostUsd(speechProvider, undefined, characters);
+	const claudeCalls = claudeCallsAfterPlanning(input.providers);
+	const claudeUsd = claudeCalls * typicalClaudeCallUsd();
+	const spentUsd = input.spentUsd ?? 0;
+	return {
+		totalUsd: round(spentUsd + videoUsd + speechUsd + claudeUsd),
+		spentUsd: round(spentUsd),
+		videoUsd: round(videoUsd),
+		speechUsd: round(speechUsd),
+		claudeUsd: round(claudeUsd),
+		scenes: scenes.length,
+		billedSeconds: round(seconds),
+		characters,
+		claudeCalls,
+		videoProvider,
+		speechProvider,
+	};
+}
+
+/** Dollars as people read them: $0.28, $1.40; under a cent shows more digits ($0.0042). */
+export function usd(amount: number): string {
+	if (amount > 0 && amount < 0.01) return `$${amount.toFixed(4)}`;
+	return `$${amount.toFixed(2)}`;
+}
+
+/**
+ * The budget stop message when the estimate does not fit the run's or the campaign's cap, else null. The caps
+ * compare with the whole estimate (spent included), i.e. with what is left of each budget.
+ */
+export function budgetStop(
+	estimate: Estimate,
+	caps: { runBudget: number | null; campaignBudget: number | null; campaignSpent: number; campaignName: string },
+): string | null {
+	const tolerance = 1e-9;
+	if (caps.runBudget !== null && estimate.totalUsd > caps.runBudget + tolerance) {
+		const left = Math.max(0, caps.runBudget - estimate.spentUsd);
+		return (
+			`Budget stop before generation: the estimate is ${usd(estimate.totalUsd)} and the run budget is ${usd(caps.runBudget)}` +
+			(estimate.spentUsd > 0 ? ` (${usd(left)} left after ${usd(estimate.spentUsd)} spent on planning)` : '') +
+			`. Raise "budget" or shorten the script, then resume.`
+		);
+	}
+	if (caps.campaignBudget !== null) {
+		// The campaign's other runs have spent what the campaign total holds beyond this run.
+		const others = Math.max(0, caps.campaignSpent - estimate.spentUsd);
+		const left = Math.max(0, caps.campaignBudget - others);
+		if (estimate.totalUsd > left + tolerance) {
+			return (
+				`Budget stop before generation: the estimate is ${usd(estimate.totalUsd)} and campaign '${caps.campaignName}' has ` +
+				`${usd(left)} left of its ${usd(caps.campaignBudget)} budget. Raise "campaignBudget" or shorten the script, then resume.`
+			);
+		}
+	}
+	return null;
+}

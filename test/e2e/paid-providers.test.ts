@@ -1,0 +1,332 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
+import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
+import { FakeElevenLabs } from '../fakes/elevenlabs';
+import { FakeGoogleTts } from '../fakes/google-tts';
+import { FakeKling } from '../fakes/kling';
+import { FakeRunway } from '../fakes/runway';
+import { makeClip } from '../fixtures/media/make';
+import { freePort } from '../helpers/ports';
+
+/**
+ * Every paid provider through real n8n, each on its loopback fake (reached through the credentials' base URLs, as
+ * npm start does with KLING_BASE_URL & co.): Claude plans and critiques, Kling makes clips with Runway as the
+ * fallback, ElevenLabs speaks. Budgets, storyboard approval, cancel, and a crash mid-generation that must not pay
+ * twice.
+ */
+const FIXTURES = join(__dirname, '..', 'fixtures', 'scripts');
+const RUN_TIMEOUT_MS = 6 * 60_000;
+/** Scene 2's picture mentions this; the Kling fake is "down" for prompts containing it. */
+const ROOFTOP = 'ROOFTOP-MARKER';
+
+let stack: Stack;
+let db: pg.Pool;
+let dataDir: string;
+let anthropic: FakeAnthropic;
+let kling: FakeKling;
+let runway: FakeRunway;
+let elevenlabs: FakeElevenLabs;
+let google: FakeGoogleTts;
+let script: string;
+
+async function post(url: string, body: unknown) {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-reelsmith-token': stack.webhookToken },
+		body: JSON.stringify(body),
+	});
+	const text = await response.text();
+	let json: Record<string, unknown> = {};
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = { raw: text };
+	}
+	return { status: response.status, json };
+}
+
+const startRun = async (body: Record<string, unknown>) => {
+	const answer = await post(`${stack.webhookBase}/reelsmith/runs`, { script, preset: 'square', iterations: 1, ...body });
+	assert.equal(answer.status, 202, JSON.stringify(answer.json));
+	return String(answer.json.runId);
+};
+
+async function waitForRun(runId: string, until: (run: Record<string, unknown>) => boolean, timeoutMs = RUN_TIMEOUT_MS) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const { rows } = await db.query('select * from runs where id = $1', [runId]);
+		if (rows[0] && until(rows[0])) return rows[0];
+		if (Date.now() > deadline) {
+			const events = await db.query('select stage, status, message from events where run_id = $1 order by id', [runId]);
+			throw new Error(`Run ${runId} did not get there in time: ${JSON.stringify(rows[0])}\nevents: ${JSON.stringify(events.rows)}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 300));
+	}
+}
+
+const ended = (run: Record<string, unknown>) => ['completed', 'failed', 'cancelled'].includes(String(run.status));
+const scenesOf = async (runId: string) =>
+	(await db.query('select * from scenes where run_id = $1 order by number', [runId])).rows;
+
+/** A plan as Claude's submit_plan tool would give it: three 4-second scenes, everyone described. */
+function claudePlan(scores = '') {
+	const scene = (heading: string, location: string, picture: string, speaker: string, text: string) => ({
+		heading,
+		interior: heading.startsWith('INT') ? 'INT' : 'EXT',
+		location,
+		timeOfDay: heading.endsWith('NIGHT') ? 'NIGHT' : 'DAY',
+		action: picture,
+		visualDescription: `${picture} ${scores}`.trim(),
+		dialogue: [{ speaker, text }],
+		narration: '',
+		characters: [speaker],
+		duration: 4,
+	});
+	return {
+		title: 'The Last Kettle',
+		scenes: [
+			scene('INT. KITCHEN - NIGHT', 'Kitchen', 'Alice stirs soup under a flickering bulb, close on her tired face.', 'ALICE', 'Is the kettle on?'),
+			scene('EXT. GARDEN - DAY', 'Garden', `Bob waves a rusty key by the roses, wide shot from the ${ROOFTOP}.`, 'BOB', 'Found it by the roses.'),
+			scene('INT. KITCHEN - NIGHT', 'Kitchen', 'The kettle whistles; Alice pours two cups, warm light.', 'ALICE', 'To finally finding things.'),
+		],
+		characters: [
+			{ name: 'ALICE', description: 'A woman in her thirties, short dark hair, grey cardigan.' },
+			{ name: 'BOB', description: 'A man in his forties, muddy boots, green raincoat.' },
+		],
+		settings: [
+			{ name: 'Kitchen', interior: 'INT', timeOfDay: 'NIGHT', description: 'A small kitchen with a flickering bulb and a red kettle.' },
+			{ name: 'Garden', interior: 'EXT', timeOfDay: 'DAY', description: 'A walled garden with roses and a wooden fence.' },
+		],
+	};
+}
+
+const usage = { input_tokens: 3000, output_tokens: 2000 };
+
+describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60_000 }, () => {
+	before(async () => {
+		await ensureInstalled(() => {});
+		await buildPackage(() => {});
+		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-paid-'));
+		const clip = await makeClip(join(dataDir, 'provider-clip.mp4'), { width: 640, height: 360, duration: 5 });
+		anthropic = await startFakeAnthropic();
+		kling = await new FakeKling('kling-access', 'kling-secret-0123456789', clip).start();
+		runway = await new FakeRunway('runway-secret', clip).start();
+		elevenlabs = await new FakeElevenLabs().start();
+		google = await new FakeGoogleTts().start();
+		script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+		stack = await startStack({
+			dataDir,
+			n8nPort: await freePort(),
+			providerKeys: {
+				anthropic: { apiKey: FAKE_API_KEY, baseUrl: anthropic.baseUrl },
+				kling: { accessKey: kling.accessKey, secretKey: kling.secretKey, baseUrl: kling.url },
+				runway: { apiSecret: runway.apiSecret, baseUrl: runway.url },
+				elevenlabs: { apiKey: elevenlabs.apiKey, baseUrl: elevenlabs.url },
+				google: { apiKey: google.apiKey, baseUrl: google.url },
+			},
+		});
+		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+	});
+
+	after(async () => {
+		await db?.end();
+		await stack?.stop();
+		await Promise.allSettled([anthropic?.close(), kling?.stop(), runway?.stop(), elevenlabs?.stop(), google?.stop()]);
+		if (dataDir) await rm(dataDir, { recursive: true, force: true });
+	});
+
+	test('Claude plans, Kling films with Runway as fallback, ElevenLabs speaks: the run completes with every cost recorded', async () => {
+		kling.reset();
+		runway.reset();
+		kling.knobs.down = ROOFTOP; // scene 2 only: Kling answers 503 until the node calls it down
+		anthropic.script(
+			{ toolInput: claudePlan(), usage },
+			{ toolInput: { score: 64, issues: [{ code: 'duration-off-target', message: 'Scene 2 is rushed.', penalty: 36, scene: 2 }] }, usage },
+			{ toolInput: { plan: claudePlan(), changes: ['Scene 2: slower wide shot'] }, usage },
+			{ toolInput: { score: 91, issues: [] }, usage },
+			{
+				toolInput: {
+					title: 'The Last Kettle',
+					description: 'Alice and Bob find the key and the kettle.',
+					tags: ['short film', 'kettle', 'kitchen'],
+					thumbnailText: 'Found it!',
+				},
+				usage,
+			},
+		);
+		const runId = await startRun({
+			planner: 'claude',
+			video: ['kling', 'runway', 'local'],
+			speech: ['elevenlabs', 'google', 'espeak'],
+			iterations: 2,
+			budget: 20,
+			campaign: 'Paid providers',
+		});
+		const run = await waitForRun(runId, ended);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		assert.deepEqual(run.options.providers, {
+			planner: 'claude',
+			video: ['kling', 'runway', 'local'],
+			speech: ['elevenlabs', 'google', 'espeak'],
+		});
+
+		const versions = (await db.query('select version, score, source from plan_versions where run_id = $1 order by version', [runId])).rows;
+		assert.deepEqual(
+			versions.map((v) => [v.version, v.score, v.source]),
+			[
+				[1, 64, 'claude'],
+				[2, 91, 'claude'],
+			],
+			'plan versions carry the Claude critique scores',
+		);
+
+		const scenes = await scenesOf(runId);
+		assert.deepEqual(
+			scenes.map((s) => [s.number, s.status, s.provider]),
+			[
+				[1, 'completed', 'kling'],
+				[2, 'completed', 'runway'],
+				[3, 'completed', 'kling'],
+			],
+			'scene 2 fell back from Kling (down) to Runway',
+		);
+		for (const scene of scenes) {
+			assert.ok(scene.task_id, `scene ${scene.number} has its task id`);
+			assert.ok(Number(scene.cost_usd) > 0, `scene ${scene.number} has its cost`);
+			assert.ok(scene.attempts >= 1);
+			assert.ok(Array.isArray(scene.provider_attempts) && scene.provider_attempts.length >= 1, `scene ${scene.number} attempts`);
+		}
+		assert.deepEqual(
+			scenes[1].provider_attempts.map((a: { provider: string; outcome: string }) => [a.provider, a.outcome]),
+			[
+				['kling', 'down'],
+				['runway', 'served'],
+			],
+		);
+		assert.equal(kling.log.count(ROOFTOP), 0, 'Kling never accepted scene 2');
+		assert.equal(runway.log.count(ROOFTOP), 1, 'Runway made scene 2 once');
+		assert.equal(kling.log.submissions.length, 2);
+		const tasks = (await db.query('select provider, task_id, status from provider_tasks where run_id = $1', [runId])).rows;
+		assert.deepEqual(tasks.map((t) => t.task_id).sort(), scenes.map((s) => s.task_id).sort(), 'scene task ids are the ledger task ids');
+
+		const costs = (await db.query('select provider, purpose, amount_usd from costs where run_id = $1', [runId])).rows;
+		const providers = new Set(costs.map((c) => c.provider));
+		for (const provider of ['anthropic', 'kling', 'runway', 'elevenlabs']) assert.ok(providers.has(provider), `${provider} cost recorded (${[...providers]})`);
+		assert.deepEqual(
+			costs.filter((c) => c.provider === 'anthropic').map((c) => c.purpose).sort(),
+			['critique', 'critique', 'metadata', 'plan', 'refine'],
+			'every Claude call is costed',
+		);
+		const finished = (await db.query("select data from events where run_id = $1 and stage = 'run' and status = 'finished'", [runId])).rows[0];
+		assert.equal(finished.data?.title, 'The Last Kettle', 'Claude wrote the export metadata');
+		assert.equal(finished.data?.metadataKey, `runs/${runId}/final/metadata.json`);
+		const total = costs.reduce((sum, c) => sum + Number(c.amount_usd), 0);
+		assert.ok(Math.abs(Number(run.cost_total) - total) < 1e-6, `cost_total ${run.cost_total} = sum of costs ${total}`);
+		assert.ok(Number(run.cost_estimate) > 0, 'the estimate is stored beside the total');
+		assert.ok(elevenlabs.speechRequests().length >= 3, 'ElevenLabs spoke the lines');
+		assert.ok(run.final_key, 'a final video');
+	});
+
+	test('a run whose budget is too small stops before the first video call, naming the estimate and the cap', async () => {
+		kling.reset();
+		const runId = await startRun({ planner: 'rules', video: ['kling'], speech: ['espeak'], budget: 0.1, campaign: 'Tight budget' });
+		const run = await waitForRun(runId, ended);
+		assert.equal(run.status, 'failed');
+		assert.match(
+			String(run.error),
+			/^Budget stop before generation: the estimate is \$\d+\.\d\d and the run budget is \$0\.10\. Raise "budget" or shorten the script, then resume\.$/,
+		);
+		assert.ok(Number(run.cost_estimate) > 0.1);
+		assert.equal(kling.submits, 0, 'the Kling fake saw no submission at all');
+		assert.equal((await scenesOf(runId)).length, 0, 'no scene was started');
+	});
+
+	test('killing n8n mid-generation and resuming completes the run with zero duplicate submissions', async () => {
+		kling.reset();
+		kling.knobs.taskMs = 5000; // each clip takes 5 s at Kling: time to kill n8n while tasks are open
+		const runId = await startRun({ planner: 'rules', video: ['kling'], speech: ['espeak'], concurrency: 1 });
+		const deadline = Date.now() + RUN_TIMEOUT_MS;
+		for (;;) {
+			const open = (await db.query("select count(*)::int as n from provider_tasks where run_id = $1 and status = 'submitted'", [runId])).rows[0].n;
+			if (open > 0) break;
+			assert.ok(Date.now() < deadline, 'a Kling task was opened');
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		await stack.killN8n('SIGKILL');
+		const submittedBefore = kling.log.submissions.length;
+		assert.ok(submittedBefore >= 1);
+
+		await stack.startN8n();
+		const resumed = await post(`${stack.webhookBase}/reelsmith/resume`, { runId });
+		assert.equal(resumed.status, 202, JSON.stringify(resumed.json));
+		const run = await waitForRun(runId, ended);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+		const scenes = await scenesOf(runId);
+		assert.equal(scenes.length, 3);
+		assert.equal(kling.log.submissions.length, 3, `one paid Kling task per scene, none twice (got ${kling.log.submissions.length})`);
+		assert.equal(new Set(kling.log.submissions.map((s) => s.taskId)).size, 3);
+		assert.deepEqual(
+			// The ledger keeps Kling's task kind with the id (text2video:task-3), since status URLs need it.
+			scenes.map((s) => String(s.task_id).split(':').pop()).sort(),
+			kling.log.submissions.map((s) => s.taskId).sort(),
+			'the task open at the crash was polled to the end, not submitted again',
+		);
+	});
+
+	test('a run with approval waits for the storyboard decision: approve → completes, reject → cancelled', async () => {
+		const approveId = await startRun({ approval: true, planner: 'rules', video: ['local'], speech: ['espeak'], campaign: 'Approvals' });
+		const rejectId = await startRun({ approval: true, planner: 'rules', video: ['local'], speech: ['espeak'], campaign: 'Approvals' });
+		for (const runId of [approveId, rejectId]) {
+			const waiting = await waitForRun(runId, (run) => run.status === 'awaiting_approval' || ended(run));
+			assert.equal(waiting.status, 'awaiting_approval', `run ${runId}: ${waiting.error}`);
+			assert.match(String(waiting.approval_url), /^http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/\d+/);
+			assert.equal(waiting.approval, 'pending');
+			assert.ok(waiting.cost_estimate !== null, 'the estimate is there to approve against');
+			assert.equal((await scenesOf(runId)).length, 0, 'nothing generated before the decision');
+		}
+		// What the dashboard API does (C6): record the decision, then POST the resume URL.
+		const decide = async (runId: string, decision: 'approve' | 'reject', note: string) => {
+			const { rows } = await db.query(
+				`update runs set approval = $2, approval_note = $3, approval_by = 'e2e@example.com', approval_at = now()
+				  where id = $1 and approval = 'pending' and status = 'awaiting_approval' returning approval_url`,
+				[runId, decision === 'approve' ? 'approved' : 'rejected', note],
+			);
+			const response = await fetch(rows[0].approval_url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ runId, decision }),
+			});
+			assert.equal(response.status, 200, await response.text());
+		};
+		await decide(approveId, 'approve', 'Looks good');
+		await decide(rejectId, 'reject', 'Scene 2 needs a dog');
+
+		const approved = await waitForRun(approveId, ended);
+		assert.equal(approved.status, 'completed', `run failed: ${approved.error}`);
+		const rejected = await waitForRun(rejectId, ended);
+		assert.equal(rejected.status, 'cancelled');
+		assert.equal(rejected.error, 'Storyboard rejected by e2e@example.com: Scene 2 needs a dog.');
+		assert.equal((await scenesOf(rejectId)).length, 0, 'a rejected storyboard makes nothing');
+	});
+
+	test('cancelling a running run ends it as cancelled at its next step', async () => {
+		kling.reset();
+		kling.knobs.taskMs = 4000;
+		const runId = await startRun({ planner: 'rules', video: ['kling'], speech: ['espeak'], concurrency: 1 });
+		await waitForRun(runId, (run) => run.stage === 'generation' || ended(run));
+		await db.query("update runs set cancel_requested_at = now(), cancel_requested_by = 'e2e@example.com' where id = $1", [runId]);
+		const run = await waitForRun(runId, ended);
+		assert.equal(run.status, 'cancelled', `run ended ${run.status}: ${run.error}`);
+		assert.match(String(run.error), /^Cancelled by e2e@example\.com at generation\.$/);
+		const scenes = await scenesOf(runId);
+		assert.ok(scenes.some((s) => s.status !== 'completed'), 'it stopped before making every scene');
+		const events = (await db.query("select message from events where run_id = $1 and message like 'Cancelled%'", [runId])).rows;
+		assert.ok(events.length >= 1, 'the timeline says so');
+	});
+});
