@@ -137,7 +137,8 @@ describe('a run from start to finish', () => {
 			lines.map(([start, end], i) => ({ speaker, text: `${speaker} ${i}`, start, end, key: lineKey(runId, scene, i + 1), voice: 'en' }));
 		const scenes: [number, number, IDataObject[]][] = [
 			[1, 4, narration(1, 'ALICE', [[0.2, 1.5], [1.8, 3.1]])],
-			[2, 3.5, narration(2, 'BOB', [[0, 2]])],
+			// ElevenLabs word times ride along to the cues, moved onto the final timeline.
+			[2, 3.5, narration(2, 'BOB', [[0, 2]]).map((line) => ({ ...line, words: [{ text: 'BOB', start: 0, end: 0.6 }, { text: '0', start: 0.75, end: 2 }] }))],
 			[3, 5, narration(3, 'ALICE', [[0.5, 1.25]])],
 		];
 		for (const [sceneNumber, duration, lines] of scenes) {
@@ -164,7 +165,7 @@ describe('a run from start to finish', () => {
 		assert.deepEqual(assembly.json.cues, [
 			{ start: 0.2, end: 1.5, text: 'ALICE 0', speaker: 'ALICE' },
 			{ start: 1.8, end: 3.1, text: 'ALICE 1', speaker: 'ALICE' },
-			{ start: 4, end: 6, text: 'BOB 0', speaker: 'BOB' },
+			{ start: 4, end: 6, text: 'BOB 0', speaker: 'BOB', words: [{ text: 'BOB', start: 4, end: 4.6 }, { text: '0', start: 4.75, end: 6 }] },
 			{ start: 8, end: 8.75, text: 'ALICE 0', speaker: 'ALICE' },
 		]);
 		assert.equal((assembly.json.options as IDataObject).preset, 'youtube');

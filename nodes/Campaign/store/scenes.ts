@@ -12,6 +12,14 @@ export interface NarrationLine {
 	end: number;
 	key?: string;
 	voice?: string;
+	/** Word timings from the provider's alignment (ElevenLabs), seconds from the scene start: subtitles follow them. */
+	words?: WordTiming[];
+}
+
+export interface WordTiming {
+	text: string;
+	start: number;
+	end: number;
 }
 
 export interface SceneRecord {

@@ -104,11 +104,16 @@ export function assemblyInput(run: Pick<Run, 'id' | 'campaignId' | 'options'>, s
 		clips.push({ bucket, key: scene.sceneKey ?? scene.clipKey, duration, sceneNumber: scene.number });
 		for (const line of scene.narration ?? []) {
 			if (!line.text) continue;
+			const end = (at: number) => round(offset + Math.min(at, duration || at));
 			cues.push({
 				start: round(offset + line.start),
-				end: round(offset + Math.min(line.end, duration || line.end)),
+				end: end(line.end),
 				text: line.text,
 				speaker: line.speaker ?? null,
+				// Real word times (ElevenLabs) let the subtitles cut cues where the voice does.
+				...(Array.isArray(line.words) && line.words.length
+					? { words: line.words.map((word) => ({ text: word.text, start: round(offset + word.start), end: end(word.end) })) }
+					: {}),
 			});
 		}
 		offset += duration;

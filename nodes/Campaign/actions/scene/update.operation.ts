@@ -196,13 +196,14 @@ function readChanges(fields: IDataObject, fail: (message: string) => Error): Sce
 			);
 		}
 		if (!Array.isArray(narration) && typeof result.key === 'string' && !changes.narrationKey) changes.narrationKey = result.key;
-		changes.narration = (lines as NarrationLine[]).map(({ speaker, text: lineText, start, end, key, voice }) => ({
+		changes.narration = (lines as NarrationLine[]).map(({ speaker, text: lineText, start, end, key, voice, words }) => ({
 			speaker,
 			text: String(lineText ?? ''),
 			start,
 			end,
 			key,
 			voice,
+			...(Array.isArray(words) ? { words } : {}),
 		}));
 	}
 	return changes;
