@@ -12,6 +12,7 @@ import { testS3Credential } from '../shared/storageNode';
 import { operations, router } from './actions/router';
 import { configuredOutputs } from './outputs';
 import { checkConnection, toPostgresCredentials } from './transport/db';
+import { testKlingCredential } from '../VideoGeneration/providers/kling';
 
 const operationField = (resource: string, options: { name: string; value: string; action: string; description: string }[], def: string) => ({
 	displayName: 'Operation',
@@ -49,7 +50,7 @@ export class Campaign implements INodeType {
 			// Choose Providers reads every paid credential it is given: attached with a key = configured
 			// (lib/providers.ts, data/providers.json).
 			{ name: 'reelsmithAnthropicApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
-			{ name: 'reelsmithKlingApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
+			{ name: 'reelsmithKlingApi', required: false, testedBy: 'reelsmithKlingApiTest', displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
 			{ name: 'reelsmithRunwayApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
 			{ name: 'reelsmithElevenLabsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
 			{ name: 'reelsmithGoogleTtsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
@@ -128,6 +129,8 @@ export class Campaign implements INodeType {
 				return { status: result.ok ? 'OK' : 'Error', message: result.message };
 			},
 			reelsmithS3ApiTest: testS3Credential,
+			// Kling signs a JWT, so its test is code (shared with Video Generation), not a declarative request.
+			reelsmithKlingApiTest: testKlingCredential,
 			// Nothing to connect to: the test checks the token is one worth having.
 			async reelsmithWebhookApiTest(
 				this: ICredentialTestFunctions,
