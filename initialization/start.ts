@@ -1,17 +1,20 @@
 /**
- * `npm start`: installs n8n for Node 24 on first use, builds the package, brings up Postgres, object storage and
- * n8n with the Reelsmith workflows live, prints how to use it, then submits the bundled sample script and reports
- * where the finished MP4 is. Ctrl-C (or SIGTERM) stops n8n, the object storage and Postgres; data stays in the data
- * directory for the next start.
+ * `npm start`: installs n8n for Node 24 on first use, builds the package and the dashboard app, brings up Postgres,
+ * object storage and n8n with the Reelsmith workflows live, starts the dashboard beside them, prints how to use it,
+ * then submits the bundled sample script and reports where the finished MP4 is. Ctrl-C (or SIGTERM) stops the
+ * dashboard, n8n, the object storage and Postgres; data stays in the data directory for the next start.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Storage } from '../nodes/shared/transport/storage';
 import { WEBHOOK_HEADER } from './credentials';
 import { REPO_ROOT } from './install-n8n';
+import { freePortNear } from './services/ports';
 import { displayPath, prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
+import { DEFAULT_DASHBOARD_PORT, startDashboard, type Dashboard } from '../ui/server/index';
 
 const SAMPLE_SCRIPT = join(REPO_ROOT, 'initialization', 'samples', 'sample.fountain');
 const RUNS_PATH = 'reelsmith/runs';
@@ -42,12 +45,58 @@ async function writeSampleRequest(dataDir: string): Promise<string> {
 	return file;
 }
 
-function printBanner(stack: Stack, sampleFile: string, seconds: number): void {
+/** Builds ui/dist with H5's ui/build.ts when it is there; a failed build leaves the API up with a "not built" page. */
+async function buildDashboardApp(): Promise<void> {
+	if (!existsSync(join(REPO_ROOT, 'ui', 'build.ts'))) {
+		log('[dashboard] ui/build.ts is missing: the dashboard API runs, its page says the app is not built.');
+		return;
+	}
+	try {
+		const { buildDashboard } = await import('../ui/build');
+		await buildDashboard(log);
+	} catch (error) {
+		log(`[dashboard] the app did not build: ${(error as Error).message} The API still runs; its page says how to build.`);
+	}
+}
+
+/** The dashboard beside n8n: REELSMITH_DASHBOARD_PORT, else 5680 or the next free port. */
+async function startDashboardBeside(stack: Stack, dataDir: string): Promise<Dashboard> {
+	const port = Number(process.env.REELSMITH_DASHBOARD_PORT) || (await freePortNear(DEFAULT_DASHBOARD_PORT));
+	return startDashboard({
+		databaseUrl: stack.databaseUrl,
+		s3: stack.s3,
+		n8nUrl: stack.n8nUrl,
+		webhookBase: stack.webhookBase,
+		webhookToken: stack.webhookToken,
+		port,
+		host: process.env.REELSMITH_DASHBOARD_HOST || '127.0.0.1',
+		s3PublicEndpoint: process.env.S3_PUBLIC_ENDPOINT || undefined,
+		adminPasswordFile: join(dataDir, 'dashboard-admin.txt'),
+		// startStack applied them.
+		migrate: false,
+		log,
+	});
+}
+
+/** How to log in, in one or two lines (the generated password is shown only on the start that created it). */
+function dashboardLogin(dashboard: Dashboard, dataDir: string): string[] {
+	const admin = dashboard.admin;
+	const file = join(dataDir, 'dashboard-admin.txt');
+	if (!admin) return [' Log in with your dashboard account (no admin was created: set REELSMITH_ADMIN_EMAIL and REELSMITH_ADMIN_PASSWORD).'];
+	if (admin.generatedPassword) {
+		return [` Log in:       ${admin.email} / ${admin.generatedPassword}`, `               (shown once; also saved in ${displayPath(file)}, mode 0600)`];
+	}
+	if (admin.created) return [` Log in:       ${admin.email} / the password in REELSMITH_ADMIN_PASSWORD`];
+	return [` Log in:       ${admin.email}${existsSync(file) ? ` (password in ${displayPath(file)})` : ''}`];
+}
+
+function printBanner(stack: Stack, sampleFile: string, seconds: number, dashboard: Dashboard | undefined): void {
 	const lines = [
 		'',
 		'════════════════════════════════════════════════════════════════════',
 		` Reelsmith is running (ready in ${seconds.toFixed(1)} s)`,
 		'════════════════════════════════════════════════════════════════════',
+		...(dashboard ? [` Dashboard:    ${dashboard.url}`, ...dashboardLogin(dashboard, stack.dataDir)] : []),
 		` n8n editor:   ${stack.n8nUrl}   (first visit: create the owner account)`,
 		` Webhook:      POST ${stack.webhookBase}/${RUNS_PATH}`,
 		` Resume:       POST ${stack.webhookBase}/${RESUME_PATH}`,
@@ -159,6 +208,8 @@ async function main(): Promise<void> {
 	const dataDir = process.env.REELSMITH_DATA_DIR || join(REPO_ROOT, '.reelsmith');
 	let stack: Stack | undefined;
 	let stackStarting: Promise<Stack> | undefined;
+	let dashboard: Dashboard | undefined;
+	let dashboardStarting: Promise<Dashboard | undefined> | undefined;
 	let stopping = false;
 	const shutdown = async (reason: string) => {
 		if (stopping) {
@@ -167,7 +218,9 @@ async function main(): Promise<void> {
 			process.exit(1);
 		}
 		stopping = true;
-		log(`\n[stop] ${reason}: stopping n8n, then object storage and Postgres …`);
+		log(`\n[stop] ${reason}: stopping the dashboard, n8n, then object storage and Postgres …`);
+		const board = dashboard ?? (await dashboardStarting?.catch(() => undefined));
+		await board?.stop().catch((error: Error) => log(`[stop] dashboard: ${error.message}`));
 		// Still starting: let startStack finish (or fail and clean up after itself), then stop what it started.
 		const running = stack ?? (await stackStarting?.catch(() => undefined));
 		await running?.stop();
@@ -185,16 +238,23 @@ async function main(): Promise<void> {
 	watchParent.unref();
 
 	await prepareStack(log);
+	await buildDashboardApp();
 	if (stopping) return;
 	stackStarting = startStack({ dataDir, ...stackOptionsFromEnv(), log });
 	stack = await stackStarting;
+	if (stopping) return;
+	dashboardStarting = startDashboardBeside(stack, dataDir).catch((error: Error) => {
+		log(`[dashboard] did not start: ${error.message} n8n and its webhooks keep working.`);
+		return undefined;
+	});
+	dashboard = await dashboardStarting;
 	if (stopping) return;
 	const timing = Object.entries(stack.timings)
 		.map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
 		.join(', ');
 	log(`[stack] steps: ${timing}`);
 	const sampleFile = await writeSampleRequest(dataDir);
-	printBanner(stack, sampleFile, (Date.now() - started) / 1000);
+	printBanner(stack, sampleFile, (Date.now() - started) / 1000, dashboard);
 	if (process.env.REELSMITH_NO_SAMPLE === '1' || process.env.REELSMITH_NO_SAMPLE === 'true') return;
 	await renderSample(stack, sampleFile, () => stopping).catch((error: Error) => log(`[sample] ${error.message}`));
 	if (!stopping) log('[sample] done. n8n keeps serving; press Ctrl-C to stop.');

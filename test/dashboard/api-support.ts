@@ -1,0 +1,175 @@
+/**
+ * For the dashboard API tests: a loopback stand-in for n8n's webhooks that records what it was sent (our own webhook
+ * contract C6, not a paid provider), a cookie-keeping API client and a Server-Sent Events reader.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Recorded {
+	method: string;
+	path: string;
+	headers: IncomingMessage['headers'];
+	body: any;
+}
+
+export type Responder = (request: Recorded) => { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
+
+export class FakeN8n {
+	readonly calls: Recorded[] = [];
+	readonly routes = new Map<string, Responder>();
+	private server: Server | undefined;
+	url = '';
+
+	async start(): Promise<void> {
+		this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (chunk: Buffer) => chunks.push(chunk));
+			req.on('end', async () => {
+				const text = Buffer.concat(chunks).toString('utf8');
+				let body: unknown = text;
+				try {
+					body = JSON.parse(text);
+				} catch {
+					// kept as text
+				}
+				const call: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+				this.calls.push(call);
+				const responder = [...this.routes].find(([prefix]) => call.path.startsWith(prefix))?.[1];
+				const answer = responder ? await responder(call) : { status: 404, body: { message: 'The requested webhook is not registered.' } };
+				res.writeHead(answer.status, { 'content-type': 'application/json' });
+				res.end(JSON.stringify(answer.body));
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+	}
+
+	callsTo(prefix: string): Recorded[] {
+		return this.calls.filter((call) => call.path.startsWith(prefix));
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+	}
+}
+
+export interface Answer {
+	status: number;
+	body: any;
+	headers: Headers;
+}
+
+/** An API client that keeps its session cookie, like a browser tab. */
+export class Browser {
+	cookie = '';
+	constructor(readonly base: string) {}
+
+	async request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Answer> {
+		const response = await fetch(this.base + path, {
+			method,
+			redirect: 'manual',
+			...init,
+			headers: {
+				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+				...(this.cookie ? { cookie: this.cookie } : {}),
+				...(init.headers as Record<string, string> | undefined),
+			},
+			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+		});
+		const setCookie = response.headers.get('set-cookie');
+		if (setCookie) {
+			const [pair] = setCookie.split(';');
+			this.cookie = pair.endsWith('=') ? '' : pair;
+		}
+		const text = await response.text();
+		let parsed: unknown = text;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			// not JSON (HTML page, redirect)
+		}
+		return { status: response.status, body: parsed, headers: response.headers };
+	}
+
+	get = (path: string) => this.request('GET', path);
+	post = (path: string, body?: unknown) => this.request('POST', path, body);
+	patch = (path: string, body?: unknown) => this.request('PATCH', path, body);
+
+	async login(email: string, password: string): Promise<Answer> {
+		return this.post('/api/login', { email, password });
+	}
+}
+
+export interface EventStream {
+	messages: any[];
+	status: number;
+	/** Resolves with the first message (from now on or already received) matching; rejects after `ms`. */
+	waitFor(match: (message: any) => boolean, ms: number): Promise<any>;
+	close(): void;
+}
+
+/** Opens /api/events like EventSource; resolves once the server said "ready" (the stream is subscribed). */
+export async function openEvents(base: string, cookie: string): Promise<EventStream> {
+	const controller = new AbortController();
+	const response = await fetch(`${base}/api/events`, { headers: cookie ? { cookie } : {}, signal: controller.signal });
+	const messages: any[] = [];
+	const waiters = new Set<() => void>();
+	const stream: EventStream = {
+		messages,
+		status: response.status,
+		waitFor(match, ms) {
+			return new Promise((resolve, reject) => {
+				const check = () => {
+					const found = messages.find(match);
+					if (found) {
+						waiters.delete(check);
+						clearTimeout(timer);
+						resolve(found);
+					}
+				};
+				const timer = setTimeout(() => {
+					waiters.delete(check);
+					reject(new Error(`no matching event within ${ms} ms; got ${JSON.stringify(messages)}`));
+				}, ms);
+				waiters.add(check);
+				check();
+			});
+		},
+		close: () => controller.abort(),
+	};
+	if (response.status !== 200 || !response.body) {
+		await response.text().catch(() => '');
+		return stream;
+	}
+	let ready: () => void = () => {};
+	const isReady = new Promise<void>((resolve) => (ready = resolve));
+	void (async () => {
+		const decoder = new TextDecoder();
+		let buffer = '';
+		try {
+			for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+				buffer += decoder.decode(chunk, { stream: true });
+				let end: number;
+				while ((end = buffer.indexOf('\n\n')) >= 0) {
+					const block = buffer.slice(0, end);
+					buffer = buffer.slice(end + 2);
+					const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+					const data = block
+						.split('\n')
+						.filter((line) => line.startsWith('data: '))
+						.map((line) => line.slice(6))
+						.join('\n');
+					if (event === 'ready') ready();
+					if (event === 'message' && data) {
+						messages.push({ ...JSON.parse(data), receivedAt: Date.now() });
+						for (const waiter of [...waiters]) waiter();
+					}
+				}
+			}
+		} catch {
+			// aborted by close()
+		}
+	})();
+	await isReady;
+	return stream;
+}

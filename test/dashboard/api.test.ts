@@ -1,0 +1,756 @@
+/**
+ * The dashboard API (ui/server) against a real Postgres (migrated like npm start) and the local S3 endpoint, with a
+ * loopback stand-in for n8n's webhooks that records what the API sent.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Pool } from 'pg';
+import { migrate } from '../../initialization/migrate';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { startS3, type TestS3 } from '../helpers/s3';
+import { createUser, startDashboard, verifyPassword, type Dashboard } from '../../ui/server/index';
+import { Browser, FakeN8n, openEvents } from './api-support';
+
+const TOKEN = 'test-webhook-token';
+const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
+const PASSWORD = 'manager-password-1';
+
+describe('dashboard API', () => {
+	let pg: TestPostgres;
+	let s3: TestS3;
+	let db: Pool;
+	let n8n: FakeN8n;
+	let dashboard: Dashboard;
+	let base: string;
+	let distDir: string;
+	const ids: Record<string, string> = {};
+
+	/** A logged-in browser. */
+	async function as(email: string, password = PASSWORD): Promise<Browser> {
+		const browser = new Browser(base);
+		const answer = await browser.login(email, password);
+		assert.equal(answer.status, 200, JSON.stringify(answer.body));
+		return browser;
+	}
+
+	async function insertRun(campaign: string, { title, ...fields }: Record<string, unknown>): Promise<string> {
+		const columns = Object.keys(fields);
+		const { rows } = await db.query(
+			`insert into runs (campaign_id, request, options${columns.map((c) => `, ${c}`).join('')})
+			 values ($1, $2, '{}'${columns.map((_, i) => `, $${i + 3}`).join('')}) returning id`,
+			[
+				campaign,
+				JSON.stringify({ title: title ?? 'A run', format: 'fountain', script: 'x' }),
+				...Object.values(fields).map((v) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v)),
+			],
+		);
+		return rows[0].id;
+	}
+
+	before(async () => {
+		pg = await startPostgres();
+		await migrate(pg.url, { seed: false });
+		s3 = await startS3('reelsmith-dashboard-test');
+		db = new Pool({ connectionString: pg.url, max: 3 });
+		n8n = new FakeN8n();
+		n8n.routes.set('/webhook/reelsmith/runs', (call) =>
+			call.body?.script === 'bad'
+				? { status: 400, body: { error: 'invalid_request', field: 'script', message: '"script" is empty. Send the script text.' } }
+				: { status: 202, body: { runId: '00000000-0000-4000-8000-000000000001', status: 'queued', queuePosition: 3 } },
+		);
+		n8n.routes.set('/webhook/reelsmith/resume', (call) => ({
+			status: 202,
+			body: { runId: call.body.runId, status: 'queued', queuePosition: 0 },
+		}));
+		n8n.routes.set('/webhook-waiting/ok', () => ({ status: 200, body: { message: 'Workflow was started' } }));
+		n8n.routes.set('/webhook-waiting/gone', () => ({ status: 409, body: { message: 'The execution has finished' } }));
+		await n8n.start();
+		distDir = await mkdtemp(join(tmpdir(), 'reelsmith-dist-'));
+		dashboard = await startDashboard({
+			databaseUrl: pg.url,
+			s3: {
+				endpoint: s3.endpoint,
+				accessKey: s3.accessKey,
+				secretKey: s3.secretKey,
+				bucket: s3.bucket,
+				region: s3.region,
+				forcePathStyle: true,
+			},
+			n8nUrl: n8n.url,
+			webhookBase: `${n8n.url}/webhook`,
+			webhookToken: TOKEN,
+			port: 0,
+			distDir: join(distDir, 'missing'),
+			admin: ADMIN,
+			poolSize: 4,
+			heartbeatMs: 300,
+			log: () => {},
+		});
+		base = dashboard.url;
+
+		// Two campaigns, a manager for each, and runs in every state the pages show.
+		const campaign = async (name: string) =>
+			(await db.query('insert into campaigns (name, budget_usd) values ($1, 5) returning id', [name])).rows[0].id;
+		ids.a = await campaign('Spring launch');
+		ids.b = await campaign('Winter sale');
+		for (const [key, email, campaignId] of [
+			['anna', 'anna@example.com', ids.a],
+			['ben', 'ben@example.com', ids.b],
+		]) {
+			const user = await createUser(db, { email, password: PASSWORD, role: 'manager', name: key });
+			ids[key] = user.id;
+			await db.query('insert into campaign_members (campaign_id, user_id) values ($1, $2)', [campaignId, user.id]);
+		}
+		const recent = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3600_000);
+		ids.done = await insertRun(ids.a, {
+			title: 'Done',
+			status: 'completed',
+			stage: 'assembly',
+			started_at: recent(50),
+			finished_at: new Date(recent(50).getTime() + 120_000),
+			cost_estimate: 1.2,
+			final_key: 'x',
+		});
+		await db.query("update runs set final_key = 'runs/' || id || '/final/youtube.mp4' where id = $1", [ids.done]);
+		ids.failed = await insertRun(ids.a, {
+			title: 'Broken',
+			status: 'failed',
+			stage: 'generation',
+			started_at: recent(30),
+			finished_at: recent(29.9),
+			error: 'Scene 2 failed: Kling refused the prompt (content policy). Rewrite scene 2.',
+		});
+		ids.running = await insertRun(ids.a, {
+			title: 'Busy',
+			status: 'running',
+			stage: 'generation',
+			started_at: recent(0.1),
+			cost_estimate: 2,
+		});
+		ids.queuedLow = await insertRun(ids.a, { title: 'Later', status: 'queued', priority: 0, queued_at: recent(2) });
+		ids.queuedHigh = await insertRun(ids.a, { title: 'Urgent', status: 'queued', priority: 5, queued_at: recent(1) });
+		ids.waiting = await insertRun(ids.a, {
+			title: 'Needs approval',
+			status: 'awaiting_approval',
+			stage: 'planning',
+			started_at: recent(0.2),
+			approval: 'pending',
+			approval_url: 'http://elsewhere.example:5678/webhook-waiting/ok',
+		});
+		ids.other = await insertRun(ids.b, {
+			title: 'Other campaign',
+			status: 'completed',
+			stage: 'assembly',
+			started_at: recent(5),
+			finished_at: recent(4.9),
+		});
+		await db.query(
+			"update runs set final_key = 'runs/' || id || '/final/youtube.mp4', subtitles_key = 'runs/' || id || '/final/subtitles.srt' where id = $1",
+			[ids.other],
+		);
+		// Scenes: the running run has 2 of 4 done; the done run 3 of 3; the failed one 1 failed of 2.
+		const scenes = async (runId: string, statuses: string[]) => {
+			for (const [i, status] of statuses.entries()) {
+				await db.query(
+					`insert into scenes (run_id, number, status, heading, duration, provider, attempts, clip_key, error)
+					 values ($1, $2, $3, $4, 5, 'local', 1, $5, $6)`,
+					[
+						runId,
+						i + 1,
+						status,
+						`INT. ROOM ${i + 1} - DAY`,
+						status === 'completed' ? `runs/${runId}/scenes/${String(i + 1).padStart(3, '0')}/clip.mp4` : null,
+						status === 'failed' ? 'Kling refused the prompt (content policy).' : null,
+					],
+				);
+			}
+		};
+		await scenes(ids.running, ['completed', 'completed', 'generating', 'pending']);
+		await scenes(ids.done, ['completed', 'completed', 'completed']);
+		await scenes(ids.failed, ['completed', 'failed']);
+		// Costs: done 0.50 kling + 0.25 elevenlabs; failed 0.10 kling; running 0.40 kling; other campaign 9.
+		const cost = (runId: string, provider: string, amount: number, scene: number | null = null) =>
+			db.query(
+				"insert into costs (run_id, scene_number, provider, model, units, unit, amount_usd, purpose) values ($1, $2, $3, 'm', 5, 'second', $4, 'clip')",
+				[runId, scene, provider, amount],
+			);
+		await cost(ids.done, 'kling', 0.5, 1);
+		await cost(ids.done, 'elevenlabs', 0.25, 1);
+		await cost(ids.failed, 'kling', 0.1, 1);
+		await cost(ids.running, 'kling', 0.4, 1);
+		await cost(ids.other, 'runway', 9);
+		// Plan versions and step events for the done run.
+		await db.query(
+			`insert into plan_versions (run_id, version, parent_version, score, plan, plan_key, source, changes)
+			 values ($1, 1, null, 62, '{"title":"Done v1","scenes":[]}', $2 || 'v1.json', 'parse', null),
+			        ($1, 2, 1, 85, '{"title":"Done v2","scenes":[]}', $2 || 'v2.json', 'refine', '["Scene 2 shortened to 6 s"]')`,
+			[ids.done, `runs/${ids.done}/plan/`],
+		);
+		await db.query(
+			`insert into events (run_id, stage, status, duration_ms, message, created_at) values
+			   ($1, 'planning', 'finished', 4000, 'Planned 3 scenes', now() - interval '50 hours'),
+			   ($1, 'generation', 'finished', 60000, 'Generated 3 scenes', now() - interval '50 hours'),
+			   ($2, 'planning', 'finished', 2000, null, now() - interval '30 hours')`,
+			[ids.done, ids.failed],
+		);
+		await s3.storage.uploadBuffer(Buffer.from('final video bytes'), `runs/${ids.other}/final/youtube.mp4`, 'video/mp4');
+	});
+
+	after(async () => {
+		await dashboard?.stop();
+		await n8n?.stop();
+		await db?.end();
+		await s3?.stop();
+		await pg?.stop();
+		if (distDir) await rm(distDir, { recursive: true, force: true });
+	});
+
+	describe('access', () => {
+		it('refuses every API route, the files and the live stream without a session', async () => {
+			const anonymous = new Browser(base);
+			for (const path of [
+				'/api/me',
+				'/api/campaigns',
+				`/api/campaigns/${ids.a}`,
+				`/api/runs/${ids.done}`,
+				'/api/analytics',
+				`/api/artifacts/runs/${ids.other}/final/youtube.mp4`,
+				'/api/events',
+			]) {
+				const answer = await anonymous.get(path);
+				assert.equal(answer.status, 401, path);
+				assert.deepEqual(answer.body, { error: 'Log in first.' }, path);
+			}
+			assert.equal((await anonymous.post(`/api/runs/${ids.queuedLow}/cancel`)).status, 401);
+			assert.equal((await anonymous.post(`/api/campaigns/${ids.a}/runs`, { script: 'x' })).status, 401);
+			assert.equal(n8n.calls.length, 0, 'nothing reached n8n');
+			const stream = await openEvents(base, '');
+			assert.equal(stream.status, 401);
+		});
+
+		it('logs in with an HTTP-only cookie, knows the user, and logs out', async () => {
+			const browser = new Browser(base);
+			const wrong = await browser.login(ADMIN.email, 'not-it');
+			assert.equal(wrong.status, 401);
+			assert.match(wrong.body.error, /Wrong email or password/);
+			const answer = await browser.request('POST', '/api/login', { email: ' Admin@Example.com ', password: ADMIN.password });
+			assert.equal(answer.status, 200);
+			assert.equal(answer.body.user.email, ADMIN.email);
+			assert.equal(answer.body.user.role, 'admin');
+			assert.equal(answer.body.user.password_hash, undefined);
+			const cookie = answer.headers.get('set-cookie')!;
+			assert.match(cookie, /^rs_session=[\w-]{40,};/);
+			assert.match(cookie, /HttpOnly/i);
+			assert.match(cookie, /SameSite=Lax/i);
+			assert.match(cookie, /Path=\//);
+			assert.equal((await browser.get('/api/me')).body.user.email, ADMIN.email);
+			const stolen = browser.cookie;
+			assert.equal((await browser.post('/api/logout')).status, 200);
+			const after = new Browser(base);
+			after.cookie = stolen;
+			assert.equal((await after.get('/api/me')).status, 401, 'the old cookie is dead after logout');
+		});
+
+		it('locks an email after 5 wrong passwords: the 6th try gets 429 with Retry-After, even with the right password', async () => {
+			await createUser(db, { email: 'locked@example.com', password: PASSWORD });
+			const browser = new Browser(base);
+			for (let i = 1; i <= 5; i++) assert.equal((await browser.login('locked@example.com', `wrong-${i}`)).status, 401, `try ${i}`);
+			const sixth = await browser.login('locked@example.com', 'wrong-6');
+			assert.equal(sixth.status, 429);
+			assert.match(sixth.body.error, /Too many failed logins\. Wait 15 minutes/);
+			const retryAfter = Number(sixth.headers.get('retry-after'));
+			assert.ok(retryAfter > 800 && retryAfter <= 900, `Retry-After ${retryAfter}`);
+			const right = await browser.login('locked@example.com', PASSWORD);
+			assert.equal(right.status, 429, 'the right password is refused during the lock');
+			assert.equal(browser.cookie, '');
+			// Another account from the same address is not locked (address limit is 20).
+			assert.equal((await browser.login('anna@example.com', PASSWORD)).status, 200);
+		});
+
+		it('stores salted scrypt hashes: two users with the same password get different hashes', async () => {
+			await createUser(db, { email: 'twin1@example.com', password: 'same-password-9' });
+			await createUser(db, { email: 'twin2@example.com', password: 'same-password-9' });
+			const { rows } = await db.query("select password_hash from users where email in ('twin1@example.com', 'twin2@example.com')");
+			assert.equal(rows.length, 2);
+			assert.notEqual(rows[0].password_hash, rows[1].password_hash);
+			for (const row of rows) {
+				assert.match(row.password_hash, /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+				assert.ok(!row.password_hash.includes('same-password-9'));
+				assert.equal(await verifyPassword('same-password-9', row.password_hash), true);
+				assert.equal(await verifyPassword('same-password-8', row.password_hash), false);
+			}
+		});
+
+		it('shows a manager only their campaigns: another campaign, its runs and its files answer 404', async () => {
+			const anna = await as('anna@example.com');
+			const list = await anna.get('/api/campaigns');
+			assert.deepEqual(
+				list.body.campaigns.map((c: { name: string }) => c.name),
+				['Spring launch'],
+			);
+			assert.equal(list.body.total, 1);
+			for (const path of [
+				`/api/campaigns/${ids.b}`,
+				`/api/runs/${ids.other}`,
+				`/api/artifacts/runs/${ids.other}/final/youtube.mp4`,
+				`/api/analytics?campaignId=${ids.b}`,
+			]) {
+				const answer = await anna.get(path);
+				assert.equal(answer.status, 404, path);
+				assert.equal(typeof answer.body.error, 'string');
+				assert.ok(!answer.headers.get('location'), 'no redirect to the file');
+			}
+			for (const action of ['cancel', 'retry', 'resume'])
+				assert.equal((await anna.post(`/api/runs/${ids.other}/${action}`)).status, 404, action);
+			assert.equal((await anna.post(`/api/campaigns/${ids.b}/runs`, { script: 'x' })).status, 404);
+			assert.equal((await anna.patch(`/api/campaigns/${ids.b}`, { name: 'Taken over' })).status, 404);
+			assert.equal((await anna.get(`/api/runs/${ids.done}`)).status, 200, 'her own run is visible');
+		});
+
+		it('refuses a state-changing request from another site', async () => {
+			const anna = await as('anna@example.com');
+			const answer = await anna.request('POST', `/api/runs/${ids.queuedLow}/cancel`, undefined, {
+				headers: { origin: 'https://evil.example' },
+			});
+			assert.equal(answer.status, 403);
+			const { rows } = await db.query('select status from runs where id = $1', [ids.queuedLow]);
+			assert.equal(rows[0].status, 'queued');
+		});
+	});
+
+	describe('files', () => {
+		it('redirects to a presigned link valid 10 minutes, and the object downloads from it', async () => {
+			const ben = await as('ben@example.com');
+			const answer = await ben.get(`/api/artifacts/runs/${ids.other}/final/youtube.mp4`);
+			assert.equal(answer.status, 302);
+			const location = answer.headers.get('location')!;
+			assert.match(location, /X-Amz-Expires=600/);
+			assert.ok(location.startsWith(s3.endpoint), location);
+			const file = await fetch(location);
+			assert.equal(file.status, 200);
+			assert.equal(await file.text(), 'final video bytes');
+			const download = await ben.get(`/api/artifacts/runs/${ids.other}/final/youtube.mp4?download=1`);
+			const attachment = await fetch(download.headers.get('location')!);
+			assert.match(attachment.headers.get('content-disposition') ?? '', /attachment; filename="youtube.mp4"/);
+		});
+
+		it('answers 404 in words for a missing object or a key outside a run', async () => {
+			const browser = await as(ADMIN.email, ADMIN.password);
+			const missing = await browser.get(`/api/artifacts/runs/${ids.other}/final/subtitles.srt`);
+			assert.equal(missing.status, 404);
+			assert.match(missing.body.error, /not in storage/);
+			for (const path of [
+				`/api/artifacts/runs/${ids.other}/../${ids.done}/final/youtube.mp4`,
+				'/api/artifacts/secrets/creds.json',
+				`/api/artifacts/runs/${ids.other}/%2e%2e/x`,
+			]) {
+				const answer = await browser.get(path);
+				assert.equal(answer.status, 404, path);
+			}
+		});
+	});
+
+	describe('pages', () => {
+		it('lists campaigns with runs, success rate, spend and last activity', async () => {
+			const browser = await as(ADMIN.email, ADMIN.password);
+			const answer = await browser.get('/api/campaigns');
+			assert.equal(answer.status, 200);
+			const spring = answer.body.campaigns.find((c: { id: string }) => c.id === ids.a);
+			assert.equal(spring.name, 'Spring launch');
+			assert.equal(spring.runs, 6);
+			assert.equal(spring.completed, 1);
+			assert.equal(spring.failed, 1);
+			assert.equal(spring.running, 2, 'running + awaiting approval');
+			assert.equal(spring.successRate, 0.5);
+			assert.equal(spring.spendUsd, 1.25);
+			assert.equal(spring.budgetUsd, 5);
+			assert.ok(Date.parse(spring.lastActivity) > Date.now() - 3600_000);
+			const searched = await browser.get('/api/campaigns?search=wint');
+			assert.deepEqual(
+				searched.body.campaigns.map((c: { name: string }) => c.name),
+				['Winter sale'],
+			);
+			const bad = await browser.get('/api/campaigns?limit=5000');
+			assert.equal(bad.status, 400);
+			assert.equal(bad.body.field, 'limit');
+			assert.match(bad.body.error, /"limit" must be a whole number from 1 to 200/);
+		});
+
+		it('shows a campaign page: progress, queue positions in dispatch order, duration, cost vs estimate', async () => {
+			const anna = await as('anna@example.com');
+			const answer = await anna.get(`/api/campaigns/${ids.a}`);
+			assert.equal(answer.status, 200);
+			assert.equal(answer.body.campaign.name, 'Spring launch');
+			assert.equal(answer.body.total, 6);
+			const run = (id: string) => answer.body.runs.find((r: { id: string }) => r.id === id);
+			const busy = run(ids.running);
+			assert.equal(busy.title, 'Busy');
+			assert.equal(busy.scenesDone, 2);
+			assert.equal(busy.scenesTotal, 4);
+			assert.ok(busy.progress > 0.2 && busy.progress < 0.85, `progress ${busy.progress}`);
+			assert.equal(busy.costUsd, 0.4);
+			assert.equal(busy.estimateUsd, 2);
+			assert.equal(busy.queuePosition, null);
+			assert.ok(busy.durationS >= 300 && busy.durationS < 400, `durationS ${busy.durationS}`);
+			const done = run(ids.done);
+			assert.equal(done.progress, 1);
+			assert.equal(done.durationS, 120);
+			assert.equal(done.costUsd, 0.75);
+			// One run is running of Max Running 2: one slot free, so the higher priority run starts next (0), then the other.
+			assert.equal(run(ids.queuedHigh).queuePosition, 0);
+			assert.equal(run(ids.queuedLow).queuePosition, 1);
+			assert.equal(run(ids.queuedLow).progress, 0);
+			assert.match(run(ids.failed).error, /Scene 2 failed/);
+			const paged = await anna.get(`/api/campaigns/${ids.a}?limit=2&offset=1`);
+			assert.equal(paged.body.runs.length, 2);
+			assert.equal(paged.body.total, 6);
+		});
+
+		it('shows a run page: plan versions, scenes, events, costs by provider and file links', async () => {
+			const anna = await as('anna@example.com');
+			const answer = await anna.get(`/api/runs/${ids.done}`);
+			assert.equal(answer.status, 200);
+			const page = answer.body;
+			assert.equal(page.run.id, ids.done);
+			assert.equal(page.run.status, 'completed');
+			assert.equal(page.run.request.title, 'Done');
+			assert.deepEqual(
+				page.planVersions.map((v: { version: number; score: number }) => [v.version, v.score]),
+				[
+					[1, 62],
+					[2, 85],
+				],
+			);
+			assert.deepEqual(page.planVersions[1].changes, ['Scene 2 shortened to 6 s']);
+			assert.equal(page.planVersions[1].parentVersion, 1);
+			assert.equal(page.plan.title, 'Done v2');
+			assert.equal(page.scenes.length, 3);
+			assert.equal(page.scenes[0].clipUrl, `/api/artifacts/runs/${ids.done}/scenes/001/clip.mp4`);
+			assert.equal(page.scenes[0].costUsd, 0.75);
+			assert.deepEqual(
+				page.events.map((e: { stage: string }) => e.stage),
+				['planning', 'generation'],
+			);
+			assert.equal(page.events[1].durationMs, 60000);
+			assert.equal(page.costs.totalUsd, 0.75);
+			assert.equal(page.costs.estimateUsd, 1.2);
+			assert.deepEqual(
+				page.costs.byProvider.map((p: { provider: string; amountUsd: number }) => [p.provider, p.amountUsd]),
+				[
+					['kling', 0.5],
+					['elevenlabs', 0.25],
+				],
+			);
+			assert.equal(page.artifacts.video, `/api/artifacts/runs/${ids.done}/final/youtube.mp4`);
+			assert.equal(page.artifacts.plan, `/api/artifacts/runs/${ids.done}/plan/v2.json`);
+			assert.equal(page.artifacts.subtitles, null);
+			const missing = await anna.get('/api/runs/not-a-run');
+			assert.equal(missing.status, 404);
+			assert.match(missing.body.error, /There is no run not-a-run/);
+		});
+
+		it('computes analytics from the runs a user may see', async () => {
+			const anna = await as('anna@example.com');
+			const answer = await anna.get('/api/analytics?days=30');
+			assert.equal(answer.status, 200);
+			const byDay = answer.body.successByDay;
+			assert.equal(
+				byDay.reduce((n: number, d: { completed: number }) => n + d.completed, 0),
+				1,
+				"the other campaign's completed run is not counted",
+			);
+			assert.equal(
+				byDay.reduce((n: number, d: { failed: number }) => n + d.failed, 0),
+				1,
+			);
+			assert.deepEqual(
+				answer.body.stageDurations.map((s: { stage: string; avgSeconds: number; runs: number }) => [s.stage, s.avgSeconds, s.runs]),
+				[
+					['generation', 60, 1],
+					['planning', 3, 2],
+				],
+			);
+			assert.deepEqual(answer.body.costPerVideoByProvider, [
+				{ provider: 'kling', videos: 1, avgUsd: 0.5 },
+				{ provider: 'elevenlabs', videos: 1, avgUsd: 0.25 },
+			]);
+			assert.deepEqual(answer.body.failureReasons, [
+				{ reason: 'Scene N failed: Kling refused the prompt (content policy). Rewrite scene N.', count: 1 },
+			]);
+			const all = await (await as(ADMIN.email, ADMIN.password)).get('/api/analytics');
+			assert.deepEqual(
+				all.body.costPerVideoByProvider.map((p: { provider: string }) => p.provider),
+				['runway', 'kling', 'elevenlabs'],
+			);
+		});
+	});
+
+	describe('campaigns', () => {
+		it('creates a campaign (its manager becomes a member), renames it, and says when a name is taken', async () => {
+			const ben = await as('ben@example.com');
+			const created = await ben.post('/api/campaigns', { name: '  Summer teaser ', budgetUsd: 12.5 });
+			assert.equal(created.status, 201);
+			assert.equal(created.body.name, 'Summer teaser');
+			assert.equal(created.body.budgetUsd, 12.5);
+			assert.equal(created.body.runs, 0);
+			assert.equal(created.body.successRate, null);
+			const list = await ben.get('/api/campaigns');
+			assert.deepEqual(list.body.campaigns.map((c: { name: string }) => c.name).sort(), ['Summer teaser', 'Winter sale']);
+			const renamed = await ben.patch(`/api/campaigns/${created.body.id}`, { name: 'Summer trailer', budgetUsd: null });
+			assert.equal(renamed.status, 200);
+			assert.equal(renamed.body.name, 'Summer trailer');
+			assert.equal(renamed.body.budgetUsd, null);
+			const taken = await ben.patch(`/api/campaigns/${created.body.id}`, { name: 'Winter sale' });
+			assert.equal(taken.status, 409);
+			assert.match(taken.body.error, /"Winter sale" already exists/);
+			const noName = await ben.post('/api/campaigns', { name: '' });
+			assert.equal(noName.status, 400);
+			assert.equal(noName.body.field, 'name');
+			const badBudget = await ben.post('/api/campaigns', { name: 'X', budgetUsd: -1 });
+			assert.equal(badBudget.body.field, 'budgetUsd');
+			const notJson = await ben.request('POST', '/api/campaigns', '{"name":', { headers: { 'content-type': 'application/json' } });
+			assert.equal(notJson.status, 400);
+			assert.match(notJson.body.error, /not valid JSON/);
+		});
+	});
+
+	describe('actions', () => {
+		it('starts a run: forwards the form with the campaign name and the token, answers 202', async () => {
+			const anna = await as('anna@example.com');
+			n8n.calls.length = 0;
+			const answer = await anna.post(`/api/campaigns/${ids.a}/runs`, {
+				script: 'INT. LAB - NIGHT\n\nA light blinks.',
+				style: 'terminal',
+				budget: 2,
+				approval: true,
+				campaign: 'ignored',
+			});
+			assert.equal(answer.status, 202);
+			assert.equal(answer.body.runId, '00000000-0000-4000-8000-000000000001');
+			assert.equal(answer.body.queuePosition, 3);
+			const [call] = n8n.callsTo('/webhook/reelsmith/runs');
+			assert.equal(call.method, 'POST');
+			assert.equal(call.headers['x-reelsmith-token'], TOKEN);
+			assert.deepEqual(call.body, {
+				script: 'INT. LAB - NIGHT\n\nA light blinks.',
+				style: 'terminal',
+				budget: 2,
+				approval: true,
+				campaign: 'Spring launch',
+			});
+		});
+
+		it("relays the pipeline's 400 with the field to show it next to", async () => {
+			const anna = await as('anna@example.com');
+			const answer = await anna.post(`/api/campaigns/${ids.a}/runs`, { script: 'bad' });
+			assert.equal(answer.status, 400);
+			assert.deepEqual(answer.body, { error: { field: 'script', message: '"script" is empty. Send the script text.' } });
+		});
+
+		it('says in words when n8n is not reachable', async () => {
+			const anna = await as('anna@example.com');
+			const saved = n8n.routes.get('/webhook/reelsmith/runs')!;
+			n8n.routes.delete('/webhook/reelsmith/runs');
+			try {
+				const answer = await anna.post(`/api/campaigns/${ids.a}/runs`, { script: 'x' });
+				assert.equal(answer.status, 502);
+				assert.match(answer.body.error, /Publish the Reelsmith workflows/);
+			} finally {
+				n8n.routes.set('/webhook/reelsmith/runs', saved);
+			}
+		});
+
+		it('retries a failed run through the resume webhook, and refuses a completed one with its state', async () => {
+			const anna = await as('anna@example.com');
+			n8n.calls.length = 0;
+			const answer = await anna.post(`/api/runs/${ids.failed}/retry`);
+			assert.equal(answer.status, 202, JSON.stringify(answer.body));
+			assert.equal(answer.body.run.id, ids.failed);
+			const [call] = n8n.callsTo('/webhook/reelsmith/resume');
+			assert.equal(call.headers['x-reelsmith-token'], TOKEN);
+			assert.deepEqual(call.body, { runId: ids.failed });
+			const refused = await anna.post(`/api/runs/${ids.done}/resume`);
+			assert.equal(refused.status, 409);
+			assert.match(refused.body.error, /This run is completed\. .*Start a new run/);
+			assert.equal(n8n.callsTo('/webhook/reelsmith/resume').length, 1);
+		});
+
+		it('cancels a queued run at once, asks a running one to stop, and refuses a finished one', async () => {
+			const anna = await as('anna@example.com');
+			const queued = await anna.post(`/api/runs/${ids.queuedLow}/cancel`);
+			assert.equal(queued.status, 202);
+			assert.equal(queued.body.run.status, 'cancelled');
+			const { rows } = await db.query('select status, cancel_requested_at, cancel_requested_by, error from runs where id = $1', [
+				ids.queuedLow,
+			]);
+			assert.equal(rows[0].status, 'cancelled');
+			assert.ok(rows[0].cancel_requested_at);
+			assert.equal(rows[0].cancel_requested_by, 'anna');
+			assert.match(rows[0].error, /Cancelled by anna before it started/);
+			const running = await anna.post(`/api/runs/${ids.running}/cancel`);
+			assert.equal(running.status, 202);
+			assert.equal(running.body.run.status, 'running');
+			assert.ok(running.body.run.cancelRequestedAt);
+			const again = await anna.post(`/api/runs/${ids.queuedLow}/cancel`);
+			assert.equal(again.status, 409);
+			assert.match(again.body.error, /already cancelled/);
+		});
+
+		it('approves a storyboard: writes the decision, then resumes the waiting execution', async () => {
+			const anna = await as('anna@example.com');
+			n8n.calls.length = 0;
+			const bad = await anna.post(`/api/runs/${ids.waiting}/approval`, { decision: 'maybe' });
+			assert.equal(bad.status, 400);
+			assert.equal(bad.body.field, 'decision');
+			const answer = await anna.post(`/api/runs/${ids.waiting}/approval`, { decision: 'approve', note: 'Looks good' });
+			assert.equal(answer.status, 202, JSON.stringify(answer.body));
+			const { rows } = await db.query('select approval, approval_note, approval_by, approval_at from runs where id = $1', [ids.waiting]);
+			assert.deepEqual([rows[0].approval, rows[0].approval_note, rows[0].approval_by], ['approved', 'Looks good', 'anna']);
+			assert.ok(rows[0].approval_at);
+			// The public host of the resume URL is replaced by the n8n address the dashboard was given.
+			const [call] = n8n.callsTo('/webhook-waiting/ok');
+			assert.equal(call.method, 'POST');
+			assert.deepEqual(call.body, { runId: ids.waiting, decision: 'approve' });
+			const twice = await anna.post(`/api/runs/${ids.waiting}/approval`, { decision: 'reject' });
+			assert.equal(twice.status, 409);
+			assert.match(twice.body.error, /already approved by anna/);
+		});
+
+		it('takes the decision back when n8n does not accept it', async () => {
+			const runId = await insertRun(ids.a, {
+				title: 'Stale wait',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/gone`,
+			});
+			const anna = await as('anna@example.com');
+			const answer = await anna.post(`/api/runs/${runId}/approval`, { decision: 'reject', note: 'Too long' });
+			assert.equal(answer.status, 502);
+			assert.match(answer.body.error, /n8n did not take the decision \(answered 409\)\. Nothing changed/);
+			const { rows } = await db.query('select approval, approval_by from runs where id = $1', [runId]);
+			assert.deepEqual([rows[0].approval, rows[0].approval_by], ['pending', null]);
+			const notWaiting = await anna.post(`/api/runs/${ids.done}/approval`, { decision: 'approve' });
+			assert.equal(notWaiting.status, 409);
+			assert.match(notWaiting.body.error, /started without storyboard approval/);
+		});
+
+		it('cancels a run waiting for approval and ends the waiting execution', async () => {
+			const runId = await insertRun(ids.a, {
+				title: 'Wait then cancel',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/ok`,
+			});
+			const anna = await as('anna@example.com');
+			n8n.calls.length = 0;
+			const answer = await anna.post(`/api/runs/${runId}/cancel`);
+			assert.equal(answer.status, 202);
+			assert.equal(answer.body.run.status, 'cancelled');
+			assert.deepEqual(n8n.callsTo('/webhook-waiting/ok')[0].body, { runId, decision: 'cancel' });
+		});
+	});
+
+	describe('live updates', () => {
+		it('delivers an inserted event within 1 s, only to users who may see the run', async () => {
+			const anna = await as('anna@example.com');
+			const ben = await as('ben@example.com');
+			const annaStream = await openEvents(base, anna.cookie);
+			const benStream = await openEvents(base, ben.cookie);
+			try {
+				const inserted = Date.now();
+				const { rows } = await db.query(
+					"insert into events (run_id, stage, status, message) values ($1, 'generation', 'started', 'Scene 3') returning id",
+					[ids.running],
+				);
+				const message = await annaStream.waitFor((m) => m.type === 'event' && m.id === Number(rows[0].id), 1000);
+				assert.ok(message.receivedAt - inserted <= 1000, `${message.receivedAt - inserted} ms`);
+				assert.equal(message.runId, ids.running);
+				assert.equal(message.campaignId, ids.a);
+				assert.equal(message.stage, 'generation');
+				// A status change of a run in Ben's campaign reaches Ben: his stream works, and it never carried Anna's run.
+				await db.query("update runs set stage = 'validation' where id = $1", [ids.other]);
+				await benStream.waitFor((m) => m.type === 'run' && m.runId === ids.other, 1000);
+				assert.equal(benStream.messages.filter((m) => m.runId === ids.running).length, 0);
+			} finally {
+				annaStream.close();
+				benStream.close();
+			}
+		});
+
+		it('campaign figures follow a run change by the time its live message arrives', async () => {
+			const anna = await as('anna@example.com');
+			const before = (await anna.get('/api/campaigns')).body.campaigns.find((c: { id: string }) => c.id === ids.a);
+			const stream = await openEvents(base, anna.cookie);
+			try {
+				await db.query("update runs set status = 'completed', finished_at = now(), cost_total = 0.4 where id = $1", [ids.running]);
+				await stream.waitFor((m) => m.type === 'run' && m.runId === ids.running && m.status === 'completed', 1000);
+				const after = (await anna.get('/api/campaigns')).body.campaigns.find((c: { id: string }) => c.id === ids.a);
+				assert.equal(after.completed, before.completed + 1);
+				assert.equal(after.running, before.running - 1);
+				assert.equal(after.successRate, Math.round(((before.completed + 1) / (before.completed + 1 + before.failed)) * 1000) / 1000);
+			} finally {
+				stream.close();
+			}
+		});
+
+		it('ends an open stream at the next heartbeat after logout, and a dead cookie cannot open one', async () => {
+			const anna = await as('anna@example.com');
+			const cookie = anna.cookie;
+			const response = await fetch(`${base}/api/events`, { headers: { cookie } });
+			assert.equal(response.status, 200);
+			const reading = response.text();
+			await anna.post('/api/logout');
+			// The test server beats every 300 ms; the stream must end by itself, with a logout event.
+			const text = await Promise.race([reading, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('stream still open')), 3000))]);
+			assert.match(text, /event: logout/);
+			const stream = await openEvents(base, cookie);
+			assert.equal(stream.status, 401);
+		});
+	});
+
+	describe('the app', () => {
+		it('serves a page saying to build the app when ui/dist is missing, and JSON 404 for unknown API routes', async () => {
+			const page = await fetch(`${base}/campaigns/123`);
+			assert.equal(page.status, 503);
+			assert.match(await page.text(), /not built yet[\s\S]*npm run build -w ui/);
+			const api = await (await as(ADMIN.email, ADMIN.password)).get('/api/nothing-here');
+			assert.equal(api.status, 404);
+			assert.match(api.body.error, /There is no API route GET \/api\/nothing-here/);
+		});
+
+		it('serves the built app with the SPA fallback', async () => {
+			const dist = join(distDir, 'dist');
+			await mkdir(join(dist, 'assets'), { recursive: true });
+			await writeFile(join(dist, 'index.html'), '<!doctype html><div id="root"></div>');
+			await writeFile(join(dist, 'assets', 'app-abc123.js'), 'console.log(1)');
+			const second = await startDashboard({
+				databaseUrl: pg.url,
+				s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: s3.bucket, region: s3.region },
+				n8nUrl: n8n.url,
+				webhookBase: `${n8n.url}/webhook`,
+				webhookToken: TOKEN,
+				port: 0,
+				distDir: dist,
+				migrate: false,
+				poolSize: 2,
+				log: () => {},
+			});
+			try {
+				const deep = await fetch(`${second.url}/runs/some-id`);
+				assert.equal(deep.status, 200);
+				assert.match(await deep.text(), /id="root"/);
+				const asset = await fetch(`${second.url}/assets/app-abc123.js`);
+				assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
+				assert.match(asset.headers.get('cache-control')!, /immutable/);
+				assert.equal((await fetch(`${second.url}/assets/old-bundle.js`)).status, 404);
+				assert.equal((await fetch(`${second.url}/../../etc/passwd`)).status, 200, 'climbing out serves the app shell, not the file');
+				assert.equal(second.admin?.email, ADMIN.email, 'the first admin is not created twice');
+			} finally {
+				await second.stop();
+			}
+		});
+	});
+});

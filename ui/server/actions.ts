@@ -1,0 +1,219 @@
+/**
+ * What a manager can do to runs (contract C6): start one through the pipeline webhook, retry/resume through the
+ * resume webhook, cancel, and approve or reject a storyboard the workflow is waiting on (n8n Wait node).
+ */
+import { Hono, type Context } from 'hono';
+import type { Pool } from 'pg';
+import { campaignNotFound, canSeeCampaign, runNotFound, visibleRun } from './access';
+import type { AppEnv, Deps, SessionUser } from './context';
+import { iso, isUuid } from './db';
+import { ApiError, badRequest, conflict } from './errors';
+import { readJson } from './http';
+import { callWebhook, postJson } from './n8n';
+import { runLine } from './summaries';
+
+export const RUNS_WEBHOOK = 'reelsmith/runs';
+export const RESUME_WEBHOOK = 'reelsmith/resume';
+// A run still "running" whose row has not changed for this long has nobody working on it (n8n died): resumable.
+const STALE_MINUTES = 10;
+
+interface RunState {
+	status: string;
+	stage: string | null;
+	approval: string | null;
+	approval_by: string | null;
+	approval_at: Date | null;
+	approval_url: string | null;
+	cancel_requested_at: Date | null;
+	stale: boolean;
+}
+
+async function runState(db: Pool, runId: string): Promise<RunState> {
+	const { rows } = await db.query<RunState>(
+		`select status, stage, approval, approval_by, approval_at, approval_url, cancel_requested_at,
+		        updated_at < now() - make_interval(mins => $2) as stale
+		   from runs where id = $1`,
+		[runId, STALE_MINUTES],
+	);
+	if (!rows[0]) throw runNotFound(runId);
+	return rows[0];
+}
+
+const describe = (state: RunState) => `${state.status.replace('_', ' ')}${state.stage && state.status === 'running' ? ` (${state.stage})` : ''}`;
+
+async function recordEvent(db: Pool, runId: string, message: string, data: Record<string, unknown>): Promise<void> {
+	await db.query("insert into events (run_id, stage, status, message, data) values ($1, 'run', 'info', $2, $3)", [
+		runId,
+		message,
+		JSON.stringify(data),
+	]);
+}
+
+/**
+ * The Wait node's resume URL carries n8n's public address (WEBHOOK_URL); the dashboard may reach n8n elsewhere
+ * (another container), so the part from /webhook-waiting/ on is sent to the n8n address the dashboard was given.
+ */
+export function internalResumeUrl(approvalUrl: string, n8nUrl: string | undefined): string {
+	if (!n8nUrl) return approvalUrl;
+	const at = approvalUrl.indexOf('/webhook-waiting/');
+	return at < 0 ? approvalUrl : `${n8nUrl.replace(/\/+$/, '')}${approvalUrl.slice(at)}`;
+}
+
+export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
+	const app = new Hono<AppEnv>();
+	const answerRun = async (c: Context<AppEnv>, runId: string, extra: Record<string, unknown> = {}) =>
+		c.json({ run: await runLine(deps.db, deps.maxRunning, runId), ...extra }, 202);
+
+	// Start a run in this campaign: the body is the webhook request without "campaign" (the campaign is the page's).
+	app.post('/campaigns/:id/runs', async (c) => {
+		const user = c.get('user');
+		const id = c.req.param('id');
+		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
+		const { rows } = await deps.db.query<{ name: string }>('select name from campaigns where id = $1', [id]);
+		if (!rows[0]) throw campaignNotFound(id);
+		const body = await readJson(c);
+		const answer = await callWebhook(deps.webhookBase, deps.webhookToken, RUNS_WEBHOOK, { ...body, campaign: rows[0].name });
+		if (answer.status === 400) {
+			const field = String(answer.body.field ?? 'body');
+			const message = String(answer.body.message ?? 'The pipeline refused the request. Check the form and try again.');
+			return c.json({ error: { field, message } }, 400);
+		}
+		if (answer.status !== 200 && answer.status !== 202) {
+			throw new ApiError(502, `The pipeline answered ${answer.status}: ${answer.body.message ?? 'no message'}. Try again.`);
+		}
+		const runId = answer.body.runId;
+		const run = isUuid(runId) ? await runLine(deps.db, deps.maxRunning, runId) : null;
+		return c.json({ ...answer.body, run }, 202);
+	});
+
+	const resume = (action: 'retry' | 'resume') => async (c: Context<AppEnv>) => {
+		const runId = c.req.param('id')!;
+		await visibleRun(deps.db, c.get('user'), runId);
+		const state = await runState(deps.db, runId);
+		const interrupted = (state.status === 'running' || state.status === 'starting') && state.stale;
+		if (state.status !== 'failed' && !interrupted) {
+			const what =
+				action === 'retry'
+					? 'Only a failed run has failed scenes to retry.'
+					: `Resume is for a failed run, or one that stopped moving for ${STALE_MINUTES} minutes.`;
+			const next =
+				state.status === 'completed'
+					? 'Start a new run to make it again.'
+					: state.status === 'cancelled'
+						? 'Start a new run with the same script.'
+						: 'Wait for it to finish, or cancel it.';
+			throw conflict(`This run is ${describe(state)}. ${what} ${next}`);
+		}
+		const answer = await callWebhook(deps.webhookBase, deps.webhookToken, RESUME_WEBHOOK, { runId });
+		if (answer.status >= 400) throw conflict(String(answer.body.message ?? `The pipeline refused to ${action} this run. Reload the page.`));
+		return answerRun(c, runId, { queuePosition: answer.body.queuePosition ?? null });
+	};
+	app.post('/runs/:id/retry', resume('retry'));
+	app.post('/runs/:id/resume', resume('resume'));
+
+	app.post('/runs/:id/cancel', async (c) => {
+		const user = c.get('user');
+		const runId = c.req.param('id');
+		await visibleRun(deps.db, user, runId);
+		const who = user.name || user.email;
+		// Queued or waiting for approval: nothing is working on it, so it ends now.
+		const { rows } = await deps.db.query<{ status: string; approval_url: string | null }>(
+			`update runs r set status = 'cancelled', cancel_requested_at = now(), cancel_requested_by = $2, finished_at = now(),
+			        error = case when prev.status = 'queued' then 'Cancelled by ' || $2 || ' before it started.'
+			                     else 'Cancelled by ' || $2 || ' while it waited for storyboard approval.' end
+			   from (select id, status from runs where id = $1 for update) prev
+			  where r.id = prev.id and prev.status in ('queued', 'awaiting_approval')
+			  returning prev.status, r.approval_url`,
+			[runId, who],
+		);
+		if (rows[0]) {
+			await recordEvent(deps.db, runId, `Cancelled by ${who}.`, { by: user.email, from: rows[0].status });
+			if (rows[0].status === 'awaiting_approval' && rows[0].approval_url) {
+				// End the waiting execution too; the run is cancelled whatever n8n answers.
+				const answer = await postJson(internalResumeUrl(rows[0].approval_url, deps.n8nUrl), { runId, decision: 'cancel' }).catch(
+					(error: ApiError) => ({ status: 0, body: { message: error.message } }),
+				);
+				if (answer.status < 200 || answer.status >= 300) {
+					return answerRun(c, runId, {
+						warning: `The run is cancelled, but its waiting n8n execution did not answer (${answer.status || 'unreachable'}); it ends by itself after the wait limit.`,
+					});
+				}
+			}
+			return answerRun(c, runId);
+		}
+		// Starting or running: the pipeline stops at its next step.
+		const running = await deps.db.query(
+			`update runs set cancel_requested_at = coalesce(cancel_requested_at, now()), cancel_requested_by = coalesce(cancel_requested_by, $2)
+			  where id = $1 and status in ('starting', 'running') returning id`,
+			[runId, who],
+		);
+		if (running.rowCount) {
+			await recordEvent(deps.db, runId, `Cancel requested by ${who}; the run stops at its next step.`, { by: user.email });
+			return answerRun(c, runId, { message: 'The run stops at its next step.' });
+		}
+		const state = await runState(deps.db, runId);
+		throw conflict(`This run is already ${describe(state)}; there is nothing to cancel.`);
+	});
+
+	app.post('/runs/:id/approval', async (c) => {
+		const user = c.get('user');
+		const runId = c.req.param('id');
+		await visibleRun(deps.db, user, runId);
+		const body = await readJson(c);
+		if (body.decision !== 'approve' && body.decision !== 'reject') {
+			throw badRequest('decision', 'Send "decision": "approve" or "reject".');
+		}
+		if (body.note !== undefined && body.note !== null && typeof body.note !== 'string') throw badRequest('note', 'The note must be text.');
+		const note = typeof body.note === 'string' ? body.note.trim().slice(0, 2000) || null : null;
+		const approval = body.decision === 'approve' ? 'approved' : 'rejected';
+		await decide(deps, runId, user, approval, note);
+		return answerRun(c, runId);
+	});
+
+	return app;
+}
+
+/**
+ * C6: record the decision (only while the run waits), then resume the Wait node. The row is written first because
+ * the resumed execution reads it at once; if n8n does not take the call, the decision is taken back so it can be
+ * made again.
+ */
+async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: SessionUser, approval: 'approved' | 'rejected', note: string | null) {
+	const who = user.name || user.email;
+	const { rows } = await deps.db.query<{ approval_url: string | null }>(
+		`update runs set approval = $2, approval_note = $3, approval_by = $4, approval_at = now()
+		  where id = $1 and approval = 'pending' and status = 'awaiting_approval' returning approval_url`,
+		[runId, approval, note, who],
+	);
+	const undo = () =>
+		deps.db.query(
+			`update runs set approval = 'pending', approval_note = null, approval_by = null, approval_at = null
+			  where id = $1 and approval = $2 and status = 'awaiting_approval'`,
+			[runId, approval],
+		);
+	if (!rows[0]) {
+		const state = await runState(deps.db, runId);
+		if (state.approval === null) throw conflict('This run was started without storyboard approval; there is nothing to approve.');
+		if (state.approval !== 'pending') {
+			throw conflict(`The storyboard was already ${state.approval} by ${state.approval_by ?? 'someone'} at ${iso(state.approval_at)}. Reload the page.`);
+		}
+		throw conflict(`This run is ${describe(state)}, not waiting for approval yet. Wait until planning finishes, then decide.`);
+	}
+	if (!rows[0].approval_url) {
+		await undo();
+		throw conflict('The run is waiting, but n8n has not reported where to send the decision yet. Try again in a few seconds.');
+	}
+	const answer = await postJson(internalResumeUrl(rows[0].approval_url, deps.n8nUrl), {
+		runId,
+		decision: approval === 'approved' ? 'approve' : 'reject',
+	}).catch((error: ApiError) => ({ status: 0, body: { message: error.message } }));
+	if (answer.status < 200 || answer.status >= 300) {
+		await undo();
+		throw new ApiError(
+			502,
+			`n8n did not take the decision (${answer.status ? `answered ${answer.status}` : answer.body.message}). Nothing changed; try again. ` +
+				'If it keeps failing, the waiting execution may have ended (7-day limit): resume the run instead.',
+		);
+	}
+	await recordEvent(deps.db, runId, `Storyboard ${approval} by ${who}${note ? `: ${note}` : '.'}`, { by: user.email, approval, note });
+}

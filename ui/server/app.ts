@@ -1,0 +1,90 @@
+/**
+ * The dashboard's HTTP app (contract C7): /api for the React app, /healthz, and the built app with SPA fallback.
+ * Every error answer is JSON `{ error }` in plain words; internals go to the server log only.
+ */
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { actionRoutes } from './actions';
+import { analyticsRoutes } from './analytics';
+import { artifactRoutes } from './artifacts';
+import { authRoutes, requireSession, userRoutes, type Sessions } from './auth';
+import { CampaignStats, campaignRoutes } from './campaigns';
+import type { AppEnv, Deps } from './context';
+import { ApiError } from './errors';
+import { eventRoutes } from './events';
+import { runRoutes } from './runs';
+import { staticRoutes } from './static';
+
+export interface AppOptions {
+	distDir: string;
+	n8nUrl?: string;
+	heartbeatMs?: number;
+	/** Keep campaign figures in memory between changes (default true; the bench turns it off for its baseline). */
+	cache?: boolean;
+}
+
+export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): Hono<AppEnv> {
+	const app = new Hono<AppEnv>();
+	const stats = new CampaignStats(deps.db, options.cache ?? true);
+	deps.events.onChange((campaignId) => stats.changed(campaignId));
+
+	app.use('*', async (c, next) => {
+		await next();
+		c.header('X-Content-Type-Options', 'nosniff');
+		c.header('Referrer-Policy', 'same-origin');
+		c.header('X-Frame-Options', 'DENY');
+	});
+
+	// Cross-site requests cannot carry the SameSite=Lax cookie on POST, and this refuses any that name another origin.
+	app.use('/api/*', async (c, next) => {
+		if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+			const origin = c.req.header('origin');
+			if (origin && origin !== 'null') {
+				const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+				let originHost = '';
+				try {
+					originHost = new URL(origin).host;
+				} catch {
+					// unparsable: refused below
+				}
+				if (originHost !== host) throw new ApiError(403, 'This request came from another site and was refused. Use the dashboard page itself.');
+			}
+		}
+		await next();
+	});
+
+	app.get('/healthz', (c) => c.json({ ok: true, liveUpdates: deps.events.listening }));
+
+	app.route('/api', authRoutes(deps, sessions));
+	app.use('/api/*', requireSession(sessions));
+	app.route('/api', userRoutes(deps, sessions));
+	app.route('/api/campaigns', campaignRoutes(deps, sessions, stats));
+	app.route('/api/runs', runRoutes(deps));
+	app.route('/api', actionRoutes({ ...deps, n8nUrl: options.n8nUrl }));
+	app.route('/api/analytics', analyticsRoutes(deps));
+	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));
+	app.route('/api/artifacts', artifactRoutes(deps));
+	app.all('/api/*', (c) => {
+		throw new ApiError(404, `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the address.`);
+	});
+	app.route('/', staticRoutes(options.distDir));
+
+	app.onError((error, c) => {
+		if (error instanceof ApiError) {
+			for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+			return c.json({ error: error.message, ...error.body }, error.status as 400);
+		}
+		if (error instanceof HTTPException && error.status < 500) {
+			return c.json({ error: error.message || 'The request was not understood. Reload the page and try again.' }, error.status);
+		}
+		const id = randomBytes(4).toString('hex');
+		deps.log(`[dashboard] error ${id} on ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`);
+		return c.json(
+			{ error: `Something went wrong on the dashboard server (error ${id}). Try again; if it keeps happening, the server log has the details under ${id}.` },
+			500,
+		);
+	});
+
+	return app;
+}

@@ -1,0 +1,259 @@
+/** Campaigns: the list with run counts, success rate and spend; create, rename, set the budget; a campaign's runs. */
+import { Hono } from 'hono';
+import type { Pool } from 'pg';
+import { campaignNotFound, canSeeCampaign, scope } from './access';
+import type { AppEnv, Deps } from './context';
+import { iso, isUuid, num } from './db';
+import { ApiError, badRequest } from './errors';
+import { intParam, readJson } from './http';
+import type { Sessions } from './auth';
+import { runLines } from './summaries';
+
+export interface CampaignLine {
+	id: string;
+	name: string;
+	runs: number;
+	completed: number;
+	failed: number;
+	running: number;
+	queued: number;
+	/** completed / (completed + failed); null before any run finished. */
+	successRate: number | null;
+	spendUsd: number;
+	budgetUsd: number | null;
+	lastActivity: string | null;
+	createdAt: string;
+}
+
+/**
+ * Run counts, spend and last activity per campaign. They change only when a run of the campaign changes, and every
+ * such change arrives on the LISTEN connection (events.ts), so they are kept in memory per campaign and recomputed
+ * after a change (or after STATS_TTL_MS, for writes that notify nothing). The list itself (names, search, order,
+ * page) is read from Postgres on every request.
+ */
+const STATS_TTL_MS = 30_000;
+
+interface Stats {
+	runs: number;
+	completed: number;
+	failed: number;
+	running: number;
+	queued: number;
+	spend: number;
+	lastRunActivity: Date | null;
+}
+
+// Spend: runs.cost_total is the ledger's running sum of the run's cost lines (nodes/shared/ledger.ts); a run without
+// it (written before the ledger, or by hand) is summed from its lines.
+const STATS_SQL = `
+	select r.campaign_id,
+	       count(*) as runs,
+	       count(*) filter (where r.status = 'completed') as completed,
+	       count(*) filter (where r.status = 'failed') as failed,
+	       count(*) filter (where r.status in ('starting', 'running', 'awaiting_approval')) as running,
+	       count(*) filter (where r.status = 'queued') as queued,
+	       coalesce(sum(coalesce(r.cost_total, (select sum(k.amount_usd) from costs k where k.run_id = r.id))), 0) as spend,
+	       max(r.updated_at) as last_run_activity
+	  from runs r where r.campaign_id = any($1::uuid[]) group by r.campaign_id`;
+
+export class CampaignStats {
+	private cache = new Map<string, { stats: Stats; version: number; at: number }>();
+	private versions = new Map<string, number>();
+
+	constructor(private db: Pool, private enabled = true) {}
+
+	/** A run of this campaign changed: its figures are read again on the next request. */
+	changed(campaignId: string): void {
+		this.versions.set(campaignId, (this.versions.get(campaignId) ?? 0) + 1);
+	}
+
+	async get(campaignIds: string[]): Promise<Map<string, Stats>> {
+		const now = Date.now();
+		const found = new Map<string, Stats>();
+		const missing: string[] = [];
+		for (const id of campaignIds) {
+			const entry = this.cache.get(id);
+			if (this.enabled && entry && entry.version === (this.versions.get(id) ?? 0) && now - entry.at < STATS_TTL_MS) found.set(id, entry.stats);
+			else missing.push(id);
+		}
+		if (!missing.length) return found;
+		// Versions before the query: a change while it runs makes the stored figures stale at once.
+		const versions = new Map(missing.map((id) => [id, this.versions.get(id) ?? 0]));
+		const { rows } = await this.db.query(STATS_SQL, [missing]);
+		const byId = new Map(rows.map((row) => [row.campaign_id as string, row]));
+		for (const id of missing) {
+			const row = byId.get(id);
+			const stats: Stats = row
+				? {
+						runs: Number(row.runs),
+						completed: Number(row.completed),
+						failed: Number(row.failed),
+						running: Number(row.running),
+						queued: Number(row.queued),
+						spend: Number(row.spend),
+						lastRunActivity: row.last_run_activity,
+					}
+				: { runs: 0, completed: 0, failed: 0, running: 0, queued: 0, spend: 0, lastRunActivity: null };
+			found.set(id, stats);
+			if (this.cache.size > 50_000) this.cache.clear();
+			this.cache.set(id, { stats, version: versions.get(id)!, at: now });
+		}
+		return found;
+	}
+}
+
+interface CampaignRow {
+	id: string;
+	name: string;
+	budget_usd: number | null;
+	created_at: Date;
+	updated_at: Date;
+}
+
+function toLine(row: CampaignRow, stats: Stats): CampaignLine {
+	const finished = stats.completed + stats.failed;
+	const last = stats.lastRunActivity && stats.lastRunActivity > row.updated_at ? stats.lastRunActivity : row.updated_at;
+	return {
+		id: row.id,
+		name: row.name,
+		runs: stats.runs,
+		completed: stats.completed,
+		failed: stats.failed,
+		running: stats.running,
+		queued: stats.queued,
+		successRate: finished ? Math.round((stats.completed / finished) * 1000) / 1000 : null,
+		spendUsd: Math.round(stats.spend * 10000) / 10000,
+		budgetUsd: num(row.budget_usd),
+		lastActivity: iso(last),
+		createdAt: iso(row.created_at)!,
+	};
+}
+
+/** `%` and `_` typed in the search box are letters, not wildcards. */
+const likeText = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Campaigns the user may see (matching the search), most recently active first. */
+async function campaignLines(db: Pool, stats: CampaignStats, ids: string[] | null, search: string): Promise<CampaignLine[]> {
+	const { rows } = await db.query<CampaignRow>(
+		`select id, name, budget_usd, created_at, updated_at from campaigns
+		  where ($1::uuid[] is null or id = any($1::uuid[])) and ($2::text = '' or name ilike '%' || $2::text || '%')`,
+		[ids, likeText(search)],
+	);
+	const figures = await stats.get(rows.map((row) => row.id));
+	return rows
+		.map((row) => toLine(row, figures.get(row.id)!))
+		.sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.name.localeCompare(b.name));
+}
+
+export async function campaignLine(db: Pool, stats: CampaignStats, campaignId: string): Promise<CampaignLine | null> {
+	return (await campaignLines(db, stats, [campaignId], ''))[0] ?? null;
+}
+
+function readName(value: unknown): string {
+	if (typeof value !== 'string' || !value.trim()) throw badRequest('name', 'Give the campaign a name (1 to 200 characters).');
+	const name = value.trim();
+	if (name.length > 200) throw badRequest('name', `The name has ${name.length} characters; use at most 200.`);
+	return name;
+}
+
+function readBudget(value: unknown): number | null {
+	if (value === null || value === '') return null;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+		throw badRequest('budgetUsd', 'The budget must be an amount in US dollars of 0 or more, or empty for no cap.');
+	}
+	return value;
+}
+
+const nameTaken = (name: string) =>
+	new ApiError(409, `A campaign named "${name}" already exists. Pick another name, or open that campaign.`, { field: 'name' });
+
+export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignStats) {
+	const app = new Hono<AppEnv>();
+
+	app.get('/', async (c) => {
+		const user = c.get('user');
+		const limit = intParam(c, 'limit', 50, 1, 200);
+		const offset = intParam(c, 'offset', 0, 0, 1_000_000);
+		const search = (c.req.query('search') ?? '').trim().slice(0, 200);
+		const lines = await campaignLines(deps.db, stats, scope(user), search);
+		return c.json({ total: lines.length, campaigns: lines.slice(offset, offset + limit) });
+	});
+
+	app.post('/', async (c) => {
+		const user = c.get('user');
+		const body = await readJson(c);
+		const name = readName(body.name);
+		const budget = body.budgetUsd === undefined ? null : readBudget(body.budgetUsd);
+		const client = await deps.db.connect();
+		let id: string;
+		try {
+			await client.query('begin');
+			const { rows } = await client.query('insert into campaigns (name, budget_usd) values ($1, $2) returning id', [name, budget]);
+			id = rows[0].id;
+			// A manager who creates a campaign becomes its member (an admin sees it anyway).
+			if (user.role !== 'admin') await client.query('insert into campaign_members (campaign_id, user_id) values ($1, $2)', [id, user.id]);
+			await client.query('commit');
+		} catch (error) {
+			await client.query('rollback').catch(() => {});
+			if ((error as { code?: string }).code === '23505') throw nameTaken(name);
+			throw error;
+		} finally {
+			client.release();
+		}
+		sessions.forgetUser(user.id);
+		deps.events.grant(user.id, id);
+		return c.json(await campaignLine(deps.db, stats, id), 201);
+	});
+
+	app.patch('/:id', async (c) => {
+		const user = c.get('user');
+		const id = c.req.param('id');
+		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
+		const body = await readJson(c);
+		const sets: string[] = [];
+		const values: unknown[] = [id];
+		if (body.name !== undefined) {
+			values.push(readName(body.name));
+			sets.push(`name = $${values.length}`);
+		}
+		if (body.budgetUsd !== undefined) {
+			values.push(readBudget(body.budgetUsd));
+			sets.push(`budget_usd = $${values.length}`);
+		}
+		if (!sets.length) throw badRequest('body', 'Send "name" and/or "budgetUsd" to change.');
+		try {
+			const { rowCount } = await deps.db.query(`update campaigns set ${sets.join(', ')} where id = $1`, values);
+			if (!rowCount) throw campaignNotFound(id);
+		} catch (error) {
+			if ((error as { code?: string }).code === '23505') throw nameTaken(String(body.name).trim());
+			throw error;
+		}
+		return c.json(await campaignLine(deps.db, stats, id));
+	});
+
+	app.get('/:id', async (c) => {
+		const user = c.get('user');
+		const id = c.req.param('id');
+		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
+		const limit = intParam(c, 'limit', 50, 1, 200);
+		const offset = intParam(c, 'offset', 0, 0, 1_000_000);
+		const status = c.req.query('status') || null;
+		const [campaign, runs, count] = await Promise.all([
+			campaignLine(deps.db, stats, id),
+			runLines(
+				deps.db,
+				deps.maxRunning,
+				`where r.campaign_id = $1 and ($4::text is null or r.status = $4) order by r.created_at desc, r.id limit $2 offset $3`,
+				[id, limit, offset, status],
+			),
+			// Without a status filter the campaign's figures already hold the count.
+			status
+				? deps.db.query('select count(*) as n from runs where campaign_id = $1 and status = $2', [id, status]).then((r) => Number(r.rows[0].n))
+				: null,
+		]);
+		if (!campaign) throw campaignNotFound(id);
+		return c.json({ campaign, total: count ?? campaign.runs, runs });
+	});
+
+	return app;
+}

@@ -1,0 +1,34 @@
+import type { Pool } from 'pg';
+import type { Storage } from '../../nodes/shared/transport/storage';
+import type { EventHub } from './events';
+
+/** Who is logged in, as every handler sees it. `campaignIds` is null for an admin (sees every campaign). */
+export interface SessionUser {
+	id: string;
+	email: string;
+	name: string | null;
+	role: 'admin' | 'manager';
+	campaignIds: string[] | null;
+	tokenHash: string;
+}
+
+/** What the handlers share: one pool, one storage client, the n8n webhooks, the live event hub. */
+export interface Deps {
+	db: Pool;
+	/** Talks to the bucket (checks that an object exists). */
+	storage: Storage;
+	/** Signs download links with the address browsers reach the store at (may differ from `storage`'s, e.g. in Docker). */
+	presigner: Storage;
+	webhookBase: string;
+	webhookToken: string;
+	/** How many runs may be starting or running at once (the dispatcher's Max Running); queue positions count against it. */
+	maxRunning: number;
+	events: EventHub;
+	/** Cookie `Secure` flag: true behind HTTPS. */
+	secureCookie: boolean;
+	/** Take the client address for the login rate limit from X-Forwarded-For (only behind a proxy you run). */
+	trustProxy: boolean;
+	log: (line: string) => void;
+}
+
+export type AppEnv = { Variables: { user: SessionUser } };

@@ -1,0 +1,206 @@
+/**
+ * Live updates: one `LISTEN reelsmith_events` connection per API process (migration 001's triggers NOTIFY on every
+ * event, run status/stage change and scene status change, whichever n8n worker wrote it), fanned out to the
+ * Server-Sent Event streams of the users who may see that run. A comment heartbeat keeps proxies from closing idle
+ * streams and re-checks the session, so a logged-out browser stops receiving.
+ */
+import { Hono } from 'hono';
+import { Client, type Pool } from 'pg';
+import type { AppEnv, SessionUser } from './context';
+import type { Sessions } from './auth';
+
+export const CHANNEL = 'reelsmith_events';
+const HEARTBEAT_MS = 15_000;
+
+interface Subscriber {
+	user: SessionUser;
+	send(chunk: string): void;
+}
+
+export class EventHub {
+	private client: Client | undefined;
+	private subscribers = new Set<Subscriber>();
+	// Runs never move between campaigns, so the run → campaign map only grows (bounded below).
+	private campaignOf = new Map<string, Promise<string | null>>();
+	private stopped = false;
+	private retryTimer: NodeJS.Timeout | undefined;
+	private changeListeners: ((campaignId: string) => void)[] = [];
+	/** Notifications seen (for tests and the bench). */
+	received = 0;
+
+	constructor(
+		private databaseUrl: string,
+		private db: Pool,
+		private log: (line: string) => void,
+	) {}
+
+	async start(): Promise<void> {
+		const client = new Client({ connectionString: this.databaseUrl, keepAlive: true });
+		client.on('notification', (message) => {
+			if (message.channel === CHANNEL && message.payload) void this.dispatch(message.payload);
+		});
+		client.on('error', (error) => this.reconnect(client, error));
+		client.on('end', () => this.reconnect(client));
+		await client.connect();
+		await client.query(`listen ${CHANNEL}`);
+		this.client = client;
+	}
+
+	private reconnect(client: Client, error?: Error): void {
+		if (this.stopped || this.client !== client) return;
+		this.client = undefined;
+		this.log(`[dashboard] live updates: lost the Postgres connection${error ? ` (${error.message})` : ''}; reconnecting …`);
+		client.end().catch(() => {});
+		const attempt = (delay: number) => {
+			this.retryTimer = setTimeout(() => {
+				this.start().then(
+					() => {
+						this.log('[dashboard] live updates: reconnected.');
+						// Notifications sent meanwhile are lost: tell the pages to reload what they show.
+						for (const subscriber of this.subscribers) subscriber.send('event: resync\ndata: {}\n\n');
+					},
+					() => attempt(Math.min(delay * 2, 30_000)),
+				);
+			}, delay);
+		};
+		attempt(1000);
+	}
+
+	private campaignFor(runId: string): Promise<string | null> {
+		let found = this.campaignOf.get(runId);
+		if (!found) {
+			if (this.campaignOf.size > 100_000) this.campaignOf.clear();
+			found = this.db
+				.query<{ campaign_id: string }>('select campaign_id from runs where id = $1', [runId])
+				.then((result) => result.rows[0]?.campaign_id ?? null);
+			this.campaignOf.set(runId, found);
+			found.then((id) => id === null && this.campaignOf.delete(runId)).catch(() => this.campaignOf.delete(runId));
+		}
+		return found;
+	}
+
+	private async dispatch(payload: string): Promise<void> {
+		this.received++;
+		let message: Record<string, unknown>;
+		try {
+			message = JSON.parse(payload);
+		} catch {
+			return;
+		}
+		if (typeof message.runId !== 'string') return;
+		const campaignId = await this.campaignFor(message.runId).catch(() => null);
+		if (!campaignId) return;
+		// Cached figures first, so a page that reloads on this message reads the new ones.
+		for (const listener of this.changeListeners) listener(campaignId);
+		const chunk = `data: ${JSON.stringify({ ...message, campaignId })}\n\n`;
+		for (const subscriber of this.subscribers) {
+			const { user } = subscriber;
+			if (user.role === 'admin' || user.campaignIds?.includes(campaignId)) subscriber.send(chunk);
+		}
+	}
+
+	/** Called with the campaign of every run that changed (any process, any n8n worker). */
+	onChange(listener: (campaignId: string) => void): void {
+		this.changeListeners.push(listener);
+	}
+
+	subscribe(subscriber: Subscriber): () => void {
+		this.subscribers.add(subscriber);
+		return () => this.subscribers.delete(subscriber);
+	}
+
+	/** A user just got a campaign (created it): their open streams include it from now on. */
+	grant(userId: string, campaignId: string): void {
+		for (const subscriber of this.subscribers) {
+			const user = subscriber.user;
+			if (user.id === userId && user.campaignIds && !user.campaignIds.includes(campaignId)) {
+				subscriber.user = { ...user, campaignIds: [...user.campaignIds, campaignId] };
+			}
+		}
+	}
+
+	get listening(): boolean {
+		return this.client !== undefined;
+	}
+
+	get subscriberCount(): number {
+		return this.subscribers.size;
+	}
+
+	async stop(): Promise<void> {
+		this.stopped = true;
+		clearTimeout(this.retryTimer);
+		const client = this.client;
+		this.client = undefined;
+		for (const subscriber of this.subscribers) subscriber.send('');
+		this.subscribers.clear();
+		await client?.end().catch(() => {});
+	}
+}
+
+export function eventRoutes(hub: EventHub, sessions: Sessions, heartbeatMs = HEARTBEAT_MS) {
+	const app = new Hono<AppEnv>();
+	app.get('/', (c) => {
+		const encoder = new TextEncoder();
+		const token = c.req.header('cookie') ?? '';
+		let close = () => {};
+		const stream = new ReadableStream<Uint8Array>({
+			start(controller) {
+				let open = true;
+				const subscriber: Subscriber = {
+					user: c.get('user'),
+					send(chunk) {
+						if (!open) return;
+						if (chunk === '') return close();
+						try {
+							controller.enqueue(encoder.encode(chunk));
+						} catch {
+							close();
+						}
+					},
+				};
+				const unsubscribe = hub.subscribe(subscriber);
+				const heartbeat = setInterval(async () => {
+					// Logged out (or expired) meanwhile: end the stream; the page then asks to log in.
+					const user = await sessions.lookup(readSessionCookie(token)).catch(() => subscriber.user);
+					if (!user) {
+						subscriber.send('event: logout\ndata: {}\n\n');
+						return close();
+					}
+					subscriber.user = user;
+					subscriber.send(`: heartbeat ${new Date().toISOString()}\n\n`);
+				}, heartbeatMs);
+				close = () => {
+					if (!open) return;
+					open = false;
+					clearInterval(heartbeat);
+					unsubscribe();
+					try {
+						controller.close();
+					} catch {
+						// already closed by the client
+					}
+				};
+				c.req.raw.signal.addEventListener('abort', () => close());
+				// retry: how long EventSource waits before reconnecting; "ready" tells the page (and tests) it is subscribed.
+				subscriber.send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ listening: hub.listening })}\n\n`);
+			},
+			cancel() {
+				close();
+			},
+		});
+		return new Response(stream, {
+			headers: {
+				'content-type': 'text/event-stream; charset=utf-8',
+				'cache-control': 'no-cache, no-transform',
+				'x-accel-buffering': 'no',
+			},
+		});
+	});
+	return app;
+}
+
+function readSessionCookie(header: string): string | undefined {
+	const match = /(?:^|;\s*)rs_session=([^;]+)/.exec(header);
+	return match ? decodeURIComponent(match[1]) : undefined;
+}

@@ -1,0 +1,126 @@
+/** The run page: the run, its plan versions, scenes, step events, costs and download links — in one query. */
+import { Hono } from 'hono';
+import { canSeeCampaign, runNotFound } from './access';
+import { artifactUrl } from './artifacts';
+import type { AppEnv, Deps } from './context';
+import { iso, isUuid, num } from './db';
+import { intParam } from './http';
+import { RUN_LINE_COLUMNS, RUN_LINE_FROM, toSummary } from './summaries';
+
+const EVENTS_SHOWN = 500;
+
+// One round trip: the run line plus every list of the page as JSON. Each list reads only this run's rows through
+// its (run_id, …) index.
+export const RUN_PAGE_SQL = `
+	select ${RUN_LINE_COLUMNS},
+	       r.approval_note, r.approval_by, r.approval_at, r.options, r.request->>'format' as format,
+	       r.request->>'campaign' as request_campaign, r.final_key, r.subtitles_key, r.thumbnail_key, r.duration,
+	       (select name from campaigns c where c.id = r.campaign_id) as campaign_name,
+	       (select json_agg(v order by v.version)
+	          from (select version, parent_version, score, source, critique, changes, created_at
+	                  from plan_versions where run_id = r.id) v) as versions,
+	       (select json_build_object('plan', plan, 'planKey', plan_key)
+	          from plan_versions where run_id = r.id order by version desc limit 1) as latest,
+	       (select json_agg(s order by s.number)
+	          from (select number, heading, status, provider, task_id, attempts, provider_attempts, duration, cost_usd, error,
+	                       clip_key, scene_key, started_at, finished_at,
+	                       case when x.cost_usd is null then (select sum(k.amount_usd) from costs k
+	                        where k.run_id = x.run_id and k.scene_number = x.number) end as spent
+	                  from scenes x where x.run_id = r.id) s) as scenes,
+	       (select json_agg(e order by e.created_at, e.id)
+	          from (select id, stage, status, scene_number, message, duration_ms, created_at
+	                  from events where run_id = r.id order by created_at desc, id desc limit $2) e) as events,
+	       (select json_agg(k order by k.amount desc nulls last)
+	          from (select provider, model, unit, sum(amount_usd) as amount, sum(units) as units
+	                  from costs where run_id = r.id group by provider, model, unit) k) as costs
+	${RUN_LINE_FROM}
+	 where r.id = $1`;
+
+/** JSON timestamps come back as Postgres text; the API speaks ISO 8601 everywhere. */
+const jsonTime = (value: string | null | undefined) => (value ? new Date(value).toISOString() : null);
+const money = (value: unknown) => Math.round(Number(value ?? 0) * 10000) / 10000;
+
+export function runRoutes(deps: Deps) {
+	const app = new Hono<AppEnv>();
+
+	app.get('/:id', async (c) => {
+		const runId = c.req.param('id');
+		if (!isUuid(runId)) throw runNotFound(runId);
+		const eventLimit = intParam(c, 'events', EVENTS_SHOWN, 1, 5000);
+		const { rows } = await deps.db.query(RUN_PAGE_SQL, [runId, eventLimit]);
+		const row = rows[0];
+		if (!row || !canSeeCampaign(c.get('user'), row.campaign_id)) throw runNotFound(runId);
+		const summary = toSummary(row, deps.maxRunning);
+		const costs: Record<string, any>[] = row.costs ?? [];
+		const latest = row.latest as { plan: unknown; planKey: string | null } | null;
+		return c.json({
+			run: {
+				...summary,
+				campaignName: row.campaign_name,
+				priority: row.priority,
+				queuedAt: iso(row.queued_at),
+				approvalNote: row.approval_note,
+				approvalBy: row.approval_by,
+				approvalAt: iso(row.approval_at),
+				options: row.options,
+				request: { title: row.title, format: row.format, campaign: row.request_campaign },
+				videoDuration: num(row.duration),
+			},
+			planVersions: (row.versions ?? []).map((v: Record<string, any>) => ({
+				version: v.version,
+				parentVersion: v.parent_version,
+				score: v.score,
+				source: v.source,
+				critique: v.critique,
+				changes: v.changes,
+				createdAt: jsonTime(v.created_at),
+			})),
+			plan: latest?.plan ?? null,
+			scenes: (row.scenes ?? []).map((s: Record<string, any>) => ({
+				number: s.number,
+				heading: s.heading,
+				status: s.status,
+				provider: s.provider,
+				taskId: s.task_id,
+				attempts: s.attempts,
+				providerAttempts: s.provider_attempts ?? null,
+				duration: num(s.duration),
+				costUsd: num(s.cost_usd) ?? num(s.spent),
+				error: s.error,
+				startedAt: jsonTime(s.started_at),
+				finishedAt: jsonTime(s.finished_at),
+				clipUrl: artifactUrl(s.clip_key),
+				sceneUrl: artifactUrl(s.scene_key),
+			})),
+			events: (row.events ?? []).map((e: Record<string, any>) => ({
+				id: Number(e.id),
+				stage: e.stage,
+				status: e.status,
+				sceneNumber: e.scene_number,
+				message: e.message,
+				durationMs: num(e.duration_ms),
+				createdAt: jsonTime(e.created_at),
+			})),
+			costs: {
+				totalUsd: money(costs.reduce((sum, line) => sum + Number(line.amount ?? 0), 0)),
+				estimateUsd: summary.estimateUsd,
+				budgetUsd: summary.budgetUsd,
+				byProvider: costs.map((line) => ({
+					provider: line.provider,
+					model: line.model,
+					amountUsd: money(line.amount),
+					units: num(line.units),
+					unit: line.unit,
+				})),
+			},
+			artifacts: {
+				video: artifactUrl(row.final_key),
+				subtitles: artifactUrl(row.subtitles_key),
+				thumbnail: artifactUrl(row.thumbnail_key),
+				plan: artifactUrl(latest?.planKey ?? null),
+			},
+		});
+	});
+
+	return app;
+}

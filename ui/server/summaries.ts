@@ -1,0 +1,116 @@
+/**
+ * The run line every list and action answers with (C7 campaign page `runs[]`), computed in one query for a set of
+ * runs: scenes done/total, cost so far, queue position for queued runs, progress.
+ */
+import type { Pool } from 'pg';
+import { iso, num } from './db';
+
+export interface RunSummary {
+	id: string;
+	campaignId: string;
+	title: string | null;
+	status: string;
+	stage: string | null;
+	scenesDone: number;
+	scenesTotal: number;
+	progress: number;
+	queuePosition: number | null;
+	startedAt: string | null;
+	finishedAt: string | null;
+	durationS: number | null;
+	costUsd: number;
+	estimateUsd: number | null;
+	budgetUsd: number | null;
+	approval: string | null;
+	cancelRequestedAt: string | null;
+	error: string | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+// Share of the bar each stage starts at; generation fills its share scene by scene.
+const STAGE_START: Record<string, number> = { planning: 0.02, refinement: 0.12, approval: 0.2, generation: 0.2, validation: 0.85, assembly: 0.9 };
+
+export function progressOf(status: string, stage: string | null, done: number, total: number): number {
+	if (status === 'completed') return 1;
+	if (status === 'queued' || status === 'starting') return 0;
+	if (status === 'awaiting_approval') return STAGE_START.approval;
+	const start = stage ? (STAGE_START[stage] ?? 0.1) : 0.02;
+	if (stage === 'generation' && total > 0) return Math.min(0.85, start + 0.65 * (done / total));
+	return start;
+}
+
+/**
+ * The columns and joins of a run line; `where`/`order`/`limit` are appended by the caller. Scenes done/total come
+ * from scenes (run_id, status) alone; the cost is the ledger's running total (runs.cost_total, kept by
+ * nodes/shared/ledger.ts), summed from the cost lines only for a run that has none.
+ */
+export const RUN_LINE_COLUMNS = `
+	r.id, r.campaign_id, r.status, r.stage, r.priority, r.queued_at, r.started_at, r.finished_at,
+	r.cost_estimate, r.budget_usd, r.error, r.created_at, r.updated_at, r.approval, r.cancel_requested_at,
+	coalesce(r.request->>'title', (select pv.plan->>'title' from plan_versions pv where pv.run_id = r.id
+	                                order by pv.version desc limit 1)) as title,
+	sc.total as scenes_total, sc.done as scenes_done,
+	coalesce(r.cost_total, (select sum(k.amount_usd) from costs k where k.run_id = r.id), 0) as spent,
+	-- Queue position, counted like the dispatcher (nodes/Campaign/store/runs.ts: priority desc, queued_at, id):
+	-- queued runs ahead of this one, and how many runs hold a slot.
+	case when r.status = 'queued' then (
+	  select count(*) from runs q
+	   where q.status = 'queued'
+	     and (q.priority > r.priority or (q.priority = r.priority and (q.queued_at, q.id) < (r.queued_at, r.id)))) end as queue_ahead,
+	case when r.status = 'queued' then (select count(*) from runs a where a.status in ('running', 'starting')) end as active_runs`;
+
+export const RUN_LINE_FROM = `
+	from runs r
+	cross join lateral (select count(*) as total, count(*) filter (where s.status = 'completed') as done
+	                      from scenes s where s.run_id = r.id) sc`;
+
+export const RUN_LINE_SQL = `select ${RUN_LINE_COLUMNS} ${RUN_LINE_FROM}`;
+
+/**
+ * 0 when the run starts as soon as the dispatcher runs (a slot is free for it), else how many runs must start first —
+ * the same rule as nodes/Campaign/store/runs.ts queuePosition.
+ */
+export function queuePosition(ahead: number, active: number, maxRunning: number): number {
+	return Math.max(0, ahead + 1 - Math.max(0, maxRunning - active));
+}
+
+export function toSummary(row: Record<string, any>, maxRunning: number, now = Date.now()): RunSummary {
+	const started = row.started_at instanceof Date ? row.started_at.getTime() : null;
+	const finished = row.finished_at instanceof Date ? row.finished_at.getTime() : null;
+	const active = ['starting', 'running', 'awaiting_approval'].includes(row.status);
+	const total = Number(row.scenes_total ?? 0);
+	const done = Number(row.scenes_done ?? 0);
+	return {
+		id: row.id,
+		campaignId: row.campaign_id,
+		title: row.title ?? null,
+		status: row.status,
+		stage: row.stage,
+		scenesDone: done,
+		scenesTotal: total,
+		progress: Math.round(progressOf(row.status, row.stage, done, total) * 1000) / 1000,
+		queuePosition: row.status === 'queued' ? queuePosition(Number(row.queue_ahead), Number(row.active_runs), maxRunning) : null,
+		startedAt: iso(row.started_at),
+		finishedAt: iso(row.finished_at),
+		durationS: started === null ? null : Math.round(((finished ?? (active ? now : started)) - started) / 100) / 10,
+		costUsd: Number(row.spent ?? 0),
+		estimateUsd: num(row.cost_estimate),
+		budgetUsd: num(row.budget_usd),
+		approval: row.approval ?? null,
+		cancelRequestedAt: iso(row.cancel_requested_at),
+		error: row.error,
+		createdAt: iso(row.created_at)!,
+		updatedAt: iso(row.updated_at)!,
+	};
+}
+
+/** Run lines for the given where-clause (parameters start at $1), in its order. */
+export async function runLines(db: Pool, maxRunning: number, tail: string, params: unknown[]): Promise<RunSummary[]> {
+	const { rows } = await db.query(`${RUN_LINE_SQL} ${tail}`, params);
+	return rows.map((row) => toSummary(row, maxRunning));
+}
+
+export async function runLine(db: Pool, maxRunning: number, runId: string): Promise<RunSummary | null> {
+	return (await runLines(db, maxRunning, 'where r.id = $1', [runId]))[0] ?? null;
+}
