@@ -1,7 +1,9 @@
 /**
  * The `init` service of docker-compose.yml: runs once before n8n main and worker start.
  *   1. creates the Reelsmith database when missing, applies the migrations and the seed (initialization/migrate.ts);
- *   2. creates the three n8n credentials from the environment (same ids as npm start: initialization/credentials.ts);
+ *   2. creates the three n8n credentials from the environment (same ids as npm start: initialization/credentials.ts),
+ *      and the paid provider credentials: written from the environment when it has their keys, else created once with
+ *      empty keys (= offline providers) so keys typed into the n8n UI survive the next deploy;
  *   3. imports every workflows/*.json and publishes it (skip with REELSMITH_IMPORT_WORKFLOWS=false, e.g. when the
  *      workflows are edited in the n8n editor and must not be overwritten on the next deploy).
  * Compiled to JavaScript in the image (see Dockerfile) and run with the image's Node and `n8n` command.
@@ -10,7 +12,8 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { withCredentialsFile, type S3Settings } from '../credentials';
+import { readFile, rm } from 'node:fs/promises';
+import { paidCredentialRecords, providerKeysFromEnv, withCredentialsFile, type S3Settings } from '../credentials';
 import { migrate } from '../migrate';
 import { readWorkflowFiles } from '../workflow-files';
 
@@ -30,6 +33,20 @@ function n8n(args: string[]): Promise<void> {
 		child.on('error', reject);
 		child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`n8n ${args[0]} failed (exit ${code}).`))));
 	});
+}
+
+/** Ids of the credentials n8n already has (`export:credentials` exits 1 with no file when there are none). */
+async function existingCredentialIds(): Promise<Set<string>> {
+	const file = join(tmpdir(), `reelsmith-existing-${process.pid}.json`);
+	try {
+		await n8n(['export:credentials', '--all', `--output=${file}`]);
+		const records = JSON.parse(await readFile(file, 'utf8')) as { id?: string }[];
+		return new Set(records.map((record) => String(record.id)));
+	} catch {
+		return new Set();
+	} finally {
+		await rm(file, { force: true });
+	}
 }
 
 /** Postgres may still be starting even when its health check passed once; retry for a minute. */
@@ -91,6 +108,19 @@ async function main(): Promise<void> {
 		n8n(['import:credentials', `--input=${file}`]),
 	);
 	console.log('[init] credentials: Reelsmith Postgres, Reelsmith S3, Reelsmith Webhook Token');
+
+	const existing = await existingCredentialIds();
+	const paid = paidCredentialRecords(providerKeysFromEnv()).filter(
+		({ fromEnvironment, record }) => fromEnvironment || !existing.has(record.id),
+	);
+	if (paid.length) {
+		await withCredentialsFile(join(tmpdir(), 'reelsmith-init'), { records: paid.map(({ record }) => record) }, (file) =>
+			n8n(['import:credentials', `--input=${file}`]),
+		);
+		console.log(
+			`[init] paid provider credentials: ${paid.map(({ record, fromEnvironment }) => `${record.name}${fromEnvironment ? ' (keys from the environment)' : ' (no key yet)'}`).join(', ')}`,
+		);
+	}
 
 	if (process.env.REELSMITH_IMPORT_WORKFLOWS === 'false') {
 		console.log('[init] REELSMITH_IMPORT_WORKFLOWS=false: workflows left as they are.');
