@@ -397,6 +397,9 @@ describe('dashboard API', () => {
 			assert.ok(busy.durationS >= 300 && busy.durationS < 400, `durationS ${busy.durationS}`);
 			const done = run(ids.done);
 			assert.equal(done.progress, 1);
+			// The latest step event tells a slow pipeline from a stuck one (the run row does not move per scene).
+			assert.ok(Math.abs(Date.parse(done.lastEventAt) - (Date.now() - 50 * 3600_000)) < 600_000, `lastEventAt ${done.lastEventAt}`);
+			assert.equal(run(ids.queuedLow).lastEventAt, null);
 			assert.equal(done.durationS, 120);
 			assert.equal(done.costUsd, 0.75);
 			// One run is running of Max Running 2: one slot free, so the higher priority run starts next (0), then the other.

@@ -26,6 +26,8 @@ export interface RunSummary {
 	error: string | null;
 	createdAt: string;
 	updatedAt: string;
+	/** When the run's latest step event was written: scene progress does not touch the run row, events do. */
+	lastEventAt: string | null;
 }
 
 // Share of the bar each stage starts at; generation fills its share scene by scene.
@@ -51,6 +53,7 @@ export const RUN_LINE_COLUMNS = `
 	coalesce(r.request->>'title', (select pv.plan->>'title' from plan_versions pv where pv.run_id = r.id
 	                                order by pv.version desc limit 1)) as title,
 	sc.total as scenes_total, sc.done as scenes_done,
+	(select max(e.created_at) from events e where e.run_id = r.id) as last_event_at,
 	coalesce(r.cost_total, (select sum(k.amount_usd) from costs k where k.run_id = r.id), 0) as spent,
 	-- Queue position, counted like the dispatcher (nodes/Campaign/store/runs.ts: priority desc, queued_at, id):
 	-- queued runs ahead of this one, and how many runs hold a slot.
@@ -102,6 +105,7 @@ export function toSummary(row: Record<string, any>, maxRunning: number, now = Da
 		error: row.error,
 		createdAt: iso(row.created_at)!,
 		updatedAt: iso(row.updated_at)!,
+		lastEventAt: iso(row.last_event_at),
 	};
 }
 
