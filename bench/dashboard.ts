@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { migrate } from '../initialization/migrate';
 import { startEmbeddedPostgres } from '../initialization/services/postgres';
+import { subscribeEvents } from '../test/dashboard/api-support';
 
 const TARGET_P95_MS = 50;
 const TARGET_EVENT_MS = 1000;
@@ -165,40 +166,16 @@ async function paced(base: string, cookie: string, path: () => string, clients: 
 
 /** Inserts `count` events one by one and times each until its SSE message arrives at a logged-in client. */
 async function eventDelays(base: string, cookie: string, db: Client, runId: string, count: number): Promise<number[]> {
-	const controller = new AbortController();
-	const response = await fetch(`${base}/api/events`, { headers: { cookie }, signal: controller.signal });
-	if (response.status !== 200) throw new Error(`/api/events answered ${response.status}`);
 	const arrivals = new Map<number, number>();
 	const waiting = new Map<number, (at: number) => void>();
-	let ready: () => void = () => {};
-	const isReady = new Promise<void>((resolve) => (ready = resolve));
-	void (async () => {
-		const decoder = new TextDecoder();
-		let buffer = '';
-		try {
-			for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-				const at = performance.now();
-				buffer += decoder.decode(chunk, { stream: true });
-				let end: number;
-				while ((end = buffer.indexOf('\n\n')) >= 0) {
-					const block = buffer.slice(0, end);
-					buffer = buffer.slice(end + 2);
-					if (block.includes('event: ready')) ready();
-					const data = /^data: (.*)$/m.exec(block)?.[1];
-					if (data && !block.includes('event: ')) {
-						const message = JSON.parse(data);
-						if (message.type !== 'event') continue;
-						// The message may beat the INSERT's own answer to this client.
-						arrivals.set(Number(message.id), at);
-						waiting.get(Number(message.id))?.(at);
-					}
-				}
-			}
-		} catch {
-			// closed
-		}
-	})();
-	await isReady;
+	const events = await subscribeEvents(base, cookie, (message) => {
+		const at = performance.now();
+		if (message.type !== 'event') return;
+		// The message may beat the INSERT's own answer to this client.
+		arrivals.set(Number(message.id), at);
+		waiting.get(Number(message.id))?.(at);
+	});
+	if (events.status !== 200) throw new Error(`/api/events answered ${events.status}`);
 	const delays: number[] = [];
 	for (let i = 0; i < count; i++) {
 		const sent = performance.now();
@@ -212,7 +189,7 @@ async function eventDelays(base: string, cookie: string, db: Client, runId: stri
 		delays.push(at - sent);
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
-	controller.abort();
+	events.close();
 	return delays;
 }
 

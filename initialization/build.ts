@@ -20,7 +20,8 @@ const STAMP = join(DIST, '.reelsmith-build-stamp');
 const SOURCE_FOLDERS = ['nodes', 'credentials'];
 const STATIC_FILE = /\.(svg|png)$|[\\/]__schema__[\\/].*\.json$/;
 
-async function walk(folder: string, files: string[] = []): Promise<string[]> {
+/** Every file below folder (none when it is missing), skipping node_modules and dot entries. */
+export async function walk(folder: string, files: string[] = []): Promise<string[]> {
 	let entries;
 	try {
 		entries = await readdir(folder, { withFileTypes: true });
@@ -43,22 +44,30 @@ async function inputFiles(): Promise<string[]> {
 	return files.sort();
 }
 
-async function fingerprint(files: string[]): Promise<string> {
+/** A stamp of the files' paths, sizes and mtimes: it changes when any input changes, is added or goes. */
+export async function fingerprint(files: string[]): Promise<string> {
 	const hash = createHash('sha256');
-	for (const file of files) {
+	for (const file of [...files].sort()) {
 		const info = await stat(file).catch(() => undefined);
 		hash.update(`${relative(REPO_ROOT, file)}\0${info?.size ?? -1}\0${info?.mtimeMs ?? -1}\n`);
 	}
 	return hash.digest('hex');
 }
 
-function runTsc(log: Log): Promise<void> {
+/** Whether the stamp file a previous build wrote holds this stamp, so the build can be skipped. */
+export async function stampMatches(stampFile: string, stamp: string): Promise<boolean> {
+	return existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp;
+}
+
+/** Runs a Node script (tsc, vite …) quietly; on failure logs its first 40 lines and rejects naming the step. */
+export function runBuildStep(
+	label: string,
+	args: string[],
+	log: Log,
+	options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<void> {
 	return new Promise((resolvePromise, reject) => {
-		const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-		const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
-			cwd: REPO_ROOT,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
 		let output = '';
 		child.stdout.on('data', (chunk) => (output += chunk));
 		child.stderr.on('data', (chunk) => (output += chunk));
@@ -67,7 +76,7 @@ function runTsc(log: Log): Promise<void> {
 			if (code === 0) return resolvePromise();
 			const lines = output.trim().split('\n');
 			lines.slice(0, 40).forEach((line) => log(`    ${line}`));
-			reject(new Error(`TypeScript build failed (${lines.length} lines of errors above). Fix them and start again.`));
+			reject(new Error(`${label} failed (${lines.length} lines above). Fix them and start again.`));
 		});
 	});
 }
@@ -76,12 +85,13 @@ function runTsc(log: Log): Promise<void> {
 export async function buildPackage(log: Log = console.log, options: { force?: boolean } = {}): Promise<boolean> {
 	const files = await inputFiles();
 	const stamp = await fingerprint(files);
-	if (!options.force && existsSync(STAMP) && (await readFile(STAMP, 'utf8')) === stamp) return false;
+	if (!options.force && (await stampMatches(STAMP, stamp))) return false;
 	const started = Date.now();
 	log('[build] compiling the Reelsmith package (tsc → dist/) …');
 	// Start clean so files of deleted nodes do not linger in dist/ and get loaded by n8n.
 	await rm(DIST, { recursive: true, force: true });
-	await runTsc(log);
+	const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+	await runBuildStep('TypeScript build', [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], log, { cwd: REPO_ROOT });
 	let copied = 0;
 	for (const file of files) {
 		if (!STATIC_FILE.test(file)) continue;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { after, before, beforeEach } from 'node:test';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { Claude } from '../../nodes/Claude/Claude.node';
-import { FAKE_API_KEY, type FakeAnthropic } from '../fakes/anthropic';
+import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
 
 export type Parameters = Record<string, unknown>;
 
@@ -58,3 +59,32 @@ export const rejectsWith = (pattern: RegExp) => (error: Error) => {
 	assert.match(error.message, pattern);
 	return true;
 };
+
+/**
+ * One fake Anthropic for the calling test file: started before its tests, closed after them, its request log
+ * emptied before each test. Call at the top level of the file; use the answer inside tests.
+ */
+export function useFakeAnthropic(): FakeAnthropic {
+	let started: FakeAnthropic | undefined;
+	const current = () => {
+		if (!started) throw new Error('The fake Anthropic starts in before(): use it inside a test or a hook.');
+		return started;
+	};
+	before(async () => {
+		started = await startFakeAnthropic();
+	});
+	after(() => started?.close());
+	beforeEach(() => {
+		current().requests.length = 0;
+	});
+	return {
+		get baseUrl() {
+			return current().baseUrl;
+		},
+		get requests() {
+			return current().requests;
+		},
+		script: (...steps) => current().script(...steps),
+		close: () => current().close(),
+	};
+}

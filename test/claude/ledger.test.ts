@@ -1,24 +1,16 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
 import { startStore, type Store } from '../campaign/fixture';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
-import { runClaude } from './context';
+import { runClaude, useFakeAnthropic } from './context';
 import { critiqueInput, planInput } from './fixtures';
 
-let fake: FakeAnthropic;
+const fake = useFakeAnthropic();
 let store: Store;
 before(async () => {
-	fake = await startFakeAnthropic();
 	store = await startStore({ s3: false });
 });
-after(async () => {
-	await fake?.close();
-	await store?.stop();
-});
-beforeEach(() => {
-	fake.requests.length = 0;
-});
+after(() => store?.stop());
 
 async function newRun(budget: number | null = null): Promise<string> {
 	const campaign = await store.db.query<{ id: string }>(`insert into campaigns (name) values ($1) returning id`, [

@@ -1,19 +1,11 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
 import limits from '../../nodes/Claude/data/metadata.json';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
-import { rejectsWith, runClaude } from './context';
+import { rejectsWith, runClaude, useFakeAnthropic } from './context';
 import { metadataInput, planInput } from './fixtures';
 
-let fake: FakeAnthropic;
-before(async () => {
-	fake = await startFakeAnthropic();
-});
-after(() => fake.close());
-beforeEach(() => {
-	fake.requests.length = 0;
-});
+const fake = useFakeAnthropic();
 
 const metadata = (json: IDataObject) => ({
 	operation: 'metadata',

@@ -1,21 +1,14 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Claude } from '../../nodes/Claude/Claude.node';
 import { PLAN_SCHEMA_VERSION, type Critique, type Plan } from '../../nodes/shared/plan';
-import { errors, FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
-import { rejectsWith, runClaude, type Parameters, type RunOptions } from './context';
+import { errors, FAKE_API_KEY } from '../fakes/anthropic';
+import { rejectsWith, runClaude, useFakeAnthropic, type Parameters, type RunOptions } from './context';
 import { critiqueInput, planInput } from './fixtures';
 import models from '../../nodes/Claude/data/models.json';
 
-let fake: FakeAnthropic;
-before(async () => {
-	fake = await startFakeAnthropic();
-});
-after(() => fake.close());
-beforeEach(() => {
-	fake.requests.length = 0;
-});
+const fake = useFakeAnthropic();
 
 function run(
 	items: (IDataObject | INodeExecutionData)[],

@@ -1,20 +1,13 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
 import models from '../../nodes/Claude/data/models.json';
 import type { Plan } from '../../nodes/shared/plan';
-import { looseObjects, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
-import { rejectsWith, runClaude } from './context';
+import { looseObjects } from '../fakes/anthropic';
+import { rejectsWith, runClaude, useFakeAnthropic } from './context';
 import { critiqueInput, metadataInput, planInput } from './fixtures';
 
-let fake: FakeAnthropic;
-before(async () => {
-	fake = await startFakeAnthropic();
-});
-after(() => fake.close());
-beforeEach(() => {
-	fake.requests.length = 0;
-});
+const fake = useFakeAnthropic();
 
 const JSON_MODEL = models.models.find((model) => model.structuredOutput === 'jsonSchema')!.id;
 const TOOL_MODEL = models.models.find((model) => model.structuredOutput === 'tool')!.id;

@@ -108,38 +108,21 @@ export interface EventStream {
 	close(): void;
 }
 
-/** Opens /api/events like EventSource; resolves once the server said "ready" (the stream is subscribed). */
-export async function openEvents(base: string, cookie: string): Promise<EventStream> {
+/**
+ * GET /api/events like EventSource, calling `onMessage` with each JSON message as it arrives. Resolves once the
+ * server said "ready" (the stream is subscribed), or at once with the status when it did not answer 200.
+ */
+export async function subscribeEvents(
+	base: string,
+	cookie: string,
+	onMessage: (message: any) => void,
+): Promise<{ status: number; close(): void }> {
 	const controller = new AbortController();
 	const response = await fetch(`${base}/api/events`, { headers: cookie ? { cookie } : {}, signal: controller.signal });
-	const messages: any[] = [];
-	const waiters = new Set<() => void>();
-	const stream: EventStream = {
-		messages,
-		status: response.status,
-		waitFor(match, ms) {
-			return new Promise((resolve, reject) => {
-				const check = () => {
-					const found = messages.find(match);
-					if (found) {
-						waiters.delete(check);
-						clearTimeout(timer);
-						resolve(found);
-					}
-				};
-				const timer = setTimeout(() => {
-					waiters.delete(check);
-					reject(new Error(`no matching event within ${ms} ms; got ${JSON.stringify(messages)}`));
-				}, ms);
-				waiters.add(check);
-				check();
-			});
-		},
-		close: () => controller.abort(),
-	};
+	const subscription = { status: response.status, close: () => controller.abort() };
 	if (response.status !== 200 || !response.body) {
 		await response.text().catch(() => '');
-		return stream;
+		return subscription;
 	}
 	let ready: () => void = () => {};
 	const isReady = new Promise<void>((resolve) => (ready = resolve));
@@ -160,10 +143,7 @@ export async function openEvents(base: string, cookie: string): Promise<EventStr
 						.map((line) => line.slice(6))
 						.join('\n');
 					if (event === 'ready') ready();
-					if (event === 'message' && data) {
-						messages.push({ ...JSON.parse(data), receivedAt: Date.now() });
-						for (const waiter of [...waiters]) waiter();
-					}
+					if (event === 'message' && data) onMessage(JSON.parse(data));
 				}
 			}
 		} catch {
@@ -171,5 +151,38 @@ export async function openEvents(base: string, cookie: string): Promise<EventStr
 		}
 	})();
 	await isReady;
-	return stream;
+	return subscription;
+}
+
+/** Opens /api/events and keeps every message, stamped with when it arrived, for waitFor. */
+export async function openEvents(base: string, cookie: string): Promise<EventStream> {
+	const messages: any[] = [];
+	const waiters = new Set<() => void>();
+	const subscription = await subscribeEvents(base, cookie, (message) => {
+		messages.push({ ...message, receivedAt: Date.now() });
+		for (const waiter of [...waiters]) waiter();
+	});
+	return {
+		messages,
+		status: subscription.status,
+		waitFor(match, ms) {
+			return new Promise((resolve, reject) => {
+				const check = () => {
+					const found = messages.find(match);
+					if (found) {
+						waiters.delete(check);
+						clearTimeout(timer);
+						resolve(found);
+					}
+				};
+				const timer = setTimeout(() => {
+					waiters.delete(check);
+					reject(new Error(`no matching event within ${ms} ms; got ${JSON.stringify(messages)}`));
+				}, ms);
+				waiters.add(check);
+				check();
+			});
+		},
+		close: subscription.close,
+	};
 }

@@ -8,49 +8,21 @@ import { ensureInstalled, buildPackage, startStack, type Stack } from '../../ini
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
 import { inspectFinalVideo } from './media-checks';
+import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
  * The whole product through real n8n: webhook → queue → planning/refinement → generation → validation → assembly,
  * with real Postgres, a real S3 endpoint, ffmpeg and espeak-ng. No paid provider is involved.
  */
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scripts');
-const RUN_TIMEOUT_MS = 6 * 60_000;
 
 let stack: Stack;
 let db: pg.Pool;
 let storage: Storage;
 let dataDir: string;
 
-async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-	const response = await fetch(`${stack.webhookBase}/${path}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', 'x-reelsmith-token': stack.webhookToken, ...headers },
-		body: typeof body === 'string' ? body : JSON.stringify(body),
-	});
-	const text = await response.text();
-	let json: Record<string, unknown> = {};
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = { raw: text };
-	}
-	return { status: response.status, json };
-}
-
-async function waitForRun(runId: string, until: (run: Record<string, unknown>) => boolean, timeoutMs = RUN_TIMEOUT_MS) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const { rows } = await db.query('select * from runs where id = $1', [runId]);
-		if (rows[0] && until(rows[0])) return rows[0];
-		if (Date.now() > deadline) {
-			const events = await db.query('select stage, status, message from events where run_id = $1 order by id', [runId]);
-			throw new Error(
-				`Run ${runId} did not get there in time: ${JSON.stringify(rows[0])}\nevents: ${JSON.stringify(events.rows)}`,
-			);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-}
+const post = (path: string, body: unknown, headers?: Record<string, string>) => postWebhook(stack, path, body, headers);
+const waitForRun = (runId: string, until: (run: Record<string, unknown>) => boolean) => waitForRunIn(db, runId, until);
 
 const finished = (run: Record<string, unknown>) => run.status === 'completed' || run.status === 'failed';
 

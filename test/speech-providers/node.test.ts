@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { narrationKey } from '../../nodes/shared/keys';
 import type { Character } from '../../nodes/shared/plan';
@@ -13,47 +13,26 @@ import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import { startS3, type TestS3 } from '../helpers/s3';
 import { executeContext, meanVolume, type Parameter } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
-import { FakeElevenLabs } from '../fakes/elevenlabs';
-import { FakeGoogleTts, MAX_INPUT_BYTES } from '../fakes/google-tts';
+import { MAX_INPUT_BYTES } from '../fakes/google-tts';
+import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFakes } from './support';
 
 let s3: TestS3;
 let work: string;
-let voicesFake: FakeElevenLabs;
-let googleFake: FakeGoogleTts;
 before(async () => {
 	s3 = await startS3();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-tts-providers-'));
-	voicesFake = await new FakeElevenLabs().start();
-	googleFake = await new FakeGoogleTts().start();
 });
 after(async () => {
-	await voicesFake?.stop();
-	await googleFake?.stop();
 	await s3?.stop();
 	await rm(work, { recursive: true, force: true });
 });
-beforeEach(() => {
-	voicesFake.requests.length = 0;
-	googleFake.requests.length = 0;
-});
+const { elevenlabs: voicesFake, google: googleFake } = useSpeechFakes();
 
 const characters: Character[] = [
 	{ name: 'ALICE', lines: 1, scenes: [1], description: '' },
 	{ name: 'BOB', lines: 1, scenes: [1], description: '' },
 	{ name: 'CAROL', lines: 1, scenes: [1], description: '' },
 ];
-
-const defaults: Record<string, Parameter> = {
-	operation: 'synthesizeScene',
-	scene: (json: IDataObject) => json.scene,
-	characters: (json: IDataObject) => json.characters,
-	voiceMap: (json: IDataObject) => (json.options as IDataObject | undefined)?.voiceMap,
-	narratorVoice: '',
-	narrateAction: 'whenNoDialogue',
-	gap: 0.3,
-	outputPrefix: (json: IDataObject) => `runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/`,
-	options: { concurrency: 1 },
-};
 
 function sceneItem(scene: Partial<ReturnType<typeof makeScene>>, voiceMap: IDataObject = {}): IDataObject {
 	return {
@@ -67,12 +46,12 @@ function sceneItem(scene: Partial<ReturnType<typeof makeScene>>, voiceMap: IData
 
 /** The test context of the other node tests, plus the speech credentials pointing at the fakes. */
 function context(items: IDataObject[], parameters: Record<string, Parameter>, apiKeys: { elevenlabs?: string } = {}): IExecuteFunctions {
-	const base = executeContext({ items, parameters: { ...defaults, ...parameters }, s3, nodeName: 'Text to Speech' });
+	const base = executeContext({ items, parameters: { ...SYNTHESIZE_SCENE, ...parameters }, s3, nodeName: 'Text to Speech' });
 	const getS3 = base.getCredentials.bind(base);
 	return Object.assign(base, {
 		getCredentials: async (name: string) => {
-			if (name === 'reelsmithElevenLabsApi') return { apiKey: apiKeys.elevenlabs ?? voicesFake.apiKey, baseUrl: voicesFake.url, model: 'eleven_flash_v2_5' };
-			if (name === 'reelsmithGoogleTtsApi') return { apiKey: googleFake.apiKey, baseUrl: googleFake.url };
+			if (name === 'reelsmithElevenLabsApi') return { ...elevenLabsCredential(voicesFake), apiKey: apiKeys.elevenlabs ?? voicesFake.apiKey };
+			if (name === 'reelsmithGoogleTtsApi') return googleCredential(googleFake);
 			return getS3(name);
 		},
 	}) as IExecuteFunctions;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import elevenlabs from '../../nodes/TextToSpeech/data/elevenlabs.json';
 import google from '../../nodes/TextToSpeech/data/google.json';
 import voices from '../../nodes/TextToSpeech/data/voices.json';
 import { speechCostUsd } from '../../nodes/shared/prices';
@@ -9,8 +8,8 @@ import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import { startStore, type Store } from '../campaign/fixture';
 import { executeContext, type Parameter } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
-import { FakeElevenLabs, SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
-import { FakeGoogleTts } from '../fakes/google-tts';
+import { SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
+import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFakes } from '../speech-providers/support';
 
 /**
  * Provider choice (C4): 'auto', fallbacks, unconfigured providers skipped with a note, a provider that is down
@@ -18,40 +17,17 @@ import { FakeGoogleTts } from '../fakes/google-tts';
  * the scene clock (C5); the budget and cost ledger with the optional Reelsmith Postgres credential.
  */
 let store: Store;
-let eleven: FakeElevenLabs;
-let googleFake: FakeGoogleTts;
 before(async () => {
 	store = await startStore();
-	eleven = await new FakeElevenLabs().start();
-	googleFake = await new FakeGoogleTts().start();
 });
-after(async () => {
-	await eleven?.stop();
-	await googleFake?.stop();
-	await store?.stop();
-});
-beforeEach(() => {
-	eleven.requests.length = 0;
-	googleFake.requests.length = 0;
-});
-
-const defaults: Record<string, Parameter> = {
-	operation: 'synthesizeScene',
-	scene: (json: IDataObject) => json.scene,
-	characters: (json: IDataObject) => json.characters,
-	voiceMap: (json: IDataObject) => (json.options as IDataObject | undefined)?.voiceMap,
-	narratorVoice: '',
-	narrateAction: 'whenNoDialogue',
-	gap: 0.3,
-	outputPrefix: (json: IDataObject) => `runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/`,
-	options: { concurrency: 1 },
-};
+after(() => store?.stop());
+const { elevenlabs: eleven, google: googleFake } = useSpeechFakes();
 
 type Credentials = Partial<Record<'elevenlabs' | 'google' | 'postgres', IDataObject>>;
 
 /** The n8n context with only the credentials given attached to the node (S3 always). */
 function context(items: IDataObject[], parameters: Record<string, Parameter>, credentials: Credentials): IExecuteFunctions {
-	const base = executeContext({ items, parameters: { ...defaults, ...parameters }, s3: store.s3, nodeName: 'Text to Speech' });
+	const base = executeContext({ items, parameters: { ...SYNTHESIZE_SCENE, ...parameters }, s3: store.s3, nodeName: 'Text to Speech' });
 	const attached: Record<string, IDataObject> = {};
 	if (credentials.elevenlabs) attached.reelsmithElevenLabsApi = credentials.elevenlabs;
 	if (credentials.google) attached.reelsmithGoogleTtsApi = credentials.google;
@@ -68,8 +44,6 @@ function context(items: IDataObject[], parameters: Record<string, Parameter>, cr
 	}) as IExecuteFunctions;
 }
 
-const elevenCredential = () => ({ apiKey: eleven.apiKey, baseUrl: eleven.url, model: 'eleven_flash_v2_5' });
-const googleCredential = () => ({ apiKey: googleFake.apiKey, baseUrl: googleFake.url });
 
 function sceneItem(scene: IDataObject, extra: IDataObject = {}): IDataObject {
 	return {
@@ -109,7 +83,7 @@ const busy = (times: number) =>
 
 describe('provider choice', () => {
 	test("'auto' picks ElevenLabs when it is configured; the item says who served and what it cost", async () => {
-		const [item] = await voice([sceneItem(scene)], { provider: 'auto' }, { elevenlabs: elevenCredential(), google: googleCredential() });
+		const [item] = await voice([sceneItem(scene)], { provider: 'auto' }, { elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) });
 		assert.equal(item.json.provider, 'elevenlabs');
 		assert.deepEqual(item.json.attempts, [{ provider: 'elevenlabs', outcome: 'served' }]);
 		assert.deepEqual(item.json.cost, {
@@ -146,7 +120,7 @@ describe('provider choice', () => {
 		const [item] = await voice(
 			[sceneItem(scene, { options: { voiceMap: { ALICE: 'customAliceVoice1', google: { ALICE: 'en-GB-Neural2-A' } } } })],
 			{ provider: 'elevenlabs', fallbackProviders: ['google', 'espeak'] },
-			{ elevenlabs: elevenCredential(), google: googleCredential() },
+			{ elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) },
 		);
 		assert.equal(item.json.provider, 'google');
 		const attempts = item.json.attempts as IDataObject[];
@@ -175,7 +149,7 @@ describe('provider choice', () => {
 
 	test('a refused ElevenLabs key fails the scene at once: no fallback to Google', async () => {
 		await assert.rejects(
-			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: { ...elevenCredential(), apiKey: 'wrong' }, google: googleCredential() }),
+			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: { ...elevenLabsCredential(eleven), apiKey: 'wrong' }, google: googleCredential(googleFake) }),
 			(error: Error) => {
 				assert.match(error.message, /^Scene 1: could not voice narration line 1: ElevenLabs rejected the API key/);
 				return true;
@@ -199,7 +173,7 @@ describe('provider choice', () => {
 		eleven.script(...busy(5));
 		googleFake.script(...Array.from({ length: 5 }, () => ({ status: 503, headers: { 'retry-after': '0' }, body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } } })));
 		await assert.rejects(
-			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenCredential(), google: googleCredential() }),
+			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) }),
 			(error: Error) => {
 				assert.match(error.message, /^Scene 1: no speech provider could serve\. could not voice narration line 1: Google Text-to-Speech is over its quota or failing \(HTTP 503\)/);
 				assert.match(error.message, /Tried elevenlabs: down \(.*\); google: down \(/);
@@ -217,7 +191,7 @@ describe('provider choice', () => {
 		const [item] = await voice(
 			[{ text: 'A single sentence.' }],
 			{ operation: 'synthesize', provider: 'auto', text: (json: IDataObject) => json.text, voice: '', outputKey: 'runs/single/fallback.wav', options: {} },
-			{ elevenlabs: elevenCredential(), google: googleCredential() },
+			{ elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) },
 		);
 		assert.equal(item.json.provider, 'google');
 		assert.equal((item.json.audio as IDataObject).voice, google.narrator);
@@ -233,7 +207,7 @@ describe('provider choice', () => {
 
 describe('word timings (C5)', () => {
 	test("each line's words are the ElevenLabs alignment moved to the line's place in the scene track", async () => {
-		const [item] = await voice([sceneItem(scene)], { provider: 'elevenlabs' }, { elevenlabs: elevenCredential() });
+		const [item] = await voice([sceneItem(scene)], { provider: 'elevenlabs' }, { elevenlabs: elevenLabsCredential(eleven) });
 		const narration = item.json.narration as unknown as Narration;
 		for (const line of narration.lines) {
 			// The fake aligns character i of the text at [i, i + 1] × 0.06 s from the start of the line's audio.
@@ -272,7 +246,7 @@ describe('budget and costs with the Reelsmith Postgres credential', () => {
 
 	test('one cost row per paid line, with characters as units and speech as the purpose', async () => {
 		const runId = await newRun(1);
-		const [item] = await voice([sceneItem(scene, { runId, sceneNumber: 2 })], { provider: 'elevenlabs' }, { elevenlabs: elevenCredential(), postgres: store.credentials.reelsmithPostgresApi });
+		const [item] = await voice([sceneItem(scene, { runId, sceneNumber: 2 })], { provider: 'elevenlabs' }, { elevenlabs: elevenLabsCredential(eleven), postgres: store.credentials.reelsmithPostgresApi });
 		const rows = await costRows(runId);
 		assert.deepEqual(rows, [
 			{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', units: 12, unit: 'character', amountUsd: speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 12), purpose: 'speech', sceneNumber: 2 },
@@ -285,7 +259,7 @@ describe('budget and costs with the Reelsmith Postgres credential', () => {
 	test('a budget that is used up stops the scene before the first speech call, with the budget message', async () => {
 		const runId = await newRun(0);
 		await assert.rejects(
-			voice([sceneItem(scene, { runId })], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenCredential(), google: googleCredential(), postgres: store.credentials.reelsmithPostgresApi }),
+			voice([sceneItem(scene, { runId })], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake), postgres: store.credentials.reelsmithPostgresApi }),
 			(error: Error) => {
 				assert.match(
 					error.message,

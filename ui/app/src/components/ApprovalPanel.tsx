@@ -11,6 +11,7 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 	const [note, setNote] = useState('');
 	const providers = (run.options?.providers ?? null) as { planner?: string; video?: string[]; speech?: string[] } | null;
 	const scenes = plan?.scenes ?? [];
+	const decide = (decision: 'approve' | 'reject') => approval.mutate({ decision, note: note || undefined });
 	return (
 		<section className="card approval" data-testid="approval-panel">
 			<h2>Storyboard waiting for approval</h2>
@@ -59,7 +60,7 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 					type="button"
 					className="primary"
 					disabled={approval.isPending}
-					onClick={() => approval.mutate({ decision: 'approve', note: note || undefined })}
+					onClick={() => decide('approve')}
 					data-testid="approve-button"
 				>
 					Approve and generate
@@ -68,7 +69,7 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 					type="button"
 					className="danger"
 					disabled={approval.isPending}
-					onClick={() => approval.mutate({ decision: 'reject', note: note || undefined })}
+					onClick={() => decide('reject')}
 					data-testid="reject-button"
 				>
 					Reject

@@ -18,6 +18,14 @@ const PROVIDER_LABEL: Record<string, string> = {
 };
 
 type Errors = Record<string, string>;
+type Choices = ReadonlyArray<readonly [value: string, label: string]>;
+
+const FORMATS: Choices = [['auto', 'Detect'], ['fountain', 'Fountain'], ['screenplay', 'Screenplay'], ['markdown', 'Markdown']];
+const STYLES: Choices = [['titleCard', 'Title card'], ['terminal', 'Terminal']];
+const PRESETS: Choices = [['youtube', 'YouTube 1920×1080'], ['shorts', 'Shorts 1080×1920'], ['square', 'Square 1080×1080']];
+const PLANNERS: Choices = [['auto', 'Automatic'], ['claude', 'Claude'], ['rules', 'Rules (offline)']];
+const SUBTITLES: Choices = [['attach', 'Soft track'], ['burn', 'Burned in'], ['none', 'None']];
+const KINDS = [['script', 'Script'], ['post', 'Post']] as const;
 
 function FieldError({ name, errors }: { name: string; errors: Errors }) {
 	if (!errors[name]) return null;
@@ -51,6 +59,49 @@ function Field({
 	);
 }
 
+interface InputProps {
+	label: string;
+	name: string;
+	errors: Errors;
+	value: string;
+	onChange: (value: string) => void;
+}
+
+/** The test id of a field's input: `run-` and its name in kebab case (sceneCount → run-scene-count). */
+const testIdOf = (name: string) => `run-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+
+function SelectField({ choices, ...field }: InputProps & { choices: Choices }) {
+	return (
+		<Field label={field.label} name={field.name} errors={field.errors}>
+			<select value={field.value} onChange={(e) => field.onChange(e.target.value)} data-testid={testIdOf(field.name)}>
+				{choices.map(([value, label]) => (
+					<option key={value} value={value}>
+						{label}
+					</option>
+				))}
+			</select>
+		</Field>
+	);
+}
+
+function NumberField({ min, max, step, ...field }: InputProps & { min: number; max?: number; step?: string }) {
+	return (
+		<Field label={field.label} name={field.name} errors={field.errors}>
+			<input
+				type="number"
+				min={min}
+				max={max}
+				step={step}
+				value={field.value}
+				onChange={(e) => field.onChange(e.target.value)}
+				data-testid={testIdOf(field.name)}
+			/>
+		</Field>
+	);
+}
+
+const isAutomatic = (providers: string[]) => providers.length === 1 && providers[0] === 'auto';
+
 /** An ordered choice of providers: "automatic", or the ones ticked, in the order shown (move up to reorder). */
 function ProviderOrder({
 	name,
@@ -65,7 +116,7 @@ function ProviderOrder({
 	onChange: (v: string[]) => void;
 	errors: Errors;
 }) {
-	const auto = value.length === 1 && value[0] === 'auto';
+	const auto = isAutomatic(value);
 	const [order, setOrder] = useState<string[]>([...all]);
 	const pick = (picked: string[], nextOrder = order) => onChange(picked.length ? nextOrder.filter((p) => picked.includes(p)) : ['auto']);
 	return (
@@ -175,16 +226,15 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 			if (!script.trim()) problems.script = 'Paste a script or upload a file.';
 			request.script = script;
 			request.format = format;
-			if (title.trim()) request.title = title.trim();
 		} else {
 			if (!body.trim()) problems.body = 'Write the post text.';
 			request.script = body;
 			request.format = 'post';
-			if (title.trim()) request.title = title.trim();
 		}
+		if (title.trim()) request.title = title.trim();
 		if (planner !== 'auto') request.planner = planner;
-		if (!(video.length === 1 && video[0] === 'auto')) request.video = video;
-		if (!(speech.length === 1 && speech[0] === 'auto')) request.speech = speech;
+		if (!isAutomatic(video)) request.video = video;
+		if (!isAutomatic(speech)) request.speech = speech;
 		if (budget.trim() !== '') {
 			const value = Number(budget);
 			if (!Number.isFinite(value) || value < 0)
@@ -217,26 +267,19 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 		<form className="card run-form" onSubmit={submit} data-testid="new-run-form" noValidate>
 			<h2>New run</h2>
 			<div className="tabs" role="tablist">
-				<button
-					type="button"
-					role="tab"
-					aria-selected={kind === 'script'}
-					className={kind === 'script' ? 'active' : ''}
-					onClick={() => setKind('script')}
-					data-testid="kind-script"
-				>
-					Script
-				</button>
-				<button
-					type="button"
-					role="tab"
-					aria-selected={kind === 'post'}
-					className={kind === 'post' ? 'active' : ''}
-					onClick={() => setKind('post')}
-					data-testid="kind-post"
-				>
-					Post
-				</button>
+				{KINDS.map(([value, label]) => (
+					<button
+						key={value}
+						type="button"
+						role="tab"
+						aria-selected={kind === value}
+						className={kind === value ? 'active' : ''}
+						onClick={() => setKind(value)}
+						data-testid={`kind-${value}`}
+					>
+						{label}
+					</button>
+				))}
 			</div>
 
 			<Field label="Title (optional)" name="title" errors={errors}>
@@ -264,14 +307,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 							<input type="file" accept=".fountain,.txt,.md,.markdown,text/plain" onChange={upload} data-testid="run-script-file" />
 							{fileName && <small className="muted">Loaded {fileName}</small>}
 						</label>
-						<Field label="Format" name="format" errors={errors}>
-							<select value={format} onChange={(e) => setFormat(e.target.value)} data-testid="run-format">
-								<option value="auto">Detect</option>
-								<option value="fountain">Fountain</option>
-								<option value="screenplay">Screenplay</option>
-								<option value="markdown">Markdown</option>
-							</select>
-						</Field>
+						<SelectField label="Format" name="format" errors={errors} value={format} onChange={setFormat} choices={FORMATS} />
 					</div>
 				</>
 			) : (
@@ -281,42 +317,22 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 			)}
 
 			<div className="row">
-				<Field label="Style" name="style" errors={errors}>
-					<select value={style} onChange={(e) => setStyle(e.target.value)} data-testid="run-style">
-						<option value="titleCard">Title card</option>
-						<option value="terminal">Terminal</option>
-					</select>
-				</Field>
-				<Field label="Preset" name="preset" errors={errors}>
-					<select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="run-preset">
-						<option value="youtube">YouTube 1920×1080</option>
-						<option value="shorts">Shorts 1080×1920</option>
-						<option value="square">Square 1080×1080</option>
-					</select>
-				</Field>
-				<Field label="Refinement iterations" name="iterations" errors={errors}>
-					<input
-						type="number"
-						min={1}
-						max={5}
-						value={iterations}
-						onChange={(e) => setIterations(e.target.value)}
-						data-testid="run-iterations"
-					/>
-				</Field>
-				<Field label="Budget, USD (optional)" name="budget" errors={errors}>
-					<input type="number" min={0} step="0.01" value={budget} onChange={(e) => setBudget(e.target.value)} data-testid="run-budget" />
-				</Field>
+				<SelectField label="Style" name="style" errors={errors} value={style} onChange={setStyle} choices={STYLES} />
+				<SelectField label="Preset" name="preset" errors={errors} value={preset} onChange={setPreset} choices={PRESETS} />
+				<NumberField
+					label="Refinement iterations"
+					name="iterations"
+					errors={errors}
+					value={iterations}
+					onChange={setIterations}
+					min={1}
+					max={5}
+				/>
+				<NumberField label="Budget, USD (optional)" name="budget" errors={errors} value={budget} onChange={setBudget} min={0} step="0.01" />
 			</div>
 
 			<div className="row">
-				<Field label="Planner" name="planner" errors={errors}>
-					<select value={planner} onChange={(e) => setPlanner(e.target.value)} data-testid="run-planner">
-						<option value="auto">Automatic</option>
-						<option value="claude">Claude</option>
-						<option value="rules">Rules (offline)</option>
-					</select>
-				</Field>
+				<SelectField label="Planner" name="planner" errors={errors} value={planner} onChange={setPlanner} choices={PLANNERS} />
 				<ProviderOrder name="video" all={VIDEO_PROVIDERS} value={video} onChange={setVideo} errors={errors} />
 				<ProviderOrder name="speech" all={SPEECH_PROVIDERS} value={speech} onChange={setSpeech} errors={errors} />
 			</div>
@@ -334,53 +350,35 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 			</div>
 			{advanced && (
 				<div className="row">
-					<Field label="Scenes (posts)" name="sceneCount" errors={errors}>
-						<input
-							type="number"
-							min={1}
-							max={20}
-							value={sceneCount}
-							onChange={(e) => setSceneCount(e.target.value)}
-							data-testid="run-scene-count"
-						/>
-					</Field>
-					<Field label="Target duration, s" name="targetDuration" errors={errors}>
-						<input
-							type="number"
-							min={5}
-							max={600}
-							value={targetDuration}
-							onChange={(e) => setTargetDuration(e.target.value)}
-							data-testid="run-target-duration"
-						/>
-					</Field>
-					<Field label="Priority" name="priority" errors={errors}>
-						<input
-							type="number"
-							min={-100}
-							max={100}
-							value={priority}
-							onChange={(e) => setPriority(e.target.value)}
-							data-testid="run-priority"
-						/>
-					</Field>
-					<Field label="Checks per scene" name="validationAttempts" errors={errors}>
-						<input
-							type="number"
-							min={0}
-							max={5}
-							value={validationAttempts}
-							onChange={(e) => setValidationAttempts(e.target.value)}
-							data-testid="run-validation-attempts"
-						/>
-					</Field>
-					<Field label="Subtitles" name="subtitles" errors={errors}>
-						<select value={subtitles} onChange={(e) => setSubtitles(e.target.value)} data-testid="run-subtitles">
-							<option value="attach">Soft track</option>
-							<option value="burn">Burned in</option>
-							<option value="none">None</option>
-						</select>
-					</Field>
+					<NumberField
+						label="Scenes (posts)"
+						name="sceneCount"
+						errors={errors}
+						value={sceneCount}
+						onChange={setSceneCount}
+						min={1}
+						max={20}
+					/>
+					<NumberField
+						label="Target duration, s"
+						name="targetDuration"
+						errors={errors}
+						value={targetDuration}
+						onChange={setTargetDuration}
+						min={5}
+						max={600}
+					/>
+					<NumberField label="Priority" name="priority" errors={errors} value={priority} onChange={setPriority} min={-100} max={100} />
+					<NumberField
+						label="Checks per scene"
+						name="validationAttempts"
+						errors={errors}
+						value={validationAttempts}
+						onChange={setValidationAttempts}
+						min={0}
+						max={5}
+					/>
+					<SelectField label="Subtitles" name="subtitles" errors={errors} value={subtitles} onChange={setSubtitles} choices={SUBTITLES} />
 					<Field label="Voice map (JSON)" name="voiceMap" errors={errors} hint='Character → voice, e.g. {"ALICE": "en-us+f3"}'>
 						<input value={voiceMap} onChange={(e) => setVoiceMap(e.target.value)} data-testid="run-voice-map" />
 					</Field>

@@ -10,6 +10,21 @@ function Empty({ children }: { children: string }) {
 	return <p className="muted empty-chart">{children}</p>;
 }
 
+/** One bar per category (stage, provider …): the average named by `name`, in `unit`. */
+function AverageBars(props: { data: object[]; category: string; average: string; unit: string; name: string; fill: string }) {
+	return (
+		<ResponsiveContainer width="100%" height={260}>
+			<BarChart data={props.data}>
+				<CartesianGrid strokeDasharray="3 3" />
+				<XAxis dataKey={props.category} />
+				<YAxis unit={props.unit} />
+				<Tooltip />
+				<Bar dataKey={props.average} fill={props.fill} name={props.name} isAnimationActive={false} />
+			</BarChart>
+		</ResponsiveContainer>
+	);
+}
+
 export function AnalyticsPage() {
 	const [params, setParams] = useSearchParams();
 	const campaignId = params.get('campaignId') ?? '';
@@ -89,15 +104,7 @@ export function AnalyticsPage() {
 					<section className="card chart" data-testid="chart-stages">
 						<h2>Average time per stage</h2>
 						{stages.length ? (
-							<ResponsiveContainer width="100%" height={260}>
-								<BarChart data={stages}>
-									<CartesianGrid strokeDasharray="3 3" />
-									<XAxis dataKey="stage" />
-									<YAxis unit=" s" />
-									<Tooltip />
-									<Bar dataKey="avgSeconds" fill="#1c7ed6" name="average seconds" isAnimationActive={false} />
-								</BarChart>
-							</ResponsiveContainer>
+							<AverageBars data={stages} category="stage" average="avgSeconds" unit=" s" name="average seconds" fill="#1c7ed6" />
 						) : (
 							<Empty>No stage has finished in this period.</Empty>
 						)}
@@ -105,15 +112,7 @@ export function AnalyticsPage() {
 					<section className="card chart" data-testid="chart-costs">
 						<h2>Cost per video by provider</h2>
 						{costs.some((c) => c.avgUsd > 0) ? (
-							<ResponsiveContainer width="100%" height={260}>
-								<BarChart data={costs}>
-									<CartesianGrid strokeDasharray="3 3" />
-									<XAxis dataKey="provider" />
-									<YAxis unit=" $" />
-									<Tooltip />
-									<Bar dataKey="avgUsd" fill="#f08c00" name="average $ per video" isAnimationActive={false} />
-								</BarChart>
-							</ResponsiveContainer>
+							<AverageBars data={costs} category="provider" average="avgUsd" unit=" $" name="average $ per video" fill="#f08c00" />
 						) : (
 							<Empty>
 								{costs.length
