@@ -34,6 +34,8 @@ describe('validateRunRequest', () => {
 			video: ['auto'],
 			speech: ['auto'],
 			approval: false,
+			referenceFrames: 'none',
+			references: {},
 		});
 		assert.equal(result.request.budget, null);
 		assert.equal(result.request.campaignBudget, null);
@@ -156,5 +158,42 @@ describe('validateRunRequest', () => {
 		const result = rejected({ script: fountain(73) });
 		assert.equal(result.field, 'script');
 		assert.equal(result.message, 'The script has 73 scenes; a run takes at most 50. Split it into several runs.');
+	});
+});
+
+describe('reference frames for image-to-video', () => {
+	const png = `data:image/png;base64,${Buffer.from('not really a png but base64').toString('base64')}`;
+
+	it('keeps per-scene references (https URL or data URI) and the storyboard option', () => {
+		const result = validateRunRequest({
+			script: fountain(3),
+			referenceFrames: 'storyboard',
+			references: { 1: 'https://example.com/alice.png', 3: png },
+		});
+		assert.ok(result.ok, JSON.stringify(result));
+		assert.equal(result.options.referenceFrames, 'storyboard');
+		assert.deepEqual(result.options.references, { 1: 'https://example.com/alice.png', 3: png });
+	});
+
+	for (const [what, references, message] of [
+		['a plain http URL', { 1: 'http://example.com/a.png' }, /^"references" for scene 1 must be an https URL or a data URI such as data:image\/png;base64,\.\.\. \(got "http:\/\/example\.com\/a\.png"\)\. Fix "references"/],
+		['a number', { 2: 42 }, /^"references" for scene 2 must be a text \(an https URL or a data URI\), not number/],
+		['a GIF data URI', { 1: 'data:image/gif;base64,R0lGOD' }, /^"references" for scene 1 must be an https URL or a data URI/],
+		['a key that is not a scene number', { first: 'https://example.com/a.png' }, /^"references" keys must be scene numbers such as "1" \(got "first"\)/],
+		['a list', ['https://example.com/a.png'], /^"references" must be an object mapping scene numbers to the image/],
+		['a scene the script does not have', { 4: 'https://example.com/a.png' }, /^"references" has an image for scene 4, but the script has 3 scenes\. Use scene numbers from 1 to 3\.$/],
+		['a data URI over 5 MB', { 1: `data:image/png;base64,${'A'.repeat(5 * 1024 * 1024)}` }, /^"references" for scene 1 is a data URI of 5\.0 MB; the limit is 5 MB/],
+	] as const) {
+		it(`rejects references with ${what}, naming the field`, () => {
+			const result = rejected({ script: fountain(3), references });
+			assert.equal(result.field, 'references');
+			assert.match(result.message, message);
+		});
+	}
+
+	it('rejects an unknown referenceFrames value', () => {
+		const result = rejected({ script: fountain(1), referenceFrames: 'sketch' });
+		assert.equal(result.field, 'referenceFrames');
+		assert.match(result.message, /"referenceFrames" must be one of none, storyboard/);
 	});
 });

@@ -23,6 +23,9 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'scripts');
 const RUN_TIMEOUT_MS = 6 * 60_000;
 /** Scene 2's picture mentions this; the Kling fake is "down" for prompts containing it. */
 const ROOFTOP = 'ROOFTOP-MARKER';
+/** Scene 3's picture; its first frame check scores low, so validation makes it again with the reasons. */
+const TWO_CUPS = 'pours two cups';
+const LOW_SCORE_REASONS = ['Only one cup is on the table', 'The kitchen light is cold blue, not warm'];
 
 let stack: Stack;
 let db: pg.Pool;
@@ -144,6 +147,13 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		kling.reset();
 		runway.reset();
 		kling.knobs.down = ROOFTOP; // scene 2 only: Kling answers 503 until the node calls it down
+		// Frame checks: scene 3 scores 41 the first time (below the threshold of 80), every other check 92.
+		const frameChecks: string[] = [];
+		anthropic.frameChecks = (text) => {
+			frameChecks.push(text);
+			const low = text.includes(TWO_CUPS) && frameChecks.filter((seen) => seen.includes(TWO_CUPS)).length === 1;
+			return { toolInput: low ? { score: 41, reasons: LOW_SCORE_REASONS } : { score: 92, reasons: ['Matches the scene'] }, usage };
+		};
 		anthropic.script(
 			{ toolInput: claudePlan(), usage },
 			{ toolInput: { score: 64, issues: [{ code: 'duration-off-target', message: 'Scene 2 is rushed.', penalty: 36, scene: 2 }] }, usage },
@@ -166,6 +176,9 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			iterations: 2,
 			budget: 20,
 			campaign: 'Paid providers',
+			// Image-to-video: the user's still for scene 1, a storyboard still drawn locally for the others.
+			referenceFrames: 'storyboard',
+			references: { 1: 'https://example.com/alice-still.png' },
 		});
 		const run = await waitForRun(runId, ended);
 		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
@@ -195,6 +208,7 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			],
 			'scene 2 fell back from Kling (down) to Runway',
 		);
+		assert.deepEqual(scenes.map((s) => s.attempts), [1, 1, 2], 'scene 3 was made again after its frame check');
 		for (const scene of scenes) {
 			assert.ok(scene.task_id, `scene ${scene.number} has its task id`);
 			assert.ok(Number(scene.cost_usd) > 0, `scene ${scene.number} has its cost`);
@@ -210,17 +224,51 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		);
 		assert.equal(kling.log.count(ROOFTOP), 0, 'Kling never accepted scene 2');
 		assert.equal(runway.log.count(ROOFTOP), 1, 'Runway made scene 2 once');
-		assert.equal(kling.log.submissions.length, 2);
+		assert.equal(kling.log.submissions.length, 3, 'scenes 1 and 3, and scene 3 again after its frame check');
 		const tasks = (await db.query('select provider, task_id, status from provider_tasks where run_id = $1', [runId])).rows;
-		assert.deepEqual(tasks.map((t) => t.task_id).sort(), scenes.map((s) => s.task_id).sort(), 'scene task ids are the ledger task ids');
+		assert.equal(tasks.length, 4, 'one ledger task per clip paid for');
+		for (const scene of scenes) assert.ok(tasks.some((t) => t.task_id === scene.task_id), `scene ${scene.number}'s task id is a ledger task id`);
+
+		// Frame checks: every scene once, scene 3 twice; the low score's reasons reached the second Kling prompt.
+		assert.equal(frameChecks.length, 4, 'a frame check per clip made');
+		const cups = kling.log.submissions.filter((submission) => submission.prompt.includes(TWO_CUPS));
+		assert.equal(cups.length, 2, 'scene 3 was submitted to Kling twice');
+		assert.doesNotMatch(cups[0].prompt, /Fix from the last check/);
+		assert.match(cups[1].prompt, /Fix from the last check: Only one cup is on the table; The kitchen light is cold blue, not warm\.$/);
+		const checks = (
+			await db.query(
+				"select scene_number, data from events where run_id = $1 and stage = 'validation' and data->>'check' = 'frame' order by id",
+				[runId],
+			)
+		).rows;
+		assert.deepEqual(
+			checks.map((e) => [e.scene_number, e.data.score, e.data.passed]).sort(),
+			[
+				[1, 92, true],
+				[2, 92, true],
+				[3, 41, false],
+				[3, 92, true],
+			],
+			'each frame check is an event with its score',
+		);
+		assert.deepEqual(checks.find((e) => e.data.score === 41).data.reasons, LOW_SCORE_REASONS);
+
+		// Character consistency: Kling animated the user's still for scene 1 and a storyboard PNG for scene 3;
+		// Runway got scene 2's storyboard still as a data URI.
+		const images = kling.bodies.filter((body) => body.image).map((body) => String(body.image));
+		assert.equal(images[0], 'https://example.com/alice-still.png', "the user's reference wins for scene 1");
+		assert.ok(images.length >= 3 && images.slice(1).every((image) => Buffer.from(image, 'base64').subarray(1, 4).toString() === 'PNG'), 'storyboard stills as bare base64 PNG');
+		const runwayScene2 = runway.bodies.find((entry) => String(entry.body.promptText).includes(ROOFTOP));
+		assert.equal(runwayScene2?.path, '/v1/image_to_video');
+		assert.match(String(runwayScene2?.body.promptImage), /^data:image\/png;base64,/);
 
 		const costs = (await db.query('select provider, purpose, amount_usd from costs where run_id = $1', [runId])).rows;
 		const providers = new Set(costs.map((c) => c.provider));
 		for (const provider of ['anthropic', 'kling', 'runway', 'elevenlabs']) assert.ok(providers.has(provider), `${provider} cost recorded (${[...providers]})`);
 		assert.deepEqual(
 			costs.filter((c) => c.provider === 'anthropic').map((c) => c.purpose).sort(),
-			['critique', 'critique', 'metadata', 'plan', 'refine'],
-			'every Claude call is costed',
+			['checkFrame', 'checkFrame', 'checkFrame', 'checkFrame', 'critique', 'critique', 'metadata', 'plan', 'refine'],
+			'every Claude call is costed, frame checks included',
 		);
 		const finished = (await db.query("select data from events where run_id = $1 and stage = 'run' and status = 'finished'", [runId])).rows[0];
 		assert.equal(finished.data?.title, 'The Last Kettle', 'Claude wrote the export metadata');
@@ -262,6 +310,7 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.ok(submittedBefore >= 1);
 
 		await stack.startN8n();
+		const frameChecksBefore = anthropic.requests.filter((r) => r.body.tool_choice?.name === 'submit_frame_check').length;
 		const resumed = await post(`${stack.webhookBase}/reelsmith/resume`, { runId });
 		assert.equal(resumed.status, 202, JSON.stringify(resumed.json));
 		const run = await waitForRun(runId, ended);
@@ -271,6 +320,11 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.equal(scenes.length, 3);
 		assert.equal(kling.log.submissions.length, 3, `one paid Kling task per scene, none twice (got ${kling.log.submissions.length})`);
 		assert.equal(new Set(kling.log.submissions.map((s) => s.taskId)).size, 3);
+		assert.equal(
+			anthropic.requests.filter((r) => r.body.tool_choice?.name === 'submit_frame_check').length,
+			frameChecksBefore,
+			'with the rules planner validation makes no frame checks',
+		);
 		assert.deepEqual(
 			// The ledger keeps Kling's task kind with the id (text2video:task-3), since status URLs need it.
 			scenes.map((s) => String(s.task_id).split(':').pop()).sort(),

@@ -34,6 +34,12 @@ export interface FakeAnthropic {
 	requests: RecordedRequest[];
 	/** Queue the answers to the next requests, in order. */
 	script(...steps: Step[]): void;
+	/**
+	 * Answers frame checks (requests forcing the submit_frame_check tool) outside the queue, so checks made in any
+	 * order between other scripted calls get the intended score: `text` is the request's text (the expected content).
+	 * Unset (or returning undefined): frame checks take the next queued step like any other request.
+	 */
+	frameChecks?: (text: string, request: RecordedRequest['body']) => Step | undefined;
 	close(): Promise<void>;
 }
 
@@ -124,7 +130,11 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 				return fail(400, 'invalid_request_error', 'output_config.format cannot be combined with a forced tool');
 			}
 		}
-		const step = queue.shift();
+		const frameCheck =
+			(body.tool_choice?.name ?? body.tools?.[0]?.name) === 'submit_frame_check' && fake.frameChecks
+				? fake.frameChecks(textOf(body), body)
+				: undefined;
+		const step = frameCheck ?? queue.shift();
 		if (!step) return fail(500, 'api_error', 'The fake has no scripted answer left', { 'x-should-retry': 'false' });
 		if ('status' in step) return fail(step.status, step.type, step.message, step.headers);
 
@@ -152,7 +162,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
-	return {
+	const fake: FakeAnthropic = {
 		baseUrl: `http://127.0.0.1:${port}`,
 		requests,
 		script: (...steps) => queue.push(...steps),
@@ -162,4 +172,17 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 				server.close(() => resolve());
 			}),
 	};
+	return fake;
+}
+
+/** The text blocks of a request's messages, joined (what the prompt asked, without images). */
+export function textOf(body: RecordedRequest['body']): string {
+	const parts: string[] = [];
+	for (const message of body.messages ?? []) {
+		if (typeof message.content === 'string') parts.push(message.content);
+		else if (Array.isArray(message.content)) {
+			for (const block of message.content as Array<{ type?: string; text?: string }>) if (block.type === 'text' && block.text) parts.push(block.text);
+		}
+	}
+	return parts.join('\n');
 }

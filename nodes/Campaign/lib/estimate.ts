@@ -33,9 +33,12 @@ export function spokenCharacters(scene: Partial<Scene>, narrateAction: RunOption
 	return dialogue + narration + (readAction ? action : 0);
 }
 
-/** Claude calls the workflows make after planning when Claude plans the run: the export metadata (Assembly). */
-export function claudeCallsAfterPlanning(providers: RunProviders): number {
-	return providers.planner === 'claude' ? 1 : 0;
+/**
+ * Claude calls the workflows make after planning when Claude plans the run: a frame check per scene still to make
+ * (Validation; regenerations add more) and the export metadata (Assembly).
+ */
+export function claudeCallsAfterPlanning(providers: RunProviders, scenes = 0): number {
+	return providers.planner === 'claude' ? scenes + 1 : 0;
 }
 
 export function estimateRun(input: {
@@ -60,7 +63,7 @@ export function estimateRun(input: {
 		characters += spokenCharacters(scene, input.narrateAction);
 	}
 	const speechUsd = speechCostUsd(speechProvider, undefined, characters);
-	const claudeCalls = claudeCallsAfterPlanning(input.providers);
+	const claudeCalls = claudeCallsAfterPlanning(input.providers, scenes.length);
 	const claudeUsd = claudeCalls * typicalClaudeCallUsd();
 	const spentUsd = input.spentUsd ?? 0;
 	return {

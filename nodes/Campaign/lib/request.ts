@@ -23,6 +23,9 @@ export const VIDEO_PROVIDERS = ['kling', 'runway', 'local'] as const;
 export const SPEECH_PROVIDERS = ['elevenlabs', 'google', 'espeak'] as const;
 export type VideoProvider = (typeof VIDEO_PROVIDERS)[number];
 export type SpeechProvider = (typeof SPEECH_PROVIDERS)[number];
+export const REFERENCE_FRAMES = ['none', 'storyboard'] as const;
+/** Runway takes data URIs up to 5 MB; Kling base64 images up to 10 MB. */
+export const REFERENCE_DATA_URI_LIMIT = 5 * 1024 * 1024;
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 const between = (min: number, max: number) => z.number().finite().min(min).max(max);
@@ -39,6 +42,21 @@ const order = <T extends string>(names: readonly T[]) =>
 				.refine((list) => !list.includes('auto') || list.length === 1),
 		)
 		.default(['auto']) as unknown as z.ZodDefault<z.ZodType<Array<T | 'auto'>, z.ZodTypeDef, unknown>>;
+/** A reference image: an https URL, or a PNG/JPEG/WebP data URI (what Kling and Runway can both read). */
+export function referenceProblem(value: unknown): string | null {
+	if (typeof value !== 'string') return `must be a text (an https URL or a data URI), not ${value === null ? 'null' : typeof value}`;
+	if (/^https:\/\/[^\s]+$/.test(value)) return value.length <= 2048 ? null : 'is a URL longer than 2048 characters';
+	if (/^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+=*$/.test(value)) {
+		return value.length <= REFERENCE_DATA_URI_LIMIT ? null : `is a data URI of ${(value.length / 1024 / 1024).toFixed(1)} MB; the limit is 5 MB`;
+	}
+	return 'must be an https URL or a data URI such as data:image/png;base64,...';
+}
+const references = z
+	.record(
+		z.string().regex(/^[1-9]\d*$/),
+		z.unknown().refine((value) => referenceProblem(value) === null),
+	)
+	.default({}) as unknown as z.ZodDefault<z.ZodType<Record<string, string>, z.ZodTypeDef, unknown>>;
 const dollars = z.number().finite().min(0).max(100_000).nullable().default(null);
 
 const RequestSchema = z
@@ -70,6 +88,8 @@ const RequestSchema = z
 		budget: dollars,
 		campaignBudget: dollars,
 		approval: z.boolean().default(false),
+		referenceFrames: z.enum(REFERENCE_FRAMES).default('none'),
+		references,
 	})
 	.strict();
 
@@ -102,6 +122,9 @@ const FIELD_RULES: Record<RequestField, string> = {
 	budget: 'a number of US dollars from 0 up, the most this run may spend on paid providers, or null for no cap',
 	campaignBudget: "a number of US dollars from 0 up, the most the campaign's runs may spend together, or null to keep its cap",
 	approval: 'true to wait for someone to approve the storyboard before any paid generation, or false',
+	referenceFrames: `one of ${REFERENCE_FRAMES.join(', ')} (storyboard = Kling and Runway animate a still of each scene drawn by the local renderer, so characters look the same in every clip)`,
+	references:
+		'an object mapping scene numbers to the image Kling or Runway should animate for that scene: an https URL or a PNG/JPEG/WebP data URI of at most 5 MB, e.g. {"2": "https://example.com/bob.png"}',
 };
 
 /** What the run keeps from the request besides its options. */
@@ -151,6 +174,10 @@ export interface RunOptions {
 	video: ProviderRequest['video'];
 	speech: ProviderRequest['speech'];
 	approval: boolean;
+	/** 'storyboard': Kling/Runway animate a local still of each scene (image-to-video). */
+	referenceFrames: (typeof REFERENCE_FRAMES)[number];
+	/** Scene number → image to animate (https URL or data URI); wins over the storyboard still. */
+	references: Record<string, string>;
 	/** Set by Choose Providers; absent until then. */
 	providers?: RunProviders;
 }
@@ -194,6 +221,13 @@ export function validateRunRequest(body: unknown): RequestCheck {
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- not node code: the router wraps it with the item index
 		throw error;
 	}
+	const unknownScene = Object.keys(body_.references).find((number) => Number(number) > plan.scenes.length);
+	if (unknownScene) {
+		return reject(
+			'references',
+			`"references" has an image for scene ${unknownScene}, but the script has ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'}. Use scene numbers from 1 to ${plan.scenes.length}.`,
+		);
+	}
 	if (plan.scenes.length > MAX_SCENES) {
 		return reject(
 			'script',
@@ -222,6 +256,8 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			video: rest.video,
 			speech: rest.speech,
 			approval: rest.approval,
+			referenceFrames: rest.referenceFrames,
+			references: rest.references,
 		},
 		plan,
 	};
@@ -259,6 +295,15 @@ function explain(field: RequestField, value: unknown): string {
 		if (value.trim() === '') return `"script" is empty. Send ${FIELD_RULES.script}.`;
 		const bytes = Buffer.byteLength(value, 'utf8');
 		return `"script" is ${(bytes / 1024).toFixed(1)} KB (${bytes} bytes); the limit is 200 KB (${SCRIPT_LIMIT_BYTES} bytes). Shorten the script or split it into several runs.`;
+	}
+	if (field === 'references' && value && typeof value === 'object' && !Array.isArray(value)) {
+		for (const [number, image] of Object.entries(value)) {
+			if (!/^[1-9]\d*$/.test(number)) {
+				return `"references" keys must be scene numbers such as "1" (got "${number.slice(0, 40)}"). Fix "references" or leave it out.`;
+			}
+			const problem = referenceProblem(image);
+			if (problem) return `"references" for scene ${number} ${problem} (got ${show(image)}). Fix "references" or leave it out.`;
+		}
 	}
 	return `"${field}" must be ${FIELD_RULES[field] ?? 'valid'} (got ${show(value)}). Fix "${field}" in the request or leave it out to use the default.`;
 }

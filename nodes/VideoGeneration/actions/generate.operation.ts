@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
 	NodeOperationError,
 	type IDataObject,
@@ -12,6 +15,7 @@ import styles from '../data/styles.json';
 import { Ledger, runIdOf } from '../../shared/ledger';
 import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
+import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 
@@ -106,6 +110,16 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	{
+		displayName: 'Fix From Last Check',
+		name: 'validationFeedback',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: "={{ [].concat($json.validationFeedback || []).join('\\n') }}",
+		description:
+			"Why the scene's last clip failed its frame check, one reason per line (validation sets validationFeedback). Kling and Runway get \"Fix from the last check: …\" at the end of the prompt, within their prompt limit.",
+		displayOptions: show,
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
@@ -146,6 +160,22 @@ export const description: INodeProperties[] = [
 				default: 0,
 				description:
 					'Most tasks a paid provider may have running at once, across parallel scenes (and n8n workers when the Reelsmith Postgres credential is attached). 0 = the default of the provider data file (Kling 3, Runway 2). Local rendering has no limit.',
+			},
+			{
+				displayName: 'Reference Frame',
+				name: 'referenceFrame',
+				type: 'options',
+				options: [
+					{ name: 'None', value: 'none', description: 'Text-to-video, unless Reference Image is set' },
+					{
+						name: 'Storyboard',
+						value: 'storyboard',
+						description: 'Draw a still of the scene with the local renderer and have Kling or Runway animate it',
+					},
+				],
+				default: 'none',
+				description:
+					'Image-to-video from a storyboard still, so the same look reaches every clip. A Reference Image wins over it; the local provider ignores it.',
 			},
 			{
 				displayName: 'Reference Image',
@@ -249,6 +279,20 @@ async function providerCredentials(
 	return { credentials: data };
 }
 
+/** The storyboard still of a scene as a PNG data URI (each provider module turns it into the form its API reads). */
+async function drawStill(request: ClipRequest): Promise<string> {
+	const directory = await mkdtemp(join(tmpdir(), 'reelsmith-still-'));
+	try {
+		const still = await renderStill(request, directory);
+		return `data:image/png;base64,${(await readFile(still)).toString('base64')}`;
+	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- caught in the provider loop, which fails the scene with NodeOperationError
+		throw new ClipError(`the storyboard still could not be drawn: ${(error as Error).message}`);
+	} finally {
+		await rm(directory, { recursive: true, force: true });
+	}
+}
+
 const describeAttempts = (attempts: Attempt[]) =>
 	attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}${attempt.message ? ` (${attempt.message})` : ''}`).join('; ');
 
@@ -315,12 +359,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		timeout?: number;
 		model?: string;
 		referenceImage?: string;
+		referenceFrame?: string;
 		retryAttempts?: number;
 		providerConcurrency?: number;
 	};
 	const pollInterval = Math.max(50, Number(options.pollInterval ?? 500));
 	const timeoutMs = Math.max(1, Number(options.timeout ?? 600)) * 1000;
 	const referenceImage = String(options.referenceImage ?? '').trim();
+	const referenceFrame = String(options.referenceFrame ?? 'none').trim() || 'none';
+	if (!['none', 'storyboard'].includes(referenceFrame)) {
+		throw fail(`${label}"Reference Frame" must be none or storyboard (got "${referenceFrame}"). Set options.referenceFrames in the run request to one of them.`);
+	}
+	const feedbackValue = this.getNodeParameter('validationFeedback', itemIndex, '') as unknown;
+	const feedback = (Array.isArray(feedbackValue) ? feedbackValue.map(String) : String(feedbackValue ?? '').split('\n'))
+		.map((reason) => reason.trim())
+		.filter(Boolean);
 	const request: ClipRequest = {
 		scene,
 		style,
@@ -332,7 +385,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		lines: spokenLines(narration),
 		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
 		referenceImage: referenceImage || undefined,
+		feedback: feedback.length ? feedback : undefined,
 	};
+	// Drawn once per scene, and only when a paid provider gets to try.
+	let storyboard: Promise<string> | undefined;
+	const storyboardStill = () => (storyboard ??= drawStill(request));
 
 	// With the Reelsmith Postgres credential and a run's scene: budget, task ledger and cost lines.
 	const ledger = await Ledger.fromNode(this, itemIndex);
@@ -369,10 +426,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			options: options.retryAttempts === undefined ? {} : { maxAttempts: Number(options.retryAttempts) },
 		});
 		try {
+			const paidRequest =
+				definition.credential && !request.referenceImage && referenceFrame === 'storyboard'
+					? { ...request, referenceImage: await storyboardStill() }
+					: request;
 			const made = await makeClip({
 				definition,
 				provider,
-				request,
+				request: paidRequest,
 				destination: { bucket: storage.bucket, key: outputKey },
 				label,
 				pollInterval,

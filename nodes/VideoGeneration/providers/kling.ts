@@ -6,11 +6,11 @@ import kling from '../data/kling.json';
 import { STYLE_NAMES } from '../render';
 import {
 	RemoteVideoProvider,
-	cutPrompt,
+	bareBase64Image,
+	fitPrompt,
 	ProviderError,
 	requestJson,
 	retryAfterMs,
-	scenePrompt,
 	withRetry,
 	type JsonResponse,
 	type RemoteOptions,
@@ -134,11 +134,7 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 
 	async submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }> {
 		const kind: TaskKind = request.referenceImage ? 'image2video' : 'text2video';
-		const prompt = cutPrompt(
-			scenePrompt(request, (kling.styleHints as Record<string, string>)[request.style]),
-			kling.maxPromptChars,
-			'Kling',
-		);
+		const prompt = fitPrompt(request, (kling.styleHints as Record<string, string>)[request.style], kling.maxPromptChars, 'Kling');
 		const aspect = (kling.aspectRatios as Record<string, string>)[presetByName(request.preset).aspectRatio] ?? '16:9';
 		const body: Record<string, unknown> = {
 			model_name: this.model || kling.defaultModel,
@@ -148,7 +144,8 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 			mode: kling.mode,
 			duration: klingDuration(request.duration),
 		};
-		if (kind === 'image2video') body.image = request.referenceImage;
+		// Kling reads an https URL or bare base64, not a data URI.
+		if (kind === 'image2video') body.image = bareBase64Image(request.referenceImage as string);
 		else body.aspect_ratio = aspect;
 		const data = await this.call('POST', `/v1/videos/${kind}`, body);
 		if (!data.task_id) throw new ProviderError('Kling accepted the task but returned no task id.');

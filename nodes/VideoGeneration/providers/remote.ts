@@ -224,6 +224,37 @@ export function cutPrompt(text: string, limit: number, provider: string): { text
 	};
 }
 
+/**
+ * The scene prompt within the provider's limit, with "Fix from the last check: …" at the end when the last clip of
+ * the scene failed its frame check. The fix is kept whole (up to half the limit); the scene text is cut to make room.
+ */
+export function fitPrompt(
+	request: ClipRequest,
+	styleHint: string | undefined,
+	limit: number,
+	provider: string,
+): { text: string; note?: string } {
+	const base = scenePrompt(request, styleHint);
+	const reasons = (request.feedback ?? []).map((reason) => reason.trim()).filter(Boolean);
+	if (!reasons.length) return cutPrompt(base, limit, provider);
+	let fix = `Fix from the last check: ${reasons.join('; ')}.`;
+	const half = Math.floor(limit / 2);
+	if (fix.length > half) fix = `${fix.slice(0, half - 1)}…`;
+	const room = limit - fix.length - 2;
+	const scene = cutPrompt(base, room, provider);
+	return { text: `${scene.text}. ${fix}`, note: scene.note };
+}
+
+/** An image for Kling: an https URL or bare base64 (a data URI loses its prefix). */
+export function bareBase64Image(image: string): string {
+	return /^https?:\/\//.test(image) ? image : image.replace(/^data:[^;,]+;base64,/, '');
+}
+
+/** An image for Runway: an https URL or a data URI (bare base64 is taken for PNG). */
+export function dataUriImage(image: string): string {
+	return /^(https?:\/\/|data:)/.test(image) ? image : `data:image/png;base64,${image}`;
+}
+
 /** What a provider's data file says about talking to it. */
 export interface RemoteSettings {
 	/** "Kling", "Runway": used in messages. */

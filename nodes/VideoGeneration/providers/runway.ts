@@ -4,11 +4,11 @@ import runway from '../data/runway.json';
 import { STYLE_NAMES } from '../render';
 import {
 	RemoteVideoProvider,
-	cutPrompt,
+	dataUriImage,
+	fitPrompt,
 	ProviderError,
 	requestJson,
 	retryAfterMs,
-	scenePrompt,
 	withRetry,
 	type JsonResponse,
 	type RemoteOptions,
@@ -111,11 +111,7 @@ class RunwayVideoProvider extends RemoteVideoProvider implements VideoProvider {
 	}
 
 	async submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }> {
-		const prompt = cutPrompt(
-			scenePrompt(request, (runway.styleHints as Record<string, string>)[request.style]),
-			runway.maxPromptChars,
-			'Runway',
-		);
+		const prompt = fitPrompt(request, (runway.styleHints as Record<string, string>)[request.style], runway.maxPromptChars, 'Runway');
 		const ratio = (runway.ratios as Record<string, string>)[presetByName(request.preset).aspectRatio] ?? '1280:720';
 		const image = Boolean(request.referenceImage);
 		const body: Record<string, unknown> = {
@@ -124,7 +120,8 @@ class RunwayVideoProvider extends RemoteVideoProvider implements VideoProvider {
 			ratio,
 			duration: runwayDuration(request.duration),
 		};
-		if (image) body.promptImage = request.referenceImage;
+		// Runway reads an https URL or a data URI.
+		if (image) body.promptImage = dataUriImage(request.referenceImage as string);
 		const task = await this.call('POST', image ? '/v1/image_to_video' : '/v1/text_to_video', body);
 		if (!task.id) throw new ProviderError('Runway accepted the task but returned no task id.');
 		this.requests.set(task.id, request);

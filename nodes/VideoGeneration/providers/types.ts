@@ -29,8 +29,10 @@ export interface ClipRequest {
 	/** Narration timing, when the scene was voiced first (terminal style types each line while it is spoken). */
 	lines?: SpokenLineTiming[];
 	characters?: Character[];
-	/** A still to animate (https URL or bare base64): remote providers switch to image-to-video. */
+	/** A still to animate (https URL, data URI or bare base64): remote providers switch to image-to-video. */
 	referenceImage?: string;
+	/** Reasons the last clip of this scene failed its frame check; remote providers add them to the prompt. */
+	feedback?: string[];
 }
 
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';

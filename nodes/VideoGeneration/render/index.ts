@@ -45,3 +45,25 @@ export async function renderClip(request: ClipRequest, directory: string, option
 	});
 	return output;
 }
+
+/**
+ * One PNG frame of the clip the local renderer would make (the same graph, the frame from the middle of the scene):
+ * the storyboard still that Kling and Runway animate for character consistency. The audio branch of the graph goes
+ * to a null output, as ffmpeg refuses a graph with an unused output.
+ */
+export async function renderStill(request: ClipRequest, directory: string, options: RenderOptions = {}): Promise<string> {
+	if (!isStyle(request.style)) {
+		throw new Error(`Unknown style "${request.style}". Use one of: ${STYLE_NAMES.join(', ')}.`);
+	}
+	const graph = await GRAPHS[request.style](request, new TextFiles(directory));
+	const script = join(directory, 'still-graph.txt');
+	await writeFile(script, graph, 'utf8');
+	const output = join(directory, 'still.png');
+	const at = Math.max(0, frameCount(request.duration) / request.fps / 2);
+	options.signal?.throwIfAborted();
+	await ffmpeg(
+		['-filter_complex_script', script, '-map', '[v]', '-ss', at.toFixed(2), '-frames:v', '1', '-update', '1', '-c:v', 'png', output, '-map', '[a]', '-f', 'null', '-'],
+		{ signal: options.signal },
+	);
+	return output;
+}

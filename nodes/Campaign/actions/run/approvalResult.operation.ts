@@ -18,12 +18,24 @@ export const description: INodeProperties[] = [
 			'The item to continue with after approval, e.g. the JSON of the item that reached Await Approval; empty = the incoming item',
 		displayOptions: { show },
 	},
+	{
+		displayName: 'Wait Timed Out',
+		name: 'timedOut',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the Wait node ended because its time limit passed (no one posted a decision). A Wait resumed by webhook outputs the request (with headers); one that timed out passes its input on, so an item without headers means the time ran out.',
+		displayOptions: { show },
+	},
 ];
+
+export const APPROVAL_TIMEOUT_MESSAGE = 'No storyboard decision within 7 days; start the run again or resume it.';
 
 /**
  * Reads the storyboard decision from the run (runs.approval, set by the dashboard before it resumes the Wait node;
  * the posted body is not trusted). Outputs: Approved (the run is running again), Stopped (rejected → cancelled with
- * "Storyboard rejected: <note>", or cancelled meanwhile) and Still Waiting (resumed without a decision: wait again).
+ * "Storyboard rejected: <note>", or cancelled meanwhile, or the Wait timed out without a decision) and Still Waiting
+ * (resumed by someone without a decision: wait again).
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
 	const db = await getDb.call(this);
@@ -55,6 +67,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			});
 		});
 		return [[{ json: { ...item, approval: 'approved' } }], [], []];
+	}
+	// The Wait's time limit passed with no decision recorded: end the run instead of waiting forever.
+	if (this.getNodeParameter('timedOut', itemIndex, false) === true) {
+		const row = await withTransaction(db, async (client) => {
+			const cancelled = await cancelRun(client, run.id, APPROVAL_TIMEOUT_MESSAGE);
+			if (cancelled) await recordEvent(client, { runId: run.id, stage: 'approval', status: 'failed', message: APPROVAL_TIMEOUT_MESSAGE });
+			return cancelled;
+		});
+		return stopped(APPROVAL_TIMEOUT_MESSAGE, row ?? (await getRun(db, run.id)) ?? run);
 	}
 	// Resumed while still pending (someone called the URL without deciding): wait again.
 	return [[], [], [{ json: { ...item, approval: run.approval } }]];

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
+import { FakeKling } from '../fakes/kling';
+import { FakeRunway } from '../fakes/runway';
+import { startS3, type TestS3 } from '../helpers/s3';
+import { executeContext } from '../video-generation/context';
+import { makeScene } from '../video-generation/scenes';
+import { makeProviderVideo } from './support';
+
+/**
+ * Character consistency and validation feedback through the Video Generation node: a storyboard still drawn by the
+ * local renderer (or the user's reference) reaches Kling as bare base64 and Runway as a data URI (image-to-video),
+ * and the reasons of a failed frame check end the prompt.
+ */
+const ACCESS = 'ak-refs';
+const SECRET = 'sk-refs';
+const RUNWAY_SECRET = 'rw-refs';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+let s3: TestS3;
+let work: string;
+let kling: FakeKling;
+let runway: FakeRunway;
+
+before(async () => {
+	s3 = await startS3();
+	work = await mkdtemp(join(tmpdir(), 'reelsmith-refs-'));
+	const video = await makeProviderVideo(work);
+	kling = await new FakeKling(ACCESS, SECRET, video).start();
+	runway = await new FakeRunway(RUNWAY_SECRET, video).start();
+});
+after(async () => {
+	await kling?.stop();
+	await runway?.stop();
+	await s3?.stop();
+	if (work) await rm(work, { recursive: true, force: true });
+});
+beforeEach(() => {
+	kling.reset();
+	runway.reset();
+	kling.script.processingPolls = 0;
+	runway.script.statuses = ['SUCCEEDED'];
+});
+
+function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {}, nodeOptions: IDataObject = {}): IExecuteFunctions {
+	const base = executeContext({
+		items: [{ runId: 'refs-run', sceneNumber: 2, scene: makeScene({ number: 2, duration: 1 }) as unknown as IDataObject, ...json }],
+		parameters: {
+			operation: 'generate',
+			provider,
+			fallbackProviders: [],
+			style: 'titleCard',
+			preset: 'square',
+			scene: (item: IDataObject) => item.scene,
+			narration: undefined,
+			duration: 0,
+			// As the node's default expression gives it.
+			validationFeedback: (item: IDataObject) => ([] as unknown[]).concat(item.validationFeedback ?? []).join('\n'),
+			outputKey: `runs/refs-run/scenes/002/clip-${provider}.mp4`,
+			options: { pollInterval: 50, timeout: 20, retryAttempts: 2, ...nodeOptions },
+		},
+		s3,
+		nodeName: 'Video Generation',
+	});
+	const credentials: Record<string, Record<string, unknown>> = {
+		reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: kling.url },
+		reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: runway.url },
+	};
+	const getCredentials = base.getCredentials.bind(base);
+	const node = {
+		...base.getNode(),
+		credentials: Object.fromEntries(['reelsmithS3Api', ...Object.keys(credentials)].map((name) => [name, { id: name, name }])),
+	};
+	return Object.assign(base, {
+		getNode: () => node,
+		getCredentials: async (name: string) => credentials[name] ?? getCredentials(name),
+	}) as IExecuteFunctions;
+}
+
+const run = (ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> => new VideoGeneration().execute.call(ctx);
+
+describe('storyboard reference frames', () => {
+	test('Kling gets image-to-video with the storyboard still as bare base64 PNG', async () => {
+		const [[item]] = await run(context('kling', {}, { referenceFrame: 'storyboard' }));
+		assert.equal(item.json.provider, 'kling');
+		assert.match(String(item.json.taskId), /^image2video:/, 'an image-to-video task');
+		const [body] = kling.bodies;
+		assert.equal(typeof body.image, 'string');
+		assert.doesNotMatch(String(body.image), /^data:/, 'Kling takes bare base64, not a data URI');
+		const png = Buffer.from(String(body.image), 'base64');
+		assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, 'a PNG');
+		assert.equal(png.readUInt32BE(16), 1080, 'drawn at the run format width (square preset)');
+		assert.equal(png.readUInt32BE(20), 1080);
+		assert.equal(body.aspect_ratio, undefined, 'the still sets the shape');
+	});
+
+	test('Runway gets image_to_video with the storyboard still as a PNG data URI', async () => {
+		const [[item]] = await run(context('runway', {}, { referenceFrame: 'storyboard' }));
+		assert.equal(item.json.provider, 'runway');
+		const [{ path, body }] = runway.bodies;
+		assert.equal(path, '/v1/image_to_video');
+		assert.match(String(body.promptImage), /^data:image\/png;base64,/);
+		const png = Buffer.from(String(body.promptImage).split(',')[1], 'base64');
+		assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
+	});
+
+	test("the user's reference wins over the storyboard still; a data URI reaches Kling as bare base64", async () => {
+		const userImage = `data:image/jpeg;base64,${Buffer.from('user reference').toString('base64')}`;
+		await run(context('kling', {}, { referenceFrame: 'storyboard', referenceImage: userImage }));
+		assert.equal(kling.bodies[0].image, Buffer.from('user reference').toString('base64'));
+		await run(context('runway', {}, { referenceFrame: 'storyboard', referenceImage: 'https://example.com/bob.png' }));
+		assert.equal(runway.bodies[0].body.promptImage, 'https://example.com/bob.png');
+	});
+
+	test('without a reference frame Kling stays text-to-video', async () => {
+		const [[item]] = await run(context('kling'));
+		assert.match(String(item.json.taskId), /^text2video:/);
+		assert.equal(kling.bodies[0].image, undefined);
+	});
+
+	test('an unknown Reference Frame names the option', async () => {
+		await assert.rejects(run(context('kling', {}, { referenceFrame: 'sketch' })), /"Reference Frame" must be none or storyboard \(got "sketch"\)/);
+	});
+});
+
+describe('frame-check feedback in the prompt', () => {
+	test('Kling and Runway prompts end with the reasons, within their prompt limits', async () => {
+		const reasons = ['Alice is missing from the frame', 'the kitchen should be dark, it is bright'];
+		await run(context('kling', { validationFeedback: reasons }));
+		assert.match(String(kling.bodies[0].prompt), /Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/);
+
+		const long = makeScene({ number: 2, duration: 1, action: 'A very long action. '.repeat(200) }) as unknown as IDataObject;
+		await run(context('runway', { validationFeedback: reasons, scene: long }));
+		const prompt = String(runway.bodies[0].body.promptText);
+		assert.ok(prompt.length <= 1000, `Runway prompt within 1000 characters (got ${prompt.length})`);
+		assert.match(prompt, /…\. Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/, 'the scene text is cut, the fix kept');
+	});
+});
