@@ -141,3 +141,16 @@ describe('frame-check feedback in the prompt', () => {
 		assert.match(prompt, /…\. Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/, 'the scene text is cut, the fix kept');
 	});
 });
+
+describe('character descriptions in the prompt', () => {
+	test('every character present in the scene is described with the same words, absent ones are not', async () => {
+		const characters = [
+			{ name: 'ALICE', lines: 1, scenes: [2], description: 'woman in her 30s, short red hair, green raincoat' },
+			{ name: 'ZED', lines: 0, scenes: [3], description: 'tall man with a grey beard' },
+		];
+		await run(context('kling', { characters }));
+		const prompt = String(kling.bodies[0].prompt);
+		assert.match(prompt, /ALICE: woman in her 30s, short red hair, green raincoat/);
+		assert.doesNotMatch(prompt, /grey beard/, 'ZED is not in scene 2');
+	});
+});

@@ -206,11 +206,21 @@ export async function copyClip(
 	});
 }
 
-/** Scene text as one prompt: heading, action, dialogue and the look. */
+/**
+ * Scene text as one prompt: heading, what the camera shows, who is in it (each character's reusable description, the
+ * same words in every clip, so a character looks alike across scenes), action, dialogue and the look. Cutting to the
+ * provider's limit drops from the end, so the descriptions outlive the action text.
+ */
 export function scenePrompt(request: ClipRequest, styleHint: string | undefined): string {
 	const scene = request.scene;
 	const dialogue = (scene.dialogue ?? []).map((line) => `${line.speaker}: ${line.text}`).join(' ');
-	return [scene.heading, scene.visualDescription, scene.action, dialogue, styleHint]
+	const present = (request.characters ?? []).filter(
+		(character) =>
+			character.description?.trim() &&
+			((character.scenes ?? []).includes(scene.number) || (scene.dialogue ?? []).some((line) => line.speaker === character.name)),
+	);
+	const cast = present.map((character) => `${character.name}: ${character.description.trim()}`).join('; ');
+	return [scene.heading, scene.visualDescription, cast, scene.action, dialogue, styleHint]
 		.filter((part) => part && String(part).trim())
 		.join('. ');
 }
