@@ -25,6 +25,8 @@ const STYLES: Choices = [['titleCard', 'Title card'], ['terminal', 'Terminal']];
 const PRESETS: Choices = [['youtube', 'YouTube 1920×1080'], ['shorts', 'Shorts 1080×1920'], ['square', 'Square 1080×1080']];
 const PLANNERS: Choices = [['auto', 'Automatic'], ['claude', 'Claude'], ['rules', 'Rules (offline)']];
 const SUBTITLES: Choices = [['attach', 'Soft track'], ['burn', 'Burned in'], ['none', 'None']];
+// Kling and Runway animate a still per scene (image-to-video) so characters look alike; the local renderer ignores it.
+const REFERENCE_FRAMES: Choices = [['none', 'None (text to video)'], ['storyboard', 'Storyboard stills']];
 const KINDS = [['script', 'Script'], ['post', 'Post']] as const;
 
 function FieldError({ name, errors }: { name: string; errors: Errors }) {
@@ -183,13 +185,14 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [priority, setPriority] = useState('0');
 	const [validationAttempts, setValidationAttempts] = useState('2');
 	const [subtitles, setSubtitles] = useState('attach');
+	const [referenceFrames, setReferenceFrames] = useState('none');
 	const [voiceMap, setVoiceMap] = useState('');
 	const [local, setLocal] = useState<Errors>({});
 
 	// Fields on screen now; a 400 about any other field is shown above the button, with the field named.
 	const shown = new Set(['title', 'style', 'preset', 'iterations', 'budget', 'planner', 'video', 'speech', 'approval']);
 	(kind === 'script' ? ['script', 'format'] : ['body']).forEach((f) => shown.add(f));
-	if (advanced) ['sceneCount', 'targetDuration', 'priority', 'validationAttempts', 'subtitles', 'voiceMap'].forEach((f) => shown.add(f));
+	if (advanced) ['sceneCount', 'targetDuration', 'priority', 'validationAttempts', 'subtitles', 'referenceFrames', 'voiceMap'].forEach((f) => shown.add(f));
 	const errors: Errors = {};
 	let formLevel = '';
 	if (start.error) {
@@ -247,6 +250,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 			request.priority = Number(priority);
 			request.validationAttempts = Number(validationAttempts);
 			request.subtitles = subtitles;
+			if (referenceFrames !== 'none') request.referenceFrames = referenceFrames;
 			if (voiceMap.trim()) {
 				try {
 					const parsed = JSON.parse(voiceMap) as unknown;
@@ -379,6 +383,14 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 						max={5}
 					/>
 					<SelectField label="Subtitles" name="subtitles" errors={errors} value={subtitles} onChange={setSubtitles} choices={SUBTITLES} />
+					<SelectField
+						label="Reference frames"
+						name="referenceFrames"
+						errors={errors}
+						value={referenceFrames}
+						onChange={setReferenceFrames}
+						choices={REFERENCE_FRAMES}
+					/>
 					<Field label="Voice map (JSON)" name="voiceMap" errors={errors} hint='Character → voice, e.g. {"ALICE": "en-us+f3"}'>
 						<input value={voiceMap} onChange={(e) => setVoiceMap(e.target.value)} data-testid="run-voice-map" />
 					</Field>
