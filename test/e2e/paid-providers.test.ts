@@ -12,6 +12,7 @@ import { FakeKling } from '../fakes/kling';
 import { FakeRunway } from '../fakes/runway';
 import { makeClip } from '../fixtures/media/make';
 import { freePort } from '../helpers/ports';
+import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
  * Every paid provider through real n8n, each on its loopback fake (reached through the credentials' base URLs, as
@@ -20,7 +21,6 @@ import { freePort } from '../helpers/ports';
  * twice.
  */
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scripts');
-const RUN_TIMEOUT_MS = 6 * 60_000;
 /** Scene 2's picture mentions this; the Kling fake is "down" for prompts containing it. */
 const ROOFTOP = 'ROOFTOP-MARKER';
 /** Scene 3's picture; its first frame check scores low, so validation makes it again with the reasons. */
@@ -37,40 +37,14 @@ let elevenlabs: FakeElevenLabs;
 let google: FakeGoogleTts;
 let script: string;
 
-async function post(url: string, body: unknown) {
-	const response = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', 'x-reelsmith-token': stack.webhookToken },
-		body: JSON.stringify(body),
-	});
-	const text = await response.text();
-	let json: Record<string, unknown> = {};
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = { raw: text };
-	}
-	return { status: response.status, json };
-}
-
 const startRun = async (body: Record<string, unknown>) => {
-	const answer = await post(`${stack.webhookBase}/reelsmith/runs`, { script, preset: 'square', iterations: 1, ...body });
+	const answer = await postWebhook(stack, 'reelsmith/runs', { script, preset: 'square', iterations: 1, ...body });
 	assert.equal(answer.status, 202, JSON.stringify(answer.json));
 	return String(answer.json.runId);
 };
 
-async function waitForRun(runId: string, until: (run: Record<string, unknown>) => boolean, timeoutMs = RUN_TIMEOUT_MS) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const { rows } = await db.query('select * from runs where id = $1', [runId]);
-		if (rows[0] && until(rows[0])) return rows[0];
-		if (Date.now() > deadline) {
-			const events = await db.query('select stage, status, message from events where run_id = $1 order by id', [runId]);
-			throw new Error(`Run ${runId} did not get there in time: ${JSON.stringify(rows[0])}\nevents: ${JSON.stringify(events.rows)}`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 300));
-	}
-}
+const waitForRun = (runId: string, until: (run: Record<string, unknown>) => boolean) =>
+	waitForRunIn(db, runId, until, { everyMs: 300 });
 
 const ended = (run: Record<string, unknown>) => ['completed', 'failed', 'cancelled'].includes(String(run.status));
 const scenesOf = async (runId: string) =>
@@ -311,7 +285,7 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 
 		await stack.startN8n();
 		const frameChecksBefore = anthropic.requests.filter((r) => r.body.tool_choice?.name === 'submit_frame_check').length;
-		const resumed = await post(`${stack.webhookBase}/reelsmith/resume`, { runId });
+		const resumed = await postWebhook(stack, 'reelsmith/resume', { runId });
 		assert.equal(resumed.status, 202, JSON.stringify(resumed.json));
 		const run = await waitForRun(runId, ended);
 		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
