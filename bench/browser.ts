@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Event-to-screen delay for bench/dashboard.ts (issue 4: "the delay from a step event to the browser"): Debian's
  * Chromium, headless via playwright-core, logged in and showing a run page; each step event is inserted into Postgres
