@@ -17,8 +17,7 @@ import { join } from 'node:path';
 import type { Client } from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { subscribeEvents } from '../test/dashboard/api-support';
-
-export const CHROMIUM = process.env.REELSMITH_CHROMIUM ?? '/usr/bin/chromium';
+import { chromiumOptions } from '../test/dashboard/browser-support';
 
 /**
  * Wall-clock milliseconds with sub-millisecond resolution, as the page computes it too. The global `performance`, not
@@ -58,20 +57,7 @@ export async function openRunPage(base: string, credentials: { email: string; pa
 	const profile = await mkdtemp(join(tmpdir(), 'reelsmith-bench-chromium-'));
 	let context: BrowserContext | undefined;
 	try {
-		context = await chromium.launchPersistentContext(profile, {
-			executablePath: CHROMIUM,
-			headless: true,
-			viewport: { width: 1360, height: 900 },
-			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-			],
-		});
+		context = await chromium.launchPersistentContext(profile, chromiumOptions());
 		// The bench has no object store: the run page's thumbnails and clips are answered here, before the API tries
 		// to sign links to a store that is not there (its 502s would only add noise to the server's log).
 		await context.route('**/api/artifacts/**', (route) => route.fulfill({ status: 404, body: '' }));

@@ -71,6 +71,28 @@ export async function startDashboardStack(): Promise<DashboardStack> {
 	}
 }
 
+/**
+ * Launch options for Debian's Chromium, headless, with nothing phoning home: this machine's network is closed, and
+ * background requests would be refused many at a time. `extraArgs` adds flags.
+ */
+export function chromiumOptions(extraArgs: string[] = []) {
+	return {
+		executablePath: CHROMIUM,
+		headless: true,
+		viewport: { width: 1360, height: 900 },
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			...extraArgs,
+		],
+	};
+}
+
 export interface BrowserSession {
 	context: BrowserContext;
 	page: Page;
@@ -86,22 +108,10 @@ export async function launchChromium(): Promise<BrowserSession> {
 		throw new Error(`${CHROMIUM} is missing. Install Debian's Chromium (apt-get install chromium) or set REELSMITH_CHROMIUM.`);
 	}
 	const profile = await mkdtemp(join(tmpdir(), 'reelsmith-chromium-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: CHROMIUM,
-		headless: true,
-		viewport: { width: 1360, height: 900 },
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			// The test plays the final video without a click.
-			'--autoplay-policy=no-user-gesture-required',
-		],
-	});
+	const context = await chromium.launchPersistentContext(profile, chromiumOptions([
+		// The test plays the final video without a click.
+		'--autoplay-policy=no-user-gesture-required',
+	]));
 	const page = context.pages()[0] ?? (await context.newPage());
 	const pageErrors: string[] = [];
 	const consoleErrors: string[] = [];

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { startStore, type Store } from '../campaign/fixture';
-import { FakeKling } from '../fakes/kling';
-import { FakeRunway } from '../fakes/runway';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
-import { makeProviderVideo } from './support';
+import { useVideoFakes } from './support';
 
 /**
  * The Video Generation node with paid providers (fakes), the Reelsmith store (real Postgres) and real S3: never
@@ -22,30 +17,15 @@ const SECRET = 'sk-ledger';
 const RUNWAY_SECRET = 'rw-ledger';
 
 let store: Store;
-let work: string;
-let kling: FakeKling;
-let runway: FakeRunway;
+const fakes = useVideoFakes({ access: ACCESS, secret: SECRET, runwaySecret: RUNWAY_SECRET });
 
 before(async () => {
 	store = await startStore();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-paid-'));
-	const video = await makeProviderVideo(work);
-	kling = await new FakeKling(ACCESS, SECRET, video).start();
-	runway = await new FakeRunway(RUNWAY_SECRET, video).start();
 });
 after(async () => {
-	await kling?.stop();
-	await runway?.stop();
 	await store?.stop();
-	if (work) await rm(work, { recursive: true, force: true });
 });
-beforeEach(() => {
-	kling.reset();
-	runway.reset();
-	// The first status request already reports the result: Kling (2 s) and Runway (5 s) poll spacing never waits.
-	kling.script.processingPolls = 0;
-	runway.script.statuses = ['SUCCEEDED'];
-});
+
 
 async function newRun(options: { budget?: number; estimate?: number } = {}): Promise<string> {
 	const campaign = await store.db.query<{ id: string }>(`insert into campaigns (name) values ($1) returning id`, [
@@ -107,8 +87,8 @@ function context(
 		postgres: 'reelsmithPostgresApi',
 	};
 	const credentials: Record<string, Record<string, unknown>> = {
-		reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: kling.url, ...options.klingCredential },
-		reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: runway.url },
+		reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fakes.kling.url, ...options.klingCredential },
+		reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url },
 		reelsmithPostgresApi: store.credentials.reelsmithPostgresApi,
 	};
 	const onNode = Object.fromEntries(
@@ -153,19 +133,19 @@ async function tasks(runId: string) {
 describe('never paying twice', () => {
 	test('a scene whose execution stopped mid-task polls the same task when run again: one submission, one cost line', async () => {
 		const runId = await newRun();
-		kling.knobs.taskMs = 2500;
+		fakes.kling.knobs.taskMs = 2500;
 		// The first execution gives up while Kling is still rendering (as if n8n had been stopped).
 		await assert.rejects(run(context(runId, { nodeOptions: { timeout: 1 } })), (error: Error) => {
 			assert.match(error.message, /not ready after 1 s .*The task stays recorded/);
 			return true;
 		});
-		assert.equal(kling.log.submissions.length, 1);
+		assert.equal(fakes.kling.log.submissions.length, 1);
 		const [open] = await tasks(runId);
 		assert.equal(open.status, 'submitted', 'the task id was written before polling and is still open');
 
 		// The retry (a new execution, a new provider instance) adopts the task instead of submitting.
 		const [[item]] = await run(context(runId));
-		assert.equal(kling.log.submissions.length, 1, 'Kling was paid once');
+		assert.equal(fakes.kling.log.submissions.length, 1, 'Kling was paid once');
 		assert.equal(item.json.taskId, open.task_id);
 		assert.equal(item.json.provider, 'kling');
 		assert.match(String((item.json.notes as string[]).join(' ')), /picked up Kling AI task .* instead of paying for a new one/);
@@ -181,28 +161,28 @@ describe('never paying twice', () => {
 
 		// A third run of the scene (validation asked for a new take) has no open task left: it submits anew.
 		await run(context(runId));
-		assert.equal(kling.log.submissions.length, 2);
+		assert.equal(fakes.kling.log.submissions.length, 2);
 	});
 });
 
 describe('fallback order', () => {
 	test('a scene that had moved to Runway resumes its Runway task even when Kling is back', async () => {
 		const runId = await newRun();
-		kling.knobs.down = true;
-		runway.knobs.taskMs = 8000;
+		fakes.kling.knobs.down = true;
+		fakes.runway.knobs.taskMs = 8000;
 		await assert.rejects(run(context(runId, { fallbackProviders: ['runway'], nodeOptions: { timeout: 1 } })), /not ready after 1 s \(task rw-/);
-		kling.knobs.down = false;
+		fakes.kling.knobs.down = false;
 		const [[item]] = await run(context(runId, { fallbackProviders: ['runway'] }));
 		assert.equal(item.json.provider, 'runway');
-		assert.equal(kling.log.submissions.length, 0, 'Kling was not paid for the scene Runway already had');
-		assert.equal(runway.log.submissions.length, 1);
-		assert.equal(runway.cancelled.length, 0, 'the running task was kept, not cancelled');
+		assert.equal(fakes.kling.log.submissions.length, 0, 'Kling was not paid for the scene Runway already had');
+		assert.equal(fakes.runway.log.submissions.length, 1);
+		assert.equal(fakes.runway.cancelled.length, 0, 'the running task was kept, not cancelled');
 	});
 
 
 	test('Kling down (503 after its retries) hands the scene to Runway, which is recorded as the provider', async () => {
 		const runId = await newRun();
-		kling.knobs.down = true;
+		fakes.kling.knobs.down = true;
 		const [[item]] = await run(context(runId, { fallbackProviders: ['runway'] }));
 		assert.equal(item.json.provider, 'runway');
 		assert.match(String(item.json.taskId), /^rw-/);
@@ -212,9 +192,9 @@ describe('fallback order', () => {
 			['kling:down', 'runway:served'],
 		);
 		assert.match(String(attempts[0].message), /Kling had a server error \(HTTP 503, code 5000.*gave up after 2 attempts/);
-		assert.equal(kling.submits, 2, 'Kling was tried with its retries');
-		assert.equal(kling.log.submissions.length, 0, 'and never accepted a task');
-		assert.equal(runway.log.submissions.length, 1);
+		assert.equal(fakes.kling.submits, 2, 'Kling was tried with its retries');
+		assert.equal(fakes.kling.log.submissions.length, 0, 'and never accepted a task');
+		assert.equal(fakes.runway.log.submissions.length, 1);
 		assert.deepEqual(item.json.cost, { provider: 'runway', model: 'gen4.5', units: 5, unit: 'second', amountUsd: 0.6 });
 		assert.deepEqual(await costLines(runId), [
 			{ scene_number: 1, provider: 'runway', model: 'gen4.5', units: 5, unit: 'second', amount_usd: 0.6, purpose: 'clip', task_id: item.json.taskId },
@@ -223,7 +203,7 @@ describe('fallback order', () => {
 
 	test('down only for the scene carrying the marker: the other scene stays on Kling', async () => {
 		const runId = await newRun();
-		kling.knobs.down = 'STORM';
+		fakes.kling.knobs.down = 'STORM';
 		const [items] = await run(
 			context(runId, {
 				scenes: [1, 2],
@@ -235,13 +215,13 @@ describe('fallback order', () => {
 			items.map((item) => item.json.provider),
 			['kling', 'runway'],
 		);
-		assert.equal(kling.log.count('KITCHEN'), 1);
-		assert.equal(runway.log.count('STORM'), 1);
+		assert.equal(fakes.kling.log.count('KITCHEN'), 1);
+		assert.equal(fakes.runway.log.count('STORM'), 1);
 	});
 
 	test('Runway keeping the task THROTTLED past the timeout: cancelled there (nothing rendered), the scene goes to Kling', async () => {
 		const runId = await newRun();
-		runway.script.statuses = ['THROTTLED'];
+		fakes.runway.script.statuses = ['THROTTLED'];
 		const [[item]] = await run(
 			context(runId, { provider: 'runway', fallbackProviders: ['kling'], nodeOptions: { timeout: 1 } }),
 		);
@@ -249,7 +229,7 @@ describe('fallback order', () => {
 		const attempts = item.json.attempts as IDataObject[];
 		assert.equal(attempts[0].outcome, 'down');
 		assert.match(String(attempts[0].message), /Runway kept task rw-\d+ waiting in its queue for 1 s; it was cancelled/);
-		assert.equal(runway.cancelled.length, 1);
+		assert.equal(fakes.runway.cancelled.length, 1);
 		assert.deepEqual(
 			(await tasks(runId)).map((task) => `${task.provider}:${task.status}`),
 			['runway:cancelled', 'kling:fetched'],
@@ -272,27 +252,27 @@ describe('fallback order', () => {
 		);
 		assert.equal(served.json.provider, 'runway');
 		assert.match(String((served.json.attempts as IDataObject[])[0].message), /the secretKey of its credential is empty/);
-		assert.equal(kling.requests, 0, 'nothing was sent to an unconfigured provider');
+		assert.equal(fakes.kling.requests, 0, 'nothing was sent to an unconfigured provider');
 	});
 
 	test('a content-policy refusal fails the scene in plain words and does not fall back', async () => {
 		const runId = await newRun();
-		kling.knobs.refuse = 'KITCHEN';
+		fakes.kling.knobs.refuse = 'KITCHEN';
 		await assert.rejects(run(context(runId, { fallbackProviders: ['runway', 'local'] })), (error: Error) => {
 			assert.ok(error instanceof NodeOperationError);
 			assert.match(error.message, /^Scene 1: the Kling AI provider did not take the task: Kling refused the scene under its content policy .*Rewrite the scene/);
 			assert.match(String(error.description), /kling: failed/);
 			return true;
 		});
-		assert.equal(kling.submits, 1, 'not retried');
-		assert.equal(runway.submits, 0, 'not handed to Runway');
+		assert.equal(fakes.kling.submits, 1, 'not retried');
+		assert.equal(fakes.runway.submits, 0, 'not handed to Runway');
 		assert.deepEqual(await tasks(runId), []);
 	});
 
 	test('every provider down: the message lists what each one did', async () => {
 		const runId = await newRun();
-		kling.knobs.down = true;
-		runway.knobs.down = true;
+		fakes.kling.knobs.down = true;
+		fakes.runway.knobs.down = true;
 		await assert.rejects(run(context(runId, { fallbackProviders: ['runway'] })), (error: Error) => {
 			assert.match(error.message, /Scene 1: no video provider could make the clip\. kling: down .*; runway: down/);
 			return true;
@@ -311,7 +291,7 @@ describe('budget', () => {
 			);
 			return true;
 		});
-		assert.equal(kling.submits + runway.submits, 0, 'no submission at all');
+		assert.equal(fakes.kling.submits + fakes.runway.submits, 0, 'no submission at all');
 		assert.deepEqual(await costLines(runId), []);
 	});
 });
@@ -319,7 +299,7 @@ describe('budget', () => {
 describe('provider concurrency', () => {
 	test('limit 1 holds across two parallel executions: never 2 Kling tasks in flight', async () => {
 		const runId = await newRun();
-		kling.knobs.taskMs = 300;
+		fakes.kling.knobs.taskMs = 300;
 		const options = { nodeOptions: { providerConcurrency: 1, timeout: 60 } };
 		const results = await Promise.all([
 			run(context(runId, { ...options, scenes: [1, 2] })),
@@ -329,27 +309,27 @@ describe('provider concurrency', () => {
 			results.flatMap(([items]) => items.map((item) => item.json.provider)),
 			['kling', 'kling', 'kling', 'kling'],
 		);
-		assert.equal(kling.log.submissions.length, 4);
-		assert.equal(kling.log.maxInFlight, 1);
+		assert.equal(fakes.kling.log.submissions.length, 4);
+		assert.equal(fakes.kling.log.maxInFlight, 1);
 	});
 
 	test('the measure can see overlap: with limit 3 the same load runs tasks side by side', async () => {
 		const runId = await newRun();
-		kling.knobs.taskMs = 300;
+		fakes.kling.knobs.taskMs = 300;
 		await Promise.all([
 			run(context(runId, { nodeOptions: { providerConcurrency: 3, timeout: 60 }, scenes: [1, 2] })),
 			run(context(runId, { nodeOptions: { providerConcurrency: 3, timeout: 60 }, scenes: [3, 4] })),
 		]);
-		assert.ok(kling.log.maxInFlight > 1, `max in flight ${kling.log.maxInFlight}`);
+		assert.ok(fakes.kling.log.maxInFlight > 1, `max in flight ${fakes.kling.log.maxInFlight}`);
 	});
 
 	test('without the Postgres credential the limit holds inside this process', async () => {
 		const runId = await newRun();
-		kling.knobs.taskMs = 300;
+		fakes.kling.knobs.taskMs = 300;
 		const options = { nodeOptions: { providerConcurrency: 1, timeout: 60 }, attached: ['kling'] as Attached[] };
 		await Promise.all([run(context(runId, { ...options, scenes: [1, 2] })), run(context(runId, { ...options, scenes: [3, 4] }))]);
-		assert.equal(kling.log.submissions.length, 4);
-		assert.equal(kling.log.maxInFlight, 1);
+		assert.equal(fakes.kling.log.submissions.length, 4);
+		assert.equal(fakes.kling.log.maxInFlight, 1);
 		assert.deepEqual(await costLines(runId), [], 'no store, no cost lines');
 	});
 });

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
-import { FakeKling } from '../fakes/kling';
-import { FakeRunway } from '../fakes/runway';
 import { startS3, type TestS3 } from '../helpers/s3';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
-import { makeProviderVideo } from './support';
+import { useVideoFakes } from './support';
 
 /**
  * Character consistency and validation feedback through the Video Generation node: a storyboard still drawn by the
@@ -23,29 +18,15 @@ const RUNWAY_SECRET = 'rw-refs';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let s3: TestS3;
-let work: string;
-let kling: FakeKling;
-let runway: FakeRunway;
+const fakes = useVideoFakes({ access: ACCESS, secret: SECRET, runwaySecret: RUNWAY_SECRET });
 
 before(async () => {
 	s3 = await startS3();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-refs-'));
-	const video = await makeProviderVideo(work);
-	kling = await new FakeKling(ACCESS, SECRET, video).start();
-	runway = await new FakeRunway(RUNWAY_SECRET, video).start();
 });
 after(async () => {
-	await kling?.stop();
-	await runway?.stop();
 	await s3?.stop();
-	if (work) await rm(work, { recursive: true, force: true });
 });
-beforeEach(() => {
-	kling.reset();
-	runway.reset();
-	kling.script.processingPolls = 0;
-	runway.script.statuses = ['SUCCEEDED'];
-});
+
 
 function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {}, nodeOptions: IDataObject = {}): IExecuteFunctions {
 	const base = executeContext({
@@ -68,8 +49,8 @@ function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {},
 		nodeName: 'Video Generation',
 	});
 	const credentials: Record<string, Record<string, unknown>> = {
-		reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: kling.url },
-		reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: runway.url },
+		reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fakes.kling.url },
+		reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url },
 	};
 	const getCredentials = base.getCredentials.bind(base);
 	const node = {
@@ -89,7 +70,7 @@ describe('storyboard reference frames', () => {
 		const [[item]] = await run(context('kling', {}, { referenceFrame: 'storyboard' }));
 		assert.equal(item.json.provider, 'kling');
 		assert.match(String(item.json.taskId), /^image2video:/, 'an image-to-video task');
-		const [body] = kling.bodies;
+		const [body] = fakes.kling.bodies;
 		assert.equal(typeof body.image, 'string');
 		assert.doesNotMatch(String(body.image), /^data:/, 'Kling takes bare base64, not a data URI');
 		const png = Buffer.from(String(body.image), 'base64');
@@ -102,7 +83,7 @@ describe('storyboard reference frames', () => {
 	test('Runway gets image_to_video with the storyboard still as a PNG data URI', async () => {
 		const [[item]] = await run(context('runway', {}, { referenceFrame: 'storyboard' }));
 		assert.equal(item.json.provider, 'runway');
-		const [{ path, body }] = runway.bodies;
+		const [{ path, body }] = fakes.runway.bodies;
 		assert.equal(path, '/v1/image_to_video');
 		assert.match(String(body.promptImage), /^data:image\/png;base64,/);
 		const png = Buffer.from(String(body.promptImage).split(',')[1], 'base64');
@@ -112,15 +93,15 @@ describe('storyboard reference frames', () => {
 	test("the user's reference wins over the storyboard still; a data URI reaches Kling as bare base64", async () => {
 		const userImage = `data:image/jpeg;base64,${Buffer.from('user reference').toString('base64')}`;
 		await run(context('kling', {}, { referenceFrame: 'storyboard', referenceImage: userImage }));
-		assert.equal(kling.bodies[0].image, Buffer.from('user reference').toString('base64'));
+		assert.equal(fakes.kling.bodies[0].image, Buffer.from('user reference').toString('base64'));
 		await run(context('runway', {}, { referenceFrame: 'storyboard', referenceImage: 'https://example.com/bob.png' }));
-		assert.equal(runway.bodies[0].body.promptImage, 'https://example.com/bob.png');
+		assert.equal(fakes.runway.bodies[0].body.promptImage, 'https://example.com/bob.png');
 	});
 
 	test('without a reference frame Kling stays text-to-video', async () => {
 		const [[item]] = await run(context('kling'));
 		assert.match(String(item.json.taskId), /^text2video:/);
-		assert.equal(kling.bodies[0].image, undefined);
+		assert.equal(fakes.kling.bodies[0].image, undefined);
 	});
 
 	test('an unknown Reference Frame names the option', async () => {
@@ -132,11 +113,11 @@ describe('frame-check feedback in the prompt', () => {
 	test('Kling and Runway prompts end with the reasons, within their prompt limits', async () => {
 		const reasons = ['Alice is missing from the frame', 'the kitchen should be dark, it is bright'];
 		await run(context('kling', { validationFeedback: reasons }));
-		assert.match(String(kling.bodies[0].prompt), /Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/);
+		assert.match(String(fakes.kling.bodies[0].prompt), /Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/);
 
 		const long = makeScene({ number: 2, duration: 1, action: 'A very long action. '.repeat(200) }) as unknown as IDataObject;
 		await run(context('runway', { validationFeedback: reasons, scene: long }));
-		const prompt = String(runway.bodies[0].body.promptText);
+		const prompt = String(fakes.runway.bodies[0].body.promptText);
 		assert.ok(prompt.length <= 1000, `Runway prompt within 1000 characters (got ${prompt.length})`);
 		assert.match(prompt, /…\. Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/, 'the scene text is cut, the fix kept');
 	});
@@ -149,7 +130,7 @@ describe('character descriptions in the prompt', () => {
 			{ name: 'ZED', lines: 0, scenes: [3], description: 'tall man with a grey beard' },
 		];
 		await run(context('kling', { characters }));
-		const prompt = String(kling.bodies[0].prompt);
+		const prompt = String(fakes.kling.bodies[0].prompt);
 		assert.match(prompt, /ALICE: woman in her 30s, short red hair, green raincoat/);
 		assert.doesNotMatch(prompt, /grey beard/, 'ZED is not in scene 2');
 	});

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MediaRef } from '../../nodes/shared/refs';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
 import type { ClipRequest, VideoProvider } from '../../nodes/VideoGeneration/providers/types';
+import { FakeKling } from '../fakes/kling';
+import { FakeRunway } from '../fakes/runway';
 import type { TestS3 } from '../helpers/s3';
 import { runBinary } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
@@ -84,4 +89,32 @@ export async function assertUniformClip(s3: TestS3, key: string, dir: string, du
 		Math.abs(Number(probe.format.duration) - duration) <= 1 / 30 + 0.03,
 		`file lasts ${probe.format.duration} s`,
 	);
+}
+
+/**
+ * Kling and Runway fakes for a node-level test file, both answering with a real provider clip: started before the
+ * tests, stopped after, and reset before each test with the first status request already reporting the result (so
+ * Kling's 2 s and Runway's 5 s poll spacing never wait). Read `kling`/`runway` inside hooks and tests.
+ */
+export function useVideoFakes(keys: { access: string; secret: string; runwaySecret: string }): { kling: FakeKling; runway: FakeRunway } {
+	const fakes = {} as { kling: FakeKling; runway: FakeRunway };
+	let work: string | undefined;
+	before(async () => {
+		work = await mkdtemp(join(tmpdir(), 'reelsmith-video-fakes-'));
+		const video = await makeProviderVideo(work);
+		fakes.kling = await new FakeKling(keys.access, keys.secret, video).start();
+		fakes.runway = await new FakeRunway(keys.runwaySecret, video).start();
+	});
+	after(async () => {
+		await fakes.kling?.stop();
+		await fakes.runway?.stop();
+		if (work) await rm(work, { recursive: true, force: true });
+	});
+	beforeEach(() => {
+		fakes.kling.reset();
+		fakes.runway.reset();
+		fakes.kling.script.processingPolls = 0;
+		fakes.runway.script.statuses = ['SUCCEEDED'];
+	});
+	return fakes;
 }
