@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PostgresCredentials } from '../nodes/shared/transport/postgres';
 
 export const CREDENTIALS = {
 	postgres: { id: 'rsPostgres000001', name: 'Reelsmith Postgres', type: 'reelsmithPostgresApi' },
@@ -96,14 +97,8 @@ export interface S3Settings {
 	forcePathStyle?: boolean;
 }
 
-export interface PostgresCredentialData {
-	host: string;
-	port: number;
-	database: string;
-	user: string;
-	password: string;
-	ssl: 'disable' | 'require';
-}
+/** The fields of the `reelsmithPostgresApi` credential, as the nodes read them. */
+export type PostgresCredentialData = PostgresCredentials;
 
 /** Splits a postgres:// URL into the fields of the `reelsmithPostgresApi` credential. */
 export function postgresCredentialData(databaseUrl: string): PostgresCredentialData {
