@@ -18,29 +18,47 @@ export async function startEmbeddedPostgres(options: {
 	port?: number;
 	database?: string;
 }): Promise<LocalPostgres> {
-	const port = options.port ?? (await freePortNear(54329));
 	const database = options.database ?? 'reelsmith';
 	// As root the server runs as the `postgres` user, which must be able to reach and own the data folder.
 	await mkdir(dirname(options.directory), { recursive: true });
 	await chmod(dirname(options.directory), 0o777).catch(() => {});
-	const server = new EmbeddedPostgres({
-		databaseDir: options.directory,
-		user: 'postgres',
-		password: 'postgres',
-		port,
-		persistent: true,
-		onLog: () => {},
-		onError: () => {},
-	});
-	if (!existsSync(join(options.directory, 'PG_VERSION'))) await server.initialise();
-	await server.start();
+	// Another Postgres starting at the same moment can take the port that looked free: then the server exits at
+	// once, and the next free port is tried (unless the caller asked for this port).
+	let server: EmbeddedPostgres | undefined;
+	let port = 0;
+	let log = '';
+	for (let attempt = 1; !server; attempt++) {
+		port = options.port ?? (await freePortNear(54329 + (attempt - 1) * 7));
+		log = '';
+		const candidate = new EmbeddedPostgres({
+			databaseDir: options.directory,
+			user: 'postgres',
+			password: 'postgres',
+			port,
+			persistent: true,
+			onLog: (message) => {
+				log = (log + message).slice(-2000);
+			},
+			onError: () => {},
+		});
+		if (!existsSync(join(options.directory, 'PG_VERSION'))) await candidate.initialise();
+		try {
+			await candidate.start();
+			server = candidate;
+		} catch (error) {
+			if (options.port || attempt >= 3) {
+				throw new Error(`Embedded Postgres did not start on port ${port}: ${(error as Error | undefined)?.message ?? log.trim().split('\n').slice(-3).join(' ')}`);
+			}
+		}
+	}
+	const started = server;
 	try {
-		await server.createDatabase(database);
+		await started.createDatabase(database);
 	} catch (error) {
 		if (!/already exists/.test((error as Error).message)) throw error;
 	}
 	return {
 		url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`,
-		stop: () => server.stop(),
+		stop: () => started.stop(),
 	};
 }

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeTypes } from 'n8n-workflow';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeParameters, type INodeTypes } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { configuredOutputs } from '../../nodes/Campaign/outputs';
 import { acceptParams, counts, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
 
 describe('run accept (the webhook front door)', () => {
 	let store: Store;
-	before(async () => {
+	beforeAll(async () => {
 		store = await startStore({ s3: false });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.stop();
 	});
 	beforeEach(async () => {
@@ -22,17 +22,17 @@ describe('run accept (the webhook front door)', () => {
 
 	it('declares Accepted and Rejected outputs for accept and resume, one output otherwise', () => {
 		assert.deepEqual(
-			configuredOutputs({ resource: 'run', operation: 'accept' }).map((o) => o.displayName),
+			configuredOutputs({ resource: 'run', operation: 'accept' }).map((o) => ('displayName' in o ? o.displayName : o.type)),
 			['Accepted', 'Rejected'],
 		);
 		assert.deepEqual(
-			configuredOutputs({ resource: 'run', operation: 'resume' }).map((o) => o.displayName),
+			configuredOutputs({ resource: 'run', operation: 'resume' }).map((o) => ('displayName' in o ? o.displayName : o.type)),
 			['Resumed', 'Rejected'],
 		);
 		assert.equal(configuredOutputs({ resource: 'scene', operation: 'list' }).length, 1);
 		assert.equal(configuredOutputs({ resource: 'run', operation: 'get' }).length, 1);
 		// What n8n does with the node: fill in parameter defaults, evaluate the outputs expression in its engine.
-		const outputsOf = (parameters: IDataObject) => {
+		const outputsOf = (parameters: INodeParameters) => {
 			const campaign = new Campaign();
 			const nodeTypes = { getByName: () => campaign, getByNameAndVersion: () => campaign, getKnownTypes: () => ({}) };
 			const node: INode = { id: '1', name: 'Campaign', type: 'n8n-nodes-reelsmith.campaign', typeVersion: 1, position: [0, 0], parameters };

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { acceptParams, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
 
 /** The storyboard Wait of 7 days ran out: approvalResult ends the run instead of waiting again. */
 describe('approvalResult after the Wait timed out', () => {
 	let store: Store;
 
-	before(async () => {
+	beforeAll(async () => {
 		store = await startStore({ s3: false });
 		await resetRuns(store.db);
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.stop();
 	});
 

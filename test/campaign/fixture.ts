@@ -9,6 +9,7 @@ import { Pool } from 'pg';
 import { migrate } from '../../initialization/migrate';
 import { closePools } from '../../nodes/Campaign/transport/db';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { executionContext } from '../helpers/execution-context';
 import { startS3, type TestS3 } from '../helpers/s3';
 
 export const TOKEN = 'test-token-0123456789';
@@ -87,50 +88,23 @@ export const NODE: INode = {
 
 type Params = Record<string, unknown>;
 
-/**
- * A small stand-in for the IExecuteFunctions n8n hands a node: items in, parameters per item (already resolved,
- * as n8n would after evaluating expressions), credentials, and the binary helpers the artifact operations use.
- */
+/** The shared test context for the Campaign node: parameters per item (already resolved), the store's credentials. */
 export function executeContext(options: {
 	items: INodeExecutionData[] | IDataObject[];
 	params: Params | ((itemIndex: number) => Params);
 	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Credential types attached to the node (default: all given). */
+	attached?: string[];
 	continueOnFail?: boolean;
 }): IExecuteFunctions {
-	const items: INodeExecutionData[] = options.items.map((item) =>
-		'json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject },
-	);
-	const paramsFor = (i: number) => (typeof options.params === 'function' ? options.params(i) : options.params);
-	const context = {
-		getInputData: () => items,
-		getNode: () => NODE,
-		continueOnFail: () => options.continueOnFail ?? false,
-		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
-			const value = paramsFor(itemIndex)[name];
-			if (value !== undefined) return value;
-			if (fallback !== undefined) return fallback;
-			throw new Error(`Could not get parameter "${name}"`);
-		},
-		async getCredentials(name: string) {
-			const credentials = options.credentials[name];
-			if (!credentials) throw new Error(`Node does not have any credentials set for "${name}"`);
-			return credentials;
-		},
-		helpers: {
-			assertBinaryData(itemIndex: number, property: string) {
-				const binary = items[itemIndex].binary?.[property];
-				if (!binary) throw new Error(`This operation expects the node's input data to contain a binary file '${property}'`);
-				return binary;
-			},
-			async getBinaryDataBuffer(itemIndex: number, property: string) {
-				return Buffer.from(items[itemIndex].binary![property].data, 'base64');
-			},
-			async prepareBinaryData(buffer: Buffer, fileName?: string, mimeType?: string) {
-				return { data: buffer.toString('base64'), fileName, mimeType: mimeType ?? 'application/octet-stream' };
-			},
-		},
-	};
-	return context as unknown as IExecuteFunctions;
+	return executionContext({
+		items: options.items,
+		parameters: typeof options.params === 'function' ? (itemIndex) => (options.params as (i: number) => Params)(itemIndex) : options.params,
+		credentials: options.credentials,
+		attached: options.attached,
+		continueOnFail: options.continueOnFail,
+		node: NODE,
+	});
 }
 
 /** A small valid Fountain script with `scenes` scenes and two speaking characters. */

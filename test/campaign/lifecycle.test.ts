@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { lineKey, planKey } from '../../nodes/shared/keys';
@@ -15,10 +15,10 @@ describe('a run from start to finish', () => {
 	let runId: string;
 	let plan: Plan;
 
-	before(async () => {
+	beforeAll(async () => {
 		store = await startStore();
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.stop();
 	});
 	beforeEach(async () => {

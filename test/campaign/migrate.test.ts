@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { migrate } from '../../initialization/migrate';
@@ -15,7 +15,7 @@ describe('migrations', () => {
 	let url: string;
 	let client: Client;
 
-	before(async () => {
+	beforeAll(async () => {
 		pg = await startPostgres();
 		// A database of our own, so "fresh" really is fresh even with REELSMITH_TEST_DATABASE_URL.
 		const admin = new Client({ connectionString: pg.url });
@@ -30,7 +30,7 @@ describe('migrations', () => {
 		await client.connect();
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await client?.end();
 		await pg?.stop();
 	});

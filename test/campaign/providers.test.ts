@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { budgetStop, estimateRun, spokenCharacters } from '../../nodes/Campaign/lib/estimate';
@@ -7,7 +7,7 @@ import { chooseProviders } from '../../nodes/Campaign/lib/providers';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import { speechCostUsd, typicalClaudeCallUsd, videoCostUsd } from '../../nodes/shared/prices';
 import { parseScript } from '../../nodes/Screenplay/lib/parse';
-import { acceptParams, executeContext, fountain, NODE, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
+import { acceptParams, executeContext, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
 
 /** Request fields for providers, budget and approval; provider choice; the estimate and its budget stop. */
 describe('request fields for providers, budgets and approval', () => {
@@ -135,10 +135,10 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 	let runId: string;
 	const plan = parseScript(fountain(3), { format: 'auto' });
 
-	before(async () => {
+	beforeAll(async () => {
 		store = await startStore();
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.stop();
 	});
 
@@ -175,12 +175,8 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 			reelsmithKlingApi: { accessKey: 'ak', secretKey: 'sk', baseUrl: 'http://127.0.0.1:1' },
 			reelsmithRunwayApi: { apiSecret: '', baseUrl: 'http://127.0.0.1:1' },
 		};
-		const attached = Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: type, name: type }]));
-		const context = {
-			...executeContext({ items: [{ runId, options: {} }], params: { resource: 'run', operation: 'chooseProviders', runId }, credentials }),
-			getNode: () => ({ ...NODE, credentials: attached }),
-		};
-		const [[item]] = await new Campaign().execute.call(context as never);
+		const context = executeContext({ items: [{ runId, options: {} }], params: { resource: 'run', operation: 'chooseProviders', runId }, credentials });
+		const [[item]] = await new Campaign().execute.call(context);
 		const providers = { planner: 'rules', video: ['kling', 'local'], speech: ['espeak'] };
 		assert.deepEqual((item.json.options as IDataObject).providers, providers);
 		assert.deepEqual((await row()).options.providers, providers);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { claimQueuedRuns, completeRun, failRun, queuePosition } from '../../nodes/Campaign/store/runs';
 import { withTransaction } from '../../nodes/Campaign/transport/db';
@@ -7,10 +7,10 @@ import { acceptParams, fountain, resetRuns, runCampaign, startStore, TOKEN, webh
 
 describe('run queue', () => {
 	let store: Store;
-	before(async () => {
+	beforeAll(async () => {
 		store = await startStore({ s3: false });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.stop();
 	});
 	beforeEach(async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import { fountain } from './fixture';
 

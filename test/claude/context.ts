@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach } from 'node:test';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Claude } from '../../nodes/Claude/Claude.node';
+import { executionContext } from '../helpers/execution-context';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
 
 export type Parameters = Record<string, unknown>;
@@ -13,43 +14,20 @@ export interface RunOptions {
 	credentials?: Record<string, IDataObject>;
 }
 
-/** Just enough of n8n's execute context: items, resolved parameters per item, the credentials, Continue On Fail. */
+/** Runs the node in the shared test context: items, resolved parameters per item, the credentials, Continue On Fail. */
 export async function runClaude(
 	fake: FakeAnthropic,
 	items: (IDataObject | INodeExecutionData)[],
 	parameters: (json: IDataObject) => Parameters,
 	options: RunOptions = {},
 ): Promise<INodeExecutionData[]> {
-	const input: INodeExecutionData[] = items.map((item) =>
-		'json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject },
-	);
-	const context = {
-		getInputData: () => input,
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			const value = parameters(input[itemIndex].json)[name];
-			return value === undefined ? fallback : value;
-		},
-		getCredentials: async (name: string) => {
-			if (name === 'reelsmithAnthropicApi') return { apiKey: options.apiKey ?? FAKE_API_KEY, baseUrl: fake.baseUrl };
-			const other = options.credentials?.[name];
-			if (!other) throw new Error(`Node "Claude" does not have any credentials of type "${name}" set`);
-			return other;
-		},
-		getNode: () => ({
-			id: 'claude-1',
-			name: 'Claude',
-			type: 'n8n-nodes-reelsmith.claude',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-			credentials: options.credentials ? Object.fromEntries(Object.keys(options.credentials).map((name) => [name, { id: name, name }])) : undefined,
-		}),
-		continueOnFail: () => options.continueOnFail ?? false,
-		helpers: {
-			getBinaryDataBuffer: async (itemIndex: number, property: string) =>
-				Buffer.from(input[itemIndex].binary![property].data, 'base64'),
-		},
-	} as unknown as IExecuteFunctions;
+	const context = executionContext({
+		items,
+		parameters: (_itemIndex, json) => parameters(json),
+		credentials: { reelsmithAnthropicApi: { apiKey: options.apiKey ?? FAKE_API_KEY, baseUrl: fake.baseUrl }, ...options.credentials },
+		continueOnFail: options.continueOnFail,
+		node: { id: 'claude-1', name: 'Claude', type: 'n8n-nodes-reelsmith.claude' },
+	});
 	const [output] = await new Claude().execute.call(context);
 	return output;
 }
@@ -70,10 +48,10 @@ export function useFakeAnthropic(): FakeAnthropic {
 		if (!started) throw new Error('The fake Anthropic starts in before(): use it inside a test or a hook.');
 		return started;
 	};
-	before(async () => {
+	beforeAll(async () => {
 		started = await startFakeAnthropic();
 	});
-	after(() => started?.close());
+	afterAll(() => started?.close());
 	beforeEach(() => {
 		current().requests.length = 0;
 	});

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
 import { startStore, type Store } from '../campaign/fixture';
@@ -7,10 +7,10 @@ import { critiqueInput, planInput } from './fixtures';
 
 const fake = useFakeAnthropic();
 let store: Store;
-before(async () => {
+beforeAll(async () => {
 	store = await startStore({ s3: false });
 });
-after(() => store?.stop());
+afterAll(() => store?.stop());
 
 async function newRun(budget: number | null = null): Promise<string> {
 	const campaign = await store.db.query<{ id: string }>(`insert into campaigns (name) values ($1) returning id`, [

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Claude } from '../../nodes/Claude/Claude.node';

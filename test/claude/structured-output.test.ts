@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
 import models from '../../nodes/Claude/data/models.json';

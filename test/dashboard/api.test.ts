@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Pool } from 'pg';
 import { migrate } from '../../initialization/migrate';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
@@ -50,7 +50,7 @@ describe('dashboard API', () => {
 		return rows[0].id;
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		pg = await startPostgres();
 		await migrate(pg.url, { seed: false });
 		s3 = await startS3('reelsmith-dashboard-test');
@@ -199,7 +199,7 @@ describe('dashboard API', () => {
 		await s3.storage.uploadBuffer(Buffer.from('final video bytes'), `runs/${ids.other}/final/youtube.mp4`, 'video/mp4');
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await dashboard?.stop();
 		await n8n?.stop();
 		await db?.end();

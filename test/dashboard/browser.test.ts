@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import {
@@ -75,7 +75,7 @@ async function openedRunId(): Promise<string> {
 }
 
 describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
-	before(async () => {
+	beforeAll(async () => {
 		await resetScreenshots();
 		env = await startDashboardStack();
 		db = new pg.Pool({ connectionString: env.stack.databaseUrl, max: 2 });
@@ -84,7 +84,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		page.setDefaultTimeout(15_000);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await browser?.close();
 		await db?.end();
 		await env?.stop();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
@@ -85,7 +85,7 @@ function claudePlan(scores = '') {
 const usage = { input_tokens: 3000, output_tokens: 2000 };
 
 describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60_000 }, () => {
-	before(async () => {
+	beforeAll(async () => {
 		await ensureInstalled(() => {});
 		await buildPackage(() => {});
 		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-paid-'));
@@ -110,7 +110,7 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await db?.end();
 		await stack?.stop();
 		await Promise.allSettled([anthropic?.close(), kling?.stop(), runway?.stop(), elevenlabs?.stop(), google?.stop()]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { Storage } from '../../nodes/shared/transport/storage';
@@ -41,7 +41,7 @@ async function download(key: string, name: string) {
 }
 
 describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
-	before(async () => {
+	beforeAll(async () => {
 		await ensureInstalled(() => {});
 		await buildPackage(() => {});
 		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-e2e-'));
@@ -51,7 +51,7 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		storage = new Storage(stack.s3);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await db?.end();
 		await stack?.stop();
 		if (dataDir) await rm(dataDir, { recursive: true, force: true });

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { checkClip } from '../../nodes/FFmpeg/lib/check';
 import { makeClip, tempDir } from '../fixtures/media/make';
 
 describe('checkClip', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
-	before(async () => {
+	beforeAll(async () => {
 		tmp = await tempDir();
 	});
-	after(() => tmp.cleanup());
+	afterAll(() => tmp.cleanup());
 
 	it('passes a good clip', async () => {
 		const check = await checkClip(await makeClip(tmp.path('good.mp4'), { duration: 2 }), { expectedDuration: 2 });

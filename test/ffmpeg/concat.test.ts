@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { concatClips } from '../../nodes/FFmpeg/lib/concat';
 import { probeMedia, readTopLevelBoxes } from '../../nodes/FFmpeg/lib/probe';
 import { makeClip, streamDurations, tempDir } from '../fixtures/media/make';
@@ -7,7 +7,7 @@ import { makeClip, streamDurations, tempDir } from '../fixtures/media/make';
 describe('concat', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
 	let uniform: string[];
-	before(async () => {
+	beforeAll(async () => {
 		tmp = await tempDir();
 		uniform = [
 			await makeClip(tmp.path('a.mp4'), { duration: 1, frequency: 300 }),
@@ -15,7 +15,7 @@ describe('concat', () => {
 			await makeClip(tmp.path('c.mp4'), { duration: 2, frequency: 700 }),
 		];
 	});
-	after(() => tmp.cleanup());
+	afterAll(() => tmp.cleanup());
 
 	it('joins clips in the same format by stream copy; the length is the sum', async () => {
 		const output = tmp.path('copy.mp4');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { exportForPreset } from '../../nodes/FFmpeg/lib/export';
 import { probeMedia, readTopLevelBoxes } from '../../nodes/FFmpeg/lib/probe';
 import { extractThumbnail } from '../../nodes/FFmpeg/lib/thumbnail';
@@ -11,11 +11,11 @@ import { readFile } from 'node:fs/promises';
 describe('export presets, thumbnail, watermark', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
 	let clip: string;
-	before(async () => {
+	beforeAll(async () => {
 		tmp = await tempDir();
 		clip = await makeClip(tmp.path('clip.mp4'), { duration: 0.5 });
 	});
-	after(() => tmp.cleanup());
+	afterAll(() => tmp.cleanup());
 
 	it('youtube: 1920x1080 H.264 yuv420p + AAC with faststart', async () => {
 		const output = tmp.path('youtube.mp4');

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { measureLoudness, normaliseLoudness } from '../../nodes/FFmpeg/lib/loudness';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
 import { makeClip, streamDurations, tempDir } from '../fixtures/media/make';
 
 describe('two-pass loudness normalisation', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
-	before(async () => {
+	beforeAll(async () => {
 		tmp = await tempDir();
 	});
-	after(() => tmp.cleanup());
+	afterAll(() => tmp.cleanup());
 
 	it('brings a quiet tone to −14 LUFS with one linear gain, video copied, audio as long as the video', async () => {
 		const quiet = await makeClip(tmp.path('quiet.mp4'), { duration: 3, gainDb: -30 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { muxNarration } from '../../nodes/FFmpeg/lib/mux';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
 import { makeClip, makeTone, streamDurations, tempDir } from '../fixtures/media/make';
@@ -11,11 +11,11 @@ const AAC_FRAME = 1024 / 48000;
 describe('mux narration onto a clip', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
 	let clip: string;
-	before(async () => {
+	beforeAll(async () => {
 		tmp = await tempDir();
 		clip = await makeClip(tmp.path('clip.mp4'), { duration: 2, audio: 'silent' });
 	});
-	after(() => tmp.cleanup());
+	afterAll(() => tmp.cleanup());
 
 	it('pads short narration with silence to exactly the video length', async () => {
 		const narration = await makeTone(tmp.path('short.wav'), { duration: 0.8 });

@@ -1,57 +1,36 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
 	NodeOperationError,
 	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INode,
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { FFmpeg } from '../../nodes/FFmpeg/FFmpeg.node';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
 import { testS3Credential } from '../../nodes/shared/storageNode';
+import { executionContext } from '../helpers/execution-context';
 import { startS3, type TestS3 } from '../helpers/s3';
+import { s3Credential } from '../video-generation/context';
 import { makeClip, makeTone, tempDir } from '../fixtures/media/make';
 
 type Params = Record<string, unknown>;
 
-/**
- * The parts of IExecuteFunctions the node uses, as n8n provides them: parameters per item (already
- * evaluated, as n8n does with expressions), the S3 credential, Continue On Fail.
- */
+/** The shared test context with the S3 credential, for the FFmpeg node. */
 function executeContext(
 	s3: TestS3,
 	items: IDataObject[],
 	params: Params | ((itemIndex: number) => Params),
 	options: { continueOnFail?: boolean } = {},
 ): IExecuteFunctions {
-	const node: INode = {
-		id: 'ffmpeg-1',
-		name: 'FFmpeg',
-		type: 'n8n-nodes-reelsmith.ffmpeg',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const context = {
-		getInputData: (): INodeExecutionData[] => items.map((json) => ({ json })),
-		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
-			const values = typeof params === 'function' ? params(itemIndex) : params;
-			if (name in values) return values[name];
-			if (fallback !== undefined) return fallback;
-			throw new Error(`test context: parameter "${name}" not set`);
-		},
-		getCredentials: async (type: string) => {
-			assert.equal(type, 'reelsmithS3Api');
-			const { endpoint, region, accessKey, secretKey, bucket, forcePathStyle } = s3;
-			return { endpoint, region, accessKey, secretKey, bucket, forcePathStyle };
-		},
-		getNode: () => node,
-		continueOnFail: () => options.continueOnFail ?? false,
-		logger: { debug() {}, info() {}, warn() {}, error() {} },
-	};
-	return context as unknown as IExecuteFunctions;
+	return executionContext({
+		items,
+		parameters: typeof params === 'function' ? (itemIndex) => params(itemIndex) : params,
+		credentials: { reelsmithS3Api: s3Credential(s3) },
+		continueOnFail: options.continueOnFail,
+		node: { id: 'ffmpeg-1', name: 'FFmpeg', type: 'n8n-nodes-reelsmith.ffmpeg' },
+	});
 }
 
 async function run(context: IExecuteFunctions): Promise<INodeExecutionData[]> {
@@ -65,7 +44,7 @@ describe('FFmpeg node', () => {
 	let clipRef: IDataObject;
 	let narrationRef: IDataObject;
 
-	before(async () => {
+	beforeAll(async () => {
 		[s3, tmp] = await Promise.all([startS3(), tempDir()]);
 		await makeClip(tmp.path('clip.mp4'), { duration: 2, audio: 'silent' });
 		await makeTone(tmp.path('narration.wav'), { duration: 1.2 });
@@ -75,7 +54,7 @@ describe('FFmpeg node', () => {
 			duration: 1.2,
 		};
 	});
-	after(async () => {
+	afterAll(async () => {
 		await Promise.all([s3?.stop(), tmp?.cleanup()]);
 	});
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isFaststart, probeMedia, readTopLevelBoxes } from '../../nodes/FFmpeg/lib/probe';
 import { makeClip, makeTone, tempDir } from '../fixtures/media/make';
 
 describe('probe', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
-	before(async () => {
+	beforeAll(async () => {
 		tmp = await tempDir();
 	});
-	after(() => tmp.cleanup());
+	afterAll(() => tmp.cleanup());
 
 	it('reports streams, codecs, size, frame rate, pixel format, durations and size on disk', async () => {
 		const file = await makeClip(tmp.path('clip.mp4'), { width: 320, height: 180, fps: 25, duration: 2 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { buildSrt, formatSrtTime } from '../../nodes/FFmpeg/lib/srt';
 import { wordsFromAlignment } from '../../nodes/TextToSpeech/providers/elevenlabs';
 import { alignmentFor } from '../fakes/elevenlabs';

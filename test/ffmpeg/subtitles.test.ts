@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { IExecuteFunctions } from 'n8n-workflow';
@@ -11,7 +11,9 @@ import { wordsFromAlignment } from '../../nodes/TextToSpeech/providers/elevenlab
 import { alignmentFor } from '../fakes/elevenlabs';
 import { attachSubtitles, burnSubtitles } from '../../nodes/FFmpeg/lib/subtitles';
 import { grayPixels, makeClip, meanDifference, tempDir } from '../fixtures/media/make';
+import { executionContext } from '../helpers/execution-context';
 import { startS3, type TestS3 } from '../helpers/s3';
+import { s3Credential } from '../video-generation/context';
 
 const cues = [
 	{ start: 0, end: 1, text: 'He said: "100% sure"', speaker: 'ALICE' },
@@ -21,11 +23,11 @@ const cues = [
 describe('subtitles', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
 	let clip: string;
-	before(async () => {
+	beforeAll(async () => {
 		tmp = await tempDir();
 		clip = await makeClip(tmp.path('clip.mp4'), { duration: 2, color: 'navy' });
 	});
-	after(() => tmp.cleanup());
+	afterAll(() => tmp.cleanup());
 
 	it('attaches a mov_text soft track and copies video and audio', async () => {
 		const srt = tmp.path('subs.srt');
@@ -95,10 +97,10 @@ describe('subtitles', () => {
 
 describe('FFmpeg → Subtitles with word-timed cues', () => {
 	let s3: TestS3;
-	before(async () => {
+	beforeAll(async () => {
 		s3 = await startS3();
 	});
-	after(() => s3?.stop());
+	afterAll(() => s3?.stop());
 
 	function context(cues: unknown): IExecuteFunctions {
 		const params: Record<string, unknown> = {
@@ -109,17 +111,12 @@ describe('FFmpeg → Subtitles with word-timed cues', () => {
 			srtKey: 'runs/w/final/subtitles.srt',
 			options: {},
 		};
-		return {
-			getInputData: () => [{ json: { runId: 'w' } }],
-			getNodeParameter: (name: string, _index: number, fallback?: unknown) => (name in params ? params[name] : fallback),
-			getCredentials: async () => {
-				const { endpoint, region, accessKey, secretKey, bucket, forcePathStyle } = s3;
-				return { endpoint, region, accessKey, secretKey, bucket, forcePathStyle };
-			},
-			getNode: () => ({ id: 'ffmpeg-1', name: 'FFmpeg', type: 'n8n-nodes-reelsmith.ffmpeg', typeVersion: 1, position: [0, 0], parameters: {} }),
-			continueOnFail: () => false,
-			logger: { debug() {}, info() {}, warn() {}, error() {} },
-		} as unknown as IExecuteFunctions;
+		return executionContext({
+			items: [{ runId: 'w' }],
+			parameters: params,
+			credentials: { reelsmithS3Api: s3Credential(s3) },
+			node: { id: 'ffmpeg-1', name: 'FFmpeg', type: 'n8n-nodes-reelsmith.ffmpeg' },
+		});
 	}
 
 	it('writes subtitles at the words\' times, and names the cue and word when a word is not timed', async () => {

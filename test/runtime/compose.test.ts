@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../initialization/install-n8n';
 
@@ -28,9 +28,9 @@ function cleanEnv(): NodeJS.ProcessEnv {
 	return env;
 }
 
-test('docker-compose.yml passes `docker compose config`, with and without a .env', async (t) => {
+test('docker-compose.yml passes `docker compose config`, with and without a .env', async ({ skip }) => {
 	const compose = await composeCommand();
-	if (!compose) return t.skip('neither `docker compose` nor `docker-compose` is installed');
+	if (!compose) return skip('neither `docker compose` nor `docker-compose` is installed');
 	const [bin, ...pre] = compose;
 	const file = join(REPO_ROOT, 'docker-compose.yml');
 	await run(bin, [...pre, '-f', file, 'config', '-q'], { cwd: REPO_ROOT, env: cleanEnv() });
@@ -45,9 +45,9 @@ test('docker-compose.yml passes `docker compose config`, with and without a .env
 	assert.deepEqual(services, ['createbuckets', 'dashboard', 'init', 'minio', 'n8n', 'n8n-worker', 'postgres', 'redis']);
 });
 
-test('a secret set in .env reaches every n8n process, and n8n waits for init', async (t) => {
+test('a secret set in .env reaches every n8n process, and n8n waits for init', async ({ skip }) => {
 	const compose = await composeCommand();
-	if (!compose) return t.skip('neither `docker compose` nor `docker-compose` is installed');
+	if (!compose) return skip('neither `docker compose` nor `docker-compose` is installed');
 	const [bin, ...pre] = compose;
 	const dir = await mkdtemp(join(tmpdir(), 'reelsmith-compose-'));
 	try {
@@ -71,9 +71,9 @@ test('a secret set in .env reaches every n8n process, and n8n waits for init', a
 	}
 });
 
-test('the dashboard service gets the store, the webhook token and the first admin from .env, and waits for init', async (t) => {
+test('the dashboard service gets the store, the webhook token and the first admin from .env, and waits for init', async ({ skip }) => {
 	const compose = await composeCommand();
-	if (!compose) return t.skip('neither `docker compose` nor `docker-compose` is installed');
+	if (!compose) return skip('neither `docker compose` nor `docker-compose` is installed');
 	const [bin, ...pre] = compose;
 	const dir = await mkdtemp(join(tmpdir(), 'reelsmith-compose-'));
 	try {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { buildPackage, ensureInstalled, PACKAGE_NAME, postgresDataDirectory, startStack, type Stack } from '../../initialization/stack';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
 
@@ -110,7 +110,7 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 		return { text, keys };
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		await ensureInstalled(() => {});
 		await buildPackage(() => {});
 		root = await mkdtemp(join(tmpdir(), 'reelsmith-runtime-'));
@@ -124,7 +124,7 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 		anthropic = await startFakeAnthropic();
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await stack?.stop();
 		await anthropic?.close();
 		if (root) await rm(root, { recursive: true, force: true });
@@ -209,8 +209,8 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 		assert.equal((await parseThroughN8n(stack)).scenes, 2);
 	});
 
-	test('as root, Postgres data moves out of a folder the postgres user cannot enter', async (t) => {
-		if (process.getuid?.() !== 0) return t.skip('only relevant when running as root');
+	test('as root, Postgres data moves out of a folder the postgres user cannot enter', async ({ skip }) => {
+		if (process.getuid?.() !== 0) return skip('only relevant when running as root');
 		const closed = await mkdtemp(join(tmpdir(), 'reelsmith-closed-')); // 0700
 		try {
 			const inside = join(closed, 'data');

@@ -1,38 +1,25 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Screenplay } from '../../nodes/Screenplay/Screenplay.node';
 import type { Critique, Plan } from '../../nodes/shared/plan';
+import { executionContext } from '../helpers/execution-context';
 import { script } from './fixtures';
 
 type Parameters = Record<string, unknown>;
 
-/**
- * Just enough of n8n's execute context to run the node: the item list, parameters per item (expressions already
- * resolved, as n8n does before the node sees them) and Continue On Fail.
- */
+/** Runs the node in the shared test context: parameters per item (expressions already resolved, as n8n does). */
 async function run(
 	items: IDataObject[],
 	parameters: (json: IDataObject) => Parameters,
 	continueOnFail = false,
 ): Promise<INodeExecutionData[]> {
-	const input: INodeExecutionData[] = items.map((json) => ({ json }));
-	const context = {
-		getInputData: () => input,
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			const value = parameters(input[itemIndex].json)[name];
-			return value === undefined ? fallback : value;
-		},
-		getNode: () => ({
-			id: 'screenplay-1',
-			name: 'Screenplay',
-			type: 'n8n-nodes-reelsmith.screenplay',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		}),
-		continueOnFail: () => continueOnFail,
-	} as unknown as IExecuteFunctions;
+	const context = executionContext({
+		items,
+		parameters: (_itemIndex, json) => parameters(json),
+		continueOnFail,
+		node: { id: 'screenplay-1', name: 'Screenplay', type: 'n8n-nodes-reelsmith.screenplay' },
+	});
 	const [output] = await new Screenplay().execute.call(context);
 	return output;
 }

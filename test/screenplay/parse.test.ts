@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { detectFormat, parseScript, ScriptError } from '../../nodes/Screenplay/lib/parse';
 import { expectedDuration, script, wordCount } from './fixtures';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseScript } from '../../nodes/Screenplay/lib/parse';
 import { critiquePlan } from '../../nodes/Screenplay/lib/critique';

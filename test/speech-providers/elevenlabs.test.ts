@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import data from '../../nodes/TextToSpeech/data/elevenlabs.json';
 import { elevenLabsProvider } from '../../nodes/TextToSpeech/providers/elevenlabs';
@@ -13,11 +13,11 @@ import { FakeElevenLabs, SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
 
 let fake: FakeElevenLabs;
 let work: string;
-before(async () => {
+beforeAll(async () => {
 	fake = await new FakeElevenLabs().start();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-elevenlabs-'));
 });
-after(async () => {
+afterAll(async () => {
 	await fake?.stop();
 	await rm(work, { recursive: true, force: true });
 });
@@ -149,7 +149,7 @@ describe('ElevenLabs provider: errors and retries', () => {
 });
 
 describe('ElevenLabs voices', () => {
-	before(() => {
+	beforeAll(() => {
 		fake.voices = Array.from({ length: 230 }, (_v, index) => ({
 			voice_id: `voice${String(index).padStart(3, '0')}`,
 			name: index === 7 ? 'Grandpa Spuds' : `Voice ${index}`,

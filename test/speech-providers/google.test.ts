@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { googleProvider, languageOf, splitByBytes } from '../../nodes/TextToSpeech/providers/google';
 import { readWav } from '../../nodes/TextToSpeech/lib/wav';
 import { meanVolume } from '../video-generation/context';
@@ -10,11 +10,11 @@ import { FakeGoogleTts, MAX_INPUT_BYTES, SECONDS_PER_BYTE } from '../fakes/googl
 
 let fake: FakeGoogleTts;
 let work: string;
-before(async () => {
+beforeAll(async () => {
 	fake = await new FakeGoogleTts().start();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-google-tts-'));
 });
-after(async () => {
+afterAll(async () => {
 	await fake?.stop();
 	await rm(work, { recursive: true, force: true });
 });

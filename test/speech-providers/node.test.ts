@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { narrationKey } from '../../nodes/shared/keys';
 import type { Character } from '../../nodes/shared/plan';
@@ -18,11 +18,11 @@ import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFake
 
 let s3: TestS3;
 let work: string;
-before(async () => {
+beforeAll(async () => {
 	s3 = await startS3();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-tts-providers-'));
 });
-after(async () => {
+afterAll(async () => {
 	await s3?.stop();
 	await rm(work, { recursive: true, force: true });
 });
@@ -46,15 +46,16 @@ function sceneItem(scene: Partial<ReturnType<typeof makeScene>>, voiceMap: IData
 
 /** The test context of the other node tests, plus the speech credentials pointing at the fakes. */
 function context(items: IDataObject[], parameters: Record<string, Parameter>, apiKeys: { elevenlabs?: string } = {}): IExecuteFunctions {
-	const base = executeContext({ items, parameters: { ...SYNTHESIZE_SCENE, ...parameters }, s3, nodeName: 'Text to Speech' });
-	const getS3 = base.getCredentials.bind(base);
-	return Object.assign(base, {
-		getCredentials: async (name: string) => {
-			if (name === 'reelsmithElevenLabsApi') return { ...elevenLabsCredential(voicesFake), apiKey: apiKeys.elevenlabs ?? voicesFake.apiKey };
-			if (name === 'reelsmithGoogleTtsApi') return googleCredential(googleFake);
-			return getS3(name);
+	return executeContext({
+		items,
+		parameters: { ...SYNTHESIZE_SCENE, ...parameters },
+		s3,
+		nodeName: 'Text to Speech',
+		credentials: {
+			reelsmithElevenLabsApi: { ...elevenLabsCredential(voicesFake), apiKey: apiKeys.elevenlabs ?? voicesFake.apiKey },
+			reelsmithGoogleTtsApi: googleCredential(googleFake),
 		},
-	}) as IExecuteFunctions;
+	});
 }
 
 interface Line {

@@ -2,7 +2,7 @@
  * What the Text to Speech node tests share: the ElevenLabs and Google fakes for a test file, the credentials that
  * point at them, and the parameters of a one-scene `synthesizeScene` call.
  */
-import { after, before, beforeEach } from 'node:test';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { FakeElevenLabs } from '../fakes/elevenlabs';
 import { FakeGoogleTts } from '../fakes/google-tts';
@@ -11,11 +11,11 @@ import type { Parameter } from '../video-generation/context';
 /** Started before the file's tests, stopped after them, their request logs emptied before each test. */
 export function useSpeechFakes(): { elevenlabs: FakeElevenLabs; google: FakeGoogleTts } {
 	const fakes = { elevenlabs: new FakeElevenLabs(), google: new FakeGoogleTts() };
-	before(async () => {
+	beforeAll(async () => {
 		await fakes.elevenlabs.start();
 		await fakes.google.start();
 	});
-	after(async () => {
+	afterAll(async () => {
 		await fakes.elevenlabs.stop();
 		await fakes.google.stop();
 	});

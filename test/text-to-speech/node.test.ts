@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { lineKey, narrationKey } from '../../nodes/shared/keys';
 import type { Character } from '../../nodes/shared/plan';
@@ -15,11 +15,11 @@ import { makeScene } from '../video-generation/scenes';
 
 let s3: TestS3;
 let work: string;
-before(async () => {
+beforeAll(async () => {
 	s3 = await startS3();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-tts-node-'));
 });
-after(async () => {
+afterAll(async () => {
 	await s3?.stop();
 	await rm(work, { recursive: true, force: true });
 });
@@ -90,7 +90,7 @@ describe('Text to Speech node: synthesizeScene', () => {
 	let first: Narration;
 	let second: Narration;
 
-	before(async () => {
+	beforeAll(async () => {
 		const output = await run([
 			sceneItem(1, {
 				dialogue: [

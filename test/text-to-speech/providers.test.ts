@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import google from '../../nodes/TextToSpeech/data/google.json';
 import voices from '../../nodes/TextToSpeech/data/voices.json';
@@ -17,31 +17,28 @@ import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFake
  * the scene clock (C5); the budget and cost ledger with the optional Reelsmith Postgres credential.
  */
 let store: Store;
-before(async () => {
+beforeAll(async () => {
 	store = await startStore();
 });
-after(() => store?.stop());
+afterAll(() => store?.stop());
 const { elevenlabs: eleven, google: googleFake } = useSpeechFakes();
 
 type Credentials = Partial<Record<'elevenlabs' | 'google' | 'postgres', IDataObject>>;
 
 /** The n8n context with only the credentials given attached to the node (S3 always). */
 function context(items: IDataObject[], parameters: Record<string, Parameter>, credentials: Credentials): IExecuteFunctions {
-	const base = executeContext({ items, parameters: { ...SYNTHESIZE_SCENE, ...parameters }, s3: store.s3, nodeName: 'Text to Speech' });
 	const attached: Record<string, IDataObject> = {};
 	if (credentials.elevenlabs) attached.reelsmithElevenLabsApi = credentials.elevenlabs;
 	if (credentials.google) attached.reelsmithGoogleTtsApi = credentials.google;
 	if (credentials.postgres) attached.reelsmithPostgresApi = credentials.postgres;
-	const getS3 = base.getCredentials.bind(base);
-	const node = base.getNode();
-	return Object.assign(base, {
-		getNode: () => ({ ...node, credentials: Object.fromEntries(Object.keys(attached).map((name) => [name, { id: name, name }])) }),
-		getCredentials: async (name: string) => {
-			if (attached[name]) return attached[name];
-			if (name === 'reelsmithS3Api') return getS3(name);
-			throw new Error(`Node "Text to Speech" does not have any credentials of type "${name}" set`);
-		},
-	}) as IExecuteFunctions;
+	return executeContext({
+		items,
+		parameters: { ...SYNTHESIZE_SCENE, ...parameters },
+		s3: store.s3,
+		nodeName: 'Text to Speech',
+		credentials: attached,
+		attached: Object.keys(attached),
+	});
 }
 
 

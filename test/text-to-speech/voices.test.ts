@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { linesToSpeak } from '../../nodes/TextToSpeech/lib/script';
 import { castVoices, characterKey } from '../../nodes/TextToSpeech/lib/voices';
 import { espeakProvider } from '../../nodes/TextToSpeech/providers/espeak';

@@ -1,48 +1,38 @@
 import { execFile } from 'node:child_process';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { S3Credentials } from '../../nodes/shared/transport/storage';
+import { executionContext, type Parameter } from '../helpers/execution-context';
 
-/** A parameter value, or a function standing in for an expression evaluated per item. */
-export type Parameter = unknown | ((json: IDataObject, itemIndex: number) => unknown);
+export type { Parameter };
+
+/** The S3 credential as the node reads it (the fields of the Reelsmith S3 credential only). */
+export function s3Credential(s3: S3Credentials): IDataObject {
+	const { endpoint, region, accessKey, secretKey, bucket, forcePathStyle } = s3;
+	return { endpoint, region, accessKey, secretKey, bucket, forcePathStyle };
+}
 
 /**
- * The part of IExecuteFunctions our nodes use, backed by plain data: input items, parameters (dotted names
- * such as `options.concurrency` read into collections), the S3 credential and the Continue On Fail switch.
+ * The shared test context (test/helpers/execution-context.ts) for the media nodes: the S3 credential always,
+ * other credentials when given. `attached` narrows which of the others are attached to the node (S3 always is);
+ * by default every given credential is.
  */
 export function executeContext(options: {
 	items: IDataObject[];
 	parameters: Record<string, Parameter>;
 	s3: S3Credentials;
+	credentials?: Record<string, IDataObject>;
+	attached?: string[];
 	continueOnFail?: boolean;
 	nodeName?: string;
 }): IExecuteFunctions {
-	const items: INodeExecutionData[] = options.items.map((json) => ({ json }));
-	const node = {
-		id: 'test-node',
-		name: options.nodeName ?? 'Test Node',
-		type: 'n8n-nodes-reelsmith.test',
-		typeVersion: 1,
-		position: [0, 0] as [number, number],
-		parameters: {},
-	};
-	const resolve = (value: unknown, itemIndex: number) =>
-		typeof value === 'function' ? (value as (json: IDataObject, index: number) => unknown)(items[itemIndex].json, itemIndex) : value;
-	const context = {
-		getInputData: () => items,
-		getNode: () => node,
-		continueOnFail: () => options.continueOnFail ?? false,
-		getCredentials: async (name: string) => {
-			if (name !== 'reelsmithS3Api') throw new Error(`No credential ${name} in this test`);
-			return { ...options.s3 };
-		},
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			const [head, ...rest] = name.split('.');
-			let value = resolve(options.parameters[head], itemIndex);
-			for (const part of rest) value = (value as Record<string, unknown> | undefined)?.[part];
-			return value === undefined ? fallback : value;
-		},
-	};
-	return context as unknown as IExecuteFunctions;
+	return executionContext({
+		items: options.items,
+		parameters: options.parameters,
+		credentials: { reelsmithS3Api: s3Credential(options.s3), ...options.credentials },
+		attached: options.attached && ['reelsmithS3Api', ...options.attached],
+		continueOnFail: options.continueOnFail,
+		node: { name: options.nodeName ?? 'Test Node' },
+	});
 }
 
 /** Runs a binary and returns stdout as a Buffer (tests only: probing pixels and loudness). */

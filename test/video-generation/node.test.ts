@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { clipKey } from '../../nodes/shared/keys';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
@@ -14,11 +14,11 @@ import { makeScene } from './scenes';
 
 let s3: TestS3;
 let work: string;
-before(async () => {
+beforeAll(async () => {
 	s3 = await startS3();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-vg-node-'));
 });
-after(async () => {
+afterAll(async () => {
 	await s3?.stop();
 	await rm(work, { recursive: true, force: true });
 });

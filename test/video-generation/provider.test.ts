@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { VIDEO_PROVIDERS, videoProvider } from '../../nodes/VideoGeneration/providers';
 import type { ClipRequest, TaskStatus, VideoProvider } from '../../nodes/VideoGeneration/providers/types';
 import { startS3, type TestS3 } from '../helpers/s3';
@@ -8,11 +8,11 @@ import { makeScene } from './scenes';
 
 let s3: TestS3;
 let provider: VideoProvider;
-before(async () => {
+beforeAll(async () => {
 	s3 = await startS3();
 	provider = videoProvider('local').create({ storage: s3.storage });
 });
-after(async () => {
+afterAll(async () => {
 	await s3?.stop();
 });
 

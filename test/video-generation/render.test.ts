@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { PRESETS } from '../../nodes/shared/presets';
 import { ffprobe, type ProbeResult } from '../../nodes/shared/transport/ffmpeg';
 import { renderClip } from '../../nodes/VideoGeneration/render';
@@ -11,10 +11,10 @@ import { belowTop, brightShare, changedShare, lumaFrame, meanDifference, meanVol
 import { HOSTILE, makeScene } from './scenes';
 
 let root: string;
-before(async () => {
+beforeAll(async () => {
 	root = await mkdtemp(join(tmpdir(), 'reelsmith-vg-test-'));
 });
-after(async () => {
+afterAll(async () => {
 	await rm(root, { recursive: true, force: true });
 });
 

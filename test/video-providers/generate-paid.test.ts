@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { startStore, type Store } from '../campaign/fixture';
@@ -19,10 +19,10 @@ const RUNWAY_SECRET = 'rw-ledger';
 let store: Store;
 const fakes = useVideoFakes({ access: ACCESS, secret: SECRET, runwaySecret: RUNWAY_SECRET });
 
-before(async () => {
+beforeAll(async () => {
 	store = await startStore();
 });
-after(async () => {
+afterAll(async () => {
 	await store?.stop();
 });
 
@@ -56,7 +56,12 @@ function context(
 ): IExecuteFunctions {
 	const attached = options.attached ?? ['kling', 'runway', 'postgres'];
 	const scenes = options.scenes ?? [1];
-	const base = executeContext({
+	const names: Record<Attached, string> = {
+		kling: 'reelsmithKlingApi',
+		runway: 'reelsmithRunwayApi',
+		postgres: 'reelsmithPostgresApi',
+	};
+	return executeContext({
 		items: scenes.map((number) => ({
 			runId,
 			sceneNumber: number,
@@ -80,34 +85,14 @@ function context(
 		},
 		s3: store.s3,
 		nodeName: 'Video Generation',
-	});
-	const names: Record<Attached, string> = {
-		kling: 'reelsmithKlingApi',
-		runway: 'reelsmithRunwayApi',
-		postgres: 'reelsmithPostgresApi',
-	};
-	const credentials: Record<string, Record<string, unknown>> = {
-		reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fakes.kling.url, ...options.klingCredential },
-		reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url },
-		reelsmithPostgresApi: store.credentials.reelsmithPostgresApi,
-	};
-	const onNode = Object.fromEntries(
-		['s3', ...attached].map((name) => [
-			name === 's3' ? 'reelsmithS3Api' : names[name as Attached],
-			{ id: name, name },
-		]),
-	);
-	const node = { ...base.getNode(), credentials: onNode };
-	const getCredentials = base.getCredentials.bind(base);
-	return Object.assign(base, {
-		getNode: () => node,
-		getCredentials: async (name: string) => {
-			if (name === 'reelsmithS3Api') return getCredentials(name);
-			// Like n8n: a credential that is not on the node cannot be read.
-			if (!onNode[name]) throw new Error(`Node does not have any credentials set for "${name}"`);
-			return credentials[name];
+		credentials: {
+			reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fakes.kling.url, ...options.klingCredential } as IDataObject,
+			reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url },
+			reelsmithPostgresApi: store.credentials.reelsmithPostgresApi,
 		},
-	}) as IExecuteFunctions;
+		// Like n8n: a credential that is not on the node cannot be read.
+		attached: attached.map((name) => names[name]),
+	});
 }
 
 const run = (ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> => new VideoGeneration().execute.call(ctx);

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { klingProvider, klingToken } from '../../nodes/VideoGeneration/providers/kling';
 import type { RemoteOptions } from '../../nodes/VideoGeneration/providers/remote';
@@ -22,12 +22,12 @@ let s3: TestS3;
 let work: string;
 let fake: FakeKling;
 
-before(async () => {
+beforeAll(async () => {
 	s3 = await startS3();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-kling-'));
 	fake = await new FakeKling(ACCESS, SECRET, await makeProviderVideo(work)).start();
 });
-after(async () => {
+afterAll(async () => {
 	await fake?.stop();
 	await s3?.stop();
 	await rm(work, { recursive: true, force: true });
@@ -197,19 +197,13 @@ describe('Video Generation node with provider Kling', () => {
 	});
 
 	function context(options: IDataObject = {}, credentials: Record<string, unknown> = {}): IExecuteFunctions {
-		const base = executeContext({
+		return executeContext({
 			items: [{ runId: 'node-k', sceneNumber: 1, scene: makeScene({ duration: 2 }) as unknown as IDataObject }],
 			parameters: parameters(options),
 			s3,
 			nodeName: 'Video Generation',
+			credentials: { reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fake.url, ...credentials } },
 		});
-		const getCredentials = base.getCredentials.bind(base);
-		return Object.assign(base, {
-			getCredentials: async (name: string) =>
-				name === 'reelsmithKlingApi'
-					? { accessKey: ACCESS, secretKey: SECRET, baseUrl: fake.url, ...credentials }
-					: getCredentials(name),
-		}) as IExecuteFunctions;
 	}
 
 	test('execute stores the clip at the Output Key and returns it with the task id', async () => {

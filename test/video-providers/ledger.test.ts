@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { BudgetError, Ledger } from '../../nodes/shared/ledger';
@@ -21,11 +21,11 @@ async function newRun(options: { runBudget?: number | null; campaignBudget?: num
 	return { runId: run.rows[0].id, campaignId: campaign.rows[0].id, campaignName: campaign.rows[0].name };
 }
 
-before(async () => {
+beforeAll(async () => {
 	store = await startStore({ s3: false });
 	ledger = new Ledger(store.db);
 });
-after(async () => {
+afterAll(async () => {
 	await store?.stop();
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { claudeCostUsd, speechCostUsd, typicalClaudeCallUsd, videoCostUsd } from '../../nodes/shared/prices';
 
 describe('prices (nodes/shared/data/prices.json)', () => {

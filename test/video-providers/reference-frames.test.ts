@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { startS3, type TestS3 } from '../helpers/s3';
@@ -20,16 +20,16 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 let s3: TestS3;
 const fakes = useVideoFakes({ access: ACCESS, secret: SECRET, runwaySecret: RUNWAY_SECRET });
 
-before(async () => {
+beforeAll(async () => {
 	s3 = await startS3();
 });
-after(async () => {
+afterAll(async () => {
 	await s3?.stop();
 });
 
 
 function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {}, nodeOptions: IDataObject = {}): IExecuteFunctions {
-	const base = executeContext({
+	return executeContext({
 		items: [{ runId: 'refs-run', sceneNumber: 2, scene: makeScene({ number: 2, duration: 1 }) as unknown as IDataObject, ...json }],
 		parameters: {
 			operation: 'generate',
@@ -47,20 +47,11 @@ function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {},
 		},
 		s3,
 		nodeName: 'Video Generation',
+		credentials: {
+			reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fakes.kling.url },
+			reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url },
+		},
 	});
-	const credentials: Record<string, Record<string, unknown>> = {
-		reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fakes.kling.url },
-		reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url },
-	};
-	const getCredentials = base.getCredentials.bind(base);
-	const node = {
-		...base.getNode(),
-		credentials: Object.fromEntries(['reelsmithS3Api', ...Object.keys(credentials)].map((name) => [name, { id: name, name }])),
-	};
-	return Object.assign(base, {
-		getNode: () => node,
-		getCredentials: async (name: string) => credentials[name] ?? getCredentials(name),
-	}) as IExecuteFunctions;
 }
 
 const run = (ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> => new VideoGeneration().execute.call(ctx);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import runwayData from '../../nodes/VideoGeneration/data/runway.json';
 import type { RemoteOptions } from '../../nodes/VideoGeneration/providers/remote';
@@ -21,12 +21,12 @@ let s3: TestS3;
 let work: string;
 let fake: FakeRunway;
 
-before(async () => {
+beforeAll(async () => {
 	s3 = await startS3();
 	work = await mkdtemp(join(tmpdir(), 'reelsmith-runway-'));
 	fake = await new FakeRunway(SECRET, await makeProviderVideo(work)).start();
 });
-after(async () => {
+afterAll(async () => {
 	await fake?.stop();
 	await s3?.stop();
 	await rm(work, { recursive: true, force: true });
@@ -151,7 +151,7 @@ describe('Runway provider against the fake Runway API', () => {
 
 describe('Video Generation node with provider Runway', () => {
 	function context(options: IDataObject = {}, credentials: Record<string, unknown> = {}): IExecuteFunctions {
-		const base = executeContext({
+		return executeContext({
 			items: [{ runId: 'node-r', scene: makeScene({ duration: 2 }) as unknown as IDataObject }],
 			parameters: {
 				operation: 'generate',
@@ -165,12 +165,8 @@ describe('Video Generation node with provider Runway', () => {
 			},
 			s3,
 			nodeName: 'Video Generation',
+			credentials: { reelsmithRunwayApi: { apiSecret: SECRET, baseUrl: fake.url, ...credentials } as IDataObject },
 		});
-		const getCredentials = base.getCredentials.bind(base);
-		return Object.assign(base, {
-			getCredentials: async (name: string) =>
-				name === 'reelsmithRunwayApi' ? { apiSecret: SECRET, baseUrl: fake.url, ...credentials } : getCredentials(name),
-		}) as IExecuteFunctions;
 	}
 
 	test('execute stores the clip at the Output Key (first status already SUCCEEDED: no 5 s wait)', async () => {

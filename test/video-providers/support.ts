@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach } from 'node:test';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MediaRef } from '../../nodes/shared/refs';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
@@ -99,13 +99,13 @@ export async function assertUniformClip(s3: TestS3, key: string, dir: string, du
 export function useVideoFakes(keys: { access: string; secret: string; runwaySecret: string }): { kling: FakeKling; runway: FakeRunway } {
 	const fakes = {} as { kling: FakeKling; runway: FakeRunway };
 	let work: string | undefined;
-	before(async () => {
+	beforeAll(async () => {
 		work = await mkdtemp(join(tmpdir(), 'reelsmith-video-fakes-'));
 		const video = await makeProviderVideo(work);
 		fakes.kling = await new FakeKling(keys.access, keys.secret, video).start();
 		fakes.runway = await new FakeRunway(keys.runwaySecret, video).start();
 	});
-	after(async () => {
+	afterAll(async () => {
 		await fakes.kling?.stop();
 		await fakes.runway?.stop();
 		if (work) await rm(work, { recursive: true, force: true });
