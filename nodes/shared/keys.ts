@@ -1,28 +1,46 @@
 /**
- * Object key layout in the artifacts bucket. Every artifact of a run lives under runs/<runId>/,
- * so a run can be listed, copied or deleted as one prefix.
+ * Object key layout in the artifacts bucket: the one place a key is built. Every artifact of a run lives under
+ * runs/<runId>/, so a run can be listed, copied or deleted as one prefix. Nodes derive their keys from the item's
+ * run id and scene number through these builders; an Output Key parameter only overrides them.
  *
  *   runs/<runId>/plan/v<version>.json                plan version (and its critique)
  *   runs/<runId>/scenes/<NNN>/clip.mp4               silent clip from the video provider
  *   runs/<runId>/scenes/<NNN>/lines/<MM>.wav         one narration file per dialogue line
  *   runs/<runId>/scenes/<NNN>/narration.wav          the scene's narration track (lines + gaps)
  *   runs/<runId>/scenes/<NNN>/scene.mp4              clip + narration, the unit assembly concatenates
+ *   runs/<runId>/scenes/<NNN>/frame-check.jpg        the frame validation shows Claude
  *   runs/<runId>/final/<preset>.mp4                  the finished video
  *   runs/<runId>/final/subtitles.srt                 subtitles built from the dialogue timing
  *   runs/<runId>/final/thumbnail.jpg                 thumbnail
- *   runs/<runId>/work/<name>                         intermediate assembly files
+ *   runs/<runId>/final/metadata.json                 title, description and tags for the export
+ *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, loudness.mp4,
+ *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  */
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 export const runPrefix = (runId: string) => `runs/${runId}/`;
-export const planKey = (runId: string, version: number) => `runs/${runId}/plan/v${version}.json`;
-export const scenePrefix = (runId: string, scene: number) => `runs/${runId}/scenes/${pad(scene, 3)}/`;
+export const planKey = (runId: string, version: number) => `${runPrefix(runId)}plan/v${version}.json`;
+
+export const scenePrefix = (runId: string, scene: number) => `${runPrefix(runId)}scenes/${pad(scene, 3)}/`;
 export const clipKey = (runId: string, scene: number) => `${scenePrefix(runId, scene)}clip.mp4`;
-export const lineKey = (runId: string, scene: number, line: number) =>
-	`${scenePrefix(runId, scene)}lines/${pad(line, 2)}.wav`;
-export const narrationKey = (runId: string, scene: number) => `${scenePrefix(runId, scene)}narration.wav`;
+/** Narration files inside a scene folder: the run's own (scenePrefix) or one the operator chose. */
+export const lineKeyIn = (sceneFolder: string, line: number) => `${sceneFolder}lines/${pad(line, 2)}.wav`;
+export const narrationKeyIn = (sceneFolder: string) => `${sceneFolder}narration.wav`;
+export const lineKey = (runId: string, scene: number, line: number) => lineKeyIn(scenePrefix(runId, scene), line);
+export const narrationKey = (runId: string, scene: number) => narrationKeyIn(scenePrefix(runId, scene));
 export const sceneVideoKey = (runId: string, scene: number) => `${scenePrefix(runId, scene)}scene.mp4`;
-export const finalKey = (runId: string, preset: string) => `runs/${runId}/final/${preset}.mp4`;
-export const subtitlesKey = (runId: string) => `runs/${runId}/final/subtitles.srt`;
-export const thumbnailKey = (runId: string) => `runs/${runId}/final/thumbnail.jpg`;
-export const workKey = (runId: string, name: string) => `runs/${runId}/work/${name}`;
+export const frameCheckKey = (runId: string, scene: number) => `${scenePrefix(runId, scene)}frame-check.jpg`;
+
+export const finalKey = (runId: string, preset: string) => `${runPrefix(runId)}final/${preset}.mp4`;
+export const subtitlesKey = (runId: string) => `${runPrefix(runId)}final/subtitles.srt`;
+export const thumbnailKey = (runId: string) => `${runPrefix(runId)}final/thumbnail.jpg`;
+export const metadataKey = (runId: string) => `${runPrefix(runId)}final/metadata.json`;
+
+export const workKey = (runId: string, name: string) => `${runPrefix(runId)}work/${name}`;
+/** The scenes concatenated, before loudness and subtitles. */
+export const joinedKey = (runId: string) => workKey(runId, 'joined.mp4');
+export const loudnessKey = (runId: string) => workKey(runId, 'loudness.mp4');
+export const subtitledKey = (runId: string) => workKey(runId, 'subtitled.mp4');
+export const watermarkedKey = (runId: string) => workKey(runId, 'watermarked.mp4');
+/** Text to Speech → Synthesize: one WAV per item of the execution. */
+export const speechKey = (runId: string, itemIndex: number) => workKey(runId, `speech-${itemIndex}.wav`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
-import { lineKey, planKey } from '../../nodes/shared/keys';
+import { lineKey, metadataKey, planKey } from '../../nodes/shared/keys';
 import type { Plan } from '../../nodes/shared/plan';
 import { parseScript } from '../../nodes/Screenplay/lib/parse';
 import { recordEvent } from '../../nodes/Campaign/store/events';
@@ -236,7 +236,7 @@ describe('a run from start to finish', () => {
 		assert.equal(await stage(), 'generation', 'a scene event does not move the run');
 	});
 
-	it('complete records the final artifacts and a finished event with the run time', async () => {
+	it('complete records the final artifacts, the metadata at its standard key and a finished event with the run time', async () => {
 		await run({ resource: 'run', operation: 'start', runId, executionId: '7' });
 		await sleep(30);
 		const finalKey = `runs/${runId}/final/youtube.mp4`;
@@ -249,6 +249,7 @@ describe('a run from start to finish', () => {
 				finalKey,
 				thumbnailKey: `runs/${runId}/final/thumbnail.jpg`,
 				subtitlesKey: '',
+				metadata: { title: 'Night shift', tags: ['rain'] },
 				duration: 12.5,
 			},
 			[{ runId, video: { key: finalKey } }],
@@ -262,9 +263,13 @@ describe('a run from start to finish', () => {
 		assert.deepEqual(assets.rows.map((a) => [a.kind, a.bytes === null ? null : Number(a.bytes)]), [
 			['final', 2048],
 			['thumbnail', null],
+			['work', null],
 		]);
-		const events = await store.db.query("select status, duration_ms from events where run_id = $1 and stage = 'run' order by id", [runId]);
+		const stored = await store.s3.storage.downloadBuffer({ bucket: store.s3.bucket, key: metadataKey(runId) });
+		assert.deepEqual(JSON.parse(stored.toString()), { title: 'Night shift', tags: ['rain'] });
+		const events = await store.db.query("select status, duration_ms, data from events where run_id = $1 and stage = 'run' order by id", [runId]);
 		assert.deepEqual(events.rows.map((e) => e.status), ['queued', 'started', 'finished']);
+		assert.equal(events.rows[2].data.metadataKey, metadataKey(runId));
 		assert.ok(Number(events.rows[2].duration_ms) >= 30);
 	});
 

@@ -9,6 +9,17 @@ import {
 } from 'n8n-workflow';
 import { FFmpeg } from '../../nodes/FFmpeg/FFmpeg.node';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
+import {
+	finalKey,
+	frameCheckKey,
+	joinedKey,
+	loudnessKey,
+	sceneVideoKey,
+	subtitledKey,
+	subtitlesKey,
+	thumbnailKey,
+	watermarkedKey,
+} from '../../nodes/shared/keys';
 import { testS3Credential } from '../../nodes/shared/storageNode';
 import { executionContext } from '../helpers/execution-context';
 import { startS3, type TestS3 } from '../helpers/s3';
@@ -81,6 +92,12 @@ describe('FFmpeg node', () => {
 			['target', 'truePeak', 'lra'].map((name) => field('loudness', name)?.default),
 			[-14, -1.5, 11],
 		);
+		// Output keys are the run's standard keys unless the operator overrides them.
+		const writing = ['concat', 'export', 'loudness', 'mux', 'subtitles', 'thumbnail', 'watermark'];
+		assert.deepEqual(writing.map((op) => field(op, 'outputKey')?.default), writing.map(() => ''));
+		assert.equal(field('subtitles', 'srtKey')?.default, '');
+		assert.equal(field('thumbnail', 'frameFor')?.default, 'run');
+		assert.equal(field('concat', 'outputKey')?.placeholder, joinedKey('<runId>'));
 		// Every operation's parameters are shown for that operation only.
 		for (const property of description.properties) {
 			if (property.name === 'operation') continue;
@@ -122,7 +139,7 @@ describe('FFmpeg node', () => {
 		assert.equal(((typed[0].json.probe as IDataObject).video as IDataObject).height, 180);
 	});
 
-	it('mux: uploads the scene video; with Continue On Fail a bad item becomes an error item, paired with its input', async () => {
+	it('mux: uploads the scene video to its standard key; with Continue On Fail a bad item becomes an error item, paired with its input', async () => {
 		const items = [
 			{ runId: 'r1', sceneNumber: 1, clip: clipRef, narration: narrationRef },
 			{ runId: 'r1', sceneNumber: 2 },
@@ -132,7 +149,6 @@ describe('FFmpeg node', () => {
 			video: items[i].clip ?? null,
 			audio: items[i].narration ?? null,
 			duration: 0,
-			outputKey: `runs/r1/scenes/00${items[i].sceneNumber}/scene.mp4`,
 		});
 		const output = await run(executeContext(s3, items, params, { continueOnFail: true }));
 		assert.equal(output.length, 2);
@@ -141,11 +157,11 @@ describe('FFmpeg node', () => {
 		const sceneVideo = output[0].json.sceneVideo as IDataObject;
 		assert.deepEqual(
 			{ key: sceneVideo.key, bucket: sceneVideo.bucket, width: sceneVideo.width, height: sceneVideo.height },
-			{ key: 'runs/r1/scenes/001/scene.mp4', bucket: s3.bucket, width: 320, height: 180 },
+			{ key: sceneVideoKey('r1', 1), bucket: s3.bucket, width: 320, height: 180 },
 		);
 		assert.ok(Math.abs((sceneVideo.duration as number) - 2) < 0.05);
 		assert.equal(output[0].json.narration, narrationRef, 'input fields are kept');
-		await s3.storage.downloadFile({ bucket: s3.bucket, key: 'runs/r1/scenes/001/scene.mp4' }, tmp.path('scene.mp4'));
+		await s3.storage.downloadFile({ bucket: s3.bucket, key: sceneVideoKey('r1', 1) }, tmp.path('scene.mp4'));
 		const probe = await probeMedia(tmp.path('scene.mp4'));
 		assert.ok(probe.meanVolume! > -40, 'narration is in the scene video');
 
@@ -182,6 +198,17 @@ describe('FFmpeg node', () => {
 			),
 			/"Output Key" resolved to "runs\/undefined\/scenes\/NaN\/scene.mp4"/,
 		);
+		// No override and nothing to derive the standard key from: the message names the field and what to map.
+		const mux = { operation: 'mux', video: clipRef, audio: null, duration: 0 };
+		await assert.rejects(
+			run(executeContext(s3, [{ sceneNumber: 1 }], mux)),
+			/^NodeOperationError: "Output Key" is empty and the item has no runId, so there is no standard key for the scene video\. Pass items with runId and sceneNumber/,
+		);
+		await assert.rejects(
+			run(executeContext(s3, [{ runId: 'r1' }], mux)),
+			/"Output Key" is empty and the item has no sceneNumber \(got null\)/,
+		);
+		await assert.rejects(run(executeContext(s3, [{ runId: '../r1', sceneNumber: 1 }], mux)), /runId "\.\.\/r1" cannot name a folder/);
 	});
 
 	it('checkClip: reports a missing object and a silent clip as problems, never throws', async () => {
@@ -212,7 +239,7 @@ describe('FFmpeg node', () => {
 		assert.match((checks[2].problems as string[])[0], /no clip to check/);
 	});
 
-	it('assembles through the node: concat → subtitles → loudness → thumbnail → watermark → export', async () => {
+	it('assembles through the node into the run\'s standard keys: concat → subtitles → loudness → thumbnail → watermark → export', async () => {
 		const scenes: IDataObject[] = [];
 		for (const n of [1, 2]) {
 			const file = await makeClip(tmp.path(`scene-${n}.mp4`), { duration: 1, gainDb: -35, frequency: 300 * n });
@@ -222,10 +249,11 @@ describe('FFmpeg node', () => {
 
 		let json: IDataObject = { runId: 'r2', clips: scenes };
 		json = await step(
-			{ operation: 'concat', clips: scenes, mode: 'auto', transition: 'none', outputKey: 'runs/r2/work/concat.mp4' },
+			{ operation: 'concat', clips: scenes, mode: 'auto', transition: 'none' },
 			json,
 		);
 		assert.equal(json.concatMode, 'copy');
+		assert.equal((json.video as IDataObject).key, joinedKey('r2'));
 		assert.ok(Math.abs(((json.video as IDataObject).duration as number) - 2) < 0.1);
 
 		const cues = [
@@ -238,37 +266,44 @@ describe('FFmpeg node', () => {
 				video: json.video,
 				cues: JSON.stringify(cues),
 				mode: 'attach',
-				srtKey: 'runs/r2/final/subtitles.srt',
-				outputKey: 'runs/r2/work/subtitled.mp4',
 				options: { speakerPrefix: true },
 			},
 			json,
 		);
 		assert.deepEqual(json.subtitles, {
 			bucket: s3.bucket,
-			key: 'runs/r2/final/subtitles.srt',
+			key: subtitlesKey('r2'),
 			contentType: 'application/x-subrip',
 			bytes: (json.subtitles as IDataObject).bytes,
 		});
-		const srt = (await s3.storage.downloadBuffer({ bucket: s3.bucket, key: 'runs/r2/final/subtitles.srt' })).toString();
+		assert.equal((json.video as IDataObject).key, subtitledKey('r2'));
+		const srt = (await s3.storage.downloadBuffer({ bucket: s3.bucket, key: subtitlesKey('r2') })).toString();
 		assert.match(srt, /^1\n00:00:00,000 --> 00:00:00,900\nALICE: Hello: "world"\n/);
 
 		json = await step(
-			{ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5, lra: 11, outputKey: 'runs/r2/work/loudness.mp4' },
+			{ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5, lra: 11 },
 			json,
 		);
+		assert.equal((json.video as IDataObject).key, loudnessKey('r2'));
 		const loudness = json.loudness as IDataObject;
 		assert.ok(Math.abs(((loudness.output as IDataObject).integrated as number) + 14) <= 1);
 		assert.ok(((loudness.input as IDataObject).integrated as number) < -30);
 
 		const thumb = await step(
-			{ operation: 'thumbnail', video: json.video, time: 0.5, preset: 'shorts', outputKey: 'runs/r2/final/thumbnail.jpg' },
+			{ operation: 'thumbnail', video: json.video, time: 0.5, preset: 'shorts' },
 			json,
 		);
 		assert.deepEqual(
 			{ ...(thumb.thumbnail as IDataObject), bytes: undefined },
-			{ bucket: s3.bucket, key: 'runs/r2/final/thumbnail.jpg', contentType: 'image/jpeg', bytes: undefined, width: 1080, height: 608 },
+			{ bucket: s3.bucket, key: thumbnailKey('r2'), contentType: 'image/jpeg', bytes: undefined, width: 1080, height: 608 },
 		);
+		// Validation's frame of one scene goes beside that scene's files.
+		const frame = await step({ operation: 'thumbnail', video: json.video, frameFor: 'scene' }, { ...json, sceneNumber: 2 });
+		assert.equal((frame.thumbnail as IDataObject).key, frameCheckKey('r2', 2));
+		assert.ok((await s3.storage.stat({ bucket: s3.bucket, key: frameCheckKey('r2', 2) }))?.bytes);
+		// An Output Key that is set wins (a leading slash is dropped).
+		const cover = await step({ operation: 'thumbnail', video: json.video, outputKey: '/brand/cover.jpg' }, json);
+		assert.equal((cover.thumbnail as IDataObject).key, 'brand/cover.jpg');
 
 		const marked = await step(
 			{
@@ -278,15 +313,15 @@ describe('FFmpeg node', () => {
 				text: 'Reelsmith',
 				position: 'topRight',
 				options: {},
-				outputKey: 'runs/r2/work/marked.mp4',
 			},
 			json,
 		);
-		assert.equal((marked.video as IDataObject).key, 'runs/r2/work/marked.mp4');
+		assert.equal((marked.video as IDataObject).key, watermarkedKey('r2'));
 		assert.equal((marked.video as IDataObject).width, 320);
 		json = { ...json, video: marked.video };
 
-		json = await step({ operation: 'export', video: json.video, preset: 'square', outputKey: 'runs/r2/final/square.mp4' }, json);
+		json = await step({ operation: 'export', video: json.video, preset: 'square' }, json);
+		assert.equal((json.video as IDataObject).key, finalKey('r2', 'square'));
 		assert.deepEqual(json.export, {
 			preset: 'square',
 			width: 1080,
@@ -294,7 +329,7 @@ describe('FFmpeg node', () => {
 			reencoded: true,
 			reasons: ['size is 320x180, not 1080x1080'],
 		});
-		await s3.storage.downloadFile({ bucket: s3.bucket, key: 'runs/r2/final/square.mp4' }, tmp.path('final.mp4'));
+		await s3.storage.downloadFile({ bucket: s3.bucket, key: finalKey('r2', 'square') }, tmp.path('final.mp4'));
 		const final = await probeMedia(tmp.path('final.mp4'));
 		assert.deepEqual(
 			[final.video?.width, final.video?.height, final.video?.pixelFormat, final.audio?.codec, final.faststart],

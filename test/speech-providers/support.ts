@@ -38,6 +38,5 @@ export const SYNTHESIZE_SCENE: Record<string, Parameter> = {
 	narratorVoice: '',
 	narrateAction: 'whenNoDialogue',
 	gap: 0.3,
-	outputPrefix: (json: IDataObject) => `runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/`,
 	options: { concurrency: 1 },
 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
-import { lineKey, narrationKey } from '../../nodes/shared/keys';
+import { lineKey, narrationKey, speechKey } from '../../nodes/shared/keys';
 import type { Character } from '../../nodes/shared/plan';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
@@ -38,7 +38,7 @@ const defaults: Record<string, Parameter> = {
 	narratorVoice: 'en-gb+m3',
 	narrateAction: (json: IDataObject) => (json.options as IDataObject | undefined)?.narrateAction,
 	gap: 0.3,
-	outputPrefix: (json: IDataObject) => `runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/`,
+	// outputPrefix stays empty, as its default: files go to the scene's standard folder (keys.lineKey, keys.narrationKey).
 	options: { concurrency: 2 },
 };
 
@@ -215,6 +215,21 @@ describe('Text to Speech node: what is spoken', () => {
 		}
 	});
 
+	test('scene files: the Output Prefix when set, else the scene folder; without runId the message names the field', async () => {
+		const output = await run([sceneItem(1, {}, {}), { ...sceneItem(2, {}), prefix: 'voice/scene-2' }, { ...sceneItem(3, {}), runId: undefined }], {
+			continueOnFail: true,
+			parameters: { outputPrefix: (json: IDataObject) => json.prefix ?? '' },
+		});
+		assert.equal((output[0].json.narration as unknown as Narration).key, narrationKey('run-tts', 1));
+		const own = output[1].json.narration as unknown as Narration;
+		assert.equal(own.key, 'voice/scene-2/narration.wav');
+		assert.equal(own.lines[0].key, 'voice/scene-2/lines/01.wav');
+		assert.match(
+			String(output[2].json.error),
+			/^Scene 3: "Output Prefix" is empty and the item has no runId, so there is no standard key for the scene's narration files/,
+		);
+	});
+
 	test('Continue On Fail: an unknown voice fails its own item with a readable message, the others are voiced', async () => {
 		const output = await run(
 			[sceneItem(1, {}), sceneItem(2, {}, { voiceMap: { BOB: 'xx-nosuchvoice' } }), sceneItem(3, {}, { narrateAction: 'loudly' })],
@@ -231,23 +246,34 @@ describe('Text to Speech node: what is spoken', () => {
 });
 
 describe('Text to Speech node: synthesize', () => {
-	test('one text becomes one 48 kHz stereo WAV in storage', async () => {
+	test('one text becomes one 48 kHz stereo WAV in storage, at the run\'s speech key', async () => {
 		const output = await run([{ text: 'Welcome to Reelsmith.', runId: 'run-tts' }], {
-			parameters: {
-				operation: 'synthesize',
-				text: (json: IDataObject) => json.text,
-				voice: 'en-us+f3',
-				outputKey: 'runs/run-tts/work/speech-0.wav',
-				options: {},
-			},
+			parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: 'en-us+f3', options: {} },
 		});
 		const audio = output[0].json.audio as IDataObject;
-		assert.equal(audio.key, 'runs/run-tts/work/speech-0.wav');
+		assert.equal(audio.key, speechKey('run-tts', 0));
 		assert.equal(audio.voice, 'en-us+f3');
 		assert.ok(Number(audio.duration) > 0.5);
 		const file = await download(String(audio.key), 'speech.wav');
 		assert.equal((await ffprobe(file)).streams[0].sample_rate, '48000');
 		assert.ok((await meanVolume(file)) > -40);
+	});
+
+	test('text outside a run goes to the execution\'s folder; a set Output Key wins', async () => {
+		const parameters = {
+			operation: 'synthesize',
+			provider: 'espeak',
+			text: (json: IDataObject) => json.text,
+			voice: 'en-us+f3',
+			outputKey: (json: IDataObject) => json.key ?? '',
+			options: {},
+		};
+		const context = executeContext({ items: [{ text: 'One.' }, { text: 'Two.', key: 'voice/two.wav' }], parameters, s3 });
+		const [output] = await new TextToSpeech().execute.call(Object.assign(context, { getExecutionId: () => '417' }));
+		assert.deepEqual(
+			output.map((item) => (item.json.audio as IDataObject).key),
+			[speechKey('417', 0), 'voice/two.wav'],
+		);
 	});
 
 	test('empty text is an error naming the field', async () => {

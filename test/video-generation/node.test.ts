@@ -32,8 +32,7 @@ const defaults: Record<string, Parameter> = {
 	scene: (json: IDataObject) => json.scene,
 	narration: (json: IDataObject) => json.narration,
 	duration: 0,
-	outputKey: (json: IDataObject) =>
-		`runs/${json.runId}/scenes/${String(json.sceneNumber).padStart(3, '0')}/clip.mp4`,
+	// outputKey stays empty, as its default: the clip goes to the run's standard key (keys.clipKey).
 	options: { pollInterval: 100, timeout: 120, concurrency: 2 },
 };
 
@@ -134,7 +133,22 @@ describe('Video Generation node', () => {
 		assert.match(String(output[0].json.error), /"Scene" is missing/);
 		assert.match(String(output[1].json.error), /Scene 2: "Duration" must be more than 0 and at most 120 seconds \(got 0\)/);
 		assert.match(String(output[2].json.error), /Scene 3: "Duration" .* \(got 121\)/);
-		assert.match(String(output[3].json.error), /"Output Key" is empty or incomplete/);
+		assert.match(
+			String(output[3].json.error),
+			/^Scene 4: "Output Key" is empty and the item has no runId, so there is no standard key for the clip\. Pass items with runId and sceneNumber/,
+		);
+	});
+
+	test('the clip key: the scene number of the plan scene when the item has none, or the Output Key when set', async () => {
+		const [output] = await run(
+			[sceneItem(5, { sceneNumber: undefined }), sceneItem(6, { key: 'tests/own-clip.mp4' })],
+			{ parameters: { duration: 0.5, outputKey: (json: IDataObject) => json.key ?? '' } },
+		);
+		assert.deepEqual(
+			output.map((item) => (item.json.clip as IDataObject).key),
+			[clipKey('run-vg', 5), 'tests/own-clip.mp4'],
+		);
+		assert.ok(await s3.storage.stat({ bucket: s3.bucket, key: 'tests/own-clip.mp4' }));
 	});
 
 	test('duration 0 = max(scene, narration + 0.5 s) rounded up to 0.1 s', () => {

@@ -7,6 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 import type { MediaRef, ObjectRef } from '../../shared/refs';
+import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { getStorage } from '../../shared/storageNode';
 import type { FfmpegProgress } from '../../shared/transport/ffmpeg';
 import type { Storage } from '../../shared/transport/storage';
@@ -39,16 +40,13 @@ export function refField(
 	};
 }
 
-export function outputKeyField(operation: string, defaultValue: string, what = 'the result'): INodeProperties {
-	return {
-		displayName: 'Output Key',
-		name: 'outputKey',
-		type: 'string',
-		required: true,
-		default: defaultValue,
-		description: `Object key to upload ${what} to, in the credential's bucket`,
-		displayOptions: { show: { operation: [operation] } },
-	};
+/** Output Key: empty by default, so the result goes to the run's standard key (built by keys.ts). */
+export function outputKeyField(operation: string, standard: StandardKey, example?: string): INodeProperties {
+	return keyOverrideField(
+		{ displayName: 'Output Key', name: 'outputKey', displayOptions: { show: { operation: [operation] } } },
+		standard,
+		example,
+	);
 }
 
 export function fail(this: IExecuteFunctions, itemIndex: number, message: string, description?: string): never {
@@ -61,7 +59,7 @@ function jsonValue(this: IExecuteFunctions, name: string, label: string, itemInd
 }
 
 function asRef(value: unknown): InputRef | null {
-	// A bare key ("runs/…/clip.mp4") is accepted too: it lives in the credential's bucket.
+	// A bare key (text, not JSON) is accepted too: it lives in the credential's bucket.
 	if (typeof value === 'string' && value.trim() !== '') return { key: value.trim() };
 	if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
 	const { bucket, key } = value as IDataObject;
@@ -158,23 +156,15 @@ export function readNumber(
 	return value;
 }
 
-/** The key to upload to. Catches the common slip of a default expression meeting an item without runId. */
+/** The key to upload to: the Output Key parameter, or the run's standard key for the item (see keys.ts). */
 export function readOutputKey(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	standard: StandardKey,
 	name = 'outputKey',
 	label = 'Output Key',
 ): string {
-	const key = String(this.getNodeParameter(name, itemIndex, '') ?? '').trim();
-	if (!key) return fail.call(this, itemIndex, `The "${label}" parameter is empty. Set the object key to upload to.`);
-	if (/(^|\/)(undefined|null|NaN)(\/|$)/.test(key)) {
-		return fail.call(
-			this,
-			itemIndex,
-			`The "${label}" resolved to "${key}": the item is missing a field the key is built from (usually runId or sceneNumber). Map those fields or set a fixed key.`,
-		);
-	}
-	return key.replace(/^\/+/, '');
+	return resolveKey(this, itemIndex, standard, { name, label });
 }
 
 /** Local file name for a download: a fixed stem plus the key's extension (ffmpeg also sniffs content). */

@@ -1,4 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { joinedKey } from '../../shared/keys';
+import type { StandardKey } from '../../shared/outputKey';
 import { concatClips, type ConcatMode, type Transition } from '../lib/concat';
 import {
 	download,
@@ -15,6 +17,9 @@ import {
 } from './common';
 
 const show = { operation: ['concat'] };
+
+/** Where the result goes when Output Key is empty. */
+const standard: StandardKey = { what: 'the joined video', run: joinedKey };
 
 export const description: INodeProperties[] = [
 	{
@@ -62,7 +67,7 @@ export const description: INodeProperties[] = [
 		description: 'Seconds each crossfade lasts; the video gets this much shorter per transition',
 		displayOptions: { show: { operation: ['concat'], transition: ['crossfade'] } },
 	},
-	outputKeyField('concat', "={{ 'runs/' + $json.runId + '/work/concat.mp4' }}", 'the joined video'),
+	outputKeyField('concat', standard),
 ];
 
 /** Joins clips; returns the video and which path was taken (copy or reencode). */
@@ -80,7 +85,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		transition === 'crossfade'
 			? readNumber.call(this, itemIndex, 'transitionDuration', 'Transition Duration', { min: 0.01, fallback: 0.5 })
 			: 0;
-	const outputKey = readOutputKey.call(this, itemIndex);
+	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const { video, concatMode } = await withMedia(this, async (storage, path) => {
 		const files: string[] = [];

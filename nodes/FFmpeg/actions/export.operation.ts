@@ -1,4 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { finalKey } from '../../shared/keys';
+import type { StandardKey } from '../../shared/outputKey';
 import { PRESETS, presetByName, type ExportPreset } from '../../shared/presets';
 import { exportForPreset } from '../lib/export';
 import {
@@ -15,6 +17,9 @@ import {
 	withMedia,
 } from './common';
 
+/** Where the video goes when Output Key is empty: the run's final video for the preset. */
+const standard = (preset: string): StandardKey => ({ what: 'the exported video', run: (runId) => finalKey(runId, preset) });
+
 export const description: INodeProperties[] = [
 	refField('export', 'video', 'Video', '={{ $json.video }}', 'Reference of the finished video'),
 	{
@@ -26,7 +31,7 @@ export const description: INodeProperties[] = [
 		description: 'Delivery format: H.264 yuv420p + AAC with faststart, at the preset size (scaled to fit and padded)',
 		displayOptions: { show: { operation: ['export'] } },
 	},
-	outputKeyField('export', "={{ 'runs/' + $json.runId + '/final/' + ($parameter.preset || 'youtube') + '.mp4' }}", 'the exported video'),
+	outputKeyField('export', standard('<preset>')),
 ];
 
 /** Delivers the video in a preset: remux when it already conforms, else scale + pad + re-encode. */
@@ -39,7 +44,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	} catch (error) {
 		return fail.call(this, itemIndex, `The "Preset" parameter: ${(error as Error).message}`);
 	}
-	const outputKey = readOutputKey.call(this, itemIndex);
+	const outputKey = readOutputKey.call(this, itemIndex, standard(presetName));
 
 	const { ref, result } = await withMedia(this, async (storage, path) => {
 		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');

@@ -1,4 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { loudnessKey } from '../../shared/keys';
+import type { StandardKey } from '../../shared/outputKey';
 import { normaliseLoudness } from '../lib/loudness';
 import {
 	download,
@@ -16,6 +18,9 @@ import {
 } from './common';
 
 const show = { operation: ['loudness'] };
+
+/** Where the result goes when Output Key is empty. */
+const standard: StandardKey = { what: 'the normalised video', run: loudnessKey };
 
 export const description: INodeProperties[] = [
 	refField('loudness', 'video', 'Video', '={{ $json.video }}', 'Reference of the video whose audio is normalised'),
@@ -46,7 +51,7 @@ export const description: INodeProperties[] = [
 		description: 'Target loudness range in LU',
 		displayOptions: { show },
 	},
-	outputKeyField('loudness', "={{ 'runs/' + $json.runId + '/work/loudness.mp4' }}", 'the normalised video'),
+	outputKeyField('loudness', standard),
 ];
 
 const stats = (s: { integrated: number; truePeak: number; lra: number; threshold: number }) => ({
@@ -64,7 +69,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const target = readNumber.call(this, itemIndex, 'target', 'Target', { min: -70, max: -5, fallback: -14 });
 	const truePeak = readNumber.call(this, itemIndex, 'truePeak', 'True Peak', { min: -9, max: 0, fallback: -1.5 });
 	const lra = readNumber.call(this, itemIndex, 'lra', 'Loudness Range', { min: 1, max: 50, fallback: 11 });
-	const outputKey = readOutputKey.call(this, itemIndex);
+	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const { ref, result } = await withMedia(this, async (storage, path) => {
 		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');

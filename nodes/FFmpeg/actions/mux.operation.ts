@@ -1,4 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { sceneVideoKey } from '../../shared/keys';
+import type { StandardKey } from '../../shared/outputKey';
 import { muxNarration } from '../lib/mux';
 import {
 	download,
@@ -14,6 +16,9 @@ import {
 	uploadMedia,
 	withMedia,
 } from './common';
+
+/** Where the result goes when Output Key is empty. */
+const standard: StandardKey = { what: 'the scene video', scene: sceneVideoKey };
 
 export const description: INodeProperties[] = [
 	refField('mux', 'video', 'Video', '={{ $json.clip }}', 'Reference of the clip; its video is copied as it is'),
@@ -35,11 +40,7 @@ export const description: INodeProperties[] = [
 			'Length of the scene video in seconds; 0 = the video length. Narration is padded with silence or cut to it.',
 		displayOptions: { show: { operation: ['mux'] } },
 	},
-	outputKeyField(
-		'mux',
-		"={{ 'runs/' + $json.runId + '/scenes/' + String($json.sceneNumber).padStart(3, '0') + '/scene.mp4' }}",
-		'the scene video',
-	),
+	outputKeyField('mux', standard),
 ];
 
 /** Narration onto a clip: video copied, AAC 48 kHz stereo audio of exactly the video length. */
@@ -47,7 +48,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's clip field");
 	const audio = readOptionalRef.call(this, itemIndex, 'audio', 'Audio', "the Text to Speech node's narration field");
 	const duration = readNumber.call(this, itemIndex, 'duration', 'Duration', { min: 0 });
-	const outputKey = readOutputKey.call(this, itemIndex);
+	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const sceneVideo = await withMedia(this, async (storage, path) => {
 		const videoFile = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');

@@ -8,7 +8,7 @@ export const description: INodeProperties[] = [
 		'input',
 		'Input',
 		'={{ $json.clip }}',
-		'Reference of the media file to inspect, like {"bucket": "reelsmith", "key": "runs/…/clip.mp4"}',
+		'Reference of the media file to inspect, like {"bucket": "reelsmith", "key": "…/clip.mp4"}',
 	),
 ];
 

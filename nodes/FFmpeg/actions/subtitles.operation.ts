@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { subtitledKey, subtitlesKey } from '../../shared/keys';
+import { keyOverrideField, type StandardKey } from '../../shared/outputKey';
 import type { MediaRef } from '../../shared/refs';
 import { buildSrt, type SubtitleCue, type SubtitleWord } from '../lib/srt';
 import { attachSubtitles, burnSubtitles } from '../lib/subtitles';
@@ -19,6 +21,10 @@ import {
 } from './common';
 
 const show = { operation: ['subtitles'] };
+
+/** Where the files go when SRT Key and Output Key are empty. */
+const srtStandard: StandardKey = { what: 'the .srt file', run: subtitlesKey };
+const videoStandard: StandardKey = { what: 'the subtitled video', run: subtitledKey };
 
 export const description: INodeProperties[] = [
 	refField('subtitles', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to subtitle'),
@@ -44,17 +50,9 @@ export const description: INodeProperties[] = [
 		default: 'attach',
 		displayOptions: { show },
 	},
+	keyOverrideField({ displayName: 'SRT Key', name: 'srtKey', displayOptions: { show } }, srtStandard),
 	{
-		displayName: 'SRT Key',
-		name: 'srtKey',
-		type: 'string',
-		required: true,
-		default: "={{ 'runs/' + $json.runId + '/final/subtitles.srt' }}",
-		description: "Object key for the .srt file, in the credential's bucket",
-		displayOptions: { show },
-	},
-	{
-		...outputKeyField('subtitles', "={{ 'runs/' + $json.runId + '/work/subtitled.mp4' }}", 'the subtitled video'),
+		...outputKeyField('subtitles', videoStandard),
 		displayOptions: { show: { operation: ['subtitles'], mode: ['attach', 'burn'] } },
 	},
 	{
@@ -169,8 +167,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!['attach', 'burn', 'srtOnly'].includes(mode)) {
 		fail.call(this, itemIndex, `The "Mode" parameter must be attach, burn or srtOnly (got "${mode}").`);
 	}
-	const srtKey = readOutputKey.call(this, itemIndex, 'srtKey', 'SRT Key');
-	const outputKey = mode === 'srtOnly' ? '' : readOutputKey.call(this, itemIndex);
+	const srtKey = readOutputKey.call(this, itemIndex, srtStandard, 'srtKey', 'SRT Key');
+	const outputKey = mode === 'srtOnly' ? '' : readOutputKey.call(this, itemIndex, videoStandard);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const srtOptions = {
 		speakerPrefix: options.speakerPrefix === true,

@@ -1,4 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { frameCheckKey, thumbnailKey } from '../../shared/keys';
+import { exampleKey, type StandardKey } from '../../shared/outputKey';
 import { PRESETS, presetByName } from '../../shared/presets';
 import { extractThumbnail } from '../lib/thumbnail';
 import {
@@ -16,6 +18,12 @@ import {
 } from './common';
 
 const show = { operation: ['thumbnail'] };
+
+/** Where the JPEG goes when Output Key is empty, by Frame For. */
+const standard: Record<string, StandardKey> = {
+	run: { what: 'the thumbnail', run: thumbnailKey },
+	scene: { what: "the scene's frame check", scene: frameCheckKey },
+};
 
 export const description: INodeProperties[] = [
 	refField('thumbnail', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to take the frame from'),
@@ -37,7 +45,19 @@ export const description: INodeProperties[] = [
 		description: "Export preset whose width the thumbnail gets (height follows the video's aspect ratio)",
 		displayOptions: { show },
 	},
-	outputKeyField('thumbnail', "={{ 'runs/' + $json.runId + '/final/thumbnail.jpg' }}", 'the JPEG'),
+	{
+		displayName: 'Frame For',
+		name: 'frameFor',
+		type: 'options',
+		options: [
+			{ name: 'Run Thumbnail', value: 'run', description: "The finished video's thumbnail" },
+			{ name: 'Scene Frame Check', value: 'scene', description: "A frame of the item's scene for validation to look at" },
+		],
+		default: 'run',
+		description: 'Which standard key the JPEG goes to when Output Key is empty',
+		displayOptions: { show },
+	},
+	outputKeyField('thumbnail', { ...standard.run, what: 'the JPEG' }, `${exampleKey(standard.run)} or ${exampleKey(standard.scene)}`),
 ];
 
 /** One JPEG frame, scaled to the preset width. */
@@ -51,7 +71,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	} catch (error) {
 		return fail.call(this, itemIndex, `The "Preset" parameter: ${(error as Error).message}`);
 	}
-	const outputKey = readOutputKey.call(this, itemIndex);
+	const frameFor = String(this.getNodeParameter('frameFor', itemIndex, 'run'));
+	if (!standard[frameFor]) {
+		fail.call(this, itemIndex, `The "Frame For" parameter must be run or scene (got "${frameFor}").`);
+	}
+	const outputKey = readOutputKey.call(this, itemIndex, standard[frameFor]);
 
 	const thumbnail = await withMedia(this, async (storage, path) => {
 		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');

@@ -1,4 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { watermarkedKey } from '../../shared/keys';
+import type { StandardKey } from '../../shared/outputKey';
 import { addWatermark, WATERMARK_POSITIONS, type WatermarkPosition } from '../lib/watermark';
 import {
 	download,
@@ -15,6 +17,9 @@ import {
 } from './common';
 
 const show = { operation: ['watermark'] };
+
+/** Where the result goes when Output Key is empty. */
+const standard: StandardKey = { what: 'the marked video', run: watermarkedKey };
 
 export const description: INodeProperties[] = [
 	refField('watermark', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to mark'),
@@ -97,7 +102,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	outputKeyField('watermark', "={{ 'runs/' + $json.runId + '/work/watermarked.mp4' }}", 'the marked video'),
+	outputKeyField('watermark', standard),
 ];
 
 /** Text or image mark in a corner; video re-encoded, audio and soft subtitles copied. */
@@ -116,7 +121,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		source === 'image' ? readRef.call(this, itemIndex, 'image', 'Image', 'a stored logo, e.g. {"key": "brand/logo.png"}') : null;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const positive = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
-	const outputKey = readOutputKey.call(this, itemIndex);
+	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const ref = await withMedia(this, async (storage, path) => {
 		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');

@@ -6,6 +6,8 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
+import { speechKey } from '../../shared/keys';
+import { exampleKey, keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { textParameter } from '../../shared/parameters';
 import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
@@ -18,6 +20,8 @@ import { speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 
 const show = { show: { operation: ['synthesize'] } };
+/** Where the WAV of item `itemIndex` goes when Output Key is empty. */
+const standard = (itemIndex: number): StandardKey => ({ what: 'the WAV file', run: (runId) => speechKey(runId, itemIndex) });
 
 export const description: INodeProperties[] = [
 	{
@@ -40,12 +44,8 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	{
-		displayName: 'Output Key',
-		name: 'outputKey',
-		type: 'string',
-		default: "={{ 'runs/' + ($json.runId || $execution.id) + '/work/speech-' + $itemIndex + '.wav' }}",
-		description: 'Object key of the WAV file in the bucket of the S3 credential',
-		displayOptions: show,
+		...keyOverrideField({ displayName: 'Output Key', name: 'outputKey', displayOptions: show }, standard(0)),
+		description: `Object key for the WAV file, in the bucket of the S3 credential. Leave empty to use the run's standard key, built from the item's runId (the execution ID when there is none) and the item's position (like ${exampleKey(standard(0))}).`,
 	},
 	{
 		displayName: 'Options',
@@ -98,10 +98,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		throw fail('"Text" is empty (or has nothing that can be spoken). Set Text, e.g. {{ $json.text }}.');
 	}
 	const chosenVoice = textParameter(this, 'voice', itemIndex);
-	const outputKey = textParameter(this, 'outputKey', itemIndex);
-	if (!outputKey || outputKey.includes('undefined')) {
-		throw fail(`"Output Key" is empty or incomplete ("${outputKey}"). Set Output Key.`);
-	}
+	// Text voiced outside a run still gets a folder of its own: the execution's.
+	const runId = typeof item.json.runId === 'string' && item.json.runId.trim() ? item.json.runId : this.getExecutionId?.();
+	const outputKey = resolveKey(this, itemIndex, standard(itemIndex), { place: { runId } });
 	const options = this.getNodeParameter('options', itemIndex, {}) as { rate?: number; pitch?: number };
 	const storage = await getStorage.call(this);
 	const hooks = await speechLedger(this, itemIndex);

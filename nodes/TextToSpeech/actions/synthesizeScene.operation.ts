@@ -6,6 +6,8 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
+import { lineKeyIn, narrationKeyIn, scenePrefix } from '../../shared/keys';
+import { resolveKey } from '../../shared/outputKey';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 import type { Scene } from '../../shared/plan';
 import { CLIP_FORMAT } from '../../shared/presets';
@@ -87,8 +89,9 @@ export const description: INodeProperties[] = [
 		displayName: 'Output Prefix',
 		name: 'outputPrefix',
 		type: 'string',
-		default: "={{ 'runs/' + $json.runId + '/scenes/' + String($json.sceneNumber).padStart(3, '0') + '/' }}",
-		description: 'Folder for the files: lines/01.wav, lines/02.wav … and narration.wav are written under it',
+		default: '',
+		placeholder: scenePrefix('<runId>', 1),
+		description: `Folder for the files: ${lineKeyIn('', 1)}, ${lineKeyIn('', 2)} … and ${narrationKeyIn('')} are written under it. Leave empty to use the scene's standard folder, built from the item's runId and sceneNumber (like ${scenePrefix('<runId>', 1)}).`,
 		displayOptions: show,
 	},
 	{
@@ -178,10 +181,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!Number.isFinite(gap) || gap < 0 || gap > 10) {
 		throw fail(`${label}"Gap" must be between 0 and 10 seconds (got ${gap}).`);
 	}
-	const prefix = textParameter(this, 'outputPrefix', itemIndex);
-	if (!prefix || prefix.includes('undefined')) {
-		throw fail(`${label}"Output Prefix" is empty or incomplete ("${prefix}"). Pass items with runId and sceneNumber, or set Output Prefix.`);
-	}
+	const prefix = resolveKey(this, itemIndex, { what: "the scene's narration files", scene: scenePrefix }, {
+		name: 'outputPrefix',
+		label: 'Output Prefix',
+		place: { runId: item.json.runId, sceneNumber: item.json.sceneNumber ?? scene.number },
+		prefix: label,
+	});
 	const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
 	const options = this.getNodeParameter('options', itemIndex, {}) as { leadIn?: number; rate?: number };
 	const leadIn = Math.max(0, Number(options.leadIn ?? 0.2));
@@ -230,7 +235,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				cost.amountUsd = Math.round((cost.amountUsd + call.costUsd) * 1e6) / 1e6;
 				const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
 				await toClipWav(result.file, file);
-				const key = `${folder}lines/${String(index + 1).padStart(2, '0')}.wav`;
+				const key = lineKeyIn(folder, index + 1);
 				await storage.uploadFile(file, key, 'audio/wav');
 				audio.push(await readWav(file));
 				lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice });
@@ -258,7 +263,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			}
 			const trackFile = join(directory, 'narration.wav');
 			await writeWav(trackFile, track);
-			const ref = await storage.uploadFile(trackFile, `${folder}narration.wav`, 'audio/wav');
+			const ref = await storage.uploadFile(trackFile, narrationKeyIn(folder), 'audio/wav');
 			return { narration: { ...ref, duration: round(pcmDuration(track)), lines }, cost };
 		});
 

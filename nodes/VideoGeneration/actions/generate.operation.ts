@@ -10,6 +10,8 @@ import {
 } from 'n8n-workflow';
 import type { Character, Scene } from '../../shared/plan';
 import { CLIP_FORMAT, PRESETS, presetByName } from '../../shared/presets';
+import { clipKey } from '../../shared/keys';
+import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { getStorage } from '../../shared/storageNode';
 import styles from '../data/styles.json';
 import { Ledger, runIdOf } from '../../shared/ledger';
@@ -20,6 +22,8 @@ import { ClipError, makeClip } from './clipTask';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 
 const show = { show: { operation: ['generate'] } };
+/** Where the clip goes when Output Key is empty. */
+const standard: StandardKey = { what: 'the clip', scene: clipKey };
 
 export const description: INodeProperties[] = [
 	{
@@ -101,14 +105,7 @@ export const description: INodeProperties[] = [
 			'Seconds. 0 = from the scene and narration: the larger of the scene duration and the narration duration + 0.5 s, rounded up to 0.1 s.',
 		displayOptions: show,
 	},
-	{
-		displayName: 'Output Key',
-		name: 'outputKey',
-		type: 'string',
-		default: "={{ 'runs/' + $json.runId + '/scenes/' + String($json.sceneNumber).padStart(3, '0') + '/clip.mp4' }}",
-		description: 'Object key of the clip in the bucket of the S3 credential',
-		displayOptions: show,
-	},
+	keyOverrideField({ displayName: 'Output Key', name: 'outputKey', displayOptions: show }, standard),
 	{
 		displayName: 'Fix From Last Check',
 		name: 'validationFeedback',
@@ -348,12 +345,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		);
 	}
 
-	const outputKey = String(this.getNodeParameter('outputKey', itemIndex, '') ?? '').trim();
-	if (!outputKey || outputKey.includes('undefined')) {
-		throw fail(
-			`${label}"Output Key" is empty or incomplete ("${outputKey}"). Pass items with runId and sceneNumber, or set Output Key.`,
-		);
-	}
+	// The item's scene number, or its plan scene's (a scene item made by hand may carry only the scene).
+	const itemScene = item.json.sceneNumber ?? scene.number;
+	const sceneNumber = Number(itemScene);
+	const outputKey = resolveKey(this, itemIndex, standard, {
+		place: { runId: item.json.runId, sceneNumber: itemScene },
+		prefix: label,
+	});
 	const options = this.getNodeParameter('options', itemIndex, {}) as {
 		pollInterval?: number;
 		timeout?: number;
@@ -394,7 +392,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// With the Reelsmith Postgres credential and a run's scene: budget, task ledger and cost lines.
 	const ledger = await Ledger.fromNode(this, itemIndex);
 	const runId = runIdOf(item.json.runId);
-	const sceneNumber = Number(item.json.sceneNumber ?? scene.number);
 	const storage = await getStorage.call(this);
 	if (ledger && runId && Number.isFinite(sceneNumber)) {
 		// A scene that moved to a fallback provider before its execution stopped resumes there: its task is paid.

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { finalKey } from '../../../shared/keys';
 import { getStorage } from '../../../shared/storageNode';
 import { inputJson } from '../common';
 
@@ -12,7 +13,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '={{ $json.artifact?.key ?? $json.video?.key ?? "" }}',
-		description: 'Object key of the artifact, e.g. runs/{runId}/final/youtube.mp4',
+		description: `Object key of the artifact, e.g. ${finalKey('<runId>', 'youtube')}`,
 		displayOptions: { show },
 	},
 	{

@@ -22,8 +22,8 @@ export const description: INodeProperties[] = [
 		name: 'key',
 		type: 'string',
 		default: '',
-		placeholder: 'runs/{runId}/work/notes.txt',
-		description: 'Object key to write; empty = runs/{runId}/work/{file name}',
+		placeholder: workKey('<runId>', 'notes.txt'),
+		description: `Object key to write. Leave empty to use the run's work folder and the file's name (like ${workKey('<runId>', 'notes.txt')}).`,
 		displayOptions: { show },
 	},
 	{

@@ -55,7 +55,7 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * Stores a plan version: the JSON (plan + critique) in object storage at runs/<runId>/plan/v<n>.json and a row
+ * Stores a plan version: the JSON (plan + critique) in object storage at its planKey (keys.ts) and a row
  * with its score. Version numbers count up per run; the item passes through with planVersion, planKey, planScore.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

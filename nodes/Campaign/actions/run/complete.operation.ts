@@ -1,8 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { metadataKey } from '../../../shared/keys';
 import { getStorage } from '../../../shared/storageNode';
-
-/** Where the export's title, description, tags and thumbnail text go. */
-const metadataKey = (runId: string) => `runs/${runId}/final/metadata.json`;
 import { recordAsset, type AssetKind } from '../../store/assets';
 import { recordEvent } from '../../store/events';
 import { completeRun } from '../../store/runs';
