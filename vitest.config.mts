@@ -28,7 +28,7 @@ const UNIT = [
 	'test/video-providers/prices.test.ts',
 	'test/text-to-speech/voices.test.ts',
 	'test/runtime/compose.test.ts',
-	'test/runtime/guards.test.ts',
+	'test/shared/*.test.ts',
 	'test/runtime/typecheck.test.ts',
 ];
 const E2E = ['test/e2e/**/*.test.ts', 'test/runtime/stack.test.ts', 'test/runtime/install.test.ts', 'test/runtime/canvas.test.ts'];
