@@ -30,6 +30,7 @@ const UNIT = [
 	'test/runtime/compose.test.ts',
 	'test/shared/*.test.ts',
 	'test/runtime/typecheck.test.ts',
+	'test/runtime/package.test.ts',
 ];
 const E2E = ['test/e2e/**/*.test.ts', 'test/runtime/stack.test.ts', 'test/runtime/install.test.ts', 'test/runtime/canvas.test.ts'];
 const DASHBOARD = ['test/dashboard/api.test.ts'];

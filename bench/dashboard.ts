@@ -9,7 +9,7 @@
  *     showing the run page of the built app, over 30 events each idle, with 50 users refetching once a second, and
  *     with 50 clients back to back (bench/browser.ts); the Node SSE client times the same events alongside;
  *   - two baselines from the same run: the no-database floor (GET /healthz through the same HTTP stack), and the same
- *     pages computed by plain SQL on every request (no in-memory campaign figures) with migration 005's indexes dropped.
+ *     pages computed by plain SQL on every request (no in-memory campaign figures) with migration 004_dashboard's indexes dropped.
  *     The dashboard is measured before and after that baseline and each page keeps its worse round (load drifts).
  *
  *   node --import tsx bench/dashboard.ts [--runs 10000] [--scenes-per-run 10] [--clients 50] [--requests 1500] [--seconds 15]
@@ -376,7 +376,7 @@ async function main(): Promise<void> {
 		server.child.kill('SIGTERM');
 		await new Promise((resolve) => server!.child.once('exit', resolve));
 
-		// Baseline, same data and run: plain SQL on every request (no in-memory campaign figures) and no 005 indexes.
+		// Baseline, same data and run: plain SQL on every request (no in-memory campaign figures) and no 004_dashboard indexes.
 		const dropped = (
 			await db.query(
 				`select indexname, indexdef from pg_indexes where schemaname = 'public' and indexname in
@@ -389,7 +389,7 @@ async function main(): Promise<void> {
 		server = await startServer(postgres.url, false);
 		base = server.url;
 		cookie = await login(base);
-		const baseline = await measure('baseline (no cache, no 005 indexes)', base, cookie, requests, pacedSeconds);
+		const baseline = await measure('baseline (no cache, no 004_dashboard indexes)', base, cookie, requests, pacedSeconds);
 		server.child.kill('SIGTERM');
 		await new Promise((resolve) => server!.child.once('exit', resolve));
 		for (const index of dropped) await db.query(index.indexdef);
@@ -444,9 +444,9 @@ async function main(): Promise<void> {
 		console.log(
 			'\nours = the worse (by p95) of two rounds, one before and one after the baseline. ' +
 				'baseline = the same pages in the same run with the campaign figures computed by SQL on every request and ' +
-				"migration 005's indexes dropped. floor = the HTTP stack, session-free, no database: nothing can be faster on this machine " +
+				"migration 004_dashboard's indexes dropped. floor = the HTTP stack, session-free, no database: nothing can be faster on this machine " +
 				'at that concurrency. Event rows: p99 column = the slowest (of 50 for the SSE client, of the events seen for the browser). "1 req/s each" = each user refetches once a second. ' +
-				'The run page uses neither the cache nor (much) the 005 indexes: its ratio shows how much the load of a shared machine drifts between rounds.',
+				'The run page uses neither the cache nor (much) the 004_dashboard indexes: its ratio shows how much the load of a shared machine drifts between rounds.',
 		);
 		const detail: string[][] = [['event → screen', 'SSE client p50 / p95 / max', 'in the DOM p50 / p95 / max', 'on screen p50 / p95 / max', 'lost', 'target', 'met']];
 		for (const [label, series] of screens) {

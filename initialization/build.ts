@@ -18,6 +18,8 @@ import { REPO_ROOT, type Log } from './install-n8n';
 export const DIST = join(REPO_ROOT, 'dist');
 const STAMP = join(DIST, '.reelsmith-build-stamp');
 const SOURCE_FOLDERS = ['nodes', 'credentials'];
+/** Compiled beside the nodes: the package's main module and the schema migrator it exports (tsconfig.json). */
+const SOURCE_FILES = ['index.ts', 'initialization/migrate.ts', 'package.json', 'tsconfig.json'];
 const STATIC_FILE = /\.(svg|png)$|[\\/]__schema__[\\/].*\.json$/;
 
 /** Every file below folder (none when it is missing), skipping node_modules and dot entries. */
@@ -40,7 +42,7 @@ export async function walk(folder: string, files: string[] = []): Promise<string
 async function inputFiles(): Promise<string[]> {
 	const files: string[] = [];
 	for (const folder of SOURCE_FOLDERS) await walk(join(REPO_ROOT, folder), files);
-	files.push(join(REPO_ROOT, 'package.json'), join(REPO_ROOT, 'tsconfig.json'));
+	files.push(...SOURCE_FILES.map((file) => join(REPO_ROOT, file)));
 	return files.sort();
 }
 

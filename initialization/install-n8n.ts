@@ -37,7 +37,8 @@ export interface N8nInstall {
 	n8nBin: string;
 }
 
-async function readJson<T>(file: string): Promise<T | undefined> {
+/** The parsed JSON file, or undefined when it is missing or not JSON. */
+export async function readJson<T>(file: string): Promise<T | undefined> {
 	try {
 		return JSON.parse(await readFile(file, 'utf8')) as T;
 	} catch {

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 /**
@@ -7,8 +7,19 @@ import { Client } from 'pg';
  * schema_migrations. Forward-only plain SQL, so a ~50-line runner over `pg` is all it takes (see the report
  * for why not node-pg-migrate). An advisory lock makes concurrent starts (n8n main + worker + init) safe.
  */
-const MIGRATIONS_DIR = join(__dirname, 'migrations');
-const SEED_FILE = join(__dirname, 'seed.sql');
+// This file runs from initialization/ (tsx) or, in the npm package, from dist/initialization/ beside the shipped SQL.
+const SQL_DIR = basename(dirname(__dirname)) === 'dist' ? join(__dirname, '..', '..', 'initialization') : __dirname;
+export const MIGRATIONS_DIR = join(SQL_DIR, 'migrations');
+const SEED_FILE = join(SQL_DIR, 'seed.sql');
+/**
+ * Migrations that were renumbered (to close a gap in the numbers), new name → the name databases recorded before.
+ * A database that applied the old name has applied the new one: the new name is recorded beside the old one, which
+ * stays so that a process still running the previous release (a worker not yet updated) does not apply it again.
+ */
+export const RENAMED_MIGRATIONS: Record<string, string> = {
+	'003_runs': '004_runs',
+	'004_dashboard': '005_dashboard',
+};
 // Any constant shared by every Reelsmith process; 'reel' in ASCII.
 const LOCK_ID = 0x7265656c;
 
@@ -24,6 +35,14 @@ export async function migrate(databaseUrl: string, opts: { seed?: boolean } = {}
 		const done = new Set(
 			(await client.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version),
 		);
+		for (const [version, before] of Object.entries(RENAMED_MIGRATIONS)) {
+			if (done.has(version) || !done.has(before)) continue;
+			await client.query(
+				'insert into schema_migrations (version, applied_at) select $1, applied_at from schema_migrations where version = $2',
+				[version, before],
+			);
+			done.add(version);
+		}
 		const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
 		for (const file of files) {
 			const version = file.replace(/\.sql$/, '');

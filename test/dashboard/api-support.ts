@@ -1,6 +1,6 @@
 /**
- * For the dashboard API tests: a loopback stand-in for n8n's webhooks that records what it was sent (our own webhook
- * contract C6, not a paid provider), a cookie-keeping API client and a Server-Sent Events reader.
+ * For the dashboard API tests: a loopback stand-in for n8n's webhooks that records what it was sent (our own start,
+ * resume and Wait-node webhooks, not a paid provider), a cookie-keeping API client and a Server-Sent Events reader.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

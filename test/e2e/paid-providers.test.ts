@@ -318,7 +318,7 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			assert.ok(waiting.cost_estimate !== null, 'the estimate is there to approve against');
 			assert.equal((await scenesOf(runId)).length, 0, 'nothing generated before the decision');
 		}
-		// What the dashboard API does (C6): record the decision, then POST the resume URL.
+		// What the dashboard API does (ui/server/actions.ts): record the decision, then POST the resume URL.
 		const decide = async (runId: string, decision: 'approve' | 'reject', note: string) => {
 			const { rows } = await db.query(
 				`update runs set approval = $2, approval_note = $3, approval_by = 'e2e@example.com', approval_at = now()

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { hydrateEmbeddedPostgres } from '../../initialization/install-n8n';
 import { startEmbeddedPostgres } from '../../initialization/services/postgres';
 
 /**
@@ -41,6 +42,8 @@ export async function startPostgres(): Promise<TestPostgres> {
 	if (process.env.REELSMITH_TEST_DATABASE_URL) {
 		return { url: process.env.REELSMITH_TEST_DATABASE_URL, stop: async () => {} };
 	}
+	// After a plain `npm ci` (scripts off) the server's library links are missing; a test file run alone needs them.
+	await hydrateEmbeddedPostgres(() => {});
 	const dir = await mkdtemp(join(tmpdir(), 'reelsmith-pg-'));
 	const server = await startEmbeddedPostgres({ directory: join(dir, 'data') });
 	return {

@@ -4,7 +4,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { buildPackage, ensureInstalled, PACKAGE_NAME, postgresDataDirectory, startStack, type Stack } from '../../initialization/stack';
+import { PACKAGE_NAME } from '../../initialization/n8n-package';
+import { postgresDataDirectory } from '../../initialization/services/postgres';
+import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
 
 /**

@@ -12,9 +12,9 @@ import { SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
 import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFakes } from '../speech-providers/support';
 
 /**
- * Provider choice (C4): 'auto', fallbacks, unconfigured providers skipped with a note, a provider that is down
+ * Provider choice: 'auto', fallbacks, unconfigured providers skipped with a note, a provider that is down
  * after its retries handing the scene to the next; `provider`, `attempts` and `cost` on the item; word timings on
- * the scene clock (C5); the budget and cost ledger with the optional Reelsmith Postgres credential.
+ * the scene clock; the budget and cost ledger with the optional Reelsmith Postgres credential.
  */
 let store: Store;
 beforeAll(async () => {
@@ -202,7 +202,7 @@ describe('provider choice', () => {
 	});
 });
 
-describe('word timings (C5)', () => {
+describe('word timings on the scene clock', () => {
 	test("each line's words are the ElevenLabs alignment moved to the line's place in the scene track", async () => {
 		const [item] = await voice([sceneItem(scene)], { provider: 'elevenlabs' }, { elevenlabs: elevenLabsCredential(eleven) });
 		const narration = item.json.narration as unknown as Narration;

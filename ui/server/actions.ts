@@ -1,5 +1,5 @@
 /**
- * What a manager can do to runs (contract C6): start one through the pipeline webhook, retry/resume through the
+ * What a manager can do to runs: start one through the pipeline webhook, retry/resume through the
  * resume webhook, cancel, and approve or reject a storyboard the workflow is waiting on (n8n Wait node).
  */
 import { Hono, type Context } from 'hono';
@@ -174,7 +174,7 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 }
 
 /**
- * C6: record the decision (only while the run waits), then resume the Wait node. The row is written first because
+ * Record the decision (only while the run waits), then resume the Wait node. The row is written first because
  * the resumed execution reads it at once; if n8n does not take the call, the decision is taken back so it can be
  * made again.
  */

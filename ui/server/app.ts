@@ -1,5 +1,5 @@
 /**
- * The dashboard's HTTP app (contract C7): /api for the React app, /healthz, and the built app with SPA fallback.
+ * The dashboard's HTTP app: /api for the React app, /healthz, and the built app with SPA fallback.
  * Every error answer is JSON `{ error }` in plain words; internals go to the server log only.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * startDashboard (contract C8): the API and the built app on one port, beside n8n. Used by npm start
+ * startDashboard: the API and the built app on one port, beside n8n. Used by npm start
  * (initialization/start.ts), docker compose (ui/server/main.ts) and the tests and bench.
  */
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The run line every list and action answers with (C7 campaign page `runs[]`), computed in one query for a set of
+ * The run line every list and action answers with (the campaign page's `runs[]`), computed in one query for a set of
  * runs: scenes done/total, cost so far, queue position for queued runs, progress.
  */
 import type { Pool } from 'pg';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { Plan } from '../../shared/plan';
 import { PRESET_NAMES } from '../../shared/presets';
 import { parseScript, ScriptError } from '../../Screenplay/lib/parse';
@@ -28,7 +28,8 @@ export const REFERENCE_FRAMES = ['none', 'storyboard'] as const;
 export const REFERENCE_DATA_URI_LIMIT = 5 * 1024 * 1024;
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
-const between = (min: number, max: number) => z.number().finite().min(min).max(max);
+// zod 4's number() already refuses Infinity and NaN.
+const between = (min: number, max: number) => z.number().min(min).max(max);
 /** A fallback order: one name or a list of distinct names, or 'auto' alone. */
 const order = <T extends string>(names: readonly T[]) =>
 	z
@@ -41,7 +42,7 @@ const order = <T extends string>(names: readonly T[]) =>
 				.refine((list) => new Set(list).size === list.length)
 				.refine((list) => !list.includes('auto') || list.length === 1),
 		)
-		.default(['auto']) as unknown as z.ZodDefault<z.ZodType<Array<T | 'auto'>, z.ZodTypeDef, unknown>>;
+		.default(['auto']) as unknown as z.ZodDefault<z.ZodType<Array<T | 'auto'>, unknown>>;
 /** A reference image: an https URL, or a PNG/JPEG/WebP data URI (what Kling and Runway can both read). */
 export function referenceProblem(value: unknown): string | null {
 	if (typeof value !== 'string') return `must be a text (an https URL or a data URI), not ${value === null ? 'null' : typeof value}`;
@@ -54,10 +55,10 @@ export function referenceProblem(value: unknown): string | null {
 const references = z
 	.record(
 		z.string().regex(/^[1-9]\d*$/),
-		z.unknown().refine((value) => referenceProblem(value) === null),
+		z.custom<string>((value) => referenceProblem(value) === null),
 	)
-	.default({}) as unknown as z.ZodDefault<z.ZodType<Record<string, string>, z.ZodTypeDef, unknown>>;
-const dollars = z.number().finite().min(0).max(100_000).nullable().default(null);
+	.default({});
+const dollars = z.number().min(0).max(100_000).nullable().default(null);
 
 const RequestSchema = z
 	.object({

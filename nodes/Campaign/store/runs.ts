@@ -31,7 +31,7 @@ export interface Run {
 	approvalBy: string | null;
 	approvalAt: string | null;
 	cancelRequestedAt: string | null;
-	/** Who asked to cancel (migration 004; the dashboard API sets it with cancel_requested_at). */
+	/** Who asked to cancel (migration 003_runs; the dashboard API sets it with cancel_requested_at). */
 	cancelRequestedBy?: string | null;
 	createdAt: string;
 	updatedAt: string;

@@ -37,7 +37,7 @@ export interface SceneRecord {
 	provider: string | null;
 	taskId: string | null;
 	costUsd: number | null;
-	/** Who was tried for the last generation, in order (migration 004). */
+	/** Who was tried for the last generation, in order (migration 003_runs). */
 	providerAttempts: ProviderAttempt[] | null;
 	error: string | null;
 	startedAt: string | null;

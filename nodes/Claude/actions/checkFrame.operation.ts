@@ -1,8 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import prompts from '../data/prompts.json';
 import { textParameter } from '../../shared/parameters';
 import { ledgerHooks } from '../lib/ledger';
+import { PARSE_OPTIONS } from '../lib/schema';
 import { callStructured, type Tool, type Validator } from '../transport/anthropic';
 import { fill, show, paidJson } from './common';
 
@@ -57,9 +58,9 @@ const frameSchema = z.object({
 });
 
 const validate: Validator<{ score: number; reasons: string[] }> = (input) => {
-	const parsed = frameSchema.safeParse(input);
+	const parsed = frameSchema.safeParse(input, PARSE_OPTIONS);
 	if (parsed.success) return { value: { score: Math.round(parsed.data.score), reasons: parsed.data.reasons } };
-	return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'the input'} ${issue.message === 'Required' ? 'is missing' : issue.message}`) };
+	return { problems: parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'the input'} ${issue.message}`) };
 };
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import {
 	PLAN_SCHEMA_VERSION,
 	type Critique,
@@ -147,12 +147,18 @@ const planSchema = z.object({
 		.default([]),
 });
 
+/**
+ * zod 4 words a missing field as "Invalid input: expected string, received undefined"; the problems sent back to
+ * Claude (and shown when the repair fails too) say "is missing". Messages given in the schema win over this one.
+ */
+export const PARSE_OPTIONS = { error: (issue: z.core.$ZodRawIssue) => (issue.input === undefined ? 'is missing' : undefined) };
+
 function zodProblems(error: z.ZodError): string[] {
 	return error.issues.map((issue) => {
 		const path = issue.path
-			.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
+			.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
 			.join('');
-		return `${path || 'the input'} ${issue.message === 'Required' ? 'is missing' : issue.message}`;
+		return `${path || 'the input'} ${issue.message}`;
 	});
 }
 
@@ -168,7 +174,7 @@ export interface PlanContext {
 /** A validator for a plan answer, completing it into the shared Plan. */
 export function planValidator(context: PlanContext): Validator<Plan> {
 	return (input) => {
-		const parsed = planSchema.safeParse(input);
+		const parsed = planSchema.safeParse(input, PARSE_OPTIONS);
 		if (!parsed.success) return { problems: zodProblems(parsed.error) };
 		const raw = parsed.data;
 		const problems: string[] = [];
@@ -253,7 +259,7 @@ const critiqueSchema = z.object({
 });
 
 export const critiqueValidator: Validator<Critique> = (input) => {
-	const parsed = critiqueSchema.safeParse(input);
+	const parsed = critiqueSchema.safeParse(input, PARSE_OPTIONS);
 	if (!parsed.success) return { problems: zodProblems(parsed.error) };
 	const issues: PlanIssue[] = parsed.data.issues.map((issue) => {
 		const entry: PlanIssue = { code: issue.code, message: issue.message.trim(), penalty: issue.penalty };
@@ -269,7 +275,7 @@ const refineSchema = z.object({ plan: z.unknown(), changes: z.array(z.string()).
 export function refineValidator(context: PlanContext): Validator<{ plan: Plan; changes: string[] }> {
 	const validatePlan = planValidator(context);
 	return (input) => {
-		const parsed = refineSchema.safeParse(input);
+		const parsed = refineSchema.safeParse(input, PARSE_OPTIONS);
 		if (!parsed.success) return { problems: zodProblems(parsed.error) };
 		if (parsed.data.plan === undefined) return { problems: ['plan is missing'] };
 		const plan = validatePlan(parsed.data.plan);
@@ -342,7 +348,7 @@ function cleanTags(tags: string[]): string[] {
 /** A validator for the publishing metadata, against the limits in data/metadata.json. */
 export function metadataValidator(limits: MetadataLimits): Validator<VideoMetadata> {
 	return (input) => {
-		const parsed = metadataSchema.safeParse(input);
+		const parsed = metadataSchema.safeParse(input, PARSE_OPTIONS);
 		if (!parsed.success) return { problems: zodProblems(parsed.error) };
 		const title = parsed.data.title.replace(/\s+/g, ' ').trim();
 		const description = parsed.data.description.trim();

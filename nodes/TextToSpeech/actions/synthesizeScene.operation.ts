@@ -286,7 +286,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 /**
- * Word timings of one line on the scene clock (C5): the alignment's times from the line's own audio start, moved to
+ * Word timings of one line on the scene clock (seconds from the start of the scene track): the alignment's times from the line's own audio start, moved to
  * where the line sits in the scene track, kept inside the line and in order.
  */
 export function sceneWords(words: WordTiming[] | undefined, place: { start: number; end: number }): WordTiming[] {

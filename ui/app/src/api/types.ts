@@ -1,4 +1,4 @@
-/** Shapes of the dashboard API (contract C7 in the session spec), as the app reads them. */
+/** Shapes of the dashboard API (ui/server), as the app reads them. */
 
 export type RunStatus = 'queued' | 'starting' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
 export type SceneStatus = 'pending' | 'generating' | 'completed' | 'failed';
@@ -45,7 +45,7 @@ export interface RunSummary {
 	budgetUsd: number | null;
 	error: string | null;
 	createdAt: string;
-	/** Not in C7 yet: when the run last moved (latest event or update). Used for "the pipeline is slow". */
+	/** When the run last moved (latest event or update). Used for "the pipeline is slow". */
 	lastEventAt?: string | null;
 	updatedAt?: string | null;
 }

@@ -1,0 +1,129 @@
+/**
+ * Credentials and workflows into n8n through its CLI: import the credentials, import the workflows and publish each
+ * one, each step only when its input changed since the last successful start (a digest in reelsmith-state.json).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { credentialRecords, paidCredentialRecords, withCredentialsFile, type ProviderKeys } from './credentials';
+import { readJson, type Log } from './install-n8n';
+import { runN8nCommand, type N8nSettings } from './n8n-process';
+import { displayPath, type WorkflowFile } from './workflow-files';
+
+function since(started: number): number {
+	return Date.now() - started;
+}
+
+function sha256(text: string | Buffer): string {
+	return createHash('sha256').update(text).digest('hex');
+}
+
+/** Runs tasks with at most `limit` at a time. */
+async function inBatches<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+	const queue = [...items];
+	await Promise.all(
+		Array.from({ length: Math.min(limit, queue.length) }, async () => {
+			for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+		}),
+	);
+}
+
+interface SyncState {
+	credentials?: string;
+	workflows?: string;
+	/** Per paid provider: 'empty' (created without a key) or the digest of the keys last written from the environment. */
+	paid?: Record<string, string>;
+}
+
+/**
+ * Imports the credentials and the workflows, and publishes every workflow, when they changed since the last
+ * successful start (or `force`). Each n8n CLI call boots n8n (~3 s), so skipping unchanged ones keeps warm starts fast.
+ */
+export async function syncN8nContent(
+	settings: N8nSettings,
+	content: {
+		credentials: Parameters<typeof credentialRecords>[0];
+		providerKeys: ProviderKeys;
+		workflowsDir: string;
+		workflows: WorkflowFile[];
+	},
+	force: boolean,
+	log: Log,
+	timings: Record<string, number>,
+): Promise<void> {
+	const n8nFolder = join(settings.userFolder, '.n8n');
+	const stateFile = join(n8nFolder, 'reelsmith-state.json');
+	const fresh = !existsSync(join(n8nFolder, 'database.sqlite')) && !process.env.DB_TYPE;
+	const saved = fresh ? undefined : await readJson<SyncState>(stateFile);
+	const state: SyncState = (!force && saved) || {};
+	// Even a forced re-import must not blank the keys a user typed in: what was written stays known.
+	if (saved?.paid) state.paid = saved.paid;
+	const saveState = async () => {
+		await mkdir(n8nFolder, { recursive: true });
+		await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+	};
+
+	// A digest (never the values) tells whether the credentials changed, e.g. a new embedded Postgres port.
+	const credentialsDigest = sha256(JSON.stringify(credentialRecords(content.credentials)));
+	if (state.credentials !== credentialsDigest) {
+		const started = Date.now();
+		log('[stack] creating the n8n credentials (Reelsmith Postgres, Reelsmith S3, Reelsmith Webhook Token) …');
+		await withCredentialsFile(settings.userFolder, content.credentials, (file) =>
+			runN8nCommand(settings, ['import:credentials', `--input=${file}`]),
+		);
+		state.credentials = credentialsDigest;
+		await saveState();
+		timings.credentials = since(started);
+	}
+
+	// Paid provider credentials: created once (empty keys unless the environment gives them), then written again
+	// only when the environment gives different keys, so keys typed into the n8n UI survive the next start.
+	const paid = paidCredentialRecords(content.providerKeys).filter(({ provider, fromEnvironment, record }) => {
+		const written = state.paid?.[provider];
+		if (written === undefined) return true;
+		return fromEnvironment && written !== sha256(JSON.stringify(record.data));
+	});
+	if (paid.length) {
+		const started = Date.now();
+		log(`[stack] writing the paid provider credentials: ${paid.map(({ record, fromEnvironment }) => `${record.name}${fromEnvironment ? ' (keys from the environment)' : ' (no key yet)'}`).join(', ')} …`);
+		await withCredentialsFile(settings.userFolder, { records: paid.map(({ record }) => record) }, (file) =>
+			runN8nCommand(settings, ['import:credentials', `--input=${file}`]),
+		);
+		state.paid = { ...state.paid };
+		for (const { provider, fromEnvironment, record } of paid) {
+			state.paid[provider] = fromEnvironment ? sha256(JSON.stringify(record.data)) : 'empty';
+		}
+		await saveState();
+		timings.paidCredentials = since(started);
+	}
+
+	const hash = createHash('sha256');
+	for (const workflow of content.workflows) hash.update(`${workflow.file}\0`).update(await readFile(workflow.file)).update('\0');
+	const workflowsDigest = hash.digest('hex');
+	if (state.workflows !== workflowsDigest) {
+		let started = Date.now();
+		log(`[stack] importing ${content.workflows.length} workflows from ${displayPath(content.workflowsDir)} …`);
+		// Mark as not-synced first: an import unpublishes the workflows, so a failure below must redo both steps.
+		state.workflows = undefined;
+		await saveState();
+		await runN8nCommand(settings, ['import:workflow', '--separate', `--input=${content.workflowsDir}`]);
+		timings.importWorkflows = since(started);
+		started = Date.now();
+		log(`[stack] publishing ${content.workflows.length} workflows …`);
+		// Three at a time: each call is mostly n8n booting; SQLite copes with these short single-row updates.
+		await inBatches(content.workflows, 3, async (workflow) => {
+			try {
+				await runN8nCommand(settings, ['publish:workflow', `--id=${workflow.id}`]);
+			} catch (error) {
+				// One retry, alone, in case two processes raced on the SQLite file.
+				await runN8nCommand(settings, ['publish:workflow', `--id=${workflow.id}`]).catch(() => {
+					throw new Error(`Could not publish workflow "${workflow.name}" (${displayPath(workflow.file)}): ${(error as Error).message}`);
+				});
+			}
+		});
+		timings.publishWorkflows = since(started);
+		state.workflows = workflowsDigest;
+		await saveState();
+	}
+}
