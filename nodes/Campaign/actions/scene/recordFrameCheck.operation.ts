@@ -10,6 +10,8 @@ export const description: INodeProperties[] = [
 		displayName: 'Scene Number',
 		name: 'sceneNumber',
 		type: 'number',
+		required: true,
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-number -- maps the scene item's field by default
 		default: '={{ $json.sceneNumber }}',
 		displayOptions: { show },
 	},
@@ -17,6 +19,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Minimum Score',
 		name: 'minScore',
 		type: 'number',
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-number -- the run's threshold, as Claude → Check Frame gets it
 		default: '={{ $json.options.threshold }}',
 		description: 'The score the frame needed (as given to Claude → Check Frame); named in the event and the reasons',
 		displayOptions: { show },
