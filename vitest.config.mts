@@ -29,10 +29,11 @@ const UNIT = [
 	'test/text-to-speech/voices.test.ts',
 	'test/runtime/compose.test.ts',
 	'test/shared/*.test.ts',
+	'test/workflows/*.test.ts',
 	'test/runtime/typecheck.test.ts',
 	'test/runtime/package.test.ts',
 ];
-const E2E = ['test/e2e/**/*.test.ts', 'test/runtime/stack.test.ts', 'test/runtime/install.test.ts', 'test/runtime/canvas.test.ts'];
+const E2E = ['test/e2e/**/*.test.ts', 'test/runtime/stack.test.ts', 'test/runtime/install.test.ts'];
 const DASHBOARD = ['test/dashboard/api.test.ts'];
 const BROWSER = ['test/dashboard/browser.test.ts'];
 const STACK_SETUP = ['test/setup/stack.ts'];

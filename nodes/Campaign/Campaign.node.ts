@@ -93,6 +93,7 @@ export class Campaign implements INodeType {
 				[
 					{ name: 'List', value: 'list', action: 'List scenes', description: 'Completed scenes as assembly input, or one item per scene' },
 					{ name: 'Prepare', value: 'prepare', action: 'Prepare scenes', description: "Create the plan's scene rows; one item per scene still to make" },
+					{ name: 'Record Frame Check', value: 'recordFrameCheck', action: 'Record a frame check', description: "Keep Claude's frame check as an event; a frame that does not match fails the scene's check, with the reasons for the next try" },
 					{ name: 'Update', value: 'update', action: 'Update a scene', description: 'Record status, keys, duration and narration of a scene' },
 				],
 				'prepare',

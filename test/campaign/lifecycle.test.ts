@@ -170,6 +170,7 @@ describe('a run from start to finish', () => {
 		]);
 		assert.equal((assembly.json.options as IDataObject).preset, 'youtube');
 		assert.deepEqual(assembly.json.failedScenes, []);
+		assert.equal(assembly.json.failureMessage, '', 'nothing to fail the run with');
 
 		const assets = await store.db.query(
 			"select kind, count(*)::int as n from assets where run_id = $1 and kind in ('scene', 'line', 'narration') group by kind order by kind",
@@ -213,6 +214,13 @@ describe('a run from start to finish', () => {
 			{ number: 2, status: 'pending', error: null },
 			{ number: 3, status: 'failed', error: 'clip is silent' },
 		]);
+		assert.equal(assembly.json.failureMessage, 'Scene 2: not made; Scene 3: clip is silent');
+	});
+
+	it('scene list (assembly) of a plan without scenes says so, for Fail run', async () => {
+		const [assembly] = await run({ resource: 'scene', operation: 'list', runId, mode: 'assembly' });
+		assert.equal(assembly.json.sceneCount, 0);
+		assert.equal(assembly.json.failureMessage, 'The plan has no scenes to make.');
 	});
 
 	it('event record measures a step from its started event, per stage and scene', async () => {

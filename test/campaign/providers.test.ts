@@ -285,6 +285,9 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 		assert.equal(Number(scene.cost_usd), 0.6123);
 		assert.deepEqual(scene.provider_attempts, attempts);
 		await assert.rejects(call({ resource: 'scene', operation: 'update', runId, sceneNumber: 1, cost: 'a lot' }), /"Cost" must be a number/);
+		// A free provider (espeak, local) leaves no cost: its empty place in the list counts as nothing.
+		await call({ resource: 'scene', operation: 'update', runId, sceneNumber: 1, status: 'unchanged', cost: [undefined, null, { provider: 'runway', amountUsd: 0.6 }] });
+		assert.equal(Number((await store.db.query('select cost_usd from scenes where run_id = $1', [runId])).rows[0].cost_usd), 0.6);
 
 		await store.db.query(
 			"insert into costs (run_id, provider, units, unit, amount_usd) values ($1, 'runway', 5, 'second', 0.6), ($1, 'anthropic', 7000, 'token', 0.057)",

@@ -19,6 +19,7 @@ import * as runSetStage from './run/setStage.operation';
 import * as runStart from './run/start.operation';
 import * as sceneList from './scene/list.operation';
 import * as scenePrepare from './scene/prepare.operation';
+import * as sceneRecordFrameCheck from './scene/recordFrameCheck.operation';
 import * as sceneUpdate from './scene/update.operation';
 
 interface Operation {
@@ -42,7 +43,7 @@ export const operations: Record<string, Record<string, Operation>> = {
 		setStage: runSetStage,
 		start: runStart,
 	},
-	scene: { list: sceneList, prepare: scenePrepare, update: sceneUpdate },
+	scene: { list: sceneList, prepare: scenePrepare, recordFrameCheck: sceneRecordFrameCheck, update: sceneUpdate },
 	planVersion: { record: planVersionRecord },
 	event: { record: eventRecord },
 	artifact: { download: artifactDownload, upload: artifactUpload },

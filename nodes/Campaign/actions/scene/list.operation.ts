@@ -118,6 +118,9 @@ export function assemblyInput(run: Pick<Run, 'id' | 'campaignId' | 'options'>, s
 		}
 		offset += duration;
 	}
+	const failedScenes = scenes
+		.filter((scene) => scene.status !== 'completed')
+		.map((scene) => ({ number: scene.number, status: scene.status, error: scene.error }));
 	return {
 		runId: run.id,
 		campaignId: run.campaignId,
@@ -128,8 +131,10 @@ export function assemblyInput(run: Pick<Run, 'id' | 'campaignId' | 'options'>, s
 		// All scenes of the run; clips holds the completed ones.
 		sceneCount: scenes.length,
 		// Scenes that did not complete (failed after their attempts, or never made): the workflow decides.
-		failedScenes: scenes
-			.filter((scene) => scene.status !== 'completed')
-			.map((scene) => ({ number: scene.number, status: scene.status, error: scene.error })),
+		failedScenes,
+		// What the run fails with when not every scene was made, for a person; empty when every scene was.
+		failureMessage: scenes.length
+			? failedScenes.map((scene) => `Scene ${scene.number}: ${scene.error || 'not made'}`).join('; ')
+			: 'The plan has no scenes to make.',
 	};
 }
