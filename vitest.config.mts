@@ -30,6 +30,7 @@ const UNIT = [
 	'test/runtime/compose.test.ts',
 	'test/shared/*.test.ts',
 	'test/workflows/*.test.ts',
+	'test/nodes/*.test.ts',
 	'test/runtime/typecheck.test.ts',
 	'test/runtime/package.test.ts',
 ];

@@ -18,10 +18,12 @@ export interface N8nSettings {
 /** Environment shared by every n8n process of this stack (CLI commands and the server). */
 export function n8nEnvironment(settings: N8nSettings): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = { ...process.env };
-	// Variables of the test runner / tsx must not leak into n8n's Node 24 process.
+	// Variables of the test runner / tsx must not leak into n8n's Node 24 process. Vitest sets NODE_ENV=test, with
+	// which n8n exits at start; n8n runs as in its own image, in production mode.
 	for (const key of Object.keys(env)) {
-		if (key === 'NODE_OPTIONS' || key === 'NODE_TEST_CONTEXT' || key.startsWith('npm_') || key.startsWith('TSX_')) delete env[key];
+		if (key === 'NODE_OPTIONS' || key.startsWith('VITEST') || key.startsWith('npm_') || key.startsWith('TSX_')) delete env[key];
 	}
+	if (env.NODE_ENV === 'test') delete env.NODE_ENV;
 	const base = `http://${settings.listenAddress === '0.0.0.0' || settings.listenAddress === '::' ? '127.0.0.1' : settings.listenAddress}:${settings.port}/`;
 	const defaults: Record<string, string> = {
 		N8N_LISTEN_ADDRESS: settings.listenAddress,

@@ -4,7 +4,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { lineKey, metadataKey, planKey } from '../../nodes/shared/keys';
 import type { Plan } from '../../nodes/shared/plan';
-import { parseScript } from '../../nodes/Screenplay/lib/parse';
+import { parseScript } from '../../nodes/shared/screenplay/parse';
 import { recordEvent } from '../../nodes/Campaign/store/events';
 import { acceptParams, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
 

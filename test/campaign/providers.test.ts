@@ -6,7 +6,7 @@ import { budgetStop, estimateRun, spokenCharacters } from '../../nodes/Campaign/
 import { chooseProviders } from '../../nodes/Campaign/lib/providers';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import { speechCostUsd, typicalClaudeCallUsd, videoCostUsd } from '../../nodes/shared/prices';
-import { parseScript } from '../../nodes/Screenplay/lib/parse';
+import { parseScript } from '../../nodes/shared/screenplay/parse';
 import { acceptParams, executeContext, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
 
 /** Request fields for providers, budget and approval; provider choice; the estimate and its budget stop. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
-import { claimQueuedRuns, completeRun, failRun, queuePosition } from '../../nodes/Campaign/store/runs';
+import { claimQueuedRuns, completeRun, failRun, queuePosition } from '../../nodes/shared/store/runState';
 import { withTransaction } from '../../nodes/Campaign/transport/db';
 import { acceptParams, fountain, resetRuns, runCampaign, startStore, TOKEN, webhookItem, type Store } from './fixture';
 

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { parseScript } from '../../nodes/Screenplay/lib/parse';
+import { parseScript } from '../../nodes/shared/screenplay/parse';
 import { critiquePlan, type CritiqueOptions } from '../../nodes/Screenplay/lib/critique';
 import type { Plan } from '../../nodes/shared/plan';
 import { script } from './fixtures';

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { detectFormat, parseScript, ScriptError } from '../../nodes/Screenplay/lib/parse';
+import { detectFormat, parseScript, ScriptError } from '../../nodes/shared/screenplay/parse';
 import { expectedDuration, script, wordCount } from './fixtures';
 
 const speech = (plan: ReturnType<typeof parseScript>, number: number) =>

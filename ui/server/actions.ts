@@ -10,6 +10,14 @@ import { iso, isUuid } from './db';
 import { ApiError, badRequest, conflict } from './errors';
 import { readJson } from './http';
 import { callWebhook, postJson } from './n8n';
+import {
+	cancelIdleRun,
+	decideStoryboard,
+	mayMove,
+	requestCancel,
+	withdrawStoryboardDecision,
+	type RunStatus,
+} from '../../nodes/shared/store/runState';
 import { runLine } from './summaries';
 
 export const RUNS_WEBHOOK = 'reelsmith/runs';
@@ -18,7 +26,7 @@ export const RESUME_WEBHOOK = 'reelsmith/resume';
 const STALE_MINUTES = 10;
 
 interface RunState {
-	status: string;
+	status: RunStatus;
 	stage: string | null;
 	approval: string | null;
 	approval_by: string | null;
@@ -90,8 +98,8 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		const runId = c.req.param('id')!;
 		await visibleRun(deps.db, c.get('user'), runId);
 		const state = await runState(deps.db, runId);
-		const interrupted = (state.status === 'running' || state.status === 'starting') && state.stale;
-		if (state.status !== 'failed' && !interrupted) {
+		// The queue takes back a failed run, or an interrupted one (starting/running) that stopped moving.
+		if (!mayMove(state.status, 'requeue') || (state.status !== 'failed' && !state.stale)) {
 			const what =
 				action === 'retry'
 					? 'Only a failed run has failed scenes to retry.'
@@ -117,20 +125,12 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		await visibleRun(deps.db, user, runId);
 		const who = user.name || user.email;
 		// Queued or waiting for approval: nothing is working on it, so it ends now.
-		const { rows } = await deps.db.query<{ status: string; approval_url: string | null }>(
-			`update runs r set status = 'cancelled', cancel_requested_at = now(), cancel_requested_by = $2, finished_at = now(),
-			        error = case when prev.status = 'queued' then 'Cancelled by ' || $2 || ' before it started.'
-			                     else 'Cancelled by ' || $2 || ' while it waited for storyboard approval.' end
-			   from (select id, status from runs where id = $1 for update) prev
-			  where r.id = prev.id and prev.status in ('queued', 'awaiting_approval')
-			  returning prev.status, r.approval_url`,
-			[runId, who],
-		);
-		if (rows[0]) {
-			await recordEvent(deps.db, runId, `Cancelled by ${who}.`, { by: user.email, from: rows[0].status });
-			if (rows[0].status === 'awaiting_approval' && rows[0].approval_url) {
+		const idle = await cancelIdleRun(deps.db, runId, who);
+		if (idle) {
+			await recordEvent(deps.db, runId, `Cancelled by ${who}.`, { by: user.email, from: idle.from });
+			if (idle.from === 'awaiting_approval' && idle.approvalUrl) {
 				// End the waiting execution too; the run is cancelled whatever n8n answers.
-				const answer = await postJson(internalResumeUrl(rows[0].approval_url, deps.n8nUrl), { runId, decision: 'cancel' }).catch(
+				const answer = await postJson(internalResumeUrl(idle.approvalUrl, deps.n8nUrl), { runId, decision: 'cancel' }).catch(
 					(error: ApiError) => ({ status: 0, body: { message: error.message } }),
 				);
 				if (answer.status < 200 || answer.status >= 300) {
@@ -142,12 +142,7 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 			return answerRun(c, runId);
 		}
 		// Starting or running: the pipeline stops at its next step.
-		const running = await deps.db.query(
-			`update runs set cancel_requested_at = coalesce(cancel_requested_at, now()), cancel_requested_by = coalesce(cancel_requested_by, $2)
-			  where id = $1 and status in ('starting', 'running') returning id`,
-			[runId, who],
-		);
-		if (running.rowCount) {
+		if (await requestCancel(deps.db, runId, who)) {
 			await recordEvent(deps.db, runId, `Cancel requested by ${who}; the run stops at its next step.`, { by: user.email });
 			return answerRun(c, runId, { message: 'The run stops at its next step.' });
 		}
@@ -180,18 +175,9 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
  */
 async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: SessionUser, approval: 'approved' | 'rejected', note: string | null) {
 	const who = user.name || user.email;
-	const { rows } = await deps.db.query<{ approval_url: string | null }>(
-		`update runs set approval = $2, approval_note = $3, approval_by = $4, approval_at = now()
-		  where id = $1 and approval = 'pending' and status = 'awaiting_approval' returning approval_url`,
-		[runId, approval, note, who],
-	);
-	const undo = () =>
-		deps.db.query(
-			`update runs set approval = 'pending', approval_note = null, approval_by = null, approval_at = null
-			  where id = $1 and approval = $2 and status = 'awaiting_approval'`,
-			[runId, approval],
-		);
-	if (!rows[0]) {
+	const decided = await decideStoryboard(deps.db, runId, { approval, note, by: who });
+	const undo = () => withdrawStoryboardDecision(deps.db, runId, approval);
+	if (!decided) {
 		const state = await runState(deps.db, runId);
 		if (state.approval === null) throw conflict('This run was started without storyboard approval; there is nothing to approve.');
 		if (state.approval !== 'pending') {
@@ -199,11 +185,11 @@ async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: Ses
 		}
 		throw conflict(`This run is ${describe(state)}, not waiting for approval yet. Wait until planning finishes, then decide.`);
 	}
-	if (!rows[0].approval_url) {
+	if (!decided.approvalUrl) {
 		await undo();
 		throw conflict('The run is waiting, but n8n has not reported where to send the decision yet. Try again in a few seconds.');
 	}
-	const answer = await postJson(internalResumeUrl(rows[0].approval_url, deps.n8nUrl), {
+	const answer = await postJson(internalResumeUrl(decided.approvalUrl, deps.n8nUrl), {
 		runId,
 		decision: approval === 'approved' ? 'approve' : 'reject',
 	}).catch((error: ApiError) => ({ status: 0, body: { message: error.message } }));

@@ -3,6 +3,7 @@
  * runs: scenes done/total, cost so far, queue position for queued runs, progress.
  */
 import type { Pool } from 'pg';
+import { goesBefore, queuePositionOf, SLOTS_TAKEN } from '../../nodes/shared/store/runState';
 import { iso, num } from './db';
 
 export interface RunSummary {
@@ -55,13 +56,10 @@ export const RUN_LINE_COLUMNS = `
 	sc.total as scenes_total, sc.done as scenes_done,
 	(select max(e.created_at) from events e where e.run_id = r.id) as last_event_at,
 	coalesce(r.cost_total, (select sum(k.amount_usd) from costs k where k.run_id = r.id), 0) as spent,
-	-- Queue position, counted like the dispatcher (nodes/Campaign/store/runs.ts: priority desc, queued_at, id):
+	-- Queue position, counted like the dispatcher (nodes/shared/store/runState.ts):
 	-- queued runs ahead of this one, and how many runs hold a slot.
-	case when r.status = 'queued' then (
-	  select count(*) from runs q
-	   where q.status = 'queued'
-	     and (q.priority > r.priority or (q.priority = r.priority and (q.queued_at, q.id) < (r.queued_at, r.id)))) end as queue_ahead,
-	case when r.status = 'queued' then (select count(*) from runs a where a.status in ('running', 'starting')) end as active_runs`;
+	case when r.status = 'queued' then (select count(*) from runs q where q.status = 'queued' and ${goesBefore('q', 'r')}) end as queue_ahead,
+	case when r.status = 'queued' then ${SLOTS_TAKEN} end as active_runs`;
 
 export const RUN_LINE_FROM = `
 	from runs r
@@ -69,14 +67,6 @@ export const RUN_LINE_FROM = `
 	                      from scenes s where s.run_id = r.id) sc`;
 
 export const RUN_LINE_SQL = `select ${RUN_LINE_COLUMNS} ${RUN_LINE_FROM}`;
-
-/**
- * 0 when the run starts as soon as the dispatcher runs (a slot is free for it), else how many runs must start first —
- * the same rule as nodes/Campaign/store/runs.ts queuePosition.
- */
-export function queuePosition(ahead: number, active: number, maxRunning: number): number {
-	return Math.max(0, ahead + 1 - Math.max(0, maxRunning - active));
-}
 
 export function toSummary(row: Record<string, any>, maxRunning: number, now = Date.now()): RunSummary {
 	const started = row.started_at instanceof Date ? row.started_at.getTime() : null;
@@ -93,7 +83,7 @@ export function toSummary(row: Record<string, any>, maxRunning: number, now = Da
 		scenesDone: done,
 		scenesTotal: total,
 		progress: Math.round(progressOf(row.status, row.stage, done, total) * 1000) / 1000,
-		queuePosition: row.status === 'queued' ? queuePosition(Number(row.queue_ahead), Number(row.active_runs), maxRunning) : null,
+		queuePosition: row.status === 'queued' ? queuePositionOf(Number(row.queue_ahead), Number(row.active_runs), maxRunning) : null,
 		startedAt: iso(row.started_at),
 		finishedAt: iso(row.finished_at),
 		durationS: started === null ? null : Math.round(((finished ?? (active ? now : started)) - started) / 100) / 10,

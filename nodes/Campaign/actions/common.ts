@@ -2,8 +2,9 @@ import { jsonParameter as readJsonParameter } from '../../shared/parameters';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import type { Pool } from 'pg';
 import { recordEvent } from '../store/events';
-import { cancelRun, getRun, type Run } from '../store/runs';
-import { isUuid } from '../store/rows';
+import { cancelRun } from '../../shared/store/runState';
+import { getRun, type Run } from '../store/runs';
+import { isUuid } from '../../shared/store/rows';
 import { poolFor, toPostgresCredentials, type Queryable } from '../transport/db';
 
 /** The store for the node's `reelsmithPostgresApi` credential (pooled per credential). */

@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import type { Plan } from '../../shared/plan';
 import { PRESET_NAMES } from '../../shared/presets';
-import { parseScript, ScriptError } from '../../Screenplay/lib/parse';
+import { parseScript, ScriptError } from '../../shared/screenplay/parse';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,

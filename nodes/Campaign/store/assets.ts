@@ -1,5 +1,5 @@
 import type { Queryable } from '../transport/db';
-import { fromRow } from './rows';
+import { fromRow } from '../../shared/store/rows';
 
 export type AssetKind = 'plan' | 'clip' | 'line' | 'narration' | 'scene' | 'final' | 'subtitles' | 'thumbnail' | 'work';
 export const ASSET_KINDS: AssetKind[] = ['plan', 'clip', 'line', 'narration', 'scene', 'final', 'subtitles', 'thumbnail', 'work'];

@@ -1,5 +1,5 @@
 import type { Queryable } from '../transport/db';
-import { fromRow } from './rows';
+import { fromRow } from '../../shared/store/rows';
 
 export interface Campaign {
 	id: string;

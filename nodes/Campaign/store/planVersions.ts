@@ -1,6 +1,6 @@
 import type { Critique, Plan } from '../../shared/plan';
 import type { Queryable } from '../transport/db';
-import { fromRow } from './rows';
+import { fromRow } from '../../shared/store/rows';
 
 export interface PlanVersion {
 	id: string;

@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import models from '../data/models.json';
 import { claudeCostUsd } from '../../shared/prices';
 import type { Critique, Plan } from '../../shared/plan';
-import { readCritique, readPlan } from '../../Screenplay/lib/validate';
+import { readCritique, readPlan } from '../../shared/screenplay/validate';
 import type { Usage } from '../transport/anthropic';
 
 function perMTok(model: string, side: 'input' | 'output'): number {

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import prompts from '../data/prompts.json';
 import type { ScriptFormat } from '../../shared/plan';
-import { readPlan } from '../../Screenplay/lib/validate';
+import { readPlan } from '../../shared/screenplay/validate';
 import { jsonParameter, textParameter } from '../../shared/parameters';
 import { planTool, planValidator } from '../lib/schema';
 import { ledgerHooks } from '../lib/ledger';

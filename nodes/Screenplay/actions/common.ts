@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import clipLimits from '../data/clipLimits.json';
 import type { Critique, Plan } from '../../shared/plan';
-import { readCritique, readPlan } from '../lib/validate';
+import { readCritique, readPlan } from '../../shared/screenplay/validate';
 
 export type VideoProvider = 'local' | 'kling' | 'runway';
 

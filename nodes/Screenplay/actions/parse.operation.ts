@@ -1,5 +1,5 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { parseScript, ScriptError, type FormatOption } from '../lib/parse';
+import { parseScript, ScriptError, type FormatOption } from '../../shared/screenplay/parse';
 import { asJson, positiveOrNull } from './common';
 
 const show = { show: { operation: ['parse'] } };

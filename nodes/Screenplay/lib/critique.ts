@@ -1,7 +1,7 @@
 import rubric from '../data/rubric.json';
 import type { Critique, Plan, PlanIssue, PlanIssueCode, Scene } from '../../shared/plan';
-import { DEFAULT_TIMING, roundUp, spokenSeconds } from './timing';
-import { countWords, formatSeconds, nameMatcher, words } from './text';
+import { DEFAULT_TIMING, roundUp, spokenSeconds } from '../../shared/screenplay/timing';
+import { countWords, formatSeconds, nameMatcher, words } from '../../shared/screenplay/text';
 
 export interface CritiqueOptions {
 	/** Seconds; null/0 falls back to the plan's own targetDuration. */

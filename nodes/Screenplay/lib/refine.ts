@@ -1,6 +1,6 @@
-import parseData from '../data/parse.json';
+import parseData from '../../shared/data/parse.json';
 import type { Critique, DialogueLine, Plan, PlanIssueCode, Scene } from '../../shared/plan';
-import { placePhrase, visualFromAction, namedInText } from './parse';
+import { placePhrase, visualFromAction, namedInText } from '../../shared/screenplay/parse';
 import { targetOf, visualProblem } from './critique';
 import {
 	DEFAULT_TIMING,
@@ -11,8 +11,8 @@ import {
 	sceneDuration,
 	spokenSeconds,
 	totalDuration,
-} from './timing';
-import { capitalise, chunkText, countWords, firstSentences, formatSeconds, joinNames, sceneList, sentences } from './text';
+} from '../../shared/screenplay/timing';
+import { capitalise, chunkText, countWords, firstSentences, formatSeconds, joinNames, sceneList, sentences } from '../../shared/screenplay/text';
 
 export interface RefineOptions {
 	/** Seconds; null/0 falls back to the plan's own targetDuration. */

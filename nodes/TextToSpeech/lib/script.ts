@@ -1,6 +1,5 @@
 import type { Scene } from '../../shared/plan';
-import { drawableText } from '../../shared/text';
-import { splitSentences } from '../../VideoGeneration/render/text';
+import { drawableText, splitSentences } from '../../shared/text';
 
 export type NarrateAction = 'whenNoDialogue' | 'always' | 'never';
 export const NARRATE_ACTION_VALUES: NarrateAction[] = ['whenNoDialogue', 'always', 'never'];

@@ -2,7 +2,8 @@ import styles from '../data/styles.json';
 import type { ClipRequest, SpokenLineTiming } from '../providers/types';
 import { canDraw } from './fonts';
 import { between, drawBox, drawText, frameCount, num, silentAudio, type TextFiles } from './filters';
-import { splitSentences, textFor, wrapLines } from './text';
+import { splitSentences } from '../../shared/text';
+import { textFor, wrapLines } from './text';
 
 const STYLE = styles.styles.terminal;
 const TYPING = STYLE.typing;

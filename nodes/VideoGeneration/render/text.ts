@@ -23,27 +23,3 @@ export function wrapLines(text: string, columns: number, maxLines: number): stri
 	}
 	return kept;
 }
-
-/** Splits prose into sentences (the unit typed or spoken as one line); short fragments join the next one. */
-export function splitSentences(text: string, minLength = 12): string[] {
-	const pieces = text
-		.replace(/\s+/g, ' ')
-		.trim()
-		.split(/(?<=[.!?…]["'”’)\]]?)\s+(?=\S)/u)
-		.map((piece) => piece.trim())
-		.filter(Boolean);
-	const sentences: string[] = [];
-	let pending = '';
-	for (const piece of pieces) {
-		pending = pending ? `${pending} ${piece}` : piece;
-		if (pending.length >= minLength) {
-			sentences.push(pending);
-			pending = '';
-		}
-	}
-	if (pending) {
-		if (sentences.length > 0) sentences[sentences.length - 1] += ` ${pending}`;
-		else sentences.push(pending);
-	}
-	return sentences;
-}

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
-import { cancelRun, continueApprovedRun, getRun } from '../../store/runs';
+import { cancelRun, continueApprovedRun, type RunRecord } from '../../../shared/store/runState';
+import { getRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { cancelMessage, getDb, jsonParameter, requireRun, runIdField } from '../common';
 import { runSummary } from './summary';
@@ -42,7 +43,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const run = await requireRun.call(this, db, itemIndex);
 	const runItem = jsonParameter.call(this, 'runItem', itemIndex, null) as Record<string, unknown> | null;
 	const item = { ...(runItem && typeof runItem === 'object' ? runItem : this.getInputData()[itemIndex]?.json ?? {}), runId: run.id };
-	const stopped = (message: string, row = run) => [[], [{ json: { runId: run.id, error: message, run: runSummary(row) } }], []];
+	const stopped = (message: string, row: RunRecord = run) => [[], [{ json: { runId: run.id, error: message, run: runSummary(row) } }], []];
 
 	if (run.status === 'cancelled') return stopped(run.error || cancelMessage(run, 'approval'));
 	if (run.cancelRequestedAt || run.approval === 'rejected') {

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 import { usd } from '../../lib/estimate';
 import { recordEvent } from '../../store/events';
-import { awaitApproval } from '../../store/runs';
+import { awaitApproval } from '../../../shared/store/runState';
 import { getDb, inputJson, requireRun, runIdField, stopIfCancelled } from '../common';
 
 const show = { resource: ['run'], operation: ['awaitApproval'] };

@@ -3,7 +3,7 @@ import { metadataKey } from '../../../shared/keys';
 import { getStorage } from '../../../shared/storageNode';
 import { recordAsset, type AssetKind } from '../../store/assets';
 import { recordEvent } from '../../store/events';
-import { completeRun } from '../../store/runs';
+import { completeRun } from '../../../shared/store/runState';
 import { withTransaction } from '../../transport/db';
 import { getDb, inputJson, jsonParameter, requireRun, runIdField } from '../common';
 import { runSummary } from './summary';
@@ -92,6 +92,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			subtitlesKey: keys.subtitles,
 			duration,
 		});
+		if (!row) {
+			// Cancelled meanwhile (between this step's start and now): it stays cancelled, nothing is recorded.
+			throw new NodeOperationError(
+				this.getNode(),
+				`Run ${run.id} was cancelled while it was being assembled; it stays cancelled. Start a new run with the same script to make the video again.`,
+				{ itemIndex },
+			);
+		}
 		for (const [index, [kind, key]] of (Object.entries(keys) as [AssetKind, string][]).entries()) {
 			if (!key) continue;
 			await recordAsset(client, {
@@ -114,7 +122,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			message: 'Completed.',
 			data: metadataRef ? { metadataKey: metadataRef.key, title: metadata?.title ?? null } : undefined,
 		});
-		return row!;
+		return row;
 	});
 	return [{ json: { ...inputJson.call(this, itemIndex), run: runSummary(completed) } }];
 }

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { claimQueuedRuns } from '../../store/runs';
+import { claimQueuedRuns } from '../../../shared/store/runState';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
 import { maxRunningField } from './webhook';

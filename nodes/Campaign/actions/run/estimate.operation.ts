@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import type { Plan } from '../../../shared/plan';
 import { budgetStop, estimateRun, usd } from '../../lib/estimate';
 import { recordEvent } from '../../store/events';
-import { failRun, setCostEstimate, spending } from '../../store/runs';
-import { completedSceneNumbers } from '../../store/scenes';
+import { failRun } from '../../../shared/store/runState';
+import { setCostEstimate, spending } from '../../store/runs';
+import { completedSceneNumbers } from '../../../shared/store/scenes';
 import { withTransaction } from '../../transport/db';
 import { getDb, inputJson, jsonParameter, requireRun, runIdField, stopIfCancelled } from '../common';
 import { runSummary } from './summary';

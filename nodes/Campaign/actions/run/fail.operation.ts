@@ -1,7 +1,8 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
-import { isUuid } from '../../store/rows';
-import { failRun, findRunByExecutionId, getRun } from '../../store/runs';
+import { isUuid } from '../../../shared/store/rows';
+import { failRun } from '../../../shared/store/runState';
+import { findRunByExecutionId, getRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb, inputJson, readableMessage, unknownRunMessage } from '../common';
 import { runSummary } from './summary';

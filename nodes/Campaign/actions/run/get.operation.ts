@@ -3,7 +3,7 @@ import { listAssets } from '../../store/assets';
 import { getCampaign } from '../../store/campaigns';
 import { listEvents } from '../../store/events';
 import { listPlanVersions } from '../../store/planVersions';
-import { listScenes } from '../../store/scenes';
+import { listScenes } from '../../../shared/store/scenes';
 import { getDb, requireRun, runIdField } from '../common';
 
 export const description: INodeProperties[] = [runIdField('run', 'get')];

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { checkToken } from '../../lib/auth';
 import { recordEvent } from '../../store/events';
-import { isUuid } from '../../store/rows';
-import { getRun, queuePosition, requeueRun, RESUMABLE } from '../../store/runs';
-import { completedSceneNumbers } from '../../store/scenes';
+import { isUuid } from '../../../shared/store/rows';
+import { queuePosition, requeueRun, RESUMABLE } from '../../../shared/store/runState';
+import { getRun } from '../../store/runs';
+import { completedSceneNumbers } from '../../../shared/store/scenes';
 import { withTransaction } from '../../transport/db';
 import { getDb, unknownRunMessage } from '../common';
 import { maxRunningField, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';

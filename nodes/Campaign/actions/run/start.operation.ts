@@ -1,8 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
 import { latestPlanVersion } from '../../store/planVersions';
-import { startRun } from '../../store/runs';
-import { completedSceneNumbers } from '../../store/scenes';
+import { startRun } from '../../../shared/store/runState';
+import type { Run } from '../../store/runs';
+import { completedSceneNumbers } from '../../../shared/store/scenes';
 import { getDb, requireRun, runIdField } from '../common';
 
 const show = { resource: ['run'], operation: ['start'] };
@@ -27,7 +28,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const db = await getDb.call(this);
 	const run = await requireRun.call(this, db, itemIndex);
 	const executionId = String(this.getNodeParameter('executionId', itemIndex, '') ?? '') || null;
-	const started = await startRun(db, run.id, executionId);
+	const started = await startRun<Run>(db, run.id, executionId);
 	if (!started) {
 		throw new NodeOperationError(
 			this.getNode(),

@@ -3,7 +3,7 @@ import { clipKey, sceneVideoKey } from '../../../shared/keys';
 import { getStorage } from '../../../shared/storageNode';
 import { latestPlanVersion } from '../../store/planVersions';
 import type { Run } from '../../store/runs';
-import { listScenes, type SceneRecord } from '../../store/scenes';
+import { listScenes, type SceneRecord } from '../../../shared/store/scenes';
 import { getDb, jsonParameter, requireRun, runIdField } from '../common';
 
 const show = { resource: ['scene'], operation: ['list'] };

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import type { Plan } from '../../../shared/plan';
-import { upsertPendingScenes } from '../../store/scenes';
+import { upsertPendingScenes } from '../../../shared/store/scenes';
 import { getDb, jsonParameter, requireRun, runIdField, stopIfCancelled } from '../common';
 
 const show = { resource: ['scene'], operation: ['prepare'] };

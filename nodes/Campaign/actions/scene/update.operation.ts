@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { getStorage } from '../../../shared/storageNode';
 import { recordAsset, type AssetKind } from '../../store/assets';
-import { SCENE_STATUSES, updateScene, type NarrationLine, type SceneChanges } from '../../store/scenes';
+import { SCENE_STATUSES, updateScene, type NarrationLine, type SceneChanges } from '../../../shared/store/scenes';
 import { withTransaction } from '../../transport/db';
 import { getDb, inputJson, requireRun, runIdField, stopIfCancelled } from '../common';
 

@@ -7,7 +7,7 @@ import {
 	type PlanIssue,
 	type Scene,
 	type Setting,
-} from '../../shared/plan';
+} from '../plan';
 import { sceneDuration, totalDuration } from './timing';
 
 /**

@@ -1,5 +1,5 @@
 import timingData from '../data/timing.json';
-import type { Scene } from '../../shared/plan';
+import type { Scene } from '../plan';
 import { countWords } from './text';
 
 /** The words-per-second rule (data/timing.json, explained in the node README). */

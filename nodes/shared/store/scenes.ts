@@ -1,6 +1,12 @@
-import type { Queryable } from '../transport/db';
+import type { Queryable } from '../transport/postgres';
 import { fromRow } from './rows';
 
+/**
+ * A scene's status, written only here. Any status may follow any other through updateScene (Campaign → Scene →
+ * Update records what the workflow says happened, e.g. validation fails a completed scene or regenerates it);
+ * upsertPendingScenes puts every scene but a completed one back to pending, so a resume never redoes finished work.
+ * Run statuses are in runState.ts beside this.
+ */
 export type SceneStatus = 'pending' | 'generating' | 'completed' | 'failed';
 export const SCENE_STATUSES: SceneStatus[] = ['pending', 'generating', 'completed', 'failed'];
 

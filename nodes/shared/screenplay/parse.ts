@@ -7,7 +7,7 @@ import {
 	type Scene,
 	type ScriptFormat,
 	type Setting,
-} from '../../shared/plan';
+} from '../plan';
 import { DEFAULT_TIMING, sceneDuration, totalDuration, type TimingRule } from './timing';
 import {
 	capitalise,
