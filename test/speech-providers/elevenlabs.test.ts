@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 
 const speech = (apiKey = fake.apiKey) =>
-	elevenLabsProvider.create({ credentials: { apiKey, baseUrl: `${fake.url}/` }, retry: { baseMs: 20, attempts: 4 } });
+	elevenLabsProvider.create({ credentials: { apiKey, baseUrl: `${fake.url}/` }, retry: { baseDelayMs: 20, attempts: 4 } });
 
 const rejection = async (promise: Promise<unknown>) => {
 	try {
@@ -107,7 +107,7 @@ describe('ElevenLabs provider: errors and retries', () => {
 		for (let i = 0; i < 4; i++) fake.script({ status: 503, body: { detail: { status: 'system_busy', message: 'busy' } } });
 		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work }));
 		assert.equal(fake.speechRequests().length, 4);
-		assert.match(error.message, /ElevenLabs is busy.*gave up after 4 tries/);
+		assert.match(error.message, /ElevenLabs is busy.*gave up after 4 attempts/);
 	});
 
 	test('401 invalid_api_key: one request, no retry, the message names the credential', async () => {

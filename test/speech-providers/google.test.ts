@@ -23,7 +23,7 @@ beforeEach(() => {
 });
 
 const speech = (apiKey = fake.apiKey) =>
-	googleProvider.create({ credentials: { apiKey, baseUrl: fake.url }, retry: { baseMs: 20, attempts: 4 } });
+	googleProvider.create({ credentials: { apiKey, baseUrl: fake.url }, retry: { baseDelayMs: 20, attempts: 4 } });
 
 const rejection = async (promise: Promise<unknown>) => {
 	try {
@@ -140,7 +140,7 @@ describe('Google TTS provider: errors and retries', () => {
 		for (let i = 0; i < 4; i++) fake.script({ status: 429, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded.' } } });
 		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work }));
 		assert.equal(fake.synthesizeRequests().length, 4);
-		assert.match(error.message, /over its quota or failing \(HTTP 429\).*gave up after 4 tries/);
+		assert.match(error.message, /over its quota or failing \(HTTP 429\).*gave up after 4 attempts/);
 	});
 });
 

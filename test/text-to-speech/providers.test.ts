@@ -113,7 +113,7 @@ describe('provider choice', () => {
 	});
 
 	test('ElevenLabs down after its retries: Google voices the whole scene with its own voices and per-provider map', async () => {
-		eleven.script(...busy(5));
+		eleven.script(...busy(4));
 		const [item] = await voice(
 			[sceneItem(scene, { options: { voiceMap: { ALICE: 'customAliceVoice1', google: { ALICE: 'en-GB-Neural2-A' } } } })],
 			{ provider: 'elevenlabs', fallbackProviders: ['google', 'espeak'] },
@@ -128,8 +128,8 @@ describe('provider choice', () => {
 				{ provider: 'google', outcome: 'served' },
 			],
 		);
-		assert.match(String(attempts[0].message), /^could not voice narration line 1: ElevenLabs is busy .*gave up after 5 tries/);
-		assert.equal(eleven.speechRequests().length, 5, 'the retries, then no more');
+		assert.match(String(attempts[0].message), /^could not voice narration line 1: ElevenLabs is busy .*gave up after 4 attempts/);
+		assert.equal(eleven.speechRequests().length, 4, 'the retries, then no more');
 		const narration = item.json.narration as unknown as Narration;
 		// The plain map entry is an ElevenLabs voice: Google uses its own map entry and its own narrator.
 		assert.deepEqual(
@@ -167,7 +167,7 @@ describe('provider choice', () => {
 	});
 
 	test('every provider down: the error names the last failure and what each provider did', async () => {
-		eleven.script(...busy(5));
+		eleven.script(...busy(4));
 		googleFake.script(...Array.from({ length: 5 }, () => ({ status: 503, headers: { 'retry-after': '0' }, body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } } })));
 		await assert.rejects(
 			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) }),
@@ -184,7 +184,7 @@ describe('provider choice', () => {
 	});
 
 	test('Synthesize (one text) falls back the same way and reports provider and cost', async () => {
-		eleven.script(...busy(5));
+		eleven.script(...busy(4));
 		const [item] = await voice(
 			[{ text: 'A single sentence.' }],
 			{ operation: 'synthesize', provider: 'auto', text: (json: IDataObject) => json.text, voice: '', outputKey: 'runs/single/fallback.wav', options: {} },

@@ -16,7 +16,7 @@ import { assertUniformClip, makeProviderVideo, runTask, youtubeRequest } from '.
 
 const ACCESS = 'ak-test';
 const SECRET = 'sk-test-secret';
-const FAST: RemoteOptions = { maxAttempts: 3, backoffMs: 20, maxRetryWaitMs: 200, minPollIntervalMs: 10 };
+const FAST: RemoteOptions = { retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 200 }, minPollIntervalMs: 10 };
 
 let s3: TestS3;
 let work: string;

@@ -15,7 +15,7 @@ import { makeScene } from '../video-generation/scenes';
 import { assertUniformClip, makeProviderVideo, runTask, youtubeRequest } from './support';
 
 const SECRET = 'rw-secret';
-const FAST: RemoteOptions = { maxAttempts: 3, backoffMs: 20, maxRetryWaitMs: 200, minPollIntervalMs: 30 };
+const FAST: RemoteOptions = { retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 200 }, minPollIntervalMs: 30 };
 
 let s3: TestS3;
 let work: string;

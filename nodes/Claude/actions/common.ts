@@ -35,7 +35,9 @@ export const modelParameters: INodeProperties[] = [
 		displayName: 'Max Retries',
 		name: 'maxRetries',
 		type: 'number',
-		default: 2,
+		// The one retry policy's attempts minus the first request (nodes/shared/data/retry.json; n8n wants a literal,
+		// test/transport/http.test.ts keeps the two in step).
+		default: 3,
 		typeOptions: { minValue: 0 },
 		description:
 			'How often to retry on rate limits (429), overload (529) and server errors, waiting as Anthropic asks. Refused keys, bad requests and a reached spend limit are never retried.',
@@ -44,6 +46,7 @@ export const modelParameters: INodeProperties[] = [
 		displayName: 'Timeout (Seconds)',
 		name: 'timeout',
 		type: 'number',
+		// The retry policy's timeoutMs in seconds (kept in step like Max Retries).
 		default: 120,
 		typeOptions: { minValue: 1 },
 		description: 'How long to wait for one answer',

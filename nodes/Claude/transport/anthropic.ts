@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { claudeCostUsd } from '../../shared/prices';
+import { RETRY_POLICY } from '../../shared/transport/http';
 import models from '../data/models.json';
 import prompts from '../data/prompts.json';
 
@@ -95,13 +96,16 @@ export async function clientFor(context: IExecuteFunctions, itemIndex: number): 
 		});
 	}
 	const baseURL = String(credentials.baseUrl || 'https://api.anthropic.com').replace(/\/+$/, '');
-	const maxRetries = Number(context.getNodeParameter('maxRetries', itemIndex, 2));
-	const timeoutSeconds = Number(context.getNodeParameter('timeout', itemIndex, 120));
+	// Retries and timeout default to the one retry policy (nodes/shared/data/retry.json); the SDK does the waiting
+	// (Retry-After, then its own backoff, which it does not let callers tune) and retries 408/409/429/5xx.
+	const retries = RETRY_POLICY.attempts - 1;
+	const maxRetries = Number(context.getNodeParameter('maxRetries', itemIndex, retries));
+	const timeoutSeconds = Number(context.getNodeParameter('timeout', itemIndex, RETRY_POLICY.timeoutMs / 1000));
 	return new Anthropic({
 		apiKey,
 		baseURL,
-		maxRetries: Number.isFinite(maxRetries) && maxRetries >= 0 ? Math.floor(maxRetries) : 2,
-		timeout: (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 120) * 1000,
+		maxRetries: Number.isFinite(maxRetries) && maxRetries >= 0 ? Math.floor(maxRetries) : retries,
+		timeout: Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds * 1000 : RETRY_POLICY.timeoutMs,
 		fetch: fetchWithSpendLimit,
 	});
 }

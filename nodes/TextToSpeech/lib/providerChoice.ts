@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import order from '../data/providers.json';
-import { ProviderHttpError } from '../providers/http';
+import { isProviderDown } from '../../shared/transport/http';
 import { SPEECH_PROVIDERS, speechProvider, type SpeechProvider, type SpeechProviderDefinition } from '../providers';
 
 /** What happened with one provider while voicing an item (output `attempts`, same shape as Video Generation). */
@@ -24,7 +24,7 @@ export class SpeechError extends Error {
 /** Whether an error means "this provider is down after its retries" (network, 429/5xx exhausted). */
 export function isDown(error: unknown): boolean {
 	if (error instanceof SpeechError) return error.down;
-	return error instanceof ProviderHttpError && error.down;
+	return isProviderDown(error);
 }
 
 /**

@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ElevenLabsApi } from '../../../credentials/ElevenLabsApi.credentials';
+import { baseUrl, credentialHeaders, requestJson, retryPolicy, type Refusal, type RetryPolicy } from '../../shared/transport/http';
 import data from '../data/elevenlabs.json';
 import { toClipWav } from '../lib/audio';
 import { pcmDuration, readWav } from '../lib/wav';
-import { apiKey, baseUrl, requestJson, type ErrorVerdict, type RetryPolicy } from './http';
+import { apiKey } from './types';
 import type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice, VoicePage, WordTiming } from './types';
 
 const PROVIDER = 'ElevenLabs';
@@ -15,8 +17,11 @@ interface Alignment {
 	character_end_times_seconds: number[];
 }
 
-/** `{"detail":{"status","message"}}` (or 422's `{"detail":[{msg}]}`) → a message for the canvas, and whether to retry. */
-export function judgeElevenLabsError(status: number, body: unknown, voice?: string): ErrorVerdict {
+/**
+ * `{"detail":{"status","message"}}` (or 422's `{"detail":[{msg}]}`) → a message for the canvas; ElevenLabs' own final
+ * refusals say `retry: false`, the rest is left to the retry policy's statuses.
+ */
+export function judgeElevenLabsError(status: number, body: unknown, voice?: string): Refusal {
 	const detail = (body as { detail?: unknown } | undefined)?.detail;
 	const code = typeof detail === 'object' && detail && !Array.isArray(detail) ? String((detail as { status?: unknown }).status ?? '') : '';
 	const said = Array.isArray(detail)
@@ -46,10 +51,10 @@ export function judgeElevenLabsError(status: number, body: unknown, voice?: stri
 	}
 	if (status === 429 || status >= 500) {
 		const what = code === 'too_many_concurrent_requests' ? 'too many requests at once' : code === 'system_busy' ? 'busy' : `HTTP ${status}`;
-		return { message: `ElevenLabs is ${what === `HTTP ${status}` ? `failing (${what})` : what}${tail}. Lower Concurrency or try again later.`, retry: true };
+		return { message: `ElevenLabs is ${what === `HTTP ${status}` ? `failing (${what})` : what}${tail}. Lower Concurrency or try again later.` };
 	}
-	if (status === 422) return { message: `ElevenLabs refused the request as invalid${tail}.`, retry: false };
-	return { message: `ElevenLabs answered HTTP ${status}${tail}.`, retry: false };
+	if (status === 422) return { message: `ElevenLabs refused the request as invalid${tail}.` };
+	return { message: `ElevenLabs answered HTTP ${status}${tail}.` };
 }
 
 /** Words from a character alignment: runs of non-space characters, timed by their first and last character. */
@@ -79,15 +84,16 @@ let counter = 0;
 class ElevenLabsProvider implements SpeechProvider {
 	readonly name = 'elevenlabs';
 	private readonly base: string;
-	private readonly key: string;
+	/** xi-api-key, as the credential declares it. */
+	private readonly auth: Record<string, string>;
+	private readonly limits: RetryPolicy;
 	readonly model: string;
 
-	constructor(
-		credentials: Record<string, unknown> | undefined,
-		private readonly retry?: Partial<RetryPolicy>,
-	) {
+	constructor(credentials: Record<string, unknown> | undefined, retry?: Partial<RetryPolicy>) {
 		this.base = baseUrl(credentials, data.baseUrl);
-		this.key = apiKey(credentials, PROVIDER);
+		apiKey(credentials, PROVIDER);
+		this.auth = credentialHeaders(new ElevenLabsApi().authenticate, credentials ?? {});
+		this.limits = retryPolicy(retry);
 		this.model = String(credentials?.model ?? '').trim() || data.model;
 	}
 
@@ -105,13 +111,17 @@ class ElevenLabsProvider implements SpeechProvider {
 		if (request.rate) voice_settings.speed = Math.min(1.2, Math.max(0.7, request.rate / data.referenceRate));
 		const url = `${this.base}/v1/text-to-speech/${encodeURIComponent(voice)}/with-timestamps?output_format=${data.outputFormat}`;
 		const body = (await requestJson(
-			url,
 			{
+				provider: PROVIDER,
 				method: 'POST',
-				headers: { 'xi-api-key': this.key, 'content-type': 'application/json', accept: 'application/json' },
-				body: JSON.stringify({ text: request.text, model_id: this.model, voice_settings, seed: seedFor(request.text, voice) }),
+				url,
+				headers: this.auth,
+				body: { text: request.text, model_id: this.model, voice_settings, seed: seedFor(request.text, voice) },
+				// Nothing is left running at ElevenLabs, and the seed makes a repeat the same take.
+				repeatable: true,
+				refuse: (answer) => judgeElevenLabsError(answer.status, answer.body, voice),
 			},
-			{ provider: PROVIDER, judge: (status, answer) => judgeElevenLabsError(status, answer, voice), retry: this.retry },
+			this.limits,
 		)) as { audio_base64?: string; alignment?: Alignment; normalized_alignment?: Alignment };
 		if (!body || typeof body.audio_base64 !== 'string' || !body.audio_base64) {
 			throw new Error('ElevenLabs answered without audio (no audio_base64). Try again; if it persists, check the model and voice.');
@@ -129,9 +139,14 @@ class ElevenLabsProvider implements SpeechProvider {
 		if (options.token) query.set('next_page_token', options.token);
 		if (options.search) query.set('search', options.search);
 		const body = (await requestJson(
-			`${this.base}/v2/voices?${query}`,
-			{ method: 'GET', headers: { 'xi-api-key': this.key, accept: 'application/json' } },
-			{ provider: PROVIDER, judge: (status, answer) => judgeElevenLabsError(status, answer), retry: this.retry },
+			{
+				provider: PROVIDER,
+				method: 'GET',
+				url: `${this.base}/v2/voices?${query}`,
+				headers: this.auth,
+				refuse: (answer) => judgeElevenLabsError(answer.status, answer.body),
+			},
+			this.limits,
 		)) as { voices?: Array<Record<string, unknown>>; has_more?: boolean; next_page_token?: string | null };
 		const voices: Voice[] = (body?.voices ?? []).map((voice) => {
 			const labels = (voice.labels ?? {}) as Record<string, unknown>;

@@ -1,18 +1,20 @@
-import data from '../data/google.json';
 import { join } from 'node:path';
+import { GoogleTtsApi } from '../../../credentials/GoogleTtsApi.credentials';
+import { baseUrl, credentialHeaders, requestJson, retryPolicy, type Refusal, type RetryPolicy } from '../../shared/transport/http';
+import data from '../data/google.json';
 import { parseWav, pcmDuration, writeWav, type Pcm } from '../lib/wav';
-import { apiKey, baseUrl, requestJson, type ErrorVerdict, type RetryPolicy } from './http';
-import type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice } from './types';
+import { apiKey, type SpeechProvider, type SpeechProviderDefinition, type SpeechRequest, type SpeechResult, type Voice } from './types';
 
 const PROVIDER = 'Google Text-to-Speech';
 
-export function judgeGoogleError(status: number, body: unknown, voice?: string): ErrorVerdict {
+/** Google's error body → a message for the canvas; a refused key is final, the rest is left to the retry policy. */
+export function judgeGoogleError(status: number, body: unknown, voice?: string): Refusal {
 	const error = (body as { error?: { code?: number; message?: string; status?: string } } | undefined)?.error;
 	const said = error?.message ?? (typeof body === 'string' ? body.slice(0, 300) : '');
 	const tail = said ? ` (Google: ${said})` : '';
 	const code = error?.status ?? '';
 	if (status === 429 || code === 'RESOURCE_EXHAUSTED' || status >= 500) {
-		return { message: `Google Text-to-Speech is over its quota or failing (HTTP ${status})${tail}. Lower Concurrency or try again later.`, retry: true };
+		return { message: `Google Text-to-Speech is over its quota or failing (HTTP ${status})${tail}. Lower Concurrency or try again later.` };
 	}
 	if (status === 401 || status === 403 || code === 'PERMISSION_DENIED' || code === 'UNAUTHENTICATED') {
 		return {
@@ -21,9 +23,9 @@ export function judgeGoogleError(status: number, body: unknown, voice?: string):
 		};
 	}
 	if (status === 400 || code === 'INVALID_ARGUMENT') {
-		return { message: `Google Text-to-Speech refused the request${voice ? ` for voice "${voice}"` : ''}${tail}.`, retry: false };
+		return { message: `Google Text-to-Speech refused the request${voice ? ` for voice "${voice}"` : ''}${tail}.` };
 	}
-	return { message: `Google Text-to-Speech answered HTTP ${status}${tail}.`, retry: false };
+	return { message: `Google Text-to-Speech answered HTTP ${status}${tail}.` };
 }
 
 /**
@@ -106,14 +108,15 @@ let counter = 0;
 class GoogleProvider implements SpeechProvider {
 	readonly name = 'google';
 	private readonly base: string;
-	private readonly key: string;
+	/** X-goog-api-key, as the credential declares it. */
+	private readonly auth: Record<string, string>;
+	private readonly limits: RetryPolicy;
 
-	constructor(
-		credentials: Record<string, unknown> | undefined,
-		private readonly retry?: Partial<RetryPolicy>,
-	) {
+	constructor(credentials: Record<string, unknown> | undefined, retry?: Partial<RetryPolicy>) {
 		this.base = baseUrl(credentials, data.baseUrl);
-		this.key = apiKey(credentials, PROVIDER);
+		apiKey(credentials, PROVIDER);
+		this.auth = credentialHeaders(new GoogleTtsApi().authenticate, credentials ?? {});
+		this.limits = retryPolicy(retry);
 	}
 
 	async synthesize(request: SpeechRequest): Promise<SpeechResult> {
@@ -127,17 +130,21 @@ class GoogleProvider implements SpeechProvider {
 		const parts: Pcm[] = [];
 		for (const text of pieces) {
 			const body = (await requestJson(
-				`${this.base}/v1/text:synthesize`,
 				{
+					provider: PROVIDER,
 					method: 'POST',
-					headers: { 'X-goog-api-key': this.key, 'content-type': 'application/json' },
-					body: JSON.stringify({
+					url: `${this.base}/v1/text:synthesize`,
+					headers: this.auth,
+					body: {
 						input: { text },
 						voice: { languageCode: languageOf(voice), name: voice },
 						audioConfig: { audioEncoding: 'LINEAR16', speakingRate, sampleRateHertz: data.sampleRate },
-					}),
+					},
+					// Synthesis leaves nothing running at Google: a repeat after a lost answer is safe.
+					repeatable: true,
+					refuse: (answer) => judgeGoogleError(answer.status, answer.body, voice),
 				},
-				{ provider: PROVIDER, judge: (status, answer) => judgeGoogleError(status, answer, voice), retry: this.retry },
+				this.limits,
 			)) as { audioContent?: string };
 			if (!body || typeof body.audioContent !== 'string' || !body.audioContent) {
 				throw new Error('Google Text-to-Speech answered without audio (no audioContent). Try again.');
@@ -158,9 +165,14 @@ class GoogleProvider implements SpeechProvider {
 	async listVoices(languageCode?: string): Promise<Voice[]> {
 		const query = languageCode ? `?languageCode=${encodeURIComponent(languageCode)}` : '';
 		const body = (await requestJson(
-			`${this.base}/v1/voices${query}`,
-			{ method: 'GET', headers: { 'X-goog-api-key': this.key } },
-			{ provider: PROVIDER, judge: (status, answer) => judgeGoogleError(status, answer), retry: this.retry },
+			{
+				provider: PROVIDER,
+				method: 'GET',
+				url: `${this.base}/v1/voices${query}`,
+				headers: this.auth,
+				refuse: (answer) => judgeGoogleError(answer.status, answer.body),
+			},
+			this.limits,
 		)) as { voices?: Array<{ name: string; languageCodes?: string[]; ssmlGender?: string }> };
 		return (body?.voices ?? []).map((voice) => ({
 			id: voice.name,

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from './http';
+import type { RetryPolicy } from '../../shared/transport/http';
 
 export interface SpeechRequest {
 	text: string;
@@ -64,4 +64,11 @@ export interface SpeechProviderDefinition {
 	/** n8n credential type the provider needs (none for offline providers). */
 	credentialName?: string;
 	create(context: { credentials?: Record<string, unknown>; retry?: Partial<RetryPolicy> }): SpeechProvider;
+}
+
+/** The credential's API key, or a message that says to add it (checked before any request). */
+export function apiKey(credentials: Record<string, unknown> | undefined, provider: string): string {
+	const key = String(credentials?.apiKey ?? '').trim();
+	if (!key) throw new Error(`${provider}: the credential has no API key. Add the key to the credential.`);
+	return key;
 }

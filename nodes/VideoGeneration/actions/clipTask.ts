@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ledger } from '../../shared/ledger';
 import { videoCostUsd } from '../../shared/prices';
 import type { MediaRef } from '../../shared/refs';
-import { isProviderDown } from '../providers/remote';
+import { isProviderDown } from '../../shared/transport/http';
 import { takeSlot } from '../providers/slots';
 import type {
 	ClipBilling,

@@ -188,9 +188,10 @@ export const description: INodeProperties[] = [
 				name: 'retryAttempts',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 10 },
+				// The retry policy's attempts (nodes/shared/data/retry.json; test/transport/http.test.ts keeps them in step).
 				default: 4,
 				description:
-					'Tries per request to Kling or Runway when they are rate limiting or briefly down (429, 5xx), the first included. Waits back off and honour Retry-After.',
+					'Tries per request to Kling or Runway when they are rate limiting or briefly down (429, 5xx, timeouts), the first included. Waits back off and honour Retry-After; refused keys, content policy and account refusals are never retried.',
 			},
 			{
 				displayName: 'Timeout (Seconds)',
@@ -420,7 +421,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			storage,
 			credentials,
 			model: String(options.model ?? '').trim(),
-			options: options.retryAttempts === undefined ? {} : { maxAttempts: Number(options.retryAttempts) },
+			options: options.retryAttempts === undefined ? {} : { retry: { attempts: Number(options.retryAttempts) } },
 		});
 		try {
 			const paidRequest =

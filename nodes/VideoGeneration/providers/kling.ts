@@ -1,20 +1,20 @@
 import { createHmac } from 'node:crypto';
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 import { presetByName } from '../../shared/presets';
+import {
+	baseUrl,
+	bodyObject,
+	ProviderError,
+	requestJson,
+	retryPolicy,
+	type HttpAnswer,
+	type Refusal,
+	type RetryPolicy,
+} from '../../shared/transport/http';
 import type { Storage } from '../../shared/transport/storage';
 import kling from '../data/kling.json';
 import { STYLE_NAMES } from '../render';
-import {
-	RemoteVideoProvider,
-	bareBase64Image,
-	fitPrompt,
-	ProviderError,
-	requestJson,
-	retryAfterMs,
-	withRetry,
-	type JsonResponse,
-	type RemoteOptions,
-} from './remote';
+import { RemoteVideoProvider, bareBase64Image, fitPrompt, type RemoteOptions } from './remote';
 import type {
 	ClipBilling,
 	ClipRequest,
@@ -66,41 +66,62 @@ interface KlingTaskData {
 	task_result?: { videos?: Array<{ url?: string; duration?: string }> };
 }
 
-/** Turns a non-success Kling answer into plain words and says whether it may be retried. */
-function klingError(response: JsonResponse): ProviderError {
-	const code = Number(response.body.code);
-	const message = String(response.body.message ?? '').trim();
-	const detail = `HTTP ${response.status}${Number.isFinite(code) ? `, code ${code}` : ''}${message ? `: ${message}` : ''}`;
-	if (response.status === 401 || (code >= 1000 && code <= 1004)) {
-		return new ProviderError(
-			`Kling did not accept the credential (${detail}). Check the access key and secret key in the Kling credential${code === 1004 ? ' and the clock of this machine' : ''}.`,
-		);
+/** A Kling answer is a success when its HTTP status is 2xx and its body's code is 0. */
+const klingAccepts = (answer: HttpAnswer) => answer.status < 300 && Number(bodyObject(answer).code ?? 0) === 0;
+
+/** Turns a non-success Kling answer into plain words and says whether it may be retried (unset: the policy's statuses). */
+function klingRefusal(answer: HttpAnswer): Refusal {
+	const body = bodyObject(answer);
+	const code = Number(body.code);
+	const message = String(body.message ?? '').trim();
+	const detail = `HTTP ${answer.status}${Number.isFinite(code) ? `, code ${code}` : ''}${message ? `: ${message}` : ''}`;
+	if (answer.status === 401 || (code >= 1000 && code <= 1004)) {
+		return {
+			message: `Kling did not accept the credential (${detail}). Check the access key and secret key in the Kling credential${code === 1004 ? ' and the clock of this machine' : ''}.`,
+			retry: false,
+		};
 	}
 	if (code === 1300 || code === 1301) {
-		return new ProviderError(
-			`Kling refused the scene under its content policy (${detail}). Rewrite the scene's action or dialogue and run it again.`,
-		);
+		return {
+			message: `Kling refused the scene under its content policy (${detail}). Rewrite the scene's action or dialogue and run it again.`,
+			retry: false,
+		};
 	}
 	if (code >= 1100 && code <= 1102) {
-		return new ProviderError(
-			`Kling refused the task because of the account (${detail}). Check the balance or resource pack of the Kling account.`,
-		);
+		return {
+			message: `Kling refused the task because of the account (${detail}). Check the balance or resource pack of the Kling account.`,
+			retry: false,
+		};
 	}
-	if (response.status === 429 || code === 1302 || code === 1303) {
-		return new ProviderError(
-			`Kling is rate limiting this account (${detail})`,
-			true,
-			retryAfterMs(response.headers.get('retry-after')),
-		);
+	if (answer.status === 429 || code === 1302 || code === 1303) {
+		return { message: `Kling is rate limiting this account (${detail})`, retry: true };
 	}
-	if (response.status >= 500) {
-		return new ProviderError(
-			`Kling had a server error (${detail})`,
-			true,
-			retryAfterMs(response.headers.get('retry-after')),
-		);
-	}
-	return new ProviderError(`Kling rejected the request (${detail}).`);
+	if (answer.status >= 500) return { message: `Kling had a server error (${detail})` };
+	return { message: `Kling rejected the request (${detail}).`, retry: false };
+}
+
+/** One Kling API call with a freshly signed token, under the retry policy; the answer's `data`. */
+async function klingCall(
+	credentials: Record<string, unknown>,
+	limits: RetryPolicy,
+	method: string,
+	url: string,
+	body?: unknown,
+): Promise<KlingTaskData> {
+	const token = klingToken(String(credentials.accessKey ?? ''), String(credentials.secretKey ?? ''));
+	const answer = (await requestJson(
+		{
+			provider: 'Kling',
+			method,
+			url,
+			headers: { authorization: `Bearer ${token}` },
+			body,
+			accept: klingAccepts,
+			refuse: klingRefusal,
+		},
+		limits,
+	)) as { data?: KlingTaskData } | undefined;
+	return answer?.data ?? {};
 }
 
 class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
@@ -110,22 +131,12 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 		super(storage, credentials, options, model, {
 			displayName: 'Kling',
 			defaultBaseUrl: KLING_DEFAULT_BASE_URL,
-			retry: kling.retry,
 			minPollIntervalMs: kling.minPollIntervalMs,
 		});
 	}
 
-	private async call(method: string, path: string, body?: unknown): Promise<KlingTaskData> {
-		return withRetry(this.limits, async () => {
-			const token = klingToken(String(this.credentials.accessKey ?? ''), String(this.credentials.secretKey ?? ''));
-			const response = await requestJson('Kling', `${this.baseUrl}${path}`, {
-				method,
-				headers: { authorization: `Bearer ${token}` },
-				body,
-			});
-			if (response.status >= 300 || Number(response.body.code ?? 0) !== 0) throw klingError(response);
-			return (response.body.data ?? {}) as KlingTaskData;
-		});
+	private call(method: string, path: string, body?: unknown): Promise<KlingTaskData> {
+		return klingCall(this.credentials, this.limits, method, `${this.baseUrl}${path}`, body);
 	}
 
 	billing(request: ClipRequest): ClipBilling {
@@ -200,22 +211,15 @@ export const klingProvider: VideoProviderDefinition = {
 		new KlingVideoProvider(context.storage, context.credentials ?? {}, context.options ?? {}, context.model ?? ''),
 };
 
-/** Credential test: lists one text-to-video task with a freshly signed token (costs nothing). */
+/** Credential test: lists one text-to-video task with a freshly signed token (costs nothing, one try). */
 export async function testKlingCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const data = credential.data ?? {};
-	const baseUrl = String(data.baseUrl || KLING_DEFAULT_BASE_URL).replace(/\/+$/, '');
+	const data = (credential.data ?? {}) as Record<string, unknown>;
 	try {
-		const token = klingToken(String(data.accessKey ?? ''), String(data.secretKey ?? ''));
-		const response = await requestJson('Kling', `${baseUrl}/v1/videos/text2video?pageNum=1&pageSize=1`, {
-			method: 'GET',
-			headers: { authorization: `Bearer ${token}` },
-		});
-		if (response.status >= 300 || Number(response.body.code ?? 0) !== 0) {
-			return { status: 'Error', message: klingError(response).message };
-		}
+		const url = `${baseUrl(data, KLING_DEFAULT_BASE_URL)}/v1/videos/text2video?pageNum=1&pageSize=1`;
+		await klingCall(data, retryPolicy({ attempts: 1 }), 'GET', url);
 		return { status: 'OK', message: 'Connection successful' };
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };

@@ -1,151 +1,20 @@
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLIP_FORMAT } from '../../shared/presets';
 import type { MediaRef } from '../../shared/refs';
 import { ffmpeg, ffprobe } from '../../shared/transport/ffmpeg';
+import { baseUrl, download, ProviderError, retryPolicy, withRetry, type RetryPolicy } from '../../shared/transport/http';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
 import { clipOutputArgs, frameCount, silentAudio } from '../render/filters';
 import type { ClipRequest, ObjectDestination } from './types';
 
-/** Knobs of the HTTP providers; the defaults come from each provider's data file. Tests lower the waits. */
+/** Knobs of the HTTP providers: retries follow the one policy (nodes/shared/data/retry.json); tests lower the waits. */
 export interface RemoteOptions {
-	/** Tries per request, the first included (429 / 5xx are retried). */
-	maxAttempts?: number;
-	/** First backoff wait in ms; doubles per retry. */
-	backoffMs?: number;
-	/** Longest single wait between retries in ms, whatever Retry-After asks for. */
-	maxRetryWaitMs?: number;
-	/** Polls of one task are at least this far apart, in ms. */
+	/** Changes to the retry policy (the node's Retry Attempts; faster waits in tests). */
+	retry?: Partial<RetryPolicy>;
+	/** Polls of one task are at least this far apart, in ms (default from the provider's data file). */
 	minPollIntervalMs?: number;
-}
-
-export interface RetryLimits {
-	maxAttempts: number;
-	backoffMs: number;
-	maxRetryWaitMs: number;
-}
-
-/** A provider answer in plain words; `retryable` says whether the same request may be sent again. */
-export class ProviderError extends Error {
-	constructor(
-		message: string,
-		readonly retryable = false,
-		readonly retryAfterMs?: number,
-		/** The provider could not be reached at all (network), whatever the method. */
-		readonly unreachable = false,
-	) {
-		super(message);
-		this.name = 'ProviderError';
-	}
-}
-
-/**
- * The provider is down for now (unreachable, or 5xx / 429 / Kling 1302-1303 still after the retries): the scene
- * may go to the next provider of the fallback order. Content-policy, auth and account refusals are not "down".
- */
-export function isProviderDown(error: unknown): boolean {
-	return error instanceof ProviderError && (error.retryable || error.unreachable);
-}
-
-/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null): number | undefined {
-	if (!header) return undefined;
-	const seconds = Number(header);
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-	const date = Date.parse(header);
-	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-
-/** Runs `attempt` until it succeeds, throws a non-retryable error, or the attempts run out. */
-export async function withRetry<T>(limits: RetryLimits, attempt: () => Promise<T>): Promise<T> {
-	const attempts = Math.max(1, Math.floor(limits.maxAttempts));
-	for (let n = 1; ; n++) {
-		try {
-			return await attempt();
-		} catch (error) {
-			if (!(error instanceof ProviderError) || !error.retryable || n >= attempts) {
-				if (error instanceof ProviderError && error.retryable && attempts > 1) {
-					error.message = `${error.message} (gave up after ${attempts} attempts)`;
-				}
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- providers run without a node context (tests, credential test); the Generate operation wraps this in NodeOperationError with the scene
-				throw error;
-			}
-			const backoff = limits.backoffMs * 2 ** (n - 1);
-			const jitter = Math.random() * limits.backoffMs * 0.25;
-			const wait = Math.min(limits.maxRetryWaitMs, error.retryAfterMs ?? backoff + jitter);
-			await sleep(wait);
-		}
-	}
-}
-
-export interface JsonResponse {
-	status: number;
-	headers: Headers;
-	body: Record<string, unknown>;
-}
-
-/** One HTTP exchange with a JSON answer; network failures become a retryable ProviderError naming the host. */
-export async function requestJson(
-	provider: string,
-	url: string,
-	init: { method: string; headers: Record<string, string>; body?: unknown },
-): Promise<JsonResponse> {
-	let response: Response;
-	try {
-		response = await fetch(url, {
-			method: init.method,
-			headers: {
-				accept: 'application/json',
-				...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-				...init.headers,
-			},
-			body: init.body === undefined ? undefined : JSON.stringify(init.body),
-		});
-	} catch (error) {
-		const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- providers run without a node context (tests, credential test); the Generate operation wraps this in NodeOperationError with the scene
-		throw new ProviderError(
-			`${provider} could not be reached at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Check the Base URL of the credential and the network.`,
-			init.method === 'GET',
-			undefined,
-			true,
-		);
-	}
-	const text = await response.text();
-	let body: Record<string, unknown> = {};
-	try {
-		const parsed = text ? (JSON.parse(text) as unknown) : {};
-		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-	} catch {
-		body = { message: text.slice(0, 200) };
-	}
-	return { status: response.status, headers: response.headers, body };
-}
-
-/** Downloads a result URL to `file` (result URLs expire, so the clip is copied into our storage right away). */
-export async function download(provider: string, url: string, file: string): Promise<void> {
-	let response: Response;
-	try {
-		response = await fetch(url);
-	} catch (error) {
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- providers run without a node context (tests, credential test); the Generate operation wraps this in NodeOperationError with the scene
-		throw new ProviderError(
-			`The finished clip could not be downloaded from ${provider} (${(error as Error).message}).`,
-			true,
-		);
-	}
-	if (!response.ok || !response.body) {
-		throw new ProviderError(
-			`The finished clip could not be downloaded from ${provider}: HTTP ${response.status}. The result link may have expired; run the scene again.`,
-			response.status >= 500,
-		);
-	}
-	await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), createWriteStream(file));
 }
 
 /**
@@ -176,11 +45,12 @@ export async function copyClip(
 	url: string,
 	request: Pick<ClipRequest, 'width' | 'height' | 'duration'>,
 	destination: ObjectDestination,
+	limits?: RetryPolicy,
 ): Promise<MediaRef> {
 	return withWorkDir(async (dir) => {
 		const raw = join(dir, 'provider.mp4');
 		const clip = join(dir, 'clip.mp4');
-		await download(provider, url, raw);
+		await download(provider, url, raw, limits);
 		await normaliseClip(raw, clip, request);
 		const probe = await ffprobe(clip);
 		const video = probe.streams.find((stream) => stream.codec_type === 'video');
@@ -270,18 +140,17 @@ export interface RemoteSettings {
 	/** "Kling", "Runway": used in messages. */
 	displayName: string;
 	defaultBaseUrl: string;
-	retry: RetryLimits;
 	minPollIntervalMs: number;
 }
 
 /**
- * What every HTTP video provider shares: base URL and retry limits from the credential and options, poll spacing,
+ * What every HTTP video provider shares: base URL from the credential, the retry policy with the node's changes, poll spacing,
  * the request of each submitted task (its clip size), the result URL seen by the poll that reported success, and
  * copying that result into storage in the run's clip format. Subclasses speak their provider's API.
  */
 export abstract class RemoteVideoProvider {
 	protected readonly baseUrl: string;
-	protected readonly limits: RetryLimits;
+	protected readonly limits: RetryPolicy;
 	private readonly minPollIntervalMs: number;
 	private readonly lastPoll = new Map<string, number>();
 	protected readonly requests = new Map<string, ClipRequest>();
@@ -295,12 +164,8 @@ export abstract class RemoteVideoProvider {
 		protected readonly model: string,
 		private readonly settings: RemoteSettings,
 	) {
-		this.baseUrl = String(credentials.baseUrl || settings.defaultBaseUrl).replace(/\/+$/, '');
-		this.limits = {
-			maxAttempts: options.maxAttempts ?? settings.retry.maxAttempts,
-			backoffMs: options.backoffMs ?? settings.retry.backoffMs,
-			maxRetryWaitMs: options.maxRetryWaitMs ?? settings.retry.maxRetryWaitMs,
-		};
+		this.baseUrl = baseUrl(credentials, settings.defaultBaseUrl);
+		this.limits = retryPolicy(options.retry);
 		this.minPollIntervalMs = options.minPollIntervalMs ?? settings.minPollIntervalMs;
 	}
 
@@ -329,7 +194,7 @@ export abstract class RemoteVideoProvider {
 			url = result.url;
 		}
 		const source = url;
-		const clip = await withRetry(this.limits, () => copyClip(name, this.storage, source, request, destination));
+		const clip = await withRetry(this.limits, () => copyClip(name, this.storage, source, request, destination, this.limits));
 		this.forget(taskId);
 		return clip;
 	}

@@ -1,18 +1,17 @@
+import { RunwayApi } from '../../../credentials/RunwayApi.credentials';
 import { presetByName } from '../../shared/presets';
+import {
+	bodyObject,
+	credentialHeaders,
+	ProviderError,
+	requestJson,
+	type HttpAnswer,
+	type Refusal,
+} from '../../shared/transport/http';
 import type { Storage } from '../../shared/transport/storage';
 import runway from '../data/runway.json';
 import { STYLE_NAMES } from '../render';
-import {
-	RemoteVideoProvider,
-	dataUriImage,
-	fitPrompt,
-	ProviderError,
-	requestJson,
-	retryAfterMs,
-	withRetry,
-	type JsonResponse,
-	type RemoteOptions,
-} from './remote';
+import { RemoteVideoProvider, dataUriImage, fitPrompt, type RemoteOptions } from './remote';
 import type {
 	ClipBilling,
 	ClipRequest,
@@ -44,29 +43,26 @@ interface RunwayTask {
 	failureCode?: string;
 }
 
-function runwayError(response: JsonResponse): ProviderError {
-	const message = String(response.body.error ?? response.body.message ?? '').trim();
-	const detail = `HTTP ${response.status}${message ? `: ${message}` : ''}`;
-	if (response.status === 401) {
-		return new ProviderError(
-			`Runway did not accept the API secret (${detail}). Check the API secret in the Runway credential.`,
-		);
+/** A non-success Runway answer in plain words; 429 and 5xx are left to the retry policy. */
+function runwayRefusal(answer: HttpAnswer): Refusal {
+	const body = bodyObject(answer);
+	const message = String(body.error ?? body.message ?? '').trim();
+	const detail = `HTTP ${answer.status}${message ? `: ${message}` : ''}`;
+	if (answer.status === 401) {
+		return {
+			message: `Runway did not accept the API secret (${detail}). Check the API secret in the Runway credential.`,
+			retry: false,
+		};
 	}
-	if (response.status === 404) {
-		return new ProviderError(
-			`Runway does not know this task or address (${detail}). Check the Base URL of the Runway credential.`,
-		);
+	if (answer.status === 404) {
+		return {
+			message: `Runway does not know this task or address (${detail}). Check the Base URL of the Runway credential.`,
+			retry: false,
+		};
 	}
-	if (runway.retryStatuses.includes(response.status)) {
-		return new ProviderError(
-			response.status === 429
-				? `Runway is rate limiting this account (${detail})`
-				: `Runway is unavailable (${detail})`,
-			true,
-			retryAfterMs(response.headers.get('retry-after')),
-		);
-	}
-	return new ProviderError(`Runway rejected the request (${detail}).`);
+	if (answer.status === 429) return { message: `Runway is rate limiting this account (${detail})` };
+	if (answer.status >= 500) return { message: `Runway is unavailable (${detail})` };
+	return { message: `Runway rejected the request (${detail}).`, retry: false };
 }
 
 /** A FAILED task in plain words; SAFETY.* codes are Runway's content moderation (never retried). */
@@ -85,24 +81,24 @@ class RunwayVideoProvider extends RemoteVideoProvider implements VideoProvider {
 		super(storage, credentials, options, model, {
 			displayName: 'Runway',
 			defaultBaseUrl: RUNWAY_DEFAULT_BASE_URL,
-			retry: runway.retry,
 			minPollIntervalMs: runway.minPollIntervalMs,
 		});
 	}
 
-	private call(method: string, path: string, body?: unknown): Promise<RunwayTask> {
-		return withRetry(this.limits, async () => {
-			const response = await requestJson('Runway', `${this.baseUrl}${path}`, {
+	private async call(method: string, path: string, body?: unknown, limits = this.limits): Promise<RunwayTask> {
+		const answer = await requestJson(
+			{
+				provider: 'Runway',
 				method,
-				headers: {
-					authorization: `Bearer ${String(this.credentials.apiSecret ?? '')}`,
-					'x-runway-version': runway.apiVersion,
-				},
+				url: `${this.baseUrl}${path}`,
+				// Authorization and X-Runway-Version, as the credential declares them.
+				headers: credentialHeaders(new RunwayApi().authenticate, this.credentials),
 				body,
-			});
-			if (response.status >= 300) throw runwayError(response);
-			return response.body as RunwayTask;
-		});
+				refuse: runwayRefusal,
+			},
+			limits,
+		);
+		return (answer ?? {}) as RunwayTask;
 	}
 
 	billing(request: ClipRequest): ClipBilling {
@@ -164,15 +160,7 @@ class RunwayVideoProvider extends RemoteVideoProvider implements VideoProvider {
 	async cancel(taskId: string): Promise<void> {
 		this.forget(taskId);
 		try {
-			await withRetry({ ...this.limits, maxAttempts: 1 }, () =>
-				requestJson('Runway', `${this.baseUrl}/v1/tasks/${encodeURIComponent(taskId)}`, {
-					method: 'DELETE',
-					headers: {
-						authorization: `Bearer ${String(this.credentials.apiSecret ?? '')}`,
-						'x-runway-version': runway.apiVersion,
-					},
-				}),
-			);
+			await this.call('DELETE', `/v1/tasks/${encodeURIComponent(taskId)}`, undefined, { ...this.limits, attempts: 1 });
 		} catch {
 			// The timeout message is what the user needs; a failed cancel leaves the task to finish on its own.
 		}

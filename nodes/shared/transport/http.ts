@@ -1,0 +1,251 @@
+/**
+ * HTTP to the paid providers (Kling, Runway, ElevenLabs, Google TTS): one JSON request helper, one download helper
+ * and one retry loop, all under the one policy in ../data/retry.json (Claude reads the same file through the SDK).
+ *
+ * Global fetch, not this.helpers.httpRequestWithAuthentication: the providers also run where n8n's helper does not
+ * exist (the Kling credential test gets only the deprecated `request`, the provider tests have no n8n context), the
+ * clip download streams to disk, and the retry loop needs every answer's status and Retry-After. The header-based
+ * credentials still state their headers once, in their `authenticate` (see credentialHeaders); Kling signs a JWT.
+ *
+ * No retry library: Retry-After must set the wait before the next try, and neither exponential-backoff 3 nor
+ * async-retry lets one attempt choose its own delay (p-retry is ESM-only); the loop below is twenty lines.
+ */
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { IAuthenticateGeneric } from 'n8n-workflow';
+import policy from '../data/retry.json';
+
+export interface RetryPolicy {
+	/** Tries in all, the first included. */
+	attempts: number;
+	/** Wait before the first retry; doubles per retry. */
+	baseDelayMs: number;
+	/** Longest single wait, Retry-After included. */
+	maxDelayMs: number;
+	/** Up to this fraction is added to each backoff wait at random, so parallel scenes do not retry in step. */
+	jitter: number;
+	/** One request (or one Claude answer) may take this long. */
+	timeoutMs: number;
+	/** Answers that may be sent again; every other status is final. */
+	retryStatuses: number[];
+}
+
+export const RETRY_POLICY: Readonly<RetryPolicy> = policy;
+
+/** The policy with some knobs changed (node options, faster waits in tests); undefined knobs keep the policy's. */
+export function retryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
+	const set = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+	return { ...RETRY_POLICY, ...set };
+}
+
+/** A provider answer in plain words; `retryable` says whether the same request may be sent again. */
+export class ProviderError extends Error {
+	/** HTTP status of the answer; 0 when there was none (network, timeout). */
+	readonly status: number;
+	readonly retryable: boolean;
+	readonly retryAfterMs?: number;
+	/** The provider could not be reached at all (network, timeout), whatever the method. */
+	readonly unreachable: boolean;
+	/** Requests sent before giving up. */
+	attempts = 1;
+
+	constructor(
+		message: string,
+		options: { status?: number; retryable?: boolean; retryAfterMs?: number; unreachable?: boolean } = {},
+	) {
+		super(message);
+		this.name = 'ProviderError';
+		this.status = options.status ?? 0;
+		this.retryable = options.retryable ?? false;
+		this.retryAfterMs = options.retryAfterMs;
+		this.unreachable = options.unreachable ?? false;
+	}
+
+	/** Unreachable, or still busy/failing after the retries: another provider of the fallback order may serve. */
+	get down(): boolean {
+		return this.retryable || this.unreachable;
+	}
+}
+
+/**
+ * The provider is down for now (unreachable, or 429 / 5xx still after the retries): the scene may go to the next
+ * provider of the fallback order. Content-policy, credential and account refusals are not "down".
+ */
+export function isProviderDown(error: unknown): boolean {
+	return error instanceof ProviderError && error.down;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined): number | undefined {
+	if (!header) return undefined;
+	const seconds = Number(header);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(header);
+	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** The wait before retry number `retry` (1 = the first): Retry-After when the provider gave one, else backoff. */
+export function retryDelay(limits: RetryPolicy, retry: number, retryAfter?: number): number {
+	if (retryAfter !== undefined) return Math.min(retryAfter, limits.maxDelayMs);
+	const backoff = limits.baseDelayMs * 2 ** (retry - 1);
+	return Math.min(limits.maxDelayMs, backoff * (1 + Math.random() * limits.jitter));
+}
+
+/** Runs `attempt` until it succeeds, throws a non-retryable error, or the attempts run out. */
+export async function withRetry<T>(limits: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+	const attempts = Math.max(1, Math.floor(limits.attempts));
+	for (let n = 1; ; n++) {
+		try {
+			return await attempt();
+		} catch (error) {
+			if (!(error instanceof ProviderError) || !error.retryable || n >= attempts) {
+				if (error instanceof ProviderError) {
+					error.attempts = n;
+					if (error.retryable && n > 1) error.message = `${error.message} (gave up after ${n} attempts)`;
+				}
+				throw error;
+			}
+			await sleep(retryDelay(limits, n, error.retryAfterMs));
+		}
+	}
+}
+
+export interface HttpAnswer {
+	status: number;
+	headers: Headers;
+	/** Parsed JSON; the text when it is not JSON; undefined when empty. */
+	body: unknown;
+}
+
+/** Why an answer is not a success, in words for the canvas; `retry` unset = the policy decides by the status. */
+export interface Refusal {
+	message: string;
+	retry?: boolean;
+}
+
+export interface JsonRequest {
+	/** "Kling", "ElevenLabs": named in messages. */
+	provider: string;
+	method: string;
+	url: string;
+	headers?: Record<string, string>;
+	/** Sent as JSON. */
+	body?: unknown;
+	/**
+	 * May the request go again after a network failure or timeout, when it may have reached the provider? Default:
+	 * only GET/HEAD/DELETE; a task submit is not repeated blind (it could be paid twice), the scene moves on instead.
+	 */
+	repeatable?: boolean;
+	/** Is the answer a success? Default: a 2xx status. */
+	accept?: (answer: HttpAnswer) => boolean;
+	/** A non-success answer in plain words. */
+	refuse: (answer: HttpAnswer) => Refusal;
+}
+
+/** The answer's body as an object (a text body becomes `{ message }`), for providers whose errors are JSON objects. */
+export function bodyObject(answer: HttpAnswer): Record<string, unknown> {
+	const body = answer.body;
+	if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
+	return typeof body === 'string' && body ? { message: body.slice(0, 200) } : {};
+}
+
+async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<HttpAnswer> {
+	const origin = new URL(request.url).origin;
+	try {
+		const response = await fetch(request.url, {
+			method: request.method,
+			headers: {
+				accept: 'application/json',
+				...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+				...request.headers,
+			},
+			body: request.body === undefined ? undefined : JSON.stringify(request.body),
+			signal: AbortSignal.timeout(limits.timeoutMs),
+		});
+		const text = await response.text();
+		let body: unknown = text || undefined;
+		try {
+			if (text) body = JSON.parse(text);
+		} catch {
+			// not JSON: the text is kept for the message
+		}
+		return { status: response.status, headers: response.headers, body };
+	} catch (error) {
+		const repeatable = request.repeatable ?? ['GET', 'HEAD', 'DELETE'].includes(request.method.toUpperCase());
+		const timedOut = (error as Error).name === 'TimeoutError';
+		const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+		throw new ProviderError(
+			timedOut
+				? `${request.provider} did not answer within ${limits.timeoutMs / 1000} s (${origin}). Try again later.`
+				: `${request.provider} could not be reached at ${origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Check the Base URL of the credential and the network.`,
+			{ retryable: repeatable, unreachable: true },
+		);
+	}
+}
+
+/**
+ * One JSON request with the policy's retries: 429 and 5xx (the policy's statuses) and network failures of repeatable
+ * requests are sent again after Retry-After or a backoff; refusals the provider marks final are not. Returns the body.
+ */
+export async function requestJson(request: JsonRequest, limits: RetryPolicy = RETRY_POLICY): Promise<unknown> {
+	const accept = request.accept ?? ((answer: HttpAnswer) => answer.status >= 200 && answer.status < 300);
+	return withRetry(limits, async () => {
+		const answer = await sendOnce(request, limits);
+		if (accept(answer)) return answer.body;
+		const refusal = request.refuse(answer);
+		const retryable = refusal.retry ?? limits.retryStatuses.includes(answer.status);
+		throw new ProviderError(refusal.message, {
+			status: answer.status,
+			retryable,
+			retryAfterMs: retryable ? retryAfterMs(answer.headers.get('retry-after')) : undefined,
+		});
+	});
+}
+
+/** Streams a result URL to `file` (one try; wrap it in withRetry). Result URLs are presigned: no credential. */
+export async function download(provider: string, url: string, file: string, limits: RetryPolicy = RETRY_POLICY): Promise<void> {
+	let response: Response;
+	try {
+		response = await fetch(url);
+	} catch (error) {
+		throw new ProviderError(`The finished clip could not be downloaded from ${provider} (${(error as Error).message}).`, {
+			retryable: true,
+			unreachable: true,
+		});
+	}
+	if (!response.ok || !response.body) {
+		throw new ProviderError(
+			`The finished clip could not be downloaded from ${provider}: HTTP ${response.status}. The result link may have expired; run the scene again.`,
+			{ status: response.status, retryable: limits.retryStatuses.includes(response.status) },
+		);
+	}
+	await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), createWriteStream(file));
+}
+
+/**
+ * The headers a credential's generic `authenticate` declares, with `{{$credentials.field}}` filled in: the credential
+ * file is the one place that says how its provider authenticates (n8n's credential test reads the same declaration).
+ */
+export function credentialHeaders(authenticate: IAuthenticateGeneric, credentials: Record<string, unknown>): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(authenticate.properties.headers ?? {})) {
+		const text = String(value);
+		if (!text.startsWith('=')) {
+			headers[name] = text;
+			continue;
+		}
+		const filled = text.slice(1).replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_all, field: string) => String(credentials[field] ?? '').trim());
+		if (filled.includes('{{')) throw new Error(`The credential header ${name} uses an expression this package cannot fill: ${text}`);
+		headers[name] = filled.trim();
+	}
+	return headers;
+}
+
+/** Base URL from the credential (or the provider's default), without a trailing slash. */
+export function baseUrl(credentials: Record<string, unknown> | undefined, fallback: string): string {
+	const value = String(credentials?.baseUrl ?? '').trim() || fallback;
+	return value.replace(/\/+$/, '');
+}
