@@ -12,11 +12,12 @@ import {
 	localName,
 	outputKeyField,
 	progressLog,
+	readChoice,
 	readOutputKey,
-	readRef,
-	refField,
+	readVideo,
 	uploadMedia,
 	uploadText,
+	videoField,
 	withMedia,
 } from './common';
 
@@ -27,7 +28,7 @@ const srtStandard: StandardKey = { what: 'the .srt file', run: subtitlesKey };
 const videoStandard: StandardKey = { what: 'the subtitled video', run: subtitledKey };
 
 export const description: INodeProperties[] = [
-	refField('subtitles', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to subtitle'),
+	videoField('subtitles', 'Reference of the video to subtitle'),
 	{
 		displayName: 'Cues',
 		name: 'cues',
@@ -161,12 +162,9 @@ function readWords(this: IExecuteFunctions, itemIndex: number, value: unknown, w
 
 /** Builds the SRT from cues, stores it, and attaches it as a soft track or burns it in. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const video = readVideo.call(this, itemIndex);
 	const cues = readCues.call(this, itemIndex);
-	const mode = this.getNodeParameter('mode', itemIndex, 'attach') as string;
-	if (!['attach', 'burn', 'srtOnly'].includes(mode)) {
-		fail.call(this, itemIndex, `The "Mode" parameter must be attach, burn or srtOnly (got "${mode}").`);
-	}
+	const mode = readChoice(this, itemIndex, 'mode', 'Mode', ['attach', 'burn', 'srtOnly'], 'attach');
 	const srtKey = readOutputKey.call(this, itemIndex, srtStandard, 'srtKey', 'SRT Key');
 	const outputKey = mode === 'srtOnly' ? '' : readOutputKey.call(this, itemIndex, videoStandard);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
