@@ -15,3 +15,20 @@ export function operationField(options: INodePropertyOptions[], defaultValue: st
 		default: defaultValue,
 	};
 }
+
+/** The Options collection of an operation: the settings most runs leave alone. */
+export function optionsCollection(displayOptions: INodeProperties['displayOptions'], options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, displayOptions, options };
+}
+
+/** Options → Concurrency of the slow nodes (voicing, rendering): the shared item loop reads it from item 0. */
+export function concurrencyOption(description: string): INodeProperties {
+	return {
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 16 },
+		default: 3,
+		description,
+	};
+}

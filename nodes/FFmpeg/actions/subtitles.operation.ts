@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { optionsCollection } from '../../shared/description';
 import { subtitledKey, subtitlesKey } from '../../shared/keys';
 import { keyOverrideField, type StandardKey } from '../../shared/outputKey';
 import type { MediaRef } from '../../shared/refs';
@@ -56,46 +57,38 @@ export const description: INodeProperties[] = [
 		...outputKeyField('subtitles', videoStandard),
 		displayOptions: { show: { operation: ['subtitles'], mode: ['attach', 'burn'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Speaker Prefix',
-				name: 'speakerPrefix',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to put "SPEAKER: " before each line that has a speaker',
-			},
-			{
-				displayName: 'Line Length',
-				name: 'maxLineLength',
-				type: 'number',
-				default: 42,
-				typeOptions: { minValue: 10, maxValue: 100 },
-				description: 'Characters per line before wrapping (two lines per subtitle)',
-			},
-			{
-				displayName: 'Language',
-				name: 'language',
-				type: 'string',
-				default: 'eng',
-				description: 'ISO 639-2 code of the attached track, e.g. eng, deu, fra',
-			},
-			{
-				displayName: 'Font Size',
-				name: 'fontSize',
-				type: 'number',
-				default: 16,
-				typeOptions: { minValue: 6, maxValue: 72 },
-				description: 'Size of burned subtitles, relative to a 288-line picture (scales with the video height)',
-			},
-		],
-	},
+	optionsCollection({ show }, [
+		{
+			displayName: 'Speaker Prefix',
+			name: 'speakerPrefix',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to put "SPEAKER: " before each line that has a speaker',
+		},
+		{
+			displayName: 'Line Length',
+			name: 'maxLineLength',
+			type: 'number',
+			default: 42,
+			typeOptions: { minValue: 10, maxValue: 100 },
+			description: 'Characters per line before wrapping (two lines per subtitle)',
+		},
+		{
+			displayName: 'Language',
+			name: 'language',
+			type: 'string',
+			default: 'eng',
+			description: 'ISO 639-2 code of the attached track, e.g. eng, deu, fra',
+		},
+		{
+			displayName: 'Font Size',
+			name: 'fontSize',
+			type: 'number',
+			default: 16,
+			typeOptions: { minValue: 6, maxValue: 72 },
+			description: 'Size of burned subtitles, relative to a 288-line picture (scales with the video height)',
+		},
+	]),
 ];
 
 /** Checks the cue list and says which cue is wrong and how. */

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { optionsCollection } from '../../shared/description';
 import { watermarkedKey } from '../../shared/keys';
 import type { StandardKey } from '../../shared/outputKey';
 import { addWatermark, WATERMARK_POSITIONS } from '../lib/watermark';
@@ -49,47 +50,39 @@ export const description: INodeProperties[] = [
 		default: 'bottomRight',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Opacity',
-				name: 'opacity',
-				type: 'number',
-				default: 0.8,
-				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			},
-			{
-				displayName: 'Margin',
-				name: 'margin',
-				type: 'number',
-				default: 0,
-				typeOptions: { minValue: 0 },
-				description: 'Pixels from the edges; 0 = 3% of the video height',
-			},
-			{
-				displayName: 'Font Size',
-				name: 'fontSize',
-				type: 'number',
-				default: 0,
-				typeOptions: { minValue: 0 },
-				description: 'Text size in pixels; 0 = 5% of the video height',
-			},
-			{
-				displayName: 'Image Width',
-				name: 'imageScale',
-				type: 'number',
-				default: 0.15,
-				typeOptions: { minValue: 0.01, maxValue: 1, numberPrecision: 2 },
-				description: 'Image width as a share of the video width',
-			},
-		],
-	},
+	optionsCollection({ show }, [
+		{
+			displayName: 'Opacity',
+			name: 'opacity',
+			type: 'number',
+			default: 0.8,
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		},
+		{
+			displayName: 'Margin',
+			name: 'margin',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description: 'Pixels from the edges; 0 = 3% of the video height',
+		},
+		{
+			displayName: 'Font Size',
+			name: 'fontSize',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description: 'Text size in pixels; 0 = 5% of the video height',
+		},
+		{
+			displayName: 'Image Width',
+			name: 'imageScale',
+			type: 'number',
+			default: 0.15,
+			typeOptions: { minValue: 0.01, maxValue: 1, numberPrecision: 2 },
+			description: 'Image width as a share of the video width',
+		},
+	]),
 	outputKeyField('watermark', standard),
 ];
 
