@@ -5,10 +5,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import * as critique from './actions/critique.operation';
-import * as parse from './actions/parse.operation';
-import * as refine from './actions/refine.operation';
 import { router } from './actions/router';
+import { properties } from './description';
 
 export class Screenplay implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,38 +23,7 @@ export class Screenplay implements INodeType {
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Critique',
-						value: 'critique',
-						description: 'Score a plan 0–100 against the rubric and list what to fix',
-						action: 'Critique a plan',
-					},
-					{
-						name: 'Parse',
-						value: 'parse',
-						description: 'Turn a screenplay, Markdown script or post into a plan of scenes',
-						action: 'Parse a script into a plan',
-					},
-					{
-						name: 'Refine',
-						value: 'refine',
-						description: 'Fix the issues a critique lists and return the new plan',
-						action: 'Refine a plan',
-					},
-				],
-				default: 'parse',
-			},
-			...parse.description,
-			...critique.description,
-			...refine.description,
-		],
+		properties,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -8,8 +8,8 @@ import {
 import { testS3Credential } from '../shared/storageNode';
 import { testPostgresCredential } from '../shared/transport/postgres';
 import { testKlingCredential } from './providers/kling';
-import * as generate from './actions/generate.operation';
 import { router } from './actions/router';
+import { properties } from './description';
 
 export class VideoGeneration implements INodeType {
 	description: INodeTypeDescription = {
@@ -32,24 +32,7 @@ export class VideoGeneration implements INodeType {
 			// For budgets, cost lines and the task ledger (never paying twice for a scene); standalone without it.
 			{ name: 'reelsmithPostgresApi', required: false, testedBy: 'reelsmithPostgresApiTest' },
 		],
-		properties: [
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Generate',
-						value: 'generate',
-						action: 'Generate a scene clip',
-						description: 'Render the scene with the chosen provider, wait for it and store the clip',
-					},
-				],
-				default: 'generate',
-			},
-			...generate.description,
-		],
+		properties,
 	};
 
 	methods = {

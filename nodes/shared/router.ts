@@ -120,3 +120,16 @@ export async function mapWithConcurrency<T, R>(
 	await Promise.all(workers);
 	return results;
 }
+
+/**
+ * The item loop of the slow nodes (voicing, rendering): items run `Options → Concurrency` at a time (item 0's
+ * setting, default 3), errors stay per item.
+ */
+export async function runConcurrently(
+	this: IExecuteFunctions,
+	operations: Record<string, OperationHandler>,
+): Promise<INodeExecutionData[][]> {
+	if (this.getInputData().length === 0) return [[]];
+	const options = this.getNodeParameter('options', 0, {}) as { concurrency?: number };
+	return runOperations.call(this, operations, 1, Number(options.concurrency ?? 3));
+}

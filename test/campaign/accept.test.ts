@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeParameters, type INodeTypes } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { configuredOutputs } from '../../nodes/Campaign/outputs';
-import { acceptParams, counts, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
+import { acceptParams, counts, fountain, runCampaign, useStore, webhookItem } from './fixture';
 
 describe('run accept (the webhook front door)', () => {
-	let store: Store;
-	beforeAll(async () => {
-		store = await startStore({ s3: false });
-	});
-	afterAll(async () => {
-		await store?.stop();
-	});
-	beforeEach(async () => {
-		await resetRuns(store.db);
-	});
+	const store = useStore({ s3: false, resetRuns: true });
 
 	const accept = (items: IDataObject[], maxRunning = 2) =>
 		runCampaign(store, (i) => acceptParams(i, items, maxRunning), items);

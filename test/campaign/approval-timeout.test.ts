@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { acceptParams, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
+import { beforeAll, describe, it } from 'vitest';
+import { acceptParams, fountain, resetRuns, runCampaign, useStore, webhookItem } from './fixture';
 
 /** The storyboard Wait of 7 days ran out: approvalResult ends the run instead of waiting again. */
 describe('approvalResult after the Wait timed out', () => {
-	let store: Store;
-
-	beforeAll(async () => {
-		store = await startStore({ s3: false });
-		await resetRuns(store.db);
-	});
-	afterAll(async () => {
-		await store?.stop();
-	});
+	const store = useStore({ s3: false });
+	beforeAll(() => resetRuns(store.db));
 
 	const awaiting = async () => {
 		const items = [webhookItem({ script: fountain(2), approval: true })];

@@ -6,6 +6,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 import { Pool } from 'pg';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { migrate } from '../../initialization/migrate';
 import { closePools } from '../../nodes/Campaign/transport/db';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
@@ -62,6 +63,20 @@ export async function startStore(options: { s3?: boolean } = {}): Promise<Store>
 			await pg.stop();
 		},
 	};
+}
+
+/**
+ * The store for a test file (or describe block): started before its tests, stopped after, and with `resetRuns`
+ * emptied of runs before each test. Read it inside hooks and tests (it is filled in when the tests start).
+ */
+export function useStore(options: { s3?: boolean; resetRuns?: boolean } = {}): Store {
+	const store = {} as Store;
+	beforeAll(async () => {
+		Object.assign(store, await startStore({ s3: options.s3 }));
+	});
+	afterAll(() => store.stop?.());
+	if (options.resetRuns) beforeEach(() => resetRuns(store.db));
+	return store;
 }
 
 /** Clears every run (and through cascades its scenes, events, …) between tests. */

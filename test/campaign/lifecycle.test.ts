@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { beforeEach, describe, it } from 'vitest';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { lineKey, metadataKey, planKey } from '../../nodes/shared/keys';
 import type { Plan } from '../../nodes/shared/plan';
 import { parseScript } from '../../nodes/shared/screenplay/parse';
 import { recordEvent } from '../../nodes/Campaign/store/events';
-import { acceptParams, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
+import { acceptParams, fountain, resetRuns, runCampaign, useStore, webhookItem } from './fixture';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a run from start to finish', () => {
-	let store: Store;
+	const store = useStore();
 	let runId: string;
 	let plan: Plan;
 
-	beforeAll(async () => {
-		store = await startStore();
-	});
-	afterAll(async () => {
-		await store?.stop();
-	});
 	beforeEach(async () => {
 		await resetRuns(store.db);
 		const items = [webhookItem({ script: fountain(3), style: 'terminal' })];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { beforeEach, describe, it } from 'vitest';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { budgetStop, estimateRun, spokenCharacters } from '../../nodes/Campaign/lib/estimate';
@@ -7,7 +7,7 @@ import { chooseProviders } from '../../nodes/Campaign/lib/providers';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import { speechCostUsd, typicalClaudeCallUsd, videoCostUsd } from '../../nodes/shared/prices';
 import { parseScript } from '../../nodes/shared/screenplay/parse';
-import { acceptParams, executeContext, fountain, resetRuns, runCampaign, startStore, webhookItem, type Store } from './fixture';
+import { acceptParams, executeContext, fountain, resetRuns, runCampaign, useStore, webhookItem } from './fixture';
 
 /** Request fields for providers, budget and approval; provider choice; the estimate and its budget stop. */
 describe('request fields for providers, budgets and approval', () => {
@@ -131,16 +131,10 @@ describe('the estimate', () => {
 });
 
 describe('Campaign steps for providers, estimate, approval and cancel', () => {
-	let store: Store;
+	const store = useStore();
 	let runId: string;
 	const plan = parseScript(fountain(3), { format: 'auto' });
 
-	beforeAll(async () => {
-		store = await startStore();
-	});
-	afterAll(async () => {
-		await store?.stop();
-	});
 
 	const accept = async (body: Record<string, unknown>) => {
 		const items = [webhookItem({ script: fountain(3), ...body })];

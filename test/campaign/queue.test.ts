@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { claimQueuedRuns, completeRun, failRun, queuePosition } from '../../nodes/shared/store/runState';
 import { withTransaction } from '../../nodes/Campaign/transport/db';
-import { acceptParams, fountain, resetRuns, runCampaign, startStore, TOKEN, webhookItem, type Store } from './fixture';
+import { acceptParams, fountain, runCampaign, TOKEN, useStore, webhookItem } from './fixture';
 
 describe('run queue', () => {
-	let store: Store;
-	beforeAll(async () => {
-		store = await startStore({ s3: false });
-	});
-	afterAll(async () => {
-		await store?.stop();
-	});
-	beforeEach(async () => {
-		await resetRuns(store.db);
-	});
+	const store = useStore({ s3: false, resetRuns: true });
 
 	/** Accepts one request per priority, in order; returns their run ids and queue positions. */
 	async function acceptAll(priorities: number[], maxRunning = 2) {

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
-import { startStore, type Store } from '../campaign/fixture';
+import { useStore } from '../campaign/fixture';
 import { runClaude, useFakeAnthropic } from './context';
 import { critiqueInput, planInput } from './fixtures';
 
 const fake = useFakeAnthropic();
-let store: Store;
-beforeAll(async () => {
-	store = await startStore({ s3: false });
-});
-afterAll(() => store?.stop());
+const store = useStore({ s3: false });
 
 async function newRun(budget: number | null = null): Promise<string> {
 	const campaign = await store.db.query<{ id: string }>(`insert into campaigns (name) values ($1) returning id`, [

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import google from '../../nodes/TextToSpeech/data/google.json';
 import voices from '../../nodes/TextToSpeech/data/voices.json';
 import { speechCostUsd } from '../../nodes/shared/prices';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
-import { startStore, type Store } from '../campaign/fixture';
+import { useStore } from '../campaign/fixture';
 import { executeContext, type Parameter } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 import { SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
@@ -16,11 +16,7 @@ import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFake
  * after its retries handing the scene to the next; `provider`, `attempts` and `cost` on the item; word timings on
  * the scene clock; the budget and cost ledger with the optional Reelsmith Postgres credential.
  */
-let store: Store;
-beforeAll(async () => {
-	store = await startStore();
-});
-afterAll(() => store?.stop());
+const store = useStore();
 const { elevenlabs: eleven, google: googleFake } = useSpeechFakes();
 
 type Credentials = Partial<Record<'elevenlabs' | 'google' | 'postgres', IDataObject>>;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
-import { startStore, type Store } from '../campaign/fixture';
+import { useStore } from '../campaign/fixture';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 import { useVideoFakes } from './support';
@@ -16,15 +16,9 @@ const ACCESS = 'ak-ledger';
 const SECRET = 'sk-ledger';
 const RUNWAY_SECRET = 'rw-ledger';
 
-let store: Store;
+const store = useStore();
 const fakes = useVideoFakes({ access: ACCESS, secret: SECRET, runwaySecret: RUNWAY_SECRET });
 
-beforeAll(async () => {
-	store = await startStore();
-});
-afterAll(async () => {
-	await store?.stop();
-});
 
 
 async function newRun(options: { budget?: number; estimate?: number } = {}): Promise<string> {

@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 import type { MediaRef, ObjectRef } from '../../shared/refs';
 import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
+import { PRESETS, presetByName, type ExportPreset } from '../../shared/presets';
 import { getStorage } from '../../shared/storageNode';
 import type { FfmpegProgress } from '../../shared/transport/ffmpeg';
 import type { Storage } from '../../shared/transport/storage';
@@ -35,6 +36,24 @@ export function refField(
 		type: 'json',
 		required,
 		default: defaultValue,
+		description,
+		displayOptions: { show: { operation: [operation] } },
+	};
+}
+
+/** The Video parameter most operations start from, mapped from the previous node's `video` field. */
+export function videoField(operation: string, description: string): INodeProperties {
+	return refField(operation, 'video', 'Video', '={{ $json.video }}', description);
+}
+
+/** The export presets as options: the canvas shows their labels. */
+export function presetField(operation: string, description: string): INodeProperties {
+	return {
+		displayName: 'Preset',
+		name: 'preset',
+		type: 'options',
+		options: Object.entries(PRESETS).map(([value, preset]) => ({ name: preset.label, value })),
+		default: 'youtube',
 		description,
 		displayOptions: { show: { operation: [operation] } },
 	};
@@ -129,6 +148,38 @@ export function readRefList(
 		}
 		return ref;
 	});
+}
+
+/** The Video parameter, read as an object reference. */
+export function readVideo(this: IExecuteFunctions, itemIndex: number): InputRef {
+	return readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+}
+
+/** An options parameter: an expression can give any text, so the value is checked against the options. */
+export function readChoice<T extends string>(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+	allowed: readonly T[],
+	fallback: T,
+): T {
+	const value = context.getNodeParameter(name, itemIndex, fallback) as T;
+	if (!allowed.includes(value)) {
+		const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+		fail.call(context, itemIndex, `The "${label}" parameter must be ${choices} (got "${value}").`);
+	}
+	return value;
+}
+
+/** A preset parameter by name, with the preset's own message when there is no such preset. */
+export function readPreset(this: IExecuteFunctions, itemIndex: number): { name: string; preset: ExportPreset } {
+	const name = String(this.getNodeParameter('preset', itemIndex, 'youtube'));
+	try {
+		return { name, preset: presetByName(name) };
+	} catch (error) {
+		return fail.call(this, itemIndex, `The "Preset" parameter: ${(error as Error).message}`);
+	}
 }
 
 /** A number parameter within limits; `0` may mean "not set" where the caller says so. */
@@ -242,6 +293,33 @@ export async function withMedia<T>(
 ): Promise<T> {
 	const storage = await getStorage.call(context);
 	return withWorkDir((dir) => fn(storage, (name) => join(dir, name)));
+}
+
+/** What a render step gets: the downloaded video, the file to write, and the work folder and storage for more. */
+export interface RenderFiles {
+	input: string;
+	output: string;
+	path: (name: string) => string;
+	storage: Storage;
+	onProgress: (progress: FfmpegProgress) => void;
+}
+
+/**
+ * The shape of most operations: download the video, let `render` write `outputName` from it (ffmpeg progress in
+ * the log as `what`), upload the result to `outputKey`. Returns the stored file and what `render` returned.
+ */
+export async function renderVideo<T>(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	step: { video: InputRef; outputKey: string; outputName: string; what: string },
+	render: (files: RenderFiles) => Promise<T>,
+): Promise<{ ref: MediaRef; result: T }> {
+	return withMedia(context, async (storage, path) => {
+		const input = await download.call(context, itemIndex, storage, step.video, path(localName('video', step.video)), 'Video');
+		const output = path(step.outputName);
+		const result = await render({ input, output, path, storage, onProgress: progressLog.call(context, itemIndex, step.what) });
+		return { ref: await uploadMedia(storage, output, step.outputKey), result };
+	});
 }
 
 /** ffmpeg progress into the n8n log, every 10 %. n8n has no progress bar for nodes; logs show long renders moving. */

@@ -4,7 +4,7 @@ import type { StandardKey } from '../../shared/outputKey';
 import { concatClips, type ConcatMode, type Transition } from '../lib/concat';
 import {
 	download,
-	fail,
+	readChoice,
 	inputJson,
 	localName,
 	outputKeyField,
@@ -73,14 +73,8 @@ export const description: INodeProperties[] = [
 /** Joins clips; returns the video and which path was taken (copy or reencode). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const clips = readRefList.call(this, itemIndex, 'clips', 'Clips', "the scene list's clips field");
-	const mode = this.getNodeParameter('mode', itemIndex, 'auto') as ConcatMode;
-	if (!['auto', 'copy', 'reencode'].includes(mode)) {
-		fail.call(this, itemIndex, `The "Mode" parameter must be auto, copy or reencode (got "${mode}").`);
-	}
-	const transition = this.getNodeParameter('transition', itemIndex, 'none') as Transition;
-	if (!['none', 'crossfade'].includes(transition)) {
-		fail.call(this, itemIndex, `The "Transition" parameter must be none or crossfade (got "${transition}").`);
-	}
+	const mode = readChoice<ConcatMode>(this, itemIndex, 'mode', 'Mode', ['auto', 'copy', 'reencode'], 'auto');
+	const transition = readChoice<Transition>(this, itemIndex, 'transition', 'Transition', ['none', 'crossfade'], 'none');
 	const transitionDuration =
 		transition === 'crossfade'
 			? readNumber.call(this, itemIndex, 'transitionDuration', 'Transition Duration', { min: 0.01, fallback: 0.5 })

@@ -2,20 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { loudnessKey } from '../../shared/keys';
 import type { StandardKey } from '../../shared/outputKey';
 import { normaliseLoudness } from '../lib/loudness';
-import {
-	download,
-	inputJson,
-	localName,
-	outputKeyField,
-	progressLog,
-	readNumber,
-	readOutputKey,
-	readRef,
-	refField,
-	round,
-	uploadMedia,
-	withMedia,
-} from './common';
+import { inputJson, outputKeyField, readNumber, readOutputKey, readVideo, renderVideo, round, videoField } from './common';
 
 const show = { operation: ['loudness'] };
 
@@ -23,7 +10,7 @@ const show = { operation: ['loudness'] };
 const standard: StandardKey = { what: 'the normalised video', run: loudnessKey };
 
 export const description: INodeProperties[] = [
-	refField('loudness', 'video', 'Video', '={{ $json.video }}', 'Reference of the video whose audio is normalised'),
+	videoField('loudness', 'Reference of the video whose audio is normalised'),
 	{
 		displayName: 'Target',
 		name: 'target',
@@ -65,25 +52,18 @@ const finite = (value: number) => (Number.isFinite(value) ? round(value, 2) : nu
 
 /** Two-pass loudnorm on the audio (video copied, audio fitted to the video length). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const video = readVideo.call(this, itemIndex);
 	const target = readNumber.call(this, itemIndex, 'target', 'Target', { min: -70, max: -5, fallback: -14 });
 	const truePeak = readNumber.call(this, itemIndex, 'truePeak', 'True Peak', { min: -9, max: 0, fallback: -1.5 });
 	const lra = readNumber.call(this, itemIndex, 'lra', 'Loudness Range', { min: 1, max: 50, fallback: 11 });
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
-	const { ref, result } = await withMedia(this, async (storage, path) => {
-		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');
-		const output = path('loudness.mp4');
-		const result = await normaliseLoudness({
-			input,
-			output,
-			target,
-			truePeak,
-			lra,
-			onProgress: progressLog.call(this, itemIndex, 'loudness'),
-		});
-		return { ref: await uploadMedia(storage, output, outputKey), result };
-	});
+	const { ref, result } = await renderVideo(
+		this,
+		itemIndex,
+		{ video, outputKey, outputName: 'loudness.mp4', what: 'loudness' },
+		({ input, output, onProgress }) => normaliseLoudness({ input, output, target, truePeak, lra, onProgress }),
+	);
 	const loudness = {
 		target,
 		truePeak,

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { optionsCollection } from '../../shared/description';
 import { subtitledKey, subtitlesKey } from '../../shared/keys';
 import { keyOverrideField, type StandardKey } from '../../shared/outputKey';
 import type { MediaRef } from '../../shared/refs';
@@ -12,11 +13,12 @@ import {
 	localName,
 	outputKeyField,
 	progressLog,
+	readChoice,
 	readOutputKey,
-	readRef,
-	refField,
+	readVideo,
 	uploadMedia,
 	uploadText,
+	videoField,
 	withMedia,
 } from './common';
 
@@ -27,7 +29,7 @@ const srtStandard: StandardKey = { what: 'the .srt file', run: subtitlesKey };
 const videoStandard: StandardKey = { what: 'the subtitled video', run: subtitledKey };
 
 export const description: INodeProperties[] = [
-	refField('subtitles', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to subtitle'),
+	videoField('subtitles', 'Reference of the video to subtitle'),
 	{
 		displayName: 'Cues',
 		name: 'cues',
@@ -55,46 +57,38 @@ export const description: INodeProperties[] = [
 		...outputKeyField('subtitles', videoStandard),
 		displayOptions: { show: { operation: ['subtitles'], mode: ['attach', 'burn'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Speaker Prefix',
-				name: 'speakerPrefix',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to put "SPEAKER: " before each line that has a speaker',
-			},
-			{
-				displayName: 'Line Length',
-				name: 'maxLineLength',
-				type: 'number',
-				default: 42,
-				typeOptions: { minValue: 10, maxValue: 100 },
-				description: 'Characters per line before wrapping (two lines per subtitle)',
-			},
-			{
-				displayName: 'Language',
-				name: 'language',
-				type: 'string',
-				default: 'eng',
-				description: 'ISO 639-2 code of the attached track, e.g. eng, deu, fra',
-			},
-			{
-				displayName: 'Font Size',
-				name: 'fontSize',
-				type: 'number',
-				default: 16,
-				typeOptions: { minValue: 6, maxValue: 72 },
-				description: 'Size of burned subtitles, relative to a 288-line picture (scales with the video height)',
-			},
-		],
-	},
+	optionsCollection({ show }, [
+		{
+			displayName: 'Speaker Prefix',
+			name: 'speakerPrefix',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to put "SPEAKER: " before each line that has a speaker',
+		},
+		{
+			displayName: 'Line Length',
+			name: 'maxLineLength',
+			type: 'number',
+			default: 42,
+			typeOptions: { minValue: 10, maxValue: 100 },
+			description: 'Characters per line before wrapping (two lines per subtitle)',
+		},
+		{
+			displayName: 'Language',
+			name: 'language',
+			type: 'string',
+			default: 'eng',
+			description: 'ISO 639-2 code of the attached track, e.g. eng, deu, fra',
+		},
+		{
+			displayName: 'Font Size',
+			name: 'fontSize',
+			type: 'number',
+			default: 16,
+			typeOptions: { minValue: 6, maxValue: 72 },
+			description: 'Size of burned subtitles, relative to a 288-line picture (scales with the video height)',
+		},
+	]),
 ];
 
 /** Checks the cue list and says which cue is wrong and how. */
@@ -161,12 +155,9 @@ function readWords(this: IExecuteFunctions, itemIndex: number, value: unknown, w
 
 /** Builds the SRT from cues, stores it, and attaches it as a soft track or burns it in. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const video = readVideo.call(this, itemIndex);
 	const cues = readCues.call(this, itemIndex);
-	const mode = this.getNodeParameter('mode', itemIndex, 'attach') as string;
-	if (!['attach', 'burn', 'srtOnly'].includes(mode)) {
-		fail.call(this, itemIndex, `The "Mode" parameter must be attach, burn or srtOnly (got "${mode}").`);
-	}
+	const mode = readChoice(this, itemIndex, 'mode', 'Mode', ['attach', 'burn', 'srtOnly'], 'attach');
 	const srtKey = readOutputKey.call(this, itemIndex, srtStandard, 'srtKey', 'SRT Key');
 	const outputKey = mode === 'srtOnly' ? '' : readOutputKey.call(this, itemIndex, videoStandard);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;

@@ -1,21 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { frameCheckKey, thumbnailKey } from '../../shared/keys';
 import { exampleKey, type StandardKey } from '../../shared/outputKey';
-import { PRESETS, presetByName } from '../../shared/presets';
 import { extractThumbnail } from '../lib/thumbnail';
-import {
-	download,
-	fail,
-	inputJson,
-	localName,
-	outputKeyField,
-	readNumber,
-	readOutputKey,
-	readRef,
-	refField,
-	uploadMedia,
-	withMedia,
-} from './common';
+import { inputJson, outputKeyField, presetField, readChoice, readNumber, readOutputKey, readPreset, readVideo, renderVideo, videoField } from './common';
 
 const show = { operation: ['thumbnail'] };
 
@@ -26,7 +13,7 @@ const standard: Record<string, StandardKey> = {
 };
 
 export const description: INodeProperties[] = [
-	refField('thumbnail', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to take the frame from'),
+	videoField('thumbnail', 'Reference of the video to take the frame from'),
 	{
 		displayName: 'Time',
 		name: 'time',
@@ -36,15 +23,7 @@ export const description: INodeProperties[] = [
 		description: 'Seconds into the video; past the end, the last frame is used',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Preset',
-		name: 'preset',
-		type: 'options',
-		options: Object.entries(PRESETS).map(([value, preset]) => ({ name: preset.label, value })),
-		default: 'youtube',
-		description: "Export preset whose width the thumbnail gets (height follows the video's aspect ratio)",
-		displayOptions: { show },
-	},
+	presetField('thumbnail', "Export preset whose width the thumbnail gets (height follows the video's aspect ratio)"),
 	{
 		displayName: 'Frame For',
 		name: 'frameFor',
@@ -62,26 +41,17 @@ export const description: INodeProperties[] = [
 
 /** One JPEG frame, scaled to the preset width. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const video = readVideo.call(this, itemIndex);
 	const time = readNumber.call(this, itemIndex, 'time', 'Time', { min: 0, fallback: 0.5 });
-	const presetName = String(this.getNodeParameter('preset', itemIndex, 'youtube'));
-	let width: number;
-	try {
-		width = presetByName(presetName).width;
-	} catch (error) {
-		return fail.call(this, itemIndex, `The "Preset" parameter: ${(error as Error).message}`);
-	}
-	const frameFor = String(this.getNodeParameter('frameFor', itemIndex, 'run'));
-	if (!standard[frameFor]) {
-		fail.call(this, itemIndex, `The "Frame For" parameter must be run or scene (got "${frameFor}").`);
-	}
+	const { width } = readPreset.call(this, itemIndex).preset;
+	const frameFor = readChoice(this, itemIndex, 'frameFor', 'Frame For', ['run', 'scene'], 'run');
 	const outputKey = readOutputKey.call(this, itemIndex, standard[frameFor]);
 
-	const thumbnail = await withMedia(this, async (storage, path) => {
-		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');
-		const output = path('thumbnail.jpg');
-		await extractThumbnail({ input, output, time, width });
-		return uploadMedia(storage, output, outputKey);
-	});
+	const { ref: thumbnail } = await renderVideo(
+		this,
+		itemIndex,
+		{ video, outputKey, outputName: 'thumbnail.jpg', what: 'thumbnail' },
+		({ input, output }) => extractThumbnail({ input, output, time, width }),
+	);
 	return [{ json: { ...inputJson.call(this, itemIndex), thumbnail: thumbnail as unknown as IDataObject } }];
 }

@@ -1,20 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { optionsCollection } from '../../shared/description';
 import { watermarkedKey } from '../../shared/keys';
 import type { StandardKey } from '../../shared/outputKey';
-import { addWatermark, WATERMARK_POSITIONS, type WatermarkPosition } from '../lib/watermark';
-import {
-	download,
-	fail,
-	inputJson,
-	localName,
-	outputKeyField,
-	progressLog,
-	readOutputKey,
-	readRef,
-	refField,
-	uploadMedia,
-	withMedia,
-} from './common';
+import { addWatermark, WATERMARK_POSITIONS } from '../lib/watermark';
+import { download, fail, inputJson, localName, outputKeyField, readChoice, readOutputKey, readRef, readVideo, refField, renderVideo, videoField } from './common';
 
 const show = { operation: ['watermark'] };
 
@@ -22,7 +11,7 @@ const show = { operation: ['watermark'] };
 const standard: StandardKey = { what: 'the marked video', run: watermarkedKey };
 
 export const description: INodeProperties[] = [
-	refField('watermark', 'video', 'Video', '={{ $json.video }}', 'Reference of the video to mark'),
+	videoField('watermark', 'Reference of the video to mark'),
 	{
 		displayName: 'Watermark',
 		name: 'source',
@@ -61,58 +50,47 @@ export const description: INodeProperties[] = [
 		default: 'bottomRight',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Opacity',
-				name: 'opacity',
-				type: 'number',
-				default: 0.8,
-				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			},
-			{
-				displayName: 'Margin',
-				name: 'margin',
-				type: 'number',
-				default: 0,
-				typeOptions: { minValue: 0 },
-				description: 'Pixels from the edges; 0 = 3% of the video height',
-			},
-			{
-				displayName: 'Font Size',
-				name: 'fontSize',
-				type: 'number',
-				default: 0,
-				typeOptions: { minValue: 0 },
-				description: 'Text size in pixels; 0 = 5% of the video height',
-			},
-			{
-				displayName: 'Image Width',
-				name: 'imageScale',
-				type: 'number',
-				default: 0.15,
-				typeOptions: { minValue: 0.01, maxValue: 1, numberPrecision: 2 },
-				description: 'Image width as a share of the video width',
-			},
-		],
-	},
+	optionsCollection({ show }, [
+		{
+			displayName: 'Opacity',
+			name: 'opacity',
+			type: 'number',
+			default: 0.8,
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		},
+		{
+			displayName: 'Margin',
+			name: 'margin',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description: 'Pixels from the edges; 0 = 3% of the video height',
+		},
+		{
+			displayName: 'Font Size',
+			name: 'fontSize',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description: 'Text size in pixels; 0 = 5% of the video height',
+		},
+		{
+			displayName: 'Image Width',
+			name: 'imageScale',
+			type: 'number',
+			default: 0.15,
+			typeOptions: { minValue: 0.01, maxValue: 1, numberPrecision: 2 },
+			description: 'Image width as a share of the video width',
+		},
+	]),
 	outputKeyField('watermark', standard),
 ];
 
 /** Text or image mark in a corner; video re-encoded, audio and soft subtitles copied. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's video field");
+	const video = readVideo.call(this, itemIndex);
 	const source = this.getNodeParameter('source', itemIndex, 'text') as string;
-	const position = this.getNodeParameter('position', itemIndex, 'bottomRight') as WatermarkPosition;
-	if (!WATERMARK_POSITIONS.includes(position)) {
-		fail.call(this, itemIndex, `The "Position" parameter must be one of ${WATERMARK_POSITIONS.join(', ')} (got "${position}").`);
-	}
+	const position = readChoice(this, itemIndex, 'position', 'Position', WATERMARK_POSITIONS, 'bottomRight');
 	const text = source === 'text' ? String(this.getNodeParameter('text', itemIndex, '') ?? '') : undefined;
 	if (source === 'text' && !text?.trim()) {
 		fail.call(this, itemIndex, 'The "Text" parameter is empty. Type the watermark text, or choose an image watermark.');
@@ -123,25 +101,23 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const positive = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
-	const ref = await withMedia(this, async (storage, path) => {
-		const input = await download.call(this, itemIndex, storage, video, path(localName('video', video)), 'Video');
-		const imageFile = image
-			? await download.call(this, itemIndex, storage, image, path(localName('image', image)), 'Image')
-			: undefined;
-		const output = path('watermarked.mp4');
-		await addWatermark({
-			input,
-			output,
-			text,
-			image: imageFile,
-			position,
-			opacity: typeof options.opacity === 'number' ? options.opacity : undefined,
-			margin: positive(options.margin),
-			fontSize: positive(options.fontSize),
-			imageScale: positive(options.imageScale),
-			onProgress: progressLog.call(this, itemIndex, 'watermark'),
-		});
-		return uploadMedia(storage, output, outputKey);
-	});
+	const { ref } = await renderVideo(
+		this,
+		itemIndex,
+		{ video, outputKey, outputName: 'watermarked.mp4', what: 'watermark' },
+		async ({ input, output, path, storage, onProgress }) =>
+			addWatermark({
+				input,
+				output,
+				text,
+				image: image ? await download.call(this, itemIndex, storage, image, path(localName('image', image)), 'Image') : undefined,
+				position,
+				opacity: typeof options.opacity === 'number' ? options.opacity : undefined,
+				margin: positive(options.margin),
+				fontSize: positive(options.fontSize),
+				imageScale: positive(options.imageScale),
+				onProgress,
+			}),
+	);
 	return [{ json: { ...inputJson.call(this, itemIndex), video: ref as unknown as IDataObject } }];
 }

@@ -6,6 +6,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
+import { concurrencyOption, optionsCollection } from '../../shared/description';
 import { speechKey } from '../../shared/keys';
 import { exampleKey, keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { textParameter } from '../../shared/parameters';
@@ -47,40 +48,25 @@ export const description: INodeProperties[] = [
 		...keyOverrideField({ displayName: 'Output Key', name: 'outputKey', displayOptions: show }, standard(0)),
 		description: `Object key for the WAV file, in the bucket of the S3 credential. Leave empty to use the run's standard key, built from the item's runId (the execution ID when there is none) and the item's position (like ${exampleKey(standard(0))}).`,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show,
-		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 16 },
-				default: 3,
-				description: 'How many items are voiced at the same time',
-			},
-			{
-				displayName: 'Pitch',
-				name: 'pitch',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 99 },
-				default: 50,
-				description: 'Voice pitch, 0–99 (50 = normal)',
-			},
-			{
-				displayName: 'Rate',
-				name: 'rate',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 450 },
-				default: 0,
-				description: "Words per minute; 0 = the voice's own rate",
-			},
-		],
-	},
+	optionsCollection(show, [
+		concurrencyOption('How many items are voiced at the same time'),
+		{
+			displayName: 'Pitch',
+			name: 'pitch',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 99 },
+			default: 50,
+			description: 'Voice pitch, 0–99 (50 = normal)',
+		},
+		{
+			displayName: 'Rate',
+			name: 'rate',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 450 },
+			default: 0,
+			description: "Words per minute; 0 = the voice's own rate",
+		},
+	]),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

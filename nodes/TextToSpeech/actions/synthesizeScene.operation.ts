@@ -6,6 +6,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
+import { concurrencyOption, optionsCollection } from '../../shared/description';
 import { lineKeyIn, narrationKeyIn, scenePrefix } from '../../shared/keys';
 import { resolveKey } from '../../shared/outputKey';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
@@ -94,40 +95,25 @@ export const description: INodeProperties[] = [
 		description: `Folder for the files: ${lineKeyIn('', 1)}, ${lineKeyIn('', 2)} … and ${narrationKeyIn('')} are written under it. Leave empty to use the scene's standard folder, built from the item's runId and sceneNumber (like ${scenePrefix('<runId>', 1)}).`,
 		displayOptions: show,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show,
-		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 16 },
-				default: 3,
-				description: 'How many scenes are voiced at the same time',
-			},
-			{
-				displayName: 'Lead-In',
-				name: 'leadIn',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: 0.2,
-				description: 'Seconds of silence before the first line',
-			},
-			{
-				displayName: 'Rate',
-				name: 'rate',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 450 },
-				default: 0,
-				description: "Words per minute for every voice; 0 = each voice's own rate",
-			},
-		],
-	},
+	optionsCollection(show, [
+		concurrencyOption('How many scenes are voiced at the same time'),
+		{
+			displayName: 'Lead-In',
+			name: 'leadIn',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 0.2,
+			description: 'Seconds of silence before the first line',
+		},
+		{
+			displayName: 'Rate',
+			name: 'rate',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 450 },
+			default: 0,
+			description: "Words per minute for every voice; 0 = each voice's own rate",
+		},
+	]),
 ];
 
 export interface NarrationLine {

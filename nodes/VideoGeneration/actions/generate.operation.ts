@@ -8,6 +8,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
+import { concurrencyOption, optionsCollection } from '../../shared/description';
 import type { Character, Scene } from '../../shared/plan';
 import { CLIP_FORMAT, PRESETS, presetByName } from '../../shared/presets';
 import { clipKey } from '../../shared/keys';
@@ -116,93 +117,78 @@ export const description: INodeProperties[] = [
 			"Why the scene's last clip failed its frame check, one reason per line (validation sets validationFeedback). Kling and Runway get \"Fix from the last check: …\" at the end of the prompt, within their prompt limit.",
 		displayOptions: show,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show,
-		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 16 },
-				default: 3,
-				description: 'How many items are rendered at the same time',
-			},
-			{
-				displayName: 'Model',
-				name: 'model',
-				type: 'string',
-				default: '',
-				placeholder: 'kling-v2-1 or gen4.5',
-				description:
-					'Kling or Runway model ID. Empty = the default in the provider data file (Kling: kling-v2-1; Runway: gen4.5, or gen4_turbo with a reference image). Ignored by the local provider.',
-			},
-			{
-				displayName: 'Poll Interval (Ms)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 50 },
-				default: 500,
-				description: 'How often to ask the provider whether the clip is ready, in milliseconds',
-			},
-			{
-				displayName: 'Provider Concurrency',
-				name: 'providerConcurrency',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 100 },
-				default: 0,
-				description:
-					'Most tasks a paid provider may have running at once, across parallel scenes (and n8n workers when the Reelsmith Postgres credential is attached). 0 = the default of the provider data file (Kling 3, Runway 2). Local rendering has no limit.',
-			},
-			{
-				displayName: 'Reference Frame',
-				name: 'referenceFrame',
-				type: 'options',
-				options: [
-					{ name: 'None', value: 'none', description: 'Text-to-video, unless Reference Image is set' },
-					{
-						name: 'Storyboard',
-						value: 'storyboard',
-						description: 'Draw a still of the scene with the local renderer and have Kling or Runway animate it',
-					},
-				],
-				default: 'none',
-				description:
-					'Image-to-video from a storyboard still, so the same look reaches every clip. A Reference Image wins over it; the local provider ignores it.',
-			},
-			{
-				displayName: 'Reference Image',
-				name: 'referenceImage',
-				type: 'string',
-				default: '',
-				placeholder: 'https://example.com/still.png',
-				description:
-					'Image to animate (HTTPS URL; Kling also takes bare base64, Runway a data URI). When set, Kling and Runway make the clip from this image. Ignored by the local provider.',
-			},
-			{
-				displayName: 'Retry Attempts',
-				name: 'retryAttempts',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10 },
-				// The retry policy's attempts (nodes/shared/data/retry.json; test/transport/http.test.ts keeps them in step).
-				default: 4,
-				description:
-					'Tries per request to Kling or Runway when they are rate limiting or briefly down (429, 5xx, timeouts), the first included. Waits back off and honour Retry-After; refused keys, content policy and account refusals are never retried.',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 600,
-				description: 'Give up on a clip that is not ready after this many seconds',
-			},
-		],
-	},
+	optionsCollection(show, [
+		concurrencyOption('How many items are rendered at the same time'),
+		{
+			displayName: 'Model',
+			name: 'model',
+			type: 'string',
+			default: '',
+			placeholder: 'kling-v2-1 or gen4.5',
+			description:
+				'Kling or Runway model ID. Empty = the default in the provider data file (Kling: kling-v2-1; Runway: gen4.5, or gen4_turbo with a reference image). Ignored by the local provider.',
+		},
+		{
+			displayName: 'Poll Interval (Ms)',
+			name: 'pollInterval',
+			type: 'number',
+			typeOptions: { minValue: 50 },
+			default: 500,
+			description: 'How often to ask the provider whether the clip is ready, in milliseconds',
+		},
+		{
+			displayName: 'Provider Concurrency',
+			name: 'providerConcurrency',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 100 },
+			default: 0,
+			description:
+				'Most tasks a paid provider may have running at once, across parallel scenes (and n8n workers when the Reelsmith Postgres credential is attached). 0 = the default of the provider data file (Kling 3, Runway 2). Local rendering has no limit.',
+		},
+		{
+			displayName: 'Reference Frame',
+			name: 'referenceFrame',
+			type: 'options',
+			options: [
+				{ name: 'None', value: 'none', description: 'Text-to-video, unless Reference Image is set' },
+				{
+					name: 'Storyboard',
+					value: 'storyboard',
+					description: 'Draw a still of the scene with the local renderer and have Kling or Runway animate it',
+				},
+			],
+			default: 'none',
+			description:
+				'Image-to-video from a storyboard still, so the same look reaches every clip. A Reference Image wins over it; the local provider ignores it.',
+		},
+		{
+			displayName: 'Reference Image',
+			name: 'referenceImage',
+			type: 'string',
+			default: '',
+			placeholder: 'https://example.com/still.png',
+			description:
+				'Image to animate (HTTPS URL; Kling also takes bare base64, Runway a data URI). When set, Kling and Runway make the clip from this image. Ignored by the local provider.',
+		},
+		{
+			displayName: 'Retry Attempts',
+			name: 'retryAttempts',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			// The retry policy's attempts (nodes/shared/data/retry.json; test/transport/http.test.ts keeps them in step).
+			default: 4,
+			description:
+				'Tries per request to Kling or Runway when they are rate limiting or briefly down (429, 5xx, timeouts), the first included. Waits back off and honour Retry-After; refused keys, content policy and account refusals are never retried.',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 600,
+			description: 'Give up on a clip that is not ready after this many seconds',
+		},
+	]),
 ];
 
 /** Seconds rounded up to 0.1 s (0.30000000000000004 stays 0.3). */
