@@ -11,7 +11,7 @@ import { properties } from './description';
 import { testWebhookCredential } from './methods';
 import { configuredOutputs } from './outputs';
 import { testPostgresCredential } from './transport/db';
-import { testKlingCredential } from '../VideoGeneration/providers/kling';
+import { testKlingCredential } from '../shared/transport/kling';
 
 export class Campaign implements INodeType {
 	description: INodeTypeDescription = {

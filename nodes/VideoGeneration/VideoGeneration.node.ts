@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 import { testS3Credential } from '../shared/storageNode';
 import { testPostgresCredential } from '../shared/transport/postgres';
-import { testKlingCredential } from './providers/kling';
+import { testKlingCredential } from '../shared/transport/kling';
 import { router } from './actions/router';
 import { properties } from './description';
 

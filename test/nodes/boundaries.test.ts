@@ -10,15 +10,6 @@ import { REPO_ROOT } from '../../initialization/install-n8n';
  * shared code uses no node folder. Otherwise moving or renaming one node breaks another one nobody was looking at.
  */
 const NODES = join(REPO_ROOT, 'nodes');
-/**
- * Known crossings, each with the change that removes it. Kling's credential test signs a JWT with Video
- * Generation's HTTP client; it moves with the shared provider transport (issue 8, "HTTP to providers"), after
- * which the credential can test itself (`authenticate` + `test`) and this list is empty.
- */
-const KNOWN: Record<string, string[]> = {
-	'nodes/Campaign/Campaign.node.ts': ['../VideoGeneration/providers/kling'],
-};
-
 function sourceFiles(folder: string, found: string[] = []): string[] {
 	for (const entry of readdirSync(folder, { withFileTypes: true })) {
 		const path = join(folder, entry.name);
@@ -63,21 +54,12 @@ describe('node boundaries', () => {
 		]);
 	});
 
-	test('every known crossing still exists (remove it from the list once it is gone)', () => {
-		for (const [name, specifiers] of Object.entries(KNOWN)) {
-			const file = join(REPO_ROOT, name);
-			assert.deepEqual(crossNodeImports(file, readFileSync(file, 'utf8')), specifiers, name);
-		}
-	});
-
 	test('no file under nodes/<Node>/ imports from another node, and nodes/shared/ imports from none', () => {
 		const files = sourceFiles(NODES);
 		assert.ok(files.length > 50, `expected the node sources under ${NODES}, found ${files.length} files`);
 		const crossings = files.flatMap((file) => {
 			const name = relative(REPO_ROOT, file).split(sep).join('/');
-			return crossNodeImports(file, readFileSync(file, 'utf8'))
-				.filter((specifier) => !KNOWN[name]?.includes(specifier))
-				.map((specifier) => `${name} imports ${specifier}`);
+			return crossNodeImports(file, readFileSync(file, 'utf8')).map((specifier) => `${name} imports ${specifier}`);
 		});
 		assert.deepEqual(crossings, [], 'move what both nodes need into nodes/shared/ and import it from there');
 	});
