@@ -9,9 +9,10 @@ import { backwards, coveredNodes, loops, offGrid, overlappingNodes, readWorkflow
  */
 const workflows = readWorkflows();
 
-test('all nine workflows are read', () => {
+test('all ten workflows are read', () => {
 	assert.deepEqual([...workflows.keys()], [
 		'assembly',
+		'dispatch',
 		'error-handler',
 		'generate-scene',
 		'generation',
@@ -54,4 +55,5 @@ test('the loops the pipeline is known by are drawn as loops', () => {
 	assert.deepEqual(backs('planning').sort(), ['Claude: refine → Claude: critique', 'Refine plan → Critique plan']);
 	assert.deepEqual(backs('generation'), ['Generate the batch → Scenes in batches']);
 	assert.deepEqual(backs('validation').sort(), ['Frame good? → Attempts left?', 'Reload scenes → Check clip']);
+	assert.deepEqual(backs('dispatch'), ['Start pipeline → Each claimed run']);
 });

@@ -7,7 +7,7 @@ import { queuePosition } from '../../../shared/store/runState';
 import { insertRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
-import { maxRunningField, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
+import { maxRunningField, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
 const show = { resource: ['run'], operation: ['accept'] };
 
@@ -29,7 +29,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	rawBodyField(show),
-	maxRunningField(show),
+	maxRunningField(show, QUEUE_POSITION_LIMIT),
 ];
 
 /**

@@ -6,7 +6,9 @@ import { maxRunningField } from './webhook';
 
 const show = { resource: ['run'], operation: ['dispatch'] };
 
-export const description: INodeProperties[] = [maxRunningField(show)];
+export const description: INodeProperties[] = [
+	maxRunningField(show, 'How many runs may be starting or running at once; queued runs are claimed only into the slots left free'),
+];
 
 /** Claims queued runs (priority, then arrival) into free slots; one item per claimed run, none when all slots are busy. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

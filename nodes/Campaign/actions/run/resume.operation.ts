@@ -7,7 +7,7 @@ import { getRun } from '../../store/runs';
 import { completedSceneNumbers } from '../../../shared/store/scenes';
 import { withTransaction } from '../../transport/db';
 import { getDb, unknownRunMessage } from '../common';
-import { maxRunningField, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
+import { maxRunningField, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
 const show = { resource: ['run'], operation: ['resume'] };
 
@@ -36,7 +36,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { ...show, checkToken: [true] } },
 	},
 	rawBodyField(show),
-	maxRunningField(show),
+	maxRunningField(show, QUEUE_POSITION_LIMIT),
 ];
 
 /**

@@ -21,17 +21,24 @@ export async function webhookCredentials(this: IExecuteFunctions, itemIndex: num
 	return { headerName: String(data.headerName || 'x-reelsmith-token'), token };
 }
 
-export function maxRunningField(show: Record<string, string[]>): INodeProperties {
+/**
+ * The run limit. Dispatch enforces it (set once, in Reelsmith · Dispatch queued runs); Accept and Resume only count
+ * the queue position of their answer against it, so they need the same value.
+ */
+export function maxRunningField(show: Record<string, string[]>, description: string): INodeProperties {
 	return {
 		displayName: 'Max Running',
 		name: 'maxRunning',
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 2,
-		description: 'How many runs may be starting or running at once; the queue position is counted against it (use the same value as in Dispatch)',
+		description,
 		displayOptions: { show },
 	};
 }
+
+export const QUEUE_POSITION_LIMIT =
+	'The Max Running of Dispatch (Reelsmith · Dispatch queued runs → Claim queued runs); the queue position in the answer is counted against it, so change both together';
 
 /**
  * The request body as the caller sent it. The bundled webhooks hand the body over as a file (Webhook "Binary
