@@ -699,6 +699,17 @@ describe('dashboard API', () => {
 			}
 		});
 
+		it('drops the subscription when the browser closes the stream', async () => {
+			const anna = await as('anna@example.com');
+			const before = dashboard.events.subscriberCount;
+			const stream = await openEvents(base, anna.cookie);
+			assert.equal(dashboard.events.subscriberCount, before + 1);
+			stream.close();
+			const deadline = Date.now() + 2000;
+			while (dashboard.events.subscriberCount > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+			assert.equal(dashboard.events.subscriberCount, before);
+		});
+
 		it('ends an open stream at the next heartbeat after logout, and a dead cookie cannot open one', async () => {
 			const anna = await as('anna@example.com');
 			const cookie = anna.cookie;
