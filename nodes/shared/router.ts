@@ -103,7 +103,10 @@ function isMultiOutput(
 	return result.length > 0 && Array.isArray(result[0]);
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. Used by nodes whose work per item is slow. */
+/**
+ * Runs `fn` over `items` with at most `limit` in flight, keeping order. Used by nodes whose work per item is slow.
+ * Not p-limit: its current major is ESM-only, a runtime dependency in every n8n install for these few lines.
+ */
 export async function mapWithConcurrency<T, R>(
 	items: T[],
 	limit: number,

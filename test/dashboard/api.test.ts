@@ -270,6 +270,24 @@ describe('dashboard API', () => {
 			assert.equal((await browser.login('anna@example.com', PASSWORD)).status, 200);
 		});
 
+		it('lets an admin create a manager with campaigns, naming the field that is wrong', async () => {
+			const admin = await as(ADMIN.email, ADMIN.password);
+			const badIds = await admin.post('/api/users', { email: 'cleo@example.com', password: PASSWORD, campaignIds: ['not-an-id'] });
+			assert.deepEqual([badIds.status, badIds.body.field], [400, 'campaignIds']);
+			const badRole = await admin.post('/api/users', { email: 'cleo@example.com', password: PASSWORD, role: 'owner' });
+			assert.deepEqual([badRole.status, badRole.body.field, badRole.body.error], [400, 'role', 'role must be "admin" or "manager".']);
+			const short = await admin.post('/api/users', { email: 'cleo@example.com', password: 'short' });
+			assert.deepEqual([short.status, short.body.field], [400, 'password']);
+			const created = await admin.post('/api/users', { email: 'Cleo@Example.com', password: PASSWORD, name: 'cleo', campaignIds: [ids.b] });
+			assert.equal(created.status, 201, JSON.stringify(created.body));
+			assert.equal(created.body.user.role, 'manager');
+			const cleo = await as('cleo@example.com');
+			const list = await cleo.get('/api/campaigns');
+			assert.deepEqual(list.body.campaigns.map((c: { id: string }) => c.id), [ids.b]);
+			const anna = await as('anna@example.com');
+			assert.equal((await anna.post('/api/users', { email: 'dan@example.com', role: 'owner' })).status, 403, 'a manager is refused before the body is checked');
+		});
+
 		it('stores salted scrypt hashes: two users with the same password get different hashes', async () => {
 			await createUser(db, { email: 'twin1@example.com', password: 'same-password-9' });
 			await createUser(db, { email: 'twin2@example.com', password: 'same-password-9' });
@@ -517,6 +535,13 @@ describe('dashboard API', () => {
 			const notJson = await ben.request('POST', '/api/campaigns', '{"name":', { headers: { 'content-type': 'application/json' } });
 			assert.equal(notJson.status, 400);
 			assert.match(notJson.body.error, /not valid JSON/);
+			const tooLong = await ben.post('/api/campaigns', { name: 'x'.repeat(201) });
+			assert.deepEqual([tooLong.status, tooLong.body.field, tooLong.body.error], [400, 'name', 'The name has 201 characters; use at most 200.']);
+			const nothing = await ben.patch(`/api/campaigns/${created.body.id}`, {});
+			assert.deepEqual([nothing.status, nothing.body.field], [400, 'body']);
+			const asText = await ben.request('POST', '/api/campaigns', '{"name":"Sent as text"}', { headers: { 'content-type': 'text/plain' } });
+			assert.equal(asText.status, 415);
+			assert.match(asText.body.error, /Content-Type: application\/json/);
 		});
 	});
 
@@ -697,6 +722,17 @@ describe('dashboard API', () => {
 			} finally {
 				stream.close();
 			}
+		});
+
+		it('drops the subscription when the browser closes the stream', async () => {
+			const anna = await as('anna@example.com');
+			const before = dashboard.events.subscriberCount;
+			const stream = await openEvents(base, anna.cookie);
+			assert.equal(dashboard.events.subscriberCount, before + 1);
+			stream.close();
+			const deadline = Date.now() + 2000;
+			while (dashboard.events.subscriberCount > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+			assert.equal(dashboard.events.subscriberCount, before);
 		});
 
 		it('ends an open stream at the next heartbeat after logout, and a dead cookie cannot open one', async () => {

@@ -4,11 +4,12 @@
  */
 import { Hono, type Context } from 'hono';
 import type { Pool } from 'pg';
+import * as z from 'zod/v4';
 import { campaignNotFound, canSeeCampaign, runNotFound, visibleRun } from './access';
 import type { AppEnv, Deps, SessionUser } from './context';
 import { iso, isUuid } from './db';
-import { ApiError, badRequest, conflict } from './errors';
-import { readJson } from './http';
+import { ApiError, conflict } from './errors';
+import { jsonBody } from './http';
 import { callWebhook, postJson } from './n8n';
 import {
 	cancelIdleRun,
@@ -67,19 +68,26 @@ export function internalResumeUrl(approvalUrl: string, n8nUrl: string | undefine
 	return at < 0 ? approvalUrl : `${n8nUrl.replace(/\/+$/, '')}${approvalUrl.slice(at)}`;
 }
 
+// The pipeline webhook checks the run request itself (nodes/Campaign/lib/request.ts); here it only has to be an object.
+const runRequest = z.record(z.string(), z.unknown());
+const storyboardDecision = z.object({
+	decision: z.enum(['approve', 'reject'], { error: 'Send "decision": "approve" or "reject".' }),
+	note: z.string({ error: 'The note must be text.' }).nullish(),
+});
+
 export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 	const app = new Hono<AppEnv>();
 	const answerRun = async (c: Context<AppEnv>, runId: string, extra: Record<string, unknown> = {}) =>
 		c.json({ run: await runLine(deps.db, deps.maxRunning, runId), ...extra }, 202);
 
 	// Start a run in this campaign: the body is the webhook request without "campaign" (the campaign is the page's).
-	app.post('/campaigns/:id/runs', async (c) => {
+	app.post('/campaigns/:id/runs', jsonBody(runRequest), async (c) => {
 		const user = c.get('user');
 		const id = c.req.param('id');
 		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
 		const { rows } = await deps.db.query<{ name: string }>('select name from campaigns where id = $1', [id]);
 		if (!rows[0]) throw campaignNotFound(id);
-		const body = await readJson(c);
+		const body = c.req.valid('json');
 		const answer = await callWebhook(deps.webhookBase, deps.webhookToken, RUNS_WEBHOOK, { ...body, campaign: rows[0].name });
 		if (answer.status === 400) {
 			const field = String(answer.body.field ?? 'body');
@@ -150,16 +158,12 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		throw conflict(`This run is already ${describe(state)}; there is nothing to cancel.`);
 	});
 
-	app.post('/runs/:id/approval', async (c) => {
+	app.post('/runs/:id/approval', jsonBody(storyboardDecision), async (c) => {
 		const user = c.get('user');
 		const runId = c.req.param('id');
 		await visibleRun(deps.db, user, runId);
-		const body = await readJson(c);
-		if (body.decision !== 'approve' && body.decision !== 'reject') {
-			throw badRequest('decision', 'Send "decision": "approve" or "reject".');
-		}
-		if (body.note !== undefined && body.note !== null && typeof body.note !== 'string') throw badRequest('note', 'The note must be text.');
-		const note = typeof body.note === 'string' ? body.note.trim().slice(0, 2000) || null : null;
+		const body = c.req.valid('json');
+		const note = body.note?.trim().slice(0, 2000) || null;
 		const approval = body.decision === 'approve' ? 'approved' : 'rejected';
 		await decide(deps, runId, user, approval, note);
 		return answerRun(c, runId);

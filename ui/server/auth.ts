@@ -9,9 +9,10 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Pool } from 'pg';
+import * as z from 'zod/v4';
 import type { AppEnv, Deps, SessionUser } from './context';
 import { ApiError, badRequest } from './errors';
-import { readJson } from './http';
+import { jsonBody } from './http';
 
 export const SESSION_COOKIE = 'rs_session';
 const SESSION_DAYS = 7;
@@ -227,11 +228,9 @@ export function cookieOptions(deps: Deps, c: Context) {
 export function authRoutes(deps: Deps, sessions: Sessions) {
 	const app = new Hono<AppEnv>();
 
-	app.post('/login', async (c) => {
-		const body = await readJson(c);
+	app.post('/login', jsonBody(loginForm), async (c) => {
+		const body = c.req.valid('json');
 		const email = normaliseEmail(body.email);
-		if (!email) throw badRequest('email', 'Enter your email address.');
-		if (typeof body.password !== 'string' || !body.password) throw badRequest('password', 'Enter your password.');
 		const address = clientAddress(c, deps.trustProxy);
 		const wait = await lockedFor(deps.db, email, address);
 		if (wait > 0) {
@@ -283,6 +282,19 @@ export function requireAdmin(c: Context<AppEnv>): void {
 	if (c.get('user').role !== 'admin') throw new ApiError(403, 'Only an admin can do this. Ask an admin of this dashboard.');
 }
 
+const loginForm = z.object({
+	email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.'),
+	password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.'),
+});
+
+const newUser = z.object({
+	email: z.string({ error: 'Give the user\'s email address, e.g. name@example.com.' }),
+	password: z.string({ error: 'The password must have at least 8 characters.' }),
+	role: z.enum(['admin', 'manager'], { error: 'role must be "admin" or "manager".' }).default('manager'),
+	name: z.string({ error: 'The name must be text.' }).nullish(),
+	campaignIds: z.array(z.uuid({ error: 'campaignIds must be a list of campaign ids.' }), { error: 'campaignIds must be a list of campaign ids.' }).optional(),
+});
+
 /** Users (admin only): list and create managers, give them campaigns. */
 export function userRoutes(deps: Deps, sessions: Sessions) {
 	const app = new Hono<AppEnv>();
@@ -301,16 +313,16 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 			users: rows.map((row) => ({ ...publicUser(row), lastLoginAt: row.last_login_at?.toISOString() ?? null, campaignIds: row.campaign_ids })),
 		});
 	});
-	app.post('/users', async (c) => {
+	// Admin first, so a manager is refused whatever the body holds.
+	const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
 		requireAdmin(c);
-		const body = await readJson(c);
-		const user = await createUser(deps.db, {
-			email: String(body.email ?? ''),
-			password: body.password as string,
-			role: (body.role as 'admin' | 'manager') ?? 'manager',
-			name: typeof body.name === 'string' ? body.name : null,
-		});
-		const campaignIds = Array.isArray(body.campaignIds) ? body.campaignIds.map(String) : [];
+		await next();
+	};
+	app.post('/users', adminOnly, jsonBody(newUser), async (c) => {
+		const body = c.req.valid('json');
+		// createUser checks the email's form and the password's length (it also serves the admin seeding).
+		const user = await createUser(deps.db, { email: body.email, password: body.password, role: body.role, name: body.name ?? null });
+		const campaignIds = body.campaignIds ?? [];
 		if (campaignIds.length) {
 			await deps.db.query(
 				'insert into campaign_members (campaign_id, user_id) select unnest($1::uuid[]), $2 on conflict do nothing',

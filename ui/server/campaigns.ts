@@ -4,8 +4,9 @@ import type { Pool } from 'pg';
 import { campaignNotFound, canSeeCampaign, scope } from './access';
 import type { AppEnv, Deps } from './context';
 import { iso, isUuid, num } from './db';
-import { ApiError, badRequest } from './errors';
-import { intParam, readJson } from './http';
+import * as z from 'zod/v4';
+import { ApiError } from './errors';
+import { intParam, jsonBody } from './http';
 import type { Sessions } from './auth';
 import { runLines } from './summaries';
 
@@ -149,20 +150,22 @@ export async function campaignLine(db: Pool, stats: CampaignStats, campaignId: s
 	return (await campaignLines(db, stats, [campaignId], ''))[0] ?? null;
 }
 
-function readName(value: unknown): string {
-	if (typeof value !== 'string' || !value.trim()) throw badRequest('name', 'Give the campaign a name (1 to 200 characters).');
-	const name = value.trim();
-	if (name.length > 200) throw badRequest('name', `The name has ${name.length} characters; use at most 200.`);
-	return name;
-}
+const NAME = 'Give the campaign a name (1 to 200 characters).';
+const BUDGET = 'The budget must be an amount in US dollars of 0 or more, or empty for no cap.';
+const nameField = z
+	.string({ error: NAME })
+	.trim()
+	.min(1, NAME)
+	.max(200, { error: (issue) => `The name has ${String(issue.input).length} characters; use at most 200.` });
+// null or "" (the form's empty field): no cap.
+const budgetField = z
+	.union([z.number().min(0), z.null(), z.literal('')], { error: BUDGET })
+	.transform((value) => (value === '' ? null : value));
 
-function readBudget(value: unknown): number | null {
-	if (value === null || value === '') return null;
-	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-		throw badRequest('budgetUsd', 'The budget must be an amount in US dollars of 0 or more, or empty for no cap.');
-	}
-	return value;
-}
+const newCampaign = z.object({ name: nameField, budgetUsd: budgetField.optional() });
+const campaignChange = z
+	.object({ name: nameField.optional(), budgetUsd: budgetField.optional() })
+	.refine((body) => body.name !== undefined || body.budgetUsd !== undefined, 'Send "name" and/or "budgetUsd" to change.');
 
 const nameTaken = (name: string) =>
 	new ApiError(409, `A campaign named "${name}" already exists. Pick another name, or open that campaign.`, { field: 'name' });
@@ -179,11 +182,9 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 		return c.json({ total: lines.length, campaigns: lines.slice(offset, offset + limit) });
 	});
 
-	app.post('/', async (c) => {
+	app.post('/', jsonBody(newCampaign), async (c) => {
 		const user = c.get('user');
-		const body = await readJson(c);
-		const name = readName(body.name);
-		const budget = body.budgetUsd === undefined ? null : readBudget(body.budgetUsd);
+		const { name, budgetUsd: budget = null } = c.req.valid('json');
 		const client = await deps.db.connect();
 		let id: string;
 		try {
@@ -205,27 +206,26 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 		return c.json(await campaignLine(deps.db, stats, id), 201);
 	});
 
-	app.patch('/:id', async (c) => {
+	app.patch('/:id', jsonBody(campaignChange), async (c) => {
 		const user = c.get('user');
 		const id = c.req.param('id');
 		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
-		const body = await readJson(c);
+		const body = c.req.valid('json');
 		const sets: string[] = [];
 		const values: unknown[] = [id];
 		if (body.name !== undefined) {
-			values.push(readName(body.name));
+			values.push(body.name);
 			sets.push(`name = $${values.length}`);
 		}
 		if (body.budgetUsd !== undefined) {
-			values.push(readBudget(body.budgetUsd));
+			values.push(body.budgetUsd);
 			sets.push(`budget_usd = $${values.length}`);
 		}
-		if (!sets.length) throw badRequest('body', 'Send "name" and/or "budgetUsd" to change.');
 		try {
 			const { rowCount } = await deps.db.query(`update campaigns set ${sets.join(', ')} where id = $1`, values);
 			if (!rowCount) throw campaignNotFound(id);
 		} catch (error) {
-			if ((error as { code?: string }).code === '23505') throw nameTaken(String(body.name).trim());
+			if ((error as { code?: string }).code === '23505') throw nameTaken(body.name ?? '');
 			throw error;
 		}
 		return c.json(await campaignLine(deps.db, stats, id));

@@ -5,6 +5,7 @@
  * streams and re-checks the session, so a logged-out browser stops receiving.
  */
 import { Hono } from 'hono';
+import { streamSSE, type SSEMessage } from 'hono/streaming';
 import { Client, type Pool } from 'pg';
 import type { AppEnv, SessionUser } from './context';
 import type { Sessions } from './auth';
@@ -14,7 +15,9 @@ const HEARTBEAT_MS = 15_000;
 
 interface Subscriber {
 	user: SessionUser;
-	send(chunk: string): void;
+	send(message: SSEMessage): void;
+	/** Ends the stream (the server stops). */
+	close(): void;
 }
 
 export class EventHub {
@@ -57,7 +60,7 @@ export class EventHub {
 					() => {
 						this.log('[dashboard] live updates: reconnected.');
 						// Notifications sent meanwhile are lost: tell the pages to reload what they show.
-						for (const subscriber of this.subscribers) subscriber.send('event: resync\ndata: {}\n\n');
+						for (const subscriber of this.subscribers) subscriber.send({ event: 'resync', data: '{}' });
 					},
 					() => attempt(Math.min(delay * 2, 30_000)),
 				);
@@ -92,10 +95,10 @@ export class EventHub {
 		if (!campaignId) return;
 		// Cached figures first, so a page that reloads on this message reads the new ones.
 		for (const listener of this.changeListeners) listener(campaignId);
-		const chunk = `data: ${JSON.stringify({ ...message, campaignId })}\n\n`;
+		const data = JSON.stringify({ ...message, campaignId });
 		for (const subscriber of this.subscribers) {
 			const { user } = subscriber;
-			if (user.role === 'admin' || user.campaignIds?.includes(campaignId)) subscriber.send(chunk);
+			if (user.role === 'admin' || user.campaignIds?.includes(campaignId)) subscriber.send({ data });
 		}
 	}
 
@@ -132,7 +135,7 @@ export class EventHub {
 		clearTimeout(this.retryTimer);
 		const client = this.client;
 		this.client = undefined;
-		for (const subscriber of this.subscribers) subscriber.send('');
+		for (const subscriber of this.subscribers) subscriber.close();
 		this.subscribers.clear();
 		await client?.end().catch(() => {});
 	}
@@ -141,61 +144,39 @@ export class EventHub {
 export function eventRoutes(hub: EventHub, sessions: Sessions, heartbeatMs = HEARTBEAT_MS) {
 	const app = new Hono<AppEnv>();
 	app.get('/', (c) => {
-		const encoder = new TextEncoder();
 		const token = c.req.header('cookie') ?? '';
-		let close = () => {};
-		const stream = new ReadableStream<Uint8Array>({
-			start(controller) {
-				let open = true;
-				const subscriber: Subscriber = {
-					user: c.get('user'),
-					send(chunk) {
-						if (!open) return;
-						if (chunk === '') return close();
-						try {
-							controller.enqueue(encoder.encode(chunk));
-						} catch {
-							close();
-						}
-					},
-				};
-				const unsubscribe = hub.subscribe(subscriber);
-				const heartbeat = setInterval(async () => {
-					// Logged out (or expired) meanwhile: end the stream; the page then asks to log in.
-					const user = await sessions.lookup(readSessionCookie(token)).catch(() => subscriber.user);
-					if (!user) {
-						subscriber.send('event: logout\ndata: {}\n\n');
-						return close();
-					}
-					subscriber.user = user;
-					subscriber.send(`: heartbeat ${new Date().toISOString()}\n\n`);
-				}, heartbeatMs);
-				close = () => {
-					if (!open) return;
-					open = false;
-					clearInterval(heartbeat);
-					unsubscribe();
-					try {
-						controller.close();
-					} catch {
-						// already closed by the client
-					}
-				};
-				c.req.raw.signal.addEventListener('abort', () => close());
-				// retry: how long EventSource waits before reconnecting; "ready" tells the page (and tests) it is subscribed.
-				subscriber.send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ listening: hub.listening })}\n\n`);
-			},
-			cancel() {
-				close();
-			},
+		const response = streamSSE(c, async (stream) => {
+			let end = () => {};
+			const ended = new Promise<void>((resolve) => (end = resolve));
+			const subscriber: Subscriber = {
+				user: c.get('user'),
+				send: (message) => void stream.writeSSE(message),
+				close: end,
+			};
+			const unsubscribe = hub.subscribe(subscriber);
+			const heartbeat = setInterval(async () => {
+				// Logged out (or expired) meanwhile: end the stream; the page then asks to log in.
+				const user = await sessions.lookup(readSessionCookie(token)).catch(() => subscriber.user);
+				if (stream.aborted || stream.closed) return;
+				if (!user) {
+					await stream.writeSSE({ event: 'logout', data: '{}' });
+					return end();
+				}
+				subscriber.user = user;
+				// A comment line: EventSource ignores it, proxies see traffic.
+				await stream.write(`: heartbeat ${new Date().toISOString()}\n\n`);
+			}, heartbeatMs);
+			stream.onAbort(end); // the browser went away
+			// retry: how long EventSource waits before reconnecting; "ready" tells the page (and tests) it is subscribed.
+			await stream.writeSSE({ retry: 2000, event: 'ready', data: JSON.stringify({ listening: hub.listening }) });
+			await ended;
+			clearInterval(heartbeat);
+			unsubscribe();
 		});
-		return new Response(stream, {
-			headers: {
-				'content-type': 'text/event-stream; charset=utf-8',
-				'cache-control': 'no-cache, no-transform',
-				'x-accel-buffering': 'no',
-			},
-		});
+		// Beyond streamSSE's own headers: no proxy may transform or buffer the stream.
+		response.headers.set('cache-control', 'no-cache, no-transform');
+		response.headers.set('x-accel-buffering', 'no');
+		return response;
 	});
 	return app;
 }

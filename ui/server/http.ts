@@ -1,15 +1,41 @@
+import { zValidator } from '@hono/zod-validator';
 import type { Context } from 'hono';
+import type * as z from 'zod/v4';
 import { ApiError, badRequest } from './errors';
 
 const MAX_BODY_BYTES = 512 * 1024;
+// The media types Hono's validator takes as JSON (application/json, application/*+json).
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
-/** The request's JSON object body; a plain 400 when it is missing, too big or not JSON. */
-export async function readJson(c: Context): Promise<Record<string, unknown>> {
+/**
+ * Route middleware for a JSON body: the handler reads it typed with `c.req.valid('json')`. The body is read here
+ * first, so a body that is too big, not JSON or not an object gets these plain answers; zod-validator then checks
+ * the schema, and its first problem becomes a 400 naming the field, with the message written in the schema.
+ */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+	const validate = zValidator('json', schema, (result) => {
+		if (result.success) return;
+		const issue = result.error.issues[0];
+		throw badRequest(issue?.path.length ? String(issue.path[0]) : 'body', issue?.message ?? 'The request body was not understood.');
+	});
+	const middleware: typeof validate = async (c, next) => {
+		// Parsed once here; Hono's validator reads it back from the request's body cache.
+		c.req.bodyCache.json = Promise.resolve(await readJsonObject(c));
+		return validate(c, next);
+	};
+	return middleware;
+}
+
+async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
 	const text = await c.req.text();
 	if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
 		throw new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter script.`);
 	}
 	if (!text.trim()) return {};
+	// Hono's validator only reads bodies sent as JSON; anything else would be checked as an empty object.
+	if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+		throw new ApiError(415, 'Send the request body as JSON, with the header Content-Type: application/json.');
+	}
 	let value: unknown;
 	try {
 		value = JSON.parse(text);
