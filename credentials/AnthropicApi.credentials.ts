@@ -5,6 +5,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { apiKeyProperty, baseUrlProperty } from './fields';
 
 /** Anthropic API key for the Claude node (planning, critique, refinement). */
 export class AnthropicApi implements ICredentialType {
@@ -17,21 +18,8 @@ export class AnthropicApi implements ICredentialType {
 	documentationUrl = 'https://docs.anthropic.com/en/api/getting-started';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.anthropic.com',
-			description: 'Anthropic API address; change it only for a proxy or a test server',
-		},
+		apiKeyProperty(),
+		baseUrlProperty('https://api.anthropic.com', 'Anthropic API address; change it only for a proxy or a test server'),
 	];
 
 	authenticate: IAuthenticateGeneric = {

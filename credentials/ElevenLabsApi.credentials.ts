@@ -1,4 +1,5 @@
 import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { apiKeyProperty, baseUrlProperty } from './fields';
 
 /** ElevenLabs text-to-speech (Text to Speech node, provider ElevenLabs). */
 export class ElevenLabsApi implements ICredentialType {
@@ -11,21 +12,8 @@ export class ElevenLabsApi implements ICredentialType {
 	documentationUrl = 'https://elevenlabs.io/docs/api-reference/authentication';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.elevenlabs.io',
-			description: 'API address; change it only for a proxy or a test server',
-		},
+		apiKeyProperty(),
+		baseUrlProperty('https://api.elevenlabs.io', 'API address; change it only for a proxy or a test server'),
 		{
 			displayName: 'Model',
 			name: 'model',

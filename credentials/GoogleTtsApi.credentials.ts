@@ -1,4 +1,5 @@
 import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { apiKeyProperty, baseUrlProperty } from './fields';
 
 /** Google Cloud Text-to-Speech with an API key (Text to Speech node, provider Google). */
 export class GoogleTtsApi implements ICredentialType {
@@ -11,22 +12,8 @@ export class GoogleTtsApi implements ICredentialType {
 	documentationUrl = 'https://cloud.google.com/text-to-speech/docs/reference/rest';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description: 'A Google Cloud API key allowed to call the Cloud Text-to-Speech API',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://texttospeech.googleapis.com',
-			description: 'API address; change it only for a proxy or a test server',
-		},
+		apiKeyProperty('A Google Cloud API key allowed to call the Cloud Text-to-Speech API'),
+		baseUrlProperty('https://texttospeech.googleapis.com', 'API address; change it only for a proxy or a test server'),
 	];
 
 	authenticate: IAuthenticateGeneric = {

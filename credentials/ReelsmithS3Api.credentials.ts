@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { accessKeyProperty, secretProperty } from './fields';
 
 /** Object storage for every artifact of a run: MinIO in production, any S3-compatible endpoint works. */
 export class ReelsmithS3Api implements ICredentialType {
@@ -26,21 +27,8 @@ export class ReelsmithS3Api implements ICredentialType {
 			type: 'string',
 			default: 'us-east-1',
 		},
-		{
-			displayName: 'Access Key',
-			name: 'accessKey',
-			type: 'string',
-			default: '',
-			required: true,
-		},
-		{
-			displayName: 'Secret Key',
-			name: 'secretKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
+		accessKeyProperty(),
+		secretProperty('Secret Key', 'secretKey'),
 		{
 			displayName: 'Bucket',
 			name: 'bucket',

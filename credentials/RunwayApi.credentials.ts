@@ -5,6 +5,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { baseUrlProperty, secretProperty } from './fields';
 
 /** Runway video generation: one API secret, sent as a Bearer token with the API version header. */
 export class RunwayApi implements ICredentialType {
@@ -17,21 +18,8 @@ export class RunwayApi implements ICredentialType {
 	documentationUrl = 'https://docs.dev.runwayml.com/';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Secret',
-			name: 'apiSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.dev.runwayml.com',
-			description: 'Runway API host',
-		},
+		secretProperty('API Secret', 'apiSecret'),
+		baseUrlProperty('https://api.dev.runwayml.com', 'Runway API host'),
 	];
 
 	authenticate: IAuthenticateGeneric = {
