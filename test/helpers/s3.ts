@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalS3 } from '../../initialization/services/s3';
 import { Storage, type S3Credentials } from '../../nodes/shared/transport/storage';
 
@@ -31,4 +32,23 @@ export async function startS3(bucket = 'reelsmith-test'): Promise<TestS3> {
 			await rm(dir, { recursive: true, force: true });
 		},
 	};
+}
+
+/**
+ * The S3 endpoint for a test file (or describe block): started before its tests, stopped after. Read it inside
+ * hooks and tests (it is filled in when the tests start).
+ */
+export function useS3(bucket?: string): TestS3 {
+	const s3 = {} as TestS3;
+	beforeAll(async () => {
+		Object.assign(s3, await startS3(bucket));
+	});
+	afterAll(() => s3.stop?.());
+	return s3;
+}
+
+/** Downloads an object of the test bucket to `file` and gives back the file's path. */
+export async function downloadTo(s3: TestS3, key: string, file: string): Promise<string> {
+	await s3.storage.downloadFile({ bucket: s3.bucket, key }, file);
+	return file;
 }

@@ -14,19 +14,24 @@ import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/a
  * that): n8n loads the package as a community package, the credentials are stored without leaving secrets behind,
  * and a second start skips the import steps and still serves the webhook.
  */
+/** The POST trigger both test workflows start with (each its own node and webhook id, so both can be active). */
+function webhookNode(id: string, webhookId: string, path: string, responseMode: 'responseNode' | 'lastNode') {
+	return {
+		id,
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId,
+		parameters: { httpMethod: 'POST', path, responseMode, options: {} },
+	};
+}
+
 const workflow = {
 	id: 'rsRuntimeTest001',
 	name: 'Runtime test · parse a script',
 	nodes: [
-		{
-			id: 'b1b1b1b1-0000-4000-8000-000000000001',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: 'b1b1b1b1-0000-4000-8000-0000000000aa',
-			parameters: { httpMethod: 'POST', path: 'runtime-test/parse', responseMode: 'responseNode', options: {} },
-		},
+		webhookNode('b1b1b1b1-0000-4000-8000-000000000001', 'b1b1b1b1-0000-4000-8000-0000000000aa', 'runtime-test/parse', 'responseNode'),
 		{
 			id: 'b1b1b1b1-0000-4000-8000-000000000002',
 			name: 'Screenplay',
@@ -60,15 +65,7 @@ const claudeWorkflow = {
 	id: 'rsRuntimeTest002',
 	name: 'Runtime test · Claude key',
 	nodes: [
-		{
-			id: 'b1b1b1b1-0000-4000-8000-000000000011',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: 'b1b1b1b1-0000-4000-8000-0000000000bb',
-			parameters: { httpMethod: 'POST', path: 'runtime-test/claude', responseMode: 'lastNode', options: {} },
-		},
+		webhookNode('b1b1b1b1-0000-4000-8000-000000000011', 'b1b1b1b1-0000-4000-8000-0000000000bb', 'runtime-test/claude', 'lastNode'),
 		{
 			id: 'b1b1b1b1-0000-4000-8000-000000000012',
 			name: 'Claude',

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import data from '../../nodes/TextToSpeech/data/elevenlabs.json';
@@ -10,17 +7,15 @@ import { readWav, pcmDuration } from '../../nodes/TextToSpeech/lib/wav';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import { meanVolume } from '../video-generation/context';
 import { FakeElevenLabs, SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
+import { rejection } from '../helpers/rejection';
+import { useWorkDir } from '../helpers/work-dir';
 
+const work = useWorkDir('reelsmith-elevenlabs-');
 let fake: FakeElevenLabs;
-let work: string;
 beforeAll(async () => {
 	fake = await new FakeElevenLabs().start();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-elevenlabs-'));
 });
-afterAll(async () => {
-	await fake?.stop();
-	await rm(work, { recursive: true, force: true });
-});
+afterAll(() => fake?.stop());
 beforeEach(() => {
 	fake.requests.length = 0;
 	fake.knownVoices = undefined;
@@ -29,19 +24,10 @@ beforeEach(() => {
 const speech = (apiKey = fake.apiKey) =>
 	elevenLabsProvider.create({ credentials: { apiKey, baseUrl: `${fake.url}/` }, retry: { baseDelayMs: 20, attempts: 4 } });
 
-const rejection = async (promise: Promise<unknown>) => {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	assert.fail('expected the call to fail');
-};
-
 describe('ElevenLabs provider: synthesize', () => {
 	test('speaks the text with the requested voice and model; the audio is a clip WAV as long as the speech', async () => {
 		const text = 'The rain never stops here.';
-		const result = await speech().synthesize({ text, voice: 'pNInz6obpgDQGcFmaJgB', directory: work });
+		const result = await speech().synthesize({ text, voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path });
 		const [request] = fake.speechRequests();
 		assert.equal(fake.speechRequests().length, 1);
 		assert.equal(request.voice, 'pNInz6obpgDQGcFmaJgB');
@@ -62,7 +48,7 @@ describe('ElevenLabs provider: synthesize', () => {
 	});
 
 	test('word timings come from the character alignment', async () => {
-		const result = await speech().synthesize({ text: 'Open the door.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work });
+		const result = await speech().synthesize({ text: 'Open the door.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path });
 		assert.deepEqual(
 			result.words?.map((word) => word.text),
 			['Open', 'the', 'door.'],
@@ -74,7 +60,7 @@ describe('ElevenLabs provider: synthesize', () => {
 	});
 
 	test('a rate becomes voice_settings.speed (clamped to 0.7–1.2)', async () => {
-		await speech().synthesize({ text: 'Faster.', voice: 'pNInz6obpgDQGcFmaJgB', rate: 450, directory: work });
+		await speech().synthesize({ text: 'Faster.', voice: 'pNInz6obpgDQGcFmaJgB', rate: 450, directory: work.path });
 		assert.equal((fake.speechRequests()[0].body?.voice_settings as { speed?: number }).speed, 1.2);
 	});
 });
@@ -87,7 +73,7 @@ describe('ElevenLabs provider: errors and retries', () => {
 			body: { detail: { status: 'too_many_concurrent_requests', message: 'Too many concurrent requests.' } },
 		});
 		const started = Date.now();
-		const result = await speech().synthesize({ text: 'Again.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work });
+		const result = await speech().synthesize({ text: 'Again.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path });
 		assert.equal(fake.speechRequests().length, 2, 'one retry');
 		assert.ok(Date.now() - started >= 950, 'Retry-After (1 s) was honoured');
 		assert.ok(result.duration > 0.3);
@@ -98,47 +84,47 @@ describe('ElevenLabs provider: errors and retries', () => {
 			{ status: 503, body: { detail: { status: 'system_busy', message: 'The system is busy.' } } },
 			{ status: 500, body: 'Internal Server Error' },
 		);
-		const result = await speech().synthesize({ text: 'Third time lucky.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work });
+		const result = await speech().synthesize({ text: 'Third time lucky.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path });
 		assert.equal(fake.speechRequests().length, 3);
 		assert.ok(result.duration > 0.5);
 	});
 
 	test('gives up after the last try and says so', async () => {
 		for (let i = 0; i < 4; i++) fake.script({ status: 503, body: { detail: { status: 'system_busy', message: 'busy' } } });
-		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work }));
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path }));
 		assert.equal(fake.speechRequests().length, 4);
 		assert.match(error.message, /ElevenLabs is busy.*gave up after 4 attempts/);
 	});
 
 	test('401 invalid_api_key: one request, no retry, the message names the credential', async () => {
-		const error = await rejection(speech('wrong-key').synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work }));
+		const error = await rejection(speech('wrong-key').synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path }));
 		assert.equal(fake.speechRequests().length, 1);
 		assert.match(error.message, /ElevenLabs rejected the API key \(ElevenLabs: Invalid API key\)\. Check the API key in the ElevenLabs credential\./);
 	});
 
 	test('quota_exceeded: no retry, plain message', async () => {
 		fake.script({ status: 401, body: { detail: { status: 'quota_exceeded', message: 'You have 3 credits remaining.' } } });
-		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work }));
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path }));
 		assert.equal(fake.speechRequests().length, 1);
 		assert.match(error.message, /character quota is used up/);
 	});
 
 	test('voice_not_found: no retry, the message names the voice', async () => {
 		fake.knownVoices = new Set(['pNInz6obpgDQGcFmaJgB']);
-		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'noSuchVoice123', directory: work }));
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'noSuchVoice123', directory: work.path }));
 		assert.equal(fake.speechRequests().length, 1);
 		assert.match(error.message, /ElevenLabs has no voice "noSuchVoice123"/);
 	});
 
 	test('422 validation error: no retry, the validation text is shown', async () => {
 		fake.script({ status: 422, body: { detail: [{ loc: ['body', 'model_id'], msg: 'Invalid model id', type: 'value_error' }] } });
-		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work }));
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path }));
 		assert.equal(fake.speechRequests().length, 1);
 		assert.match(error.message, /refused the request as invalid \(ElevenLabs: Invalid model id\)/);
 	});
 
 	test('a voice ID that cannot be one (e.g. an espeak voice) fails before any request', async () => {
-		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-gb+m3', directory: work }));
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-gb+m3', directory: work.path }));
 		assert.equal(fake.requests.length, 0);
 		assert.match(error.message, /"en-gb\+m3" is not an ElevenLabs voice ID/);
 	});

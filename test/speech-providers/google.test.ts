@@ -1,38 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { googleProvider, languageOf, splitByBytes } from '../../nodes/TextToSpeech/providers/google';
 import { readWav } from '../../nodes/TextToSpeech/lib/wav';
 import { meanVolume } from '../video-generation/context';
 import { FakeGoogleTts, MAX_INPUT_BYTES, SECONDS_PER_BYTE } from '../fakes/google-tts';
+import { rejection } from '../helpers/rejection';
+import { useWorkDir } from '../helpers/work-dir';
 
+const work = useWorkDir('reelsmith-google-tts-');
 let fake: FakeGoogleTts;
-let work: string;
 beforeAll(async () => {
 	fake = await new FakeGoogleTts().start();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-google-tts-'));
 });
-afterAll(async () => {
-	await fake?.stop();
-	await rm(work, { recursive: true, force: true });
-});
+afterAll(() => fake?.stop());
 beforeEach(() => {
 	fake.requests.length = 0;
 });
 
 const speech = (apiKey = fake.apiKey) =>
 	googleProvider.create({ credentials: { apiKey, baseUrl: fake.url }, retry: { baseDelayMs: 20, attempts: 4 } });
-
-const rejection = async (promise: Promise<unknown>) => {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	assert.fail('expected the call to fail');
-};
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
@@ -87,7 +73,7 @@ describe('Google TTS provider: synthesize', () => {
 	});
 
 	test('a short line: one request with key header, voice, LINEAR16 at 48 kHz; a clip-ready WAV back', async () => {
-		const result = await speech().synthesize({ text: 'Told you so.', voice: 'en-US-Neural2-F', rate: 330, directory: work });
+		const result = await speech().synthesize({ text: 'Told you so.', voice: 'en-US-Neural2-F', rate: 330, directory: work.path });
 		const [request] = fake.synthesizeRequests();
 		assert.equal(fake.synthesizeRequests().length, 1);
 		assert.equal(request.headers['x-goog-api-key'], fake.apiKey);
@@ -100,7 +86,7 @@ describe('Google TTS provider: synthesize', () => {
 	});
 
 	test('long multibyte text: split into several requests of ≤ 5,000 bytes, all spoken and joined in order', async () => {
-		const result = await speech().synthesize({ text: longText, voice: 'he-IL-Wavenet-A', directory: work });
+		const result = await speech().synthesize({ text: longText, voice: 'he-IL-Wavenet-A', directory: work.path });
 		const requests = fake.synthesizeRequests();
 		assert.ok(requests.length >= 3, `${requests.length} requests`);
 		assert.ok(requests.every((request) => request.bytes <= MAX_INPUT_BYTES && request.bytes > 0));
@@ -113,7 +99,7 @@ describe('Google TTS provider: synthesize', () => {
 
 describe('Google TTS provider: errors and retries', () => {
 	test('403 PERMISSION_DENIED (bad key): one request, no retry, plain message', async () => {
-		const error = await rejection(speech('bad').synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work }));
+		const error = await rejection(speech('bad').synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work.path }));
 		assert.equal(fake.synthesizeRequests().length, 1);
 		assert.match(error.message, /Google refused the API key \(Google: Requests from this API key are blocked/);
 		assert.match(error.message, /Check the key in the Google TTS credential/);
@@ -121,7 +107,7 @@ describe('Google TTS provider: errors and retries', () => {
 
 	test('400 INVALID_ARGUMENT: no retry, the message names the voice and Google\'s reason', async () => {
 		fake.script({ status: 400, body: { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'Voice en-US-Nope does not exist.' } } });
-		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Nope', directory: work }));
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Nope', directory: work.path }));
 		assert.equal(fake.synthesizeRequests().length, 1);
 		assert.match(error.message, /refused the request for voice "en-US-Nope" \(Google: Voice en-US-Nope does not exist\.\)/);
 	});
@@ -131,14 +117,14 @@ describe('Google TTS provider: errors and retries', () => {
 			{ status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded.' } } },
 			{ status: 503, body: { error: { code: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' } } },
 		);
-		const result = await speech().synthesize({ text: 'Hello there.', voice: 'en-US-Neural2-F', directory: work });
+		const result = await speech().synthesize({ text: 'Hello there.', voice: 'en-US-Neural2-F', directory: work.path });
 		assert.equal(fake.synthesizeRequests().length, 3);
 		assert.ok(result.duration >= 0.3);
 	});
 
 	test('429 on every try: gives up after the last one and says so', async () => {
 		for (let i = 0; i < 4; i++) fake.script({ status: 429, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded.' } } });
-		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work }));
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work.path }));
 		assert.equal(fake.synthesizeRequests().length, 4);
 		assert.match(error.message, /over its quota or failing \(HTTP 429\).*gave up after 4 attempts/);
 	});

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { narrationKey } from '../../nodes/shared/keys';
 import type { Character } from '../../nodes/shared/plan';
@@ -10,22 +7,15 @@ import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
 import elevenlabs from '../../nodes/TextToSpeech/data/elevenlabs.json';
 import google from '../../nodes/TextToSpeech/data/google.json';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
-import { startS3, type TestS3 } from '../helpers/s3';
+import { downloadTo, useS3 } from '../helpers/s3';
+import { useWorkDir } from '../helpers/work-dir';
 import { executeContext, meanVolume, type Parameter } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 import { MAX_INPUT_BYTES } from '../fakes/google-tts';
 import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFakes } from './support';
 
-let s3: TestS3;
-let work: string;
-beforeAll(async () => {
-	s3 = await startS3();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-tts-providers-'));
-});
-afterAll(async () => {
-	await s3?.stop();
-	await rm(work, { recursive: true, force: true });
-});
+const s3 = useS3();
+const work = useWorkDir('reelsmith-tts-providers-');
 const { elevenlabs: voicesFake, google: googleFake } = useSpeechFakes();
 
 const characters: Character[] = [
@@ -72,11 +62,7 @@ interface Narration {
 	lines: Line[];
 }
 
-async function download(key: string, name: string): Promise<string> {
-	const file = join(work, name);
-	await s3.storage.downloadFile({ bucket: s3.bucket, key }, file);
-	return file;
-}
+const download = (key: string, name: string) => downloadTo(s3, key, work.file(name));
 
 describe('Text to Speech node with ElevenLabs', () => {
 	const scene = {

@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { beforeAll, describe, test } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { lineKey, narrationKey, speechKey } from '../../nodes/shared/keys';
 import type { Character } from '../../nodes/shared/plan';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import voices from '../../nodes/TextToSpeech/data/voices.json';
-import { startS3, type TestS3 } from '../helpers/s3';
+import { downloadTo, useS3 } from '../helpers/s3';
+import { useWorkDir } from '../helpers/work-dir';
 import { executeContext, meanVolume, type Parameter } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 
-let s3: TestS3;
-let work: string;
-beforeAll(async () => {
-	s3 = await startS3();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-tts-node-'));
-});
-afterAll(async () => {
-	await s3?.stop();
-	await rm(work, { recursive: true, force: true });
-});
+const s3 = useS3();
+const work = useWorkDir('reelsmith-tts-node-');
 
 const characters: Character[] = [
 	{ name: 'ALICE', lines: 2, scenes: [1, 2], description: '' },
@@ -80,11 +70,7 @@ interface Narration {
 	lines: Line[];
 }
 
-async function download(key: string, name: string): Promise<string> {
-	const file = join(work, name);
-	await s3.storage.downloadFile({ bucket: s3.bucket, key }, file);
-	return file;
-}
+const download = (key: string, name: string) => downloadTo(s3, key, work.file(name));
 
 describe('Text to Speech node: synthesizeScene', () => {
 	let first: Narration;

@@ -22,6 +22,7 @@ import { FakeElevenLabs } from '../fakes/elevenlabs';
 import { FakeGoogleTts } from '../fakes/google-tts';
 import { FakeKling } from '../fakes/kling';
 import { FakeRunway } from '../fakes/runway';
+import { rejection } from '../helpers/rejection';
 import { youtubeRequest } from '../video-providers/support';
 
 /**
@@ -128,15 +129,6 @@ const cases: Case[] = [
 		sent: () => fakes.google.synthesizeRequests().length,
 	},
 ];
-
-const rejection = async (promise: Promise<unknown>): Promise<Error> => {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	assert.fail('expected the call to fail');
-};
 
 describe('the retry policy is stated once', () => {
 	test('the data file is the policy; 400, 401, 403, 404 and 422 are not among the statuses retried', () => {

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { clipKey } from '../../nodes/shared/keys';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
 import { clipDuration } from '../../nodes/VideoGeneration/actions/generate.operation';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
-import { startS3, type TestS3 } from '../helpers/s3';
+import { downloadTo, useS3 } from '../helpers/s3';
+import { useWorkDir } from '../helpers/work-dir';
 import { executeContext, type Parameter } from './context';
 import { makeScene } from './scenes';
 
-let s3: TestS3;
-let work: string;
-beforeAll(async () => {
-	s3 = await startS3();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-vg-node-'));
-});
-afterAll(async () => {
-	await s3?.stop();
-	await rm(work, { recursive: true, force: true });
-});
+const s3 = useS3();
+const work = useWorkDir('reelsmith-vg-node-');
 
 /** The node's parameters as n8n would resolve their default expressions for each item. */
 const defaults: Record<string, Parameter> = {
@@ -98,8 +88,7 @@ describe('Video Generation node', () => {
 		// Narration of 1.72 s is longer than the 1 s scene: 1.72 + 0.5 rounded up to 0.1 s.
 		assert.equal((output[2].json.clip as IDataObject).duration, 2.3);
 
-		const file = join(work, 'clip3.mp4');
-		await s3.storage.downloadFile({ bucket: s3.bucket, key: clipKey('run-vg', 3) }, file);
+		const file = await downloadTo(s3, clipKey('run-vg', 3), work.file('clip3.mp4'));
 		const probe = await ffprobe(file);
 		assert.deepEqual(
 			probe.streams.map((stream) => stream.codec_type),

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { klingProvider, klingToken } from '../../nodes/VideoGeneration/providers/kling';
 import type { RemoteOptions } from '../../nodes/VideoGeneration/providers/remote';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { FakeKling } from '../fakes/kling';
-import { startS3, type TestS3 } from '../helpers/s3';
+import { useS3 } from '../helpers/s3';
+import { useWorkDir } from '../helpers/work-dir';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 import { assertUniformClip, makeProviderVideo, runTask, youtubeRequest } from './support';
@@ -18,20 +16,13 @@ const ACCESS = 'ak-test';
 const SECRET = 'sk-test-secret';
 const FAST: RemoteOptions = { retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 200 }, minPollIntervalMs: 10 };
 
-let s3: TestS3;
-let work: string;
+const s3 = useS3();
+const work = useWorkDir('reelsmith-kling-');
 let fake: FakeKling;
-
 beforeAll(async () => {
-	s3 = await startS3();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-kling-'));
-	fake = await new FakeKling(ACCESS, SECRET, await makeProviderVideo(work)).start();
+	fake = await new FakeKling(ACCESS, SECRET, await makeProviderVideo(work.path)).start();
 });
-afterAll(async () => {
-	await fake?.stop();
-	await s3?.stop();
-	await rm(work, { recursive: true, force: true });
-});
+afterAll(() => fake?.stop());
 beforeEach(() => {
 	fake.submits = 0;
 	fake.requests = 0;
@@ -74,7 +65,7 @@ describe('Kling provider against the fake Kling API', () => {
 		assert.equal(body.aspect_ratio, '16:9');
 		assert.equal(body.model_name, 'kling-v2-1');
 		assert.match(String(body.prompt), /KITCHEN/);
-		await assertUniformClip(s3, key, work, 2);
+		await assertUniformClip(s3, key, work.path, 2);
 	});
 
 	test('a reference image switches to image2video and the status is polled on the image2video path', async () => {
@@ -213,7 +204,7 @@ describe('Video Generation node with provider Kling', () => {
 		assert.equal(clip.key, 'runs/node-k/scenes/001/clip.mp4');
 		assert.equal(item.json.provider, 'kling');
 		assert.match(String(item.json.taskId), /^text2video:task-/);
-		await assertUniformClip(s3, 'runs/node-k/scenes/001/clip.mp4', work, 2);
+		await assertUniformClip(s3, 'runs/node-k/scenes/001/clip.mp4', work.path, 2);
 	});
 
 	test('a task that never finishes stops at the node timeout with a message naming it', async () => {

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import runwayData from '../../nodes/VideoGeneration/data/runway.json';
@@ -9,7 +6,8 @@ import type { RemoteOptions } from '../../nodes/VideoGeneration/providers/remote
 import { runwayProvider } from '../../nodes/VideoGeneration/providers/runway';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { FakeRunway } from '../fakes/runway';
-import { startS3, type TestS3 } from '../helpers/s3';
+import { useS3 } from '../helpers/s3';
+import { useWorkDir } from '../helpers/work-dir';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 import { assertUniformClip, makeProviderVideo, runTask, youtubeRequest } from './support';
@@ -17,20 +15,13 @@ import { assertUniformClip, makeProviderVideo, runTask, youtubeRequest } from '.
 const SECRET = 'rw-secret';
 const FAST: RemoteOptions = { retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 200 }, minPollIntervalMs: 30 };
 
-let s3: TestS3;
-let work: string;
+const s3 = useS3();
+const work = useWorkDir('reelsmith-runway-');
 let fake: FakeRunway;
-
 beforeAll(async () => {
-	s3 = await startS3();
-	work = await mkdtemp(join(tmpdir(), 'reelsmith-runway-'));
-	fake = await new FakeRunway(SECRET, await makeProviderVideo(work)).start();
+	fake = await new FakeRunway(SECRET, await makeProviderVideo(work.path)).start();
 });
-afterAll(async () => {
-	await fake?.stop();
-	await s3?.stop();
-	await rm(work, { recursive: true, force: true });
-});
+afterAll(() => fake?.stop());
 beforeEach(() => {
 	fake.submits = 0;
 	fake.requests = 0;
@@ -65,7 +56,7 @@ describe('Runway provider against the fake Runway API', () => {
 		assert.equal(fake.bodies[0].path, '/v1/text_to_video');
 		assert.equal(fake.bodies[0].body.ratio, '1280:720');
 		assert.equal(fake.bodies[0].body.duration, 5);
-		await assertUniformClip(s3, key, work, 2);
+		await assertUniformClip(s3, key, work.path, 2);
 	});
 
 	test('polls are spaced by the minimum interval (5000 ms by default in the data file)', async () => {
@@ -175,7 +166,7 @@ describe('Video Generation node with provider Runway', () => {
 		assert.equal((item.json.clip as IDataObject).key, 'runs/node-r/scenes/001/clip.mp4');
 		assert.equal(item.json.provider, 'runway');
 		assert.equal(fake.submits, 1);
-		await assertUniformClip(s3, 'runs/node-r/scenes/001/clip.mp4', work, 2);
+		await assertUniformClip(s3, 'runs/node-r/scenes/001/clip.mp4', work.path, 2);
 	});
 
 	test('a task still RUNNING at the node timeout is cancelled at Runway, with a timeout message', async () => {
