@@ -45,6 +45,28 @@ describe('run queue', () => {
 		assert.equal(rows[0].n, 2);
 	});
 
+	it('with Max Running left at 0, accept, dispatch and resume use REELSMITH_MAX_RUNNING; a bad value fails naming it', async () => {
+		const saved = process.env.REELSMITH_MAX_RUNNING;
+		try {
+			process.env.REELSMITH_MAX_RUNNING = '1';
+			const runs = await acceptAll([0, 0, 0], 0);
+			assert.deepEqual(runs.map((r) => r.queuePosition), [0, 1, 2], 'one slot: only the first starts at once');
+			assert.deepEqual(await dispatch(0), [runs[0].runId]);
+			assert.deepEqual(await dispatch(0), [], 'the one slot is taken');
+			await failRun(store.db, runs[0].runId, 'broke');
+			const [resumed] = await runCampaign(store, { resource: 'run', operation: 'resume', runId: runs[0].runId, checkToken: false, maxRunning: 0 });
+			// Two queued runs are ahead of it and one slot is free: position 2 (with the default of 2 it would be 1).
+			assert.equal(resumed[0].json.queuePosition, 2);
+			process.env.REELSMITH_MAX_RUNNING = 'lots';
+			await assert.rejects(dispatch(0), /REELSMITH_MAX_RUNNING must be a whole number of at least 1 \(got "lots"\)/);
+			const { rows } = await store.db.query("select count(*)::int as n from runs where status = 'starting'");
+			assert.equal(rows[0].n, 0, 'nothing was claimed with the bad setting');
+		} finally {
+			if (saved === undefined) delete process.env.REELSMITH_MAX_RUNNING;
+			else process.env.REELSMITH_MAX_RUNNING = saved;
+		}
+	});
+
 	it('gives a run that must wait its place in line', async () => {
 		const runs = await acceptAll([0, 0, 0, 0], 2);
 		assert.deepEqual(runs.map((r) => r.queuePosition), [0, 0, 1, 2]);

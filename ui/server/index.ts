@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { S3Settings } from '../../initialization/credentials';
 import { migrate } from '../../initialization/migrate';
+import { maxRunningSetting } from '../../nodes/shared/store/runState';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { createApp } from './app';
 import { ensureFirstAdmin, Sessions, type FirstAdmin } from './auth';
@@ -84,7 +85,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 			presigner,
 			webhookBase: options.webhookBase,
 			webhookToken: options.webhookToken,
-			maxRunning: options.maxRunning ?? 2,
+			maxRunning: options.maxRunning ?? maxRunningSetting(),
 			events,
 			secureCookie: options.secureCookie ?? false,
 			trustProxy: options.trustProxy ?? false,

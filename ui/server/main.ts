@@ -39,7 +39,6 @@ async function main(): Promise<void> {
 		port: Number(process.env.REELSMITH_DASHBOARD_PORT) || DEFAULT_DASHBOARD_PORT,
 		host: process.env.REELSMITH_DASHBOARD_HOST || '127.0.0.1',
 		distDir: process.env.REELSMITH_DASHBOARD_DIST || undefined,
-		maxRunning: Number(process.env.REELSMITH_MAX_RUNNING) || 2,
 		secureCookie: flag('REELSMITH_SECURE_COOKIE'),
 		trustProxy: flag('REELSMITH_TRUST_PROXY'),
 	});

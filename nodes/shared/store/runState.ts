@@ -87,6 +87,26 @@ export function mayMove(status: RunStatus, transition: RunTransition): boolean {
 
 /** Statuses a run may be resumed from. */
 export const RESUMABLE: readonly RunStatus[] = RUN_TRANSITIONS.requeue.from;
+/** Max Running when REELSMITH_MAX_RUNNING is not set. */
+export const DEFAULT_MAX_RUNNING = 2;
+
+/**
+ * The one Max Running setting, REELSMITH_MAX_RUNNING: how many runs may be starting or running at once. The
+ * dispatcher, the queue positions that Accept and Resume answer with, and the dashboard all read it, so in queue mode
+ * every n8n process (main and workers) and the dashboard must get the same value.
+ */
+export function maxRunningSetting(env: NodeJS.ProcessEnv = process.env): number {
+	const raw = env.REELSMITH_MAX_RUNNING?.trim();
+	if (!raw) return DEFAULT_MAX_RUNNING;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < 1) {
+		throw new Error(
+			`REELSMITH_MAX_RUNNING must be a whole number of at least 1 (got "${raw}"). Set it for n8n (every process) and the dashboard alike, or leave it unset for ${DEFAULT_MAX_RUNNING}.`,
+		);
+	}
+	return value;
+}
+
 /** Runs that hold one of the maxRunning slots. */
 export const HOLDING_A_SLOT: readonly RunStatus[] = ['starting', 'running'];
 

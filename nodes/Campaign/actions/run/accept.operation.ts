@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { checkToken } from '../../lib/auth';
 import { validateRunRequest } from '../../lib/request';
 import { ensureCampaign, setCampaignBudget } from '../../store/campaigns';
@@ -7,7 +7,7 @@ import { queuePosition } from '../../../shared/store/runState';
 import { insertRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
-import { maxRunningField, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
+import { maxRunningField, maxRunningOf, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
 const show = { resource: ['run'], operation: ['accept'] };
 
@@ -43,12 +43,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const check = validateRunRequest(await requestBody.call(this, itemIndex, 'body'));
 	if (!check.ok) return [[], [rejected(check.status, 'invalid_request', check.field, check.message)]];
 
-	const maxRunning = this.getNodeParameter('maxRunning', itemIndex, 2) as number;
-	if (!Number.isInteger(maxRunning) || maxRunning < 1) {
-		throw new NodeOperationError(this.getNode(), `"Max Running" must be a whole number of at least 1 (got ${maxRunning}).`, {
-			itemIndex,
-		});
-	}
+	const maxRunning = maxRunningOf.call(this, itemIndex);
 	const { request, options, plan } = check;
 	const db = await getDb.call(this);
 	const run = await withTransaction(db, async (client) => {

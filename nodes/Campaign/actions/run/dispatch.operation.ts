@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { claimQueuedRuns } from '../../../shared/store/runState';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
-import { maxRunningField } from './webhook';
+import { maxRunningField, maxRunningOf } from './webhook';
 
 const show = { resource: ['run'], operation: ['dispatch'] };
 
@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 
 /** Claims queued runs (priority, then arrival) into free slots; one item per claimed run, none when all slots are busy. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const maxRunning = Math.max(1, Math.floor(this.getNodeParameter('maxRunning', itemIndex, 2) as number));
+	const maxRunning = maxRunningOf.call(this, itemIndex);
 	const db = await getDb.call(this);
 	const runs = await withTransaction(db, (client) => claimQueuedRuns(client, maxRunning));
 	return runs.map((run) => ({ json: { runId: run.id, campaignId: run.campaignId, priority: run.priority } }));

@@ -7,7 +7,7 @@ import { getRun } from '../../store/runs';
 import { completedSceneNumbers } from '../../../shared/store/scenes';
 import { withTransaction } from '../../transport/db';
 import { getDb, unknownRunMessage } from '../common';
-import { maxRunningField, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
+import { maxRunningField, maxRunningOf, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
 const show = { resource: ['run'], operation: ['resume'] };
 
@@ -90,7 +90,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					: `Run ${run.id} is ${now.status}; only ${RESUMABLE.join(', ')} runs can be resumed.`;
 		return [[], [rejected(409, 'conflict', 'runId', why)]];
 	}
-	const maxRunning = Math.max(1, Math.floor(this.getNodeParameter('maxRunning', itemIndex, 2) as number));
+	const maxRunning = maxRunningOf.call(this, itemIndex);
 	return [
 		[
 			{

@@ -1,4 +1,5 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { DEFAULT_MAX_RUNNING, maxRunningSetting } from '../../../shared/store/runState';
 import type { WebhookCredentials } from '../../lib/auth';
 
 /** Shared by the two operations that answer a webhook (accept, resume). */
@@ -22,23 +23,40 @@ export async function webhookCredentials(this: IExecuteFunctions, itemIndex: num
 }
 
 /**
- * The run limit. Dispatch enforces it (set once, in Reelsmith · Dispatch queued runs); Accept and Resume only count
- * the queue position of their answer against it, so they need the same value.
+ * The run limit. Dispatch enforces it; Accept and Resume count the queue position of their answer against it. All
+ * three default to 0 = the REELSMITH_MAX_RUNNING setting, which the dashboard reads too, so it is set in one place.
  */
 export function maxRunningField(show: Record<string, string[]>, description: string): INodeProperties {
 	return {
 		displayName: 'Max Running',
 		name: 'maxRunning',
 		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 2,
-		description,
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: `${description}. 0 = the REELSMITH_MAX_RUNNING environment variable (default ${DEFAULT_MAX_RUNNING}), which the dashboard reads too; a number here overrides it for this node only.`,
 		displayOptions: { show },
 	};
 }
 
-export const QUEUE_POSITION_LIMIT =
-	'The Max Running of Dispatch (Reelsmith · Dispatch queued runs → Claim queued runs); the queue position in the answer is counted against it, so change both together';
+export const QUEUE_POSITION_LIMIT = 'How many runs may be starting or running at once; the queue position in the answer is counted against it';
+
+/** The Max Running an operation works with: its parameter when set, else the REELSMITH_MAX_RUNNING setting. */
+export function maxRunningOf(this: IExecuteFunctions, itemIndex: number): number {
+	const value = Number(this.getNodeParameter('maxRunning', itemIndex, 0) ?? 0);
+	if (!Number.isInteger(value) || value < 0) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`"Max Running" must be 0 (use REELSMITH_MAX_RUNNING) or a whole number of at least 1 (got ${value}).`,
+			{ itemIndex },
+		);
+	}
+	if (value > 0) return value;
+	try {
+		return maxRunningSetting();
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+	}
+}
 
 /**
  * The request body as the caller sent it. The bundled webhooks hand the body over as a file (Webhook "Binary
