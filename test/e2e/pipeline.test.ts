@@ -160,7 +160,7 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		const longer = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
 		const send = (priority: number, text = script) =>
 			post('reelsmith/runs', { script: text, priority, preset: 'square', iterations: 1, campaign: 'Queue check' });
-		// Two slots (Max Running = 2 in the workflows): the first two start at once, the rest wait. The second run
+		// Two slots (REELSMITH_MAX_RUNNING unset: its default of 2): the first two start at once, the rest wait. The second run
 		// is longer, so slots free one at a time and each start is its own dispatch.
 		const first = await send(0);
 		const second = await send(0, longer);
