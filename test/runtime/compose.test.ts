@@ -162,7 +162,7 @@ test('every n8n process keeps binary data in the database and shares the Bull pr
 		await writeFile(join(dir, '.env'), env);
 		const custom = await composeConfig(join(dir, '.env'));
 		for (const name of N8N_SERVICES) {
-			const environment = defaults.services[name].environment ?? {};
+			const environment: Record<string, string> = defaults.services[name].environment ?? {};
 			assert.equal(environment.EXECUTIONS_MODE, 'queue', name);
 			assert.equal(environment.N8N_DEFAULT_BINARY_DATA_MODE, 'database', name);
 			assert.equal(environment.QUEUE_BULL_PREFIX, 'reelsmith', name);
