@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'vitest';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { REPO_ROOT } from '../../initialization/install-n8n';
 
 const run = promisify(execFile);
@@ -101,5 +102,112 @@ test('the dashboard service gets the store, the webhook token and the first admi
 		assert.match(block, /initialization\/docker\/Dockerfile/);
 	} finally {
 		await rm(dir, { recursive: true, force: true });
+	}
+});
+
+type Service = {
+	image?: string;
+	build?: unknown;
+	environment?: Record<string, string>;
+	depends_on?: Record<string, { condition: string }> | string[];
+	healthcheck?: { test: string[] | string };
+};
+
+/** `docker compose config` (with the given .env) parsed; undefined when no compose is installed. */
+async function composeConfig(envFile?: string): Promise<{ services: Record<string, Service> } | undefined> {
+	const compose = await composeCommand();
+	if (!compose) return undefined;
+	const [bin, ...pre] = compose;
+	const args = [...pre, '-f', join(REPO_ROOT, 'docker-compose.yml'), ...(envFile ? ['--env-file', envFile] : []), 'config'];
+	return parse((await run(bin, args, { cwd: REPO_ROOT, env: cleanEnv() })).stdout);
+}
+
+/** The services that run n8n itself and must share its settings. */
+const N8N_SERVICES = ['init', 'n8n', 'n8n-worker'];
+
+test('init waits for Redis (n8n CLI calls in queue mode need it) and n8n main waits for init to have published', async ({ skip }) => {
+	const config = await composeConfig();
+	if (!config) return skip('neither `docker compose` nor `docker-compose` is installed');
+	assert.deepEqual(config.services.init.depends_on, {
+		postgres: { condition: 'service_healthy' },
+		redis: { condition: 'service_healthy' },
+		createbuckets: { condition: 'service_completed_successfully' },
+	});
+	for (const name of ['n8n', 'n8n-worker']) {
+		const dependsOn = config.services[name].depends_on as Record<string, { condition: string }>;
+		assert.equal(dependsOn.init?.condition, 'service_completed_successfully', name);
+		assert.equal(dependsOn.redis?.condition, 'service_healthy', name);
+	}
+});
+
+test('the worker serves /healthz on its health-check port and has a healthcheck that asks it', async ({ skip }) => {
+	const config = await composeConfig();
+	if (!config) return skip('neither `docker compose` nor `docker-compose` is installed');
+	const worker = config.services['n8n-worker'];
+	assert.equal(worker.environment?.QUEUE_HEALTH_CHECK_ACTIVE, 'true');
+	const port = worker.environment?.QUEUE_HEALTH_CHECK_PORT;
+	assert.match(String(port), /^\d+$/);
+	const command = [worker.healthcheck?.test ?? []].flat().join(' ');
+	assert.match(command, new RegExp(`wget -qO- http://127\\.0\\.0\\.1:${port}/healthz`), command);
+});
+
+test('every n8n process keeps binary data in the database and shares the Bull prefix and Redis DB from .env', async ({ skip }) => {
+	const defaults = await composeConfig();
+	if (!defaults) return skip('neither `docker compose` nor `docker-compose` is installed');
+	const dir = await mkdtemp(join(tmpdir(), 'reelsmith-compose-'));
+	try {
+		const env = (await readFile(join(REPO_ROOT, 'initialization/docker/.env.example'), 'utf8'))
+			.replace(/^QUEUE_BULL_PREFIX=.*$/m, 'QUEUE_BULL_PREFIX=test-prefix')
+			.replace(/^QUEUE_BULL_REDIS_DB=.*$/m, 'QUEUE_BULL_REDIS_DB=7');
+		await writeFile(join(dir, '.env'), env);
+		const custom = await composeConfig(join(dir, '.env'));
+		for (const name of N8N_SERVICES) {
+			const environment: Record<string, string> = defaults.services[name].environment ?? {};
+			assert.equal(environment.EXECUTIONS_MODE, 'queue', name);
+			assert.equal(environment.N8N_DEFAULT_BINARY_DATA_MODE, 'database', name);
+			assert.equal(environment.QUEUE_BULL_PREFIX, 'reelsmith', name);
+			assert.equal(String(environment.QUEUE_BULL_REDIS_DB), '0', name);
+			assert.equal(custom?.services[name].environment?.QUEUE_BULL_PREFIX, 'test-prefix', name);
+			assert.equal(String(custom?.services[name].environment?.QUEUE_BULL_REDIS_DB), '7', name);
+		}
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+});
+
+test('.env.example lists every variable docker-compose.yml reads', async () => {
+	const composeFile = await readFile(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+	const example = await readFile(join(REPO_ROOT, 'initialization/docker/.env.example'), 'utf8');
+	// `$${X}` is the container's own variable (escaped for compose), not one compose reads.
+	const read = [...new Set([...composeFile.matchAll(/(?<!\$)\$\{(\w+)/g)].map((match) => match[1]))];
+	assert.ok(read.length > 20, `only ${read.length} variables found`);
+	const listed = new Set([...example.matchAll(/^(\w+)=/gm)].map((match) => match[1]));
+	assert.deepEqual(read.filter((name) => !listed.has(name)), []);
+});
+
+test('every image is pinned to an exact version: compose services and the Dockerfile stages', async ({ skip }) => {
+	const config = await composeConfig();
+	if (!config) return skip('neither `docker compose` nor `docker-compose` is installed');
+	// An exact release, not a major that moves: x.y(.z) with an optional variant (postgres 16.10 is a patch release,
+	// its versions have two parts), or a dated release (MinIO).
+	const exact = (tag: string) => /^\d+\.\d+(\.\d+)?(-[a-z][\w.]*)?$/.test(tag);
+	const dated = (tag: string) => /^RELEASE\.\d{4}-\d\d-\d\dT/.test(tag);
+	for (const [name, service] of Object.entries(config.services)) {
+		const [, tag] = /^[^:]+:(.+)$/.exec(service.image ?? '') ?? [];
+		assert.ok(tag && tag !== 'latest', `${name}: image ${service.image} has no tag or uses latest`);
+		// The image built from the Dockerfile is named by REELSMITH_IMAGE_TAG; what it is built from is checked below.
+		if (!service.build) assert.ok(exact(tag) || dated(tag), `${name}: image ${service.image} is not an exact release`);
+	}
+	const dockerfile = await readFile(join(REPO_ROOT, 'initialization/docker/Dockerfile'), 'utf8');
+	const n8nVersion = /^ARG N8N_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
+	assert.match(String(n8nVersion), /^\d+\.\d+\.\d+$/);
+	for (const name of N8N_SERVICES) {
+		assert.equal((config.services[name].build as { args?: Record<string, string> }).args?.N8N_VERSION, n8nVersion, name);
+	}
+	const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1].replace('${N8N_VERSION}', String(n8nVersion)));
+	assert.equal(stages.length, 3);
+	for (const stage of stages) {
+		const [, tag] = /^[^:]+:(.+)$/.exec(stage) ?? [];
+		assert.ok(tag && /^\d+\.\d+\.\d+(-[a-z][\w.]*)?$/.test(tag), `Dockerfile: FROM ${stage} is not an exact release`);
 	}
 });
