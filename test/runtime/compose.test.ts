@@ -175,6 +175,26 @@ test('every n8n process keeps binary data in the database and shares the Bull pr
 	}
 });
 
+test('one Max Running from .env reaches every n8n process and the dashboard', async ({ skip }) => {
+	const defaults = await composeConfig();
+	if (!defaults) return skip('neither `docker compose` nor `docker-compose` is installed');
+	const dir = await mkdtemp(join(tmpdir(), 'reelsmith-compose-'));
+	try {
+		const env = (await readFile(join(REPO_ROOT, 'initialization/docker/.env.example'), 'utf8')).replace(
+			/^REELSMITH_MAX_RUNNING=.*$/m,
+			'REELSMITH_MAX_RUNNING=5',
+		);
+		await writeFile(join(dir, '.env'), env);
+		const custom = await composeConfig(join(dir, '.env'));
+		for (const name of [...N8N_SERVICES, 'dashboard']) {
+			assert.equal(String(defaults.services[name].environment?.REELSMITH_MAX_RUNNING), '2', name);
+			assert.equal(String(custom?.services[name].environment?.REELSMITH_MAX_RUNNING), '5', name);
+		}
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+});
+
 test('.env.example lists every variable docker-compose.yml reads', async () => {
 	const composeFile = await readFile(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
 	const example = await readFile(join(REPO_ROOT, 'initialization/docker/.env.example'), 'utf8');
