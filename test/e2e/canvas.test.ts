@@ -5,7 +5,7 @@
  * test-artifacts/workflows/<name>.png (look at them: the layout test only computes what the eye sees).
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -72,11 +72,24 @@ describe('the workflows on the n8n canvas', { timeout: 15 * 60_000 }, () => {
 	async function start(record: (line: string) => void): Promise<void> {
 		await ensureInstalled(record);
 		await buildPackage(record);
-		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-canvas-'));
-		stack = await startStack({ dataDir, n8nPort: await freePort(), log: record });
-		await setUpOwner(stack);
 		await rm(SCREENSHOTS, { recursive: true, force: true });
 		await mkdir(SCREENSHOTS, { recursive: true });
+		// Seen once in a full CI run (2026-12-01): n8n started, but the two webhook workflows had not gone live after
+		// 180 s, while five other starts in the same run and every start of this file alone were fine. This test is
+		// about the canvas, not activation (test/runtime/stack.test.ts and the e2e runs cover that), so it starts n8n
+		// once more, keeping the first n8n log under test-artifacts/workflows/ to find the cause.
+		for (let attempt = 1; !stack; attempt++) {
+			dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-canvas-'));
+			try {
+				stack = await startStack({ dataDir, n8nPort: await freePort(), log: record });
+			} catch (error) {
+				await copyFile(join(dataDir, 'n8n.log'), join(SCREENSHOTS, `n8n-start-${attempt}-failed.log`)).catch(() => {});
+				await rm(dataDir, { recursive: true, force: true });
+				if (attempt >= 2 || !/did not go live/.test((error as Error).message)) throw error;
+				console.warn(`[canvas] n8n start ${attempt} failed, starting again: ${(error as Error).message.split('\n')[0]}`);
+			}
+		}
+		await setUpOwner(stack);
 		profile = await mkdtemp(join(tmpdir(), 'reelsmith-chromium-'));
 		// A wide window: the pipeline is 20 steps long and must still be readable when the canvas fits it.
 		context = await chromium.launchPersistentContext(profile, { ...chromiumOptions(), viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 2 });
