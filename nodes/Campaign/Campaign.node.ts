@@ -34,7 +34,7 @@ export class Campaign implements INodeType {
 				name: 'reelsmithWebhookApi',
 				required: true,
 				testedBy: 'reelsmithWebhookApiTest',
-				displayOptions: { show: { resource: ['run'], operation: ['accept', 'resume'] } },
+				displayOptions: { show: { resource: ['run'], operation: ['accept', 'resume', 'start', 'startPipeline'] } },
 			},
 			// Choose Providers reads every paid credential it is given: attached with a key = configured
 			// (lib/providers.ts, data/providers.json).

@@ -111,6 +111,7 @@ export function executeContext(options: {
 	/** Credential types attached to the node (default: all given). */
 	attached?: string[];
 	continueOnFail?: boolean;
+	executionId?: string;
 }): IExecuteFunctions {
 	return executionContext({
 		items: options.items,
@@ -118,6 +119,7 @@ export function executeContext(options: {
 		credentials: options.credentials,
 		attached: options.attached,
 		continueOnFail: options.continueOnFail,
+		executionId: options.executionId,
 		node: NODE,
 	});
 }
@@ -136,7 +138,7 @@ export async function runCampaign(
 	store: Store,
 	params: Params | ((itemIndex: number) => Params),
 	items: INodeExecutionData[] | IDataObject[] = [{}],
-	options: { continueOnFail?: boolean } = {},
+	options: { continueOnFail?: boolean; executionId?: string } = {},
 ): Promise<INodeExecutionData[][]> {
 	// Imported here so a fixture user that only needs the database does not load the node.
 	const { Campaign } = await import('../../nodes/Campaign/Campaign.node');

@@ -27,7 +27,7 @@ describe('a run from start to finish', () => {
 		runCampaign(store, params, items).then((outputs) => outputs[0]);
 
 	it('start marks the run running and says it is fresh', async () => {
-		const [item] = await run({ resource: 'run', operation: 'start', runId, executionId: '101' });
+		const [item] = await run({ resource: 'run', operation: 'start', checkToken: false, runId, executionId: '101' });
 		assert.equal(item.json.runId, runId);
 		assert.equal(item.json.resumed, false);
 		assert.equal(item.json.plan, null);
@@ -43,11 +43,11 @@ describe('a run from start to finish', () => {
 
 	it('start refuses a completed run and names an unknown one', async () => {
 		await assert.rejects(
-			run({ resource: 'run', operation: 'start', runId: '11111111-1111-4111-8111-111111111111', executionId: '1' }),
+			run({ resource: 'run', operation: 'start', checkToken: false, runId: '11111111-1111-4111-8111-111111111111', executionId: '1' }),
 			/Run 11111111-1111-4111-8111-111111111111 does not exist\. Check the runId field \(it comes from the webhook answer\)\./,
 		);
 		await store.db.query("update runs set status = 'completed' where id = $1", [runId]);
-		await assert.rejects(run({ resource: 'run', operation: 'start', runId, executionId: '1' }), /is completed/);
+		await assert.rejects(run({ resource: 'run', operation: 'start', checkToken: false, runId, executionId: '1' }), /is completed/);
 	});
 
 	it('planVersion record stores the plan JSON in S3 at the plan key, with the critic score, numbered per run', async () => {
@@ -239,7 +239,7 @@ describe('a run from start to finish', () => {
 	});
 
 	it('complete records the final artifacts, the metadata at its standard key and a finished event with the run time', async () => {
-		await run({ resource: 'run', operation: 'start', runId, executionId: '7' });
+		await run({ resource: 'run', operation: 'start', checkToken: false, runId, executionId: '7' });
 		await sleep(30);
 		const finalKey = `runs/${runId}/final/youtube.mp4`;
 		await store.s3.storage.uploadBuffer(Buffer.alloc(2048), finalKey, 'video/mp4');
@@ -276,7 +276,7 @@ describe('a run from start to finish', () => {
 	});
 
 	it('fail finds the run by execution id and keeps only the readable part of the message', async () => {
-		await run({ resource: 'run', operation: 'start', runId, executionId: 'exec-42' });
+		await run({ resource: 'run', operation: 'start', checkToken: false, runId, executionId: 'exec-42' });
 		const message = 'Mux scene 2: ffmpeg exited with code 1\n    at spawn (/x/ffmpeg.ts:10:5)\n    at next (/x/y.ts:1:1)';
 		const [item] = await run({ resource: 'run', operation: 'fail', runId: '', executionId: 'exec-42', message });
 		assert.equal(item.json.failed, true);
@@ -292,14 +292,14 @@ describe('a run from start to finish', () => {
 	});
 
 	it('a resumed run starts again with its latest plan and the scenes already done', async () => {
-		await run({ resource: 'run', operation: 'start', runId, executionId: '1' });
+		await run({ resource: 'run', operation: 'start', checkToken: false, runId, executionId: '1' });
 		await run({ resource: 'planVersion', operation: 'record', runId, plan, critique: { score: 85 }, parentVersion: 0, changes: '', source: 'parse' });
 		await run({ resource: 'scene', operation: 'prepare', runId, plan });
 		await run({ resource: 'scene', operation: 'update', runId, sceneNumber: 1, status: 'completed', duration: 3.8 });
 		await run({ resource: 'run', operation: 'fail', runId, executionId: '', message: 'killed' });
 		const [[resumed]] = await runCampaign(store, { resource: 'run', operation: 'resume', runId, checkToken: false, maxRunning: 2 });
 		assert.deepEqual(resumed.json.completedScenes, [1]);
-		const [item] = await run({ resource: 'run', operation: 'start', runId, executionId: '2' });
+		const [item] = await run({ resource: 'run', operation: 'start', checkToken: false, runId, executionId: '2' });
 		assert.equal(item.json.resumed, true);
 		assert.equal(item.json.planVersion, 1);
 		assert.equal(item.json.planScore, 85);

@@ -64,7 +64,9 @@ describe('migrations', () => {
 		await old.connect();
 		try {
 			await old.query('create table schema_migrations (version text primary key, applied_at timestamptz not null default now())');
-			for (const file of (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql')).sort()) {
+			// The previous release had the migrations up to 004_dashboard (then named 005_dashboard).
+			const previousRelease = (name: string) => name.endsWith('.sql') && name <= '004_dashboard.sql';
+			for (const file of (await readdir(MIGRATIONS_DIR)).filter(previousRelease).sort()) {
 				const version = file.replace(/\.sql$/, '');
 				await old.query(await readFile(join(MIGRATIONS_DIR, file), 'utf8'));
 				await old.query("insert into schema_migrations (version, applied_at) values ($1, '2026-11-01')", [RENAMED_MIGRATIONS[version] ?? version]);
@@ -72,11 +74,11 @@ describe('migrations', () => {
 			const before_ = (await old.query('select version from schema_migrations order by version')).rows.map((r) => r.version);
 			assert.deepEqual(before_, ['001_initial', '002_providers_budgets_dashboard', '004_runs', '005_dashboard']);
 
-			assert.deepEqual(await migrate(oldUrl, { seed: true }), [], 'nothing applied again');
+			assert.deepEqual(await migrate(oldUrl, { seed: true }), ['005_leases'], 'nothing applied again, only what is new');
 			const { rows } = await old.query("select version, applied_at = '2026-11-01' as kept from schema_migrations order by version");
 			assert.deepEqual(
 				rows.map((r) => `${r.version}${r.kept ? '' : ' (new date)'}`),
-				['001_initial', '002_providers_budgets_dashboard', '003_runs', '004_dashboard', '004_runs', '005_dashboard'],
+				['001_initial', '002_providers_budgets_dashboard', '003_runs', '004_dashboard', '004_runs', '005_dashboard', '005_leases (new date)'],
 				'new names recorded with the old dates, old names kept for processes of the previous release',
 			);
 			assert.deepEqual(await migrate(oldUrl), [], 'and the next start is a no-op too');

@@ -75,7 +75,7 @@ describe('run queue', () => {
 	it('never lets two concurrent dispatchers claim the same run or overfill the slots', async () => {
 		const runs = await acceptAll(Array.from({ length: 12 }, (_, i) => i % 3));
 		const claims = await Promise.all(
-			Array.from({ length: 6 }, () => withTransaction(store.db, (client) => claimQueuedRuns(client, 5))),
+			Array.from({ length: 6 }, () => withTransaction(store.db, (client) => claimQueuedRuns(client, 5, 60))),
 		);
 		const ids = claims.flat().map((run) => run.id);
 		assert.equal(ids.length, 5, 'exactly the free slots are filled');
@@ -83,7 +83,7 @@ describe('run queue', () => {
 
 		// Unbounded slots: every run claimed exactly once across the racing dispatchers.
 		const more = await Promise.all(
-			Array.from({ length: 6 }, () => withTransaction(store.db, (client) => claimQueuedRuns(client, 100))),
+			Array.from({ length: 6 }, () => withTransaction(store.db, (client) => claimQueuedRuns(client, 100, 60))),
 		);
 		const all = [...ids, ...more.flat().map((run) => run.id)];
 		assert.equal(all.length, runs.length);
@@ -120,12 +120,31 @@ describe('run queue', () => {
 			assert.match(events.rows[1].message, /Resumed from failed/);
 		});
 
-		it('re-queues an interrupted run (starting or running)', async () => {
+		it('re-queues an interrupted run (starting or running) once its lease expired', async () => {
 			const [x, y] = await acceptAll([0, 0]);
 			await dispatch();
-			await store.db.query("update runs set status = 'running' where id = $1", [y.runId]);
+			await store.db.query("update runs set status = 'running', lease_owner = '7@gone:1' where id = $1", [y.runId]);
+			await store.db.query("update runs set lease_expires_at = now() - interval '1 second' where id = any($1::uuid[])", [[x.runId, y.runId]]);
 			assert.equal((await resume(x.runId)).resumed[0].previousStatus, 'starting');
 			assert.equal((await resume(y.runId)).resumed[0].previousStatus, 'running');
+			const { rows } = await store.db.query('select lease_owner, lease_expires_at from runs where id = $1', [y.runId]);
+			assert.deepEqual(rows[0], { lease_owner: null, lease_expires_at: null }, 'a queued run holds no lease');
+		});
+
+		it('refuses a run that is still alive (its lease is live), saying so, and changes nothing', async () => {
+			const [live] = await acceptAll([0]);
+			await dispatch();
+			await store.db.query("update runs set status = 'running', lease_owner = '42@worker-1:300', lease_expires_at = now() + interval '1 minute' where id = $1", [live.runId]);
+			const count = async () =>
+				(await store.db.query("select (select count(*) from events)::int as events, (select count(*) from runs where status = 'running')::int as running")).rows[0];
+			const before = await count();
+			const { resumed, rejected } = await resume(live.runId);
+			assert.equal(resumed.length, 0);
+			assert.equal(rejected[0].statusCode, 409);
+			assert.match(String(rejected[0].body.message), /still running: n8n execution 42 holds its lease until .*put back in the queue by itself/);
+			assert.deepEqual(await count(), before, 'no event, no status change');
+			const { rows } = await store.db.query('select status, lease_owner from runs where id = $1', [live.runId]);
+			assert.deepEqual(rows[0], { status: 'running', lease_owner: '42@worker-1:300' });
 		});
 
 		it('answers 409 for completed and queued runs, 404 for unknown ones, 400 without id, 401 without token', async () => {

@@ -21,8 +21,11 @@ import {
 	type Approval,
 	type RunStatus,
 	type RunTransition,
+	unclaimRun,
 } from '../../nodes/shared/store/runState';
 import { startStore, type Store } from './fixture';
+
+const LEASE = { owner: 'execution-1@test:1', seconds: 60 };
 
 /**
  * The run state store against a real Postgres: every write, tried from every status, moves the run exactly when
@@ -52,13 +55,14 @@ describe('run state', () => {
 		(await store.db.query('select status, cancel_requested_by, approval from runs where id = $1', [runId])).rows[0];
 
 	const writes: Record<RunTransition, { approval?: Approval; write: (runId: string) => Promise<unknown> }> = {
-		claim: { write: (runId) => withTransaction(store.db, (client) => claimQueuedRuns(client, 5)).then((runs) => runs.find((run) => run.id === runId) ?? null) },
-		start: { write: (runId) => startRun(store.db, runId, 'execution-1') },
+		claim: { write: (runId) => withTransaction(store.db, (client) => claimQueuedRuns(client, 5, 60)).then((runs) => runs.find((run) => run.id === runId) ?? null) },
+		start: { write: (runId) => startRun(store.db, runId, 'execution-1', LEASE) },
 		awaitApproval: { approval: 'pending', write: (runId) => awaitApproval(store.db, runId, 'http://n8n/webhook-waiting/1') },
-		continueApproved: { approval: 'approved', write: (runId) => continueApprovedRun(store.db, runId) },
+		continueApproved: { approval: 'approved', write: (runId) => continueApprovedRun(store.db, runId, LEASE) },
 		complete: { write: (runId) => completeRun(store.db, runId, { finalKey: 'final.mp4' }) },
 		fail: { write: (runId) => failRun(store.db, runId, 'ffmpeg exited with code 1') },
 		requeue: { write: (runId) => requeueRun(store.db, runId) },
+		unclaim: { write: (runId) => store.db.query("update runs set lease_owner = 'dispatch' where id = $1", [runId]).then(() => unclaimRun(store.db, runId)) },
 		cancel: { write: (runId) => cancelRun(store.db, runId, 'Cancelled by Ann at generation.') },
 		cancelIdle: { write: (runId) => cancelIdleRun(store.db, runId, 'Ann') },
 	};

@@ -36,6 +36,8 @@ export interface ContextOptions {
 	/** Credential types listed as attached on the node: all given ones (default), or only these. */
 	attached?: string[];
 	continueOnFail?: boolean;
+	/** What getExecutionId() answers (default "test-execution"). */
+	executionId?: string;
 	/** Name and type of the node in the error messages. */
 	node?: Partial<INode>;
 }
@@ -77,10 +79,28 @@ export function executionContext(options: ContextOptions): MockProxy<IExecuteFun
 		return { data: data.toString('base64'), fileName, mimeType: mimeType ?? 'application/octet-stream' };
 	});
 
+	// A real request, as n8n's helper makes it for JSON calls: throws on a status of 400 or more and on no answer.
+	helpers.httpRequest.mockImplementation(async (request) => {
+		const response = await fetch(String(request.url), {
+			method: request.method ?? 'GET',
+			headers: { ...(request.json ? { 'content-type': 'application/json' } : {}), ...(request.headers as Record<string, string>) },
+			body: request.body === undefined ? undefined : request.json ? JSON.stringify(request.body) : (request.body as string),
+			signal: AbortSignal.timeout(request.timeout ?? 300_000),
+		});
+		const text = await response.text();
+		if (response.status >= 400) throw new Error(`Request failed with status code ${response.status}: ${text.slice(0, 200)}`);
+		try {
+			return JSON.parse(text);
+		} catch {
+			return text;
+		}
+	});
+
 	const context = mock<IExecuteFunctions>({ helpers, logger: mock() });
 	context.getInputData.mockReturnValue(items);
 	context.getNode.mockReturnValue(node);
 	context.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
+	context.getExecutionId.mockReturnValue(options.executionId ?? 'test-execution');
 	context.getNodeParameter.mockImplementation(((name: string, itemIndex: number, fallback?: unknown) => {
 		const [head, ...rest] = name.split('.');
 		const values = parametersOf(itemIndex);

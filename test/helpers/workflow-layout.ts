@@ -19,6 +19,7 @@ export interface WorkflowNode {
 	type: string;
 	position: [number, number];
 	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
 }
 
 export interface Workflow {
@@ -26,6 +27,7 @@ export interface Workflow {
 	name: string;
 	nodes: WorkflowNode[];
 	connections: Record<string, Record<string, ({ node: string }[] | null)[]>>;
+	settings?: Record<string, unknown>;
 }
 
 export interface Box {

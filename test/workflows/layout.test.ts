@@ -9,7 +9,7 @@ import { backwards, coveredNodes, loops, offGrid, overlappingNodes, readWorkflow
  */
 const workflows = readWorkflows();
 
-test('all ten workflows are read', () => {
+test('all eleven workflows are read', () => {
 	assert.deepEqual([...workflows.keys()], [
 		'assembly',
 		'dispatch',
@@ -21,6 +21,7 @@ test('all ten workflows are read', () => {
 		'resume-run',
 		'start-run',
 		'validation',
+		'watchdog',
 	]);
 });
 
@@ -55,5 +56,6 @@ test('the loops the pipeline is known by are drawn as loops', () => {
 	assert.deepEqual(backs('planning').sort(), ['Claude: refine → Claude: critique', 'Refine plan → Critique plan']);
 	assert.deepEqual(backs('generation'), ['Generate the batch → Scenes in batches']);
 	assert.deepEqual(backs('validation').sort(), ['Frame good? → Attempts left?', 'Reload scenes → Check clip']);
-	assert.deepEqual(backs('dispatch'), ['Start pipeline → Each claimed run']);
+	// Dispatch needs no loop: Start Pipeline calls the pipeline's webhook once per claimed run.
+	assert.deepEqual(backs('dispatch'), []);
 });

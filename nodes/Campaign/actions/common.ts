@@ -2,7 +2,8 @@ import { jsonParameter as readJsonParameter } from '../../shared/parameters';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import type { Pool } from 'pg';
 import { recordEvent } from '../store/events';
-import { cancelRun } from '../../shared/store/runState';
+import { CLAIM_OWNER, leaseKeeper, leaseOwner, leaseSecondsSetting } from '../../shared/store/lease';
+import { cancelRun, HOLDING_A_SLOT, type LeaseClaim } from '../../shared/store/runState';
 import { getRun, type Run } from '../store/runs';
 import { isUuid } from '../../shared/store/rows';
 import { poolFor, toPostgresCredentials, type Queryable } from '../transport/db';
@@ -70,10 +71,36 @@ export function cancelMessage(run: Run, stage: string): string {
 	return `Cancelled by ${run.cancelRequestedBy || 'a user'} at ${stage || run.stage || 'the start'}.`;
 }
 
+/** The lease length (REELSMITH_LEASE_SECONDS), as a node error naming the variable when it is bad. */
+export function leaseSeconds(this: IExecuteFunctions, itemIndex: number): number {
+	try {
+		return leaseSecondsSetting();
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+	}
+}
+
+/** The lease this execution takes when it starts (or goes on with) a run: "<execution id>@<host>:<pid>". */
+export function leaseClaim(this: IExecuteFunctions, itemIndex: number, executionId = this.getExecutionId()): LeaseClaim {
+	return { owner: leaseOwner(String(executionId ?? '')), seconds: leaseSeconds.call(this, itemIndex) };
+}
+
+/** This process renews the run's lease from now on (until the run is no longer ours). */
+export function keepLease(this: IExecuteFunctions, db: Queryable, runId: string, claim: LeaseClaim): void {
+	leaseKeeper.keep(db, runId, claim.owner, claim.seconds, this.getExecutionCancelSignal?.());
+}
+
+// A lease names its process after the "@"; sub-workflow executions (generation, one scene) have ids of their own.
+const processOf = (owner: string) => owner.slice(owner.indexOf('@'));
+
 /**
- * Stops the pipeline at this step when someone asked to cancel the run (runs.cancel_requested_at) or it was
- * cancelled already: the run ends 'cancelled' ("Cancelled by <who> at <stage>") and the step throws, so nothing
- * after it runs. The error workflow's Fail leaves a cancelled run as it is.
+ * The checks every pipeline step makes before it works on a run:
+ * - someone asked to cancel it (runs.cancel_requested_at) or it was cancelled already: the run ends 'cancelled'
+ *   ("Cancelled by <who> at <stage>") and the step throws, so nothing after it runs (the error workflow's Fail leaves
+ *   a cancelled run as it is);
+ * - its lease: held by this process, the step counts as a sign of life and the renewals go on; held by another
+ *   process (the run was recovered and is being made there after this one stopped renewing), the step throws so the
+ *   run is not made twice.
  */
 export async function stopIfCancelled(
 	this: IExecuteFunctions,
@@ -85,11 +112,24 @@ export async function stopIfCancelled(
 	if (run.status === 'cancelled') {
 		throw new NodeOperationError(this.getNode(), run.error || cancelMessage(run, stage), { itemIndex });
 	}
-	if (!run.cancelRequestedAt || run.status === 'completed' || run.status === 'failed') return;
-	const message = cancelMessage(run, stage);
-	const cancelled = await cancelRun(db, run.id, message);
-	if (cancelled) {
-		await recordEvent(db, { runId: run.id, stage: 'run', status: 'info', message, data: { cancelled: true, stage } });
+	if (run.cancelRequestedAt && run.status !== 'completed' && run.status !== 'failed') {
+		const message = cancelMessage(run, stage);
+		const cancelled = await cancelRun(db, run.id, message);
+		if (cancelled) {
+			await recordEvent(db, { runId: run.id, stage: 'run', status: 'info', message, data: { cancelled: true, stage } });
+		}
+		throw new NodeOperationError(this.getNode(), message, { itemIndex });
 	}
-	throw new NodeOperationError(this.getNode(), message, { itemIndex });
+	const owner = run.leaseOwner;
+	if (!owner || owner === CLAIM_OWNER || !HOLDING_A_SLOT.includes(run.status)) return;
+	const mine = leaseOwner('');
+	if (processOf(owner) === mine) {
+		keepLease.call(this, db, run.id, { owner, seconds: leaseSeconds.call(this, itemIndex) });
+		return;
+	}
+	throw new NodeOperationError(
+		this.getNode(),
+		`Run ${run.id} is being made by another n8n process (${owner}) since this one stopped renewing its lease; this execution stops here so the run is not made twice.`,
+		{ itemIndex },
+	);
 }

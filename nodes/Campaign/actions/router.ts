@@ -14,9 +14,11 @@ import * as runDispatch from './run/dispatch.operation';
 import * as runEstimate from './run/estimate.operation';
 import * as runFail from './run/fail.operation';
 import * as runGet from './run/get.operation';
+import * as runRecover from './run/recover.operation';
 import * as runResume from './run/resume.operation';
 import * as runSetStage from './run/setStage.operation';
 import * as runStart from './run/start.operation';
+import * as runStartPipeline from './run/startPipeline.operation';
 import * as sceneList from './scene/list.operation';
 import * as scenePrepare from './scene/prepare.operation';
 import * as sceneRecordFrameCheck from './scene/recordFrameCheck.operation';
@@ -39,9 +41,11 @@ export const operations: Record<string, Record<string, Operation>> = {
 		estimate: runEstimate,
 		fail: runFail,
 		get: runGet,
+		recover: runRecover,
 		resume: runResume,
 		setStage: runSetStage,
 		start: runStart,
+		startPipeline: runStartPipeline,
 	},
 	scene: { list: sceneList, prepare: scenePrepare, recordFrameCheck: sceneRecordFrameCheck, update: sceneUpdate },
 	planVersion: { record: planVersionRecord },

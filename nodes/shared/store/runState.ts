@@ -1,4 +1,5 @@
 import type { Queryable } from '../transport/postgres';
+import { CLAIM_OWNER, LEASED_STATUSES, leaseFreeFor, leaseUntil } from './lease';
 import { fromRow } from './rows';
 
 /**
@@ -41,6 +42,11 @@ export interface RunRecord<Request = unknown, Options = unknown> {
 	cancelRequestedAt: string | null;
 	/** Who asked to cancel (migration 004; set with cancel_requested_at). */
 	cancelRequestedBy?: string | null;
+	/** Lease on a starting/running run (migration 005): "<execution id>@<host>:<pid>", or "dispatch" while claimed. */
+	leaseOwner?: string | null;
+	leaseExpiresAt?: string | null;
+	/** How often the watchdog put the run back in the queue after its lease expired. */
+	recoveries?: number;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -52,6 +58,8 @@ const UNFINISHED: RunStatus[] = ['queued', 'starting', 'running', 'awaiting_appr
 export const RUN_TRANSITIONS = {
 	/** The dispatcher takes a queued run into a free slot. */
 	claim: { from: ['queued'], to: 'starting' },
+	/** The dispatcher could not hand a claimed run to n8n (its webhook did not answer): the run waits in the queue again. */
+	unclaim: { from: ['starting'], to: 'queued' },
 	/** The pipeline's Start step; again on a run n8n was already running (restarted, or a resumed execution). */
 	start: { from: ['queued', 'starting', 'running'], to: 'running' },
 	/** Planning is done and the storyboard waits for a decision (only a run that asked for approval). */
@@ -108,7 +116,7 @@ export function maxRunningSetting(env: NodeJS.ProcessEnv = process.env): number 
 }
 
 /** Runs that hold one of the maxRunning slots. */
-export const HOLDING_A_SLOT: readonly RunStatus[] = ['starting', 'running'];
+export const HOLDING_A_SLOT: readonly RunStatus[] = LEASED_STATUSES;
 
 // The queue order, used by dispatch and by queue positions alike: higher priority first, then arrival, then id.
 export const QUEUE_ORDER = 'priority desc, queued_at asc, id asc';
@@ -145,6 +153,9 @@ export async function queuePosition(db: Queryable, runId: string, maxRunning: nu
 // Serialises dispatchers so two of them cannot both see a free slot and overfill it.
 const DISPATCH_LOCK = 0x72756e73;
 
+// A run that ends, waits or goes back in the queue holds no lease.
+const NO_LEASE = 'lease_owner = null, lease_expires_at = null';
+
 // What the run has spent when it ends: every cost line recorded for it ($1 = run id).
 const SPENT = '(select coalesce(sum(amount_usd), 0) from costs where run_id = $1)';
 
@@ -156,7 +167,11 @@ const from = (transition: RunTransition) => [...RUN_TRANSITIONS[transition].from
  * and the row locks are released at commit). SKIP LOCKED keeps a run being resumed or cancelled elsewhere from
  * blocking the dispatcher.
  */
-export async function claimQueuedRuns<R extends RunRecord = RunRecord>(client: Queryable, maxRunning: number): Promise<R[]> {
+export async function claimQueuedRuns<R extends RunRecord = RunRecord>(
+	client: Queryable,
+	maxRunning: number,
+	leaseSeconds: number,
+): Promise<R[]> {
 	await client.query('select pg_advisory_xact_lock($1)', [DISPATCH_LOCK]);
 	const { rows: free } = await client.query<{ n: number }>(`select greatest($1::int - ${SLOTS_TAKEN}, 0) as n`, [maxRunning]);
 	if (free[0].n === 0) return [];
@@ -166,27 +181,40 @@ export async function claimQueuedRuns<R extends RunRecord = RunRecord>(client: Q
 	);
 	if (next.length === 0) return [];
 	const ids = next.map((r) => r.id);
-	const { rows } = await client.query(`update runs set status = '${RUN_TRANSITIONS.claim.to}' where id = any($1::uuid[]) returning *`, [ids]);
+	// The claim holds a lease until the pipeline execution takes it over: a run whose start was lost comes back.
+	const { rows } = await client.query(
+		`update runs set status = '${RUN_TRANSITIONS.claim.to}', lease_owner = '${CLAIM_OWNER}', lease_expires_at = ${leaseUntil('$2')}
+		  where id = any($1::uuid[]) returning *`,
+		[ids, leaseSeconds],
+	);
 	const byId = new Map(rows.map((row) => [row.id as string, fromRow<R>(row)]));
 	return ids.map((id) => byId.get(id)!);
 }
 
+/** Who works on a run and for how long it counts as alive without renewing (see lease.ts). */
+export interface LeaseClaim {
+	owner: string;
+	seconds: number;
+}
+
 /**
- * Marks the run running for this execution. `resumed` is true when it had been started before, so the workflow can
- * skip finished stages. Null when the run may not start (finished, or waiting for approval).
+ * Marks the run running for this execution, which takes its lease. `resumed` is true when it had been started
+ * before, so the workflow can skip finished stages. Null when the run may not start: finished, waiting for approval,
+ * or another execution holds a live lease on it (it is being made elsewhere).
  */
 export async function startRun<R extends RunRecord = RunRecord>(
 	db: Queryable,
 	runId: string,
 	executionId: string | null,
+	lease: LeaseClaim,
 ): Promise<{ run: R; resumed: boolean } | null> {
 	const { rows } = await db.query(
 		`update runs set status = 'running', stage = 'planning', started_at = coalesce(runs.started_at, now()),
-		        execution_id = $2, error = null, finished_at = null
-		   from (select id, started_at from runs where id = $1 for update) prev
-		  where runs.id = prev.id and runs.status = any($3::text[])
+		        execution_id = $2, error = null, finished_at = null, lease_owner = $4, lease_expires_at = ${leaseUntil('$5')}
+		   from (select id, started_at, lease_owner, lease_expires_at from runs where id = $1 for update) prev
+		  where runs.id = prev.id and runs.status = any($3::text[]) and ${leaseFreeFor('prev', '$6')}
 		  returning runs.*, prev.started_at as previous_started_at`,
-		[runId, executionId, from('start')],
+		[runId, executionId, from('start'), lease.owner, lease.seconds, executionId ?? ''],
 	);
 	if (!rows[0]) return null;
 	const { previous_started_at: previous, ...row } = rows[0];
@@ -196,19 +224,29 @@ export async function startRun<R extends RunRecord = RunRecord>(
 /** The run now waits for a storyboard decision at this resume URL (only a run that asked for approval). */
 export async function awaitApproval<R extends RunRecord = RunRecord>(db: Queryable, runId: string, approvalUrl: string): Promise<R | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'awaiting_approval', stage = 'approval', approval_url = $2
+		`update runs set status = 'awaiting_approval', stage = 'approval', approval_url = $2, lease_owner = null, lease_expires_at = null
 		  where id = $1 and approval = 'pending' and status = any($3::text[]) returning *`,
 		[runId, approvalUrl, from('awaitApproval')],
 	);
 	return one<R>(rows);
 }
 
-/** An approved run goes back to running; the resume URL is spent. */
-export async function continueApprovedRun<R extends RunRecord = RunRecord>(db: Queryable, runId: string): Promise<R | null> {
+/** An approved run goes back to running, leased by the execution that goes on with it; the resume URL is spent. */
+export async function continueApprovedRun<R extends RunRecord = RunRecord>(db: Queryable, runId: string, lease: LeaseClaim): Promise<R | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'running', approval_url = null
+		`update runs set status = 'running', approval_url = null, lease_owner = $3, lease_expires_at = ${leaseUntil('$4')}
 		  where id = $1 and approval = 'approved' and status = any($2::text[]) returning *`,
-		[runId, from('continueApproved')],
+		[runId, from('continueApproved'), lease.owner, lease.seconds],
+	);
+	return one<R>(rows);
+}
+
+/** A claimed run whose start could not be handed to n8n goes back to the queue, keeping its place. */
+export async function unclaimRun<R extends RunRecord = RunRecord>(db: Queryable, runId: string): Promise<R | null> {
+	const { rows } = await db.query(
+		`update runs set status = 'queued', ${NO_LEASE}
+		  where id = $1 and status = any($2::text[]) and lease_owner = '${CLAIM_OWNER}' returning *`,
+		[runId, from('unclaim')],
 	);
 	return one<R>(rows);
 }
@@ -220,7 +258,7 @@ export async function completeRun<R extends RunRecord = RunRecord>(
 	result: { finalKey?: string; thumbnailKey?: string; subtitlesKey?: string; duration?: number },
 ): Promise<R | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'completed', finished_at = now(), error = null, cost_total = ${SPENT},
+		`update runs set status = 'completed', finished_at = now(), error = null, cost_total = ${SPENT}, ${NO_LEASE},
 		        final_key = coalesce($2, final_key), thumbnail_key = coalesce($3, thumbnail_key),
 		        subtitles_key = coalesce($4, subtitles_key), duration = coalesce($5, duration)
 		  where id = $1 and status = any($6::text[]) returning *`,
@@ -232,19 +270,23 @@ export async function completeRun<R extends RunRecord = RunRecord>(
 /** Marks the run failed with a readable message; a completed or cancelled run stays so (returns null). */
 export async function failRun<R extends RunRecord = RunRecord>(db: Queryable, runId: string, message: string): Promise<R | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'failed', error = $2, finished_at = now(), cost_total = ${SPENT}
+		`update runs set status = 'failed', error = $2, finished_at = now(), cost_total = ${SPENT}, ${NO_LEASE}
 		  where id = $1 and status = any($3::text[]) returning *`,
 		[runId, message, from('fail')],
 	);
 	return one<R>(rows);
 }
 
-/** Puts a failed or interrupted run back in the queue; it keeps its priority and re-enters by arrival now. */
+/**
+ * Puts a failed or interrupted run back in the queue; it keeps its priority and re-enters by arrival now. A starting
+ * or running run is taken only when its lease expired (or it never had one): a live lease means it is being made.
+ */
 export async function requeueRun<R extends RunRecord = RunRecord>(db: Queryable, runId: string): Promise<R | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'queued', error = null, finished_at = null, execution_id = null,
+		`update runs set status = 'queued', error = null, finished_at = null, execution_id = null, ${NO_LEASE},
 		        queued_at = clock_timestamp()
-		  where id = $1 and status = any($2::text[]) returning *`,
+		  where id = $1 and status = any($2::text[])
+		    and (status = 'failed' or lease_expires_at is null or lease_expires_at <= now()) returning *`,
 		[runId, from('requeue')],
 	);
 	return one<R>(rows);
@@ -253,7 +295,7 @@ export async function requeueRun<R extends RunRecord = RunRecord>(db: Queryable,
 /** The pipeline ends the run as cancelled with the reason; only a run that is not finished yet (returns null otherwise). */
 export async function cancelRun<R extends RunRecord = RunRecord>(db: Queryable, runId: string, message: string): Promise<R | null> {
 	const { rows } = await db.query(
-		`update runs set status = 'cancelled', error = $2, finished_at = now(), approval_url = null, cost_total = ${SPENT}
+		`update runs set status = 'cancelled', error = $2, finished_at = now(), approval_url = null, cost_total = ${SPENT}, ${NO_LEASE}
 		  where id = $1 and status = any($3::text[]) returning *`,
 		[runId, message, from('cancel')],
 	);
@@ -270,7 +312,7 @@ export async function cancelIdleRun(
 	who: string,
 ): Promise<{ from: RunStatus; approvalUrl: string | null } | null> {
 	const { rows } = await db.query<{ status: RunStatus; approval_url: string | null }>(
-		`update runs r set status = 'cancelled', cancel_requested_at = now(), cancel_requested_by = $2, finished_at = now(),
+		`update runs r set status = 'cancelled', cancel_requested_at = now(), cancel_requested_by = $2, finished_at = now(), ${NO_LEASE},
 		        error = case when prev.status = 'queued' then 'Cancelled by ' || $2 || ' before it started.'
 		                     else 'Cancelled by ' || $2 || ' while it waited for storyboard approval.' end
 		   from (select id, status from runs where id = $1 for update) prev

@@ -3,7 +3,7 @@ import { recordEvent } from '../../store/events';
 import { cancelRun, continueApprovedRun, type RunRecord } from '../../../shared/store/runState';
 import { getRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
-import { cancelMessage, getDb, jsonParameter, requireRun, runIdField } from '../common';
+import { cancelMessage, getDb, jsonParameter, keepLease, leaseClaim, requireRun, runIdField } from '../common';
 import { runSummary } from './summary';
 
 const show = { resource: ['run'], operation: ['approvalResult'] };
@@ -58,8 +58,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return stopped(message, row ?? (await getRun(db, run.id)) ?? run);
 	}
 	if (run.approval === 'approved') {
+		// The execution that goes on (on any worker, in queue mode) leases the run again.
+		const lease = leaseClaim.call(this, itemIndex);
 		await withTransaction(db, async (client) => {
-			await continueApprovedRun(client, run.id);
+			if (await continueApprovedRun(client, run.id, lease)) keepLease.call(this, db, run.id, lease);
 			await recordEvent(client, {
 				runId: run.id,
 				stage: 'approval',

@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { checkToken } from '../../lib/auth';
 import { recordEvent } from '../../store/events';
 import { isUuid } from '../../../shared/store/rows';
-import { queuePosition, requeueRun, RESUMABLE } from '../../../shared/store/runState';
+import { executionOf } from '../../../shared/store/lease';
+import { HOLDING_A_SLOT, queuePosition, requeueRun, RESUMABLE } from '../../../shared/store/runState';
 import { getRun } from '../../store/runs';
 import { completedSceneNumbers } from '../../../shared/store/scenes';
 import { withTransaction } from '../../transport/db';
 import { getDb, unknownRunMessage } from '../common';
-import { maxRunningField, maxRunningOf, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
+import { maxRunningField, maxRunningOf, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, tokenCheckFields, webhookTokenCheck } from './webhook';
 
 const show = { resource: ['run'], operation: ['resume'] };
 
@@ -20,21 +20,7 @@ export const description: INodeProperties[] = [
 		description: 'The run to resume (the resume webhook body carries it); read from the raw body file when there is one',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Check Webhook Token',
-		name: 'checkToken',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to check the token header as Accept does; turn off only when the call does not come from a public webhook',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Headers',
-		name: 'headers',
-		type: 'json',
-		default: '={{ $json.headers }}',
-		displayOptions: { show: { ...show, checkToken: [true] } },
-	},
+	...tokenCheckFields(show, 'Whether to check the token header as Accept does; turn off only when the call does not come from a public webhook'),
 	rawBodyField(show),
 	maxRunningField(show, QUEUE_POSITION_LIMIT),
 ];
@@ -44,10 +30,8 @@ export const description: INodeProperties[] = [
  * scenes stay completed, so the next start skips them. Output 1 (Resumed) or 2 (Rejected: 401/400/404/409).
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
-	if (this.getNodeParameter('checkToken', itemIndex, true)) {
-		const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
-		if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
-	}
+	const auth = await webhookTokenCheck.call(this, itemIndex);
+	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 	let runId = String(this.getNodeParameter('runId', itemIndex, '') ?? '').trim();
 	const raw = await requestBody.call(this, itemIndex);
 	if (Buffer.isBuffer(raw)) {
@@ -87,7 +71,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				? `Run ${run.id} is already completed; nothing to resume. Post a new run to make it again.`
 				: now.status === 'queued'
 					? `Run ${run.id} is already queued; it starts when a slot is free.`
-					: `Run ${run.id} is ${now.status}; only ${RESUMABLE.join(', ')} runs can be resumed.`;
+					: HOLDING_A_SLOT.includes(now.status) && now.leaseExpiresAt
+						? `Run ${run.id} is still ${now.status}: n8n execution ${executionOf(now.leaseOwner) || '(claimed)'} holds its lease until ${now.leaseExpiresAt}. Resume is for a run that failed or whose process stopped; one whose process stops is put back in the queue by itself once its lease expires.`
+						: `Run ${run.id} is ${now.status}; only ${RESUMABLE.join(', ')} runs can be resumed.`;
 		return [[], [rejected(409, 'conflict', 'runId', why)]];
 	}
 	const maxRunning = maxRunningOf.call(this, itemIndex);

@@ -4,12 +4,15 @@ import { latestPlanVersion } from '../../store/planVersions';
 import { startRun } from '../../../shared/store/runState';
 import type { Run } from '../../store/runs';
 import { completedSceneNumbers } from '../../../shared/store/scenes';
-import { getDb, requireRun, runIdField } from '../common';
+import { executionOf } from '../../../shared/store/lease';
+import { tokenCheckFields, webhookTokenCheck } from './webhook';
+import { getDb, keepLease, leaseClaim, requireRun, runIdField } from '../common';
 
 const show = { resource: ['run'], operation: ['start'] };
 
 export const description: INodeProperties[] = [
-	runIdField('run', 'start'),
+	runIdField('run', 'start', '={{ $json.body?.runId ?? $json.runId }}'),
+	...tokenCheckFields(show, "Whether to check the token header (the Pipeline workflow's webhook is reached by the dispatcher with the Reelsmith webhook token); turn off only when the run does not come from a webhook"),
 	{
 		displayName: 'Execution ID',
 		name: 'executionId',
@@ -25,17 +28,23 @@ export const description: INodeProperties[] = [
  * the latest plan and the scenes already completed, so finished stages and scenes are skipped.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const auth = await webhookTokenCheck.call(this, itemIndex);
+	if (!auth.ok) throw new NodeOperationError(this.getNode(), auth.message, { itemIndex });
 	const db = await getDb.call(this);
 	const run = await requireRun.call(this, db, itemIndex);
 	const executionId = String(this.getNodeParameter('executionId', itemIndex, '') ?? '') || null;
-	const started = await startRun<Run>(db, run.id, executionId);
+	const lease = leaseClaim.call(this, itemIndex, executionId ?? '');
+	const started = await startRun<Run>(db, run.id, executionId, lease);
 	if (!started) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Run ${run.id} is ${run.status}; only queued, starting or running runs can start. Resume it first if it failed.`,
-			{ itemIndex },
-		);
+		const now = (await requireRun.call(this, db, itemIndex)) ?? run;
+		const heldBy = executionOf(now.leaseOwner);
+		const message =
+			(now.status === 'running' || now.status === 'starting') && heldBy
+				? `Run ${run.id} is already being made by n8n execution ${heldBy} (its lease runs until ${now.leaseExpiresAt}); this execution stops so the run is not made twice.`
+				: `Run ${run.id} is ${now.status}; only queued, starting or running runs can start. Resume it first if it failed.`;
+		throw new NodeOperationError(this.getNode(), message, { itemIndex });
 	}
+	keepLease.call(this, db, run.id, lease);
 	const [planVersion, completedScenes] = await Promise.all([
 		latestPlanVersion(db, run.id),
 		completedSceneNumbers(db, run.id),

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { DEFAULT_MAX_RUNNING, maxRunningSetting } from '../../../shared/store/runState';
-import type { WebhookCredentials } from '../../lib/auth';
+import { checkToken, type TokenCheck, type WebhookCredentials } from '../../lib/auth';
 
 /** Shared by the two operations that answer a webhook (accept, resume). */
 
@@ -83,4 +83,31 @@ export function rawBodyField(show: Record<string, string[]>): INodeProperties {
 			'Binary field holding the raw request body, when the Webhook receives the body as a file; read instead of Body so that invalid JSON is answered with a clear 400',
 		displayOptions: { show },
 	};
+}
+
+/** "Check Webhook Token" and the headers it checks, for operations that a webhook may reach (resume, start). */
+export function tokenCheckFields(show: Record<string, string[]>, description: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Check Webhook Token',
+			name: 'checkToken',
+			type: 'boolean',
+			default: true,
+			description,
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Headers',
+			name: 'headers',
+			type: 'json',
+			default: '={{ $json.headers }}',
+			displayOptions: { show: { ...show, checkToken: [true] } },
+		},
+	];
+}
+
+/** The token check of tokenCheckFields: ok when it is turned off or the header matches. */
+export async function webhookTokenCheck(this: IExecuteFunctions, itemIndex: number): Promise<TokenCheck> {
+	if (!this.getNodeParameter('checkToken', itemIndex, true)) return { ok: true };
+	return checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
 }
