@@ -30,6 +30,8 @@ async function inBatches<T>(items: T[], limit: number, task: (item: T) => Promis
 }
 
 interface SyncState {
+	/** n8n's database the content went into ('sqlite', or the Postgres of queue mode): another one starts empty. */
+	database?: string;
 	credentials?: string;
 	workflows?: string;
 	/** Per paid provider: 'empty' (created without a key) or the digest of the keys last written from the environment. */
@@ -47,6 +49,8 @@ export async function syncN8nContent(
 		providerKeys: ProviderKeys;
 		workflowsDir: string;
 		workflows: WorkflowFile[];
+		/** Which database n8n uses (see SyncState.database). */
+		n8nDatabase: string;
 	},
 	force: boolean,
 	log: Log,
@@ -54,11 +58,14 @@ export async function syncN8nContent(
 ): Promise<void> {
 	const n8nFolder = join(settings.userFolder, '.n8n');
 	const stateFile = join(n8nFolder, 'reelsmith-state.json');
-	const fresh = !existsSync(join(n8nFolder, 'database.sqlite')) && !process.env.DB_TYPE;
+	const fresh = content.n8nDatabase === 'sqlite' && !existsSync(join(n8nFolder, 'database.sqlite')) && !process.env.DB_TYPE;
 	const saved = fresh ? undefined : await readJson<SyncState>(stateFile);
-	const state: SyncState = (!force && saved) || {};
-	// Even a forced re-import must not blank the keys a user typed in: what was written stays known.
-	if (saved?.paid) state.paid = saved.paid;
+	// Switching between regular and queue mode changes n8n's database: everything is imported into the new one.
+	const sameDatabase = (saved?.database ?? 'sqlite') === content.n8nDatabase;
+	const state: SyncState = (!force && sameDatabase && saved) || {};
+	state.database = content.n8nDatabase;
+	// Even a forced re-import must not blank the keys a user typed in: what was written stays known (in that database).
+	if (saved?.paid && sameDatabase) state.paid = saved.paid;
 	const saveState = async () => {
 		await mkdir(n8nFolder, { recursive: true });
 		await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });

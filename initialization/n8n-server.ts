@@ -7,7 +7,23 @@ import type { Log } from './install-n8n';
 import { n8nEnvironment, type N8nSettings } from './n8n-process';
 import { displayPath, type WorkflowFile } from './workflow-files';
 
-/** n8n's server process, its output in a log file, and readiness detection from that output. */
+/** What an n8n process is: its CLI command, the line it prints when ready, and whether it serves the webhooks. */
+export interface N8nRole {
+	/** e.g. "main", "worker 1": used in the log lines and errors. */
+	name: string;
+	args: string[];
+	readyLine: string;
+	probeWebhooks: boolean;
+}
+
+export const MAIN_ROLE: N8nRole = { name: 'n8n', args: ['start'], readyLine: 'Editor is now accessible via', probeWebhooks: true };
+
+/** A queue-mode worker: `n8n worker`, ready when it says so (n8n 2.40 commands/worker.js). */
+export function workerRole(index: number, concurrency: number): N8nRole {
+	return { name: `n8n worker ${index}`, args: ['worker', `--concurrency=${concurrency}`], readyLine: 'n8n worker is now ready', probeWebhooks: false };
+}
+
+/** An n8n process (main or worker), its output in a log file, and readiness detection from that output. */
 export class N8nServer {
 	private child: ChildProcess | undefined;
 	private exited: Promise<void> = Promise.resolve();
@@ -24,7 +40,16 @@ export class N8nServer {
 		private readonly workflows: WorkflowFile[],
 		private readonly readyTimeoutMs: number,
 		private readonly log: Log,
+		readonly role: N8nRole = MAIN_ROLE,
 	) {}
+
+	get pid(): number | undefined {
+		return this.running ? this.child?.pid : undefined;
+	}
+
+	get logPath(): string {
+		return this.logFile;
+	}
 
 	get running(): boolean {
 		return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
@@ -34,11 +59,11 @@ export class N8nServer {
 		if (this.running) return;
 		await mkdir(dirname(this.logFile), { recursive: true });
 		this.logStream = createWriteStream(this.logFile, { flags: 'a' });
-		this.logStream.write(`\n──── n8n start ${new Date().toISOString()} (port ${this.settings.port}) ────\n`);
+		this.logStream.write(`\n──── ${this.role.name} start ${new Date().toISOString()} (port ${this.settings.port}) ────\n`);
 		this.lines = [];
 		// Own process group, so a kill reaches n8n's task runner too and the terminal's Ctrl-C reaches only us
 		// (start.ts then stops n8n first, then storage and Postgres).
-		const child = spawn(this.settings.install.node24, [this.settings.install.n8nBin, 'start'], {
+		const child = spawn(this.settings.install.node24, [this.settings.install.n8nBin, ...this.role.args], {
 			cwd: this.settings.userFolder,
 			env: n8nEnvironment(this.settings),
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +74,7 @@ export class N8nServer {
 		const logStream = this.logStream;
 		this.exited = new Promise((resolvePromise) => {
 			child.on('close', (code, signal) => {
-				logStream.end(`──── n8n exited (${signal ?? `code ${code}`}) ────\n`);
+				logStream.end(`──── ${this.role.name} exited (${signal ?? `code ${code}`}) ────\n`);
 				if (child.pid) killGroup(child.pid, 'SIGKILL'); // leftover task runner, if any
 				process.off('exit', this.onParentExit);
 				resolvePromise();
@@ -94,15 +119,20 @@ export class N8nServer {
 				if (error) reject(error);
 				else resolvePromise();
 			};
+			const ready = this.role.readyLine;
 			const onLine = (line: string) => {
-				if (line.includes('Editor is now accessible via')) finish();
+				if (line.includes(ready)) finish();
 			};
-			const onClose = () => finish(failure('n8n exited before it was ready.'));
-			timer = setTimeout(() => finish(failure(`n8n was not ready after ${this.readyTimeoutMs / 1000} s.`)), this.readyTimeoutMs);
-			if (this.lines.some((line) => line.includes('Editor is now accessible via'))) return finish();
+			const onClose = () => finish(failure(`${this.role.name} exited before it was ready.`));
+			timer = setTimeout(() => finish(failure(`${this.role.name} was not ready after ${this.readyTimeoutMs / 1000} s.`)), this.readyTimeoutMs);
+			if (this.lines.some((line) => line.includes(ready))) return finish();
 			this.listeners.add(onLine);
 			this.child?.once('close', onClose);
 		});
+		if (!this.role.probeWebhooks) {
+			this.log(`[stack] ${this.role.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+			return;
+		}
 		const base = `http://127.0.0.1:${this.settings.port}/webhook`;
 		const pending = this.workflows.flatMap((workflow) => {
 			const methods = new Set(workflow.webhooks.map((hook) => hook.method.toUpperCase()));

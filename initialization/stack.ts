@@ -24,7 +24,18 @@ import { migrate } from './migrate';
 import { syncN8nContent } from './n8n-import';
 import { installPackageIntoN8n } from './n8n-package';
 import type { N8nSettings } from './n8n-process';
-import { N8nServer } from './n8n-server';
+import { N8nServer, workerRole } from './n8n-server';
+import {
+	DEFAULT_WORKER_CONCURRENCY,
+	ensureEncryptionKey,
+	ensureN8nDatabase,
+	prepareWorkerFolder,
+	queueModeEnvironment,
+	queueOptionsFromEnv,
+	queuePrefix,
+	workerEnvironment,
+	type QueueOptions,
+} from './n8n-queue';
 import { readWorkflowFiles, type WorkflowFile } from './workflow-files';
 import { postgresDataDirectory, startEmbeddedPostgres } from './services/postgres';
 import { freePort, freePortNear } from './services/ports';
@@ -76,6 +87,8 @@ export interface StackOptions {
 	 * values; the others keep what their credential holds (created once with empty keys = not configured).
 	 */
 	providerKeys?: ProviderKeys;
+	/** n8n's queue mode: main plus `workers` n8n worker processes on Redis (default: regular mode, one process). */
+	queue?: QueueOptions;
 }
 
 export interface Stack {
@@ -93,6 +106,12 @@ export interface Stack {
 	workflows: WorkflowFile[];
 	/** Milliseconds per startup step (only the steps that ran). */
 	timings: Record<string, number>;
+	/** 'regular' (one n8n process runs everything) or 'queue' (main + workers on Redis). */
+	mode: 'regular' | 'queue';
+	/** The n8n worker processes (queue mode); each can be killed and started again. */
+	workers: N8nServer[];
+	/** Queue mode: the Bull prefix and Redis database the installation uses. */
+	queue?: { prefix: string; redisDb: number };
 	/** Starts n8n (if not running) and waits until the production webhooks are registered. */
 	startN8n(): Promise<void>;
 	/** Stops n8n: SIGTERM waits for a graceful shutdown; SIGKILL kills n8n and its task runner at once (a crash). */
@@ -122,6 +141,7 @@ export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
 	if (env.N8N_PORT) options.n8nPort = Number(env.N8N_PORT);
 	if (env.N8N_LISTEN_ADDRESS) options.listenAddress = env.N8N_LISTEN_ADDRESS;
 	if (env.REELSMITH_REIMPORT === '1' || env.REELSMITH_REIMPORT === 'true') options.reimport = true;
+	options.queue = queueOptionsFromEnv(env);
 	options.providerKeys = providerKeysFromEnv(env);
 	return options;
 }
@@ -206,20 +226,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		const port = options.n8nPort ?? (await freePortNear(5678));
 		let brokerPort = await freePort();
 		while (brokerPort === port) brokerPort = await freePort();
+		// Queue mode: n8n's own database moves to Postgres and every process gets the same queue settings.
+		const queue = options.queue;
+		let queueEnv: Record<string, string> = {};
+		let prefix: string | undefined;
+		if (queue) {
+			prefix = queuePrefix(queue, resolve(dataDir));
+			queueEnv = queueModeEnvironment({ redis: queue.redis, prefix }, await ensureN8nDatabase(databaseUrl), await ensureEncryptionKey(userFolder));
+		}
 		const settings: N8nSettings = {
 			install,
 			userFolder,
 			port,
 			brokerPort,
 			listenAddress: options.listenAddress ?? '127.0.0.1',
-			extraEnv: options.n8nEnv ?? {},
+			extraEnv: { ...queueEnv, ...options.n8nEnv },
 		};
 		started = Date.now();
 		await installPackageIntoN8n(userFolder, log);
 		timings.installPackage = since(started);
 		await syncN8nContent(
 			settings,
-			{ credentials: { databaseUrl, s3, webhookToken }, providerKeys: options.providerKeys ?? {}, workflowsDir, workflows },
+			{
+				credentials: { databaseUrl, s3, webhookToken },
+				providerKeys: options.providerKeys ?? {},
+				workflowsDir,
+				workflows,
+				n8nDatabase: queue ? `postgres:${queueEnv.DB_POSTGRESDB_HOST}:${queueEnv.DB_POSTGRESDB_PORT}/${queueEnv.DB_POSTGRESDB_DATABASE}` : 'sqlite',
+			},
 			options.reimport ?? false,
 			log,
 			timings,
@@ -232,6 +266,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		log(`[stack] starting n8n (output in ${n8nLogFile}) …`);
 		await server.start();
 		timings.n8n = since(started);
+
+		const workers: N8nServer[] = [];
+		if (queue) {
+			started = Date.now();
+			for (let index = 1; index <= queue.workers; index++) {
+				const workerFolder = join(dataDir, 'n8n-workers', String(index));
+				await prepareWorkerFolder(userFolder, workerFolder);
+				const taken = new Set([port, brokerPort]);
+				const ports: number[] = [];
+				while (ports.length < 2) {
+					const candidate = await freePort();
+					if (!taken.has(candidate)) ports.push(candidate), taken.add(candidate);
+				}
+				const workerSettings: N8nSettings = {
+					...settings,
+					userFolder: workerFolder,
+					brokerPort: ports[0],
+					extraEnv: { ...settings.extraEnv, ...workerEnvironment(ports[1]) },
+				};
+				const logFile = join(dataDir, `n8n-worker-${index}.log`);
+				const role = workerRole(index, queue.concurrency ?? DEFAULT_WORKER_CONCURRENCY);
+				workers.push(new N8nServer(workerSettings, logFile, workflows, (options.readyTimeout ?? 180) * 1000, log, role));
+			}
+			cleanups.push(() => Promise.all(workers.map((worker) => worker.stop('SIGTERM'))).then(() => undefined));
+			log(`[stack] starting ${workers.length} n8n worker(s) (queue prefix ${prefix}, Redis db ${queue.redis.db}) …`);
+			await Promise.all(workers.map((worker) => worker.start()));
+			timings.workers = since(started);
+		}
 
 		const host = settings.listenAddress === '0.0.0.0' || settings.listenAddress === '::' ? '127.0.0.1' : settings.listenAddress;
 		const n8nUrl = `http://${host}:${port}`;
@@ -246,6 +308,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			n8nLogFile,
 			workflows,
 			timings,
+			mode: queue ? 'queue' : 'regular',
+			workers,
+			queue: queue && prefix ? { prefix, redisDb: queue.redis.db } : undefined,
 			startN8n: () => server.start(),
 			killN8n: (signal?: NodeJS.Signals) => server.stop(signal ?? 'SIGTERM'),
 			stop: stopAll,

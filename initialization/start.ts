@@ -98,6 +98,9 @@ function printBanner(stack: Stack, sampleFile: string, seconds: number, dashboar
 		'════════════════════════════════════════════════════════════════════',
 		...(dashboard ? [` Dashboard:    ${dashboard.url}`, ...dashboardLogin(dashboard, stack.dataDir)] : []),
 		` n8n editor:   ${stack.n8nUrl}   (first visit: create the owner account)`,
+		stack.mode === 'queue'
+			? ` n8n mode:     queue: main + ${stack.workers.length} worker(s) on Redis db ${stack.queue?.redisDb} (prefix ${stack.queue?.prefix}); logs n8n-worker-<n>.log`
+			: ' n8n mode:     regular (one process; REELSMITH_WORKERS=N with REDIS_URL for queue mode)',
 		` Webhook:      POST ${stack.webhookBase}/${RUNS_PATH}`,
 		` Resume:       POST ${stack.webhookBase}/${RESUME_PATH}`,
 		` Data lives in ${stack.dataDir}   (n8n log: ${displayPath(stack.n8nLogFile)})`,
@@ -214,7 +217,7 @@ async function main(): Promise<void> {
 	const shutdown = async (reason: string) => {
 		if (stopping) {
 			log(`[stop] ${reason} again: exiting without waiting.`);
-			await stack?.killN8n('SIGKILL').catch(() => {});
+			await Promise.all([stack?.killN8n('SIGKILL'), ...(stack?.workers ?? []).map((worker) => worker.stop('SIGKILL'))]).catch(() => {});
 			process.exit(1);
 		}
 		stopping = true;

@@ -126,6 +126,27 @@ describe('run leases', () => {
 		);
 	});
 
+	it("n8n's report that an execution died does not fail its run (the watchdog recovers it); a step's error does", async () => {
+		const [crashed, broken] = await acceptRuns(2);
+		await dispatch();
+		await start(crashed, '41');
+		await start(broken, '42');
+		const fail = (executionId: string, executionError: unknown, message: string) =>
+			runCampaign(store, { resource: 'run', operation: 'fail', runId: '', executionId, executionError, message }).then((out) => out[0][0].json);
+
+		const report = await fail('41', { message: 'Workflow did not finish, possible out-of-memory issue' }, 'Step "Render clip" failed: Workflow did not finish, possible out-of-memory issue');
+		assert.equal(report.failed, false);
+		assert.equal((await row(crashed)).status, 'running', 'left for the watchdog');
+		const { rows } = await store.db.query("select message from events where run_id = $1 and data->>'crashReport' = 'true'", [crashed]);
+		assert.match(rows[0].message, /n8n reports that execution 41 died .*not failed: the watchdog puts it back in the queue/);
+		// A queue job whose worker vanished, reported for an execution whose run another one already took over.
+		const stale = await fail('40', { message: 'This execution failed to be processed too many times and will no longer retry.' }, '');
+		assert.equal(stale.crashed, true);
+
+		await fail('42', { message: 'ffmpeg exited with code 1' }, 'Step "Put narration on clip" failed: ffmpeg exited with code 1');
+		assert.equal((await row(broken)).status, 'failed');
+	});
+
 	it('the lease length is one setting; a bad value names the variable', () => {
 		assert.equal(leaseSecondsSetting({}), 60);
 		assert.equal(leaseSecondsSetting({ REELSMITH_LEASE_SECONDS: '15' }), 15);

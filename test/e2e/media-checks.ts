@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 
@@ -81,4 +82,22 @@ export function inspectFinalVideo(file: string, frameAt = 1): FinalVideoFacts {
 		frameLumaSpread: Math.sqrt(variance / Math.max(1, frame.length)),
 		subtitleStreams: probe.streams.filter((s) => s.codec_type === 'subtitle').length,
 	};
+}
+
+/**
+ * The checks every finished offline video passes (the pipeline and queue-mode end-to-end tests alike): H.264 in
+ * yuv420p with AAC, the preset's size, as long as its scenes, fast start, audible, and a frame that shows something.
+ */
+export function assertFinishedVideo(file: string, expected: { width: number; height: number; sceneTotal: number }): FinalVideoFacts {
+	const facts = inspectFinalVideo(file);
+	assert.equal(facts.videoCodec, 'h264');
+	assert.equal(facts.pixelFormat, 'yuv420p');
+	assert.equal(facts.audioCodec, 'aac');
+	assert.equal(facts.width, expected.width);
+	assert.equal(facts.height, expected.height);
+	assert.ok(Math.abs(facts.duration - expected.sceneTotal) <= 0.5, `duration ${facts.duration} vs scenes ${expected.sceneTotal}`);
+	assert.ok(facts.faststart, 'moov atom before mdat');
+	assert.ok(facts.meanVolume > -40, `mean volume ${facts.meanVolume} dB`);
+	assert.ok(facts.frameLumaSpread > 8, `frame shows something (luma spread ${facts.frameLumaSpread})`);
+	return facts;
 }

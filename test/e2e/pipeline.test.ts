@@ -7,7 +7,7 @@ import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
-import { inspectFinalVideo } from './media-checks';
+import { assertFinishedVideo, inspectFinalVideo } from './media-checks';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
@@ -15,6 +15,7 @@ import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack
  * with real Postgres, a real S3 endpoint, ffmpeg and espeak-ng. No paid provider is involved.
  */
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scripts');
+const LEASE_SECONDS = 10;
 
 let stack: Stack;
 let db: pg.Pool;
@@ -46,7 +47,8 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		await buildPackage(() => {});
 		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-e2e-'));
 		// A port of its own, so the test runs beside a developer's `npm start` (which takes 5678).
-		stack = await startStack({ dataDir, n8nPort: await freePort() });
+		// A short lease, so the crash test sees the watchdog recover its run within seconds rather than a minute.
+		stack = await startStack({ dataDir, n8nPort: await freePort(), n8nEnv: { REELSMITH_LEASE_SECONDS: String(LEASE_SECONDS) } });
 		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 		storage = new Storage(stack.s3);
 	});
@@ -100,17 +102,8 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		const srt = (await storage.downloadBuffer({ bucket: storage.bucket, key: run.subtitles_key })).toString('utf8');
 		assert.match(srt, /^1\r?\n\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d/);
 
-		const facts = inspectFinalVideo(await download(run.final_key, 'first.mp4'));
-		assert.equal(facts.videoCodec, 'h264');
-		assert.equal(facts.pixelFormat, 'yuv420p');
-		assert.equal(facts.audioCodec, 'aac');
-		assert.equal(facts.width, 1920);
-		assert.equal(facts.height, 1080);
 		const sceneTotal = scenes.reduce((sum, scene) => sum + Number(scene.duration), 0);
-		assert.ok(Math.abs(facts.duration - sceneTotal) <= 0.5, `duration ${facts.duration} vs scenes ${sceneTotal}`);
-		assert.ok(facts.faststart, 'moov atom before mdat');
-		assert.ok(facts.meanVolume > -40, `mean volume ${facts.meanVolume} dB`);
-		assert.ok(facts.frameLumaSpread > 8, `frame shows something (luma spread ${facts.frameLumaSpread})`);
+		assertFinishedVideo(await download(run.final_key, 'first.mp4'), { width: 1920, height: 1080, sceneTotal });
 	});
 
 	test('the 9:16 preset gives a 1080×1920 video', async () => {
@@ -254,7 +247,7 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.equal(generation, 2, 'the resumed generation stage finished too, with nothing left to make');
 	});
 
-	test('a run killed mid-generation resumes without re-rendering completed scenes', async () => {
+	test('n8n killed mid-generation and started again: the run completes by itself, without re-rendering completed scenes', async () => {
 		const script = await readFile(join(FIXTURES, 'four-scenes.fountain'), 'utf8');
 		const answer = await post('reelsmith/runs', { script, concurrency: 1, iterations: 1 });
 		assert.equal(answer.status, 202, JSON.stringify(answer.json));
@@ -273,15 +266,38 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			assert.ok(Date.now() < deadline, 'generation reached the middle');
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
+		// While it is being made, Resume is refused and changes nothing (generation goes on meanwhile, so only the
+		// run's row and its run-level events are compared).
+		const runState = async () =>
+			(
+				await db.query(
+					`select status, execution_id, lease_owner, queued_at, recoveries,
+					        (select count(*)::int from events where run_id = $1 and stage = 'run') as run_events
+					   from runs where id = $1`,
+					[runId],
+				)
+			).rows[0];
+		const before = await runState();
+		const refused = await post('reelsmith/resume', { runId });
+		assert.equal(refused.status, 409, JSON.stringify(refused.json));
+		assert.match(String(refused.json.message), /is still running: n8n execution \d+ holds its lease until/);
+		assert.deepEqual(await runState(), before, 'a refused resume writes nothing');
+
 		await stack.killN8n('SIGKILL');
 		const interrupted = (await db.query('select status from runs where id = $1', [runId])).rows[0];
 		assert.notEqual(interrupted.status, 'completed');
 
+		// Nobody calls resume: the watchdog finds the expired lease and the dispatcher starts the run again.
 		await stack.startN8n();
-		const resumed = await post('reelsmith/resume', { runId });
-		assert.equal(resumed.status, 202, JSON.stringify(resumed.json));
 		const run = await waitForRun(runId, finished);
 		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		assert.equal(run.recoveries, 1);
+		const { rows: recovered } = await db.query(
+			"select message from events where run_id = $1 and data->>'reason' = 'lease_expired'",
+			[runId],
+		);
+		assert.equal(recovered.length, 1);
+		assert.match(recovered[0].message, /stopped renewing its lease/);
 
 		const after = (await db.query('select number, attempts, finished_at, status from scenes where run_id = $1', [runId])).rows;
 		assert.equal(after.length, 4);

@@ -7,6 +7,7 @@ import { test } from 'vitest';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../initialization/install-n8n';
+import { queueModeEnvironment, workerEnvironment } from '../../initialization/n8n-queue';
 
 const run = promisify(execFile);
 
@@ -230,4 +231,28 @@ test('every image is pinned to an exact version: compose services and the Docker
 		const [, tag] = /^[^:]+:(.+)$/.exec(stage) ?? [];
 		assert.ok(tag && /^\d+\.\d+\.\d+(-[a-z][\w.]*)?$/.test(tag), `Dockerfile: FROM ${stage} is not an exact release`);
 	}
+});
+
+test('docker compose runs n8n with the settings of the tested local queue mode (npm start with REELSMITH_WORKERS)', async ({ skip }) => {
+	const config = await composeConfig();
+	if (!config) return skip('neither `docker compose` nor `docker-compose` is installed');
+	const database = { host: 'db', port: 5432, database: 'reelsmith_n8n', user: 'u', password: 'p' };
+	const shared = queueModeEnvironment({ redis: { host: 'redis', port: 6379, db: 0 }, prefix: 'reelsmith' }, database, 'key');
+	const worker = workerEnvironment(5678);
+	// Settings whose value is the same everywhere (the rest are addresses, names and secrets of one deployment).
+	const fixed = ['EXECUTIONS_MODE', 'DB_TYPE', 'N8N_DEFAULT_BINARY_DATA_MODE', 'OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS'];
+	const queueSetting = (name: string) => /^(EXECUTIONS_|QUEUE_|DB_|OFFLOAD_|N8N_DEFAULT_BINARY)/.test(name);
+	for (const name of N8N_SERVICES) {
+		const environment: Record<string, string> = config.services[name].environment ?? {};
+		const expected = name === 'n8n-worker' ? { ...shared, ...worker } : shared;
+		assert.deepEqual(Object.keys(expected).filter((key) => !(key in environment)), [], `${name} lacks settings local queue mode sets`);
+		for (const key of fixed) assert.equal(String(environment[key]), expected[key], `${name}: ${key}`);
+		assert.deepEqual(
+			Object.keys(environment).filter((key) => queueSetting(key) && !(key in expected)),
+			[],
+			`${name} has queue settings local queue mode does not test`,
+		);
+		for (const key of ['REELSMITH_MAX_RUNNING', 'REELSMITH_LEASE_SECONDS', 'REELSMITH_PIPELINE_URL']) assert.ok(environment[key], `${name}: ${key}`);
+	}
+	assert.equal(String(config.services['n8n-worker'].environment?.QUEUE_HEALTH_CHECK_ACTIVE), 'true');
 });

@@ -67,6 +67,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				stage: 'approval',
 				status: 'finished',
 				message: `Storyboard approved${run.approvalBy ? ` by ${run.approvalBy}` : ''}${run.approvalNote ? `: ${run.approvalNote}` : ''}.`,
+				// Which process goes on with the run (in queue mode, the worker n8n gave the resumed execution).
+				data: { madeBy: lease.owner },
 			});
 		});
 		return [[{ json: { ...item, approval: 'approved' } }], [], []];

@@ -56,7 +56,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		message: started.resumed
 			? `Resumed with ${completedScenes.length} completed scene(s)${planVersion ? ` and plan v${planVersion.version}` : ''}.`
 			: 'Started.',
-		data: { executionId },
+		// Which process makes the run (in queue mode: which worker), as its lease names it.
+		data: { executionId, madeBy: lease.owner },
 	});
 	return [
 		{
