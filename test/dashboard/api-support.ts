@@ -1,9 +1,11 @@
 /**
  * For the dashboard API tests: a loopback stand-in for n8n's webhooks that records what it was sent (our own start,
- * resume and Wait-node webhooks, not a paid provider), a cookie-keeping API client and a Server-Sent Events reader.
+ * resume and Wait-node webhooks, not a paid provider), a cookie-keeping API client, a Server-Sent Events reader and
+ * n8n's Bull queue written into a real Redis.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Redis from 'ioredis';
 
 export interface Recorded {
 	method: string;
@@ -185,4 +187,81 @@ export async function openEvents(base: string, cookie: string): Promise<EventStr
 		},
 		close: subscription.close,
 	};
+}
+
+/**
+ * n8n's queue in a real Redis, laid out as Bull 4 (n8n 2.40) lays it out under `<prefix>:jobs:*` — wait, active and
+ * paused are lists, delayed and failed sorted sets, a job a hash — plus connections named as Bull names the blocking
+ * connection of a process that runs jobs (CLIENT SETNAME `<prefix>:<base64 "jobs">`, set by queue.process()). Only
+ * this test's own database index and prefix are touched.
+ */
+export class BullQueueInRedis {
+	private connections: Redis[] = [];
+	readonly admin: Redis;
+
+	constructor(
+		readonly db: number,
+		readonly prefix: string,
+		readonly port = 6379,
+	) {
+		this.admin = this.connect(db);
+	}
+
+	/** Whether a Redis answers on 127.0.0.1:<port> (the tests that need one are skipped otherwise). */
+	static async reachable(port = 6379): Promise<boolean> {
+		const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+		probe.on('error', () => {});
+		try {
+			await probe.connect();
+			return (await probe.ping()) === 'PONG';
+		} catch {
+			return false;
+		} finally {
+			probe.disconnect();
+		}
+	}
+
+	private connect(db: number): Redis {
+		const client = new Redis({ host: '127.0.0.1', port: this.port, db, maxRetriesPerRequest: 1 });
+		client.on('error', () => {});
+		this.connections.push(client);
+		return client;
+	}
+
+	key = (type: string) => `${this.prefix}:jobs:${type}`;
+
+	/** Jobs as n8n adds them (a hash with its execution, the id in a list or set). */
+	async addJobs(type: 'wait' | 'active' | 'paused' | 'delayed' | 'failed', executionIds: number[]): Promise<void> {
+		for (const executionId of executionIds) {
+			const id = String(await this.admin.incr(this.key('id')));
+			await this.admin.hset(this.key(id), {
+				name: 'job',
+				data: JSON.stringify({ workflowId: 'wf1', executionId: String(executionId), loadStaticData: false }),
+				opts: JSON.stringify({ priority: 100, removeOnComplete: true, removeOnFail: true }),
+				timestamp: String(Date.now()),
+				priority: '100',
+			});
+			if (type === 'delayed' || type === 'failed') await this.admin.zadd(this.key(type), Date.now(), id);
+			else await this.admin.lpush(this.key(type), id);
+		}
+	}
+
+	/** A connection named like the blocking connection of an n8n worker of `queue` (default "jobs"), on database `db`. */
+	async worker(options: { queue?: string; db?: number; prefix?: string } = {}): Promise<Redis> {
+		const client = this.connect(options.db ?? this.db);
+		const name = `${options.prefix ?? this.prefix}:${Buffer.from(options.queue ?? 'jobs').toString('base64')}`;
+		await client.client('SETNAME', name);
+		return client;
+	}
+
+	/** Everything under this test's prefix, in its own database only. */
+	async clear(): Promise<void> {
+		const keys = await this.admin.keys(`${this.prefix}:*`);
+		if (keys.length) await this.admin.del(...keys);
+	}
+
+	close(): void {
+		for (const client of this.connections) client.disconnect();
+		this.connections = [];
+	}
 }

@@ -11,8 +11,9 @@ import { Pool } from 'pg';
 import { migrate } from '../../initialization/migrate';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { startS3, type TestS3 } from '../helpers/s3';
-import { createUser, startDashboard, verifyPassword, type Dashboard } from '../../ui/server/index';
-import { Browser, FakeN8n, openEvents } from './api-support';
+import { freePort } from '../helpers/ports';
+import { createUser, startDashboard, verifyPassword, type Dashboard, type DashboardOptions } from '../../ui/server/index';
+import { Browser, BullQueueInRedis, FakeN8n, openEvents } from './api-support';
 
 const TOKEN = 'test-webhook-token';
 const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
@@ -87,6 +88,7 @@ describe('dashboard API', () => {
 			admin: ADMIN,
 			poolSize: 4,
 			heartbeatMs: 300,
+			queue: null,
 			log: () => {},
 		});
 		base = dashboard.url;
@@ -790,6 +792,303 @@ describe('dashboard API', () => {
 			} finally {
 				await second.stop();
 			}
+		});
+	});
+	describe('system view and health', () => {
+		// A database of its own in the same server, so runs by state are exactly what is seeded here.
+		const DB_NAME = 'reelsmith_system_test';
+		// Redis on this machine: database 9 and a prefix of this test's own; nothing else is read or cleared.
+		const REDIS_DB = 9;
+		const PREFIX = `rs-system-test-${process.pid}`;
+		let url: string;
+		let sys: Pool;
+		let redisUp = false;
+		let bull: BullQueueInRedis | undefined;
+		const started: Dashboard[] = [];
+		const run: Record<string, string> = {};
+		let campaignId = '';
+		let managerId = '';
+
+		async function dashboardWith(options: Partial<DashboardOptions>): Promise<Dashboard> {
+			const instance = await startDashboard({
+				databaseUrl: url,
+				s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: s3.bucket, region: s3.region },
+				n8nUrl: n8n.url,
+				webhookBase: `${n8n.url}/webhook`,
+				webhookToken: TOKEN,
+				port: 0,
+				distDir: join(distDir, 'missing'),
+				admin: ADMIN,
+				poolSize: 2,
+				maxRunning: 5,
+				log: () => {},
+				queue: null,
+				...options,
+			});
+			started.push(instance);
+			return instance;
+		}
+
+		async function adminOf(instance: Dashboard): Promise<Browser> {
+			const browser = new Browser(instance.url);
+			assert.equal((await browser.login(ADMIN.email, ADMIN.password)).status, 200);
+			return browser;
+		}
+
+		const health = async (instance: Dashboard) => {
+			const response = await fetch(`${instance.url}/api/health`);
+			return { status: response.status, body: (await response.json()) as any };
+		};
+
+		async function seedRun(title: string, fields: Record<string, unknown>): Promise<string> {
+			const columns = Object.keys(fields);
+			const { rows } = await sys.query(
+				`insert into runs (campaign_id, request, options${columns.map((c) => `, ${c}`).join('')})
+				 values ($1, $2, '{}'${columns.map((_, i) => `, $${i + 3}`).join('')}) returning id`,
+				[campaignId, JSON.stringify({ title, format: 'fountain', script: 'x' }), ...Object.values(fields)],
+			);
+			return rows[0].id;
+		}
+
+		/** The watchdog's record of a recovery, as it writes it. */
+		async function recoveryEvent(runId: string, minutesAgo: number, owner: string): Promise<void> {
+			const expiredAt = new Date(Date.now() - (minutesAgo + 1) * 60_000).toISOString();
+			await sys.query(
+				`insert into events (run_id, stage, status, message, data, created_at)
+				 values ($1, 'run', 'queued', $2, $3, now() - make_interval(mins => $4))`,
+				[
+					runId,
+					`Lease of ${owner} expired at ${expiredAt}: put back in the queue to resume from its completed scenes.`,
+					JSON.stringify({ reason: 'lease_expired', previousStatus: 'running', leaseOwner: owner, leaseExpiredAt: expiredAt }),
+					minutesAgo,
+				],
+			);
+		}
+
+		beforeAll(async () => {
+			await db.query(`drop database if exists ${DB_NAME}`);
+			await db.query(`create database ${DB_NAME}`);
+			const parsed = new URL(pg.url);
+			parsed.pathname = `/${DB_NAME}`;
+			url = parsed.toString();
+			await migrate(url, { seed: false });
+			sys = new Pool({ connectionString: url, max: 2 });
+			campaignId = (await sys.query("insert into campaigns (name) values ('Night shift') returning id")).rows[0].id;
+			const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
+			const ahead = (seconds: number) => new Date(Date.now() + seconds * 1000);
+			run.oldest = await seedRun('Waiting longest', { status: 'queued', queued_at: ago(3 * 3600) });
+			run.recovered = await seedRun('Recovered once', { status: 'queued', queued_at: ago(3600), recoveries: 1 });
+			run.starting = await seedRun('Claimed', { status: 'starting', lease_owner: 'dispatch', lease_expires_at: ahead(60) });
+			run.live = await seedRun('Rendering', { status: 'running', stage: 'generation', lease_owner: '12@worker-a:101', lease_expires_at: ahead(45) });
+			run.lapsed = await seedRun('Lease lapsed', { status: 'running', stage: 'generation', lease_owner: '13@worker-b:202', lease_expires_at: ago(90) });
+			run.stuck = await seedRun('Stuck', { status: 'running', stage: 'assembly', lease_owner: '14@worker-c:303', lease_expires_at: ago(600), recoveries: 1 });
+			await seedRun('Needs approval', { status: 'awaiting_approval', approval: 'pending' });
+			await seedRun('Done', { status: 'completed' });
+			run.doneAfterRecovery = await seedRun('Done after a recovery', { status: 'completed', recoveries: 1 });
+			await seedRun('Broken', { status: 'failed', error: 'Scene 2 failed.' });
+			await recoveryEvent(run.recovered, 5, '21@worker-d:404');
+			await recoveryEvent(run.stuck, 30, '11@worker-c:303');
+			await recoveryEvent(run.doneAfterRecovery, 120, '9@worker-a:101');
+			// An ordinary queued event of the same run is not a recovery.
+			await sys.query("insert into events (run_id, stage, status, message) values ($1, 'run', 'queued', 'Queued at position 1')", [run.recovered]);
+
+			redisUp = await BullQueueInRedis.reachable();
+			if (redisUp) {
+				bull = new BullQueueInRedis(REDIS_DB, PREFIX);
+				await bull.clear();
+			}
+		});
+
+		afterAll(async () => {
+			for (const instance of started) await instance.stop();
+			await bull?.clear();
+			bull?.close();
+			await sys?.end();
+		});
+
+		it('shows an admin runs by state, running of max, the oldest queued run, expired leases and what the watchdog did', async () => {
+			const instance = await dashboardWith({});
+			const answer = await (await adminOf(instance)).get('/api/system');
+			assert.equal(answer.status, 200, JSON.stringify(answer.body));
+			const { runs } = answer.body;
+			assert.deepEqual(runs.byStatus, { queued: 2, starting: 1, running: 3, awaiting_approval: 1, completed: 2, failed: 1, cancelled: 0 });
+			assert.equal(runs.running, 4, 'starting + running hold a slot');
+			assert.equal(runs.maxRunning, 5);
+
+			assert.equal(runs.oldestQueued.runId, run.oldest);
+			assert.equal(runs.oldestQueued.title, 'Waiting longest');
+			assert.equal(runs.oldestQueued.campaignName, 'Night shift');
+			assert.ok(Math.abs(runs.oldestQueued.ageSeconds - 3 * 3600) < 60, String(runs.oldestQueued.ageSeconds));
+
+			// Starting/running with an expired lease, longest expired first; the live ones and the claim are not listed.
+			assert.equal(runs.expiredLeases.total, 2);
+			assert.equal(runs.expiredLeases.stuck, 1, 'only the one expired 10 min ago is past the 5 min alert');
+			assert.equal(runs.expiredLeases.alertAfterSeconds, 300);
+			assert.deepEqual(
+				runs.expiredLeases.runs.map((l: any) => [l.runId, l.status, l.leaseOwner, l.recoveries]),
+				[
+					[run.stuck, 'running', '14@worker-c:303', 1],
+					[run.lapsed, 'running', '13@worker-b:202', 0],
+				],
+			);
+			assert.ok(Math.abs(runs.expiredLeases.runs[0].expiredSeconds - 600) < 60);
+
+			// Each recovery, newest first, with what was done and where the run is now.
+			assert.equal(runs.recoveries.total, 3);
+			assert.deepEqual(
+				runs.recoveries.recent.map((r: any) => [r.runId, r.statusNow, r.previousStatus, r.leaseOwner]),
+				[
+					[run.recovered, 'queued', 'running', '21@worker-d:404'],
+					[run.stuck, 'running', 'running', '11@worker-c:303'],
+					[run.doneAfterRecovery, 'completed', 'running', '9@worker-a:101'],
+				],
+			);
+			assert.match(runs.recoveries.recent[0].message, /put back in the queue/);
+			assert.equal(runs.recoveries.recent[0].campaignName, 'Night shift');
+			assert.match(runs.recoveries.recent[0].leaseExpiredAt, /^\d{4}-\d\d-\d\dT/);
+		});
+
+		it('without Redis configured says n8n runs in regular mode, and still reports the runs', async () => {
+			const instance = await dashboardWith({ queue: null });
+			const { body } = await (await adminOf(instance)).get('/api/system');
+			assert.deepEqual(body.n8n, { mode: 'regular', redis: null, queue: null, workers: null, workersError: null });
+			assert.equal(body.checks.redis, null);
+			assert.equal(body.runs.byStatus.running, 3);
+			const probe = await health(instance);
+			assert.equal(probe.body.n8n.mode, 'regular');
+			assert.equal(probe.body.n8n.workersOnline, null);
+			assert.equal(probe.body.checks.redis, null);
+		});
+
+		it('answers the health check without a login, without ids or names: 503 while a lease is expired past the alert', async () => {
+			const instance = await dashboardWith({});
+			const probe = await fetch(`${instance.url}/api/health`);
+			const text = await probe.text();
+			assert.equal(probe.status, 503);
+			const body = JSON.parse(text);
+			assert.equal(body.status, 'down');
+			assert.equal(body.problems.length, 1, text);
+			assert.match(body.problems[0], /1 run still holds a slot 300 s or more after its lease expired: the watchdog/);
+			assert.equal(body.checks.postgres.ok, true);
+			assert.equal(body.checks.storage.ok, true);
+			assert.deepEqual(
+				{ ...body.runs, oldestQueuedSeconds: undefined, oldestExpiredLeaseSeconds: undefined, lastRecoveryAt: undefined },
+				{
+					byStatus: { queued: 2, starting: 1, running: 3, awaiting_approval: 1, completed: 2, failed: 1, cancelled: 0 },
+					running: 4,
+					maxRunning: 5,
+					oldestQueuedSeconds: undefined,
+					expiredLeases: 2,
+					expiredLeasesStuck: 1,
+					oldestExpiredLeaseSeconds: undefined,
+					expiredLeaseAlertSeconds: 300,
+					recoveries: 3,
+					lastRecoveryAt: undefined,
+				},
+			);
+			assert.ok(body.runs.oldestQueuedSeconds >= 3 * 3600 - 60);
+			assert.ok(body.runs.oldestExpiredLeaseSeconds >= 540);
+			for (const secret of [...Object.values(run), campaignId, 'Night shift', 'Waiting longest', 'Lease lapsed', 'worker-c', s3.secretKey, TOKEN]) {
+				assert.ok(!text.includes(secret), `the health answer does not show ${secret}`);
+			}
+			assert.equal(probe.headers.get('cache-control'), 'no-store');
+			// The lease alert is a setting: with 15 minutes the same runs are healthy.
+			const patient = await dashboardWith({ expiredLeaseAlertSeconds: 900 });
+			const calm = await health(patient);
+			assert.equal(calm.status, 200, JSON.stringify(calm.body));
+			assert.deepEqual([calm.body.status, calm.body.problems, calm.body.runs.expiredLeasesStuck], ['ok', [], 0]);
+			// The liveness route stays as it was.
+			assert.deepEqual(await (await fetch(`${instance.url}/healthz`)).json(), { ok: true, liveUpdates: true });
+		});
+
+		it('shows the System view to admins only: a manager gets 403, nobody logged in 401', async () => {
+			const instance = await dashboardWith({});
+			if (!managerId) managerId = (await createUser(sys, { email: 'night@example.com', password: PASSWORD, role: 'manager' })).id;
+			await sys.query('insert into campaign_members (campaign_id, user_id) values ($1, $2) on conflict do nothing', [campaignId, managerId]);
+			const manager = new Browser(instance.url);
+			assert.equal((await manager.login('night@example.com', PASSWORD)).status, 200);
+			const refused = await manager.get('/api/system');
+			assert.equal(refused.status, 403);
+			assert.match(refused.body.error, /Only an admin/);
+			assert.equal((await new Browser(instance.url).get('/api/system')).status, 401);
+		});
+
+		it("reads n8n's queue from Redis: jobs waiting and active, and only n8n workers count as online", async ({ skip }) => {
+			if (!redisUp || !bull) return skip('no Redis on 127.0.0.1:6379 (install redis-server to run the queue tests)');
+			const instance = await dashboardWith({
+				queue: { host: '127.0.0.1', port: 6379, db: REDIS_DB, prefix: PREFIX },
+				expiredLeaseAlertSeconds: 3600,
+			});
+			const admin = await adminOf(instance);
+			await bull.addJobs('wait', [101, 102, 103]);
+			await bull.addJobs('paused', [104]);
+			await bull.addJobs('active', [105]);
+			await bull.addJobs('delayed', [106]);
+			await bull.addJobs('failed', [107, 108]);
+			// Not workers of this queue: n8n's main process (no name), a worker pool's queue, another database, another prefix.
+			await bull.admin.client('SETNAME', 'reelsmith-test-admin');
+			await bull.worker({ queue: 'jobs-gpu' });
+			await bull.worker({ db: REDIS_DB - 1 });
+			await bull.worker({ prefix: `${PREFIX}-other` });
+
+			const none = await admin.get('/api/system');
+			assert.equal(none.status, 200);
+			assert.deepEqual(none.body.n8n.queue, { waiting: 4, active: 1, delayed: 1, failed: 2, paused: false });
+			assert.equal(none.body.n8n.workers.online, 0);
+			assert.deepEqual(
+				{ ...none.body.n8n.redis, ms: undefined },
+				{ address: `127.0.0.1:6379/${REDIS_DB}`, prefix: PREFIX, queue: 'jobs', ok: true, error: null, ms: undefined },
+			);
+			const idle = await health(instance);
+			assert.equal(idle.status, 503, 'queue mode with no worker: nothing runs the jobs');
+			assert.match(idle.body.problems.join('\n'), /No n8n worker is online \(queue "jobs"/);
+
+			const worker = await bull.worker();
+			await new Promise((resolve) => setTimeout(resolve, 1100)); // figures are read at most once a second
+			const online = await health(instance);
+			assert.equal(online.status, 200, JSON.stringify(online.body));
+			assert.equal(online.body.n8n.workersOnline, 1);
+			assert.deepEqual(online.body.n8n.queue, { waiting: 4, active: 1, delayed: 1, failed: 2, paused: false });
+			assert.equal(online.body.checks.redis.ok, true);
+			const view = await admin.get('/api/system');
+			assert.equal(view.body.n8n.workers.list.length, 1);
+			assert.match(view.body.n8n.workers.list[0].address, /^127\.0\.0\.1:\d+$/);
+
+			// The worker stops; the queue empties.
+			worker.disconnect();
+			await bull.clear();
+			await new Promise((resolve) => setTimeout(resolve, 1100));
+			const after = await admin.get('/api/system');
+			assert.equal(after.body.n8n.workers.online, 0);
+			assert.deepEqual(after.body.n8n.queue, { waiting: 0, active: 0, delayed: 0, failed: 0, paused: false });
+		});
+
+		it('says so at once when Redis is configured but does not answer, or the bucket is missing: 503 naming each', async () => {
+			const closed = await freePort();
+			const instance = await dashboardWith({
+				queue: { host: '127.0.0.1', port: closed, db: REDIS_DB, prefix: PREFIX },
+				s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: 'reelsmith-no-such-bucket', region: s3.region },
+				expiredLeaseAlertSeconds: 3600,
+			});
+			const startedAt = Date.now();
+			const probe = await health(instance);
+			const took = Date.now() - startedAt;
+			assert.ok(took < 3000, `answered in ${took} ms`);
+			assert.equal(probe.status, 503);
+			assert.equal(probe.body.checks.redis.ok, false);
+			assert.equal(probe.body.checks.redis.address, `127.0.0.1:${closed}/${REDIS_DB}`);
+			assert.match(probe.body.checks.redis.error, new RegExp(`Redis at 127\\.0\\.0\\.1:${closed}/${REDIS_DB} does not answer \\(connect ECONNREFUSED`));
+			assert.equal(probe.body.checks.storage.ok, false);
+			assert.match(probe.body.checks.storage.error, /bucket "reelsmith-no-such-bucket" does not exist/);
+			assert.equal(probe.body.problems.length, 2);
+			assert.equal(probe.body.checks.postgres.ok, true);
+			assert.equal(probe.body.runs.byStatus.queued, 2, 'the runs are still reported');
+			// The System view says the same, and asking again does not hang either.
+			const view = await (await adminOf(instance)).get('/api/system');
+			assert.equal(view.status, 200);
+			assert.equal(view.body.n8n.mode, 'queue');
+			assert.equal(view.body.n8n.queue, null);
+			assert.match(view.body.n8n.redis.error, /does not answer/);
 		});
 	});
 });

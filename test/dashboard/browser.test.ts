@@ -18,7 +18,8 @@ import {
 /**
  * The dashboard as a campaign manager uses it, in Debian's Chromium against the whole stack (real n8n, Postgres,
  * object storage, ffmpeg, espeak-ng): log in, start runs from the form, watch them live, play the video, meet a
- * failed scene and retry it, approve a storyboard. Screenshots of each page go to test-artifacts/dashboard/.
+ * failed scene and retry it, approve a storyboard, see the System view. Screenshots of each page go to
+ * test-artifacts/dashboard/.
  */
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scripts');
 const RUN_TIMEOUT_MS = 6 * 60_000;
@@ -374,6 +375,45 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await byTestId('run-page').waitFor();
 	});
 
+	test('the System view shows an admin the runs by state, a run whose lease expired and what the watchdog did', async () => {
+		// What the watchdog leaves behind (its workflow is not part of this stack): a run whose worker died 10 minutes
+		// ago and still holds a slot, and a run it recovered once that has finished since.
+		const campaignId = campaignUrl.split('/campaigns/')[1];
+		const insert = (title: string, status: string, extra: string) =>
+			db.query(
+				`insert into runs (campaign_id, status, stage, request, options, started_at${extra ? ', lease_owner, lease_expires_at, recoveries' : ''})
+				 values ($1, $2, 'generation', $3, '{}', now() - interval '30 minutes'${extra})
+				 returning id`,
+				[campaignId, status, JSON.stringify({ title })],
+			);
+		const expired = (await insert('Worker went away', 'running', ", '77@worker-gone:4242', now() - interval '10 minutes', 0")).rows[0].id;
+		const recovered = (await insert('Recovered and finished', 'completed', ", null, null, 1")).rows[0].id;
+		await db.query(
+			`insert into events (run_id, stage, status, message, data, created_at)
+			 values ($1, 'run', 'queued', 'Lease of 12@worker-old:99 expired: put back in the queue to resume from its completed scenes.',
+			         '{"reason":"lease_expired","previousStatus":"running","leaseOwner":"12@worker-old:99"}', now() - interval '20 minutes')`,
+			[recovered],
+		);
+
+		await byTestId('nav-system').click();
+		await byTestId('system-page').waitFor();
+		// npm start runs n8n in regular mode: no queue, but the runs are all there.
+		assert.match(await byTestId('n8n-mode').innerText(), /regular mode/);
+		assert.match(await byTestId('running-of-max').innerText(), /^\d+ \/ 2$/);
+		const completed = page.locator('[data-testid="state-row"][data-status="completed"] [data-testid="state-count"]');
+		assert.ok(Number(await completed.innerText()) >= 4, 'the runs of this test count as completed');
+		const lease = page.locator(`[data-testid="expired-lease-row"][data-run-id="${expired}"]`);
+		assert.match(await lease.innerText(), /Worker went away[\s\S]*77@worker-gone:4242[\s\S]*10 min/);
+		const recovery = page.locator(`[data-testid="recovery-row"][data-run-id="${recovered}"]`);
+		assert.match(await recovery.getByTestId('recovery-message').innerText(), /put back in the queue/);
+		assert.equal(await recovery.getByTestId('recovery-status-now').innerText(), 'Completed');
+		// Expired for longer than the 5 minute alert: the verdict monitoring gets is "down", and the page says why.
+		assert.equal(await byTestId('system-health').getAttribute('data-status'), 'down');
+		assert.match(await byTestId('system-health').innerText(), /lease expired: the watchdog/);
+		await screenshot(page, '14-system');
+		await db.query("update runs set status = 'failed', error = 'ended by the test' where id = $1", [expired]);
+	});
+
 	test('when the dashboard server stops, the page says so instead of spinning', async () => {
 		await byTestId('nav-campaigns').click();
 		await byTestId('campaigns-table').waitFor();
@@ -383,7 +423,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await error.waitFor({ timeout: 30_000 });
 		assert.match(await error.innerText(), /does not answer|npm start/i);
 		assert.match(await byTestId('live-state').innerText(), /reconnecting/i);
-		await screenshot(page, '14-server-down');
+		await screenshot(page, '15-server-down');
 		assert.deepEqual(browser.pageErrors, [], 'no uncaught errors in the page');
 	});
 });

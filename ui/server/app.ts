@@ -1,5 +1,6 @@
 /**
- * The dashboard's HTTP app: /api for the React app, /healthz, and the built app with SPA fallback.
+ * The dashboard's HTTP app: /api for the React app, /healthz (the process answers) and /api/health (its
+ * dependencies, for monitoring), and the built app with SPA fallback.
  * Every error answer is JSON `{ error }` in plain words; internals go to the server log only.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,7 @@ import { ApiError } from './errors';
 import { eventRoutes } from './events';
 import { runRoutes } from './runs';
 import { staticRoutes } from './static';
+import { healthRoutes, systemRoutes } from './system';
 
 export interface AppOptions {
 	distDir: string;
@@ -54,8 +56,10 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 		await next();
 	});
 
+	// Liveness only (the compose healthcheck and the bench's floor use it): no database, always 200 while serving.
 	app.get('/healthz', (c) => c.json({ ok: true, liveUpdates: deps.events.listening }));
 
+	app.route('/api/health', healthRoutes(deps));
 	app.route('/api', authRoutes(deps, sessions));
 	app.use('/api/*', requireSession(sessions));
 	app.route('/api', userRoutes(deps, sessions));
@@ -63,6 +67,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api/runs', runRoutes(deps));
 	app.route('/api', actionRoutes({ ...deps, n8nUrl: options.n8nUrl }));
 	app.route('/api/analytics', analyticsRoutes(deps));
+	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));
 	app.route('/api/artifacts', artifactRoutes(deps));
 	app.all('/api/*', (c) => {

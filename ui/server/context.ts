@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Storage } from '../../nodes/shared/transport/storage';
 import type { EventHub } from './events';
+import type { N8nQueue } from './n8nQueue';
 
 /** Who is logged in, as every handler sees it. `campaignIds` is null for an admin (sees every campaign). */
 export interface SessionUser {
@@ -24,6 +25,10 @@ export interface Deps {
 	/** How many runs may be starting or running at once (the dispatcher's Max Running); queue positions count against it. */
 	maxRunning: number;
 	events: EventHub;
+	/** n8n's job queue in Redis (queue mode), or regular mode: the System view and /api/health read it. */
+	queue: N8nQueue;
+	/** /api/health answers 503 when a run's lease expired longer ago than this (REELSMITH_HEALTH_EXPIRED_LEASE_SECONDS). */
+	expiredLeaseAlertSeconds: number;
 	/** Cookie `Secure` flag: true behind HTTPS. */
 	secureCookie: boolean;
 	/** Take the client address for the login rate limit from X-Forwarded-For (only behind a proxy you run). */

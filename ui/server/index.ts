@@ -14,6 +14,8 @@ import { ensureFirstAdmin, Sessions, type FirstAdmin } from './auth';
 import type { Deps } from './context';
 import { createPool } from './db';
 import { EventHub } from './events';
+import { N8nQueue, queueSettingsFromEnv, type QueueSettings } from './n8nQueue';
+import { expiredLeaseAlertSetting } from './system';
 
 export const DEFAULT_DASHBOARD_PORT = 5680;
 export const DEFAULT_DIST_DIR = resolve(__dirname, '..', 'dist');
@@ -32,6 +34,13 @@ export interface DashboardOptions {
 	distDir?: string;
 	/** Where browsers reach the object store, when it differs from s3.endpoint (download links are signed for it). */
 	s3PublicEndpoint?: string;
+	/**
+	 * Where n8n's queue is in Redis (queue mode), or null for regular mode; default from REDIS_URL or
+	 * QUEUE_BULL_REDIS_* and QUEUE_BULL_PREFIX (see n8nQueue.ts).
+	 */
+	queue?: QueueSettings | null;
+	/** /api/health answers 503 once a run's lease has been expired this long; default REELSMITH_HEALTH_EXPIRED_LEASE_SECONDS or 300. */
+	expiredLeaseAlertSeconds?: number;
 	/** The dispatcher's Max Running (workflows: 2); queue positions count against it. */
 	maxRunning?: number;
 	/** First admin when there are no users; default REELSMITH_ADMIN_EMAIL / REELSMITH_ADMIN_PASSWORD. */
@@ -62,8 +71,12 @@ export interface Dashboard {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
 	const log = options.log ?? ((line: string) => console.log(line));
 	if (options.migrate ?? true) await migrate(options.databaseUrl, { seed: false });
+	// Settings first: a wrong value stops the start with its name, before anything is opened.
+	const queueSettings = options.queue === undefined ? queueSettingsFromEnv() : options.queue;
+	const expiredLeaseAlertSeconds = options.expiredLeaseAlertSeconds ?? expiredLeaseAlertSetting();
 	const db = createPool(options.databaseUrl, options.poolSize ?? 10);
 	const events = new EventHub(options.databaseUrl, db, log);
+	const queue = new N8nQueue(queueSettings);
 	let server: ReturnType<typeof serve> | undefined;
 	try {
 		const storage = new Storage({ ...options.s3, forcePathStyle: options.s3.forcePathStyle ?? true });
@@ -87,6 +100,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 			webhookToken: options.webhookToken,
 			maxRunning: options.maxRunning ?? maxRunningSetting(),
 			events,
+			queue,
+			expiredLeaseAlertSeconds,
 			secureCookie: options.secureCookie ?? false,
 			trustProxy: options.trustProxy ?? false,
 			log,
@@ -113,6 +128,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 			stop: () =>
 				(stopping ??= (async () => {
 					await events.stop();
+					await queue.stop();
 					await new Promise<void>((done) => {
 						if (!server) return done();
 						server.close(() => done());
@@ -124,6 +140,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 		};
 	} catch (error) {
 		await events.stop();
+		await queue.stop();
 		server?.close();
 		await db.end().catch(() => {});
 		throw error;

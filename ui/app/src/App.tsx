@@ -10,6 +10,7 @@ import { CampaignsPage } from './pages/CampaignsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RunPage } from './pages/RunPage';
+import { SystemPage } from './pages/SystemPage';
 
 // The charts library is most of the bundle: load it with the analytics page only.
 const AnalyticsPage = lazy(() => import('./pages/AnalyticsPage').then((module) => ({ default: module.AnalyticsPage })));
@@ -46,6 +47,7 @@ export function App() {
 						</Suspense>
 					}
 				/>
+				<Route path="/system" element={<SystemPage />} />
 				<Route path="*" element={<NotFoundPage />} />
 			</Route>
 		</Routes>

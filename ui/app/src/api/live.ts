@@ -34,6 +34,7 @@ export function useLiveUpdates(enabled: boolean): LiveState {
 				void client.invalidateQueries({ queryKey: ['campaign'] });
 				void client.invalidateQueries({ queryKey: ['campaigns'] });
 				void client.invalidateQueries({ queryKey: ['analytics'] });
+				void client.invalidateQueries({ queryKey: ['system'] });
 			}
 			lists = false;
 		};

@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { ACTIVE } from '../format';
 import { api, patch, post } from './client';
 import { useLiveState } from './live';
-import type { Analytics, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, User } from './types';
+import type { Analytics, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
 
 /** Query keys, so live updates can invalidate exactly what changed. */
 export const keys = {
@@ -11,6 +11,7 @@ export const keys = {
 	campaign: (id: string, offset: number, limit: number) => ['campaign', id, { offset, limit }] as const,
 	run: (id: string) => ['run', id] as const,
 	analytics: (campaignId: string, days: number) => ['analytics', { campaignId, days }] as const,
+	system: ['system'] as const,
 };
 
 const qs = (params: Record<string, string | number | undefined>) =>
@@ -68,6 +69,18 @@ export function useAnalytics(campaignId: string, days: number) {
 		queryKey: keys.analytics(campaignId, days),
 		queryFn: ({ signal }) => api<Analytics>(`/api/analytics?${qs({ campaignId, days })}`, { signal }),
 		placeholderData: keepPreviousData,
+	});
+}
+
+/** n8n's queue lives in Redis, which sends no live messages: the System view reads it again every few seconds. */
+const SYSTEM_POLL_MS = 5_000;
+
+export function useSystem() {
+	return useQuery({
+		queryKey: keys.system,
+		queryFn: ({ signal }) => api<SystemStatus>('/api/system', { signal }),
+		refetchInterval: SYSTEM_POLL_MS,
+		retry: false,
 	});
 }
 

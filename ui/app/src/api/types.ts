@@ -149,3 +149,67 @@ export interface LiveMessage {
 	stage?: string;
 	sceneNumber?: number | null;
 }
+
+/** GET /api/system (admins): n8n's queue and workers, runs by state, expired leases and what the watchdog did. */
+export interface SystemCheck {
+	ok: boolean;
+	ms: number;
+	error: string | null;
+}
+
+export interface SystemStatus {
+	status: 'ok' | 'down';
+	problems: string[];
+	checkedAt: string;
+	checks: {
+		postgres: SystemCheck;
+		storage: SystemCheck & { bucket: string };
+		redis: (SystemCheck & { address: string }) | null;
+	};
+	n8n: {
+		mode: 'queue' | 'regular';
+		redis: { address: string; prefix: string; queue: string; ok: boolean; error: string | null; ms: number } | null;
+		queue: { waiting: number; active: number; delayed: number; failed: number; paused: boolean } | null;
+		workers: { online: number; list: Array<{ address: string; connectedSeconds: number; idleSeconds: number }> } | null;
+		workersError: string | null;
+	};
+	runs: {
+		byStatus: Record<RunStatus, number>;
+		running: number;
+		maxRunning: number;
+		oldestQueued: { runId: string; campaignId: string; campaignName: string | null; title: string | null; queuedAt: string; ageSeconds: number } | null;
+		expiredLeases: {
+			total: number;
+			stuck: number;
+			alertAfterSeconds: number;
+			runs: Array<{
+				runId: string;
+				campaignId: string;
+				campaignName: string | null;
+				title: string | null;
+				status: RunStatus;
+				leaseOwner: string | null;
+				leaseExpiredAt: string;
+				expiredSeconds: number;
+				recoveries: number;
+			}>;
+		};
+		recoveries: {
+			total: number;
+			recent: Array<{
+				eventId: number;
+				runId: string;
+				campaignId: string;
+				campaignName: string | null;
+				title: string | null;
+				at: string;
+				message: string | null;
+				previousStatus: string | null;
+				leaseOwner: string | null;
+				leaseExpiredAt: string | null;
+				statusNow: RunStatus;
+				recoveries: number;
+			}>;
+		};
+	} | null;
+}

@@ -37,6 +37,12 @@ export function Layout() {
 					<NavLink to="/analytics" data-testid="nav-analytics">
 						Analytics
 					</NavLink>
+					{/* The System view spans every campaign: admins only (the API answers a manager 403). */}
+					{me.data?.role === 'admin' && (
+						<NavLink to="/system" data-testid="nav-system">
+							System
+						</NavLink>
+					)}
 				</nav>
 				<span className={`live live-${live}`} data-testid="live-state" title="Live updates from the pipeline">
 					{live === 'live' ? '● Live' : live === 'connecting' ? '○ Connecting…' : '○ Reconnecting… (pages refresh when back)'}
