@@ -110,8 +110,8 @@ export interface Stack {
 	mode: 'regular' | 'queue';
 	/** The n8n worker processes (queue mode); each can be killed and started again. */
 	workers: N8nServer[];
-	/** Queue mode: the Bull prefix and Redis database the installation uses. */
-	queue?: { prefix: string; redisDb: number };
+	/** Queue mode: the Redis and Bull prefix the installation's queue uses. */
+	queue?: { prefix: string; redisDb: number; redis: QueueOptions['redis'] };
 	/** Starts n8n (if not running) and waits until the production webhooks are registered. */
 	startN8n(): Promise<void>;
 	/** Stops n8n: SIGTERM waits for a graceful shutdown; SIGKILL kills n8n and its task runner at once (a crash). */
@@ -310,7 +310,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			timings,
 			mode: queue ? 'queue' : 'regular',
 			workers,
-			queue: queue && prefix ? { prefix, redisDb: queue.redis.db } : undefined,
+			queue: queue && prefix ? { prefix, redisDb: queue.redis.db, redis: queue.redis } : undefined,
 			startN8n: () => server.start(),
 			killN8n: (signal?: NodeJS.Signals) => server.stop(signal ?? 'SIGTERM'),
 			stop: stopAll,

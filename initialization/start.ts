@@ -74,6 +74,8 @@ async function startDashboardBeside(stack: Stack, dataDir: string): Promise<Dash
 		adminPasswordFile: join(dataDir, 'dashboard-admin.txt'),
 		// startStack applied them.
 		migrate: false,
+		// The System view reads n8n's queue where this stack put it (none in regular mode, even with REDIS_URL set).
+		queue: stack.queue ? { ...stack.queue.redis, prefix: stack.queue.prefix } : null,
 		log,
 	});
 }

@@ -207,20 +207,6 @@ export class BullQueueInRedis {
 		this.admin = this.connect(db);
 	}
 
-	/** Whether a Redis answers on 127.0.0.1:<port> (the tests that need one are skipped otherwise). */
-	static async reachable(port = 6379): Promise<boolean> {
-		const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-		probe.on('error', () => {});
-		try {
-			await probe.connect();
-			return (await probe.ping()) === 'PONG';
-		} catch {
-			return false;
-		} finally {
-			probe.disconnect();
-		}
-	}
-
 	private connect(db: number): Redis {
 		const client = new Redis({ host: '127.0.0.1', port: this.port, db, maxRetriesPerRequest: 1 });
 		client.on('error', () => {});

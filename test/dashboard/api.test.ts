@@ -14,6 +14,7 @@ import { startS3, type TestS3 } from '../helpers/s3';
 import { freePort } from '../helpers/ports';
 import { createUser, startDashboard, verifyPassword, type Dashboard, type DashboardOptions } from '../../ui/server/index';
 import { Browser, BullQueueInRedis, FakeN8n, openEvents } from './api-support';
+import { redisReachable } from '../helpers/redis';
 
 const TOKEN = 'test-webhook-token';
 const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
@@ -892,7 +893,7 @@ describe('dashboard API', () => {
 			// An ordinary queued event of the same run is not a recovery.
 			await sys.query("insert into events (run_id, stage, status, message) values ($1, 'run', 'queued', 'Queued at position 1')", [run.recovered]);
 
-			redisUp = await BullQueueInRedis.reachable();
+			redisUp = await redisReachable();
 			if (redisUp) {
 				bull = new BullQueueInRedis(REDIS_DB, PREFIX);
 				await bull.clear();

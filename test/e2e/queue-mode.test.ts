@@ -89,7 +89,7 @@ describe('n8n queue mode: main + 2 workers', { timeout: 40 * 60_000 }, () => {
 				.catch(() => {});
 		}, 200);
 		try {
-			const answers = await Promise.all(Array.from({ length: 6 }, (_, index) => post('reelsmith/runs', { script, iterations: 1, campaign: `Queue ${index % 2}` })));
+			const answers = await Promise.all(Array.from({ length: 6 }, (_, index) => post('reelsmith/runs', { script, iterations: 1, video: ['local'], speech: ['espeak'], campaign: `Queue ${index % 2}` })));
 			for (const answer of answers) assert.equal(answer.status, 202, JSON.stringify(answer.json));
 			const runIds = answers.map((answer) => String(answer.json.runId));
 			const runs = [];
@@ -177,7 +177,7 @@ describe('n8n queue mode: main + 2 workers', { timeout: 40 * 60_000 }, () => {
 		const browser = new Browser(dashboard.url);
 		assert.equal((await browser.login(ADMIN.email, ADMIN.password)).status, 200);
 		const decided = await browser.post(`/api/runs/${runId}/approval`, { decision: 'approve', note: 'Ship it' });
-		assert.equal(decided.status, 200, JSON.stringify(decided.body));
+		assert.equal(decided.status, 202, JSON.stringify(decided.body));
 
 		const run = await waitForRun(runId, ended);
 		assert.equal(run.status, 'completed', `run failed: ${run.error}`);

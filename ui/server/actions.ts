@@ -23,7 +23,8 @@ import { runLine } from './summaries';
 
 export const RUNS_WEBHOOK = 'reelsmith/runs';
 export const RESUME_WEBHOOK = 'reelsmith/resume';
-// A run still "running" whose row has not changed for this long has nobody working on it (n8n died): resumable.
+// A run still "running" whose lease expired has nobody working on it (its n8n process died): resumable (the Watchdog
+// requeues it by itself too). A run without a lease (made before leases) counts when its row has not changed this long.
 const STALE_MINUTES = 10;
 
 interface RunState {
@@ -40,7 +41,7 @@ interface RunState {
 async function runState(db: Pool, runId: string): Promise<RunState> {
 	const { rows } = await db.query<RunState>(
 		`select status, stage, approval, approval_by, approval_at, approval_url, cancel_requested_at,
-		        updated_at < now() - make_interval(mins => $2) as stale
+		        coalesce(lease_expires_at <= now(), updated_at < now() - make_interval(mins => $2)) as stale
 		   from runs where id = $1`,
 		[runId, STALE_MINUTES],
 	);

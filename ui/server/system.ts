@@ -11,6 +11,7 @@
  * runs everywhere else in the dashboard.
  */
 import { Hono } from 'hono';
+import { RECOVERY_REASON } from '../../nodes/shared/store/lease';
 import { RUN_STATUSES, type RunStatus } from '../../nodes/shared/store/runState';
 import { requireAdmin } from './auth';
 import type { AppEnv, Deps } from './context';
@@ -63,7 +64,7 @@ export const SYSTEM_SQL = `
 	        from runs r
 	        cross join lateral (
 	          select id, created_at, message, data from events
-	           where run_id = r.id and stage = 'run' and status = 'queued' and data->>'reason' = 'lease_expired'
+	           where run_id = r.id and stage = 'run' and status = 'queued' and data->>'reason' = '${RECOVERY_REASON}'
 	           order by created_at desc, id desc limit $3) e
 	        left join campaigns c on c.id = r.campaign_id
 	       where r.recoveries > 0

@@ -19,6 +19,8 @@ const MIN_LEASE_SECONDS = 5;
  * single step (a provider poll times out well before).
  */
 export const IDLE_LIMIT_MS = 60 * 60_000;
+/** `events.data.reason` of the event the watchdog records when it requeues a run (the System view lists them). */
+export const RECOVERY_REASON = 'lease_expired';
 /** The owner a dispatcher writes when it claims a run; the pipeline execution that starts it takes the lease over. */
 export const CLAIM_OWNER = 'dispatch';
 

@@ -4,7 +4,8 @@ import { isUuid } from '../../../shared/store/rows';
 import { failRun, HOLDING_A_SLOT } from '../../../shared/store/runState';
 import { findRunByExecutionId, getRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
-import { getDb, inputJson, jsonParameter, leaseSeconds, readableMessage, unknownRunMessage } from '../common';
+import { jsonParameter as readJsonParameter } from '../../../shared/parameters';
+import { getDb, inputJson, leaseSeconds, readableMessage, unknownRunMessage } from '../common';
 import { runSummary } from './summary';
 
 const show = { resource: ['run'], operation: ['fail'] };
@@ -74,7 +75,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			? await findRunByExecutionId(db, executionId)
 			: null;
 	// n8n's report may come as the error object or only inside the message the workflow built from it.
-	const executionError = jsonParameter.call(this, 'executionError', itemIndex, '');
+	const executionError = readJsonParameter(this, 'executionError', 'n8n Error', itemIndex, { optional: true });
 	const crashed = isCrashReport(executionError) || isCrashReport(message);
 	if (!run && crashed) {
 		// A crash report for an execution whose run another execution already took over: nothing to record.

@@ -1,13 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
-import { executionOf, requeueExpiredRuns } from '../../../shared/store/lease';
+import { executionOf, RECOVERY_REASON, requeueExpiredRuns } from '../../../shared/store/lease';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
 
 export const description: INodeProperties[] = [];
-
-/** Why a run went back in the queue, as the watchdog's events say it (the dashboard's System view lists them). */
-export const LEASE_EXPIRED = 'lease_expired';
 
 /**
  * The watchdog's step: every starting or running run whose lease expired (the n8n process making it died or hung)
@@ -27,7 +24,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				message:
 					`Recovered: the n8n process making it stopped renewing its lease (${holder && holder !== 'dispatch' ? `execution ${holder}` : 'its start was never taken'}, expired ${run.leaseExpiredAt}). ` +
 					'Back in the queue; it resumes from its completed scenes.',
-				data: { reason: LEASE_EXPIRED, previousStatus: run.previousStatus, leaseOwner: run.leaseOwner, leaseExpiredAt: run.leaseExpiredAt, recoveries: run.recoveries },
+				data: { reason: RECOVERY_REASON, previousStatus: run.previousStatus, leaseOwner: run.leaseOwner, leaseExpiredAt: run.leaseExpiredAt, recoveries: run.recoveries },
 			});
 		}
 		return runs;
