@@ -42,7 +42,9 @@ test('the node describes itself as n8n expects', () => {
 			.flatMap((property) => property.displayOptions?.show?.operation ?? []);
 	assert.deepEqual(shownFor('script'), ['parse']);
 	assert.deepEqual(shownFor('plan'), ['critique', 'refine']);
-	assert.deepEqual(shownFor('clipLimit'), ['critique', 'refine']);
+	// Parse checks the scene limit against the clip limit before any work, so it takes the clip limit too.
+	assert.deepEqual(shownFor('clipLimit'), ['parse', 'critique', 'refine']);
+	assert.deepEqual(shownFor('maxScenes'), ['parse', 'refine']);
 	assert.equal(description.properties.find((property) => property.name === 'plan')?.default, '={{ $json.plan }}');
 });
 

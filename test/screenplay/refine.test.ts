@@ -68,10 +68,8 @@ test('an over-long scene is split at dialogue boundaries and the scenes are renu
 		assert.equal(scene.duration, expectedDuration(scene));
 	}
 	// Every line is still there, in order, and the place carries over.
-	assert.deepEqual(
-		[...refined.scenes[1].dialogue, ...refined.scenes[2].dialogue],
-		plan.scenes[1].dialogue,
-	);
+	const said = (lines: { speaker: string; text: string }[]) => lines.map((line) => [line.speaker, line.text]);
+	assert.deepEqual(said([...refined.scenes[1].dialogue, ...refined.scenes[2].dialogue]), said(plan.scenes[1].dialogue));
 	assert.equal(refined.scenes[2].location, 'STATION PLATFORM');
 	assert.ok(refined.scenes[2].visualDescription.startsWith('Exterior, Station Platform, night.'));
 	assert.deepEqual(
@@ -148,10 +146,8 @@ test('a scene with no picture and no action gets one from its place and people, 
 	const bare = parseScript('Just some thoughts about an idea and a feeling.', { format: 'post' });
 	bare.scenes[0].visualDescription = '';
 	const { plan: titled } = refinePlan(bare, critiquePlan(bare, local), local);
-	assert.equal(
-		titled.scenes[0].visualDescription,
-		'A title card with the words "Just some thoughts about an idea and a feeling." on a plain background.',
-	);
+	// A post's picture is a shot to draw, never its own words on a card.
+	assert.equal(titled.scenes[0].visualDescription, 'Medium shot of the narrator talking to the camera in a softly lit room.');
 	assert.deepEqual(critiquePlan(titled, local).issues, []);
 });
 
@@ -185,6 +181,8 @@ test('a plan over its target is shortened by scaling action-only time, never cut
 
 test('a plan under its target is lengthened in proportion, up to the clip limit', () => {
 	const plan = parseScript(script('three-scenes.fountain'), { targetDuration: 30 });
+	plan.scenes[2].duration = 3.8; // 4 + 4.6 + 3.8 = 12.4 s
+	plan.totalDuration = 12.4;
 	const critique = critiquePlan(plan, local);
 	const { plan: refined, changes } = refinePlan(plan, critique, local);
 	assert.equal(refined.totalDuration, 30);

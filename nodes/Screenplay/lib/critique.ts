@@ -74,6 +74,11 @@ export function critiquePlan(plan: Plan, opts: CritiqueOptions): Critique {
 		...durationIssues(plan, targetOf(plan, opts.targetDuration)),
 		...clipLimitIssues(plan, opts.clipLimit),
 		...dialogueTimeIssues(plan),
+		...missingDialogueIssues(plan),
+		...speechInActionIssues(plan),
+		...storyOrderIssues(plan),
+		...noteIssues(plan),
+		...copiedTextIssues(plan),
 	];
 	const taken = issues.reduce((sum, issue) => sum + issue.penalty, 0);
 	return { score: Math.max(0, Math.min(100, Math.round(100 - taken))), issues, critic: 'rules' };
@@ -129,7 +134,8 @@ function characterIssues(plan: Plan): PlanIssue[] {
 	const rules = rubric.characterDescription;
 	const found: Draft[] = [];
 	for (const character of plan.characters ?? []) {
-		if (!(character.lines > 0)) continue;
+		// A voice that is only heard (V.O., A VOICE, THE CROWD) is never drawn, so it needs no look.
+		if (!(character.lines > 0) || character.offScreen) continue;
 		const description = (character.description ?? '').trim();
 		if (countWords(description) >= rules.minWords) continue;
 		found.push({
@@ -193,4 +199,130 @@ function dialogueTimeIssues(plan: Plan): PlanIssue[] {
 		});
 	}
 	return capped(found, rules.maxTotal);
+}
+
+const SCRIPT_FORMATS = new Set(['fountain', 'screenplay', 'markdown']);
+
+/** A screenplay whose plan has no line of dialogue lost its speeches (read as action), or was never a screenplay. */
+function missingDialogueIssues(plan: Plan): PlanIssue[] {
+	if (!SCRIPT_FORMATS.has(plan.format)) return [];
+	if (plan.scenes.some((scene) => scene.dialogue?.length || scene.narration?.trim())) return [];
+	return capped(
+		[
+			{
+				code: 'missing-dialogue',
+				message: `The ${plan.format} plan has no dialogue in any of its ${plan.scenes.length} scenes. If the script has speeches, they were read as action: check the character cues (a name in capitals on its own line over the speech) or choose the format that matches the script.`,
+				raw: rubric.missingDialogue.penalty,
+			},
+		],
+		rubric.missingDialogue.maxTotal,
+	);
+}
+
+// "MARCUS Coffee's not kitchen." / "STEEL (V.O.) Beer's ready!": a cue in capitals, then a capitalised sentence.
+const SPEECH_IN_ACTION = /(?:^|[.!?]["”]?\s+)(\p{Lu}[\p{Lu}'’.\- ]*\p{Lu})(?:\s*\((?:V\.O\.|O\.S\.|O\.C\.|CONT['’]D)\))?\s+(?!I\b|A\b)(\p{Lu}\p{Ll}+['’\p{Ll}]*\b)/gu;
+
+/** Speech that ended up in the action: a known speaker (or a cue-like name) followed straight by a spoken sentence. */
+export function speechInAction(action: string, speakers: Set<string>): string[] {
+	const found: string[] = [];
+	for (const match of action.matchAll(SPEECH_IN_ACTION)) {
+		const name = match[1].trim();
+		const extension = /\((?:V\.O\.|O\.S\.|O\.C\.|CONT['’]D)\)/.test(match[0]);
+		if (speakers.has(name) || extension || (speakers.size === 0 && name.length >= 3)) found.push(`${name} ${match[2]}`);
+	}
+	return found;
+}
+
+function speechInActionIssues(plan: Plan): PlanIssue[] {
+	if (!SCRIPT_FORMATS.has(plan.format)) return [];
+	const speakers = new Set((plan.characters ?? []).map((character) => character.name.toUpperCase()));
+	const found: Draft[] = [];
+	for (const scene of plan.scenes) {
+		const hits = speechInAction(scene.action ?? '', speakers);
+		if (!hits.length) continue;
+		found.push({
+			code: 'speech-in-action',
+			scene: scene.number,
+			message: `${sceneLabel(scene)}: the action reads like speech ("${hits[0]}…"), so it would be drawn instead of spoken. Put the name on its own line above the speech, with a blank line before it.`,
+			raw: rubric.speechInAction.penalty,
+		});
+	}
+	return capped(found, rubric.speechInAction.maxTotal);
+}
+
+/** Lines placed after action that does not exist, or before action they followed: a split that broke script order. */
+function storyOrderIssues(plan: Plan): PlanIssue[] {
+	const found: Draft[] = [];
+	for (const scene of plan.scenes) {
+		const paragraphs = (scene.action ?? '').split(/\n{2,}/).filter((paragraph) => paragraph.trim()).length;
+		let last = 0;
+		const broken = (scene.dialogue ?? []).some((line) => {
+			if (line.actionBefore === undefined) return false;
+			const wrong = line.actionBefore < last || line.actionBefore > paragraphs;
+			last = line.actionBefore;
+			return wrong;
+		});
+		if (!broken) continue;
+		found.push({
+			code: 'story-order',
+			scene: scene.number,
+			message: `${sceneLabel(scene)}: its lines and action are out of script order (a line is placed after action that is not there, or before action it follows). Put each line back after the action it answers.`,
+			raw: rubric.storyOrder.penalty,
+		});
+	}
+	return capped(found, rubric.storyOrder.maxTotal);
+}
+
+const NOTE_PATTERNS: Array<[RegExp, string]> = [
+	[/\b(?:note|notes|todo|n\.b\.)\s*:/i, 'a note'],
+	[/\[\[|\]\]/, 'a note'],
+	[/\((?:MORE|CONT['’]D|CONTINUED)\)/i, 'a page-break cue'],
+	[/\b(?:SUPER|TITLE OVER|SFX|SOUND|CHYRON)\s*:/, 'a super or sound cue'],
+	[/\b(?:CUT TO|DISSOLVE TO|SMASH CUT TO|FADE TO BLACK)\b|\bFADE (?:IN|OUT)\b/, 'a transition'],
+	[/\bTHE END\b/, '"THE END"'],
+];
+
+/** What in a visual description is not a picture: notes, page-break cues, supers, transitions. */
+export function notesIn(text: string): string[] {
+	return [...new Set(NOTE_PATTERNS.filter(([pattern]) => pattern.test(text)).map(([, what]) => what))];
+}
+
+function noteIssues(plan: Plan): PlanIssue[] {
+	const found: Draft[] = [];
+	for (const scene of plan.scenes) {
+		const notes = notesIn(scene.visualDescription ?? '');
+		if (!notes.length) continue;
+		found.push({
+			code: 'note-in-visual',
+			scene: scene.number,
+			message: `${sceneLabel(scene)}: the visual description carries ${notes.join(' and ')}, which would be sent to the video provider. Describe only what the camera shows.`,
+			raw: rubric.noteInVisual.penalty,
+		});
+	}
+	return capped(found, rubric.noteInVisual.maxTotal);
+}
+
+const FIRST_PERSON = /\b(I|I'm|I’m|I've|I’ve|I'd|I’d|me|my|mine|we|our|us)\b/;
+
+/** A post's visual that is its own first-person text, not a picture. */
+export function copiesText(visual: string, narration: string): boolean {
+	const text = visual.trim();
+	if (!text) return false;
+	const opening = text.replace(/…$/, '').slice(0, 40);
+	return FIRST_PERSON.test(text) || (opening.length >= 15 && narration.includes(opening));
+}
+
+function copiedTextIssues(plan: Plan): PlanIssue[] {
+	if (plan.format !== 'post') return [];
+	const found: Draft[] = [];
+	for (const scene of plan.scenes) {
+		if (!copiesText(scene.visualDescription ?? '', scene.narration ?? '')) continue;
+		found.push({
+			code: 'visual-copies-text',
+			scene: scene.number,
+			message: `${sceneLabel(scene)}: the visual description is the post's own words ("${(scene.visualDescription ?? '').slice(0, 40)}…"), not a picture. Describe what to show while the narrator reads.`,
+			raw: rubric.copiedText.penalty,
+		});
+	}
+	return capped(found, rubric.copiedText.maxTotal);
 }

@@ -45,6 +45,9 @@ function asObject(input: unknown, wrapper: string): { object?: Json; problem?: s
 const text = (value: unknown, fallback = ''): string =>
 	typeof value === 'string' ? value : value === null || value === undefined ? fallback : String(value);
 
+const textList = (value: unknown): string[] =>
+	Array.isArray(value) ? value.map((entry) => text(entry)).filter((entry) => entry.trim()) : [];
+
 const interiorOf = (value: unknown): Scene['interior'] =>
 	value === 'INT' || value === 'EXT' || value === 'INT/EXT' ? value : null;
 
@@ -65,9 +68,18 @@ export function readPlan(input: unknown): Read<Plan> {
 		const dialogue: DialogueLine[] = [];
 		for (const line of (scene.dialogue as unknown[] | undefined) ?? []) {
 			if (!line || typeof line !== 'object') return { problem: `scene ${index + 1}: a dialogue line is not an object` };
-			const { speaker, text: said, parenthetical } = line as Json;
+			const { speaker, text: said, parenthetical, dual, offScreen, actionBefore } = line as Json;
 			const entry: DialogueLine = { speaker: text(speaker, 'NARRATOR'), text: text(said) };
 			if (parenthetical) entry.parenthetical = text(parenthetical);
+			if (dual === true) entry.dual = true;
+			if (offScreen === true) entry.offScreen = true;
+			if (actionBefore !== undefined && actionBefore !== null) {
+				const count = Number(actionBefore);
+				if (!Number.isInteger(count) || count < 0) {
+					return { problem: `scene ${index + 1}: a dialogue line's actionBefore must be a whole number of action paragraphs (got ${JSON.stringify(actionBefore)})` };
+				}
+				entry.actionBefore = count;
+			}
 			dialogue.push(entry);
 		}
 		const built: Scene = {
@@ -82,6 +94,9 @@ export function readPlan(input: unknown): Read<Plan> {
 			narration: text(scene.narration),
 			characters: Array.isArray(scene.characters) ? scene.characters.map((name) => text(name)) : [],
 			duration: 0,
+			transition: scene.transition === null || scene.transition === undefined ? null : text(scene.transition),
+			onScreenText: textList(scene.onScreenText),
+			sound: textList(scene.sound),
 		};
 		if (scene.duration === undefined || scene.duration === null) {
 			built.duration = sceneDuration(built);
@@ -107,6 +122,7 @@ export function readPlan(input: unknown): Read<Plan> {
 				: scenes.reduce((sum, scene) => sum + scene.dialogue.filter((line) => line.speaker === name).length, 0),
 			scenes: Array.isArray(character.scenes) ? character.scenes.map(Number).filter(Number.isFinite) : [],
 			description: text(character.description),
+			...(character.offScreen === true ? { offScreen: true } : {}),
 		});
 	}
 	const settings: Setting[] = [];
