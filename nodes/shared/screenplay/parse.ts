@@ -220,7 +220,7 @@ function cueIndentation(lines: string[]): { indented: number; flush: number } {
 	for (let i = 0; i + 1 < lines.length; i++) {
 		const line = lines[i];
 		if (!line.trim() || !lines[i + 1].trim() || !cueName(line.trim())) continue;
-		if (indentOf(line) >= base + 5 && indentOf(lines[i + 1]) >= base + 5) indented++;
+		if (indentOf(line) >= base + 5 && indentOf(lines[i + 1]) > base) indented++;
 		else if ((i === 0 || !lines[i - 1].trim()) && indentOf(line) < base + 5) flush++;
 	}
 	return { indented, flush };
@@ -494,7 +494,7 @@ function parseScreenplay(text: string, options: ScreenplayOptions): Draft {
 			flushAction();
 			pendingSuper = false;
 			const from = scene.dialogue.length;
-			i = readSpeech(lines, i + 1, name, scene.dialogue, cueIndented ? { minIndent: deep, cueIndent: indentOf(raw) } : null);
+			i = readSpeech(lines, i + 1, name, scene.dialogue, cueIndented ? { minIndent: base + 1, cueIndent: indentOf(raw) } : null);
 			const dual = /\s\^$/.test(line);
 			const offScreen = cueIsOffScreen(line);
 			for (const spoken of scene.dialogue.slice(from)) {
