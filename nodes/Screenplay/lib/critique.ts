@@ -326,3 +326,17 @@ function copiedTextIssues(plan: Plan): PlanIssue[] {
 	}
 	return capped(found, rubric.copiedText.maxTotal);
 }
+
+/**
+ * Claude's critique held to the rules critic's standard: every issue the rules critic finds is listed (those Claude
+ * already names for the same scene or character are not repeated), and the score is the lower of the two.
+ */
+export function withRulesCritic(critique: Critique, rules: Critique): Critique {
+	const key = (issue: PlanIssue) => `${issue.code}|${issue.scene ?? ''}|${issue.character ?? ''}`;
+	const named = new Set(critique.issues.map(key));
+	return {
+		score: Math.min(critique.score, rules.score),
+		issues: [...critique.issues, ...rules.issues.filter((issue) => !named.has(key(issue)))],
+		critic: critique.critic,
+	};
+}

@@ -1047,7 +1047,8 @@ function introduction(name: string, scenes: Scene[]): string {
 				const own = firstSentences(theirs ? sentence : capitals + after, parseData.characterDescriptionWords);
 				const described = /^\s*[,(]/.test(after) && countWords(after) >= 3;
 				if (described) return own;
-				if (!thin) thin = own;
+				// A bare mention counts only in a sentence about them, never a fragment of someone else's.
+				if (!thin && theirs) thin = own;
 			}
 		}
 	}

@@ -1,4 +1,5 @@
 import {
+	MAX_SCENES,
 	PLAN_SCHEMA_VERSION,
 	type Character,
 	type Critique,
@@ -141,6 +142,8 @@ export function readPlan(input: unknown): Read<Plan> {
 		? (object.format as Plan['format'])
 		: 'screenplay';
 	const target = Number(object.targetDuration);
+	const problems = planProblems({ scenes });
+	if (problems.length) return { problem: problems[0] };
 	return {
 		value: {
 			schemaVersion: PLAN_SCHEMA_VERSION,
@@ -153,6 +156,27 @@ export function readPlan(input: unknown): Read<Plan> {
 			totalDuration: totalDuration(scenes),
 		},
 	};
+}
+
+/**
+ * What every plan must be, whichever planner wrote it: at most MAX_SCENES scenes, every line with a speaker and words,
+ * and lines placed among the scene's action paragraphs that exist. Each problem names the field, for a planner to fix.
+ */
+export function planProblems(plan: Pick<Plan, 'scenes'>): string[] {
+	const problems: string[] = [];
+	if (plan.scenes.length > MAX_SCENES) problems.push(`scenes has ${plan.scenes.length} scenes; a run takes at most ${MAX_SCENES}`);
+	plan.scenes.forEach((scene, index) => {
+		const paragraphs = (scene.action ?? '').split(/\n{2,}/).filter((paragraph) => paragraph.trim()).length;
+		(scene.dialogue ?? []).forEach((line, lineIndex) => {
+			const at = `scenes[${index}].dialogue[${lineIndex}]`;
+			if (!line.speaker?.trim()) problems.push(`${at}.speaker is empty`);
+			if (!line.text?.trim()) problems.push(`${at}.text is empty`);
+			if (line.actionBefore !== undefined && line.actionBefore > paragraphs) {
+				problems.push(`${at}.actionBefore is ${line.actionBefore}, but the scene has ${paragraphs} action paragraphs`);
+			}
+		});
+	});
+	return problems;
 }
 
 export function readCritique(input: unknown): Read<Critique> {
