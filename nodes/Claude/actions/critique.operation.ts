@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import prompts from '../data/prompts.json';
-import { critiquePlan, withRulesCritic } from '../../Screenplay/lib/critique';
+import { critiquePlan, withRulesCritic } from '../../shared/screenplay/critique';
 import { critiqueTool, critiqueValidator } from '../lib/schema';
 import { ledgerHooks } from '../lib/ledger';
 import { callStructured } from '../transport/anthropic';
