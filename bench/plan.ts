@@ -91,7 +91,7 @@ async function main(): Promise<void> {
 
 	const { name, text } = longest();
 	const rows: string[] = [];
-	const line = (cells: string[]) => rows.push(cells.map((cell, index) => (index === 0 ? cell.padEnd(54) : cell.padStart(12))).join(''));
+	const line = (cells: string[]) => rows.push(cells.map((cell, index) => (index === 0 ? cell.padEnd(54) : cell.padStart(14))).join(''));
 	line(['', 'ms/run', 'max RSS MB', 'peak heap MB', 'scenes']);
 	for (const [input, label, runs] of [
 		['longest', `${name} (${(Buffer.byteLength(text) / 1024).toFixed(1)} KB)`, iterations],
