@@ -76,8 +76,7 @@ test('a scene over the clip limit costs 10 points plus 1 per second over', () =>
 });
 
 test('total duration off target: ±15% is fine, then 0.5 points per percentage point (at least 3, at most 25)', () => {
-	const plan = fountain();
-	plan.scenes[2].duration = 3.8; // 4 + 4.6 + 3.8 = 12.4 s
+	const plan = fountain(); // 12.4 s
 	assert.deepEqual(codes(plan, { clipLimit: 20, targetDuration: 14 }), []); // 11% under
 	assert.deepEqual(codes(plan, { clipLimit: 20, targetDuration: 10.8 }), []); // 14.8% over
 	// 12.4 s against 16 s is 22.5% under: 7.5 points past the tolerance → 3.75 → 4.

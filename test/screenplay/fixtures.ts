@@ -13,14 +13,9 @@ export function wordCount(text: string): number {
 }
 
 /** The documented rule, written out again: max(dialogue/2.5 + 0.5 per line + narration/2.5, action/3, 2), up to 0.1 s. */
-export function expectedDuration(scene: { dialogue: { text: string; dual?: boolean }[]; action: string; narration: string }): number {
-	// A dual line (`^`) is said over the line before it: only the part that runs longer adds time.
-	let spoken = wordCount(scene.narration) / 2.5;
-	scene.dialogue.forEach((line, index) => {
-		const own = wordCount(line.text) / 2.5 + 0.5;
-		const before = index > 0 ? wordCount(scene.dialogue[index - 1].text) / 2.5 + 0.5 : 0;
-		spoken += line.dual ? Math.max(0, own - before) : own;
-	});
+export function expectedDuration(scene: { dialogue: { text: string }[]; action: string; narration: string }): number {
+	const spoken =
+		scene.dialogue.reduce((sum, line) => sum + wordCount(line.text) / 2.5 + 0.5, 0) + wordCount(scene.narration) / 2.5;
 	const seconds = Math.max(spoken, wordCount(scene.action) / 3, 2);
 	return Math.round(Math.ceil(seconds * 10 - 1e-6)) / 10;
 }

@@ -26,17 +26,10 @@ type Timed = Pick<Scene, 'dialogue' | 'narration' | 'action'>;
 /** Seconds the voices need: dialogue words + a pause per line, plus narration words. Not rounded. */
 export function spokenSeconds(scene: Pick<Scene, 'dialogue' | 'narration'>, rule: TimingRule = DEFAULT_TIMING): number {
 	let seconds = 0;
-	let previous = 0;
+	// Dual lines (`dual: true`) count in full too: the speech step still plays them one after the other, and the
+	// scene's audio is cut at its duration, so overlapping them here would cut words.
 	for (const line of scene.dialogue ?? []) {
-		const own = countWords(line.text ?? '') / rule.dialogueWordsPerSecond + rule.pauseAfterDialogueLine;
-		// A dual line is said over the line before it: only what runs past that line adds time.
-		if (line.dual) {
-			seconds += Math.max(0, own - previous);
-			previous = Math.max(own, previous);
-		} else {
-			seconds += own;
-			previous = own;
-		}
+		seconds += countWords(line.text ?? '') / rule.dialogueWordsPerSecond + rule.pauseAfterDialogueLine;
 	}
 	seconds += countWords(scene.narration ?? '') / rule.narrationWordsPerSecond;
 	return seconds;
