@@ -1,6 +1,6 @@
 import { MAX_SCENES, type DialogueLine, type Plan, type Scene } from '../plan';
 import { chunkText, countWords, sentences } from './text';
-import { DEFAULT_TIMING, actionSeconds, minimumDuration, sceneDuration, type TimingRule } from './timing';
+import { DEFAULT_TIMING, actionSeconds, minimumDuration, roundUp, spokenSeconds, type TimingRule } from './timing';
 
 /**
  * Splitting scenes to fit the clip limit, in script order (the Screenplay node's Refine), and the scene-limit check
@@ -76,15 +76,32 @@ function partOf(scene: Scene, beats: Beat[]): Scene {
 export function splitScene(scene: Scene, limit: number, compress: boolean): { parts: Scene[]; linesSplit: boolean } {
 	const rule = DEFAULT_TIMING;
 	const { beats, linesSplit } = beatsOf(scene, limit, rule);
-	const fits = (part: Scene) => (compress ? minimumDuration(part, rule) : sceneDuration(part, rule)) <= limit + 1e-9;
+	// Running totals of the part being filled (the timing rule, summed beat by beat), so each beat costs O(1).
+	const spokenOf = (beat: Beat) =>
+		beat.kind === 'line'
+			? spokenSeconds({ dialogue: [beat.line], narration: '' }, rule)
+			: beat.kind === 'narration'
+				? spokenSeconds({ dialogue: [], narration: beat.text }, rule)
+				: 0;
+	const actionOf = (beat: Beat) => (beat.kind === 'action' ? actionSeconds({ action: beat.text }, rule) : 0);
+	const fits = (spoken: number, action: number) =>
+		roundUp(Math.max(spoken, compress ? 0 : action, rule.minimumSceneSeconds), rule.roundUpToSeconds) <= limit + 1e-9;
 	const groups: Beat[][] = [];
 	let current: Beat[] = [];
+	let spoken = 0;
+	let action = 0;
 	for (const beat of beats) {
-		if (current.length && !fits(partOf(scene, [...current, beat]))) {
+		const beatSpoken = spokenOf(beat);
+		const beatAction = actionOf(beat);
+		if (current.length && !fits(spoken + beatSpoken, action + beatAction)) {
 			groups.push(current);
 			current = [];
+			spoken = 0;
+			action = 0;
 		}
 		current.push(beat);
+		spoken += beatSpoken;
+		action += beatAction;
 	}
 	if (current.length) groups.push(current);
 	const parts = groups.map((group) => partOf(scene, group));
