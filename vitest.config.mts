@@ -22,6 +22,8 @@ const UNIT = [
 	'test/screenplay/parse.test.ts',
 	'test/screenplay/critique.test.ts',
 	'test/screenplay/refine.test.ts',
+	'test/screenplay/corpus.test.ts',
+	'test/screenplay/traps.test.ts',
 	'test/campaign/request.test.ts',
 	'test/ffmpeg/srt.test.ts',
 	'test/video-generation/layout.test.ts',

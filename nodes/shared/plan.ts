@@ -4,6 +4,9 @@
  */
 export const PLAN_SCHEMA_VERSION = 1;
 
+/** The most scenes a run takes, before and after refinement. */
+export const MAX_SCENES = 50;
+
 export type ScriptFormat = 'fountain' | 'screenplay' | 'markdown' | 'post';
 
 export interface DialogueLine {
@@ -12,6 +15,12 @@ export interface DialogueLine {
 	text: string;
 	/** "(whispering)" without the brackets, when the script gives one. */
 	parenthetical?: string;
+	/** Spoken at the same time as the line before it (Fountain dual dialogue `^`, or a cue such as `EDWARD AND WILL`). */
+	dual?: boolean;
+	/** Heard, not seen: the cue had `(V.O.)`, `(O.S.)` or `(O.C.)`. */
+	offScreen?: boolean;
+	/** How many of the scene's action paragraphs come before this line, so a split keeps script order. */
+	actionBefore?: number;
 }
 
 export interface Scene {
@@ -35,6 +44,12 @@ export interface Scene {
 	characters: string[];
 	/** Seconds, rounded to 0.1, from the words-per-second rule (see Screenplay node README). */
 	duration: number;
+	/** How the scene ends ("CUT TO:", "DISSOLVE TO:", "FADE OUT."), for the assembly's transitions; null/absent when none. */
+	transition?: string | null;
+	/** Text shown on screen: supers, title cards, chyrons ("SUPER: Three years later"). Never spoken or drawn as action. */
+	onScreenText?: string[];
+	/** Sound notes ("SFX: a door slams", "MUSIC: a slow waltz"). Never spoken or drawn as action. */
+	sound?: string[];
 }
 
 export interface Character {
@@ -45,6 +60,8 @@ export interface Character {
 	scenes: number[];
 	/** Reusable visual description; empty string when unknown (the critic flags it). */
 	description: string;
+	/** Only heard (a voice-over, `A VOICE`, `THE CROWD`): needs no look and is not drawn. */
+	offScreen?: boolean;
 }
 
 export interface Setting {
@@ -73,7 +90,12 @@ export type PlanIssueCode =
 	| 'character-missing-description'
 	| 'duration-off-target'
 	| 'scene-over-clip-limit'
-	| 'dialogue-over-scene-time';
+	| 'dialogue-over-scene-time'
+	| 'missing-dialogue'
+	| 'speech-in-action'
+	| 'story-order'
+	| 'note-in-visual'
+	| 'visual-copies-text';
 
 export interface PlanIssue {
 	code: PlanIssueCode;

@@ -290,3 +290,31 @@ test('checkFrame: the frame goes to Claude as a base64 image and comes back scor
 	);
 	assert.equal(fake.requests.length, 1, 'nothing is sent for a missing or unreadable frame');
 });
+
+test('critique: the rules critic holds Claude to the same standard (its issues are added, the lower score counts)', async () => {
+	fake.script({ toolInput: planInput() });
+	const plan = (await run([{ script: 'x' }], planFromScript))[0].json.plan as unknown as Plan;
+	plan.scenes[0].visualDescription = 'Note: maybe cut this scene. A sunlit kitchen; Alice pours coffee, close-up.';
+	fake.script({ toolInput: { score: 95, issues: [] } });
+	const [item] = await run([{ plan }], (json) => ({ operation: 'critique', plan: json.plan, clipLimit: 10 }));
+	const critique = item.json.critique as unknown as Critique;
+	assert.deepEqual(
+		critique.issues.map((issue) => [issue.code, issue.scene]),
+		[['note-in-visual', 1]],
+	);
+	assert.equal(critique.score, 90);
+	assert.equal(critique.critic, 'claude');
+});
+
+test('plan: an answer over 50 scenes, or with a line placed after action that is not there, is sent back for repair', async () => {
+	const many = planInput();
+	many.scenes = Array.from({ length: 51 }, () => ({ ...planInput().scenes[0] }));
+	const misplaced = planInput();
+	(misplaced.scenes[0].dialogue[0] as Record<string, unknown>).actionBefore = 3;
+	fake.script({ toolInput: many }, { toolInput: misplaced });
+	await assert.rejects(
+		run([{ script: 'x' }], planFromScript),
+		rejectsWith(/^Claude did not return a valid plan: scenes\[0\]\.dialogue\[0\]\.actionBefore is 3, but the scene has 1 action paragraphs/),
+	);
+	assert.match(JSON.stringify(fake.requests[1].body.messages), /scenes has 51 scenes; a run takes at most 50/);
+});

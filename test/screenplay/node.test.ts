@@ -42,7 +42,9 @@ test('the node describes itself as n8n expects', () => {
 			.flatMap((property) => property.displayOptions?.show?.operation ?? []);
 	assert.deepEqual(shownFor('script'), ['parse']);
 	assert.deepEqual(shownFor('plan'), ['critique', 'refine']);
-	assert.deepEqual(shownFor('clipLimit'), ['critique', 'refine']);
+	// Parse checks the scene limit against the clip limit before any work, so it takes the clip limit too.
+	assert.deepEqual(shownFor('clipLimit'), ['parse', 'critique', 'refine']);
+	assert.deepEqual(shownFor('maxScenes'), ['parse', 'refine']);
 	assert.equal(description.properties.find((property) => property.name === 'plan')?.default, '={{ $json.plan }}');
 });
 
@@ -136,4 +138,19 @@ test('with Continue On Fail a bad item reports its error and the others go on', 
 	assert.equal((output[0].json.plan as unknown as Plan).scenes.length, 3);
 	assert.match(String(output[1].json.error), /^The script is empty\./);
 	assert.deepEqual(output[1].pairedItem, { item: 1 });
+});
+
+test('Parse refuses, before any work, a script that no refinement could fit into Max Scenes clips', async () => {
+	const scene = (index: number) =>
+		[`INT. ROOM ${index} - NIGHT`, '', ...Array.from({ length: 12 }, (_, line) => [line % 2 ? 'BOB' : 'ALICE', 'We have to leave this place before the lights go out again tonight.', '']).flat()].join('\n');
+	// Five scenes of 12 lines of 5.7 s: three lines fill a 20 s clip, so 4 clips a scene, 20 in all; 10 s clips hold one line.
+	const text = Array.from({ length: 5 }, (_, index) => scene(index + 1)).join('\n\n');
+	const parse = (parameters: Parameters) => run([{ script: text }], (json) => ({ operation: 'parse', script: json.script, ...parameters }));
+	await assert.rejects(parse({ maxScenes: 19 }), {
+		name: 'NodeOperationError',
+		message:
+			'The script needs at least 20 scenes of at most 20 s for its dialogue alone; a run takes at most 19. Split it into several runs, cut dialogue, or use a video provider with longer clips.',
+	});
+	assert.equal(((await parse({ maxScenes: 20 }))[0].json.plan as unknown as Plan).scenes.length, 5);
+	await assert.rejects(parse({ maxScenes: 50, videoProvider: 'kling' }), /needs at least 60 scenes of at most 10 s/);
 });

@@ -42,10 +42,17 @@ test('Fountain dialogue keeps its order, speakers and parentheticals; extensions
 test('notes, boneyard, synopses and transitions never reach the plan', () => {
 	const plan = parseScript(script('three-scenes.fountain'));
 	const everything = JSON.stringify(plan);
-	for (const hidden of ['Maybe a dog', 'ATTIC', 'Nobody will miss this', 'comes back with the key', 'CUT TO', 'FADE', '[[', '/*']) {
+	for (const hidden of ['Maybe a dog', 'ATTIC', 'Nobody will miss this', 'comes back with the key', 'FADE IN', '[[', '/*']) {
 		assert.ok(!everything.includes(hidden), `plan should not contain ${hidden}`);
 	}
 	assert.equal(plan.scenes[1].action, 'BOB (40s, muddy boots) waves a rusty key at the fence.');
+	// Transitions end the scene they follow (the assembly can crossfade on them); they are never action or speech.
+	assert.deepEqual(
+		plan.scenes.map((scene) => scene.transition),
+		['CUT TO:', null, 'FADE OUT.'],
+	);
+	const story = JSON.stringify(plan.scenes.map((scene) => [scene.action, scene.visualDescription, scene.dialogue]));
+	assert.ok(!story.includes('CUT TO') && !story.includes('FADE'));
 });
 
 test('Fountain characters: line counts, scenes and the sentence that introduces them', () => {
@@ -102,11 +109,13 @@ test('durations follow the words-per-second rule exactly, and suit the end-to-en
 	const plan = parseScript(script('three-scenes.fountain'));
 	// Scene 1: action 12 words / 3 = 4.0 s; speech (4 / 2.5 + 0.5) + (3 / 2.5 + 0.5) = 3.8 s → 4.0 s.
 	// Scene 2: action 11 words / 3 = 3.67 s; speech (5 / 2.5 + 0.5) + (4 / 2.5 + 0.5) = 4.6 s → 4.6 s.
-	// Scene 3: action 7 words / 3 = 2.33 s; speech (4 / 2.5 + 0.5) + (3 / 2.5 + 0.5) = 3.8 s → 3.8 s.
+	// Scene 3: action 7 words / 3 = 2.33 s; speech (4 / 2.5 + 0.5) + (3 / 2.5 + 0.5) = 3.8 s → 3.8 s (BOB's `^` line
+	// is marked dual, and still counted in full: the speech step plays it after ALICE's).
 	assert.deepEqual(
 		plan.scenes.map((scene) => scene.duration),
 		[4, 4.6, 3.8],
 	);
+	assert.equal(plan.scenes[2].dialogue[1].dual, true);
 	for (const scene of plan.scenes) {
 		assert.equal(scene.duration, expectedDuration(scene));
 		assert.ok(scene.duration >= 3 && scene.duration <= 8, `scene ${scene.number} lasts ${scene.duration} s`);
@@ -212,7 +221,9 @@ test('a Reddit-style post becomes narrated parts of about 25–40 words, every w
 		assert.deepEqual(scene.characters, []);
 		const words = wordCount(scene.narration);
 		assert.ok(words >= 20 && words <= 45, `part ${index + 1} has ${words} words`);
-		assert.ok(scene.visualDescription.length > 0 && scene.narration.startsWith(scene.visualDescription.slice(0, 20)));
+		// The picture is a shot to draw, not the post's first-person words copied out.
+		assert.ok(scene.visualDescription.startsWith('Medium shot of the narrator'), scene.visualDescription);
+		assert.ok(!scene.narration.includes(scene.visualDescription.slice(0, 20)));
 		assert.equal(scene.duration, expectedDuration(scene));
 	});
 	assert.deepEqual(plan.characters, []);
@@ -311,7 +322,8 @@ test('Fountain odds and ends: forced and lower-case headings, scene numbers, I/E
 	]);
 	assert.equal(plan.scenes[1].action, 'BOOM! The door shakes.');
 	assert.deepEqual(speech(plan, 2), [['מיכל', 'מי שם? Hello?', null]]);
-	assert.equal(plan.scenes[3].action, 'THE END');
+	// ">THE END<" ends the script; it is not action to draw.
+	assert.equal(plan.scenes[3].action, '');
 	assert.equal(plan.characters[0].description, 'A younger ZOË runs through a field.');
 });
 

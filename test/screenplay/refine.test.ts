@@ -68,10 +68,8 @@ test('an over-long scene is split at dialogue boundaries and the scenes are renu
 		assert.equal(scene.duration, expectedDuration(scene));
 	}
 	// Every line is still there, in order, and the place carries over.
-	assert.deepEqual(
-		[...refined.scenes[1].dialogue, ...refined.scenes[2].dialogue],
-		plan.scenes[1].dialogue,
-	);
+	const said = (lines: { speaker: string; text: string }[]) => lines.map((line) => [line.speaker, line.text]);
+	assert.deepEqual(said([...refined.scenes[1].dialogue, ...refined.scenes[2].dialogue]), said(plan.scenes[1].dialogue));
 	assert.equal(refined.scenes[2].location, 'STATION PLATFORM');
 	assert.ok(refined.scenes[2].visualDescription.startsWith('Exterior, Station Platform, night.'));
 	assert.deepEqual(
@@ -148,10 +146,8 @@ test('a scene with no picture and no action gets one from its place and people, 
 	const bare = parseScript('Just some thoughts about an idea and a feeling.', { format: 'post' });
 	bare.scenes[0].visualDescription = '';
 	const { plan: titled } = refinePlan(bare, critiquePlan(bare, local), local);
-	assert.equal(
-		titled.scenes[0].visualDescription,
-		'A title card with the words "Just some thoughts about an idea and a feeling." on a plain background.',
-	);
+	// A post's picture is a shot to draw, never its own words on a card.
+	assert.equal(titled.scenes[0].visualDescription, 'Medium shot of the narrator talking to the camera in a softly lit room.');
 	assert.deepEqual(critiquePlan(titled, local).issues, []);
 });
 

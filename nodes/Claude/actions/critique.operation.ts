@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import prompts from '../data/prompts.json';
+import { critiquePlan, withRulesCritic } from '../../shared/screenplay/critique';
 import { critiqueTool, critiqueValidator } from '../lib/schema';
 import { ledgerHooks } from '../lib/ledger';
 import { callStructured } from '../transport/anthropic';
@@ -21,5 +22,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		validate: critiqueValidator,
 		what: 'critique',
 	}, await ledgerHooks(this, itemIndex, 'critique'));
-	return [{ json: { ...this.getInputData()[itemIndex].json, critique: asJson(critique), ...paidJson(usage) } }];
+	// One standard for both planners: the rules critic scores the same plan, and the lower score and every issue count.
+	const clipLimit = Number(this.getNodeParameter('clipLimit', itemIndex, 10)) || 10;
+	const combined = withRulesCritic(critique, critiquePlan(plan, { targetDuration: target, clipLimit }));
+	return [{ json: { ...this.getInputData()[itemIndex].json, critique: asJson(combined), ...paidJson(usage) } }];
 }

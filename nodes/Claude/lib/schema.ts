@@ -7,6 +7,7 @@ import {
 	type PlanIssueCode,
 	type ScriptFormat,
 } from '../../shared/plan';
+import { planProblems } from '../../shared/screenplay/validate';
 import type { Tool, Validator } from '../transport/anthropic';
 
 /**
@@ -34,7 +35,13 @@ const planProperties = {
 					type: 'array',
 					items: {
 						type: 'object',
-						properties: { speaker: { type: 'string' }, text: { type: 'string' }, parenthetical: { type: 'string' } },
+						properties: {
+							speaker: { type: 'string' },
+							text: { type: 'string' },
+							parenthetical: { type: 'string' },
+							dual: { type: 'boolean', description: 'Said at the same time as the line before it' },
+							actionBefore: { type: 'integer', description: "How many of the scene's action paragraphs come before this line" },
+						},
 						required: ['speaker', 'text'],
 					},
 				},
@@ -90,6 +97,11 @@ const ISSUE_CODES: [PlanIssueCode, ...PlanIssueCode[]] = [
 	'duration-off-target',
 	'scene-over-clip-limit',
 	'dialogue-over-scene-time',
+	'missing-dialogue',
+	'speech-in-action',
+	'story-order',
+	'note-in-visual',
+	'visual-copies-text',
 ];
 
 export const critiqueTool: Tool = {
@@ -133,7 +145,15 @@ const planSchema = z.object({
 				action: z.string().default(''),
 				visualDescription: filled,
 				dialogue: z
-					.array(z.object({ speaker: filled, text: z.string(), parenthetical: z.string().optional() }))
+					.array(
+						z.object({
+							speaker: filled,
+							text: z.string(),
+							parenthetical: z.string().optional(),
+							dual: z.boolean().optional(),
+							actionBefore: z.number().int().min(0).optional(),
+						}),
+					)
 					.default([]),
 				narration: z.string().default(''),
 				characters: z.array(z.string()).default([]),
@@ -203,9 +223,13 @@ export function planValidator(context: PlanContext): Validator<Plan> {
 			timeOfDay: scene.timeOfDay ?? null,
 			action: scene.action,
 			visualDescription: scene.visualDescription.trim(),
-			dialogue: scene.dialogue.map((line) =>
-				line.parenthetical ? { speaker: line.speaker, text: line.text, parenthetical: line.parenthetical } : { speaker: line.speaker, text: line.text },
-			),
+			dialogue: scene.dialogue.map((line) => ({
+				speaker: line.speaker,
+				text: line.text,
+				...(line.parenthetical ? { parenthetical: line.parenthetical } : {}),
+				...(line.dual ? { dual: true } : {}),
+				...(line.actionBefore !== undefined ? { actionBefore: line.actionBefore } : {}),
+			})),
 			narration: scene.narration,
 			characters: scene.characters,
 			duration: round(scene.duration),
@@ -239,6 +263,9 @@ export function planValidator(context: PlanContext): Validator<Plan> {
 			}),
 			totalDuration: round(scenes.reduce((sum, scene) => sum + scene.duration, 0)),
 		};
+		// The same checks every plan passes when it reaches the Screenplay node (nodes/shared/screenplay/validate.ts).
+		const shared = planProblems(plan);
+		if (shared.length) return { problems: shared };
 		return { value: plan };
 	};
 }

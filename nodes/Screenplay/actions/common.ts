@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import clipLimits from '../data/clipLimits.json';
-import type { Critique, Plan } from '../../shared/plan';
+import { MAX_SCENES, type Critique, type Plan } from '../../shared/plan';
 import { readCritique, readPlan } from '../../shared/screenplay/validate';
 
 export type VideoProvider = 'local' | 'kling' | 'runway';
@@ -33,6 +33,14 @@ export function limitParameters(operation: string): INodeProperties[] {
 			description: "Total length the video should have. 0 uses the plan's own target (none when the plan has none).",
 			displayOptions: show,
 		},
+		...clipParameters(operation),
+	];
+}
+
+/** Video provider and clip limit: the longest scene a clip can hold. */
+export function clipParameters(operation: string): INodeProperties[] {
+	const show = { show: { operation: [operation] } };
+	return [
 		{
 			displayName: 'Video Provider',
 			name: 'videoProvider',
@@ -56,6 +64,23 @@ export function limitParameters(operation: string): INodeProperties[] {
 			displayOptions: show,
 		},
 	];
+}
+
+export function maxScenesParameter(operation: string): INodeProperties {
+	return {
+		displayName: 'Max Scenes',
+		name: 'maxScenes',
+		type: 'number',
+		default: MAX_SCENES,
+		typeOptions: { minValue: 1 },
+		description: `Most scenes the plan may have, also after long scenes are split to fit the clip limit (a run takes at most ${MAX_SCENES})`,
+		displayOptions: { show: { operation: [operation] } },
+	};
+}
+
+export function maxScenesFor(this: IExecuteFunctions, itemIndex: number): number {
+	const value = Number(this.getNodeParameter('maxScenes', itemIndex, MAX_SCENES));
+	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : MAX_SCENES;
 }
 
 /** Seconds from the Clip Limit parameter, else the provider's limit in data/clipLimits.json. */

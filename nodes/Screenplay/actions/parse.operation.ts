@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { parseScript, ScriptError, type FormatOption } from '../../shared/screenplay/parse';
-import { asJson, positiveOrNull } from './common';
+import { sceneBudgetProblem } from '../lib/refine';
+import { asJson, clipLimitFor, clipParameters, maxScenesFor, maxScenesParameter, positiveOrNull } from './common';
 
 const show = { show: { operation: ['parse'] } };
 
@@ -55,6 +56,8 @@ export const description: INodeProperties[] = [
 		description: 'For posts: how many scenes to cut the text into. 0 picks by length (about 32 words per scene).',
 		displayOptions: show,
 	},
+	...clipParameters('parse'),
+	maxScenesParameter('parse'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -70,6 +73,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			targetDuration,
 			sceneCount,
 		});
+		// Refused here, before any work, when no refinement could fit the script into Max Scenes clips.
+		const tooLong = sceneBudgetProblem(plan, { clipLimit: clipLimitFor.call(this, itemIndex), maxScenes: maxScenesFor.call(this, itemIndex) });
+		if (tooLong) throw new ScriptError(tooLong);
 		return [{ json: { ...this.getInputData()[itemIndex].json, plan: asJson(plan) } }];
 	} catch (error) {
 		if (error instanceof ScriptError) {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { refinePlan } from '../lib/refine';
-import { asJson, clipLimitFor, getCritique, getPlan, limitParameters, planParameters, positiveOrNull } from './common';
+import { asJson, clipLimitFor, getCritique, getPlan, limitParameters, maxScenesFor, maxScenesParameter, planParameters, positiveOrNull } from './common';
 
 export const description: INodeProperties[] = [
 	...planParameters('refine'),
@@ -14,6 +14,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { operation: ['refine'] } },
 	},
 	...limitParameters('refine'),
+	maxScenesParameter('refine'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -22,6 +23,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { plan: refined, changes } = refinePlan(plan, critique, {
 		targetDuration: positiveOrNull(this.getNodeParameter('targetDuration', itemIndex, 0)),
 		clipLimit: clipLimitFor.call(this, itemIndex),
+		maxScenes: maxScenesFor.call(this, itemIndex),
 	});
 	return [{ json: { ...this.getInputData()[itemIndex].json, plan: asJson(refined), changes } }];
 }

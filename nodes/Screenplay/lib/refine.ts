@@ -1,10 +1,9 @@
 import parseData from '../../shared/data/parse.json';
-import type { Critique, DialogueLine, Plan, PlanIssueCode, Scene } from '../../shared/plan';
-import { placePhrase, visualFromAction, namedInText } from '../../shared/screenplay/parse';
-import { targetOf, visualProblem } from './critique';
+import { MAX_SCENES, type Critique, type Plan, type PlanIssueCode, type Scene } from '../../shared/plan';
+import { copiesText, notesIn, targetOf, visualProblem } from '../../shared/screenplay/critique';
+import { placePhrase, postVisual, visualFromAction } from '../../shared/screenplay/parse';
+import { scenesAfterSplit, splitScene } from '../../shared/screenplay/split';
 import {
-	DEFAULT_TIMING,
-	actionSeconds,
 	minimumDuration,
 	roundTenth,
 	roundUp,
@@ -12,13 +11,18 @@ import {
 	spokenSeconds,
 	totalDuration,
 } from '../../shared/screenplay/timing';
-import { capitalise, chunkText, countWords, firstSentences, formatSeconds, joinNames, sceneList, sentences } from '../../shared/screenplay/text';
+import { countWords, escapeRegExp, firstSentences, formatSeconds, joinNames, sceneList, sentences } from '../../shared/screenplay/text';
+
+/** The scene-limit check lives beside the split in nodes/shared/screenplay/split.ts; Parse and Campaign use it too. */
+export { sceneBudgetProblem, scenesAfterSplit } from '../../shared/screenplay/split';
 
 export interface RefineOptions {
 	/** Seconds; null/0 falls back to the plan's own targetDuration. */
 	targetDuration?: number | null;
 	/** Longest clip the video provider renders, seconds. */
 	clipLimit: number;
+	/** Most scenes the refined plan may have (MAX_SCENES, 50, unless set). */
+	maxScenes?: number;
 }
 
 export interface Refinement {
@@ -41,7 +45,10 @@ export function refinePlan(plan: Plan, critique: Pick<Critique, 'issues'>, opts:
 
 	let lengthened = false;
 	if (listed.has('dialogue-over-scene-time')) lengthened = fitDialogue(next, changes);
-	if (listed.has('scene-over-clip-limit') || lengthened) splitLongScenes(next, opts.clipLimit, changes);
+	if (listed.has('scene-over-clip-limit') || lengthened) {
+		splitLongScenes(next, opts.clipLimit, opts.maxScenes && opts.maxScenes > 0 ? opts.maxScenes : MAX_SCENES, changes);
+	}
+	if (listed.has('note-in-visual') || listed.has('visual-copies-text')) redrawVisuals(next, changes);
 	if (listed.has('scene-missing-visual')) fillVisuals(next, changes);
 	if (listed.has('character-missing-description')) describeCharacters(next, changes);
 	if (listed.has('duration-off-target')) {
@@ -70,8 +77,17 @@ function fitDialogue(plan: Plan, changes: string[]): boolean {
 
 // ---------- Scenes over the clip limit ----------
 
-function splitLongScenes(plan: Plan, clipLimit: number, changes: string[]): void {
+function splitLongScenes(plan: Plan, clipLimit: number, maxScenes: number, changes: string[]): void {
 	if (!(clipLimit > 0) || !plan.scenes.some((scene) => scene.duration > clipLimit + 1e-9)) return;
+	// Within the scene limit, action keeps its reading pace; past it, action is shown faster and only speech is split.
+	const { preferred, least } = scenesAfterSplit(plan, clipLimit);
+	const compress = preferred > maxScenes;
+	if (least > maxScenes) {
+		changes.push(
+			`Could not split the scenes over the ${clipLimit} s clip limit: their dialogue alone needs ${least} scenes, more than the ${maxScenes} a run takes. Cut dialogue or split the script into several runs.`,
+		);
+		return;
+	}
 	const scenes: Scene[] = [];
 	const renumbered = new Map<number, number[]>();
 	let linesSplit = false;
@@ -82,13 +98,29 @@ function splitLongScenes(plan: Plan, clipLimit: number, changes: string[]): void
 		if (scene.duration <= clipLimit + 1e-9) {
 			scenes.push({ ...scene, number: scenes.length + 1 });
 			numbers.push(scenes.length);
+		} else if (compress && minimumDuration(scene) <= clipLimit + 1e-9) {
+			scenes.push({ ...scene, number: scenes.length + 1, duration: clipLimit });
+			numbers.push(scenes.length);
+			changes.push(
+				`Shortened scene ${oldNumber} from ${formatSeconds(scene.duration)} to the ${clipLimit} s clip limit (its action is shown faster) so the plan stays within ${maxScenes} scenes.`,
+			);
 		} else {
-			const split = splitScene(scene, clipLimit, plan.format === 'post');
+			const split = splitScene(scene, clipLimit, compress);
 			linesSplit ||= split.linesSplit;
-			for (const part of split.parts) {
+			const stretch = scene.duration / split.parts.reduce((sum, part) => sum + sceneDuration(part), 0);
+			split.parts.forEach((part, index) => {
+				const own = compress ? Math.min(clipLimit, sceneDuration(part)) : sceneDuration(part);
+				// Spread any time the scene had beyond its words (a stretched scene) over the parts, within the limit.
+				part.duration = stretch > 1 ? Math.max(own, Math.min(clipLimit, roundTenth(own * stretch))) : own;
+				if (split.parts.length === 1) part.duration = Math.max(own, Math.min(clipLimit, scene.duration));
+				if (index > 0 && plan.format !== 'post') part.heading = continued(scene.heading);
+				part.visualDescription = partVisual(part, scene, index, plan.format === 'post');
+				part.transition = index === split.parts.length - 1 ? scene.transition ?? null : null;
+				part.onScreenText = index === 0 ? scene.onScreenText ?? [] : [];
+				part.sound = index === 0 ? scene.sound ?? [] : [];
 				scenes.push({ ...part, number: scenes.length + 1 });
 				numbers.push(scenes.length);
-			}
+			});
 			if (split.parts.length > 1) {
 				changes.push(
 					`Split scene ${oldNumber} (${formatSeconds(scene.duration)}) into ${sceneList(numbers)} to fit the ${clipLimit} s clip limit.`,
@@ -120,113 +152,43 @@ function splitLongScenes(plan: Plan, clipLimit: number, changes: string[]): void
 	plan.scenes = scenes;
 }
 
-/**
- * Cuts a scene into the fewest consecutive parts that each fit the limit: dialogue at line boundaries, action at
- * paragraph boundaries, narration at sentence boundaries. A single line or paragraph too long for one clip is cut at
- * sentence ends (then commas, then words) first. Every part keeps the scene's place and characters.
- */
-function splitScene(scene: Scene, limit: number, isPost: boolean): { parts: Scene[]; linesSplit: boolean } {
-	const rule = DEFAULT_TIMING;
-	let linesSplit = false;
-	const lineWords = Math.max(1, Math.floor((limit - rule.pauseAfterDialogueLine) * rule.dialogueWordsPerSecond));
-	const dialogue: DialogueLine[] = (scene.dialogue ?? []).flatMap((line) => {
-		if (countWords(line.text) <= lineWords) return [line];
-		linesSplit = true;
-		return chunkText(line.text, lineWords).map((text, index) =>
-			index === 0 && line.parenthetical ? { ...line, text } : { speaker: line.speaker, text },
-		);
-	});
-	const actionWords = Math.max(1, Math.floor(limit * rule.actionWordsPerSecond));
-	const action = (scene.action ?? '')
-		.split(/\n{2,}/)
-		.map((paragraph) => paragraph.trim())
-		.filter(Boolean)
-		.flatMap((paragraph) => (actionSeconds({ action: paragraph }) <= limit ? [paragraph] : chunkText(paragraph, actionWords)));
-	const narrationWords = Math.max(1, Math.floor(limit * rule.narrationWordsPerSecond));
-	const narration = sentences(scene.narration ?? '').flatMap((sentence) =>
-		countWords(sentence) <= narrationWords ? [sentence] : chunkText(sentence, narrationWords),
-	);
-
-	const most = Math.max(dialogue.length, action.length, narration.length, 1);
-	let parts: Scene[] = [];
-	for (let count = Math.max(2, Math.ceil(scene.duration / limit)); ; count++) {
-		const size = Math.min(count, most);
-		const lines = partition(dialogue, (line) => spokenSeconds({ dialogue: [line], narration: '' }), size);
-		const paragraphs = partition(action, (paragraph) => countWords(paragraph), size);
-		const narrated = partition(narration, (sentence) => countWords(sentence), size);
-		parts = [];
-		for (let index = 0; index < size; index++) {
-			const part = {
-				...scene,
-				dialogue: lines[index],
-				action: paragraphs[index].join('\n\n'),
-				narration: narrated[index].join(' '),
-			};
-			if (part.dialogue.length || part.action || part.narration) parts.push(part);
-		}
-		if (size === most || parts.every((part) => sceneDuration(part) <= limit + 1e-9)) break;
-	}
-
-	// Spread any time the scene had beyond its words (a stretched scene) over the parts, within the limit.
-	const needed = parts.map((part) => sceneDuration(part));
-	const stretch = scene.duration / needed.reduce((sum, value) => sum + value, 0);
-	parts.forEach((part, index) => {
-		const own = needed[index];
-		part.duration = stretch > 1 ? Math.max(own, Math.min(limit, roundTenth(own * stretch))) : own;
-		if (parts.length === 1) part.duration = Math.max(own, Math.min(limit, scene.duration));
-		if (index > 0) part.heading = isPost ? part.heading : continued(scene.heading);
-		part.visualDescription = partVisual(part, scene, index, isPost);
-	});
-	return { parts, linesSplit };
-}
-
 function continued(heading: string): string {
+	if (!heading) return heading;
 	return `${heading.replace(/\s*\(CONT['’]D\)$/i, '')} (CONT'D)`;
 }
 
-/** The first part keeps the scene's picture; later parts get one of their own (action, people, narration, title card). */
+/** Every part gets a picture of its own: its own action, else the people talking in it, else (posts) its own shot. */
 function partVisual(part: Scene, scene: Scene, index: number, isPost: boolean): string {
-	const own = isPost ? capitalise(firstSentences(part.narration, parseData.visualDescriptionWords)) : visualFromAction(part);
-	const works = Boolean(own) && !visualProblem(own, part);
-	// A post's picture was made from its opening words, so each part's own opening fits it better.
-	if (index === 0) return isPost && works ? own : scene.visualDescription ?? '';
-	return works ? own : composeVisual(part).text;
-}
-
-/** Splits items into `count` consecutive groups of about equal weight; fewer items than groups leaves later groups empty. */
-function partition<T>(items: T[], weight: (item: T) => number, count: number): T[][] {
-	const groups: T[][] = Array.from({ length: count }, () => []);
-	if (items.length <= count) {
-		items.forEach((item, index) => groups[index].push(item));
-		return groups;
-	}
-	const weights = items.map(weight);
-	const total = weights.reduce((sum, value) => sum + value, 0);
-	let group = 0;
-	let sum = 0;
-	items.forEach((item, index) => {
-		const remainingItems = items.length - index;
-		const remainingGroups = count - group;
-		// Move on once this group has its share, or when every later group needs one of the items left.
-		if (groups[group].length && group < count - 1) {
-			const share = ((group + 1) * total) / count;
-			const before = Math.abs(sum - share);
-			const after = Math.abs(sum + weights[index] - share);
-			if (after > before || remainingItems < remainingGroups) group++;
-		}
-		groups[group].push(item);
-		sum += weights[index];
-	});
-	return groups;
+	const own = isPost ? postVisual(part.narration) : visualFromAction(part);
+	if (own && !visualProblem(own, part)) return own;
+	// A picture written by hand (not the opening action) still suits the first part.
+	const written = (scene.visualDescription ?? '').trim();
+	if (index === 0 && written && written !== visualFromAction(scene) && !visualProblem(written, part)) return written;
+	return composeVisual(part, isPost).text;
 }
 
 // ---------- Visual descriptions ----------
+
+/** Visuals that carry notes or cues, or a post's own words, are drawn again from the scene. */
+function redrawVisuals(plan: Plan, changes: string[]): void {
+	const isPost = plan.format === 'post';
+	for (const scene of plan.scenes) {
+		const notes = notesIn(scene.visualDescription ?? '');
+		const copied = isPost && copiesText(scene.visualDescription ?? '', scene.narration ?? '');
+		if (!notes.length && !copied) continue;
+		const { text, source } = composeVisual(scene, isPost);
+		scene.visualDescription = text;
+		changes.push(
+			`Redrew the visual description of scene ${scene.number} from ${source}${notes.length ? ` (it carried ${notes.join(', ')})` : ' (it copied the narration)'}: "${text}".`,
+		);
+	}
+}
 
 function fillVisuals(plan: Plan, changes: string[]): void {
 	for (const scene of plan.scenes) {
 		const problem = visualProblem(scene.visualDescription, scene);
 		if (!problem) continue;
-		const { text, source } = composeVisual(scene);
+		const { text, source } = composeVisual(scene, plan.format === 'post');
 		const kept = problem === 'missing' ? '' : scene.visualDescription.trim();
 		scene.visualDescription = kept ? `${text} ${kept}` : text;
 		changes.push(
@@ -235,13 +197,17 @@ function fillVisuals(plan: Plan, changes: string[]): void {
 	}
 }
 
-/** The first candidate that works as a video prompt: action lines, then the people talking, then the narration. */
-function composeVisual(scene: Scene): { text: string; source: string } {
+/**
+ * The first candidate that works as a video prompt: action lines, then the people talking (never a voice that is only
+ * heard), then the place. A post's part gets a shot of the narrator with what the part names, never its own words.
+ */
+function composeVisual(scene: Scene, isPost = false): { text: string; source: string } {
+	if (isPost) return { text: postVisual(scene.narration ?? ''), source: 'the things its narration names' };
 	const place = placePhrase(scene);
 	const withPlace = (text: string) => (place ? `${place}. ${text}` : text);
 	const candidates: Array<{ text: string; source: string }> = [];
 	if (scene.action?.trim()) candidates.push({ text: visualFromAction(scene), source: 'its action lines' });
-	const speakers = [...new Set((scene.dialogue ?? []).map((line) => line.speaker))];
+	const speakers = [...new Set((scene.dialogue ?? []).filter((line) => !line.offScreen).map((line) => line.speaker))];
 	const people = speakers.length ? speakers : scene.characters ?? [];
 	if (people.length) {
 		const shot =
@@ -250,12 +216,6 @@ function composeVisual(scene: Scene): { text: string; source: string } {
 				: `Medium shot of ${joinNames(people)} ${speakers.length ? 'talking to each other' : 'in the frame'}.`;
 		candidates.push({ text: withPlace(shot), source: 'its heading and the characters in it' });
 	}
-	if (scene.narration?.trim()) {
-		candidates.push({
-			text: capitalise(firstSentences(scene.narration, parseData.visualDescriptionWords)),
-			source: 'its narration',
-		});
-	}
 	if (scene.location) {
 		candidates.push({
 			text: withPlace(`Wide establishing shot of the ${scene.location.toLowerCase()} with nobody in view.`),
@@ -263,16 +223,16 @@ function composeVisual(scene: Scene): { text: string; source: string } {
 		});
 	}
 	for (const candidate of candidates) if (candidate.text && !visualProblem(candidate.text, scene)) return candidate;
-	// Nothing concrete to show: a title card with the scene's first words always is.
-	const words = firstSentences(scene.narration || scene.action || scene.heading || `Scene ${scene.number}`, 20);
-	return { text: withPlace(`A title card with the words "${words}" on a plain background.`), source: 'its text' };
+	// Nothing concrete to show: a title card with the scene's heading (never half a line of its text).
+	const words = scene.heading?.trim() || `Scene ${scene.number}`;
+	return { text: withPlace(`A title card with the words "${words}" on a plain background.`), source: 'its heading' };
 }
 
 // ---------- Character descriptions ----------
 
 function describeCharacters(plan: Plan, changes: string[]): void {
 	for (const character of plan.characters ?? []) {
-		if (!(character.lines > 0)) continue;
+		if (!(character.lines > 0) || character.offScreen) continue;
 		const current = (character.description ?? '').trim();
 		if (countWords(current) >= 3) continue;
 		const key = character.name.toUpperCase();
@@ -295,11 +255,12 @@ function describeCharacters(plan: Plan, changes: string[]): void {
 	}
 }
 
-/** The first action sentence that names the character (with a capital letter). */
+/** The first action sentence the character is the subject of ("Jo slams the door."), never someone else's sentence. */
 function firstMention(name: string, scenes: Scene[]): string | null {
+	const subject = new RegExp(`^(?:the |a |an |young |old |little )?${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, 'iu');
 	for (const scene of scenes) {
 		for (const sentence of sentences(scene.action ?? '')) {
-			if (namedInText(sentence, [name]).length) return firstSentences(sentence, parseData.characterDescriptionWords);
+			if (subject.test(sentence)) return firstSentences(sentence, parseData.characterDescriptionWords);
 		}
 	}
 	return null;

@@ -11,14 +11,15 @@ import {
 import { DEFAULT_TIMING, sceneDuration, totalDuration, type TimingRule } from './timing';
 import {
 	capitalise,
-	chunkText,
 	countWords,
 	firstSentences,
 	hasWords,
+	joinNames,
 	nameMatcher,
 	sentences,
 	stripEmphasis,
 	titleCase,
+	words,
 } from './text';
 
 export type FormatOption = 'auto' | ScriptFormat;
@@ -57,6 +58,9 @@ interface DraftScene {
 	action: string[];
 	dialogue: DialogueLine[];
 	narration: string;
+	transition: string | null;
+	onScreenText: string[];
+	sound: string[];
 }
 
 interface Draft {
@@ -98,7 +102,7 @@ export function parseScript(text: string, opts: ParseOptions = {}): Plan {
 	let draft: Draft;
 	if (format === 'markdown') draft = parseMarkdown(clean);
 	else if (format === 'post') draft = parsePost(clean, opts);
-	else draft = parseScreenplay(clean);
+	else draft = parseScreenplay(clean, { pdf: format === 'screenplay' });
 
 	if (draft.scenes.length === 0) {
 		const named = { fountain: 'Fountain script', screenplay: 'screenplay', markdown: 'Markdown script', post: 'post' }[format];
@@ -138,7 +142,8 @@ export function detectFormat(text: string): ScriptFormat | null {
 		else if (/^\.[^.\s\d]/.test(line) && alone) slugs++;
 	}
 	if (markdownScenes > 0 && markdownScenes >= slugs) return 'markdown';
-	if (slugs > 0) return hasIndentedCues(lines) ? 'screenplay' : 'fountain';
+	// Fountain's own markup wins over indentation; otherwise most speeches decide.
+	if (slugs > 0) return !hasFountainMarkers(lines) && hasIndentedCues(lines) ? 'screenplay' : 'fountain';
 	if (looksLikeHeadlessScreenplay(lines)) return null;
 	return 'post';
 }
@@ -203,13 +208,43 @@ function isTimeOfDay(text: string): boolean {
 
 // ---------- Screenplay and Fountain ----------
 
-/** Character names more indented than the action, as in a screenplay copied out of a PDF. */
-function hasIndentedCues(lines: string[]): boolean {
+/**
+ * Character cue blocks whose name is indented further than the action, as in a screenplay copied out of a PDF,
+ * against cue blocks written at the margin (Fountain). Judged block by block: one indented speech in a Fountain
+ * file does not make the file a PDF paste.
+ */
+function cueIndentation(lines: string[]): { indented: number; flush: number } {
 	const base = actionIndent(lines);
+	let indented = 0;
+	let flush = 0;
 	for (let i = 0; i + 1 < lines.length; i++) {
 		const line = lines[i];
-		if (!line.trim() || !lines[i + 1].trim()) continue;
-		if (indentOf(line) >= base + 5 && cueName(line.trim()) && indentOf(lines[i + 1]) >= base + 5) return true;
+		if (!line.trim() || !lines[i + 1].trim() || !cueName(line.trim())) continue;
+		if (indentOf(line) >= base + 5 && indentOf(lines[i + 1]) > base) indented++;
+		else if ((i === 0 || !lines[i - 1].trim()) && indentOf(line) < base + 5) flush++;
+	}
+	return { indented, flush };
+}
+
+/** Most speeches are indented as in a PDF. */
+function hasIndentedCues(lines: string[]): boolean {
+	const { indented, flush } = cueIndentation(lines);
+	return indented > 0 && indented >= flush;
+}
+
+/** Markup only Fountain has: a title page, forced headings, dual dialogue, centered text, notes, boneyard, @cues, #1# scene numbers. */
+function hasFountainMarkers(lines: string[]): boolean {
+	const first = lines.find((line) => line.trim());
+	if (first && titlePageKey(first) && !/^\s/.test(first)) return true;
+	for (let i = 0; i < lines.length; i++) {
+		const line = lines[i].trim();
+		if (!line) continue;
+		const prevBlank = i === 0 || !lines[i - 1].trim();
+		if (prevBlank && /^\.[A-Z]/.test(line)) return true;
+		if (/^>.*<$/.test(line) || line.includes('[[') || line.includes('/*') || /^={3,}$/.test(line)) return true;
+		if (prevBlank && /^@\S/.test(line)) return true;
+		if (/\s\^$/.test(line) && cueName(line)) return true;
+		if (/#[\w.-]+#$/.test(line) && matchSlug(stripSceneNumbers(line))) return true;
 	}
 	return false;
 }
@@ -249,28 +284,37 @@ function titlePageKey(line: string): string | null {
 	return match && TITLE_KEYS.has(match[1].toLowerCase()) ? match[1].toLowerCase() : null;
 }
 
-/** Reads a Fountain title page (`Key: value`, indented continuation lines) off the top of the text. */
+/**
+ * Reads Fountain title pages (`Key: value`, indented continuation lines) off the top of the text. Some files carry
+ * two (a series page, then the episode's): each is read, and the last title wins.
+ */
 function readTitlePage(text: string): { title: string | null; rest: string } {
 	const lines = text.split('\n');
+	let title: string | null = null;
 	let start = 0;
-	while (start < lines.length && !lines[start].trim()) start++;
-	if (start >= lines.length || !titlePageKey(lines[start])) return { title: null, rest: text };
-	let end = start;
-	const values = new Map<string, string[]>();
-	let key = '';
-	for (; end < lines.length && lines[end].trim(); end++) {
-		const line = lines[end];
-		const found = titlePageKey(line);
-		if (found && !/^\s{2,}/.test(line)) {
-			key = found;
-			const value = line.slice(line.indexOf(':') + 1).trim();
-			values.set(key, value ? [value] : []);
-		} else if (key) {
-			values.get(key)?.push(line.trim());
+	for (;;) {
+		while (start < lines.length && !lines[start].trim()) start++;
+		if (start >= lines.length || !titlePageKey(lines[start]) || /^\s/.test(lines[start])) break;
+		let end = start;
+		const values = new Map<string, string[]>();
+		let key = '';
+		for (; end < lines.length && lines[end].trim(); end++) {
+			const line = lines[end];
+			const found = titlePageKey(line);
+			if (found && !/^\s/.test(line)) {
+				key = found;
+				const value = line.slice(line.indexOf(':') + 1).trim();
+				values.set(key, value ? [value] : []);
+			} else if (key) {
+				values.get(key)?.push(line.trim());
+			}
 		}
+		const titleLines = values.get('title');
+		// Lines wrapped in quotes ("ASCENT TO GURU PEAK") lose the quotes; quotes inside a title stay.
+		if (titleLines) title = cleanTitle(titleLines.map((line) => line.replace(/^"(.*)"$/, '$1')).join(' ')) ?? title;
+		start = end;
 	}
-	const titleLines = values.get('title') ?? [];
-	return { title: cleanTitle(titleLines.join(' ')), rest: lines.slice(end).join('\n') };
+	return { title, rest: lines.slice(start).join('\n') };
 }
 
 /**
@@ -289,19 +333,29 @@ function removeBoneyardAndNotes(text: string): string {
 		.join('\n');
 }
 
+const EXTENSIONS = /(\s*\([^)]*\))+$/;
+const OFF_SCREEN_EXTENSION = /^(V\.?\s?O\.?|O\.?\s?S\.?|O\.?\s?C\.?|OFF|OFF[- ]?SCREEN|OFF[- ]?CAMERA)$/i;
+
 /** The character name of a cue line ("ALICE (V.O.)", "@McCLANE", "BOB ^"), or null if the line is not a cue. */
 function cueName(line: string): string | null {
 	let name = line.trim();
 	if (name.startsWith('@')) {
-		name = name.slice(1).replace(/\s*\^$/, '').replace(/(\s*\([^)]*\))+$/, '').trim();
+		name = name.slice(1).replace(/\s*\^$/, '').replace(EXTENSIONS, '').trim();
 		return name && hasWords(name) ? name : null;
 	}
-	name = name.replace(/\s*\^$/, '').replace(/(\s*\([^)]*\))+$/, '').trim();
+	name = name.replace(/\s*\^$/, '').replace(EXTENSIONS, '').trim();
 	if (!name || name.length > 40 || !/\p{Lu}/u.test(name) || name !== name.toUpperCase()) return null;
 	if (/[!?:;,.]$/.test(name) && !/(MR|MRS|MS|DR|JR|SR|ST)\.$/.test(name)) return null;
-	if (name.split(/\s+/).length > 5 || /^[!.>~=#]/.test(name)) return null;
-	if (matchSlug(name) || isTransition(line.trim())) return null;
+	if (name.split(/\s+/).length > 5 || /^[!.>~=#"“]/.test(name)) return null;
+	if (matchSlug(name) || isTransition(line.trim()) || storyCue(name)) return null;
 	return name;
+}
+
+/** `(V.O.)`, `(O.S.)`, `(O.C.)` on the cue: the speaker is heard, not seen. */
+function cueIsOffScreen(line: string): boolean {
+	const extensions = EXTENSIONS.exec(line.trim().replace(/\s*\^$/, ''));
+	if (!extensions) return false;
+	return [...extensions[0].matchAll(/\(([^)]*)\)/g)].some((match) => OFF_SCREEN_EXTENSION.test(match[1].trim()));
 }
 
 function isTransition(line: string): boolean {
@@ -312,29 +366,80 @@ function isTransition(line: string): boolean {
 	return TRANSITIONS.some((word) => bare === word || bare.startsWith(word + ' '));
 }
 
+export type StoryCue =
+	| { kind: 'end' }
+	| { kind: 'onScreenText'; text: string }
+	| { kind: 'sound'; text: string }
+	| { kind: 'note' };
+
+const END_LINE = /^(THE END|END|FIN|END OF (FILM|SHOW|EPISODE|ACT \w+))\.?$/i;
+const SUPER_LABEL = new RegExp(`^(${parseData.onScreenTextLabels.join('|')})\\s*:\\s*(.*)$`, 'i');
+const SOUND_LABEL = new RegExp(`^(${parseData.soundLabels.join('|')})\\s*:\\s*(.*)$`, 'i');
+const NOTE = /^[*_\s]*(\[|\()?\s*(note|notes|n\.b\.|nb|todo|author['’]?s note|writer['’]?s note)\b\s*[:\-–—]/i;
+
+/**
+ * Lines that are not story: `THE END`, supers (`SUPER:`, `TITLE OVER:`), sound cues (`SFX:`), author notes
+ * (`Note: maybe cut this…`). None of them is spoken or drawn as action.
+ */
+export function storyCue(line: string): StoryCue | null {
+	const text = line.trim().replace(/^>\s*|\s*<$/g, '').trim();
+	if (END_LINE.test(text)) return { kind: 'end' };
+	if (NOTE.test(text)) return { kind: 'note' };
+	const shown = SUPER_LABEL.exec(text);
+	if (shown) return { kind: 'onScreenText', text: stripEmphasis(shown[2]).replace(/^["“]|["”]$/g, '').trim() };
+	const heard = SOUND_LABEL.exec(text);
+	if (heard) return { kind: 'sound', text: stripEmphasis(heard[2]).trim() };
+	return null;
+}
+
 /** Lines a PDF or a Fountain file carries that are not part of the story. */
 function isPageFurniture(line: string, indented: boolean): boolean {
 	if (/^={3,}$/.test(line)) return true;
 	if (/^\(?(MORE|CONTINUED|CONT'D|CONT’D)\)?:?$/i.test(line)) return true;
+	if (/^(\(?CONTINUED\)?:?)\s*(\(\d+\))?$/i.test(line)) return true;
 	return indented && /^\d+\.?$/.test(line);
 }
 
-function parseScreenplay(text: string): Draft {
+interface ScreenplayOptions {
+	/** Pasted from a PDF: cues and speeches are told apart from action by their indentation. */
+	pdf: boolean;
+}
+
+function newScene(heading: Slug & { heading: string }): DraftScene {
+	return { ...heading, action: [], dialogue: [], narration: '', transition: null, onScreenText: [], sound: [] };
+}
+
+function parseScreenplay(text: string, options: ScreenplayOptions): Draft {
 	const { title, rest } = readTitlePage(text);
-	const lines = removeBoneyardAndNotes(rest).split('\n');
-	const indented = hasIndentedCues(lines);
-	const base = actionIndent(lines);
+	let lines = removeBoneyardAndNotes(rest).split('\n');
+	// Fountain ignores indentation (a tab-indented speech is still a speech); only a PDF paste is read by its margins.
+	const pdf = options.pdf && hasIndentedCues(lines);
+	if (!pdf) lines = lines.map((line) => (line === '  ' ? line : line.trimStart()));
+	const base = pdf ? actionIndent(lines) : 0;
 	const deep = base + 5;
 	const scenes: DraftScene[] = [];
-	let scene: DraftScene | null = null;
+	// Story before the first heading (a prologue) is a scene too; it is kept only when it holds story, not a cover page.
+	const prologue = newScene({ heading: '', interior: null, location: '', timeOfDay: null });
+	let scene: DraftScene = prologue;
 	let paragraph: string[] = [];
+	let pendingSuper = false;
 
 	const flushAction = () => {
-		if (scene && paragraph.length) {
-			const action = stripEmphasis(paragraph.join(' ')).replace(/\s+/g, ' ').trim();
-			if (action) scene.action.push(action);
-		}
+		const raw = paragraph.join(' ');
 		paragraph = [];
+		if (!raw.trim()) return;
+		const cue = storyCue(stripEmphasis(raw));
+		if (cue?.kind === 'note') return;
+		// A paragraph wholly in bold before the first heading is a note to the reader ("**ADAPT THIS SCRIPT…**").
+		if (scene === prologue && /^\*\*[\s\S]*\*\*$/.test(raw.trim())) return;
+		const action = stripEmphasis(raw).replace(/\s+/g, ' ').trim();
+		if (!action) return;
+		if (pendingSuper) {
+			scene.onScreenText.push(action.replace(/^["“]|["”]$/g, ''));
+			pendingSuper = false;
+			return;
+		}
+		scene.action.push(action);
 	};
 
 	for (let i = 0; i < lines.length; i++) {
@@ -345,7 +450,7 @@ function parseScreenplay(text: string): Draft {
 			flushAction();
 			continue;
 		}
-		if (isPageFurniture(line, indented)) continue;
+		if (isPageFurniture(line, pdf)) continue;
 		// Sections (#) and synopses (=) outline the script; they are not shown or spoken.
 		if (/^#/.test(line) || /^=(?!==)/.test(line)) {
 			flushAction();
@@ -355,30 +460,56 @@ function parseScreenplay(text: string): Draft {
 		const heading = readHeading(line, prevBlank);
 		if (heading) {
 			flushAction();
-			scene = { ...heading, action: [], dialogue: [], narration: '' };
+			pendingSuper = false;
+			scene = newScene(heading);
 			scenes.push(scene);
 			continue;
 		}
-		// Text before the first heading is front matter (title page, FADE IN:), not part of a scene.
-		if (!scene) continue;
-		if (isTransition(line) && (prevBlank || indentOf(raw) >= deep)) {
+		if (isTransition(line) && (prevBlank || !pdf || indentOf(raw) >= deep)) {
 			flushAction();
+			// FADE IN: opens the script; a transition names how the scene it follows ends.
+			if (scene !== prologue && !/^>?\s*FADE IN/i.test(line)) scene.transition = line.replace(/^>\s*/, '').trim();
+			continue;
+		}
+		const cue = storyCue(actionText(line));
+		if (cue && (prevBlank || cue.kind !== 'note')) {
+			flushAction();
+			if (cue.kind === 'onScreenText') {
+				if (cue.text) scene.onScreenText.push(cue.text);
+				else pendingSuper = true;
+			} else if (cue.kind === 'sound') {
+				if (cue.text) scene.sound.push(cue.text);
+			} else if (cue.kind === 'note') {
+				// Skip the whole note paragraph.
+				while (i + 1 < lines.length && lines[i + 1].trim()) i++;
+			}
 			continue;
 		}
 
 		const next = lines[i + 1];
 		const name = next !== undefined && next.trim() ? cueName(line) : null;
-		const cueIndented = indented && indentOf(raw) >= deep;
+		const cueIndented = pdf && indentOf(raw) >= deep;
 		// Pasted screenplays mark speakers by indentation, so an upper-case action line ("THE DOOR SLAMS") stays action.
-		if (name && (line.startsWith('@') || (indented ? cueIndented : prevBlank))) {
+		if (name && (line.startsWith('@') || cueIndented || prevBlank)) {
 			flushAction();
-			i = readSpeech(lines, i + 1, name, scene.dialogue, cueIndented ? deep : null);
+			pendingSuper = false;
+			const from = scene.dialogue.length;
+			i = readSpeech(lines, i + 1, name, scene.dialogue, cueIndented ? { minIndent: base + 1, cueIndent: indentOf(raw) } : null);
+			const dual = /\s\^$/.test(line);
+			const offScreen = cueIsOffScreen(line);
+			for (const spoken of scene.dialogue.slice(from)) {
+				spoken.actionBefore = scene.action.length;
+				if (dual) spoken.dual = true;
+				if (offScreen) spoken.offScreen = true;
+			}
 			continue;
 		}
 		paragraph.push(actionText(line));
 	}
 	flushAction();
-	return { title: title ?? (indented ? frontMatterTitle(lines) : null), scenes };
+	const prologueWords = prologue.action.reduce((sum, paragraph) => sum + countWords(paragraph), 0);
+	if (scenes.length && (prologue.dialogue.length || prologueWords >= 8)) scenes.unshift(prologue);
+	return { title: title ?? (pdf ? frontMatterTitle(lines) : null), scenes };
 }
 
 function readHeading(line: string, prevBlank: boolean): (Slug & { heading: string }) | null {
@@ -407,17 +538,32 @@ function actionText(line: string): string {
 /**
  * Reads the speech under a character cue, from line `start`, into `dialogue`. A parenthetical applies to the words after
  * it, so one in the middle of a speech starts a new line for the same speaker. Returns the index of the last line read.
- * `minIndent` (pasted screenplays) ends the speech when the text drops back to the action margin.
+ * `indents` (pasted screenplays): the speech ends when the text drops back to the action margin, or at the next cue
+ * (a PDF paste that lost its blank lines); a page break (`(MORE)`, the page number, `NAME (CONT'D)`) inside a speech
+ * is skipped and the speech goes on.
  */
-function readSpeech(lines: string[], start: number, speaker: string, dialogue: DialogueLine[], minIndent: number | null): number {
+function readSpeech(
+	lines: string[],
+	start: number,
+	speaker: string,
+	dialogue: DialogueLine[],
+	indents: { minIndent: number; cueIndent: number } | null,
+): number {
 	let parenthetical: string | undefined;
 	let words: string[] = [];
 	let openParen: string[] | null = null;
+	let pageBreak = false;
 	const flush = () => {
 		const text = stripEmphasis(words.join(' ')).replace(/\s+/g, ' ').trim();
 		if (text) dialogue.push(parenthetical ? { speaker, text, parenthetical } : { speaker, text });
 		words = [];
 		parenthetical = undefined;
+	};
+	/** After `(MORE)`: the index of the same speaker's `(CONT'D)` cue past blank lines and page numbers, or -1. */
+	const continuation = (from: number): number => {
+		let j = from;
+		while (j < lines.length && (!lines[j].trim() || isPageFurniture(lines[j].trim(), true) || /^\d+\.?$/.test(lines[j].trim()))) j++;
+		return j < lines.length && cueName(lines[j].trim()) === speaker ? j : -1;
 	};
 
 	let i = start;
@@ -425,10 +571,33 @@ function readSpeech(lines: string[], start: number, speaker: string, dialogue: D
 		const raw = lines[i];
 		const line = raw.trim();
 		// Fountain keeps a speech going over a line of exactly two spaces.
-		if (!line && raw !== '  ') break;
+		if (!line && raw !== '  ') {
+			if (pageBreak) {
+				const resume = continuation(i);
+				if (resume >= 0) {
+					i = resume;
+					pageBreak = false;
+					continue;
+				}
+			}
+			break;
+		}
 		if (!line) continue;
-		if (minIndent !== null && indentOf(raw) < minIndent) break;
-		if (isPageFurniture(line, minIndent !== null)) continue;
+		if (/^\(?MORE\)?$/i.test(line)) {
+			pageBreak = true;
+			continue;
+		}
+		if (isPageFurniture(line, indents !== null) || (pageBreak && /^\d+\.?$/.test(line))) continue;
+		if (words.length || parenthetical !== undefined) {
+			const again = cueName(line);
+			if (again === speaker && (pageBreak || /CONT['’]?D/i.test(line))) {
+				pageBreak = false;
+				continue;
+			}
+			// A cue at the cue margin without a blank line before it: the next speech starts.
+			if (indents && again && indentOf(raw) >= indents.cueIndent - 2 && !line.startsWith('(')) break;
+		}
+		if (indents && indentOf(raw) < indents.minIndent) break;
 		if (openParen) {
 			openParen.push(line);
 			if (line.endsWith(')')) {
@@ -490,7 +659,7 @@ function parseMarkdown(text: string): Draft {
 		if ((heading && SCENE_WORD.test(heading[2])) || bold) {
 			flush();
 			const headingText = stripEmphasis(heading ? heading[2] : bold![2]).trim();
-			scene = { heading: heading ? line : headingText, ...markdownSlug(headingText), action: [], dialogue: [], narration: '' };
+			scene = newScene({ heading: heading ? line : headingText, ...markdownSlug(headingText) });
 			scenes.push(scene);
 			continue;
 		}
@@ -504,8 +673,25 @@ function parseMarkdown(text: string): Draft {
 			flush();
 			continue;
 		}
-		const body = stripEmphasis(line.replace(/^>\s?/, '').replace(/^[-*+]\s+/, '')).trim();
-		const speech = readMarkdownSpeech(body);
+		const unquoted = line.replace(/^>\s?/, '').replace(/^[-*+]\s+/, '').trim();
+		const body = stripEmphasis(unquoted).trim();
+		// Notes, supers, sound cues and transitions are not story: never spoken, never in the picture.
+		const cue = storyCue(body);
+		if (cue) {
+			if (paragraph.length) flush();
+			lastSpeech = null;
+			if (cue.kind === 'onScreenText' && cue.text) scene.onScreenText.push(cue.text);
+			if (cue.kind === 'sound' && cue.text) scene.sound.push(cue.text);
+			continue;
+		}
+		if (isTransition(body.toUpperCase() === body ? body : '')) {
+			flush();
+			if (!/^FADE IN/i.test(body)) scene.transition = body;
+			continue;
+		}
+		// *She slams the door.* or (She slams the door.) is action, wherever it stands.
+		const marked = /^(\*[^*].*\*|_[^_].*_|\(.*\)|\[.*\])$/.test(unquoted);
+		const speech = marked ? null : readMarkdownSpeech(body);
 		if (speech === 'empty') continue;
 		if (speech && 'label' in speech) {
 			paragraph.push(speech.text);
@@ -514,16 +700,20 @@ function parseMarkdown(text: string): Draft {
 		}
 		if (speech) {
 			if (paragraph.length) flush();
+			speech.actionBefore = scene.action.length;
 			scene.dialogue.push(speech);
 			lastSpeech = speech;
 			continue;
 		}
-		if (lastSpeech) {
-			// A line straight under a speech continues it.
-			lastSpeech.text = `${lastSpeech.text} ${body}`.trim();
+		const current = lastSpeech as DialogueLine | null;
+		if (current && !marked && !/[.!?…]["'”’)]*$/.test(current.text)) {
+			// A speech wrapped mid-sentence goes on on the next line; a line after a finished sentence is action.
+			current.text = `${current.text} ${body}`.trim();
 			continue;
 		}
-		paragraph.push(body);
+		if (current && marked && /^\(.*\)$/.test(unquoted) && countWords(body) <= 3) continue;
+		lastSpeech = null;
+		paragraph.push(marked ? body.replace(/^[([]|[)\]]$/g, '').trim() : body);
 	}
 	flush();
 	return { title, scenes };
@@ -574,7 +764,9 @@ function readMarkdownSpeech(line: string): DialogueLine | { label: string; text:
 		text = textParen[2].trim();
 	}
 	if (!hasWords(text)) return 'empty';
-	return parenthetical ? { speaker: name, text, parenthetical } : { speaker: name, text };
+	const said: DialogueLine = parenthetical ? { speaker: name, text, parenthetical } : { speaker: name, text };
+	if (nameParen && OFF_SCREEN_EXTENSION.test(nameParen[2].trim())) said.offScreen = true;
+	return said;
 }
 
 /** "ALICE", "Alice", "Dr. Smith", "COP #2", "מיכל" — not "Then it happened" or "10". */
@@ -628,7 +820,8 @@ function parsePost(text: string, opts: ParseOptions): Draft {
 		.join('\n')
 		.split(/\n{2,}/);
 	for (const paragraph of paragraphs) {
-		const parts = sentences(paragraph).flatMap((sentence) => chunkText(sentence, parseData.post.maxSentenceWords));
+		// Whole sentences only: a part that ends mid-sentence reads (and subtitles) as half a quote.
+		const parts = sentences(paragraph);
 		parts.forEach((part, index) =>
 			units.push({ text: part, words: countWords(part), endsParagraph: index === parts.length - 1 }),
 		);
@@ -644,12 +837,7 @@ function parsePost(text: string, opts: ParseOptions): Draft {
 			: Math.max(1, Math.round(total / parseData.post.wordsPerScene));
 	const groups = balancedGroups(units, Math.min(wanted, units.length));
 	const scenes = groups.map((group, index): DraftScene => ({
-		heading: `Part ${index + 1}`,
-		interior: null,
-		location: '',
-		timeOfDay: null,
-		action: [],
-		dialogue: [],
+		...newScene({ heading: `Part ${index + 1}`, interior: null, location: '', timeOfDay: null }),
 		narration: group.map((unit) => unit.text).join(' '),
 	}));
 	return { title, scenes };
@@ -732,16 +920,36 @@ export function namedInText(text: string, names: string[]): string[] {
 	});
 }
 
+/** "EDWARD AND WILL", "EDWARD & WILL", "ANN, BO AND CY": speakers who each have cues of their own, speaking together. */
+function jointSpeakers(name: string, known: Set<string>): string[] | null {
+	const parts = name.split(/\s*(?:,|&|\bAND\b|\/)\s*/i).map((part) => part.trim()).filter(Boolean);
+	if (parts.length < 2 || !parts.every((part) => known.has(part.toUpperCase()))) return null;
+	return parts;
+}
+
+const VOICE_NAME = new RegExp(`(^|\\s)(${parseData.offScreenWords.join('|')})(\\s|$)|['’]S VOICE$`, 'i');
+
 function buildPlan(
 	drafts: DraftScene[],
 	meta: { title: string; format: ScriptFormat; targetDuration: number | null; rule: TimingRule },
 ): Plan {
+	// "EDWARD AND WILL" is two people saying one line together (the second at the same time), not a third character.
+	const known = new Set(drafts.flatMap((draft) => draft.dialogue.map((line) => line.speaker.toUpperCase())));
+	for (const draft of drafts) {
+		draft.dialogue = draft.dialogue.flatMap((line) => {
+			const together = jointSpeakers(line.speaker, known);
+			if (!together) return [line];
+			return together.map((speaker, index) => (index === 0 ? { ...line, speaker } : { ...line, speaker, dual: true }));
+		});
+	}
 	// Characters in order of their first line, so voices assigned by position stay stable.
 	const characterByKey = new Map<string, Character>();
+	const heardOnly = new Map<string, boolean>();
 	for (const draft of drafts) {
 		for (const line of draft.dialogue) {
 			const key = line.speaker.toUpperCase();
 			const known = characterByKey.get(key);
+			heardOnly.set(key, (heardOnly.get(key) ?? true) && Boolean(line.offScreen));
 			if (known) {
 				line.speaker = known.name;
 				known.lines++;
@@ -772,16 +980,21 @@ function buildPlan(
 			narration: draft.narration,
 			characters: present,
 			duration: 0,
+			transition: draft.transition,
+			onScreenText: draft.onScreenText,
+			sound: draft.sound,
 		};
-		scene.visualDescription =
-			meta.format === 'post'
-				? capitalise(firstSentences(scene.narration, parseData.visualDescriptionWords))
-				: visualFromAction(scene);
+		scene.visualDescription = meta.format === 'post' ? postVisual(scene.narration) : visualFromAction(scene);
 		scene.duration = sceneDuration(scene, meta.rule);
 		return scene;
 	});
 
-	for (const character of characters) character.description = introduction(character.name, scenes);
+	for (const character of characters) {
+		const key = character.name.toUpperCase();
+		// Heard and never seen: every line off screen (V.O., O.S.), or a voice by name (A VOICE, THE CROWD).
+		if (heardOnly.get(key) || VOICE_NAME.test(character.name)) character.offScreen = true;
+		else character.description = introduction(character.name, scenes);
+	}
 
 	return {
 		schemaVersion: PLAN_SCHEMA_VERSION,
@@ -795,18 +1008,51 @@ function buildPlan(
 	};
 }
 
-/** The sentence of the action that first names the character in capitals, as screenplays introduce people. */
+/**
+ * A post's picture: what to show while the narrator reads, never the post's own first-person words. The things the
+ * part names that a camera can show (a phone, the kitchen, rain) go into the shot.
+ */
+export function postVisual(narration: string): string {
+	const seen: string[] = [];
+	for (const token of words(narration.toLowerCase())) {
+		const word = token.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+		if (POST_THINGS.has(word) && !seen.includes(word)) seen.push(word);
+		if (seen.length === 3) break;
+	}
+	const things = seen.length ? `, with ${joinNames(seen.map((word) => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`))} in view` : '';
+	return `Medium shot of the narrator talking to the camera in a softly lit room${things}.`;
+}
+
+const POST_THINGS = new Set(parseData.postVisualThings);
+
+/**
+ * How the script introduces the character: the first action sentence that names them in capitals on their own
+ * (not inside a longer capitalised name such as YOUNG MAYA), from their name to the sentence end, so it describes
+ * them and not whoever the sentence starts with. A thin introduction (no age or look) gives way to a later, fuller one.
+ */
 function introduction(name: string, scenes: Scene[]): string {
 	const capitals = name.toUpperCase();
+	let thin = '';
 	for (const scene of scenes) {
 		if (!scene.action.includes(capitals)) continue;
 		for (const sentence of sentences(scene.action)) {
 			for (const match of sentence.matchAll(nameMatcher(capitals))) {
-				if (match[0] === capitals) return firstSentences(sentence, parseData.characterDescriptionWords);
+				if (match[0] !== capitals) continue;
+				const before = sentence.slice(0, match.index).trimEnd();
+				const after = sentence.slice(match.index + capitals.length);
+				// Part of a longer name in capitals ("YOUNG MAYA", "MAYA'S MOTHER").
+				if (/\p{Lu}{2,}$/u.test(before) || /^(['’]S\b|\s+\p{Lu}{2,}\b)/u.test(after)) continue;
+				// The sentence is theirs when they are its subject ("A younger ZOË runs…"); otherwise it starts at the name.
+				const theirs = countWords(before) <= 3 && !/\p{Lu}{2,}/u.test(before);
+				const own = firstSentences(theirs ? sentence : capitals + after, parseData.characterDescriptionWords);
+				const described = /^\s*[,(]/.test(after) && countWords(after) >= 3;
+				if (described) return own;
+				// A bare mention counts only in a sentence about them, never a fragment of someone else's.
+				if (!thin && theirs) thin = own;
 			}
 		}
 	}
-	return '';
+	return thin;
 }
 
 function buildSettings(scenes: Scene[]): Setting[] {

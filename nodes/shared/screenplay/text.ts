@@ -7,9 +7,13 @@ export function words(text: string): string[] {
 	return text.split(/\s+/).filter((token) => LETTER_OR_DIGIT.test(token));
 }
 
+// One pass over the text: a run of non-space characters holding a letter or digit is a word.
+const WORD = /[^\s\p{L}\p{N}]*[\p{L}\p{N}]\S*/gu;
+
 export function countWords(text: string): number {
 	let count = 0;
-	for (const token of text.split(/\s+/)) if (LETTER_OR_DIGIT.test(token)) count++;
+	WORD.lastIndex = 0;
+	while (WORD.exec(text)) count++;
 	return count;
 }
 

@@ -26,6 +26,8 @@ type Timed = Pick<Scene, 'dialogue' | 'narration' | 'action'>;
 /** Seconds the voices need: dialogue words + a pause per line, plus narration words. Not rounded. */
 export function spokenSeconds(scene: Pick<Scene, 'dialogue' | 'narration'>, rule: TimingRule = DEFAULT_TIMING): number {
 	let seconds = 0;
+	// Dual lines (`dual: true`) count in full too: the speech step still plays them one after the other, and the
+	// scene's audio is cut at its duration, so overlapping them here would cut words.
 	for (const line of scene.dialogue ?? []) {
 		seconds += countWords(line.text ?? '') / rule.dialogueWordsPerSecond + rule.pauseAfterDialogueLine;
 	}

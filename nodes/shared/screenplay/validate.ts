@@ -1,4 +1,5 @@
 import {
+	MAX_SCENES,
 	PLAN_SCHEMA_VERSION,
 	type Character,
 	type Critique,
@@ -45,6 +46,9 @@ function asObject(input: unknown, wrapper: string): { object?: Json; problem?: s
 const text = (value: unknown, fallback = ''): string =>
 	typeof value === 'string' ? value : value === null || value === undefined ? fallback : String(value);
 
+const textList = (value: unknown): string[] =>
+	Array.isArray(value) ? value.map((entry) => text(entry)).filter((entry) => entry.trim()) : [];
+
 const interiorOf = (value: unknown): Scene['interior'] =>
 	value === 'INT' || value === 'EXT' || value === 'INT/EXT' ? value : null;
 
@@ -65,9 +69,18 @@ export function readPlan(input: unknown): Read<Plan> {
 		const dialogue: DialogueLine[] = [];
 		for (const line of (scene.dialogue as unknown[] | undefined) ?? []) {
 			if (!line || typeof line !== 'object') return { problem: `scene ${index + 1}: a dialogue line is not an object` };
-			const { speaker, text: said, parenthetical } = line as Json;
+			const { speaker, text: said, parenthetical, dual, offScreen, actionBefore } = line as Json;
 			const entry: DialogueLine = { speaker: text(speaker, 'NARRATOR'), text: text(said) };
 			if (parenthetical) entry.parenthetical = text(parenthetical);
+			if (dual === true) entry.dual = true;
+			if (offScreen === true) entry.offScreen = true;
+			if (actionBefore !== undefined && actionBefore !== null) {
+				const count = Number(actionBefore);
+				if (!Number.isInteger(count) || count < 0) {
+					return { problem: `scene ${index + 1}: a dialogue line's actionBefore must be a whole number of action paragraphs (got ${JSON.stringify(actionBefore)})` };
+				}
+				entry.actionBefore = count;
+			}
 			dialogue.push(entry);
 		}
 		const built: Scene = {
@@ -82,6 +95,9 @@ export function readPlan(input: unknown): Read<Plan> {
 			narration: text(scene.narration),
 			characters: Array.isArray(scene.characters) ? scene.characters.map((name) => text(name)) : [],
 			duration: 0,
+			transition: scene.transition === null || scene.transition === undefined ? null : text(scene.transition),
+			onScreenText: textList(scene.onScreenText),
+			sound: textList(scene.sound),
 		};
 		if (scene.duration === undefined || scene.duration === null) {
 			built.duration = sceneDuration(built);
@@ -107,6 +123,7 @@ export function readPlan(input: unknown): Read<Plan> {
 				: scenes.reduce((sum, scene) => sum + scene.dialogue.filter((line) => line.speaker === name).length, 0),
 			scenes: Array.isArray(character.scenes) ? character.scenes.map(Number).filter(Number.isFinite) : [],
 			description: text(character.description),
+			...(character.offScreen === true ? { offScreen: true } : {}),
 		});
 	}
 	const settings: Setting[] = [];
@@ -125,6 +142,8 @@ export function readPlan(input: unknown): Read<Plan> {
 		? (object.format as Plan['format'])
 		: 'screenplay';
 	const target = Number(object.targetDuration);
+	const problems = planProblems({ scenes });
+	if (problems.length) return { problem: problems[0] };
 	return {
 		value: {
 			schemaVersion: PLAN_SCHEMA_VERSION,
@@ -137,6 +156,27 @@ export function readPlan(input: unknown): Read<Plan> {
 			totalDuration: totalDuration(scenes),
 		},
 	};
+}
+
+/**
+ * What every plan must be, whichever planner wrote it: at most MAX_SCENES scenes, every line with a speaker and words,
+ * and lines placed among the scene's action paragraphs that exist. Each problem names the field, for a planner to fix.
+ */
+export function planProblems(plan: Pick<Plan, 'scenes'>): string[] {
+	const problems: string[] = [];
+	if (plan.scenes.length > MAX_SCENES) problems.push(`scenes has ${plan.scenes.length} scenes; a run takes at most ${MAX_SCENES}`);
+	plan.scenes.forEach((scene, index) => {
+		const paragraphs = (scene.action ?? '').split(/\n{2,}/).filter((paragraph) => paragraph.trim()).length;
+		(scene.dialogue ?? []).forEach((line, lineIndex) => {
+			const at = `scenes[${index}].dialogue[${lineIndex}]`;
+			if (!line.speaker?.trim()) problems.push(`${at}.speaker is empty`);
+			if (!line.text?.trim()) problems.push(`${at}.text is empty`);
+			if (line.actionBefore !== undefined && line.actionBefore > paragraphs) {
+				problems.push(`${at}.actionBefore is ${line.actionBefore}, but the scene has ${paragraphs} action paragraphs`);
+			}
+		});
+	});
+	return problems;
 }
 
 export function readCritique(input: unknown): Read<Critique> {
