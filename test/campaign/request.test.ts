@@ -159,6 +159,20 @@ describe('validateRunRequest', () => {
 		assert.equal(result.field, 'script');
 		assert.equal(result.message, 'The script has 73 scenes; a run takes at most 50. Split it into several runs.');
 	});
+
+	it('rejects a script of few scenes whose dialogue alone would refine into more than 50 clips, before any work', () => {
+		// Ten scenes of 30 lines of 13 words each (5.7 s a line): three lines fill a 20 s clip, so 100 clips in all.
+		const line = 'We have to leave now before the river rises over the old stone bridge tonight.'.split(' ').slice(0, 13).join(' ');
+		const scenes = Array.from({ length: 10 }, (_, n) =>
+			[`INT. HALL ${n + 1} - NIGHT`, '', ...Array.from({ length: 30 }, (_, i) => [i % 2 ? 'BOB' : 'ALICE', `${line}.`, '']).flat()].join('\n'),
+		);
+		const result = rejected({ script: scenes.join('\n'), format: 'fountain' });
+		assert.equal(result.field, 'script');
+		assert.equal(
+			result.message,
+			'The script needs at least 100 scenes of at most 20 s for its dialogue alone; a run takes at most 50. Split it into several runs, cut dialogue, or use a video provider with longer clips.',
+		);
+	});
 });
 
 describe('reference frames for image-to-video', () => {

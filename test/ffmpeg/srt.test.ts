@@ -94,6 +94,22 @@ function parseSrt(srt: string) {
 		});
 }
 
+describe('buildSrt with dual dialogue', () => {
+	it('two lines said at once are two cues at the same time, each with its speaker, so players show both together', () => {
+		const srt = buildSrt(
+			[
+				{ start: 1, end: 2.5, text: 'We take the north road.', speaker: 'ALICE' },
+				{ start: 1, end: 2.2, text: 'We take the south road.', speaker: 'BOB' },
+			],
+			{ speakerPrefix: true },
+		);
+		assert.equal(
+			srt,
+			'1\n00:00:01,000 --> 00:00:02,500\nALICE: We take the north road.\n\n2\n00:00:01,000 --> 00:00:02,200\nBOB: We take the south road.\n',
+		);
+	});
+});
+
 describe('buildSrt with word timings (ElevenLabs alignments)', () => {
 	/** A line the way Text to Speech emits it (words on the scene clock), moved to the video timeline at `at`. */
 	function spokenCue(text: string, at: number, speaker?: string) {

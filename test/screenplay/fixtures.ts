@@ -12,10 +12,18 @@ export function wordCount(text: string): number {
 	return text.split(/\s+/).filter((token) => /[\p{L}\p{N}]/u.test(token)).length;
 }
 
-/** The documented rule, written out again: max(dialogue/2.5 + 0.5 per line + narration/2.5, action/3, 2), up to 0.1 s. */
-export function expectedDuration(scene: { dialogue: { text: string }[]; action: string; narration: string }): number {
-	const spoken =
-		scene.dialogue.reduce((sum, line) => sum + wordCount(line.text) / 2.5 + 0.5, 0) + wordCount(scene.narration) / 2.5;
+/**
+ * The documented rule, written out again: max(dialogue/2.5 + 0.5 per line + narration/2.5, action/3, 2), up to 0.1 s.
+ * Lines said together (dual dialogue) take the time of the longest of them.
+ */
+export function expectedDuration(scene: { dialogue: { text: string; dual?: boolean }[]; action: string; narration: string }): number {
+	const beats: number[] = [];
+	for (const line of scene.dialogue) {
+		const own = wordCount(line.text) / 2.5 + 0.5;
+		if (line.dual && beats.length) beats[beats.length - 1] = Math.max(beats[beats.length - 1], own);
+		else beats.push(own);
+	}
+	const spoken = beats.reduce((sum, beat) => sum + beat, 0) + wordCount(scene.narration) / 2.5;
 	const seconds = Math.max(spoken, wordCount(scene.action) / 3, 2);
 	return Math.round(Math.ceil(seconds * 10 - 1e-6)) / 10;
 }

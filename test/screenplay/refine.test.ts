@@ -180,15 +180,15 @@ test('a plan over its target is shortened by scaling action-only time, never cut
 });
 
 test('a plan under its target is lengthened in proportion, up to the clip limit', () => {
-	const plan = parseScript(script('three-scenes.fountain'), { targetDuration: 30 });
+	const plan = parseScript(script('three-scenes.fountain'), { targetDuration: 22 });
 	const critique = critiquePlan(plan, local);
 	const { plan: refined, changes } = refinePlan(plan, critique, local);
-	assert.equal(refined.totalDuration, 30);
-	assert.deepEqual(changes, ['Rebalanced scene durations toward the 30 s target: 12.4 s → 30 s (3 scenes lengthened).']);
-	// Each scene grows by the same factor (30 / 12.4), to the nearest 0.1 s.
+	assert.equal(refined.totalDuration, 22);
+	assert.deepEqual(changes, ['Rebalanced scene durations toward the 22 s target: 11 s → 22 s (3 scenes lengthened).']);
+	// Each scene grows by the same factor (22 / 11), to the nearest 0.1 s.
 	assert.deepEqual(
 		refined.scenes.map((scene) => scene.duration),
-		plan.scenes.map((scene) => Math.round(((scene.duration * 30) / 12.4) * 10) / 10),
+		plan.scenes.map((scene) => Math.round(((scene.duration * 22) / 11) * 10) / 10),
 	);
 	assert.deepEqual(critiquePlan(refined, local).issues, []);
 

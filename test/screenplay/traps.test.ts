@@ -92,14 +92,16 @@ test('a PDF export: page breaks inside a speech, lost blank lines and scene numb
 	assert.equal(plan.scenes[1].transition, 'FADE OUT.');
 });
 
-test('dual dialogue is marked as said at the same time, and every word of both speeches keeps its time', () => {
+test('dual dialogue is marked as said at the same time, and the scene is timed for the two voices at once', () => {
 	const plan = parseScript(pasted('fountain-traps.fountain'));
 	const garage = plan.scenes[2];
 	const adam = garage.dialogue.findIndex((line) => line.speaker === 'ADAM');
 	assert.deepEqual(garage.dialogue[adam], { speaker: 'ADAM', text: 'Yes.', actionBefore: 2 });
 	assert.deepEqual(garage.dialogue[adam + 1], { speaker: 'EVE', text: 'No.', dual: true, actionBefore: 2 });
-	// The speech step still plays them one after the other, so the scene is long enough for both.
+	// The speech step mixes the two, so together they take the time of the longer one.
 	assert.equal(garage.duration, expectedDuration(garage));
+	const apart = { ...garage, dialogue: garage.dialogue.map(({ dual: _dual, ...line }) => line) };
+	assert.ok(expectedDuration(apart) > expectedDuration(garage), 'said together is shorter than one after the other');
 });
 
 test('characters: joint cues are two people, voices need no look, and each is described by their own introduction', () => {

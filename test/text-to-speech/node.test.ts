@@ -162,6 +162,29 @@ describe('Text to Speech node: what is spoken', () => {
 		assert.ok((await meanVolume(await download(silent.key, 'silent.wav'))) < -90);
 	});
 
+	test('dual dialogue: the two voices speak at once in the track, each with its own voice and cue times', async () => {
+		const output = await run([
+			sceneItem(1, {
+				dialogue: [
+					{ speaker: 'ALICE', text: 'We take the north road.' },
+					{ speaker: 'BOB', text: 'We take the south road.', dual: true },
+					{ speaker: 'ALICE', text: 'Fine, the coast then.' },
+				],
+			}),
+		]);
+		const narration = output[0].json.narration as unknown as Narration & { lines: (Line & { together?: boolean })[] };
+		const [first, second, third] = narration.lines;
+		assert.equal(second.start, first.start, 'BOB starts with ALICE');
+		assert.equal(second.together, true);
+		assert.notEqual(second.voice, first.voice);
+		assert.ok(Math.abs(third.start - (Math.max(first.end, second.end) + 0.3)) < 0.002, 'the next line follows the longer one');
+		const apart = narration.lines.reduce((sum, line) => sum + (line.end - line.start), 0) + 0.2 + 0.6;
+		assert.ok(narration.duration < apart - 0.5, `track ${narration.duration} s, one after the other would be ${apart.toFixed(2)} s`);
+		const track = await download(narration.key, 'dual.wav');
+		assert.ok(Math.abs(Number((await ffprobe(track)).streams[0].duration) - narration.duration) < 0.01);
+		assert.ok((await meanVolume(track)) > -40, 'audible');
+	});
+
 	test('a post scene: narration in the narrator voice; voiceMap overrides a character voice', async () => {
 		const output = await run([
 			sceneItem(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
+import { joinLines } from '../../nodes/TextToSpeech/lib/audio';
 import { linesToSpeak } from '../../nodes/TextToSpeech/lib/script';
 import { castVoices, characterKey } from '../../nodes/TextToSpeech/lib/voices';
 import { espeakProvider } from '../../nodes/TextToSpeech/providers/espeak';
@@ -61,6 +62,57 @@ describe('what a scene says', () => {
 		assert.deepEqual(
 			linesToSpeak(scene, 'never').map((line) => line.text),
 			['Really?'],
+		);
+	});
+});
+
+describe('dual dialogue: two voices at once', () => {
+	const pcm = (frames: number, value: number) => {
+		const data = Buffer.alloc(frames * 4);
+		for (let offset = 0; offset < data.length; offset += 2) data.writeInt16LE(value, offset);
+		return { sampleRate: 48000, channels: 2, data };
+	};
+	const sampleAt = (track: { data: Buffer }, seconds: number) => track.data.readInt16LE(Math.round(seconds * 48000) * 4);
+
+	test('a dual line starts with the line before it, the voices are mixed, and the next line follows the longer', () => {
+		const { track, placed } = joinLines([pcm(48000, 1000), pcm(24000, 2000), pcm(4800, 500)], {
+			leadIn: 0.5,
+			gap: 0.25,
+			together: [false, true, false],
+		});
+		assert.deepEqual(placed, [
+			{ start: 0.5, end: 1.5 },
+			{ start: 0.5, end: 1 },
+			{ start: 1.75, end: 1.85 },
+		]);
+		assert.equal(track.data.length / 4 / 48000, 1.85);
+		assert.equal(sampleAt(track, 0.25), 0, 'lead-in is silent');
+		assert.equal(sampleAt(track, 0.75), 3000, 'both voices at once');
+		assert.equal(sampleAt(track, 1.25), 1000, 'the longer line goes on alone');
+		assert.equal(sampleAt(track, 1.6), 0, 'the gap');
+		assert.equal(sampleAt(track, 1.8), 500);
+	});
+
+	test('loud voices together are clipped, not wrapped around', () => {
+		const { track } = joinLines([pcm(480, 30000), pcm(480, 30000)], { leadIn: 0, gap: 0, together: [false, true] });
+		assert.equal(sampleAt(track, 0.005), 32767);
+	});
+
+	test('a scene says which lines go together; a dual line with nothing before it is an ordinary line', () => {
+		const scene = makeScene({
+			dialogue: [
+				{ speaker: 'ADAM', text: 'Yes.', dual: true },
+				{ speaker: 'EVE', text: 'No.', dual: true },
+				{ speaker: 'ADAM', text: 'Fine.' },
+			],
+		});
+		assert.deepEqual(
+			linesToSpeak(scene, 'whenNoDialogue').map((line) => [line.speaker, line.together === true]),
+			[
+				['ADAM', false],
+				['EVE', true],
+				['ADAM', false],
+			],
 		);
 	});
 });

@@ -1,3 +1,5 @@
+import clipLimits from '../../shared/data/clipLimits.json';
+import { sceneBudgetProblem } from '../../shared/screenplay/split';
 import { z } from 'zod/v4';
 import type { Plan } from '../../shared/plan';
 import { PRESET_NAMES } from '../../shared/presets';
@@ -229,12 +231,10 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			`"references" has an image for scene ${unknownScene}, but the script has ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'}. Use scene numbers from 1 to ${plan.scenes.length}.`,
 		);
 	}
-	if (plan.scenes.length > MAX_SCENES) {
-		return reject(
-			'script',
-			`The script has ${plan.scenes.length} scenes; a run takes at most ${MAX_SCENES}. Split it into several runs.`,
-		);
-	}
+	// The limit holds after refinement too: a script whose dialogue alone needs more clips (of the planning
+	// workflow's local clip length) than a run takes is refused now, before any work, as Parse would.
+	const tooLong = sceneBudgetProblem(plan, { clipLimit: clipLimits.local, maxScenes: MAX_SCENES });
+	if (tooLong) return reject('script', tooLong);
 
 	const { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget, ...rest } = body_;
 	return {

@@ -1,5 +1,5 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import clipLimits from '../data/clipLimits.json';
+import clipLimits from '../../shared/data/clipLimits.json';
 import { MAX_SCENES, type Critique, type Plan } from '../../shared/plan';
 import { readCritique, readPlan } from '../../shared/screenplay/validate';
 
@@ -83,7 +83,7 @@ export function maxScenesFor(this: IExecuteFunctions, itemIndex: number): number
 	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : MAX_SCENES;
 }
 
-/** Seconds from the Clip Limit parameter, else the provider's limit in data/clipLimits.json. */
+/** Seconds from the Clip Limit parameter, else the provider's limit in nodes/shared/data/clipLimits.json. */
 export function clipLimitFor(this: IExecuteFunctions, itemIndex: number): number {
 	const override = Number(this.getNodeParameter('clipLimit', itemIndex, 0));
 	if (Number.isFinite(override) && override > 0) return override;

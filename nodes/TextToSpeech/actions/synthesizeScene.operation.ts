@@ -224,13 +224,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				const key = lineKeyIn(folder, index + 1);
 				await storage.uploadFile(file, key, 'audio/wav');
 				audio.push(await readWav(file));
-				lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice });
+				lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice, ...(line.together ? { together: true } : {}) });
 				timings.push(result.words);
 			}
 
 			let track: Pcm;
 			if (audio.length > 0) {
-				const joined = joinLines(audio, { leadIn, gap });
+				const joined = joinLines(audio, { leadIn, gap, together: spoken.map((line) => line.together === true) });
 				joined.placed.forEach((place, index) => {
 					lines[index].start = round(place.start);
 					lines[index].end = round(place.end);

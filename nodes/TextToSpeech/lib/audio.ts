@@ -32,29 +32,39 @@ export interface PlacedLine {
 }
 
 /**
- * The scene track: `leadIn` seconds of silence, then the lines with `gap` seconds between them.
+ * The scene track: `leadIn` seconds of silence, then the lines with `gap` seconds between them. A line marked in
+ * `together` (dual dialogue) starts with the line before it and the two are mixed; the next line follows the longer.
  * Times come from sample counts, so they are exact to the sample.
  */
-export function joinLines(lines: Pcm[], options: { leadIn: number; gap: number }): { track: Pcm; placed: PlacedLine[] } {
+export function joinLines(lines: Pcm[], options: { leadIn: number; gap: number; together?: boolean[] }): { track: Pcm; placed: PlacedLine[] } {
 	const sampleRate = CLIP_FORMAT.audioRate;
 	const channels = CLIP_FORMAT.audioChannels;
 	const frameBytes = channels * 2;
-	const parts: Buffer[] = [silence(options.leadIn, sampleRate, channels)];
-	const placed: PlacedLine[] = [];
-	let bytes = parts[0].length;
+	const gapBytes = silence(options.gap, sampleRate, channels).length;
+	// Where each line starts (bytes), and where the track ends so far.
+	const starts: number[] = [];
+	let end = silence(options.leadIn, sampleRate, channels).length;
 	lines.forEach((line, index) => {
 		if (line.sampleRate !== sampleRate || line.channels !== channels) {
 			throw new Error(`Line ${index + 1} is ${line.sampleRate} Hz / ${line.channels} ch; expected ${sampleRate} Hz stereo.`);
 		}
-		if (index > 0) {
-			const gap = silence(options.gap, sampleRate, channels);
-			parts.push(gap);
-			bytes += gap.length;
-		}
-		const start = bytes / frameBytes / sampleRate;
-		parts.push(line.data);
-		bytes += line.data.length;
-		placed.push({ start, end: bytes / frameBytes / sampleRate });
+		const start = index === 0 ? end : options.together?.[index] ? starts[index - 1] : end + gapBytes;
+		starts.push(start);
+		end = Math.max(end, start + line.data.length);
 	});
-	return { track: { sampleRate, channels, data: Buffer.concat(parts) }, placed };
+	const data = Buffer.alloc(end);
+	lines.forEach((line, index) => {
+		if (!options.together?.[index] || index === 0) {
+			line.data.copy(data, starts[index]);
+			return;
+		}
+		// Two voices at once: add the samples, clipped to 16 bits.
+		for (let offset = 0; offset + 1 < line.data.length; offset += 2) {
+			const at = starts[index] + offset;
+			data.writeInt16LE(Math.max(-32768, Math.min(32767, data.readInt16LE(at) + line.data.readInt16LE(offset))), at);
+		}
+	});
+	const seconds = (bytes: number) => bytes / frameBytes / sampleRate;
+	const placed = lines.map((line, index) => ({ start: seconds(starts[index]), end: seconds(starts[index] + line.data.length) }));
+	return { track: { sampleRate, channels, data }, placed };
 }

@@ -11,6 +11,8 @@ export interface LineToSpeak {
 	speaker: string;
 	text: string;
 	kind: 'dialogue' | 'narration' | 'action';
+	/** Said at the same time as the line before it (dual dialogue): the scene track mixes the two. */
+	together?: boolean;
 }
 
 /** Text as it should be heard: no emoji or control characters, no markdown emphasis marks, one line. */
@@ -29,8 +31,15 @@ export function speakableText(text: unknown): string {
  */
 export function linesToSpeak(scene: Partial<Scene>, narrateAction: NarrateAction): LineToSpeak[] {
 	const dialogue: LineToSpeak[] = (Array.isArray(scene.dialogue) ? scene.dialogue : [])
-		.map((line) => ({ speaker: String(line?.speaker ?? '').trim(), text: speakableText(line?.text), kind: 'dialogue' as const }))
-		.filter((line) => line.text && /[\p{L}\p{N}]/u.test(line.text));
+		.map((line) => ({
+			speaker: String(line?.speaker ?? '').trim(),
+			text: speakableText(line?.text),
+			kind: 'dialogue' as const,
+			...(line?.dual === true ? { together: true } : {}),
+		}))
+		.filter((line) => line.text && /[\p{L}\p{N}]/u.test(line.text))
+		// A dual line with nothing before it to overlap is an ordinary line.
+		.map((line, index) => (index === 0 && line.together ? { ...line, together: undefined } : line));
 	const prose = (text: unknown, kind: 'narration' | 'action'): LineToSpeak[] =>
 		splitSentences(speakableText(text))
 			.filter((sentence) => /[\p{L}\p{N}]/u.test(sentence))

@@ -26,10 +26,18 @@ type Timed = Pick<Scene, 'dialogue' | 'narration' | 'action'>;
 /** Seconds the voices need: dialogue words + a pause per line, plus narration words. Not rounded. */
 export function spokenSeconds(scene: Pick<Scene, 'dialogue' | 'narration'>, rule: TimingRule = DEFAULT_TIMING): number {
 	let seconds = 0;
-	// Dual lines (`dual: true`) count in full too: the speech step still plays them one after the other, and the
-	// scene's audio is cut at its duration, so overlapping them here would cut words.
-	for (const line of scene.dialogue ?? []) {
-		seconds += countWords(line.text ?? '') / rule.dialogueWordsPerSecond + rule.pauseAfterDialogueLine;
+	// A dual line (`dual: true`) is spoken at the same time as the line before it (the speech step mixes the two), so
+	// it adds only what it runs past that line.
+	let previous = 0;
+	for (const [index, line] of (scene.dialogue ?? []).entries()) {
+		const own = countWords(line.text ?? '') / rule.dialogueWordsPerSecond + rule.pauseAfterDialogueLine;
+		if (line.dual === true && index > 0) {
+			seconds += Math.max(0, own - previous);
+			previous = Math.max(previous, own);
+		} else {
+			seconds += own;
+			previous = own;
+		}
 	}
 	seconds += countWords(scene.narration ?? '') / rule.narrationWordsPerSecond;
 	return seconds;
