@@ -148,6 +148,17 @@ describe('validateRunRequest', () => {
 		});
 	}
 
+	it('names a number too large to hold as what was sent, not as null', () => {
+		const body = `{"script": ${JSON.stringify(fountain(1))}, "threshold": 1e400}`;
+		const result = rejected(body);
+		assert.equal(result.field, 'threshold');
+		assert.doesNotMatch(result.message, /got null/);
+		// Node 24 (inside n8n) gives the reviver the source text; older Node only knows it overflowed.
+		assert.match(result.message, /\(got (1e400, )?a number too large to use: beyond ±1\.8e308\)/);
+		if (Number(process.versions.node.split('.')[0]) >= 24) assert.match(result.message, /got 1e400,/);
+		assert.match(rejected({ script: fountain(1), threshold: -Infinity }).message, /threshold.*too large to use/);
+	});
+
 	it('rejects a script with no recognisable scene, saying what a scene looks like', () => {
 		const result = rejected({ script: 'Just some words without any heading.', format: 'fountain' });
 		assert.equal(result.field, 'script');

@@ -121,7 +121,7 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 	test('bad requests get their 4xx with the field named, and write nothing', async () => {
 		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
 		const before = await counts();
-		const cases: Array<{ what: string; status: number; field?: string; send: () => ReturnType<typeof post> }> = [
+		const cases: Array<{ what: string; status: number; field?: string; says?: RegExp; send: () => ReturnType<typeof post> }> = [
 			{ what: 'no token', status: 401, send: () => post('reelsmith/runs', { script }, { 'x-reelsmith-token': '' }) },
 			{ what: 'wrong token', status: 401, send: () => post('reelsmith/runs', { script }, { 'x-reelsmith-token': 'nope' }) },
 			{ what: 'invalid JSON', status: 400, field: 'body', send: () => post('reelsmith/runs', '{"script": "INT. ROOM') },
@@ -138,12 +138,20 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			{ what: 'scene count 99', status: 400, field: 'sceneCount', send: () => post('reelsmith/runs', { script, sceneCount: 99 }) },
 			{ what: 'unknown preset', status: 400, field: 'preset', send: () => post('reelsmith/runs', { script, preset: 'imax' }) },
 			{ what: 'unknown style', status: 400, field: 'style', send: () => post('reelsmith/runs', { script, style: 'anime' }) },
+			{
+				what: 'threshold 1e400',
+				status: 400,
+				field: 'threshold',
+				says: /got 1e400, a number too large/,
+				send: () => post('reelsmith/runs', `{"script": ${JSON.stringify(script)}, "threshold": 1e400}`),
+			},
 		];
 		for (const c of cases) {
 			const answer = await c.send();
 			assert.equal(answer.status, c.status, `${c.what}: ${JSON.stringify(answer.json)}`);
 			if (c.field) assert.equal(answer.json.field, c.field, `${c.what} names the field`);
 			assert.ok(typeof answer.json.message === 'string' && answer.json.message.length > 10, `${c.what} explains`);
+			if (c.says) assert.match(answer.json.message, c.says, `${c.what} names what was sent`);
 		}
 		assert.deepEqual(await counts(), before);
 	});

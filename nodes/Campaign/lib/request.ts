@@ -273,7 +273,7 @@ function readBody(
 	if (typeof value === 'string') {
 		if (value.trim() === '') return { field: 'body', message: `The request body is empty. ${example}` };
 		try {
-			value = JSON.parse(value);
+			value = JSON.parse(value, keepOversizedNumbers);
 		} catch (error) {
 			return { field: 'body', message: `The request body is not valid JSON (${(error as Error).message}). ${example}` };
 		}
@@ -309,7 +309,23 @@ function explain(field: RequestField, value: unknown): string {
 	return `"${field}" must be ${FIELD_RULES[field] ?? 'valid'} (got ${show(value)}). Fix "${field}" in the request or leave it out to use the default.`;
 }
 
+/**
+ * A number written in the body that a double cannot hold (1e400 parses to Infinity, which JSON.stringify would
+ * show as null). Kept as what was sent, so the 400 quotes it; Node 24 hands the reviver the source text.
+ */
+class OversizedNumber {
+	constructor(readonly source: string | undefined) {}
+}
+
+function keepOversizedNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
+	return typeof value === 'number' && !Number.isFinite(value) ? new OversizedNumber(context?.source) : value;
+}
+
 function show(value: unknown): string {
+	if (value instanceof OversizedNumber || (typeof value === 'number' && !Number.isFinite(value))) {
+		const source = value instanceof OversizedNumber ? value.source : undefined;
+		return `${source ? `${source.slice(0, 40)}, ` : ''}a number too large to use: beyond ±1.8e308`;
+	}
 	const text = JSON.stringify(value) ?? String(value);
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
