@@ -257,6 +257,21 @@ describe('dashboard API', () => {
 			assert.equal((await after.get('/api/me')).status, 401, 'the old cookie is dead after logout');
 		});
 
+		it('a login that is not a login says what was sent and what is wanted', async () => {
+			const browser = new Browser(base);
+			const numeric = await browser.request('POST', '/api/login', { email: ADMIN.email, password: 12345678 });
+			assert.equal(numeric.status, 400);
+			assert.equal(numeric.body.field, 'password');
+			assert.equal(numeric.body.error, '"password" must be text, not the number 12345678. Send it as a JSON string.');
+			const missing = await browser.request('POST', '/api/login', { email: ADMIN.email });
+			assert.equal(missing.body.error, 'Enter your password.');
+			const huge = await browser.request('POST', '/api/login', { email: ADMIN.email, password: 'x'.repeat(1024 * 1024) });
+			assert.equal(huge.status, 413);
+			assert.equal(huge.body.error, 'The request body is 1,025 KB; this takes at most 8 KB. Send only your email and password.');
+			assert.doesNotMatch(huge.body.error, /script/);
+			assert.equal(browser.cookie, '', 'no session came of it');
+		});
+
 		it('locks an email after 5 wrong passwords: the 6th try gets 429 with Retry-After, even with the right password', async () => {
 			await createUser(db, { email: 'locked@example.com', password: PASSWORD });
 			const browser = new Browser(base);

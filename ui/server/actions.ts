@@ -82,7 +82,7 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		c.json({ run: await runLine(deps.db, deps.maxRunning, runId), ...extra }, 202);
 
 	// Start a run in this campaign: the body is the webhook request without "campaign" (the campaign is the page's).
-	app.post('/campaigns/:id/runs', jsonBody(runRequest), async (c) => {
+	app.post('/campaigns/:id/runs', jsonBody(runRequest, { hint: 'Send a shorter script, or split it into several runs.' }), async (c) => {
 		const user = c.get('user');
 		const id = c.req.param('id');
 		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
@@ -159,7 +159,7 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		throw conflict(`This run is already ${describe(state)}; there is nothing to cancel.`);
 	});
 
-	app.post('/runs/:id/approval', jsonBody(storyboardDecision), async (c) => {
+	app.post('/runs/:id/approval', jsonBody(storyboardDecision, { maxBytes: 64 * 1024, hint: 'Send the decision and a shorter note.' }), async (c) => {
 		const user = c.get('user');
 		const runId = c.req.param('id');
 		await visibleRun(deps.db, user, runId);

@@ -228,7 +228,7 @@ export function cookieOptions(deps: Deps, c: Context) {
 export function authRoutes(deps: Deps, sessions: Sessions) {
 	const app = new Hono<AppEnv>();
 
-	app.post('/login', jsonBody(loginForm), async (c) => {
+	app.post('/login', jsonBody(loginForm, LOGIN_LIMIT), async (c) => {
 		const body = c.req.valid('json');
 		const email = normaliseEmail(body.email);
 		const address = clientAddress(c, deps.trustProxy);
@@ -282,14 +282,30 @@ export function requireAdmin(c: Context<AppEnv>): void {
 	if (c.get('user').role !== 'admin') throw new ApiError(403, 'Only an admin can do this. Ask an admin of this dashboard.');
 }
 
+/** A text field: missing → `missing`; sent as another type → says what came and that text is wanted. */
+function text(field: string, missing: string) {
+	return z.string({
+		error: (issue) => (issue.input === undefined || issue.input === null ? missing : `"${field}" must be text, not ${describe(issue.input)}. Send it as a JSON string.`),
+	});
+}
+
+function describe(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'number') return `the number ${value}`;
+	if (typeof value === 'boolean') return `${value}`;
+	return `a ${typeof value}`;
+}
+
 const loginForm = z.object({
-	email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.'),
-	password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.'),
+	email: text('email', 'Enter your email address.').trim().min(1, 'Enter your email address.'),
+	password: text('password', 'Enter your password.').min(1, 'Enter your password.'),
 });
+// An email and a password are well under a kilobyte; a bigger body is not a login.
+const LOGIN_LIMIT = { maxBytes: 8 * 1024, hint: 'Send only your email and password.' };
 
 const newUser = z.object({
-	email: z.string({ error: 'Give the user\'s email address, e.g. name@example.com.' }),
-	password: z.string({ error: 'The password must have at least 8 characters.' }),
+	email: text('email', 'Give the user\'s email address, e.g. name@example.com.'),
+	password: text('password', 'The password must have at least 8 characters.'),
 	role: z.enum(['admin', 'manager'], { error: 'role must be "admin" or "manager".' }).default('manager'),
 	name: z.string({ error: 'The name must be text.' }).nullish(),
 	campaignIds: z.array(z.uuid({ error: 'campaignIds must be a list of campaign ids.' }), { error: 'campaignIds must be a list of campaign ids.' }).optional(),
@@ -318,7 +334,7 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 		requireAdmin(c);
 		await next();
 	};
-	app.post('/users', adminOnly, jsonBody(newUser), async (c) => {
+	app.post('/users', adminOnly, jsonBody(newUser, { maxBytes: 64 * 1024, hint: 'Send the user\'s email, password, role, name and campaigns only.' }), async (c) => {
 		const body = c.req.valid('json');
 		// createUser checks the email's form and the password's length (it also serves the admin seeding).
 		const user = await createUser(deps.db, { email: body.email, password: body.password, role: body.role, name: body.name ?? null });

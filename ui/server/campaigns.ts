@@ -182,7 +182,7 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 		return c.json({ total: lines.length, campaigns: lines.slice(offset, offset + limit) });
 	});
 
-	app.post('/', jsonBody(newCampaign), async (c) => {
+	app.post('/', jsonBody(newCampaign, { maxBytes: 64 * 1024, hint: 'Send only "name" and "budgetUsd".' }), async (c) => {
 		const user = c.get('user');
 		const { name, budgetUsd: budget = null } = c.req.valid('json');
 		const client = await deps.db.connect();
@@ -206,7 +206,7 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 		return c.json(await campaignLine(deps.db, stats, id), 201);
 	});
 
-	app.patch('/:id', jsonBody(campaignChange), async (c) => {
+	app.patch('/:id', jsonBody(campaignChange, { maxBytes: 64 * 1024, hint: 'Send only "name" and "budgetUsd".' }), async (c) => {
 		const user = c.get('user');
 		const id = c.req.param('id');
 		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);

@@ -4,6 +4,13 @@ import type * as z from 'zod/v4';
 import { ApiError, badRequest } from './errors';
 
 const MAX_BODY_BYTES = 512 * 1024;
+
+export interface BodyLimit {
+	/** Largest body this route takes; default 512 KB (a run request holds a whole script). */
+	maxBytes?: number;
+	/** What to do instead, in the route's words, e.g. "Send a shorter script." */
+	hint?: string;
+}
 // The media types Hono's validator takes as JSON (application/json, application/*+json).
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
@@ -12,7 +19,7 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
  * first, so a body that is too big, not JSON or not an object gets these plain answers; zod-validator then checks
  * the schema, and its first problem becomes a 400 naming the field, with the message written in the schema.
  */
-export function jsonBody<T extends z.ZodType>(schema: T) {
+export function jsonBody<T extends z.ZodType>(schema: T, limit: BodyLimit = {}) {
 	const validate = zValidator('json', schema, (result) => {
 		if (result.success) return;
 		const issue = result.error.issues[0];
@@ -20,16 +27,20 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 	});
 	const middleware: typeof validate = async (c, next) => {
 		// Parsed once here; Hono's validator reads it back from the request's body cache.
-		c.req.bodyCache.json = Promise.resolve(await readJsonObject(c));
+		c.req.bodyCache.json = Promise.resolve(await readJsonObject(c, limit));
 		return validate(c, next);
 	};
 	return middleware;
 }
 
-async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+const kb = (bytes: number) => `${Math.ceil(bytes / 1024).toLocaleString('en')} KB`;
+
+async function readJsonObject(c: Context, limit: BodyLimit): Promise<Record<string, unknown>> {
 	const text = await c.req.text();
-	if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-		throw new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter script.`);
+	const bytes = Buffer.byteLength(text);
+	const max = limit.maxBytes ?? MAX_BODY_BYTES;
+	if (bytes > max) {
+		throw new ApiError(413, `The request body is ${kb(bytes)}; this takes at most ${kb(max)}. ${limit.hint ?? 'Send less.'}`);
 	}
 	if (!text.trim()) return {};
 	// Hono's validator only reads bodies sent as JSON; anything else would be checked as an empty object.
