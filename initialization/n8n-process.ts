@@ -26,6 +26,9 @@ export function n8nEnvironment(settings: N8nSettings): NodeJS.ProcessEnv {
 	if (env.NODE_ENV === 'test') delete env.NODE_ENV;
 	const base = `http://${settings.listenAddress === '0.0.0.0' || settings.listenAddress === '::' ? '127.0.0.1' : settings.listenAddress}:${settings.port}/`;
 	const defaults: Record<string, string> = {
+		// As in n8n's image. Without it n8n runs as in development: its error answers (a GET on a POST webhook) carry
+		// a stack trace with server paths, and its login rate limits are off.
+		NODE_ENV: 'production',
 		N8N_LISTEN_ADDRESS: settings.listenAddress,
 		N8N_HOST: '127.0.0.1',
 		N8N_PROTOCOL: 'http',

@@ -10,32 +10,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Storage } from '../nodes/shared/transport/storage';
+import { curl, printBanner, RESUME_PATH, RUNS_PATH } from './banner';
 import { WEBHOOK_HEADER } from './credentials';
 import { REPO_ROOT } from './install-n8n';
 import { freePortNear } from './services/ports';
-import { displayPath, prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
+import { prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
 import { DEFAULT_DASHBOARD_PORT, startDashboard, type Dashboard } from '../ui/server/index';
 
 const SAMPLE_SCRIPT = join(REPO_ROOT, 'initialization', 'samples', 'sample.fountain');
-const RUNS_PATH = 'reelsmith/runs';
-const RESUME_PATH = 'reelsmith/resume';
 
 const log = (line: string) => console.log(line);
-
-/** Quotes a value for a POSIX shell (single quotes; embedded ones closed, escaped and reopened). */
-function shellQuote(value: string): string {
-	return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-function curl(url: string, token: string, body: { file: string } | { json: string }): string {
-	const data = 'file' in body ? `--data-binary @${shellQuote(body.file)}` : `--data ${shellQuote(body.json)}`;
-	return [
-		`curl -sS -X POST ${shellQuote(url)}`,
-		`  -H 'content-type: application/json'`,
-		`  -H ${shellQuote(`${WEBHOOK_HEADER}: ${token}`)}`,
-		`  ${data}`,
-	].join(' \\\n');
-}
 
 async function writeSampleRequest(dataDir: string): Promise<string> {
 	const script = await readFile(SAMPLE_SCRIPT, 'utf8');
@@ -78,48 +62,6 @@ async function startDashboardBeside(stack: Stack, dataDir: string): Promise<Dash
 		queue: stack.queue ? { ...stack.queue.redis, prefix: stack.queue.prefix } : null,
 		log,
 	});
-}
-
-/** How to log in, in one or two lines (the generated password is shown only on the start that created it). */
-function dashboardLogin(dashboard: Dashboard, dataDir: string): string[] {
-	const admin = dashboard.admin;
-	const file = join(dataDir, 'dashboard-admin.txt');
-	if (!admin) return [' Log in with your dashboard account (no admin was created: set REELSMITH_ADMIN_EMAIL and REELSMITH_ADMIN_PASSWORD).'];
-	if (admin.generatedPassword) {
-		return [` Log in:       ${admin.email} / ${admin.generatedPassword}`, `               (shown once; also saved in ${displayPath(file)}, mode 0600)`];
-	}
-	if (admin.created) return [` Log in:       ${admin.email} / the password in REELSMITH_ADMIN_PASSWORD`];
-	return [` Log in:       ${admin.email}${existsSync(file) ? ` (password in ${displayPath(file)})` : ''}`];
-}
-
-function printBanner(stack: Stack, sampleFile: string, seconds: number, dashboard: Dashboard | undefined): void {
-	const lines = [
-		'',
-		'════════════════════════════════════════════════════════════════════',
-		` Reelsmith is running (ready in ${seconds.toFixed(1)} s)`,
-		'════════════════════════════════════════════════════════════════════',
-		...(dashboard ? [` Dashboard:    ${dashboard.url}`, ...dashboardLogin(dashboard, stack.dataDir)] : []),
-		` n8n editor:   ${stack.n8nUrl}   (first visit: create the owner account)`,
-		stack.mode === 'queue'
-			? ` n8n mode:     queue: main + ${stack.workers.length} worker(s) on Redis db ${stack.queue?.redisDb} (prefix ${stack.queue?.prefix}); logs n8n-worker-<n>.log`
-			: ' n8n mode:     regular (one process; REELSMITH_WORKERS=N with REDIS_URL for queue mode)',
-		` Webhook:      POST ${stack.webhookBase}/${RUNS_PATH}`,
-		` Resume:       POST ${stack.webhookBase}/${RESUME_PATH}`,
-		` Data lives in ${stack.dataDir}   (n8n log: ${displayPath(stack.n8nLogFile)})`,
-		'',
-		' Render the bundled sample script:',
-		'',
-		curl(`${stack.webhookBase}/${RUNS_PATH}`, stack.webhookToken, { file: sampleFile }),
-		'',
-		' Resume a failed or interrupted run:',
-		'',
-		curl(`${stack.webhookBase}/${RESUME_PATH}`, stack.webhookToken, { json: '{"runId":"<run id>"}' }),
-		'',
-		' Press Ctrl-C to stop.',
-		'════════════════════════════════════════════════════════════════════',
-		'',
-	];
-	console.log(lines.join('\n'));
 }
 
 interface RunRow {
@@ -268,7 +210,9 @@ async function main(): Promise<void> {
 /**
  * The stack runs in a child process in its own process group. A terminal's Ctrl-C goes to the whole foreground
  * group, and embedded Postgres would take it as "shut down now" while n8n is still finishing; here only this
- * supervisor receives it and asks the child to stop everything in order (n8n first, Postgres last).
+ * supervisor receives it and asks the child to stop everything in order (n8n first, Postgres last). A signal sent
+ * to npm itself (process managers, `kill -INT <npm pid>`) arrives too: package.json's start script `exec`s node, so
+ * npm relays it to this process instead of to a shell that would keep waiting.
  */
 function supervise(): void {
 	const child = spawn(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], {
@@ -286,6 +230,15 @@ function supervise(): void {
 		} else if (Date.now() - firstSignalAt > 1000) child.kill('SIGINT');
 	});
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+	// npm killed outright (SIGKILL, a closed session): nobody would stop the stack, so stop it as for a signal.
+	const parent = process.ppid;
+	const watchParent = setInterval(() => {
+		if (process.ppid === parent || firstSignalAt) return;
+		clearInterval(watchParent);
+		firstSignalAt = Date.now();
+		child.kill('SIGTERM');
+	}, 1000);
+	watchParent.unref();
 }
 
 if (process.env.REELSMITH_START_CHILD) {
