@@ -60,7 +60,7 @@ export function normaliseEmail(value: unknown): string {
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export async function createUser(
-	db: Pool,
+	db: Pick<Pool, 'query'>,
 	user: { email: string; password: string; role?: 'admin' | 'manager'; name?: string | null },
 ): Promise<{ id: string; email: string; role: string; name: string | null }> {
 	const email = normaliseEmail(user.email);
@@ -336,14 +336,31 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 	};
 	app.post('/users', adminOnly, jsonBody(newUser, { maxBytes: 64 * 1024, hint: 'Send the user\'s email, password, role, name and campaigns only.' }), async (c) => {
 		const body = c.req.valid('json');
-		// createUser checks the email's form and the password's length (it also serves the admin seeding).
-		const user = await createUser(deps.db, { email: body.email, password: body.password, role: body.role, name: body.name ?? null });
-		const campaignIds = body.campaignIds ?? [];
-		if (campaignIds.length) {
-			await deps.db.query(
-				'insert into campaign_members (campaign_id, user_id) select unnest($1::uuid[]), $2 on conflict do nothing',
-				[campaignIds, user.id],
-			);
+		const campaignIds = [...new Set((body.campaignIds ?? []).map((id) => id.toLowerCase()))];
+		// One transaction: a user is created with all the campaigns asked for, or not at all.
+		const client = await deps.db.connect();
+		let user: Awaited<ReturnType<typeof createUser>>;
+		try {
+			await client.query('begin');
+			const { rows: known } = await client.query<{ id: string }>('select id from campaigns where id = any($1::uuid[])', [campaignIds]);
+			const unknown = campaignIds.filter((id) => !known.some((row) => row.id === id));
+			if (unknown.length) {
+				throw badRequest('campaignIds', `No campaign has the id ${unknown.map((id) => `"${id}"`).join(', ')}. Use ids from GET /api/campaigns.`);
+			}
+			// createUser checks the email's form and the password's length (it also serves the admin seeding).
+			user = await createUser(client, { email: body.email, password: body.password, role: body.role, name: body.name ?? null });
+			if (campaignIds.length) {
+				await client.query('insert into campaign_members (campaign_id, user_id) select unnest($1::uuid[]), $2 on conflict do nothing', [
+					campaignIds,
+					user.id,
+				]);
+			}
+			await client.query('commit');
+		} catch (error) {
+			await client.query('rollback').catch(() => {});
+			throw error;
+		} finally {
+			client.release();
 		}
 		sessions.forgetUser(user.id);
 		return c.json({ user: publicUser(user) }, 201);
