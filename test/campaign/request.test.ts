@@ -148,6 +148,17 @@ describe('validateRunRequest', () => {
 		});
 	}
 
+	it('refuses NUL characters by field and line, anywhere in the body', () => {
+		const script = `${fountain(1)}\nBOB\nHel\u0000lo.\n`;
+		const result = rejected({ script });
+		assert.equal(result.field, 'script');
+		const line = script.slice(0, script.indexOf('\u0000')).split('\n').length;
+		assert.equal(result.message, `"script" holds a NUL character (\\u0000) on line ${line}, which cannot be stored. Remove it (text copied from a binary file often brings them) and send again.`);
+		assert.equal(rejected({ script: fountain(1), title: 'A\u0000B' }).field, 'title');
+		assert.equal(rejected({ script: fountain(1), voiceMap: { 'AL\u0000ICE': 'en' } }).field, 'voiceMap');
+		assert.equal(rejected(`{"script": ${JSON.stringify(fountain(1))}, "campaign": "x\\u0000"}`).field, 'campaign');
+	});
+
 	it('names a number too large to hold as what was sent, not as null', () => {
 		const body = `{"script": ${JSON.stringify(fountain(1))}, "threshold": 1e400}`;
 		const result = rejected(body);
@@ -193,11 +204,11 @@ describe('reference frames for image-to-video', () => {
 		const result = validateRunRequest({
 			script: fountain(3),
 			referenceFrames: 'storyboard',
-			references: { 1: 'https://example.com/alice.png', 3: png },
+			references: { 1: 'https://example.com/alice.png', 2: 'https://[2606:4700::1111]/b.png', 3: png },
 		});
 		assert.ok(result.ok, JSON.stringify(result));
 		assert.equal(result.options.referenceFrames, 'storyboard');
-		assert.deepEqual(result.options.references, { 1: 'https://example.com/alice.png', 3: png });
+		assert.deepEqual(result.options.references, { 1: 'https://example.com/alice.png', 2: 'https://[2606:4700::1111]/b.png', 3: png });
 	});
 
 	for (const [what, references, message] of [
@@ -207,6 +218,15 @@ describe('reference frames for image-to-video', () => {
 		['a key that is not a scene number', { first: 'https://example.com/a.png' }, /^"references" keys must be scene numbers such as "1" \(got "first"\)/],
 		['a list', ['https://example.com/a.png'], /^"references" must be an object mapping scene numbers to the image/],
 		['a scene the script does not have', { 4: 'https://example.com/a.png' }, /^"references" has an image for scene 4, but the script has 3 scenes\. Use scene numbers from 1 to 3\.$/],
+		['the cloud metadata address', { 1: 'https://169.254.169.254/latest/meta-data/' }, /^"references" for scene 1 points at 169\.254\.169\.254, a link-local address \(where cloud metadata services answer\); use a public URL/],
+		['metadata behind IPv6', { 1: 'https://[::ffff:169.254.169.254]/a.png' }, /points at ::ffff:a9fe:a9fe, a link-local address/],
+		['loopback written as a number', { 1: 'https://2130706433/a.png' }, /points at 127\.0\.0\.1, a loopback address/],
+		['a private address', { 2: 'https://10.0.0.8/a.png' }, /points at 10\.0\.0\.8, a private network address/],
+		['an IPv6 unique local address', { 1: 'https://[fd00:ec2::254]/a.png' }, /a private network address/],
+		['a metadata host name', { 1: 'https://metadata.google.internal/computeMetadata/v1/' }, /"metadata\.google\.internal", a name that only exists inside a network/],
+		['localhost', { 1: 'https://localhost:8443/a.png' }, /"localhost", a name that only exists inside a network/],
+		['a single-label host', { 1: 'https://intranet/a.png' }, /"intranet", a name that only exists/],
+		['a URL with a password', { 1: 'https://me:secret@example.com/a.png' }, /carries a user name or password/],
 		['a data URI over 5 MB', { 1: `data:image/png;base64,${'A'.repeat(5 * 1024 * 1024)}` }, /^"references" for scene 1 is a data URI of 5\.0 MB; the limit is 5 MB/],
 	] as const) {
 		it(`rejects references with ${what}, naming the field`, () => {

@@ -292,6 +292,16 @@ describe('dashboard API', () => {
 			const admin = await as(ADMIN.email, ADMIN.password);
 			const badIds = await admin.post('/api/users', { email: 'cleo@example.com', password: PASSWORD, campaignIds: ['not-an-id'] });
 			assert.deepEqual([badIds.status, badIds.body.field], [400, 'campaignIds']);
+			// A well-formed id of no campaign: refused by name, and no user is left behind.
+			const ghost = '0f0e0d0c-0b0a-4908-8706-050403020100';
+			const noCampaign = await admin.post('/api/users', { email: 'cleo@example.com', password: PASSWORD, campaignIds: [ids.b, ghost] });
+			assert.deepEqual([noCampaign.status, noCampaign.body.field], [400, 'campaignIds'], JSON.stringify(noCampaign.body));
+			assert.match(noCampaign.body.error, new RegExp(`No campaign has the id "${ghost}"`));
+			assert.equal((await admin.post('/api/users', { email: 'cleo@example.com', password: PASSWORD, campaignIds: [42] })).status, 400);
+			const nul = await admin.post('/api/users', { email: 'cleo@example.com', password: PASSWORD, name: 'Cle\u0000o' });
+			assert.deepEqual([nul.status, nul.body.field], [400, 'name'], JSON.stringify(nul.body));
+			assert.match(nul.body.error, /NUL character/);
+			assert.equal((await db.query("select 1 from users where email = 'cleo@example.com'")).rowCount, 0, 'no user row from refused requests');
 			const badRole = await admin.post('/api/users', { email: 'cleo@example.com', password: PASSWORD, role: 'owner' });
 			assert.deepEqual([badRole.status, badRole.body.field, badRole.body.error], [400, 'role', 'role must be "admin" or "manager".']);
 			const short = await admin.post('/api/users', { email: 'cleo@example.com', password: 'short' });

@@ -138,6 +138,7 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			{ what: 'scene count 99', status: 400, field: 'sceneCount', send: () => post('reelsmith/runs', { script, sceneCount: 99 }) },
 			{ what: 'unknown preset', status: 400, field: 'preset', send: () => post('reelsmith/runs', { script, preset: 'imax' }) },
 			{ what: 'unknown style', status: 400, field: 'style', send: () => post('reelsmith/runs', { script, style: 'anime' }) },
+			{ what: 'NUL in the script', status: 400, field: 'script', says: /NUL character/, send: () => post('reelsmith/runs', { script: `${script}\u0000` }) },
 			{
 				what: 'threshold 1e400',
 				status: 400,

@@ -1,6 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context } from 'hono';
 import type * as z from 'zod/v4';
+import { nulProblem } from '../../nodes/shared/nul';
 import { ApiError, badRequest } from './errors';
 
 const MAX_BODY_BYTES = 512 * 1024;
@@ -54,6 +55,8 @@ async function readJsonObject(c: Context, limit: BodyLimit): Promise<Record<stri
 		throw badRequest('body', 'The request body is not valid JSON. Send a JSON object.');
 	}
 	if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest('body', 'The request body must be a JSON object.');
+	const nul = nulProblem(value as Record<string, unknown>);
+	if (nul) throw badRequest(nul.field, nul.message);
 	return value as Record<string, unknown>;
 }
 

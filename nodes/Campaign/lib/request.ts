@@ -1,3 +1,5 @@
+import { nulProblem } from '../../shared/nul';
+import { publicUrlProblem } from '../../shared/publicUrl';
 import clipLimits from '../../shared/data/clipLimits.json';
 import { sceneBudgetProblem } from '../../shared/screenplay/split';
 import { z } from 'zod/v4';
@@ -45,10 +47,13 @@ const order = <T extends string>(names: readonly T[]) =>
 				.refine((list) => !list.includes('auto') || list.length === 1),
 		)
 		.default(['auto']) as unknown as z.ZodDefault<z.ZodType<Array<T | 'auto'>, unknown>>;
-/** A reference image: an https URL, or a PNG/JPEG/WebP data URI (what Kling and Runway can both read). */
+/**
+ * A reference image: an https URL of a public host (Kling or Runway download it), or a PNG/JPEG/WebP data URI
+ * (what Kling and Runway can both read).
+ */
 export function referenceProblem(value: unknown): string | null {
 	if (typeof value !== 'string') return `must be a text (an https URL or a data URI), not ${value === null ? 'null' : typeof value}`;
-	if (/^https:\/\/[^\s]+$/.test(value)) return value.length <= 2048 ? null : 'is a URL longer than 2048 characters';
+	if (/^https:\/\/[^\s]+$/.test(value)) return value.length <= 2048 ? publicUrlProblem(value) : 'is a URL longer than 2048 characters';
 	if (/^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+=*$/.test(value)) {
 		return value.length <= REFERENCE_DATA_URI_LIMIT ? null : `is a data URI of ${(value.length / 1024 / 1024).toFixed(1)} MB; the limit is 5 MB`;
 	}
@@ -282,6 +287,8 @@ function readBody(
 	if (typeof value !== 'object' || Array.isArray(value)) {
 		return { field: 'body', message: `The request body must be a JSON object, not ${Array.isArray(value) ? 'an array' : typeof value}. ${example}` };
 	}
+	const nul = nulProblem(value as Record<string, unknown>);
+	if (nul) return nul;
 	// null means "use the default" for every optional field, so clients may send every key.
 	const entries = Object.entries(value as Record<string, unknown>).filter(([key, v]) => v !== null || key === 'script');
 	return { value: Object.fromEntries(entries) };
