@@ -1,7 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context } from 'hono';
 import type * as z from 'zod/v4';
-import { nulProblem } from '../../nodes/shared/nul';
+import { nulProblem, wellFormed } from '../../nodes/shared/storable';
 import { ApiError, badRequest } from './errors';
 
 const MAX_BODY_BYTES = 512 * 1024;
@@ -57,7 +57,7 @@ async function readJsonObject(c: Context, limit: BodyLimit): Promise<Record<stri
 	if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest('body', 'The request body must be a JSON object.');
 	const nul = nulProblem(value as Record<string, unknown>);
 	if (nul) throw badRequest(nul.field, nul.message);
-	return value as Record<string, unknown>;
+	return wellFormed(value as Record<string, unknown>);
 }
 
 /** A whole number query parameter within bounds (limit, offset, days), or a 400 naming it. */

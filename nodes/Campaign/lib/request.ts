@@ -1,4 +1,4 @@
-import { nulProblem } from '../../shared/nul';
+import { nulProblem, wellFormed } from '../../shared/storable';
 import { publicUrlProblem } from '../../shared/publicUrl';
 import clipLimits from '../../shared/data/clipLimits.json';
 import { sceneBudgetProblem } from '../../shared/screenplay/split';
@@ -105,7 +105,7 @@ type RequestField = keyof z.input<typeof RequestSchema>;
 export type ValidRequestBody = z.output<typeof RequestSchema>;
 
 /** What each field must be, in the words used in the 400 answer. */
-const FIELD_RULES: Record<RequestField, string> = {
+export const FIELD_RULES: Record<RequestField, string> = {
 	script: 'the script text as a string (Fountain, screenplay, Markdown or a post)',
 	format: `one of ${FORMATS.join(', ')}`,
 	title: 'a string of at most 300 characters, or null',
@@ -290,7 +290,7 @@ function readBody(
 	const nul = nulProblem(value as Record<string, unknown>);
 	if (nul) return nul;
 	// null means "use the default" for every optional field, so clients may send every key.
-	const entries = Object.entries(value as Record<string, unknown>).filter(([key, v]) => v !== null || key === 'script');
+	const entries = Object.entries(wellFormed(value as Record<string, unknown>)).filter(([key, v]) => v !== null || key === 'script');
 	return { value: Object.fromEntries(entries) };
 }
 

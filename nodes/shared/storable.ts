@@ -1,6 +1,9 @@
 /**
- * U+0000 in JSON text: valid JSON, but Postgres text and jsonb cannot store it, so a body holding one would fail
- * deep inside a write. Both doors (the run webhook, the dashboard API) refuse it first, naming the field.
+ * Text that is valid JSON but that Postgres cannot store, so a body holding it would fail deep inside a write (n8n's
+ * 500 "Error in workflow"). Both doors (the run webhook, the dashboard API) deal with it first:
+ * - U+0000 is refused, naming the field: it is never part of real text, so it means the wrong file was pasted;
+ * - a lone surrogate (`"\ud800"` written as an escape) becomes U+FFFD, as invalid UTF-8 bytes already do when the
+ *   body is decoded: jsonb refuses it, and it stands for no character anyway.
  */
 /** The first field (a top-level name) whose text, or a key or text inside it, holds U+0000, with the 400 to answer. */
 export function nulProblem(body: Record<string, unknown>): { field: string; message: string } | null {
@@ -27,3 +30,15 @@ function fieldWithNul(body: Record<string, unknown>): { field: string; where: st
 	return null;
 }
 
+
+/** `value` with every string (and key) made well-formed: lone surrogates become U+FFFD. */
+export function wellFormed<T>(value: T): T {
+	if (typeof value === 'string') return value.toWellFormed() as T;
+	if (Array.isArray(value)) return value.map(wellFormed) as T;
+	// Plain objects only: other instances (the request's OversizedNumber) are kept as they are.
+	if (value && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+		const entries = Object.entries(value).map(([key, inner]) => [key.toWellFormed(), wellFormed(inner)]);
+		return Object.fromEntries(entries) as T;
+	}
+	return value;
+}
