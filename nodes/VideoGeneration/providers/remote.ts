@@ -1,3 +1,4 @@
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLIP_FORMAT } from '../../shared/presets';
@@ -39,6 +40,18 @@ export async function normaliseClip(
 }
 
 /** Download → normalise → upload to `destination`; returns the stored clip as the local provider does. */
+/** A provider's result that ffprobe cannot read as a video is the provider's fault, said in words, not ffmpeg's. */
+async function readableVideo(provider: string, file: string): Promise<void> {
+	const probe = await ffprobe(file).catch(() => null);
+	if (probe?.streams.some((stream) => stream.codec_type === 'video')) return;
+	const head = (await readFile(file)).subarray(0, 24).toString('latin1').replace(/[^\x20-\x7e]+/g, ' ').trim();
+	const { size } = await stat(file);
+	throw new ProviderError(
+		`The file ${provider} returned is not a video (${size} bytes${head ? `, starting "${head}"` : ''}).`,
+		{ retryable: true },
+	);
+}
+
 export async function copyClip(
 	provider: string,
 	storage: Storage,
@@ -51,6 +64,7 @@ export async function copyClip(
 		const raw = join(dir, 'provider.mp4');
 		const clip = join(dir, 'clip.mp4');
 		await download(provider, url, raw, limits);
+		await readableVideo(provider, raw);
 		await normaliseClip(raw, clip, request);
 		const probe = await ffprobe(clip);
 		const video = probe.streams.find((stream) => stream.codec_type === 'video');

@@ -1,6 +1,7 @@
 import { RunwayApi } from '../../../credentials/RunwayApi.credentials';
 import { presetByName } from '../../shared/presets';
 import {
+	plainText,
 	bodyObject,
 	credentialHeaders,
 	ProviderError,
@@ -46,7 +47,7 @@ interface RunwayTask {
 /** A non-success Runway answer in plain words; 429 and 5xx are left to the retry policy. */
 function runwayRefusal(answer: HttpAnswer): Refusal {
 	const body = bodyObject(answer);
-	const message = String(body.error ?? body.message ?? '').trim();
+	const message = plainText(body.error ?? body.message);
 	const detail = `HTTP ${answer.status}${message ? `: ${message}` : ''}`;
 	if (answer.status === 401) {
 		return {

@@ -11,6 +11,7 @@
  * async-retry lets one attempt choose its own delay (p-retry is ESM-only); the loop below is twenty lines.
  */
 import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -152,6 +153,20 @@ export function bodyObject(answer: HttpAnswer): Record<string, unknown> {
 	return typeof body === 'string' && body ? { message: body.slice(0, 200) } : {};
 }
 
+/**
+ * A field of an error body as one line of text. Proxies and gateways in front of a provider answer in shapes of their
+ * own (`{"error": {"message": …}}`, HTML), so a field may be an object: its message, else its JSON, never
+ * "[object Object]".
+ */
+export function plainText(value: unknown, max = 200): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value.trim().slice(0, max);
+	if (typeof value === 'object' && !Array.isArray(value) && typeof (value as { message?: unknown }).message === 'string') {
+		return plainText((value as { message: string }).message, max);
+	}
+	return (JSON.stringify(value) ?? String(value)).slice(0, max);
+}
+
 async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<HttpAnswer> {
 	const origin = new URL(request.url).origin;
 	try {
@@ -177,10 +192,16 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 		const repeatable = request.repeatable ?? ['GET', 'HEAD', 'DELETE'].includes(request.method.toUpperCase());
 		const timedOut = (error as Error).name === 'TimeoutError';
 		const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+		const code = cause?.code ?? cause?.message ?? (error as Error).message;
+		// A connection that was open and broke says nothing about the address; one never made does.
+		const broke = ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED'].includes(String(cause?.code));
+		const unsent = repeatable ? '' : ` It was not sent again: ${request.provider} may have acted on it.`;
 		throw new ProviderError(
 			timedOut
-				? `${request.provider} did not answer within ${limits.timeoutMs / 1000} s (${origin}). Try again later.`
-				: `${request.provider} could not be reached at ${origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Check the Base URL of the credential and the network.`,
+				? `${request.provider} did not answer within ${limits.timeoutMs / 1000} s (${origin}).${unsent || ' Try again later.'}`
+				: broke
+					? `The connection to ${request.provider} broke before it answered (${code}, ${origin}).${unsent}`
+					: `${request.provider} could not be reached at ${origin} (${code}). Check the Base URL of the credential and the network.`,
 			{ retryable: repeatable, unreachable: true },
 		);
 	}
@@ -207,11 +228,13 @@ export async function requestJson(request: JsonRequest, limits: RetryPolicy = RE
 
 /** Streams a result URL to `file` (one try; wrap it in withRetry). Result URLs are presigned: no credential. */
 export async function download(provider: string, url: string, file: string, limits: RetryPolicy = RETRY_POLICY): Promise<void> {
+	// One deadline for the answer and its body: a download that stalls is cut and retried, never waited on forever.
+	const signal = AbortSignal.timeout(limits.timeoutMs);
 	let response: Response;
 	try {
-		response = await fetch(url);
+		response = await fetch(url, { signal });
 	} catch (error) {
-		throw new ProviderError(`The finished clip could not be downloaded from ${provider} (${(error as Error).message}).`, {
+		throw new ProviderError(`The finished clip could not be downloaded from ${provider} (${reason(error, limits)}).`, {
 			retryable: true,
 			unreachable: true,
 		});
@@ -222,7 +245,29 @@ export async function download(provider: string, url: string, file: string, limi
 			{ status: response.status, retryable: limits.retryStatuses.includes(response.status) },
 		);
 	}
-	await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), createWriteStream(file));
+	try {
+		await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), createWriteStream(file));
+	} catch (error) {
+		throw new ProviderError(`The download of the finished clip from ${provider} broke off (${reason(error, limits)}).`, {
+			retryable: true,
+			unreachable: true,
+		});
+	}
+	const expected = Number(response.headers.get('content-length'));
+	const { size } = await stat(file);
+	if (expected && size !== expected) {
+		throw new ProviderError(`The download of the finished clip from ${provider} broke off after ${size} of ${expected} bytes.`, {
+			retryable: true,
+			unreachable: true,
+		});
+	}
+}
+
+/** A fetch or stream error in words: the timeout by its length, else the cause undici hides under "fetch failed". */
+function reason(error: unknown, limits: RetryPolicy): string {
+	const err = error as Error & { cause?: { code?: string; message?: string } };
+	if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${Math.round(limits.timeoutMs / 1000)} s`;
+	return err.cause?.code ?? err.cause?.message ?? err.message;
 }
 
 /**

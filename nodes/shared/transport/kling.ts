@@ -8,6 +8,7 @@ import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTe
 import {
 	baseUrl,
 	bodyObject,
+	plainText,
 	requestJson,
 	retryPolicy,
 	type HttpAnswer,
@@ -57,7 +58,7 @@ const klingAccepts = (answer: HttpAnswer) => answer.status < 300 && Number(bodyO
 function klingRefusal(answer: HttpAnswer): Refusal {
 	const body = bodyObject(answer);
 	const code = Number(body.code);
-	const message = String(body.message ?? '').trim();
+	const message = plainText(body.message);
 	const detail = `HTTP ${answer.status}${Number.isFinite(code) ? `, code ${code}` : ''}${message ? `: ${message}` : ''}`;
 	if (answer.status === 401 || (code >= 1000 && code <= 1004)) {
 		return {
