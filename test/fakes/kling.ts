@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isDown, LoopbackServer, SubmissionLog, type ProviderKnobs } from './loopback';
+import { isDown, LoopbackServer, NOT_A_VIDEO, rolls, SubmissionLog, type ProviderKnobs } from './loopback';
 
 /** A scripted non-success answer: HTTP status, Kling code, optional Retry-After header. */
 export interface KlingReply {
@@ -29,6 +29,9 @@ interface FakeTask {
 	body: Record<string, unknown>;
 	polls: number;
 	createdAt: number;
+	/** knobs.failShare chose this task to fail; badResult: its result file is no video. */
+	fails: boolean;
+	badResult: boolean;
 }
 
 /**
@@ -82,7 +85,7 @@ export class FakeKling extends LoopbackServer {
 		this.bodies.length = 0;
 		this.log.reset();
 		Object.assign(this.script, { submitReplies: [], pollReplies: [], outcome: 'succeed', failMessage: '', processingPolls: 1 });
-		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0 });
+		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, random: undefined });
 	}
 
 	private reply(res: ServerResponse, reply: KlingReply) {
@@ -130,9 +133,11 @@ export class FakeKling extends LoopbackServer {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 
-		if (req.method === 'GET' && url.pathname === '/files/result.mp4') {
+		const file = /^\/files\/(?:([^/]+)\/)?result\.mp4$/.exec(url.pathname);
+		if (req.method === 'GET' && file) {
 			this.downloads += 1;
 			res.writeHead(200, { 'content-type': 'video/mp4' });
+			if (file[1] && this.tasks.get(file[1])?.badResult) return void res.end(NOT_A_VIDEO);
 			createReadStream(this.videoFile).pipe(res);
 			return;
 		}
@@ -162,7 +167,9 @@ export class FakeKling extends LoopbackServer {
 			if (typeof body.duration !== 'string')
 				return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
 			const id = `task-${this.tasks.size + 1}`;
-			this.tasks.set(id, { id, kind: task[1], body, polls: 0, createdAt: Date.now() });
+			const fails = rolls(this.knobs, this.knobs.failShare);
+			const badResult = !fails && rolls(this.knobs, this.knobs.badResultShare);
+			this.tasks.set(id, { id, kind: task[1], body, polls: 0, createdAt: Date.now(), fails, badResult });
 			this.log.accepted(id, prompt);
 			return this.send(res, 200, {
 				code: 0,
@@ -183,7 +190,7 @@ export class FakeKling extends LoopbackServer {
 				this.script.outcome !== 'never' &&
 				found.polls > this.script.processingPolls &&
 				Date.now() - found.createdAt >= this.knobs.taskMs;
-			const status = done ? this.script.outcome : 'processing';
+			const status = done ? (found.fails ? 'failed' : this.script.outcome) : 'processing';
 			if (done) this.log.finished(found.id);
 			return this.send(res, 200, {
 				code: 0,
@@ -192,10 +199,10 @@ export class FakeKling extends LoopbackServer {
 				data: {
 					task_id: found.id,
 					task_status: status,
-					task_status_msg: status === 'failed' ? this.script.failMessage : '',
+					task_status_msg: status === 'failed' ? (found.fails ? 'Generation failed (fake failShare)' : this.script.failMessage) : '',
 					task_result:
 						status === 'succeed'
-							? { videos: [{ id: 'v1', url: `${this.url}/files/result.mp4`, duration: '2' }] }
+							? { videos: [{ id: 'v1', url: `${this.url}/files/${found.id}/result.mp4`, duration: '2' }] }
 							: undefined,
 				},
 			});

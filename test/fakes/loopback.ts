@@ -20,7 +20,19 @@ export interface ProviderKnobs {
 	refuse?: string;
 	/** Wall-clock ms a task takes before it can finish (on top of the scripted statuses); 0 = as scripted. */
 	taskMs: number;
+	/** Share of accepted tasks that end failed (decided when accepted, with `random`), for the reliability suite. */
+	failShare?: number;
+	/** Share of succeeded tasks whose result file is not a video (a provider's broken output). */
+	badResultShare?: number;
+	/** The dice for failShare and badResultShare; seed it (test/fakes/chaos.ts seededRandom) to replay a trial. */
+	random?: () => number;
 }
+
+/** Rolls the dice for a share knob of a newly accepted task. */
+export const rolls = (knobs: ProviderKnobs, share: number | undefined) => Boolean(share && (knobs.random ?? Math.random)() < share);
+
+/** What a broken provider output looks like: bytes that are no MP4. */
+export const NOT_A_VIDEO = Buffer.from('<html><body>502 Bad Gateway</body></html>\n');
 
 /** Counts accepted tasks and how many were running at once (accepted, no terminal status reported yet). */
 export class SubmissionLog {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isDown, LoopbackServer, SubmissionLog, type ProviderKnobs } from './loopback';
+import { isDown, LoopbackServer, NOT_A_VIDEO, rolls, SubmissionLog, type ProviderKnobs } from './loopback';
 
 export interface RunwayReply {
 	status: number;
@@ -25,6 +25,9 @@ interface FakeTask {
 	polls: number;
 	createdAt: number;
 	refused: boolean;
+	/** knobs.failShare chose this task to fail; badResult: its output file is no video. */
+	fails: boolean;
+	badResult: boolean;
 }
 
 /**
@@ -73,7 +76,7 @@ export class FakeRunway extends LoopbackServer {
 			failure: undefined,
 			failureCode: undefined,
 		});
-		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0 });
+		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, random: undefined });
 	}
 
 	constructor(
@@ -97,8 +100,10 @@ export class FakeRunway extends LoopbackServer {
 		const url = new URL(req.url ?? '/', this.url);
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
-		if (req.method === 'GET' && url.pathname === '/files/output.mp4') {
+		const file = /^\/files\/(?:([^/]+)\/)?output\.mp4$/.exec(url.pathname);
+		if (req.method === 'GET' && file) {
 			res.writeHead(200, { 'content-type': 'video/mp4' });
+			if (file[1] && this.tasks.get(file[1])?.badResult) return void res.end(NOT_A_VIDEO);
 			createReadStream(this.videoFile).pipe(res);
 			return;
 		}
@@ -126,7 +131,9 @@ export class FakeRunway extends LoopbackServer {
 			}
 			const id = `rw-${this.tasks.size + 1}`;
 			const refused = Boolean(this.knobs.refuse && prompt.includes(this.knobs.refuse));
-			this.tasks.set(id, { id, body, polls: 0, createdAt: Date.now(), refused });
+			const fails = !refused && rolls(this.knobs, this.knobs.failShare);
+			const badResult = !refused && !fails && rolls(this.knobs, this.knobs.badResultShare);
+			this.tasks.set(id, { id, body, polls: 0, createdAt: Date.now(), refused, fails, badResult });
 			this.log.accepted(id, prompt);
 			return this.send(res, 200, { id });
 		}
@@ -150,7 +157,7 @@ export class FakeRunway extends LoopbackServer {
 			let status: string;
 			if (Date.now() - found.createdAt < this.knobs.taskMs) status = 'RUNNING';
 			else {
-				status = found.refused ? 'FAILED' : this.script.statuses[Math.min(found.polls, this.script.statuses.length - 1)];
+				status = found.refused || found.fails ? 'FAILED' : this.script.statuses[Math.min(found.polls, this.script.statuses.length - 1)];
 				found.polls += 1;
 			}
 			if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) this.log.finished(found.id);
@@ -159,11 +166,13 @@ export class FakeRunway extends LoopbackServer {
 				status,
 				createdAt: new Date().toISOString(),
 				...(status === 'RUNNING' ? { progress: 0.5 } : {}),
-				...(status === 'SUCCEEDED' ? { output: [`${this.url}/files/output.mp4`] } : {}),
+				...(status === 'SUCCEEDED' ? { output: [`${this.url}/files/${found.id}/output.mp4`] } : {}),
 				...(status === 'FAILED'
 					? found.refused
 						? { failure: 'The prompt was flagged by content moderation (fake)', failureCode: 'SAFETY.INPUT.TEXT' }
-						: { failure: this.script.failure ?? 'failed', failureCode: this.script.failureCode }
+						: found.fails
+							? { failure: 'An unexpected error occurred (fake failShare)', failureCode: 'INTERNAL' }
+							: { failure: this.script.failure ?? 'failed', failureCode: this.script.failureCode }
 					: {}),
 			});
 		}
