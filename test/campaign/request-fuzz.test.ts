@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { FIELD_RULES, validateRunRequest } from '../../nodes/Campaign/lib/request';
+import { mutatedRequest } from '../helpers/hostile';
 
 /**
  * Property-based checks of the run request (the webhook's door), with fast-check: whatever arrives — wrong types,
@@ -13,44 +14,6 @@ const SEED = Number(process.env.REELSMITH_FUZZ_SEED ?? 20261201);
 const RUNS = Number(process.env.REELSMITH_FUZZ_RUNS ?? 400);
 const SCRIPT = 'INT. KITCHEN - NIGHT\n\nAlice stirs the soup.\n\nALICE\nIs the kettle on?\n';
 const FIELDS = Object.keys(FIELD_RULES);
-
-/** Values of every JSON shape, with the awkward ones weighted in. */
-const hostileValue = fc.oneof(
-	fc.jsonValue({ depthSize: 'small' }),
-	fc.constantFrom(
-		'',
-		' ',
-		'\u0000',
-		'--help',
-		'-v',
-		'../../etc/passwd',
-		"'; drop table runs; --",
-		"%{pts}[in];:\\'",
-		'\u202Eevil\u202C',
-		'\u200B',
-		'😀',
-		'NaN',
-		-0,
-		1e308,
-		-1e308,
-		Number.MAX_SAFE_INTEGER + 2,
-		0.1,
-		true,
-		null,
-		[],
-		{},
-		{ __proto__: { polluted: true } },
-		JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}'),
-	),
-	fc.string({ unit: 'binary', maxLength: 40 }),
-);
-
-/** A valid request with one field replaced, removed or added: close enough to reach the field checks. */
-const mutatedRequest = fc.record({
-	field: fc.oneof(fc.constantFrom(...FIELDS), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString'), fc.string({ maxLength: 12 })),
-	value: hostileValue,
-	extra: fc.dictionary(fc.string({ maxLength: 8 }), hostileValue, { maxKeys: 2 }),
-});
 
 function expectAnswer(body: unknown, sentKeys: string[]): void {
 	let result: ReturnType<typeof validateRunRequest>;
@@ -114,6 +77,8 @@ describe('the run request under hostile input (fast-check)', () => {
 	it('answers deeply nested and oversized bodies with a 400', () => {
 		const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
 		expectAnswer(Buffer.from(`{"script": ${JSON.stringify(SCRIPT)}, "voiceMap": ${deep}}`), ['script', 'voiceMap']);
+		const tooDeep = validateRunRequest(Buffer.from(`{"script": ${JSON.stringify(SCRIPT)}, "voiceMap": ${deep}}`));
+		assert.equal(tooDeep.ok ? 'accepted' : tooDeep.message.split('.')[0], 'The request body is nested too deeply to read');
 		const wide = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
 		expectAnswer({ script: SCRIPT, voiceMap: wide }, ['script', 'voiceMap']);
 		const result = validateRunRequest({ script: `${SCRIPT}${'x'.repeat(200 * 1024)}` });

@@ -280,6 +280,9 @@ function readBody(
 		try {
 			value = JSON.parse(value, keepOversizedNumbers);
 		} catch (error) {
+			if (error instanceof RangeError) {
+				return { field: 'body', message: `The request body is nested too deeply to read. Every field of a run request is at most two levels deep. ${example}` };
+			}
 			return { field: 'body', message: `The request body is not valid JSON (${(error as Error).message}). ${example}` };
 		}
 	}
