@@ -66,6 +66,8 @@ export class FakeKling extends LoopbackServer {
 	readonly bodies: Record<string, unknown>[] = [];
 	readonly log = new SubmissionLog();
 	readonly knobs: ProviderKnobs = { down: false, taskMs: 0 };
+	/** Awaited after a task is accepted (billed) and before the answer is sent. */
+	onAccepted?: (taskId: string, prompt: string) => Promise<void>;
 
 	constructor(
 		readonly accessKey: string,
@@ -171,6 +173,9 @@ export class FakeKling extends LoopbackServer {
 			const badResult = !fails && rolls(this.knobs, this.knobs.badResultShare);
 			this.tasks.set(id, { id, kind: task[1], body, polls: 0, createdAt: Date.now(), fails, badResult });
 			this.log.accepted(id, prompt);
+			// The reliability suite kills n8n here: the task is billed, the answer never arrives.
+			const hook = this.onAccepted;
+			if (hook) await hook(id, prompt);
 			return this.send(res, 200, {
 				code: 0,
 				message: 'SUCCEED',

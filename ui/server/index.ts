@@ -65,6 +65,8 @@ export interface Dashboard {
 	/** The first admin: created now (with the generated password, if any) or the existing one. */
 	admin: FirstAdmin | undefined;
 	events: EventHub;
+	/** Every API route (method and path pattern), for the access checks of the reliability suite. */
+	routes: Array<{ method: string; path: string }>;
 	stop(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 			port,
 			admin,
 			events,
+			routes: app.routes.filter((route) => route.method !== 'ALL').map((route) => ({ method: route.method, path: route.path })),
 			stop: () =>
 				(stopping ??= (async () => {
 					await events.stop();

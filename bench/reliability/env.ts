@@ -1,0 +1,157 @@
+/**
+ * The reliability suite's world: the real stack in regular mode (embedded Postgres, the local S3 endpoint, n8n with
+ * the Reelsmith workflows), the dashboard beside it, and the paid providers it uses (Kling for video, ElevenLabs for
+ * speech) as loopback fakes behind chaos proxies, so a scenario can turn faults on and off.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
+import { startDashboard, type Dashboard } from '../../ui/server/index';
+import { ChaosProxy } from '../../test/fakes/chaos';
+import { FakeElevenLabs } from '../../test/fakes/elevenlabs';
+import { FakeKling } from '../../test/fakes/kling';
+import { makeClip } from '../../test/fixtures/media/make';
+import { freePort } from '../../test/helpers/ports';
+
+export const KLING_KEYS = { accessKey: 'reliability-kling-access', secretKey: 'reliability-kling-secret-0123456789' };
+export const ADMIN = { email: 'admin@reliability.test', password: 'reliability-admin-1' };
+/** Seconds a lease lasts here: a killed run is recovered within lease + the watchdog's 20 s. */
+export const LEASE_SECONDS = 10;
+
+export interface SuiteEnv {
+	stack: Stack;
+	db: pg.Pool;
+	dashboard: Dashboard;
+	kling: FakeKling;
+	elevenlabs: FakeElevenLabs;
+	klingProxy: ChaosProxy;
+	elevenlabsProxy: ChaosProxy;
+	dataDir: string;
+	/** Every secret the stack holds: none may appear in n8n's data, logs, the events table or storage. */
+	secrets: string[];
+	stop(): Promise<void>;
+}
+
+export async function startSuiteEnv(seed: number, log: (line: string) => void): Promise<SuiteEnv> {
+	await ensureInstalled(log);
+	await buildPackage(log);
+	const dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-reliability-'));
+	const clip = await makeClip(join(dataDir, 'provider-clip.mp4'), { width: 640, height: 360, duration: 5 });
+	const kling = await new FakeKling(KLING_KEYS.accessKey, KLING_KEYS.secretKey, clip).start();
+	const elevenlabs = await new FakeElevenLabs().start();
+	const klingProxy = await new ChaosProxy(kling.url, { errorRate: 0, seed }).start();
+	const elevenlabsProxy = await new ChaosProxy(elevenlabs.url, { errorRate: 0, seed: seed + 1 }).start();
+	log('[reliability] starting the stack (regular mode) …');
+	const stack = await startStack({
+		dataDir,
+		n8nPort: await freePort(),
+		n8nEnv: { REELSMITH_LEASE_SECONDS: String(LEASE_SECONDS), REELSMITH_MAX_RUNNING: '2' },
+		log: () => {},
+		providerKeys: {
+			kling: { ...KLING_KEYS, baseUrl: klingProxy.url },
+			elevenlabs: { apiKey: elevenlabs.apiKey, baseUrl: elevenlabsProxy.url },
+		},
+	});
+	const dashboard = await startDashboard({
+		databaseUrl: stack.databaseUrl,
+		s3: stack.s3,
+		n8nUrl: stack.n8nUrl,
+		webhookBase: stack.webhookBase,
+		webhookToken: stack.webhookToken,
+		port: await freePort(),
+		host: '127.0.0.1',
+		admin: ADMIN,
+		migrate: false,
+		queue: null,
+		log: () => {},
+	});
+	const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 3 });
+	const secrets = [stack.webhookToken, KLING_KEYS.secretKey, elevenlabs.apiKey, ADMIN.password];
+	return {
+		stack,
+		db,
+		dashboard,
+		kling,
+		elevenlabs,
+		klingProxy,
+		elevenlabsProxy,
+		dataDir,
+		secrets,
+		async stop() {
+			await db.end().catch(() => {});
+			await dashboard.stop().catch(() => {});
+			await stack.stop().catch(() => {});
+			await Promise.allSettled([klingProxy.stop(), elevenlabsProxy.stop(), kling.stop(), elevenlabs.stop()]);
+			await rm(dataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+/** A script of `scenes` scenes whose headings carry `marker`, so the fakes' submissions can be told apart per run. */
+export function markedScript(marker: string, scenes: number): string {
+	return Array.from({ length: scenes }, (_, index) => {
+		const n = index + 1;
+		return [
+			`INT. ROOM ${marker}S${n} - DAY`,
+			'',
+			`Mara checks the window for the ${n === 1 ? 'first' : 'next'} time.`,
+			'',
+			'MARA',
+			`Scene ${n}, still waiting.`,
+			'',
+		].join('\n');
+	}).join('\n');
+}
+
+export async function post(env: SuiteEnv, path: string, body: unknown, headers: Record<string, string> = {}) {
+	const response = await fetch(`${env.stack.webhookBase}/${path}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-reelsmith-token': env.stack.webhookToken, ...headers },
+		body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
+	});
+	const text = await response.text();
+	let json: Record<string, unknown> = {};
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = { raw: text.slice(0, 300) };
+	}
+	return { status: response.status, json };
+}
+
+export const TERMINAL = ['completed', 'failed', 'cancelled'];
+
+/** Waits until the run is terminal (or the bound passes): its row then, or null when it got stuck. */
+export async function waitTerminal(env: SuiteEnv, runId: string, boundMs: number): Promise<Record<string, any> | null> {
+	const deadline = Date.now() + boundMs;
+	while (Date.now() < deadline) {
+		const { rows } = await env.db.query('select * from runs where id = $1', [runId]);
+		if (rows[0] && TERMINAL.includes(rows[0].status)) return rows[0];
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	return null;
+}
+
+/** n8n answers its health check. */
+export async function n8nUp(env: SuiteEnv): Promise<boolean> {
+	try {
+		return (await fetch(`${env.stack.n8nUrl}/healthz`, { signal: AbortSignal.timeout(5000) })).ok;
+	} catch {
+		return false;
+	}
+}
+
+/** Paid-for tasks of a run (the fake accepted them) that the run's ledger never heard of: money spent for nothing. */
+export async function unrecordedTasks(env: SuiteEnv, runId: string, marker: string): Promise<number> {
+	const accepted = env.kling.log.submissions.filter((submission) => submission.prompt.includes(marker)).map((s) => s.taskId);
+	const { rows } = await env.db.query<{ task_id: string }>("select task_id from provider_tasks where run_id = $1 and provider = 'kling'", [runId]);
+	// The ledger keeps Kling's task id with its endpoint: "text2video:task-3".
+	const known = new Set(rows.map((row) => row.task_id.split(':').pop()));
+	return accepted.filter((id) => !known.has(id)).length;
+}
+
+export async function readText(file: string): Promise<string> {
+	return readFile(file, 'utf8').catch(() => '');
+}

@@ -1,0 +1,139 @@
+/**
+ * R1 · crashes and R2 · provider faults: 6-scene runs on the paid fakes (Kling films, ElevenLabs speaks, the rules
+ * planner plans). R1 SIGKILLs n8n at a chosen moment of each run and starts it again; nobody calls resume, so the
+ * watchdog must recover the run. R2 turns the chaos proxies and the fakes' task faults on.
+ */
+import { seededRandom } from '../../test/fakes/chaos';
+import { LEASE_SECONDS, markedScript, post, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
+import { newRow, type Row } from './table';
+
+const SCENES = 6;
+/** A recovered run may need the lease, the watchdog's round and the rest of its work. */
+const BOUND_MS = (LEASE_SECONDS + 20) * 1000 + 6 * 60_000;
+
+function runRequest(marker: string) {
+	return {
+		script: markedScript(marker, SCENES),
+		format: 'fountain',
+		title: `Reliability ${marker}`,
+		campaign: 'Reliability',
+		planner: 'rules',
+		video: ['kling'],
+		speech: ['elevenlabs'],
+		iterations: 1,
+		preset: 'square',
+	};
+}
+
+type Moment = 'planning' | 'task open' | 'download' | 'accepted, before the answer' | 'assembly';
+export const MOMENTS: Moment[] = ['accepted, before the answer', 'task open', 'planning', 'download', 'assembly'];
+
+async function stageOf(env: SuiteEnv, runId: string): Promise<{ status: string; stage: string | null }> {
+	const { rows } = await env.db.query('select status, stage from runs where id = $1', [runId]);
+	return rows[0] ?? { status: 'missing', stage: null };
+}
+
+async function until(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
+	const deadline = Date.now() + ms;
+	while (Date.now() < deadline) {
+		if (await check()) return true;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	return false;
+}
+
+/** Did the run end as the target wants: completed, or failed with a message that names its scenes? */
+function judge(row: Row, what: string, end: Record<string, any> | null, mustComplete: boolean) {
+	if (!end) {
+		row.stuck += 1;
+		row.problems.push(`${what}: not terminal within ${Math.round(BOUND_MS / 1000)} s`);
+		return;
+	}
+	if (end.status === 'completed') {
+		row.completed += 1;
+		return;
+	}
+	const message = String(end.error ?? '');
+	if (/scene \d|scenes? [\d,]+/i.test(message) && message.length > 20) {
+		row.failedReadable += 1;
+		if (mustComplete) row.problems.push(`${what}: ${end.status}: ${message.slice(0, 200)}`);
+	} else row.problems.push(`${what}: ${end.status} without a message naming its scenes: "${message.slice(0, 200)}"`);
+}
+
+export async function crashes(env: SuiteEnv, options: { trials: number; seed: number; log: (line: string) => void }): Promise<Row> {
+	const row = newRow('R1 crashes (regular)', 'all complete without resume; 0 paid twice; within lease + work', true);
+	const random = seededRandom(options.seed);
+	for (let trial = 1; trial <= options.trials; trial++) {
+		const moment = MOMENTS[(trial - 1) % MOMENTS.length];
+		const marker = `R1T${trial}X${options.seed}`;
+		env.kling.reset();
+		env.kling.knobs.taskMs = 3000 + Math.floor(random() * 3000);
+		let killed: Promise<void> | undefined;
+		const kill = () => (killed ??= env.stack.killN8n('SIGKILL'));
+		if (moment === 'accepted, before the answer') {
+			let seen = 0;
+			const at = 1 + Math.floor(random() * 3);
+			env.kling.onAccepted = async (_id, prompt) => {
+				if (prompt.includes(marker) && ++seen === at) await kill();
+			};
+		}
+		row.trials += 1;
+		const answer = await post(env, 'reelsmith/runs', runRequest(marker));
+		if (answer.status !== 202) {
+			row.problems.push(`trial ${trial}: the webhook answered ${answer.status}`);
+			continue;
+		}
+		const runId = String(answer.json.runId);
+		const ready = await until(async () => {
+			if (killed) return true;
+			const run = await stageOf(env, runId);
+			if (moment === 'planning') return run.status === 'running';
+			if (moment === 'task open') return env.kling.log.inFlight > 0;
+			if (moment === 'download') return env.kling.downloads > 0;
+			if (moment === 'assembly') return run.stage === 'assembly';
+			return false;
+		}, 4 * 60_000);
+		if (!ready) row.problems.push(`trial ${trial}: the moment "${moment}" did not come`);
+		await kill();
+		env.kling.onAccepted = undefined;
+		await env.stack.startN8n();
+		options.log(`[reliability] R1 trial ${trial}: n8n killed at "${moment}" and started again; waiting for the run …`);
+		const end = await waitTerminal(env, runId, BOUND_MS);
+		judge(row, `trial ${trial} (${moment})`, end, true);
+		row.paidTwice += await unrecordedTasks(env, runId, marker);
+	}
+	return row;
+}
+
+export async function providerFaults(env: SuiteEnv, options: { trials: number; seed: number; log: (line: string) => void }): Promise<Row> {
+	const row = newRow('R2 provider faults', '30 % errors, 10 % failed tasks: complete or fail naming scenes; 0 stuck; 0 paid twice', false);
+	for (let trial = 1; trial <= options.trials; trial++) {
+		const marker = `R2T${trial}X${options.seed}`;
+		env.kling.reset();
+		Object.assign(env.kling.knobs, { failShare: 0.1, badResultShare: 0.05, random: seededRandom(options.seed + trial) });
+		env.klingProxy.set({ errorRate: 0.3, seed: options.seed + 100 + trial, hangMs: 150_000 });
+		env.elevenlabsProxy.set({ errorRate: 0.3, seed: options.seed + 200 + trial, hangMs: 150_000 });
+		row.trials += 1;
+		try {
+			const answer = await post(env, 'reelsmith/runs', runRequest(marker));
+			if (answer.status !== 202) {
+				row.problems.push(`trial ${trial}: the webhook answered ${answer.status}`);
+				continue;
+			}
+			const runId = String(answer.json.runId);
+			const end = await waitTerminal(env, runId, BOUND_MS);
+			judge(row, `trial ${trial}`, end, false);
+			row.paidTwice += await unrecordedTasks(env, runId, marker);
+			// What the run's cost lines say Kling cost, against the tasks Kling accepted for it.
+			const billed = env.kling.log.submissions.filter((submission) => submission.prompt.includes(marker)).length;
+			const { rows } = await env.db.query("select count(distinct task_id)::int as n from costs where run_id = $1 and provider = 'kling'", [runId]);
+			const costed = rows[0].n;
+			if (costed > billed) row.problems.push(`trial ${trial}: ${costed} Kling cost lines for ${billed} billed tasks`);
+			options.log(`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${env.klingProxy.totalFaults + env.elevenlabsProxy.totalFaults}`);
+		} finally {
+			env.klingProxy.set({ errorRate: 0 });
+			env.elevenlabsProxy.set({ errorRate: 0 });
+		}
+	}
+	return row;
+}
