@@ -181,8 +181,46 @@ export class Ledger {
 		return row ? { taskId: row.task_id, model: row.model, request: row.request } : null;
 	}
 
+	/**
+	 * The key of the scene's next task at `provider`, written down before the submit ("submitting"), or the key of
+	 * an intent an earlier execution wrote and never saw through (`earlier`: that submit may have been accepted and
+	 * paid, so ask the provider for the task with this key before submitting again).
+	 */
+	async taskIntent(runId: string, sceneNumber: number, provider: string): Promise<{ key: string; earlier: boolean }> {
+		const { rows } = await this.db.query<{ idempotency_key: string }>(
+			`select idempotency_key from provider_tasks
+			where run_id = $1 and scene_number = $2 and provider = $3 and status = 'submitting'
+			order by submitted_at desc limit 1`,
+			[runId, sceneNumber, provider],
+		);
+		if (rows[0]) return { key: rows[0].idempotency_key, earlier: true };
+		const { rows: made } = await this.db.query<{ idempotency_key: string }>(
+			`insert into provider_tasks (run_id, scene_number, provider, task_id, idempotency_key, status)
+			select $1::uuid, $2::int, $3::text, 'intent:' || k, k, 'submitting'
+			from (select 'rs-' || $1::text || '-' || $2::text || '-' || (count(*) + 1) as k
+			      from provider_tasks where run_id = $1::uuid and scene_number = $2::int and provider = $3::text) n
+			returning idempotency_key`,
+			[runId, sceneNumber, provider],
+		);
+		return { key: made[0].idempotency_key, earlier: false };
+	}
+
+	/** The provider refused the submit outright (it made no task): the intent goes, the next try gets a new key. */
+	async dropIntent(provider: string, key: string): Promise<void> {
+		await this.db.query("delete from provider_tasks where provider = $1 and idempotency_key = $2 and status = 'submitting'", [provider, key]);
+	}
+
 	/** Written right after the provider accepted the task and before the first poll: from here on it is paid. */
-	async taskSubmitted(task: TaskSubmitted): Promise<void> {
+	async taskSubmitted(task: TaskSubmitted & { key?: string }): Promise<void> {
+		if (task.key) {
+			const { rowCount } = await this.db.query(
+				`update provider_tasks set task_id = $3, status = 'submitted', model = $4, request = $5, cost_usd = $6,
+					submitted_at = clock_timestamp()
+				where provider = $1 and idempotency_key = $2 and status = 'submitting'`,
+				[task.provider, task.key, task.taskId, task.model ?? null, JSON.stringify(task.request ?? null), task.costUsd ?? null],
+			);
+			if (rowCount) return;
+		}
 		await this.db.query(
 			`insert into provider_tasks (run_id, scene_number, provider, model, task_id, request, cost_usd)
 			values ($1, $2, $3, $4, $5, $6, $7)

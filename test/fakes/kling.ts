@@ -66,8 +66,8 @@ export class FakeKling extends LoopbackServer {
 	readonly bodies: Record<string, unknown>[] = [];
 	readonly log = new SubmissionLog();
 	readonly knobs: ProviderKnobs = { down: false, taskMs: 0 };
-	/** Awaited after a task is accepted (billed) and before the answer is sent. */
-	onAccepted?: (taskId: string, prompt: string) => Promise<void>;
+	/** Awaited after a task is accepted (billed) and before the answer is sent; 'drop' cuts the connection instead. */
+	onAccepted?: (taskId: string, prompt: string) => Promise<void | 'drop'>;
 
 	constructor(
 		readonly accessKey: string,
@@ -86,6 +86,7 @@ export class FakeKling extends LoopbackServer {
 		this.downloads = 0;
 		this.bodies.length = 0;
 		this.log.reset();
+		this.onAccepted = undefined;
 		Object.assign(this.script, { submitReplies: [], pollReplies: [], outcome: 'succeed', failMessage: '', processingPolls: 1 });
 		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, random: undefined });
 	}
@@ -168,6 +169,10 @@ export class FakeKling extends LoopbackServer {
 			}
 			if (typeof body.duration !== 'string')
 				return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
+			const external = typeof body.external_task_id === 'string' ? body.external_task_id : '';
+			if (external && [...this.tasks.values()].some((known) => known.body.external_task_id === external)) {
+				return this.reply(res, { status: 400, code: 1201, message: 'external_task_id already exists' });
+			}
 			const id = `task-${this.tasks.size + 1}`;
 			const fails = rolls(this.knobs, this.knobs.failShare);
 			const badResult = !fails && rolls(this.knobs, this.knobs.badResultShare);
@@ -175,7 +180,7 @@ export class FakeKling extends LoopbackServer {
 			this.log.accepted(id, prompt);
 			// The reliability suite kills n8n here: the task is billed, the answer never arrives.
 			const hook = this.onAccepted;
-			if (hook) await hook(id, prompt);
+			if (hook && (await hook(id, prompt)) === 'drop') return void req.socket.destroy();
 			return this.send(res, 200, {
 				code: 0,
 				message: 'SUCCEED',
@@ -187,7 +192,8 @@ export class FakeKling extends LoopbackServer {
 			this.polls += 1;
 			const scripted = this.script.pollReplies.shift();
 			if (scripted) return this.reply(res, scripted);
-			const found = this.tasks.get(task[2]);
+			// The query path takes Kling's task_id or the caller's external_task_id.
+			const found = this.tasks.get(task[2]) ?? [...this.tasks.values()].find((known) => known.body.external_task_id === task[2]);
 			if (!found || found.kind !== task[1])
 				return this.reply(res, { status: 400, code: 1201, message: 'task not found' });
 			found.polls += 1;

@@ -144,6 +144,43 @@ describe('never paying twice', () => {
 	});
 });
 
+describe('never paying twice when the answer to a submit is lost', () => {
+	test('Kling accepted the task but the execution never heard: the next one finds it by its key and does not pay again', async () => {
+		const runId = await newRun();
+		// Kling bills the task, then the connection drops before its answer (as when n8n dies at that moment).
+		fakes.kling.onAccepted = async () => {
+			fakes.kling.onAccepted = undefined;
+			return 'drop';
+		};
+		await assert.rejects(run(context(runId)), /did not take the task/);
+		assert.equal(fakes.kling.log.submissions.length, 1, 'Kling accepted (and billed) the task');
+		const [intent] = await tasks(runId);
+		assert.equal(intent.status, 'submitting', 'the intent is kept: the provider may have made the task');
+		assert.equal(fakes.kling.bodies[0].external_task_id, `rs-${runId}-1-1`, 'our key went with the request');
+
+		const [[item]] = await run(context(runId));
+		assert.equal(fakes.kling.log.submissions.length, 1, 'not submitted again');
+		assert.match(String((item.json.notes as string[]).join(' ')), new RegExp(`found Kling AI task .* by its key rs-${runId}-1-1: not paid again`));
+		const rows = await tasks(runId);
+		assert.equal(rows.length, 1);
+		assert.equal(rows[0].status, 'fetched');
+		assert.equal(rows[0].task_id, `text2video:${fakes.kling.log.submissions[0].taskId}`);
+		assert.equal((await costLines(runId)).length, 1, 'one cost line');
+
+		// The next take of the scene gets a key of its own.
+		await run(context(runId));
+		assert.equal(fakes.kling.bodies.at(-1)?.external_task_id, `rs-${runId}-1-2`);
+		assert.equal(fakes.kling.log.submissions.length, 2);
+	});
+
+	test('a submit Kling refused leaves no intent behind, and the next try starts clean', async () => {
+		const runId = await newRun();
+		fakes.kling.script.submitReplies.push({ status: 400, code: 1201, message: 'invalid prompt' });
+		await assert.rejects(run(context(runId)), /did not take the task/);
+		assert.deepEqual(await tasks(runId), [], 'a refusal made no task');
+	});
+});
+
 describe('fallback order', () => {
 	test('a scene that had moved to Runway resumes its Runway task even when Kling is back', async () => {
 		const runId = await newRun();

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ledger } from '../../shared/ledger';
 import { videoCostUsd } from '../../shared/prices';
 import type { MediaRef } from '../../shared/refs';
-import { isProviderDown } from '../../shared/transport/http';
+import { isProviderDown, ProviderError } from '../../shared/transport/http';
 import { takeSlot } from '../providers/slots';
 import type {
 	ClipBilling,
@@ -102,14 +102,29 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 			await tracked.ledger.checkBudget(tracked.runId, costUsd, `Scene ${tracked.sceneNumber} on ${name}`);
 		}
 		const submit = async () => {
-			let submitted;
+			// The intent first, with our key: if this process dies before the ledger hears of the accepted task, the
+			// next execution finds the intent and asks the provider for the task by its key instead of paying again.
+			const intent = tracked ? await tracked.ledger.taskIntent(tracked.runId, tracked.sceneNumber, definition.name) : undefined;
+			let submitted: { taskId: string; notes?: string[] } | undefined;
+			if (intent?.earlier) {
+				const found = provider.findByKey ? await provider.findByKey(intent.key, request).catch(() => null) : null;
+				if (found) {
+					submitted = { taskId: found, notes: [`${label}found ${name} task ${found}, accepted before the last execution stopped, by its key ${intent.key}: not paid again.`] };
+				} else if (!provider.findByKey) {
+					notes.push(`${label}an earlier execution stopped while submitting to ${name}, which cannot look a task up by our key: if that submit was accepted, it was paid for too.`);
+				}
+			}
 			try {
-				submitted = await provider.submit(request);
+				submitted ??= await provider.submit(request, provider.findByKey ? intent?.key : undefined);
 			} catch (error) {
+				// A refusal made no task: the intent goes. Without an answer (the connection broke) the provider may have
+				// made one, so the intent stays for the next try to look up.
+				if (intent && !(error instanceof ProviderError && error.unreachable)) await tracked?.ledger.dropIntent(definition.name, intent.key);
 				throw new ClipError(`${label}the ${name} provider did not take the task: ${messageOf(error)}`, isProviderDown(error));
 			}
 			// Written before the first poll: from here on the task is paid for, whatever happens to this execution.
 			await tracked?.ledger.taskSubmitted({
+				key: intent?.key,
 				runId: tracked.runId,
 				sceneNumber: tracked.sceneNumber,
 				provider: definition.name,

@@ -46,7 +46,7 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 		return { model: this.model || kling.defaultModel, seconds: Number(klingDuration(request.duration)), mode: kling.mode };
 	}
 
-	async submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }> {
+	async submit(request: ClipRequest, key?: string): Promise<{ taskId: string; notes?: string[] }> {
 		const kind: TaskKind = request.referenceImage ? 'image2video' : 'text2video';
 		const prompt = fitPrompt(request, (kling.styleHints as Record<string, string>)[request.style], kling.maxPromptChars, 'Kling');
 		const aspect = (kling.aspectRatios as Record<string, string>)[presetByName(request.preset).aspectRatio] ?? '16:9';
@@ -58,6 +58,7 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 			mode: kling.mode,
 			duration: klingDuration(request.duration),
 		};
+		if (key) body.external_task_id = key;
 		// Kling reads an https URL or bare base64, not a data URI.
 		if (kind === 'image2video') body.image = bareBase64Image(request.referenceImage as string);
 		else body.aspect_ratio = aspect;
@@ -66,6 +67,22 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 		const taskId = `${kind}:${data.task_id}`;
 		this.requests.set(taskId, request);
 		return { taskId, notes: prompt.note ? [prompt.note] : undefined };
+	}
+
+	/** Kling's query takes our external_task_id in place of its task_id; an unknown one is "task not found". */
+	async findByKey(key: string, request: ClipRequest): Promise<string | null> {
+		const kind: TaskKind = request.referenceImage ? 'image2video' : 'text2video';
+		let data: KlingTaskData;
+		try {
+			data = await this.call('GET', `/v1/videos/${kind}/${encodeURIComponent(key)}`);
+		} catch (error) {
+			if (error instanceof ProviderError && error.status === 400 && /not found|not exist/i.test(error.message)) return null;
+			throw error;
+		}
+		if (!data.task_id) return null;
+		const taskId = `${kind}:${data.task_id}`;
+		this.requests.set(taskId, request);
+		return taskId;
 	}
 
 	private path(taskId: string): string {

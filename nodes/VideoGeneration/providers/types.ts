@@ -56,8 +56,16 @@ export interface ObjectDestination {
  */
 export interface VideoProvider {
 	readonly name: string;
-	/** `notes`: things the user should know about the request (a prompt cut to the provider's limit). */
-	submit(request: ClipRequest): Promise<{ taskId: string; notes?: string[] }>;
+	/**
+	 * `key`: our idempotency key for this task (Kling's external_task_id), when the provider takes one. `notes`:
+	 * things the user should know about the request (a prompt cut to the provider's limit).
+	 */
+	submit(request: ClipRequest, key?: string): Promise<{ taskId: string; notes?: string[] }>;
+	/**
+	 * The task this provider accepted under our `key`, or null when it has none: how a submit whose answer was lost
+	 * (the process died) is found again instead of paid twice. Only providers that take a key have it.
+	 */
+	findByKey?(key: string, request: ClipRequest): Promise<string | null>;
 	poll(taskId: string): Promise<TaskStatus>;
 	/** Stores the finished clip at `destination` and describes it. Only valid once poll() said succeeded. */
 	fetchResult(taskId: string, destination: ObjectDestination): Promise<MediaRef>;
