@@ -26,6 +26,7 @@ const UNIT = [
 	'test/screenplay/traps.test.ts',
 	'test/campaign/request.test.ts',
 	'test/campaign/request-fuzz.test.ts',
+	'test/campaign/auth.test.ts',
 	'test/ffmpeg/srt.test.ts',
 	'test/video-generation/layout.test.ts',
 	'test/video-providers/prices.test.ts',

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Storage } from '../nodes/shared/transport/storage';
 import { curl, printBanner, RESUME_PATH, RUNS_PATH } from './banner';
-import { WEBHOOK_HEADER } from './credentials';
+import { SIGNATURE_HEADER, signBody } from '../nodes/Campaign/lib/auth';
 import { REPO_ROOT } from './install-n8n';
 import { freePortNear } from './services/ports';
 import { prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
@@ -76,10 +76,11 @@ interface RunRow {
 
 /** Posts the sample script and follows the run in Postgres until it completes or fails. */
 async function renderSample(stack: Stack, sampleFile: string, stopping: () => boolean): Promise<void> {
+	const body = await readFile(sampleFile);
 	const response = await fetch(`${stack.webhookBase}/${RUNS_PATH}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', [WEBHOOK_HEADER]: stack.webhookToken },
-		body: await readFile(sampleFile),
+		headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(stack.webhookToken, body) },
+		body,
 	});
 	const text = await response.text();
 	let answer: { runId?: string; queuePosition?: number } = {};

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { SIGNATURE_HEADER, signBody } from '../../nodes/Campaign/lib/auth';
 import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { startDashboard, type Dashboard } from '../../ui/server/index';
 import { ChaosProxy } from '../../test/fakes/chaos';
@@ -105,11 +106,13 @@ export function markedScript(marker: string, scenes: number): string {
 	}).join('\n');
 }
 
+/** POSTs a webhook as the dashboard does, signed (the token never travels); `headers` may send a token instead. */
 export async function post(env: SuiteEnv, path: string, body: unknown, headers: Record<string, string> = {}) {
+	const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
 	const response = await fetch(`${env.stack.webhookBase}/${path}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', 'x-reelsmith-token': env.stack.webhookToken, ...headers },
-		body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
+		headers: { 'content-type': 'application/json', ...(Object.keys(headers).length ? headers : { [SIGNATURE_HEADER]: signBody(env.stack.webhookToken, bytes) }) },
+		body: new Uint8Array(bytes),
 	});
 	const text = await response.text();
 	let json: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 /** The one place that calls n8n: the start and resume webhooks (token header) and a Wait node's resume URL. */
-import { WEBHOOK_HEADER } from '../../initialization/credentials';
+import { SIGNATURE_HEADER, signBody } from '../../nodes/Campaign/lib/auth';
 import { ApiError } from './errors';
 
 export interface WebhookAnswer {
@@ -9,13 +9,14 @@ export interface WebhookAnswer {
 
 const TIMEOUT_MS = 30_000;
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<WebhookAnswer> {
+export async function postJson(url: string, body: unknown, headers: Record<string, string> | ((text: string) => Record<string, string>) = {}): Promise<WebhookAnswer> {
 	let response: Response;
+	const sent = JSON.stringify(body);
 	try {
 		response = await fetch(url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', ...headers },
-			body: JSON.stringify(body),
+			headers: { 'content-type': 'application/json', ...(typeof headers === 'function' ? headers(sent) : headers) },
+			body: sent,
 			signal: AbortSignal.timeout(TIMEOUT_MS),
 		});
 	} catch (error) {
@@ -48,7 +49,8 @@ export function webhookUrl(base: string, path: string): string {
  * workflow is not published.
  */
 export async function callWebhook(base: string, token: string, path: string, body: unknown): Promise<WebhookAnswer> {
-	const answer = await postJson(webhookUrl(base, path), body, { [WEBHOOK_HEADER]: token });
+	// Signed: the token itself would be stored in n8n's execution data with the call's headers.
+	const answer = await postJson(webhookUrl(base, path), body, (text) => ({ [SIGNATURE_HEADER]: signBody(token, text) }));
 	if (answer.status === 401 || answer.status === 403) {
 		throw new ApiError(
 			502,

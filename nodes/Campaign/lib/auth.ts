@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface WebhookCredentials {
 	headerName: string;
@@ -8,10 +8,46 @@ export interface WebhookCredentials {
 export type TokenCheck = { ok: true } | { ok: false; status: 401; field: string; message: string };
 
 /**
- * Checks the shared-secret header of a webhook call. Both sides are hashed first so the comparison takes the
- * same time whatever the length or content of the guess (timingSafeEqual needs equal lengths).
+ * A signed call carries `x-reelsmith-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the
+ * webhook token>` instead of the token itself. n8n keeps every webhook call's headers in its execution data, so a
+ * token sent in a header is stored there in plain text; a signature is useless to whoever reads it once its five
+ * minutes have passed. The dashboard, the dispatcher and npm start's sample sign; the token header stays for curl.
  */
-export function checkToken(headers: unknown, credentials: WebhookCredentials): TokenCheck {
+export const SIGNATURE_HEADER = 'x-reelsmith-signature';
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export function signBody(token: string, body: string | Buffer, nowMs = Date.now()): string {
+	const t = Math.floor(nowMs / 1000);
+	const mac = createHmac('sha256', token).update(`${t}.`).update(body).digest('hex');
+	return `t=${t},v1=${mac}`;
+}
+
+function checkSignature(signature: string, body: string | Buffer | undefined, token: string, nowMs: number): TokenCheck {
+	const refuse = (message: string): TokenCheck => ({ ok: false, status: 401, field: SIGNATURE_HEADER, message });
+	const parts = Object.fromEntries(signature.split(',').map((part) => part.trim().split('=', 2) as [string, string]));
+	const t = Number(parts.t);
+	if (!Number.isInteger(t) || !/^[0-9a-f]{64}$/i.test(parts.v1 ?? '')) {
+		return refuse(`The "${SIGNATURE_HEADER}" header must be "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the webhook token>".`);
+	}
+	const age = Math.abs(nowMs / 1000 - t);
+	if (age > SIGNATURE_TOLERANCE_SECONDS) {
+		return refuse(`The signature's time t=${t} is ${Math.round(age)} s away from this server's clock; sign each request when you send it (at most ${SIGNATURE_TOLERANCE_SECONDS} s).`);
+	}
+	const expected = createHmac('sha256', token).update(`${t}.`).update(body ?? '').digest();
+	if (!timingSafeEqual(expected, Buffer.from(parts.v1, 'hex'))) {
+		return refuse(`The "${SIGNATURE_HEADER}" header does not match the body signed with the webhook token. Sign the exact bytes you send.`);
+	}
+	return { ok: true };
+}
+
+/**
+ * Checks a webhook call: its signature over `body` when it carries one, else the shared-secret header. Token
+ * digests are compared so the comparison takes the same time whatever the length or content of the guess
+ * (timingSafeEqual needs equal lengths).
+ */
+export function checkToken(headers: unknown, credentials: WebhookCredentials, body?: string | Buffer, nowMs = Date.now()): TokenCheck {
+	const signature = findHeader(headers, SIGNATURE_HEADER);
+	if (typeof signature === 'string' && signature) return checkSignature(signature, body, credentials.token, nowMs);
 	const headerName = (credentials.headerName || 'x-reelsmith-token').toLowerCase();
 	const raw = findHeader(headers, headerName);
 	const sent = Array.isArray(raw) ? raw[0] : raw;
@@ -20,7 +56,7 @@ export function checkToken(headers: unknown, credentials: WebhookCredentials): T
 			ok: false,
 			status: 401,
 			field: headerName,
-			message: `The "${headerName}" header is missing. Send the Reelsmith webhook token in it.`,
+			message: `The "${headerName}" header is missing. Send the Reelsmith webhook token in it, or sign the body (header "${SIGNATURE_HEADER}").`,
 		};
 	}
 	const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();

@@ -37,10 +37,12 @@ export const description: INodeProperties[] = [
  * output 2 (Rejected) gets `{ statusCode, body }` for a Respond to Webhook node; a rejected request writes nothing.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
-	const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
+	const body = await requestBody.call(this, itemIndex, 'body');
+	const signed = Buffer.isBuffer(body) ? body : JSON.stringify(body ?? '');
+	const auth = checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex), signed);
 	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 
-	const check = validateRunRequest(await requestBody.call(this, itemIndex, 'body'));
+	const check = validateRunRequest(body);
 	if (!check.ok) return [[], [rejected(check.status, 'invalid_request', check.field, check.message)]];
 
 	const maxRunning = maxRunningOf.call(this, itemIndex);

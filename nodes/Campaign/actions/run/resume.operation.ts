@@ -30,10 +30,10 @@ export const description: INodeProperties[] = [
  * scenes stay completed, so the next start skips them. Output 1 (Resumed) or 2 (Rejected: 401/400/404/409).
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
-	const auth = await webhookTokenCheck.call(this, itemIndex);
+	const raw = await requestBody.call(this, itemIndex);
+	const auth = await webhookTokenCheck.call(this, itemIndex, Buffer.isBuffer(raw) ? raw : undefined);
 	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 	let runId = String(this.getNodeParameter('runId', itemIndex, '') ?? '').trim();
-	const raw = await requestBody.call(this, itemIndex);
 	if (Buffer.isBuffer(raw)) {
 		try {
 			const body = JSON.parse(raw.toString('utf8')) as { runId?: unknown };

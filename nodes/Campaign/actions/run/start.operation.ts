@@ -28,7 +28,9 @@ export const description: INodeProperties[] = [
  * the latest plan and the scenes already completed, so finished stages and scenes are skipped.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const auth = await webhookTokenCheck.call(this, itemIndex);
+	// The dispatcher signs the body it sent, {"runId": "…"}, which is rebuilt here the same way.
+	const runIdSent = String(this.getNodeParameter('runId', itemIndex, '') ?? '').trim();
+	const auth = await webhookTokenCheck.call(this, itemIndex, JSON.stringify({ runId: runIdSent }));
 	if (!auth.ok) throw new NodeOperationError(this.getNode(), auth.message, { itemIndex });
 	const db = await getDb.call(this);
 	const run = await requireRun.call(this, db, itemIndex);

@@ -1,3 +1,4 @@
+import { SIGNATURE_HEADER, signBody } from '../../lib/auth';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
 import { unclaimRun } from '../../../shared/store/runState';
@@ -35,12 +36,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const credentials = await webhookCredentials.call(this, itemIndex);
 	const url = pipelineUrl.call(this, itemIndex);
 	try {
+		// Signed, not the token: n8n stores the headers of every webhook call in its execution data.
+		const body = JSON.stringify({ runId: run.id });
 		await this.helpers.httpRequest({
 			method: 'POST',
 			url,
-			headers: { [credentials.headerName]: credentials.token },
-			body: { runId: run.id },
-			json: true,
+			headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(credentials.token, body) },
+			body,
 			timeout: 30_000,
 		});
 		return [{ json: { runId: run.id, campaignId: run.campaignId, status: 'starting', pipelineUrl: url } }];

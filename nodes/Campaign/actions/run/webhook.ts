@@ -107,7 +107,7 @@ export function tokenCheckFields(show: Record<string, string[]>, description: st
 }
 
 /** The token check of tokenCheckFields: ok when it is turned off or the header matches. */
-export async function webhookTokenCheck(this: IExecuteFunctions, itemIndex: number): Promise<TokenCheck> {
+export async function webhookTokenCheck(this: IExecuteFunctions, itemIndex: number, signedBody?: string | Buffer): Promise<TokenCheck> {
 	if (!this.getNodeParameter('checkToken', itemIndex, true)) return { ok: true };
-	return checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex));
+	return checkToken(this.getNodeParameter('headers', itemIndex, {}), await webhookCredentials.call(this, itemIndex), signedBody);
 }
