@@ -311,6 +311,15 @@ describe('Text to Speech node: synthesize', () => {
 		assert.ok((await meanVolume(file)) > -40);
 	});
 
+	test('without a voice the narrator reads, in the language of the text: Arabic with ar+m3, English as it is', async () => {
+		const output = await run([{ text: 'مرحبا يا صديقي كيف حالك', runId: 'run-tts' }, { text: 'Welcome back.', runId: 'run-tts' }], {
+			parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: '', options: {} },
+		});
+		const [arabic, english] = output.map((item) => item.json.audio as IDataObject);
+		assert.deepEqual([arabic.voice, english.voice], ['ar+m3', 'en-gb+m3']);
+		assert.ok(Number(arabic.duration) < 5, `${arabic.duration} s`);
+	});
+
 	test('text outside a run goes to the execution\'s folder; a set Output Key wins', async () => {
 		const parameters = {
 			operation: 'synthesize',
