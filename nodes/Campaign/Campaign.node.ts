@@ -37,12 +37,13 @@ export class Campaign implements INodeType {
 				displayOptions: { show: { resource: ['run'], operation: ['accept', 'resume', 'start', 'startPipeline'] } },
 			},
 			// Choose Providers reads every paid credential it is given: attached with a key = configured
-			// (lib/providers.ts, data/providers.json).
+			// (lib/providers.ts, data/providers.json). Accept reads the speech ones to check a voiceMap against the
+			// first speech provider's voice list (actions/run/voiceCheck.ts).
 			{ name: 'reelsmithAnthropicApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
 			{ name: 'reelsmithKlingApi', required: false, testedBy: 'reelsmithKlingApiTest', displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
 			{ name: 'reelsmithRunwayApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
-			{ name: 'reelsmithElevenLabsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
-			{ name: 'reelsmithGoogleTtsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
+			{ name: 'reelsmithElevenLabsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['accept', 'chooseProviders'] } } },
+			{ name: 'reelsmithGoogleTtsApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['accept', 'chooseProviders'] } } },
 		],
 		properties,
 	};

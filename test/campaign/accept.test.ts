@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeParameters, type INodeTypes } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
 import { configuredOutputs } from '../../nodes/Campaign/outputs';
+import { FakeElevenLabs } from '../fakes/elevenlabs';
+import { FakeGoogleTts } from '../fakes/google-tts';
 import { acceptParams, counts, fountain, runCampaign, useStore, webhookItem } from './fixture';
 
 describe('run accept (the webhook front door)', () => {
@@ -87,6 +89,10 @@ describe('run accept (the webhook front door)', () => {
 		['sceneCount 0', webhookItem({ script: fountain(1), sceneCount: 0 }), 400, 'sceneCount'],
 		['an unknown preset', webhookItem({ script: fountain(1), preset: 'vhs' }), 400, 'preset'],
 		['an unknown style', webhookItem({ script: fountain(1), style: 'noir' }), 400, 'style'],
+		['a voice that is an option', webhookItem({ script: fountain(1), voiceMap: { ALICE: '--help' } }), 400, 'voiceMap.ALICE'],
+		['a voice that is a short option', webhookItem({ script: fountain(1), voiceMap: { BOB: '-v' } }), 400, 'voiceMap.BOB'],
+		['a voice that is a path', webhookItem({ script: fountain(1), voiceMap: { ALICE: '../../etc/passwd' } }), 400, 'voiceMap.ALICE'],
+		['a voice espeak-ng does not have', webhookItem({ script: fountain(1), voiceMap: { BOB: 'xx-unknown' } }), 400, 'voiceMap.BOB'],
 	];
 	for (const [what, item, statusCode, field] of badRequests) {
 		it(`rejects ${what} with ${statusCode} naming "${field}" and writes nothing`, async () => {
@@ -103,6 +109,76 @@ describe('run accept (the webhook front door)', () => {
 			assert.deepEqual(await counts(store.db), before_);
 		});
 	}
+
+	describe('voiceMap against the voices of the first speech provider', () => {
+		let elevenlabs: FakeElevenLabs;
+		let google: FakeGoogleTts;
+		beforeAll(async () => {
+			elevenlabs = await new FakeElevenLabs().start();
+			elevenlabs.voices = [
+				{ voice_id: '21m00Tcm4TlvDq8ikWAM', name: 'Rachel' },
+				{ voice_id: 'pNInz6obpgDQGcFmaJgB', name: 'Adam' },
+				{ voice_id: 'EXAVITQu4vr4xnSDxMaL', name: 'Bella' },
+				{ voice_id: 'XB0fDUnXU5powFXDhCwa', name: 'Charlotte' },
+			];
+			google = await new FakeGoogleTts().start();
+		});
+		afterAll(async () => {
+			await elevenlabs?.stop();
+			await google?.stop();
+		});
+
+		/** Accept with the paid speech credentials attached as the start-run workflow attaches them. */
+		const acceptWith = async (body: IDataObject, keys: { elevenlabs?: string; google?: string } = {}) => {
+			const credentials = {
+				...store.credentials,
+				reelsmithElevenLabsApi: { apiKey: keys.elevenlabs ?? '', baseUrl: elevenlabs.url },
+				reelsmithGoogleTtsApi: { apiKey: keys.google ?? '', baseUrl: google.url },
+			};
+			const items = [webhookItem({ script: fountain(1), ...body })];
+			const [accepted, rejected] = await runCampaign({ ...store, credentials }, (i) => acceptParams(i, items), items);
+			return { accepted, rejected: rejected[0]?.json.body as IDataObject | undefined };
+		};
+
+		it('espeak-ng: a voice it does not list is a 400 naming the character, with voices it has', async () => {
+			const before_ = await counts(store.db);
+			const { accepted, rejected } = await acceptWith({ voiceMap: { ALICE: 'en-us+f3', BOB: 'xx-unknown' } });
+			assert.equal(accepted.length, 0);
+			assert.equal(rejected?.field, 'voiceMap.BOB');
+			assert.match(
+				String(rejected?.message),
+				/^"voiceMap\.BOB" is "xx-unknown", and espeak-ng \(the speech provider, as "speech" is \["auto"\] and no paid one has a key\) has no such voice: it has no language "xx-unknown"; `espeak-ng --voices` lists them\. Use an espeak-ng voice such as en-us\+f3, en-gb\+m3, ar, or leave BOB out of "voiceMap"/,
+			);
+			assert.deepEqual(await counts(store.db), before_);
+			assert.equal((await acceptWith({ voiceMap: { ALICE: 'en-us+f3', NARRATOR: 'ar+m3' } })).accepted.length, 1);
+		});
+
+		it("ElevenLabs (speech auto, key set): a voice the account does not have is a 400; a voice's name gets its ID", async () => {
+			const key = { elevenlabs: elevenlabs.apiKey };
+			const espeakVoice = await acceptWith({ voiceMap: { ALICE: 'en-us+f3' } }, key);
+			assert.equal(espeakVoice.rejected?.field, 'voiceMap.ALICE');
+			assert.match(
+				String(espeakVoice.rejected?.message),
+				/is "en-us\+f3", which is not a voice ID of this ElevenLabs account \(ElevenLabs is the first speech provider with a key, as "speech" is \["auto"\]\)\. Use one such as 21m00Tcm4TlvDq8ikWAM \(Rachel\), pNInz6obpgDQGcFmaJgB \(Adam\), EXAVITQu4vr4xnSDxMaL \(Bella\)/,
+			);
+			const byName = await acceptWith({ voiceMap: { ALICE: 'rachel' } }, key);
+			assert.equal(byName.rejected?.message, '"voiceMap.ALICE" is "rachel", the name of the ElevenLabs voice 21m00Tcm4TlvDq8ikWAM: send its ID, {"ALICE": "21m00Tcm4TlvDq8ikWAM"}.');
+			assert.equal((await acceptWith({ voiceMap: { ALICE: 'XB0fDUnXU5powFXDhCwa' } }, key)).accepted.length, 1);
+			assert.ok(elevenlabs.requests.some((request) => request.path === '/v2/voices'), 'the account voice list was read');
+			// espeak-ng speaks first when asked to: its voices are the ones that count.
+			assert.equal((await acceptWith({ voiceMap: { ALICE: 'en-us+f3' }, speech: ['espeak', 'elevenlabs'] }, key)).accepted.length, 1);
+		});
+
+		it('Google: a voice name it does not list is a 400; a list that cannot be read leaves the check to the speech step', async () => {
+			const key = { google: google.apiKey };
+			const unknown = await acceptWith({ voiceMap: { BOB: 'en-US-Wavenet-Z' }, speech: ['google', 'espeak'] }, key);
+			assert.equal(unknown.rejected?.field, 'voiceMap.BOB');
+			assert.match(String(unknown.rejected?.message), /not a Google Text-to-Speech voice name \(Google Text-to-Speech is the first of "speech"\)\. Use one such as en-US-Neural2-F, en-GB-Neural2-B, he-IL-Wavenet-A/);
+			assert.equal((await acceptWith({ voiceMap: { BOB: 'he-IL-Wavenet-A' }, speech: ['google'] }, key)).accepted.length, 1);
+			// A refused key: the voice list cannot be read now, so the run is accepted and its speech step says why.
+			assert.equal((await acceptWith({ voiceMap: { BOB: 'en-US-Wavenet-Z' }, speech: ['google'] }, { google: 'wrong-key' })).accepted.length, 1);
+		});
+	});
 
 	it('sends each item of one execution to its own output, paired with its input', async () => {
 		const items = [

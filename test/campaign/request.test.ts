@@ -170,6 +170,23 @@ describe('validateRunRequest', () => {
 		assert.match(rejected({ script: fountain(1), threshold: -Infinity }).message, /threshold.*too large to use/);
 	});
 
+	it('rejects a voiceMap value that no provider could speak with, naming voiceMap.<character> and what to send', () => {
+		for (const voice of ['--help', '-v', '../../etc/passwd', 'en-us+f3 --stdout', '']) {
+			const result = rejected({ script: fountain(1), voiceMap: { ALICE: 'en-us+f3', LEON: voice } });
+			assert.equal(result.field, voice === '' ? 'voiceMap' : 'voiceMap.LEON', voice);
+			if (voice === '') continue;
+			assert.equal(
+				result.message,
+				`"voiceMap.LEON" is ${JSON.stringify(voice)}, which is not a voice: a voice name starts with a letter or digit and holds only letters, digits, "-", "_" and "+" (no spaces, dots or slashes). Send a voice such as "en-us+f3" (espeak-ng), "21m00Tcm4TlvDq8ikWAM" (ElevenLabs) or "en-US-Neural2-F" (Google), or leave LEON out of "voiceMap".`,
+			);
+		}
+		// Names of every provider pass here; whether the run's first speech provider has them is Accept's check.
+		const names = { A: 'en-us+f3', B: 'ar', C: '21m00Tcm4TlvDq8ikWAM', D: 'en-US-Chirp3-HD-Achernar', NARRATOR: 'en-gb+m3' };
+		const result = validateRunRequest({ script: fountain(1), voiceMap: names });
+		assert.ok(result.ok);
+		assert.deepEqual(result.options.voiceMap, names);
+	});
+
 	it('rejects a script with no recognisable scene, saying what a scene looks like', () => {
 		const result = rejected({ script: 'Just some words without any heading.', format: 'fountain' });
 		assert.equal(result.field, 'script');

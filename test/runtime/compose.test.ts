@@ -226,10 +226,10 @@ test('every image is pinned to an exact version: compose services and the Docker
 		assert.equal((config.services[name].build as { args?: Record<string, string> }).args?.N8N_VERSION, n8nVersion, name);
 	}
 	const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1].replace('${N8N_VERSION}', String(n8nVersion)));
-	assert.equal(stages.length, 3);
+	assert.equal(stages.length, 4);
 	for (const stage of stages) {
 		const [, tag] = /^[^:]+:(.+)$/.exec(stage) ?? [];
-		assert.ok(tag && /^\d+\.\d+\.\d+(-[a-z][\w.]*)?$/.test(tag), `Dockerfile: FROM ${stage} is not an exact release`);
+		assert.ok(tag && /^\d+\.\d+\.\d+(-[a-z][\w.-]*)?$/.test(tag), `Dockerfile: FROM ${stage} is not an exact release`);
 	}
 });
 

@@ -168,9 +168,9 @@ test('a Markdown script: ## Scene headings, SPEAKER: lines, action paragraphs an
 	assert.deepEqual(
 		plan.scenes.map((scene) => [scene.heading, scene.interior, scene.location, scene.timeOfDay]),
 		[
-			['## Scene 1: INT. OFFICE KITCHEN - MORNING', 'INT', 'OFFICE KITCHEN', 'MORNING'],
-			['## Scene 2 — Rooftop, afternoon', null, 'Rooftop', 'afternoon'],
-			['## Scene 3', null, '', null],
+			['Scene 1: INT. OFFICE KITCHEN - MORNING', 'INT', 'OFFICE KITCHEN', 'MORNING'],
+			['Scene 2 — Rooftop, afternoon', null, 'Rooftop', 'afternoon'],
+			['Scene 3', null, '', null],
 		],
 	);
 	assert.deepEqual(speech(plan, 1), [
@@ -214,8 +214,9 @@ test('a Reddit-style post becomes narrated parts of about 25–40 words, every w
 	const body = text.split('\n').slice(1).join(' ');
 	assert.equal(plan.scenes.map((scene) => scene.narration).join(' '), body.replace(/\s+/g, ' ').trim());
 	assert.equal(plan.scenes.length, Math.round(wordCount(body) / 32));
+	// The title opens the video; later parts carry it with their number.
 	plan.scenes.forEach((scene, index) => {
-		assert.equal(scene.heading, `Part ${index + 1}`);
+		assert.equal(scene.heading, index === 0 ? plan.title : `${plan.title} — Part ${index + 1}`);
 		assert.equal(scene.interior, null);
 		assert.deepEqual(scene.dialogue, []);
 		assert.deepEqual(scene.characters, []);
@@ -243,6 +244,80 @@ test('a post takes the requested scene count and title, and never more scenes th
 	// A repeated title line is not narrated twice.
 	const repeated = parseScript('My Story\n\nIt was a dark night in the city.', { title: 'My story' });
 	assert.equal(repeated.scenes[0].narration, 'It was a dark night in the city.');
+});
+
+test('Markdown scene headings reach the plan as the words they show: no hashes, bold, code or link markup', () => {
+	const headings = [
+		['## Scene 1: INT. OFFICE KITCHEN - MORNING', 'Scene 1: INT. OFFICE KITCHEN - MORNING'],
+		['## **Scene 2: EXT. ROOF - DAY**', 'Scene 2: EXT. ROOF - DAY'],
+		['**## Scene 3: INT. CAR - NIGHT**', 'Scene 3: INT. CAR - NIGHT'],
+		['### __Scene 4__ — *the call* ###', 'Scene 4 — the call'],
+		['## Scene 5: `INT. LAB` - [night](https://example.com/night)', 'Scene 5: INT. LAB - night'],
+		['**Scene 6: The end**', 'Scene 6: The end'],
+	];
+	const text = ['# **Coffee** Break', '', ...headings.flatMap(([line], index) => [line, '', `JO: Line ${index + 1}.`, ''])].join('\n');
+	assert.equal(detectFormat(text), 'markdown');
+	const plan = parseScript(text);
+	assert.equal(plan.title, 'Coffee Break');
+	assert.deepEqual(
+		plan.scenes.map((scene) => scene.heading),
+		headings.map(([, shown]) => shown),
+	);
+	assert.deepEqual(
+		plan.scenes.slice(0, 3).map((scene) => [scene.interior, scene.location, scene.timeOfDay]),
+		[
+			['INT', 'OFFICE KITCHEN', 'MORNING'],
+			['EXT', 'ROOF', 'DAY'],
+			['INT', 'CAR', 'NIGHT'],
+		],
+	);
+	for (const scene of plan.scenes) assert.doesNotMatch(scene.heading, /[#*_`[\]]|https?:/, scene.heading);
+});
+
+test("a post's title opens its video; later parts show their own subheading, else the title with the part number", () => {
+	const sentence = (n: number) => `Sentence number ${n} of this post has exactly nine words.`;
+	const post = [
+		'# How I Fixed My Bike',
+		'',
+		[1, 2, 3, 4].map(sentence).join(' '),
+		'',
+		'## **The chain**',
+		[5, 6, 7, 8].map(sentence).join(' '),
+		'',
+		[9, 10, 11, 12].map(sentence).join(' '),
+	].join('\n');
+	const plan = parseScript(post, { sceneCount: 3 });
+	assert.equal(plan.format, 'post');
+	assert.equal(plan.title, 'How I Fixed My Bike');
+	assert.deepEqual(
+		plan.scenes.map((scene) => scene.heading),
+		['How I Fixed My Bike', 'The chain', 'How I Fixed My Bike — Part 3'],
+	);
+	// The subheading starts its part and is read there as a sentence of its own, not glued to the next one.
+	assert.ok(plan.scenes[1].narration.startsWith('The chain. Sentence number 5'), plan.scenes[1].narration);
+	assert.ok(!plan.scenes[0].narration.includes('chain'));
+
+	// The request's title wins; without any title the parts are numbered.
+	const titled = parseScript([1, 2, 3, 4, 5, 6].map(sentence).join(' '), { format: 'post', sceneCount: 2, title: 'Bike notes' });
+	assert.deepEqual(titled.scenes.map((scene) => scene.heading), ['Bike notes', 'Bike notes — Part 2']);
+	const untitled = parseScript([1, 2, 3, 4, 5, 6].map(sentence).join(' '), { format: 'post', sceneCount: 2 });
+	assert.equal(untitled.title, 'Untitled post');
+	assert.deepEqual(untitled.scenes.map((scene) => scene.heading), ['Part 1', 'Part 2']);
+});
+
+test('zero-width characters: a zero-width space parts words, joiners stay joined, soft hyphens and BOMs vanish', () => {
+	const plan = parseScript(
+		[
+			'INT. LAB - NIGHT',
+			'',
+			'Zero\u200Bwidth\u200Bthere\u200Btoo. A co\u00ADoperative \uFEFFrobot\u2060arm waves.',
+			'',
+			'NOA\u200B',
+			'I\u200Bam 👩\u200D💻 and می\u200Cخواهم.',
+		].join('\n'),
+	);
+	assert.equal(plan.scenes[0].action, 'Zero width there too. A cooperative robotarm waves.');
+	assert.deepEqual(speech(plan, 1), [['NOA', 'I am 👩\u200D💻 and می\u200Cخواهم.', null]]);
 });
 
 test('a bare paragraph with format auto is a post with one part', () => {

@@ -216,14 +216,14 @@ test('a scene too short for its dialogue is lengthened, and split if that takes 
 	assert.deepEqual(critiquePlan(fixed.plan, local).issues, []);
 });
 
-test('split posts keep their Part N headings in step with the scene numbers', () => {
+test('split posts keep their "Title — Part N" headings in step with the scene numbers', () => {
 	const plan = parseScript(script('reddit-post.txt'));
 	const kling = { clipLimit: 10 };
 	const { plan: refined } = refinePlan(plan, critiquePlan(plan, kling), kling);
 	assert.ok(refined.scenes.length > plan.scenes.length);
 	refined.scenes.forEach((scene, index) => {
 		assert.equal(scene.number, index + 1);
-		assert.equal(scene.heading, `Part ${index + 1}`);
+		assert.equal(scene.heading, index === 0 ? plan.title : `${plan.title} — Part ${index + 1}`);
 		assert.ok(scene.duration <= 10);
 	});
 	assert.equal(

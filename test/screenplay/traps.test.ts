@@ -309,3 +309,25 @@ test('posts: pictures describe what to show, and parts end at sentence ends', ()
 	const redrawn = refinePlan(copied, critique, local).plan;
 	assert.equal(redrawn.scenes[0].visualDescription, 'Medium shot of the narrator talking to the camera in a softly lit room.');
 });
+
+test('issue 15, text-traps.md: bold and hashed headings come out plain, zero-width spaces part words, emoji and Arabic stay', () => {
+	const plan = parseScript(pasted('text-traps.md'));
+	assert.equal(plan.format, 'markdown');
+	assert.equal(plan.title, 'Late Shift');
+	assert.deepEqual(
+		plan.scenes.map((scene) => [scene.heading, scene.interior, scene.location, scene.timeOfDay]),
+		[
+			['Scene 1: INT. OFFICE KITCHEN - MORNING', 'INT', 'OFFICE KITCHEN', 'MORNING'],
+			['Scene 2: EXT. ROOF - DAY', 'EXT', 'ROOF', 'DAY'],
+		],
+	);
+	assert.deepEqual(
+		plan.scenes[0].dialogue.map((line) => [line.speaker, line.text]),
+		[
+			['JO', 'Zero width there too, said the note on the fridge.'],
+			['SAM', 'مرحبا يا صديقي كيف حالك'],
+			['JO', 'Fine, I am coding 👩\u200D💻 all day.'],
+		],
+	);
+	assert.equal(plan.scenes[0].action, 'JO stares at the coffee machine 🤖 and sighs.');
+});

@@ -3,7 +3,9 @@ import { beforeAll, describe, test } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { lineKey, narrationKey, speechKey } from '../../nodes/shared/keys';
 import type { Character } from '../../nodes/shared/plan';
+import { espeakVoices } from '../../nodes/shared/transport/espeak';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
+import { espeakVoiceProblem } from '../../nodes/shared/voices';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import voices from '../../nodes/TextToSpeech/data/voices.json';
 import { downloadTo, useS3 } from '../helpers/s3';
@@ -207,6 +209,47 @@ describe('Text to Speech node: what is spoken', () => {
 		);
 	});
 
+	test('a line in another script is read by a voice of its language: 5 Arabic words take seconds, not 13', async () => {
+		// Before the script rule, en-us+m3 spelled these five words out letter by letter: 12.6–13.0 s. ar+m3 says them in 2.9 s.
+		const arabic = 'مرحبا يا صديقي كيف حالك';
+		const output = await run(
+			[
+				sceneItem(1, {
+					narration: 'Привет, как дела у тебя сегодня?',
+					dialogue: [
+						{ speaker: 'ALICE', text: arabic },
+						{ speaker: 'BOB', text: 'Fine, thanks.' },
+					],
+				}),
+				sceneItem(2, { dialogue: [{ speaker: 'BOB', text: arabic }] }, { voiceMap: { BOB: 'en-us+m7' } }),
+			],
+			{ parameters: { narratorVoice: '' } },
+		);
+		const [scene1, scene2] = output.map((item) => item.json.narration as unknown as Narration);
+		// The speaker keeps their variant (m3, f3): a character sounds like themselves in either language.
+		assert.deepEqual(
+			scene1.lines.map((line) => [line.speaker, line.voice]),
+			[
+				['NARRATOR', 'ru+m3'],
+				['ALICE', 'ar+m3'],
+				['BOB', 'en-us+f3'],
+			],
+		);
+		const spoken = scene1.lines[1].end - scene1.lines[1].start;
+		assert.ok(spoken < 5, `the Arabic line takes ${spoken.toFixed(2)} s`);
+		// A voice the voice map names is used as it is.
+		assert.equal(scene2.lines[0].voice, 'en-us+m7');
+	});
+
+	test('every script voice of data/voices.json is a voice this espeak-ng lists', async () => {
+		const list = await espeakVoices();
+		for (const entry of voices.espeak.scriptVoices.voices) {
+			for (const voice of [entry.voice, ...('withVoice' in entry ? [entry.withVoice] : [])]) {
+				assert.equal(espeakVoiceProblem(`${voice}+m3`, list), null, `${entry.script}: ${voice}`);
+			}
+		}
+	});
+
 	test('text starting with "-" or full of quotes is spoken, never taken as an option', async () => {
 		const output = await run([
 			sceneItem(1, {
@@ -266,6 +309,15 @@ describe('Text to Speech node: synthesize', () => {
 		const file = await download(String(audio.key), 'speech.wav');
 		assert.equal((await ffprobe(file)).streams[0].sample_rate, '48000');
 		assert.ok((await meanVolume(file)) > -40);
+	});
+
+	test('without a voice the narrator reads, in the language of the text: Arabic with ar+m3, English as it is', async () => {
+		const output = await run([{ text: 'مرحبا يا صديقي كيف حالك', runId: 'run-tts' }, { text: 'Welcome back.', runId: 'run-tts' }], {
+			parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: '', options: {} },
+		});
+		const [arabic, english] = output.map((item) => item.json.audio as IDataObject);
+		assert.deepEqual([arabic.voice, english.voice], ['ar+m3', 'en-gb+m3']);
+		assert.ok(Number(arabic.duration) < 5, `${arabic.duration} s`);
 	});
 
 	test('text outside a run goes to the execution\'s folder; a set Output Key wins', async () => {

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { joinLines } from '../../nodes/TextToSpeech/lib/audio';
 import { linesToSpeak } from '../../nodes/TextToSpeech/lib/script';
+import { parseEspeakVoices, espeakVoiceProblem } from '../../nodes/shared/voices';
+import voices from '../../nodes/TextToSpeech/data/voices.json';
+import { voiceOfScript, type ScriptVoice } from '../../nodes/TextToSpeech/lib/scripts';
 import { castVoices, characterKey } from '../../nodes/TextToSpeech/lib/voices';
 import { espeakProvider } from '../../nodes/TextToSpeech/providers/espeak';
 import { makeScene } from '../video-generation/scenes';
@@ -33,6 +36,87 @@ describe('voice casting', () => {
 		assert.equal(voices.voiceFor('BOB'), 'en-us+f4');
 		assert.equal(voices.narrator, 'en-us+m7');
 		assert.equal(voices.voiceFor('ALICE'), espeakProvider.characterVoices[0]);
+	});
+});
+
+describe('voices for lines in another script', () => {
+	const table = voices.espeak.scriptVoices.voices as ScriptVoice[];
+	const characters = [{ name: 'ALICE' }, { name: 'BOB' }];
+	const cast = (voiceMap: Record<string, string> = {}, narratorNamed = false) =>
+		castVoices({
+			characters,
+			voiceMap,
+			narratorVoice: 'en-gb+m3',
+			narratorNamed,
+			characterVoices: espeakProvider.characterVoices,
+			voiceForScript: espeakProvider.voiceForScript,
+		});
+
+	test('the script most letters are written in picks the language; Latin, ties and no letters keep the voice', () => {
+		const cases: Array<[string, string | null]> = [
+			['مرحبا يا صديقي كيف حالك', 'ar'],
+			['שלום עולם', 'he'],
+			['Привет, как дела?', 'ru'],
+			['Καλημέρα σας', 'el'],
+			['नमस्ते दुनिया', 'hi'],
+			['北京欢迎你', 'cmn'],
+			['東京へ行きます', 'ja'],
+			['안녕하세요', 'ko'],
+			['Hello there, friend.', null],
+			['Hello مرحبا', null],
+			['OK, يلا بنا نروح', 'ar'],
+			['123 … 🎬', null],
+		];
+		for (const [text, voice] of cases) assert.equal(voiceOfScript(text, table), voice, text);
+	});
+
+	test('an unnamed voice reads another script in that language with its own variant; a named one reads it as it is', () => {
+		const arabic = 'مرحبا يا صديقي';
+		const casting = cast({ BOB: 'en-us+f4' });
+		assert.equal(casting.voiceFor('ALICE', arabic), 'ar+m3', "ALICE's en-us+m3, in Arabic");
+		assert.equal(casting.voiceFor('ALICE', 'Hello.'), 'en-us+m3');
+		assert.equal(casting.voiceFor('BOB', arabic), 'en-us+f4', 'the voice map names it');
+		assert.equal(casting.narratorFor(arabic), 'ar+m3');
+		assert.equal(cast({}, true).narratorFor(arabic), 'en-gb+m3', 'the narrator chosen on the node');
+		assert.equal(cast({ NARRATOR: 'en-us+m7' }).narratorFor(arabic), 'en-us+m7');
+		assert.equal(espeakProvider.voiceForScript!('fr', 'Привет'), 'ru', 'a voice without a variant');
+	});
+});
+
+describe('espeak-ng voice names', () => {
+	const list = parseEspeakVoices(
+		[
+			'Pty Language       Age/Gender VoiceName          File                 Other Languages',
+			' 5  ar              --/M      Arabic             sem/ar               ',
+			' 5  cmn             --/M      Chinese_(Mandarin,_latin_as_English) sit/cmn              (zh-cmn 5)(zh 5)',
+			' 2  en-gb           --/M      English_(Great_Britain) gmw/en               (en 2)',
+			' 2  en-us           --/M      English_(America)  gmw/en-US            (en 3)',
+		].join('\n'),
+		[
+			'Pty Language       Age/Gender VoiceName          File                 Other Languages',
+			' 5  variant         --/M      Alex               !v/Alex              ',
+			' 5  variant         --/F      f3                 !v/f3                ',
+			' 5  variant         --/M      m3                 !v/m3                ',
+		].join('\n'),
+	);
+
+	test('the lists hold the languages, the languages they answer to, and the variants', () => {
+		assert.deepEqual(list, { languages: ['ar', 'cmn', 'en', 'en-gb', 'en-us', 'zh', 'zh-cmn'], variants: ['alex', 'f3', 'm3'] });
+	});
+
+	test('a language, optionally with one listed variant, is a voice; options, paths and unknown names are not', () => {
+		for (const voice of ['en-us', 'EN-US+F3', 'ar+m3', 'zh', 'en+alex']) assert.equal(espeakVoiceProblem(voice, list), null, voice);
+		const problems: Array<[string, RegExp]> = [
+			['--help', /starts with a letter or digit/],
+			['-v', /starts with a letter or digit/],
+			['../../etc/passwd', /no spaces, dots or slashes/],
+			['en-us+ -x', /no spaces/],
+			['xx-unknown', /no language "xx-unknown"/],
+			['en-au', /no language "en-au" \(close: en, en-gb, en-us\)/],
+			['en-us+zzz', /no variant "zzz"/],
+			['en-us+f3+m3', /at most one "\+variant"/],
+		];
+		for (const [voice, problem] of problems) assert.match(String(espeakVoiceProblem(voice, list)), problem, voice);
 	});
 });
 

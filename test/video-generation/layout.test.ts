@@ -6,6 +6,8 @@ import {
 	screenStates,
 	terminalLines,
 } from '../../nodes/VideoGeneration/render/terminal';
+import { fontPath } from '../../nodes/VideoGeneration/render/fonts';
+import { fontMetrics, textWidth } from '../../nodes/VideoGeneration/render/metrics';
 import { layoutTitleCard } from '../../nodes/VideoGeneration/render/titleCard';
 import { makeScene } from './scenes';
 
@@ -18,6 +20,42 @@ describe('title card layout', () => {
 		assert.ok(tall.bodyColumns < wide.bodyColumns * 0.6);
 		const bodyLines = (layout: typeof wide) => layout.lines.filter((line) => line.kind === 'body').length;
 		assert.ok(bodyLines(tall) > bodyLines(wide));
+	});
+
+	test('emoji the text font lacks are runs in the emoji font, side by side and centred as one line', () => {
+		const layout = layoutTitleCard({ scene: makeScene({ heading: 'Pizza night 🍕 at Jo\'s', action: '' }), width: 1920, height: 1080 });
+		const [heading] = layout.lines;
+		assert.deepEqual(
+			heading.runs?.map((run) => [run.text, run.font]),
+			[
+				['Pizza night ', 'DejaVuSans-Bold.ttf'],
+				['🍕', 'Symbola_hint.ttf'],
+				[" at Jo's", 'DejaVuSans-Bold.ttf'],
+			],
+		);
+		const [first, emoji, last] = heading.runs!;
+		assert.ok(first.x < emoji.x && emoji.x < last.x, 'runs in reading order');
+		// Each run starts where the one before it ends (its advance widths at the heading size), and the line is centred.
+		const width = (text: string, font: string) => textWidth(fontMetrics(fontPath(font)), text, layout.headingSize);
+		assert.equal(emoji.x - first.x, width('Pizza night ', first.font));
+		assert.equal(last.x - emoji.x, width('🍕', emoji.font));
+		const right = last.x + width(last.text, last.font);
+		assert.ok(Math.abs(first.x - (layout.stillWidth - right)) <= 1, `centred: ${first.x} left, ${layout.stillWidth - right} right`);
+	});
+
+	test('a line the text font draws whole is one run; a right-to-left line keeps its order and drops its emoji cleanly', () => {
+		const layout = layoutTitleCard({
+			scene: makeScene({ heading: 'Pizza night', action: 'مرحبا 🍕 يا صديقي' }),
+			width: 1920,
+			height: 1080,
+		});
+		assert.deepEqual(
+			layout.lines.map((line) => [line.kind, line.text, line.runs]),
+			[
+				['heading', 'Pizza night', undefined],
+				['body', 'مرحبا يا صديقي', undefined],
+			],
+		);
 	});
 
 	test('text that does not fit is cut with an ellipsis, inside the frame', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { PRESETS } from '../../nodes/shared/presets';
 import { ffprobe, type ProbeResult } from '../../nodes/shared/transport/ffmpeg';
 import { renderClip } from '../../nodes/VideoGeneration/render';
+import { layoutTitleCard } from '../../nodes/VideoGeneration/render/titleCard';
 import type { ClipRequest } from '../../nodes/VideoGeneration/providers/types';
 import { belowTop, brightShare, changedShare, lumaFrame, meanDifference, meanVolume, runBinary } from './context';
 import { HOSTILE, makeScene } from './scenes';
@@ -123,6 +124,50 @@ describe('local render: pictures', () => {
 		assert.ok(meanDifference(first, last) > 0.5, `frames differ (${meanDifference(first, last)})`);
 		// Bigger text at the end: a zoom in, not a pan.
 		assert.ok(brightShare(last) > brightShare(first));
+	});
+});
+
+describe('local render: emoji', () => {
+	/** Share of bright pixels of the first frame (no zoom yet) inside the still-pixel box, scaled to the frame. */
+	const inkIn = (frame: Buffer, width: number, box: { left: number; right: number; top: number; bottom: number }, still: number) => {
+		const scale = width / still;
+		let bright = 0;
+		let all = 0;
+		for (let y = Math.floor(box.top * scale); y < Math.ceil(box.bottom * scale); y++) {
+			for (let x = Math.floor(box.left * scale); x < Math.ceil(box.right * scale); x++) {
+				all++;
+				if (frame[y * width + x] > 60) bright++;
+			}
+		}
+		return bright / all;
+	};
+
+	const bare = (heading: string) => makeScene({ heading, action: '', visualDescription: '', narration: '' });
+
+	test('a title card draws each emoji with the emoji font, in its own place between the words', async () => {
+		const size = { width: 960, height: 540 };
+		const scene = bare('Pizza 🍕 and 🎬 night');
+		const layout = layoutTitleCard({ scene, ...size });
+		const [line] = layout.lines;
+		const runs = line.runs ?? [];
+		const emoji = runs.filter((run) => run.font === 'Symbola_hint.ttf');
+		assert.deepEqual(emoji.map((run) => run.text), ['🍕', '🎬']);
+		const frame = await lumaFrame((await render({ scene, ...size })).file, 0, size.width, size.height);
+		for (const run of emoji) {
+			const next = runs[runs.indexOf(run) + 1];
+			// The emoji's own cell: from its start to the next run, from 0.8 em above the baseline down to it.
+			const cell = { left: run.x, right: next.x, top: line.baseline - layout.headingSize * 0.8, bottom: line.baseline };
+			const drawn = inkIn(frame, size.width, cell, layout.stillWidth);
+			assert.ok(drawn > 0.08, `${run.text} is drawn (${(drawn * 100).toFixed(1)} % of its cell lit)`);
+		}
+	});
+
+	test('an emoji-only heading is drawn, where a card without it stays blank', async () => {
+		const size = { width: 640, height: 360 };
+		const shown = await lumaFrame((await render({ scene: bare('🍕🎬'), ...size })).file, 0, size.width, size.height);
+		const blank = await lumaFrame((await render({ scene: bare(''), ...size })).file, 0, size.width, size.height);
+		assert.ok(brightShare(shown) > 0.001, `emoji drawn (${brightShare(shown)})`);
+		assert.equal(brightShare(blank), 0);
 	});
 });
 

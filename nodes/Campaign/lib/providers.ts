@@ -93,6 +93,12 @@ export function chooseProviders(asked: ProviderRequest, configured: Configured):
 	return { ok: true, providers: { planner, video: video.list, speech: speech.list }, notes };
 }
 
+/** The speech provider that speaks first in a run asking for `asked` (null when none is usable; Choose Providers says why). */
+export function firstSpeechProvider(asked: ProviderRequest['speech'], configured: Configured): SpeechProvider | null {
+	const order = resolveOrder<SpeechProvider>('speech', asked ?? ['auto'], speeches, configured, []);
+	return 'list' in order ? (order.list[0] ?? null) : null;
+}
+
 /** "planner claude; video kling → runway → local; speech elevenlabs → espeak" */
 export function describeProviders(providers: RunProviders): string {
 	return `planner ${providers.planner}; video ${providers.video.join(' → ')}; speech ${providers.speech.join(' → ')}`;

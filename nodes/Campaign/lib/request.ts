@@ -6,6 +6,7 @@ import { z } from 'zod/v4';
 import type { Plan } from '../../shared/plan';
 import { PRESET_NAMES } from '../../shared/presets';
 import { parseScript, ScriptError } from '../../shared/screenplay/parse';
+import { voiceNameProblem } from '../../shared/voices';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
@@ -216,6 +217,8 @@ export function validateRunRequest(body: unknown): RequestCheck {
 	}
 
 	const body_ = result.data;
+	const badVoice = voiceMapShapeProblem(body_.voiceMap);
+	if (badVoice) return reject(badVoice.field, badVoice.message);
 	let plan: Plan;
 	try {
 		plan = parseScript(body_.script, {
@@ -329,6 +332,24 @@ class OversizedNumber {
 
 function keepOversizedNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
 	return typeof value === 'number' && !Number.isFinite(value) ? new OversizedNumber(context?.source) : value;
+}
+
+/**
+ * A voiceMap value that no provider could speak with ("--help", "-v", "../../etc/passwd"), as a 400 naming
+ * voiceMap.<character>. Whether the run's first speech provider has the voice is checked when the run is accepted
+ * (lib/voices.ts), with that provider's voice list.
+ */
+function voiceMapShapeProblem(voiceMap: Record<string, string>): { field: string; message: string } | null {
+	for (const [character, voice] of Object.entries(voiceMap)) {
+		const problem = voiceNameProblem(voice);
+		if (!problem) continue;
+		const field = `voiceMap.${character}`;
+		return {
+			field,
+			message: `"${field}" is ${show(voice)}, which is not a voice: ${problem}. Send a voice such as "en-us+f3" (espeak-ng), "21m00Tcm4TlvDq8ikWAM" (ElevenLabs) or "en-US-Neural2-F" (Google), or leave ${character} out of "voiceMap".`,
+		};
+	}
+	return null;
 }
 
 function show(value: unknown): string {

@@ -1,7 +1,7 @@
 import parseData from '../../shared/data/parse.json';
 import { MAX_SCENES, type Critique, type Plan, type PlanIssueCode, type Scene } from '../../shared/plan';
 import { copiesText, notesIn, targetOf, visualProblem } from '../../shared/screenplay/critique';
-import { placePhrase, postVisual, visualFromAction } from '../../shared/screenplay/parse';
+import { placePhrase, postPartHeading, postVisual, visualFromAction } from '../../shared/screenplay/parse';
 import { scenesAfterSplit, splitScene } from '../../shared/screenplay/split';
 import {
 	minimumDuration,
@@ -134,8 +134,7 @@ function splitLongScenes(plan: Plan, clipLimit: number, maxScenes: number, chang
 		if (!renumbered.has(oldNumber)) renumbered.set(oldNumber, numbers);
 	}
 
-	// Posts number their parts in the heading; keep those in step with the scene numbers.
-	for (const scene of scenes) if (/^Part \d+$/.test(scene.heading)) scene.heading = `Part ${scene.number}`;
+	if (plan.format === 'post') numberPostParts(scenes, plan.title);
 	const mapNumbers = (numbers: number[]) =>
 		[...new Set(numbers.flatMap((number) => renumbered.get(number) ?? []))].sort((a, b) => a - b);
 	for (const character of plan.characters ?? []) character.scenes = mapNumbers(character.scenes ?? []);
@@ -150,6 +149,20 @@ function splitLongScenes(plan: Plan, clipLimit: number, maxScenes: number, chang
 		}
 	}
 	plan.scenes = scenes;
+}
+
+/**
+ * Posts number their parts in the heading ("Title — Part 3"); keep those in step with the scene numbers. A piece split
+ * off a part (same heading as the scene before it) is a part of its own, so it gets the next number too.
+ */
+function numberPostParts(scenes: Scene[], title: string): void {
+	const numbered = new RegExp(`^(?:${escapeRegExp(title)} — )?Part \\d+$`);
+	let previous: string | null = null;
+	for (const scene of scenes) {
+		const heading = scene.heading;
+		if (numbered.test(heading) || (scene.number > 1 && heading === previous)) scene.heading = postPartHeading(title, scene.number);
+		previous = heading;
+	}
 }
 
 function continued(heading: string): string {

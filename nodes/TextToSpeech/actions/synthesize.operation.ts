@@ -97,7 +97,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		served = await withSpeechProviders(this, itemIndex, order, (definition, speech, first) =>
 			withWorkDir(async (directory) => {
 				// The Voice parameter is a voice of the chosen provider; a fallback speaks with its own narrator.
-				const voice = (first && chosenVoice) || definition.narratorVoice;
+				// No voice chosen: the narrator, in the language of the text's script where the provider needs that.
+				const narrator = definition.voiceForScript?.(definition.narratorVoice, text) ?? definition.narratorVoice;
+				const voice = (first && chosenVoice) || narrator;
 				const call = {
 					provider: definition.name,
 					model: speech.model ?? (definition.name === 'google' ? voice : null),

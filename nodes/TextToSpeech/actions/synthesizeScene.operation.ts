@@ -190,14 +190,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				voiceMap: voiceMapFor(voiceMap as Record<string, unknown>, definition.name, first),
 				// The narrator chosen on the canvas is a voice of the chosen provider; a fallback uses its own.
 				narratorVoice: (first && chosenNarrator) || definition.narratorVoice,
+				narratorNamed: Boolean(first && chosenNarrator),
 				characterVoices: definition.characterVoices,
+				voiceForScript: definition.voiceForScript,
 			});
 			const lines: NarrationLine[] = [];
 			const audio: Pcm[] = [];
 			const timings: Array<WordTiming[] | undefined> = [];
 			const cost = { provider: definition.name, model: speech.model ?? null, units: 0, unit: 'character', amountUsd: 0 };
 			for (const [index, line] of spoken.entries()) {
-				const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker) : cast.narrator;
+				const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker, line.text) : cast.narratorFor(line.text);
 				const who = line.kind === 'dialogue' ? `${line.speaker}'s line ${index + 1}` : `narration line ${index + 1}`;
 				const characters = Array.from(line.text).length;
 				const call = {

@@ -14,20 +14,27 @@ export interface VoiceCast {
 	narrator: string;
 	/** Voice per character key. */
 	characters: Map<string, string>;
-	/** Voice for any speaker (unknown speakers get a stable voice from their name). */
-	voiceFor(speaker: string): string;
+	/** Voice for any speaker saying `text` (unknown speakers get a stable voice from their name). */
+	voiceFor(speaker: string, text?: string): string;
+	/** The narrator's voice for `text`. */
+	narratorFor(text?: string): string;
 }
 
 /**
  * Who speaks with which voice, for a whole run: voiceMap overrides first; otherwise the character at position i of
  * the plan's character list gets characterVoices[i mod n]. Scenes of one run share the list, so a character keeps
  * its voice in every scene. A speaker missing from the list gets a voice picked from a hash of the name (stable too).
+ * A voice nobody named (not in the voice map, not the narrator chosen on the node) reads a line in another script with
+ * the provider's `voiceForScript` (espeak-ng: Arabic with an Arabic voice instead of spelling it out in English).
  */
 export function castVoices(options: {
 	characters: unknown;
 	voiceMap: Record<string, string>;
 	narratorVoice: string;
 	characterVoices: string[];
+	/** The narrator voice was chosen on the node: it reads every line as it is. */
+	narratorNamed?: boolean;
+	voiceForScript?: (voice: string, text: string) => string;
 }): VoiceCast {
 	const overrides = new Map<string, string>();
 	for (const [name, voice] of Object.entries(options.voiceMap)) overrides.set(characterKey(name), voice);
@@ -40,16 +47,23 @@ export function castVoices(options: {
 		if (!characters.has(name)) characters.set(name, overrides.get(name) ?? pool[index % pool.length]);
 	});
 	const narrator = overrides.get(NARRATOR) ?? options.narratorVoice;
+	const narratorNamed = overrides.has(NARRATOR) || Boolean(options.narratorNamed);
+	const forScript = (voice: string, text: string | undefined) =>
+		options.voiceForScript && text ? options.voiceForScript(voice, text) : voice;
+	const narratorFor = (text?: string) => (narratorNamed ? narrator : forScript(narrator, text));
 	return {
 		narrator,
 		characters,
-		voiceFor(speaker: string) {
+		narratorFor,
+		voiceFor(speaker: string, text?: string) {
 			const key = characterKey(speaker);
-			if (key === NARRATOR || !key) return narrator;
-			const known = overrides.get(key) ?? characters.get(key);
-			if (known) return known;
+			if (key === NARRATOR || !key) return narratorFor(text);
+			const named = overrides.get(key);
+			if (named) return named;
+			const known = characters.get(key);
+			if (known) return forScript(known, text);
 			const hash = createHash('sha1').update(key).digest().readUInt32BE(0);
-			return pool[hash % pool.length];
+			return forScript(pool[hash % pool.length], text);
 		},
 	};
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ElevenLabsApi } from '../../../credentials/ElevenLabsApi.credentials';
-import { baseUrl, credentialHeaders, requestJson, retryPolicy, type Refusal, type RetryPolicy } from '../../shared/transport/http';
+import { elevenLabsAccess, elevenLabsVoicePage, elevenLabsVoices, judgeElevenLabsError } from '../../shared/transport/elevenlabs';
+import { requestJson, retryPolicy, type RetryPolicy } from '../../shared/transport/http';
 import data from '../data/elevenlabs.json';
 import { toClipWav } from '../lib/audio';
 import { pcmDuration, readWav } from '../lib/wav';
@@ -9,52 +9,13 @@ import { apiKey } from './types';
 import type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice, VoicePage, WordTiming } from './types';
 
 const PROVIDER = 'ElevenLabs';
-const NON_RETRYABLE = new Set(['invalid_api_key', 'quota_exceeded', 'voice_not_found', 'max_character_limit_exceeded']);
+
+export { judgeElevenLabsError } from '../../shared/transport/elevenlabs';
 
 interface Alignment {
 	characters: string[];
 	character_start_times_seconds: number[];
 	character_end_times_seconds: number[];
-}
-
-/**
- * `{"detail":{"status","message"}}` (or 422's `{"detail":[{msg}]}`) → a message for the canvas; ElevenLabs' own final
- * refusals say `retry: false`, the rest is left to the retry policy's statuses.
- */
-export function judgeElevenLabsError(status: number, body: unknown, voice?: string): Refusal {
-	const detail = (body as { detail?: unknown } | undefined)?.detail;
-	const code = typeof detail === 'object' && detail && !Array.isArray(detail) ? String((detail as { status?: unknown }).status ?? '') : '';
-	const said = Array.isArray(detail)
-		? detail.map((entry) => String((entry as { msg?: unknown })?.msg ?? JSON.stringify(entry))).join('; ')
-		: typeof detail === 'object' && detail
-			? String((detail as { message?: unknown }).message ?? '')
-			: typeof detail === 'string'
-				? detail
-				: typeof body === 'string'
-					? body.slice(0, 300)
-					: '';
-	const tail = said ? ` (ElevenLabs: ${said})` : '';
-	if (code === 'invalid_api_key' || (status === 401 && !NON_RETRYABLE.has(code))) {
-		return { message: `ElevenLabs rejected the API key${tail}. Check the API key in the ElevenLabs credential.`, retry: false };
-	}
-	if (code === 'quota_exceeded') {
-		return { message: `ElevenLabs character quota is used up${tail}. Upgrade the plan or wait for the quota to reset.`, retry: false };
-	}
-	if (code === 'voice_not_found') {
-		return {
-			message: `ElevenLabs has no voice "${voice ?? '?'}"${tail}. Pick a voice from the list or fix the Voice Map.`,
-			retry: false,
-		};
-	}
-	if (code === 'max_character_limit_exceeded') {
-		return { message: `The text is too long for one ElevenLabs request${tail}. Shorten the line.`, retry: false };
-	}
-	if (status === 429 || status >= 500) {
-		const what = code === 'too_many_concurrent_requests' ? 'too many requests at once' : code === 'system_busy' ? 'busy' : `HTTP ${status}`;
-		return { message: `ElevenLabs is ${what === `HTTP ${status}` ? `failing (${what})` : what}${tail}. Lower Concurrency or try again later.` };
-	}
-	if (status === 422) return { message: `ElevenLabs refused the request as invalid${tail}.` };
-	return { message: `ElevenLabs answered HTTP ${status}${tail}.` };
 }
 
 /** Words from a character alignment: runs of non-space characters, timed by their first and last character. */
@@ -89,10 +50,14 @@ class ElevenLabsProvider implements SpeechProvider {
 	private readonly limits: RetryPolicy;
 	readonly model: string;
 
-	constructor(credentials: Record<string, unknown> | undefined, retry?: Partial<RetryPolicy>) {
-		this.base = baseUrl(credentials, data.baseUrl);
+	constructor(
+		private readonly credentials: Record<string, unknown> | undefined,
+		retry?: Partial<RetryPolicy>,
+	) {
 		apiKey(credentials, PROVIDER);
-		this.auth = credentialHeaders(new ElevenLabsApi().authenticate, credentials ?? {});
+		const access = elevenLabsAccess(credentials);
+		this.base = access.base;
+		this.auth = access.headers;
 		this.limits = retryPolicy(retry);
 		this.model = String(credentials?.model ?? '').trim() || data.model;
 	}
@@ -135,41 +100,11 @@ class ElevenLabsProvider implements SpeechProvider {
 	}
 
 	async listVoicesPage(options: { token?: string; search?: string } = {}): Promise<VoicePage> {
-		const query = new URLSearchParams({ page_size: '100' });
-		if (options.token) query.set('next_page_token', options.token);
-		if (options.search) query.set('search', options.search);
-		const body = (await requestJson(
-			{
-				provider: PROVIDER,
-				method: 'GET',
-				url: `${this.base}/v2/voices?${query}`,
-				headers: this.auth,
-				refuse: (answer) => judgeElevenLabsError(answer.status, answer.body),
-			},
-			this.limits,
-		)) as { voices?: Array<Record<string, unknown>>; has_more?: boolean; next_page_token?: string | null };
-		const voices: Voice[] = (body?.voices ?? []).map((voice) => {
-			const labels = (voice.labels ?? {}) as Record<string, unknown>;
-			return {
-				id: String(voice.voice_id),
-				name: String(voice.name ?? voice.voice_id),
-				language: String(labels.language ?? labels.accent ?? ''),
-				gender: String(labels.gender ?? ''),
-			};
-		});
-		return { voices, next: body?.has_more && body.next_page_token ? body.next_page_token : undefined };
+		return elevenLabsVoicePage(this.credentials, options, this.limits);
 	}
 
 	async listVoices(): Promise<Voice[]> {
-		const voices: Voice[] = [];
-		let token: string | undefined;
-		for (let page = 0; page < 100; page++) {
-			const result = await this.listVoicesPage({ token });
-			voices.push(...result.voices);
-			token = result.next;
-			if (!token) break;
-		}
-		return voices;
+		return elevenLabsVoices(this.credentials, this.limits);
 	}
 }
 

@@ -1,34 +1,27 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ESPEAK_BIN, espeakVoices, runEspeak } from '../../shared/transport/espeak';
+import { espeakExamples, espeakVoiceProblem } from '../../shared/voices';
 import voices from '../data/voices.json';
+import { voiceOfScript, type ScriptVoice } from '../lib/scripts';
 import { pcmDuration, readWav } from '../lib/wav';
 import type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice } from './types';
 
-export const ESPEAK_BIN = process.env.REELSMITH_ESPEAK_PATH || 'espeak-ng';
-
 const DATA = voices.espeak;
 const VOICES = DATA.voices as Array<Voice & { pitch?: number; rate?: number }>;
-
-/** espeak voice ids: language, optional "+variant". Anything else never reaches the command line. */
-const VOICE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\+[A-Za-z0-9_. -]+)?$/;
+const SCRIPT_VOICES = DATA.scriptVoices.voices as ScriptVoice[];
 
 let counter = 0;
 
-/** Runs espeak-ng; resolves with its error message, or undefined when it succeeded. */
-function run(args: string[]): Promise<string | undefined> {
-	return new Promise((resolve) => {
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- espeak-ng is the offline speech engine; arguments are an array (no shell) and the text goes through a file
-		execFile(ESPEAK_BIN, args, { timeout: 120_000, maxBuffer: 1024 * 1024 }, (error, _stdout, stderr) => {
-			if (!error) return resolve(undefined);
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-				return resolve(
-					`${ESPEAK_BIN} is not installed or not on PATH. Install espeak-ng (Debian: apt-get install espeak-ng) or set REELSMITH_ESPEAK_PATH.`,
-				);
-			}
-			resolve(String(stderr || error.message).trim());
-		});
-	});
+/**
+ * The voice for a line in another script (data/voices.json scriptVoices): that script's language with the speaker's
+ * variant ("en-us+f3" reads Arabic as "ar+f3"), so a character keeps their sound; the voice itself otherwise.
+ */
+export function espeakVoiceForScript(voice: string, text: string): string {
+	const language = voiceOfScript(text, SCRIPT_VOICES);
+	if (!language) return voice;
+	const plus = voice.indexOf('+');
+	return plus >= 0 ? `${language}${voice.slice(plus)}` : language;
 }
 
 class EspeakProvider implements SpeechProvider {
@@ -37,8 +30,12 @@ class EspeakProvider implements SpeechProvider {
 
 	async synthesize(request: SpeechRequest): Promise<SpeechResult> {
 		const voice = request.voice.trim();
-		if (!VOICE_ID.test(voice)) {
-			throw new Error(`"${request.voice}" is not an espeak-ng voice name. Use e.g. en-us+f3 (language + variant).`);
+		// Only a voice this espeak-ng lists reaches its command line: never an option ("--help") or a path.
+		const list = await espeakVoices();
+		const problem = espeakVoiceProblem(voice, list);
+		if (problem) {
+			const examples = espeakExamples(list, [DATA.characterVoices[1], DATA.narrator, 'ar']).join(', ');
+			throw new Error(`espeak-ng has no voice "${request.voice}": ${problem}. Use an espeak-ng voice such as ${examples}.`);
 		}
 		const known = VOICES.find((entry) => entry.id === voice);
 		const rate = clampInt(request.rate ?? known?.rate ?? DATA.rate, 80, 450);
@@ -47,13 +44,8 @@ class EspeakProvider implements SpeechProvider {
 		const base = join(request.directory, `espeak-${process.pid}-${counter}`);
 		// The text goes through a file (-f), never argv: a line starting with "-" cannot become an option.
 		await writeFile(`${base}.txt`, request.text, 'utf8');
-		const failure = await run(['-b', '1', '-v', voice, '-s', String(rate), '-p', String(pitch), '-w', `${base}.wav`, '-f', `${base}.txt`]);
-		if (failure && /voice does not exist|Failed to read voice/i.test(failure)) {
-			throw new Error(
-				`espeak-ng has no voice "${voice}". Pick one from the voice list (e.g. ${DATA.characterVoices.slice(0, 3).join(', ')}) or run espeak-ng --voices.`,
-			);
-		}
-		if (failure) throw new Error(`espeak-ng failed for voice "${voice}": ${failure}`);
+		const { error } = await runEspeak(['-b', '1', `-v${voice}`, '-s', String(rate), '-p', String(pitch), '-w', `${base}.wav`, '-f', `${base}.txt`]);
+		if (error) throw new Error(`${ESPEAK_BIN} failed for voice "${voice}": ${error}`);
 		const file = `${base}.wav`;
 		return { file, duration: pcmDuration(await readWav(file)) };
 	}
@@ -75,5 +67,6 @@ export const espeakProvider: SpeechProviderDefinition = {
 	narratorVoice: DATA.narrator,
 	characterVoices: DATA.characterVoices,
 	voices: VOICES.map(({ id, name, language, gender }) => ({ id, name, language, gender })),
+	voiceForScript: espeakVoiceForScript,
 	create: () => new EspeakProvider(),
 };

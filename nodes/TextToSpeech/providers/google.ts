@@ -1,32 +1,13 @@
 import { join } from 'node:path';
-import { GoogleTtsApi } from '../../../credentials/GoogleTtsApi.credentials';
-import { baseUrl, credentialHeaders, requestJson, retryPolicy, type Refusal, type RetryPolicy } from '../../shared/transport/http';
+import { googleAccess, googleVoices, judgeGoogleError, languageOf } from '../../shared/transport/googleTts';
+import { requestJson, retryPolicy, type RetryPolicy } from '../../shared/transport/http';
 import data from '../data/google.json';
 import { parseWav, pcmDuration, writeWav, type Pcm } from '../lib/wav';
 import { apiKey, type SpeechProvider, type SpeechProviderDefinition, type SpeechRequest, type SpeechResult, type Voice } from './types';
 
 const PROVIDER = 'Google Text-to-Speech';
 
-/** Google's error body → a message for the canvas; a refused key is final, the rest is left to the retry policy. */
-export function judgeGoogleError(status: number, body: unknown, voice?: string): Refusal {
-	const error = (body as { error?: { code?: number; message?: string; status?: string } } | undefined)?.error;
-	const said = error?.message ?? (typeof body === 'string' ? body.slice(0, 300) : '');
-	const tail = said ? ` (Google: ${said})` : '';
-	const code = error?.status ?? '';
-	if (status === 429 || code === 'RESOURCE_EXHAUSTED' || status >= 500) {
-		return { message: `Google Text-to-Speech is over its quota or failing (HTTP ${status})${tail}. Lower Concurrency or try again later.` };
-	}
-	if (status === 401 || status === 403 || code === 'PERMISSION_DENIED' || code === 'UNAUTHENTICATED') {
-		return {
-			message: `Google refused the API key${tail}. Check the key in the Google TTS credential and that the Text-to-Speech API is enabled for its project.`,
-			retry: false,
-		};
-	}
-	if (status === 400 || code === 'INVALID_ARGUMENT') {
-		return { message: `Google Text-to-Speech refused the request${voice ? ` for voice "${voice}"` : ''}${tail}.` };
-	}
-	return { message: `Google Text-to-Speech answered HTTP ${status}${tail}.` };
-}
+export { judgeGoogleError, languageOf } from '../../shared/transport/googleTts';
 
 /**
  * Text cut into pieces of at most `maxBytes` UTF-8 bytes: at sentence ends when possible, else at spaces, else
@@ -97,12 +78,6 @@ export function splitByBytes(text: string, maxBytes: number): string[] {
 	return pieces.filter((piece) => piece.trim());
 }
 
-/** "en-GB-Neural2-B" → "en-GB". */
-export function languageOf(voice: string): string {
-	const match = /^([a-z]{2,3}-[A-Za-z]{2,4})-/.exec(voice);
-	return match ? match[1] : 'en-US';
-}
-
 let counter = 0;
 
 class GoogleProvider implements SpeechProvider {
@@ -112,10 +87,14 @@ class GoogleProvider implements SpeechProvider {
 	private readonly auth: Record<string, string>;
 	private readonly limits: RetryPolicy;
 
-	constructor(credentials: Record<string, unknown> | undefined, retry?: Partial<RetryPolicy>) {
-		this.base = baseUrl(credentials, data.baseUrl);
+	constructor(
+		private readonly credentials: Record<string, unknown> | undefined,
+		retry?: Partial<RetryPolicy>,
+	) {
 		apiKey(credentials, PROVIDER);
-		this.auth = credentialHeaders(new GoogleTtsApi().authenticate, credentials ?? {});
+		const access = googleAccess(credentials);
+		this.base = access.base;
+		this.auth = access.headers;
 		this.limits = retryPolicy(retry);
 	}
 
@@ -163,23 +142,7 @@ class GoogleProvider implements SpeechProvider {
 	}
 
 	async listVoices(languageCode?: string): Promise<Voice[]> {
-		const query = languageCode ? `?languageCode=${encodeURIComponent(languageCode)}` : '';
-		const body = (await requestJson(
-			{
-				provider: PROVIDER,
-				method: 'GET',
-				url: `${this.base}/v1/voices${query}`,
-				headers: this.auth,
-				refuse: (answer) => judgeGoogleError(answer.status, answer.body),
-			},
-			this.limits,
-		)) as { voices?: Array<{ name: string; languageCodes?: string[]; ssmlGender?: string }> };
-		return (body?.voices ?? []).map((voice) => ({
-			id: voice.name,
-			name: voice.name,
-			language: voice.languageCodes?.[0] ?? languageOf(voice.name),
-			gender: String(voice.ssmlGender ?? '').toLowerCase(),
-		}));
+		return googleVoices(this.credentials, this.limits, languageCode);
 	}
 
 	async listVoicesPage(options: { search?: string } = {}) {

@@ -61,6 +61,11 @@ export interface SpeechProviderDefinition {
 	/** Voices handed to characters by their position in the plan's character list. */
 	characterVoices: string[];
 	voices: Voice[];
+	/**
+	 * The voice for a line whose script the voice's language cannot read (espeak-ng spells Arabic out letter by letter
+	 * in English): used when neither the voice map nor the node names the voice. Providers that read any script omit it.
+	 */
+	voiceForScript?(voice: string, text: string): string;
 	/** n8n credential type the provider needs (none for offline providers). */
 	credentialName?: string;
 	create(context: { credentials?: Record<string, unknown>; retry?: Partial<RetryPolicy> }): SpeechProvider;

@@ -1,14 +1,54 @@
-import { drawableText, wrapText } from '../../shared/text';
-import { keepDrawable } from './fonts';
+import { cleanText, drawableText, wrapText } from '../../shared/text';
+import { fontPath, hasGlyph, keepDrawable } from './fonts';
+import { fontMetrics, textWidth } from './metrics';
 
-/** Script text made safe for drawtext and for one font: no control/bidi characters, no glyphs the font lacks. */
-export function textFor(font: string, text: string | undefined | null): string {
-	return keepDrawable(font, drawableText(String(text ?? '')))
+/**
+ * Script text made safe for drawtext: no control, bidi or zero-width characters, nothing the font can draw. With a
+ * `fallback` font (the emoji font) what it can draw stays too; without one, emoji go (the text font has none).
+ */
+export function textFor(font: string, text: string | undefined | null, fallback: string | null = null): string {
+	const raw = String(text ?? '');
+	return keepDrawable([font, fallback], fallback ? cleanText(raw) : drawableText(raw))
 		.split('\n')
 		.map((line) => line.replace(/\s+/g, ' ').trim())
 		.join('\n')
 		.replace(/\n{3,}/g, '\n\n')
 		.trim();
+}
+
+/** Part of a line drawn with one font; `x` is where it starts, in pixels from the start of the line. */
+export interface TextRun {
+	text: string;
+	font: string;
+	x: number;
+}
+
+const RIGHT_TO_LEFT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
+
+/**
+ * One line as runs of one font each, placed side by side, when `font` cannot draw all of it and `fallback` (the emoji
+ * font) can draw the rest; otherwise just the line's text, for one drawtext. drawtext reorders right-to-left text within
+ * one filter only, so a right-to-left line keeps its text font alone and drops what only the fallback draws (its emoji)
+ * rather than scrambling the order.
+ */
+export function lineRuns(
+	font: string,
+	fallback: string | null,
+	line: string,
+	size: number,
+): { text: string; runs?: TextRun[]; width?: number } {
+	if (fallback === null || [...line].every((char) => hasGlyph(font, char))) return { text: line };
+	if (RIGHT_TO_LEFT.test(line)) return { text: keepDrawable(font, line).replace(/ {2,}/g, ' ').trim() };
+	const runs: TextRun[] = [];
+	let width = 0;
+	for (const char of line) {
+		const own = hasGlyph(font, char) ? font : fallback;
+		const last = runs[runs.length - 1];
+		if (last && last.font === own) last.text += char;
+		else runs.push({ text: char, font: own, x: width });
+		width += textWidth(fontMetrics(fontPath(own)), char, size);
+	}
+	return { text: line, runs, width };
 }
 
 /** Wraps to `columns` and keeps at most `maxLines`, ending the last kept line with an ellipsis when text was cut. */

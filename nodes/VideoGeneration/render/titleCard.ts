@@ -1,7 +1,8 @@
 import styles from '../data/styles.json';
 import type { ClipRequest } from '../providers/types';
 import { drawBox, drawText, frameCount, num, silentAudio, type TextFiles } from './filters';
-import { textFor, wrapLines } from './text';
+import { emojiFont } from './fonts';
+import { lineRuns, textFor, wrapLines, type TextRun } from './text';
 
 const STYLE = styles.styles.titleCard;
 
@@ -10,6 +11,8 @@ export interface TitleCardLine {
 	/** Baseline, in still pixels. */
 	baseline: number;
 	kind: 'heading' | 'body';
+	/** A line that mixes the text font and the emoji font: its runs, `x` in still pixels from the left edge. */
+	runs?: TextRun[];
 }
 
 export interface TitleCardLayout {
@@ -50,8 +53,10 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	const headingPitch = headingSize * STYLE.heading.lineHeight;
 	const bodyPitch = bodySize * STYLE.body.lineHeight;
 
+	// Emoji the text font lacks are drawn with the emoji font when it is installed, else left out.
+	const emoji = emojiFont();
 	const heading = wrapLines(
-		textFor(STYLE.heading.font, request.scene.heading).replace(/\n+/g, ' '),
+		textFor(STYLE.heading.font, request.scene.heading, emoji).replace(/\n+/g, ' '),
 		headingColumns,
 		STYLE.heading.maxLines,
 	);
@@ -60,15 +65,23 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	const headingBlock = heading.length * headingPitch;
 	const ruleBlock = heading.length > 0 ? ruleGap * 2 + ruleHeight : 0;
 	const maxBodyLines = Math.max(0, Math.floor((usableHeight - headingBlock - ruleBlock) / bodyPitch));
-	const body = wrapLines(textFor(STYLE.body.font, titleCardBody(request)), bodyColumns, maxBodyLines);
+	const body = wrapLines(textFor(STYLE.body.font, titleCardBody(request), emoji), bodyColumns, maxBodyLines);
 	const bodyBlock = body.length * bodyPitch;
 
 	const blockHeight = headingBlock + (body.length > 0 ? ruleBlock : 0) + bodyBlock;
 	let top = Math.max(stillHeight * STYLE.marginY, (stillHeight - blockHeight) / 2);
 	const lines: TitleCardLine[] = [];
+	/** A line, split into centred runs when it needs the emoji font. */
+	const line = (text: string, kind: TitleCardLine['kind'], baseline: number): TitleCardLine => {
+		const font = kind === 'heading' ? STYLE.heading.font : STYLE.body.font;
+		const split = lineRuns(font, emoji, text, kind === 'heading' ? headingSize : bodySize);
+		if (!split.runs) return { text: split.text, kind, baseline };
+		const left = (stillWidth - split.width!) / 2;
+		return { text, kind, baseline, runs: split.runs.map((run) => ({ ...run, x: left + run.x })) };
+	};
 	// Baselines sit at ~0.8 of a line's pitch: DejaVu's ascent is about 0.93 em, the pitch 1.3–1.4 em.
 	heading.forEach((text, index) => {
-		lines.push({ text, kind: 'heading', baseline: top + index * headingPitch + headingSize * 0.95 });
+		lines.push(line(text, 'heading', top + index * headingPitch + headingSize * 0.95));
 	});
 	top += headingBlock;
 	let rule: TitleCardLayout['rule'] = null;
@@ -78,7 +91,7 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 		top += ruleBlock;
 	}
 	body.forEach((text, index) => {
-		if (text) lines.push({ text, kind: 'body', baseline: top + index * bodyPitch + bodySize * 0.95 });
+		if (text) lines.push(line(text, 'body', top + index * bodyPitch + bodySize * 0.95));
 	});
 	return { stillWidth, stillHeight, headingSize, bodySize, headingColumns, bodyColumns, lines, rule };
 }
@@ -100,19 +113,23 @@ export async function titleCardGraph(request: ClipRequest, files: TextFiles): Pr
 	for (const line of layout.lines) {
 		const heading = line.kind === 'heading';
 		const font = heading ? STYLE.heading : STYLE.body;
-		still.push(
-			drawText({
-				font: font.font,
-				textFile: await files.write(line.text),
-				size: heading ? layout.headingSize : layout.bodySize,
-				color: font.color,
-				x: '(w-text_w)/2',
-				// `ascent` is the tallest glyph of this line, so every line sits on its own fixed baseline.
-				y: `${num(line.baseline)}-ascent`,
-				shadowColor: STYLE.shadow.color,
-				shadowOffset,
-			}),
-		);
+		// One drawtext per run of one font; a line in one font is one run, centred by drawtext itself.
+		const runs = line.runs ?? [{ text: line.text, font: font.font, x: null }];
+		for (const run of runs) {
+			still.push(
+				drawText({
+					font: run.font,
+					textFile: await files.write(run.text),
+					size: heading ? layout.headingSize : layout.bodySize,
+					color: font.color,
+					x: run.x === null ? '(w-text_w)/2' : num(run.x),
+					// `ascent` is the tallest glyph of this run, so every run of a line sits on the line's baseline.
+					y: `${num(line.baseline)}-ascent`,
+					shadowColor: STYLE.shadow.color,
+					shadowOffset,
+				}),
+			);
+		}
 	}
 	if (layout.rule) {
 		const { x, y, width, height } = layout.rule;

@@ -8,6 +8,7 @@ import {
 	type ScriptFormat,
 	type Setting,
 } from '../plan';
+import { resolveZeroWidth } from '../text';
 import { DEFAULT_TIMING, sceneDuration, totalDuration, type TimingRule } from './timing';
 import {
 	capitalise,
@@ -114,7 +115,7 @@ export function parseScript(text: string, opts: ParseOptions = {}): Plan {
 		rule.dialogueWordsPerSecond = opts.wordsPerSecond;
 		rule.narrationWordsPerSecond = opts.wordsPerSecond;
 	}
-	const title = cleanTitle(opts.title) ?? draft.title ?? (format === 'post' ? 'Untitled post' : 'Untitled');
+	const title = cleanTitle(opts.title) ?? draft.title ?? (format === 'post' ? UNTITLED_POST : 'Untitled');
 	const target = opts.targetDuration && opts.targetDuration > 0 ? opts.targetDuration : null;
 	return buildPlan(draft.scenes, { title, format, targetDuration: target, rule });
 }
@@ -149,8 +150,8 @@ export function detectFormat(text: string): ScriptFormat | null {
 }
 
 function normalise(text: string): string {
-	return text
-		.replace(/^\uFEFF/, '')
+	// A zero-width space between words is a space to every later step (cues, word counts, what is drawn and said).
+	return resolveZeroWidth(text, { keepJoiners: true })
 		.replace(/\r\n?/g, '\n')
 		.replace(/[\u2028\u2029]/g, '\n')
 		.replace(/\t/g, '    ')
@@ -166,9 +167,28 @@ function cleanTitle(title: string | null | undefined): string | null {
 // ---------- Headings ----------
 
 function isMarkdownSceneHeading(line: string): boolean {
-	const heading = MARKDOWN_HEADING.exec(line);
-	if (heading) return SCENE_WORD.test(heading[2]);
+	const heading = markdownHeading(line);
+	if (heading) return SCENE_WORD.test(heading.text);
 	return BOLD_SCENE_LINE.test(line);
+}
+
+/** "## Scene 1", "## **Scene 1**", "**## Scene 1**" (a heading set in bold as a whole): its level and its plain text. */
+function markdownHeading(line: string): { level: number; text: string } | null {
+	const trimmed = line.trim();
+	const inner = /^(\*\*|__)(#{1,6}\s.*?)\1$/.exec(trimmed)?.[2] ?? trimmed;
+	const match = MARKDOWN_HEADING.exec(inner);
+	return match ? { level: match[1].length, text: plainMarkdown(match[2]) } : null;
+}
+
+/** Inline Markdown off a line, as a title card shows it: emphasis (**, __, *, _, ~~), code spans and links keep their text. */
+export function plainMarkdown(text: string): string {
+	const marked = text
+		.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+		.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+		.replace(/`([^`]+)`/g, '$1')
+		.replace(/~~(?=\S)(.+?)(?<=\S)~~/g, '$1')
+		.replace(/__(?=\S)(.+?)(?<=\S)__/g, '$1');
+	return stripEmphasis(marked).replace(/\s+/g, ' ').trim();
 }
 
 /** "12  INT. KITCHEN - NIGHT  12" (PDF) and "INT. KITCHEN - NIGHT #12#" (Fountain) → the bare slug line. */
@@ -654,18 +674,19 @@ function parseMarkdown(text: string): Draft {
 			flush();
 			continue;
 		}
-		const heading = MARKDOWN_HEADING.exec(line);
-		const bold = BOLD_SCENE_LINE.exec(line);
-		if ((heading && SCENE_WORD.test(heading[2])) || bold) {
+		const heading = markdownHeading(line);
+		const bold = heading ? null : BOLD_SCENE_LINE.exec(line);
+		if ((heading && SCENE_WORD.test(heading.text)) || bold) {
 			flush();
-			const headingText = stripEmphasis(heading ? heading[2] : bold![2]).trim();
-			scene = newScene({ heading: heading ? line : headingText, ...markdownSlug(headingText) });
+			// The heading as the title card draws it: "Scene 1: INT. KITCHEN - NIGHT", never "## **Scene 1…**".
+			const headingText = heading ? heading.text : plainMarkdown(bold![2]);
+			scene = newScene({ heading: headingText, ...markdownSlug(headingText) });
 			scenes.push(scene);
 			continue;
 		}
 		if (heading) {
 			flush();
-			if (heading[1] === '#' && !title && !scene) title = cleanTitle(heading[2]);
+			if (heading.level === 1 && !title && !scene) title = cleanTitle(heading.text);
 			continue;
 		}
 		if (!scene) continue;
@@ -779,10 +800,25 @@ function isSpeakerName(name: string): boolean {
 
 // ---------- Posts ----------
 
+/** The plan title of a post that has none. */
+export const UNTITLED_POST = 'Untitled post';
+
+/**
+ * The heading a post's part is drawn with: part 1 shows the post's title, later parts "Title — Part 2" (or, set by
+ * the parser, the subheading the part opens with); "Part N" when the post has no title.
+ */
+export function postPartHeading(title: string | null | undefined, number: number): string {
+	const named = title && title !== UNTITLED_POST ? title : null;
+	if (!named) return `Part ${number}`;
+	return number === 1 ? named : `${named} — Part ${number}`;
+}
+
 interface PostSentence {
 	text: string;
 	words: number;
 	endsParagraph: boolean;
+	/** A subheading of the post ("## What went wrong"): read as a sentence, and the heading of the part it opens. */
+	heading?: string;
 }
 
 function parsePost(text: string, opts: ParseOptions): Draft {
@@ -794,8 +830,8 @@ function parsePost(text: string, opts: ParseOptions): Draft {
 	const firstIndex = lines.findIndex((line) => line);
 	if (firstIndex >= 0) {
 		const first = lines[firstIndex];
-		const heading = MARKDOWN_HEADING.exec(first);
-		const firstText = cleanTitle(heading ? heading[2] : first) ?? '';
+		const heading = markdownHeading(first);
+		const firstText = cleanTitle(heading ? heading.text : first) ?? '';
 		const followedByBlank = !lines[firstIndex + 1];
 		const hasMore = lines.slice(firstIndex + 1).some((line) => hasWords(line));
 		if (title && firstText.toLowerCase() === title.toLowerCase()) {
@@ -813,15 +849,38 @@ function parsePost(text: string, opts: ParseOptions): Draft {
 		}
 	}
 
+	// Paragraphs, and subheadings as blocks of their own (a subheading never runs into the sentence under it).
+	const blocks: Array<{ text: string; heading: boolean }> = [];
+	let paragraph: string[] = [];
+	const flush = () => {
+		if (paragraph.length) blocks.push({ text: paragraph.join('\n'), heading: false });
+		paragraph = [];
+	};
+	for (const line of lines) {
+		const heading = line ? markdownHeading(line) : null;
+		if (heading) {
+			flush();
+			if (hasWords(heading.text)) blocks.push({ text: heading.text, heading: true });
+			continue;
+		}
+		const shown = stripEmphasis(line.replace(/^>\s?/, '').replace(/^[-*+]\s+/, ''))
+			.replace(/\bhttps?:\/\/\S+/g, '')
+			.trim();
+		if (shown) paragraph.push(shown);
+		else flush();
+	}
+	flush();
+
 	const units: PostSentence[] = [];
-	const paragraphs = lines
-		.map((line) => stripEmphasis(line.replace(/^#{1,6}\s+/, '').replace(/^>\s?/, '').replace(/^[-*+]\s+/, '')))
-		.map((line) => line.replace(/\bhttps?:\/\/\S+/g, '').trim())
-		.join('\n')
-		.split(/\n{2,}/);
-	for (const paragraph of paragraphs) {
+	for (const block of blocks) {
+		if (block.heading) {
+			// Read as a sentence of its own, so the voice pauses after it.
+			const said = /[.!?…:]$/.test(block.text) ? block.text : `${block.text}.`;
+			units.push({ text: said, words: countWords(said), endsParagraph: true, heading: block.text });
+			continue;
+		}
 		// Whole sentences only: a part that ends mid-sentence reads (and subtitles) as half a quote.
-		const parts = sentences(paragraph);
+		const parts = sentences(block.text);
 		parts.forEach((part, index) =>
 			units.push({ text: part, words: countWords(part), endsParagraph: index === parts.length - 1 }),
 		);
@@ -836,10 +895,15 @@ function parsePost(text: string, opts: ParseOptions): Draft {
 			? Math.floor(opts.sceneCount)
 			: Math.max(1, Math.round(total / parseData.post.wordsPerScene));
 	const groups = balancedGroups(units, Math.min(wanted, units.length));
-	const scenes = groups.map((group, index): DraftScene => ({
-		...newScene({ heading: `Part ${index + 1}`, interior: null, location: '', timeOfDay: null }),
-		narration: group.map((unit) => unit.text).join(' '),
-	}));
+	const scenes = groups.map((group, index): DraftScene => {
+		// The title opens the video; a later part shows the subheading it holds, else "Title — Part N".
+		const own = group.find((unit) => unit.heading)?.heading;
+		const heading = index === 0 ? (title ?? own ?? postPartHeading(null, 1)) : (own ?? postPartHeading(title, index + 1));
+		return {
+			...newScene({ heading, interior: null, location: '', timeOfDay: null }),
+			narration: group.map((unit) => unit.text).join(' '),
+		};
+	});
 	return { title, scenes };
 }
 
@@ -861,7 +925,9 @@ function balancedGroups(units: PostSentence[], count: number): PostSentence[][] 
 		let bestCost = Infinity;
 		// Leave at least one sentence for each group still to come.
 		for (let j = previous + 1; j <= units.length - 1 - (count - k); j++) {
-			const cost = Math.abs(cumulative[j] - ideal) - (units[j].endsParagraph ? perGroup * 0.25 : 0);
+			// A cut before a subheading is best, then at a paragraph end; a subheading opens its part, never ends one.
+			const bonus = units[j + 1]?.heading ? perGroup * 0.5 : units[j].endsParagraph ? perGroup * 0.25 : 0;
+			const cost = Math.abs(cumulative[j] - ideal) - bonus + (units[j].heading ? perGroup * 10 : 0);
 			if (cost < bestCost) {
 				bestCost = cost;
 				best = j;

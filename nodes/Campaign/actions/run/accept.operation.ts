@@ -7,6 +7,7 @@ import { queuePosition } from '../../../shared/store/runState';
 import { insertRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
+import { voiceMapCheck } from './voiceCheck';
 import { maxRunningField, maxRunningOf, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
 const show = { resource: ['run'], operation: ['accept'] };
@@ -44,6 +45,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const check = validateRunRequest(body);
 	if (!check.ok) return [[], [rejected(check.status, 'invalid_request', check.field, check.message)]];
+	const voices = await voiceMapCheck.call(this, itemIndex, check.options);
+	if (voices) return [[], [rejected(400, 'invalid_request', voices.field, voices.message)]];
 
 	const maxRunning = maxRunningOf.call(this, itemIndex);
 	const { request, options, plan } = check;

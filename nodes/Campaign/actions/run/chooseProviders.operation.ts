@@ -1,29 +1,11 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { chooseProviders, describeProviders, hasKeys, keyFieldsOf, PAID_CREDENTIALS } from '../../lib/providers';
+import { chooseProviders, describeProviders } from '../../lib/providers';
 import { recordEvent } from '../../store/events';
 import { setRunProviders } from '../../store/runs';
 import { getDb, inputJson, requireRun, runIdField, stopIfCancelled } from '../common';
+import { configuredCredentials } from './credentials';
 
 export const description: INodeProperties[] = [runIdField('run', 'chooseProviders')];
-
-/**
- * Which paid credentials are usable here: attached to this node and with their key fields filled. A credential
- * n8n cannot load (deleted, never created) counts as not configured rather than failing the run.
- */
-async function configuredCredentials(this: IExecuteFunctions, itemIndex: number): Promise<Set<string>> {
-	const attached = this.getNode().credentials ?? {};
-	const ready = new Set<string>();
-	for (const type of PAID_CREDENTIALS) {
-		if (!attached[type]) continue;
-		try {
-			const data = (await this.getCredentials(type, itemIndex)) as Record<string, unknown>;
-			if (hasKeys(data, keyFieldsOf(type))) ready.add(type);
-		} catch {
-			// not configured
-		}
-	}
-	return ready;
-}
 
 /**
  * Resolves the run's planner, video and speech orders ('auto' → the configured paid providers, then the offline

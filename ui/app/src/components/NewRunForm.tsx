@@ -197,8 +197,10 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	let formLevel = '';
 	if (start.error) {
 		const field = start.error instanceof ApiError ? start.error.field : undefined;
+		// "voiceMap.LEON" is one entry of the voice map: its error goes under the voice map.
+		const named = field?.startsWith('voiceMap.') ? 'voiceMap' : field;
 		// A post's text travels as `script`: its error goes under the post body.
-		const target = kind === 'post' && field === 'script' ? 'body' : field;
+		const target = kind === 'post' && named === 'script' ? 'body' : named;
 		if (target && shown.has(target)) errors[target] = start.error.message;
 		else formLevel = field && field !== 'body' ? `${field}: ${errorMessage(start.error)}` : errorMessage(start.error);
 	}

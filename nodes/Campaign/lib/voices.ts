@@ -1,0 +1,53 @@
+import { espeakExamples, espeakVoiceProblem, type EspeakVoices, type ListedVoice } from '../../shared/voices';
+import type { SpeechProvider } from './request';
+
+/**
+ * The voiceMap against the voices of the run's first speech provider, when the run is accepted: a voice it does not
+ * have would otherwise be accepted with a 202 and fail the scene three times later. Plain voiceMap entries are voices
+ * of the first provider of the order (Text to Speech gives a fallback provider its own voices).
+ */
+export type KnownVoices =
+	| { provider: 'espeak'; espeak: EspeakVoices }
+	| { provider: 'elevenlabs' | 'google'; voices: ListedVoice[] };
+
+export interface VoiceRejection {
+	field: string;
+	message: string;
+}
+
+const NAMES: Record<SpeechProvider, string> = { espeak: 'espeak-ng', elevenlabs: 'ElevenLabs', google: 'Google Text-to-Speech' };
+/** Voices a message names as examples, when the provider has them. */
+const ESPEAK_EXAMPLES = ['en-us+f3', 'en-gb+m3', 'ar'];
+
+/** The first entry `known` cannot speak with, as a 400 naming voiceMap.<character>; `why` says why this provider. */
+export function voiceMapRejection(voiceMap: Record<string, string>, known: KnownVoices, why: string): VoiceRejection | null {
+	const provider = NAMES[known.provider];
+	for (const [character, voice] of Object.entries(voiceMap)) {
+		const field = `voiceMap.${character}`;
+		const leaveOut = `or leave ${character} out of "voiceMap" to give them a voice by their place in the cast`;
+		if (known.provider === 'espeak') {
+			const problem = espeakVoiceProblem(voice, known.espeak);
+			if (!problem) continue;
+			const examples = espeakExamples(known.espeak, ESPEAK_EXAMPLES).join(', ');
+			return {
+				field,
+				message: `"${field}" is "${voice}", and ${provider} (${why}) has no such voice: ${problem}. Use an ${provider} voice such as ${examples}, ${leaveOut}.`,
+			};
+		}
+		if (known.voices.some((listed) => listed.id === voice)) continue;
+		const named = known.voices.find((listed) => listed.name.toLowerCase() === voice.toLowerCase());
+		if (named && named.id !== voice) {
+			return { field, message: `"${field}" is "${voice}", the name of the ${provider} voice ${named.id}: send its ID, {"${character}": "${named.id}"}.` };
+		}
+		const examples = known.voices
+			.slice(0, 3)
+			.map((listed) => (listed.name && listed.name !== listed.id ? `${listed.id} (${listed.name})` : listed.id))
+			.join(', ');
+		const what = known.provider === 'elevenlabs' ? 'a voice ID of this ElevenLabs account' : 'a Google Text-to-Speech voice name';
+		return {
+			field,
+			message: `"${field}" is "${voice}", which is not ${what} (${provider} is ${why}). Use one such as ${examples || 'one from its voice list'}, ${leaveOut}.`,
+		};
+	}
+	return null;
+}

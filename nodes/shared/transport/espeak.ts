@@ -1,0 +1,38 @@
+/**
+ * The one place espeak-ng is run: speech for Text to Speech, and the voice list that both Text to Speech and Campaign
+ * (the webhook's voiceMap check) hold voice names against. Arguments are an array (no shell); text goes through a file.
+ */
+import { execFile } from 'node:child_process';
+import { parseEspeakVoices, type EspeakVoices } from '../voices';
+
+export const ESPEAK_BIN = process.env.REELSMITH_ESPEAK_PATH || 'espeak-ng';
+
+export const ESPEAK_MISSING = `${ESPEAK_BIN} is not installed or not on PATH. Install espeak-ng (Debian: apt-get install espeak-ng) or set REELSMITH_ESPEAK_PATH.`;
+
+/** Runs espeak-ng; resolves with its output, or with its error message when it failed. */
+export function runEspeak(args: string[]): Promise<{ stdout: string; error?: string }> {
+	return new Promise((resolve) => {
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- espeak-ng is the offline speech engine; arguments are an array (no shell) and the text goes through a file
+		execFile(ESPEAK_BIN, args, { timeout: 120_000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+			if (!error) return resolve({ stdout: String(stdout) });
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolve({ stdout: '', error: ESPEAK_MISSING });
+			resolve({ stdout: String(stdout), error: String(stderr || error.message).trim() });
+		});
+	});
+}
+
+let voices: Promise<EspeakVoices> | undefined;
+
+/** The languages and variants this host's espeak-ng has (`--voices`, `--voices=variant`), read once per process. */
+export function espeakVoices(): Promise<EspeakVoices> {
+	voices ??= (async () => {
+		const [languages, variants] = await Promise.all([runEspeak(['--voices']), runEspeak(['--voices=variant'])]);
+		const failed = languages.error ?? variants.error;
+		if (failed) {
+			voices = undefined;
+			throw new Error(failed === ESPEAK_MISSING ? failed : `espeak-ng could not list its voices: ${failed}`);
+		}
+		return parseEspeakVoices(languages.stdout, variants.stdout);
+	})();
+	return voices;
+}
