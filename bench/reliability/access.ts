@@ -47,7 +47,9 @@ export async function access(env: SuiteEnv): Promise<Row> {
 	const { rows: runs } = await env.db.query<{ id: string }>(
 		"select r.id from runs r join campaigns c on c.id = r.campaign_id where c.name = 'Reliability' order by r.created_at limit 1",
 	);
-	const { rows: keys } = await env.db.query<{ key: string }>("select final_key as key from runs where final_key is not null limit 1");
+	const { rows: keys } = await env.db.query<{ key: string }>(
+		"select r.final_key as key from runs r join campaigns c on c.id = r.campaign_id where c.name = 'Reliability' and r.final_key is not null limit 1",
+	);
 	if (!campaigns[0] || !runs[0]) {
 		row.problems.push('no Reliability campaign or run to check access against (run R1 or R2 first)');
 		return row;

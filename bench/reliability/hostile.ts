@@ -95,6 +95,7 @@ export async function hostileInput(env: SuiteEnv, options: { seed: number; fuzz:
 			row.problems.push(`${run.what}: accepted, then ${end.status}: ${String(end.error).slice(0, 200)}`);
 		} else row.problems.push(`${run.what}: ${end.status} without a readable message`);
 	}
+	await resumeHostile(env, options, row);
 	if (!(await n8nUp(env))) row.problems.push('n8n does not answer its health check after the hostile requests');
 	await dashboardHostile(env, options, row);
 	return row;
@@ -151,5 +152,34 @@ async function dashboardHostile(env: SuiteEnv, options: { seed: number; fuzz: nu
 		if ((await counts(env)) !== before) row.partialWrites += 1;
 		if (response.status === 400 && !/"field"/.test(text)) row.problems.push(`dashboard ${route.path}: 400 without a field: ${text.slice(0, 120)}`);
 		row.completed += 1;
+	}
+}
+
+/** The resume webhook with hostile run ids: a 4xx naming runId or the body, never a 5xx, nothing written. */
+async function resumeHostile(env: SuiteEnv, options: { seed: number; fuzz: number }, row: Row): Promise<void> {
+	const bodies: unknown[] = [
+		'{"runId": ',
+		'[]',
+		{ runId: 42 },
+		{ runId: null },
+		{ runId: '../../etc/passwd' },
+		{ runId: '00000000-0000-4000-8000-000000000000' },
+		{ runId: 'a\u0000b' },
+		{ runId: 'x'.repeat(100_000) },
+		`{"runId": ${'['.repeat(3000)}${']'.repeat(3000)}}`,
+		...fc.sample(fc.anything(), { seed: options.seed + 9, numRuns: Math.ceil(options.fuzz / 3) }).map((runId) => JSON.stringify({ runId }) ?? '{}'),
+	];
+	for (const body of bodies) {
+		row.trials += 1;
+		const before = await counts(env);
+		const answer = await post(env, 'reelsmith/resume', body).catch((error: Error) => ({ status: 0, json: { raw: error.message } as Record<string, unknown> }));
+		const shown = (typeof body === 'string' ? body : JSON.stringify(body)).slice(0, 60);
+		if (answer.status >= 500 || answer.status === 0) {
+			row.serverErrors += 1;
+			row.problems.push(`resume ${shown}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 160)}`);
+		} else if (answer.status < 400 || !answer.json.field) {
+			row.problems.push(`resume ${shown}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 160)}, expected a 4xx naming the field`);
+		} else if ((await counts(env)) !== before) row.partialWrites += 1;
+		else row.completed += 1;
 	}
 }

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'vitest';
+import { runSuite } from '../../bench/reliability';
+import { formatTable, missed } from '../../bench/reliability/table';
+
+/**
+ * The reliability suite's short profile (bench/reliability.ts): a few trials of crashes, provider faults, hostile
+ * input and access checks against the real stack. The full profile runs on demand; its result is in the README.
+ */
+describe('reliability suite, short profile', () => {
+	test('every scenario holds its target: crashes recover, faults end in plain words, hostile input gets 4xx, access holds', async () => {
+		const lines: string[] = [];
+		const rows = await runSuite({ profile: 'short', seed: 20261201, log: (line) => lines.push(line) });
+		const table = formatTable(rows, 'Reliability suite · short profile');
+		console.log(table);
+		assert.deepEqual(rows.map((row) => row.scenario), ['R3 hostile input', 'R1 crashes (regular)', 'R2 provider faults', 'R4 access']);
+		for (const row of rows) assert.ok(row.trials > 0, `${row.scenario} ran`);
+		assert.deepEqual(rows.filter((row) => missed(row)).map((row) => `${row.scenario}: ${missed(row)}`), [], `${table}\n${lines.join('\n')}`);
+	});
+});
