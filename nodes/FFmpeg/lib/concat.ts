@@ -117,8 +117,11 @@ function target(probes: MediaProbe[]) {
 	};
 }
 
-/** One video and one audio label per clip, all at the same size, rate, timebase and audio format. */
-function normaliseInputs(probes: MediaProbe[]): { filters: string[]; durations: number[] } {
+/**
+ * One video and one audio label per clip, all at the same size, rate, timebase and audio format. With `hold`, every
+ * clip's picture but the last is held on its last frame that much longer (the crossfade dissolves over the hold).
+ */
+function normaliseInputs(probes: MediaProbe[], hold = 0): { filters: string[]; durations: number[] } {
 	const { width, height, frameRate } = target(probes);
 	const filters: string[] = [];
 	const durations: number[] = [];
@@ -127,7 +130,11 @@ function normaliseInputs(probes: MediaProbe[]): { filters: string[]; durations: 
 		durations.push(duration);
 		filters.push(
 			`[${index}:v:0]fps=${frameRate},scale=${width}:${height}:force_original_aspect_ratio=decrease,` +
-				`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,settb=AVTB,setpts=PTS-STARTPTS[v${index}]`,
+				`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,settb=AVTB,setpts=PTS-STARTPTS` +
+				// trim first: a clip's video can run a frame past its stated length, and the hold must start at that length.
+				(hold > 0 && index < probes.length - 1
+					? `,trim=duration=${sec(duration)},tpad=stop_mode=clone:stop_duration=${sec(hold)}[v${index}]`
+					: `[v${index}]`),
 		);
 		// Each clip's audio is fitted to its own video length so sound stays in sync across the joins.
 		const source = probe.audio
@@ -147,9 +154,15 @@ async function reencodeConcat(options: ConcatOptions, probes: MediaProbe[], tota
 	await encode(options, filters, total);
 }
 
+/**
+ * Crossfades without losing time: each clip but the last is held on its last frame for the fade, and the next clip
+ * dissolves in over that hold. So every scene starts where it would without transitions, the video is as long as
+ * its scenes, and subtitle cues built for back-to-back scenes stay right. The sound is joined back to back (no audio
+ * fade): an acrossfade would take the overlap from the speech at both ends of a join.
+ */
 async function crossfade(options: ConcatOptions, probes: MediaProbe[]): Promise<number> {
 	const fade = options.transitionDuration ?? 0.5;
-	const { filters, durations } = normaliseInputs(probes);
+	const { filters, durations } = normaliseInputs(probes, fade);
 	const shortest = Math.min(...durations);
 	if (!(fade > 0) || fade >= shortest) {
 		const clip = durations.indexOf(shortest) + 1;
@@ -158,23 +171,20 @@ async function crossfade(options: ConcatOptions, probes: MediaProbe[]): Promise<
 				`(clip ${clip}, ${sec(shortest)} s). Lower the transition duration.`,
 		);
 	}
-	// Transition k starts where the joined video so far ends, minus the fade: sum(d1..dk) - k * fade.
+	// Clip k (from 0) starts at the sum of the clips before it, as in a plain join; its fade-in covers its first
+	// `fade` seconds, over the held last frame of the clips before.
 	let video = 'v0';
-	let audio = 'a0';
-	let end = durations[0];
+	let start = durations[0];
 	for (let index = 1; index < probes.length; index++) {
-		const offset = end - fade;
-		const last = index === probes.length - 1;
-		const v = last ? 'vout' : `vx${index}`;
-		const a = last ? 'aout' : `ax${index}`;
-		filters.push(`[${video}][v${index}]xfade=transition=fade:duration=${sec(fade)}:offset=${sec(offset)}[${v}]`);
-		filters.push(`[${audio}][a${index}]acrossfade=d=${sec(fade)}[${a}]`);
+		const v = index === probes.length - 1 ? 'vout' : `vx${index}`;
+		filters.push(`[${video}][v${index}]xfade=transition=fade:duration=${sec(fade)}:offset=${sec(start)}[${v}]`);
 		video = v;
-		audio = a;
-		end = offset + durations[index];
+		start += durations[index];
 	}
-	await encode(options, filters, end);
-	return end;
+	const sounds = probes.map((_, index) => `[a${index}]`).join('');
+	filters.push(`${sounds}concat=n=${probes.length}:v=0:a=1[aout]`);
+	await encode(options, filters, start);
+	return start;
 }
 
 async function encode(options: ConcatOptions, filters: string[], duration: number): Promise<void> {

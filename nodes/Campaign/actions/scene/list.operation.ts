@@ -92,8 +92,8 @@ function sceneItem(run: Run, record: SceneRecord, plan: { scenes: { number: numb
 
 /**
  * Scenes are concatenated back to back, so each scene starts where the previous one ended: cue times are the
- * scene's offset plus the line's own start/end. A crossfade overlaps scenes, so there cues run late by the
- * transition length per scene boundary (not corrected here).
+ * scene's offset plus the line's own start/end. A crossfade keeps these times too: it dissolves over a hold of the
+ * previous scene's last frame, so every scene still starts at its offset (nodes/FFmpeg/lib/concat.ts).
  */
 export function assemblyInput(run: Pick<Run, 'id' | 'campaignId' | 'options'>, scenes: SceneRecord[], bucket: string): IDataObject {
 	let offset = 0;
