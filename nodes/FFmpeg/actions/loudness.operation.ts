@@ -35,7 +35,7 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		default: 11,
 		typeOptions: { minValue: 1, maxValue: 50, numberPrecision: 1 },
-		description: 'Target loudness range in LU',
+		description: 'Target loudness range in LU (loudnorm, for programmes of 3 s or more)',
 		displayOptions: { show },
 	},
 	outputKeyField('loudness', standard),
@@ -50,7 +50,7 @@ const stats = (s: { integrated: number; truePeak: number; lra: number; threshold
 // Silence measures as -inf, which JSON cannot hold.
 const finite = (value: number) => (Number.isFinite(value) ? round(value, 2) : null);
 
-/** Two-pass loudnorm on the audio (video copied, audio fitted to the video length). */
+/** Loudness normalised on the audio (video copied, audio fitted to the video length), then measured on the result. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const video = readVideo.call(this, itemIndex);
 	const target = readNumber.call(this, itemIndex, 'target', 'Target', { min: -70, max: -5, fallback: -14 });
@@ -69,6 +69,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		truePeak,
 		lra,
 		normalizationType: result.normalizationType,
+		withinTarget: result.withinTarget,
+		message: result.message,
+		passes: result.passes,
 		input: { ...stats(result.input), offset: finite(result.input.offset) },
 		output: stats(result.output),
 	};
