@@ -30,9 +30,10 @@ export interface ConcatResult {
 }
 
 /**
- * Joins clips into one video. Clips made in the one clip format join by stream copy (the concat demuxer,
- * under a second even for many 1080p clips); anything else is re-encoded with the concat filter, or with
- * xfade + acrossfade when crossfades are asked for. The output always has +faststart.
+ * Joins clips into one video. Clips made in the one clip format join their pictures by stream copy (the concat
+ * demuxer, under a second even for many 1080p clips) and their sound, joined clip by clip, is encoded once (seconds);
+ * anything else is re-encoded with the concat filter, or with xfade when crossfades are asked for. The output always
+ * has +faststart.
  */
 export async function concatClips(options: ConcatOptions): Promise<ConcatResult> {
 	if (options.inputs.length === 0) throw new Error('There are no clips to join. Pass at least one clip.');
@@ -59,7 +60,7 @@ export async function concatClips(options: ConcatOptions): Promise<ConcatResult>
 		);
 	}
 	if (mode !== 'reencode' && mismatches.length === 0) {
-		await copyConcat(options);
+		await copyConcat(options, probes, total);
 		return { mode: 'copy', duration: total, mismatches };
 	}
 	await reencodeConcat(options, probes, total);
@@ -96,15 +97,53 @@ export function streamMismatches(probes: MediaProbe[]): string[] {
 	return problems;
 }
 
-async function copyConcat(options: ConcatOptions): Promise<void> {
+/**
+ * The pictures are joined by stream copy (the concat demuxer); the sound is joined from each clip on its own and
+ * encoded once. Copied AAC would carry every clip's encoder priming and padding (about 1,500 samples, 32 ms) into the
+ * joined track, which players that play samples back to back hear as speech drifting 32 ms later per join.
+ */
+async function copyConcat(options: ConcatOptions, probes: MediaProbe[], total: number): Promise<void> {
 	// The list sits next to the output, in the caller's temp folder; clip paths are quoted for the list syntax.
 	const list = join(dirname(options.output), `${basename(options.output)}.concat.txt`);
 	const body = options.inputs.map((file) => `file '${file.replace(/'/g, "'\\''")}'`).join('\n');
 	await writeFile(list, `ffconcat version 1.0\n${body}\n`);
+	const pictures = ['-f', 'concat', '-safe', '0', '-i', list];
+	if (!probes[0].audio) {
+		await ffmpeg([...pictures, '-map', '0:v', '-c', 'copy', ...FASTSTART_ARGS, options.output], { onProgress: options.onProgress });
+		return;
+	}
+	const sounds = probes.map((probe, index) => clipAudio(probe, index + 1, `a${index}`));
+	const labels = probes.map((_, index) => `[a${index}]`).join('');
 	await ffmpeg(
-		['-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v', '-map', '0:a?', '-c', 'copy', ...FASTSTART_ARGS, options.output],
-		{ onProgress: options.onProgress },
+		[
+			...pictures,
+			...options.inputs.flatMap((file) => ['-i', file]),
+			'-filter_complex',
+			`${sounds.join(';')};${labels}concat=n=${probes.length}:v=0:a=1[aout]`,
+			'-map',
+			'0:v',
+			'-map',
+			'[aout]',
+			'-c:v',
+			'copy',
+			...AAC_ARGS,
+			...FASTSTART_ARGS,
+			options.output,
+		],
+		{ duration: total, onProgress: options.onProgress },
 	);
+}
+
+/**
+ * One clip's sound (input `input`) in the clip audio format, fitted to its own video length so sound stays in sync
+ * across the joins; silence for a clip without sound.
+ */
+function clipAudio(probe: MediaProbe, input: number, label: string): string {
+	const duration = videoDuration(probe);
+	const source = probe.audio
+		? `[${input}:a:0]aresample=${CLIP_FORMAT.audioRate},aformat=sample_fmts=fltp:channel_layouts=stereo,`
+		: `anullsrc=r=${CLIP_FORMAT.audioRate}:cl=stereo,aformat=sample_fmts=fltp,`;
+	return `${source}apad=whole_dur=${sec(duration)},atrim=duration=${sec(duration)},asetpts=PTS-STARTPTS[${label}]`;
 }
 
 /** Output geometry for re-encoding: the first clip's size and frame rate. */
@@ -136,13 +175,7 @@ function normaliseInputs(probes: MediaProbe[], hold = 0): { filters: string[]; d
 					? `,trim=duration=${sec(duration)},tpad=stop_mode=clone:stop_duration=${sec(hold)}[v${index}]`
 					: `[v${index}]`),
 		);
-		// Each clip's audio is fitted to its own video length so sound stays in sync across the joins.
-		const source = probe.audio
-			? `[${index}:a:0]aresample=${CLIP_FORMAT.audioRate},aformat=sample_fmts=fltp:channel_layouts=stereo,`
-			: `anullsrc=r=${CLIP_FORMAT.audioRate}:cl=stereo,aformat=sample_fmts=fltp,`;
-		filters.push(
-			`${source}apad=whole_dur=${sec(duration)},atrim=duration=${sec(duration)},asetpts=PTS-STARTPTS[a${index}]`,
-		);
+		filters.push(clipAudio(probe, index, `a${index}`));
 	});
 	return { filters, durations };
 }
