@@ -89,8 +89,8 @@ describe('FFmpeg node', () => {
 		assert.equal(field('checkClip', 'tolerance')?.default, 0.5);
 		assert.equal(field('checkClip', 'minMeanVolume')?.default, -60);
 		assert.deepEqual(
-			['target', 'truePeak', 'lra'].map((name) => field('loudness', name)?.default),
-			[-14, -1.5, 11],
+			['target', 'truePeak'].map((name) => field('loudness', name)?.default),
+			[-14, -1.5],
 		);
 		// Output keys are the run's standard keys unless the operator overrides them.
 		const writing = ['concat', 'export', 'loudness', 'mux', 'subtitles', 'thumbnail', 'watermark'];
@@ -281,7 +281,7 @@ describe('FFmpeg node', () => {
 		assert.match(srt, /^1\n00:00:00,000 --> 00:00:00,900\nALICE: Hello: "world"\n/);
 
 		json = await step(
-			{ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5, lra: 11 },
+			{ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5 },
 			json,
 		);
 		assert.equal((json.video as IDataObject).key, loudnessKey('r2'));

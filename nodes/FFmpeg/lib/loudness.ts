@@ -7,8 +7,6 @@ export interface LoudnessTarget {
 	target?: number;
 	/** Maximum true peak in dBTP (default −1.5). */
 	truePeak?: number;
-	/** Loudness range in LU (default 11). */
-	lra?: number;
 }
 
 /** What loudnorm reports about a signal. */
@@ -24,7 +22,7 @@ export interface LoudnessStats {
 }
 
 export interface LoudnessMeasurement extends LoudnessStats {
-	/** Gain offset loudnorm suggests for the second pass. */
+	/** Gain offset loudnorm suggests for its second pass (reported; the gain applied is target − integrated). */
 	offset: number;
 }
 
@@ -34,7 +32,7 @@ export interface LoudnessResult {
 	output: LoudnessStats;
 	/**
 	 * "linear" (one gain for the whole track), "linear + limiter" (one gain, peaks above the true-peak ceiling held
-	 * down), "dynamic" (loudnorm had to compress), or "skipped (silent)".
+	 * down), or "skipped (silent)".
 	 */
 	normalizationType: string;
 	/** True when the written audio measures within ±1 LU of the target. */
@@ -47,11 +45,6 @@ export interface LoudnessResult {
 	duration: number;
 }
 
-/**
- * loudnorm works on a 3 s window: on a shorter programme its second pass falls back to a gain far below the target
- * (2 s of speech came out at −30 LUFS for a −14 target), so short programmes get a measured gain of our own.
- */
-const LOUDNORM_WINDOW_SECONDS = 3;
 /** Off by more than this after a pass, the gain is corrected and the audio encoded again. */
 const CORRECT_ABOVE_LU = 0.5;
 /** What "on target" means for the result. */
@@ -60,8 +53,9 @@ const MAX_PASSES = 3;
 /** Headroom under the true-peak ceiling for the limiter: it limits samples (4× oversampled) and AAC adds a little. */
 const LIMITER_MARGIN_DB = 0.5;
 
-const defaults = (t: LoudnessTarget) => ({ target: t.target ?? -14, truePeak: t.truePeak ?? -1.5, lra: t.lra ?? 11 });
-const db = (value: number) => `${Math.round(value * 10) / 10}`.replace('-', '−');
+const defaults = (t: LoudnessTarget) => ({ target: t.target ?? -14, truePeak: t.truePeak ?? -1.5 });
+/** A measured level as people read it: one decimal, a real minus sign. */
+const db = (value: number) => value.toFixed(1).replace('-', '−');
 
 /** First pass: measures the first audio stream with loudnorm (audio only, fast). */
 export async function measureLoudness(file: string, target: LoudnessTarget = {}): Promise<LoudnessMeasurement> {
@@ -72,7 +66,7 @@ export async function measureLoudness(file: string, target: LoudnessTarget = {})
 		'-map',
 		'0:a:0',
 		'-af',
-		`loudnorm=I=${t.target}:TP=${t.truePeak}:LRA=${t.lra}:print_format=json`,
+		`loudnorm=I=${t.target}:TP=${t.truePeak}:print_format=json`,
 		'-f',
 		'null',
 		'-',
@@ -102,11 +96,12 @@ export function gainFilter(gainDb: number, inputTruePeak: number, ceiling: numbe
 }
 
 /**
- * Loudness normalisation of the audio only (the video is copied), checked on the result. Programmes of 3 s or more
- * get two-pass loudnorm (measured values applied with linear=true; loudnorm compresses when one gain would break the
- * true-peak ceiling); shorter ones get one measured gain with a true-peak limiter. The written file is measured; a
- * result more than 0.5 LU off is corrected with a gain and encoded again (at most three encodes). loudnorm changes
- * the audio length (it works at 192 kHz and pads), so the audio is fitted back to the video length every time.
+ * Loudness normalisation of the audio only (the video is copied), checked on the result: one measured gain for the
+ * whole track, with a true-peak limiter when the gain would push peaks over the ceiling. loudnorm's own second pass
+ * is not used: under 3 s (its window) it falls far short of the target (2 s of speech came out at −30 LUFS for −14),
+ * and where one gain would break the ceiling it compresses the whole programme ("dynamic"), where a limiter only
+ * touches the peaks. One path for every length; the written file is measured, and a result more than 0.5 LU off is
+ * corrected and encoded again (at most three encodes). The audio is fitted back to the video length every time.
  */
 export async function normaliseLoudness(
 	options: LoudnessTarget & { input: string; output: string; onProgress?: (progress: FfmpegProgress) => void },
@@ -137,7 +132,7 @@ export async function normaliseLoudness(
 			],
 			{ duration, onProgress: options.onProgress },
 		);
-	const target = `${db(t.target)} LUFS`;
+	const target = `${String(t.target).replace('-', '−')} LUFS`;
 
 	// Silence (or near silence) has no loudness to bring up; gain on it would only raise noise.
 	if (!Number.isFinite(measured.integrated) || measured.integrated < -70) {
@@ -159,38 +154,18 @@ export async function normaliseLoudness(
 	}
 
 	let gain = t.target - measured.integrated;
-	let normalizationType: string;
-	if (duration >= LOUDNORM_WINDOW_SECONDS) {
-		const loudnorm = [
-			`I=${t.target}`,
-			`TP=${t.truePeak}`,
-			`LRA=${t.lra}`,
-			`measured_I=${clamp(measured.integrated, -99, 0)}`,
-			`measured_TP=${clamp(measured.truePeak, -99, 99)}`,
-			`measured_LRA=${clamp(measured.lra, 0, 99)}`,
-			`measured_thresh=${clamp(measured.threshold, -99, 0)}`,
-			`offset=${clamp(measured.offset, -99, 99)}`,
-			'linear=true',
-			'print_format=json',
-		].join(':');
-		const { stderr } = await run(`loudnorm=${loudnorm},${fitAudioFilter(duration)}`);
-		normalizationType = String(parseLoudnormJson(stderr).normalization_type ?? 'unknown');
-	} else {
-		const { filter, limited } = gainFilter(gain, measured.truePeak, t.truePeak);
-		await run(`${filter},${fitAudioFilter(duration)}`);
-		normalizationType = limited ? 'linear + limiter' : 'linear';
-	}
-	let output = await measureLoudness(options.output, t);
-	let passes = 1;
-	while (passes < MAX_PASSES && Number.isFinite(output.integrated) && Math.abs(output.integrated - t.target) > CORRECT_ABOVE_LU) {
-		// A gain pass that missed (the limiter took some loudness) is corrected by what it missed; after loudnorm,
-		// the measured gain is tried as it is first.
-		if (normalizationType.startsWith('linear')) gain += t.target - output.integrated;
+	let normalizationType = 'linear';
+	let output: LoudnessMeasurement | undefined;
+	let passes = 0;
+	while (!output || (passes < MAX_PASSES && Math.abs(output.integrated - t.target) > CORRECT_ABOVE_LU)) {
+		// A pass that missed (the limiter took some loudness) is corrected by what it missed.
+		if (output) gain += t.target - output.integrated;
 		const { filter, limited } = gainFilter(gain, measured.truePeak, t.truePeak);
 		await run(`${filter},${fitAudioFilter(duration)}`);
 		normalizationType = limited ? 'linear + limiter' : 'linear';
 		output = await measureLoudness(options.output, t);
 		passes++;
+		if (!Number.isFinite(output.integrated)) break;
 	}
 
 	const withinTarget = Math.abs(output.integrated - t.target) <= TOLERANCE_LU;
@@ -198,7 +173,7 @@ export async function normaliseLoudness(
 	const message = withinTarget
 		? `Loudness ${measuredText} (target ${target}; ${normalizationType}).`
 		: `Loudness ${measuredText}: ${db(Math.abs(output.integrated - t.target))} LU from the target ${target}. ` +
-			`The peaks leave too little room under the ${db(t.truePeak)} dBTP ceiling; raise the True Peak or lower the Target.`;
+			`The peaks leave too little room under the ${String(t.truePeak).replace('-', '−')} dBTP ceiling; raise the True Peak or lower the Target.`;
 	return {
 		input: measured,
 		output: { integrated: output.integrated, truePeak: output.truePeak, lra: output.lra, threshold: output.threshold },
@@ -226,6 +201,3 @@ function num(value: string | undefined): number {
 	return Number(value);
 }
 
-function clamp(value: number, min: number, max: number): number {
-	return Math.min(max, Math.max(min, value));
-}
