@@ -33,7 +33,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Normalize Loudness',
 				value: 'loudness',
-				description: 'Two-pass loudness normalisation of the audio (default −14 LUFS)',
+				description: 'Brings the audio to a loudness target (default −14 LUFS) and measures the result',
 				action: 'Normalize loudness',
 			},
 			{

@@ -8,6 +8,8 @@ export interface ExportPreset {
 	fps: number;
 	videoBitrate: string;
 	audioBitrate: string;
+	/** The run's thumbnail JPEG: the platform's thumbnail size, and why (the data file says it per preset). */
+	thumbnail: { width: number; height: number; why: string };
 }
 
 export type PresetName = keyof typeof presets;

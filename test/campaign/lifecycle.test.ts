@@ -150,6 +150,7 @@ describe('a run from start to finish', () => {
 		}
 		const [assembly] = await run({ resource: 'scene', operation: 'list', runId, mode: 'assembly' });
 		assert.equal(assembly.json.totalDuration, 12.5);
+		assert.equal(assembly.json.thumbnailTime, 3.8, 'the thumbnail comes from the end of scene 1, its text complete');
 		assert.equal(assembly.json.sceneCount, 3);
 		assert.deepEqual((assembly.json.clips as IDataObject[]).map((c) => [c.key, c.duration, c.bucket]), [
 			[`runs/${runId}/scenes/001/scene.mp4`, 4, store.s3.bucket],

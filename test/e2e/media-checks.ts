@@ -101,3 +101,111 @@ export function assertFinishedVideo(file: string, expected: { width: number; hei
 	assert.ok(facts.frameLumaSpread > 8, `frame shows something (luma spread ${facts.frameLumaSpread})`);
 	return facts;
 }
+
+/** Integrated loudness of the first audio stream (ebur128), LUFS; -Infinity for silence. */
+export function integratedLoudness(file: string): number {
+	const { stderr } = run('ffmpeg', ['-hide_banner', '-nostats', '-nostdin', '-i', file, '-map', '0:a:0', '-af', 'ebur128=framelog=verbose', '-f', 'null', '-']);
+	const value = /Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+|-?inf) LUFS/.exec(stderr)?.[1];
+	return value === undefined || value.endsWith('inf') ? -Infinity : Number(value);
+}
+
+/**
+ * Where speech starts in the final video's audio: the end of every silence (silencedetect, −45 dB) of at least
+ * `minSilence` seconds (a scene's narration starts after a 0.2 s lead-in), with the silence's length. Timed by
+ * counting samples, as a player that plays them back to back hears them.
+ */
+export function speechOnsets(file: string, minSilence = 0.15): Array<{ at: number; after: number }> {
+	const { stderr } = run('ffmpeg', [
+		'-hide_banner',
+		'-nostats',
+		'-nostdin',
+		'-i',
+		file,
+		'-map',
+		'0:a:0',
+		'-af',
+		`asetpts=N/SR/TB,silencedetect=noise=-45dB:d=${minSilence}`,
+		'-f',
+		'null',
+		'-',
+	]);
+	const duration = Number(run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]).stdout);
+	return (
+		[...stderr.matchAll(/silence_end: ([\d.]+) \| silence_duration: ([\d.]+)/g)]
+			.map(([, end, length]) => ({ at: Number(end), after: Number(length) }))
+			// A silence that lasts to the end of the file "ends" there too.
+			.filter((onset) => onset.at < duration - 0.05)
+	);
+}
+
+/** The cues of an SRT file, in seconds. */
+export function srtCues(srt: string): Array<{ start: number; end: number; text: string }> {
+	const seconds = (time: string) => {
+		const [h, m, rest] = time.split(':');
+		const [s, ms] = rest.split(',');
+		return Number(h) * 3600 + Number(m) * 60 + Number(s) + Number(ms) / 1000;
+	};
+	return [...srt.replace(/\r/g, '').matchAll(/(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n([\s\S]*?)(?:\n\n|\n?$)/g)].map(
+		([, start, end, text]) => ({ start: seconds(start), end: seconds(end), text: text.trim() }),
+	);
+}
+
+/**
+ * Subtitles on the speech: every cue starts within `tolerance` seconds of where speech starts (after a pause of
+ * ≥ 0.15 s), and every start of speech after a pause of ≥ 0.5 s (a new line or scene) has a cue within that too.
+ * Returns the largest gap found, in seconds.
+ */
+export function assertCuesOnSpeech(srt: string, video: string, tolerance = 0.15): number {
+	const cues = srtCues(srt);
+	const onsets = speechOnsets(video);
+	assert.ok(cues.length > 0 && onsets.length > 0, `cues ${cues.length}, speech onsets ${onsets.length}`);
+	let worst = 0;
+	for (const cue of cues) {
+		const gap = Math.min(...onsets.map((onset) => Math.abs(onset.at - cue.start)));
+		worst = Math.max(worst, gap);
+		assert.ok(gap <= tolerance, `cue "${cue.text}" at ${cue.start} s: speech starts ${gap.toFixed(3)} s away (onsets ${onsets.map((o) => o.at).join(', ')})`);
+	}
+	for (const onset of onsets.filter((o) => o.after >= 0.5)) {
+		const gap = Math.min(...cues.map((cue) => Math.abs(onset.at - cue.start)));
+		worst = Math.max(worst, gap);
+		assert.ok(gap <= tolerance, `speech at ${onset.at} s has no cue within ${tolerance} s (cues ${cues.map((c) => c.start).join(', ')})`);
+	}
+	return worst;
+}
+
+/** Width and height of an image or video's first video stream. */
+export function pictureSize(file: string): { width: number; height: number } {
+	const { stdout } = run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'json', file]);
+	const stream = (JSON.parse(stdout) as { streams: Array<{ width: number; height: number }> }).streams[0];
+	return { width: stream?.width ?? 0, height: stream?.height ?? 0 };
+}
+
+/**
+ * Bright pixels (text) below the top tenth of a picture (the terminal's title bar), counted on a 270-pixel-wide
+ * grey copy: of a JPEG (`time` null) or of a video frame at `time`.
+ */
+export function textPixels(file: string, time: number | null): number {
+	const frame = spawnSync(
+		'ffmpeg',
+		[
+			'-hide_banner',
+			'-nostdin',
+			...(time === null ? [] : ['-ss', String(time)]),
+			'-i',
+			file,
+			'-frames:v',
+			'1',
+			'-vf',
+			'scale=270:-2,crop=iw:ih*0.9:0:ih*0.1',
+			'-pix_fmt',
+			'gray',
+			'-f',
+			'rawvideo',
+			'-',
+		],
+		{ maxBuffer: 16 * 1024 * 1024 },
+	).stdout as Buffer;
+	let count = 0;
+	for (const value of frame) if (value > 100) count++;
+	return count;
+}

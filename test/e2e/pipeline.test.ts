@@ -7,7 +7,7 @@ import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
-import { assertFinishedVideo, inspectFinalVideo } from './media-checks';
+import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, textPixels } from './media-checks';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
@@ -39,6 +39,17 @@ async function download(key: string, name: string) {
 	const file = join(dataDir, 'downloads', name);
 	await storage.downloadFile({ bucket: storage.bucket, key }, file);
 	return file;
+}
+
+/** What every finished run's sound shows: the default −14 LUFS target met (±1 LU), and the event that says so. */
+async function assertLoudnessChecked(runId: string, video: string) {
+	const measured = integratedLoudness(video);
+	assert.ok(Math.abs(measured + 14) <= 1, `final video measures ${measured} LUFS, target −14`);
+	const { rows } = await db.query(`select message from events where run_id = $1 and stage = 'assembly' and status = 'info'`, [runId]);
+	assert.ok(
+		rows.some((row) => /^Loudness −1[345]\.\d LUFS, true peak −[\d.]+ dBTP \(target −14 LUFS; /.test(row.message)),
+		`a Loudness checked event: ${JSON.stringify(rows)}`,
+	);
 }
 
 describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
@@ -103,19 +114,57 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.match(srt, /^1\r?\n\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d/);
 
 		const sceneTotal = scenes.reduce((sum, scene) => sum + Number(scene.duration), 0);
-		assertFinishedVideo(await download(run.final_key, 'first.mp4'), { width: 1920, height: 1080, sceneTotal });
+		const final = await download(run.final_key, 'first.mp4');
+		assertFinishedVideo(final, { width: 1920, height: 1080, sceneTotal });
+		// Without transitions every subtitle starts where its line is heard (silencedetect on the final audio).
+		assertCuesOnSpeech(srt, final);
+		await assertLoudnessChecked(firstRunId, final);
+		assert.deepEqual(pictureSize(await download(run.thumbnail_key, 'first.jpg')), { width: 1280, height: 720 }, "YouTube's thumbnail size");
 	});
 
-	test('the 9:16 preset gives a 1080×1920 video', async () => {
+	test('the 9:16 preset with crossfades: a 1080×1920 video as long as its scenes, cues on the speech, a full 9:16 thumbnail', async () => {
 		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
-		const answer = await post('reelsmith/runs', { script, preset: 'shorts', style: 'terminal', iterations: 1 });
+		const answer = await post('reelsmith/runs', { script, preset: 'shorts', style: 'terminal', iterations: 1, transition: 'crossfade' });
 		assert.equal(answer.status, 202, JSON.stringify(answer.json));
-		const run = await waitForRun(String(answer.json.runId), finished);
+		const runId = String(answer.json.runId);
+		const run = await waitForRun(runId, finished);
 		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
-		const facts = inspectFinalVideo(await download(run.final_key, 'shorts.mp4'));
+		const final = await download(run.final_key, 'shorts.mp4');
+		const facts = inspectFinalVideo(final);
 		assert.equal(facts.width, 1080);
 		assert.equal(facts.height, 1920);
 		assert.ok(facts.frameLumaSpread > 8, 'terminal frames show text');
+
+		// A crossfade takes no time from the scenes, so the subtitles built for back-to-back scenes stay on the speech.
+		const scenes = (await db.query('select number, duration from scenes where run_id = $1 order by number', [runId])).rows;
+		const sceneTotal = scenes.reduce((sum, scene) => sum + Number(scene.duration), 0);
+		assert.ok(Math.abs(facts.duration - sceneTotal) <= 0.1, `video ${facts.duration} s, scenes ${sceneTotal} s`);
+		const srt = (await storage.downloadBuffer({ bucket: storage.bucket, key: run.subtitles_key })).toString('utf8');
+		assertCuesOnSpeech(srt, final);
+		await assertLoudnessChecked(runId, final);
+
+		// The thumbnail is 9:16 and shows scene 1 with its text typed out, as its last frames do (not half a line).
+		const thumbnail = await download(run.thumbnail_key, 'shorts.jpg');
+		assert.deepEqual(pictureSize(thumbnail), { width: 1080, height: 1920 });
+		const firstEnd = Number(scenes[0].duration);
+		const late = textPixels(final, firstEnd - 0.05);
+		const early = textPixels(final, 0.7);
+		assert.ok(late > early * 1.2, `scene 1 types its text in (${early} text pixels at 0.7 s, ${late} at its end)`);
+		const shown = textPixels(thumbnail, null);
+		assert.ok(shown >= late * 0.9 && shown <= late * 1.1, `thumbnail has ${shown} text pixels, the end of scene 1 ${late}`);
+	});
+
+	test('a 2-second video meets the loudness target too, with a square thumbnail', async () => {
+		const answer = await post('reelsmith/runs', { script: 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n', preset: 'square', iterations: 1 });
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runId = String(answer.json.runId);
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		const final = await download(run.final_key, 'two-seconds.mp4');
+		const facts = inspectFinalVideo(final);
+		assert.ok(facts.duration < 3, `shorter than loudnorm's 3 s window (${facts.duration} s)`);
+		await assertLoudnessChecked(runId, final);
+		assert.deepEqual(pictureSize(await download(run.thumbnail_key, 'square.jpg')), { width: 1080, height: 1080 });
 	});
 
 	test('what people paste (issue 15): plain headings, words kept apart, Arabic in an Arabic voice, a post titled', async () => {

@@ -59,14 +59,24 @@ describe('export presets, thumbnail, watermark', () => {
 		assert.equal(probe.video?.width, 1080);
 	});
 
-	it('thumbnail: a JPEG of the preset width', async () => {
+	it('thumbnail: a JPEG at the size given, a frame of another shape fitted and padded', async () => {
 		const output = tmp.path('thumb.jpg');
-		const result = await extractThumbnail({ input: clip, output, time: 0.25, width: PRESETS.youtube.width });
-		assert.deepEqual(result, { time: 0.25, width: 1920, height: 1080 });
+		const result = await extractThumbnail({ input: clip, output, time: 0.25, size: PRESETS.youtube.thumbnail });
+		assert.deepEqual(result, { time: 0.25, width: 1280, height: 720 });
 		const jpeg = await readFile(output);
 		assert.deepEqual([...jpeg.subarray(0, 3)], [0xff, 0xd8, 0xff], 'JPEG magic');
 		const probe = await probeMedia(output, { measureAudio: false });
-		assert.deepEqual([probe.video?.codec, probe.video?.width, probe.video?.height], ['mjpeg', 1920, 1080]);
+		assert.deepEqual([probe.video?.codec, probe.video?.width, probe.video?.height], ['mjpeg', 1280, 720]);
+		// The 16:9 clip in a 9:16 thumbnail: the picture in the middle band, black above and below, not stretched.
+		const tall = tmp.path('tall.jpg');
+		assert.deepEqual(await extractThumbnail({ input: clip, output: tall, time: 0.25, size: { width: 360, height: 640 } }), {
+			time: 0.25,
+			width: 360,
+			height: 640,
+		});
+		const mean = (pixels: Buffer) => pixels.reduce((sum, value) => sum + value, 0) / pixels.length;
+		assert.ok(mean(await grayPixels(tall, 0, { x: 0, y: 0, width: 360, height: 200 })) < 20, 'black above');
+		assert.ok(mean(await grayPixels(tall, 0, { x: 0, y: 240, width: 360, height: 160 })) > 40, 'picture in the middle');
 		// A time past the end still gives the last frame.
 		assert.ok((await extractThumbnail({ input: clip, output: tmp.path('late.jpg'), time: 99 })).time < 0.5);
 	});

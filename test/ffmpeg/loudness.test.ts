@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { measureLoudness, normaliseLoudness } from '../../nodes/FFmpeg/lib/loudness';
+import { muxNarration } from '../../nodes/FFmpeg/lib/mux';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
-import { makeClip, streamDurations, tempDir } from '../fixtures/media/make';
+import { makeClip, silences, streamDurations, tempDir } from '../fixtures/media/make';
 
 describe('two-pass loudness normalisation', () => {
 	let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -17,7 +20,7 @@ describe('two-pass loudness normalisation', () => {
 		assert.ok(before.integrated < -40, `starts quiet (${before.integrated} LUFS)`);
 
 		const output = tmp.path('loud.mp4');
-		const result = await normaliseLoudness({ input: quiet, output, target: -14, truePeak: -1.5, lra: 11 });
+		const result = await normaliseLoudness({ input: quiet, output, target: -14, truePeak: -1.5 });
 		assert.equal(result.normalizationType, 'linear');
 		assert.ok(Math.abs(result.input.integrated - before.integrated) < 0.5);
 		assert.ok(Math.abs(result.output.integrated + 14) <= 1, `loudnorm reports ${result.output.integrated}`);
@@ -32,10 +35,69 @@ describe('two-pass loudness normalisation', () => {
 		assert.ok(Math.abs(durations.audio! - durations.video!) <= 0.05, `audio ${durations.audio} vs video ${durations.video}`);
 	});
 
-	it('leaves silence alone instead of amplifying noise', async () => {
+	/** Scenes as the pipeline makes them: espeak-ng lines, each from its second in `lines`, muxed onto a clip. */
+	async function spokenClip(name: string, seconds: number, lines: Array<[number, string]>): Promise<string> {
+		const inputs: string[] = [];
+		const delays: string[] = [];
+		for (const [index, [at, text]] of lines.entries()) {
+			const speech = tmp.path(`${name}-${index}.wav`);
+			await promisify(execFile)('espeak-ng', ['-w', speech, text]);
+			inputs.push('-i', speech);
+			delays.push(`[${index}:a]adelay=${Math.round(at * 1000)}:all=1[l${index}]`);
+		}
+		const labels = lines.map((_, index) => `[l${index}]`).join('');
+		const track = tmp.path(`${name}.wav`);
+		await promisify(execFile)('ffmpeg', [
+			'-v', 'error', ...inputs, '-filter_complex', `${delays.join(';')};${labels}amix=inputs=${lines.length}:normalize=0`, track,
+		]);
+		const picture = await makeClip(tmp.path(`${name}-picture.mp4`), { duration: seconds, audio: 'none' });
+		const clip = tmp.path(`${name}.mp4`);
+		await muxNarration({ video: picture, audio: track, output: clip });
+		return clip;
+	}
+
+	// loudnorm's own second pass gave −30 LUFS on 2 s of speech (its window is 3 s). Pauses between lines, as scenes
+	// have them: the gain and the limiter's look-ahead must not move a line.
+	for (const { what, seconds, lines } of [
+		{ what: 'a 2 s video', seconds: 2, lines: [[0.2, 'Is the kettle on?']] as Array<[number, string]> },
+		{
+			what: 'a 20 s video with pauses',
+			seconds: 20,
+			lines: [
+				[0.2, 'The kettle whistles. Alice pours two cups.'],
+				[6.2, 'Bob finds the key by the roses, and waves it at the fence.'],
+				[13.4, 'Of course you did.'],
+			] as Array<[number, string]>,
+		},
+	]) {
+		it(`brings the speech of ${what} to −14 ±1 LUFS, measured on the file, every line where it was`, async () => {
+			const clip = await spokenClip(`speech-${seconds}`, seconds, lines);
+			const output = tmp.path(`speech-${seconds}-loud.mp4`);
+			const result = await normaliseLoudness({ input: clip, output, target: -14, truePeak: -1.5 });
+			const independent = (await probeMedia(output)).loudness!;
+			assert.ok(Math.abs(independent + 14) <= 1, `ebur128 measures ${independent} LUFS (${result.message})`);
+			assert.ok(Math.abs(result.output.integrated - independent) <= 0.3, `reported ${result.output.integrated}, measured ${independent}`);
+			assert.equal(result.withinTarget, true);
+			assert.match(result.message, /^Loudness −1[345]\.\d LUFS, true peak −[\d.]+ dBTP \(target −14 LUFS; /);
+			assert.ok(result.output.truePeak <= -0.5, `true peak ${result.output.truePeak} dBTP stays under the ceiling`);
+			const durations = await streamDurations(output);
+			assert.ok(Math.abs(durations.audio! - seconds) <= 0.05, `audio ${durations.audio} s`);
+			// Every line starts where it did (the limiter's look-ahead is compensated): within 10 ms.
+			const starts = async (file: string) => (await silences(file, { minSeconds: 0.15, noiseDb: -45 })).map((s) => s.end).filter((end) => end < seconds - 0.05);
+			const before = await starts(clip);
+			const after = await starts(output);
+			assert.equal(after.length, before.length, `onsets ${after} vs ${before}`);
+			after.forEach((at, index) => assert.ok(Math.abs(at - before[index]) <= 0.01, `line onset ${at} s, was ${before[index]} s`));
+			for (const [at] of lines) assert.ok(before.some((onset) => Math.abs(onset - at) <= 0.05), `a line starts at ${at} s (${before})`);
+		});
+	}
+
+	it('leaves silence alone instead of amplifying noise, and says so', async () => {
 		const silent = await makeClip(tmp.path('silent.mp4'), { duration: 1, audio: 'silent' });
 		const result = await normaliseLoudness({ input: silent, output: tmp.path('still-silent.mp4') });
 		assert.equal(result.normalizationType, 'skipped (silent)');
+		assert.equal(result.withinTarget, false);
+		assert.match(result.message, /^Loudness not normalised: the audio is silent .*Check that the scenes have narration\.$/);
 	});
 
 	it('explains that a video without audio cannot be normalised', async () => {

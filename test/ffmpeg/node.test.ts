@@ -89,8 +89,8 @@ describe('FFmpeg node', () => {
 		assert.equal(field('checkClip', 'tolerance')?.default, 0.5);
 		assert.equal(field('checkClip', 'minMeanVolume')?.default, -60);
 		assert.deepEqual(
-			['target', 'truePeak', 'lra'].map((name) => field('loudness', name)?.default),
-			[-14, -1.5, 11],
+			['target', 'truePeak'].map((name) => field('loudness', name)?.default),
+			[-14, -1.5],
 		);
 		// Output keys are the run's standard keys unless the operator overrides them.
 		const writing = ['concat', 'export', 'loudness', 'mux', 'subtitles', 'thumbnail', 'watermark'];
@@ -281,7 +281,7 @@ describe('FFmpeg node', () => {
 		assert.match(srt, /^1\n00:00:00,000 --> 00:00:00,900\nALICE: Hello: "world"\n/);
 
 		json = await step(
-			{ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5, lra: 11 },
+			{ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5 },
 			json,
 		);
 		assert.equal((json.video as IDataObject).key, loudnessKey('r2'));
@@ -295,8 +295,14 @@ describe('FFmpeg node', () => {
 		);
 		assert.deepEqual(
 			{ ...(thumb.thumbnail as IDataObject), bytes: undefined },
-			{ bucket: s3.bucket, key: thumbnailKey('r2'), contentType: 'image/jpeg', bytes: undefined, width: 1080, height: 608 },
+			{ bucket: s3.bucket, key: thumbnailKey('r2'), contentType: 'image/jpeg', bytes: undefined, width: 1080, height: 1920 },
 		);
+		// Every preset's thumbnail has that platform's size (presets.json), whatever the video's shape.
+		for (const [preset, size] of [['youtube', [1280, 720]], ['square', [1080, 1080]]] as const) {
+			const other = await step({ operation: 'thumbnail', video: json.video, time: 0.5, preset }, json);
+			const { width, height } = other.thumbnail as IDataObject;
+			assert.deepEqual([width, height], size, preset);
+		}
 		// Validation's frame of one scene goes beside that scene's files.
 		const frame = await step({ operation: 'thumbnail', video: json.video, frameFor: 'scene' }, { ...json, sceneNumber: 2 });
 		assert.equal((frame.thumbnail as IDataObject).key, frameCheckKey('r2', 2));

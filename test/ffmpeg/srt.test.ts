@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { buildSrt, formatSrtTime } from '../../nodes/FFmpeg/lib/srt';
+import { subtitleTextEm } from '../../nodes/FFmpeg/lib/textWidth';
 import { wordsFromAlignment } from '../../nodes/TextToSpeech/providers/elevenlabs';
 import { alignmentFor } from '../fakes/elevenlabs';
 
@@ -165,5 +166,42 @@ describe('buildSrt with word timings (ElevenLabs alignments)', () => {
 			renderer: 'libass',
 		});
 		assert.equal(srt.replaceAll(WJ, ''), '1\n00:00:00,100 --> 00:00:00,700\nGo \\{now\\}\n');
+	});
+});
+
+describe('buildSrt for burning at a row width (maxRowEm)', () => {
+	// What a 1080×1920 frame holds at the default burn size (burnRowEm(1080, 1920, 16) ≈ 10 em).
+	const maxRowEm = 10;
+	const url = 'https://example.com/articles/2026/kettle/the-last-kettle?r=1';
+
+	it('breaks a URL across rows that each fit, after its slashes and dots, and loses no character', () => {
+		const subtitles = parseSrt(buildSrt([{ start: 0, end: 4, text: `Read it at ${url} tonight` }], { renderer: 'libass', maxRowEm }));
+		const rows = subtitles.flatMap((subtitle) => subtitle.rows);
+		for (const row of rows) assert.ok(subtitleTextEm(row) <= maxRowEm, `"${row}" is ${subtitleTextEm(row)} em`);
+		assert.equal(rows.join(' ').replace(/(?<=[/.?=-]) /g, ''), `Read it at ${url} tonight`);
+		assert.deepEqual(rows.slice(0, 3), ['Read it at', 'https://example.', 'com/articles/2026/']);
+		assert.ok(subtitles.every((subtitle) => subtitle.rows.length <= 2));
+		assert.equal(subtitles[0].start, 0);
+		assert.equal(subtitles[subtitles.length - 1].end, 4);
+	});
+
+	it('breaks a CamelCase hashtag between its words, also in word-timed cues', () => {
+		const tag = '#TheLastKettleIsFinallyOnTheStoveTonight';
+		const plain = parseSrt(buildSrt([{ start: 0, end: 2, text: tag }], { renderer: 'libass', maxRowEm }));
+		assert.deepEqual(plain.flatMap((subtitle) => subtitle.rows), ['#TheLastKettleIs', 'FinallyOnTheStove', 'Tonight']);
+		const timed = parseSrt(
+			buildSrt([{ start: 0, end: 2, text: tag, words: [{ text: 'Look:', start: 0.1, end: 0.4 }, { text: tag, start: 0.5, end: 1.9 }] }], {
+				renderer: 'libass',
+				maxRowEm,
+			}),
+		);
+		assert.deepEqual(timed.map((subtitle) => subtitle.rows), [['Look:', '#TheLastKettleIs'], ['FinallyOnTheStove', 'Tonight']]);
+		// The hashtag's 1.4 s are shared by its pieces' lengths (16 + 17 + 7 of 40 characters): no overlap.
+		assert.deepEqual(timed.map((subtitle) => [subtitle.start, subtitle.end]), [[0.1, 1.06], [1.06, 1.9]]);
+	});
+
+	it('leaves the player file alone: soft tracks and the .srt keep rows of 42 characters', () => {
+		const srt = buildSrt([{ start: 0, end: 2, text: 'Is the kettle on? It is now, and it whistles.' }]);
+		assert.deepEqual(parseSrt(srt)[0].rows, ['Is the kettle on? It is now, and it', 'whistles.']);
 	});
 });

@@ -78,10 +78,10 @@ describe('subtitles', () => {
 		// A folder name with a quote, a colon, a backslash and spaces: burning must not depend on escaping it.
 		const dir = tmp.path("it's: a \\ folder");
 		await promisify(execFile)('mkdir', ['-p', dir]);
-		const srt = `${dir}/subs [1].srt`;
-		await writeFile(srt, buildSrt([{ start: 0, end: 2, text: 'WWWW MMMM WWWW' }], { renderer: 'libass' }));
-		const output = tmp.path('burned.mp4');
-		await burnSubtitles({ video: clip, srt, output, fontSize: 24 });
+		const video = `${dir}/clip [1].mp4`;
+		await promisify(execFile)('cp', [clip, video]);
+		const output = `${dir}/burned.mp4`;
+		await burnSubtitles({ video, cues: [{ start: 0, end: 2, text: 'WWWW MMMM WWWW' }], output, fontSize: 24 });
 
 		const bottom = { x: 80, y: 145, width: 160, height: 30 };
 		const top = { x: 40, y: 10, width: 240, height: 50 };
@@ -92,6 +92,43 @@ describe('subtitles', () => {
 		const probe = await probeMedia(output, { measureAudio: false });
 		assert.equal(probe.audio?.codec, 'aac');
 		assert.equal(probe.faststart, true);
+	});
+
+	it('on a 1080×1920 video, a 60-character URL and a long hashtag stay inside the title-safe 90 % of the width', async () => {
+		const url = 'https://example.com/articles/2026/kettle/the-last-kettle?r=1';
+		assert.equal(url.length, 60);
+		const black = await makeClip(tmp.path('black-9x16.mp4'), { width: 1080, height: 1920, duration: 6, color: 'black' });
+		const output = tmp.path('burned-9x16.mp4');
+		const cues = [
+			{ start: 0, end: 4, text: `Read it at ${url} tonight` },
+			{ start: 4, end: 6, text: '#TheLastKettleIsFinallyOnTheStoveTonight' },
+		];
+		await burnSubtitles({ video: black, cues, output });
+
+		// Four frames a second of the bottom third: every white pixel (the text; its outline is black) is found.
+		const band = { y: 1280, height: 640 };
+		const { stdout } = await promisify(execFile)(
+			'ffmpeg',
+			['-v', 'error', '-i', output, '-vf', `fps=4,crop=1080:${band.height}:0:${band.y}`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+			{ encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+		);
+		const frameBytes = 1080 * band.height;
+		let left = Infinity;
+		let right = -Infinity;
+		let framesWithText = 0;
+		for (let offset = 0; offset + frameBytes <= stdout.length; offset += frameBytes) {
+			let found = false;
+			for (let i = 0; i < frameBytes; i++) {
+				if (stdout[offset + i] < 128) continue;
+				const x = i % 1080;
+				left = Math.min(left, x);
+				right = Math.max(right, x);
+				found = true;
+			}
+			if (found) framesWithText++;
+		}
+		assert.ok(framesWithText >= 20, `text shows in ${framesWithText} of 24 frames`);
+		assert.ok(left >= 54 && right <= 1025, `text spans x ${left}–${right}; the safe area is 54–1025`);
 	});
 });
 

@@ -53,7 +53,11 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'None', value: 'none', description: 'Cut from one clip to the next' },
-			{ name: 'Crossfade', value: 'crossfade', description: 'Blend picture and sound (re-encodes; shortens the video)' },
+			{
+				name: 'Crossfade',
+				value: 'crossfade',
+				description: 'Dissolve each picture into the next (re-encodes); scenes keep their full length and the sound is joined whole',
+			},
 		],
 		default: 'none',
 		displayOptions: { show },
@@ -64,7 +68,7 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		default: 0.5,
 		typeOptions: { minValue: 0.05, numberPrecision: 2 },
-		description: 'Seconds each crossfade lasts; the video gets this much shorter per transition',
+		description: "Seconds each crossfade lasts: the next clip fades in over the previous clip's last frame, held that long",
 		displayOptions: { show: { operation: ['concat'], transition: ['crossfade'] } },
 	},
 	outputKeyField('concat', standard),

@@ -29,15 +29,6 @@ export const description: INodeProperties[] = [
 		description: 'Highest allowed true peak in dBTP',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Loudness Range',
-		name: 'lra',
-		type: 'number',
-		default: 11,
-		typeOptions: { minValue: 1, maxValue: 50, numberPrecision: 1 },
-		description: 'Target loudness range in LU',
-		displayOptions: { show },
-	},
 	outputKeyField('loudness', standard),
 ];
 
@@ -50,25 +41,26 @@ const stats = (s: { integrated: number; truePeak: number; lra: number; threshold
 // Silence measures as -inf, which JSON cannot hold.
 const finite = (value: number) => (Number.isFinite(value) ? round(value, 2) : null);
 
-/** Two-pass loudnorm on the audio (video copied, audio fitted to the video length). */
+/** Loudness normalised on the audio (video copied, audio fitted to the video length), then measured on the result. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const video = readVideo.call(this, itemIndex);
 	const target = readNumber.call(this, itemIndex, 'target', 'Target', { min: -70, max: -5, fallback: -14 });
 	const truePeak = readNumber.call(this, itemIndex, 'truePeak', 'True Peak', { min: -9, max: 0, fallback: -1.5 });
-	const lra = readNumber.call(this, itemIndex, 'lra', 'Loudness Range', { min: 1, max: 50, fallback: 11 });
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const { ref, result } = await renderVideo(
 		this,
 		itemIndex,
 		{ video, outputKey, outputName: 'loudness.mp4', what: 'loudness' },
-		({ input, output, onProgress }) => normaliseLoudness({ input, output, target, truePeak, lra, onProgress }),
+		({ input, output, onProgress }) => normaliseLoudness({ input, output, target, truePeak, onProgress }),
 	);
 	const loudness = {
 		target,
 		truePeak,
-		lra,
 		normalizationType: result.normalizationType,
+		withinTarget: result.withinTarget,
+		message: result.message,
+		passes: result.passes,
 		input: { ...stats(result.input), offset: finite(result.input.offset) },
 		output: stats(result.output),
 	};

@@ -71,7 +71,7 @@ export const description: INodeProperties[] = [
 			type: 'number',
 			default: 42,
 			typeOptions: { minValue: 10, maxValue: 100 },
-			description: 'Characters per line before wrapping (two lines per subtitle)',
+			description: 'Characters per line before wrapping (two lines per subtitle); burned lines also stay inside 90 % of the picture width',
 		},
 		{
 			displayName: 'Language',
@@ -183,10 +183,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			await writeFile(file, srt);
 			await attachSubtitles({ video: input, srt: file, output, language: String(options.language ?? 'eng'), onProgress });
 		} else {
-			const file = path('burn.srt');
-			await writeFile(file, buildSrt(cues, { ...srtOptions, renderer: 'libass' }));
 			const fontSize = typeof options.fontSize === 'number' ? options.fontSize : 16;
-			await burnSubtitles({ video: input, srt: file, output, fontSize, onProgress });
+			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, onProgress });
 		}
 		return { video: await uploadMedia(storage, output, outputKey), subtitles };
 	});

@@ -1,10 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { frameCheckKey, thumbnailKey } from '../../shared/keys';
 import { exampleKey, type StandardKey } from '../../shared/outputKey';
+import { PRESETS } from '../../shared/presets';
 import { extractThumbnail } from '../lib/thumbnail';
 import { inputJson, outputKeyField, presetField, readChoice, readNumber, readOutputKey, readPreset, readVideo, renderVideo, videoField } from './common';
 
 const show = { operation: ['thumbnail'] };
+const thumbnailSizes = Object.entries(PRESETS)
+	.map(([name, preset]) => `${name} ${preset.thumbnail.width}×${preset.thumbnail.height}`)
+	.join(', ');
 
 /** Where the JPEG goes when Output Key is empty, by Frame For. */
 const standard: Record<string, StandardKey> = {
@@ -20,10 +24,14 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		default: 0.5,
 		typeOptions: { minValue: 0, numberPrecision: 2 },
-		description: 'Seconds into the video; past the end, the last frame is used',
+		description:
+			"Seconds into the video; past the end, the last frame is used. The assembly takes the scene list's thumbnailTime: the end of the first scene, where its text is complete.",
 		displayOptions: { show },
 	},
-	presetField('thumbnail', "Export preset whose width the thumbnail gets (height follows the video's aspect ratio)"),
+	presetField(
+		'thumbnail',
+		`Export preset whose thumbnail size the JPEG gets (${thumbnailSizes}); a frame of another shape is fitted and padded`,
+	),
 	{
 		displayName: 'Frame For',
 		name: 'frameFor',
@@ -39,11 +47,11 @@ export const description: INodeProperties[] = [
 	outputKeyField('thumbnail', { ...standard.run, what: 'the JPEG' }, `${exampleKey(standard.run)} or ${exampleKey(standard.scene)}`),
 ];
 
-/** One JPEG frame, scaled to the preset width. */
+/** One JPEG frame at the preset's thumbnail size. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const video = readVideo.call(this, itemIndex);
 	const time = readNumber.call(this, itemIndex, 'time', 'Time', { min: 0, fallback: 0.5 });
-	const { width } = readPreset.call(this, itemIndex).preset;
+	const size = readPreset.call(this, itemIndex).preset.thumbnail;
 	const frameFor = readChoice(this, itemIndex, 'frameFor', 'Frame For', ['run', 'scene'], 'run');
 	const outputKey = readOutputKey.call(this, itemIndex, standard[frameFor]);
 
@@ -51,7 +59,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ video, outputKey, outputName: 'thumbnail.jpg', what: 'thumbnail' },
-		({ input, output }) => extractThumbnail({ input, output, time, width }),
+		({ input, output }) => extractThumbnail({ input, output, time, size }),
 	);
 	return [{ json: { ...inputJson.call(this, itemIndex), thumbnail: thumbnail as unknown as IDataObject } }];
 }

@@ -30,9 +30,10 @@ export interface ConcatResult {
 }
 
 /**
- * Joins clips into one video. Clips made in the one clip format join by stream copy (the concat demuxer,
- * under a second even for many 1080p clips); anything else is re-encoded with the concat filter, or with
- * xfade + acrossfade when crossfades are asked for. The output always has +faststart.
+ * Joins clips into one video. Clips made in the one clip format join their pictures by stream copy (the concat
+ * demuxer, under a second even for many 1080p clips) and their sound, joined clip by clip, is encoded once (seconds);
+ * anything else is re-encoded with the concat filter, or with xfade when crossfades are asked for. The output always
+ * has +faststart.
  */
 export async function concatClips(options: ConcatOptions): Promise<ConcatResult> {
 	if (options.inputs.length === 0) throw new Error('There are no clips to join. Pass at least one clip.');
@@ -59,7 +60,7 @@ export async function concatClips(options: ConcatOptions): Promise<ConcatResult>
 		);
 	}
 	if (mode !== 'reencode' && mismatches.length === 0) {
-		await copyConcat(options);
+		await copyConcat(options, probes, total);
 		return { mode: 'copy', duration: total, mismatches };
 	}
 	await reencodeConcat(options, probes, total);
@@ -96,15 +97,53 @@ export function streamMismatches(probes: MediaProbe[]): string[] {
 	return problems;
 }
 
-async function copyConcat(options: ConcatOptions): Promise<void> {
+/**
+ * The pictures are joined by stream copy (the concat demuxer); the sound is joined from each clip on its own and
+ * encoded once. Copied AAC would carry every clip's encoder priming and padding (about 1,500 samples, 32 ms) into the
+ * joined track, which players that play samples back to back hear as speech drifting 32 ms later per join.
+ */
+async function copyConcat(options: ConcatOptions, probes: MediaProbe[], total: number): Promise<void> {
 	// The list sits next to the output, in the caller's temp folder; clip paths are quoted for the list syntax.
 	const list = join(dirname(options.output), `${basename(options.output)}.concat.txt`);
 	const body = options.inputs.map((file) => `file '${file.replace(/'/g, "'\\''")}'`).join('\n');
 	await writeFile(list, `ffconcat version 1.0\n${body}\n`);
+	const pictures = ['-f', 'concat', '-safe', '0', '-i', list];
+	if (!probes[0].audio) {
+		await ffmpeg([...pictures, '-map', '0:v', '-c', 'copy', ...FASTSTART_ARGS, options.output], { onProgress: options.onProgress });
+		return;
+	}
+	const sounds = probes.map((probe, index) => clipAudio(probe, index + 1, `a${index}`));
+	const labels = probes.map((_, index) => `[a${index}]`).join('');
 	await ffmpeg(
-		['-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v', '-map', '0:a?', '-c', 'copy', ...FASTSTART_ARGS, options.output],
-		{ onProgress: options.onProgress },
+		[
+			...pictures,
+			...options.inputs.flatMap((file) => ['-i', file]),
+			'-filter_complex',
+			`${sounds.join(';')};${labels}concat=n=${probes.length}:v=0:a=1[aout]`,
+			'-map',
+			'0:v',
+			'-map',
+			'[aout]',
+			'-c:v',
+			'copy',
+			...AAC_ARGS,
+			...FASTSTART_ARGS,
+			options.output,
+		],
+		{ duration: total, onProgress: options.onProgress },
 	);
+}
+
+/**
+ * One clip's sound (input `input`) in the clip audio format, fitted to its own video length so sound stays in sync
+ * across the joins; silence for a clip without sound.
+ */
+function clipAudio(probe: MediaProbe, input: number, label: string): string {
+	const duration = videoDuration(probe);
+	const source = probe.audio
+		? `[${input}:a:0]aresample=${CLIP_FORMAT.audioRate},aformat=sample_fmts=fltp:channel_layouts=stereo,`
+		: `anullsrc=r=${CLIP_FORMAT.audioRate}:cl=stereo,aformat=sample_fmts=fltp,`;
+	return `${source}apad=whole_dur=${sec(duration)},atrim=duration=${sec(duration)},asetpts=PTS-STARTPTS[${label}]`;
 }
 
 /** Output geometry for re-encoding: the first clip's size and frame rate. */
@@ -117,8 +156,11 @@ function target(probes: MediaProbe[]) {
 	};
 }
 
-/** One video and one audio label per clip, all at the same size, rate, timebase and audio format. */
-function normaliseInputs(probes: MediaProbe[]): { filters: string[]; durations: number[] } {
+/**
+ * One video and one audio label per clip, all at the same size, rate, timebase and audio format. With `hold`, every
+ * clip's picture but the last is held on its last frame that much longer (the crossfade dissolves over the hold).
+ */
+function normaliseInputs(probes: MediaProbe[], hold = 0): { filters: string[]; durations: number[] } {
 	const { width, height, frameRate } = target(probes);
 	const filters: string[] = [];
 	const durations: number[] = [];
@@ -127,15 +169,13 @@ function normaliseInputs(probes: MediaProbe[]): { filters: string[]; durations: 
 		durations.push(duration);
 		filters.push(
 			`[${index}:v:0]fps=${frameRate},scale=${width}:${height}:force_original_aspect_ratio=decrease,` +
-				`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,settb=AVTB,setpts=PTS-STARTPTS[v${index}]`,
+				`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,settb=AVTB,setpts=PTS-STARTPTS` +
+				// trim first: a clip's video can run a frame past its stated length, and the hold must start at that length.
+				(hold > 0 && index < probes.length - 1
+					? `,trim=duration=${sec(duration)},tpad=stop_mode=clone:stop_duration=${sec(hold)}[v${index}]`
+					: `[v${index}]`),
 		);
-		// Each clip's audio is fitted to its own video length so sound stays in sync across the joins.
-		const source = probe.audio
-			? `[${index}:a:0]aresample=${CLIP_FORMAT.audioRate},aformat=sample_fmts=fltp:channel_layouts=stereo,`
-			: `anullsrc=r=${CLIP_FORMAT.audioRate}:cl=stereo,aformat=sample_fmts=fltp,`;
-		filters.push(
-			`${source}apad=whole_dur=${sec(duration)},atrim=duration=${sec(duration)},asetpts=PTS-STARTPTS[a${index}]`,
-		);
+		filters.push(clipAudio(probe, index, `a${index}`));
 	});
 	return { filters, durations };
 }
@@ -147,9 +187,15 @@ async function reencodeConcat(options: ConcatOptions, probes: MediaProbe[], tota
 	await encode(options, filters, total);
 }
 
+/**
+ * Crossfades without losing time: each clip but the last is held on its last frame for the fade, and the next clip
+ * dissolves in over that hold. So every scene starts where it would without transitions, the video is as long as
+ * its scenes, and subtitle cues built for back-to-back scenes stay right. The sound is joined back to back (no audio
+ * fade): an acrossfade would take the overlap from the speech at both ends of a join.
+ */
 async function crossfade(options: ConcatOptions, probes: MediaProbe[]): Promise<number> {
 	const fade = options.transitionDuration ?? 0.5;
-	const { filters, durations } = normaliseInputs(probes);
+	const { filters, durations } = normaliseInputs(probes, fade);
 	const shortest = Math.min(...durations);
 	if (!(fade > 0) || fade >= shortest) {
 		const clip = durations.indexOf(shortest) + 1;
@@ -158,23 +204,20 @@ async function crossfade(options: ConcatOptions, probes: MediaProbe[]): Promise<
 				`(clip ${clip}, ${sec(shortest)} s). Lower the transition duration.`,
 		);
 	}
-	// Transition k starts where the joined video so far ends, minus the fade: sum(d1..dk) - k * fade.
+	// Clip k (from 0) starts at the sum of the clips before it, as in a plain join; its fade-in covers its first
+	// `fade` seconds, over the held last frame of the clips before.
 	let video = 'v0';
-	let audio = 'a0';
-	let end = durations[0];
+	let start = durations[0];
 	for (let index = 1; index < probes.length; index++) {
-		const offset = end - fade;
-		const last = index === probes.length - 1;
-		const v = last ? 'vout' : `vx${index}`;
-		const a = last ? 'aout' : `ax${index}`;
-		filters.push(`[${video}][v${index}]xfade=transition=fade:duration=${sec(fade)}:offset=${sec(offset)}[${v}]`);
-		filters.push(`[${audio}][a${index}]acrossfade=d=${sec(fade)}[${a}]`);
+		const v = index === probes.length - 1 ? 'vout' : `vx${index}`;
+		filters.push(`[${video}][v${index}]xfade=transition=fade:duration=${sec(fade)}:offset=${sec(start)}[${v}]`);
 		video = v;
-		audio = a;
-		end = offset + durations[index];
+		start += durations[index];
 	}
-	await encode(options, filters, end);
-	return end;
+	const sounds = probes.map((_, index) => `[a${index}]`).join('');
+	filters.push(`${sounds}concat=n=${probes.length}:v=0:a=1[aout]`);
+	await encode(options, filters, start);
+	return start;
 }
 
 async function encode(options: ConcatOptions, filters: string[], duration: number): Promise<void> {

@@ -1,4 +1,5 @@
-import { drawableText, wrapText } from '../../shared/text';
+import { drawableText } from '../../shared/text';
+import { subtitleTextEm } from './textWidth';
 
 export interface SubtitleWord {
 	text: string;
@@ -29,6 +30,11 @@ export interface SrtOptions {
 	 * 'libass' is for burning: drops what the font cannot draw and escapes braces, which libass reads as tags.
 	 */
 	renderer?: 'player' | 'libass';
+	/**
+	 * For burning: the widest a row may be, in em of the subtitle font (DejaVu Sans), on top of `maxLineLength`.
+	 * Rows are filled by measured width, and a word wider than a row (a URL, a hashtag) is broken across rows.
+	 */
+	maxRowEm?: number;
 }
 
 /** hh:mm:ss,mmm as SRT wants it. */
@@ -71,9 +77,58 @@ interface Block {
 
 const length = (text: string) => [...text].length;
 
+/** Where a long word breaks best: after these, a URL or path still reads. */
+const BREAK_AFTER = /[/?&=#\-_.,:;@+]/;
+/** Between a small letter and a capital: a CamelCase hashtag breaks between its words. */
+const breaksWell = (before: string, after: string) =>
+	BREAK_AFTER.test(before) || (/\p{Ll}/u.test(before) && /\p{Lu}/u.test(after ?? ''));
+
+/**
+ * A word too wide for one row, in pieces that each fit: every piece as long as fits, ending after a break character
+ * or between the words of a CamelCase hashtag when there is such a place in its second half.
+ */
+function splitWord(word: string, fits: (row: string) => boolean): string[] {
+	const pieces: string[] = [];
+	let rest = [...word];
+	while (rest.length > 0 && !fits(rest.join(''))) {
+		let take = 1;
+		while (take < rest.length && fits(rest.slice(0, take + 1).join(''))) take++;
+		for (let at = take; at > take / 2; at--) {
+			if (breaksWell(rest[at - 1], rest[at])) {
+				take = at;
+				break;
+			}
+		}
+		pieces.push(rest.slice(0, take).join(''));
+		rest = rest.slice(take);
+	}
+	if (rest.length > 0) pieces.push(rest.join(''));
+	return pieces;
+}
+
+/** Greedy wrap: words fill rows while `fits` holds; a word that fits no row is split across rows. */
+function wrapRows(text: string, fits: (row: string) => boolean): string[] {
+	const rows: string[] = [];
+	for (const paragraph of text.split('\n')) {
+		let row = '';
+		for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+			if (row && fits(`${row} ${word}`)) {
+				row = `${row} ${word}`;
+				continue;
+			}
+			if (row) rows.push(row);
+			const pieces = splitWord(word, fits);
+			rows.push(...pieces.slice(0, -1));
+			row = pieces[pieces.length - 1] ?? '';
+		}
+		rows.push(row);
+	}
+	return rows;
+}
+
 /** A cue without word times: wrapped rows, split into subtitles of `maxLines` rows sharing the cue's time by length. */
-function evenBlocks(cue: SubtitleCue, raw: string, width: number, maxLines: number): Block[] {
-	const lines = wrapText(plainSubtitleText(raw), width).filter((line) => line.trim() !== '');
+function evenBlocks(cue: SubtitleCue, raw: string, fits: (row: string) => boolean, maxLines: number): Block[] {
+	const lines = wrapRows(plainSubtitleText(raw), fits).filter((line) => line.trim() !== '');
 	const chunks: string[][] = [];
 	for (let i = 0; i < lines.length; i += maxLines) chunks.push(lines.slice(i, i + maxLines));
 	const weights = chunks.map((chunk) => chunk.join(' ').length);
@@ -89,41 +144,53 @@ function evenBlocks(cue: SubtitleCue, raw: string, width: number, maxLines: numb
 }
 
 /**
- * A cue with word times: words fill rows of at most `width` characters and subtitles of at most `maxLines` rows,
- * breaking only between words; each subtitle starts when its first word is spoken and ends when its last word ends.
+ * A cue with word times: words fill rows while `fits` holds and subtitles of at most `maxLines` rows, breaking
+ * between words (a word wider than a row is split across rows); each subtitle starts when its first word is spoken
+ * and ends when its last word ends.
  */
-function wordBlocks(words: SubtitleWord[], prefix: string, shown: (text: string) => string, width: number, maxLines: number): Block[] {
+function wordBlocks(words: SubtitleWord[], prefix: string, shown: (text: string) => string, fits: (row: string) => boolean, maxLines: number): Block[] {
 	const blocks: Block[] = [];
 	let block: Block | undefined;
 	for (const word of words) {
 		const text = plainSubtitleText(shown(blocks.length === 0 && !block ? `${prefix}${word.text}` : word.text)).replace(/\s+/g, ' ').trim();
 		if (!text) continue;
-		if (!block) {
-			block = { start: word.start, end: word.end, rows: [text] };
-			continue;
+		// The pieces of a word split across rows share its time by length, so no two subtitles overlap.
+		const pieces = splitWord(text, fits);
+		const total = length(text);
+		let done = 0;
+		for (const piece of pieces) {
+			const start = word.start + ((word.end - word.start) * done) / total;
+			done += length(piece);
+			const end = pieces.length === 1 ? word.end : word.start + ((word.end - word.start) * done) / total;
+			if (!block) {
+				block = { start, end, rows: [piece] };
+				continue;
+			}
+			const row = block.rows[block.rows.length - 1];
+			if (fits(`${row} ${piece}`)) block.rows[block.rows.length - 1] = `${row} ${piece}`;
+			else if (block.rows.length < maxLines) block.rows.push(piece);
+			else {
+				blocks.push(block);
+				block = { start, end, rows: [piece] };
+				continue;
+			}
+			block.end = Math.max(block.end, end);
 		}
-		const row = block.rows[block.rows.length - 1];
-		if (length(row) + 1 + length(text) <= width) block.rows[block.rows.length - 1] = `${row} ${text}`;
-		else if (block.rows.length < maxLines) block.rows.push(text);
-		else {
-			blocks.push(block);
-			block = { start: word.start, end: word.end, rows: [text] };
-			continue;
-		}
-		block.end = Math.max(block.end, word.end);
 	}
 	if (block) blocks.push(block);
 	return blocks;
 }
 
 /**
- * Builds an SRT file from cues, sorted by start, empty cues skipped, rows wrapped at ~42 characters, at most two
- * rows per subtitle. A cue with word timings is cut at the real word times (wordBlocks); without them longer text
+ * Builds an SRT file from cues, sorted by start, empty cues skipped, rows wrapped at ~42 characters (and, for
+ * burning, at `maxRowEm`), at most two rows per subtitle. A cue with word timings is cut at the real word times (wordBlocks); without them longer text
  * becomes consecutive subtitles sharing the cue's time by length.
  */
 export function buildSrt(cues: SubtitleCue[], options: SrtOptions = {}): string {
 	const width = options.maxLineLength ?? 42;
 	const maxLines = Math.max(1, options.maxLines ?? 2);
+	const maxEm = options.maxRowEm;
+	const fits = (row: string) => length(row) <= width && (maxEm === undefined || subtitleTextEm(row) <= maxEm);
 	const shown = (text: string) => (options.renderer === 'libass' ? drawableText(text).replace(/[{}]/g, '\\$&') : text);
 	const blocks: Block[] = [];
 	const sorted = cues
@@ -136,8 +203,8 @@ export function buildSrt(cues: SubtitleCue[], options: SrtOptions = {}): string 
 		const speaker = cue.speaker?.trim();
 		const prefix = options.speakerPrefix && speaker ? `${speaker}: ` : '';
 		const words = (cue.words ?? []).filter((word) => word.text.trim());
-		if (words.length > 0) blocks.push(...wordBlocks(words, prefix, shown, width, maxLines));
-		else blocks.push(...evenBlocks(cue, shown(`${prefix}${cue.text}`), width, maxLines));
+		if (words.length > 0) blocks.push(...wordBlocks(words, prefix, shown, fits, maxLines));
+		else blocks.push(...evenBlocks(cue, shown(`${prefix}${cue.text}`), fits, maxLines));
 	}
 	return blocks
 		.map((block, index) => `${index + 1}\n${formatSrtTime(block.start)} --> ${formatSrtTime(block.end)}\n${block.rows.join('\n')}\n`)

@@ -1,9 +1,11 @@
-import { copyFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { withWorkDir } from '../../shared/workdir';
 import { FASTSTART_ARGS, H264_ARGS } from './encoding';
 import { probeMedia, videoDuration } from './probe';
+import { buildSrt, type SrtOptions, type SubtitleCue } from './srt';
+import { SUBTITLE_LINE_HEIGHT_EM } from './textWidth';
 
 export interface AttachOptions {
 	video: string;
@@ -46,34 +48,63 @@ export async function attachSubtitles(options: AttachOptions): Promise<void> {
 
 export interface BurnOptions {
 	video: string;
-	/** An SRT built for libass (buildSrt with renderer 'libass'). */
-	srt: string;
+	cues: SubtitleCue[];
+	/** How cues become subtitles (speaker prefix, line length); burning adds the renderer and the row width. */
+	srt?: Omit<SrtOptions, 'renderer' | 'maxRowEm'>;
 	output: string;
 	/** libass font size on its 288-line canvas (scales with the video height); default 16. */
 	fontSize?: number;
 	onProgress?: (progress: FfmpegProgress) => void;
 }
 
+/** ffmpeg turns an SRT into ASS on a 384×288 canvas; libass scales it to the frame (fonts by the frame height). */
+const CANVAS = { width: 384, height: 288 };
+/** Title-safe area: text stays inside the middle 90 % of the width. */
+const SAFE_WIDTH = 0.9;
+const OUTLINE = 1.5;
+/** Room for libass hinting and rounding, so a row measured to fit does fit. */
+const MEASURE_SLACK = 0.97;
+
 /**
- * Draws the subtitles into the picture (re-encodes the video, copies the audio). The SRT is copied to a
- * fixed name in a private folder and ffmpeg runs there, so the filter never contains a user or temp path.
+ * How wide a burned row may be, in em of the font: the title-safe width less the outline on both sides, at the
+ * size libass draws `fontSize` on a `width`×`height` frame.
+ */
+export function burnRowEm(width: number, height: number, fontSize: number): number {
+	const scale = height / CANVAS.height;
+	const emPixels = (fontSize * scale) / SUBTITLE_LINE_HEIGHT_EM;
+	return ((width * SAFE_WIDTH - 2 * OUTLINE * scale) / emPixels) * MEASURE_SLACK;
+}
+
+/**
+ * Draws the subtitles into the picture (re-encodes the video, copies the audio). Rows are wrapped to the title-safe
+ * width of this video at this font size (a 9:16 frame holds about 17 characters a row at the default size), long
+ * URLs and hashtags broken across rows, and libass's side margins are the same 5 %. The SRT is written to a fixed
+ * name in a private folder and ffmpeg runs there, so the filter never contains a user or temp path.
  */
 export async function burnSubtitles(options: BurnOptions): Promise<void> {
 	const probe = await probeMedia(options.video, { measureAudio: false });
 	if (!probe.video) throw new Error('The video file has no video stream to draw subtitles on.');
 	const fontSize = Math.round(Math.min(72, Math.max(6, options.fontSize ?? 16)));
+	const margin = Math.ceil((CANVAS.width * (1 - SAFE_WIDTH)) / 2);
 	const style = [
 		'FontName=DejaVu Sans',
 		`FontSize=${fontSize}`,
 		'PrimaryColour=&H00FFFFFF',
 		'OutlineColour=&H00000000',
 		'BorderStyle=1',
-		'Outline=1.5',
+		`Outline=${OUTLINE}`,
 		'Shadow=0',
+		`MarginL=${margin}`,
+		`MarginR=${margin}`,
 		'MarginV=16',
 	].join(',');
+	const srt = buildSrt(options.cues, {
+		...options.srt,
+		renderer: 'libass',
+		maxRowEm: burnRowEm(probe.video.width, probe.video.height, fontSize),
+	});
 	await withWorkDir(async (dir) => {
-		await copyFile(options.srt, join(dir, 'subtitles.srt'));
+		await writeFile(join(dir, 'subtitles.srt'), srt);
 		await ffmpeg(
 			[
 				'-i',

@@ -8,11 +8,16 @@ export interface ThumbnailOptions {
 	output: string;
 	/** Seconds into the video; clamped to the last frame. */
 	time: number;
-	/** Output width in pixels (height follows the aspect ratio); 0 keeps the video's width. */
-	width?: number;
+	/**
+	 * Size of the JPEG (an export preset's thumbnail size); the frame is scaled to fit and padded with black when its
+	 * shape differs, never stretched or cropped. Without it the JPEG keeps the video's size.
+	 */
+	size?: { width: number; height: number };
 }
 
-/** One JPEG frame at `time`, scaled to `width`. Returns what was actually taken. */
+const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
+
+/** One JPEG frame at `time`, at `size`. Returns what was actually taken. */
 export async function extractThumbnail(
 	options: ThumbnailOptions,
 ): Promise<{ time: number; width: number; height: number }> {
@@ -21,8 +26,8 @@ export async function extractThumbnail(
 	const frame = probe.video.fps > 0 ? 1 / probe.video.fps : 0.04;
 	// A time past the end gives no frame at all; take the last frame instead.
 	const time = Math.max(0, Math.min(options.time, videoDuration(probe) - frame));
-	const width = options.width && options.width > 0 ? Math.round(options.width / 2) * 2 : probe.video.width;
-	const height = Math.max(2, Math.round((probe.video.height * width) / probe.video.width / 2) * 2);
+	const width = even(options.size?.width || probe.video.width);
+	const height = even(options.size?.height || probe.video.height);
 	await ffmpeg([
 		'-ss',
 		sec(time),
@@ -33,7 +38,12 @@ export async function extractThumbnail(
 		'-frames:v',
 		'1',
 		'-vf',
-		`scale=${width}:${height}:flags=lanczos,format=yuvj420p`,
+		[
+			`scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos`,
+			`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`,
+			'setsar=1',
+			'format=yuvj420p',
+		].join(','),
 		'-q:v',
 		'3',
 		'-update',

@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Assembly Input (One Item)',
 				value: 'assembly',
-				description: 'Completed scenes in order as clips, subtitle cues on the final timeline, and the scenes that did not complete',
+				description: 'Completed scenes in order as clips, subtitle cues on the final timeline, the thumbnail time, and the scenes that did not complete',
 			},
 			{
 				name: 'One Scene Item per Scene',
@@ -40,6 +40,12 @@ export const description: INodeProperties[] = [
 ];
 
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
+/**
+ * Seconds before the end of the first scene the thumbnail is taken: the local renderer types a scene's text while it
+ * is spoken, and a clip lasts at least 0.5 s past its narration, so its last frames show the whole text.
+ */
+const THUMBNAIL_BEFORE_SCENE_END = 0.2;
 
 /** The run's scenes, either as the assembly input or as one scene item per scene (validation, regeneration). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -92,8 +98,8 @@ function sceneItem(run: Run, record: SceneRecord, plan: { scenes: { number: numb
 
 /**
  * Scenes are concatenated back to back, so each scene starts where the previous one ended: cue times are the
- * scene's offset plus the line's own start/end. A crossfade overlaps scenes, so there cues run late by the
- * transition length per scene boundary (not corrected here).
+ * scene's offset plus the line's own start/end. A crossfade keeps these times too: it dissolves over a hold of the
+ * previous scene's last frame, so every scene still starts at its offset (nodes/FFmpeg/lib/concat.ts).
  */
 export function assemblyInput(run: Pick<Run, 'id' | 'campaignId' | 'options'>, scenes: SceneRecord[], bucket: string): IDataObject {
 	let offset = 0;
@@ -128,6 +134,8 @@ export function assemblyInput(run: Pick<Run, 'id' | 'campaignId' | 'options'>, s
 		clips,
 		cues,
 		totalDuration: round(offset),
+		// The end of the first scene, where its text is complete (a few frames before the cut or the crossfade).
+		thumbnailTime: round(Math.max(0, (Number(clips[0]?.duration) || 0) - THUMBNAIL_BEFORE_SCENE_END)),
 		// All scenes of the run; clips holds the completed ones.
 		sceneCount: scenes.length,
 		// Scenes that did not complete (failed after their attempts, or never made): the workflow decides.
