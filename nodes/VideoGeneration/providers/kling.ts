@@ -77,6 +77,7 @@ class KlingVideoProvider extends RemoteVideoProvider implements VideoProvider {
 			data = await this.call('GET', `/v1/videos/${kind}/${encodeURIComponent(key)}`);
 		} catch (error) {
 			if (error instanceof ProviderError && error.status === 400 && /not found|not exist/i.test(error.message)) return null;
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the clip task wraps it with the scene
 			throw error;
 		}
 		if (!data.task_id) return null;
