@@ -120,6 +120,17 @@ export interface Stack {
 	stop(): Promise<void>;
 }
 
+/** What a dashboard beside this stack needs to reach it: its database, storage, n8n and webhooks. */
+export function dashboardConnection(stack: Stack) {
+	return {
+		databaseUrl: stack.databaseUrl,
+		s3: stack.s3,
+		n8nUrl: stack.n8nUrl,
+		webhookBase: stack.webhookBase,
+		webhookToken: stack.webhookToken,
+	};
+}
+
 /** Stack settings from the environment (README lists them). Unset variables mean "use the embedded service". */
 export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<StackOptions, 'dataDir'> {
 	const options: Omit<StackOptions, 'dataDir'> = {};

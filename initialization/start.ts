@@ -14,7 +14,7 @@ import { curl, printBanner, RESUME_PATH, RUNS_PATH } from './banner';
 import { SIGNATURE_HEADER, signBody } from '../nodes/Campaign/lib/auth';
 import { REPO_ROOT } from './install-n8n';
 import { freePortNear } from './services/ports';
-import { prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
+import { dashboardConnection, prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
 import { DEFAULT_DASHBOARD_PORT, startDashboard, type Dashboard } from '../ui/server/index';
 
 const SAMPLE_SCRIPT = join(REPO_ROOT, 'initialization', 'samples', 'sample.fountain');
@@ -47,11 +47,7 @@ async function buildDashboardApp(): Promise<void> {
 async function startDashboardBeside(stack: Stack, dataDir: string): Promise<Dashboard> {
 	const port = Number(process.env.REELSMITH_DASHBOARD_PORT) || (await freePortNear(DEFAULT_DASHBOARD_PORT));
 	return startDashboard({
-		databaseUrl: stack.databaseUrl,
-		s3: stack.s3,
-		n8nUrl: stack.n8nUrl,
-		webhookBase: stack.webhookBase,
-		webhookToken: stack.webhookToken,
+		...dashboardConnection(stack),
 		port,
 		host: process.env.REELSMITH_DASHBOARD_HOST || '127.0.0.1',
 		s3PublicEndpoint: process.env.S3_PUBLIC_ENDPOINT || undefined,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SIGNATURE_HEADER, signBody } from '../../nodes/Campaign/lib/auth';
-import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
+import { buildPackage, dashboardConnection, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { startDashboard, type Dashboard } from '../../ui/server/index';
 import { ChaosProxy } from '../../test/fakes/chaos';
 import { FakeElevenLabs } from '../../test/fakes/elevenlabs';
@@ -56,11 +56,7 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 		},
 	});
 	const dashboard = await startDashboard({
-		databaseUrl: stack.databaseUrl,
-		s3: stack.s3,
-		n8nUrl: stack.n8nUrl,
-		webhookBase: stack.webhookBase,
-		webhookToken: stack.webhookToken,
+		...dashboardConnection(stack),
 		port: await freePort(),
 		host: '127.0.0.1',
 		admin: ADMIN,

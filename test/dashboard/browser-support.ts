@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
+import { buildPackage, dashboardConnection, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { REPO_ROOT } from '../../initialization/install-n8n';
 import { startDashboard, type Dashboard } from '../../ui/server';
 import { buildDashboard } from '../../ui/build';
@@ -39,11 +39,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
 		// Ports of its own, so the test runs beside a developer's `npm start` and other tests.
 		stack = await startStack({ dataDir, n8nPort: await freePort(), log: record });
 		const dashboard = await startDashboard({
-			databaseUrl: stack.databaseUrl,
-			s3: stack.s3,
-			n8nUrl: stack.n8nUrl,
-			webhookBase: stack.webhookBase,
-			webhookToken: stack.webhookToken,
+			...dashboardConnection(stack),
 			port: await freePort(),
 			admin: ADMIN,
 			log: record,

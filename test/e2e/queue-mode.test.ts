@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
-import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
+import { buildPackage, dashboardConnection, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { startDashboard, type Dashboard } from '../../ui/server/index';
 import { Browser } from '../dashboard/api-support';
 import { FakeKling } from '../fakes/kling';
@@ -155,11 +155,7 @@ describe('n8n queue mode: main + 2 workers', { timeout: 40 * 60_000 }, () => {
 	test('storyboard approval in queue mode: approved through the dashboard API, generation goes on on a worker', async ({ skip }) => {
 		if (!redisUp) return skip(NO_REDIS);
 		dashboard = await startDashboard({
-			databaseUrl: stack.databaseUrl,
-			s3: stack.s3,
-			n8nUrl: stack.n8nUrl,
-			webhookBase: stack.webhookBase,
-			webhookToken: stack.webhookToken,
+			...dashboardConnection(stack),
 			port: 0,
 			admin: ADMIN,
 			maxRunning: MAX_RUNNING,

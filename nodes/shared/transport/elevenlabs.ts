@@ -4,7 +4,7 @@
  */
 import { ElevenLabsApi } from '../../../credentials/ElevenLabsApi.credentials';
 import type { ListedVoice } from '../voices';
-import { baseUrl, credentialHeaders, requestJson, type Refusal, type RetryPolicy } from './http';
+import { credentialAccess, requestJson, type Refusal, type RetryPolicy } from './http';
 
 export const ELEVENLABS_DEFAULT_BASE_URL = 'https://api.elevenlabs.io';
 const PROVIDER = 'ElevenLabs';
@@ -52,10 +52,7 @@ export function judgeElevenLabsError(status: number, body: unknown, voice?: stri
 
 /** Base URL and xi-api-key headers from the credential. */
 export function elevenLabsAccess(credentials: Record<string, unknown> | undefined): { base: string; headers: Record<string, string> } {
-	return {
-		base: baseUrl(credentials, ELEVENLABS_DEFAULT_BASE_URL),
-		headers: credentialHeaders(new ElevenLabsApi().authenticate, credentials ?? {}),
-	};
+	return credentialAccess(credentials, ELEVENLABS_DEFAULT_BASE_URL, new ElevenLabsApi().authenticate);
 }
 
 /** One page of the account's voices (GET /v2/voices, 100 a page), optionally searched by name. */

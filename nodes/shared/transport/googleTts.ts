@@ -4,7 +4,7 @@
  */
 import { GoogleTtsApi } from '../../../credentials/GoogleTtsApi.credentials';
 import type { ListedVoice } from '../voices';
-import { baseUrl, credentialHeaders, requestJson, type Refusal, type RetryPolicy } from './http';
+import { credentialAccess, requestJson, type Refusal, type RetryPolicy } from './http';
 
 export const GOOGLE_TTS_DEFAULT_BASE_URL = 'https://texttospeech.googleapis.com';
 const PROVIDER = 'Google Text-to-Speech';
@@ -38,10 +38,7 @@ export function languageOf(voice: string): string {
 
 /** Base URL and X-goog-api-key headers from the credential. */
 export function googleAccess(credentials: Record<string, unknown> | undefined): { base: string; headers: Record<string, string> } {
-	return {
-		base: baseUrl(credentials, GOOGLE_TTS_DEFAULT_BASE_URL),
-		headers: credentialHeaders(new GoogleTtsApi().authenticate, credentials ?? {}),
-	};
+	return credentialAccess(credentials, GOOGLE_TTS_DEFAULT_BASE_URL, new GoogleTtsApi().authenticate);
 }
 
 /** Google's voices (GET /v1/voices), of one language when `languageCode` is given. */

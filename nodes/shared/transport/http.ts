@@ -289,6 +289,15 @@ export function credentialHeaders(authenticate: IAuthenticateGeneric, credential
 	return headers;
 }
 
+/** Where a provider answers and the headers that authenticate there, both from its credential. */
+export function credentialAccess(
+	credentials: Record<string, unknown> | undefined,
+	defaultBaseUrl: string,
+	authenticate: IAuthenticateGeneric,
+): { base: string; headers: Record<string, string> } {
+	return { base: baseUrl(credentials, defaultBaseUrl), headers: credentialHeaders(authenticate, credentials ?? {}) };
+}
+
 /** Base URL from the credential (or the provider's default), without a trailing slash. */
 export function baseUrl(credentials: Record<string, unknown> | undefined, fallback: string): string {
 	const value = String(credentials?.baseUrl ?? '').trim() || fallback;
