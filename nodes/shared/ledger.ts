@@ -64,7 +64,12 @@ export interface SlotOptions {
 	staleAfterMs?: number;
 	/** Pause between looks for a free slot (default 500 ms, with jitter). */
 	checkEveryMs?: number;
+	/** An intent ("submitting") holds a slot this long: longer than any submit with its retries (default 15 minutes). */
+	submittingForMs?: number;
 }
+
+/** Four tries of up to 120 s each with their waits (data/retry.json) end well inside this; an older intent was left by a stopped execution. */
+const SUBMIT_WINDOW_MS = 15 * 60_000;
 
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 
@@ -185,8 +190,13 @@ export class Ledger {
 	 * The key of the scene's next task at `provider`, written down before the submit ("submitting"), or the key of
 	 * an intent an earlier execution wrote and never saw through (`earlier`: that submit may have been accepted and
 	 * paid, so ask the provider for the task with this key before submitting again).
+	 *
+	 * With a `limit`, a new intent is only written while fewer than `limit` tasks are open or being submitted at the
+	 * provider (over every process on this store): the intent is the scene's slot. Only that write runs under the
+	 * provider's lock, never the submit itself, so one submit that hangs until its timeout holds up no other scene.
+	 * An earlier intent already holds its slot and is returned at once.
 	 */
-	async taskIntent(runId: string, sceneNumber: number, provider: string): Promise<{ key: string; earlier: boolean }> {
+	async taskIntent(runId: string, sceneNumber: number, provider: string, limit = 0, opts: SlotOptions = {}): Promise<{ key: string; earlier: boolean }> {
 		const { rows } = await this.db.query<{ idempotency_key: string }>(
 			`select idempotency_key from provider_tasks
 			where run_id = $1 and scene_number = $2 and provider = $3 and status = 'submitting'
@@ -194,15 +204,18 @@ export class Ledger {
 			[runId, sceneNumber, provider],
 		);
 		if (rows[0]) return { key: rows[0].idempotency_key, earlier: true };
-		const { rows: made } = await this.db.query<{ idempotency_key: string }>(
-			`insert into provider_tasks (run_id, scene_number, provider, task_id, idempotency_key, status)
-			select $1::uuid, $2::int, $3::text, 'intent:' || k, k, 'submitting'
-			from (select 'rs-' || $1::text || '-' || $2::text || '-' || (count(*) + 1) as k
-			      from provider_tasks where run_id = $1::uuid and scene_number = $2::int and provider = $3::text) n
-			returning idempotency_key`,
-			[runId, sceneNumber, provider],
-		);
-		return { key: made[0].idempotency_key, earlier: false };
+		const write = async () => {
+			const { rows: made } = await this.db.query<{ idempotency_key: string }>(
+				`insert into provider_tasks (run_id, scene_number, provider, task_id, idempotency_key, status)
+				select $1::uuid, $2::int, $3::text, 'intent:' || k, k, 'submitting'
+				from (select 'rs-' || $1::text || '-' || $2::text || '-' || (count(*) + 1) as k
+				      from provider_tasks where run_id = $1::uuid and scene_number = $2::int and provider = $3::text) n
+				returning idempotency_key`,
+				[runId, sceneNumber, provider],
+			);
+			return { key: made[0].idempotency_key, earlier: false };
+		};
+		return limit > 0 ? this.withSlot(provider, limit, write, opts) : write();
 	}
 
 	/** The provider refused the submit outright (it made no task): the intent goes, the next try gets a new key. */
@@ -247,14 +260,15 @@ export class Ledger {
 	}
 
 	/**
-	 * Runs `submit` once fewer than `limit` tasks are open at `provider`, counted over every n8n process that
-	 * writes to this store. A per-provider advisory lock is held while `submit` runs, so `submit` must record its
-	 * task (taskSubmitted) before returning: the next submitter then counts it. The lock is only tried, never
-	 * waited on, so waiting scenes give their connection back and the pool never runs dry.
+	 * Runs `reserve` once fewer than `limit` tasks are open or being submitted at `provider`, counted over every n8n
+	 * process that writes to this store. A per-provider advisory lock is held while `reserve` runs, so it must be a
+	 * quick write that the next caller counts (an intent or a submitted task), not the provider call. The lock is only
+	 * tried, never waited on, so waiting scenes give their connection back and the pool never runs dry.
 	 */
-	async withSlot<T>(provider: string, limit: number, submit: () => Promise<T>, opts: SlotOptions = {}): Promise<T> {
+	async withSlot<T>(provider: string, limit: number, reserve: () => Promise<T>, opts: SlotOptions = {}): Promise<T> {
 		const timeoutMs = opts.timeoutMs ?? 600_000;
 		const staleAfterMs = opts.staleAfterMs ?? 3_600_000;
+		const submittingFor = opts.submittingForMs ?? SUBMIT_WINDOW_MS;
 		const checkEveryMs = opts.checkEveryMs ?? 500;
 		const deadline = Date.now() + timeoutMs;
 		let open = 0;
@@ -270,14 +284,15 @@ export class Ledger {
 				if (rows[0].locked) {
 					const counted = await client.query<{ open: number }>(
 						`select count(*)::int as open from provider_tasks
-						where provider = $1 and status = 'submitted'
-							and submitted_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000)`,
-						[provider, staleAfterMs],
+						where provider = $1
+							and ((status = 'submitted' and submitted_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000))
+							  or (status = 'submitting' and submitted_at > clock_timestamp() - make_interval(secs => $3::double precision / 1000)))`,
+						[provider, staleAfterMs, submittingFor],
 					);
 					open = counted.rows[0].open;
 					if (open < Math.max(1, limit)) {
 						try {
-							return await submit();
+							return await reserve();
 						} finally {
 							// Ends the transaction and with it the lock, whether submit succeeded or not.
 							await client.query('commit').catch(() => {

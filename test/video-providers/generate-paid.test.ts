@@ -339,6 +339,23 @@ describe('provider concurrency', () => {
 		assert.ok(fakes.kling.log.maxInFlight > 1, `max in flight ${fakes.kling.log.maxInFlight}`);
 	});
 
+	test('a submit Kling is slow to answer holds up no other scene: the others are sent while it waits', async () => {
+		const runId = await newRun();
+		fakes.kling.knobs.taskMs = 100;
+		let sentWhileWaiting = -1;
+		fakes.kling.onAccepted = async (_id, prompt) => {
+			if (!/SCENE 1 /.test(prompt)) return;
+			// Scene 1's answer is held back (a slow or hanging provider) until the other scenes were sent, or 5 s.
+			for (let waited = 0; fakes.kling.log.submissions.length < 3 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+			sentWhileWaiting = fakes.kling.log.submissions.length - 1;
+		};
+		const [items] = await run(context(runId, { scenes: [1, 2, 3], nodeOptions: { providerConcurrency: 3, timeout: 60 } }));
+		assert.equal(sentWhileWaiting, 2, 'scenes 2 and 3 were submitted while scene 1 waited for its answer');
+		assert.deepEqual(items.map((item) => item.json.provider), ['kling', 'kling', 'kling']);
+		assert.equal(fakes.kling.log.submissions.length, 3);
+		assert.deepEqual((await tasks(runId)).map((task) => task.status), ['fetched', 'fetched', 'fetched']);
+	});
+
 	test('without the Postgres credential the limit holds inside this process', async () => {
 		const runId = await newRun();
 		fakes.kling.knobs.taskMs = 300;

@@ -164,6 +164,18 @@ describe('provider slots', () => {
 		);
 	});
 
+	it('a scene being submitted holds its slot; an intent left by a stopped execution stops holding one', async () => {
+		const { runId } = await newRun();
+		const provider = `slot-intent-${runId.slice(0, 8)}`;
+		const first = await ledger.taskIntent(runId, 1, provider, 1);
+		assert.deepEqual(first, { key: `rs-${runId}-1-1`, earlier: false });
+		await assert.rejects(ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300, checkEveryMs: 50 }), /No free slot-intent-\w+ slot: 1 tasks were still running \(limit 1\)/);
+		// The scene's own earlier intent is its slot already: no wait.
+		assert.deepEqual(await ledger.taskIntent(runId, 1, provider, 1, { timeoutMs: 300 }), { ...first, earlier: true });
+		await store.db.query(`update provider_tasks set submitted_at = now() - interval '20 minutes' where idempotency_key = $1`, [first.key]);
+		assert.deepEqual(await ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300 }), { key: `rs-${runId}-2-1`, earlier: false });
+	});
+
 	it('does not count open tasks older than the stale limit (a run that died)', async () => {
 		const { runId } = await newRun();
 		const provider = `slot-stale-${runId.slice(0, 8)}`;

@@ -101,10 +101,7 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		if (tracked && costUsd > 0) {
 			await tracked.ledger.checkBudget(tracked.runId, costUsd, `Scene ${tracked.sceneNumber} on ${name}`);
 		}
-		const submit = async () => {
-			// The intent first, with our key: if this process dies before the ledger hears of the accepted task, the
-			// next execution finds the intent and asks the provider for the task by its key instead of paying again.
-			const intent = tracked ? await tracked.ledger.taskIntent(tracked.runId, tracked.sceneNumber, definition.name) : undefined;
+		const submit = async (intent?: { key: string; earlier: boolean }) => {
 			let submitted: { taskId: string; notes?: string[] } | undefined;
 			if (intent?.earlier) {
 				const found = provider.findByKey ? await provider.findByKey(intent.key, request).catch(() => null) : null;
@@ -137,11 +134,16 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		};
 		let submitted;
 		try {
-			if (!paid || !job.concurrency) submitted = await submit();
-			else if (tracked) {
-				submitted = await tracked.ledger.withSlot(definition.name, job.concurrency, submit, { timeoutMs: job.timeoutMs });
+			if (tracked) {
+				// The intent first, with our key: if this process dies before the ledger hears of the accepted task, the
+				// next execution finds the intent and asks the provider for the task by its key instead of paying again.
+				// Written once a slot is free; the submit then runs without holding the provider's lock.
+				const intent = await tracked.ledger.taskIntent(tracked.runId, tracked.sceneNumber, definition.name, job.concurrency, {
+					timeoutMs: job.timeoutMs,
+				});
+				submitted = await submit(intent);
 			} else {
-				release = await takeSlot(definition.name, job.concurrency, job.timeoutMs);
+				if (paid && job.concurrency) release = await takeSlot(definition.name, job.concurrency, job.timeoutMs);
 				submitted = await submit();
 			}
 		} catch (error) {
