@@ -221,6 +221,18 @@ describe('timeouts and connection failures', () => {
 		assert.equal(isProviderDown(error), true);
 	});
 
+	test('a status request is given up on after the shorter status timeout; a submit gets the whole timeout', async () => {
+		const patient = retryPolicy({ attempts: 1, baseDelayMs: 1, timeoutMs: 1500, statusTimeoutMs: 150 });
+		let started = Date.now();
+		const asked = await rejection(requestJson({ provider: 'Slow', method: 'GET', url: `${url}/v1/tasks/1`, refuse }, patient));
+		assert.match(asked.message, /Slow did not answer within 0.15 s/);
+		assert.ok(Date.now() - started < 1200, 'the status request did not wait for the long timeout');
+		started = Date.now();
+		const made = await rejection(requestJson({ provider: 'Slow', method: 'POST', url: `${url}/v1/tasks`, body: {}, refuse }, patient));
+		assert.match(made.message, /Slow did not answer within 1.5 s/);
+		assert.ok(Date.now() - started >= 1400);
+	});
+
 	test('a refused connection names the address and says what to check', async () => {
 		const closed = createServer();
 		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -30,6 +30,8 @@ export interface RetryPolicy {
 	jitter: number;
 	/** One request (or one Claude answer) may take this long. */
 	timeoutMs: number;
+	/** A GET that only asks (task status, a lookup) may take this long; never more than timeoutMs. */
+	statusTimeoutMs: number;
 	/** Answers that may be sent again; every other status is final. */
 	retryStatuses: number[];
 }
@@ -169,6 +171,8 @@ export function plainText(value: unknown, max = 200): string {
 
 async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<HttpAnswer> {
 	const origin = new URL(request.url).origin;
+	const asks = ['GET', 'HEAD'].includes(request.method.toUpperCase());
+	const timeoutMs = asks ? Math.min(limits.statusTimeoutMs ?? limits.timeoutMs, limits.timeoutMs) : limits.timeoutMs;
 	try {
 		const response = await fetch(request.url, {
 			method: request.method,
@@ -178,7 +182,7 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 				...request.headers,
 			},
 			body: request.body === undefined ? undefined : JSON.stringify(request.body),
-			signal: AbortSignal.timeout(limits.timeoutMs),
+			signal: AbortSignal.timeout(timeoutMs),
 		});
 		const text = await response.text();
 		let body: unknown = text || undefined;
@@ -198,7 +202,7 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 		const unsent = repeatable ? '' : ` It was not sent again: ${request.provider} may have acted on it.`;
 		throw new ProviderError(
 			timedOut
-				? `${request.provider} did not answer within ${limits.timeoutMs / 1000} s (${origin}).${unsent || ' Try again later.'}`
+				? `${request.provider} did not answer within ${timeoutMs / 1000} s (${origin}).${unsent || ' Try again later.'}`
 				: broke
 					? `The connection to ${request.provider} broke before it answered (${code}, ${origin}).${unsent}`
 					: `${request.provider} could not be reached at ${origin} (${code}). Check the Base URL of the credential and the network.`,
