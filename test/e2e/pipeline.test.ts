@@ -74,7 +74,8 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 
 	test('a 3-scene Fountain screenplay becomes a finished 1080p MP4', async () => {
 		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
-		const answer = await post('reelsmith/runs', { script, campaign: 'E2E campaign' });
+		// Two scenes per batch: the generation loop has to come back for the third.
+		const answer = await post('reelsmith/runs', { script, campaign: 'E2E campaign', concurrency: 2 });
 		assert.equal(answer.status, 202, JSON.stringify(answer.json));
 		assert.match(String(answer.json.runId), /^[0-9a-f-]{36}$/);
 		assert.equal(typeof answer.json.queuePosition, 'number');
@@ -101,6 +102,14 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			assert.ok(events.some((e) => e.stage === stage && e.status === 'started'), `${stage} started event`);
 			assert.ok(events.some((e) => e.stage === stage && e.status === 'finished'), `${stage} finished event`);
 		}
+
+		// Every scene was made by the generation stage, in batches, not one by one by validation afterwards.
+		const { rows: late } = await db.query(
+			`select s.number from scenes s where s.run_id = $1 and s.finished_at > (
+			   select min(created_at) from events where run_id = $1 and stage = 'generation' and status = 'finished')`,
+			[firstRunId],
+		);
+		assert.deepEqual(late, [], 'no scene finished after the generation stage');
 
 		const keys = new Set(await storage.listKeys(`runs/${firstRunId}/`));
 		for (const key of [run.final_key, run.thumbnail_key, run.subtitles_key, ...versions.map((v) => v.plan_key)]) {
