@@ -2,11 +2,15 @@
  * The reliability and security suite (issue 14): the real stack with the paid providers on loopback fakes, each
  * scenario run a stated number of times with a fixed seed, one table printed, exit 1 when any cell misses its target.
  *
- *   node --import tsx bench/reliability.ts [--profile short|full] [--seed N] [--only R1,R2,R3,R4]
+ *   node --import tsx bench/reliability.ts [--profile short|full] [--seed N] [--only R1,R2,R3,R4,R5,R6] [--trial N]
  *
  *   R1 crashes          SIGKILL n8n at a chosen moment of a 6-scene paid-fake run, start it again, no resume call
  *   R2 provider faults  30 % of provider requests fail (429, 5xx, hangs, resets, cut bodies), 10 % of tasks fail
  *   R3 hostile input    a corpus of nasty requests and seeded fast-check mutations, to the webhooks and dashboard
+ *   R6 infrastructure   Postgres restarted, the object store down 30 s: runs finish, or fail saying what was down and
+ *                       resume finishes them
+ *   R5 load             offline runs posted at once, then a stream of them: all answered with a queue position, all end,
+ *                       never more than Max Running at once, positions only go down, n8n's memory does not keep growing
  *   R4 access           every dashboard route without/with a stale/with another manager's session, artifact keys,
  *                       cross-site requests, cookie flags, webhook tokens, secrets in n8n's data, logs, events, S3
  *
@@ -16,6 +20,8 @@
 import { access } from './reliability/access';
 import { startSuiteEnv } from './reliability/env';
 import { hostileInput } from './reliability/hostile';
+import { infrastructure, OUTAGES } from './reliability/infra';
+import { load } from './reliability/load';
 import { crashes, MOMENTS, providerFaults } from './reliability/runs';
 import { formatTable, missed, type Row } from './reliability/table';
 
@@ -23,12 +29,14 @@ export interface SuiteOptions {
 	profile: 'short' | 'full';
 	seed: number;
 	only?: string[];
+	/** Only this trial of R1 and R2 (its faults come from the seed and the trial number), to look at one again. */
+	trial?: number;
 	log?: (line: string) => void;
 }
 
 export const PROFILES = {
-	short: { crashes: 2, faults: 1, fuzz: 30 },
-	full: { crashes: 2 * MOMENTS.length, faults: 6, fuzz: 300 },
+	short: { crashes: 2, faults: 1, fuzz: 30, outages: 1, burst: 6, stream: 0, streamMinutes: 0 },
+	full: { crashes: 2 * MOMENTS.length, faults: 6, fuzz: 300, outages: 2 * OUTAGES.length, burst: 50, stream: 200, streamMinutes: 10 },
 } as const;
 
 export async function runSuite(options: SuiteOptions): Promise<Row[]> {
@@ -39,8 +47,10 @@ export async function runSuite(options: SuiteOptions): Promise<Row[]> {
 	const rows: Row[] = [];
 	try {
 		if (wanted('R3')) rows.push(await hostileInput(env, { seed: options.seed, fuzz: counts.fuzz, log }));
-		if (wanted('R1')) rows.push(await crashes(env, { trials: counts.crashes, seed: options.seed, log }));
-		if (wanted('R2')) rows.push(await providerFaults(env, { trials: counts.faults, seed: options.seed, log }));
+		if (wanted('R1')) rows.push(await crashes(env, { trials: counts.crashes, seed: options.seed, trial: options.trial, log }));
+		if (wanted('R2')) rows.push(await providerFaults(env, { trials: counts.faults, seed: options.seed, trial: options.trial, log }));
+		if (wanted('R6')) rows.push(await infrastructure(env, { trials: counts.outages, seed: options.seed, log }));
+		if (wanted('R5')) rows.push(await load(env, { burst: counts.burst, stream: counts.stream, minutes: counts.streamMinutes, seed: options.seed, log }));
 		// Last: it checks access to the runs made above and greps everything they left for secrets.
 		if (wanted('R4')) rows.push(await access(env));
 	} finally {
@@ -62,8 +72,9 @@ if (require.main === module) {
 	}
 	const seed = Number(argument('seed') ?? 20261201);
 	const only = argument('only')?.split(',').map((name) => name.trim().toUpperCase());
+	const trial = argument('trial') === undefined ? undefined : Number(argument('trial'));
 	const started = Date.now();
-	runSuite({ profile, seed, only })
+	runSuite({ profile, seed, only, trial })
 		.then((rows) => {
 			console.log(formatTable(rows, `Reliability suite · profile ${profile} · seed ${seed} · ${((Date.now() - started) / 60_000).toFixed(1)} min`));
 			process.exit(rows.some((row) => missed(row)) ? 1 : 0);

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CREDENTIALS, providerKeysFromEnv, type ProviderKeys, type S3Settings } from './credentials';
 import { buildPackage, DIST } from './build';
@@ -37,9 +38,9 @@ import {
 	type QueueOptions,
 } from './n8n-queue';
 import { readWorkflowFiles, type WorkflowFile } from './workflow-files';
-import { postgresDataDirectory, startEmbeddedPostgres } from './services/postgres';
+import { postgresDataDirectory, startEmbeddedPostgres, type LocalPostgres } from './services/postgres';
 import { freePort, freePortNear } from './services/ports';
-import { startLocalS3 } from './services/s3';
+import { startLocalS3, type LocalS3 } from './services/s3';
 import { Storage } from '../nodes/shared/transport/storage';
 
 export type { Log } from './install-n8n';
@@ -108,10 +109,16 @@ export interface Stack {
 	timings: Record<string, number>;
 	/** 'regular' (one n8n process runs everything) or 'queue' (main + workers on Redis). */
 	mode: 'regular' | 'queue';
+	/** The main n8n process (regular mode: the only one). */
+	main: N8nServer;
 	/** The n8n worker processes (queue mode); each can be killed and started again. */
 	workers: N8nServer[];
 	/** Queue mode: the Redis and Bull prefix the installation's queue uses. */
 	queue?: { prefix: string; redisDb: number; redis: QueueOptions['redis'] };
+	/** An outage of the embedded Postgres: stopped, `downMs` later started again on its port with its data. */
+	restartPostgres(downMs?: number): Promise<void>;
+	/** An outage of the local object store: stopped, `downMs` later started again on its port with its files. */
+	restartObjectStore(downMs?: number): Promise<void>;
 	/** Starts n8n (if not running) and waits until the production webhooks are registered. */
 	startN8n(): Promise<void>;
 	/** Stops n8n: SIGTERM waits for a graceful shutdown; SIGKILL kills n8n and its task runner at once (a crash). */
@@ -203,14 +210,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		let started = Date.now();
 		let databaseUrl = options.databaseUrl;
 		let postgresDir: string | undefined;
+		let postgres: LocalPostgres | undefined;
 		if (!databaseUrl) {
 			postgresDir = await postgresDataDirectory(dataDir);
 			if (!postgresDir.startsWith(resolve(dataDir))) {
 				await mkdir(dirname(dirname(postgresDir)), { recursive: true, mode: 0o755 });
 				log(`[stack] the postgres user cannot reach ${dataDir}; Postgres data lives in ${postgresDir} instead.`);
 			}
-			const postgres = await startEmbeddedPostgres({ directory: postgresDir, port: options.postgresPort });
-			cleanups.push(() => postgres.stop());
+			postgres = await startEmbeddedPostgres({ directory: postgresDir, port: options.postgresPort });
+			cleanups.push(() => postgres!.stop());
 			databaseUrl = postgres.url;
 		}
 		timings.postgres = since(started);
@@ -222,9 +230,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		// Object storage
 		started = Date.now();
 		let s3 = options.s3;
+		let local: LocalS3 | undefined;
 		if (!s3) {
-			const local = await startLocalS3({ directory: join(dataDir, 's3'), port: options.s3Port ?? (await freePortNear(9000)) });
-			cleanups.push(() => local.stop());
+			local = await startLocalS3({ directory: join(dataDir, 's3'), port: options.s3Port ?? (await freePortNear(9000)) });
+			cleanups.push(() => local!.stop());
 			s3 = { endpoint: local.endpoint, accessKey: local.accessKey, secretKey: local.secretKey, bucket: DEFAULT_BUCKET, region: 'us-east-1', forcePathStyle: true };
 		}
 		await new Storage({ ...s3, forcePathStyle: s3.forcePathStyle ?? true }).ensureBucket();
@@ -320,8 +329,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			workflows,
 			timings,
 			mode: queue ? 'queue' : 'regular',
+			main: server,
 			workers,
 			queue: queue && prefix ? { prefix, redisDb: queue.redis.db, redis: queue.redis } : undefined,
+			async restartPostgres(downMs = 0) {
+				if (!postgres || !postgresDir) throw new Error('restartPostgres: this stack uses an outside Postgres (databaseUrl).');
+				const port = Number(new URL(postgres.url).port);
+				await postgres.stop();
+				await sleep(downMs);
+				postgres = await startEmbeddedPostgres({ directory: postgresDir, port });
+			},
+			async restartObjectStore(downMs = 0) {
+				if (!local) throw new Error('restartObjectStore: this stack uses an outside S3 endpoint (s3).');
+				const port = Number(new URL(local.endpoint).port);
+				await local.stop();
+				await sleep(downMs);
+				local = await startLocalS3({ directory: join(dataDir, 's3'), port });
+			},
 			startN8n: () => server.start(),
 			killN8n: (signal?: NodeJS.Signals) => server.stop(signal ?? 'SIGTERM'),
 			stop: stopAll,

@@ -20,6 +20,8 @@ export const KLING_KEYS = { accessKey: 'reliability-kling-access', secretKey: 'r
 export const ADMIN = { email: 'admin@reliability.test', password: 'reliability-admin-1' };
 /** Seconds a lease lasts here: a killed run is recovered within lease + the watchdog's 20 s. */
 export const LEASE_SECONDS = 10;
+/** Runs that may hold a slot at once (the load scenario checks it is never passed). */
+export const MAX_RUNNING = 2;
 
 export interface SuiteEnv {
 	stack: Stack;
@@ -48,7 +50,7 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 	const stack = await startStack({
 		dataDir,
 		n8nPort: await freePort(),
-		n8nEnv: { REELSMITH_LEASE_SECONDS: String(LEASE_SECONDS), REELSMITH_MAX_RUNNING: '2' },
+		n8nEnv: { REELSMITH_LEASE_SECONDS: String(LEASE_SECONDS), REELSMITH_MAX_RUNNING: String(MAX_RUNNING) },
 		log: () => {},
 		providerKeys: {
 			kling: { ...KLING_KEYS, baseUrl: klingProxy.url },
@@ -65,6 +67,8 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 		log: () => {},
 	});
 	const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 3 });
+	// The infrastructure scenario restarts Postgres: idle connections then end with an error, which is expected.
+	db.on('error', () => {});
 	const secrets = [stack.webhookToken, KLING_KEYS.secretKey, elevenlabs.apiKey, ADMIN.password];
 	return {
 		stack,
@@ -81,7 +85,9 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 			await dashboard.stop().catch(() => {});
 			await stack.stop().catch(() => {});
 			await Promise.allSettled([klingProxy.stop(), elevenlabsProxy.stop(), kling.stop(), elevenlabs.stop()]);
-			await rm(dataDir, { recursive: true, force: true });
+			// RELIABILITY_KEEP=1 keeps n8n's database, logs and the run's objects for a look at a stuck trial.
+			if (process.env.RELIABILITY_KEEP === '1') console.log(`[reliability] data kept in ${dataDir}`);
+			else await rm(dataDir, { recursive: true, force: true });
 		},
 	};
 }
@@ -122,15 +128,26 @@ export async function post(env: SuiteEnv, path: string, body: unknown, headers: 
 
 export const TERMINAL = ['completed', 'failed', 'cancelled'];
 
-/** Waits until the run is terminal (or the bound passes): its row then, or null when it got stuck. */
-export async function waitTerminal(env: SuiteEnv, runId: string, boundMs: number): Promise<Record<string, any> | null> {
-	const deadline = Date.now() + boundMs;
-	while (Date.now() < deadline) {
+/** Waits until the run is terminal (or the bound passes; it may grow while waiting): its row then, or null when it got stuck. */
+export async function waitTerminal(env: SuiteEnv, runId: string, boundMs: number | (() => number)): Promise<Record<string, any> | null> {
+	const started = Date.now();
+	const bound = typeof boundMs === 'number' ? () => boundMs : boundMs;
+	while (Date.now() < started + bound()) {
 		const { rows } = await env.db.query('select * from runs where id = $1', [runId]);
 		if (rows[0] && TERMINAL.includes(rows[0].status)) return rows[0];
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	return null;
+}
+
+/** A run's events as lines ("+12.3 s scene 2 generation failed: …"), to show where a stuck run stopped. */
+export async function timeline(env: SuiteEnv, runId: string): Promise<string[]> {
+	const { rows } = await env.db.query(
+		`select extract(epoch from created_at - min(created_at) over ()) as at, scene_number, stage, status, message
+		   from events where run_id = $1 order by id`,
+		[runId],
+	);
+	return rows.map((row) => `+${Number(row.at).toFixed(1)} s ${row.scene_number ? `scene ${row.scene_number} ` : ''}${row.stage} ${row.status}${row.message ? `: ${String(row.message).slice(0, 160)}` : ''}`);
 }
 
 /** n8n answers its health check. */

@@ -3,13 +3,16 @@
  * planner plans). R1 SIGKILLs n8n at a chosen moment of each run and starts it again; nobody calls resume, so the
  * watchdog must recover the run. R2 turns the chaos proxies and the fakes' task faults on.
  */
+import { RETRY_POLICY } from '../../nodes/shared/transport/http';
 import { seededRandom } from '../../test/fakes/chaos';
-import { LEASE_SECONDS, markedScript, post, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
+import { LEASE_SECONDS, markedScript, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
 const SCENES = 6;
 /** A recovered run may need the lease, the watchdog's round and the rest of its work. */
 const BOUND_MS = (LEASE_SECONDS + 20) * 1000 + 6 * 60_000;
+/** A request the proxy leaves hanging costs the run up to the longest request timeout before it is given up on. */
+const HANG_MS = RETRY_POLICY.timeoutMs;
 
 function runRequest(marker: string) {
 	return {
@@ -43,10 +46,10 @@ async function until(check: () => Promise<boolean> | boolean, ms: number): Promi
 }
 
 /** Did the run end as the target wants: completed, or failed with a message that names its scenes? */
-function judge(row: Row, what: string, end: Record<string, any> | null, mustComplete: boolean) {
+function judge(row: Row, what: string, end: Record<string, any> | null, mustComplete: boolean, boundMs = BOUND_MS) {
 	if (!end) {
 		row.stuck += 1;
-		row.problems.push(`${what}: not terminal within ${Math.round(BOUND_MS / 1000)} s`);
+		row.problems.push(`${what}: not terminal within ${Math.round(boundMs / 1000)} s`);
 		return;
 	}
 	if (end.status === 'completed') {
@@ -60,10 +63,10 @@ function judge(row: Row, what: string, end: Record<string, any> | null, mustComp
 	} else row.problems.push(`${what}: ${end.status} without a message naming its scenes: "${message.slice(0, 200)}"`);
 }
 
-export async function crashes(env: SuiteEnv, options: { trials: number; seed: number; log: (line: string) => void }): Promise<Row> {
+export async function crashes(env: SuiteEnv, options: { trials: number; seed: number; trial?: number; log: (line: string) => void }): Promise<Row> {
 	const row = newRow('R1 crashes (regular)', 'all complete without resume; 0 paid twice; within lease + work', true);
 	const random = seededRandom(options.seed);
-	for (let trial = 1; trial <= options.trials; trial++) {
+	for (let trial = options.trial ?? 1; trial <= (options.trial ?? options.trials); trial++) {
 		const moment = MOMENTS[(trial - 1) % MOMENTS.length];
 		const marker = `R1T${trial}X${options.seed}`;
 		env.kling.reset();
@@ -100,14 +103,15 @@ export async function crashes(env: SuiteEnv, options: { trials: number; seed: nu
 		options.log(`[reliability] R1 trial ${trial}: n8n killed at "${moment}" and started again; waiting for the run …`);
 		const end = await waitTerminal(env, runId, BOUND_MS);
 		judge(row, `trial ${trial} (${moment})`, end, true);
+		if (!end) for (const line of await timeline(env, runId)) options.log(`[reliability]   ${line}`);
 		row.paidTwice += await unrecordedTasks(env, runId, marker);
 	}
 	return row;
 }
 
-export async function providerFaults(env: SuiteEnv, options: { trials: number; seed: number; log: (line: string) => void }): Promise<Row> {
+export async function providerFaults(env: SuiteEnv, options: { trials: number; seed: number; trial?: number; log: (line: string) => void }): Promise<Row> {
 	const row = newRow('R2 provider faults', '30 % errors, 10 % failed tasks: complete or fail naming scenes; 0 stuck; 0 paid twice', false);
-	for (let trial = 1; trial <= options.trials; trial++) {
+	for (let trial = options.trial ?? 1; trial <= (options.trial ?? options.trials); trial++) {
 		const marker = `R2T${trial}X${options.seed}`;
 		env.kling.reset();
 		Object.assign(env.kling.knobs, { failShare: 0.1, badResultShare: 0.05, random: seededRandom(options.seed + trial) });
@@ -121,15 +125,19 @@ export async function providerFaults(env: SuiteEnv, options: { trials: number; s
 				continue;
 			}
 			const runId = String(answer.json.runId);
-			const end = await waitTerminal(env, runId, BOUND_MS);
-			judge(row, `trial ${trial}`, end, false);
+			// Each hang the proxies dealt this trial may cost the run one request timeout.
+			const hangsBefore = env.klingProxy.faults.timeout + env.elevenlabsProxy.faults.timeout;
+			const bound = () => BOUND_MS + (env.klingProxy.faults.timeout + env.elevenlabsProxy.faults.timeout - hangsBefore) * HANG_MS;
+			const end = await waitTerminal(env, runId, bound);
+			judge(row, `trial ${trial}`, end, false, bound());
+			if (!end) for (const line of await timeline(env, runId)) options.log(`[reliability]   ${line}`);
 			row.paidTwice += await unrecordedTasks(env, runId, marker);
 			// What the run's cost lines say Kling cost, against the tasks Kling accepted for it.
 			const billed = env.kling.log.submissions.filter((submission) => submission.prompt.includes(marker)).length;
 			const { rows } = await env.db.query("select count(distinct task_id)::int as n from costs where run_id = $1 and provider = 'kling'", [runId]);
 			const costed = rows[0].n;
 			if (costed > billed) row.problems.push(`trial ${trial}: ${costed} Kling cost lines for ${billed} billed tasks`);
-			options.log(`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${env.klingProxy.totalFaults + env.elevenlabsProxy.totalFaults}`);
+			options.log(`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${JSON.stringify({ kling: env.klingProxy.faults, elevenlabs: env.elevenlabsProxy.faults })}`);
 		} finally {
 			env.klingProxy.set({ errorRate: 0 });
 			env.elevenlabsProxy.set({ errorRate: 0 });

@@ -15,6 +15,8 @@ export interface Row {
 	serverErrors: number;
 	/** Everything else that broke a target, in words (a failure without a readable message, a 4xx without a field …). */
 	problems: string[];
+	/** Figures worth reading beside the table that are not failures (load: memory, start gaps). */
+	notes: string[];
 	/** What the target is, in words. */
 	target: string;
 	/** Must every trial complete (crash recovery), or may runs fail with a readable message (faults)? */
@@ -22,7 +24,7 @@ export interface Row {
 }
 
 export function newRow(scenario: string, target: string, mustComplete: boolean): Row {
-	return { scenario, target, mustComplete, trials: 0, completed: 0, failedReadable: 0, stuck: 0, paidTwice: 0, partialWrites: 0, serverErrors: 0, problems: [] };
+	return { scenario, target, mustComplete, trials: 0, completed: 0, failedReadable: 0, stuck: 0, paidTwice: 0, partialWrites: 0, serverErrors: 0, problems: [], notes: [] };
 }
 
 /** Why the row misses its target, or null when it holds. */
@@ -54,6 +56,7 @@ export function formatTable(rows: Row[], header: string): string {
 	const widths = columns.map((column, index) => Math.max(column.length, ...lines.map((line) => line[index].length)));
 	const format = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index])).join(' | ')} |`;
 	const out = [header, '', format(columns), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...lines.map(format)];
+	for (const row of rows) for (const note of row.notes) out.push(`  ${row.scenario}: ${note}`);
 	for (const row of rows) for (const problem of row.problems.slice(0, 10)) out.push(`  ${row.scenario}: ${problem}`);
 	return out.join('\n');
 }
