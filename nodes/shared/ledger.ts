@@ -250,6 +250,14 @@ export class Ledger {
 		);
 	}
 
+	/** The provider has finished the clip: the task stops holding a slot there, though we may still have to fetch it. */
+	async taskRendered(provider: string, taskId: string): Promise<void> {
+		await this.db.query(
+			"update provider_tasks set rendered_at = coalesce(rendered_at, clock_timestamp()) where provider = $1 and task_id = $2",
+			[provider, taskId],
+		);
+	}
+
 	async taskFinished(provider: string, taskId: string, result: TaskResult): Promise<void> {
 		await this.db.query(
 			`update provider_tasks set status = $3, clip_key = coalesce($4, clip_key), error = $5,
@@ -260,7 +268,7 @@ export class Ledger {
 	}
 
 	/**
-	 * Runs `reserve` once fewer than `limit` tasks are open or being submitted at `provider`, counted over every n8n
+	 * Runs `reserve` once fewer than `limit` tasks are rendering or being submitted at `provider`, counted over every n8n
 	 * process that writes to this store. A per-provider advisory lock is held while `reserve` runs, so it must be a
 	 * quick write that the next caller counts (an intent or a submitted task), not the provider call. The lock is only
 	 * tried, never waited on, so waiting scenes give their connection back and the pool never runs dry.
@@ -285,7 +293,7 @@ export class Ledger {
 					const counted = await client.query<{ open: number }>(
 						`select count(*)::int as open from provider_tasks
 						where provider = $1
-							and ((status = 'submitted' and submitted_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000))
+							and ((status = 'submitted' and rendered_at is null and submitted_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000))
 							  or (status = 'submitting' and submitted_at > clock_timestamp() - make_interval(secs => $3::double precision / 1000)))`,
 						[provider, staleAfterMs, submittingFor],
 					);

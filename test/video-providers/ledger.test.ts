@@ -176,6 +176,16 @@ describe('provider slots', () => {
 		assert.deepEqual(await ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300 }), { key: `rs-${runId}-2-1`, earlier: false });
 	});
 
+	it('a task the provider has finished holds no slot while its clip waits to be fetched, and stays the scene\'s to fetch', async () => {
+		const { runId } = await newRun();
+		const provider = `slot-rendered-${runId.slice(0, 8)}`;
+		await ledger.taskSubmitted({ runId, sceneNumber: 1, provider, taskId: 'done-at-provider', request: {} });
+		await assert.rejects(ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300, checkEveryMs: 50 }), /No free/);
+		await ledger.taskRendered(provider, 'done-at-provider');
+		assert.equal((await ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300 })).earlier, false, 'scene 2 got the slot');
+		assert.equal((await ledger.openTask(runId, 1, provider))?.taskId, 'done-at-provider', 'scene 1 fetches it later without paying again');
+	});
+
 	it('does not count open tasks older than the stale limit (a run that died)', async () => {
 		const { runId } = await newRun();
 		const provider = `slot-stale-${runId.slice(0, 8)}`;

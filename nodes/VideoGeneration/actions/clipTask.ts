@@ -165,7 +165,10 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 			} catch (error) {
 				throw new ClipError(`${label}asking ${name} about task ${taskId} failed: ${messageOf(error)}`);
 			}
-			if (status.status === 'succeeded') break;
+			if (status.status === 'succeeded') {
+				await tracked?.ledger.taskRendered(definition.name, taskId);
+				break;
+			}
 			if (status.status === 'failed') {
 				const reason = status.error ?? 'no reason given';
 				await tracked?.ledger.taskFinished(definition.name, taskId, { status: 'failed', error: reason });
