@@ -66,6 +66,8 @@ export class FakeKling extends LoopbackServer {
 	readonly bodies: Record<string, unknown>[] = [];
 	readonly log = new SubmissionLog();
 	readonly knobs: ProviderKnobs = { down: false, taskMs: 0 };
+	/** This many submits are cut before Kling takes them: the connection breaks, no task is made, nothing is billed. */
+	dropSubmits = 0;
 	/** Awaited after a task is accepted (billed) and before the answer is sent; 'drop' cuts the connection instead. */
 	onAccepted?: (taskId: string, prompt: string) => Promise<void | 'drop'>;
 
@@ -87,6 +89,7 @@ export class FakeKling extends LoopbackServer {
 		this.bodies.length = 0;
 		this.log.reset();
 		this.onAccepted = undefined;
+		this.dropSubmits = 0;
 		Object.assign(this.script, { submitReplies: [], pollReplies: [], outcome: 'succeed', failMessage: '', processingPolls: 1 });
 		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, random: undefined });
 	}
@@ -151,6 +154,10 @@ export class FakeKling extends LoopbackServer {
 		if (denied) return this.reply(res, denied);
 
 		if (req.method === 'POST' && !task[2]) {
+			if (this.dropSubmits > 0) {
+				this.dropSubmits -= 1;
+				return void req.socket.destroy();
+			}
 			const scripted = this.script.submitReplies.shift();
 			if (scripted) return this.reply(res, scripted);
 			const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;

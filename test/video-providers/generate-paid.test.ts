@@ -145,32 +145,54 @@ describe('never paying twice', () => {
 });
 
 describe('never paying twice when the answer to a submit is lost', () => {
-	test('Kling accepted the task but the execution never heard: the next one finds it by its key and does not pay again', async () => {
+	test('Kling accepted the task but its answer was lost: the same execution asks by our key and adopts it, paid once', async () => {
 		const runId = await newRun();
-		// Kling bills the task, then the connection drops before its answer (as when n8n dies at that moment).
+		// Kling bills the task, then the connection drops before its answer.
 		fakes.kling.onAccepted = async () => {
 			fakes.kling.onAccepted = undefined;
 			return 'drop';
 		};
-		await assert.rejects(run(context(runId)), /did not take the task/);
-		assert.equal(fakes.kling.log.submissions.length, 1, 'Kling accepted (and billed) the task');
-		const [intent] = await tasks(runId);
-		assert.equal(intent.status, 'submitting', 'the intent is kept: the provider may have made the task');
-		assert.equal(fakes.kling.bodies[0].external_task_id, `rs-${runId}-1-1`, 'our key went with the request');
-
 		const [[item]] = await run(context(runId));
 		assert.equal(fakes.kling.log.submissions.length, 1, 'not submitted again');
-		assert.match(String((item.json.notes as string[]).join(' ')), new RegExp(`found Kling AI task .* by its key rs-${runId}-1-1: not paid again`));
+		assert.equal(fakes.kling.bodies[0].external_task_id, `rs-${runId}-1-1`, 'our key went with the request');
+		assert.match(String((item.json.notes as string[]).join(' ')), new RegExp(`Kling AI did not answer the submit, but has the task under our key rs-${runId}-1-1: adopted`));
 		const rows = await tasks(runId);
-		assert.equal(rows.length, 1);
-		assert.equal(rows[0].status, 'fetched');
-		assert.equal(rows[0].task_id, `text2video:${fakes.kling.log.submissions[0].taskId}`);
+		assert.deepEqual(rows.map((row) => [row.status, row.task_id]), [['fetched', `text2video:${fakes.kling.log.submissions[0].taskId}`]]);
 		assert.equal((await costLines(runId)).length, 1, 'one cost line');
 
 		// The next take of the scene gets a key of its own.
 		await run(context(runId));
 		assert.equal(fakes.kling.bodies.at(-1)?.external_task_id, `rs-${runId}-1-2`);
 		assert.equal(fakes.kling.log.submissions.length, 2);
+	});
+
+	test('answer lost and Kling cannot be asked either: the intent stays, and the next execution finds the task by its key', async () => {
+		const runId = await newRun();
+		fakes.kling.onAccepted = async () => {
+			fakes.kling.onAccepted = undefined;
+			return 'drop';
+		};
+		fakes.kling.script.pollReplies.push({ status: 400, code: 1200, message: 'lookup refused (fake)' });
+		await assert.rejects(run(context(runId)), /did not take the task/);
+		assert.equal(fakes.kling.log.submissions.length, 1, 'Kling accepted (and billed) the task');
+		const [intent] = await tasks(runId);
+		assert.equal(intent.status, 'submitting', 'the intent is kept: the provider may have made the task');
+
+		const [[item]] = await run(context(runId));
+		assert.equal(fakes.kling.log.submissions.length, 1, 'not submitted again');
+		assert.match(String((item.json.notes as string[]).join(' ')), new RegExp(`found Kling AI task .* by its key rs-${runId}-1-1: not paid again`));
+		assert.deepEqual((await tasks(runId)).map((row) => row.status), ['fetched']);
+		assert.equal((await costLines(runId)).length, 1, 'one cost line');
+	});
+
+	test('a submit that never reached Kling: looked up by our key, not there, sent again with the same key, one task', async () => {
+		const runId = await newRun();
+		fakes.kling.dropSubmits = 1;
+		const [[item]] = await run(context(runId));
+		assert.equal(item.json.provider, 'kling');
+		assert.equal(fakes.kling.log.submissions.length, 1, 'one task made, one billed');
+		assert.deepEqual(fakes.kling.bodies.map((body) => body.external_task_id), [`rs-${runId}-1-1`], 'the second send carried the same key');
+		assert.deepEqual((await tasks(runId)).map((row) => row.status), ['fetched']);
 	});
 
 	test('a submit Kling refused leaves no intent behind, and the next try starts clean', async () => {

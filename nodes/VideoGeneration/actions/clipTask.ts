@@ -59,6 +59,9 @@ export interface ClipOutcome {
 
 const messageOf = (error: unknown) => (error as Error).message;
 
+/** Sends of one submit that got no answer, when the provider can say whether it has the task under our key. */
+const SENDS = 3;
+
 /** The request as stored with the task: a big base64 reference image is left out (its size and duration are what count). */
 function storableRequest(request: ClipRequest): ClipRequest {
 	if ((request.referenceImage?.length ?? 0) <= 2048) return request;
@@ -103,21 +106,38 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		}
 		const submit = async (intent?: { key: string; earlier: boolean }) => {
 			let submitted: { taskId: string; notes?: string[] } | undefined;
+			// With our key on the request, a submit that got no answer is safe to send again once the provider says it
+			// has no task under that key (and it refuses the same key twice): look it up, adopt it or send it again.
+			// undefined = the lookup itself failed: nobody knows, so nothing is sent blind and the intent stays.
+			const lookUp = intent && provider.findByKey ? () => provider.findByKey!(intent.key, request).catch(() => undefined) : undefined;
 			if (intent?.earlier) {
-				const found = provider.findByKey ? await provider.findByKey(intent.key, request).catch(() => null) : null;
+				const found = lookUp ? await lookUp() : null;
 				if (found) {
 					submitted = { taskId: found, notes: [`${label}found ${name} task ${found}, accepted before the last execution stopped, by its key ${intent.key}: not paid again.`] };
+				} else if (found === undefined) {
+					throw new ClipError(`${label}${name} could not be asked whether an earlier submit of this scene arrived (key ${intent.key}); the scene is tried again later, without paying twice.`);
 				} else if (!provider.findByKey) {
 					notes.push(`${label}an earlier execution stopped while submitting to ${name}, which cannot look a task up by our key: if that submit was accepted, it was paid for too.`);
 				}
 			}
-			try {
-				submitted ??= await provider.submit(request, provider.findByKey ? intent?.key : undefined);
-			} catch (error) {
-				// A refusal made no task: the intent goes. Without an answer (the connection broke) the provider may have
-				// made one, so the intent stays for the next try to look up.
-				if (intent && !(error instanceof ProviderError && error.unreachable)) await tracked?.ledger.dropIntent(definition.name, intent.key);
-				throw new ClipError(`${label}the ${name} provider did not take the task: ${messageOf(error)}`, isProviderDown(error));
+			for (let send = 1; !submitted; send++) {
+				try {
+					submitted = await provider.submit(request, provider.findByKey ? intent?.key : undefined);
+				} catch (error) {
+					const unanswered = error instanceof ProviderError && error.unreachable;
+					// A refusal after an earlier send may be "that key exists": then the task is there.
+					const mayExist = Boolean(lookUp) && (unanswered || send > 1 || Boolean(intent?.earlier));
+					const found = lookUp && mayExist ? await lookUp() : undefined;
+					if (found) {
+						submitted = { taskId: found, notes: [`${label}${name} did not answer the submit, but has the task under our key ${intent!.key}: adopted, not paid again.`] };
+						break;
+					}
+					if (unanswered && found === null && send < SENDS) continue;
+					// A refusal made no task (when none can exist, or the lookup found none): the intent goes. Without an
+					// answer the provider may have made one, so the intent stays for the next try to look up.
+					if (intent && !unanswered && (!mayExist || found === null)) await tracked?.ledger.dropIntent(definition.name, intent.key);
+					throw new ClipError(`${label}the ${name} provider did not take the task: ${messageOf(error)}`, isProviderDown(error));
+				}
 			}
 			// Written before the first poll: from here on the task is paid for, whatever happens to this execution.
 			await tracked?.ledger.taskSubmitted({
