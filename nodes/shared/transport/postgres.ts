@@ -4,6 +4,7 @@ import type {
 	ICredentialsDecrypted,
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 
 /** Fields of the `reelsmithPostgresApi` credential. */
@@ -45,6 +46,60 @@ function connectionConfig(credentials: PostgresCredentials) {
 	};
 }
 
+/** How long a connection is waited for while Postgres is away (a restart, a failover) before a step fails. */
+export const DATABASE_WAIT_MS = 30_000;
+
+/** Errors of connecting, before any statement ran: safe to try again. A wrong host or password is not one. */
+function couldNotConnect(error: unknown): boolean {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	// 57P03: the server is starting up or shutting down; 57P01: it was shut down under the new connection.
+	if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P03', '57P01'].includes(String(code))) return true;
+	return /Connection terminated|timeout exceeded when trying to connect/i.test(String(message));
+}
+
+/**
+ * A pool whose connect waits out a short database outage: a restarted Postgres refuses connections for a few
+ * seconds, and a run should not fail for that. Only connecting is tried again, never a statement (one that may
+ * have run must not run twice). pg's own query() connects through connect(), so it waits too.
+ */
+export class PatientPool extends Pool {
+	constructor(
+		config: ConstructorParameters<typeof Pool>[0],
+		private readonly where: string,
+		private readonly waitMs = DATABASE_WAIT_MS,
+	) {
+		super(config);
+	}
+
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads (promise or callback) in one body
+	override connect(callback?: (...args: any[]) => void): any {
+		const connected = this.connectPatiently();
+		if (!callback) return connected;
+		connected.then(
+			(client) => callback(undefined, client, (error?: Error | boolean) => client.release(error)),
+			(error) => callback(error, undefined, () => {}),
+		);
+	}
+
+	private async connectPatiently(): Promise<PoolClient> {
+		const deadline = Date.now() + this.waitMs;
+		for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+			try {
+				return await super.connect();
+			} catch (error) {
+				if (!couldNotConnect(error)) throw error;
+				if (Date.now() + wait > deadline) {
+					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- store transport; the calling operation wraps it with its node and item
+					throw new Error(
+						`The Reelsmith database (Postgres at ${this.where}) could not be reached for ${Math.round(this.waitMs / 1000)} s (${(error as Error).message}). Check that it is running; once it is back, resume the run to finish it.`,
+					);
+				}
+				await sleep(wait);
+			}
+		}
+	}
+}
+
 const pools = new Map<string, Pool>();
 
 /** One pool per distinct credential, kept for the life of the n8n process (executions come and go). */
@@ -52,7 +107,7 @@ export function poolFor(credentials: PostgresCredentials): Pool {
 	const id = JSON.stringify(credentials);
 	let pool = pools.get(id);
 	if (!pool) {
-		pool = new Pool({ ...connectionConfig(credentials), max: 5, idleTimeoutMillis: 30_000 });
+		pool = new PatientPool({ ...connectionConfig(credentials), max: 5, idleTimeoutMillis: 30_000 }, `${credentials.host}:${credentials.port}`);
 		// An idle client losing its connection must not crash n8n; the next query reconnects.
 		pool.on('error', () => {});
 		pools.set(id, pool);
