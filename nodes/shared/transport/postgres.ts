@@ -89,7 +89,6 @@ export class PatientPool extends Pool {
 			} catch (error) {
 				if (!couldNotConnect(error)) throw error;
 				if (Date.now() + wait > deadline) {
-					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- store transport; the calling operation wraps it with its node and item
 					throw new Error(
 						`The Reelsmith database (Postgres at ${this.where}) could not be reached for ${Math.round(this.waitMs / 1000)} s (${(error as Error).message}). Check that it is running; once it is back, resume the run to finish it.`,
 					);
