@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { joinedKey } from '../../shared/keys';
+import type { MediaFacts } from '../../shared/refs';
 import type { StandardKey } from '../../shared/outputKey';
 import { concatClips, type ConcatMode, type Transition } from '../lib/concat';
 import {
@@ -86,10 +87,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const { video, concatMode } = await withMedia(this, async (storage, path) => {
-		const files: string[] = [];
+		const files: Array<{ file: string; known?: MediaFacts }> = [];
 		for (const [index, clip] of clips.entries()) {
 			const name = localName(`clip-${String(index + 1).padStart(3, '0')}`, clip);
-			files.push(await download.call(this, itemIndex, storage, clip, path(name), `Clips (entry ${index + 1})`));
+			const file = await download.call(this, itemIndex, storage, clip, path(name), `Clips (entry ${index + 1})`);
+			// What the clip's reference says about it spares a probe (clips made by Reelsmith nodes carry it).
+			files.push({ file, known: clip.media });
 		}
 		const output = path('concat.mp4');
 		const result = await concatClips({
