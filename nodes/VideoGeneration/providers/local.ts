@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeStreams } from '../../FFmpeg/lib/probe';
+import { probeStreams } from '../../shared/probe';
 import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
 import { renderClip, STYLE_NAMES } from '../render';

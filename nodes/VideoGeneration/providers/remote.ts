@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLIP_FORMAT } from '../../shared/presets';
 import type { MediaRef } from '../../shared/refs';
-import { probeStreams } from '../../FFmpeg/lib/probe';
+import { probeStreams } from '../../shared/probe';
 import { ffmpeg, ffprobe } from '../../shared/transport/ffmpeg';
 import { baseUrl, download, ProviderError, retryPolicy, withRetry, type RetryPolicy } from '../../shared/transport/http';
 import type { Storage } from '../../shared/transport/storage';
