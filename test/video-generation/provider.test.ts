@@ -46,9 +46,16 @@ describe('local video provider (submit / poll / fetchResult)', () => {
 		const { taskId } = await provider.submit(request);
 		assert.equal((await waitFor(taskId)).status, 'succeeded');
 		const clip = await provider.fetchResult(taskId, { bucket: s3.bucket, key: 'runs/p/scenes/001/clip.mp4' });
+		const { media, ...ref } = clip;
 		assert.deepEqual(
-			{ ...clip, bytes: clip.bytes! > 0 },
+			{ ...ref, bytes: clip.bytes! > 0 },
 			{ bucket: s3.bucket, key: 'runs/p/scenes/001/clip.mp4', contentType: 'video/mp4', bytes: true, duration: 1, width: 320, height: 180 },
+		);
+		// What the next steps need to know travels with the clip, for the stored file's own size.
+		assert.equal(media?.bytes, clip.bytes);
+		assert.deepEqual(
+			[media?.video?.codec, media?.video?.width, media?.video?.height, media?.video?.fps, media?.audio?.codec, media?.audio?.sampleRate],
+			['h264', 320, 180, 30, 'aac', 48000],
 		);
 		// A fetched task is gone: the temp folder is freed and a second fetch is refused.
 		await assert.rejects(provider.fetchResult(taskId, { bucket: s3.bucket, key: 'again.mp4' }), /no finished clip/);

@@ -63,7 +63,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				return { ok: false, problems: [`clip is missing from storage (key ${ref.key})`], probe: null };
 			}
 			const file = await download.call(this, itemIndex, storage, ref, path(localName('clip', ref)), 'Input');
-			return checkClip(file, { expectedDuration, tolerance, minMeanVolume });
+			return checkClip(file, { expectedDuration, tolerance, minMeanVolume, known: ref.media });
 		});
 	}
 	return [{ json: { ...inputJson.call(this, itemIndex), check: check as unknown as IDataObject } }];

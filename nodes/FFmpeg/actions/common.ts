@@ -6,19 +6,21 @@ import {
 	type IExecuteFunctions,
 	type INodeProperties,
 } from 'n8n-workflow';
-import type { MediaRef, ObjectRef } from '../../shared/refs';
+import { mediaFacts, type MediaFacts, type MediaRef, type ObjectRef } from '../../shared/refs';
 import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { PRESETS, presetByName, type ExportPreset } from '../../shared/presets';
 import { getStorage } from '../../shared/storageNode';
 import type { FfmpegProgress } from '../../shared/transport/ffmpeg';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
-import { probeMedia } from '../lib/probe';
+import { probeStreams } from '../lib/probe';
 
 /** A reference as read from a parameter; the bucket falls back to the credential's bucket. */
 export interface InputRef {
 	bucket?: string;
 	key: string;
+	/** The stream facts the reference carried (checked for shape; trusted only for a file of the same size). */
+	media?: MediaFacts;
 }
 
 /** Parameter fields shared by the operations, shown only for `operation`. */
@@ -81,9 +83,12 @@ function asRef(value: unknown): InputRef | null {
 	// A bare key (text, not JSON) is accepted too: it lives in the credential's bucket.
 	if (typeof value === 'string' && value.trim() !== '') return { key: value.trim() };
 	if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-	const { bucket, key } = value as IDataObject;
+	const { bucket, key, media } = value as IDataObject;
 	if (typeof key !== 'string' || key.trim() === '') return null;
-	return { key: key.trim(), bucket: typeof bucket === 'string' && bucket ? bucket : undefined };
+	const ref: InputRef = { key: key.trim(), bucket: typeof bucket === 'string' && bucket ? bucket : undefined };
+	const facts = mediaFacts(media);
+	if (facts) ref.media = facts;
+	return ref;
 }
 
 /**
@@ -267,17 +272,21 @@ const CONTENT_TYPES: Record<string, string> = {
 	'.wav': 'audio/wav',
 };
 
-/** Uploads a media file and describes it (duration, size) for the next node. */
+/**
+ * Uploads a media file and describes it for the next node: duration and size, and its stream facts (`media`), so
+ * the steps after this one do not probe it again. This is the one probe of the new object.
+ */
 export async function uploadMedia(storage: Storage, file: string, key: string): Promise<MediaRef> {
 	const contentType = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-	const uploaded = await storage.uploadFile(file, key, contentType);
-	const probe = await probeMedia(file, { measureAudio: false });
+	const [uploaded, facts] = await Promise.all([storage.uploadFile(file, key, contentType), probeStreams(file)]);
 	const ref: MediaRef = { ...uploaded };
-	if (probe.video?.codec !== 'mjpeg' && probe.video?.codec !== 'png') ref.duration = round(probe.duration);
-	if (probe.video) {
-		ref.width = probe.video.width;
-		ref.height = probe.video.height;
+	const still = facts.video?.codec === 'mjpeg' || facts.video?.codec === 'png';
+	if (!still) ref.duration = round(facts.duration);
+	if (facts.video) {
+		ref.width = facts.video.width;
+		ref.height = facts.video.height;
 	}
+	if (!still) ref.media = facts;
 	return ref;
 }
 
@@ -302,6 +311,8 @@ export interface RenderFiles {
 	path: (name: string) => string;
 	storage: Storage;
 	onProgress: (progress: FfmpegProgress) => void;
+	/** The video's stream facts from its reference, when it had them: pass them on to the lib as `known`. */
+	known: MediaFacts | null;
 }
 
 /**
@@ -317,7 +328,8 @@ export async function renderVideo<T>(
 	return withMedia(context, async (storage, path) => {
 		const input = await download.call(context, itemIndex, storage, step.video, path(localName('video', step.video)), 'Video');
 		const output = path(step.outputName);
-		const result = await render({ input, output, path, storage, onProgress: progressLog.call(context, itemIndex, step.what) });
+		const onProgress = progressLog.call(context, itemIndex, step.what);
+		const result = await render({ input, output, path, storage, onProgress, known: step.video.media ?? null });
 		return { ref: await uploadMedia(storage, output, step.outputKey), result };
 	});
 }

@@ -23,7 +23,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ video, outputKey, outputName: 'export.mp4', what: 'export' },
-		({ input, output, onProgress }) => exportForPreset({ input, output, preset, onProgress }),
+		({ input, output, onProgress, known }) => exportForPreset({ input, output, preset, onProgress, known }),
 	);
 	return [
 		{

@@ -52,7 +52,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ video, outputKey, outputName: 'loudness.mp4', what: 'loudness' },
-		({ input, output, onProgress }) => normaliseLoudness({ input, output, target, truePeak, onProgress }),
+		({ input, output, onProgress, known }) => normaliseLoudness({ input, output, target, truePeak, onProgress, known }),
 	);
 	const loudness = {
 		target,

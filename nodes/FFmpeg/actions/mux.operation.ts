@@ -62,6 +62,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			output,
 			duration,
 			onProgress: progressLog.call(this, itemIndex, 'mux'),
+			known: { video: video.media, audio: audio?.media },
 		});
 		return uploadMedia(storage, output, outputKey);
 	});

@@ -184,7 +184,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			await attachSubtitles({ video: input, srt: file, output, language: String(options.language ?? 'eng'), onProgress });
 		} else {
 			const fontSize = typeof options.fontSize === 'number' ? options.fontSize : 16;
-			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, onProgress });
+			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, onProgress, known: video.media });
 		}
 		return { video: await uploadMedia(storage, output, outputKey), subtitles };
 	});

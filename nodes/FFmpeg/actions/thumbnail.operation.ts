@@ -59,7 +59,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ video, outputKey, outputName: 'thumbnail.jpg', what: 'thumbnail' },
-		({ input, output }) => extractThumbnail({ input, output, time, size }),
+		({ input, output, known }) => extractThumbnail({ input, output, time, size, known }),
 	);
 	return [{ json: { ...inputJson.call(this, itemIndex), thumbnail: thumbnail as unknown as IDataObject } }];
 }

@@ -105,7 +105,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ video, outputKey, outputName: 'watermarked.mp4', what: 'watermark' },
-		async ({ input, output, path, storage, onProgress }) =>
+		async ({ input, output, path, storage, onProgress, known }) =>
 			addWatermark({
 				input,
 				output,
@@ -117,6 +117,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				fontSize: positive(options.fontSize),
 				imageScale: positive(options.imageScale),
 				onProgress,
+				known,
 			}),
 	);
 	return [{ json: { ...inputJson.call(this, itemIndex), video: ref as unknown as IDataObject } }];

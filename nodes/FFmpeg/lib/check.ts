@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { probeMedia, videoDuration, type MediaProbe } from './probe';
+import { probeMedia, videoDuration, type MediaFacts, type MediaProbe } from './probe';
 
 export interface ClipCheckOptions {
 	/** Seconds; 0 or undefined skips the duration check. */
@@ -8,6 +8,8 @@ export interface ClipCheckOptions {
 	tolerance?: number;
 	/** Mean volume in dB below which the audio counts as silent (default −60). */
 	minMeanVolume?: number;
+	/** What the clip's reference said about it (stream facts); the file is probed when it has none that fit. */
+	known?: MediaFacts | null;
 }
 
 export interface ClipCheck {
@@ -32,7 +34,7 @@ export async function checkClip(file: string, options: ClipCheckOptions = {}): P
 
 	let probe: MediaProbe;
 	try {
-		probe = await probeMedia(file);
+		probe = await probeMedia(file, { known: options.known });
 	} catch (error) {
 		const reason = (error as Error).message.split('|').pop()?.trim() ?? 'unknown error';
 		return { ok: false, problems: [`the clip could not be read as a video (${reason})`], probe: null };

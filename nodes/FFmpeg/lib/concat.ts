@@ -3,14 +3,17 @@ import { basename, dirname, join } from 'node:path';
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { CLIP_FORMAT } from '../../shared/presets';
 import { AAC_ARGS, FASTSTART_ARGS, H264_ARGS, sec } from './encoding';
-import { probeMedia, videoDuration, type MediaProbe } from './probe';
+import { streamFactsOf, videoDuration, type MediaFacts, type Prober } from './probe';
 
 export type ConcatMode = 'auto' | 'copy' | 'reencode';
 export type Transition = 'none' | 'crossfade';
 
+/** A local clip file, with what its reference said about it when it said anything. */
+export type ConcatInput = string | { file: string; known?: MediaFacts | null };
+
 export interface ConcatOptions {
 	/** Local clip files in playing order. */
-	inputs: string[];
+	inputs: ConcatInput[];
 	output: string;
 	/** auto = stream copy when every clip has the same streams, else re-encode (default auto). */
 	mode?: ConcatMode;
@@ -18,7 +21,12 @@ export interface ConcatOptions {
 	/** Seconds each crossfade lasts (default 0.5). */
 	transitionDuration?: number;
 	onProgress?: (progress: FfmpegProgress) => void;
+	/** Reads the clips' stream facts where their references had none (default ffprobe, a few at a time). */
+	prober?: Prober;
 }
+
+/** The options with plain file paths, as the ffmpeg steps below use them. */
+type Job = Omit<ConcatOptions, 'inputs'> & { inputs: string[] };
 
 export interface ConcatResult {
 	/** What was actually done. */
@@ -39,7 +47,9 @@ export async function concatClips(options: ConcatOptions): Promise<ConcatResult>
 	if (options.inputs.length === 0) throw new Error('There are no clips to join. Pass at least one clip.');
 	const mode = options.mode ?? 'auto';
 	const transition = options.transition ?? 'none';
-	const probes = await Promise.all(options.inputs.map((file) => probeMedia(file, { measureAudio: false })));
+	const inputs = options.inputs.map((input) => (typeof input === 'string' ? { file: input } : input));
+	const probes = await streamFactsOf(inputs, { prober: options.prober });
+	const job: Job = { ...options, inputs: inputs.map((input) => input.file) };
 	probes.forEach((probe, index) => {
 		if (!probe.video) throw new Error(`Clip ${index + 1} has no video stream. Only video clips can be joined.`);
 	});
@@ -50,7 +60,7 @@ export async function concatClips(options: ConcatOptions): Promise<ConcatResult>
 		if (mode === 'copy') {
 			throw new Error('Crossfades blend frames, so they cannot be done by stream copy. Set the mode to auto or re-encode.');
 		}
-		const duration = await crossfade(options, probes);
+		const duration = await crossfade(job, probes);
 		return { mode: 'reencode', duration, mismatches };
 	}
 
@@ -60,10 +70,10 @@ export async function concatClips(options: ConcatOptions): Promise<ConcatResult>
 		);
 	}
 	if (mode !== 'reencode' && mismatches.length === 0) {
-		await copyConcat(options, probes, total);
+		await copyConcat(job, probes, total);
 		return { mode: 'copy', duration: total, mismatches };
 	}
-	await reencodeConcat(options, probes, total);
+	await reencodeConcat(job, probes, total);
 	return { mode: 'reencode', duration: total, mismatches };
 }
 
@@ -71,10 +81,10 @@ export async function concatClips(options: ConcatOptions): Promise<ConcatResult>
  * What differs between the clips in ways the concat demuxer cannot handle: codec and profile, size, pixel
  * format, frame rate, timebase and audio layout, each compared with the first clip.
  */
-export function streamMismatches(probes: MediaProbe[]): string[] {
+export function streamMismatches(probes: MediaFacts[]): string[] {
 	const first = probes[0];
 	if (!first) return [];
-	const describe = (probe: MediaProbe) => ({
+	const describe = (probe: MediaFacts) => ({
 		'video codec': probe.video?.codec ?? 'none',
 		'video profile': probe.video?.profile ?? 'none',
 		size: probe.video ? `${probe.video.width}x${probe.video.height}` : 'none',
@@ -102,7 +112,7 @@ export function streamMismatches(probes: MediaProbe[]): string[] {
  * encoded once. Copied AAC would carry every clip's encoder priming and padding (about 1,500 samples, 32 ms) into the
  * joined track, which players that play samples back to back hear as speech drifting 32 ms later per join.
  */
-async function copyConcat(options: ConcatOptions, probes: MediaProbe[], total: number): Promise<void> {
+async function copyConcat(options: Job, probes: MediaFacts[], total: number): Promise<void> {
 	// The list sits next to the output, in the caller's temp folder; clip paths are quoted for the list syntax.
 	const list = join(dirname(options.output), `${basename(options.output)}.concat.txt`);
 	const body = options.inputs.map((file) => `file '${file.replace(/'/g, "'\\''")}'`).join('\n');
@@ -138,7 +148,7 @@ async function copyConcat(options: ConcatOptions, probes: MediaProbe[], total: n
  * One clip's sound (input `input`) in the clip audio format, fitted to its own video length so sound stays in sync
  * across the joins; silence for a clip without sound.
  */
-function clipAudio(probe: MediaProbe, input: number, label: string): string {
+function clipAudio(probe: MediaFacts, input: number, label: string): string {
 	const duration = videoDuration(probe);
 	const source = probe.audio
 		? `[${input}:a:0]aresample=${CLIP_FORMAT.audioRate},aformat=sample_fmts=fltp:channel_layouts=stereo,`
@@ -147,7 +157,7 @@ function clipAudio(probe: MediaProbe, input: number, label: string): string {
 }
 
 /** Output geometry for re-encoding: the first clip's size and frame rate. */
-function target(probes: MediaProbe[]) {
+function target(probes: MediaFacts[]) {
 	const first = probes[0].video!;
 	return {
 		width: first.width,
@@ -160,7 +170,7 @@ function target(probes: MediaProbe[]) {
  * One video and one audio label per clip, all at the same size, rate, timebase and audio format. With `hold`, every
  * clip's picture but the last is held on its last frame that much longer (the crossfade dissolves over the hold).
  */
-function normaliseInputs(probes: MediaProbe[], hold = 0): { filters: string[]; durations: number[] } {
+function normaliseInputs(probes: MediaFacts[], hold = 0): { filters: string[]; durations: number[] } {
 	const { width, height, frameRate } = target(probes);
 	const filters: string[] = [];
 	const durations: number[] = [];
@@ -180,7 +190,7 @@ function normaliseInputs(probes: MediaProbe[], hold = 0): { filters: string[]; d
 	return { filters, durations };
 }
 
-async function reencodeConcat(options: ConcatOptions, probes: MediaProbe[], total: number): Promise<void> {
+async function reencodeConcat(options: Job, probes: MediaFacts[], total: number): Promise<void> {
 	const { filters } = normaliseInputs(probes);
 	const pairs = probes.map((_, index) => `[v${index}][a${index}]`).join('');
 	filters.push(`${pairs}concat=n=${probes.length}:v=1:a=1[vout][aout]`);
@@ -193,7 +203,7 @@ async function reencodeConcat(options: ConcatOptions, probes: MediaProbe[], tota
  * its scenes, and subtitle cues built for back-to-back scenes stay right. The sound is joined back to back (no audio
  * fade): an acrossfade would take the overlap from the speech at both ends of a join.
  */
-async function crossfade(options: ConcatOptions, probes: MediaProbe[]): Promise<number> {
+async function crossfade(options: Job, probes: MediaFacts[]): Promise<number> {
 	const fade = options.transitionDuration ?? 0.5;
 	const { filters, durations } = normaliseInputs(probes, fade);
 	const shortest = Math.min(...durations);
@@ -220,7 +230,7 @@ async function crossfade(options: ConcatOptions, probes: MediaProbe[]): Promise<
 	return start;
 }
 
-async function encode(options: ConcatOptions, filters: string[], duration: number): Promise<void> {
+async function encode(options: Job, filters: string[], duration: number): Promise<void> {
 	const inputs = options.inputs.flatMap((file) => ['-i', file]);
 	await ffmpeg(
 		[

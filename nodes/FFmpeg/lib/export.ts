@@ -1,13 +1,15 @@
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { CLIP_FORMAT, type ExportPreset } from '../../shared/presets';
 import { AAC_ARGS, FASTSTART_ARGS, H264_ARGS, KEEP_SUBTITLES_ARGS, SILENCE_INPUT, fitAudioFilter, sec } from './encoding';
-import { probeMedia, videoDuration, type MediaProbe } from './probe';
+import { probeMedia, videoDuration, type MediaProbe, type MediaFacts } from './probe';
 
 export interface ExportOptions {
 	input: string;
 	output: string;
 	preset: ExportPreset;
 	onProgress?: (progress: FfmpegProgress) => void;
+	/** What the input's reference said about it (stream facts); the file is probed when it has none that fit. */
+	known?: MediaFacts | null;
 }
 
 export interface ExportResult {
@@ -48,7 +50,7 @@ export function presetMismatches(probe: MediaProbe, preset: ExportPreset): strin
  */
 export async function exportForPreset(options: ExportOptions): Promise<ExportResult> {
 	const { preset } = options;
-	const probe = await probeMedia(options.input, { measureAudio: false });
+	const probe = await probeMedia(options.input, { measureAudio: false, known: options.known });
 	if (!probe.video) throw new Error('The file has no video stream to export.');
 	const duration = videoDuration(probe);
 	const reasons = presetMismatches(probe, preset);

@@ -1,6 +1,6 @@
 import { ffmpeg, ffmpegAnalyse, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { AAC_ARGS, FASTSTART_ARGS, KEEP_SUBTITLES_ARGS, fitAudioFilter, sec } from './encoding';
-import { probeMedia, videoDuration } from './probe';
+import { probeMedia, videoDuration, type MediaFacts } from './probe';
 
 export interface LoudnessTarget {
 	/** Integrated loudness in LUFS (default −14, what YouTube and most platforms play back at). */
@@ -104,10 +104,16 @@ export function gainFilter(gainDb: number, inputTruePeak: number, ceiling: numbe
  * corrected and encoded again (at most three encodes). The audio is fitted back to the video length every time.
  */
 export async function normaliseLoudness(
-	options: LoudnessTarget & { input: string; output: string; onProgress?: (progress: FfmpegProgress) => void },
+	options: LoudnessTarget & {
+		input: string;
+		output: string;
+		onProgress?: (progress: FfmpegProgress) => void;
+		/** The input's stream facts from its reference, if any. */
+		known?: MediaFacts | null;
+	},
 ): Promise<LoudnessResult> {
 	const t = defaults(options);
-	const probe = await probeMedia(options.input, { measureAudio: false });
+	const probe = await probeMedia(options.input, { measureAudio: false, known: options.known });
 	if (!probe.audio) throw new Error('The video has no audio track, so there is nothing to normalise. Mux narration first.');
 	const duration = probe.video ? videoDuration(probe) : (probe.audio.duration ?? probe.duration);
 	const measured = await measureLoudness(options.input, t);

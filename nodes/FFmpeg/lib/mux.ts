@@ -1,6 +1,6 @@
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { AAC_ARGS, FASTSTART_ARGS, SILENCE_INPUT, fitAudioFilter, sec } from './encoding';
-import { probeMedia, videoDuration } from './probe';
+import { probeMedia, videoDuration, type MediaFacts, type Prober } from './probe';
 
 export interface MuxOptions {
 	/** The clip (its own audio, usually silence, is replaced). */
@@ -11,6 +11,10 @@ export interface MuxOptions {
 	/** Output length in seconds; 0/undefined = the video's own duration. Can shorten, never lengthen, the video. */
 	duration?: number;
 	onProgress?: (progress: FfmpegProgress) => void;
+	/** What the clip's and the narration's references said about them; each file is probed when they say nothing that fits. */
+	known?: { video?: MediaFacts | null; audio?: MediaFacts | null };
+	/** Reads stream facts the references did not give (default ffprobe). */
+	prober?: Prober;
 }
 
 /**
@@ -19,7 +23,7 @@ export interface MuxOptions {
  * apad + atrim + an explicit `-t` give the exact length either way.
  */
 export async function muxNarration(options: MuxOptions): Promise<{ duration: number }> {
-	const clip = await probeMedia(options.video, { measureAudio: false });
+	const clip = await probeMedia(options.video, { measureAudio: false, known: options.known?.video, prober: options.prober });
 	if (!clip.video) throw new Error('The video file has no video stream, so there is nothing to put narration on.');
 	const own = videoDuration(clip);
 	const frame = clip.video.fps > 0 ? 1 / clip.video.fps : 0.04;
@@ -36,7 +40,7 @@ export async function muxNarration(options: MuxOptions): Promise<{ duration: num
 
 	let audioInput: string[] = SILENCE_INPUT;
 	if (options.audio) {
-		const narration = await probeMedia(options.audio, { measureAudio: false });
+		const narration = await probeMedia(options.audio, { measureAudio: false, known: options.known?.audio, prober: options.prober });
 		if (!narration.audio) throw new Error('The narration file has no audio stream. Map the narration WAV, not the clip.');
 		audioInput = ['-i', options.audio];
 	}

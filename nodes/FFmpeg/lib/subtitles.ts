@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { withWorkDir } from '../../shared/workdir';
 import { FASTSTART_ARGS, H264_ARGS } from './encoding';
-import { probeMedia, videoDuration } from './probe';
+import { probeMedia, videoDuration, type MediaFacts } from './probe';
 import { buildSrt, type SrtOptions, type SubtitleCue } from './srt';
 import { SUBTITLE_LINE_HEIGHT_EM } from './textWidth';
 
@@ -55,6 +55,8 @@ export interface BurnOptions {
 	/** libass font size on its 288-line canvas (scales with the video height); default 16. */
 	fontSize?: number;
 	onProgress?: (progress: FfmpegProgress) => void;
+	/** What the input's reference said about it (stream facts); the file is probed when it has none that fit. */
+	known?: MediaFacts | null;
 }
 
 /** ffmpeg turns an SRT into ASS on a 384×288 canvas; libass scales it to the frame (fonts by the frame height). */
@@ -82,7 +84,7 @@ export function burnRowEm(width: number, height: number, fontSize: number): numb
  * name in a private folder and ffmpeg runs there, so the filter never contains a user or temp path.
  */
 export async function burnSubtitles(options: BurnOptions): Promise<void> {
-	const probe = await probeMedia(options.video, { measureAudio: false });
+	const probe = await probeMedia(options.video, { measureAudio: false, known: options.known });
 	if (!probe.video) throw new Error('The video file has no video stream to draw subtitles on.');
 	const fontSize = Math.round(Math.min(72, Math.max(6, options.fontSize ?? 16)));
 	const margin = Math.ceil((CANVAS.width * (1 - SAFE_WIDTH)) / 2);

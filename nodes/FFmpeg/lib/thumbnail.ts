@@ -1,6 +1,6 @@
 import { ffmpeg } from '../../shared/transport/ffmpeg';
 import { sec } from './encoding';
-import { probeMedia, videoDuration } from './probe';
+import { probeMedia, videoDuration, type MediaFacts } from './probe';
 
 export interface ThumbnailOptions {
 	input: string;
@@ -13,6 +13,8 @@ export interface ThumbnailOptions {
 	 * shape differs, never stretched or cropped. Without it the JPEG keeps the video's size.
 	 */
 	size?: { width: number; height: number };
+	/** What the input's reference said about it (stream facts); the file is probed when it has none that fit. */
+	known?: MediaFacts | null;
 }
 
 const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
@@ -21,7 +23,7 @@ const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
 export async function extractThumbnail(
 	options: ThumbnailOptions,
 ): Promise<{ time: number; width: number; height: number }> {
-	const probe = await probeMedia(options.input, { measureAudio: false });
+	const probe = await probeMedia(options.input, { measureAudio: false, known: options.known });
 	if (!probe.video) throw new Error('The file has no video stream to take a thumbnail from.');
 	const frame = probe.video.fps > 0 ? 1 / probe.video.fps : 0.04;
 	// A time past the end gives no frame at all; take the last frame instead.

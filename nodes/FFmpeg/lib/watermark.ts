@@ -4,7 +4,7 @@ import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { drawableText } from '../../shared/text';
 import { withWorkDir } from '../../shared/workdir';
 import { DEFAULT_FONT_FILE, FASTSTART_ARGS, H264_ARGS, KEEP_SUBTITLES_ARGS, filterSafePath } from './encoding';
-import { probeMedia, videoDuration } from './probe';
+import { probeMedia, videoDuration, type MediaFacts } from './probe';
 
 export type WatermarkPosition = 'topLeft' | 'topRight' | 'bottomLeft' | 'bottomRight' | 'center';
 export const WATERMARK_POSITIONS: WatermarkPosition[] = ['topLeft', 'topRight', 'bottomLeft', 'bottomRight', 'center'];
@@ -26,11 +26,13 @@ export interface WatermarkOptions {
 	/** Image width as a share of the video width (default 0.15). */
 	imageScale?: number;
 	onProgress?: (progress: FfmpegProgress) => void;
+	/** What the input's reference said about it (stream facts); the file is probed when it has none that fit. */
+	known?: MediaFacts | null;
 }
 
 /** Places a text or image mark in a corner (or the centre). Re-encodes the video; audio and soft subtitles are copied. */
 export async function addWatermark(options: WatermarkOptions): Promise<void> {
-	const probe = await probeMedia(options.input, { measureAudio: false });
+	const probe = await probeMedia(options.input, { measureAudio: false, known: options.known });
 	if (!probe.video) throw new Error('The file has no video stream to watermark.');
 	const { width, height } = probe.video;
 	const position = options.position ?? 'bottomRight';

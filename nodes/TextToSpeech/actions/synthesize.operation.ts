@@ -14,7 +14,7 @@ import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
 import { toClipWav } from '../lib/audio';
 import { speakableText } from '../lib/script';
-import { pcmDuration, readWav } from '../lib/wav';
+import { pcmDuration, readWav, wavFacts } from '../lib/wav';
 import { BudgetError } from '../../shared/ledger';
 import { speechCostUsd } from '../../shared/prices';
 import { speechLedger } from '../lib/ledger';
@@ -117,8 +117,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				const file = join(directory, 'speech.wav');
 				await toClipWav(result.file, file);
 				const ref = await storage.uploadFile(file, outputKey, 'audio/wav');
+				const pcm = await readWav(file);
 				return {
-					audio: { ...ref, duration: Math.round(pcmDuration(await readWav(file)) * 1000) / 1000, voice },
+					audio: { ...ref, duration: Math.round(pcmDuration(pcm) * 1000) / 1000, media: wavFacts(pcm, ref.bytes ?? 0), voice },
 					cost: { provider: definition.name, model: call.model, units: characters, unit: 'character', amountUsd: call.costUsd },
 				};
 			}),

@@ -21,7 +21,7 @@ import { BudgetError } from '../../shared/ledger';
 import { speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
-import { pcmDuration, readWav, silence, writeWav, type Pcm } from '../lib/wav';
+import { pcmDuration, readWav, silence, wavFacts, writeWav, type Pcm } from '../lib/wav';
 import { SPEECH_PROVIDERS, type SpeechProvider, type SpeechProviderDefinition, type WordTiming } from '../providers';
 
 const show = { show: { operation: ['synthesizeScene'] } };
@@ -252,7 +252,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const trackFile = join(directory, 'narration.wav');
 			await writeWav(trackFile, track);
 			const ref = await storage.uploadFile(trackFile, narrationKeyIn(folder), 'audio/wav');
-			return { narration: { ...ref, duration: round(pcmDuration(track)), lines }, cost };
+			return { narration: { ...ref, duration: round(pcmDuration(track)), media: wavFacts(track, ref.bytes ?? 0), lines }, cost };
 		});
 
 	let served;

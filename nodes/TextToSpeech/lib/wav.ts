@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { MediaFacts } from '../../shared/refs';
 
 /** 16-bit PCM WAV: enough to time lines exactly and to join them with silence by sample count. */
 export interface Pcm {
@@ -75,4 +76,22 @@ export async function writeWav(file: string, pcm: Pcm): Promise<void> {
 /** Silence of `seconds`, rounded to whole sample frames. */
 export function silence(seconds: number, sampleRate: number, channels: number): Buffer {
 	return Buffer.alloc(Math.max(0, Math.round(seconds * sampleRate)) * channels * 2);
+}
+
+/**
+ * The stream facts of a WAV this node wrote (its PCM and the stored size), as ffprobe would report them: they
+ * travel in the narration reference, so muxing it onto the clip needs no probe.
+ */
+export function wavFacts(pcm: Pcm, bytes: number): MediaFacts {
+	const duration = pcmDuration(pcm);
+	return {
+		duration,
+		formatName: 'wav',
+		video: null,
+		// A plain PCM header names no channel layout, so ffprobe reports none.
+		audio: { codec: 'pcm_s16le', sampleRate: pcm.sampleRate, channels: pcm.channels, channelLayout: '', duration },
+		subtitles: [],
+		faststart: false,
+		bytes,
+	};
 }

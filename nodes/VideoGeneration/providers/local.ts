@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ffprobe } from '../../shared/transport/ffmpeg';
+import { probeStreams } from '../../shared/probe';
 import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
 import { renderClip, STYLE_NAMES } from '../render';
@@ -81,14 +81,14 @@ class LocalVideoProvider implements VideoProvider {
 			throw new Error(`The local render task ${taskId} has no finished clip to fetch (status: ${task?.status.status ?? 'unknown'}).`);
 		}
 		try {
-			const probe = await ffprobe(task.file);
-			const video = probe.streams.find((stream) => stream.codec_type === 'video');
-			const ref = await upload(this.storage, task.file, destination);
+			const [facts, ref] = await Promise.all([probeStreams(task.file), upload(this.storage, task.file, destination)]);
+			// The clip's stream facts travel with it (`media`), so mux and assembly need not probe it again.
 			return {
 				...ref,
-				duration: Number(video?.duration ?? probe.format.duration ?? task.request.duration),
-				width: video?.width ?? task.request.width,
-				height: video?.height ?? task.request.height,
+				duration: facts.video?.duration ?? facts.duration ?? task.request.duration,
+				width: facts.video?.width ?? task.request.width,
+				height: facts.video?.height ?? task.request.height,
+				media: facts,
 			};
 		} finally {
 			tasks.delete(taskId);

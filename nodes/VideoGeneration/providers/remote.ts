@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLIP_FORMAT } from '../../shared/presets';
 import type { MediaRef } from '../../shared/refs';
+import { probeStreams } from '../../shared/probe';
 import { ffmpeg, ffprobe } from '../../shared/transport/ffmpeg';
 import { baseUrl, download, ProviderError, retryPolicy, withRetry, type RetryPolicy } from '../../shared/transport/http';
 import type { Storage } from '../../shared/transport/storage';
@@ -66,8 +67,7 @@ export async function copyClip(
 		await download(provider, url, raw, limits);
 		await readableVideo(provider, raw);
 		await normaliseClip(raw, clip, request);
-		const probe = await ffprobe(clip);
-		const video = probe.streams.find((stream) => stream.codec_type === 'video');
+		const facts = await probeStreams(clip);
 		let ref;
 		if (!destination.bucket || destination.bucket === storage.bucket) {
 			ref = await storage.uploadFile(clip, destination.key, 'video/mp4');
@@ -81,11 +81,13 @@ export async function copyClip(
 				bytes: info.size,
 			};
 		}
+		// The clip's stream facts travel with it (`media`), so mux and assembly need not probe it again.
 		return {
 			...ref,
-			duration: Number(video?.duration ?? probe.format.duration ?? request.duration),
-			width: video?.width ?? request.width,
-			height: video?.height ?? request.height,
+			duration: facts.video?.duration ?? facts.duration ?? request.duration,
+			width: facts.video?.width ?? request.width,
+			height: facts.video?.height ?? request.height,
+			media: facts,
 		};
 	});
 }

@@ -79,6 +79,11 @@ export class TextFiles {
 	}
 }
 
+/** Repeats a one-frame still as a stream at `fps` (frame n at n/fps), so work done on it once shows on every frame. */
+export function holdStill(fps: number): string[] {
+	return ['loop=loop=-1:size=1:start=0', `setpts=N/${fps}/TB`];
+}
+
 export function frameCount(duration: number): number {
 	return Math.max(1, Math.round(duration * CLIP_FORMAT.fps));
 }

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import styles from '../data/styles.json';
@@ -38,7 +39,9 @@ export async function renderClip(request: ClipRequest, directory: string, option
 	await writeFile(script, graph, 'utf8');
 	const output = join(directory, 'clip.mp4');
 	options.signal?.throwIfAborted();
-	await ffmpeg(['-filter_complex_script', script, ...clipOutputArgs(output)], {
+	// Slice-threaded filters (overlay, format conversion) split each frame over the cores; x264 threads itself.
+	const threads = ['-filter_complex_threads', String(availableParallelism())];
+	await ffmpeg([...threads, '-filter_complex_script', script, ...clipOutputArgs(output)], {
 		duration: frameCount(request.duration) / request.fps,
 		onProgress: options.onProgress,
 		signal: options.signal,
