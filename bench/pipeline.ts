@@ -333,6 +333,10 @@ async function p4(bench: Bench): Promise<void> {
 	log(`P4 ${P4_SMALL} scenes: ${[...small].map(([role, mib]) => `${role} ${mib.toFixed(0)} MiB`).join(', ')} (load ${load()})`);
 	const large = await peakOf(P4_LARGE);
 	log(`P4 ${P4_LARGE} scenes: ${[...large].map(([role, mib]) => `${role} ${mib.toFixed(0)} MiB`).join(', ')} (load ${load()})`);
+	if (!small.size || !large.size) {
+		// A sampler that sees nothing must not pass as "no growth".
+		rows.push({ name: 'P4 memory', ours: 'no n8n process found', baseline: '-', ratio: NaN, target: 'growth <= 64 MiB', met: false });
+	}
 	for (const role of new Set([...small.keys(), ...large.keys()])) {
 		const growth = (large.get(role) ?? 0) - (small.get(role) ?? 0);
 		rows.push({

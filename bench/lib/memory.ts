@@ -2,24 +2,25 @@
  * Resident memory of n8n's processes, read from /proc (Linux): one place for the benchmarks and the reliability
  * suite. A role is "n8n main" or "worker N", with " task runner" for the node processes it started.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { basename } from 'node:path';
 
 /** Resident memory (MiB) of every node process in n8n's process trees (main or workers, and their task runners). */
 export async function n8nMemory(rootPids: number[]): Promise<Map<string, number>> {
 	const parents = new Map<number, number>();
-	const names = new Map<number, string>();
 	for (const entry of await readdir('/proc').catch(() => [] as string[])) {
 		if (!/^\d+$/.test(entry)) continue;
 		const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
 		const match = /^\d+ \((.*)\) \S (\d+)/.exec(stat);
-		if (match) parents.set(Number(entry), Number(match[2])), names.set(Number(entry), match[1]);
+		if (match) parents.set(Number(entry), Number(match[2]));
 	}
 	const result = new Map<string, number>();
 	for (const [index, root] of rootPids.entries()) {
 		const tree = [root];
 		for (let at = 0; at < tree.length; at++) for (const [pid, parent] of parents) if (parent === tree[at]) tree.push(pid);
 		for (const pid of tree) {
-			if (names.get(pid) !== 'node') continue;
+			// By the binary, not the process name: Node 24 names its main thread "MainThread", which /proc reports.
+			if (basename(await readlink(`/proc/${pid}/exe`).catch(() => '')) !== 'node') continue;
 			const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
 			const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 			const role = `${index === 0 ? 'n8n main' : `worker ${index}`}${pid === root ? '' : ' task runner'}`;
