@@ -4,7 +4,7 @@
  * queued run's position (as the dashboard shows it) may only go down, and n8n's memory must not keep growing. Also
  * reports the p95 gap between one run ending and the next queued one starting (the queue's dead time).
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { n8nMemory, type MemorySample as Sample } from '../lib/memory';
 import { SLOTS_TAKEN } from '../../nodes/shared/store/runState';
 import { ADMIN, markedScript, MAX_RUNNING, post, TERMINAL, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
@@ -36,36 +36,6 @@ async function login(env: SuiteEnv): Promise<string> {
 		body: JSON.stringify(ADMIN),
 	});
 	return (response.headers.get('set-cookie') ?? '').split(';')[0];
-}
-
-/** Resident memory (MiB) of every node process in n8n's process trees (main or workers, and their task runners). */
-async function n8nMemory(rootPids: number[]): Promise<Map<string, number>> {
-	const parents = new Map<number, number>();
-	const names = new Map<number, string>();
-	for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-		if (!/^\d+$/.test(entry)) continue;
-		const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-		const match = /^\d+ \((.*)\) \S (\d+)/.exec(stat);
-		if (match) parents.set(Number(entry), Number(match[2])), names.set(Number(entry), match[1]);
-	}
-	const result = new Map<string, number>();
-	for (const [index, root] of rootPids.entries()) {
-		const tree = [root];
-		for (let at = 0; at < tree.length; at++) for (const [pid, parent] of parents) if (parent === tree[at]) tree.push(pid);
-		for (const pid of tree) {
-			if (names.get(pid) !== 'node') continue;
-			const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-			const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-			const role = `${index === 0 ? 'n8n main' : `worker ${index}`}${pid === root ? '' : ' task runner'}`;
-			result.set(role, Math.max(result.get(role) ?? 0, kib / 1024));
-		}
-	}
-	return result;
-}
-
-interface Sample {
-	at: number;
-	memory: Map<string, number>;
 }
 
 function percentile(values: number[], p: number): number {
