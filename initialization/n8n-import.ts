@@ -30,7 +30,7 @@ async function inBatches<T>(items: T[], limit: number, task: (item: T) => Promis
 }
 
 interface SyncState {
-	/** n8n's database the content went into ('postgres:host:port/db'; 'sqlite' before n8n moved to Postgres). */
+	/** n8n's database the content went into ('embedded:<db>', 'postgres:host:port/db'; 'sqlite' before n8n moved to Postgres). */
 	database?: string;
 	credentials?: string;
 	workflows?: string;
@@ -65,7 +65,7 @@ export async function syncN8nContent(
 	const sameDatabase = (saved?.database ?? 'sqlite') === content.n8nDatabase;
 	if (saved && !sameDatabase && (saved.database ?? 'sqlite') === 'sqlite' && existsSync(join(n8nFolder, 'database.sqlite'))) {
 		log(
-			`[stack] n8n's database is now Postgres (${content.n8nDatabase.replace(/^postgres:/, '')}); importing the credentials and workflows into it. ${displayPath(join(n8nFolder, 'database.sqlite'))} (the SQLite database of earlier versions: executions, editor changes, keys typed in the editor) is no longer used.`,
+			`[stack] n8n's database is now Postgres (${content.n8nDatabase.replace(/^(postgres|embedded):/, '')}); importing the credentials and workflows into it. ${displayPath(join(n8nFolder, 'database.sqlite'))} (the SQLite database of earlier versions: executions, editor changes, keys typed in the editor) is no longer used.`,
 		);
 	}
 	const state: SyncState = (!force && sameDatabase && saved) || {};

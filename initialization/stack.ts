@@ -266,7 +266,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 				providerKeys: options.providerKeys ?? {},
 				workflowsDir,
 				workflows,
-				n8nDatabase: `postgres:${n8nDatabase.host}:${n8nDatabase.port}/${n8nDatabase.database}`,
+				// The embedded Postgres is this data dir's own, whatever port it got this time.
+				n8nDatabase: postgresDir ? `embedded:${n8nDatabase.database}` : `postgres:${n8nDatabase.host}:${n8nDatabase.port}/${n8nDatabase.database}`,
 				n8nDatabaseCreated: n8nDatabase.created,
 			},
 			options.reimport ?? false,

@@ -159,7 +159,7 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 		await n8nDb.connect();
 		try {
 			const { rows } = await n8nDb.query<{ id: string }>('select id from workflow_entity order by id');
-			assert.deepEqual(rows.map((row) => row.id), [claudeWorkflow.id, workflow.id]);
+			assert.deepEqual(rows.map((row) => row.id), [workflow.id, claudeWorkflow.id]);
 		} finally {
 			await n8nDb.end();
 		}
