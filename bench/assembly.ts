@@ -13,11 +13,9 @@
  * the lib functions the operations run, on local files: the object store's download and upload are not included.
  * Median of alternating repeats; the load average at the start and the end.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { concatClips } from '../nodes/FFmpeg/lib/concat';
 import { H264_ARGS, AAC_ARGS, FASTSTART_ARGS } from '../nodes/FFmpeg/lib/encoding';
 import { exportForPreset } from '../nodes/FFmpeg/lib/export';
