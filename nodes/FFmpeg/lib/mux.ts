@@ -1,5 +1,5 @@
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
-import { AAC_ARGS, CLIP_AUDIO_FORMAT, FASTSTART_ARGS, SILENCE_INPUT, fitAudioFilter, sec } from './encoding';
+import { AAC_ARGS, FASTSTART_ARGS, SILENCE_INPUT, fitAudioFilter, sec } from './encoding';
 import { measureLoudness, planGain, type LoudnessTarget } from './loudness';
 import { probeMedia, videoDuration } from './probe';
 
@@ -55,11 +55,12 @@ export async function muxNarration(options: MuxOptions): Promise<{ duration: num
 		if (!narration.audio) throw new Error('The narration file has no audio stream. Map the narration WAV, not the clip.');
 		audioInput = ['-i', options.audio];
 		// Silent narration (a scene nobody speaks in) gets no gain: there is nothing to bring up.
-		// Measured as it will sound in the scene: mono narration goes to both channels at −3 dB, which lowers its peaks.
+		// Measured as it will sound in the scene: fitted to its length (the silence after a short line counts in the
+		// 400 ms blocks loudness is measured over), and mono narration in both channels at −3 dB, which lowers its peaks.
 		if (options.loudness) {
 			const loudness = { truePeak: SCENE_TRUE_PEAK, ...options.loudness };
-			const measured = await measureLoudness(options.audio, loudness, CLIP_AUDIO_FORMAT);
-			gain = await planGain(options.audio, measured, loudness, CLIP_AUDIO_FORMAT);
+			const measured = await measureLoudness(options.audio, loudness, fitAudioFilter(duration));
+			gain = await planGain(options.audio, measured, loudness, fitAudioFilter(duration));
 		}
 	}
 
@@ -75,7 +76,7 @@ export async function muxNarration(options: MuxOptions): Promise<{ duration: num
 			'-c:v',
 			'copy',
 			'-af',
-			gain ? `${CLIP_AUDIO_FORMAT},${gain.filter},${fitAudioFilter(duration)}` : fitAudioFilter(duration),
+			gain ? `${fitAudioFilter(duration)},${gain.filter},${fitAudioFilter(duration)}` : fitAudioFilter(duration),
 			...AAC_ARGS,
 			'-t',
 			sec(duration),
