@@ -31,6 +31,7 @@ const UNIT = [
 	'test/video-generation/layout.test.ts',
 	'test/video-providers/prices.test.ts',
 	'test/text-to-speech/voices.test.ts',
+	'test/text-to-speech/resample.test.ts',
 	'test/runtime/compose.test.ts',
 	'test/shared/*.test.ts',
 	'test/workflows/*.test.ts',

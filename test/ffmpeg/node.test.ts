@@ -165,6 +165,12 @@ describe('FFmpeg node', () => {
 		const probe = await probeMedia(tmp.path('scene.mp4'));
 		assert.ok(probe.meanVolume! > -40, 'narration is in the scene video');
 
+		// With the run's Loudness Target (as generate-scene.json sets it) the narration arrives at that loudness.
+		const atTarget = await run(executeContext(s3, [items[0]], () => ({ ...params(0), loudnessTarget: -14, outputKey: 'runs/r1/at-target.mp4' })));
+		await s3.storage.downloadFile({ bucket: s3.bucket, key: (atTarget[0].json.sceneVideo as IDataObject).key as string }, tmp.path('at-target.mp4'));
+		const level = (await probeMedia(tmp.path('at-target.mp4'))).loudness!;
+		assert.ok(Math.abs(level + 14) <= 0.5, `${level} LUFS, was ${probe.loudness} LUFS`);
+
 		assert.equal(
 			output[1].json.error,
 			'The "Video" parameter needs an object reference like {bucket, key}. Map it from the previous node\'s clip field.',

@@ -40,6 +40,16 @@ export const description: INodeProperties[] = [
 			'Length of the scene video in seconds; 0 = the video length. Narration is padded with silence or cut to it.',
 		displayOptions: { show: { operation: ['mux'] } },
 	},
+	{
+		displayName: 'Loudness Target',
+		name: 'loudnessTarget',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: -70, maxValue: 0, numberPrecision: 1 },
+		description:
+			"Integrated loudness in LUFS to bring the narration to (true peak held under −3 dBTP, room for the join); 0 = keep the narration's level. Scenes made at the delivery loudness join into a video that Loudness only has to measure.",
+		displayOptions: { show: { operation: ['mux'] } },
+	},
 	outputKeyField('mux', standard),
 ];
 
@@ -48,6 +58,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const video = readRef.call(this, itemIndex, 'video', 'Video', "the previous node's clip field");
 	const audio = readOptionalRef.call(this, itemIndex, 'audio', 'Audio', "the Text to Speech node's narration field");
 	const duration = readNumber.call(this, itemIndex, 'duration', 'Duration', { min: 0 });
+	const loudnessTarget = readNumber.call(this, itemIndex, 'loudnessTarget', 'Loudness Target', { min: -70, max: 0 });
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const sceneVideo = await withMedia(this, async (storage, path) => {
@@ -61,6 +72,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			audio: audioFile,
 			output,
 			duration,
+			loudness: loudnessTarget < 0 ? { target: loudnessTarget } : undefined,
 			onProgress: progressLog.call(this, itemIndex, 'mux'),
 			known: { video: video.media, audio: audio?.media },
 		});

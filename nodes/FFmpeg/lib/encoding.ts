@@ -36,11 +36,13 @@ export const SILENCE_INPUT = [
 	`anullsrc=r=${CLIP_FORMAT.audioRate}:cl=stereo`,
 ];
 
+/** Any audio into the clip audio format's rate and channels (filter string). */
+export const CLIP_AUDIO_FORMAT = `aresample=${CLIP_FORMAT.audioRate},aformat=channel_layouts=stereo`;
+
 /** Pads with silence or cuts the audio so it lasts exactly `duration` seconds, in the clip audio format. */
 export function fitAudioFilter(duration: number): string {
 	return [
-		`aresample=${CLIP_FORMAT.audioRate}`,
-		'aformat=channel_layouts=stereo',
+		CLIP_AUDIO_FORMAT,
 		`apad=whole_dur=${sec(duration)}`,
 		`atrim=duration=${sec(duration)}`,
 	].join(',');

@@ -12,9 +12,9 @@ import { exampleKey, keyOverrideField, resolveKey, type StandardKey } from '../.
 import { textParameter } from '../../shared/parameters';
 import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
-import { toClipWav } from '../lib/audio';
+import { clipPcmOf } from '../lib/audio';
 import { speakableText } from '../lib/script';
-import { pcmDuration, readWav, wavFacts } from '../lib/wav';
+import { pcmDuration, wavFacts, writeWav } from '../lib/wav';
 import { BudgetError } from '../../shared/ledger';
 import { speechCostUsd } from '../../shared/prices';
 import { speechLedger } from '../lib/ledger';
@@ -115,9 +115,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					});
 				await hooks.afterCall(call);
 				const file = join(directory, 'speech.wav');
-				await toClipWav(result.file, file);
+				const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
+				await writeWav(file, pcm);
 				const ref = await storage.uploadFile(file, outputKey, 'audio/wav');
-				const pcm = await readWav(file);
 				return {
 					audio: { ...ref, duration: Math.round(pcmDuration(pcm) * 1000) / 1000, media: wavFacts(pcm, ref.bytes ?? 0), voice },
 					cost: { provider: definition.name, model: call.model, units: characters, unit: 'character', amountUsd: call.costUsd },

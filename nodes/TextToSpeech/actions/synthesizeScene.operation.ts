@@ -14,14 +14,14 @@ import type { Scene } from '../../shared/plan';
 import { CLIP_FORMAT } from '../../shared/presets';
 import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
-import { joinLines, toClipWav } from '../lib/audio';
+import { clipPcmOf, joinLines } from '../lib/audio';
 import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
 import { speechCostUsd } from '../../shared/prices';
 import { BudgetError } from '../../shared/ledger';
 import { speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
-import { pcmDuration, readWav, silence, wavFacts, writeWav, type Pcm } from '../lib/wav';
+import { pcmDuration, silence, wavFacts, writeWav, type Pcm } from '../lib/wav';
 import { SPEECH_PROVIDERS, type SpeechProvider, type SpeechProviderDefinition, type WordTiming } from '../providers';
 
 const show = { show: { operation: ['synthesizeScene'] } };
@@ -222,10 +222,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				cost.units += characters;
 				cost.amountUsd = Math.round((cost.amountUsd + call.costUsd) * 1e6) / 1e6;
 				const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
-				await toClipWav(result.file, file);
+				const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
+				await writeWav(file, pcm);
 				const key = lineKeyIn(folder, index + 1);
 				await storage.uploadFile(file, key, 'audio/wav');
-				audio.push(await readWav(file));
+				audio.push(pcm);
 				lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice, ...(line.together ? { together: true } : {}) });
 				timings.push(result.words);
 			}

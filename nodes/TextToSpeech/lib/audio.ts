@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { CLIP_FORMAT } from '../../shared/presets';
 import { ffmpeg } from '../../shared/transport/ffmpeg';
-import { silence, type Pcm } from './wav';
+import { MAX_PHASES, phaseCount, remixPcm, resamplePcm } from './resample';
+import { parseWav, readWav, silence, type Pcm } from './wav';
 
 /**
  * Any provider's audio as the clip audio format in PCM: 48 kHz stereo 16-bit WAV, canonical header
@@ -23,6 +25,35 @@ export async function toClipWav(input: string, output: string): Promise<void> {
 		'wav',
 		output,
 	]);
+}
+
+/**
+ * A provider's audio file as clip-format PCM. 16-bit PCM WAV (espeak-ng, Google's LINEAR16) is converted here, in
+ * the process; anything else (MP3, other sample formats) goes through ffmpeg into `scratch`.
+ */
+export async function clipPcmOf(input: string, scratch: string): Promise<Pcm> {
+	const pcm = inProcessWav(await readFile(input));
+	if (pcm) return toClipPcm(pcm);
+	await toClipWav(input, scratch);
+	return readWav(scratch);
+}
+
+/** The WAV when this process can convert it, else null (ffmpeg then does). */
+function inProcessWav(bytes: Buffer): Pcm | null {
+	let pcm: Pcm;
+	try {
+		pcm = parseWav(bytes);
+	} catch {
+		return null;
+	}
+	if (pcm.channels !== 1 && pcm.channels !== 2) return null;
+	return phaseCount(pcm.sampleRate, CLIP_FORMAT.audioRate) <= MAX_PHASES ? pcm : null;
+}
+
+/** 16-bit PCM in the clip format (48 kHz stereo): resampled, then mono copied to both channels. */
+export function toClipPcm(pcm: Pcm): Pcm {
+	const stereo = CLIP_FORMAT.audioChannels === 2;
+	return remixPcm(resamplePcm(pcm, CLIP_FORMAT.audioRate, { stereo }), CLIP_FORMAT.audioChannels);
 }
 
 export interface PlacedLine {
