@@ -23,6 +23,7 @@ import { fontPath } from '../nodes/VideoGeneration/render/fonts';
 import { layoutTerminal, terminalLines } from '../nodes/VideoGeneration/render/terminal';
 import { layoutTitleCard } from '../nodes/VideoGeneration/render/titleCard';
 import { alternate, argument, machine, medianOf, table } from './media';
+import { makeScene } from '../test/video-generation/scenes';
 
 const TARGET = 1.3;
 const REPEATS = Math.max(3, argument('repeats', 3));
@@ -30,23 +31,8 @@ const DURATION = argument('duration', 5);
 const WIDTH = argument('width', 1920);
 const HEIGHT = argument('height', 1080);
 
-/** A typical scene: a heading, two sentences of action, two lines of dialogue. */
-const SCENE: Scene = {
-	number: 1,
-	heading: 'INT. KITCHEN - NIGHT',
-	interior: 'INT',
-	location: 'KITCHEN',
-	timeOfDay: 'NIGHT',
-	action: 'Alice stirs a pot of soup while the rain hammers against the window. The phone rings.',
-	visualDescription: 'A warm kitchen at night, rain on the window, a pot steaming on the stove.',
-	dialogue: [
-		{ speaker: 'ALICE', text: 'Who calls at this hour?' },
-		{ speaker: 'BOB', text: "It's me. Open the door, I'm soaked." },
-	],
-	narration: '',
-	characters: ['ALICE', 'BOB'],
-	duration: DURATION,
-};
+/** A typical scene: a heading, two sentences of action, two lines of dialogue (the tests' scene). */
+const SCENE: Scene = makeScene({ duration: DURATION });
 
 const request = (style: StyleName): ClipRequest => ({
 	scene: SCENE,
