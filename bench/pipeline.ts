@@ -41,7 +41,7 @@ import { FakeKling } from '../test/fakes/kling';
 import { makeClip } from '../test/fixtures/media/make';
 import { freePort } from '../test/helpers/ports';
 import { deleteKeys, redisReachable, TEST_REDIS } from '../test/helpers/redis';
-import { markedScript } from './reliability/env';
+import { markedRun } from './reliability/env';
 import { peaks, sampleMemory } from './lib/memory';
 
 const argv = process.argv.slice(2);
@@ -156,18 +156,7 @@ async function waitCompleted(bench: Bench, runIds: string[], boundMs: number) {
 
 /** An offline run: rules planner, one planning pass, local clips, espeak-ng. */
 function offlineRun(marker: string, scenes: number, extra: Record<string, unknown> = {}) {
-	return {
-		script: markedScript(marker, scenes),
-		format: 'fountain',
-		title: `Bench ${marker}`,
-		campaign: 'Bench pipeline',
-		planner: 'rules',
-		iterations: 1,
-		preset: PRESET,
-		video: ['local'],
-		speech: ['espeak'],
-		...extra,
-	};
+	return markedRun(marker, scenes, { title: `Bench ${marker}`, campaign: 'Bench pipeline', preset: PRESET, video: ['local'], speech: ['espeak'], ...extra });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -92,6 +92,14 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 	};
 }
 
+/**
+ * A run request for the marked script: the rules planner, one planning pass, the square preset; `extra` names the
+ * providers and anything else the scenario needs (campaign, title, …).
+ */
+export function markedRun(marker: string, scenes: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+	return { script: markedScript(marker, scenes), format: 'fountain', title: `Reliability ${marker}`, campaign: 'Reliability', planner: 'rules', iterations: 1, preset: 'square', ...extra };
+}
+
 /** A script of `scenes` scenes whose headings carry `marker`, so the fakes' submissions can be told apart per run. */
 export function markedScript(marker: string, scenes: number): string {
 	return Array.from({ length: scenes }, (_, index) => {

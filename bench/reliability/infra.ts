@@ -3,7 +3,7 @@
  * object store down for 30 s during generation and during assembly. No run may be lost: each one finishes after
  * the outage, or fails with a message that says what was down and that resuming finishes it — and a resume does.
  */
-import { LEASE_SECONDS, markedScript, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
+import { LEASE_SECONDS, markedRun, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
 const SCENES = 4;
@@ -62,17 +62,7 @@ export async function infrastructure(env: SuiteEnv, options: { trials: number; s
 		env.kling.reset();
 		env.kling.knobs.taskMs = 4000;
 		row.trials += 1;
-		const answer = await post(env, 'reelsmith/runs', {
-			script: markedScript(marker, SCENES),
-			format: 'fountain',
-			title: `Infrastructure ${marker}`,
-			campaign: 'Reliability',
-			planner: 'rules',
-			video: ['kling'],
-			speech: ['espeak'],
-			iterations: 1,
-			preset: 'square',
-		});
+		const answer = await post(env, 'reelsmith/runs', markedRun(marker, SCENES, { title: `Infrastructure ${marker}`, video: ['kling'], speech: ['espeak'] }));
 		if (answer.status !== 202) {
 			row.problems.push(`trial ${trial}: the webhook answered ${answer.status}`);
 			continue;

@@ -6,7 +6,7 @@
  */
 import { n8nMemory, type MemorySample as Sample } from '../lib/memory';
 import { SLOTS_TAKEN } from '../../nodes/shared/store/runState';
-import { ADMIN, markedScript, MAX_RUNNING, post, TERMINAL, type SuiteEnv } from './env';
+import { ADMIN, markedRun, MAX_RUNNING, post, TERMINAL, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
 /** A queued run may wait for everyone ahead of it: the bound grows with the queue. */
@@ -26,7 +26,7 @@ export interface LoadOptions {
 
 function runRequest(marker: string) {
 	// One short scene: the load is on the queue and n8n, not on the media work.
-	return { script: markedScript(marker, 1), format: 'fountain', title: `Load ${marker}`, campaign: 'Reliability load', planner: 'rules', iterations: 1, preset: 'square' };
+	return markedRun(marker, 1, { title: `Load ${marker}`, campaign: 'Reliability load' });
 }
 
 async function login(env: SuiteEnv): Promise<string> {

@@ -5,7 +5,7 @@
  */
 import { RETRY_POLICY } from '../../nodes/shared/transport/http';
 import { seededRandom } from '../../test/fakes/chaos';
-import { LEASE_SECONDS, markedScript, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
+import { LEASE_SECONDS, markedRun, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
 const SCENES = 6;
@@ -15,17 +15,7 @@ const BOUND_MS = (LEASE_SECONDS + 20) * 1000 + 6 * 60_000;
 const HANG_MS = RETRY_POLICY.timeoutMs;
 
 function runRequest(marker: string) {
-	return {
-		script: markedScript(marker, SCENES),
-		format: 'fountain',
-		title: `Reliability ${marker}`,
-		campaign: 'Reliability',
-		planner: 'rules',
-		video: ['kling'],
-		speech: ['elevenlabs'],
-		iterations: 1,
-		preset: 'square',
-	};
+	return markedRun(marker, SCENES, { video: ['kling'], speech: ['elevenlabs'] });
 }
 
 type Moment = 'planning' | 'task open' | 'download' | 'accepted, before the answer' | 'assembly';
