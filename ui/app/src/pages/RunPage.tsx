@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { useRun, useRunAction } from '../api/queries';
 import type { RunDetail } from '../api/types';
 import { ApprovalPanel } from '../components/ApprovalPanel';
+import { CallbackAttempts } from '../components/CallbackAttempts';
 import { ActionResult, ErrorNotice, Loading, ProblemNotice } from '../components/Feedback';
 import { PlanVersions } from '../components/PlanVersions';
 import { ProgressBar } from '../components/ProgressBar';
@@ -233,6 +234,8 @@ export function RunPage() {
 					<Costs detail={data} />
 				</section>
 			</div>
+
+			<CallbackAttempts runId={run.id} now={now} />
 
 			<section className="card">
 				<h2>Timeline</h2>
