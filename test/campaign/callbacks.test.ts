@@ -4,60 +4,26 @@
  * the retry window is over, and two senders never send one delivery at the same time.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { recordEvent } from '../../nodes/Campaign/store/events';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
 import { sendDueCallbacks } from '../../nodes/shared/callbacks/send';
 import { callbackSettings } from '../../nodes/shared/callbacks/settings';
 import { cancelIdleRun, completeRun, failRun, startRun } from '../../nodes/shared/store/runState';
+import { CallbackReceiver } from '../fakes/callback-receiver';
 import { acceptParams, fountain, resetRuns, runCampaign, useStore, webhookItem } from './fixture';
-
-interface Received {
-	headers: IncomingMessage['headers'];
-	body: string;
-	at: number;
-}
-
-/** A receiver on loopback that answers each request with the next status of `answers` (the last repeats). */
-class Receiver {
-	received: Received[] = [];
-	answers: number[] = [200];
-	delayMs = 0;
-	private server: Server | undefined;
-	url = '';
-	async start() {
-		this.server = createServer((req, res) => {
-			const chunks: Buffer[] = [];
-			req.on('data', (chunk: Buffer) => chunks.push(chunk));
-			req.on('end', () => {
-				this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-				const status = this.answers[Math.min(this.received.length - 1, this.answers.length - 1)];
-				setTimeout(() => res.writeHead(status).end(status >= 400 ? 'receiver says no' : 'ok'), this.delayMs);
-			});
-		});
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/reelsmith`;
-	}
-	stop() {
-		return new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-	}
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('completion callbacks', () => {
 	const store = useStore();
-	const receiver = new Receiver();
+	const receiver = new CallbackReceiver();
 
 	beforeAll(() => receiver.start());
 	afterAll(() => receiver.stop());
 	beforeEach(async () => {
 		await resetRuns(store.db);
-		receiver.received = [];
-		receiver.answers = [200];
-		receiver.delayMs = 0;
+		receiver.reset();
 		Object.assign(process.env, {
 			REELSMITH_CALLBACK_ALLOW_LOOPBACK: 'true',
 			REELSMITH_CALLBACK_RETRY_SECONDS: '1',
@@ -100,7 +66,7 @@ describe('completion callbacks', () => {
 		assert.match(secret, /^whsec_[0-9a-f]{64}$/);
 		assert.equal(verifySignature(secret, call.headers, call.body), true, 'the signature checks out');
 		assert.equal(call.headers['x-reelsmith-delivery'], (await deliveries(runId))[0].id);
-		const event = JSON.parse(call.body);
+		const { event } = call;
 		assert.equal(event.type, 'run.completed');
 		assert.equal(event.run.id, runId);
 		assert.equal(event.run.status, 'completed');
@@ -142,20 +108,20 @@ describe('completion callbacks', () => {
 		assert.deepEqual(await deliveries(silent), []);
 
 		await send();
-		const events = receiver.received.map((call) => JSON.parse(call.body));
-		const stage = events.find((e) => e.type === 'stage.finished');
+		const events = receiver.received.map((call) => call.event);
+		const stage = events.find((e) => e.type === 'stage.finished')!;
 		assert.equal(stage.stage, 'planning');
 		assert.equal(stage.message, 'Plan v1 scored 90');
-		const fail = events.find((e) => e.type === 'run.failed');
+		const fail = events.find((e) => e.type === 'run.failed')!;
 		assert.equal(fail.run.error, 'Scene 2 failed: Kling refused the prompt.');
 		assert.deepEqual(fail.run.failedScenes, [{ number: 2, heading: 'INT. ROOM 2 - NIGHT', error: 'Kling refused the prompt' }]);
 		assert.equal(fail.run.video, null);
-		const cancel = events.find((e) => e.type === 'run.cancelled');
+		const cancel = events.find((e) => e.type === 'run.cancelled')!;
 		assert.match(cancel.run.error, /Cancelled by anna@example.com/);
 	});
 
 	it('5xx is retried on the schedule until a 2xx; a 4xx is final; past the retry window it is undeliverable', async () => {
-		receiver.answers = [500, 503, 200];
+		receiver.answerInTurn([500, 503, 200]);
 		const retried = await accept({ callbackUrl: receiver.url });
 		await failRun(store.db, retried, 'x');
 		await send();
@@ -172,8 +138,8 @@ describe('completion callbacks', () => {
 		assert.equal(new Set(receiver.received.map((c) => c.headers['x-reelsmith-delivery'])).size, 1, 'one delivery id across retries');
 		assert.ok(receiver.received[1].at - receiver.received[0].at >= 1000, 'the retry waited its delay');
 
-		receiver.received = [];
-		receiver.answers = [404];
+		receiver.reset();
+		receiver.answerInTurn([404]);
 		const refused = await accept({ callbackUrl: receiver.url });
 		await failRun(store.db, refused, 'x');
 		await send();
@@ -181,7 +147,7 @@ describe('completion callbacks', () => {
 		assert.equal(gone.status, 'undeliverable', 'a 404 is not retried');
 		assert.match(gone.last_error, /The receiver answered 404: receiver says no/);
 
-		receiver.answers = [500];
+		receiver.answerInTurn([500]);
 		process.env.REELSMITH_CALLBACK_RETRY_FOR_SECONDS = '1';
 		const late = await accept({ callbackUrl: receiver.url });
 		await failRun(store.db, late, 'x');

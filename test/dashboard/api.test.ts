@@ -18,6 +18,7 @@ import { Browser, BullQueueInRedis, FakeN8n, openEvents } from './api-support';
 import { redisReachable } from '../helpers/redis';
 import { DEFAULT_CALLBACK_SETTINGS } from '../../nodes/shared/callbacks/settings';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
+import { CallbackReceiver } from '../fakes/callback-receiver';
 
 const TOKEN = 'test-webhook-token';
 
@@ -604,14 +605,12 @@ describe('dashboard API', () => {
 		});
 
 		it("lists a run's callback attempts; send again makes a new attempt, signed with the current secret", async () => {
-			const receiver = new FakeN8n();
-			const answers = [503, 200];
-			receiver.routes.set('/hook', () => ({ status: answers.shift() ?? 200, body: { ok: true } }));
-			await receiver.start();
+			const receiver = await new CallbackReceiver().start();
+			receiver.answerInTurn([503, 200]);
 			try {
 				const anna = await as('anna@example.com');
 				const runId = await insertRun(ids.a, { title: 'Called back', status: 'running', stage: 'assembly' });
-				await db.query(`update runs set request = request || jsonb_build_object('callbackUrl', $2::text) where id = $1`, [runId, `${receiver.url}/hook`]);
+				await db.query(`update runs set request = request || jsonb_build_object('callbackUrl', $2::text) where id = $1`, [runId, receiver.url]);
 				await db.query("update runs set status = 'failed', error = 'Scene 1 failed.' where id = $1", [runId]);
 
 				const before = await anna.get(`/api/runs/${runId}/callbacks`);
@@ -636,18 +635,18 @@ describe('dashboard API', () => {
 				assert.ok(after.attemptList.every((a: { latencyMs: number; attemptedAt: string }) => a.latencyMs >= 0 && a.attemptedAt));
 				assert.match(after.attemptList[0].error, /answered 503/);
 
-				const calls = receiver.callsTo('/hook');
+				const calls = receiver.received;
 				assert.equal(calls.length, 2);
 				const secret = (await db.query('select callback_secret from campaigns where id = $1', [ids.a])).rows[0].callback_secret;
-				assert.ok(verifySignature(secret, calls[1].headers as Record<string, string>, JSON.stringify(calls[1].body)));
-				assert.equal(calls[1].body.type, 'run.failed');
-				assert.equal(calls[1].body.run.error, 'Scene 1 failed.');
+				assert.ok(verifySignature(secret, calls[1].headers, calls[1].body));
+				assert.equal(calls[1].event.type, 'run.failed');
+				assert.equal(calls[1].event.run.error, 'Scene 1 failed.');
 
 				const ben = await as('ben@example.com');
 				assert.equal((await ben.get(`/api/runs/${runId}/callbacks`)).status, 404);
 				assert.equal((await ben.post(`/api/runs/${runId}/callbacks/${delivery.id}/send`)).status, 404);
 				assert.equal((await anna.post(`/api/runs/${ids.done}/callbacks/${delivery.id}/send`)).status, 404, 'a delivery of another run');
-				assert.equal(receiver.callsTo('/hook').length, 2, 'refused requests sent nothing');
+				assert.equal(receiver.received.length, 2, 'refused requests sent nothing');
 			} finally {
 				await receiver.stop();
 			}

@@ -7,9 +7,8 @@ import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
+import { CallbackReceiver } from '../fakes/callback-receiver';
 import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, textPixels } from './media-checks';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
@@ -186,21 +185,10 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 
 	test('a run with a callbackUrl: signed events for each stage and the end, the end retried after two 500s, its link downloads the MP4', async () => {
 		// The receiver answers the run's end with 500 twice, then 200; stage events get 200 at once.
-		const received: Array<{ headers: IncomingMessage['headers']; body: string; answer: number }> = [];
-		let endTries = 0;
-		const receiver: Server = createServer((req, res) => {
-			const chunks: Buffer[] = [];
-			req.on('data', (chunk: Buffer) => chunks.push(chunk));
-			req.on('end', () => {
-				const body = Buffer.concat(chunks).toString('utf8');
-				const answer = JSON.parse(body).type === 'run.completed' && ++endTries <= 2 ? 500 : 200;
-				received.push({ headers: req.headers, body, answer });
-				res.writeHead(answer).end();
-			});
-		});
-		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+		const receiver = await new CallbackReceiver().start();
+		receiver.answer = (event, earlier) => (event.type === 'run.completed' && earlier.filter((c) => c.event.type === 'run.completed').length < 2 ? 500 : 200);
 		try {
-			const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/reelsmith`;
+			const { url: callbackUrl } = receiver;
 			const answer = await post('reelsmith/runs', {
 				script: 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n',
 				campaign: 'Callbacks',
@@ -215,20 +203,20 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			assert.equal(run.status, 'completed', `run failed: ${run.error}`);
 			// The pipeline's last step tries at once; the watchdog (every 20 s) sends the retries.
 			const deadline = Date.now() + 90_000;
-			while (!received.some((call) => call.answer === 200 && JSON.parse(call.body).type === 'run.completed')) {
-				assert.ok(Date.now() < deadline, `the run's end was not delivered: ${JSON.stringify(received.map((c) => [c.answer, c.body.slice(0, 80)]))}`);
+			while (!receiver.received.some((call) => call.answer === 200 && call.event.type === 'run.completed')) {
+				assert.ok(Date.now() < deadline, `the run's end was not delivered: ${JSON.stringify(receiver.received.map((c) => [c.answer, c.body.slice(0, 80)]))}`);
 				await new Promise((resolve) => setTimeout(resolve, 500));
 			}
 
 			const { rows } = await db.query('select callback_secret from campaigns where name = $1', ['Callbacks']);
-			for (const call of received) assert.ok(verifySignature(rows[0].callback_secret, call.headers, call.body), 'every request is signed');
-			const ends = received.filter((call) => JSON.parse(call.body).type === 'run.completed');
+			for (const call of receiver.received) assert.ok(verifySignature(rows[0].callback_secret, call.headers, call.body), 'every request is signed');
+			const ends = receiver.received.filter((call) => call.event.type === 'run.completed');
 			assert.deepEqual(ends.map((call) => call.answer), [500, 500, 200]);
 			assert.equal(new Set(ends.map((call) => call.headers['x-reelsmith-delivery'])).size, 1, 'retries keep their delivery id');
-			const stages = received.map((call) => JSON.parse(call.body)).filter((event) => event.type === 'stage.finished');
+			const stages = receiver.received.map((call) => call.event).filter((event) => event.type === 'stage.finished');
 			for (const stage of ['planning', 'generation', 'assembly']) assert.ok(stages.some((e) => e.stage === stage), `${stage} finished was sent`);
 
-			const event = JSON.parse(ends[2].body);
+			const { event } = ends[2];
 			assert.equal(event.run.id, runId);
 			assert.equal(event.run.status, 'completed');
 			assert.equal(event.run.campaign.name, 'Callbacks');
@@ -252,7 +240,7 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			).rows;
 			assert.deepEqual(attempts.map((a) => a.status_code), [500, 500, 200], 'every attempt is recorded');
 		} finally {
-			await new Promise<void>((resolve) => receiver.close(() => resolve()));
+			await receiver.stop();
 		}
 	});
 
