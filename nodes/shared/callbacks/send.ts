@@ -91,7 +91,7 @@ export async function postOnce(delivery: Delivery, body: string, ctx: SendContex
 					}
 					resolve({ statusCode: code, latencyMs: took(), error: `The receiver answered ${code}${answer ? `: ${answer}` : ''}` });
 				});
-				res.on('error', (error) => resolve({ statusCode: code(res.statusCode), latencyMs: took(), error: error.message }));
+				res.on('error', (error) => resolve({ statusCode: res.statusCode ?? null, latencyMs: took(), error: error.message }));
 			},
 		);
 		req.on('timeout', () => req.destroy(new Error(`No answer within ${ctx.settings.timeoutSeconds} s`)));
@@ -100,7 +100,8 @@ export async function postOnce(delivery: Delivery, body: string, ctx: SendContex
 	});
 }
 
-const code = (value: number | undefined) => value ?? null;
+/** Who makes scheduled attempts (callback_attempts.made_by); "send again" records the user instead. */
+const SENDER = 'sender';
 
 /** How long a sender holds a delivery: its request's time-out, DNS and some. */
 const holdSeconds = (settings: CallbackSettings) => settings.timeoutSeconds + 30;
@@ -124,8 +125,6 @@ async function attempt(delivery: Delivery, ctx: SendContext, madeBy: string): Pr
 	await recordAttempt(ctx.db, delivery.id, result, { delivered, retryInSeconds, madeBy, keepSchedule: madeBy !== SENDER && !delivered });
 	return { ...result, delivered };
 }
-
-const SENDER = 'sender';
 
 /** Sends every due delivery (up to `limit`), a few at a time. What each got, for the step's output. */
 export async function sendDueCallbacks(ctx: SendContext, limit = 50, concurrency = 4) {
