@@ -68,7 +68,7 @@ const references = z
 	.default({});
 const dollars = z.number().min(0).max(100_000).nullable().default(null);
 
-const RequestSchema = z
+export const RequestSchema = z
 	.object({
 		script: z
 			.string()
