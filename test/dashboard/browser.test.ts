@@ -482,6 +482,10 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await byTestId('login-email').fill(MANAGER.email);
 		await byTestId('login-password').fill(MANAGER.password);
 		await byTestId('login-submit').click();
+		// The login page sends them back where the admin was (the Users page, which a manager cannot see).
+		await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+		assert.match(await byTestId('users-page').innerText(), /Only an admin can manage users/);
+		await byTestId('nav-campaigns').click();
 		await byTestId('campaigns-page').waitFor();
 		await byTestId('campaign-row').first().waitFor();
 		assert.deepEqual(await byTestId('campaign-link').allInnerTexts(), [CAMPAIGN]);
@@ -494,8 +498,9 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await byTestId('login-email').fill(ADMIN.email);
 		await byTestId('login-password').fill(ADMIN.password);
 		await byTestId('login-submit').click();
-		await byTestId('campaigns-page').waitFor();
+		await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 		await byTestId('nav-users').click();
+		await byTestId('users-page').waitFor();
 		await row.getByTestId('user-toggle-disabled').click();
 		await waitFor('the manager is disabled', () => row.getAttribute('data-disabled'), (value) => value === 'true', 10_000);
 		const login = await fetch(`${env.dashboard.url}/api/login`, {

@@ -19,21 +19,21 @@ import {
 	withdrawStoryboardDecision,
 	type RunStatus,
 } from '../../nodes/shared/store/runState';
-import { describeRoute, webhookRejectionSchema, type ResponseDoc } from './openapi';
+import { describeRoute, errorSchema, webhookRejectionSchema, type ResponseDoc } from './openapi';
 import { EXAMPLE_RUN, runActionSchema, runSummarySchema } from './schemas';
 import { runLine } from './summaries';
 import { RequestSchema } from '../../nodes/Campaign/lib/request';
 
 const RUN_NOT_FOUND: ResponseDoc = {
 	description: 'No run with that id that the caller can see (also for an API key outside its campaigns).',
-	schema: z.object({ error: z.string() }),
+	schema: errorSchema,
 	example: {
 		error: 'There is no run 6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11 that you can see. Check the link, or ask an admin to add you to its campaign.',
 	},
 };
 const NOT_NOW = (example: string): ResponseDoc => ({
 	description: 'The run is not in a state for this.',
-	schema: z.object({ error: z.string() }),
+	schema: errorSchema,
 	example: { error: example },
 });
 const ACTION_DONE: ResponseDoc = {
@@ -150,11 +150,11 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 				},
 				404: {
 					description: 'No campaign with that id that the caller can see.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 				},
 				502: {
 					description: 'The pipeline did not answer as expected.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 					example: {
 						error: 'The pipeline answered 500: no message. Try again.',
 					},
@@ -302,7 +302,7 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 				409: NOT_NOW('This run was started without storyboard approval; there is nothing to approve.'),
 				502: {
 					description: 'n8n did not take the decision; nothing changed.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 				},
 			},
 		}),

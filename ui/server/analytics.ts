@@ -5,7 +5,7 @@ import type { AppEnv, Deps } from './context';
 import { isUuid } from './db';
 import * as z from 'zod/v4';
 import { intParam } from './http';
-import { describeRoute } from './openapi';
+import { describeRoute, errorSchema } from './openapi';
 
 /** Runs in scope: the user's campaigns (or one of them), created in the last $2 days. $1 = uuid[] or null. */
 const RUNS_IN_SCOPE = `
@@ -86,7 +86,7 @@ export function analyticsRoutes(deps: Deps) {
 				},
 				404: {
 					description: 'campaignId is not a campaign the caller can see.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 				},
 			},
 		}),

@@ -16,7 +16,7 @@ import type { AppEnv, Deps } from './context';
 import { iso, isUuid } from './db';
 import { conflict, notFound } from './errors';
 import { jsonBody } from './http';
-import { describeRoute } from './openapi';
+import { describeRoute, errorSchema } from './openapi';
 
 const NAME = 'Give the key a name that says which app uses it (1 to 200 characters).';
 const newKey = z.object({
@@ -158,14 +158,14 @@ export function apiKeyRoutes(deps: Deps, sessions: Sessions) {
 				},
 				404: {
 					description: 'No such key.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 					example: {
 						error: 'There is no API key 9c0b7d2e-5f3a-4e61-8b9d-1a2c3e4f5a6b. Reload the users page.',
 					},
 				},
 				409: {
 					description: 'Already revoked.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 					example: {
 						error: 'This key was revoked at 2026-12-02T10:00:00.000Z already.',
 					},

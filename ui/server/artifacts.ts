@@ -4,11 +4,10 @@
  */
 import { posix } from 'node:path';
 import { Hono } from 'hono';
-import * as z from 'zod/v4';
 import { visibleRun } from './access';
 import type { AppEnv, Deps } from './context';
 import { ApiError, notFound } from './errors';
-import { describeRoute } from './openapi';
+import { describeRoute, errorSchema } from './openapi';
 
 export const LINK_SECONDS = 10 * 60;
 const PREFIX = '/api/artifacts/';
@@ -32,7 +31,7 @@ export function artifactRoutes(deps: Deps) {
 				302: { description: 'To the presigned link (Location).' },
 				404: {
 					description: 'Not a file of a run the caller can see, or not in storage yet.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 				},
 			},
 		}),

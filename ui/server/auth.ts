@@ -195,36 +195,22 @@ export class Sessions {
 	async lookup(token: string | undefined): Promise<SessionUser | null> {
 		if (!token || token.length > 100) return null;
 		const tokenHash = sha256(token);
-		const cached = this.cache.get(tokenHash);
-		if (cached && cached.until > Date.now()) return cached.user;
-		const { rows } = await this.db.query(
-			`with s as (
-			   update sessions set last_seen_at = now()
-			    where token_hash = $1 and expires_at > now()
-			    returning user_id)
-			 select u.id, u.email, u.name, u.role,
-			        case when u.role = 'admin' then null
-			             else array(select m.campaign_id::text from campaign_members m where m.user_id = u.id) end as campaign_ids
-			   from s join users u on u.id = s.user_id
-			  where u.disabled_at is null`,
-			[tokenHash],
-		);
-		if (!rows[0]) {
-			this.cache.delete(tokenHash);
-			return null;
-		}
-		const row = rows[0];
-		const user: SessionUser = {
-			id: row.id,
-			email: row.email,
-			name: row.name,
-			role: row.role,
-			campaignIds: row.campaign_ids,
-			tokenHash,
-		};
-		if (this.cache.size > 10_000) this.cache.clear();
-		this.cache.set(tokenHash, { user, until: Date.now() + CACHE_MS });
-		return user;
+		return this.cached(tokenHash, async () => {
+			const { rows } = await this.db.query(
+				`with s as (
+				   update sessions set last_seen_at = now()
+				    where token_hash = $1 and expires_at > now()
+				    returning user_id)
+				 select u.id, u.email, u.name, u.role,
+				        case when u.role = 'admin' then null
+				             else array(select m.campaign_id::text from campaign_members m where m.user_id = u.id) end as campaign_ids
+				   from s join users u on u.id = s.user_id
+				  where u.disabled_at is null`,
+				[tokenHash],
+			);
+			const row = rows[0];
+			return row ? { id: row.id, email: row.email, name: row.name, role: row.role, campaignIds: row.campaign_ids, tokenHash } : null;
+		});
 	}
 
 	/**
@@ -235,31 +221,39 @@ export class Sessions {
 	async lookupKey(token: string | undefined): Promise<SessionUser | null> {
 		if (!token || !token.startsWith(API_KEY_PREFIX) || token.length > 100) return null;
 		const tokenHash = sha256(token);
-		const cached = this.cache.get(tokenHash);
-		if (cached && cached.until > Date.now()) return cached.user;
-		const { rows } = await this.db.query(
-			`with k as (
-			   update api_keys k set last_used_at = now()
-			     from users u
-			    where k.token_hash = $1 and k.revoked_at is null and u.id = k.user_id and u.disabled_at is null
-			   returning k.id, k.name, u.id as user_id, u.email)
-			 select k.*, array(select c.campaign_id::text from api_key_campaigns c where c.key_id = k.id) as campaign_ids from k`,
-			[tokenHash],
-		);
-		if (!rows[0]) {
+		return this.cached(tokenHash, async () => {
+			const { rows } = await this.db.query(
+				`with k as (
+				   update api_keys k set last_used_at = now()
+				     from users u
+				    where k.token_hash = $1 and k.revoked_at is null and u.id = k.user_id and u.disabled_at is null
+				   returning k.id, k.name, u.id as user_id, u.email)
+				 select k.*, array(select c.campaign_id::text from api_key_campaigns c where c.key_id = k.id) as campaign_ids from k`,
+				[tokenHash],
+			);
+			const row = rows[0];
+			if (!row) return null;
+			return {
+				id: row.user_id,
+				email: row.email,
+				name: `API key "${row.name}"`,
+				role: 'manager',
+				campaignIds: row.campaign_ids,
+				tokenHash,
+				apiKeyId: row.id,
+			};
+		});
+	}
+
+	/** The cached caller of a token hash, else `read` (and cache what it found). */
+	private async cached(tokenHash: string, read: () => Promise<SessionUser | null>): Promise<SessionUser | null> {
+		const entry = this.cache.get(tokenHash);
+		if (entry && entry.until > Date.now()) return entry.user;
+		const user = await read();
+		if (!user) {
 			this.cache.delete(tokenHash);
 			return null;
 		}
-		const row = rows[0];
-		const user: SessionUser = {
-			id: row.user_id,
-			email: row.email,
-			name: `API key "${row.name}"`,
-			role: 'manager',
-			campaignIds: row.campaign_ids,
-			tokenHash,
-			apiKeyId: row.id,
-		};
 		if (this.cache.size > 10_000) this.cache.clear();
 		this.cache.set(tokenHash, { user, until: Date.now() + CACHE_MS });
 		return user;

@@ -8,13 +8,13 @@ import * as z from 'zod/v4';
 import { ApiError } from './errors';
 import { intParam, jsonBody } from './http';
 import type { Sessions } from './auth';
-import { describeRoute } from './openapi';
+import { describeRoute, errorSchema } from './openapi';
 import { campaignLineSchema, EXAMPLE_CAMPAIGN, EXAMPLE_RUN, paging, runStatusSchema, runSummarySchema } from './schemas';
 import { runLines } from './summaries';
 
 const campaignNotFoundDoc = {
 	description: 'No campaign with that id that the caller can see (also for an API key outside its campaigns).',
-	schema: z.object({ error: z.string() }),
+	schema: errorSchema,
 	example: {
 		error: 'There is no campaign 0d5f3d4e-2a61-4b8c-9a3e-5c1f7e9b2d10 that you can see. Go back to the campaign list.',
 	},
@@ -252,7 +252,7 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 				},
 				403: {
 					description: 'An API key asked.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 					example: { error: KEY_CANNOT_CREATE },
 				},
 				409: {

@@ -6,7 +6,7 @@ import type { AppEnv, Deps } from './context';
 import { iso, isUuid, num } from './db';
 import * as z from 'zod/v4';
 import { intParam } from './http';
-import { describeRoute } from './openapi';
+import { describeRoute, errorSchema } from './openapi';
 import { EXAMPLE_RUN, runSummarySchema } from './schemas';
 import { RUN_LINE_COLUMNS, RUN_LINE_FROM, toSummary } from './summaries';
 
@@ -157,7 +157,7 @@ export function runRoutes(deps: Deps) {
 				},
 				404: {
 					description: 'No run with that id that the caller can see.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 				},
 			},
 		}),

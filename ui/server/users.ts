@@ -13,7 +13,7 @@ import type { AppEnv, Deps } from './context';
 import { isUuid } from './db';
 import { badRequest, notFound } from './errors';
 import { jsonBody } from './http';
-import { describeRoute } from './openapi';
+import { describeRoute, errorSchema } from './openapi';
 
 const campaignIdsField = z.array(z.uuid({ error: 'campaignIds must be a list of campaign ids.' }), {
 	error: 'campaignIds must be a list of campaign ids.',
@@ -187,7 +187,7 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 				},
 				404: {
 					description: 'No such user.',
-					schema: z.object({ error: z.string() }),
+					schema: errorSchema,
 					example: {
 						error: 'There is no user 2b7e1d7c-93a4-4d0b-8a8e-3f0f6f4c9a01. Reload the users page.',
 					},

@@ -160,13 +160,26 @@ function UserRow({ user, campaigns, isMe }: { user: AdminUser; campaigns: Campai
 				) : (
 					<>
 						{names.length ? names.join(', ') : <span className="muted">None yet</span>}{' '}
-						<button type="button" className="link small" onClick={() => (setChosen(user.campaignIds), setEditing(true))} data-testid="user-campaigns-edit">
+						<button
+							type="button"
+							className="link small"
+							onClick={() => (setChosen(user.campaignIds), setEditing(true))}
+							data-testid="user-campaigns-edit"
+						>
 							Change
 						</button>
 					</>
 				)}
 			</td>
-			<td>{user.disabledAt ? <span className="badge status-failed">Disabled {ago(user.disabledAt)}</span> : user.lastLoginAt ? `Last login ${ago(user.lastLoginAt)}` : 'Never logged in'}</td>
+			<td>
+				{user.disabledAt ? (
+					<span className="badge status-failed">Disabled {ago(user.disabledAt)}</span>
+				) : user.lastLoginAt ? (
+					`Last login ${ago(user.lastLoginAt)}`
+				) : (
+					'Never logged in'
+				)}
+			</td>
 			<td>
 				<button
 					type="button"
@@ -218,7 +231,14 @@ function MakeKey({ campaigns }: { campaigns: CampaignSummary[] }) {
 			<h3>Make a key</h3>
 			<label className="field">
 				<span>Which app uses it</span>
-				<input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. CMS publisher" data-testid="make-key-name" />
+				<input
+					required
+					maxLength={200}
+					value={name}
+					onChange={(e) => setName(e.target.value)}
+					placeholder="e.g. CMS publisher"
+					data-testid="make-key-name"
+				/>
 				<FieldError error={make.error} field="name" testId="make-key-name-error" />
 			</label>
 			<div className="field">
@@ -267,7 +287,8 @@ function KeyRow({ apiKey, campaigns }: { apiKey: ApiKey; campaigns: CampaignSumm
 						className="link small"
 						disabled={revoke.isPending}
 						onClick={() => {
-							if (window.confirm(`Revoke the key "${apiKey.name}"? The app using it is refused from its next request.`)) revoke.mutate({ id: apiKey.id });
+							if (window.confirm(`Revoke the key "${apiKey.name}"? The app using it is refused from its next request.`))
+								revoke.mutate({ id: apiKey.id });
 						}}
 						data-testid="key-revoke"
 					>
@@ -323,8 +344,8 @@ export function UsersPage() {
 
 			<h2>API keys</h2>
 			<p className="muted">
-				For other apps: a key works like a manager of its campaigns only, sent as <code>Authorization: Bearer &lt;key&gt;</code>. The API is described at{' '}
-				<a href="/api/docs">/api/docs</a>.
+				For other apps: a key works like a manager of its campaigns only, sent as <code>Authorization: Bearer &lt;key&gt;</code>. The API is described
+				at <a href="/api/docs">/api/docs</a>.
 			</p>
 			{apiKeys.error ? (
 				<ErrorNotice error={apiKeys.error} what="the API keys" onRetry={() => void apiKeys.refetch()} />
@@ -340,7 +361,9 @@ export function UsersPage() {
 						</tr>
 					</thead>
 					<tbody>
-						{apiKeys.data?.keys.map((apiKey) => <KeyRow key={apiKey.id} apiKey={apiKey} campaigns={allCampaigns} />)}
+						{apiKeys.data?.keys.map((apiKey) => (
+							<KeyRow key={apiKey.id} apiKey={apiKey} campaigns={allCampaigns} />
+						))}
 						{apiKeys.data?.keys.length === 0 && (
 							<tr>
 								<td colSpan={5} className="empty">
