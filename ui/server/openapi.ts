@@ -242,10 +242,7 @@ interface RegisteredRoute {
 
 /** Hono's `/api/runs/:id` and `/api/artifacts/*` as OpenAPI paths. */
 export function openApiPath(path: string): string {
-	return path
-		.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
-		.replace(/\/\*$/, '/{key}')
-		.replace(/^\*$/, '/{path}');
+	return path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}').replace(/\/\*$/, '/{path}');
 }
 
 /** Each (method, path) the app registered, with its description and body schema, in registration order. */
@@ -337,7 +334,12 @@ function pathParameters(path: string) {
 		in: 'path',
 		required: true,
 		schema: { type: 'string' },
-		description: name === 'key' ? 'An object key under runs/<runId>/, as the run page links it.' : name === 'id' ? 'A uuid.' : undefined,
+		description:
+			name === 'path'
+				? 'The rest of the address (for /api/artifacts: an object key under runs/<runId>/, as the run page links it).'
+				: name === 'id'
+					? 'A uuid.'
+					: undefined,
 	}));
 }
 
