@@ -40,7 +40,7 @@ const UNIT = [
 	'test/runtime/package.test.ts',
 ];
 const E2E = ['test/e2e/**/*.test.ts', 'test/runtime/stack.test.ts', 'test/runtime/install.test.ts', 'test/runtime/npm-start.test.ts'];
-const DASHBOARD = ['test/dashboard/api.test.ts'];
+const DASHBOARD = ['test/dashboard/api.test.ts', 'test/dashboard/openapi.test.ts'];
 const BROWSER = ['test/dashboard/browser.test.ts'];
 const STACK_SETUP = ['test/setup/stack.ts'];
 

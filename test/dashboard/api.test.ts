@@ -789,6 +789,137 @@ describe('dashboard API', () => {
 		});
 	});
 
+	describe('API keys and users', () => {
+		/** A client that sends `Authorization: Bearer <key>` and no cookie, like another app. */
+		const withKey = (key: string) => {
+			const client = new Browser(base);
+			const request = client.request.bind(client);
+			client.request = (method, path, body, init = {}) =>
+				request(method, path, body, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) } });
+			return client;
+		};
+
+		it('an admin makes a key for one campaign: shown once, stored as a hash; it starts a run there and sees nothing else', async () => {
+			const admin = await as(ADMIN.email, ADMIN.password);
+			const made = await admin.post('/api/keys', { name: 'CMS publisher', campaignIds: [ids.a] });
+			assert.equal(made.status, 201, JSON.stringify(made.body));
+			const token: string = made.body.token;
+			assert.match(token, /^rsk_[A-Za-z0-9_-]{43}$/);
+			assert.deepEqual(made.body.key.campaignIds, [ids.a]);
+			assert.equal(made.body.key.lastUsedAt, null);
+			// Only the hash is kept: the token is in no column, and the list never shows it again.
+			const { rows } = await db.query('select * from api_keys where id = $1', [made.body.key.id]);
+			assert.ok(!JSON.stringify(rows).includes(token.slice(4)), 'the token is not stored');
+			const listed = await admin.get('/api/keys');
+			assert.ok(!JSON.stringify(listed.body).includes(token.slice(4)));
+			assert.equal(listed.body.keys.find((k: any) => k.id === made.body.key.id).prefix, token.slice(0, 8));
+
+			const key = withKey(token);
+			n8n.calls.length = 0;
+			// No CSRF check on a bearer request (no cookie travels), even when it names another origin.
+			const started = await key.request('POST', `/api/campaigns/${ids.a}/runs`, { script: 'INT. LAB - NIGHT\n\nA light blinks.' }, { headers: { origin: 'https://cms.example' } });
+			assert.equal(started.status, 202, JSON.stringify(started.body));
+			assert.equal(n8n.callsTo('/webhook/reelsmith/runs')[0].body.campaign, 'Spring launch');
+			assert.ok(!JSON.stringify(n8n.calls[0].headers).includes(token), 'the key does not travel to n8n');
+
+			const campaigns = await key.get('/api/campaigns');
+			assert.deepEqual(campaigns.body.campaigns.map((c: any) => c.id), [ids.a]);
+			for (const path of [`/api/campaigns/${ids.b}`, `/api/runs/${ids.other}`, `/api/artifacts/runs/${ids.other}/final/youtube.mp4`, `/api/analytics?campaignId=${ids.b}`]) {
+				assert.equal((await key.get(path)).status, 404, path);
+			}
+			assert.equal((await key.post(`/api/campaigns/${ids.b}/runs`, { script: 'x' })).status, 404);
+			assert.equal((await key.post(`/api/runs/${ids.other}/cancel`)).status, 404);
+			assert.equal(n8n.callsTo('/webhook/reelsmith/runs').length, 1, 'nothing else reached n8n');
+			// A key is never an admin, and cannot widen its own scope by creating a campaign.
+			assert.equal((await key.get('/api/users')).status, 403);
+			assert.equal((await key.post('/api/keys', { name: 'more', campaignIds: [ids.b] })).status, 403);
+			assert.equal((await key.get('/api/system')).status, 403);
+			const create = await key.post('/api/campaigns', { name: 'Made by a key' });
+			assert.equal(create.status, 403);
+			assert.match(create.body.error, /cannot create/);
+			const after = await admin.get('/api/keys');
+			assert.ok(after.body.keys.find((k: any) => k.id === made.body.key.id).lastUsedAt, 'its last use is recorded');
+
+			// Revoked: refused from the next request on, with a message saying what to do.
+			const revoked = await admin.post(`/api/keys/${made.body.key.id}/revoke`);
+			assert.equal(revoked.status, 200);
+			assert.ok(revoked.body.key.revokedAt);
+			const refused = await key.get('/api/campaigns');
+			assert.equal(refused.status, 401);
+			assert.match(refused.body.error, /API key is not valid/);
+			assert.equal((await key.post(`/api/campaigns/${ids.a}/runs`, { script: 'x' })).status, 401);
+			assert.equal((await admin.post(`/api/keys/${made.body.key.id}/revoke`)).status, 409);
+			assert.equal((await withKey('rsk_' + 'A'.repeat(43)).get('/api/me')).status, 401);
+		});
+
+		it('a key needs a name and campaigns that exist: the 400 names the field and nothing is stored', async () => {
+			const admin = await as(ADMIN.email, ADMIN.password);
+			const before = (await db.query('select count(*)::int as n from api_keys')).rows[0].n;
+			const noCampaigns = await admin.post('/api/keys', { name: 'x', campaignIds: [] });
+			assert.deepEqual([noCampaigns.status, noCampaigns.body.field], [400, 'campaignIds']);
+			const unknown = await admin.post('/api/keys', { name: 'x', campaignIds: [ids.a, '00000000-0000-4000-8000-00000000dead'] });
+			assert.deepEqual([unknown.status, unknown.body.field], [400, 'campaignIds']);
+			assert.match(unknown.body.error, /00000000-0000-4000-8000-00000000dead/);
+			const noName = await admin.post('/api/keys', { name: ' ', campaignIds: [ids.a] });
+			assert.deepEqual([noName.status, noName.body.field], [400, 'name']);
+			assert.equal((await db.query('select count(*)::int as n from api_keys')).rows[0].n, before, 'no partial rows');
+			const anna = await as('anna@example.com');
+			assert.equal((await anna.post('/api/keys', { name: 'x', campaignIds: [ids.a] })).status, 403);
+		});
+
+		it("an admin sets a manager's campaigns, resets a password, and disables a user: their session and keys stop at once", async () => {
+			const admin = await as(ADMIN.email, ADMIN.password);
+			// Campaigns: replaced as a whole; an unknown id changes nothing.
+			const ben = await as('ben@example.com');
+			const seen = async () => new Set((await ben.get('/api/campaigns')).body.campaigns.map((c: any) => c.id));
+			const before = await seen();
+			assert.ok(before.has(ids.b) && !before.has(ids.a));
+			const bad = await admin.patch(`/api/users/${ids.ben}`, { campaignIds: [ids.a, '00000000-0000-4000-8000-00000000dead'] });
+			assert.deepEqual([bad.status, bad.body.field], [400, 'campaignIds']);
+			assert.deepEqual(await seen(), before, 'a refused change changes nothing');
+			const moved = await admin.patch(`/api/users/${ids.ben}`, { campaignIds: [ids.a, ids.b] });
+			assert.equal(moved.status, 200);
+			assert.deepEqual(new Set(moved.body.user.campaignIds), new Set([ids.a, ids.b]));
+			assert.equal((await ben.get(`/api/campaigns/${ids.a}`)).status, 200, 'the open session sees the new campaign at once');
+			await admin.patch(`/api/users/${ids.ben}`, { campaignIds: [ids.b] });
+			assert.equal((await ben.get(`/api/campaigns/${ids.a}`)).status, 404, 'and loses it at once');
+			assert.deepEqual(await seen(), new Set([ids.b]));
+
+			// A second admin with a key, then disabled: the session, the key and the login all stop.
+			const made = await admin.post('/api/users', { email: 'second-admin@example.com', password: 'second-admin-1', role: 'admin' });
+			assert.equal(made.status, 201);
+			const second = await as('second-admin@example.com', 'second-admin-1');
+			const token = (await second.post('/api/keys', { name: 'Second admin app', campaignIds: [ids.b] })).body.token;
+			assert.equal((await withKey(token).get('/api/campaigns')).status, 200);
+			const disabled = await admin.patch(`/api/users/${made.body.user.id}`, { disabled: true });
+			assert.equal(disabled.status, 200);
+			assert.ok(disabled.body.user.disabledAt);
+			assert.equal((await second.get('/api/me')).status, 401, 'the session stops at once');
+			assert.equal((await withKey(token).get('/api/campaigns')).status, 401, 'the key stops at once');
+			const login = await new Browser(base).login('second-admin@example.com', 'second-admin-1');
+			assert.equal(login.status, 403);
+			assert.match(login.body.error, /disabled/);
+			const adminId = (await admin.get('/api/me')).body.user.id;
+			const self = await admin.patch(`/api/users/${adminId}`, { disabled: true });
+			assert.deepEqual([self.status, self.body.field], [400, 'disabled']);
+			await admin.patch(`/api/users/${made.body.user.id}`, { disabled: false });
+			assert.equal((await new Browser(base).login('second-admin@example.com', 'second-admin-1')).status, 200, 'enabled again');
+
+			// Password reset: a generated one, shown once; the old password and the old session stop.
+			const reset = await admin.post(`/api/users/${ids.ben}/password`, {});
+			assert.equal(reset.status, 200);
+			assert.equal((await ben.get('/api/me')).status, 401);
+			assert.equal((await new Browser(base).login('ben@example.com', PASSWORD)).status, 401);
+			const benAgain = await as('ben@example.com', reset.body.generatedPassword);
+			assert.equal((await benAgain.get('/api/me')).body.user.email, 'ben@example.com');
+			const short = await admin.post(`/api/users/${ids.ben}/password`, { password: 'short' });
+			assert.deepEqual([short.status, short.body.field], [400, 'password']);
+			await admin.post(`/api/users/${ids.ben}/password`, { password: PASSWORD });
+			const listed = await admin.get('/api/users');
+			assert.ok(listed.body.users.every((u: any) => 'disabledAt' in u && Array.isArray(u.campaignIds)));
+		});
+	});
+
 	describe('live updates', () => {
 		it('delivers an inserted event within 1 s, only to users who may see the run', async () => {
 			const anna = await as('anna@example.com');

@@ -71,6 +71,14 @@ async function fillScript(fixture: string) {
 	await byTestId('run-iterations').fill('1');
 }
 
+/** Fills the login form and waits until the app has left the login page. */
+async function logIn(who: { email: string; password: string }): Promise<void> {
+	await byTestId('login-email').fill(who.email);
+	await byTestId('login-password').fill(who.password);
+	await byTestId('login-submit').click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
 /** The run id from the run page the form leads to. */
 async function openedRunId(): Promise<string> {
 	await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 30_000 });
@@ -469,6 +477,80 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await db.query("update runs set status = 'failed', error = 'ended by the test' where id = $1", [expired]);
 	});
 
+	test('the Users page: an admin adds a manager, gives them a campaign, makes an API key; the manager sees only that campaign', async () => {
+		const MANAGER = { email: 'mia@browser.test', password: 'mia-browser-pass' };
+		// A second campaign, so "only that campaign" means something (and the first, when this test runs alone).
+		await db.query("insert into campaigns (name) values ($1), ('Someone else''s campaign') on conflict do nothing", [CAMPAIGN]);
+		await page.goto(`${env.dashboard.url}/users`);
+		// Logged in already, unless this test runs alone (the app then asks for the login first).
+		// (The page that does not come times out later: caught, so it is no unhandled rejection.)
+		await Promise.race([byTestId('users-page').waitFor().catch(() => {}), byTestId('login-email').waitFor().catch(() => {})]);
+		if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
+		await byTestId('users-page').waitFor();
+		// A password too short is refused beside its field, and no user is made.
+		await byTestId('add-user-email').fill(MANAGER.email);
+		await byTestId('add-user-name').fill('Mia');
+		await byTestId('add-user-password').evaluate((input: HTMLInputElement) => input.removeAttribute('minlength'));
+		await byTestId('add-user-password').fill('short');
+		await byTestId('add-user-submit').click();
+		assert.match(await byTestId('add-user-password-error').innerText(), /at least 8 characters/);
+		assert.equal(await byTestId('user-row').filter({ hasText: MANAGER.email }).count(), 0);
+		await byTestId('add-user-password').fill(MANAGER.password);
+		await byTestId('add-user-submit').click();
+		await byTestId('add-user-done').waitFor();
+		const row = page.locator(`[data-testid="user-row"][data-email="${MANAGER.email}"]`);
+		assert.match(await row.getByTestId('user-campaigns').innerText(), /None yet/);
+		await row.getByTestId('user-campaigns-edit').click();
+		await row.locator(`[data-testid="campaign-choice"][data-campaign-name="${CAMPAIGN}"]`).check();
+		await row.getByTestId('user-campaigns-save').click();
+		await waitFor('the row shows the campaign', () => row.getByTestId('user-campaigns').innerText(), (text) => text.includes(CAMPAIGN), 10_000);
+
+		// An API key for the same campaign: shown once, works as a bearer token, and stops when revoked.
+		await byTestId('make-key-name').fill('Browser test app');
+		await byTestId('make-key-campaigns').locator(`[data-campaign-name="${CAMPAIGN}"]`).check();
+		await byTestId('make-key-submit').click();
+		const token = await byTestId('new-key-token').innerText();
+		assert.match(token, /^rsk_/);
+		await screenshot(page, '15-users');
+		const asKey = () => fetch(`${env.dashboard.url}/api/campaigns`, { headers: { authorization: `Bearer ${token}` } });
+		const listed = await (await asKey()).json();
+		assert.deepEqual(listed.campaigns.map((c: { name: string }) => c.name), [CAMPAIGN]);
+		const keyRow = page.locator('[data-testid="key-row"][data-key-name="Browser test app"]');
+		await waitFor('the key shows its last use', async () => { await page.reload(); return keyRow.getByTestId('key-last-used').innerText(); }, (text) => /^Used/.test(text), 15_000, 1000);
+		page.once('dialog', (dialog) => void dialog.accept());
+		await keyRow.getByTestId('key-revoke').click();
+		await waitFor('the key is revoked', () => keyRow.getAttribute('data-revoked'), (value) => value === 'true', 10_000);
+		assert.equal((await asKey()).status, 401);
+
+		// The manager logs in and sees only the campaign given.
+		await byTestId('logout').click();
+		await page.waitForURL(/\/login/);
+		// The login page sends them back where the admin was (the Users page, which a manager cannot see).
+		await logIn(MANAGER);
+		assert.match(await byTestId('users-page').innerText(), /Only an admin can manage users/);
+		await byTestId('nav-campaigns').click();
+		await byTestId('campaigns-page').waitFor();
+		await byTestId('campaign-row').first().waitFor();
+		assert.deepEqual(await byTestId('campaign-link').allInnerTexts(), [CAMPAIGN]);
+		assert.equal(await byTestId('nav-users').count(), 0, 'a manager has no Users page');
+		await screenshot(page, '16-manager-campaigns');
+
+		// Back as the admin: disabling the manager ends their login.
+		await byTestId('logout').click();
+		await page.waitForURL(/\/login/);
+		await logIn(ADMIN);
+		await byTestId('nav-users').click();
+		await byTestId('users-page').waitFor();
+		await row.getByTestId('user-toggle-disabled').click();
+		await waitFor('the manager is disabled', () => row.getAttribute('data-disabled'), (value) => value === 'true', 10_000);
+		const login = await fetch(`${env.dashboard.url}/api/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(MANAGER),
+		});
+		assert.equal(login.status, 403);
+	});
+
 	test('when the dashboard server stops, the page says so instead of spinning', async () => {
 		await byTestId('nav-campaigns').click();
 		await byTestId('campaigns-table').waitFor();
@@ -478,7 +560,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await error.waitFor({ timeout: 30_000 });
 		assert.match(await error.innerText(), /does not answer|npm start/i);
 		assert.match(await byTestId('live-state').innerText(), /reconnecting/i);
-		await screenshot(page, '15-server-down');
+		await screenshot(page, '17-server-down');
 		assert.deepEqual(browser.pageErrors, [], 'no uncaught errors in the page');
 	});
 });

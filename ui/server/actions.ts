@@ -19,7 +19,28 @@ import {
 	withdrawStoryboardDecision,
 	type RunStatus,
 } from '../../nodes/shared/store/runState';
+import { describeRoute, errorSchema, webhookRejectionSchema, type ResponseDoc } from './openapi';
+import { EXAMPLE_RUN, runActionSchema, runSummarySchema } from './schemas';
 import { runLine } from './summaries';
+import { RequestSchema } from '../../nodes/Campaign/lib/request';
+
+const RUN_NOT_FOUND: ResponseDoc = {
+	description: 'No run with that id that the caller can see (also for an API key outside its campaigns).',
+	schema: errorSchema,
+	example: {
+		error: 'There is no run 6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11 that you can see. Check the link, or ask an admin to add you to its campaign.',
+	},
+};
+const NOT_NOW = (example: string): ResponseDoc => ({
+	description: 'The run is not in a state for this.',
+	schema: errorSchema,
+	example: { error: example },
+});
+const ACTION_DONE: ResponseDoc = {
+	description: 'Done: the run as now.',
+	schema: runActionSchema,
+	example: { run: EXAMPLE_RUN },
+};
 
 export const RUNS_WEBHOOK = 'reelsmith/runs';
 export const RESUME_WEBHOOK = 'reelsmith/resume';
@@ -72,7 +93,9 @@ export function internalResumeUrl(approvalUrl: string, n8nUrl: string | undefine
 // The pipeline webhook checks the run request itself (nodes/Campaign/lib/request.ts); here it only has to be an object.
 const runRequest = z.record(z.string(), z.unknown());
 const storyboardDecision = z.object({
-	decision: z.enum(['approve', 'reject'], { error: 'Send "decision": "approve" or "reject".' }),
+	decision: z.enum(['approve', 'reject'], {
+		error: 'Send "decision": "approve" or "reject".',
+	}),
 	note: z.string({ error: 'The note must be text.' }).nullish(),
 });
 
@@ -82,26 +105,87 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		c.json({ run: await runLine(deps.db, deps.maxRunning, runId), ...extra }, 202);
 
 	// Start a run in this campaign: the body is the webhook request without "campaign" (the campaign is the page's).
-	app.post('/campaigns/:id/runs', jsonBody(runRequest, { hint: 'Send a shorter script, or split it into several runs.' }), async (c) => {
-		const user = c.get('user');
-		const id = c.req.param('id');
-		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
-		const { rows } = await deps.db.query<{ name: string }>('select name from campaigns where id = $1', [id]);
-		if (!rows[0]) throw campaignNotFound(id);
-		const body = c.req.valid('json');
-		const answer = await callWebhook(deps.webhookBase, deps.webhookToken, RUNS_WEBHOOK, { ...body, campaign: rows[0].name });
-		if (answer.status === 400) {
-			const field = String(answer.body.field ?? 'body');
-			const message = String(answer.body.message ?? 'The pipeline refused the request. Check the form and try again.');
-			return c.json({ error: { field, message } }, 400);
-		}
-		if (answer.status !== 200 && answer.status !== 202) {
-			throw new ApiError(502, `The pipeline answered ${answer.status}: ${answer.body.message ?? 'no message'}. Try again.`);
-		}
-		const runId = answer.body.runId;
-		const run = isUuid(runId) ? await runLine(deps.db, deps.maxRunning, runId) : null;
-		return c.json({ ...answer.body, run }, 202);
-	});
+	app.post(
+		'/campaigns/:id/runs',
+		describeRoute({
+			tag: 'Runs',
+			summary: 'Start a run in this campaign',
+			description:
+				'The body is the run request of POST /webhook/reelsmith/runs; its "campaign" is replaced by this campaign\'s name. The pipeline webhook checks it and its 400 is relayed as `error: { field, message }`.',
+			responses: {
+				202: {
+					description: 'Queued.',
+					schema: z.object({
+						runId: z.uuid(),
+						status: z.string(),
+						queuePosition: z.number().int().nullable(),
+						run: runSummarySchema.nullable(),
+					}),
+					example: {
+						runId: EXAMPLE_RUN.id,
+						status: 'queued',
+						queuePosition: 0,
+						run: {
+							...EXAMPLE_RUN,
+							status: 'queued',
+							stage: null,
+							startedAt: null,
+							queuePosition: 0,
+						},
+					},
+				},
+				400: {
+					description: "A field is wrong (the pipeline's answer, or the body is not a JSON object).",
+					schema: z.object({
+						error: z.union([z.string(), webhookRejectionSchema.pick({ field: true, message: true })]),
+						field: z.string().optional(),
+					}),
+					example: {
+						error: {
+							field: 'preset',
+							message:
+								'"preset" must be one of youtube, shorts, square (got "tiktok"). Fix "preset" in the request or leave it out to use the default.',
+						},
+					},
+				},
+				404: {
+					description: 'No campaign with that id that the caller can see.',
+					schema: errorSchema,
+				},
+				502: {
+					description: 'The pipeline did not answer as expected.',
+					schema: errorSchema,
+					example: {
+						error: 'The pipeline answered 500: no message. Try again.',
+					},
+				},
+			},
+		}),
+		jsonBody(runRequest, {
+			hint: 'Send a shorter script, or split it into several runs.',
+			documentedAs: RequestSchema.omit({ campaign: true }),
+		}),
+		async (c) => {
+			const user = c.get('user');
+			const id = c.req.param('id');
+			if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
+			const { rows } = await deps.db.query<{ name: string }>('select name from campaigns where id = $1', [id]);
+			if (!rows[0]) throw campaignNotFound(id);
+			const body = c.req.valid('json');
+			const answer = await callWebhook(deps.webhookBase, deps.webhookToken, RUNS_WEBHOOK, { ...body, campaign: rows[0].name });
+			if (answer.status === 400) {
+				const field = String(answer.body.field ?? 'body');
+				const message = String(answer.body.message ?? 'The pipeline refused the request. Check the form and try again.');
+				return c.json({ error: { field, message } }, 400);
+			}
+			if (answer.status !== 200 && answer.status !== 202) {
+				throw new ApiError(502, `The pipeline answered ${answer.status}: ${answer.body.message ?? 'no message'}. Try again.`);
+			}
+			const runId = answer.body.runId;
+			const run = isUuid(runId) ? await runLine(deps.db, deps.maxRunning, runId) : null;
+			return c.json({ ...answer.body, run }, 202);
+		},
+	);
 
 	const resume = (action: 'retry' | 'resume') => async (c: Context<AppEnv>) => {
 		const runId = c.req.param('id')!;
@@ -123,52 +207,120 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		}
 		const answer = await callWebhook(deps.webhookBase, deps.webhookToken, RESUME_WEBHOOK, { runId });
 		if (answer.status >= 400) throw conflict(String(answer.body.message ?? `The pipeline refused to ${action} this run. Reload the page.`));
-		return answerRun(c, runId, { queuePosition: answer.body.queuePosition ?? null });
+		return answerRun(c, runId, {
+			queuePosition: answer.body.queuePosition ?? null,
+		});
 	};
-	app.post('/runs/:id/retry', resume('retry'));
-	app.post('/runs/:id/resume', resume('resume'));
+	const requeued = (summary: string, description: string) =>
+		describeRoute({
+			tag: 'Runs',
+			summary,
+			description,
+			responses: {
+				202: {
+					description: 'Back in the queue.',
+					schema: runActionSchema,
+					example: {
+						run: { ...EXAMPLE_RUN, status: 'queued' },
+						queuePosition: 1,
+					},
+				},
+				404: RUN_NOT_FOUND,
+				409: NOT_NOW('This run is completed. Only a failed run has failed scenes to retry. Start a new run to make it again.'),
+			},
+		});
+	app.post(
+		'/runs/:id/retry',
+		requeued('Retry a failed run', 'Through the resume webhook: completed scenes are kept, failed ones made again.'),
+		resume('retry'),
+	);
+	app.post(
+		'/runs/:id/resume',
+		requeued('Resume a failed or stalled run', `For a failed run, or one that has not moved for ${STALE_MINUTES} minutes (its n8n process died).`),
+		resume('resume'),
+	);
 
-	app.post('/runs/:id/cancel', async (c) => {
-		const user = c.get('user');
-		const runId = c.req.param('id');
-		await visibleRun(deps.db, user, runId);
-		const who = user.name || user.email;
-		// Queued or waiting for approval: nothing is working on it, so it ends now.
-		const idle = await cancelIdleRun(deps.db, runId, who);
-		if (idle) {
-			await recordEvent(deps.db, runId, `Cancelled by ${who}.`, { by: user.email, from: idle.from });
-			if (idle.from === 'awaiting_approval' && idle.approvalUrl) {
-				// End the waiting execution too; the run is cancelled whatever n8n answers.
-				const answer = await postJson(internalResumeUrl(idle.approvalUrl, deps.n8nUrl), { runId, decision: 'cancel' }).catch(
-					(error: ApiError) => ({ status: 0, body: { message: error.message } }),
-				);
-				if (answer.status < 200 || answer.status >= 300) {
-					return answerRun(c, runId, {
-						warning: `The run is cancelled, but its waiting n8n execution did not answer (${answer.status || 'unreachable'}); it ends by itself after the wait limit.`,
-					});
+	app.post(
+		'/runs/:id/cancel',
+		describeRoute({
+			tag: 'Runs',
+			summary: 'Cancel a run',
+			description: 'A queued run or one waiting for approval ends at once; a running one stops at its next step.',
+			responses: {
+				202: ACTION_DONE,
+				404: RUN_NOT_FOUND,
+				409: NOT_NOW('This run is already completed; there is nothing to cancel.'),
+			},
+		}),
+		async (c) => {
+			const user = c.get('user');
+			const runId = c.req.param('id');
+			await visibleRun(deps.db, user, runId);
+			const who = user.name || user.email;
+			// Queued or waiting for approval: nothing is working on it, so it ends now.
+			const idle = await cancelIdleRun(deps.db, runId, who);
+			if (idle) {
+				await recordEvent(deps.db, runId, `Cancelled by ${who}.`, {
+					by: user.email,
+					from: idle.from,
+				});
+				if (idle.from === 'awaiting_approval' && idle.approvalUrl) {
+					// End the waiting execution too; the run is cancelled whatever n8n answers.
+					const answer = await postJson(internalResumeUrl(idle.approvalUrl, deps.n8nUrl), { runId, decision: 'cancel' }).catch((error: ApiError) => ({
+						status: 0,
+						body: { message: error.message },
+					}));
+					if (answer.status < 200 || answer.status >= 300) {
+						return answerRun(c, runId, {
+							warning: `The run is cancelled, but its waiting n8n execution did not answer (${answer.status || 'unreachable'}); it ends by itself after the wait limit.`,
+						});
+					}
 				}
+				return answerRun(c, runId);
 			}
-			return answerRun(c, runId);
-		}
-		// Starting or running: the pipeline stops at its next step.
-		if (await requestCancel(deps.db, runId, who)) {
-			await recordEvent(deps.db, runId, `Cancel requested by ${who}; the run stops at its next step.`, { by: user.email });
-			return answerRun(c, runId, { message: 'The run stops at its next step.' });
-		}
-		const state = await runState(deps.db, runId);
-		throw conflict(`This run is already ${describe(state)}; there is nothing to cancel.`);
-	});
+			// Starting or running: the pipeline stops at its next step.
+			if (await requestCancel(deps.db, runId, who)) {
+				await recordEvent(deps.db, runId, `Cancel requested by ${who}; the run stops at its next step.`, { by: user.email });
+				return answerRun(c, runId, {
+					message: 'The run stops at its next step.',
+				});
+			}
+			const state = await runState(deps.db, runId);
+			throw conflict(`This run is already ${describe(state)}; there is nothing to cancel.`);
+		},
+	);
 
-	app.post('/runs/:id/approval', jsonBody(storyboardDecision, { maxBytes: 64 * 1024, hint: 'Send the decision and a shorter note.' }), async (c) => {
-		const user = c.get('user');
-		const runId = c.req.param('id');
-		await visibleRun(deps.db, user, runId);
-		const body = c.req.valid('json');
-		const note = body.note?.trim().slice(0, 2000) || null;
-		const approval = body.decision === 'approve' ? 'approved' : 'rejected';
-		await decide(deps, runId, user, approval, note);
-		return answerRun(c, runId);
-	});
+	app.post(
+		'/runs/:id/approval',
+		describeRoute({
+			tag: 'Runs',
+			summary: 'Approve or reject the storyboard',
+			description: 'For a run started with approval: true, waiting after planning. The decision is recorded, then the waiting n8n execution goes on.',
+			responses: {
+				202: ACTION_DONE,
+				404: RUN_NOT_FOUND,
+				409: NOT_NOW('This run was started without storyboard approval; there is nothing to approve.'),
+				502: {
+					description: 'n8n did not take the decision; nothing changed.',
+					schema: errorSchema,
+				},
+			},
+		}),
+		jsonBody(storyboardDecision, {
+			maxBytes: 64 * 1024,
+			hint: 'Send the decision and a shorter note.',
+		}),
+		async (c) => {
+			const user = c.get('user');
+			const runId = c.req.param('id');
+			await visibleRun(deps.db, user, runId);
+			const body = c.req.valid('json');
+			const note = body.note?.trim().slice(0, 2000) || null;
+			const approval = body.decision === 'approve' ? 'approved' : 'rejected';
+			await decide(deps, runId, user, approval, note);
+			return answerRun(c, runId);
+		},
+	);
 
 	return app;
 }
@@ -180,13 +332,19 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
  */
 async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: SessionUser, approval: 'approved' | 'rejected', note: string | null) {
 	const who = user.name || user.email;
-	const decided = await decideStoryboard(deps.db, runId, { approval, note, by: who });
+	const decided = await decideStoryboard(deps.db, runId, {
+		approval,
+		note,
+		by: who,
+	});
 	const undo = () => withdrawStoryboardDecision(deps.db, runId, approval);
 	if (!decided) {
 		const state = await runState(deps.db, runId);
 		if (state.approval === null) throw conflict('This run was started without storyboard approval; there is nothing to approve.');
 		if (state.approval !== 'pending') {
-			throw conflict(`The storyboard was already ${state.approval} by ${state.approval_by ?? 'someone'} at ${iso(state.approval_at)}. Reload the page.`);
+			throw conflict(
+				`The storyboard was already ${state.approval} by ${state.approval_by ?? 'someone'} at ${iso(state.approval_at)}. Reload the page.`,
+			);
 		}
 		throw conflict(`This run is ${describe(state)}, not waiting for approval yet. Wait until planning finishes, then decide.`);
 	}
@@ -197,7 +355,10 @@ async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: Ses
 	const answer = await postJson(internalResumeUrl(decided.approvalUrl, deps.n8nUrl), {
 		runId,
 		decision: approval === 'approved' ? 'approve' : 'reject',
-	}).catch((error: ApiError) => ({ status: 0, body: { message: error.message } }));
+	}).catch((error: ApiError) => ({
+		status: 0,
+		body: { message: error.message },
+	}));
 	if (answer.status < 200 || answer.status >= 300) {
 		await undo();
 		throw new ApiError(

@@ -13,6 +13,7 @@ import * as z from 'zod/v4';
 import type { AppEnv, Deps, SessionUser } from './context';
 import { ApiError, badRequest } from './errors';
 import { jsonBody } from './http';
+import { describeRoute, errorSchema } from './openapi';
 
 export const SESSION_COOKIE = 'rs_session';
 const SESSION_DAYS = 7;
@@ -36,7 +37,11 @@ function scrypt(password: string, salt: Buffer, keyLength: number, options: Scry
 
 export async function hashPassword(password: string): Promise<string> {
 	const salt = randomBytes(16);
-	const key = await scrypt(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+	const key = await scrypt(password, salt, SCRYPT.keyLength, {
+		N: SCRYPT.N,
+		r: SCRYPT.r,
+		p: SCRYPT.p,
+	});
 	return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -61,7 +66,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export async function createUser(
 	db: Pick<Pool, 'query'>,
-	user: { email: string; password: string; role?: 'admin' | 'manager'; name?: string | null },
+	user: {
+		email: string;
+		password: string;
+		role?: 'admin' | 'manager';
+		name?: string | null;
+	},
 ): Promise<{ id: string; email: string; role: string; name: string | null }> {
 	const email = normaliseEmail(user.email);
 	if (!EMAIL.test(email) || email.length > 320) throw badRequest('email', `"${user.email}" is not an email address. Use the form name@example.com.`);
@@ -71,10 +81,12 @@ export async function createUser(
 	const role = user.role ?? 'manager';
 	if (role !== 'admin' && role !== 'manager') throw badRequest('role', 'role must be "admin" or "manager".');
 	try {
-		const { rows } = await db.query(
-			'insert into users (email, name, password_hash, role) values ($1, $2, $3, $4) returning id, email, role, name',
-			[email, user.name ?? null, await hashPassword(user.password), role],
-		);
+		const { rows } = await db.query('insert into users (email, name, password_hash, role) values ($1, $2, $3, $4) returning id, email, role, name', [
+			email,
+			user.name ?? null,
+			await hashPassword(user.password),
+			role,
+		]);
 		return rows[0];
 	} catch (error) {
 		if ((error as { code?: string }).code === '23505') throw new ApiError(409, `A user with the email ${email} already exists.`, { field: 'email' });
@@ -104,22 +116,58 @@ export async function ensureFirstAdmin(
 	const existing = await db.query('select 1 from users limit 1');
 	if (existing.rowCount) return rows[0] ? { email: rows[0].email, created: false } : undefined;
 	if (options.email && options.password) {
-		const user = await createUser(db, { email: options.email, password: options.password, role: 'admin', name: 'Admin' });
+		const user = await createUser(db, {
+			email: options.email,
+			password: options.password,
+			role: 'admin',
+			name: 'Admin',
+		});
 		return { email: user.email, created: true };
 	}
 	if (!options.passwordFile) return undefined;
 	const email = normaliseEmail(options.email) || 'admin@reelsmith.local';
 	const password = randomBytes(12).toString('base64url');
 	await mkdir(dirname(options.passwordFile), { recursive: true });
-	await writeFile(options.passwordFile, `${email}\n${password}\n`, { mode: 0o600 });
+	await writeFile(options.passwordFile, `${email}\n${password}\n`, {
+		mode: 0o600,
+	});
 	await chmod(options.passwordFile, 0o600);
-	const user = await createUser(db, { email, password, role: 'admin', name: 'Admin' });
-	return { email: user.email, generatedPassword: password, passwordFile: options.passwordFile, created: true };
+	const user = await createUser(db, {
+		email,
+		password,
+		role: 'admin',
+		name: 'Admin',
+	});
+	return {
+		email: user.email,
+		generatedPassword: password,
+		passwordFile: options.passwordFile,
+		created: true,
+	};
 }
 
 // ───────────────────────────── sessions ─────────────────────────────
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Every dashboard API key starts so: a key pasted in the wrong place is recognisable (and secret scanners find it). */
+export const API_KEY_PREFIX = 'rsk_';
+
+/** The token of `Authorization: Bearer <token>`, or undefined when the request sends none. */
+export function bearerToken(header: string | undefined): string | undefined {
+	const match = /^Bearer\s+(\S*)\s*$/i.exec(header ?? '');
+	return match ? match[1] : undefined;
+}
+
+function readCookie(header: string, name: string): string | undefined {
+	const match = new RegExp(`(?:^|;\\s*)${name}=([^;]+)`).exec(header);
+	if (!match) return undefined;
+	try {
+		return decodeURIComponent(match[1]);
+	} catch {
+		return undefined;
+	}
+}
 
 /**
  * Session lookups are cached for a few seconds: every API call and every SSE heartbeat needs one, and the answer
@@ -135,10 +183,11 @@ export class Sessions {
 	async create(userId: string): Promise<{ token: string; maxAge: number }> {
 		const token = randomBytes(32).toString('base64url');
 		const maxAge = SESSION_DAYS * 24 * 3600;
-		await this.db.query(
-			"insert into sessions (token_hash, user_id, expires_at) values ($1, $2, now() + make_interval(secs => $3))",
-			[sha256(token), userId, maxAge],
-		);
+		await this.db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, now() + make_interval(secs => $3))', [
+			sha256(token),
+			userId,
+			maxAge,
+		]);
 		await this.db.query('delete from sessions where expires_at < now()');
 		return { token, maxAge };
 	}
@@ -146,28 +195,79 @@ export class Sessions {
 	async lookup(token: string | undefined): Promise<SessionUser | null> {
 		if (!token || token.length > 100) return null;
 		const tokenHash = sha256(token);
-		const cached = this.cache.get(tokenHash);
-		if (cached && cached.until > Date.now()) return cached.user;
-		const { rows } = await this.db.query(
-			`with s as (
-			   update sessions set last_seen_at = now()
-			    where token_hash = $1 and expires_at > now()
-			    returning user_id)
-			 select u.id, u.email, u.name, u.role,
-			        case when u.role = 'admin' then null
-			             else array(select m.campaign_id::text from campaign_members m where m.user_id = u.id) end as campaign_ids
-			   from s join users u on u.id = s.user_id`,
-			[tokenHash],
-		);
-		if (!rows[0]) {
+		return this.cached(tokenHash, async () => {
+			const { rows } = await this.db.query(
+				`with s as (
+				   update sessions set last_seen_at = now()
+				    where token_hash = $1 and expires_at > now()
+				    returning user_id)
+				 select u.id, u.email, u.name, u.role,
+				        case when u.role = 'admin' then null
+				             else array(select m.campaign_id::text from campaign_members m where m.user_id = u.id) end as campaign_ids
+				   from s join users u on u.id = s.user_id
+				  where u.disabled_at is null`,
+				[tokenHash],
+			);
+			const row = rows[0];
+			return row ? { id: row.id, email: row.email, name: row.name, role: row.role, campaignIds: row.campaign_ids, tokenHash } : null;
+		});
+	}
+
+	/**
+	 * An API key (`Authorization: Bearer rsk_…`): it acts for the admin who made it, as a manager of the key's
+	 * campaigns only, while it is not revoked and that admin not disabled. Its last use is recorded (at most once per
+	 * cache period).
+	 */
+	async lookupKey(token: string | undefined): Promise<SessionUser | null> {
+		if (!token || !token.startsWith(API_KEY_PREFIX) || token.length > 100) return null;
+		const tokenHash = sha256(token);
+		return this.cached(tokenHash, async () => {
+			const { rows } = await this.db.query(
+				`with k as (
+				   update api_keys k set last_used_at = now()
+				     from users u
+				    where k.token_hash = $1 and k.revoked_at is null and u.id = k.user_id and u.disabled_at is null
+				   returning k.id, k.name, u.id as user_id, u.email)
+				 select k.*, array(select c.campaign_id::text from api_key_campaigns c where c.key_id = k.id) as campaign_ids from k`,
+				[tokenHash],
+			);
+			const row = rows[0];
+			if (!row) return null;
+			return {
+				id: row.user_id,
+				email: row.email,
+				name: `API key "${row.name}"`,
+				role: 'manager',
+				campaignIds: row.campaign_ids,
+				tokenHash,
+				apiKeyId: row.id,
+			};
+		});
+	}
+
+	/** The cached caller of a token hash, else `read` (and cache what it found). */
+	private async cached(tokenHash: string, read: () => Promise<SessionUser | null>): Promise<SessionUser | null> {
+		const entry = this.cache.get(tokenHash);
+		if (entry && entry.until > Date.now()) return entry.user;
+		const user = await read();
+		if (!user) {
 			this.cache.delete(tokenHash);
 			return null;
 		}
-		const row = rows[0];
-		const user: SessionUser = { id: row.id, email: row.email, name: row.name, role: row.role, campaignIds: row.campaign_ids, tokenHash };
 		if (this.cache.size > 10_000) this.cache.clear();
 		this.cache.set(tokenHash, { user, until: Date.now() + CACHE_MS });
 		return user;
+	}
+
+	/** The caller of a request: its bearer key when it sends one (the cookie is then ignored), else its session. */
+	authenticate(headers: { cookie?: string; authorization?: string }): Promise<SessionUser | null> {
+		const bearer = bearerToken(headers.authorization);
+		return bearer !== undefined ? this.lookupKey(bearer) : this.lookup(readCookie(headers.cookie ?? '', SESSION_COOKIE));
+	}
+
+	/** A revoked key stops at once in this process. */
+	forgetToken(tokenHash: string): void {
+		this.cache.delete(tokenHash);
 	}
 
 	async destroy(tokenHash: string): Promise<void> {
@@ -175,7 +275,7 @@ export class Sessions {
 		await this.db.query('delete from sessions where token_hash = $1', [tokenHash]);
 	}
 
-	/** After a user's campaign memberships changed: their next request reads them again. */
+	/** After a user's campaign memberships changed (or they were disabled): their next request, and their keys', read them again. */
 	forgetUser(userId: string): void {
 		for (const [hash, entry] of this.cache) if (entry.user.id === userId) this.cache.delete(hash);
 	}
@@ -228,50 +328,119 @@ export function cookieOptions(deps: Deps, c: Context) {
 export function authRoutes(deps: Deps, sessions: Sessions) {
 	const app = new Hono<AppEnv>();
 
-	app.post('/login', jsonBody(loginForm, LOGIN_LIMIT), async (c) => {
-		const body = c.req.valid('json');
-		const email = normaliseEmail(body.email);
-		const address = clientAddress(c, deps.trustProxy);
-		const wait = await lockedFor(deps.db, email, address);
-		if (wait > 0) {
-			const minutes = Math.ceil(wait / 60);
-			throw new ApiError(
-				429,
-				`Too many failed logins. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again, or ask an admin to check your account.`,
-				{ retryAfterSeconds: wait },
-				{ 'Retry-After': String(wait) },
-			);
-		}
-		const { rows } = await deps.db.query('select id, email, name, role, password_hash from users where email = $1', [email]);
-		const user = rows[0];
-		dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-		const ok = await verifyPassword(body.password, user?.password_hash ?? (await dummyHash));
-		if (!user || !ok) {
-			await deps.db.query('insert into login_attempts (email, address) values ($1, $2)', [email, address]);
-			throw new ApiError(401, 'Wrong email or password. Check both and try again.');
-		}
-		await deps.db.query('delete from login_attempts where email = $1', [email]);
-		await deps.db.query('update users set last_login_at = now() where id = $1', [user.id]);
-		const { token, maxAge } = await sessions.create(user.id);
-		setCookie(c, SESSION_COOKIE, token, { ...cookieOptions(deps, c), maxAge });
-		return c.json({ user: publicUser(user) });
-	});
+	app.post(
+		'/login',
+		describeRoute({
+			tag: 'Sessions',
+			access: 'public',
+			summary: 'Log in',
+			description: `Sets the HTTP-only session cookie rs_session (${SESSION_DAYS} days). After ${MAX_FAILURES_PER_EMAIL} wrong passwords for an email (or ${MAX_FAILURES_PER_ADDRESS} from an address) in ${LOGIN_WINDOW_MINUTES} minutes, 429 until the window passes.`,
+			responses: {
+				200: {
+					description: 'Logged in.',
+					schema: z.object({ user: publicUserSchema }),
+					example: { user: EXAMPLE_USER },
+				},
+				401: {
+					description: 'Wrong email or password.',
+					schema: errorSchema,
+					example: {
+						error: 'Wrong email or password. Check both and try again.',
+					},
+				},
+				403: {
+					description: 'The account is disabled.',
+					schema: errorSchema,
+					example: {
+						error: 'This account is disabled. Ask an admin of this dashboard to enable it.',
+					},
+				},
+				429: {
+					description: 'Too many failed logins; Retry-After says how long to wait.',
+					schema: errorSchema,
+					example: {
+						error: 'Too many failed logins. Wait 15 minutes and try again, or ask an admin to check your account.',
+						retryAfterSeconds: 900,
+					},
+				},
+			},
+		}),
+		jsonBody(loginForm, LOGIN_LIMIT),
+		async (c) => {
+			const body = c.req.valid('json');
+			const email = normaliseEmail(body.email);
+			const address = clientAddress(c, deps.trustProxy);
+			const wait = await lockedFor(deps.db, email, address);
+			if (wait > 0) {
+				const minutes = Math.ceil(wait / 60);
+				throw new ApiError(
+					429,
+					`Too many failed logins. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again, or ask an admin to check your account.`,
+					{ retryAfterSeconds: wait },
+					{ 'Retry-After': String(wait) },
+				);
+			}
+			const { rows } = await deps.db.query('select id, email, name, role, password_hash, disabled_at from users where email = $1', [email]);
+			const user = rows[0];
+			dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+			const ok = await verifyPassword(body.password, user?.password_hash ?? (await dummyHash));
+			if (!user || !ok) {
+				await deps.db.query('insert into login_attempts (email, address) values ($1, $2)', [email, address]);
+				throw new ApiError(401, 'Wrong email or password. Check both and try again.');
+			}
+			// Said only to whoever knows the password: it reveals nothing to someone guessing.
+			if (user.disabled_at) throw new ApiError(403, 'This account is disabled. Ask an admin of this dashboard to enable it.');
+			await deps.db.query('delete from login_attempts where email = $1', [email]);
+			await deps.db.query('update users set last_login_at = now() where id = $1', [user.id]);
+			const { token, maxAge } = await sessions.create(user.id);
+			setCookie(c, SESSION_COOKIE, token, {
+				...cookieOptions(deps, c),
+				maxAge,
+			});
+			return c.json({ user: publicUser(user) });
+		},
+	);
 
-	app.post('/logout', async (c) => {
-		const token = getCookie(c, SESSION_COOKIE);
-		if (token) await sessions.destroy(sha256(token));
-		deleteCookie(c, SESSION_COOKIE, cookieOptions(deps, c));
-		return c.json({ ok: true });
-	});
+	app.post(
+		'/logout',
+		describeRoute({
+			tag: 'Sessions',
+			access: 'public',
+			summary: 'Log out',
+			description: 'Ends the session of the cookie sent, if any, and clears the cookie.',
+			responses: {
+				200: {
+					description: 'Logged out.',
+					schema: z.object({ ok: z.literal(true) }),
+					example: { ok: true },
+				},
+			},
+		}),
+		async (c) => {
+			const token = getCookie(c, SESSION_COOKIE);
+			if (token) await sessions.destroy(sha256(token));
+			deleteCookie(c, SESSION_COOKIE, cookieOptions(deps, c));
+			return c.json({ ok: true as const });
+		},
+	);
 
 	return app;
 }
 
-/** Every /api route except login/logout: 401 without a valid session. */
+/** Every /api route except login/logout and the API document: 401 without a valid session or API key. */
 export function requireSession(sessions: Sessions): MiddlewareHandler<AppEnv> {
 	return async (c, next) => {
-		const user = await sessions.lookup(getCookie(c, SESSION_COOKIE));
-		if (!user) throw new ApiError(401, 'Log in first.');
+		const authorization = c.req.header('authorization');
+		const user = await sessions.authenticate({
+			cookie: c.req.header('cookie'),
+			authorization,
+		});
+		if (!user) {
+			if (bearerToken(authorization) !== undefined) {
+				throw new ApiError(401, 'This API key is not valid: it was revoked, its admin was disabled, or it was mistyped. Ask an admin for a new key.');
+			}
+			throw new ApiError(401, 'Log in first.');
+		}
 		c.set('user', user);
 		await next();
 	};
@@ -282,10 +451,32 @@ export function requireAdmin(c: Context<AppEnv>): void {
 	if (c.get('user').role !== 'admin') throw new ApiError(403, 'Only an admin can do this. Ask an admin of this dashboard.');
 }
 
+/** requireAdmin as route middleware, put before the body check so a manager is refused whatever the body holds. */
+export const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+	requireAdmin(c);
+	await next();
+};
+
+export const publicUserSchema = z.object({
+	id: z.uuid(),
+	email: z.string(),
+	name: z.string().nullable(),
+	role: z.enum(['admin', 'manager']),
+});
+export const EXAMPLE_USER = {
+	id: '2b7e1d7c-93a4-4d0b-8a8e-3f0f6f4c9a01',
+	email: 'anna@example.com',
+	name: 'Anna',
+	role: 'manager',
+};
+
 /** A text field: missing → `missing`; sent as another type → says what came and that text is wanted. */
-function text(field: string, missing: string) {
+export function text(field: string, missing: string) {
 	return z.string({
-		error: (issue) => (issue.input === undefined || issue.input === null ? missing : `"${field}" must be text, not ${describe(issue.input)}. Send it as a JSON string.`),
+		error: (issue) =>
+			issue.input === undefined || issue.input === null
+				? missing
+				: `"${field}" must be text, not ${describe(issue.input)}. Send it as a JSON string.`,
 	});
 }
 
@@ -301,69 +492,7 @@ const loginForm = z.object({
 	password: text('password', 'Enter your password.').min(1, 'Enter your password.'),
 });
 // An email and a password are well under a kilobyte; a bigger body is not a login.
-const LOGIN_LIMIT = { maxBytes: 8 * 1024, hint: 'Send only your email and password.' };
-
-const newUser = z.object({
-	email: text('email', 'Give the user\'s email address, e.g. name@example.com.'),
-	password: text('password', 'The password must have at least 8 characters.'),
-	role: z.enum(['admin', 'manager'], { error: 'role must be "admin" or "manager".' }).default('manager'),
-	name: z.string({ error: 'The name must be text.' }).nullish(),
-	campaignIds: z.array(z.uuid({ error: 'campaignIds must be a list of campaign ids.' }), { error: 'campaignIds must be a list of campaign ids.' }).optional(),
-});
-
-/** Users (admin only): list and create managers, give them campaigns. */
-export function userRoutes(deps: Deps, sessions: Sessions) {
-	const app = new Hono<AppEnv>();
-	app.get('/me', (c) => {
-		const user = c.get('user');
-		return c.json({ user: publicUser(user) });
-	});
-	app.get('/users', async (c) => {
-		requireAdmin(c);
-		const { rows } = await deps.db.query(
-			`select u.id, u.email, u.name, u.role, u.last_login_at,
-			        array(select m.campaign_id::text from campaign_members m where m.user_id = u.id) as campaign_ids
-			   from users u order by u.email`,
-		);
-		return c.json({
-			users: rows.map((row) => ({ ...publicUser(row), lastLoginAt: row.last_login_at?.toISOString() ?? null, campaignIds: row.campaign_ids })),
-		});
-	});
-	// Admin first, so a manager is refused whatever the body holds.
-	const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-		requireAdmin(c);
-		await next();
-	};
-	app.post('/users', adminOnly, jsonBody(newUser, { maxBytes: 64 * 1024, hint: 'Send the user\'s email, password, role, name and campaigns only.' }), async (c) => {
-		const body = c.req.valid('json');
-		const campaignIds = [...new Set((body.campaignIds ?? []).map((id) => id.toLowerCase()))];
-		// One transaction: a user is created with all the campaigns asked for, or not at all.
-		const client = await deps.db.connect();
-		let user: Awaited<ReturnType<typeof createUser>>;
-		try {
-			await client.query('begin');
-			const { rows: known } = await client.query<{ id: string }>('select id from campaigns where id = any($1::uuid[])', [campaignIds]);
-			const unknown = campaignIds.filter((id) => !known.some((row) => row.id === id));
-			if (unknown.length) {
-				throw badRequest('campaignIds', `No campaign has the id ${unknown.map((id) => `"${id}"`).join(', ')}. Use ids from GET /api/campaigns.`);
-			}
-			// createUser checks the email's form and the password's length (it also serves the admin seeding).
-			user = await createUser(client, { email: body.email, password: body.password, role: body.role, name: body.name ?? null });
-			if (campaignIds.length) {
-				await client.query('insert into campaign_members (campaign_id, user_id) select unnest($1::uuid[]), $2 on conflict do nothing', [
-					campaignIds,
-					user.id,
-				]);
-			}
-			await client.query('commit');
-		} catch (error) {
-			await client.query('rollback').catch(() => {});
-			throw error;
-		} finally {
-			client.release();
-		}
-		sessions.forgetUser(user.id);
-		return c.json({ user: publicUser(user) }, 201);
-	});
-	return app;
-}
+const LOGIN_LIMIT = {
+	maxBytes: 8 * 1024,
+	hint: 'Send only your email and password.',
+};

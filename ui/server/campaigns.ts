@@ -1,5 +1,5 @@
 /** Campaigns: the list with run counts, success rate and spend; create, rename, set the budget; a campaign's runs. */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Pool } from 'pg';
 import { campaignNotFound, canSeeCampaign, scope } from './access';
 import type { AppEnv, Deps } from './context';
@@ -8,7 +8,17 @@ import * as z from 'zod/v4';
 import { ApiError } from './errors';
 import { intParam, jsonBody } from './http';
 import type { Sessions } from './auth';
+import { describeRoute, errorSchema } from './openapi';
+import { campaignLineSchema, EXAMPLE_CAMPAIGN, EXAMPLE_RUN, paging, runStatusSchema, runSummarySchema } from './schemas';
 import { runLines } from './summaries';
+
+const campaignNotFoundDoc = {
+	description: 'No campaign with that id that the caller can see (also for an API key outside its campaigns).',
+	schema: errorSchema,
+	example: {
+		error: 'There is no campaign 0d5f3d4e-2a61-4b8c-9a3e-5c1f7e9b2d10 that you can see. Go back to the campaign list.',
+	},
+};
 
 export interface CampaignLine {
 	id: string;
@@ -61,7 +71,10 @@ export class CampaignStats {
 	private cache = new Map<string, { stats: Stats; version: number; at: number }>();
 	private versions = new Map<string, number>();
 
-	constructor(private db: Pool, private enabled = true) {}
+	constructor(
+		private db: Pool,
+		private enabled = true,
+	) {}
 
 	/** A run of this campaign changed: its figures are read again on the next request. */
 	changed(campaignId: string): void {
@@ -94,7 +107,15 @@ export class CampaignStats {
 						spend: Number(row.spend),
 						lastRunActivity: row.last_run_activity,
 					}
-				: { runs: 0, completed: 0, failed: 0, running: 0, queued: 0, spend: 0, lastRunActivity: null };
+				: {
+						runs: 0,
+						completed: 0,
+						failed: 0,
+						running: 0,
+						queued: 0,
+						spend: 0,
+						lastRunActivity: null,
+					};
 			found.set(id, stats);
 			if (this.cache.size > 50_000) this.cache.clear();
 			this.cache.set(id, { stats, version: versions.get(id)!, at: now });
@@ -156,13 +177,16 @@ const nameField = z
 	.string({ error: NAME })
 	.trim()
 	.min(1, NAME)
-	.max(200, { error: (issue) => `The name has ${String(issue.input).length} characters; use at most 200.` });
+	.max(200, {
+		error: (issue) => `The name has ${String(issue.input).length} characters; use at most 200.`,
+	});
 // null or "" (the form's empty field): no cap.
-const budgetField = z
-	.union([z.number().min(0), z.null(), z.literal('')], { error: BUDGET })
-	.transform((value) => (value === '' ? null : value));
+const budgetField = z.union([z.number().min(0), z.null(), z.literal('')], { error: BUDGET }).transform((value) => (value === '' ? null : value));
 
-const newCampaign = z.object({ name: nameField, budgetUsd: budgetField.optional() });
+const newCampaign = z.object({
+	name: nameField,
+	budgetUsd: budgetField.optional(),
+});
 const campaignChange = z
 	.object({ name: nameField.optional(), budgetUsd: budgetField.optional() })
 	.refine((body) => body.name !== undefined || body.budgetUsd !== undefined, 'Send "name" and/or "budgetUsd" to change.');
@@ -170,90 +194,206 @@ const campaignChange = z
 const nameTaken = (name: string) =>
 	new ApiError(409, `A campaign named "${name}" already exists. Pick another name, or open that campaign.`, { field: 'name' });
 
+const KEY_CANNOT_CREATE =
+	'An API key works within its campaigns and cannot create one. Create the campaign in the dashboard, then give the key access to it.';
+
+const keysCannotCreate: MiddlewareHandler<AppEnv> = async (c, next) => {
+	if (c.get('user').apiKeyId) throw new ApiError(403, KEY_CANNOT_CREATE);
+	await next();
+};
+
 export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignStats) {
 	const app = new Hono<AppEnv>();
 
-	app.get('/', async (c) => {
-		const user = c.get('user');
-		const limit = intParam(c, 'limit', 50, 1, 200);
-		const offset = intParam(c, 'offset', 0, 0, 1_000_000);
-		const search = (c.req.query('search') ?? '').trim().slice(0, 200);
-		const lines = await campaignLines(deps.db, stats, scope(user), search);
-		return c.json({ total: lines.length, campaigns: lines.slice(offset, offset + limit) });
-	});
+	app.get(
+		'/',
+		describeRoute({
+			tag: 'Campaigns',
+			summary: 'List campaigns',
+			description: 'The campaigns the caller may see (an API key: its own), most recently active first, with run counts, success rate and spend.',
+			query: paging.extend({
+				search: z.string().max(200).optional().meta({ description: 'Part of the name, any case.' }),
+			}),
+			responses: {
+				200: {
+					description: 'A page of campaigns and how many match.',
+					schema: z.object({
+						total: z.number().int(),
+						campaigns: z.array(campaignLineSchema),
+					}),
+					example: { total: 1, campaigns: [EXAMPLE_CAMPAIGN] },
+				},
+			},
+		}),
+		async (c) => {
+			const user = c.get('user');
+			const limit = intParam(c, 'limit', 50, 1, 200);
+			const offset = intParam(c, 'offset', 0, 0, 1_000_000);
+			const search = (c.req.query('search') ?? '').trim().slice(0, 200);
+			const lines = await campaignLines(deps.db, stats, scope(user), search);
+			return c.json({
+				total: lines.length,
+				campaigns: lines.slice(offset, offset + limit),
+			});
+		},
+	);
 
-	app.post('/', jsonBody(newCampaign, { maxBytes: 64 * 1024, hint: 'Send only "name" and "budgetUsd".' }), async (c) => {
-		const user = c.get('user');
-		const { name, budgetUsd: budget = null } = c.req.valid('json');
-		const client = await deps.db.connect();
-		let id: string;
-		try {
-			await client.query('begin');
-			const { rows } = await client.query('insert into campaigns (name, budget_usd) values ($1, $2) returning id', [name, budget]);
-			id = rows[0].id;
-			// A manager who creates a campaign becomes its member (an admin sees it anyway).
-			if (user.role !== 'admin') await client.query('insert into campaign_members (campaign_id, user_id) values ($1, $2)', [id, user.id]);
-			await client.query('commit');
-		} catch (error) {
-			await client.query('rollback').catch(() => {});
-			if ((error as { code?: string }).code === '23505') throw nameTaken(name);
-			throw error;
-		} finally {
-			client.release();
-		}
-		sessions.forgetUser(user.id);
-		deps.events.grant(user.id, id);
-		return c.json(await campaignLine(deps.db, stats, id), 201);
-	});
+	app.post(
+		'/',
+		describeRoute({
+			tag: 'Campaigns',
+			summary: 'Create a campaign',
+			description: 'A manager who creates one becomes its member. An API key cannot (403): it works within its campaigns.',
+			responses: {
+				201: {
+					description: 'Created.',
+					schema: campaignLineSchema,
+					example: EXAMPLE_CAMPAIGN,
+				},
+				403: {
+					description: 'An API key asked.',
+					schema: errorSchema,
+					example: { error: KEY_CANNOT_CREATE },
+				},
+				409: {
+					description: 'The name is taken.',
+					schema: z.object({ error: z.string(), field: z.string() }),
+					example: {
+						error: 'A campaign named "Spring launch" already exists. Pick another name, or open that campaign.',
+						field: 'name',
+					},
+				},
+			},
+		}),
+		keysCannotCreate,
+		jsonBody(newCampaign, {
+			maxBytes: 64 * 1024,
+			hint: 'Send only "name" and "budgetUsd".',
+		}),
+		async (c) => {
+			const user = c.get('user');
+			const { name, budgetUsd: budget = null } = c.req.valid('json');
+			const client = await deps.db.connect();
+			let id: string;
+			try {
+				await client.query('begin');
+				const { rows } = await client.query('insert into campaigns (name, budget_usd) values ($1, $2) returning id', [name, budget]);
+				id = rows[0].id;
+				// A manager who creates a campaign becomes its member (an admin sees it anyway).
+				if (user.role !== 'admin') await client.query('insert into campaign_members (campaign_id, user_id) values ($1, $2)', [id, user.id]);
+				await client.query('commit');
+			} catch (error) {
+				await client.query('rollback').catch(() => {});
+				if ((error as { code?: string }).code === '23505') throw nameTaken(name);
+				throw error;
+			} finally {
+				client.release();
+			}
+			sessions.forgetUser(user.id);
+			deps.events.grant(user.id, id);
+			return c.json(await campaignLine(deps.db, stats, id), 201);
+		},
+	);
 
-	app.patch('/:id', jsonBody(campaignChange, { maxBytes: 64 * 1024, hint: 'Send only "name" and "budgetUsd".' }), async (c) => {
-		const user = c.get('user');
-		const id = c.req.param('id');
-		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
-		const body = c.req.valid('json');
-		const sets: string[] = [];
-		const values: unknown[] = [id];
-		if (body.name !== undefined) {
-			values.push(body.name);
-			sets.push(`name = $${values.length}`);
-		}
-		if (body.budgetUsd !== undefined) {
-			values.push(body.budgetUsd);
-			sets.push(`budget_usd = $${values.length}`);
-		}
-		try {
-			const { rowCount } = await deps.db.query(`update campaigns set ${sets.join(', ')} where id = $1`, values);
-			if (!rowCount) throw campaignNotFound(id);
-		} catch (error) {
-			if ((error as { code?: string }).code === '23505') throw nameTaken(body.name ?? '');
-			throw error;
-		}
-		return c.json(await campaignLine(deps.db, stats, id));
-	});
+	app.patch(
+		'/:id',
+		describeRoute({
+			tag: 'Campaigns',
+			summary: 'Rename a campaign or set its budget',
+			responses: {
+				200: {
+					description: 'The campaign as now.',
+					schema: campaignLineSchema,
+					example: EXAMPLE_CAMPAIGN,
+				},
+				404: campaignNotFoundDoc,
+				409: {
+					description: 'The name is taken.',
+					schema: z.object({ error: z.string(), field: z.string() }),
+					example: {
+						error: 'A campaign named "Winter sale" already exists. Pick another name, or open that campaign.',
+						field: 'name',
+					},
+				},
+			},
+		}),
+		jsonBody(campaignChange, {
+			maxBytes: 64 * 1024,
+			hint: 'Send only "name" and "budgetUsd".',
+		}),
+		async (c) => {
+			const user = c.get('user');
+			const id = c.req.param('id');
+			if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
+			const body = c.req.valid('json');
+			const sets: string[] = [];
+			const values: unknown[] = [id];
+			if (body.name !== undefined) {
+				values.push(body.name);
+				sets.push(`name = $${values.length}`);
+			}
+			if (body.budgetUsd !== undefined) {
+				values.push(body.budgetUsd);
+				sets.push(`budget_usd = $${values.length}`);
+			}
+			try {
+				const { rowCount } = await deps.db.query(`update campaigns set ${sets.join(', ')} where id = $1`, values);
+				if (!rowCount) throw campaignNotFound(id);
+			} catch (error) {
+				if ((error as { code?: string }).code === '23505') throw nameTaken(body.name ?? '');
+				throw error;
+			}
+			return c.json(await campaignLine(deps.db, stats, id));
+		},
+	);
 
-	app.get('/:id', async (c) => {
-		const user = c.get('user');
-		const id = c.req.param('id');
-		if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
-		const limit = intParam(c, 'limit', 50, 1, 200);
-		const offset = intParam(c, 'offset', 0, 0, 1_000_000);
-		const status = c.req.query('status') || null;
-		const [campaign, runs, count] = await Promise.all([
-			campaignLine(deps.db, stats, id),
-			runLines(
-				deps.db,
-				deps.maxRunning,
-				`where r.campaign_id = $1 and ($4::text is null or r.status = $4) order by r.created_at desc, r.id limit $2 offset $3`,
-				[id, limit, offset, status],
-			),
-			// Without a status filter the campaign's figures already hold the count.
-			status
-				? deps.db.query('select count(*) as n from runs where campaign_id = $1 and status = $2', [id, status]).then((r) => Number(r.rows[0].n))
-				: null,
-		]);
-		if (!campaign) throw campaignNotFound(id);
-		return c.json({ campaign, total: count ?? campaign.runs, runs });
-	});
+	app.get(
+		'/:id',
+		describeRoute({
+			tag: 'Campaigns',
+			summary: 'A campaign and its runs',
+			query: paging.extend({ status: runStatusSchema.optional() }),
+			responses: {
+				200: {
+					description: 'The campaign, how many runs match, and a page of them, newest first.',
+					schema: z.object({
+						campaign: campaignLineSchema,
+						total: z.number().int(),
+						runs: z.array(runSummarySchema),
+					}),
+					example: {
+						campaign: EXAMPLE_CAMPAIGN,
+						total: 1,
+						runs: [EXAMPLE_RUN],
+					},
+				},
+				404: campaignNotFoundDoc,
+			},
+		}),
+		async (c) => {
+			const user = c.get('user');
+			const id = c.req.param('id');
+			if (!isUuid(id) || !canSeeCampaign(user, id)) throw campaignNotFound(id);
+			const limit = intParam(c, 'limit', 50, 1, 200);
+			const offset = intParam(c, 'offset', 0, 0, 1_000_000);
+			const status = c.req.query('status') || null;
+			const [campaign, runs, count] = await Promise.all([
+				campaignLine(deps.db, stats, id),
+				runLines(
+					deps.db,
+					deps.maxRunning,
+					`where r.campaign_id = $1 and ($4::text is null or r.status = $4) order by r.created_at desc, r.id limit $2 offset $3`,
+					[id, limit, offset, status],
+				),
+				// Without a status filter the campaign's figures already hold the count.
+				status
+					? deps.db.query('select count(*) as n from runs where campaign_id = $1 and status = $2', [id, status]).then((r) => Number(r.rows[0].n))
+					: null,
+			]);
+			if (!campaign) throw campaignNotFound(id);
+			return c.json({ campaign, total: count ?? campaign.runs, runs });
+		},
+	);
 
 	return app;
 }

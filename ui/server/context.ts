@@ -12,6 +12,8 @@ export interface SessionUser {
 	role: 'admin' | 'manager';
 	campaignIds: string[] | null;
 	tokenHash: string;
+	/** Set when the caller is an API key (then role is 'manager' and campaignIds the key's campaigns). */
+	apiKeyId?: string;
 }
 
 /** What the handlers share: one pool, one storage client, the n8n webhooks, the live event hub. */

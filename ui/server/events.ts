@@ -9,6 +9,7 @@ import { streamSSE, type SSEMessage } from 'hono/streaming';
 import { Client, type Pool } from 'pg';
 import type { AppEnv, SessionUser } from './context';
 import type { Sessions } from './auth';
+import { describeRoute } from './openapi';
 
 export const CHANNEL = 'reelsmith_events';
 const HEARTBEAT_MS = 15_000;
@@ -38,7 +39,10 @@ export class EventHub {
 	) {}
 
 	async start(): Promise<void> {
-		const client = new Client({ connectionString: this.databaseUrl, keepAlive: true });
+		const client = new Client({
+			connectionString: this.databaseUrl,
+			keepAlive: true,
+		});
 		client.on('notification', (message) => {
 			if (message.channel === CHANNEL && message.payload) void this.dispatch(message.payload);
 		});
@@ -74,7 +78,9 @@ export class EventHub {
 		if (!found) {
 			if (this.campaignOf.size > 100_000) this.campaignOf.clear();
 			found = this.db
-				.query<{ campaign_id: string }>('select campaign_id from runs where id = $1', [runId])
+				.query<{
+					campaign_id: string;
+				}>('select campaign_id from runs where id = $1', [runId])
 				.then((result) => result.rows[0]?.campaign_id ?? null);
 			this.campaignOf.set(runId, found);
 			found.then((id) => id === null && this.campaignOf.delete(runId)).catch(() => this.campaignOf.delete(runId));
@@ -117,7 +123,10 @@ export class EventHub {
 		for (const subscriber of this.subscribers) {
 			const user = subscriber.user;
 			if (user.id === userId && user.campaignIds && !user.campaignIds.includes(campaignId)) {
-				subscriber.user = { ...user, campaignIds: [...user.campaignIds, campaignId] };
+				subscriber.user = {
+					...user,
+					campaignIds: [...user.campaignIds, campaignId],
+				};
 			}
 		}
 	}
@@ -143,45 +152,59 @@ export class EventHub {
 
 export function eventRoutes(hub: EventHub, sessions: Sessions, heartbeatMs = HEARTBEAT_MS) {
 	const app = new Hono<AppEnv>();
-	app.get('/', (c) => {
-		const token = c.req.header('cookie') ?? '';
-		const response = streamSSE(c, async (stream) => {
-			let end = () => {};
-			const ended = new Promise<void>((resolve) => (end = resolve));
-			const subscriber: Subscriber = {
-				user: c.get('user'),
-				send: (message) => void stream.writeSSE(message),
-				close: end,
+	app.get(
+		'/',
+		describeRoute({
+			tag: 'Live updates',
+			summary: 'Server-Sent Events of the runs the caller may see',
+			description:
+				'A `ready` event once subscribed, then one JSON message per change (runId, campaignId, …); `logout` when the session ends; `resync` after a lost database connection.',
+			responses: {
+				200: { description: 'The event stream.', type: 'text/event-stream' },
+			},
+		}),
+		(c) => {
+			const credentials = {
+				cookie: c.req.header('cookie'),
+				authorization: c.req.header('authorization'),
 			};
-			const unsubscribe = hub.subscribe(subscriber);
-			const heartbeat = setInterval(async () => {
-				// Logged out (or expired) meanwhile: end the stream; the page then asks to log in.
-				const user = await sessions.lookup(readSessionCookie(token)).catch(() => subscriber.user);
-				if (stream.aborted || stream.closed) return;
-				if (!user) {
-					await stream.writeSSE({ event: 'logout', data: '{}' });
-					return end();
-				}
-				subscriber.user = user;
-				// A comment line: EventSource ignores it, proxies see traffic.
-				await stream.write(`: heartbeat ${new Date().toISOString()}\n\n`);
-			}, heartbeatMs);
-			stream.onAbort(end); // the browser went away
-			// retry: how long EventSource waits before reconnecting; "ready" tells the page (and tests) it is subscribed.
-			await stream.writeSSE({ retry: 2000, event: 'ready', data: JSON.stringify({ listening: hub.listening }) });
-			await ended;
-			clearInterval(heartbeat);
-			unsubscribe();
-		});
-		// Beyond streamSSE's own headers: no proxy may transform or buffer the stream.
-		response.headers.set('cache-control', 'no-cache, no-transform');
-		response.headers.set('x-accel-buffering', 'no');
-		return response;
-	});
+			const response = streamSSE(c, async (stream) => {
+				let end = () => {};
+				const ended = new Promise<void>((resolve) => (end = resolve));
+				const subscriber: Subscriber = {
+					user: c.get('user'),
+					send: (message) => void stream.writeSSE(message),
+					close: end,
+				};
+				const unsubscribe = hub.subscribe(subscriber);
+				const heartbeat = setInterval(async () => {
+					// Logged out (or expired) meanwhile: end the stream; the page then asks to log in.
+					const user = await sessions.authenticate(credentials).catch(() => subscriber.user);
+					if (stream.aborted || stream.closed) return;
+					if (!user) {
+						await stream.writeSSE({ event: 'logout', data: '{}' });
+						return end();
+					}
+					subscriber.user = user;
+					// A comment line: EventSource ignores it, proxies see traffic.
+					await stream.write(`: heartbeat ${new Date().toISOString()}\n\n`);
+				}, heartbeatMs);
+				stream.onAbort(end); // the browser went away
+				// retry: how long EventSource waits before reconnecting; "ready" tells the page (and tests) it is subscribed.
+				await stream.writeSSE({
+					retry: 2000,
+					event: 'ready',
+					data: JSON.stringify({ listening: hub.listening }),
+				});
+				await ended;
+				clearInterval(heartbeat);
+				unsubscribe();
+			});
+			// Beyond streamSSE's own headers: no proxy may transform or buffer the stream.
+			response.headers.set('cache-control', 'no-cache, no-transform');
+			response.headers.set('x-accel-buffering', 'no');
+			return response;
+		},
+	);
 	return app;
-}
-
-function readSessionCookie(header: string): string | undefined {
-	const match = /(?:^|;\s*)rs_session=([^;]+)/.exec(header);
-	return match ? decodeURIComponent(match[1]) : undefined;
 }

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type * as z from 'zod/v4';
 import { nulProblem, wellFormed } from '../../nodes/shared/storable';
 import { ApiError, badRequest } from './errors';
+import { registerBody } from './openapi';
 
 const MAX_BODY_BYTES = 512 * 1024;
 
@@ -11,6 +12,8 @@ export interface BodyLimit {
 	maxBytes?: number;
 	/** What to do instead, in the route's words, e.g. "Send a shorter script." */
 	hint?: string;
+	/** The schema the API document shows when another checks the body in full (the run request: the webhook's). */
+	documentedAs?: z.ZodType;
 }
 // The media types Hono's validator takes as JSON (application/json, application/*+json).
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -31,6 +34,10 @@ export function jsonBody<T extends z.ZodType>(schema: T, limit: BodyLimit = {}) 
 		c.req.bodyCache.json = Promise.resolve(await readJsonObject(c, limit));
 		return validate(c, next);
 	};
+	registerBody(middleware, {
+		schema: limit.documentedAs ?? schema,
+		maxBytes: limit.maxBytes ?? MAX_BODY_BYTES,
+	});
 	return middleware;
 }
 

@@ -4,7 +4,10 @@ import { canSeeCampaign, runNotFound } from './access';
 import { artifactUrl } from './artifacts';
 import type { AppEnv, Deps } from './context';
 import { iso, isUuid, num } from './db';
+import * as z from 'zod/v4';
 import { intParam } from './http';
+import { describeRoute, errorSchema } from './openapi';
+import { EXAMPLE_RUN, runSummarySchema } from './schemas';
 import { RUN_LINE_COLUMNS, RUN_LINE_FROM, toSummary } from './summaries';
 
 const EVENTS_SHOWN = 500;
@@ -43,84 +46,207 @@ const money = (value: unknown) => Math.round(Number(value ?? 0) * 10000) / 10000
 export function runRoutes(deps: Deps) {
 	const app = new Hono<AppEnv>();
 
-	app.get('/:id', async (c) => {
-		const runId = c.req.param('id');
-		if (!isUuid(runId)) throw runNotFound(runId);
-		const eventLimit = intParam(c, 'events', EVENTS_SHOWN, 1, 5000);
-		const { rows } = await deps.db.query(RUN_PAGE_SQL, [runId, eventLimit]);
-		const row = rows[0];
-		if (!row || !canSeeCampaign(c.get('user'), row.campaign_id)) throw runNotFound(runId);
-		const summary = toSummary(row, deps.maxRunning);
-		const costs: Record<string, any>[] = row.costs ?? [];
-		const latest = row.latest as { plan: unknown; planKey: string | null } | null;
-		return c.json({
-			run: {
-				...summary,
-				campaignName: row.campaign_name,
-				priority: row.priority,
-				queuedAt: iso(row.queued_at),
-				approvalNote: row.approval_note,
-				approvalBy: row.approval_by,
-				approvalAt: iso(row.approval_at),
-				options: row.options,
-				request: { title: row.title, format: row.format, campaign: row.request_campaign },
-				videoDuration: num(row.duration),
+	app.get(
+		'/:id',
+		describeRoute({
+			tag: 'Runs',
+			summary: 'A run: plan versions, scenes, events, costs and file links',
+			query: z.object({
+				events: z.number().int().min(1).max(5000).default(EVENTS_SHOWN).optional().meta({ description: 'How many of the latest step events.' }),
+			}),
+			responses: {
+				200: {
+					description: 'The run page.',
+					schema: z.object({
+						run: runSummarySchema
+							.extend({
+								campaignName: z.string().nullable(),
+								options: z.unknown(),
+								request: z.object({
+									title: z.string().nullable(),
+									format: z.string().nullable(),
+									campaign: z.string().nullable(),
+								}),
+							})
+							.loose(),
+						planVersions: z.array(
+							z
+								.object({
+									version: z.number().int(),
+									score: z.number().nullable(),
+									source: z.string().nullable(),
+								})
+								.loose(),
+						),
+						plan: z.unknown(),
+						scenes: z.array(
+							z
+								.object({
+									number: z.number().int(),
+									status: z.string(),
+									clipUrl: z.string().nullable(),
+									sceneUrl: z.string().nullable(),
+								})
+								.loose(),
+						),
+						events: z.array(
+							z
+								.object({
+									id: z.number().int(),
+									stage: z.string(),
+									status: z.string(),
+									message: z.string().nullable(),
+									createdAt: z.string().nullable(),
+								})
+								.loose(),
+						),
+						costs: z
+							.object({
+								totalUsd: z.number(),
+								byProvider: z.array(z.object({ provider: z.string(), amountUsd: z.number() }).loose()),
+							})
+							.loose(),
+						artifacts: z.object({
+							video: z.string().nullable(),
+							subtitles: z.string().nullable(),
+							thumbnail: z.string().nullable(),
+							plan: z.string().nullable(),
+						}),
+					}),
+					example: {
+						run: {
+							...EXAMPLE_RUN,
+							campaignName: 'Spring launch',
+							options: { preset: 'youtube' },
+							request: {
+								title: 'Kitchen at night',
+								format: 'fountain',
+								campaign: 'Spring launch',
+							},
+						},
+						planVersions: [{ version: 1, score: 86, source: 'parse' }],
+						plan: { title: 'Kitchen at night', scenes: [] },
+						scenes: [
+							{
+								number: 1,
+								status: 'completed',
+								clipUrl: '/api/artifacts/runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/scenes/001/clip.mp4',
+								sceneUrl: null,
+							},
+						],
+						events: [
+							{
+								id: 1,
+								stage: 'planning',
+								status: 'finished',
+								message: 'Planned 4 scenes',
+								createdAt: '2026-12-01T09:30:05.000Z',
+							},
+						],
+						costs: {
+							totalUsd: 0.4,
+							byProvider: [{ provider: 'kling', amountUsd: 0.4 }],
+						},
+						artifacts: {
+							video: null,
+							subtitles: null,
+							thumbnail: null,
+							plan: '/api/artifacts/runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/plan/v1.json',
+						},
+					},
+				},
+				404: {
+					description: 'No run with that id that the caller can see.',
+					schema: errorSchema,
+				},
 			},
-			planVersions: (row.versions ?? []).map((v: Record<string, any>) => ({
-				version: v.version,
-				parentVersion: v.parent_version,
-				score: v.score,
-				source: v.source,
-				critique: v.critique,
-				changes: v.changes,
-				createdAt: jsonTime(v.created_at),
-			})),
-			plan: latest?.plan ?? null,
-			scenes: (row.scenes ?? []).map((s: Record<string, any>) => ({
-				number: s.number,
-				heading: s.heading,
-				status: s.status,
-				provider: s.provider,
-				taskId: s.task_id,
-				attempts: s.attempts,
-				providerAttempts: s.provider_attempts ?? null,
-				duration: num(s.duration),
-				costUsd: num(s.cost_usd) ?? num(s.spent),
-				error: s.error,
-				startedAt: jsonTime(s.started_at),
-				finishedAt: jsonTime(s.finished_at),
-				clipUrl: artifactUrl(s.clip_key),
-				sceneUrl: artifactUrl(s.scene_key),
-			})),
-			events: (row.events ?? []).map((e: Record<string, any>) => ({
-				id: Number(e.id),
-				stage: e.stage,
-				status: e.status,
-				sceneNumber: e.scene_number,
-				message: e.message,
-				durationMs: num(e.duration_ms),
-				createdAt: jsonTime(e.created_at),
-			})),
-			costs: {
-				totalUsd: money(costs.reduce((sum, line) => sum + Number(line.amount ?? 0), 0)),
-				estimateUsd: summary.estimateUsd,
-				budgetUsd: summary.budgetUsd,
-				byProvider: costs.map((line) => ({
-					provider: line.provider,
-					model: line.model,
-					amountUsd: money(line.amount),
-					units: num(line.units),
-					unit: line.unit,
+		}),
+		async (c) => {
+			const runId = c.req.param('id');
+			if (!isUuid(runId)) throw runNotFound(runId);
+			const eventLimit = intParam(c, 'events', EVENTS_SHOWN, 1, 5000);
+			const { rows } = await deps.db.query(RUN_PAGE_SQL, [runId, eventLimit]);
+			const row = rows[0];
+			if (!row || !canSeeCampaign(c.get('user'), row.campaign_id)) throw runNotFound(runId);
+			const summary = toSummary(row, deps.maxRunning);
+			const costs: Record<string, any>[] = row.costs ?? [];
+			const latest = row.latest as {
+				plan: unknown;
+				planKey: string | null;
+			} | null;
+			return c.json({
+				run: {
+					...summary,
+					campaignName: row.campaign_name,
+					priority: row.priority,
+					queuedAt: iso(row.queued_at),
+					approvalNote: row.approval_note,
+					approvalBy: row.approval_by,
+					approvalAt: iso(row.approval_at),
+					options: row.options,
+					request: {
+						title: row.title,
+						format: row.format,
+						campaign: row.request_campaign,
+					},
+					videoDuration: num(row.duration),
+				},
+				planVersions: (row.versions ?? []).map((v: Record<string, any>) => ({
+					version: v.version,
+					parentVersion: v.parent_version,
+					score: v.score,
+					source: v.source,
+					critique: v.critique,
+					changes: v.changes,
+					createdAt: jsonTime(v.created_at),
 				})),
-			},
-			artifacts: {
-				video: artifactUrl(row.final_key),
-				subtitles: artifactUrl(row.subtitles_key),
-				thumbnail: artifactUrl(row.thumbnail_key),
-				plan: artifactUrl(latest?.planKey ?? null),
-			},
-		});
-	});
+				plan: latest?.plan ?? null,
+				scenes: (row.scenes ?? []).map((s: Record<string, any>) => ({
+					number: s.number,
+					heading: s.heading,
+					status: s.status,
+					provider: s.provider,
+					taskId: s.task_id,
+					attempts: s.attempts,
+					providerAttempts: s.provider_attempts ?? null,
+					duration: num(s.duration),
+					costUsd: num(s.cost_usd) ?? num(s.spent),
+					error: s.error,
+					startedAt: jsonTime(s.started_at),
+					finishedAt: jsonTime(s.finished_at),
+					clipUrl: artifactUrl(s.clip_key),
+					sceneUrl: artifactUrl(s.scene_key),
+				})),
+				events: (row.events ?? []).map((e: Record<string, any>) => ({
+					id: Number(e.id),
+					stage: e.stage,
+					status: e.status,
+					sceneNumber: e.scene_number,
+					message: e.message,
+					durationMs: num(e.duration_ms),
+					createdAt: jsonTime(e.created_at),
+				})),
+				costs: {
+					totalUsd: money(costs.reduce((sum, line) => sum + Number(line.amount ?? 0), 0)),
+					estimateUsd: summary.estimateUsd,
+					budgetUsd: summary.budgetUsd,
+					byProvider: costs.map((line) => ({
+						provider: line.provider,
+						model: line.model,
+						amountUsd: money(line.amount),
+						units: num(line.units),
+						unit: line.unit,
+					})),
+				},
+				artifacts: {
+					video: artifactUrl(row.final_key),
+					subtitles: artifactUrl(row.subtitles_key),
+					thumbnail: artifactUrl(row.thumbnail_key),
+					plan: artifactUrl(latest?.planKey ?? null),
+				},
+			});
+		},
+	);
 
 	return app;
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
+import { describeRoute } from './openapi';
 
 const TYPES: Record<string, string> = {
 	'.html': 'text/html; charset=utf-8',
@@ -35,30 +36,46 @@ const NOT_BUILT = `<!doctype html>
 export function staticRoutes(distDir: string) {
 	const app = new Hono();
 	const root = resolve(distDir);
-	app.get('*', async (c) => {
-		const index = join(root, 'index.html');
-		if (!existsSync(index)) return c.html(NOT_BUILT, 503, { 'cache-control': 'no-store' });
-		let path: string;
-		try {
-			path = decodeURIComponent(new URL(c.req.url).pathname);
-		} catch {
-			path = '/';
-		}
-		const file = normalize(join(root, path));
-		if (file.startsWith(root + sep) && extname(file)) {
-			const info = await stat(file).catch(() => null);
-			if (info?.isFile()) {
-				// Vite puts content hashes in asset names: those never change, so they may be cached for good.
-				const immutable = file.startsWith(join(root, 'assets') + sep);
-				return c.body(await readFile(file), 200, {
-					'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-					'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-				});
+	app.get(
+		'*',
+		describeRoute({
+			tag: 'The app',
+			access: 'public',
+			summary: 'The dashboard web app (any path outside /api)',
+			description: "The built files, and index.html for the app's own pages; 503 with a page saying how to build it when ui/dist is missing.",
+			responses: {
+				200: { description: 'A file of the app.', type: 'text/html' },
+				503: { description: 'The app is not built.', type: 'text/html' },
+			},
+		}),
+		async (c) => {
+			const index = join(root, 'index.html');
+			if (!existsSync(index)) return c.html(NOT_BUILT, 503, { 'cache-control': 'no-store' });
+			let path: string;
+			try {
+				path = decodeURIComponent(new URL(c.req.url).pathname);
+			} catch {
+				path = '/';
 			}
-			// A missing asset is a 404, not the app shell (a stale page asking for an old bundle should fail visibly).
-			if (file.startsWith(join(root, 'assets') + sep)) return c.text('Not found', 404);
-		}
-		return c.body(await readFile(index), 200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
-	});
+			const file = normalize(join(root, path));
+			if (file.startsWith(root + sep) && extname(file)) {
+				const info = await stat(file).catch(() => null);
+				if (info?.isFile()) {
+					// Vite puts content hashes in asset names: those never change, so they may be cached for good.
+					const immutable = file.startsWith(join(root, 'assets') + sep);
+					return c.body(await readFile(file), 200, {
+						'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+						'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+					});
+				}
+				// A missing asset is a 404, not the app shell (a stale page asking for an old bundle should fail visibly).
+				if (file.startsWith(join(root, 'assets') + sep)) return c.text('Not found', 404);
+			}
+			return c.body(await readFile(index), 200, {
+				'content-type': TYPES['.html'],
+				'cache-control': 'no-cache',
+			});
+		},
+	);
 	return app;
 }

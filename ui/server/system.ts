@@ -14,7 +14,9 @@ import { Hono } from 'hono';
 import { RECOVERY_REASON } from '../../nodes/shared/store/lease';
 import { RUN_STATUSES, type RunStatus } from '../../nodes/shared/store/runState';
 import { requireAdmin } from './auth';
+import * as z from 'zod/v4';
 import type { AppEnv, Deps } from './context';
+import { describeRoute } from './openapi';
 import { N8N_QUEUE, redisDown, withTimeout, type QueueCounts, type QueueReading, type QueueWorker } from './n8nQueue';
 
 /** REELSMITH_HEALTH_EXPIRED_LEASE_SECONDS when unset: five lease lengths (60 s) and watchdog rounds. */
@@ -79,7 +81,14 @@ export interface RunsOverview {
 	/** Runs holding a slot (starting + running), against maxRunning. */
 	running: number;
 	maxRunning: number;
-	oldestQueued: { runId: string; campaignId: string; campaignName: string | null; title: string | null; queuedAt: string; ageSeconds: number } | null;
+	oldestQueued: {
+		runId: string;
+		campaignId: string;
+		campaignName: string | null;
+		title: string | null;
+		queuedAt: string;
+		ageSeconds: number;
+	} | null;
 	expiredLeases: {
 		total: number;
 		/** Expired longer ago than the alert threshold. */
@@ -176,7 +185,14 @@ export async function runsOverview(deps: Deps, alertAfterSeconds: number): Promi
 export interface N8nOverview {
 	mode: 'queue' | 'regular';
 	/** Where the dashboard reads n8n's queue (host:port/db, no password), its key prefix and queue name; null in regular mode. */
-	redis: { address: string; prefix: string; queue: string; ok: boolean; error: string | null; ms: number } | null;
+	redis: {
+		address: string;
+		prefix: string;
+		queue: string;
+		ok: boolean;
+		error: string | null;
+		ms: number;
+	} | null;
 	queue: QueueCounts | null;
 	workers: { online: number; list: QueueWorker[] } | null;
 	/** Why workers could not be counted although Redis answered (CLIENT LIST refused). */
@@ -185,7 +201,14 @@ export interface N8nOverview {
 
 function n8nOverview(deps: Deps, reading: QueueReading | null): N8nOverview {
 	const settings = deps.queue.settings;
-	if (!settings || !reading) return { mode: 'regular', redis: null, queue: null, workers: null, workersError: null };
+	if (!settings || !reading)
+		return {
+			mode: 'regular',
+			redis: null,
+			queue: null,
+			workers: null,
+			workersError: null,
+		};
 	const redis = {
 		address: deps.queue.address!,
 		prefix: settings.prefix,
@@ -194,7 +217,14 @@ function n8nOverview(deps: Deps, reading: QueueReading | null): N8nOverview {
 		error: reading.ok ? null : reading.error,
 		ms: reading.ms,
 	};
-	if (!reading.ok) return { mode: 'queue', redis, queue: null, workers: null, workersError: null };
+	if (!reading.ok)
+		return {
+			mode: 'queue',
+			redis,
+			queue: null,
+			workers: null,
+			workersError: null,
+		};
 	return {
 		mode: 'queue',
 		redis,
@@ -228,7 +258,11 @@ async function check(what: Promise<unknown>, timeoutMessage: string, describe: (
 		await withTimeout(what, CHECK_TIMEOUT_MS, timeoutMessage);
 		return { ok: true, ms: Date.now() - started, error: null };
 	} catch (error) {
-		return { ok: false, ms: Date.now() - started, error: describe(error as Error) };
+		return {
+			ok: false,
+			ms: Date.now() - started,
+			error: describe(error as Error),
+		};
 	}
 }
 
@@ -237,7 +271,11 @@ export interface SystemStatus {
 	/** In words, one line each: what is wrong and what to do. Empty when healthy. */
 	problems: string[];
 	checkedAt: string;
-	checks: { postgres: Check; storage: Check & { bucket: string }; redis: (Check & { address: string }) | null };
+	checks: {
+		postgres: Check;
+		storage: Check & { bucket: string };
+		redis: (Check & { address: string }) | null;
+	};
 	n8n: N8nOverview;
 	/** Null when Postgres did not answer. */
 	runs: RunsOverview | null;
@@ -263,7 +301,14 @@ export async function systemStatus(deps: Deps): Promise<SystemStatus> {
 		readQueue(deps),
 	]);
 	const n8n = n8nOverview(deps, reading);
-	const redis = reading ? { ok: reading.ok, ms: reading.ms, error: reading.ok ? null : reading.error, address: deps.queue.address! } : null;
+	const redis = reading
+		? {
+				ok: reading.ok,
+				ms: reading.ms,
+				error: reading.ok ? null : reading.error,
+				address: deps.queue.address!,
+			}
+		: null;
 
 	const problems: string[] = [];
 	if (!postgres.ok) problems.push(postgres.error!);
@@ -285,55 +330,150 @@ export async function systemStatus(deps: Deps): Promise<SystemStatus> {
 		status: problems.length ? 'down' : 'ok',
 		problems,
 		checkedAt: new Date().toISOString(),
-		checks: { postgres, storage: { ...storage, bucket: deps.storage.bucket }, redis },
+		checks: {
+			postgres,
+			storage: { ...storage, bucket: deps.storage.bucket },
+			redis,
+		},
 		n8n,
 		runs: overview,
 	};
 }
 
 /** GET /api/health: no login, nothing that names a run, a campaign, a host of a worker or a secret. */
+const checkSchema = z.object({
+	ok: z.boolean(),
+	ms: z.number(),
+	error: z.string().nullable(),
+});
+const healthSchema = z.object({
+	status: z.enum(['ok', 'down']),
+	problems: z.array(z.string()),
+	checkedAt: z.string(),
+	checks: z.object({
+		postgres: checkSchema,
+		storage: checkSchema.extend({ bucket: z.string() }),
+		redis: checkSchema.extend({ address: z.string() }).nullable(),
+	}),
+	n8n: z.object({
+		mode: z.enum(['queue', 'regular']),
+		queue: z.record(z.string(), z.number()).nullable(),
+		workersOnline: z.number().int().nullable(),
+	}),
+	runs: z
+		.object({
+			byStatus: z.record(z.string(), z.number().int()),
+			running: z.number().int(),
+			maxRunning: z.number().int(),
+		})
+		.loose()
+		.nullable(),
+});
+const HEALTHY = {
+	status: 'ok',
+	problems: [],
+	checkedAt: '2026-12-01T09:30:00.000Z',
+	checks: {
+		postgres: { ok: true, ms: 3, error: null },
+		storage: { ok: true, ms: 5, error: null, bucket: 'reelsmith' },
+		redis: null,
+	},
+	n8n: { mode: 'regular', queue: null, workersOnline: null },
+	runs: {
+		byStatus: { queued: 1, running: 1, completed: 9 },
+		running: 1,
+		maxRunning: 2,
+		expiredLeases: 0,
+	},
+};
+
 export function healthRoutes(deps: Deps) {
 	const app = new Hono<AppEnv>();
-	app.get('/', async (c) => {
-		const system = await systemStatus(deps);
-		const runs = system.runs;
-		c.header('cache-control', 'no-store');
-		return c.json(
-			{
-				status: system.status,
-				problems: system.problems,
-				checkedAt: system.checkedAt,
-				checks: system.checks,
-				n8n: {
-					mode: system.n8n.mode,
-					queue: system.n8n.queue,
-					workersOnline: system.n8n.workers?.online ?? null,
+	app.get(
+		'/',
+		describeRoute({
+			tag: 'Health',
+			access: 'public',
+			summary: 'Health of the dashboard and its dependencies, for monitoring',
+			description:
+				'No ids, names or secrets. 503 when Postgres, the bucket or Redis is down, no n8n worker is online in queue mode, or a lease expired past the alert.',
+			responses: {
+				200: {
+					description: 'Healthy.',
+					schema: healthSchema,
+					example: HEALTHY,
 				},
-				runs: runs && {
-					byStatus: runs.byStatus,
-					running: runs.running,
-					maxRunning: runs.maxRunning,
-					oldestQueuedSeconds: runs.oldestQueued?.ageSeconds ?? null,
-					expiredLeases: runs.expiredLeases.total,
-					expiredLeasesStuck: runs.expiredLeases.stuck,
-					oldestExpiredLeaseSeconds: runs.expiredLeases.runs[0]?.expiredSeconds ?? null,
-					expiredLeaseAlertSeconds: runs.expiredLeases.alertAfterSeconds,
-					recoveries: runs.recoveries.total,
-					lastRecoveryAt: runs.recoveries.recent[0]?.at ?? null,
+				503: {
+					description: 'Something is wrong: `problems` says what and what to do.',
+					schema: healthSchema,
+					example: {
+						...HEALTHY,
+						status: 'down',
+						problems: ['Object storage is not reachable (connect ECONNREFUSED). Check that the S3 endpoint runs and S3_* name it and the bucket.'],
+					},
 				},
 			},
-			system.status === 'ok' ? 200 : 503,
-		);
-	});
+		}),
+		async (c) => {
+			const system = await systemStatus(deps);
+			const runs = system.runs;
+			c.header('cache-control', 'no-store');
+			return c.json(
+				{
+					status: system.status,
+					problems: system.problems,
+					checkedAt: system.checkedAt,
+					checks: system.checks,
+					n8n: {
+						mode: system.n8n.mode,
+						queue: system.n8n.queue,
+						workersOnline: system.n8n.workers?.online ?? null,
+					},
+					runs: runs && {
+						byStatus: runs.byStatus,
+						running: runs.running,
+						maxRunning: runs.maxRunning,
+						oldestQueuedSeconds: runs.oldestQueued?.ageSeconds ?? null,
+						expiredLeases: runs.expiredLeases.total,
+						expiredLeasesStuck: runs.expiredLeases.stuck,
+						oldestExpiredLeaseSeconds: runs.expiredLeases.runs[0]?.expiredSeconds ?? null,
+						expiredLeaseAlertSeconds: runs.expiredLeases.alertAfterSeconds,
+						recoveries: runs.recoveries.total,
+						lastRecoveryAt: runs.recoveries.recent[0]?.at ?? null,
+					},
+				},
+				system.status === 'ok' ? 200 : 503,
+			);
+		},
+	);
 	return app;
 }
 
 /** GET /api/system: the System view (admins). */
 export function systemRoutes(deps: Deps) {
 	const app = new Hono<AppEnv>();
-	app.get('/', async (c) => {
-		requireAdmin(c);
-		return c.json(await systemStatus(deps));
-	});
+	app.get(
+		'/',
+		describeRoute({
+			tag: 'Health',
+			access: 'admin',
+			summary: "The System view: n8n's queue and workers, runs by state, expired leases, recoveries",
+			responses: {
+				200: {
+					description: 'The figures, with ids and names.',
+					schema: z
+						.object({
+							status: z.enum(['ok', 'down']),
+							problems: z.array(z.string()),
+						})
+						.loose(),
+				},
+			},
+		}),
+		async (c) => {
+			requireAdmin(c);
+			return c.json(await systemStatus(deps));
+		},
+	);
 	return app;
 }

@@ -75,7 +75,7 @@ export function callbackProblem(value: unknown): string | null {
 export const CALLBACK_EVENTS = ['stage'] as const;
 const dollars = z.number().min(0).max(100_000).nullable().default(null);
 
-const RequestSchema = z
+export const RequestSchema = z
 	.object({
 		script: z
 			.string()

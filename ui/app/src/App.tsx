@@ -11,6 +11,7 @@ import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RunPage } from './pages/RunPage';
 import { SystemPage } from './pages/SystemPage';
+import { UsersPage } from './pages/UsersPage';
 
 // The charts library is most of the bundle: load it with the analytics page only.
 const AnalyticsPage = lazy(() => import('./pages/AnalyticsPage').then((module) => ({ default: module.AnalyticsPage })));
@@ -48,6 +49,7 @@ export function App() {
 					}
 				/>
 				<Route path="/system" element={<SystemPage />} />
+				<Route path="/users" element={<UsersPage />} />
 				<Route path="*" element={<NotFoundPage />} />
 			</Route>
 		</Routes>

@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { ACTIVE } from '../format';
 import { api, patch, post } from './client';
 import { useLiveState } from './live';
-import type { Analytics, CallbackDelivery, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
+import type { AdminUser, Analytics, ApiKey, CallbackDelivery, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
 
 /** Query keys, so live updates can invalidate exactly what changed. */
 export const keys = {
@@ -14,6 +14,8 @@ export const keys = {
 	callbackSecret: (campaignId: string) => ['callbackSecret', campaignId] as const,
 	analytics: (campaignId: string, days: number) => ['analytics', { campaignId, days }] as const,
 	system: ['system'] as const,
+	users: ['users'] as const,
+	apiKeys: ['apiKeys'] as const,
 };
 
 const qs = (params: Record<string, string | number | undefined>) =>
@@ -188,3 +190,43 @@ export function useLogout() {
 		},
 	});
 }
+
+// ───────────── users and API keys (admins) ─────────────
+
+export function useUsers() {
+	return useQuery({ queryKey: keys.users, queryFn: ({ signal }) => api<{ users: AdminUser[] }>('/api/users', { signal }) });
+}
+
+export function useApiKeys() {
+	return useQuery({ queryKey: keys.apiKeys, queryFn: ({ signal }) => api<{ keys: ApiKey[] }>('/api/keys', { signal }) });
+}
+
+/** A change on the users page: the users and keys lists are read again after it. */
+function useAdminMutation<I, O>(call: (input: I) => Promise<O>) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: call,
+		onSuccess: () => {
+			void client.invalidateQueries({ queryKey: keys.users });
+			void client.invalidateQueries({ queryKey: keys.apiKeys });
+		},
+	});
+}
+
+export const useAddUser = () =>
+	useAdminMutation((input: { email: string; name: string; password: string; role: 'admin' | 'manager'; campaignIds: string[] }) =>
+		post<{ user: User }>('/api/users', input),
+	);
+
+export const useChangeUser = () =>
+	useAdminMutation(({ id, ...change }: { id: string; campaignIds?: string[]; disabled?: boolean; name?: string | null }) =>
+		patch<{ user: AdminUser }>(`/api/users/${encodeURIComponent(id)}`, change),
+	);
+
+export const useResetPassword = () =>
+	useAdminMutation(({ id }: { id: string }) => post<{ user: AdminUser; generatedPassword: string | null }>(`/api/users/${encodeURIComponent(id)}/password`, {}));
+
+export const useMakeApiKey = () =>
+	useAdminMutation((input: { name: string; campaignIds: string[] }) => post<{ key: ApiKey; token: string }>('/api/keys', input));
+
+export const useRevokeApiKey = () => useAdminMutation(({ id }: { id: string }) => post<{ key: ApiKey }>(`/api/keys/${encodeURIComponent(id)}/revoke`));

@@ -228,3 +228,26 @@ export interface CallbackDelivery {
 	createdAt: string;
 	attemptList: Array<{ attemptedAt: string; statusCode: number | null; latencyMs: number | null; error: string | null; madeBy: string }>;
 }
+
+/** A line of the users page (GET /api/users). */
+export interface AdminUser {
+	id: string;
+	email: string;
+	name: string | null;
+	role: 'admin' | 'manager';
+	campaignIds: string[];
+	lastLoginAt: string | null;
+	disabledAt: string | null;
+}
+
+/** A dashboard API key (GET /api/keys); the token itself is answered once, when it is made. */
+export interface ApiKey {
+	id: string;
+	name: string;
+	prefix: string;
+	campaignIds: string[];
+	createdBy: string | null;
+	createdAt: string;
+	lastUsedAt: string | null;
+	revokedAt: string | null;
+}
