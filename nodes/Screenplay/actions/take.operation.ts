@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * One take of the parsed plan (shared/screenplay/takes.ts). Outputs the item with `plan` = the take, `take`, `takes`
+ * One take of the parsed plan (shared/screenplay/takes.ts). Outputs the item with `plan` = the take, `take`, `takeCount`
  * (how many different takes this script gives, at most the Takes asked for) and `changes` = what makes it different.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -43,7 +43,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!made) {
 		throw new NodeOperationError(this.getNode(), `This script gives ${takes.length} different take(s); there is no take ${take}.`, {
 			itemIndex,
-			description: 'Ask for fewer variations, or check "Another take?" stops at the output\'s `takes`.',
+			description: 'Ask for fewer variations, or check "Another take?" stops at the output\'s `takeCount`.',
 		});
 	}
 	return [
@@ -52,7 +52,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				...this.getInputData()[itemIndex].json,
 				plan: asJson(made.plan),
 				take,
-				takes: Math.min(wanted, takes.length),
+				takeCount: Math.min(wanted, takes.length),
 				changes: [made.description],
 			},
 		},
