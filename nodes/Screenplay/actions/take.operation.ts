@@ -29,7 +29,8 @@ export const description: INodeProperties[] = [
 
 /**
  * One take of the parsed plan (shared/screenplay/takes.ts). Outputs the item with `plan` = the take, `take`, `takeCount`
- * (how many different takes this script gives, at most the Takes asked for) and `changes` = what makes it different.
+ * (how many different takes this script gives, at most the Takes asked for) and `changes` = what makes it different
+ * (none when there is one take).
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const plan = getPlan.call(this, itemIndex);
@@ -53,7 +54,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				plan: asJson(made.plan),
 				take,
 				takeCount: Math.min(wanted, takes.length),
-				changes: [made.description],
+				// A run of one take keeps its plan versions as before: nothing to tell apart.
+				changes: Math.min(wanted, takes.length) > 1 ? [made.description] : [],
 			},
 		},
 	];
