@@ -50,7 +50,10 @@ export const properties: INodeProperties[] = [
 		'scene',
 	),
 	operationField(
-		[{ name: 'Record', value: 'record', action: 'Record a plan version', description: 'Store a plan with its critique and score' }],
+		[
+			{ name: 'Choose Take', value: 'chooseTake', action: 'Choose the take to make', description: "Mark the best-scored take (or a given one) as the plan the run goes on with" },
+			{ name: 'Record', value: 'record', action: 'Record a plan version', description: 'Store a plan with its critique, score and take' },
+		],
 		'record',
 		'planVersion',
 	),

@@ -3,6 +3,7 @@ import { operationField } from '../shared/description';
 import * as critique from './actions/critique.operation';
 import * as parse from './actions/parse.operation';
 import * as refine from './actions/refine.operation';
+import * as take from './actions/take.operation';
 
 /** The Screenplay node's parameters: the operation choice, then each operation's own fields. */
 export const properties: INodeProperties[] = [
@@ -13,6 +14,12 @@ export const properties: INodeProperties[] = [
 				value: 'critique',
 				description: 'Score a plan 0–100 against the rubric and list what to fix',
 				action: 'Critique a plan',
+			},
+			{
+				name: 'Make Take',
+				value: 'take',
+				description: 'Make one of several different takes of a parsed plan (another opening line, merged scenes)',
+				action: 'Make a take of a plan',
 			},
 			{
 				name: 'Parse',
@@ -32,4 +39,5 @@ export const properties: INodeProperties[] = [
 	...parse.description,
 	...critique.description,
 	...refine.description,
+	...take.description,
 ];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'vitest';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
-import { budgetStop, estimateRun, spokenCharacters } from '../../nodes/Campaign/lib/estimate';
+import { budgetStop, estimateRun, planningEstimate, spokenCharacters } from '../../nodes/Campaign/lib/estimate';
 import { chooseProviders } from '../../nodes/Campaign/lib/providers';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import { speechCostUsd, typicalClaudeCallUsd, videoCostUsd } from '../../nodes/shared/prices';
@@ -114,6 +114,16 @@ describe('the estimate', () => {
 		assert.equal(resumed.scenes, 1);
 		assert.ok(Math.abs(resumed.totalUsd - (0.5 + videoCostUsd('runway', undefined, plan.scenes[2].duration) + resumed.claudeUsd)) < 1e-6);
 		assert.equal(resumed.claudeUsd, resumed.claudeCalls * typicalClaudeCallUsd());
+	});
+
+	it('prices Claude planning by the takes asked for: three takes cost three times one', () => {
+		const claude = { planner: 'claude' as const, video: ['local' as const], speech: ['espeak' as const] };
+		const one = planningEstimate(claude, { iterations: 2 });
+		const three = planningEstimate(claude, { iterations: 2, variations: 3 });
+		assert.equal(one.claudeCalls, 6, 'plan + critique, then refine + critique twice');
+		assert.equal(three.claudeCalls, 18);
+		assert.ok(Math.abs(three.claudeUsd - 3 * one.claudeUsd) < 1e-9 && one.claudeUsd > 0);
+		assert.deepEqual(planningEstimate({ ...claude, planner: 'rules' }, { iterations: 2, variations: 3 }), { claudeCalls: 0, claudeUsd: 0, takes: 3 });
 	});
 
 	it('stops with a message naming the estimate and the cap', () => {

@@ -21,6 +21,7 @@ describe('validateRunRequest', () => {
 			preset: 'youtube',
 			style: 'titleCard',
 			iterations: 3,
+			variations: 1,
 			threshold: 80,
 			concurrency: 3,
 			validationAttempts: 2,
@@ -109,6 +110,21 @@ describe('validateRunRequest', () => {
 			assert.match(result.message, new RegExp(`got ${JSON.stringify(iterations).replace(/[.]/g, '\\.')}`));
 		});
 	}
+
+	for (const variations of [0, 6, 2.5, '3']) {
+		it(`rejects variations ${JSON.stringify(variations)}`, () => {
+			const result = rejected({ script: fountain(1), variations });
+			assert.equal(result.field, 'variations');
+			assert.match(result.message, /"variations" must be a whole number from 1 to 5: how many different takes/);
+			assert.match(result.message, new RegExp(`got ${JSON.stringify(variations).replace(/[.]/g, '\\.')}`));
+		});
+	}
+
+	it('keeps variations for the planning workflow', () => {
+		const result = validateRunRequest({ script: fountain(2), variations: 3 });
+		assert.ok(result.ok);
+		assert.equal(result.options.variations, 3);
+	});
 
 	it('rejects an unknown preset, listing the known ones', () => {
 		const result = rejected({ script: fountain(1), preset: 'tiktok' });

@@ -86,6 +86,18 @@ test('plan: a script becomes a plan in the shared schema, with usage and cost fr
 	assert.match(JSON.stringify(sent.body.messages), /warm 35mm film/);
 });
 
+test('plan: a take of a parsed plan is sent with what makes it different, and without a direction no take is mentioned', async () => {
+	const parsedPlan = { ...planInput(), schemaVersion: PLAN_SCHEMA_VERSION, format: 'screenplay', targetDuration: null };
+	const take = (direction: string) => ({ operation: 'plan', source: 'parsedPlan', parsedPlan, direction });
+	fake.script({ toolInput: planInput() }, { toolInput: planInput() });
+	await run([{}], () => take('Take 2: opens cold on BOB\'s line “It is now.” from scene 1.'));
+	await run([{}], () => take(''));
+	const [withTake, without] = fake.requests.map((request) => JSON.stringify(request.body.messages));
+	assert.match(withTake, /one of several takes of the same material/);
+	assert.match(withTake, /Take 2: opens cold on BOB's line “It is now.” from scene 1\./);
+	assert.doesNotMatch(without, /takes? of the same material|Take 2/);
+});
+
 test('plan: a post and a brief are sources too, priced for the chosen model', async () => {
 	fake.script({ toolInput: planInput({ title: undefined }), usage: { input_tokens: 1_000_000, output_tokens: 0 } });
 	const [fromPost] = await run([{ title: 'Why we brew', body: 'Coffee is a ritual.' }], (json) => ({

@@ -755,6 +755,34 @@ describe('dashboard API', () => {
 			assert.match(twice.body.error, /already approved by anna/);
 		});
 
+		it('takes a picked take back with the decision when n8n does not accept it', async () => {
+			const runId = await insertRun(ids.a, {
+				title: 'Two takes',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/gone`,
+			});
+			for (const [version, take, chosen] of [[1, 1, true], [2, 2, false]] as const) {
+				await db.query('insert into plan_versions (run_id, version, take, chosen, score, plan) values ($1, $2, $3, $4, 90, $5)', [
+					runId,
+					version,
+					take,
+					chosen,
+					JSON.stringify({ scenes: [] }),
+				]);
+			}
+			const anna = await as('anna@example.com');
+			const rejectWithTake = await anna.post(`/api/runs/${runId}/approval`, { decision: 'reject', take: 2 });
+			assert.equal(rejectWithTake.status, 400);
+			assert.equal(rejectWithTake.body.field, 'take');
+			const answer = await anna.post(`/api/runs/${runId}/approval`, { decision: 'approve', take: 2 });
+			assert.equal(answer.status, 502, JSON.stringify(answer.body));
+			const { rows } = await db.query('select take from plan_versions where run_id = $1 and chosen', [runId]);
+			assert.deepEqual(rows, [{ take: 1 }], 'take 1 is still the one the run would make');
+			const run = await db.query('select approval from runs where id = $1', [runId]);
+			assert.equal(run.rows[0].approval, 'pending');
+		});
+
 		it('takes the decision back when n8n does not accept it', async () => {
 			const runId = await insertRun(ids.a, {
 				title: 'Stale wait',

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { Storage } from '../../nodes/shared/transport/storage';
+import { dashboardConnection } from '../../initialization/stack';
+import { startDashboard } from '../../ui/server/index';
+import { Browser } from '../dashboard/api-support';
 import { freePort } from '../helpers/ports';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
 import { CallbackReceiver } from '../fakes/callback-receiver';
@@ -78,6 +81,100 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 	});
 
 	let firstRunId = '';
+
+	/** Each take's newest plan version, in take order, and the one the run goes on with. */
+	async function takesOf(runId: string) {
+		const { rows } = await db.query(
+			`select distinct on (take) take, version, score, chosen, plan from plan_versions where run_id = $1 order by take, version desc`,
+			[runId],
+		);
+		return rows as Array<{ take: number; version: number; score: number; chosen: boolean; plan: { scenes: Array<Record<string, any>> } }>;
+	}
+
+	/** What the run made, scene by scene, in the plan's words. */
+	async function madeScenes(runId: string) {
+		const { rows } = await db.query('select number, heading, status from scenes where run_id = $1 order by number', [runId]);
+		return rows;
+	}
+
+	test('variations: 3 keeps three different, scored takes and makes the best-scored one', async () => {
+		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+		const refused = await post('reelsmith/runs', { script, variations: 6 });
+		assert.equal(refused.status, 400);
+		assert.equal(refused.json.field, 'variations');
+
+		// 13 s wanted: take 1 (the script as written, 11 s) and take 3 (merged scenes, 11 s) are off target, take 2 (a
+		// cold open, 13 s) is on it, so take 2 scores best.
+		const answer = await post('reelsmith/runs', { script, variations: 3, targetDuration: 13, preset: 'square', campaign: 'Variations' });
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runId = String(answer.json.runId);
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+		const takes = await takesOf(runId);
+		assert.deepEqual(takes.map((t) => t.take), [1, 2, 3]);
+		const contents = takes.map((t) => JSON.stringify(t.plan.scenes));
+		assert.equal(new Set(contents).size, 3, 'three different takes');
+		assert.ok(takes.every((t) => Number.isInteger(t.score) && t.score >= 0 && t.score <= 100));
+		const best = Math.max(...takes.map((t) => t.score));
+		assert.deepEqual(takes.filter((t) => t.chosen).map((t) => t.take), [2], `take 2 is chosen (scores ${takes.map((t) => t.score)})`);
+		assert.equal(takes[1].score, best);
+		assert.ok(takes[0].score < best, 'take 1 scored lower');
+
+		const chosen = takes[1].plan.scenes;
+		assert.deepEqual(
+			(await madeScenes(runId)).map((s) => [s.number, s.heading, s.status]),
+			chosen.map((scene) => [scene.number, scene.heading, 'completed']),
+			'the run made the scenes of take 2',
+		);
+		assert.equal(chosen.length, 4, 'take 2 opens with a cold open before the three scenes');
+		const { rows } = await db.query(`select message from events where run_id = $1 and stage = 'planning' and status = 'finished'`, [runId]);
+		assert.match(rows[0].message, /^Take 2 of 3 \(plan v\d\) scored \d+; the takes scored 1: \d+, 2: \d+, 3: \d+$/);
+	});
+
+	test('with approval, the take the manager picks on the dashboard is the one made', async () => {
+		const admin = { email: 'takes@example.com', password: 'variations-test-pass-1' };
+		const dashboard = await startDashboard({ ...dashboardConnection(stack), port: 0, admin, migrate: false, log: () => {} });
+		try {
+			const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
+			// No target: the takes tie, so take 1 would be made unless someone picks another.
+			const answer = await post('reelsmith/runs', { script, variations: 3, approval: true, preset: 'square', campaign: 'Variations' });
+			assert.equal(answer.status, 202, JSON.stringify(answer.json));
+			const runId = String(answer.json.runId);
+			const waiting = await waitForRun(runId, (r) => r.status === 'awaiting_approval' || finished(r));
+			assert.equal(waiting.status, 'awaiting_approval', String(waiting.error));
+
+			const browser = new Browser(dashboard.url);
+			assert.equal((await browser.login(admin.email, admin.password)).status, 200);
+			const page = await browser.get(`/api/runs/${runId}`);
+			assert.deepEqual(
+				page.body.takes.map((t: { take: number; chosen: boolean }) => [t.take, t.chosen]),
+				[[1, true], [2, false], [3, false]],
+				'the approval screen shows three takes, the best-scored one preselected',
+			);
+			const noSuchTake = await browser.post(`/api/runs/${runId}/approval`, { decision: 'approve', take: 4 });
+			assert.equal(noSuchTake.status, 400, JSON.stringify(noSuchTake.body));
+			assert.equal(noSuchTake.body.field, 'take');
+			assert.equal((await db.query('select approval from runs where id = $1', [runId])).rows[0].approval, 'pending', 'nothing decided');
+
+			const decided = await browser.post(`/api/runs/${runId}/approval`, { decision: 'approve', take: 2 });
+			assert.equal(decided.status, 202, JSON.stringify(decided.body));
+			const run = await waitForRun(runId, finished);
+			assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+			const takes = await takesOf(runId);
+			assert.deepEqual(takes.filter((t) => t.chosen).map((t) => t.take), [2]);
+			assert.deepEqual(
+				(await madeScenes(runId)).map((s) => [s.number, s.heading]),
+				takes[1].plan.scenes.map((scene) => [scene.number, scene.heading]),
+				'the run made the scenes of take 2',
+			);
+			const { rows } = await db.query(`select message from events where run_id = $1 and stage = 'approval' and status = 'finished'`, [runId]);
+			assert.match(rows[0].message, /^Storyboard approved \(take 2 of 3\) by /);
+		} finally {
+			await dashboard.stop();
+		}
+	});
 
 	test('a 3-scene Fountain screenplay becomes a finished 1080p MP4', async () => {
 		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');

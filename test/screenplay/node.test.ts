@@ -34,16 +34,17 @@ test('the node describes itself as n8n expects', () => {
 	const operation = description.properties.find((property) => property.name === 'operation');
 	assert.deepEqual(
 		operation?.options?.map((option) => ('value' in option ? option.value : null)),
-		['critique', 'parse', 'refine'],
+		['critique', 'take', 'parse', 'refine'],
 	);
 	const shownFor = (name: string) =>
 		description.properties
 			.filter((property) => property.name === name)
 			.flatMap((property) => property.displayOptions?.show?.operation ?? []);
 	assert.deepEqual(shownFor('script'), ['parse']);
-	assert.deepEqual(shownFor('plan'), ['critique', 'refine']);
-	// Parse checks the scene limit against the clip limit before any work, so it takes the clip limit too.
-	assert.deepEqual(shownFor('clipLimit'), ['parse', 'critique', 'refine']);
+	assert.deepEqual(shownFor('plan'), ['critique', 'refine', 'take']);
+	// Parse checks the scene limit against the clip limit before any work, so it takes the clip limit too; Make Take
+	// merges scenes only as far as one clip holds them.
+	assert.deepEqual(shownFor('clipLimit'), ['parse', 'critique', 'refine', 'take']);
 	assert.deepEqual(shownFor('maxScenes'), ['parse', 'refine']);
 	assert.equal(description.properties.find((property) => property.name === 'plan')?.default, '={{ $json.plan }}');
 });

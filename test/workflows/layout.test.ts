@@ -53,7 +53,7 @@ for (const [name, workflow] of workflows) {
 
 test('the loops the pipeline is known by are drawn as loops', () => {
 	const backs = (name: string) => loops(workflows.get(name)!).map((loop) => loop.back.join(' → '));
-	assert.deepEqual(backs('planning').sort(), ['Claude: refine → Claude: critique', 'Refine plan → Critique plan']);
+	assert.deepEqual(backs('planning').sort(), ['Claude: refine → Claude: critique', 'Next take → Make take', 'Refine plan → Critique plan']);
 	assert.deepEqual(backs('generation'), ['Generate the batch → Scenes in batches']);
 	assert.deepEqual(backs('validation').sort(), ['Frame good? → Attempts left?', 'Reload scenes → Check clip']);
 	// Dispatch needs no loop: Start Pipeline calls the pipeline's webhook once per claimed run.

@@ -8,7 +8,7 @@ import * as z from 'zod/v4';
 import { campaignNotFound, canSeeCampaign, runNotFound, visibleRun } from './access';
 import type { AppEnv, Deps, SessionUser } from './context';
 import { iso, isUuid } from './db';
-import { ApiError, conflict } from './errors';
+import { ApiError, badRequest, conflict } from './errors';
 import { jsonBody } from './http';
 import { callWebhook, postJson } from './n8n';
 import {
@@ -21,6 +21,7 @@ import {
 } from '../../nodes/shared/store/runState';
 import { describeRoute, errorSchema, webhookRejectionSchema, type ResponseDoc } from './openapi';
 import { EXAMPLE_RUN, runActionSchema, runSummarySchema } from './schemas';
+import { chooseTake, listTakes } from '../../nodes/shared/store/planTakes';
 import { runLine } from './summaries';
 import { RequestSchema } from '../../nodes/Campaign/lib/request';
 
@@ -97,6 +98,11 @@ const storyboardDecision = z.object({
 		error: 'Send "decision": "approve" or "reject".',
 	}),
 	note: z.string({ error: 'The note must be text.' }).nullish(),
+	take: z
+		.number({ error: 'The take must be a take number such as 2.' })
+		.int({ error: 'The take must be a whole take number such as 2.' })
+		.min(1, { error: 'The take must be a take number from 1 up.' })
+		.nullish(),
 });
 
 export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
@@ -317,7 +323,9 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 			const body = c.req.valid('json');
 			const note = body.note?.trim().slice(0, 2000) || null;
 			const approval = body.decision === 'approve' ? 'approved' : 'rejected';
-			await decide(deps, runId, user, approval, note);
+			if (body.take != null && approval !== 'approved')
+				throw badRequest('take', 'A take is picked by approving it: send "decision": "approve" with "take", or leave "take" out.');
+			await decide(deps, runId, user, approval, note, body.take ?? null);
 			return answerRun(c, runId);
 		},
 	);
@@ -330,14 +338,21 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
  * the resumed execution reads it at once; if n8n does not take the call, the decision is taken back so it can be
  * made again.
  */
-async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: SessionUser, approval: 'approved' | 'rejected', note: string | null) {
+async function decide(
+	deps: Deps & { n8nUrl?: string },
+	runId: string,
+	user: SessionUser,
+	approval: 'approved' | 'rejected',
+	note: string | null,
+	take: number | null,
+) {
 	const who = user.name || user.email;
-	const decided = await decideStoryboard(deps.db, runId, {
-		approval,
-		note,
-		by: who,
-	});
-	const undo = () => withdrawStoryboardDecision(deps.db, runId, approval);
+	const decided = await decideStoryboard(deps.db, runId, { approval, note, by: who });
+	let previousTake: number | null = null;
+	const undo = async () => {
+		if (previousTake !== null) await chooseTake(deps.db, runId, previousTake);
+		await withdrawStoryboardDecision(deps.db, runId, approval);
+	};
 	if (!decided) {
 		const state = await runState(deps.db, runId);
 		if (state.approval === null) throw conflict('This run was started without storyboard approval; there is nothing to approve.');
@@ -351,6 +366,16 @@ async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: Ses
 	if (!decided.approvalUrl) {
 		await undo();
 		throw conflict('The run is waiting, but n8n has not reported where to send the decision yet. Try again in a few seconds.');
+	}
+	if (take !== null) {
+		// The picked take becomes the plan the run goes on with; the resumed execution reads it with the decision.
+		const picked = await chooseTake(deps.db, runId, take);
+		if (!picked) {
+			await undo();
+			const takes = await listTakes(deps.db, runId);
+			throw badRequest('take', `This run has no take ${take}; pick one of take ${takes.map((t) => t.take).join(', ') || '1'}.`);
+		}
+		previousTake = picked.previous;
 	}
 	const answer = await postJson(internalResumeUrl(decided.approvalUrl, deps.n8nUrl), {
 		runId,
@@ -367,5 +392,6 @@ async function decide(deps: Deps & { n8nUrl?: string }, runId: string, user: Ses
 				'If it keeps failing, the waiting execution may have ended (7-day limit): resume the run instead.',
 		);
 	}
-	await recordEvent(deps.db, runId, `Storyboard ${approval} by ${who}${note ? `: ${note}` : '.'}`, { by: user.email, approval, note });
+	const which = take !== null ? ` (take ${take})` : '';
+	await recordEvent(deps.db, runId, `Storyboard ${approval}${which} by ${who}${note ? `: ${note}` : '.'}`, { by: user.email, approval, note, take });
 }

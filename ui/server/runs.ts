@@ -20,10 +20,13 @@ export const RUN_PAGE_SQL = `
 	       r.request->>'campaign' as request_campaign, r.final_key, r.subtitles_key, r.thumbnail_key, r.duration,
 	       (select name from campaigns c where c.id = r.campaign_id) as campaign_name,
 	       (select json_agg(v order by v.version)
-	          from (select version, parent_version, score, source, critique, changes, created_at
+	          from (select version, parent_version, score, source, critique, changes, take, chosen, created_at
 	                  from plan_versions where run_id = r.id) v) as versions,
 	       (select json_build_object('plan', plan, 'planKey', plan_key)
-	          from plan_versions where run_id = r.id order by version desc limit 1) as latest,
+	          from plan_versions where run_id = r.id order by chosen desc, version desc limit 1) as latest,
+	       (select json_agg(t order by t.take)
+	          from (select distinct on (take) take, version, score, chosen, plan
+	                  from plan_versions where run_id = r.id order by take, version desc) t) as takes,
 	       (select json_agg(s order by s.number)
 	          from (select number, heading, status, provider, task_id, attempts, provider_attempts, duration, cost_usd, error,
 	                       clip_key, scene_key, started_at, finished_at,
@@ -198,9 +201,13 @@ export function runRoutes(deps: Deps) {
 					source: v.source,
 					critique: v.critique,
 					changes: v.changes,
+				take: v.take,
+				chosen: v.chosen,
 					createdAt: jsonTime(v.created_at),
 				})),
+			// The plan the run goes on with (the chosen take), and each take's newest plan for the approval screen.
 				plan: latest?.plan ?? null,
+			takes: (row.takes ?? []).map((t: Record<string, any>) => ({ take: t.take, version: t.version, score: t.score, chosen: t.chosen, plan: t.plan })),
 				scenes: (row.scenes ?? []).map((s: Record<string, any>) => ({
 					number: s.number,
 					heading: s.heading,

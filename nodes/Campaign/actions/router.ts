@@ -4,6 +4,7 @@ import { configuredOutputs } from '../outputs';
 import * as artifactDownload from './artifact/download.operation';
 import * as artifactUpload from './artifact/upload.operation';
 import * as eventRecord from './event/record.operation';
+import * as planVersionChooseTake from './planVersion/chooseTake.operation';
 import * as planVersionRecord from './planVersion/record.operation';
 import * as runAccept from './run/accept.operation';
 import * as runApprovalResult from './run/approvalResult.operation';
@@ -50,7 +51,7 @@ export const operations: Record<string, Record<string, Operation>> = {
 		startPipeline: runStartPipeline,
 	},
 	scene: { list: sceneList, prepare: scenePrepare, recordFrameCheck: sceneRecordFrameCheck, update: sceneUpdate },
-	planVersion: { record: planVersionRecord },
+	planVersion: { chooseTake: planVersionChooseTake, record: planVersionRecord },
 	event: { record: eventRecord },
 	artifact: { download: artifactDownload, upload: artifactUpload },
 };

@@ -41,6 +41,20 @@ export function claudeCallsAfterPlanning(providers: RunProviders, scenes = 0): n
 	return providers.planner === 'claude' ? scenes + 1 : 0;
 }
 
+/**
+ * What planning may cost before it starts: with Claude planning, each take is planned and critiqued, then refined and
+ * critiqued again up to `iterations` times, so the most calls (and dollars) grow with the takes asked for.
+ * Zero for the offline rules planner.
+ */
+export function planningEstimate(
+	providers: RunProviders,
+	options: Pick<RunOptions, 'iterations'> & { variations?: number },
+): { claudeCalls: number; claudeUsd: number; takes: number } {
+	const takes = Math.max(1, options.variations ?? 1);
+	const claudeCalls = providers.planner === 'claude' ? takes * (2 + 2 * Math.max(0, options.iterations)) : 0;
+	return { claudeCalls, claudeUsd: round(claudeCalls * typicalClaudeCallUsd()), takes };
+}
+
 export function estimateRun(input: {
 	plan: Pick<Plan, 'scenes'>;
 	providers: RunProviders;

@@ -16,6 +16,8 @@ import { voiceNameProblem } from '../../shared/voices';
 export const SCRIPT_LIMIT_BYTES = 200 * 1024;
 export const MAX_SCENES = 50;
 export const DEFAULT_CAMPAIGN = 'Sample campaign';
+/** Takes of one script a run may plan (each critiqued; the best, or the manager's pick, is made). */
+export const MAX_VARIATIONS = 5;
 
 const FORMATS = ['auto', 'fountain', 'screenplay', 'markdown', 'post'] as const;
 const STYLES = ['titleCard', 'terminal'] as const;
@@ -88,6 +90,7 @@ export const RequestSchema = z
 		preset: z.enum(PRESETS).default('youtube'),
 		style: z.enum(STYLES).default('titleCard'),
 		iterations: whole(1, 5).default(3),
+		variations: whole(1, MAX_VARIATIONS).default(1),
 		threshold: between(0, 100).default(80),
 		concurrency: whole(1, 8).default(3),
 		validationAttempts: whole(0, 5).default(2),
@@ -124,6 +127,7 @@ export const FIELD_RULES: Record<RequestField, string> = {
 	preset: `one of ${PRESETS.join(', ')}`,
 	style: `one of ${STYLES.join(', ')}`,
 	iterations: 'a whole number from 1 to 5',
+	variations: `a whole number from 1 to ${MAX_VARIATIONS}: how many different takes of the script to plan (the best-scored one is made, or the one picked on approval)`,
 	threshold: 'a number from 0 to 100',
 	concurrency: 'a whole number from 1 to 8',
 	validationAttempts: 'a whole number from 0 to 5',
@@ -185,6 +189,8 @@ export interface RunOptions {
 	preset: string;
 	style: ValidRequestBody['style'];
 	iterations: number;
+	/** Takes to plan (1 = one plan, as before). Absent on runs accepted before variations: read it as 1. */
+	variations?: number;
 	threshold: number;
 	concurrency: number;
 	validationAttempts: number;
@@ -271,6 +277,7 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			preset: rest.preset,
 			style: rest.style,
 			iterations: rest.iterations,
+			variations: rest.variations,
 			threshold: rest.threshold,
 			concurrency: rest.concurrency,
 			validationAttempts: rest.validationAttempts,

@@ -13,6 +13,10 @@ export interface PlanVersion {
 	planKey: string | null;
 	source: string | null;
 	changes: string[] | null;
+	/** Which take of the run's plan this version belongs to (1 when the run plans one). */
+	take: number;
+	/** The version the run goes on with (its best take, or the one approved). */
+	chosen: boolean;
 	createdAt: string;
 }
 
@@ -37,11 +41,12 @@ export async function insertPlanVersion(
 		planKey: string;
 		source: string;
 		changes: string[] | null;
+		take?: number;
 	},
 ): Promise<PlanVersion> {
 	const { rows } = await db.query(
-		`insert into plan_versions (run_id, version, parent_version, score, critique, plan, plan_key, source, changes)
-		 values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning *`,
+		`insert into plan_versions (run_id, version, parent_version, score, critique, plan, plan_key, source, changes, take)
+		 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning *`,
 		[
 			version.runId,
 			version.version,
@@ -52,21 +57,36 @@ export async function insertPlanVersion(
 			version.planKey,
 			version.source,
 			version.changes === null ? null : JSON.stringify(version.changes),
+			version.take ?? 1,
 		],
 	);
 	return fromRow<PlanVersion>(rows[0]);
 }
 
-/** The plan the run goes on with: its newest version (refinement only ever adds better or final versions). */
+/**
+ * The plan the run goes on with: the chosen version (its best take, or the take approved), else its newest version
+ * (refinement only ever adds better or final versions).
+ */
 export async function latestPlanVersion(db: Queryable, runId: string): Promise<PlanVersion | null> {
 	const { rows } = await db.query(
-		'select * from plan_versions where run_id = $1 order by version desc limit 1',
+		'select * from plan_versions where run_id = $1 order by chosen desc, version desc limit 1',
 		[runId],
 	);
 	return rows[0] ? fromRow<PlanVersion>(rows[0]) : null;
 }
 
+export async function getPlanVersion(db: Queryable, runId: string, version: number): Promise<PlanVersion> {
+	const { rows } = await db.query('select * from plan_versions where run_id = $1 and version = $2', [runId, version]);
+	return fromRow<PlanVersion>(rows[0]);
+}
+
 export async function listPlanVersions(db: Queryable, runId: string): Promise<PlanVersion[]> {
 	const { rows } = await db.query('select * from plan_versions where run_id = $1 order by version', [runId]);
 	return rows.map((row) => fromRow<PlanVersion>(row));
+}
+
+/** How many versions take `take` of the run has (1 = the take as first made, before any refinement). */
+export async function takeVersionCount(db: Queryable, runId: string, take: number): Promise<number> {
+	const { rows } = await db.query<{ n: number }>('select count(*)::int as n from plan_versions where run_id = $1 and take = $2', [runId, take]);
+	return rows[0].n;
 }

@@ -82,6 +82,16 @@ export const description: INodeProperties[] = [
 		displayOptions: show(on),
 	},
 	{
+		displayName: 'Direction',
+		name: 'direction',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: 'Take 2: opens cold on the line "It is now."',
+		description: 'What makes this take different from the other takes of the same script (variations); empty for none',
+		displayOptions: show(on),
+	},
+	{
 		displayName: 'Target Duration (Seconds)',
 		name: 'targetDuration',
 		type: 'number',
@@ -138,6 +148,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const sceneCount = positiveOrNull(this.getNodeParameter('sceneCount', itemIndex, 0));
 	const title = textParameter(this, 'title', itemIndex) || source.title;
 	const style = textParameter(this, 'style', itemIndex);
+	const direction = textParameter(this, 'direction', itemIndex);
 	const { value: plan, usage } = await callStructured(this, itemIndex, {
 		system: prompts.plan.system,
 		content: fill(prompts.plan.user, {
@@ -145,7 +156,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			targetDuration: targetDuration ? `${targetDuration} seconds` : 'the length the material needs',
 			style: style || 'your choice, the same in every scene',
 			title: title || 'your choice',
-			source: source.text,
+			source: direction ? `${source.text}\n\n${fill(prompts.plan.direction, { direction })}` : source.text,
 		}),
 		tool: planTool,
 		validate: planValidator({ format: source.format, targetDuration, title }),

@@ -3,7 +3,7 @@ import { planKey } from '../../../shared/keys';
 import type { Critique, Plan } from '../../../shared/plan';
 import { getStorage } from '../../../shared/storageNode';
 import { recordAsset } from '../../store/assets';
-import { insertPlanVersion, nextPlanVersion } from '../../store/planVersions';
+import { insertPlanVersion, nextPlanVersion, takeVersionCount } from '../../store/planVersions';
 import { lockRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb, inputJson, jsonParameter, requireRun, runIdField } from '../common';
@@ -45,6 +45,15 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{
+		displayName: 'Take',
+		name: 'take',
+		type: 'number',
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-number -- maps the item's field by default, like the other defaults here
+		default: '={{ $json.take ?? 1 }}',
+		description: 'Which take of the run this plan belongs to (1–5; 1 when the run plans one take)',
+		displayOptions: { show },
+	},
+	{
 		displayName: 'Source',
 		name: 'source',
 		type: 'string',
@@ -56,7 +65,8 @@ export const description: INodeProperties[] = [
 
 /**
  * Stores a plan version: the JSON (plan + critique) in object storage at its planKey (keys.ts) and a row
- * with its score. Version numbers count up per run; the item passes through with planVersion, planKey, planScore.
+ * with its score and take. Version numbers count up per run; the item passes through with planVersion, planKey,
+ * planScore, take and takeVersion (the version's number within its take).
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex });
@@ -74,6 +84,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (changes !== null && !Array.isArray(changes)) throw fail('"Changes" must be a list of sentences, e.g. ["Split scene 2"].');
 	const parent = Number(this.getNodeParameter('parentVersion', itemIndex, 0)) || null;
 	const source = String(this.getNodeParameter('source', itemIndex, '') || 'parse');
+	const take = Number(this.getNodeParameter('take', itemIndex, 1) || 1);
+	if (!Number.isInteger(take) || take < 1 || take > 5) throw fail(`"Take" must be a whole number from 1 to 5 (got ${JSON.stringify(take)}).`);
 
 	const db = await getDb.call(this);
 	const storage = await getStorage.call(this);
@@ -84,14 +96,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const key = planKey(run.id, version);
 		// Upload inside the transaction: if storage fails, no row points at a missing file.
 		const ref = await storage.uploadBuffer(
-			JSON.stringify({ runId: run.id, version, parentVersion: parent, source, score, changes, critique, plan }, null, 2),
+			JSON.stringify({ runId: run.id, version, take, parentVersion: parent, source, score, changes, critique, plan }, null, 2),
 			key,
 			'application/json',
 		);
 		await recordAsset(client, { runId: run.id, kind: 'plan', bucket: ref.bucket, key, bytes: ref.bytes, contentType: 'application/json' });
-		return insertPlanVersion(client, {
+		const recorded = await insertPlanVersion(client, {
 			runId: run.id,
 			version,
+			take,
 			parentVersion: parent,
 			score,
 			critique,
@@ -100,6 +113,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			source,
 			changes,
 		});
+		return { ...recorded, takeVersion: await takeVersionCount(client, run.id, take) };
 	});
 	return [
 		{
@@ -108,6 +122,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				planVersion: recorded.version,
 				planKey: recorded.planKey,
 				planScore: recorded.score,
+				take,
+				// The how-manieth version of this take: the refinement loop counts its iterations per take.
+				takeVersion: recorded.takeVersion,
 			},
 		},
 	];

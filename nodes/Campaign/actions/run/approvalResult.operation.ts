@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
 import { cancelRun, continueApprovedRun, type RunRecord } from '../../../shared/store/runState';
+import { latestPlanVersion } from '../../store/planVersions';
 import { getRun } from '../../store/runs';
+import { listTakes } from '../../../shared/store/planTakes';
 import { withTransaction } from '../../transport/db';
 import { cancelMessage, getDb, jsonParameter, keepLease, leaseClaim, requireRun, runIdField } from '../common';
 import { runSummary } from './summary';
@@ -34,7 +36,8 @@ export const APPROVAL_TIMEOUT_MESSAGE = 'No storyboard decision within 7 days; s
 
 /**
  * Reads the storyboard decision from the run (runs.approval, set by the dashboard before it resumes the Wait node;
- * the posted body is not trusted). Outputs: Approved (the run is running again), Stopped (rejected → cancelled with
+ * the posted body is not trusted). Outputs: Approved (the run is running again, with the approved plan: the take the
+ * manager picked, else the best-scored one), Stopped (rejected → cancelled with
  * "Storyboard rejected: <note>", or cancelled meanwhile, or the Wait timed out without a decision) and Still Waiting
  * (resumed by someone without a decision: wait again).
  */
@@ -60,18 +63,23 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (run.approval === 'approved') {
 		// The execution that goes on (on any worker, in queue mode) leases the run again.
 		const lease = leaseClaim.call(this, itemIndex);
+		// The storyboard approved is the chosen plan version: with several takes, the manager may have picked another.
+		const approved = await latestPlanVersion(db, run.id);
+		const takeCount = (await listTakes(db, run.id)).length;
+		const which = approved && takeCount > 1 ? ` (take ${approved.take} of ${takeCount})` : '';
 		await withTransaction(db, async (client) => {
 			if (await continueApprovedRun(client, run.id, lease)) keepLease.call(this, db, run.id, lease);
 			await recordEvent(client, {
 				runId: run.id,
 				stage: 'approval',
 				status: 'finished',
-				message: `Storyboard approved${run.approvalBy ? ` by ${run.approvalBy}` : ''}${run.approvalNote ? `: ${run.approvalNote}` : ''}.`,
+				message: `Storyboard approved${which}${run.approvalBy ? ` by ${run.approvalBy}` : ''}${run.approvalNote ? `: ${run.approvalNote}` : ''}.`,
 				// Which process goes on with the run (in queue mode, the worker n8n gave the resumed execution).
 				data: { madeBy: lease.owner },
 			});
 		});
-		return [[{ json: { ...item, approval: 'approved' } }], [], []];
+		const plan = approved ? { plan: { ...approved.plan }, planVersion: approved.version, planScore: approved.score, take: approved.take } : {};
+		return [[{ json: { ...item, ...plan, approval: 'approved' } }], [], []];
 	}
 	// The Wait's time limit passed with no decision recorded: end the run instead of waiting forever.
 	if (this.getNodeParameter('timedOut', itemIndex, false) === true) {

@@ -1,4 +1,5 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { planningEstimate, usd } from '../../lib/estimate';
 import { chooseProviders, describeProviders } from '../../lib/providers';
 import { recordEvent } from '../../store/events';
 import { setRunProviders } from '../../store/runs';
@@ -28,12 +29,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (!choice.ok) throw new NodeOperationError(this.getNode(), choice.message, { itemIndex });
 		providers = choice.providers;
 		await setRunProviders(db, run.id, providers);
+		const planning = planningEstimate(providers, run.options);
+		const planningNote = planning.claudeCalls
+			? `Planning ${planning.takes} take(s) with Claude: at most ${planning.claudeCalls} call(s), about ${usd(planning.claudeUsd)}.`
+			: '';
 		await recordEvent(db, {
 			runId: run.id,
 			stage: 'providers',
 			status: 'info',
-			message: [`Providers: ${describeProviders(providers)}.`, ...choice.notes].join(' '),
-			data: { providers, asked: { planner: run.options.planner, video: run.options.video, speech: run.options.speech } },
+			message: [`Providers: ${describeProviders(providers)}.`, ...choice.notes, planningNote].filter(Boolean).join(' '),
+			data: { providers, asked: { planner: run.options.planner, video: run.options.video, speech: run.options.speech }, planning },
 		});
 	}
 	const options = { ...((item.options as IDataObject) ?? run.options), providers } as unknown as IDataObject;

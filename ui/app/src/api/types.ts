@@ -67,7 +67,20 @@ export interface PlanVersion {
 		issues?: Array<{ code?: string; scene?: number; message: string; penalty?: number }>;
 	} | null;
 	changes: string[] | null;
+	/** Which take of the run's plan (1 when the run planned one). */
+	take: number;
+	/** The version the run goes on with. */
+	chosen: boolean;
 	createdAt: string;
+}
+
+/** One take of a run's plan (its newest version), for the approval screen. */
+export interface PlanTake {
+	take: number;
+	version: number;
+	score: number | null;
+	chosen: boolean;
+	plan: Plan;
 }
 
 export interface SceneRow {
@@ -123,6 +136,7 @@ export interface RunDetail {
 	};
 	planVersions: PlanVersion[];
 	plan: Plan | null;
+	takes: PlanTake[];
 	scenes: SceneRow[];
 	events: RunEvent[];
 	costs: {

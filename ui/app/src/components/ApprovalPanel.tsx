@@ -4,14 +4,22 @@ import { useRunAction } from '../api/queries';
 import { seconds, usd } from '../format';
 import { ActionResult } from './Feedback';
 
-/** The storyboard to approve: the latest plan scene by scene, the cost estimate and the providers that will be paid. */
+/**
+ * The storyboard to approve: the plan scene by scene, the cost estimate and the providers that will be paid. A run
+ * that planned several takes shows each (the best-scored one first picked); the one approved is the one made.
+ */
 export function ApprovalPanel({ detail }: { detail: RunDetail }) {
-	const { run, plan } = detail;
+	const { run } = detail;
 	const approval = useRunAction(run.id, 'approval');
 	const [note, setNote] = useState('');
+	const takes = detail.takes ?? [];
+	const [picked, setPicked] = useState<number | null>(null);
+	const shown = takes.find((take) => take.take === picked) ?? takes.find((take) => take.chosen) ?? null;
+	const plan = takes.length > 1 && shown ? shown.plan : detail.plan;
 	const providers = (run.options?.providers ?? null) as { planner?: string; video?: string[]; speech?: string[] } | null;
 	const scenes = plan?.scenes ?? [];
-	const decide = (decision: 'approve' | 'reject') => approval.mutate({ decision, note: note || undefined });
+	const decide = (decision: 'approve' | 'reject') =>
+		approval.mutate({ decision, note: note || undefined, ...(decision === 'approve' && takes.length > 1 && shown ? { take: shown.take } : {}) });
 	return (
 		<section className="card approval" data-testid="approval-panel">
 			<h2>Storyboard waiting for approval</h2>
@@ -28,6 +36,24 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 					</span>
 				)}
 			</p>
+			{takes.length > 1 && (
+				<fieldset className="takes" data-testid="takes">
+					<legend>{takes.length} takes of the script: pick the one to make</legend>
+					{takes.map((take) => (
+						<label key={take.take} className="take">
+							<input
+								type="radio"
+								name="take"
+								checked={shown?.take === take.take}
+								onChange={() => setPicked(take.take)}
+								data-testid={`take-${take.take}`}
+							/>{' '}
+							Take {take.take} · score {take.score ?? '—'} · {take.plan.scenes?.length ?? 0} scenes
+							{take.chosen ? <span className="muted"> (best score)</span> : null}
+						</label>
+					))}
+				</fieldset>
+			)}
 			<ol className="storyboard" data-testid="storyboard">
 				{scenes.map((scene) => (
 					<li key={scene.number}>
@@ -63,7 +89,7 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 					onClick={() => decide('approve')}
 					data-testid="approve-button"
 				>
-					Approve and generate
+					{takes.length > 1 && shown ? `Approve take ${shown.take} and generate` : 'Approve and generate'}
 				</button>
 				<button
 					type="button"

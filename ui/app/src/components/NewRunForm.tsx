@@ -86,9 +86,9 @@ function SelectField({ choices, ...field }: InputProps & { choices: Choices }) {
 	);
 }
 
-function NumberField({ min, max, step, ...field }: InputProps & { min: number; max?: number; step?: string }) {
+function NumberField({ min, max, step, hint, ...field }: InputProps & { min: number; max?: number; step?: string; hint?: string }) {
 	return (
-		<Field label={field.label} name={field.name} errors={field.errors}>
+		<Field label={field.label} name={field.name} errors={field.errors} hint={hint}>
 			<input
 				type="number"
 				min={min}
@@ -177,6 +177,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [video, setVideo] = useState<string[]>(['auto']);
 	const [speech, setSpeech] = useState<string[]>(['auto']);
 	const [iterations, setIterations] = useState('3');
+	const [variations, setVariations] = useState('1');
 	const [budget, setBudget] = useState('');
 	const [approval, setApproval] = useState(false);
 	const [advanced, setAdvanced] = useState(false);
@@ -190,7 +191,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [local, setLocal] = useState<Errors>({});
 
 	// Fields on screen now; a 400 about any other field is shown above the button, with the field named.
-	const shown = new Set(['title', 'style', 'preset', 'iterations', 'budget', 'planner', 'video', 'speech', 'approval']);
+	const shown = new Set(['title', 'style', 'preset', 'iterations', 'variations', 'budget', 'planner', 'video', 'speech', 'approval']);
 	(kind === 'script' ? ['script', 'format'] : ['body']).forEach((f) => shown.add(f));
 	if (advanced) ['sceneCount', 'targetDuration', 'priority', 'validationAttempts', 'subtitles', 'referenceFrames', 'voiceMap'].forEach((f) => shown.add(f));
 	const errors: Errors = {};
@@ -226,6 +227,8 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 		event.preventDefault();
 		const problems: Errors = {};
 		const request: Record<string, unknown> = { style, preset, iterations: Number(iterations) };
+		// Sent as typed, so the pipeline's 400 names "variations" when it is not a whole number from 1 to 5.
+		if (variations.trim() && variations.trim() !== '1') request.variations = Number(variations);
 		if (approval) request.approval = true;
 		if (kind === 'script') {
 			if (!script.trim()) problems.script = 'Paste a script or upload a file.';
@@ -333,6 +336,16 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 					onChange={setIterations}
 					min={1}
 					max={5}
+				/>
+				<NumberField
+					label="Takes"
+					name="variations"
+					errors={errors}
+					value={variations}
+					onChange={setVariations}
+					min={1}
+					max={5}
+					hint="Different takes of the script to plan; the best-scored is made, or the one you approve. Claude planning costs grow with each take."
 				/>
 				<NumberField label="Budget, USD (optional)" name="budget" errors={errors} value={budget} onChange={setBudget} min={0} step="0.01" />
 			</div>

@@ -12,6 +12,7 @@ const SOURCE: Record<string, string> = {
 export function PlanVersions({ versions }: { versions: PlanVersion[] }) {
 	if (!versions.length) return <p className="muted">No plan yet: planning writes version 1.</p>;
 	const byVersion = new Map(versions.map((v) => [v.version, v]));
+	const severalTakes = versions.some((v) => v.take > 1);
 	return (
 		<ol className="versions" data-testid="plan-versions">
 			{versions.map((version) => {
@@ -22,6 +23,12 @@ export function PlanVersions({ versions }: { versions: PlanVersion[] }) {
 					<li key={version.version} data-testid="plan-version">
 						<div className="version-head">
 							<strong>v{version.version}</strong>
+							{severalTakes && (
+								<span data-testid="plan-version-take">
+									take {version.take}
+									{version.chosen ? ' (made)' : ''}
+								</span>
+							)}
 							<span className="score" title="Critic score, 0–100">
 								score {version.score ?? '—'}
 								{delta !== null && delta !== 0 && (
