@@ -102,7 +102,7 @@ const RequestSchema = z
 	})
 	.strict();
 
-type RequestField = keyof z.input<typeof RequestSchema>;
+export type RequestField = keyof z.input<typeof RequestSchema>;
 export type ValidRequestBody = z.output<typeof RequestSchema>;
 
 /** What each field must be, in the words used in the 400 answer. */
