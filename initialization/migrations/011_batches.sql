@@ -15,5 +15,7 @@ create table batches (
 );
 create index batches_campaign_idx on batches (campaign_id, created_at desc);
 
+-- batch_row: the row of the batch the run came from (1 = the first script), as the answer and the export number it.
 alter table runs add column batch_id uuid references batches (id);
+alter table runs add column batch_row int;
 create index runs_batch_idx on runs (batch_id) where batch_id is not null;

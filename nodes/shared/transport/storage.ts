@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'minio';
 import type { ObjectRef } from '../refs';
@@ -62,6 +63,18 @@ export class Storage {
 		const buffer = typeof body === 'string' ? Buffer.from(body) : body;
 		await this.client.putObject(this.bucket, key, buffer, buffer.length, { 'Content-Type': contentType });
 		return { bucket: this.bucket, key, contentType, bytes: buffer.length };
+	}
+
+	/** Writes a stream as it comes (multipart, in parts of the client's part size): the object is never whole in memory. */
+	async uploadStream(body: Readable, key: string, contentType: string, bytes?: number): Promise<ObjectRef> {
+		await this.client.putObject(this.bucket, key, body, bytes, { 'Content-Type': contentType });
+		const written = await this.stat(this.ref(key));
+		return { bucket: this.bucket, key, contentType, bytes: written?.bytes ?? bytes ?? 0 };
+	}
+
+	/** A readable stream of the object, for callers that pass it on (a ZIP entry). */
+	async readStream(ref: ObjectRef): Promise<Readable> {
+		return this.client.getObject(ref.bucket || this.bucket, ref.key);
 	}
 
 	async downloadFile(ref: ObjectRef, file: string): Promise<void> {

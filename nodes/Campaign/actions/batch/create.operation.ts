@@ -24,7 +24,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Campaign',
 		name: 'campaign',
 		type: 'string',
-		default: '={{ $json.query?.campaign ?? "" }}',
+		default: "={{ $json.query.campaign || '' }}",
 		description: "Campaign of every run in the batch; empty = the batch's own \"campaign\" (or the default campaign). A CSV sent to the webhook names it with ?campaign=.",
 		displayOptions: { show },
 	},
@@ -73,7 +73,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const campaign = await ensureCampaign(client, check.campaign);
 		const inserted = await insertBatch(client, { campaignId: campaign.id, source: check.source, total: check.total, rejected: rejectedRows });
 		const queued = [];
-		for (const row of good) queued.push({ row: row.row, run: await queueRun(client, campaign.id, row, inserted.id) });
+		for (const row of good) queued.push({ row: row.row, run: await queueRun(client, campaign.id, row, { id: inserted.id, row: row.row }) });
 		return { batch: inserted, campaignId: campaign.id, runs: queued };
 	});
 	const answered = [];

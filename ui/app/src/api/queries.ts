@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { ACTIVE } from '../format';
 import { api, patch, post } from './client';
 import { useLiveState } from './live';
-import type { Analytics, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
+import type { Analytics, BatchDetail, BatchExport, BatchLine, BatchUploadAnswer, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
 
 /** Query keys, so live updates can invalidate exactly what changed. */
 export const keys = {
@@ -10,6 +10,9 @@ export const keys = {
 	campaigns: (search: string, offset: number, limit: number) => ['campaigns', { search, offset, limit }] as const,
 	campaign: (id: string, offset: number, limit: number) => ['campaign', id, { offset, limit }] as const,
 	run: (id: string) => ['run', id] as const,
+	// Under 'campaign', so the live updates that refresh campaign pages refresh batch progress too.
+	batches: (campaignId: string) => ['campaign', campaignId, 'batches'] as const,
+	batch: (id: string) => ['campaign', 'batch', id] as const,
 	analytics: (campaignId: string, days: number) => ['analytics', { campaignId, days }] as const,
 	system: ['system'] as const,
 };
@@ -61,6 +64,41 @@ export function useRun(id: string) {
 		queryKey: keys.run(id),
 		queryFn: ({ signal }) => api<RunDetail>(`/api/runs/${encodeURIComponent(id)}`, { signal }),
 		refetchInterval: (query) => (live !== 'live' && ACTIVE.has(query.state.data?.run.status ?? '') ? FALLBACK_POLL_MS : false),
+	});
+}
+
+export function useBatches(campaignId: string) {
+	const live = useLiveState();
+	return useQuery({
+		queryKey: keys.batches(campaignId),
+		queryFn: ({ signal }) => api<{ batches: BatchLine[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/batches`, { signal }),
+		refetchInterval: (query) => (live !== 'live' && query.state.data?.batches.some((b) => b.queued + b.running > 0) ? FALLBACK_POLL_MS : false),
+	});
+}
+
+export function useBatch(id: string) {
+	const live = useLiveState();
+	return useQuery({
+		queryKey: keys.batch(id),
+		queryFn: ({ signal }) => api<BatchDetail>(`/api/batches/${encodeURIComponent(id)}`, { signal }),
+		refetchInterval: (query) => (live !== 'live' && query.state.data?.runs.some((run) => ACTIVE.has(run.status)) ? FALLBACK_POLL_MS : false),
+	});
+}
+
+/** Upload a batch: `{ csv }` with a CSV file's text, or the rows (and defaults) of a JSON file. */
+export function useUploadBatch(campaignId: string) {
+	const refresh = useRefreshRun();
+	return useMutation({
+		mutationFn: (body: Record<string, unknown>) => post<BatchUploadAnswer>(`/api/campaigns/${encodeURIComponent(campaignId)}/batches`, body),
+		onSuccess: () => refresh(),
+	});
+}
+
+export function useExportBatch(id: string) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: () => post<BatchExport>(`/api/batches/${encodeURIComponent(id)}/export`),
+		onSuccess: () => void client.invalidateQueries({ queryKey: keys.batch(id) }),
 	});
 }
 
