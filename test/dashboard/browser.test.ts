@@ -439,7 +439,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		const rejected = byTestId('batch-rejected');
 		assert.match(await rejected.getByTestId('batch-rejected-row-2').innerText(), /preset[\s\S]*"preset" must be one of youtube, shorts, square \(got "cinema"\)/);
 		assert.match(await rejected.getByTestId('batch-rejected-row-3').innerText(), /\(line \d+\)[\s\S]*priority[\s\S]*-100 to 100/);
-		await screenshot(page, '12-batch-upload');
+		await screenshot(page, '16-batch-upload');
 
 		await byTestId('batch-upload-result').getByRole('link').click();
 		await byTestId('batch-page').waitFor();
@@ -450,7 +450,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await byTestId('batch-export').click();
 		await byTestId('batch-export-links').waitFor({ timeout: 60_000 });
 		assert.match(await byTestId('batch-export-links').innerText(), /2 videos in [\d.]+ MB/);
-		await screenshot(page, '13-batch-page');
+		await screenshot(page, '17-batch-page');
 		const zip = await page.request.get(`${env.dashboard.url}/api/batches/${page.url().split('/batches/')[1]}/export.zip`);
 		assert.equal(zip.status(), 200);
 		assert.equal((await zip.body()).subarray(0, 4).toString('hex'), '504b0304', 'a ZIP file');

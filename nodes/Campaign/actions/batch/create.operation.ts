@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 		name: 'body',
 		type: 'json',
 		default: '={{ $json.body }}',
-		description: `The batch: {"campaign", "defaults", "rows": [run requests]}, {"campaign", "csv": "<CSV text>"}, or CSV text with a header row of run request fields. At most ${MAX_BATCH_ROWS} rows and ${MAX_BATCH_BYTES / 1024 / 1024} MB.`,
+		description: `The batch: {"campaign", "defaults", "rows": [run requests]}, {"campaign", "csv": "(CSV text)"}, or CSV text with a header row of run request fields. At most ${MAX_BATCH_ROWS} rows and ${MAX_BATCH_BYTES / 1024 / 1024} MB.`,
 		displayOptions: { show },
 	},
 	{
