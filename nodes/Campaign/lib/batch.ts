@@ -38,7 +38,7 @@ export interface GoodRow extends Valid {
 
 export type BatchCheck =
 	| { ok: true; campaign: string; source: 'json' | 'csv'; total: number; good: GoodRow[]; rejected: RowProblem[] }
-	| { ok: false; status: 400 | 413; field: string; message: string; rejected?: RowProblem[] };
+	| { ok: false; status: 400 | 413; field: string; message: string };
 
 type Failure = Extract<BatchCheck, { ok: false }>;
 const fail = (field: string, message: string, status: 400 | 413 = 400): Failure => ({ ok: false, status, field, message });

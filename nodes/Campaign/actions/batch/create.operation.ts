@@ -50,10 +50,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const headers = (this.getNodeParameter('headers', itemIndex, {}) ?? {}) as Record<string, unknown>;
 	const contentType = String(headers['content-type'] ?? '');
 	const check = validateBatch(body, contentType, String(this.getNodeParameter('campaign', itemIndex, '') ?? ''));
-	if (!check.ok) {
-		const answer = rejected(check.status, check.status === 413 ? 'too_large' : 'invalid_request', check.field, check.message);
-		return [[], [check.rejected ? { json: { ...answer.json, body: { ...(answer.json.body as object), rejected: check.rejected } } } : answer]];
-	}
+	if (!check.ok) return [[], [rejected(check.status, check.status === 413 ? 'too_large' : 'invalid_request', check.field, check.message)]];
 	const rejectedRows = [...check.rejected];
 	const good: GoodRow[] = [];
 	for (const row of check.good) {
