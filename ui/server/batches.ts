@@ -8,7 +8,7 @@ import * as z from 'zod/v4';
 import { MAX_BATCH_BYTES, MAX_BATCH_ROWS } from '../../nodes/Campaign/lib/batch';
 import { campaignNotFound, canSeeCampaign } from './access';
 import { LINK_SECONDS } from './artifacts';
-import { buildBatchExport } from './batchExport';
+import { buildBatchExport, type BatchManifest } from './batchExport';
 import type { AppEnv, Deps, SessionUser } from './context';
 import { iso, isUuid } from './db';
 import { ApiError, conflict, notFound } from './errors';
@@ -17,6 +17,8 @@ import { callWebhook } from './n8n';
 import { runLines } from './summaries';
 
 export const BATCHES_WEBHOOK = 'reelsmith/batches';
+/** How long the export button's request waits for the ZIP before answering that it is still being written. */
+const EXPORT_WAIT_MS = 10_000;
 
 export interface BatchLine {
 	id: string;
@@ -77,6 +79,9 @@ const upload = z.object({
 
 export function batchRoutes(deps: Deps) {
 	const app = new Hono<AppEnv>();
+	// Exports being written, and the last failure of one, by batch id (this server process's own).
+	const exports = new Map<string, Promise<BatchManifest>>();
+	const failures = new Map<string, string>();
 
 	app.post(
 		'/campaigns/:id/batches',
@@ -110,14 +115,35 @@ export function batchRoutes(deps: Deps) {
 		const runs = await runLines(deps.db, deps.maxRunning, 'where r.batch_id = $1 order by r.batch_row, r.created_at', [batch.id]);
 		const { rows } = await deps.db.query<{ id: string; batch_row: number }>('select id, batch_row from runs where batch_id = $1', [batch.id]);
 		const rowOf = new Map(rows.map((r) => [r.id, r.batch_row]));
-		return c.json({ batch, runs: runs.map((run) => ({ ...run, row: rowOf.get(run.id) ?? null })) });
+		return c.json({
+			batch,
+			runs: runs.map((run) => ({ ...run, row: rowOf.get(run.id) ?? null })),
+			export: { running: exports.has(batch.id), error: failures.get(batch.id) ?? null },
+		});
 	});
 
+	// An export runs in the background of the server: the answer waits a little for it (a small batch is done by then),
+	// else it says that it is being written, and the batch page polls until `export.running` turns false.
 	app.post('/batches/:id/export', async (c) => {
 		const batch = await visibleBatch(deps.db, c.get('user'), c.req.param('id'));
 		if (batch.done === 0) throw conflict('No run of this batch has finished yet, so there is nothing to export. Wait for the first video.');
-		const manifest = await buildBatchExport(deps, batch.id);
+		let job = exports.get(batch.id);
+		if (!job) {
+			failures.delete(batch.id);
+			job = buildBatchExport(deps, batch.id);
+			exports.set(batch.id, job);
+			job.catch((error: Error) => {
+				deps.log(`[dashboard] export of batch ${batch.id} failed: ${error.stack ?? error.message}`);
+				failures.set(batch.id, 'The export could not be written (the server log has the details). Check that the object store is running, then press "Export batch" again.');
+			}).finally(() => exports.delete(batch.id));
+		}
+		const manifest = await Promise.race([job, new Promise<null>((resolve) => setTimeout(() => resolve(null), EXPORT_WAIT_MS))]).catch(() => null);
+		if (!manifest) {
+			if (failures.has(batch.id)) throw new ApiError(502, failures.get(batch.id)!);
+			return c.json({ running: true, message: 'The export is being written; the links appear here when it is done.' }, 202);
+		}
 		return c.json({
+			running: false,
 			exportedAt: manifest.exportedAt,
 			videos: manifest.runs.length,
 			left: manifest.left,

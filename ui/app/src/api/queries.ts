@@ -46,6 +46,7 @@ export function useCampaigns(search: string, offset: number, limit: number) {
 
 /** Live updates refresh pages; only while the event stream is down do pages with moving runs poll instead. */
 const FALLBACK_POLL_MS = 5_000;
+const EXPORT_POLL_MS = 2_000;
 
 export function useCampaign(id: string, offset: number, limit: number) {
 	const live = useLiveState();
@@ -81,7 +82,13 @@ export function useBatch(id: string) {
 	return useQuery({
 		queryKey: keys.batch(id),
 		queryFn: ({ signal }) => api<BatchDetail>(`/api/batches/${encodeURIComponent(id)}`, { signal }),
-		refetchInterval: (query) => (live !== 'live' && query.state.data?.runs.some((run) => ACTIVE.has(run.status)) ? FALLBACK_POLL_MS : false),
+		// An export being written sends no live message: the page asks again until it is done.
+		refetchInterval: (query) =>
+			query.state.data?.export.running
+				? EXPORT_POLL_MS
+				: live !== 'live' && query.state.data?.runs.some((run) => ACTIVE.has(run.status))
+					? FALLBACK_POLL_MS
+					: false,
 	});
 }
 

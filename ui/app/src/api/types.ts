@@ -241,6 +241,8 @@ export interface BatchLine {
 export interface BatchDetail {
 	batch: BatchLine;
 	runs: Array<RunSummary & { row: number | null }>;
+	/** An export being written on the server, or why the last one failed. */
+	export: { running: boolean; error: string | null };
 }
 
 export interface BatchUploadAnswer {
@@ -251,7 +253,9 @@ export interface BatchUploadAnswer {
 	rejected: RowProblem[];
 }
 
-export interface BatchExport {
+export type BatchExport = { running: true; message: string } | ({ running: false } & BatchExportDone);
+
+export interface BatchExportDone {
 	exportedAt: string;
 	videos: number;
 	left: Array<{ row: number; runId: string; status: string }>;

@@ -19,7 +19,8 @@ export function BatchPage() {
 	if (detail.isPending) return <Loading what="the batch" />;
 	if (detail.error && !detail.data) return <ErrorNotice error={detail.error} what="the batch" onRetry={() => void detail.refetch()} />;
 	const { batch, runs } = detail.data;
-	const made = exporter.data;
+	const made = exporter.data && !exporter.data.running && !detail.data.export.running ? exporter.data : null;
+	const writing = exporter.isPending || detail.data.export.running;
 
 	return (
 		<section data-testid="batch-page">
@@ -33,21 +34,22 @@ export function BatchPage() {
 				<button
 					type="button"
 					className="primary"
-					disabled={batch.done === 0 || exporter.isPending}
+					disabled={batch.done === 0 || writing}
 					title={batch.done === 0 ? 'Available once a video of the batch is finished' : undefined}
 					onClick={() => exporter.mutate()}
 					data-testid="batch-export"
 				>
-					{exporter.isPending ? 'Exporting…' : 'Export batch'}
+					{writing ? 'Exporting…' : 'Export batch'}
 				</button>
 			</div>
 			<BatchProgress batch={batch} />
-			{exporter.error && (
+			{(exporter.error || detail.data.export.error) && !writing && (
 				<p className="notice error" role="alert">
-					{errorMessage(exporter.error)}
+					{exporter.error ? errorMessage(exporter.error) : detail.data.export.error}
 				</p>
 			)}
-			{(made || batch.exportedAt) && (
+			{writing && !exporter.isPending && <p className="notice info">Writing the export; its links appear here when it is done.</p>}
+			{!writing && (made || batch.exportedAt) && (
 				<p className="notice ok" data-testid="batch-export-links">
 					{made
 						? `${made.videos} video${made.videos === 1 ? '' : 's'} in ${megabytes(made.zipBytes)}${made.left.length ? `; ${made.left.length} not finished yet` : ''}. `
