@@ -2,7 +2,7 @@
  * A batch's export, built on demand by the dashboard server (POST /api/batches/:id/export): one ZIP of every completed
  * run's final MP4, SRT, thumbnail and metadata JSON, plus a manifest JSON with presigned links. The ZIP is streamed from
  * the runs' objects through yazl into a multipart upload, so neither a video nor the ZIP is ever whole in memory, and
- * the files are stored, not deflated (MP4 and JPEG do not compress).
+ * the files are stored, not deflated (MP4 and JPEG do not compress). At most one 8 MB part of the ZIP is held at a time.
  */
 import { posix } from 'node:path';
 import type { Pool } from 'pg';
@@ -10,6 +10,8 @@ import { ZipFile } from 'yazl';
 import { batchExportKey, batchManifestKey, metadataKey } from '../../nodes/shared/keys';
 import type { Storage } from '../../nodes/shared/transport/storage';
 
+/** The ZIP goes up in parts of this size: the most of it in memory at any time (S3's smallest part is 5 MB). */
+const ZIP_PART_BYTES = 8 * 1024 * 1024;
 /** The manifest's links last a week, S3's longest presigned lifetime (SigV4). */
 export const MANIFEST_LINK_SECONDS = 7 * 24 * 3600;
 
@@ -103,7 +105,7 @@ export async function buildBatchExport(deps: { db: Pool; storage: Storage; presi
 	// yazl 3 hands end()'s callback the ZIP's size (known: every entry stored, with its size); @types/yazl predates it.
 	const end = zip.end as unknown as (options: undefined, done: (total: number) => void) => void;
 	const size = await new Promise<number>((resolve) => end.call(zip, undefined, resolve));
-	const zipRef = await storage.uploadStream(zip.outputStream as never, batchExportKey(batchId), 'application/zip', size >= 0 ? size : undefined);
+	const zipRef = await storage.uploadStream(zip.outputStream as never, batchExportKey(batchId), 'application/zip', ZIP_PART_BYTES);
 
 	const link = (key: string) => presigner.client.presignedGetObject(presigner.bucket, key, MANIFEST_LINK_SECONDS);
 	const exportedAt = new Date();
