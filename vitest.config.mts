@@ -25,6 +25,7 @@ const UNIT = [
 	'test/screenplay/corpus.test.ts',
 	'test/screenplay/traps.test.ts',
 	'test/campaign/request.test.ts',
+	'test/campaign/batch.test.ts',
 	'test/campaign/request-fuzz.test.ts',
 	'test/campaign/auth.test.ts',
 	'test/ffmpeg/srt.test.ts',

@@ -11,6 +11,7 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Artifact', value: 'artifact' },
+			{ name: 'Batch', value: 'batch' },
 			{ name: 'Event', value: 'event' },
 			{ name: 'Plan Version', value: 'planVersion' },
 			{ name: 'Run', value: 'run' },
@@ -69,6 +70,11 @@ export const properties: INodeProperties[] = [
 		],
 		'upload',
 		'artifact',
+	),
+	operationField(
+		[{ name: 'Create Batch', value: 'create', action: 'Create a batch of runs', description: 'Check a list of scripts (JSON or CSV) row by row and queue the good rows as one batch (outputs: Accepted, Rejected)' }],
+		'create',
+		'batch',
 	),
 	...Object.values(operations).flatMap((byOperation) => Object.values(byOperation).flatMap((op) => op.description)),
 ];

@@ -15,6 +15,8 @@
  *   runs/<runId>/final/metadata.json                 title, description and tags for the export
  *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, loudness.mp4,
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
+ *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
+ *   batches/<batchId>/manifest.json                  what the export holds, with presigned links
  */
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -44,3 +46,8 @@ export const subtitledKey = (runId: string) => workKey(runId, 'subtitled.mp4');
 export const watermarkedKey = (runId: string) => workKey(runId, 'watermarked.mp4');
 /** Text to Speech → Synthesize: one WAV per item of the execution. */
 export const speechKey = (runId: string, itemIndex: number) => workKey(runId, `speech-${itemIndex}.wav`);
+
+/** A batch's own objects (its runs keep theirs under runs/<runId>/). */
+export const batchPrefix = (batchId: string) => `batches/${batchId}/`;
+export const batchExportKey = (batchId: string) => `${batchPrefix(batchId)}export.zip`;
+export const batchManifestKey = (batchId: string) => `${batchPrefix(batchId)}manifest.json`;

@@ -94,7 +94,7 @@ describe('migrations', () => {
 			"select table_name from information_schema.tables where table_schema = 'public' order by table_name",
 		);
 		const tables = rows.map((r) => r.table_name);
-		for (const table of ['assets', 'campaigns', 'costs', 'events', 'plan_versions', 'runs', 'scenes', 'schema_migrations', 'provider_tasks', 'callback_deliveries', 'callback_attempts']) {
+		for (const table of ['assets', 'campaigns', 'costs', 'events', 'plan_versions', 'runs', 'scenes', 'schema_migrations', 'provider_tasks', 'callback_deliveries', 'callback_attempts', 'batches']) {
 			assert.ok(tables.includes(table), `${table} exists (have ${tables.join(', ')})`);
 		}
 	});

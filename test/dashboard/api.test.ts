@@ -948,6 +948,66 @@ describe('dashboard API', () => {
 		});
 	});
 
+	describe('batches', () => {
+		it('forwards an upload with the campaign name, signed; shows the batch with its progress, and only to its campaign', async () => {
+			const anna = await as('anna@example.com');
+			const { rows } = await db.query(
+				`insert into batches (campaign_id, source, rows_total, rejected) values ($1, 'csv', 3, $2) returning id`,
+				[ids.a, JSON.stringify([{ row: 2, line: 3, field: 'preset', message: '"preset" must be one of youtube, shorts, square (got "cinema").' }])],
+			);
+			const batchId = rows[0].id;
+			const done = await insertRun(ids.a, { title: 'B1', status: 'completed', batch_id: batchId, batch_row: 1 });
+			await insertRun(ids.a, { title: 'B3', status: 'queued', batch_id: batchId, batch_row: 3 });
+			n8n.routes.set('/webhook/reelsmith/batches', (call) =>
+				String(call.body?.csv).includes('nothing good')
+					? { status: 400, body: { error: 'invalid_request', field: 'rows', message: 'No row of the batch could be queued.', rejected: [{ row: 1, field: 'script', message: '"script" is required.' }] } }
+					: { status: 202, body: { batchId, rows: 3, queued: 2, runs: [{ row: 1, runId: done, queuePosition: 0 }], rejected: [] } },
+			);
+			n8n.calls.length = 0;
+			const answer = await anna.post(`/api/campaigns/${ids.a}/batches`, { csv: 'title,script\nA,x\n' });
+			assert.equal(answer.status, 202, JSON.stringify(answer.body));
+			assert.equal(answer.body.batch.id, batchId);
+			const [call] = n8n.callsTo('/webhook/reelsmith/batches');
+			assertSigned(call);
+			assert.deepEqual(call.body, { csv: 'title,script\nA,x\n', campaign: 'Spring launch' });
+
+			const refused = await anna.post(`/api/campaigns/${ids.a}/batches`, { csv: 'nothing good' });
+			assert.equal(refused.status, 400);
+			assert.equal(refused.body.field, 'rows');
+			assert.deepEqual(refused.body.rejected, [{ row: 1, field: 'script', message: '"script" is required.' }]);
+
+			const page = await anna.get(`/api/batches/${batchId}`);
+			assert.equal(page.status, 200);
+			assert.deepEqual(
+				[page.body.batch.done, page.body.batch.queued, page.body.batch.failed, page.body.batch.running, page.body.batch.runs],
+				[1, 1, 0, 0, 2],
+			);
+			assert.deepEqual(page.body.runs.map((r: { row: number; title: string }) => [r.row, r.title]), [[1, 'B1'], [3, 'B3']]);
+			assert.equal(page.body.batch.rejected[0].field, 'preset');
+			const list = await anna.get(`/api/campaigns/${ids.a}/batches`);
+			assert.deepEqual(list.body.batches.map((b: { id: string }) => b.id), [batchId]);
+			assert.equal((await anna.get(`/api/batches/${batchId}/export.zip`)).status, 404, 'not exported yet');
+
+			const ben = await as('ben@example.com');
+			for (const path of [`/api/batches/${batchId}`, `/api/batches/${batchId}/manifest.json`, `/api/campaigns/${ids.a}/batches`]) {
+				assert.equal((await ben.get(path)).status, 404, path);
+			}
+			assert.equal((await ben.post(`/api/batches/${batchId}/export`)).status, 404);
+			assert.equal((await ben.post(`/api/campaigns/${ids.a}/batches`, { csv: 'x' })).status, 404);
+			await db.query('delete from runs where batch_id = $1', [batchId]);
+			await db.query('delete from batches where id = $1', [batchId]);
+		});
+
+		it('refuses an upload over the size limit before calling n8n', async () => {
+			const anna = await as('anna@example.com');
+			n8n.calls.length = 0;
+			const answer = await anna.post(`/api/campaigns/${ids.a}/batches`, { csv: 'a'.repeat(2.2 * 1024 * 1024) });
+			assert.equal(answer.status, 413);
+			assert.match(answer.body.error, /at most 100 rows and 2 MB/);
+			assert.equal(n8n.callsTo('/webhook/reelsmith/batches').length, 0);
+		});
+	});
+
 	describe('live updates', () => {
 		it('delivers an inserted event within 1 s, only to users who may see the run', async () => {
 			const anna = await as('anna@example.com');

@@ -551,6 +551,37 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.equal(login.status, 403);
 	});
 
+	test('a CSV batch uploaded on the campaign page shows its refused rows, then its progress to the end, and exports a ZIP', async () => {
+		const scene = (n: number) => `INT. STUDIO ${n} - DAY\n\nA bright studio.\n\nNOVA\nBatch take ${n}.\n`;
+		const csv = ['title,body,preset,priority', `"Take 1, browser","${scene(1)}",square,`, `Take 2,"${scene(2)}",cinema,`, `Take 3,"${scene(3)}",square,150`, `Take 4,"${scene(4)}",square,2`].join('\n');
+		await page.goto(campaignUrl);
+		await byTestId('batch-upload-toggle').click();
+		await byTestId('batch-file').setInputFiles({ name: 'batch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+		await byTestId('batch-upload-result').waitFor({ timeout: 30_000 });
+		assert.match(await byTestId('batch-upload-result').innerText(), /2 of 4 rows queued/);
+		const rejected = byTestId('batch-rejected');
+		assert.match(await rejected.getByTestId('batch-rejected-row-2').innerText(), /preset[\s\S]*"preset" must be one of youtube, shorts, square \(got "cinema"\)/);
+		assert.match(await rejected.getByTestId('batch-rejected-row-3').innerText(), /\(line \d+\)[\s\S]*priority[\s\S]*-100 to 100/);
+		await screenshot(page, '16-batch-upload');
+
+		await byTestId('batch-upload-result').getByRole('link').click();
+		await byTestId('batch-page').waitFor();
+		assert.match(await byTestId('batch-progress-counts').innerText(), /of 2$/);
+		assert.equal(await byTestId('batch-rejected').locator('tbody tr').count(), 2, 'the batch page keeps the refused rows');
+		// Without a reload: the live updates move the counts.
+		await waitFor('both runs of the batch are done', () => byTestId('batch-progress-counts').innerText(), (text) => /^2 done · 0 failed · 0 queued · 0 running/.test(text), RUN_TIMEOUT_MS);
+		await byTestId('batch-export').click();
+		await byTestId('batch-export-links').waitFor({ timeout: 60_000 });
+		assert.match(await byTestId('batch-export-links').innerText(), /2 videos in [\d.]+ MB/);
+		await screenshot(page, '17-batch-page');
+		const zip = await page.request.get(`${env.dashboard.url}/api/batches/${page.url().split('/batches/')[1]}/export.zip`);
+		assert.equal(zip.status(), 200);
+		assert.equal((await zip.body()).subarray(0, 4).toString('hex'), '504b0304', 'a ZIP file');
+
+		await page.goto(campaignUrl);
+		assert.match(await byTestId('batch-line').first().innerText(), /2 queued, 2 refused[\s\S]*2 done/);
+	});
+
 	test('when the dashboard server stops, the page says so instead of spinning', async () => {
 		await byTestId('nav-campaigns').click();
 		await byTestId('campaigns-table').waitFor();

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
+import { batchExportKey, batchManifestKey } from '../../nodes/shared/keys';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { dashboardConnection } from '../../initialization/stack';
 import { startDashboard } from '../../ui/server/index';
 import { Browser } from '../dashboard/api-support';
+import { buildBatchExport } from '../../ui/server/batchExport';
 import { freePort } from '../helpers/ports';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
 import { CallbackReceiver } from '../fakes/callback-receiver';
@@ -462,6 +465,73 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(runs.every((r) => r.status === 'completed'), JSON.stringify(runs.map((r) => [r.status, r.error])));
 		const [, , lowRun, highRun] = runs;
 		assert.ok(new Date(highRun.started_at) < new Date(lowRun.started_at), 'priority 10 started before priority 0');
+	});
+
+	test('a batch of 8 CSV rows with 2 bad ones queues 6, names the 2 by row and field, and its export ZIP holds every video', async () => {
+		const scene = (n: number) => `INT. ROOM ${n} - DAY\n\nA plain room, number ${n}.\n\nMAYA\nTake ${n}.\n`;
+		const csv = [
+			'title,script,preset,style,priority',
+			...[1, 2, 3].map((n) => `"Take ${n}, batch","${scene(n)}",square,,`),
+			`Bad preset,"${scene(4)}",cinema,,`,
+			...[5, 6].map((n) => `Take ${n},"${scene(n)}",square,terminal,${n}`),
+			'No script,,square,,',
+			`Take 8,"${scene(8)}",square,,`,
+		].join('\n');
+		const before = await counts();
+		const answer = await post('reelsmith/batches?campaign=Batch%20check', csv, { 'content-type': 'text/csv' });
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const { batchId, runs, rejected } = answer.json as {
+			batchId: string;
+			runs: Array<{ row: number; runId: string; queuePosition: number }>;
+			rejected: Array<{ row: number; line: number; field: string; message: string }>;
+		};
+		assert.deepEqual(runs.map((r) => r.row), [1, 2, 3, 5, 6, 8]);
+		assert.deepEqual(rejected.map((r) => [r.row, r.field]), [[4, 'preset'], [7, 'script']]);
+		assert.match(rejected[0].message, /"preset" must be one of youtube, shorts, square \(got "cinema"\)/);
+		assert.match(rejected[1].message, /"script" is required/);
+		assert.ok(runs.every((r) => Number.isInteger(r.queuePosition)), JSON.stringify(runs));
+		assert.ok(runs.some((r) => r.queuePosition > 0), 'six runs over two slots: some wait');
+		const after = await counts();
+		assert.equal(after.runs - before.runs, 6, 'only the good rows are runs');
+		const stored = (await db.query('select batch_id, batch_row, options from runs where batch_id = $1 order by batch_row', [batchId])).rows;
+		assert.deepEqual(stored.map((r) => r.batch_row), [1, 2, 3, 5, 6, 8]);
+		assert.equal(stored[3].options.style, 'terminal', 'a row override is the run\'s option');
+
+		// A batch with no good row writes nothing and names its rows.
+		const none = await post('reelsmith/batches', { campaign: 'Batch check', rows: [{ title: 'x' }, { script: scene(1), priority: 500 }] });
+		assert.equal(none.status, 400);
+		assert.deepEqual((none.json.rejected as Array<{ row: number; field: string }>).map((r) => [r.row, r.field]), [[1, 'script'], [2, 'priority']]);
+		assert.equal((await counts()).runs, after.runs);
+
+		const finishedRuns = [];
+		for (const run of runs) finishedRuns.push(await waitForRun(run.runId, finished));
+		assert.ok(finishedRuns.every((r) => r.status === 'completed'), JSON.stringify(finishedRuns.map((r) => [r.status, r.error])));
+
+		const manifest = await buildBatchExport({ db, storage, presigner: storage }, batchId);
+		assert.equal(manifest.runs.length, 6);
+		assert.deepEqual(manifest.left, []);
+		const zipFile = await download(manifest.zip.key!, 'batch.zip');
+		const unzipped = join(dataDir, 'batch');
+		execFileSync('unzip', ['-q', '-o', zipFile, '-d', unzipped]);
+		for (const entry of manifest.runs) {
+			const names = (await readdir(join(unzipped, entry.folder))).sort();
+			assert.deepEqual(names, ['metadata.json', 'subtitles.srt', 'thumbnail.jpg', 'video.mp4'], entry.folder);
+			const metadata = JSON.parse(await readFile(join(unzipped, entry.folder, 'metadata.json'), 'utf8'));
+			assert.equal(metadata.runId, entry.runId);
+			assert.match(await readFile(join(unzipped, entry.folder, 'subtitles.srt'), 'utf8'), new RegExp(`Take ${entry.row}\\.`));
+		}
+		assert.equal(manifest.runs[0].folder, '001-take-1-batch');
+		const facts = inspectFinalVideo(join(unzipped, manifest.runs[0].folder, 'video.mp4'));
+		assert.equal(facts.videoCodec, 'h264');
+		assert.equal(facts.width, 1080);
+		assert.equal(facts.height, 1080);
+		assert.ok(facts.duration > 1, `duration ${facts.duration}`);
+		// The manifest is in storage beside the ZIP, and its links open the files.
+		const storedManifest = JSON.parse((await storage.downloadBuffer(storage.ref(batchManifestKey(batchId)))).toString('utf8'));
+		assert.equal(storedManifest.zip.key, batchExportKey(batchId));
+		const video = await fetch(storedManifest.runs[0].files[0].url);
+		assert.equal(video.status, 200);
+		assert.equal(Number(video.headers.get('content-length')), manifest.runs[0].files[0].bytes);
 	});
 
 	test('a scene that keeps failing is retried, recorded with its reason, and fails the run without breaking the others', async () => {

@@ -62,6 +62,8 @@ describe('object keys', () => {
 		assert.equal(keys.finalKey(run, 'shorts'), 'runs/f2a1/final/shorts.mp4');
 		assert.equal(keys.metadataKey(run), 'runs/f2a1/final/metadata.json');
 		assert.equal(keys.speechKey(run, 2), 'runs/f2a1/work/speech-2.wav');
+		assert.equal(keys.batchExportKey('b7'), 'batches/b7/export.zip');
+		assert.equal(keys.batchManifestKey('b7'), 'batches/b7/manifest.json');
 		// Every builder stays inside the run's prefix, so a run is listed or deleted as one folder.
 		const built = [
 			keys.planKey(run, 1), keys.clipKey(run, 1), keys.lineKey(run, 1, 1), keys.narrationKey(run, 1),

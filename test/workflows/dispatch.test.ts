@@ -56,6 +56,7 @@ describe('dispatching queued runs', () => {
 			'error-handler: Dispatch queued runs',
 			'pipeline: Dispatch queued runs',
 			'resume-run: Dispatch queued runs',
+			'start-batch: Dispatch queued runs',
 			'start-run: Dispatch queued runs',
 			'watchdog: Dispatch queued runs',
 		]);
@@ -79,7 +80,7 @@ describe('dispatching queued runs', () => {
 	});
 
 	test('the webhooks answer before they dispatch', () => {
-		for (const file of ['start-run', 'resume-run']) {
+		for (const file of ['start-run', 'start-batch', 'resume-run']) {
 			const workflow = workflows.get(file)!;
 			const type = new Map(workflow.nodes.map((node) => [node.name, node.type]));
 			const before = edges(workflow)

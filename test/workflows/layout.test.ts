@@ -9,7 +9,7 @@ import { backwards, coveredNodes, loops, offGrid, overlappingNodes, readWorkflow
  */
 const workflows = readWorkflows();
 
-test('all eleven workflows are read', () => {
+test('all twelve workflows are read', () => {
 	assert.deepEqual([...workflows.keys()], [
 		'assembly',
 		'dispatch',
@@ -19,6 +19,7 @@ test('all eleven workflows are read', () => {
 		'pipeline',
 		'planning',
 		'resume-run',
+		'start-batch',
 		'start-run',
 		'validation',
 		'watchdog',

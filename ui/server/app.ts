@@ -13,6 +13,7 @@ import { artifactRoutes } from './artifacts';
 import { apiKeyRoutes } from './apiKeys';
 import { authRoutes, bearerToken, requireSession, type Sessions } from './auth';
 import { callbackRoutes } from './callbacks';
+import { batchRoutes } from './batches';
 import { CampaignStats, campaignRoutes } from './campaigns';
 import type { AppEnv, Deps } from './context';
 import { ApiError } from './errors';
@@ -95,6 +96,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api/runs', runRoutes(deps));
 	app.route('/api', actionRoutes({ ...deps, n8nUrl: options.n8nUrl }));
 	app.route('/api', callbackRoutes(deps));
+	app.route('/api', batchRoutes(deps));
 	app.route('/api/analytics', analyticsRoutes(deps));
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));

@@ -3,6 +3,7 @@ import { runOperations, type OperationHandler } from '../../shared/router';
 import { configuredOutputs } from '../outputs';
 import * as artifactDownload from './artifact/download.operation';
 import * as artifactUpload from './artifact/upload.operation';
+import * as batchCreate from './batch/create.operation';
 import * as eventRecord from './event/record.operation';
 import * as planVersionChooseTake from './planVersion/chooseTake.operation';
 import * as planVersionRecord from './planVersion/record.operation';
@@ -54,6 +55,7 @@ export const operations: Record<string, Record<string, Operation>> = {
 	planVersion: { chooseTake: planVersionChooseTake, record: planVersionRecord },
 	event: { record: eventRecord },
 	artifact: { download: artifactDownload, upload: artifactUpload },
+	batch: { create: batchCreate },
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -114,7 +114,7 @@ export const RequestSchema = z
 	})
 	.strict();
 
-type RequestField = keyof z.input<typeof RequestSchema>;
+export type RequestField = keyof z.input<typeof RequestSchema>;
 export type ValidRequestBody = z.output<typeof RequestSchema>;
 
 /** What each field must be, in the words used in the 400 answer. */

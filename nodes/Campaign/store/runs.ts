@@ -14,11 +14,11 @@ const one = (rows: Record<string, unknown>[]) => (rows[0] ? fromRow<Run>(rows[0]
 
 export async function insertRun(
 	db: Queryable,
-	run: { campaignId: string; priority: number; request: RunRequest; options: RunOptions },
+	run: { campaignId: string; priority: number; request: RunRequest; options: RunOptions; batchId?: string; batchRow?: number },
 ): Promise<Run> {
 	const { rows } = await db.query(
-		`insert into runs (campaign_id, status, priority, request, options, budget_usd, approval)
-		 values ($1, 'queued', $2, $3, $4, $5, $6) returning *`,
+		`insert into runs (campaign_id, status, priority, request, options, budget_usd, approval, batch_id, batch_row)
+		 values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8) returning *`,
 		[
 			run.campaignId,
 			run.priority,
@@ -26,6 +26,8 @@ export async function insertRun(
 			JSON.stringify(run.options),
 			run.request.budget ?? null,
 			run.options.approval ? 'pending' : null,
+			run.batchId ?? null,
+			run.batchRow ?? null,
 		],
 	);
 	return fromRow<Run>(rows[0]);

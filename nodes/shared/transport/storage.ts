@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'minio';
 import type { ObjectRef } from '../refs';
@@ -62,6 +63,53 @@ export class Storage {
 		const buffer = typeof body === 'string' ? Buffer.from(body) : body;
 		await this.client.putObject(this.bucket, key, buffer, buffer.length, { 'Content-Type': contentType });
 		return { bucket: this.bucket, key, contentType, bytes: buffer.length };
+	}
+
+	/**
+	 * Writes a stream as it comes, one part of `partSize` bytes at a time (a multipart upload; an object smaller than one
+	 * part is one PUT). Done here rather than by minio's putObject, which lists unfinished uploads first (s3rver, the
+	 * local store, does not implement that) and holds a whole part of 64 MB or more.
+	 */
+	async uploadStream(body: Readable, key: string, contentType: string, partSize = 8 * 1024 * 1024): Promise<ObjectRef> {
+		const headers = { 'Content-Type': contentType };
+		let pending: Buffer[] = [];
+		let pendingBytes = 0;
+		let total = 0;
+		let uploadId: string | null = null;
+		const parts: Array<{ part: number; etag: string }> = [];
+		const flush = async () => {
+			const payload = Buffer.concat(pending, pendingBytes);
+			pending = [];
+			pendingBytes = 0;
+			uploadId ??= await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+			const part = parts.length + 1;
+			const { etag } = await this.client.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, payload);
+			parts.push({ part, etag });
+		};
+		try {
+			for await (const chunk of body) {
+				const buffer = chunk as Buffer;
+				pending.push(buffer);
+				pendingBytes += buffer.length;
+				total += buffer.length;
+				if (pendingBytes >= partSize) await flush();
+			}
+			if (uploadId === null) {
+				await this.client.putObject(this.bucket, key, Buffer.concat(pending, pendingBytes), pendingBytes, headers);
+			} else {
+				if (pendingBytes > 0) await flush();
+				await this.client.completeMultipartUpload(this.bucket, key, uploadId, parts);
+			}
+		} catch (error) {
+			if (uploadId) await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => {});
+			throw error;
+		}
+		return { bucket: this.bucket, key, contentType, bytes: total };
+	}
+
+	/** A readable stream of the object, for callers that pass it on (a ZIP entry). */
+	async readStream(ref: ObjectRef): Promise<Readable> {
+		return this.client.getObject(ref.bucket || this.bucket, ref.key);
 	}
 
 	async downloadFile(ref: ObjectRef, file: string): Promise<void> {

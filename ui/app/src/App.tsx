@@ -5,6 +5,7 @@ import { onUnauthorized } from './api/client';
 import { keys } from './api/queries';
 import { Loading } from './components/Feedback';
 import { Layout } from './components/Layout';
+import { BatchPage } from './pages/BatchPage';
 import { CampaignPage } from './pages/CampaignPage';
 import { CampaignsPage } from './pages/CampaignsPage';
 import { LoginPage } from './pages/LoginPage';
@@ -40,6 +41,7 @@ export function App() {
 				<Route path="/campaigns" element={<Navigate to="/" replace />} />
 				<Route path="/campaigns/:campaignId" element={<CampaignPage />} />
 				<Route path="/runs/:runId" element={<RunPage />} />
+				<Route path="/batches/:batchId" element={<BatchPage />} />
 				<Route
 					path="/analytics"
 					element={

@@ -1,12 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { checkToken } from '../../lib/auth';
 import { validateRunRequest } from '../../lib/request';
-import { ensureCampaign, setCampaignBudget } from '../../store/campaigns';
-import { recordEvent } from '../../store/events';
+import { ensureCampaign } from '../../store/campaigns';
 import { queuePosition } from '../../../shared/store/runState';
-import { insertRun } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
+import { queueRun } from './queue';
 import { voiceMapCheck } from './voiceCheck';
 import { maxRunningField, maxRunningOf, QUEUE_POSITION_LIMIT, rawBodyField, rejected, requestBody, webhookCredentials } from './webhook';
 
@@ -49,25 +48,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (voices) return [[], [rejected(400, 'invalid_request', voices.field, voices.message)]];
 
 	const maxRunning = maxRunningOf.call(this, itemIndex);
-	const { request, options, plan } = check;
+	const { request, options } = check;
 	const db = await getDb.call(this);
-	const run = await withTransaction(db, async (client) => {
-		const campaign = await ensureCampaign(client, request.campaign);
-		if (request.campaignBudget !== null) await setCampaignBudget(client, campaign.id, request.campaignBudget);
-		const inserted = await insertRun(client, { campaignId: campaign.id, priority: request.priority, request, options });
-		await recordEvent(client, {
-			runId: inserted.id,
-			stage: 'run',
-			status: 'queued',
-			message:
-				`Accepted: ${plan.scenes.length} scene(s), priority ${request.priority}` +
-				(request.budget !== null ? `, budget $${request.budget.toFixed(2)}` : '') +
-				(options.approval ? ', storyboard approval required' : '') +
-				'.',
-			data: { scenes: plan.scenes.length, format: plan.format },
-		});
-		return inserted;
-	});
+	const run = await withTransaction(db, async (client) => queueRun(client, (await ensureCampaign(client, request.campaign)).id, check));
 	return [
 		[
 			{

@@ -10,13 +10,16 @@ export class ApiError extends Error {
 	readonly field?: string;
 	/** Seconds to wait (429). */
 	readonly retryAfter?: number;
+	/** The answer's body, for errors that carry more than a message (a batch's refused rows). */
+	readonly body?: unknown;
 
-	constructor(status: number, message: string, extra: { field?: string; retryAfter?: number } = {}) {
+	constructor(status: number, message: string, extra: { field?: string; retryAfter?: number; body?: unknown } = {}) {
 		super(message);
 		this.name = 'ApiError';
 		this.status = status;
 		this.field = extra.field;
 		this.retryAfter = extra.retryAfter;
+		this.body = extra.body;
 	}
 }
 
@@ -111,7 +114,7 @@ export async function api<T>(path: string, options: { method?: string; body?: un
 	const { message, field } = messageFrom(body);
 	const retryAfter = Number(response.headers.get('retry-after')) || undefined;
 	if (response.status === 401 && !path.startsWith('/api/login')) unauthorized?.();
-	throw new ApiError(response.status, plainMessage(message) || statusMessage(response.status), { field, retryAfter });
+	throw new ApiError(response.status, plainMessage(message) || statusMessage(response.status), { field, retryAfter, body });
 }
 
 export const post = <T>(path: string, body: unknown = {}) => api<T>(path, { method: 'POST', body });

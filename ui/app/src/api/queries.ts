@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { ACTIVE } from '../format';
 import { api, patch, post } from './client';
 import { useLiveState } from './live';
-import type { AdminUser, Analytics, ApiKey, CallbackDelivery, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
+import type { AdminUser, Analytics, ApiKey, BatchDetail, BatchExport, BatchLine, BatchUploadAnswer, CallbackDelivery, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
 
 /** Query keys, so live updates can invalidate exactly what changed. */
 export const keys = {
@@ -12,6 +12,9 @@ export const keys = {
 	run: (id: string) => ['run', id] as const,
 	callbacks: (runId: string) => ['run', runId, 'callbacks'] as const,
 	callbackSecret: (campaignId: string) => ['callbackSecret', campaignId] as const,
+	// Under 'campaign', so the live updates that refresh campaign pages refresh batch progress too.
+	batches: (campaignId: string) => ['campaign', campaignId, 'batches'] as const,
+	batch: (id: string) => ['campaign', 'batch', id] as const,
 	analytics: (campaignId: string, days: number) => ['analytics', { campaignId, days }] as const,
 	system: ['system'] as const,
 	users: ['users'] as const,
@@ -47,6 +50,7 @@ export function useCampaigns(search: string, offset: number, limit: number) {
 
 /** Live updates refresh pages; only while the event stream is down do pages with moving runs poll instead. */
 const FALLBACK_POLL_MS = 5_000;
+const EXPORT_POLL_MS = 2_000;
 
 export function useCampaign(id: string, offset: number, limit: number) {
 	const live = useLiveState();
@@ -104,6 +108,47 @@ export function useRotateCallbackSecret(campaignId: string) {
 	return useMutation({
 		mutationFn: () => post<{ secret: string }>(`/api/campaigns/${encodeURIComponent(campaignId)}/callback-secret/rotate`),
 		onSuccess: (answer) => client.setQueryData(keys.callbackSecret(campaignId), answer),
+	});
+}
+
+export function useBatches(campaignId: string) {
+	const live = useLiveState();
+	return useQuery({
+		queryKey: keys.batches(campaignId),
+		queryFn: ({ signal }) => api<{ batches: BatchLine[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/batches`, { signal }),
+		refetchInterval: (query) => (live !== 'live' && query.state.data?.batches.some((b) => b.queued + b.running > 0) ? FALLBACK_POLL_MS : false),
+	});
+}
+
+export function useBatch(id: string) {
+	const live = useLiveState();
+	return useQuery({
+		queryKey: keys.batch(id),
+		queryFn: ({ signal }) => api<BatchDetail>(`/api/batches/${encodeURIComponent(id)}`, { signal }),
+		// An export being written sends no live message: the page asks again until it is done.
+		refetchInterval: (query) =>
+			query.state.data?.export.running
+				? EXPORT_POLL_MS
+				: live !== 'live' && query.state.data?.runs.some((run) => ACTIVE.has(run.status))
+					? FALLBACK_POLL_MS
+					: false,
+	});
+}
+
+/** Upload a batch: `{ csv }` with a CSV file's text, or the rows (and defaults) of a JSON file. */
+export function useUploadBatch(campaignId: string) {
+	const refresh = useRefreshRun();
+	return useMutation({
+		mutationFn: (body: Record<string, unknown>) => post<BatchUploadAnswer>(`/api/campaigns/${encodeURIComponent(campaignId)}/batches`, body),
+		onSuccess: () => refresh(),
+	});
+}
+
+export function useExportBatch(id: string) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: () => post<BatchExport>(`/api/batches/${encodeURIComponent(id)}/export`),
+		onSuccess: () => void client.invalidateQueries({ queryKey: keys.batch(id) }),
 	});
 }
 

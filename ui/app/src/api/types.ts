@@ -265,3 +265,54 @@ export interface ApiKey {
 	lastUsedAt: string | null;
 	revokedAt: string | null;
 }
+
+/** A row of a batch that was not queued, by its number (and CSV line) and field. */
+export interface RowProblem {
+	row: number;
+	line?: number;
+	field: string;
+	message: string;
+}
+
+export interface BatchLine {
+	id: string;
+	campaignId: string;
+	source: 'csv' | 'json';
+	rows: number;
+	runs: number;
+	done: number;
+	failed: number;
+	queued: number;
+	running: number;
+	cancelled: number;
+	rejected: RowProblem[];
+	exportedAt: string | null;
+	createdAt: string;
+}
+
+export interface BatchDetail {
+	batch: BatchLine;
+	runs: Array<RunSummary & { row: number | null }>;
+	/** An export being written on the server, or why the last one failed. */
+	export: { running: boolean; error: string | null };
+}
+
+export interface BatchUploadAnswer {
+	batchId: string;
+	queued: number;
+	rows: number;
+	runs: Array<{ row: number; runId: string; queuePosition: number }>;
+	rejected: RowProblem[];
+}
+
+export type BatchExport = { running: true; message: string } | ({ running: false } & BatchExportDone);
+
+export interface BatchExportDone {
+	exportedAt: string;
+	videos: number;
+	left: Array<{ row: number; runId: string; status: string }>;
+	zipBytes: number;
+	zipUrl: string;
+	manifestUrl: string;
+	linksExpireAt: string;
+}

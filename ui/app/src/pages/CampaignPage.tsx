@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useCampaign } from '../api/queries';
 import { CallbackSecret } from '../components/CallbackSecret';
+import { BatchesList } from '../components/BatchesList';
+import { BatchUpload } from '../components/BatchUpload';
 import { CampaignSettings } from '../components/CampaignSettings';
 import { ErrorNotice, Loading } from '../components/Feedback';
 import { NewRunForm } from '../components/NewRunForm';
@@ -17,6 +19,7 @@ export function CampaignPage() {
 	const navigate = useNavigate();
 	const [offset, setOffset] = useState(0);
 	const [showForm, setShowForm] = useState(false);
+	const [showUpload, setShowUpload] = useState(false);
 	const [editing, setEditing] = useState(false);
 	const now = useNow();
 	const detail = useCampaign(campaignId, offset, PAGE);
@@ -47,11 +50,16 @@ export function CampaignPage() {
 				<button type="button" className="primary" onClick={() => setShowForm(!showForm)} data-testid="new-run-toggle">
 					{showForm ? 'Close the form' : 'New run'}
 				</button>
+				<button type="button" onClick={() => setShowUpload(!showUpload)} data-testid="batch-upload-toggle">
+					{showUpload ? 'Close the upload' : 'Upload a batch'}
+				</button>
 			</div>
 			{editing && <CampaignSettings campaign={campaign} onClose={() => setEditing(false)} />}
 			<CallbackSecret campaignId={campaign.id} />
 			{detail.error && <ErrorNotice error={detail.error} what="the latest runs" onRetry={() => void detail.refetch()} />}
 			{showForm && <NewRunForm campaignId={campaign.id} onStarted={(runId) => navigate(`/runs/${runId}`)} />}
+			{showUpload && <BatchUpload campaignId={campaign.id} />}
+			<BatchesList campaignId={campaign.id} />
 			<RunsTable runs={runs} now={now} />
 			<Pager offset={offset} limit={PAGE} total={total} onChange={setOffset} what="runs" />
 		</section>
