@@ -10,6 +10,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import * as z from 'zod/v4';
 import { FIELD_RULES, RequestSchema } from '../../nodes/Campaign/lib/request';
 import { SIGNATURE_HEADER } from '../../nodes/Campaign/lib/auth';
+import { MAX_BATCH_BYTES, MAX_BATCH_ROWS } from '../../nodes/Campaign/lib/batch';
 
 export interface ResponseDoc {
 	description: string;
@@ -161,6 +162,49 @@ export const WEBHOOKS: WebhookDoc[] = [
 				message: '"preset" must be one of youtube, shorts, square (got "tiktok"). Fix "preset" in the request or leave it out to use the default.',
 			}),
 			401: unauthorized,
+		},
+	},
+	{
+		path: '/webhook/reelsmith/batches',
+		workflow: 'start-batch.json',
+		summary: 'Request a batch of runs',
+		description: `JSON {campaign, defaults, rows} (each row a run request over the defaults), {campaign, csv}, or a text/csv body with ?campaign=. Every row is checked on its own with the run request's rules (nodes/Campaign/lib/batch.ts); the good ones are queued in one transaction. At most ${MAX_BATCH_ROWS} rows and ${MAX_BATCH_BYTES / 1024 / 1024} MB.`,
+		body: z.object({
+			campaign: z.string().optional(),
+			defaults: z.record(z.string(), z.unknown()).optional(),
+			rows: z.array(z.record(z.string(), z.unknown())).optional().meta({ description: 'Run requests; "body" is another name for "script".' }),
+			csv: z.string().optional().meta({ description: 'CSV text: a header row of run request fields, then one row per run.' }),
+		}),
+		example: {
+			campaign: 'Spring launch',
+			defaults: { preset: 'shorts' },
+			rows: [{ title: 'Teaser', script: 'INT. LAB - DAY\n\nMAYA\nIt works.' }, { body: 'A post about the launch.', format: 'post' }],
+		},
+		responses: {
+			202: {
+				description: 'The good rows are queued; the refused ones are listed by row, CSV line and field.',
+				schema: z
+					.object({
+						batchId: z.uuid(),
+						campaign: z.string(),
+						rows: z.number().int(),
+						queued: z.number().int(),
+						runs: z.array(z.object({ row: z.number().int(), runId: z.uuid(), status: z.string(), queuePosition: z.number().int().nullable() })),
+						rejected: z.array(z.object({ row: z.number().int(), line: z.number().int().optional(), field: z.string(), message: z.string() })),
+					})
+					.loose(),
+				example: {
+					batchId: '9c4b2f3e-1d5a-4e6b-8c7d-2a1b3c4d5e6f',
+					campaign: 'Spring launch',
+					rows: 2,
+					queued: 1,
+					runs: [{ row: 1, runId: '6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11', status: 'queued', queuePosition: 0 }],
+					rejected: [{ row: 2, field: 'format', message: '"format" must be one of auto, fountain, screenplay, markdown, post (got "blog").' }],
+				},
+			},
+			400: { description: 'No row could be queued, or the batch itself is wrong (columns, too many rows); nothing was written.', schema: webhookRejectionSchema.loose() },
+			401: unauthorized,
+			413: { description: 'The body is over the batch limit: split it.', schema: webhookRejectionSchema.loose() },
 		},
 	},
 	{
