@@ -41,7 +41,7 @@ export function languageField(displayOptions: INodeProperties['displayOptions'],
 		type: 'string',
 		default: "={{ $json.options.language || 'en' }}",
 		placeholder: 'e.g. de, ja-JP, ar',
-		description: `BCP 47 language of the run (nodes/shared/data/languages.json): ${what}. Defaults to the run options of the incoming item.`,
+		description: `BCP 47 language of the run, e.g. de, ja-JP or ar: ${what}. Defaults to the run options of the incoming item.`,
 		displayOptions,
 	};
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { ensureInstalled, buildPackage, startStack, type Stack } from '../../ini
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
 import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, textPixels } from './media-checks';
+import { compareGlyphs } from './glyph-checks';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
@@ -219,6 +221,53 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		);
 	});
 
+	test('runs in German, Japanese and Arabic: subtitles in the script, real glyphs on the cards, the language’s voices', async () => {
+		const scripts = async (language: string) => readFile(join(FIXTURES, 'languages', `${language}.fountain`), 'utf8');
+		// German in the terminal style with burned subtitles; Japanese and Arabic on title cards, compared with tofu.
+		const requests = [
+			{ language: 'de', style: 'terminal', subtitles: 'burn', dialogue: ['Wer ruft um diese Zeit noch an?', "Ich bin's. Mach die Tür auf, ich bin völlig durchnässt."] },
+			{ language: 'ja-JP', style: 'titleCard', subtitles: 'attach', dialogue: ['こんな時間に誰が電話を？', '僕だよ。ドアを開けて、びしょ濡れなんだ。'] },
+			{ language: 'ar', style: 'titleCard', subtitles: 'attach', dialogue: ['من يتصل في هذه الساعة؟', 'أنا. افتح الباب، أنا مبلل تماما.'] },
+		];
+		const started = await Promise.all(
+			requests.map(async ({ language, style, subtitles }) =>
+				post('reelsmith/runs', { script: await scripts(language.slice(0, 2)), language, style, subtitles, preset: 'square', iterations: 1, campaign: 'Languages' }),
+			),
+		);
+		for (const answer of started) assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runs = await Promise.all(started.map((answer) => waitForRun(String(answer.json.runId), finished)));
+
+		for (const [index, { language, style, dialogue }] of requests.entries()) {
+			const run = runs[index];
+			assert.equal(run.status, 'completed', `${language} run failed: ${run.error}`);
+			assert.equal(run.options.language, language);
+			const srt = (await storage.downloadBuffer({ bucket: storage.bucket, key: run.subtitles_key })).toString('utf8');
+			for (const line of dialogue) assert.ok(srt.includes(line), `${language}: the SRT holds "${line}"\n${srt}`);
+
+			// The narration is the language's espeak-ng voice (with each speaker's variant), as the scene records it.
+			const [scene] = (await db.query('select narration, clip_key from scenes where run_id = $1 order by number', [run.id])).rows;
+			const voices = (scene.narration as Array<{ voice: string }>).map((line) => line.voice.split('+')[0]);
+			assert.deepEqual([...new Set(voices)], [language.slice(0, 2)], `${language} voices: ${JSON.stringify(scene.narration)}`);
+
+			const final = await download(run.final_key, `${language}.mp4`);
+			const facts = inspectFinalVideo(final);
+			assert.ok(facts.frameLumaSpread > 8, `${language}: the frame is not blank`);
+			if (style !== 'titleCard') continue;
+
+			// The card as the renderer drew it for the pipeline, against the same card in a font without the script.
+			const { rows } = await db.query('select plan from plan_versions where run_id = $1 order by version desc limit 1', [run.id]);
+			const clip = await download(scene.clip_key, `${language}-clip.mp4`);
+			const frames = Math.round(Number(JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
+				'-show_entries', 'stream=nb_read_frames', '-of', 'json', clip], { encoding: 'utf8' })).streams[0].nb_read_frames));
+			const request = { scene: rows[0].plan.scenes[0], style, preset: 'square', width: 1080, height: 1080, fps: 30, duration: frames / 30, language };
+			const swap = language === 'ar' ? { from: ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'], to: 'Lohit-Devanagari.ttf' } : { from: ['wqy-microhei.ttc'], to: 'DejaVuSans.ttf' };
+			const compared = await compareGlyphs(clip, request, join(dataDir, `glyphs-${language}`), swap);
+			assert.ok(compared.same < 0.002, `${language}: the card drawn again matches the pipeline's (${JSON.stringify(compared)})`);
+			assert.ok(compared.tofu > 0.005, `${language}: the pipeline's card is not tofu (${JSON.stringify(compared)})`);
+			assert.ok(compared.blank > 0.005, `${language}: the pipeline's card has text (${JSON.stringify(compared)})`);
+		}
+	});
+
 	test('bad requests get their 4xx with the field named, and write nothing', async () => {
 		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
 		const before = await counts();
@@ -239,6 +288,8 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			{ what: 'scene count 99', status: 400, field: 'sceneCount', send: () => post('reelsmith/runs', { script, sceneCount: 99 }) },
 			{ what: 'unknown preset', status: 400, field: 'preset', send: () => post('reelsmith/runs', { script, preset: 'imax' }) },
 			{ what: 'unknown style', status: 400, field: 'style', send: () => post('reelsmith/runs', { script, style: 'anime' }) },
+			{ what: 'not a language', status: 400, field: 'language', says: /BCP 47/, send: () => post('reelsmith/runs', { script, language: 'Deutsch!' }) },
+			{ what: 'a language no font draws', status: 400, field: 'language', says: /Thai script/, send: () => post('reelsmith/runs', { script, language: 'th' }) },
 			{ what: 'NUL in the script', status: 400, field: 'script', says: /NUL character/, send: () => post('reelsmith/runs', { script: `${script}\u0000` }) },
 			{
 				what: 'threshold 1e400',

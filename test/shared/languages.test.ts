@@ -5,7 +5,7 @@ import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import languages from '../../nodes/shared/data/languages.json';
 import scriptFonts from '../../nodes/shared/data/scriptFonts.json';
 import { findFont } from '../../nodes/shared/fonts';
-import { fontsFor, LANGUAGE_CODES, languageFontProblem, languageOf, languageParameterValue } from '../../nodes/shared/languages';
+import { fontsFor, fontsForScript, LANGUAGE_CODES, languageFontProblem, languageOf, languageParameterValue } from '../../nodes/shared/languages';
 import { parseEspeakVoices, espeakVoiceProblem } from '../../nodes/shared/voices';
 import { castVoices } from '../../nodes/TextToSpeech/lib/voices';
 import { espeakProvider } from '../../nodes/TextToSpeech/providers/espeak';
@@ -79,7 +79,8 @@ describe('languages.json and scriptFonts.json hold what this host has', () => {
 	test('every font scriptFonts.json names is installed (.ci/run installs their packages), and draws its script', () => {
 		const samples: Record<string, string> = { Han: '夜雨', Hangul: '한국', Devanagari: 'नमस्ते', Arabic: 'مرحبا', Hebrew: 'שלום', Cyrillic: 'Привет', Greek: 'Γειά', Latin: 'Größe' };
 		for (const [script, entry] of Object.entries(scriptFonts.scripts)) {
-			const fonts = entry === 'default' ? scriptFonts.default : entry;
+			const fonts = fontsForScript(script)!;
+			assert.ok(entry === 'default' || typeof entry === 'object');
 			for (const file of [fonts.regular, fonts.bold]) {
 				assert.ok(findFont(file), `${file} (${fonts.package}) for ${script}`);
 				// Names, numbers and URLs are Latin in every language: the font has them too.
