@@ -9,7 +9,7 @@ import { ensureInstalled, buildPackage, startStack, type Stack } from '../../ini
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
 import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, srtCues, textPixels } from './media-checks';
-import { compareGlyphs } from './glyph-checks';
+import { compareGlyphs } from '../helpers/glyphs';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
