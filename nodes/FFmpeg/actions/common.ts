@@ -269,6 +269,8 @@ const CONTENT_TYPES: Record<string, string> = {
 	'.jpeg': 'image/jpeg',
 	'.png': 'image/png',
 	'.srt': 'application/x-subrip',
+	'.otio': 'application/json',
+	'.edl': 'text/plain; charset=utf-8',
 	'.wav': 'audio/wav',
 };
 
