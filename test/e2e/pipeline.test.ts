@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
+import { timelineKey } from '../../nodes/shared/keys';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
 import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, srtCues, textPixels } from './media-checks';
 import { compareGlyphs } from '../helpers/glyphs';
+import { otioProblems } from '../helpers/otio';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
@@ -163,6 +165,29 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(late > early * 1.2, `scene 1 types its text in (${early} text pixels at 0.7 s, ${late} at its end)`);
 		const shown = textPixels(thumbnail, null);
 		assert.ok(shown >= late * 0.9 && shown <= late * 1.1, `thumbnail has ${shown} text pixels, the end of scene 1 ${late}`);
+
+		// The editor hand-off: the timeline's clips are the scene videos in order, as long as the final video's scenes,
+		// with a dissolve into every scene after the first; the EDL beside it has the same cuts.
+		const otio = JSON.parse((await storage.downloadBuffer({ bucket: storage.bucket, key: timelineKey(runId, 'otio') })).toString('utf8'));
+		assert.deepEqual(otioProblems(otio), []);
+		assert.equal(otio.OTIO_SCHEMA, 'Timeline.1');
+		assert.equal(otio.tracks.OTIO_SCHEMA, 'Stack.1');
+		const track = otio.tracks.children.find((child: { kind: string }) => child.kind === 'Video');
+		const items: Array<Record<string, any>> = track.children;
+		const clips = items.filter((child) => child.OTIO_SCHEMA === 'Clip.2');
+		const keys = (await db.query('select scene_key from scenes where run_id = $1 order by number', [runId])).rows.map((row) => row.scene_key);
+		assert.deepEqual(clips.map((clip) => clip.media_references.DEFAULT_MEDIA.target_url), keys.map((key) => `s3://${storage.bucket}/${key}`));
+		const lengths = clips.map((clip) => clip.source_range.duration.value / clip.source_range.duration.rate);
+		scenes.forEach((scene, index) => assert.ok(Math.abs(lengths[index] - Number(scene.duration)) <= 1 / 30, `scene ${index + 1}: ${lengths[index]} s`));
+		const timelineLength = lengths.reduce((sum, length) => sum + length, 0);
+		assert.ok(Math.abs(timelineLength - facts.duration) <= 0.1, `timeline ${timelineLength} s, final video ${facts.duration} s (ffprobe)`);
+		assert.deepEqual(
+			items.map((child) => child.OTIO_SCHEMA),
+			clips.flatMap((_, index) => (index === 0 ? ['Clip.2'] : ['Transition.1', 'Clip.2'])),
+			'a dissolve between every two scenes',
+		);
+		const edl = (await storage.downloadBuffer({ bucket: storage.bucket, key: timelineKey(runId, 'edl') })).toString('utf8');
+		assert.equal((edl.match(/^\d{3} {2}S\d{3} +V +D +015 /gm) ?? []).length, clips.length - 1, edl);
 	});
 
 	test('a 2-second video meets the loudness target too, with a square thumbnail', async () => {
