@@ -3,7 +3,7 @@ import { narrationKey, timelineKey } from '../../shared/keys';
 import { CLIP_FORMAT } from '../../shared/presets';
 import { getStorage } from '../../shared/storageNode';
 import { buildEdl, buildOtio, type TimelineClip, type TimelineCue } from '../lib/timeline';
-import { fail, inputJson, readChoice, readNumber, readRefList, uploadText } from './common';
+import { fail, inputJson, readChoice, readNumber, readRefList, transitionFields, uploadText } from './common';
 
 const show = { show: { operation: ['timeline'] } };
 
@@ -16,27 +16,11 @@ export const description: INodeProperties[] = [
 		description: 'The scene videos in order, as Join Scenes took them ([{bucket, key, duration, sceneNumber}], Campaign → Scene → List)',
 		displayOptions: show,
 	},
-	{
-		displayName: 'Transition',
-		name: 'transition',
-		type: 'options',
-		options: [
-			{ name: 'None', value: 'none', description: 'Cuts' },
-			{ name: 'Crossfade', value: 'crossfade', description: 'A dissolve into every scene after the first' },
-		],
-		default: 'none',
-		description: 'What Join Scenes did between the scenes',
-		displayOptions: show,
-	},
-	{
-		displayName: 'Transition Duration',
-		name: 'transitionDuration',
-		type: 'number',
-		default: 0.5,
-		typeOptions: { minValue: 0.04, numberPrecision: 2 },
-		description: 'Seconds each dissolve lasts (as Join Scenes made it)',
-		displayOptions: show,
-	},
+	...transitionFields('timeline', {
+		none: 'Join Scenes cut from one scene to the next',
+		crossfade: 'Join Scenes dissolved into every scene after the first',
+		duration: 'Seconds each dissolve lasts, as Join Scenes made it',
+	}),
 	{
 		displayName: 'Subtitle Cues',
 		name: 'cues',
@@ -65,7 +49,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const refs = readRefList.call(this, itemIndex, 'clips', 'Clips', 'Campaign → Scene → List (clips)');
 	const raw = this.getNodeParameter('clips', itemIndex, []) as IDataObject[];
 	const transition = readChoice(this, itemIndex, 'transition', 'Transition', ['none', 'crossfade'], 'none');
-	const fade = readNumber.call(this, itemIndex, 'transitionDuration', 'Transition Duration', { min: 0.04, fallback: 0.5 });
+	const fade = readNumber.call(this, itemIndex, 'transitionDuration', 'Transition Duration', { min: 0.01, fallback: 0.5 });
 	const storage = await getStorage.call(this);
 	const clips: TimelineClip[] = refs.map((ref, index) => {
 		const entry = raw[index] ?? {};
