@@ -37,7 +37,7 @@ const ROWS: Record<string, Row> = data.languages;
 export const DEFAULT_LANGUAGE = data.default;
 export const LANGUAGE_CODES = Object.keys(ROWS);
 /** espeak-ng languages that carry a region (pt-br, en-us): a tag naming one is read with it. */
-const ESPEAK_REGIONS = new Set(['pt-br', 'en-us', 'en-gb', 'es-419', 'fr-be', 'fr-ch', 'fr-fr', 'en-029', 'vi-vn-x-central', 'vi-vn-x-south']);
+const ESPEAK_REGIONS = new Set(data.espeakRegions);
 
 /** BCP 47 in the shape people send it: a 2–3 letter language, then optional script, region or variant subtags. */
 const TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
