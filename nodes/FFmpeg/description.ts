@@ -25,6 +25,12 @@ export const properties: INodeProperties[] = [
 				action: 'Export a video',
 			},
 			{
+				name: 'Export Timeline',
+				value: 'timeline',
+				description: 'Hand the run to an editor: its timeline as OpenTimelineIO (.otio) and a CMX 3600 EDL',
+				action: 'Export a timeline',
+			},
+			{
 				name: 'Mux Narration',
 				value: 'mux',
 				description: 'Put a narration track on a clip, padded or cut to the clip length',

@@ -32,3 +32,16 @@ export function concurrencyOption(description: string): INodeProperties {
 		description,
 	};
 }
+
+/** The Language parameter of the nodes that speak, write or draw a run's text: the run's `language` (BCP 47). */
+export function languageField(displayOptions: INodeProperties['displayOptions'], what: string): INodeProperties {
+	return {
+		displayName: 'Language',
+		name: 'language',
+		type: 'string',
+		default: "={{ $json.options.language || 'en' }}",
+		placeholder: 'e.g. de, ja-JP, ar',
+		description: `BCP 47 language of the run, e.g. de, ja-JP or ar: ${what}. Defaults to the run options of the incoming item.`,
+		displayOptions,
+	};
+}

@@ -13,6 +13,7 @@
  *   runs/<runId>/final/subtitles.srt                 subtitles built from the dialogue timing
  *   runs/<runId>/final/thumbnail.jpg                 thumbnail
  *   runs/<runId>/final/metadata.json                 title, description and tags for the export
+ *   runs/<runId>/final/timeline.otio, timeline.edl   the editor hand-off: the timeline as OpenTimelineIO and CMX 3600
  *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, loudness.mp4,
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
@@ -37,6 +38,8 @@ export const finalKey = (runId: string, preset: string) => `${runPrefix(runId)}f
 export const subtitlesKey = (runId: string) => `${runPrefix(runId)}final/subtitles.srt`;
 export const thumbnailKey = (runId: string) => `${runPrefix(runId)}final/thumbnail.jpg`;
 export const metadataKey = (runId: string) => `${runPrefix(runId)}final/metadata.json`;
+/** The editor hand-off (FFmpeg → Export Timeline): `otio` or `edl`. */
+export const timelineKey = (runId: string, format: 'otio' | 'edl') => `${runPrefix(runId)}final/timeline.${format}`;
 
 export const workKey = (runId: string, name: string) => `${runPrefix(runId)}work/${name}`;
 /** The scenes concatenated, before loudness and subtitles. */

@@ -30,6 +30,7 @@ describe('validateRunRequest', () => {
 			transition: 'none',
 			targetDuration: null,
 			narrateAction: 'whenNoDialogue',
+			language: 'en',
 			voiceMap: {},
 			planner: 'auto',
 			video: ['auto'],

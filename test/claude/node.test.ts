@@ -98,6 +98,26 @@ test('plan: a take of a parsed plan is sent with what makes it different, and wi
 	assert.doesNotMatch(without, /takes? of the same material|Take 2/);
 });
 
+test('plan and refine are asked for the run language; an unknown one stops the node before any request', async () => {
+	fake.script({ toolInput: planInput() });
+	const [item] = await run([{ script: 'INT. KITCHEN - MORNING\n\nAlice pours coffee.' }], (json) => ({ ...planFromScript(json), language: 'ja-JP' }));
+	assert.match(JSON.stringify(fake.requests[0].body.messages), /Language: Japanese \(ja-JP\)\./);
+	assert.match(String(fake.requests[0].body.system), /in the language the request names/);
+	fake.script({ toolInput: { plan: planInput(), changes: [] } });
+	await run([{ plan: item.json.plan, critique: { ...critiqueInput, critic: 'claude' } }], (json) => ({
+		operation: 'refine',
+		plan: JSON.stringify(json.plan),
+		critique: json.critique,
+		language: 'de',
+	}));
+	assert.match(JSON.stringify(fake.requests[1].body.messages), /Language: German \(de\)\./);
+	await assert.rejects(
+		run([{ script: 'x' }], (json) => ({ ...planFromScript(json), language: 'Klingon please' })),
+		rejectsWith(/"Language" "Klingon please" is not a BCP 47 language tag/),
+	);
+	assert.equal(fake.requests.length, 2);
+});
+
 test('plan: a post and a brief are sources too, priced for the chosen model', async () => {
 	fake.script({ toolInput: planInput({ title: undefined }), usage: { input_tokens: 1_000_000, output_tokens: 0 } });
 	const [fromPost] = await run([{ title: 'Why we brew', body: 'Coffee is a ritual.' }], (json) => ({

@@ -509,6 +509,9 @@ describe('dashboard API', () => {
 			assert.equal(page.artifacts.video, `/api/artifacts/runs/${ids.done}/final/youtube.mp4`);
 			assert.equal(page.artifacts.plan, `/api/artifacts/runs/${ids.done}/plan/v2.json`);
 			assert.equal(page.artifacts.subtitles, null);
+			// The editor hand-off of a completed run, written by its assembly.
+			assert.equal(page.artifacts.timeline, `/api/artifacts/runs/${ids.done}/final/timeline.otio`);
+			assert.equal(page.artifacts.edl, `/api/artifacts/runs/${ids.done}/final/timeline.edl`);
 			const missing = await anna.get('/api/runs/not-a-run');
 			assert.equal(missing.status, 404);
 			assert.match(missing.body.error, /There is no run not-a-run/);

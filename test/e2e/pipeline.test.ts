@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
-import { batchExportKey, batchManifestKey } from '../../nodes/shared/keys';
+import { batchExportKey, batchManifestKey, timelineKey } from '../../nodes/shared/keys';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { dashboardConnection } from '../../initialization/stack';
 import { startDashboard } from '../../ui/server/index';
@@ -15,7 +15,9 @@ import { buildBatchExport } from '../../ui/server/batchExport';
 import { freePort } from '../helpers/ports';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
 import { CallbackReceiver } from '../fakes/callback-receiver';
-import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, textPixels } from './media-checks';
+import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, srtCues, textPixels } from './media-checks';
+import { compareGlyphs } from '../helpers/glyphs';
+import { otioProblems } from '../helpers/otio';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
@@ -268,6 +270,29 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(late > early * 1.2, `scene 1 types its text in (${early} text pixels at 0.7 s, ${late} at its end)`);
 		const shown = textPixels(thumbnail, null);
 		assert.ok(shown >= late * 0.9 && shown <= late * 1.1, `thumbnail has ${shown} text pixels, the end of scene 1 ${late}`);
+
+		// The editor hand-off: the timeline's clips are the scene videos in order, as long as the final video's scenes,
+		// with a dissolve into every scene after the first; the EDL beside it has the same cuts.
+		const otio = JSON.parse((await storage.downloadBuffer({ bucket: storage.bucket, key: timelineKey(runId, 'otio') })).toString('utf8'));
+		assert.deepEqual(otioProblems(otio), []);
+		assert.equal(otio.OTIO_SCHEMA, 'Timeline.1');
+		assert.equal(otio.tracks.OTIO_SCHEMA, 'Stack.1');
+		const track = otio.tracks.children.find((child: { kind: string }) => child.kind === 'Video');
+		const items: Array<Record<string, any>> = track.children;
+		const clips = items.filter((child) => child.OTIO_SCHEMA === 'Clip.2');
+		const keys = (await db.query('select scene_key from scenes where run_id = $1 order by number', [runId])).rows.map((row) => row.scene_key);
+		assert.deepEqual(clips.map((clip) => clip.media_references.DEFAULT_MEDIA.target_url), keys.map((key) => `s3://${storage.bucket}/${key}`));
+		const lengths = clips.map((clip) => clip.source_range.duration.value / clip.source_range.duration.rate);
+		scenes.forEach((scene, index) => assert.ok(Math.abs(lengths[index] - Number(scene.duration)) <= 1 / 30, `scene ${index + 1}: ${lengths[index]} s`));
+		const timelineLength = lengths.reduce((sum, length) => sum + length, 0);
+		assert.ok(Math.abs(timelineLength - facts.duration) <= 0.1, `timeline ${timelineLength} s, final video ${facts.duration} s (ffprobe)`);
+		assert.deepEqual(
+			items.map((child) => child.OTIO_SCHEMA),
+			clips.flatMap((_, index) => (index === 0 ? ['Clip.2'] : ['Transition.1', 'Clip.2'])),
+			'a dissolve between every two scenes',
+		);
+		const edl = (await storage.downloadBuffer({ bucket: storage.bucket, key: timelineKey(runId, 'edl') })).toString('utf8');
+		assert.equal((edl.match(/^\d{3} {2}S\d{3} +V +D +015 /gm) ?? []).length, clips.length - 1, edl);
 	});
 
 	test('a 2-second video meets the loudness target too, with a square thumbnail', async () => {
@@ -387,6 +412,65 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		);
 	});
 
+	test('runs in German, Japanese and Arabic: subtitles in the script, real glyphs on the cards, the language’s voices', async () => {
+		const scripts = async (language: string) => readFile(join(FIXTURES, 'languages', `${language}.fountain`), 'utf8');
+		// German in the terminal style with burned subtitles; Japanese and Arabic on title cards, compared with tofu.
+		const requests = [
+			{ language: 'de', style: 'terminal', subtitles: 'burn', dialogue: ['Wer ruft um diese Zeit noch an?', "Ich bin's. Mach die Tür auf, ich bin völlig durchnässt."] },
+			{ language: 'ja-JP', style: 'titleCard', subtitles: 'attach', dialogue: ['こんな時間に誰が電話を？', '僕だよ。ドアを開けて、びしょ濡れなんだ。'] },
+			{ language: 'ar', style: 'titleCard', subtitles: 'attach', dialogue: ['من يتصل في هذه الساعة؟', 'أنا. افتح الباب، أنا مبلل تماما.'] },
+		];
+		const started = await Promise.all(
+			requests.map(async ({ language, style, subtitles }) =>
+				post('reelsmith/runs', { script: await scripts(language.slice(0, 2)), language, style, subtitles, preset: 'square', iterations: 1, campaign: 'Languages' }),
+			),
+		);
+		for (const answer of started) assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runs = await Promise.all(started.map((answer) => waitForRun(String(answer.json.runId), finished)));
+
+		// Every language is checked, and all that went wrong is reported together.
+		const problems: string[] = [];
+		for (const [index, { language, style, dialogue }] of requests.entries()) {
+			try {
+				await checkLanguage(runs[index], language, style, dialogue);
+			} catch (error) {
+				problems.push(`${language}: ${(error as Error).message}`);
+			}
+		}
+		assert.deepEqual(problems, []);
+
+		async function checkLanguage(run: (typeof runs)[number], language: string, style: string, dialogue: string[]) {
+			assert.equal(run.status, 'completed', `${language} run failed: ${run.error}`);
+			assert.equal(run.options.language, language);
+			const srt = (await storage.downloadBuffer({ bucket: storage.bucket, key: run.subtitles_key })).toString('utf8');
+			// Rows are wrapped (CJK between any two characters), so the text is compared without its white space.
+			const spokenText = srtCues(srt).map((cue) => cue.text).join('').replace(/\s+/g, '');
+			for (const line of dialogue) assert.ok(spokenText.includes(line.replace(/\s+/g, '')), `${language}: the SRT holds "${line}"\n${srt}`);
+
+			// The narration is the language's espeak-ng voice (with each speaker's variant), as the scene records it.
+			const [scene] = (await db.query('select narration, clip_key from scenes where run_id = $1 order by number', [run.id])).rows;
+			const voices = (scene.narration as Array<{ voice: string }>).map((line) => line.voice.split('+')[0]);
+			assert.deepEqual([...new Set(voices)], [language.slice(0, 2)], `${language} voices: ${JSON.stringify(scene.narration)}`);
+
+			const final = await download(run.final_key, `${language}.mp4`);
+			const facts = inspectFinalVideo(final);
+			assert.ok(facts.frameLumaSpread > 8, `${language}: the frame is not blank`);
+			if (style !== 'titleCard') return;
+
+			// The card as the renderer drew it for the pipeline, against the same card in a font without the script.
+			const { rows } = await db.query('select plan from plan_versions where run_id = $1 order by version desc limit 1', [run.id]);
+			const clip = await download(scene.clip_key, `${language}-clip.mp4`);
+			const frames = Math.round(Number(JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
+				'-show_entries', 'stream=nb_read_frames', '-of', 'json', clip], { encoding: 'utf8' })).streams[0].nb_read_frames));
+			const request = { scene: rows[0].plan.scenes[0], style, preset: 'square', width: 1080, height: 1080, fps: 30, duration: frames / 30, language };
+			const swap = language === 'ar' ? { from: ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'], to: 'Lohit-Devanagari.ttf' } : { from: ['wqy-microhei.ttc'], to: 'DejaVuSans.ttf' };
+			const compared = await compareGlyphs(clip, request, join(dataDir, `glyphs-${language}`), swap);
+			assert.ok(compared.same < 0.002, `${language}: the card drawn again matches the pipeline's (${JSON.stringify(compared)})`);
+			assert.ok(compared.tofu > 0.005, `${language}: the pipeline's card is not tofu (${JSON.stringify(compared)})`);
+			assert.ok(compared.blank > 0.005, `${language}: the pipeline's card has text (${JSON.stringify(compared)})`);
+		}
+	});
+
 	test('bad requests get their 4xx with the field named, and write nothing', async () => {
 		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
 		const before = await counts();
@@ -414,6 +498,8 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			},
 			{ what: 'unknown preset', status: 400, field: 'preset', send: () => post('reelsmith/runs', { script, preset: 'imax' }) },
 			{ what: 'unknown style', status: 400, field: 'style', send: () => post('reelsmith/runs', { script, style: 'anime' }) },
+			{ what: 'not a language', status: 400, field: 'language', says: /BCP 47/, send: () => post('reelsmith/runs', { script, language: 'Deutsch!' }) },
+			{ what: 'a language no font draws', status: 400, field: 'language', says: /Thai script/, send: () => post('reelsmith/runs', { script, language: 'th' }) },
 			{ what: 'NUL in the script', status: 400, field: 'script', says: /NUL character/, send: () => post('reelsmith/runs', { script: `${script}\u0000` }) },
 			{
 				what: 'threshold 1e400',

@@ -78,13 +78,15 @@ describe('FFmpeg node', () => {
 		assert.equal(node.methods.credentialTest.reelsmithS3ApiTest, testS3Credential);
 		const operation = description.properties.find((p) => p.name === 'operation')!;
 		const values = (operation.options as Array<{ value: string }>).map((o) => o.value).sort();
-		assert.deepEqual(values, ['checkClip', 'concat', 'export', 'loudness', 'mux', 'probe', 'subtitles', 'thumbnail', 'watermark']);
+		assert.deepEqual(values, ['checkClip', 'concat', 'export', 'loudness', 'mux', 'probe', 'subtitles', 'thumbnail', 'timeline', 'watermark']);
 		const field = (op: string, name: string) =>
 			description.properties.find((p) => p.name === name && p.displayOptions?.show?.operation?.includes(op));
 		assert.equal(field('probe', 'input')?.default, '={{ $json.clip }}');
 		assert.equal(field('mux', 'video')?.default, '={{ $json.clip }}');
 		assert.equal(field('mux', 'audio')?.default, '={{ $json.narration }}');
 		assert.equal(field('concat', 'clips')?.default, '={{ $json.clips }}');
+		assert.equal(field('timeline', 'clips')?.default, '={{ $json.clips }}');
+		assert.equal(field('subtitles', 'language')?.default, "={{ $json.options.language || 'en' }}");
 		assert.equal(field('concat', 'transitionDuration')?.default, 0.5);
 		assert.equal(field('checkClip', 'tolerance')?.default, 0.5);
 		assert.equal(field('checkClip', 'minMeanVolume')?.default, -60);

@@ -10,6 +10,7 @@ import { layoutTitleCard } from '../../nodes/VideoGeneration/render/titleCard';
 import type { ClipRequest } from '../../nodes/VideoGeneration/providers/types';
 import { belowTop, brightShare, changedShare, lumaFrame, meanDifference, meanVolume, runBinary } from './context';
 import { HOSTILE, makeScene } from './scenes';
+import { compareGlyphs } from '../helpers/glyphs';
 
 let root: string;
 beforeAll(async () => {
@@ -169,6 +170,24 @@ describe('local render: emoji', () => {
 		assert.ok(brightShare(shown) > 0.001, `emoji drawn (${brightShare(shown)})`);
 		assert.equal(brightShare(blank), 0);
 	});
+});
+
+describe('local render: languages', () => {
+	// Korean (WenQuanYi) and Hindi (Lohit): the card drawn in the run language's font is not the tofu a font without
+	// the script draws, and not a blank card. German, Japanese and Arabic go through the whole pipeline (test/e2e).
+	for (const [language, heading, action] of [
+		['ko', '부엌 - 밤', '비가 창문을 두드린다. 전화가 울린다.'],
+		['hi', 'रसोई - रात', 'बारिश खिड़की पर गिरती है। फ़ोन बजता है।'],
+	]) {
+		test(`a ${language} title card has the script's glyphs`, async () => {
+			const scene = makeScene({ heading, action });
+			const request = { scene, language, style: 'titleCard', preset: 'test', width: 640, height: 360, fps: 30, duration: 1 };
+			const { file } = await render(request);
+			const fonts = { ko: 'wqy-microhei.ttc', hi: 'Lohit-Devanagari.ttf' };
+			const compared = await compareGlyphs(file, request, join(root, `glyphs-${language}`), { from: [fonts[language as 'ko']], to: 'DejaVuSans.ttf' });
+			assert.ok(compared.same < 0.002 && compared.tofu > 0.005 && compared.blank > 0.005, JSON.stringify(compared));
+		});
+	}
 });
 
 describe('local render: hostile text', () => {

@@ -1,6 +1,7 @@
 /** The run page: the run, its plan versions, scenes, step events, costs and download links — in one query. */
 import { Hono } from 'hono';
 import { canSeeCampaign, runNotFound } from './access';
+import { timelineKey } from '../../nodes/shared/keys';
 import { artifactUrl } from './artifacts';
 import type { AppEnv, Deps } from './context';
 import { iso, isUuid, num } from './db';
@@ -250,6 +251,9 @@ export function runRoutes(deps: Deps) {
 					subtitles: artifactUrl(row.subtitles_key),
 					thumbnail: artifactUrl(row.thumbnail_key),
 					plan: artifactUrl(latest?.planKey ?? null),
+				// The editor hand-off is written by the assembly just before the run completes (FFmpeg → Export Timeline).
+				timeline: row.status === 'completed' ? artifactUrl(timelineKey(runId, 'otio')) : null,
+				edl: row.status === 'completed' ? artifactUrl(timelineKey(runId, 'edl')) : null,
 				},
 			});
 		},

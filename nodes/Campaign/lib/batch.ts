@@ -74,6 +74,7 @@ const CELL_KINDS: Record<RequestField, 'text' | 'number' | 'boolean' | 'json' | 
 	variations: 'number',
 	callbackUrl: 'text',
 	events: 'list',
+	language: 'text',
 };
 const FIELDS = Object.keys(CELL_KINDS) as RequestField[];
 /** A post's words: "body" is the script's other name in a row. */

@@ -8,6 +8,7 @@ import type { Plan } from '../../shared/plan';
 import { PRESET_NAMES } from '../../shared/presets';
 import { parseScript, ScriptError } from '../../shared/screenplay/parse';
 import { voiceNameProblem } from '../../shared/voices';
+import { DEFAULT_LANGUAGE, LANGUAGE_CODES, languageFontProblem, languageOf, languageProblem } from '../../shared/languages';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
@@ -100,6 +101,10 @@ export const RequestSchema = z
 		transition: z.enum(TRANSITIONS).default('none'),
 		loudnessTarget: between(-30, -5).default(-14),
 		narrateAction: z.enum(NARRATE_ACTION).default('whenNoDialogue'),
+		language: z
+			.string()
+			.refine((tag) => languageProblem(tag) === null)
+			.default(DEFAULT_LANGUAGE),
 		voiceMap: z.record(z.string().min(1), z.string().min(1).max(100)).default({}),
 		planner: z.enum(PLANNERS).default('auto'),
 		video: order(VIDEO_PROVIDERS),
@@ -137,6 +142,7 @@ export const FIELD_RULES: Record<RequestField, string> = {
 	transition: `one of ${TRANSITIONS.join(', ')}`,
 	loudnessTarget: 'a number of LUFS from -30 to -5',
 	narrateAction: `one of ${NARRATE_ACTION.join(', ')}`,
+	language: `a BCP 47 language tag of one of ${LANGUAGE_CODES.join(', ')}, a region may follow (e.g. "de", "ja-JP", "pt-BR", "ar")`,
 	voiceMap: 'an object mapping character names to voice names, e.g. {"ALICE": "en-us+f3"}',
 	planner: `one of ${PLANNERS.join(', ')} (auto = Claude when its API key is set, else the offline rules)`,
 	video: `a fallback order of distinct video providers from ${VIDEO_PROVIDERS.join(', ')}, e.g. ["kling", "runway", "local"], or ["auto"]`,
@@ -199,6 +205,8 @@ export interface RunOptions {
 	transition: ValidRequestBody['transition'];
 	targetDuration: number | null;
 	narrateAction: ValidRequestBody['narrateAction'];
+	/** BCP 47 (nodes/shared/languages.ts): the planner writes in it, voices speak it, fonts draw its script. */
+	language: string;
 	voiceMap: Record<string, string>;
 	planner: ProviderRequest['planner'];
 	video: ProviderRequest['video'];
@@ -238,6 +246,10 @@ export function validateRunRequest(body: unknown): RequestCheck {
 	}
 
 	const body_ = result.data;
+	// A language whose script no installed font draws is refused now, not after the planning and the speech.
+	const language = languageOf(body_.language);
+	const noFont = languageFontProblem(language);
+	if (noFont) return reject('language', `"language" is "${body_.language}": ${noFont}`);
 	const badVoice = voiceMapShapeProblem(body_.voiceMap);
 	if (badVoice) return reject(badVoice.field, badVoice.message);
 	let plan: Plan;
@@ -286,6 +298,7 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			transition: rest.transition,
 			targetDuration,
 			narrateAction: rest.narrateAction,
+			language: language.tag,
 			voiceMap: rest.voiceMap,
 			planner: rest.planner,
 			video: rest.video,

@@ -4,6 +4,8 @@ import { claudeCostUsd } from '../../shared/prices';
 import type { Critique, Plan } from '../../shared/plan';
 import { readCritique, readPlan } from '../../shared/screenplay/validate';
 import type { Usage } from '../../shared/transport/anthropic';
+import { languageParameterValue } from '../../shared/languages';
+import { textParameter } from '../../shared/parameters';
 
 function perMTok(model: string, side: 'input' | 'output'): number {
 	return claudeCostUsd(model, { input_tokens: side === 'input' ? 1e6 : 0, output_tokens: side === 'output' ? 1e6 : 0 });
@@ -149,4 +151,14 @@ export function planForPrompt(plan: Plan): string {
 		characters: plan.characters.map(({ name, description }) => ({ name, description })),
 		settings: plan.settings.map(({ name, interior, timeOfDay, description }) => ({ name, interior, timeOfDay, description })),
 	});
+}
+
+/** The Language parameter as the prompt names it: "German (de)", "Japanese (ja-JP)". */
+export function planLanguage(context: IExecuteFunctions, itemIndex: number): string {
+	try {
+		const language = languageParameterValue(textParameter(context, 'language', itemIndex));
+		return `${language.name} (${language.tag})`;
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex });
+	}
 }

@@ -6,7 +6,8 @@ import { jsonParameter, textParameter } from '../../shared/parameters';
 import { planTool, planValidator } from '../lib/schema';
 import { ledgerHooks } from '../../shared/claudeLedger';
 import { callStructured } from '../../shared/transport/anthropic';
-import { asJson, fill, planForPrompt, positiveOrNull, show, paidJson } from './common';
+import { languageField } from '../../shared/description';
+import { asJson, fill, planForPrompt, planLanguage, positiveOrNull, show, paidJson } from './common';
 
 const on = ['plan'];
 
@@ -109,6 +110,7 @@ export const description: INodeProperties[] = [
 		description: 'How many scenes; 0 leaves it to Claude (a parsed plan keeps its scenes)',
 		displayOptions: show(on),
 	},
+	languageField(show(on), 'Claude writes the plan in it, translating material in another language'),
 ];
 
 function sourceText(this: IExecuteFunctions, itemIndex: number): { text: string; format: ScriptFormat; title: string } {
@@ -149,9 +151,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const title = textParameter(this, 'title', itemIndex) || source.title;
 	const style = textParameter(this, 'style', itemIndex);
 	const direction = textParameter(this, 'direction', itemIndex);
+	const language = planLanguage(this, itemIndex);
 	const { value: plan, usage } = await callStructured(this, itemIndex, {
 		system: prompts.plan.system,
 		content: fill(prompts.plan.user, {
+			language,
 			sceneCount: sceneCount ? `${sceneCount} scenes` : 'as many scenes as the material needs',
 			targetDuration: targetDuration ? `${targetDuration} seconds` : 'the length the material needs',
 			style: style || 'your choice, the same in every scene',

@@ -3,7 +3,8 @@ import prompts from '../../shared/data/prompts.json';
 import { refineTool, refineValidator } from '../lib/schema';
 import { ledgerHooks } from '../../shared/claudeLedger';
 import { callStructured } from '../../shared/transport/anthropic';
-import { asJson, fill, getCritique, getPlan, planForPrompt, planParameter, positiveOrNull, targetParameters, paidJson } from './common';
+import { languageField } from '../../shared/description';
+import { asJson, fill, getCritique, getPlan, planForPrompt, planLanguage, planParameter, positiveOrNull, targetParameters, paidJson } from './common';
 
 export const description: INodeProperties[] = [
 	planParameter(['refine']),
@@ -17,15 +18,18 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { operation: ['refine'] } },
 	},
 	...targetParameters(['refine']),
+	languageField({ show: { operation: ['refine'] } }, 'Claude writes the revised plan in it'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const plan = getPlan.call(this, itemIndex);
 	const critique = getCritique.call(this, itemIndex);
 	const target = positiveOrNull(this.getNodeParameter('targetDuration', itemIndex, 0)) ?? plan.targetDuration;
+	const language = planLanguage(this, itemIndex);
 	const { value, usage } = await callStructured(this, itemIndex, {
 		system: prompts.refine.system,
 		content: fill(prompts.refine.user, {
+			language,
 			targetDuration: target ? `${target} seconds` : 'none',
 			clipLimit: String(this.getNodeParameter('clipLimit', itemIndex, 10)),
 			plan: planForPrompt(plan),

@@ -269,6 +269,8 @@ const CONTENT_TYPES: Record<string, string> = {
 	'.jpeg': 'image/jpeg',
 	'.png': 'image/png',
 	'.srt': 'application/x-subrip',
+	'.otio': 'application/json',
+	'.edl': 'text/plain; charset=utf-8',
 	'.wav': 'audio/wav',
 };
 
@@ -358,4 +360,33 @@ export function inputJson(this: IExecuteFunctions, itemIndex: number): IDataObje
 export function round(value: number, digits = 3): number {
 	const factor = 10 ** digits;
 	return Math.round(value * factor) / factor;
+}
+
+/**
+ * Transition and Transition Duration: how Concatenate joins the scenes, and what Export Timeline says it did. The
+ * duration is shown only for crossfades.
+ */
+export function transitionFields(operation: string, words: { none: string; crossfade: string; duration: string }): INodeProperties[] {
+	return [
+		{
+			displayName: 'Transition',
+			name: 'transition',
+			type: 'options',
+			options: [
+				{ name: 'None', value: 'none', description: words.none },
+				{ name: 'Crossfade', value: 'crossfade', description: words.crossfade },
+			],
+			default: 'none',
+			displayOptions: { show: { operation: [operation] } },
+		},
+		{
+			displayName: 'Transition Duration',
+			name: 'transitionDuration',
+			type: 'number',
+			default: 0.5,
+			typeOptions: { minValue: 0.05, numberPrecision: 2 },
+			description: words.duration,
+			displayOptions: { show: { operation: [operation], transition: ['crossfade'] } },
+		},
+	];
 }

@@ -13,6 +13,7 @@ import {
 	readNumber,
 	readOutputKey,
 	readRefList,
+	transitionFields,
 	uploadMedia,
 	withMedia,
 } from './common';
@@ -49,30 +50,11 @@ export const description: INodeProperties[] = [
 		default: 'auto',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Transition',
-		name: 'transition',
-		type: 'options',
-		options: [
-			{ name: 'None', value: 'none', description: 'Cut from one clip to the next' },
-			{
-				name: 'Crossfade',
-				value: 'crossfade',
-				description: 'Dissolve each picture into the next (re-encodes); scenes keep their full length and the sound is joined whole',
-			},
-		],
-		default: 'none',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Transition Duration',
-		name: 'transitionDuration',
-		type: 'number',
-		default: 0.5,
-		typeOptions: { minValue: 0.05, numberPrecision: 2 },
-		description: "Seconds each crossfade lasts: the next clip fades in over the previous clip's last frame, held that long",
-		displayOptions: { show: { operation: ['concat'], transition: ['crossfade'] } },
-	},
+	...transitionFields('concat', {
+		none: 'Cut from one clip to the next',
+		crossfade: 'Dissolve each picture into the next (re-encodes); scenes keep their full length and the sound is joined whole',
+		duration: "Seconds each crossfade lasts: the next clip fades in over the previous clip's last frame, held that long",
+	}),
 	outputKeyField('concat', standard),
 ];
 

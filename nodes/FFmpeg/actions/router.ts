@@ -8,6 +8,7 @@ import * as mux from './mux.operation';
 import * as probe from './probe.operation';
 import * as subtitles from './subtitles.operation';
 import * as thumbnail from './thumbnail.operation';
+import * as timeline from './timeline.operation';
 import * as watermark from './watermark.operation';
 
 /** Operation value → its module. Adding an operation = one file and one line here (and one option in the description). */
@@ -19,6 +20,7 @@ export const operations = {
 	subtitles,
 	loudness,
 	thumbnail,
+	timeline,
 	watermark,
 	export: exportVideo,
 };

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { optionsCollection } from '../../shared/description';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { languageField, optionsCollection } from '../../shared/description';
+import { fontsFor, languageParameterValue, type Language } from '../../shared/languages';
+import { textParameter } from '../../shared/parameters';
 import { subtitledKey, subtitlesKey } from '../../shared/keys';
 import { keyOverrideField, type StandardKey } from '../../shared/outputKey';
 import type { MediaRef } from '../../shared/refs';
@@ -57,6 +59,7 @@ export const description: INodeProperties[] = [
 		...outputKeyField('subtitles', videoStandard),
 		displayOptions: { show: { operation: ['subtitles'], mode: ['attach', 'burn'] } },
 	},
+	languageField({ show }, "burned subtitles are drawn with a font of its script, and an attached track is tagged with it unless Options → Language says otherwise"),
 	optionsCollection({ show }, [
 		{
 			displayName: 'Speaker Prefix',
@@ -78,7 +81,7 @@ export const description: INodeProperties[] = [
 			name: 'language',
 			type: 'string',
 			default: 'eng',
-			description: 'ISO 639-2 code of the attached track, e.g. eng, deu, fra',
+			description: "ISO 639-2 code of the attached track, e.g. eng, deu, fra; without it, the run language's code",
 		},
 		{
 			displayName: 'Font Size',
@@ -166,6 +169,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		maxLineLength: typeof options.maxLineLength === 'number' ? options.maxLineLength : 42,
 	};
 
+	let language: Language;
+	try {
+		language = languageParameterValue(textParameter(this, 'language', itemIndex), { needsFont: mode === 'burn' });
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+	}
+
 	const result = await withMedia(this, async (storage, path) => {
 		const srt = buildSrt(cues, srtOptions);
 		const subtitles = await uploadText(storage, srt, srtKey);
@@ -181,10 +191,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (mode === 'attach') {
 			const file = path('subtitles.srt');
 			await writeFile(file, srt);
-			await attachSubtitles({ video: input, srt: file, output, language: String(options.language ?? 'eng'), onProgress });
+			await attachSubtitles({ video: input, srt: file, output, language: String(options.language ?? language.iso639_2), onProgress });
 		} else {
 			const fontSize = typeof options.fontSize === 'number' ? options.fontSize : 16;
-			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, onProgress, known: video.media });
+			const font = fontsFor(language).family;
+			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, font, onProgress, known: video.media });
 		}
 		return { video: await uploadMedia(storage, output, outputKey), subtitles };
 	});

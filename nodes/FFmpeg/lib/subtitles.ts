@@ -54,6 +54,8 @@ export interface BurnOptions {
 	output: string;
 	/** libass font size on its 288-line canvas (scales with the video height); default 16. */
 	fontSize?: number;
+	/** Font family for libass (the run language's, nodes/shared/data/scriptFonts.json); default DejaVu Sans. */
+	font?: string;
 	onProgress?: (progress: FfmpegProgress) => void;
 	/** What the input's reference said about it (stream facts); the file is probed when it has none that fit. */
 	known?: MediaFacts | null;
@@ -89,7 +91,8 @@ export async function burnSubtitles(options: BurnOptions): Promise<void> {
 	const fontSize = Math.round(Math.min(72, Math.max(6, options.fontSize ?? 16)));
 	const margin = Math.ceil((CANVAS.width * (1 - SAFE_WIDTH)) / 2);
 	const style = [
-		'FontName=DejaVu Sans',
+		// Only names from scriptFonts.json reach the style: letters and spaces, nothing that could end the option.
+		`FontName=${/^[A-Za-z0-9 ]+$/.test(options.font ?? '') ? options.font : 'DejaVu Sans'}`,
 		`FontSize=${fontSize}`,
 		'PrimaryColour=&H00FFFFFF',
 		'OutlineColour=&H00000000',

@@ -6,7 +6,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { concurrencyOption, optionsCollection } from '../../shared/description';
+import { concurrencyOption, languageField, optionsCollection } from '../../shared/description';
 import { lineKeyIn, narrationKeyIn, scenePrefix } from '../../shared/keys';
 import { resolveKey } from '../../shared/outputKey';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
@@ -21,6 +21,7 @@ import { BudgetError } from '../../shared/ledger';
 import { speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
+import { languageParameterValue, type Language } from '../../shared/languages';
 import { pcmDuration, silence, wavFacts, writeWav, type Pcm } from '../lib/wav';
 import { SPEECH_PROVIDERS, type SpeechProvider, type SpeechProviderDefinition, type WordTiming } from '../providers';
 
@@ -53,6 +54,7 @@ export const description: INodeProperties[] = [
 			'Optional {"CHARACTER": "voice"} overrides for the chosen provider, e.g. {"ALICE": "en-us+f4"} ("NARRATOR" sets the narrator), and per-provider maps for fallbacks, e.g. {"google": {"ALICE": "en-US-Neural2-F"}}.',
 		displayOptions: show,
 	},
+	languageField(show, "the voices speak it (espeak-ng: that language's voice with each character's variant, e.g. de+f3; Google: its Standard voices)"),
 	{
 		displayName: 'Narrator Voice Name or ID',
 		name: 'narratorVoice',
@@ -162,6 +164,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!NARRATE_ACTION_VALUES.includes(narrateAction)) {
 		throw fail(`${label}"Narrate Action" must be one of ${NARRATE_ACTION_VALUES.join(', ')} (got "${narrateAction}").`);
 	}
+	let language: Language;
+	try {
+		language = languageParameterValue(textParameter(this, 'language', itemIndex));
+	} catch (error) {
+		throw fail(`${label}${(error as Error).message}`);
+	}
 	const chosenNarrator = textParameter(this, 'narratorVoice', itemIndex);
 	const gap = Number(this.getNodeParameter('gap', itemIndex, 0.3));
 	if (!Number.isFinite(gap) || gap < 0 || gap > 10) {
@@ -185,14 +193,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	/** The whole scene with one provider, so every line of a scene has that provider's voices. */
 	const voiceScene = (definition: SpeechProviderDefinition, speech: SpeechProvider, first: boolean) =>
 		withWorkDir(async (directory) => {
+			// The run's language picks the provider's voices (espeak-ng: "de+m3"; ElevenLabs' multilingual voices speak any).
+			const voices = definition.voicesFor?.(language) ?? {
+				narrator: definition.narratorVoice,
+				characterVoices: definition.characterVoices,
+				voiceForScript: definition.voiceForScript,
+			};
 			const cast = castVoices({
 				characters,
 				voiceMap: voiceMapFor(voiceMap as Record<string, unknown>, definition.name, first),
 				// The narrator chosen on the canvas is a voice of the chosen provider; a fallback uses its own.
-				narratorVoice: (first && chosenNarrator) || definition.narratorVoice,
+				narratorVoice: (first && chosenNarrator) || voices.narrator,
 				narratorNamed: Boolean(first && chosenNarrator),
-				characterVoices: definition.characterVoices,
-				voiceForScript: definition.voiceForScript,
+				characterVoices: voices.characterVoices,
+				voiceForScript: voices.voiceForScript,
 			});
 			const lines: NarrationLine[] = [];
 			const audio: Pcm[] = [];

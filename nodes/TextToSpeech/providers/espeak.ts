@@ -5,7 +5,8 @@ import { espeakExamples, espeakVoiceProblem } from '../../shared/voices';
 import voices from '../data/voices.json';
 import { voiceOfScript, type ScriptVoice } from '../lib/scripts';
 import { pcmDuration, readWav } from '../lib/wav';
-import type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice } from './types';
+import type { Language } from '../../shared/languages';
+import type { LanguageVoices, SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice } from './types';
 
 const DATA = voices.espeak;
 const VOICES = DATA.voices as Array<Voice & { pitch?: number; rate?: number }>;
@@ -17,11 +18,35 @@ let counter = 0;
  * The voice for a line in another script (data/voices.json scriptVoices): that script's language with the speaker's
  * variant ("en-us+f3" reads Arabic as "ar+f3"), so a character keeps their sound; the voice itself otherwise.
  */
-export function espeakVoiceForScript(voice: string, text: string): string {
-	const language = voiceOfScript(text, SCRIPT_VOICES);
+export function espeakVoiceForScript(voice: string, text: string, table: ScriptVoice[] = SCRIPT_VOICES): string {
+	const language = voiceOfScript(text, table);
 	if (!language) return voice;
+	return withLanguage(language, voice);
+}
+
+/** `voice` with another language and the same variant: "en-us+f3" in German is "de+f3". */
+const withLanguage = (language: string, voice: string) => {
 	const plus = voice.indexOf('+');
 	return plus >= 0 ? `${language}${voice.slice(plus)}` : language;
+};
+
+/**
+ * The voices of a run in `language`: English keeps the English voices (British narrator, American and other
+ * characters); another language speaks with its espeak-ng language and each voice's own variant, so the cast
+ * sounds as different as in English. A line in another script still switches language, but not one in the
+ * language's own script (a Japanese line in kanji only is Japanese, not Mandarin).
+ */
+export function espeakVoicesFor(language: Language): LanguageVoices {
+	if (language.code === 'en') {
+		return { narrator: DATA.narrator, characterVoices: DATA.characterVoices, voiceForScript: espeakVoiceForScript };
+	}
+	const own = new Set([language.script, ...(language.code === 'ja' ? ['Hiragana', 'Katakana'] : [])]);
+	const table = SCRIPT_VOICES.filter((entry) => !own.has(entry.script));
+	return {
+		narrator: withLanguage(language.espeak, DATA.narrator),
+		characterVoices: [...new Set(DATA.characterVoices.map((voice) => withLanguage(language.espeak, voice)))],
+		voiceForScript: (voice, text) => espeakVoiceForScript(voice, text, table),
+	};
 }
 
 class EspeakProvider implements SpeechProvider {
@@ -68,5 +93,6 @@ export const espeakProvider: SpeechProviderDefinition = {
 	characterVoices: DATA.characterVoices,
 	voices: VOICES.map(({ id, name, language, gender }) => ({ id, name, language, gender })),
 	voiceForScript: espeakVoiceForScript,
+	voicesFor: espeakVoicesFor,
 	create: () => new EspeakProvider(),
 };

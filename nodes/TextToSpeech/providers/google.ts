@@ -159,6 +159,12 @@ export const googleProvider: SpeechProviderDefinition = {
 	narratorVoice: data.narrator,
 	characterVoices: data.characterVoices,
 	voices: data.voices,
+	voicesFor: (language) => {
+		if (language.code === 'en') return { narrator: data.narrator, characterVoices: data.characterVoices };
+		const { narrator, characters, type } = data.languageVoices;
+		const name = (letter: string) => `${language.google}-${type}-${letter}`;
+		return { narrator: name(narrator), characterVoices: characters.map(name) };
+	},
 	credentialName: 'reelsmithGoogleTtsApi',
 	create: ({ credentials, retry }) => new GoogleProvider(credentials, retry),
 };

@@ -1,4 +1,12 @@
+import type { Language } from '../../shared/languages';
 import type { RetryPolicy } from '../../shared/transport/http';
+
+/** What a provider speaks a language with (see SpeechProviderDefinition.voicesFor). */
+export interface LanguageVoices {
+	narrator: string;
+	characterVoices: string[];
+	voiceForScript?(voice: string, text: string): string;
+}
 
 export interface SpeechRequest {
 	text: string;
@@ -66,6 +74,11 @@ export interface SpeechProviderDefinition {
 	 * in English): used when neither the voice map nor the node names the voice. Providers that read any script omit it.
 	 */
 	voiceForScript?(voice: string, text: string): string;
+	/**
+	 * The narrator, the character voices and the script rule for a run in another language than English (providers whose
+	 * voices speak every language, such as ElevenLabs' multilingual ones, omit it).
+	 */
+	voicesFor?(language: Language): LanguageVoices;
 	/** n8n credential type the provider needs (none for offline providers). */
 	credentialName?: string;
 	create(context: { credentials?: Record<string, unknown>; retry?: Partial<RetryPolicy> }): SpeechProvider;

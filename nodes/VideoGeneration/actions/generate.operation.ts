@@ -8,7 +8,8 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { concurrencyOption, optionsCollection } from '../../shared/description';
+import { concurrencyOption, languageField, optionsCollection } from '../../shared/description';
+import { languageParameterValue } from '../../shared/languages';
 import type { Character, Scene } from '../../shared/plan';
 import { CLIP_FORMAT, PRESETS, presetByName } from '../../shared/presets';
 import { clipKey } from '../../shared/keys';
@@ -68,6 +69,7 @@ export const description: INodeProperties[] = [
 		description: 'How the clip looks. Defaults to the run options of the incoming scene item.',
 		displayOptions: show,
 	},
+	languageField(show, 'the local renderer draws the text with a font of its script (CJK, Devanagari; DejaVu for Latin, Cyrillic, Arabic, Hebrew…)'),
 	{
 		displayName: 'Preset',
 		name: 'preset',
@@ -322,6 +324,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			`${label}"Style" must be one of ${styleNames.join(', ')} (got "${style}"). Pick a style in the node or set options.style in the run request.`,
 		);
 	}
+	let language: string;
+	try {
+		language = languageParameterValue(textParameter(this, 'language', itemIndex), { needsFont: true }).tag;
+	} catch (error) {
+		throw fail(`${label}${(error as Error).message}`);
+	}
 	const presetName = textParameter(this, 'preset', itemIndex);
 	if (!PRESETS[presetName]) {
 		throw fail(
@@ -377,6 +385,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		height: preset.height,
 		fps: CLIP_FORMAT.fps,
 		duration,
+		language,
 		lines: spokenLines(narration),
 		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
 		referenceImage: referenceImage || undefined,

@@ -29,6 +29,8 @@ export interface ClipRequest {
 	/** Narration timing, when the scene was voiced first (terminal style types each line while it is spoken). */
 	lines?: SpokenLineTiming[];
 	characters?: Character[];
+	/** The run's language (BCP 47): the local renderer draws with fonts of its script. Default en. */
+	language?: string;
 	/** A still to animate (https URL, data URI or bare base64): remote providers switch to image-to-video. */
 	referenceImage?: string;
 	/**

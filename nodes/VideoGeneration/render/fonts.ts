@@ -1,35 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { findFont } from '../../shared/fonts';
+import { fontsFor, languageFontProblem, languageOf } from '../../shared/languages';
+import scriptFonts from '../../shared/data/scriptFonts.json';
 import coverage from '../data/fontCoverage.json';
 import styles from '../data/styles.json';
+import { fontMetrics } from './metrics';
+
+export { findFont, fontPath } from '../../shared/fonts';
 
 const COVERAGE: Record<string, number[][]> = coverage.fonts;
-const resolved = new Map<string, string>();
-
-const directories = () => [process.env.REELSMITH_FONT_DIR, ...styles.fontDirectories].filter(Boolean) as string[];
-
-/** Where a font file lives (REELSMITH_FONT_DIR first, then the usual Debian/Alpine folders), or null when it is not there. */
-export function findFont(file: string): string | null {
-	const cached = resolved.get(file);
-	if (cached) return cached;
-	for (const directory of directories()) {
-		const candidate = join(directory, file);
-		if (existsSync(candidate)) {
-			resolved.set(file, candidate);
-			return candidate;
-		}
-	}
-	return null;
-}
-
-/** Where a style's font file lives; a missing font is an error that says what to install. */
-export function fontPath(file: string): string {
-	const found = findFont(file);
-	if (found) return found;
-	throw new Error(
-		`The font "${file}" was not found in ${directories().join(', ')}. Install the DejaVu fonts (Debian: apt-get install fonts-dejavu-core, Alpine: apk add font-dejavu) or set REELSMITH_FONT_DIR to the folder that holds it.`,
-	);
-}
+const DEFAULT_FONTS = scriptFonts.default;
 
 /**
  * The emoji font (styles.json `emojiFont`, Debian's fonts-symbola) when it is installed, else null: emoji are then
@@ -53,10 +32,16 @@ function covers(ranges: number[][], codePoint: number): boolean {
 	return false;
 }
 
-/** True when the font has a glyph for the character (fonts without coverage data are trusted). */
+/**
+ * True when the font has a glyph for the character: from fontCoverage.json, else from the font's own cmap (the
+ * language fonts of scriptFonts.json); a font that is not installed is trusted (drawing it fails with what to install).
+ */
 export function hasGlyph(font: string, char: string): boolean {
+	const codePoint = char.codePointAt(0) ?? 0;
 	const ranges = COVERAGE[font];
-	return !ranges || covers(ranges, char.codePointAt(0) ?? 0);
+	if (ranges) return covers(ranges, codePoint);
+	const file = findFont(font);
+	return !file || char === ' ' || fontMetrics(file).advance(codePoint) !== undefined;
 }
 
 /** True when the font has a glyph for every character. */
@@ -73,4 +58,36 @@ export function keepDrawable(fonts: string | Array<string | null>, text: string)
 		if (char === '\n' || usable.some((font) => hasGlyph(font, char))) kept += char;
 	}
 	return kept;
+}
+
+/** The fonts one clip is drawn with: its language's (scriptFonts.json), then the style's own for what those lack. */
+export interface DrawFonts {
+	heading: string;
+	body: string;
+	mono: string;
+	/** Fonts tried, in order, for characters the main font has no glyph for (the style's Latin font, then emoji). */
+	fallbacks: string[];
+	/** Width of a character of the language's script in em, when wider than the style's (CJK: 1), for wrapping. */
+	charWidth?: number;
+}
+
+/**
+ * The fonts for a clip in `language`: the style's own (DejaVu) for Latin, Greek, Cyrillic, Arabic, Hebrew…, the
+ * script's font otherwise (CJK, Devanagari), with the style's font behind it. A language no installed font draws is
+ * an error naming `language` (the webhook refuses such a run before any work).
+ */
+export function drawFonts(language: string | undefined, own: { heading: string; body: string; mono: string }): DrawFonts {
+	const chosen = languageOf(language);
+	const problem = languageFontProblem(chosen);
+	if (problem) throw new Error(`"language" ${chosen.tag}: ${problem}`);
+	const fonts = fontsFor(chosen);
+	const emoji = emojiFont();
+	if (fonts.regular === DEFAULT_FONTS.regular) return { ...own, fallbacks: emoji ? [emoji] : [] };
+	return {
+		heading: fonts.bold,
+		body: fonts.regular,
+		mono: fonts.mono,
+		fallbacks: [...new Set([own.body, ...(emoji ? [emoji] : [])])],
+		charWidth: fonts.charWidth,
+	};
 }

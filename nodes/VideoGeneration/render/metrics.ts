@@ -33,9 +33,11 @@ export function textWidth(metrics: FontMetrics, text: string, size: number): num
 
 function tables(font: Buffer): Map<string, number> {
 	const found = new Map<string, number>();
-	const count = font.readUInt16BE(4);
+	// A collection (.ttc, e.g. WenQuanYi Micro Hei): its first face, the one drawtext and libass use by default.
+	const start = font.toString('latin1', 0, 4) === 'ttcf' ? font.readUInt32BE(12) : 0;
+	const count = font.readUInt16BE(start + 4);
 	for (let i = 0; i < count; i++) {
-		const record = 12 + 16 * i;
+		const record = start + 12 + 16 * i;
 		found.set(font.toString('latin1', record, record + 4), font.readUInt32BE(record + 8));
 	}
 	return found;

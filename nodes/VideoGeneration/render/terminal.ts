@@ -1,6 +1,6 @@
 import styles from '../data/styles.json';
 import type { ClipRequest, SpokenLineTiming } from '../providers/types';
-import { canDraw } from './fonts';
+import { canDraw, drawFonts } from './fonts';
 import { between, drawBox, drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
 import { splitSentences } from '../../shared/text';
 import { textFor, wrapLines } from './text';
@@ -35,7 +35,8 @@ export interface TerminalLayout {
 	titleSize: number;
 }
 
-export function layoutTerminal(request: Pick<ClipRequest, 'width' | 'height'>): TerminalLayout {
+export function layoutTerminal(request: Pick<ClipRequest, 'width' | 'height' | 'language'>): TerminalLayout {
+	const charWidth = Math.max(STYLE.text.charWidth, languageFonts(request).charWidth ?? 0);
 	const short = Math.min(request.width, request.height);
 	const fontSize = Math.max(8, Math.round(short * STYLE.text.size));
 	const lineSpacing = Math.round(fontSize * STYLE.text.lineSpacing);
@@ -44,7 +45,7 @@ export function layoutTerminal(request: Pick<ClipRequest, 'width' | 'height'>): 
 	// Row pitch: the cursor block spans DejaVu Sans Mono's full line height (about 1.17 em), plus the spacing.
 	const pitch = fontSize * 1.17 + lineSpacing;
 	const contentTop = Math.round(barHeight + request.height * STYLE.marginTop + pitch);
-	const columns = Math.max(8, Math.floor((request.width - 2 * marginX) / (fontSize * STYLE.text.charWidth)) - 1);
+	const columns = Math.max(8, Math.floor((request.width - 2 * marginX) / (fontSize * charWidth)) - 1);
 	const rows = Math.max(1, Math.floor((request.height * (1 - STYLE.marginBottom) - contentTop) / pitch));
 	const titleSize = Math.max(8, Math.round(short * STYLE.titleBar.size));
 	return { fontSize, lineSpacing, columns, rows, barHeight, contentTop, marginX, titleSize };
@@ -180,7 +181,8 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	const lines = terminalLines(request);
 
 	// The mono font lacks some scripts (Hebrew, for one): then the whole screen uses the fallback font.
-	const font = pickFont(lines);
+	const fonts = languageFonts(request);
+	const font = pickFont(lines, fonts.mono);
 	const shownLines = lines.map((line) => textFor(font, line).replace(/\n+/g, ' '));
 	const timing = request.lines?.length === lines.length ? request.lines : undefined;
 	const schedule = scheduleLines(shownLines.map((line) => [...line].length), duration, timing);
@@ -227,8 +229,8 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	STYLE.titleBar.dots.forEach((color, index) => {
 		top.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
 	});
-	const titleFont = pickFont([String(request.scene.heading ?? '')]);
-	const titleColumns = Math.max(4, Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * STYLE.text.charWidth)));
+	const titleFont = pickFont([String(request.scene.heading ?? '')], fonts.mono);
+	const titleColumns = Math.max(4, Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))));
 	const title = wrapLines(textFor(titleFont, request.scene.heading).replace(/\n+/g, ' '), titleColumns, 1)[0] ?? '';
 	if (title) {
 		top.push(
@@ -252,9 +254,15 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	].join(';\n');
 }
 
-/** The mono font when it can draw everything, else the fallback when that draws more. */
-function pickFont(lines: string[]): string {
+/** The language's fonts for the terminal: DejaVu Sans Mono, or its script's font (CJK, Devanagari). */
+function languageFonts(request: Pick<ClipRequest, 'language'>) {
+	return drawFonts(request.language, { heading: STYLE.text.fallbackFont, body: STYLE.text.fallbackFont, mono: STYLE.text.font });
+}
+
+/** The language's font (the mono font, for Latin and most scripts) when it draws everything, else the fallback when that draws more. */
+function pickFont(lines: string[], languageFont: string): string {
 	const all = lines.join('\n');
+	if (languageFont !== STYLE.text.font) return languageFont;
 	if (canDraw(STYLE.text.font, all)) return STYLE.text.font;
 	const mono = [...textFor(STYLE.text.font, all)].length;
 	const fallback = [...textFor(STYLE.text.fallbackFont, all)].length;

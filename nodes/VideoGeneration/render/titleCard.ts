@@ -1,7 +1,7 @@
 import styles from '../data/styles.json';
 import type { ClipRequest } from '../providers/types';
 import { drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
-import { emojiFont } from './fonts';
+import { drawFonts } from './fonts';
 import { lineRuns, textFor, wrapLines, type TextRun } from './text';
 
 const STYLE = styles.styles.titleCard;
@@ -13,6 +13,8 @@ export interface TitleCardLine {
 	kind: 'heading' | 'body';
 	/** A line that mixes the text font and the emoji font: its runs, `x` in still pixels from the left edge. */
 	runs?: TextRun[];
+	/** The font of a line in one font, when it is the language's and not the style's (CJK, Devanagari). */
+	font?: string;
 }
 
 export interface TitleCardLayout {
@@ -39,7 +41,9 @@ export function titleCardBody(request: Pick<ClipRequest, 'scene'>): string {
  * Places heading and body text on the still. Letter sizes follow the short side of the frame, wrap widths follow
  * its width, so a 9:16 card wraps narrower than a 16:9 one; text that does not fit ends with an ellipsis.
  */
-export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | 'height'>): TitleCardLayout {
+export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | 'height' | 'language'>): TitleCardLayout {
+	// The language's fonts (CJK, Devanagari) with DejaVu and the emoji font behind them; DejaVu alone otherwise.
+	const fonts = drawFonts(request.language, { heading: STYLE.heading.font, body: STYLE.body.font, mono: STYLE.heading.font });
 	const scale = STYLE.supersample;
 	const stillWidth = even(request.width * scale);
 	const stillHeight = even(request.height * scale);
@@ -48,15 +52,15 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	const bodySize = Math.round(short * STYLE.body.size);
 	const usableWidth = stillWidth * (1 - 2 * STYLE.marginX);
 	const usableHeight = stillHeight * (1 - 2 * STYLE.marginY);
-	const headingColumns = Math.max(6, Math.floor(usableWidth / (headingSize * STYLE.heading.charWidth)));
-	const bodyColumns = Math.max(6, Math.floor(usableWidth / (bodySize * STYLE.body.charWidth)));
+	const headingColumns = Math.max(6, Math.floor(usableWidth / (headingSize * Math.max(STYLE.heading.charWidth, fonts.charWidth ?? 0))));
+	const bodyColumns = Math.max(6, Math.floor(usableWidth / (bodySize * Math.max(STYLE.body.charWidth, fonts.charWidth ?? 0))));
 	const headingPitch = headingSize * STYLE.heading.lineHeight;
 	const bodyPitch = bodySize * STYLE.body.lineHeight;
 
 	// Emoji the text font lacks are drawn with the emoji font when it is installed, else left out.
-	const emoji = emojiFont();
+	const emoji = fonts.fallbacks;
 	const heading = wrapLines(
-		textFor(STYLE.heading.font, request.scene.heading, emoji).replace(/\n+/g, ' '),
+		textFor(fonts.heading, request.scene.heading, emoji).replace(/\n+/g, ' '),
 		headingColumns,
 		STYLE.heading.maxLines,
 	);
@@ -65,7 +69,7 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	const headingBlock = heading.length * headingPitch;
 	const ruleBlock = heading.length > 0 ? ruleGap * 2 + ruleHeight : 0;
 	const maxBodyLines = Math.max(0, Math.floor((usableHeight - headingBlock - ruleBlock) / bodyPitch));
-	const body = wrapLines(textFor(STYLE.body.font, titleCardBody(request), emoji), bodyColumns, maxBodyLines);
+	const body = wrapLines(textFor(fonts.body, titleCardBody(request), emoji), bodyColumns, maxBodyLines);
 	const bodyBlock = body.length * bodyPitch;
 
 	const blockHeight = headingBlock + (body.length > 0 ? ruleBlock : 0) + bodyBlock;
@@ -73,9 +77,10 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	const lines: TitleCardLine[] = [];
 	/** A line, split into centred runs when it needs the emoji font. */
 	const line = (text: string, kind: TitleCardLine['kind'], baseline: number): TitleCardLine => {
-		const font = kind === 'heading' ? STYLE.heading.font : STYLE.body.font;
+		const font = kind === 'heading' ? fonts.heading : fonts.body;
 		const split = lineRuns(font, emoji, text, kind === 'heading' ? headingSize : bodySize);
-		if (!split.runs) return { text: split.text, kind, baseline };
+		const own = kind === 'heading' ? STYLE.heading.font : STYLE.body.font;
+		if (!split.runs) return { text: split.text, kind, baseline, ...(font === own ? {} : { font }) };
 		const left = (stillWidth - split.width!) / 2;
 		return { text, kind, baseline, runs: split.runs.map((run) => ({ ...run, x: left + run.x })) };
 	};
@@ -139,7 +144,7 @@ export async function titleCardGraph(request: ClipRequest, files: TextFiles): Pr
 		const heading = line.kind === 'heading';
 		const font = heading ? STYLE.heading : STYLE.body;
 		// One drawtext per run of one font; a line in one font is one run, centred by drawtext itself.
-		const runs = line.runs ?? [{ text: line.text, font: font.font, x: null }];
+		const runs = line.runs ?? [{ text: line.text, font: line.font ?? font.font, x: null }];
 		for (const run of runs) {
 			text.push(
 				drawText({

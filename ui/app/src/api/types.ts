@@ -144,7 +144,15 @@ export interface RunDetail {
 		estimateUsd: number | null;
 		byProvider: Array<{ provider: string; model: string | null; amountUsd: number; units: number | null; unit: string | null }>;
 	};
-	artifacts: { video: string | null; subtitles: string | null; thumbnail: string | null; plan: string | null };
+	artifacts: {
+		video: string | null;
+		subtitles: string | null;
+		thumbnail: string | null;
+		plan: string | null;
+		/** The editor hand-off: OpenTimelineIO and CMX 3600 EDL. */
+		timeline: string | null;
+		edl: string | null;
+	};
 }
 
 export interface Analytics {

@@ -97,6 +97,8 @@ function Downloads({ detail }: { detail: RunDetail }) {
 		['Subtitles (SRT)', artifacts.subtitles, 'download-subtitles'],
 		['Thumbnail', artifacts.thumbnail, 'download-thumbnail'],
 		['Plan (JSON)', artifacts.plan, 'download-plan'],
+		['Timeline (OTIO)', artifacts.timeline, 'download-timeline'],
+		['Timeline (EDL)', artifacts.edl, 'download-edl'],
 	];
 	return (
 		<div className="downloads" data-testid="downloads">
