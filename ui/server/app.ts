@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { actionRoutes } from './actions';
 import { analyticsRoutes } from './analytics';
 import { artifactRoutes } from './artifacts';
+import { auditRoutes } from './auditRoutes';
 import { authRoutes, requireSession, userRoutes, type Sessions } from './auth';
 import { CampaignStats, campaignRoutes } from './campaigns';
 import type { AppEnv, Deps } from './context';
@@ -70,6 +71,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));
 	app.route('/api/artifacts', artifactRoutes(deps));
+	app.route('/api/audit', auditRoutes(deps));
 	app.all('/api/*', (c) => {
 		throw new ApiError(404, `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the address.`);
 	});

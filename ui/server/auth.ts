@@ -10,6 +10,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Pool } from 'pg';
 import * as z from 'zod/v4';
+import { audit } from './audit';
 import type { AppEnv, Deps, SessionUser } from './context';
 import { ApiError, badRequest } from './errors';
 import { jsonBody } from './http';
@@ -355,6 +356,12 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 					user.id,
 				]);
 			}
+			await audit(client, c.get('user'), {
+				action: 'user.create',
+				subjectType: 'user',
+				subjectId: user.id,
+				after: { email: user.email, name: user.name, role: user.role, campaignIds },
+			});
 			await client.query('commit');
 		} catch (error) {
 			await client.query('rollback').catch(() => {});

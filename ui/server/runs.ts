@@ -1,9 +1,10 @@
 /** The run page: the run, its plan versions, scenes, step events, costs and download links — in one query. */
 import { Hono } from 'hono';
-import { canSeeCampaign, runNotFound } from './access';
+import { canSeeCampaign, runNotFound, visibleRun } from './access';
 import { artifactUrl } from './artifacts';
 import type { AppEnv, Deps } from './context';
 import { iso, isUuid, num } from './db';
+import { ApiError } from './errors';
 import { intParam } from './http';
 import { RUN_LINE_COLUMNS, RUN_LINE_FROM, toSummary } from './summaries';
 
@@ -122,5 +123,55 @@ export function runRoutes(deps: Deps) {
 		});
 	});
 
+	// The run's AI calls, oldest first, without their request and answer (one call's are read on demand below).
+	app.get('/:id/calls', async (c) => {
+		const runId = c.req.param('id');
+		await visibleRun(deps.db, c.get('user'), runId);
+		const limit = intParam(c, 'limit', CALLS_SHOWN, 1, 5000);
+		const { rows } = await deps.db.query(
+			`select id, scene_number, provider, purpose, model, method, url, summary, units, unit, task_id, cost_usd,
+			        latency_ms, status, ok, error, created_at
+			   from ai_calls where run_id = $1 order by created_at, id limit $2`,
+			[runId, limit],
+		);
+		return c.json({ calls: rows.map(callLine) });
+	});
+
+	// One call with what was sent and what came back (secrets and media already left out when it was recorded).
+	app.get('/:id/calls/:callId', async (c) => {
+		const runId = c.req.param('id');
+		await visibleRun(deps.db, c.get('user'), runId);
+		const callId = c.req.param('callId');
+		const notFound = () => new ApiError(404, `Run ${runId} has no AI call ${callId}. Reload the run page.`);
+		if (!/^\d{1,18}$/.test(callId)) throw notFound();
+		const { rows } = await deps.db.query('select * from ai_calls where run_id = $1 and id = $2', [runId, callId]);
+		if (!rows[0]) throw notFound();
+		return c.json({ call: { ...callLine(rows[0]), request: rows[0].request, response: rows[0].response } });
+	});
+
 	return app;
+}
+
+const CALLS_SHOWN = 1000;
+
+function callLine(row: Record<string, any>) {
+	return {
+		id: Number(row.id),
+		sceneNumber: row.scene_number,
+		provider: row.provider,
+		purpose: row.purpose,
+		model: row.model,
+		method: row.method,
+		url: row.url,
+		summary: row.summary,
+		units: num(row.units),
+		unit: row.unit,
+		taskId: row.task_id,
+		costUsd: num(row.cost_usd),
+		latencyMs: row.latency_ms,
+		status: row.status,
+		ok: row.ok,
+		error: row.error,
+		createdAt: iso(row.created_at),
+	};
 }
