@@ -15,6 +15,7 @@ import { CampaignStats, campaignRoutes } from './campaigns';
 import type { AppEnv, Deps } from './context';
 import { ApiError } from './errors';
 import { eventRoutes } from './events';
+import { metricsRoutes } from './metrics';
 import { runRoutes } from './runs';
 import { staticRoutes } from './static';
 import { healthRoutes, systemRoutes } from './system';
@@ -25,6 +26,8 @@ export interface AppOptions {
 	heartbeatMs?: number;
 	/** Keep campaign figures in memory between changes (default true; the bench turns it off for its baseline). */
 	cache?: boolean;
+	/** Bearer token of GET /metrics (REELSMITH_METRICS_TOKEN); unset = no metrics. */
+	metricsToken?: string;
 }
 
 export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): Hono<AppEnv> {
@@ -60,6 +63,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	// Liveness only (the compose healthcheck and the bench's floor use it): no database, always 200 while serving.
 	app.get('/healthz', (c) => c.json({ ok: true, liveUpdates: deps.events.listening }));
 
+	app.route('/metrics', metricsRoutes(deps, options.metricsToken));
 	app.route('/api/health', healthRoutes(deps));
 	app.route('/api', authRoutes(deps, sessions));
 	app.use('/api/*', requireSession(sessions));
