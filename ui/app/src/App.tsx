@@ -5,6 +5,7 @@ import { onUnauthorized } from './api/client';
 import { keys } from './api/queries';
 import { Loading } from './components/Feedback';
 import { Layout } from './components/Layout';
+import { AuditPage } from './pages/AuditPage';
 import { CampaignPage } from './pages/CampaignPage';
 import { CampaignsPage } from './pages/CampaignsPage';
 import { LoginPage } from './pages/LoginPage';
@@ -48,6 +49,7 @@ export function App() {
 					}
 				/>
 				<Route path="/system" element={<SystemPage />} />
+				<Route path="/audit" element={<AuditPage />} />
 				<Route path="*" element={<NotFoundPage />} />
 			</Route>
 		</Routes>
