@@ -23,10 +23,12 @@ describe('AI-call describers', () => {
 		);
 		assert.deepEqual(
 			[kling?.provider, kling?.purpose, kling?.model, kling?.units, kling?.unit, kling?.taskId, kling?.summary],
-			['kling', 'submit', 'kling-v2-6', 5, 'second', 't-1', 'submitted'],
+			['kling', 'submit', 'kling-v2-6', 5, 'second', 'text2video:t-1', 'submitted'],
 		);
 		const poll = describeCall({ ...attempt, provider: 'Kling', method: 'GET', url: 'https://k.example/v1/videos/text2video/t-1', answer: { data: { task_status: 'processing' } } }, 'generate');
-		assert.deepEqual([poll?.purpose, poll?.taskId, poll?.units], ['poll', 't-1', undefined]);
+		assert.deepEqual([poll?.purpose, poll?.taskId, poll?.units], ['poll', 'text2video:t-1', undefined]);
+		const lookup = describeCall({ ...attempt, provider: 'Kling', method: 'GET', url: 'https://k.example/v1/videos/image2video/rs-run-1-1', answer: { data: { task_id: 't-2' } } }, 'generate');
+		assert.deepEqual([lookup?.purpose, lookup?.taskId], ['lookup', 'image2video:t-2']);
 		const runway = describeCall({ ...attempt, provider: 'Runway', method: 'DELETE', url: 'https://r.example/v1/tasks/abc' }, 'generate');
 		assert.deepEqual([runway?.provider, runway?.purpose, runway?.taskId], ['runway', 'cancel', 'abc']);
 		const claude = describeCall(

@@ -102,15 +102,17 @@ export function lastCallOf(provider: string): string | undefined {
 }
 
 /**
- * Puts a cost line's amount on the call it paid for: a clip's on the submit that made its task, any other on the
- * last answered call to the provider in this scope. Never throws (the cost line itself is already written).
+ * Puts a cost line's amount on the call it paid for: a clip's on the submit that made its task (or, for a task
+ * adopted by its key after an unanswered submit, the call that found it), any other on the last answered call to the
+ * provider in this scope. Never throws (the cost line itself is already written).
  */
 export async function chargeCall(db: Pool, line: { provider: string; taskId?: string | null; amountUsd: number }, callId = lastCallOf(line.provider)): Promise<void> {
 	try {
 		if (line.taskId) {
 			await db.query(
 				`update ai_calls set cost_usd = coalesce(cost_usd, 0) + $3
-				where id = (select id from ai_calls where provider = $1 and task_id = $2 and purpose = 'submit' and ok order by id desc limit 1)`,
+				where id = (select id from ai_calls where provider = $1 and task_id = $2 and ok
+				            order by purpose = 'submit' desc, id desc limit 1)`,
 				[line.provider, line.taskId, line.amountUsd],
 			);
 		} else if (callId) {

@@ -120,17 +120,18 @@ function kling(attempt: Attempt): Omit<Described, 'url'> {
 	const body = obj(attempt.body);
 	const answer = obj(attempt.answer);
 	const data = obj(answer.data);
-	const path = new URL(attempt.url).pathname;
-	const method = attempt.method.toUpperCase();
-	const submit = method === 'POST';
-	const taskId = str(data.task_id) ?? (submit ? undefined : /\/v1\/videos\/[^/]+\/([^/?]+)$/.exec(path)?.[1]);
+	const [, kind, inPath] = /\/v1\/videos\/([^/]+)(?:\/([^/?]+))?$/.exec(new URL(attempt.url).pathname) ?? [];
+	const submit = attempt.method.toUpperCase() === 'POST';
+	const id = str(data.task_id) ?? (inPath ? decodeURIComponent(inPath) : undefined);
 	return {
 		provider: 'kling',
-		purpose: submit ? 'submit' : taskId ? 'poll' : 'lookup',
+		// A GET by our own key (rs-…) asks whether an unanswered submit arrived.
+		purpose: submit ? 'submit' : inPath?.startsWith('rs-') ? 'lookup' : inPath ? 'poll' : 'list',
 		model: str(body.model_name),
 		units: submit ? Number(body.duration) || undefined : undefined,
 		unit: 'second',
-		taskId: taskId ? decodeURIComponent(taskId) : undefined,
+		// As the task ledger names Kling tasks: kind and id (status URLs need both).
+		taskId: id && kind ? `${kind}:${id}` : undefined,
 		summary: attempt.ok ? [str(data.task_status), str(data.task_status_msg)].filter(Boolean).join(': ') || 'ok' : (str(answer.message) ?? failure(attempt)),
 	};
 }
