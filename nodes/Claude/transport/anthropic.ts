@@ -80,6 +80,7 @@ const fetchWithSpendLimit: typeof fetch = async (input, init) => {
 		response = await fetch(input, init);
 	} catch (error) {
 		await recordCall({ ...sent, status: 0, ok: false, error: (error as Error).message, ms: performance.now() - started });
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the SDK needs fetch's own error to tell a timeout from a connection failure; callStructured wraps it
 		throw error;
 	}
 	// The AI-call record keeps the answer: a copy is read, the SDK reads the original.
