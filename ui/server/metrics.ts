@@ -95,47 +95,52 @@ const STAGE_SECONDS = `
 	  from events e
 	 where e.scene_number is null and e.status in ('finished', 'failed') and e.stage <> 'run'`;
 
+/** The families that are one query each: counts and sums by their labels. */
+const SIMPLE: Array<Omit<Family, 'samples'> & { sql: string; labels: string[] }> = [
+	{ name: 'reelsmith_runs', help: 'Runs by status.', type: 'gauge', labels: ['status'], sql: 'select status, count(*) as value from runs group by 1 order by 1' },
+	{
+		name: 'reelsmith_queue_depth',
+		help: 'Runs waiting in the Reelsmith queue (status queued).',
+		type: 'gauge',
+		labels: [],
+		sql: "select count(*) as value from runs where status = 'queued'",
+	},
+	{ name: 'reelsmith_scenes', help: 'Scenes by status.', type: 'gauge', labels: ['status'], sql: 'select status, count(*) as value from scenes group by 1 order by 1' },
+	{
+		name: 'reelsmith_scene_attempts_total',
+		help: 'Generation attempts of scenes, by the provider that served the scene.',
+		type: 'counter',
+		labels: ['provider'],
+		sql: "select coalesce(provider, 'none') as provider, coalesce(sum(attempts), 0) as value from scenes group by 1 order by 1",
+	},
+	{
+		name: 'reelsmith_provider_calls_total',
+		help: 'Requests to AI providers (AI-call record), by provider, purpose and outcome.',
+		type: 'counter',
+		labels: ['provider', 'purpose', 'outcome'],
+		sql: "select provider, purpose, case when ok then 'ok' else 'error' end as outcome, count(*) as value from ai_calls group by 1, 2, 3 order by 1, 2, 3",
+	},
+	{
+		name: 'reelsmith_provider_errors_total',
+		help: 'Failed requests to AI providers, by provider and HTTP status (0 = no answer).',
+		type: 'counter',
+		labels: ['provider', 'status'],
+		sql: 'select provider, status::text as status, count(*) as value from ai_calls where not ok group by 1, 2 order by 1, 2',
+	},
+	{
+		name: 'reelsmith_cost_usd_total',
+		help: 'Money spent, by provider (the cost ledger), in US dollars.',
+		type: 'counter',
+		labels: ['provider'],
+		sql: 'select provider, coalesce(sum(amount_usd), 0) as value from costs group by 1 order by 1',
+	},
+];
+
 export async function collectMetrics(deps: Pick<Deps, 'db' | 'queue'>): Promise<Family[]> {
 	const { db } = deps;
 	const families = await Promise.all([
-		simple(
-			db,
-			{ name: 'reelsmith_runs', help: 'Runs by status.', type: 'gauge' },
-			'select status, count(*) as value from runs group by status order by status',
-			['status'],
-		),
-		simple(
-			db,
-			{ name: 'reelsmith_queue_depth', help: 'Runs waiting in the Reelsmith queue (status queued).', type: 'gauge' },
-			"select count(*) as value from runs where status = 'queued'",
-			[],
-		),
+		...SIMPLE.map(({ sql, labels, ...family }) => simple(db, family, sql, labels)),
 		histogram(db, 'reelsmith_stage_duration_seconds', 'How long pipeline stages took, by stage and outcome.', STAGE_SECONDS, ['stage', 'outcome'], STAGE_BUCKETS),
-		simple(
-			db,
-			{ name: 'reelsmith_scenes', help: 'Scenes by status.', type: 'gauge' },
-			'select status, count(*) as value from scenes group by status order by status',
-			['status'],
-		),
-		simple(
-			db,
-			{ name: 'reelsmith_scene_attempts_total', help: 'Generation attempts of scenes, by the provider that served the scene.', type: 'counter' },
-			"select coalesce(provider, 'none') as provider, coalesce(sum(attempts), 0) as value from scenes group by 1 order by 1",
-			['provider'],
-		),
-		simple(
-			db,
-			{ name: 'reelsmith_provider_calls_total', help: 'Requests to AI providers (AI-call record), by provider, purpose and outcome.', type: 'counter' },
-			`select provider, purpose, case when ok then 'ok' else 'error' end as outcome, count(*) as value
-			   from ai_calls group by 1, 2, 3 order by 1, 2, 3`,
-			['provider', 'purpose', 'outcome'],
-		),
-		simple(
-			db,
-			{ name: 'reelsmith_provider_errors_total', help: 'Failed requests to AI providers, by provider and HTTP status (0 = no answer).', type: 'counter' },
-			'select provider, status::text as status, count(*) as value from ai_calls where not ok group by 1, 2 order by 1, 2',
-			['provider', 'status'],
-		),
 		histogram(
 			db,
 			'reelsmith_provider_latency_seconds',
@@ -143,12 +148,6 @@ export async function collectMetrics(deps: Pick<Deps, 'db' | 'queue'>): Promise<
 			'select provider, latency_ms / 1000.0 as value from ai_calls',
 			['provider'],
 			LATENCY_BUCKETS,
-		),
-		simple(
-			db,
-			{ name: 'reelsmith_cost_usd_total', help: 'Money spent, by provider (the cost ledger), in US dollars.', type: 'counter' },
-			'select provider, coalesce(sum(amount_usd), 0) as value from costs group by provider order by provider',
-			['provider'],
 		),
 	]);
 	const reading = await deps.queue.read();
