@@ -428,6 +428,21 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await db.query("update runs set status = 'failed', error = 'ended by the test' where id = $1", [expired]);
 	});
 
+	test('the Audit page shows an admin who changed the campaign budget, from what to what', async () => {
+		await byTestId('nav-audit').click();
+		await byTestId('audit-page').waitFor();
+		const change = byTestId('audit-row').filter({ hasText: 'campaign.update' }).filter({ hasText: CAMPAIGN }).first();
+		assert.match(await change.innerText(), new RegExp(`${ADMIN.email.replace(/\./g, '\\.')}[\\s\\S]*"budgetUsd":null[\\s\\S]*"budgetUsd":5`));
+		await byTestId('audit-filter').selectOption('run');
+		await waitFor(
+			'only run changes',
+			async () => (await byTestId('audit-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action')))).join(' '),
+			(actions) => actions.includes('run.start') && !actions.includes('campaign.'),
+			5000,
+		);
+		await screenshot(page, '15-audit');
+	});
+
 	test('when the dashboard server stops, the page says so instead of spinning', async () => {
 		await byTestId('nav-campaigns').click();
 		await byTestId('campaigns-table').waitFor();
