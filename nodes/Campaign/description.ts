@@ -31,6 +31,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Get', value: 'get', action: 'Get a run', description: 'Everything about a run: scenes, plan versions, events, assets' },
 			{ name: 'Recover Stalled Runs', value: 'recover', action: 'Recover runs whose process died', description: 'Put starting or running runs whose lease expired (their n8n process died) back in the queue' },
 			{ name: 'Resume', value: 'resume', action: 'Resume a run', description: 'Queue a failed or interrupted run again (outputs: Resumed, Rejected)' },
+			{ name: 'Send Callbacks', value: 'sendCallbacks', action: 'Send due callbacks', description: 'POST the signed events of ended runs and finished stages to their callback URLs, with retries' },
 			{ name: 'Set Stage', value: 'setStage', action: 'Set the stage of a run', description: 'Record which stage a run is in' },
 			{ name: 'Start', value: 'start', action: 'Start a run', description: 'Mark a run running, take its lease, and get its request, options, plan and completed scenes' },
 			{ name: 'Start Pipeline', value: 'startPipeline', action: 'Hand a claimed run to the pipeline', description: "Call the Pipeline workflow's webhook, so the run is an execution of its own (a queued job in queue mode)" },

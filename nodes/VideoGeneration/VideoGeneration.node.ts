@@ -29,6 +29,8 @@ export class VideoGeneration implements INodeType {
 			// Paid providers are optional: one without its credential is skipped and the next of the order is used.
 			{ name: 'reelsmithKlingApi', required: false, testedBy: 'reelsmithKlingApiTest' },
 			{ name: 'reelsmithRunwayApi', required: false },
+			// Optional: Claude rewrites a prompt Kling or Runway refused under its content policy (Rewrite Refused Prompts).
+			{ name: 'reelsmithAnthropicApi', required: false },
 			// For budgets, cost lines and the task ledger (never paying twice for a scene); standalone without it.
 			{ name: 'reelsmithPostgresApi', required: false, testedBy: 'reelsmithPostgresApiTest' },
 		],

@@ -103,3 +103,8 @@ export function splitSentences(text: string, minLength = 12): string[] {
 	}
 	return sentences;
 }
+
+/** `{{name}}` placeholders filled from `values`. */
+export function fill(template: string, values: Record<string, string>): string {
+	return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
+}

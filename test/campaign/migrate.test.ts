@@ -74,11 +74,11 @@ describe('migrations', () => {
 			const before_ = (await old.query('select version from schema_migrations order by version')).rows.map((r) => r.version);
 			assert.deepEqual(before_, ['001_initial', '002_providers_budgets_dashboard', '004_runs', '005_dashboard']);
 
-			assert.deepEqual(await migrate(oldUrl, { seed: true }), ['005_leases', '006_task_keys', '007_task_rendered'], 'nothing applied again, only what is new');
+			assert.deepEqual(await migrate(oldUrl, { seed: true }), ['005_leases', '006_task_keys', '007_task_rendered', '008_callbacks', '010_ai_calls_audit'], 'nothing applied again, only what is new');
 			const { rows } = await old.query("select version, applied_at = '2026-11-01' as kept from schema_migrations order by version");
 			assert.deepEqual(
 				rows.map((r) => `${r.version}${r.kept ? '' : ' (new date)'}`),
-				['001_initial', '002_providers_budgets_dashboard', '003_runs', '004_dashboard', '004_runs', '005_dashboard', '005_leases (new date)', '006_task_keys (new date)', '007_task_rendered (new date)'],
+				['001_initial', '002_providers_budgets_dashboard', '003_runs', '004_dashboard', '004_runs', '005_dashboard', '005_leases (new date)', '006_task_keys (new date)', '007_task_rendered (new date)', '008_callbacks (new date)', '010_ai_calls_audit (new date)'],
 				'new names recorded with the old dates, old names kept for processes of the previous release',
 			);
 			assert.deepEqual(await migrate(oldUrl), [], 'and the next start is a no-op too');
@@ -92,7 +92,7 @@ describe('migrations', () => {
 			"select table_name from information_schema.tables where table_schema = 'public' order by table_name",
 		);
 		const tables = rows.map((r) => r.table_name);
-		for (const table of ['assets', 'campaigns', 'costs', 'events', 'plan_versions', 'runs', 'scenes', 'schema_migrations', 'provider_tasks']) {
+		for (const table of ['assets', 'campaigns', 'costs', 'events', 'plan_versions', 'runs', 'scenes', 'schema_migrations', 'provider_tasks', 'callback_deliveries', 'callback_attempts']) {
 			assert.ok(tables.includes(table), `${table} exists (have ${tables.join(', ')})`);
 		}
 	});

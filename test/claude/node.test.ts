@@ -6,7 +6,7 @@ import { PLAN_SCHEMA_VERSION, type Critique, type Plan } from '../../nodes/share
 import { errors, FAKE_API_KEY } from '../fakes/anthropic';
 import { rejectsWith, runClaude, useFakeAnthropic, type Parameters, type RunOptions } from './context';
 import { critiqueInput, planInput } from './fixtures';
-import models from '../../nodes/Claude/data/models.json';
+import models from '../../nodes/shared/data/claudeModels.json';
 
 const fake = useFakeAnthropic();
 

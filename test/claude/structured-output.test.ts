@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
-import models from '../../nodes/Claude/data/models.json';
+import models from '../../nodes/shared/data/claudeModels.json';
 import type { Plan } from '../../nodes/shared/plan';
 import { looseObjects } from '../fakes/anthropic';
 import { rejectsWith, runClaude, useFakeAnthropic } from './context';

@@ -16,6 +16,9 @@ import { freePort } from '../helpers/ports';
 import { createUser, startDashboard, verifyPassword, type Dashboard, type DashboardOptions } from '../../ui/server/index';
 import { Browser, BullQueueInRedis, FakeN8n, openEvents } from './api-support';
 import { redisReachable } from '../helpers/redis';
+import { DEFAULT_CALLBACK_SETTINGS } from '../../nodes/shared/callbacks/settings';
+import { verifySignature } from '../../nodes/shared/callbacks/sign';
+import { CallbackReceiver } from '../fakes/callback-receiver';
 
 const TOKEN = 'test-webhook-token';
 
@@ -100,6 +103,8 @@ describe('dashboard API', () => {
 			heartbeatMs: 300,
 			queue: null,
 			metricsToken: METRICS_TOKEN,
+			// "send again" reaches the test's callback receiver on loopback.
+			callbacks: { ...DEFAULT_CALLBACK_SETTINGS, allowLoopback: true, retrySeconds: [1] },
 			log: () => {},
 		});
 		base = dashboard.url;
@@ -580,6 +585,73 @@ describe('dashboard API', () => {
 			const asText = await ben.request('POST', '/api/campaigns', '{"name":"Sent as text"}', { headers: { 'content-type': 'text/plain' } });
 			assert.equal(asText.status, 415);
 			assert.match(asText.body.error, /Content-Type: application\/json/);
+		});
+	});
+
+	describe('callbacks', () => {
+		it("shows a campaign's signing secret to its managers only, and rotates it", async () => {
+			const [anna, ben] = [await as('anna@example.com'), await as('ben@example.com')];
+			const shown = await anna.get(`/api/campaigns/${ids.a}/callback-secret`);
+			assert.equal(shown.status, 200);
+			assert.match(shown.body.secret, /^whsec_[0-9a-f]{64}$/);
+			assert.equal(shown.headers.get('cache-control'), 'private, no-store');
+			assert.equal((await ben.get(`/api/campaigns/${ids.a}/callback-secret`)).status, 404, "another campaign's manager");
+			assert.equal((await ben.post(`/api/campaigns/${ids.a}/callback-secret/rotate`)).status, 404);
+			const rotated = await anna.post(`/api/campaigns/${ids.a}/callback-secret/rotate`);
+			assert.equal(rotated.status, 200);
+			assert.match(rotated.body.secret, /^whsec_[0-9a-f]{64}$/);
+			assert.notEqual(rotated.body.secret, shown.body.secret);
+			assert.equal((await anna.get(`/api/campaigns/${ids.a}/callback-secret`)).body.secret, rotated.body.secret);
+			const list = await anna.get('/api/campaigns');
+			assert.ok(!JSON.stringify(list.body).includes(rotated.body.secret), 'the campaign list does not carry it');
+		});
+
+		it("lists a run's callback attempts; send again makes a new attempt, signed with the current secret", async () => {
+			const receiver = await new CallbackReceiver().start();
+			receiver.answerInTurn([503, 200]);
+			try {
+				const anna = await as('anna@example.com');
+				const runId = await insertRun(ids.a, { title: 'Called back', status: 'running', stage: 'assembly' });
+				await db.query(`update runs set request = request || jsonb_build_object('callbackUrl', $2::text) where id = $1`, [runId, receiver.url]);
+				await db.query("update runs set status = 'failed', error = 'Scene 1 failed.' where id = $1", [runId]);
+
+				const before = await anna.get(`/api/runs/${runId}/callbacks`);
+				assert.equal(before.status, 200);
+				assert.equal(before.body.deliveries.length, 1, 'the run ending made one delivery');
+				const [delivery] = before.body.deliveries;
+				assert.deepEqual([delivery.event, delivery.status, delivery.attemptList], ['run.failed', 'pending', []]);
+
+				const first = await anna.post(`/api/runs/${runId}/callbacks/${delivery.id}/send`);
+				assert.equal(first.status, 200, JSON.stringify(first.body));
+				assert.deepEqual([first.body.attempt.delivered, first.body.attempt.statusCode], [false, 503]);
+				assert.equal(first.body.deliveries[0].status, 'pending', 'a failed manual attempt leaves the schedule as it was');
+				const second = await anna.post(`/api/runs/${runId}/callbacks/${delivery.id}/send`);
+				assert.deepEqual([second.body.attempt.delivered, second.body.attempt.statusCode], [true, 200]);
+
+				const after = (await anna.get(`/api/runs/${runId}/callbacks`)).body.deliveries[0];
+				assert.equal(after.status, 'delivered');
+				assert.deepEqual(
+					after.attemptList.map((a: { statusCode: number; madeBy: string }) => [a.statusCode, a.madeBy]),
+					[[503, 'anna@example.com'], [200, 'anna@example.com']],
+				);
+				assert.ok(after.attemptList.every((a: { latencyMs: number; attemptedAt: string }) => a.latencyMs >= 0 && a.attemptedAt));
+				assert.match(after.attemptList[0].error, /answered 503/);
+
+				const calls = receiver.received;
+				assert.equal(calls.length, 2);
+				const secret = (await db.query('select callback_secret from campaigns where id = $1', [ids.a])).rows[0].callback_secret;
+				assert.ok(verifySignature(secret, calls[1].headers, calls[1].body));
+				assert.equal(calls[1].event.type, 'run.failed');
+				assert.equal(calls[1].event.run.error, 'Scene 1 failed.');
+
+				const ben = await as('ben@example.com');
+				assert.equal((await ben.get(`/api/runs/${runId}/callbacks`)).status, 404);
+				assert.equal((await ben.post(`/api/runs/${runId}/callbacks/${delivery.id}/send`)).status, 404);
+				assert.equal((await anna.post(`/api/runs/${ids.done}/callbacks/${delivery.id}/send`)).status, 404, 'a delivery of another run');
+				assert.equal(receiver.received.length, 2, 'refused requests sent nothing');
+			} finally {
+				await receiver.stop();
+			}
 		});
 	});
 

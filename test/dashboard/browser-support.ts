@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildPackage, dashboardConnection, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { REPO_ROOT } from '../../initialization/install-n8n';
+import { callbackSettings } from '../../nodes/shared/callbacks/settings';
 import { startDashboard, type Dashboard } from '../../ui/server';
 import { buildDashboard } from '../../ui/build';
 import { freePort } from '../helpers/ports';
@@ -42,6 +43,8 @@ export async function startDashboardStack(): Promise<DashboardStack> {
 			...dashboardConnection(stack),
 			port: await freePort(),
 			admin: ADMIN,
+			// "Send again" reaches the test's callback receiver on loopback.
+			callbacks: { ...callbackSettings(), allowLoopback: true },
 			log: record,
 		});
 		const started = stack;

@@ -14,6 +14,8 @@ import {
 	type BrowserSession,
 	type DashboardStack,
 } from './browser-support';
+import { verifySignature } from '../../nodes/shared/callbacks/sign';
+import { CallbackReceiver } from '../fakes/callback-receiver';
 
 /**
  * The dashboard as a campaign manager uses it, in Debian's Chromium against the whole stack (real n8n, Postgres,
@@ -373,6 +375,45 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.match(await byTestId('run-problem').innerText(), /No step has finished for 20 min.*Next:/s);
 		await byTestId('resume-button').waitFor();
 		await screenshot(page, '12-run-stalled');
+	});
+
+	test("a campaign's callback secret shows and rotates; a run's callback attempts show, and Send again adds one", async () => {
+		const campaignId = campaignUrl.split('/campaigns/')[1];
+		const secretOf = async () => (await db.query('select callback_secret from campaigns where id = $1', [campaignId])).rows[0].callback_secret;
+		await page.goto(campaignUrl);
+		await byTestId('callback-secret-toggle').click();
+		const before = await secretOf();
+		await waitFor('the secret shown', () => byTestId('callback-secret-value').innerText(), (text) => text === before, 10_000);
+		await byTestId('callback-secret-rotate').click();
+		await byTestId('callback-secret-rotate-confirm').click();
+		await waitFor('the rotated secret shown', () => byTestId('callback-secret-value').innerText(), (text) => text.startsWith('whsec_') && text !== before, 10_000);
+		assert.equal(await byTestId('callback-secret-value').innerText(), await secretOf());
+
+		const receiver = await new CallbackReceiver().start();
+		try {
+			const { rows } = await db.query(
+				`insert into runs (campaign_id, status, stage, request, options, started_at)
+				 values ($1, 'running', 'assembly', jsonb_build_object('title', 'Called back', 'callbackUrl', $2::text), '{}', now()) returning id`,
+				[campaignId, receiver.url],
+			);
+			const runId = rows[0].id;
+			await db.query("update runs set status = 'failed', error = 'Scene 1 failed.', finished_at = now() where id = $1", [runId]);
+			// Not due for a day, so only the button sends it.
+			await db.query("update callback_deliveries set next_attempt_at = now() + interval '1 day' where run_id = $1", [runId]);
+			await page.goto(`${campaignUrl.split('/campaigns/')[0]}/runs/${runId}`);
+			await byTestId('callback').waitFor();
+			assert.match(await byTestId('callback').innerText(), /run\.failed/);
+			assert.equal(await byTestId('callback-attempt').count(), 0);
+			await byTestId('callback-send-again').click();
+			await byTestId('callback-attempt').waitFor();
+			assert.match(await byTestId('callback-attempt').innerText(), /200/);
+			assert.equal(await byTestId('callback').getAttribute('data-status'), 'delivered');
+			assert.equal(receiver.received.length, 1);
+			assert.ok(verifySignature(await secretOf(), receiver.received[0].headers, receiver.received[0].body), 'signed with the rotated secret');
+			await screenshot(page, '12b-run-callbacks');
+		} finally {
+			await receiver.stop();
+		}
 	});
 
 	test('after logging out, a link to a run asks for the login and then opens the run', async () => {

@@ -330,6 +330,41 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.ok((await metric('reelsmith_cost_usd_total{provider="anthropic"}')) > 0);
 	});
 
+	test('Kling refuses a scene under its content policy: Claude rewrites the prompt and Kling makes the clip from it', async () => {
+		kling.reset();
+		const flagged = 'FORBIDDEN-MARKER';
+		kling.knobs.refuse = flagged;
+		anthropic.requests.length = 0;
+		anthropic.script({
+			toolInput: { prompt: 'Dr. Vale studies a glowing beaker in a dim lab, calm and careful.', changed: 'The flagged words were replaced.' },
+			usage,
+		});
+		const runId = await startRun({
+			script: `INT. LAB - NIGHT\n\nDr. Vale mixes a ${flagged} in a beaker.\n\nVALE\nIt finally works.\n`,
+			planner: 'rules',
+			video: ['kling'],
+			speech: ['espeak'],
+			campaign: 'Refused prompts',
+		});
+		const run = await waitForRun(runId, ended);
+		kling.knobs.refuse = undefined;
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		const [scene] = await scenesOf(runId);
+		assert.equal(scene.provider, 'kling');
+		assert.deepEqual(
+			scene.provider_attempts.map((a: { provider: string; outcome: string }) => `${a.provider}:${a.outcome}`),
+			['kling:refused', 'kling:served'],
+		);
+		assert.match(scene.provider_attempts[0].message, /content policy/);
+		assert.match(scene.provider_attempts[1].message, /Claude rewrote the refused prompt to: Dr\. Vale studies a glowing beaker/);
+		assert.equal(kling.log.submissions.length, 1, 'one paid task, made from the rewrite');
+		assert.ok(!kling.log.submissions[0].prompt.includes(flagged));
+		const rewrites = anthropic.requests.filter((request) => request.body.tools?.some((tool) => tool.name === 'submit_rewritten_prompt') || JSON.stringify(request.body).includes('refused this scene'));
+		assert.equal(rewrites.length, 1, 'Claude was asked once');
+		const costs = (await db.query('select provider, purpose from costs where run_id = $1 order by provider', [runId])).rows;
+		assert.deepEqual(costs.map((c) => `${c.provider}:${c.purpose}`), ['anthropic:rewritePrompt', 'kling:clip']);
+	});
+
 	test('a run whose budget is too small stops before the first video call, naming the estimate and the cap', async () => {
 		kling.reset();
 		const runId = await startRun({ planner: 'rules', video: ['kling'], speech: ['espeak'], budget: 0.1, campaign: 'Tight budget' });

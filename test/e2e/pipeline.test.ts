@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -7,6 +7,8 @@ import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { freePort } from '../helpers/ports';
+import { verifySignature } from '../../nodes/shared/callbacks/sign';
+import { CallbackReceiver } from '../fakes/callback-receiver';
 import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, textPixels } from './media-checks';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
@@ -59,7 +61,12 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-e2e-'));
 		// A port of its own, so the test runs beside a developer's `npm start` (which takes 5678).
 		// A short lease, so the crash test sees the watchdog recover its run within seconds rather than a minute.
-		stack = await startStack({ dataDir, n8nPort: await freePort(), n8nEnv: { REELSMITH_LEASE_SECONDS: String(LEASE_SECONDS) } });
+		// Callbacks may go to the test's receiver on loopback, and retry after a second (the watchdog sends retries).
+		stack = await startStack({
+			dataDir,
+			n8nPort: await freePort(),
+			n8nEnv: { REELSMITH_LEASE_SECONDS: String(LEASE_SECONDS), REELSMITH_CALLBACK_ALLOW_LOOPBACK: 'true', REELSMITH_CALLBACK_RETRY_SECONDS: '1' },
+		});
 		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 		storage = new Storage(stack.s3);
 	});
@@ -176,6 +183,67 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.deepEqual(pictureSize(await download(run.thumbnail_key, 'square.jpg')), { width: 1080, height: 1080 });
 	});
 
+	test('a run with a callbackUrl: signed events for each stage and the end, the end retried after two 500s, its link downloads the MP4', async () => {
+		// The receiver answers the run's end with 500 twice, then 200; stage events get 200 at once.
+		const receiver = await new CallbackReceiver().start();
+		receiver.answer = (event, earlier) => (event.type === 'run.completed' && earlier.filter((c) => c.event.type === 'run.completed').length < 2 ? 500 : 200);
+		try {
+			const { url: callbackUrl } = receiver;
+			const answer = await post('reelsmith/runs', {
+				script: 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n',
+				campaign: 'Callbacks',
+				preset: 'square',
+				iterations: 1,
+				callbackUrl,
+				events: ['stage'],
+			});
+			assert.equal(answer.status, 202, JSON.stringify(answer.json));
+			const runId = String(answer.json.runId);
+			const run = await waitForRun(runId, finished);
+			assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+			// The pipeline's last step tries at once; the watchdog (every 20 s) sends the retries.
+			const deadline = Date.now() + 90_000;
+			while (!receiver.received.some((call) => call.answer === 200 && call.event.type === 'run.completed')) {
+				assert.ok(Date.now() < deadline, `the run's end was not delivered: ${JSON.stringify(receiver.received.map((c) => [c.answer, c.body.slice(0, 80)]))}`);
+				await new Promise((resolve) => setTimeout(resolve, 500));
+			}
+
+			const { rows } = await db.query('select callback_secret from campaigns where name = $1', ['Callbacks']);
+			for (const call of receiver.received) assert.ok(verifySignature(rows[0].callback_secret, call.headers, call.body), 'every request is signed');
+			const ends = receiver.received.filter((call) => call.event.type === 'run.completed');
+			assert.deepEqual(ends.map((call) => call.answer), [500, 500, 200]);
+			assert.equal(new Set(ends.map((call) => call.headers['x-reelsmith-delivery'])).size, 1, 'retries keep their delivery id');
+			const stages = receiver.received.map((call) => call.event).filter((event) => event.type === 'stage.finished');
+			for (const stage of ['planning', 'generation', 'assembly']) assert.ok(stages.some((e) => e.stage === stage), `${stage} finished was sent`);
+
+			const { event } = ends[2];
+			assert.equal(event.run.id, runId);
+			assert.equal(event.run.status, 'completed');
+			assert.equal(event.run.campaign.name, 'Callbacks');
+			assert.equal(event.run.video.key, run.final_key);
+			assert.ok(Math.abs(event.run.duration - Number(run.duration)) < 0.01);
+			assert.deepEqual(event.run.failedScenes, []);
+			const video = await fetch(event.run.video.url);
+			assert.equal(video.status, 200);
+			const file = join(dataDir, 'downloads', 'callback.mp4');
+			await mkdir(join(dataDir, 'downloads'), { recursive: true });
+			await writeFile(file, Buffer.from(await video.arrayBuffer()));
+			const facts = inspectFinalVideo(file);
+			assert.deepEqual([facts.videoCodec, facts.audioCodec, facts.width, facts.height], ['h264', 'aac', 1080, 1080]);
+
+			const attempts = (
+				await db.query(
+					`select a.status_code from callback_attempts a join callback_deliveries d on d.id = a.delivery_id
+					  where d.run_id = $1 and d.event = 'run.completed' order by a.id`,
+					[runId],
+				)
+			).rows;
+			assert.deepEqual(attempts.map((a) => a.status_code), [500, 500, 200], 'every attempt is recorded');
+		} finally {
+			await receiver.stop();
+		}
+	});
+
 	test('what people paste (issue 15): plain headings, words kept apart, Arabic in an Arabic voice, a post titled', async () => {
 		const markdown = await readFile(join(FIXTURES, 'pasted', 'text-traps.md'), 'utf8');
 		const sentence = (n: number) => `Sentence number ${n} of this post has exactly nine words.`;
@@ -237,6 +305,13 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			{ what: 'iterations 0', status: 400, field: 'iterations', send: () => post('reelsmith/runs', { script, iterations: 0 }) },
 			{ what: 'iterations 6', status: 400, field: 'iterations', send: () => post('reelsmith/runs', { script, iterations: 6 }) },
 			{ what: 'scene count 99', status: 400, field: 'sceneCount', send: () => post('reelsmith/runs', { script, sceneCount: 99 }) },
+			{
+				what: 'callbackUrl at the metadata address',
+				status: 400,
+				field: 'callbackUrl',
+				says: /169\.254\.169\.254, a link-local address/,
+				send: () => post('reelsmith/runs', { script, callbackUrl: 'https://169.254.169.254/latest' }),
+			},
 			{ what: 'unknown preset', status: 400, field: 'preset', send: () => post('reelsmith/runs', { script, preset: 'imax' }) },
 			{ what: 'unknown style', status: 400, field: 'style', send: () => post('reelsmith/runs', { script, style: 'anime' }) },
 			{ what: 'NUL in the script', status: 400, field: 'script', says: /NUL character/, send: () => post('reelsmith/runs', { script: `${script}\u0000` }) },

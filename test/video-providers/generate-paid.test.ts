@@ -299,7 +299,7 @@ describe('fallback order', () => {
 		await assert.rejects(run(context(runId, { fallbackProviders: ['runway', 'local'] })), (error: Error) => {
 			assert.ok(error instanceof NodeOperationError);
 			assert.match(error.message, /^Scene 1: the Kling AI provider did not take the task: Kling refused the scene under its content policy .*Rewrite the scene/);
-			assert.match(String(error.description), /kling: failed/);
+			assert.match(String(error.description), /kling: refused/);
 			return true;
 		});
 		assert.equal(fakes.kling.submits, 1, 'not retried');

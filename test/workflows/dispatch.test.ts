@@ -64,7 +64,7 @@ describe('dispatching queued runs', () => {
 		}
 	});
 
-	test('the watchdog recovers stalled runs on a schedule, then dispatches, and keeps no record of idle rounds', () => {
+	test('the watchdog recovers stalled runs on a schedule, then dispatches, sends due callbacks, and keeps no record of idle rounds', () => {
 		const watchdog = workflows.get('watchdog')!;
 		const trigger = watchdog.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger')!;
 		const interval = (trigger.parameters.rule as { interval: { field: string; secondsInterval: number }[] }).interval[0];
@@ -72,6 +72,7 @@ describe('dispatching queued runs', () => {
 		assert.ok(interval.secondsInterval <= 30, 'a dead run is found within its lease + this interval');
 		assert.deepEqual(edges(watchdog), [
 			[trigger.name, 'Recover stalled runs'],
+			[trigger.name, 'Send callbacks'],
 			['Recover stalled runs', 'Dispatch queued runs'],
 		]);
 		assert.equal(watchdog.settings?.saveDataSuccessExecution, 'none');

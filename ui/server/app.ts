@@ -10,6 +10,7 @@ import { actionRoutes } from './actions';
 import { analyticsRoutes } from './analytics';
 import { artifactRoutes } from './artifacts';
 import { auditRoutes } from './auditRoutes';
+import { callbackRoutes } from './callbacks';
 import { authRoutes, requireSession, userRoutes, type Sessions } from './auth';
 import { CampaignStats, campaignRoutes } from './campaigns';
 import type { AppEnv, Deps } from './context';
@@ -71,6 +72,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api/campaigns', campaignRoutes(deps, sessions, stats));
 	app.route('/api/runs', runRoutes(deps));
 	app.route('/api', actionRoutes({ ...deps, n8nUrl: options.n8nUrl }));
+	app.route('/api', callbackRoutes(deps));
 	app.route('/api/analytics', analyticsRoutes(deps));
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));

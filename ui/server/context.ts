@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { CallbackSettings } from '../../nodes/shared/callbacks/settings';
 import type { Storage } from '../../nodes/shared/transport/storage';
 import type { EventHub } from './events';
 import type { N8nQueue } from './n8nQueue';
@@ -29,6 +30,8 @@ export interface Deps {
 	queue: N8nQueue;
 	/** /api/health answers 503 when a run's lease expired longer ago than this (REELSMITH_HEALTH_EXPIRED_LEASE_SECONDS). */
 	expiredLeaseAlertSeconds: number;
+	/** How "send again" sends a run's callbacks (REELSMITH_CALLBACK_*, the same as n8n's). */
+	callbacks: CallbackSettings;
 	/** Cookie `Secure` flag: true behind HTTPS. */
 	secureCookie: boolean;
 	/** Take the client address for the login rate limit from X-Forwarded-For (only behind a proxy you run). */

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { S3Settings } from '../../initialization/credentials';
 import { migrate } from '../../initialization/migrate';
+import { callbackSettings, type CallbackSettings } from '../../nodes/shared/callbacks/settings';
 import { maxRunningSetting } from '../../nodes/shared/store/runState';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { createApp } from './app';
@@ -41,6 +42,8 @@ export interface DashboardOptions {
 	queue?: QueueSettings | null;
 	/** /api/health answers 503 once a run's lease has been expired this long; default REELSMITH_HEALTH_EXPIRED_LEASE_SECONDS or 300. */
 	expiredLeaseAlertSeconds?: number;
+	/** How "send again" sends callbacks; default from REELSMITH_CALLBACK_* (give n8n the same). */
+	callbacks?: CallbackSettings;
 	/** The dispatcher's Max Running (workflows: 2); queue positions count against it. */
 	maxRunning?: number;
 	/** First admin when there are no users; default REELSMITH_ADMIN_EMAIL / REELSMITH_ADMIN_PASSWORD. */
@@ -103,6 +106,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 			webhookBase: options.webhookBase,
 			webhookToken: options.webhookToken,
 			maxRunning: options.maxRunning ?? maxRunningSetting(),
+			callbacks: options.callbacks ?? callbackSettings(),
 			events,
 			queue,
 			expiredLeaseAlertSeconds,

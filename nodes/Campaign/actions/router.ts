@@ -16,6 +16,7 @@ import * as runFail from './run/fail.operation';
 import * as runGet from './run/get.operation';
 import * as runRecover from './run/recover.operation';
 import * as runResume from './run/resume.operation';
+import * as runSendCallbacks from './run/sendCallbacks.operation';
 import * as runSetStage from './run/setStage.operation';
 import * as runStart from './run/start.operation';
 import * as runStartPipeline from './run/startPipeline.operation';
@@ -43,6 +44,7 @@ export const operations: Record<string, Record<string, Operation>> = {
 		get: runGet,
 		recover: runRecover,
 		resume: runResume,
+		sendCallbacks: runSendCallbacks,
 		setStage: runSetStage,
 		start: runStart,
 		startPipeline: runStartPipeline,

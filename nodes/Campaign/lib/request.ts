@@ -1,5 +1,6 @@
 import { nulProblem, wellFormed } from '../../shared/storable';
-import { publicUrlProblem } from '../../shared/publicUrl';
+import { callbackUrlProblem, publicUrlProblem } from '../../shared/publicUrl';
+import { callbackSettings } from '../../shared/callbacks/settings';
 import clipLimits from '../../shared/data/clipLimits.json';
 import { sceneBudgetProblem } from '../../shared/screenplay/split';
 import { z } from 'zod/v4';
@@ -66,6 +67,12 @@ const references = z
 		z.custom<string>((value) => referenceProblem(value) === null),
 	)
 	.default({});
+/** Where to POST the run's events: https to a public host (http to this machine only with REELSMITH_CALLBACK_ALLOW_LOOPBACK). */
+export function callbackProblem(value: unknown): string | null {
+	if (typeof value !== 'string') return `must be a text (an https URL), not ${value === null ? 'null' : typeof value}`;
+	return callbackUrlProblem(value, { allowLoopback: callbackSettings().allowLoopback });
+}
+export const CALLBACK_EVENTS = ['stage'] as const;
 const dollars = z.number().min(0).max(100_000).nullable().default(null);
 
 const RequestSchema = z
@@ -99,6 +106,8 @@ const RequestSchema = z
 		approval: z.boolean().default(false),
 		referenceFrames: z.enum(REFERENCE_FRAMES).default('none'),
 		references,
+		callbackUrl: z.custom<string>((value) => callbackProblem(value) === null).nullable().default(null),
+		events: z.array(z.enum(CALLBACK_EVENTS)).max(CALLBACK_EVENTS.length).default([]),
 	})
 	.strict();
 
@@ -134,6 +143,8 @@ export const FIELD_RULES: Record<RequestField, string> = {
 	referenceFrames: `one of ${REFERENCE_FRAMES.join(', ')} (storyboard = Kling and Runway animate a still of each scene drawn by the local renderer, so characters look the same in every clip)`,
 	references:
 		'an object mapping scene numbers to the image Kling or Runway should animate for that scene: an https URL or a PNG/JPEG/WebP data URI of at most 5 MB, e.g. {"2": "https://example.com/bob.png"}',
+	callbackUrl: 'an https URL of your app that Reelsmith POSTs a signed event to when the run ends, e.g. "https://example.com/hooks/reelsmith"',
+	events: 'a list of extra events to POST to callbackUrl: ["stage"] for one call per finished stage, or []',
 };
 
 /** What the run keeps from the request besides its options. */
@@ -149,6 +160,10 @@ export interface RunRequest {
 	budget: number | null;
 	/** The campaign's cap this request set (also campaigns.budget_usd); null = unchanged. */
 	campaignBudget: number | null;
+	/** Where the run's events go (migration 008's triggers read it from runs.request); null = nobody is told. */
+	callbackUrl: string | null;
+	/** Extra events for callbackUrl: 'stage' = each finished stage. */
+	events: Array<(typeof CALLBACK_EVENTS)[number]>;
 }
 
 /** What the run asked for, before Campaign → Choose Providers resolves 'auto' (see RunProviders). */
@@ -244,10 +259,14 @@ export function validateRunRequest(body: unknown): RequestCheck {
 	const tooLong = sceneBudgetProblem(plan, { clipLimit: clipLimits.local, maxScenes: MAX_SCENES });
 	if (tooLong) return reject('script', tooLong);
 
-	const { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget, ...rest } = body_;
+	if (body_.events.length > 0 && !body_.callbackUrl) {
+		return reject('events', `"events" asks for ${body_.events.join(', ')} callbacks, but there is no "callbackUrl" to send them to. Add "callbackUrl" or leave "events" out.`);
+	}
+
+	const { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget, callbackUrl, events, ...rest } = body_;
 	return {
 		ok: true,
-		request: { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget },
+		request: { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget, callbackUrl, events },
 		options: {
 			preset: rest.preset,
 			style: rest.style,
@@ -318,6 +337,9 @@ function explain(field: RequestField, value: unknown): string {
 			const problem = referenceProblem(image);
 			if (problem) return `"references" for scene ${number} ${problem} (got ${show(image)}). Fix "references" or leave it out.`;
 		}
+	}
+	if (field === 'callbackUrl') {
+		return `"callbackUrl" ${callbackProblem(value) ?? 'is not valid'} (got ${show(value)}). Send ${FIELD_RULES.callbackUrl}, or leave it out.`;
 	}
 	return `"${field}" must be ${FIELD_RULES[field] ?? 'valid'} (got ${show(value)}). Fix "${field}" in the request or leave it out to use the default.`;
 }

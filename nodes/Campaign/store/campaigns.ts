@@ -10,17 +10,20 @@ export interface Campaign {
 }
 
 /** The campaign with this name, created when missing (requests name campaigns, not ids). */
+// Never the callback secret: a campaign travels in items, and items are kept in n8n's execution data.
+const COLUMNS = 'id, name, budget_usd, created_at, updated_at';
+
 export async function ensureCampaign(db: Queryable, name: string): Promise<Campaign> {
-	const inserted = await db.query('insert into campaigns (name) values ($1) on conflict (name) do nothing returning *', [
+	const inserted = await db.query(`insert into campaigns (name) values ($1) on conflict (name) do nothing returning ${COLUMNS}`, [
 		name,
 	]);
 	if (inserted.rows[0]) return fromRow<Campaign>(inserted.rows[0]);
-	const { rows } = await db.query('select * from campaigns where name = $1', [name]);
+	const { rows } = await db.query(`select ${COLUMNS} from campaigns where name = $1`, [name]);
 	return fromRow<Campaign>(rows[0]);
 }
 
 export async function getCampaign(db: Queryable, id: string): Promise<Campaign | null> {
-	const { rows } = await db.query('select * from campaigns where id = $1', [id]);
+	const { rows } = await db.query(`select ${COLUMNS} from campaigns where id = $1`, [id]);
 	return rows[0] ? fromRow<Campaign>(rows[0]) : null;
 }
 

@@ -1,10 +1,10 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { z } from 'zod/v4';
-import prompts from '../data/prompts.json';
+import prompts from '../../shared/data/prompts.json';
 import { textParameter } from '../../shared/parameters';
-import { ledgerHooks } from '../lib/ledger';
+import { ledgerHooks } from '../../shared/claudeLedger';
 import { PARSE_OPTIONS } from '../lib/schema';
-import { callStructured, type Tool, type Validator } from '../transport/anthropic';
+import { callStructured, type Tool, type Validator } from '../../shared/transport/anthropic';
 import { fill, show, paidJson } from './common';
 
 const on = ['checkFrame'];

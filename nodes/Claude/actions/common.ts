@@ -1,9 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import models from '../data/models.json';
+import models from '../../shared/data/claudeModels.json';
 import { claudeCostUsd } from '../../shared/prices';
 import type { Critique, Plan } from '../../shared/plan';
 import { readCritique, readPlan } from '../../shared/screenplay/validate';
-import type { Usage } from '../transport/anthropic';
+import type { Usage } from '../../shared/transport/anthropic';
 
 function perMTok(model: string, side: 'input' | 'output'): number {
 	return claudeCostUsd(model, { input_tokens: side === 'input' ? 1e6 : 0, output_tokens: side === 'output' ? 1e6 : 0 });
@@ -92,10 +92,7 @@ export function targetParameters(operations: string[]): INodeProperties[] {
 	];
 }
 
-/** `{{name}}` placeholders filled from `values`. */
-export function fill(template: string, values: Record<string, string>): string {
-	return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
-}
+export { fill } from '../../shared/text';
 
 export function positiveOrNull(value: unknown): number | null {
 	const number = Number(value);

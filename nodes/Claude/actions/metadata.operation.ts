@@ -1,12 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import limits from '../data/metadata.json';
-import prompts from '../data/prompts.json';
+import prompts from '../../shared/data/prompts.json';
 import { PRESETS } from '../../shared/presets';
 import { textParameter } from '../../shared/parameters';
 import { metadataTool, metadataValidator } from '../lib/schema';
-import { callStructured } from '../transport/anthropic';
+import { callStructured } from '../../shared/transport/anthropic';
 import { asJson, fill, getPlan, planForPrompt, planParameter, positiveOrNull, show, paidJson } from './common';
-import { ledgerHooks } from '../lib/ledger';
+import { ledgerHooks } from '../../shared/claudeLedger';
 
 const on = ['metadata'];
 

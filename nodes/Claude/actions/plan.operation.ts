@@ -1,11 +1,11 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import prompts from '../data/prompts.json';
+import prompts from '../../shared/data/prompts.json';
 import type { ScriptFormat } from '../../shared/plan';
 import { readPlan } from '../../shared/screenplay/validate';
 import { jsonParameter, textParameter } from '../../shared/parameters';
 import { planTool, planValidator } from '../lib/schema';
-import { ledgerHooks } from '../lib/ledger';
-import { callStructured } from '../transport/anthropic';
+import { ledgerHooks } from '../../shared/claudeLedger';
+import { callStructured } from '../../shared/transport/anthropic';
 import { asJson, fill, planForPrompt, positiveOrNull, show, paidJson } from './common';
 
 const on = ['plan'];

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import prompts from '../data/prompts.json';
+import prompts from '../../shared/data/prompts.json';
 import { refineTool, refineValidator } from '../lib/schema';
-import { ledgerHooks } from '../lib/ledger';
-import { callStructured } from '../transport/anthropic';
+import { ledgerHooks } from '../../shared/claudeLedger';
+import { callStructured } from '../../shared/transport/anthropic';
 import { asJson, fill, getCritique, getPlan, planForPrompt, planParameter, positiveOrNull, targetParameters, paidJson } from './common';
 
 export const description: INodeProperties[] = [

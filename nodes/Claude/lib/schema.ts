@@ -8,7 +8,7 @@ import {
 	type ScriptFormat,
 } from '../../shared/plan';
 import { planProblems } from '../../shared/screenplay/validate';
-import type { Tool, Validator } from '../transport/anthropic';
+import type { Tool, Validator } from '../../shared/transport/anthropic';
 
 /**
  * What Claude is asked to return (tool input schemas) and how its answer is checked and completed into the shared

@@ -14,11 +14,15 @@ import type {
 	VideoProviderDefinition,
 } from '../providers/types';
 
-/** Why one provider did not make the clip; `down` lets the scene move on to the next provider of the order. */
+/**
+ * Why one provider did not make the clip; `down` lets the scene move on to the next provider of the order, `policy`
+ * says the provider's content policy refused it (the prompt may be rewritten and tried once more).
+ */
 export class ClipError extends Error {
 	constructor(
 		message: string,
 		readonly down = false,
+		readonly policy = false,
 	) {
 		super(message);
 		this.name = 'ClipError';
@@ -136,7 +140,11 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 					// A refusal made no task (when none can exist, or the lookup found none): the intent goes. Without an
 					// answer the provider may have made one, so the intent stays for the next try to look up.
 					if (intent && !unanswered && (!mayExist || found === null)) await tracked?.ledger.dropIntent(definition.name, intent.key);
-					throw new ClipError(`${label}the ${name} provider did not take the task: ${messageOf(error)}`, isProviderDown(error));
+					throw new ClipError(
+						`${label}the ${name} provider did not take the task: ${messageOf(error)}`,
+						isProviderDown(error),
+						error instanceof ProviderError && error.policy,
+					);
 				}
 			}
 			// Written before the first poll: from here on the task is paid for, whatever happens to this execution.
@@ -193,7 +201,7 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 				const reason = status.error ?? 'no reason given';
 				await tracked?.ledger.taskFinished(definition.name, taskId, { status: 'failed', error: reason });
 				settled = true;
-				throw new ClipError(`${label}the ${name} provider could not make the clip: ${reason}`);
+				throw new ClipError(`${label}the ${name} provider could not make the clip: ${reason}`, false, Boolean(status.policy));
 			}
 			if (Date.now() >= deadline) {
 				if (status.status === 'queued' && provider.cancel) {

@@ -20,6 +20,7 @@ import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
 import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
+import { canRewrite, rewriteRefusedPrompt, type PromptRewrite } from './rewritePrompt';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 
 const show = { show: { operation: ['generate'] } };
@@ -181,6 +182,14 @@ export const description: INodeProperties[] = [
 				'Tries per request to Kling or Runway when they are rate limiting or briefly down (429, 5xx, timeouts), the first included. Waits back off and honour Retry-After; refused keys, content policy and account refusals are never retried.',
 		},
 		{
+			displayName: 'Rewrite Refused Prompts',
+			name: 'rewriteRefusedPrompts',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether, when Kling or Runway refuses a scene under its content policy and a Reelsmith Anthropic credential with a key is attached, Claude rewrites the prompt keeping the scene's meaning and the same provider is tried once more. The rewrite and the reason are kept in the scene's provider attempts.",
+		},
+		{
 			displayName: 'Timeout (Seconds)',
 			name: 'timeout',
 			type: 'number',
@@ -231,7 +240,7 @@ function fallbackList(value: unknown): string[] {
 
 export interface Attempt {
 	provider: string;
-	outcome: 'served' | 'skipped' | 'down' | 'failed';
+	outcome: 'served' | 'skipped' | 'down' | 'failed' | 'refused';
 	message?: string;
 }
 
@@ -347,6 +356,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		referenceFrame?: string;
 		retryAttempts?: number;
 		providerConcurrency?: number;
+		rewriteRefusedPrompts?: boolean;
 	};
 	const pollInterval = Math.max(50, Number(options.pollInterval ?? 500));
 	const timeoutMs = Math.max(1, Number(options.timeout ?? 600)) * 1000;
@@ -392,7 +402,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const attempts: Attempt[] = [];
 	const notes: string[] = [];
-	for (const definition of order) {
+	// At most one rewrite per scene: a prompt refused twice needs a person.
+	let rewrite: PromptRewrite | undefined;
+	const rewriting = options.rewriteRefusedPrompts !== false && (await canRewrite(this, itemIndex));
+	for (let index = 0; index < order.length; index++) {
+		const definition = order[index];
 		const { credentials, skip } = await providerCredentials.call(this, definition, itemIndex);
 		const tooLong =
 			duration > definition.maxDuration
@@ -427,7 +441,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				runId,
 				sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
 			});
-			attempts.push({ provider: definition.name, outcome: 'served' });
+			attempts.push({
+				provider: definition.name,
+				outcome: 'served',
+				...(rewrite ? { message: `after Claude rewrote the refused prompt to: ${rewrite.rewritten}` } : {}),
+			});
 			notes.push(...made.notes);
 			return [
 				{
@@ -438,6 +456,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 						taskId: made.taskId,
 						attempts: attempts as unknown as IDataObject[],
 						cost: { ...made.cost },
+						...(rewrite ? { promptRewrite: { ...rewrite } } : {}),
 						...(notes.length ? { notes } : {}),
 					},
 					pairedItem: { item: itemIndex },
@@ -445,8 +464,32 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			];
 		} catch (error) {
 			const down = error instanceof ClipError && error.down;
-			attempts.push({ provider: definition.name, outcome: down ? 'down' : 'failed', message: (error as Error).message });
+			const refused = error instanceof ClipError && error.policy;
+			attempts.push({ provider: definition.name, outcome: down ? 'down' : refused ? 'refused' : 'failed', message: (error as Error).message });
+			if (refused && rewriting && !rewrite) {
+				// The same provider once more with Claude's rewrite: another provider would likely refuse the same words.
+				try {
+					rewrite = await rewriteRefusedPrompt(this, itemIndex, request, definition.displayName, (error as Error).message);
+				} catch (rewriteError) {
+					throw fail(
+						`${(error as Error).message} Claude could not rewrite the prompt: ${(rewriteError as Error).message}`,
+						`Providers tried: ${describeAttempts(attempts)}`,
+					);
+				}
+				request.promptRewrite = rewrite.rewritten;
+				notes.push(`${label}${definition.displayName} refused the prompt under its content policy; Claude rewrote it (${rewrite.changed || 'no reason given'}) and the scene is tried once more.`);
+				index--;
+				continue;
+			}
 			if (!down) {
+				if (refused) {
+					throw fail(
+						rewrite
+							? `${(error as Error).message} It was refused again after Claude rewrote the prompt to: "${rewrite.rewritten}". Change the scene's action or dialogue by hand.`
+							: `${(error as Error).message}${rewriting || options.rewriteRefusedPrompts === false ? '' : ' Attach a Reelsmith Anthropic credential with a key to this node to have refused prompts rewritten by Claude and tried once more.'}`,
+						`Providers tried: ${describeAttempts(attempts)}`,
+					);
+				}
 				// The budget message already names the scene and provider; it reads the same in every paid node.
 				throw fail((error as Error).message, `Providers tried: ${describeAttempts(attempts)}`);
 			}

@@ -130,7 +130,9 @@ export function fitPrompt(
 	limit: number,
 	provider: string,
 ): { text: string; note?: string } {
-	const base = scenePrompt(request, styleHint);
+	const base = request.promptRewrite?.trim()
+		? [request.promptRewrite.trim(), styleHint].filter(Boolean).join('. ')
+		: scenePrompt(request, styleHint);
 	const reasons = (request.feedback ?? []).map((reason) => reason.trim()).filter(Boolean);
 	if (!reasons.length) return cutPrompt(base, limit, provider);
 	let fix = `Fix from the last check: ${reasons.join('; ')}.`;

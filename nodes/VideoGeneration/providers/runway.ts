@@ -134,7 +134,7 @@ class RunwayVideoProvider extends RemoteVideoProvider implements VideoProvider {
 				if (task.output?.[0]) this.results.set(taskId, task.output[0]);
 				return { status: 'succeeded', progress: 1 };
 			case 'FAILED':
-				return { status: 'failed', error: runwayFailure(task) };
+				return { status: 'failed', error: runwayFailure(task), policy: Boolean(task.failureCode?.startsWith('SAFETY')) };
 			case 'CANCELLED':
 				return {
 					status: 'failed',

@@ -31,6 +31,11 @@ export interface ClipRequest {
 	characters?: Character[];
 	/** A still to animate (https URL, data URI or bare base64): remote providers switch to image-to-video. */
 	referenceImage?: string;
+	/**
+	 * The scene's words as Claude rewrote them after a content-policy refusal: remote providers send this instead of
+	 * the prompt made from the scene (the style hint and frame-check fixes still follow it).
+	 */
+	promptRewrite?: string;
 	/** Reasons the last clip of this scene failed its frame check; remote providers add them to the prompt. */
 	feedback?: string[];
 }
@@ -43,6 +48,8 @@ export interface TaskStatus {
 	progress?: number;
 	/** Plain words, when status is failed. */
 	error?: string;
+	/** The task failed the provider's content moderation (Runway SAFETY.*). */
+	policy?: boolean;
 }
 
 export interface ObjectDestination {

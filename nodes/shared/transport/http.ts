@@ -53,12 +53,14 @@ export class ProviderError extends Error {
 	readonly retryAfterMs?: number;
 	/** The provider could not be reached at all (network, timeout), whatever the method. */
 	readonly unreachable: boolean;
+	/** A content-policy refusal (Refusal.policy). */
+	readonly policy: boolean;
 	/** Requests sent before giving up. */
 	attempts = 1;
 
 	constructor(
 		message: string,
-		options: { status?: number; retryable?: boolean; retryAfterMs?: number; unreachable?: boolean } = {},
+		options: { status?: number; retryable?: boolean; retryAfterMs?: number; unreachable?: boolean; policy?: boolean } = {},
 	) {
 		super(message);
 		this.name = 'ProviderError';
@@ -66,6 +68,7 @@ export class ProviderError extends Error {
 		this.retryable = options.retryable ?? false;
 		this.retryAfterMs = options.retryAfterMs;
 		this.unreachable = options.unreachable ?? false;
+		this.policy = options.policy ?? false;
 	}
 
 	/** Unreachable, or still busy/failing after the retries: another provider of the fallback order may serve. */
@@ -128,6 +131,8 @@ export interface HttpAnswer {
 export interface Refusal {
 	message: string;
 	retry?: boolean;
+	/** The provider's content policy refused what was asked (a rewritten prompt may pass; the same one never will). */
+	policy?: boolean;
 }
 
 export interface JsonRequest {
@@ -233,6 +238,7 @@ export async function requestJson(request: JsonRequest, limits: RetryPolicy = RE
 		throw new ProviderError(refusal.message, {
 			status: answer.status,
 			retryable,
+			policy: refusal.policy,
 			retryAfterMs: retryable ? retryAfterMs(answer.headers.get('retry-after')) : undefined,
 		});
 	});

@@ -70,6 +70,7 @@ function klingRefusal(answer: HttpAnswer): Refusal {
 		return {
 			message: `Kling refused the scene under its content policy (${detail}). Rewrite the scene's action or dialogue and run it again.`,
 			retry: false,
+			policy: true,
 		};
 	}
 	if (code >= 1100 && code <= 1102) {

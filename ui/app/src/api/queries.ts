@@ -7,6 +7,7 @@ import type {
 	AiCallDetail,
 	Analytics,
 	AuditEntry,
+	CallbackDelivery,
 	CampaignDetail,
 	CampaignList,
 	CampaignSummary,
@@ -22,6 +23,8 @@ export const keys = {
 	campaigns: (search: string, offset: number, limit: number) => ['campaigns', { search, offset, limit }] as const,
 	campaign: (id: string, offset: number, limit: number) => ['campaign', id, { offset, limit }] as const,
 	run: (id: string) => ['run', id] as const,
+	callbacks: (runId: string) => ['run', runId, 'callbacks'] as const,
+	callbackSecret: (campaignId: string) => ['callbackSecret', campaignId] as const,
 	analytics: (campaignId: string, days: number) => ['analytics', { campaignId, days }] as const,
 	system: ['system'] as const,
 	calls: (runId: string) => ['run', runId, 'calls'] as const,
@@ -76,6 +79,45 @@ export function useRun(id: string) {
 		queryKey: keys.run(id),
 		queryFn: ({ signal }) => api<RunDetail>(`/api/runs/${encodeURIComponent(id)}`, { signal }),
 		refetchInterval: (query) => (live !== 'live' && ACTIVE.has(query.state.data?.run.status ?? '') ? FALLBACK_POLL_MS : false),
+	});
+}
+
+/** A run's callback deliveries; refreshed with the run (live updates) and every few seconds while one is due. */
+export function useCallbacks(runId: string) {
+	return useQuery({
+		queryKey: keys.callbacks(runId),
+		queryFn: ({ signal }) => api<{ deliveries: CallbackDelivery[] }>(`/api/runs/${encodeURIComponent(runId)}/callbacks`, { signal }),
+		refetchInterval: (query) => (query.state.data?.deliveries.some((d) => d.status === 'pending') ? FALLBACK_POLL_MS : false),
+	});
+}
+
+export function useSendCallbackAgain(runId: string) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: (deliveryId: string) =>
+			post<{ attempt: { delivered: boolean; statusCode: number | null; error: string | null }; deliveries: CallbackDelivery[] }>(
+				`/api/runs/${encodeURIComponent(runId)}/callbacks/${encodeURIComponent(deliveryId)}/send`,
+			),
+		onSuccess: (answer) => client.setQueryData(keys.callbacks(runId), { deliveries: answer.deliveries }),
+		onError: () => void client.invalidateQueries({ queryKey: keys.callbacks(runId) }),
+	});
+}
+
+/** The campaign's callback signing secret: read only when someone asks to see it. */
+export function useCallbackSecret(campaignId: string, enabled: boolean) {
+	return useQuery({
+		queryKey: keys.callbackSecret(campaignId),
+		queryFn: ({ signal }) => api<{ secret: string }>(`/api/campaigns/${encodeURIComponent(campaignId)}/callback-secret`, { signal }),
+		enabled,
+		staleTime: Infinity,
+	});
+}
+
+export function useRotateCallbackSecret(campaignId: string) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: () => post<{ secret: string }>(`/api/campaigns/${encodeURIComponent(campaignId)}/callback-secret/rotate`),
+		onSuccess: (answer) => client.setQueryData(keys.callbackSecret(campaignId), answer),
 	});
 }
 

@@ -254,3 +254,18 @@ export interface AuditEntry {
 	before: unknown;
 	after: unknown;
 }
+
+/** GET /api/runs/:id/callbacks: what Reelsmith POSTed to the run's callbackUrl, attempt by attempt. */
+export interface CallbackDelivery {
+	id: string;
+	event: string;
+	stage: string | null;
+	url: string;
+	status: 'pending' | 'delivered' | 'undeliverable';
+	attempts: number;
+	nextAttemptAt: string;
+	lastError: string | null;
+	deliveredAt: string | null;
+	createdAt: string;
+	attemptList: Array<{ attemptedAt: string; statusCode: number | null; latencyMs: number | null; error: string | null; madeBy: string }>;
+}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useCampaign } from '../api/queries';
+import { CallbackSecret } from '../components/CallbackSecret';
 import { CampaignSettings } from '../components/CampaignSettings';
 import { ErrorNotice, Loading } from '../components/Feedback';
 import { NewRunForm } from '../components/NewRunForm';
@@ -48,6 +49,7 @@ export function CampaignPage() {
 				</button>
 			</div>
 			{editing && <CampaignSettings campaign={campaign} onClose={() => setEditing(false)} />}
+			<CallbackSecret campaignId={campaign.id} />
 			{detail.error && <ErrorNotice error={detail.error} what="the latest runs" onRetry={() => void detail.refetch()} />}
 			{showForm && <NewRunForm campaignId={campaign.id} onStarted={(runId) => navigate(`/runs/${runId}`)} />}
 			<RunsTable runs={runs} now={now} />

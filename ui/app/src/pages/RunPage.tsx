@@ -4,6 +4,7 @@ import { useRun, useRunAction } from '../api/queries';
 import type { RunDetail } from '../api/types';
 import { AiCalls } from '../components/AiCalls';
 import { ApprovalPanel } from '../components/ApprovalPanel';
+import { CallbackAttempts } from '../components/CallbackAttempts';
 import { ActionResult, ErrorNotice, Loading, ProblemNotice } from '../components/Feedback';
 import { PlanVersions } from '../components/PlanVersions';
 import { ProgressBar } from '../components/ProgressBar';
@@ -234,6 +235,8 @@ export function RunPage() {
 					<Costs detail={data} />
 				</section>
 			</div>
+
+			<CallbackAttempts runId={run.id} now={now} />
 
 			<section className="card">
 				<h2>AI calls</h2>

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import { BudgetError, Ledger } from '../../shared/ledger';
-import { typicalClaudeCallUsd } from '../../shared/prices';
-import type { CallHooks } from '../transport/anthropic';
+import { BudgetError, Ledger } from './ledger';
+import { typicalClaudeCallUsd } from './prices';
+import type { CallHooks } from './transport/anthropic';
 
 /** The run (and scene) an item belongs to, when it carries one. */
 export function runOf(context: IExecuteFunctions, itemIndex: number): { runId: string; sceneNumber: number | null } | undefined {

@@ -1,10 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import { claudeCostUsd } from '../../shared/prices';
-import { recordCall } from '../../shared/store/aiCalls';
-import { RETRY_POLICY } from '../../shared/transport/http';
-import models from '../data/models.json';
+import { claudeCostUsd } from '../prices';
+import { recordCall } from '../store/aiCalls';
+import { RETRY_POLICY } from './http';
+import models from '../data/claudeModels.json';
 import prompts from '../data/prompts.json';
 
 export interface Usage {
@@ -26,7 +26,7 @@ export type Validator<T> = (input: unknown) => { value: T; problems?: undefined 
 export interface StructuredRequest<T> {
 	system: string;
 	content: Anthropic.ContentBlockParam[] | string;
-	/** The answer's schema: sent as a forced tool, or as output_config's JSON schema (see data/models.json). */
+	/** The answer's schema: sent as a forced tool, or as output_config's JSON schema (see nodes/shared/data/claudeModels.json). */
 	tool: Tool;
 	validate: Validator<T>;
 	/** What the node was asked for, for the error message ("plan", "critique"). */
@@ -51,7 +51,7 @@ export type StructuredOutput = 'tool' | 'jsonSchema';
 
 const SPEND_LIMIT = 'enforced_spend_limit_reached';
 
-/** How the model is asked for structured output (data/models.json); models not in the list use a forced tool. */
+/** How the model is asked for structured output (nodes/shared/data/claudeModels.json); models not in the list use a forced tool. */
 export function structuredOutputOf(model: string): StructuredOutput {
 	const entry = models.models.find((candidate) => candidate.id === model);
 	return entry?.structuredOutput === 'jsonSchema' ? 'jsonSchema' : 'tool';
@@ -68,11 +68,14 @@ export function costOf(model: string, inputTokens: number, outputTokens: number,
  */
 const fetchWithSpendLimit: typeof fetch = async (input, init) => {
 	const started = performance.now();
+	// Read only for the key values to take out of what is recorded.
+	const sentHeaders: Record<string, string> = {};
+	new Headers(init?.headers).forEach((value, name) => (sentHeaders[name] = value));
 	const sent = {
 		provider: 'Anthropic',
 		method: init?.method ?? 'GET',
 		url: input instanceof Request ? input.url : String(input),
-		headers: Object.fromEntries(new Headers(init?.headers).entries()),
+		headers: sentHeaders,
 		body: typeof init?.body === 'string' ? parsed(init.body) : undefined,
 	};
 	let response: Response;
@@ -80,7 +83,7 @@ const fetchWithSpendLimit: typeof fetch = async (input, init) => {
 		response = await fetch(input, init);
 	} catch (error) {
 		await recordCall({ ...sent, status: 0, ok: false, error: (error as Error).message, ms: performance.now() - started });
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the SDK needs fetch's own error to tell a timeout from a connection failure; callStructured wraps it
+		// The SDK needs fetch's own error to tell a timeout from a connection failure; callStructured wraps it.
 		throw error;
 	}
 	// The AI-call record keeps the answer: a copy is read, the SDK reads the original.
@@ -223,7 +226,7 @@ function readJsonAnswer(response: Anthropic.Message): Read {
 }
 
 /**
- * One structured answer from Claude. The route comes from data/models.json: a forced tool (tool_choice, read the
+ * One structured answer from Claude. The route comes from nodes/shared/data/claudeModels.json: a forced tool (tool_choice, read the
  * tool_use input) or JSON-schema output (output_config.format, read the JSON text). The answer is validated, and an
  * invalid one is sent back once with the problems (as an error tool_result, or a user message) before the node gives
  * up. Returns the value and the usage of all calls made; `hooks` run around every paid call (budget, cost ledger).
