@@ -43,6 +43,8 @@ export function n8nEnvironment(settings: N8nSettings): NodeJS.ProcessEnv {
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '15',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
+		// n8n's own Prometheus endpoint (GET /metrics on its port, no auth; it listens on loopback here).
+		N8N_METRICS: 'true',
 		// Without internet the MCP server registry module logs getaddrinfo errors for api.n8n.io on every start.
 		N8N_DISABLED_MODULES: 'mcp-registry',
 	};

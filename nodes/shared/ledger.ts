@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import type { Pool } from 'pg';
+import { chargeCall, lastCallOf } from './store/aiCalls';
 import { poolFor, toPostgresCredentials } from './transport/postgres';
 
 /**
@@ -151,7 +152,9 @@ export class Ledger {
 
 	/** One cost line; the run's cost_total follows. A line for a task already costed is not written again. */
 	async recordCost(line: CostLine): Promise<void> {
-		await this.db.query(
+		// Taken before the write: the call this line pays for is the last one answered before it.
+		const callId = lastCallOf(line.provider);
+		const { rowCount } = await this.db.query(
 			`with line as (
 				insert into costs (run_id, scene_number, provider, model, units, unit, amount_usd, purpose, task_id)
 				select $1, $2, $3, $4, $5, $6, $7, $8, $9
@@ -159,7 +162,8 @@ export class Ledger {
 					select 1 from costs where provider = $3 and task_id = $9 and purpose is not distinct from $8)
 				returning run_id, amount_usd
 			)
-			update runs set cost_total = coalesce(cost_total, 0) + line.amount_usd from line where runs.id = line.run_id`,
+			update runs set cost_total = coalesce(cost_total, 0) + line.amount_usd from line where runs.id = line.run_id
+			returning runs.id`,
 			[
 				line.runId,
 				line.sceneNumber ?? null,
@@ -172,6 +176,8 @@ export class Ledger {
 				line.taskId ?? null,
 			],
 		);
+		// Only a line that was written is put on its call: a repeated clip line must not count twice there either.
+		if (rowCount) await chargeCall(this.db, line, callId);
 	}
 
 	/** The task this scene already has running at `provider` (accepted and paid, clip not fetched yet), if any. */

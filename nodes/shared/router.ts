@@ -3,6 +3,8 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
+import { Ledger, runIdOf } from './ledger';
+import { inCallScope, type CallScope } from './store/aiCalls';
 
 export type OperationHandler = (
 	this: IExecuteFunctions,
@@ -41,7 +43,7 @@ export async function runOperations(
 						itemIndex,
 					});
 				}
-				const result = await handler.call(this, itemIndex);
+				const result = await inCallScope(callScope(this, itemIndex, operation), () => handler.call(this, itemIndex));
 				return { outputs: isMultiOutput(result) ? result : [result] };
 			} catch (error) {
 				if (!continueOnFail) stopped = true;
@@ -94,6 +96,20 @@ export function failedItem(
 		json: { ...item.json, error: error.message },
 		error: nodeError,
 		pairedItem: { item: itemIndex },
+	};
+}
+
+/** The run an item works for (its runId and sceneNumber): its provider calls go to the AI-call record. */
+function callScope(ctx: IExecuteFunctions, itemIndex: number, operation: string): CallScope | undefined {
+	const json = ctx.getInputData()[itemIndex]?.json ?? {};
+	const runId = runIdOf(json.runId);
+	if (!runId) return undefined;
+	const scene = Number(json.sceneNumber);
+	return {
+		runId,
+		sceneNumber: Number.isInteger(scene) && scene > 0 ? scene : null,
+		operation,
+		store: async () => (await Ledger.fromNode(ctx, itemIndex))?.db,
 	};
 }
 

@@ -30,6 +30,7 @@ function assertSigned(call: { headers: Record<string, unknown>; body: unknown })
 }
 const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
 const PASSWORD = 'manager-password-1';
+const METRICS_TOKEN = 'test-metrics-token';
 
 describe('dashboard API', () => {
 	let pg: TestPostgres;
@@ -101,6 +102,7 @@ describe('dashboard API', () => {
 			poolSize: 4,
 			heartbeatMs: 300,
 			queue: null,
+			metricsToken: METRICS_TOKEN,
 			// "send again" reaches the test's callback receiver on loopback.
 			callbacks: { ...DEFAULT_CALLBACK_SETTINGS, allowLoopback: true, retrySeconds: [1] },
 			log: () => {},
@@ -1417,6 +1419,83 @@ describe('dashboard API', () => {
 			assert.equal(view.body.n8n.mode, 'queue');
 			assert.equal(view.body.n8n.queue, null);
 			assert.match(view.body.n8n.redis.error, /does not answer/);
+		});
+	});
+
+	describe('audit trail and metrics', () => {
+		it('keeps who cancelled a run and who changed a budget, with before and after; only admins read it', async () => {
+			const runId = await insertRun(ids.a, { title: 'Cancel me', status: 'queued' });
+			const anna = await as('anna@example.com');
+			assert.equal((await anna.post(`/api/runs/${runId}/cancel`)).status, 202);
+			assert.equal((await anna.patch(`/api/campaigns/${ids.a}`, { budgetUsd: 7.5 })).status, 200);
+
+			const admin = await as(ADMIN.email, ADMIN.password);
+			const cancel = await admin.get(`/api/audit?subjectType=run&subjectId=${runId}`);
+			assert.equal(cancel.status, 200);
+			assert.equal(cancel.body.entries.length, 1);
+			const [entry] = cancel.body.entries;
+			assert.deepEqual(
+				[entry.actor, entry.userId, entry.action, entry.before.status, entry.after.status],
+				['anna@example.com', ids.anna, 'run.cancel', 'queued', 'cancelled'],
+			);
+			assert.ok(Math.abs(Date.parse(entry.at) - Date.now()) < 60_000, 'with the time');
+			const budget = await admin.get(`/api/audit?subjectType=campaign&subjectId=${ids.a}&action=campaign.update`);
+			assert.deepEqual(budget.body.entries[0].before, { name: 'Spring launch', budgetUsd: 5 });
+			assert.deepEqual(budget.body.entries[0].after, { name: 'Spring launch', budgetUsd: 7.5 });
+			assert.equal(budget.body.entries[0].actor, 'anna@example.com');
+
+			// A budget change that is refused (bad input) changes nothing and leaves no audit row.
+			const refused = await anna.patch(`/api/campaigns/${ids.a}`, { budgetUsd: -3 });
+			assert.deepEqual([refused.status, refused.body.field], [400, 'budgetUsd']);
+			const after = await admin.get(`/api/audit?subjectType=campaign&subjectId=${ids.a}`);
+			assert.equal(after.body.entries.length, 1);
+
+			const forbidden = await anna.get('/api/audit');
+			assert.equal(forbidden.status, 403);
+			assert.match(forbidden.body.error, /Only an admin/);
+			const badFilter = await admin.get('/api/audit?subjectType=planet');
+			assert.deepEqual([badFilter.status, badFilter.body.field], [400, 'subjectType']);
+		});
+
+		it('serves /metrics only with the bearer token, with values read from Postgres at scrape time', async () => {
+			const scrape = (headers: Record<string, string> = {}) => fetch(`${base}/metrics`, { headers });
+			const none = await scrape();
+			assert.equal(none.status, 401);
+			assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="metrics"');
+			assert.match((await none.json()).error, /Authorization: Bearer/);
+			assert.equal((await scrape({ authorization: 'Bearer not-the-token' })).status, 401);
+			const read = async () => {
+				const answer = await scrape({ authorization: `Bearer ${METRICS_TOKEN}` });
+				assert.equal(answer.status, 200);
+				assert.match(String(answer.headers.get('content-type')), /^text\/plain; version=0\.0\.4/);
+				return answer.text();
+			};
+			const value = (text: string, series: string) => {
+				const line = text.split('\n').find((entry) => entry.startsWith(`${series} `));
+				return line === undefined ? undefined : Number(line.slice(series.length + 1));
+			};
+			const before = await read();
+			assert.match(before, /^# TYPE reelsmith_runs gauge$/m);
+			assert.equal(value(before, 'reelsmith_cost_usd_total{provider="runway"}'), 9);
+			const queued = value(before, 'reelsmith_queue_depth');
+			assert.ok(queued !== undefined && queued >= 1);
+
+			await db.query(
+				`insert into ai_calls (run_id, provider, purpose, method, url, latency_ms, status, ok, error)
+				 values ($1, 'google', 'synthesize', 'POST', 'http://x/v1/text:synthesize', 700, 200, true, null),
+				        ($1, 'google', 'synthesize', 'POST', 'http://x/v1/text:synthesize', 3000, 429, false, 'HTTP 429')`,
+				[ids.done],
+			);
+			await insertRun(ids.a, { title: 'One more in the queue', status: 'queued' });
+			const later = await read();
+			assert.equal(value(later, 'reelsmith_provider_calls_total{provider="google",purpose="synthesize",outcome="ok"}'), 1);
+			assert.equal(value(later, 'reelsmith_provider_errors_total{provider="google",status="429"}'), 1);
+			assert.equal(value(later, 'reelsmith_provider_latency_seconds_bucket{provider="google",le="1"}'), 1);
+			assert.equal(value(later, 'reelsmith_provider_latency_seconds_bucket{provider="google",le="+Inf"}'), 2);
+			assert.equal(value(later, 'reelsmith_provider_latency_seconds_sum{provider="google"}'), 3.7);
+			assert.equal(value(later, 'reelsmith_queue_depth'), queued! + 1);
+			assert.equal(value(later, 'reelsmith_stage_duration_seconds_count{stage="planning",outcome="finished"}'), 2);
+			assert.equal(value(later, 'reelsmith_stage_duration_seconds_sum{stage="planning",outcome="finished"}'), 6);
 		});
 	});
 });

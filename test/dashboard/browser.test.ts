@@ -477,6 +477,21 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await db.query("update runs set status = 'failed', error = 'ended by the test' where id = $1", [expired]);
 	});
 
+	test('the Audit page shows an admin who changed the campaign budget, from what to what', async () => {
+		await byTestId('nav-audit').click();
+		await byTestId('audit-page').waitFor();
+		const change = byTestId('audit-row').filter({ hasText: 'campaign.update' }).filter({ hasText: CAMPAIGN }).first();
+		assert.match(await change.innerText(), new RegExp(`${ADMIN.email.replace(/\./g, '\\.')}[\\s\\S]*"budgetUsd":null[\\s\\S]*"budgetUsd":5`));
+		await byTestId('audit-filter').selectOption('run');
+		await waitFor(
+			'only run changes',
+			async () => (await byTestId('audit-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action')))).join(' '),
+			(actions) => actions.includes('run.start') && !actions.includes('campaign.'),
+			5000,
+		);
+		await screenshot(page, '18-audit');
+	});
+
 	test('the Users page: an admin adds a manager, gives them a campaign, makes an API key; the manager sees only that campaign', async () => {
 		const MANAGER = { email: 'mia@browser.test', password: 'mia-browser-pass' };
 		// A second campaign, so "only that campaign" means something (and the first, when this test runs alone).

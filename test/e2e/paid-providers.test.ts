@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
-import { buildPackage, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
+import { buildPackage, dashboardConnection, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
+import { startDashboard, type Dashboard } from '../../ui/server/index';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
 import { FakeElevenLabs } from '../fakes/elevenlabs';
 import { FakeGoogleTts } from '../fakes/google-tts';
@@ -12,6 +13,7 @@ import { FakeKling } from '../fakes/kling';
 import { FakeRunway } from '../fakes/runway';
 import { makeClip } from '../fixtures/media/make';
 import { freePort } from '../helpers/ports';
+import { Browser } from '../dashboard/api-support';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
 
 /**
@@ -36,6 +38,18 @@ let runway: FakeRunway;
 let elevenlabs: FakeElevenLabs;
 let google: FakeGoogleTts;
 let script: string;
+/** The dashboard beside the stack, for /metrics and the run page's AI calls. */
+let dashboard: Dashboard;
+const METRICS_TOKEN = 'e2e-metrics-token';
+const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
+
+/** One series of a /metrics scrape (0 when absent). */
+async function metric(series: string): Promise<number> {
+	const answer = await fetch(`${dashboard.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+	assert.equal(answer.status, 200);
+	const line = (await answer.text()).split('\n').find((entry) => entry.startsWith(`${series} `));
+	return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
 
 const startRun = async (body: Record<string, unknown>) => {
 	const answer = await postWebhook(stack, 'reelsmith/runs', { script, preset: 'square', iterations: 1, ...body });
@@ -110,9 +124,19 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			},
 		});
 		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+		dashboard = await startDashboard({
+			...dashboardConnection(stack),
+			port: 0,
+			admin: ADMIN,
+			migrate: false,
+			metricsToken: METRICS_TOKEN,
+			queue: null,
+			log: () => {},
+		});
 	});
 
 	afterAll(async () => {
+		await dashboard?.stop();
 		await db?.end();
 		await stack?.stop();
 		await Promise.allSettled([anthropic?.close(), kling?.stop(), runway?.stop(), elevenlabs?.stop(), google?.stop()]);
@@ -145,6 +169,8 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 				usage,
 			},
 		);
+		const klingCallsBefore = await metric('reelsmith_provider_calls_total{provider="kling",purpose="submit",outcome="ok"}');
+		const completedBefore = await metric('reelsmith_runs{status="completed"}');
 		const runId = await startRun({
 			planner: 'claude',
 			video: ['kling', 'runway', 'local'],
@@ -254,6 +280,54 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.ok(Number(run.cost_estimate) > 0, 'the estimate is stored beside the total');
 		assert.ok(elevenlabs.speechRequests().length >= 3, 'ElevenLabs spoke the lines');
 		assert.ok(run.final_key, 'a final video');
+
+		// The AI-call record: one row per request each fake answered, and the rows' costs add up to the run's total.
+		const calls = (await db.query('select * from ai_calls where run_id = $1 order by id', [runId])).rows;
+		const count = (provider: string) => calls.filter((call) => call.provider === provider).length;
+		assert.equal(count('anthropic'), anthropic.requests.length, 'a row per Claude request');
+		assert.equal(count('kling'), kling.requests, 'a row per Kling request (submits, polls, downloads, the down answers)');
+		assert.equal(count('runway'), runway.requests, 'a row per Runway request');
+		assert.equal(count('elevenlabs'), elevenlabs.requests.length, 'a row per ElevenLabs request');
+		const callTotal = calls.reduce((sum, call) => sum + Number(call.cost_usd ?? 0), 0);
+		assert.ok(Math.abs(callTotal - Number(run.cost_total)) < 1e-6, `AI-call costs ${callTotal} = cost_total ${run.cost_total}`);
+		assert.deepEqual(
+			calls.filter((call) => call.provider === 'anthropic').map((call) => call.purpose).sort(),
+			['checkFrame', 'checkFrame', 'checkFrame', 'checkFrame', 'critique', 'critique', 'metadata', 'plan', 'refine'],
+			'each Claude request carries the operation it was for',
+		);
+		const plan = calls.find((call) => call.purpose === 'plan');
+		assert.equal(plan.request.tool_choice.name, 'submit_plan', 'the prompt as sent');
+		assert.match(JSON.stringify(plan.request.messages), /Is the kettle on\?/, "the script's lines are in the prompt");
+		assert.equal(plan.response.content[0].input.title, 'The Last Kettle', "Claude's answer");
+		assert.equal(Number(plan.units), usage.input_tokens + usage.output_tokens);
+		const down = calls.filter((call) => call.provider === 'kling' && call.status === 503);
+		assert.ok(down.length >= 1 && down.every((call) => !call.ok && Number(call.cost_usd ?? 0) === 0), "Kling's 503s are rows, unpaid");
+		const submits = calls.filter((call) => ['kling', 'runway'].includes(call.provider) && call.purpose === 'submit' && call.ok);
+		assert.equal(submits.length, 4, 'four clips submitted');
+		assert.ok(submits.every((call) => Number(call.cost_usd) > 0 && call.task_id), 'each paid submit carries its clip cost and task');
+		assert.ok(calls.some((call) => call.purpose === 'download' && call.ok), 'result downloads are rows');
+		const recordedImages = calls.filter((call) => call.provider === 'kling' && call.request?.image).map((call) => String(call.request.image));
+		assert.ok(recordedImages.length >= 3 && recordedImages.slice(1).every((image) => /^\[\d+ characters of base64 left out\]$/.test(image)), 'no image bytes in the record');
+		const stored = JSON.stringify(calls);
+		for (const secret of [FAKE_API_KEY, kling.accessKey, kling.secretKey, runway.apiSecret, elevenlabs.apiKey, google.apiKey]) {
+			assert.ok(!stored.includes(secret), `no ${secret} in any row`);
+		}
+		assert.doesNotMatch(stored, /Bearer|eyJ[\w-]+\.[\w-]+/, 'no bearer token or JWT in any row');
+		assert.doesNotMatch(stored, /audio_base64":"[A-Za-z0-9+/]{100}/, 'no audio bytes in any row');
+
+		// The run page lists the calls, and one call's prompt and answer can be opened.
+		const admin = new Browser(dashboard.url);
+		assert.equal((await admin.login(ADMIN.email, ADMIN.password)).status, 200);
+		const listed = await admin.get(`/api/runs/${runId}/calls`);
+		assert.equal(listed.body.calls.length, calls.length);
+		const opened = await admin.get(`/api/runs/${runId}/calls/${plan.id}`);
+		assert.equal(opened.body.call.response.content[0].input.title, 'The Last Kettle');
+
+		// /metrics moved with the run.
+		assert.equal(await metric('reelsmith_provider_calls_total{provider="kling",purpose="submit",outcome="ok"}'), klingCallsBefore + 3);
+		assert.equal(await metric('reelsmith_runs{status="completed"}'), completedBefore + 1);
+		assert.ok((await metric('reelsmith_provider_errors_total{provider="kling",status="503"}')) >= down.length);
+		assert.ok((await metric('reelsmith_cost_usd_total{provider="anthropic"}')) > 0);
 	});
 
 	test('Kling refuses a scene under its content policy: Claude rewrites the prompt and Kling makes the clip from it', async () => {

@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import type { Pool } from 'pg';
 import * as z from 'zod/v4';
 import { campaignNotFound, canSeeCampaign, runNotFound, visibleRun } from './access';
+import { audit } from './audit';
 import type { AppEnv, Deps, SessionUser } from './context';
 import { iso, isUuid } from './db';
 import { ApiError, badRequest, conflict } from './errors';
@@ -70,6 +71,9 @@ async function runState(db: Pool, runId: string): Promise<RunState> {
 	if (!rows[0]) throw runNotFound(runId);
 	return rows[0];
 }
+
+/** A run's state as the audit trail keeps it before and after a change. */
+const snapshot = (state: RunState) => ({ status: state.status, stage: state.stage, approval: state.approval });
 
 const describe = (state: RunState) => `${state.status.replace('_', ' ')}${state.stage && state.status === 'running' ? ` (${state.stage})` : ''}`;
 
@@ -188,6 +192,9 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 				throw new ApiError(502, `The pipeline answered ${answer.status}: ${answer.body.message ?? 'no message'}. Try again.`);
 			}
 			const runId = answer.body.runId;
+		if (isUuid(runId)) {
+			await audit(deps.db, user, { action: 'run.start', subjectType: 'run', subjectId: runId, after: { campaign: rows[0].name, title: body.title ?? null } });
+		}
 			const run = isUuid(runId) ? await runLine(deps.db, deps.maxRunning, runId) : null;
 			return c.json({ ...answer.body, run }, 202);
 		},
@@ -213,9 +220,14 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 		}
 		const answer = await callWebhook(deps.webhookBase, deps.webhookToken, RESUME_WEBHOOK, { runId });
 		if (answer.status >= 400) throw conflict(String(answer.body.message ?? `The pipeline refused to ${action} this run. Reload the page.`));
-		return answerRun(c, runId, {
-			queuePosition: answer.body.queuePosition ?? null,
+		await audit(deps.db, c.get('user'), {
+			action: `run.${action}`,
+			subjectType: 'run',
+			subjectId: runId,
+			before: snapshot(state),
+			after: snapshot(await runState(deps.db, runId)),
 		});
+		return answerRun(c, runId, { queuePosition: answer.body.queuePosition ?? null });
 	};
 	const requeued = (summary: string, description: string) =>
 		describeRoute({
@@ -263,13 +275,14 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 			const runId = c.req.param('id');
 			await visibleRun(deps.db, user, runId);
 			const who = user.name || user.email;
+		const before = snapshot(await runState(deps.db, runId));
+		const audited = async () =>
+			audit(deps.db, user, { action: 'run.cancel', subjectType: 'run', subjectId: runId, before, after: snapshot(await runState(deps.db, runId)) });
 			// Queued or waiting for approval: nothing is working on it, so it ends now.
 			const idle = await cancelIdleRun(deps.db, runId, who);
 			if (idle) {
-				await recordEvent(deps.db, runId, `Cancelled by ${who}.`, {
-					by: user.email,
-					from: idle.from,
-				});
+			await recordEvent(deps.db, runId, `Cancelled by ${who}.`, { by: user.email, from: idle.from });
+			await audited();
 				if (idle.from === 'awaiting_approval' && idle.approvalUrl) {
 					// End the waiting execution too; the run is cancelled whatever n8n answers.
 					const answer = await postJson(internalResumeUrl(idle.approvalUrl, deps.n8nUrl), { runId, decision: 'cancel' }).catch((error: ApiError) => ({
@@ -287,9 +300,8 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 			// Starting or running: the pipeline stops at its next step.
 			if (await requestCancel(deps.db, runId, who)) {
 				await recordEvent(deps.db, runId, `Cancel requested by ${who}; the run stops at its next step.`, { by: user.email });
-				return answerRun(c, runId, {
-					message: 'The run stops at its next step.',
-				});
+			await audited();
+			return answerRun(c, runId, { message: 'The run stops at its next step.' });
 			}
 			const state = await runState(deps.db, runId);
 			throw conflict(`This run is already ${describe(state)}; there is nothing to cancel.`);
@@ -347,6 +359,7 @@ async function decide(
 	take: number | null,
 ) {
 	const who = user.name || user.email;
+	const before = snapshot(await runState(deps.db, runId));
 	const decided = await decideStoryboard(deps.db, runId, { approval, note, by: who });
 	let previousTake: number | null = null;
 	const undo = async () => {
@@ -394,4 +407,11 @@ async function decide(
 	}
 	const which = take !== null ? ` (take ${take})` : '';
 	await recordEvent(deps.db, runId, `Storyboard ${approval}${which} by ${who}${note ? `: ${note}` : '.'}`, { by: user.email, approval, note, take });
+	await audit(deps.db, user, {
+		action: approval === 'approved' ? 'run.approve' : 'run.reject',
+		subjectType: 'run',
+		subjectId: runId,
+		before,
+		after: { ...snapshot(await runState(deps.db, runId)), note, take },
+	});
 }

@@ -11,6 +11,7 @@ import type { Pool } from 'pg';
 import * as z from 'zod/v4';
 import { withTransaction } from '../../nodes/shared/transport/postgres';
 import { knownCampaignIds } from './access';
+import { audit } from './audit';
 import { adminOnly, API_KEY_PREFIX, sha256, type Sessions } from './auth';
 import type { AppEnv, Deps } from './context';
 import { iso, isUuid } from './db';
@@ -135,6 +136,12 @@ export function apiKeyRoutes(deps: Deps, sessions: Sessions) {
 					[body.name, sha256(token), token.slice(0, API_KEY_PREFIX.length + 4), c.get('user').id],
 				);
 				await client.query('insert into api_key_campaigns (key_id, campaign_id) select $1, unnest($2::uuid[])', [rows[0].id, campaignIds]);
+				await audit(client, c.get('user'), {
+					action: 'key.create',
+					subjectType: 'key',
+					subjectId: rows[0].id,
+					after: { name: body.name, campaignIds },
+				});
 				return rows[0].id;
 			});
 			return c.json({ key: (await keyLineOf(deps.db, id))!, token }, 201);
@@ -186,6 +193,7 @@ export function apiKeyRoutes(deps: Deps, sessions: Sessions) {
 				throw conflict(`This key was revoked at ${line.revokedAt} already.`);
 			}
 			sessions.forgetToken(rows[0].token_hash);
+			await audit(deps.db, c.get('user'), { action: 'key.revoke', subjectType: 'key', subjectId: id });
 			return c.json({ key: (await keyLineOf(deps.db, id))! });
 		},
 	);

@@ -12,6 +12,7 @@ import { analyticsRoutes } from './analytics';
 import { artifactRoutes } from './artifacts';
 import { apiKeyRoutes } from './apiKeys';
 import { authRoutes, bearerToken, requireSession, type Sessions } from './auth';
+import { auditRoutes } from './auditRoutes';
 import { callbackRoutes } from './callbacks';
 import { batchRoutes } from './batches';
 import { CampaignStats, campaignRoutes } from './campaigns';
@@ -19,6 +20,7 @@ import type { AppEnv, Deps } from './context';
 import { ApiError } from './errors';
 import { eventRoutes } from './events';
 import { describeRoute, docsRoutes, undocumented } from './openapi';
+import { metricsRoutes } from './metrics';
 import { runRoutes } from './runs';
 import { staticRoutes } from './static';
 import { healthRoutes, systemRoutes } from './system';
@@ -30,6 +32,8 @@ export interface AppOptions {
 	heartbeatMs?: number;
 	/** Keep campaign figures in memory between changes (default true; the bench turns it off for its baseline). */
 	cache?: boolean;
+	/** Bearer token of GET /metrics (REELSMITH_METRICS_TOKEN); unset = no metrics. */
+	metricsToken?: string;
 }
 
 export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): Hono<AppEnv> {
@@ -83,6 +87,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 		(c) => c.json({ ok: true as const, liveUpdates: deps.events.listening }),
 	);
 
+	app.route('/metrics', metricsRoutes(deps, options.metricsToken));
 	app.route('/api/health', healthRoutes(deps));
 	app.route(
 		'/api',
@@ -101,6 +106,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));
 	app.route('/api/artifacts', artifactRoutes(deps));
+	app.route('/api/audit', auditRoutes(deps));
 	app.all('/api/*', (c) => {
 		throw new ApiError(404, `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the address.`);
 	});

@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Pool } from 'pg';
 import { campaignNotFound, canSeeCampaign, scope } from './access';
+import { audit } from './audit';
 import type { AppEnv, Deps } from './context';
 import { iso, isUuid, num } from './db';
 import * as z from 'zod/v4';
@@ -281,6 +282,7 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 				id = rows[0].id;
 				// A manager who creates a campaign becomes its member (an admin sees it anyway).
 				if (user.role !== 'admin') await client.query('insert into campaign_members (campaign_id, user_id) values ($1, $2)', [id, user.id]);
+			await audit(client, user, { action: 'campaign.create', subjectType: 'campaign', subjectId: id, after: { name, budgetUsd: budget } });
 				await client.query('commit');
 			} catch (error) {
 				await client.query('rollback').catch(() => {});
@@ -336,12 +338,28 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 				values.push(body.budgetUsd);
 				sets.push(`budget_usd = $${values.length}`);
 			}
+		// One transaction: the change and its audit row (name and budget before and after) are kept together.
+		const client = await deps.db.connect();
 			try {
-				const { rowCount } = await deps.db.query(`update campaigns set ${sets.join(', ')} where id = $1`, values);
-				if (!rowCount) throw campaignNotFound(id);
+			await client.query('begin');
+			const { rows } = await client.query<{ name: string; budget_usd: string | null }>(
+				'select name, budget_usd from campaigns where id = $1 for update',
+				[id],
+			);
+			if (!rows[0]) throw campaignNotFound(id);
+			const { rows: after } = await client.query<{ name: string; budget_usd: string | null }>(
+				`update campaigns set ${sets.join(', ')} where id = $1 returning name, budget_usd`,
+				values,
+			);
+			const state = (row: { name: string; budget_usd: string | null }) => ({ name: row.name, budgetUsd: num(row.budget_usd) });
+			await audit(client, user, { action: 'campaign.update', subjectType: 'campaign', subjectId: id, before: state(rows[0]), after: state(after[0]) });
+			await client.query('commit');
 			} catch (error) {
+			await client.query('rollback').catch(() => {});
 				if ((error as { code?: string }).code === '23505') throw nameTaken(body.name ?? '');
 				throw error;
+		} finally {
+			client.release();
 			}
 			return c.json(await campaignLine(deps.db, stats, id));
 		},

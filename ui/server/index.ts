@@ -57,6 +57,8 @@ export interface DashboardOptions {
 	secureCookie?: boolean;
 	trustProxy?: boolean;
 	heartbeatMs?: number;
+	/** Bearer token of GET /metrics; default REELSMITH_METRICS_TOKEN; unset = metrics off. */
+	metricsToken?: string;
 	/** Keep campaign figures in memory between changes (default true). */
 	cache?: boolean;
 	log?: (line: string) => void;
@@ -118,6 +120,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 			n8nUrl: options.n8nUrl,
 			heartbeatMs: options.heartbeatMs,
 			cache: options.cache,
+			metricsToken: (options.metricsToken ?? process.env.REELSMITH_METRICS_TOKEN)?.trim() || undefined,
 		});
 		const host = options.host ?? '127.0.0.1';
 		const port = await new Promise<number>((resolvePromise, reject) => {

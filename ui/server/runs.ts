@@ -1,10 +1,11 @@
 /** The run page: the run, its plan versions, scenes, step events, costs and download links — in one query. */
 import { Hono } from 'hono';
-import { canSeeCampaign, runNotFound } from './access';
+import { canSeeCampaign, runNotFound, visibleRun } from './access';
 import { timelineKey } from '../../nodes/shared/keys';
 import { artifactUrl } from './artifacts';
 import type { AppEnv, Deps } from './context';
 import { iso, isUuid, num } from './db';
+import { ApiError } from './errors';
 import * as z from 'zod/v4';
 import { intParam } from './http';
 import { describeRoute, errorSchema } from './openapi';
@@ -202,13 +203,19 @@ export function runRoutes(deps: Deps) {
 					source: v.source,
 					critique: v.critique,
 					changes: v.changes,
-				take: v.take,
-				chosen: v.chosen,
+					take: v.take,
+					chosen: v.chosen,
 					createdAt: jsonTime(v.created_at),
 				})),
-			// The plan the run goes on with (the chosen take), and each take's newest plan for the approval screen.
+				// The plan the run goes on with (the chosen take), and each take's newest plan for the approval screen.
 				plan: latest?.plan ?? null,
-			takes: (row.takes ?? []).map((t: Record<string, any>) => ({ take: t.take, version: t.version, score: t.score, chosen: t.chosen, plan: t.plan })),
+				takes: (row.takes ?? []).map((t: Record<string, any>) => ({
+					take: t.take,
+					version: t.version,
+					score: t.score,
+					chosen: t.chosen,
+					plan: t.plan,
+				})),
 				scenes: (row.scenes ?? []).map((s: Record<string, any>) => ({
 					number: s.number,
 					heading: s.heading,
@@ -251,13 +258,138 @@ export function runRoutes(deps: Deps) {
 					subtitles: artifactUrl(row.subtitles_key),
 					thumbnail: artifactUrl(row.thumbnail_key),
 					plan: artifactUrl(latest?.planKey ?? null),
-				// The editor hand-off is written by the assembly just before the run completes (FFmpeg → Export Timeline).
-				timeline: row.status === 'completed' ? artifactUrl(timelineKey(runId, 'otio')) : null,
-				edl: row.status === 'completed' ? artifactUrl(timelineKey(runId, 'edl')) : null,
+					// The editor hand-off is written by the assembly just before the run completes (FFmpeg → Export Timeline).
+					timeline: row.status === 'completed' ? artifactUrl(timelineKey(runId, 'otio')) : null,
+					edl: row.status === 'completed' ? artifactUrl(timelineKey(runId, 'edl')) : null,
 				},
 			});
 		},
 	);
 
+	// The run's AI calls, oldest first, without their request and answer (one call's are read on demand below).
+	app.get(
+		'/:id/calls',
+		describeRoute({
+			tag: 'Runs',
+			summary: "The run's AI calls: every Claude, Kling, Runway, ElevenLabs and Google request made for it",
+			description: `Oldest first, at most ${CALLS_SHOWN} unless ?limit= says otherwise (up to 5000). Retries and refused calls are rows too; their cost is 0.`,
+			query: z.object({ limit: z.number().int().min(1).max(5000).optional() }),
+			responses: {
+				200: { description: 'The calls.', schema: z.object({ calls: z.array(callLineSchema) }), example: { calls: [EXAMPLE_CALL] } },
+				404: { description: 'No run with that id that the caller can see.', schema: errorSchema },
+			},
+		}),
+		async (c) => {
+			const runId = c.req.param('id');
+			await visibleRun(deps.db, c.get('user'), runId);
+			const limit = intParam(c, 'limit', CALLS_SHOWN, 1, 5000);
+			const { rows } = await deps.db.query(
+				`select id, scene_number, provider, purpose, model, method, url, summary, units, unit, task_id, cost_usd,
+			        latency_ms, status, ok, error, created_at
+			   from ai_calls where run_id = $1 order by created_at, id limit $2`,
+				[runId, limit],
+			);
+			return c.json({ calls: rows.map(callLine) });
+		},
+	);
+
+	// One call with what was sent and what came back (secrets and media already left out when it was recorded).
+	app.get(
+		'/:id/calls/:callId',
+		describeRoute({
+			tag: 'Runs',
+			summary: 'One AI call with what was sent and what came back',
+			description:
+				'Secrets, signed-URL signatures and media bytes were left out when it was recorded. For Claude: the system prompt, the messages and the answer.',
+			responses: {
+				200: {
+					description: 'The call.',
+					schema: z.object({ call: callLineSchema.extend({ request: z.unknown(), response: z.unknown() }) }),
+					example: {
+						call: {
+							...EXAMPLE_CALL,
+							request: { model: 'claude-sonnet-4-6', system: 'You are a film director…' },
+							response: { stop_reason: 'tool_use' },
+						},
+					},
+				},
+				404: { description: 'No such call of a run the caller can see.', schema: errorSchema },
+			},
+		}),
+		async (c) => {
+			const runId = c.req.param('id');
+			await visibleRun(deps.db, c.get('user'), runId);
+			const callId = c.req.param('callId');
+			const notFound = () => new ApiError(404, `Run ${runId} has no AI call ${callId}. Reload the run page.`);
+			if (!/^\d{1,18}$/.test(callId)) throw notFound();
+			const { rows } = await deps.db.query('select * from ai_calls where run_id = $1 and id = $2', [runId, callId]);
+			if (!rows[0]) throw notFound();
+			return c.json({ call: { ...callLine(rows[0]), request: rows[0].request, response: rows[0].response } });
+		},
+	);
+
 	return app;
+}
+
+const CALLS_SHOWN = 1000;
+
+const callLineSchema = z.object({
+	id: z.number().int(),
+	sceneNumber: z.number().int().nullable(),
+	provider: z.string(),
+	purpose: z.string().nullable(),
+	model: z.string().nullable(),
+	method: z.string().nullable(),
+	url: z.string().nullable(),
+	summary: z.string().nullable(),
+	units: z.number().nullable(),
+	unit: z.string().nullable(),
+	taskId: z.string().nullable(),
+	costUsd: z.number().nullable(),
+	latencyMs: z.number().int().nullable(),
+	status: z.number().int().nullable().meta({ description: 'HTTP status; 0 = no answer' }),
+	ok: z.boolean(),
+	error: z.string().nullable(),
+	createdAt: z.string().nullable(),
+});
+const EXAMPLE_CALL = {
+	id: 12,
+	sceneNumber: null,
+	provider: 'anthropic',
+	purpose: 'plan',
+	model: 'claude-sonnet-4-6',
+	method: 'POST',
+	url: 'https://api.anthropic.com/v1/messages',
+	summary: 'plan: 3 scenes',
+	units: 5000,
+	unit: 'token',
+	taskId: null,
+	costUsd: 0.039,
+	latencyMs: 4210,
+	status: 200,
+	ok: true,
+	error: null,
+	createdAt: '2026-12-01T09:30:05.000Z',
+};
+
+function callLine(row: Record<string, any>) {
+	return {
+		id: Number(row.id),
+		sceneNumber: row.scene_number,
+		provider: row.provider,
+		purpose: row.purpose,
+		model: row.model,
+		method: row.method,
+		url: row.url,
+		summary: row.summary,
+		units: num(row.units),
+		unit: row.unit,
+		taskId: row.task_id,
+		costUsd: num(row.cost_usd),
+		latencyMs: row.latency_ms,
+		status: row.status,
+		ok: row.ok,
+		error: row.error,
+		createdAt: iso(row.created_at),
+	};
 }

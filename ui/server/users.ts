@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Pool } from 'pg';
-import { withTransaction } from '../../nodes/shared/transport/postgres';
+import { withTransaction, type Queryable } from '../../nodes/shared/transport/postgres';
 import * as z from 'zod/v4';
 import { knownCampaignIds } from './access';
+import { audit } from './audit';
 import { adminOnly, createUser, EXAMPLE_USER, hashPassword, publicUser, publicUserSchema, text, type Sessions } from './auth';
 import type { AppEnv, Deps } from './context';
 import { isUuid } from './db';
@@ -164,6 +165,12 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 						created.id,
 					]);
 				}
+				await audit(client, c.get('user'), {
+					action: 'user.create',
+					subjectType: 'user',
+					subjectId: created.id,
+					after: { email: created.email, name: created.name, role: created.role, campaignIds },
+				});
 				return created;
 			});
 			sessions.forgetUser(user.id);
@@ -209,6 +216,7 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 			await withTransaction(deps.db, async (client) => {
 				const { rowCount } = await client.query('select 1 from users where id = $1 for update', [id]);
 				if (!rowCount) throw userNotFound(id);
+				const before = await auditedUser(client, id);
 				if (body.name !== undefined) await client.query('update users set name = $2 where id = $1', [id, body.name?.trim() || null]);
 				if (body.campaignIds !== undefined) {
 					const campaignIds = await knownCampaignIds(client, body.campaignIds);
@@ -223,6 +231,13 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 					await client.query('delete from sessions where user_id = $1', [id]);
 				}
 				if (body.disabled === false) await client.query('update users set disabled_at = null where id = $1', [id]);
+				await audit(client, c.get('user'), {
+					action: 'user.update',
+					subjectType: 'user',
+					subjectId: id,
+					before,
+					after: await auditedUser(client, id),
+				});
 			});
 			sessions.forgetUser(id);
 			return c.json({ user: await userLineOf(deps.db, id) });
@@ -265,6 +280,8 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 				const { rowCount } = await client.query('update users set password_hash = $2 where id = $1', [id, hash]);
 				if (!rowCount) throw userNotFound(id);
 				await client.query('delete from sessions where user_id = $1', [id]);
+				// Never the password itself: only that it was reset, and how.
+				await audit(client, c.get('user'), { action: 'user.password', subjectType: 'user', subjectId: id, after: { generated: generated !== null } });
 			});
 			sessions.forgetUser(id);
 			return c.json({
@@ -274,4 +291,15 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 		},
 	);
 	return app;
+}
+
+/** What the audit trail keeps of a user before and after a change (never a password). */
+async function auditedUser(db: Queryable, id: string) {
+	const { rows } = await db.query(
+		`select u.name, u.disabled_at is not null as disabled,
+		        array(select m.campaign_id::text from campaign_members m where m.user_id = u.id order by 1) as campaign_ids
+		   from users u where u.id = $1`,
+		[id],
+	);
+	return rows[0] ? { name: rows[0].name, disabled: rows[0].disabled, campaignIds: rows[0].campaign_ids } : null;
 }

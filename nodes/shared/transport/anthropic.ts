@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { claudeCostUsd } from '../prices';
+import { recordCall } from '../store/aiCalls';
 import { RETRY_POLICY } from './http';
 import models from '../data/claudeModels.json';
 import prompts from '../data/prompts.json';
@@ -66,13 +67,41 @@ export function costOf(model: string, inputTokens: number, outputTokens: number,
  * SDK (which otherwise retries every 429) gives up at once; waiting does not raise a spend limit.
  */
 const fetchWithSpendLimit: typeof fetch = async (input, init) => {
-	const response = await fetch(input, init);
+	const started = performance.now();
+	// Read only for the key values to take out of what is recorded.
+	const sentHeaders: Record<string, string> = {};
+	new Headers(init?.headers).forEach((value, name) => (sentHeaders[name] = value));
+	const sent = {
+		provider: 'Anthropic',
+		method: init?.method ?? 'GET',
+		url: input instanceof Request ? input.url : String(input),
+		headers: sentHeaders,
+		body: typeof init?.body === 'string' ? parsed(init.body) : undefined,
+	};
+	let response: Response;
+	try {
+		response = await fetch(input, init);
+	} catch (error) {
+		await recordCall({ ...sent, status: 0, ok: false, error: (error as Error).message, ms: performance.now() - started });
+		// The SDK needs fetch's own error to tell a timeout from a connection failure; callStructured wraps it.
+		throw error;
+	}
+	// The AI-call record keeps the answer: a copy is read, the SDK reads the original.
+	const text = await response.clone().text().catch(() => '');
+	await recordCall({ ...sent, status: response.status, ok: response.ok, answer: parsed(text), ms: performance.now() - started });
 	if (response.status !== 429) return response;
-	const body = await response.text();
 	const headers = new Headers(response.headers);
-	if (body.includes(SPEND_LIMIT)) headers.set('x-should-retry', 'false');
-	return new Response(body, { status: response.status, statusText: response.statusText, headers });
+	if (text.includes(SPEND_LIMIT)) headers.set('x-should-retry', 'false');
+	return new Response(text, { status: response.status, statusText: response.statusText, headers });
 };
+
+function parsed(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text || undefined;
+	}
+}
 
 const NO_KEY_HELP =
 	'Add the key to the Reelsmith Anthropic credential, or plan without Claude (request field planner = "rules").';

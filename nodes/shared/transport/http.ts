@@ -18,6 +18,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IAuthenticateGeneric } from 'n8n-workflow';
 import policy from '../data/retry.json';
+import { recordCall } from '../store/aiCalls';
 
 export interface RetryPolicy {
 	/** Tries in all, the first included. */
@@ -178,6 +179,8 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 	const origin = new URL(request.url).origin;
 	const asks = ['GET', 'HEAD'].includes(request.method.toUpperCase());
 	const timeoutMs = asks ? Math.min(limits.statusTimeoutMs ?? limits.timeoutMs, limits.timeoutMs) : limits.timeoutMs;
+	const started = performance.now();
+	const sent = { provider: request.provider, method: request.method, url: request.url, headers: request.headers, body: request.body };
 	try {
 		const response = await fetch(request.url, {
 			method: request.method,
@@ -196,6 +199,8 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 		} catch {
 			// not JSON: the text is kept for the message
 		}
+		const accepted = (request.accept ?? is2xx)({ status: response.status, headers: response.headers, body });
+		await recordCall({ ...sent, status: response.status, ok: accepted, answer: body, ms: performance.now() - started });
 		return { status: response.status, headers: response.headers, body };
 	} catch (error) {
 		const repeatable = request.repeatable ?? ['GET', 'HEAD', 'DELETE'].includes(request.method.toUpperCase());
@@ -205,6 +210,7 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 		// A connection that was open and broke says nothing about the address; one never made does.
 		const broke = ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED'].includes(String(cause?.code));
 		const unsent = repeatable ? '' : ` It was not sent again: ${request.provider} may have acted on it.`;
+		await recordCall({ ...sent, status: 0, ok: false, error: timedOut ? `no answer within ${timeoutMs / 1000} s` : String(code), ms: performance.now() - started });
 		throw new ProviderError(
 			timedOut
 				? `${request.provider} did not answer within ${timeoutMs / 1000} s (${origin}).${unsent || ' Try again later.'}`
@@ -220,8 +226,10 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
  * One JSON request with the policy's retries: 429 and 5xx (the policy's statuses) and network failures of repeatable
  * requests are sent again after Retry-After or a backoff; refusals the provider marks final are not. Returns the body.
  */
+const is2xx = (answer: HttpAnswer) => answer.status >= 200 && answer.status < 300;
+
 export async function requestJson(request: JsonRequest, limits: RetryPolicy = RETRY_POLICY): Promise<unknown> {
-	const accept = request.accept ?? ((answer: HttpAnswer) => answer.status >= 200 && answer.status < 300);
+	const accept = request.accept ?? is2xx;
 	return withRetry(limits, async () => {
 		const answer = await sendOnce(request, limits);
 		if (accept(answer)) return answer.body;
@@ -240,16 +248,21 @@ export async function requestJson(request: JsonRequest, limits: RetryPolicy = RE
 export async function download(provider: string, url: string, file: string, limits: RetryPolicy = RETRY_POLICY): Promise<void> {
 	// One deadline for the answer and its body: a download that stalls is cut and retried, never waited on forever.
 	const signal = AbortSignal.timeout(limits.timeoutMs);
+	const started = performance.now();
+	const record = (status: number, ok: boolean, more: { answer?: unknown; error?: string }) =>
+		recordCall({ provider, method: 'GET', url, download: true, status, ok, ms: performance.now() - started, ...more });
 	let response: Response;
 	try {
 		response = await fetch(url, { signal });
 	} catch (error) {
+		await record(0, false, { error: reason(error, limits) });
 		throw new ProviderError(`The finished clip could not be downloaded from ${provider} (${reason(error, limits)}).`, {
 			retryable: true,
 			unreachable: true,
 		});
 	}
 	if (!response.ok || !response.body) {
+		await record(response.status, false, { error: `HTTP ${response.status}` });
 		throw new ProviderError(
 			`The finished clip could not be downloaded from ${provider}: HTTP ${response.status}. The result link may have expired; run the scene again.`,
 			{ status: response.status, retryable: limits.retryStatuses.includes(response.status) },
@@ -258,6 +271,7 @@ export async function download(provider: string, url: string, file: string, limi
 	try {
 		await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), createWriteStream(file));
 	} catch (error) {
+		await record(response.status, false, { error: `broke off: ${reason(error, limits)}` });
 		throw new ProviderError(`The download of the finished clip from ${provider} broke off (${reason(error, limits)}).`, {
 			retryable: true,
 			unreachable: true,
@@ -265,12 +279,15 @@ export async function download(provider: string, url: string, file: string, limi
 	}
 	const expected = Number(response.headers.get('content-length'));
 	const { size } = await stat(file);
+	const answer = { bytes: size, contentType: response.headers.get('content-type') };
 	if (expected && size !== expected) {
+		await record(response.status, false, { answer, error: `broke off after ${size} of ${expected} bytes` });
 		throw new ProviderError(`The download of the finished clip from ${provider} broke off after ${size} of ${expected} bytes.`, {
 			retryable: true,
 			unreachable: true,
 		});
 	}
+	await record(response.status, true, { answer });
 }
 
 /** A fetch or stream error in words: the timeout by its length, else the cause undici hides under "fetch failed". */

@@ -6,6 +6,7 @@ import { keys } from './api/queries';
 import { Loading } from './components/Feedback';
 import { Layout } from './components/Layout';
 import { BatchPage } from './pages/BatchPage';
+import { AuditPage } from './pages/AuditPage';
 import { CampaignPage } from './pages/CampaignPage';
 import { CampaignsPage } from './pages/CampaignsPage';
 import { LoginPage } from './pages/LoginPage';
@@ -52,6 +53,7 @@ export function App() {
 				/>
 				<Route path="/system" element={<SystemPage />} />
 				<Route path="/users" element={<UsersPage />} />
+				<Route path="/audit" element={<AuditPage />} />
 				<Route path="*" element={<NotFoundPage />} />
 			</Route>
 		</Routes>

@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { ACTIVE } from '../format';
 import { api, patch, post } from './client';
 import { useLiveState } from './live';
-import type { AdminUser, Analytics, ApiKey, BatchDetail, BatchExport, BatchLine, BatchUploadAnswer, CallbackDelivery, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
+import type { AdminUser, AiCall, AiCallDetail, Analytics, ApiKey, AuditEntry, BatchDetail, BatchExport, BatchLine, BatchUploadAnswer, CallbackDelivery, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
 
 /** Query keys, so live updates can invalidate exactly what changed. */
 export const keys = {
@@ -19,6 +19,9 @@ export const keys = {
 	system: ['system'] as const,
 	users: ['users'] as const,
 	apiKeys: ['apiKeys'] as const,
+	calls: (runId: string) => ['run', runId, 'calls'] as const,
+	call: (runId: string, callId: number) => ['run', runId, 'calls', callId] as const,
+	audit: (subjectType: string, before: number) => ['audit', { subjectType, before }] as const,
 };
 
 const qs = (params: Record<string, string | number | undefined>) =>
@@ -149,6 +152,35 @@ export function useExportBatch(id: string) {
 	return useMutation({
 		mutationFn: () => post<BatchExport>(`/api/batches/${encodeURIComponent(id)}/export`),
 		onSuccess: () => void client.invalidateQueries({ queryKey: keys.batch(id) }),
+	});
+}
+
+/** The run's AI calls; refreshed with the run (its key is under the run's), polled while the run moves. */
+export function useRunCalls(runId: string, active: boolean) {
+	return useQuery({
+		queryKey: keys.calls(runId),
+		queryFn: ({ signal }) => api<{ calls: AiCall[] }>(`/api/runs/${encodeURIComponent(runId)}/calls`, { signal }),
+		refetchInterval: active ? FALLBACK_POLL_MS : false,
+	});
+}
+
+/** One call's request and answer, read when it is opened. */
+export function useRunCall(runId: string, callId: number | null) {
+	return useQuery({
+		queryKey: keys.call(runId, callId ?? 0),
+		queryFn: ({ signal }) => api<{ call: AiCallDetail }>(`/api/runs/${encodeURIComponent(runId)}/calls/${callId}`, { signal }),
+		enabled: callId !== null,
+		staleTime: Infinity,
+	});
+}
+
+export function useAudit(subjectType: string, before: number) {
+	return useQuery({
+		queryKey: keys.audit(subjectType, before),
+		queryFn: ({ signal }) =>
+			api<{ entries: AuditEntry[]; next: number | null }>(`/api/audit?${qs({ subjectType, before: before || undefined })}`, { signal }),
+		placeholderData: keepPreviousData,
+		retry: false,
 	});
 }
 

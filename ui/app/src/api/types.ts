@@ -236,6 +236,47 @@ export interface SystemStatus {
 	} | null;
 }
 
+/** One request to an AI provider (GET /api/runs/:id/calls). */
+export interface AiCall {
+	id: number;
+	sceneNumber: number | null;
+	provider: string;
+	purpose: string;
+	model: string | null;
+	method: string;
+	url: string;
+	summary: string | null;
+	units: number | null;
+	unit: string | null;
+	taskId: string | null;
+	costUsd: number | null;
+	latencyMs: number;
+	/** HTTP status; 0 = no answer. */
+	status: number;
+	ok: boolean;
+	error: string | null;
+	createdAt: string;
+}
+
+/** One call with what was sent and what came back (GET /api/runs/:id/calls/:callId). */
+export interface AiCallDetail extends AiCall {
+	request: unknown;
+	response: unknown;
+}
+
+/** One change in the audit trail (GET /api/audit). */
+export interface AuditEntry {
+	id: number;
+	at: string;
+	userId: string | null;
+	actor: string;
+	action: string;
+	subjectType: 'run' | 'campaign' | 'user' | 'key';
+	subjectId: string | null;
+	before: unknown;
+	after: unknown;
+}
+
 /** GET /api/runs/:id/callbacks: what Reelsmith POSTed to the run's callbackUrl, attempt by attempt. */
 export interface CallbackDelivery {
 	id: string;

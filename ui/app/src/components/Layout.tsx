@@ -48,6 +48,11 @@ export function Layout() {
 							Users
 						</NavLink>
 					)}
+					{me.data?.role === 'admin' && (
+						<NavLink to="/audit" data-testid="nav-audit">
+							Audit
+						</NavLink>
+					)}
 				</nav>
 				<span className={`live live-${live}`} data-testid="live-state" title="Live updates from the pipeline">
 					{live === 'live' ? '● Live' : live === 'connecting' ? '○ Connecting…' : '○ Reconnecting… (pages refresh when back)'}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useRun, useRunAction } from '../api/queries';
 import type { RunDetail } from '../api/types';
+import { AiCalls } from '../components/AiCalls';
 import { ApprovalPanel } from '../components/ApprovalPanel';
 import { CallbackAttempts } from '../components/CallbackAttempts';
 import { ActionResult, ErrorNotice, Loading, ProblemNotice } from '../components/Feedback';
@@ -238,6 +239,12 @@ export function RunPage() {
 			</div>
 
 			<CallbackAttempts runId={run.id} now={now} />
+
+			<section className="card">
+				<h2>AI calls</h2>
+				<p className="muted small">Every request to Claude and the paid providers; click one for its prompt and answer.</p>
+				<AiCalls runId={run.id} active={ACTIVE.has(run.status)} />
+			</section>
 
 			<section className="card">
 				<h2>Timeline</h2>
