@@ -12,8 +12,8 @@ import { post, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
 const PASSWORD = 'reliability-manager-1';
-/** Routes anyone may call. */
-const PUBLIC = /^\/api\/(login|logout|health)(\/|$)|^\/healthz$/;
+/** Routes anyone may call: logging in and out, health, and the API document with its page (access 'public' in ui/server/openapi.ts). */
+const PUBLIC = /^\/api\/(login|logout|health|openapi\.json|docs)(\/|$)|^\/healthz$/;
 
 async function login(base: string, email: string, password: string): Promise<string> {
 	const response = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
