@@ -13,7 +13,7 @@ import type { AppEnv, Deps, SessionUser } from './context';
 import { iso, isUuid } from './db';
 import { ApiError, conflict, notFound } from './errors';
 import { jsonBody } from './http';
-import { describeRoute, errorSchema, type ResponseDoc } from './openapi';
+import { batchAnswerSchema, describeRoute, errorSchema, rowProblemSchema, type ResponseDoc } from './openapi';
 import { EXAMPLE_RUN, runSummarySchema } from './schemas';
 import { callWebhook } from './n8n';
 import { runLines } from './summaries';
@@ -80,7 +80,6 @@ const upload = z.object({
 });
 
 const time = z.string().meta({ description: 'ISO 8601' });
-const rowProblemSchema = z.object({ row: z.number().int(), line: z.number().int().optional(), field: z.string(), message: z.string() });
 const batchLineSchema = z.object({
 	id: z.uuid(),
 	campaignId: z.uuid(),
@@ -134,17 +133,7 @@ export function batchRoutes(deps: Deps) {
 			responses: {
 				202: {
 					description: 'The good rows are queued; the refused ones are listed by row, CSV line and field.',
-					schema: z
-						.object({
-							batchId: z.uuid(),
-							campaign: z.string(),
-							rows: z.number().int(),
-							queued: z.number().int(),
-							runs: z.array(z.object({ row: z.number().int(), runId: z.uuid(), status: z.string(), queuePosition: z.number().int().nullable() })),
-							rejected: z.array(rowProblemSchema),
-							batch: batchLineSchema.nullable(),
-						})
-						.loose(),
+					schema: batchAnswerSchema.extend({ batch: batchLineSchema.nullable() }),
 					example: {
 						batchId: EXAMPLE_BATCH.id,
 						campaign: 'Spring launch',

@@ -108,6 +108,19 @@ const runAccepted = z.object({
 	queuePosition: z.number().int().min(0).nullable().meta({ description: '0 = starts now; N = N runs start before it.' }),
 });
 
+/** A refused row of a batch, and the answer to a batch: the webhook's, and (with the batch line) the dashboard's upload. */
+export const rowProblemSchema = z.object({ row: z.number().int(), line: z.number().int().optional(), field: z.string(), message: z.string() });
+export const batchAnswerSchema = z
+	.object({
+		batchId: z.uuid(),
+		campaign: z.string(),
+		rows: z.number().int(),
+		queued: z.number().int(),
+		runs: z.array(z.object({ row: z.number().int(), runId: z.uuid(), status: z.string(), queuePosition: z.number().int().nullable() })),
+		rejected: z.array(rowProblemSchema),
+	})
+	.loose();
+
 export interface WebhookDoc {
 	/** As in the workflow's Webhook node (path) or `{executionId}` for a Wait node's resume URL. */
 	path: string;
@@ -183,16 +196,7 @@ export const WEBHOOKS: WebhookDoc[] = [
 		responses: {
 			202: {
 				description: 'The good rows are queued; the refused ones are listed by row, CSV line and field.',
-				schema: z
-					.object({
-						batchId: z.uuid(),
-						campaign: z.string(),
-						rows: z.number().int(),
-						queued: z.number().int(),
-						runs: z.array(z.object({ row: z.number().int(), runId: z.uuid(), status: z.string(), queuePosition: z.number().int().nullable() })),
-						rejected: z.array(z.object({ row: z.number().int(), line: z.number().int().optional(), field: z.string(), message: z.string() })),
-					})
-					.loose(),
+				schema: batchAnswerSchema,
 				example: {
 					batchId: '9c4b2f3e-1d5a-4e6b-8c7d-2a1b3c4d5e6f',
 					campaign: 'Spring launch',
