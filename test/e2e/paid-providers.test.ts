@@ -57,12 +57,10 @@ const startRun = async (body: Record<string, unknown>) => {
 	return String(answer.json.runId);
 };
 
-const waitForRun = (runId: string, until: (run: Record<string, unknown>) => boolean) =>
-	waitForRunIn(db, runId, until, { everyMs: 300 });
+const waitForRun = (runId: string, until: (run: Record<string, unknown>) => boolean) => waitForRunIn(db, runId, until, { everyMs: 300 });
 
 const ended = (run: Record<string, unknown>) => ['completed', 'failed', 'cancelled'].includes(String(run.status));
-const scenesOf = async (runId: string) =>
-	(await db.query('select * from scenes where run_id = $1 order by number', [runId])).rows;
+const scenesOf = async (runId: string) => (await db.query('select * from scenes where run_id = $1 order by number', [runId])).rows;
 
 /** A plan as Claude's submit_plan tool would give it: three 4-second scenes, everyone described. */
 function claudePlan(scores = '') {
@@ -210,7 +208,11 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			],
 			'scene 2 fell back from Kling (down) to Runway',
 		);
-		assert.deepEqual(scenes.map((s) => s.attempts), [1, 1, 2], 'scene 3 was made again after its frame check');
+		assert.deepEqual(
+			scenes.map((s) => s.attempts),
+			[1, 1, 2],
+			'scene 3 was made again after its frame check',
+		);
 		for (const scene of scenes) {
 			assert.ok(scene.task_id, `scene ${scene.number} has its task id`);
 			assert.ok(Number(scene.cost_usd) > 0, `scene ${scene.number} has its cost`);
@@ -229,7 +231,11 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.equal(kling.log.submissions.length, 3, 'scenes 1 and 3, and scene 3 again after its frame check');
 		const tasks = (await db.query('select provider, task_id, status from provider_tasks where run_id = $1', [runId])).rows;
 		assert.equal(tasks.length, 4, 'one ledger task per clip paid for');
-		for (const scene of scenes) assert.ok(tasks.some((t) => t.task_id === scene.task_id), `scene ${scene.number}'s task id is a ledger task id`);
+		for (const scene of scenes)
+			assert.ok(
+				tasks.some((t) => t.task_id === scene.task_id),
+				`scene ${scene.number}'s task id is a ledger task id`,
+			);
 
 		// Frame checks: every scene once, scene 3 twice; the low score's reasons reached the second Kling prompt.
 		assert.equal(frameChecks.length, 4, 'a frame check per clip made');
@@ -238,10 +244,9 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.doesNotMatch(cups[0].prompt, /Fix from the last check/);
 		assert.match(cups[1].prompt, /Fix from the last check: Only one cup is on the table; The kitchen light is cold blue, not warm\.$/);
 		const checks = (
-			await db.query(
-				"select scene_number, data from events where run_id = $1 and stage = 'validation' and data->>'check' = 'frame' order by id",
-				[runId],
-			)
+			await db.query("select scene_number, data from events where run_id = $1 and stage = 'validation' and data->>'check' = 'frame' order by id", [
+				runId,
+			])
 		).rows;
 		assert.deepEqual(
 			checks.map((e) => [e.scene_number, e.data.score, e.data.passed]).sort(),
@@ -259,16 +264,23 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		// Runway got scene 2's storyboard still as a data URI.
 		const images = kling.bodies.filter((body) => body.image).map((body) => String(body.image));
 		assert.equal(images[0], 'https://example.com/alice-still.png', "the user's reference wins for scene 1");
-		assert.ok(images.length >= 3 && images.slice(1).every((image) => Buffer.from(image, 'base64').subarray(1, 4).toString() === 'PNG'), 'storyboard stills as bare base64 PNG');
+		assert.ok(
+			images.length >= 3 && images.slice(1).every((image) => Buffer.from(image, 'base64').subarray(1, 4).toString() === 'PNG'),
+			'storyboard stills as bare base64 PNG',
+		);
 		const runwayScene2 = runway.bodies.find((entry) => String(entry.body.promptText).includes(ROOFTOP));
 		assert.equal(runwayScene2?.path, '/v1/image_to_video');
 		assert.match(String(runwayScene2?.body.promptImage), /^data:image\/png;base64,/);
 
 		const costs = (await db.query('select provider, purpose, amount_usd from costs where run_id = $1', [runId])).rows;
 		const providers = new Set(costs.map((c) => c.provider));
-		for (const provider of ['anthropic', 'kling', 'runway', 'elevenlabs']) assert.ok(providers.has(provider), `${provider} cost recorded (${[...providers]})`);
+		for (const provider of ['anthropic', 'kling', 'runway', 'elevenlabs'])
+			assert.ok(providers.has(provider), `${provider} cost recorded (${[...providers]})`);
 		assert.deepEqual(
-			costs.filter((c) => c.provider === 'anthropic').map((c) => c.purpose).sort(),
+			costs
+				.filter((c) => c.provider === 'anthropic')
+				.map((c) => c.purpose)
+				.sort(),
 			['checkFrame', 'checkFrame', 'checkFrame', 'checkFrame', 'critique', 'critique', 'metadata', 'plan', 'refine'],
 			'every Claude call is costed, frame checks included',
 		);
@@ -291,7 +303,10 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		const callTotal = calls.reduce((sum, call) => sum + Number(call.cost_usd ?? 0), 0);
 		assert.ok(Math.abs(callTotal - Number(run.cost_total)) < 1e-6, `AI-call costs ${callTotal} = cost_total ${run.cost_total}`);
 		assert.deepEqual(
-			calls.filter((call) => call.provider === 'anthropic').map((call) => call.purpose).sort(),
+			calls
+				.filter((call) => call.provider === 'anthropic')
+				.map((call) => call.purpose)
+				.sort(),
 			['checkFrame', 'checkFrame', 'checkFrame', 'checkFrame', 'critique', 'critique', 'metadata', 'plan', 'refine'],
 			'each Claude request carries the operation it was for',
 		);
@@ -304,10 +319,19 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.ok(down.length >= 1 && down.every((call) => !call.ok && Number(call.cost_usd ?? 0) === 0), "Kling's 503s are rows, unpaid");
 		const submits = calls.filter((call) => ['kling', 'runway'].includes(call.provider) && call.purpose === 'submit' && call.ok);
 		assert.equal(submits.length, 4, 'four clips submitted');
-		assert.ok(submits.every((call) => Number(call.cost_usd) > 0 && call.task_id), 'each paid submit carries its clip cost and task');
-		assert.ok(calls.some((call) => call.purpose === 'download' && call.ok), 'result downloads are rows');
+		assert.ok(
+			submits.every((call) => Number(call.cost_usd) > 0 && call.task_id),
+			'each paid submit carries its clip cost and task',
+		);
+		assert.ok(
+			calls.some((call) => call.purpose === 'download' && call.ok),
+			'result downloads are rows',
+		);
 		const recordedImages = calls.filter((call) => call.provider === 'kling' && call.request?.image).map((call) => String(call.request.image));
-		assert.ok(recordedImages.length >= 3 && recordedImages.slice(1).every((image) => /^\[\d+ characters of base64 left out\]$/.test(image)), 'no image bytes in the record');
+		assert.ok(
+			recordedImages.length >= 3 && recordedImages.slice(1).every((image) => /^\[\d+ characters of base64 left out\]$/.test(image)),
+			'no image bytes in the record',
+		);
 		const stored = JSON.stringify(calls);
 		for (const secret of [FAKE_API_KEY, kling.accessKey, kling.secretKey, runway.apiSecret, elevenlabs.apiKey, google.apiKey]) {
 			assert.ok(!stored.includes(secret), `no ${secret} in any row`);
@@ -359,10 +383,23 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.match(scene.provider_attempts[1].message, /Claude rewrote the refused prompt to: Dr\. Vale studies a glowing beaker/);
 		assert.equal(kling.log.submissions.length, 1, 'one paid task, made from the rewrite');
 		assert.ok(!kling.log.submissions[0].prompt.includes(flagged));
-		const rewrites = anthropic.requests.filter((request) => request.body.tools?.some((tool) => tool.name === 'submit_rewritten_prompt') || JSON.stringify(request.body).includes('refused this scene'));
+		const rewrites = anthropic.requests.filter(
+			(request) =>
+				request.body.tools?.some((tool) => tool.name === 'submit_rewritten_prompt') || JSON.stringify(request.body).includes('refused this scene'),
+		);
 		assert.equal(rewrites.length, 1, 'Claude was asked once');
 		const costs = (await db.query('select provider, purpose from costs where run_id = $1 order by provider', [runId])).rows;
-		assert.deepEqual(costs.map((c) => `${c.provider}:${c.purpose}`), ['anthropic:rewritePrompt', 'kling:clip']);
+		assert.deepEqual(
+			costs.map((c) => `${c.provider}:${c.purpose}`),
+			['anthropic:rewritePrompt', 'kling:clip'],
+		);
+		// The AI-call record says what the Claude call was for, and carries its cost.
+		const claudeCalls = (await db.query("select purpose, cost_usd from ai_calls where run_id = $1 and provider = 'anthropic'", [runId])).rows;
+		assert.deepEqual(
+			claudeCalls.map((call) => call.purpose),
+			['rewritePrompt'],
+		);
+		assert.ok(Number(claudeCalls[0].cost_usd) > 0, 'the rewrite call carries its cost');
 	});
 
 	test('a run whose budget is too small stops before the first video call, naming the estimate and the cap', async () => {
@@ -469,7 +506,10 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.equal(run.status, 'cancelled', `run ended ${run.status}: ${run.error}`);
 		assert.match(String(run.error), /^Cancelled by e2e@example\.com at generation\.$/);
 		const scenes = await scenesOf(runId);
-		assert.ok(scenes.some((s) => s.status !== 'completed'), 'it stopped before making every scene');
+		assert.ok(
+			scenes.some((s) => s.status !== 'completed'),
+			'it stopped before making every scene',
+		);
 		const events = (await db.query("select message from events where run_id = $1 and message like 'Cancelled%'", [runId])).rows;
 		assert.ok(events.length >= 1, 'the timeline says so');
 	});

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import prompts from '../../shared/data/prompts.json';
 import { ledgerHooks } from '../../shared/claudeLedger';
+import { forPurpose } from '../../shared/store/aiCalls';
 import { callStructured, type Tool, type Usage } from '../../shared/transport/anthropic';
 import { fill } from '../../shared/text';
 import { scenePrompt } from '../providers/remote';
@@ -58,26 +59,29 @@ export async function rewriteRefusedPrompt(
 	reason: string,
 ): Promise<PromptRewrite> {
 	const original = scenePrompt(request, undefined);
-	const { value, usage } = await callStructured<{ prompt: string; changed: string }>(
-		context,
-		itemIndex,
-		{
-			system: prompts.rewriteRefused.system,
-			content: fill(prompts.rewriteRefused.user, { provider, reason, prompt: original }),
-			tool,
-			validate: (input) => {
-				const answer = (input ?? {}) as { prompt?: unknown; changed?: unknown };
-				const prompt = typeof answer.prompt === 'string' ? answer.prompt.trim() : '';
-				const problems: string[] = [];
-				if (!prompt) problems.push('prompt must be a non-empty string');
-				else if (prompt.length > LONGEST) problems.push(`prompt must be at most ${LONGEST} characters`);
-				else if (prompt === original.trim()) problems.push('prompt must differ from the refused prompt');
-				if (problems.length) return { problems };
-				return { value: { prompt, changed: typeof answer.changed === 'string' ? answer.changed.trim() : '' } };
+	const hooks = await ledgerHooks(context, itemIndex, 'rewritePrompt');
+	const { value, usage } = await forPurpose('rewritePrompt', () =>
+		callStructured<{ prompt: string; changed: string }>(
+			context,
+			itemIndex,
+			{
+				system: prompts.rewriteRefused.system,
+				content: fill(prompts.rewriteRefused.user, { provider, reason, prompt: original }),
+				tool,
+				validate: (input) => {
+					const answer = (input ?? {}) as { prompt?: unknown; changed?: unknown };
+					const prompt = typeof answer.prompt === 'string' ? answer.prompt.trim() : '';
+					const problems: string[] = [];
+					if (!prompt) problems.push('prompt must be a non-empty string');
+					else if (prompt.length > LONGEST) problems.push(`prompt must be at most ${LONGEST} characters`);
+					else if (prompt === original.trim()) problems.push('prompt must differ from the refused prompt');
+					if (problems.length) return { problems };
+					return { value: { prompt, changed: typeof answer.changed === 'string' ? answer.changed.trim() : '' } };
+				},
+				what: 'rewritten prompt',
 			},
-			what: 'rewritten prompt',
-		},
-		await ledgerHooks(context, itemIndex, 'rewritePrompt'),
+			hooks,
+		),
 	);
 	return { provider, reason, original, rewritten: value.prompt, changed: value.changed, costUsd: costOf(usage) };
 }

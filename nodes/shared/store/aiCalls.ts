@@ -39,6 +39,17 @@ export function inCallScope<T>(scope: CallScope | undefined, work: () => Promise
 	return scopes.run({ ...scope, last: new Map() }, work);
 }
 
+/**
+ * Runs `work` with its calls recorded under another purpose: a Claude call made inside another node's operation
+ * (Video Generation's prompt rewrite) is for that, not for the operation ("generate").
+ */
+export function forPurpose<T>(purpose: string, work: () => Promise<T>): Promise<T> {
+	const scope = scopes.getStore();
+	if (!scope) return work();
+	// The same `last` map: the cost line recorded after the call still finds it.
+	return scopes.run({ ...scope, operation: purpose }, work);
+}
+
 function warn(message: string): void {
 	try {
 		LoggerProxy.warn(message);
@@ -106,7 +117,11 @@ export function lastCallOf(provider: string): string | undefined {
  * adopted by its key after an unanswered submit, the call that found it), any other on the last answered call to the
  * provider in this scope. Never throws (the cost line itself is already written).
  */
-export async function chargeCall(db: Pool, line: { provider: string; taskId?: string | null; amountUsd: number }, callId = lastCallOf(line.provider)): Promise<void> {
+export async function chargeCall(
+	db: Pool,
+	line: { provider: string; taskId?: string | null; amountUsd: number },
+	callId = lastCallOf(line.provider),
+): Promise<void> {
 	try {
 		if (line.taskId) {
 			await db.query(
