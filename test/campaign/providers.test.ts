@@ -24,7 +24,14 @@ describe('request fields for providers, budgets and approval', () => {
 	};
 
 	it('keeps the orders, the budgets and approval as given', () => {
-		const result = ok({ planner: 'claude', video: ['kling', 'runway', 'local'], speech: 'elevenlabs', budget: 2.5, campaignBudget: 40, approval: true });
+		const result = ok({
+			planner: 'claude',
+			video: ['kling', 'runway', 'local'],
+			speech: 'elevenlabs',
+			budget: 2.5,
+			campaignBudget: 40,
+			approval: true,
+		});
 		assert.equal(result.options.planner, 'claude');
 		assert.deepEqual(result.options.video, ['kling', 'runway', 'local']);
 		assert.deepEqual(result.options.speech, ['elevenlabs'], 'a single name is a one-item order');
@@ -74,11 +81,17 @@ describe('choosing providers', () => {
 	});
 
 	it('an explicit order skips a provider without a key and says so', () => {
-		const choice = chooseProviders({ planner: 'rules', video: ['runway', 'kling', 'local'], speech: ['google', 'espeak'] }, (c) => c === 'reelsmithKlingApi');
+		const choice = chooseProviders(
+			{ planner: 'rules', video: ['runway', 'kling', 'local'], speech: ['google', 'espeak'] },
+			(c) => c === 'reelsmithKlingApi',
+		);
 		assert.ok(choice.ok);
 		assert.deepEqual(choice.providers.video, ['kling', 'local']);
 		assert.deepEqual(choice.providers.speech, ['espeak']);
-		assert.ok(choice.notes.some((note) => /Runway.*no key/.test(note)), choice.notes.join(' '));
+		assert.ok(
+			choice.notes.some((note) => /Runway.*no key/.test(note)),
+			choice.notes.join(' '),
+		);
 	});
 
 	it('refuses an order where nothing can run, naming the field and the fix', () => {
@@ -137,6 +150,10 @@ describe('the estimate', () => {
 		assert.equal(budgetStop(estimate, { runBudget: 100, campaignBudget: null, campaignSpent: 0, campaignName: 'X' }), null);
 		const campaign = budgetStop(estimate, { runBudget: null, campaignBudget: 3, campaignSpent: 2.5, campaignName: 'Launch' });
 		assert.match(String(campaign), /campaign 'Launch' has \$0\.50 left of its \$3\.00 budget/);
+		// A take picked on approval: the message names the take and what the manager can do there, not "resume".
+		const take = budgetStop(estimate, { runBudget: null, campaignBudget: 3, campaignSpent: 2.5, campaignName: 'Launch' }, { take: 2 });
+		assert.match(String(take), /^Take 2 does not fit the budget: its estimate is \$[\d.]+ and campaign 'Launch' has \$0\.50 left/);
+		assert.match(String(take), /Pick a cheaper take, or raise the campaign's budget first\.$/);
 	});
 });
 
@@ -144,7 +161,6 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 	const store = useStore();
 	let runId: string;
 	const plan = parseScript(fountain(3), { format: 'auto' });
-
 
 	const accept = async (body: Record<string, unknown>) => {
 		const items = [webhookItem({ script: fountain(3), ...body })];
@@ -169,7 +185,11 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 		assert.equal(Number(campaign.budget_usd), 30);
 		const plain = await accept({ campaign: 'Budgeted' });
 		assert.equal((await row(plain)).approval, null);
-		assert.equal(Number((await store.db.query("select budget_usd from campaigns where name = 'Budgeted'")).rows[0].budget_usd), 30, 'a request without campaignBudget keeps the cap');
+		assert.equal(
+			Number((await store.db.query("select budget_usd from campaigns where name = 'Budgeted'")).rows[0].budget_usd),
+			30,
+			'a request without campaignBudget keeps the cap',
+		);
 	});
 
 	it('chooseProviders reads the attached paid credentials, stores explicit lists once and records them', async () => {
@@ -179,7 +199,11 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 			reelsmithKlingApi: { accessKey: 'ak', secretKey: 'sk', baseUrl: 'http://127.0.0.1:1' },
 			reelsmithRunwayApi: { apiSecret: '', baseUrl: 'http://127.0.0.1:1' },
 		};
-		const context = executeContext({ items: [{ runId, options: {} }], params: { resource: 'run', operation: 'chooseProviders', runId }, credentials });
+		const context = executeContext({
+			items: [{ runId, options: {} }],
+			params: { resource: 'run', operation: 'chooseProviders', runId },
+			credentials,
+		});
 		const [[item]] = await new Campaign().execute.call(context);
 		const providers = { planner: 'rules', video: ['kling', 'local'], speech: ['espeak'] };
 		assert.deepEqual((item.json.options as IDataObject).providers, providers);
@@ -191,7 +215,10 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 
 	it('estimate stores cost_estimate and fails an over-budget run before generation', async () => {
 		runId = await accept({ budget: 0.2 });
-		await store.db.query(`update runs set status = 'running', options = options || '{"providers": {"planner": "rules", "video": ["kling", "local"], "speech": ["espeak"]}}' where id = $1`, [runId]);
+		await store.db.query(
+			`update runs set status = 'running', options = options || '{"providers": {"planner": "rules", "video": ["kling", "local"], "speech": ["espeak"]}}' where id = $1`,
+			[runId],
+		);
 		const [within, over] = await call({ resource: 'run', operation: 'estimate', runId, plan }, [{ runId, plan }]);
 		assert.equal(within.length, 0);
 		assert.match(String(over[0].json.error), /^Budget stop before generation: the estimate is \$0\.84 and the run budget is \$0\.20\./);
@@ -201,7 +228,10 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 		assert.match(run.error, /Raise "budget"/);
 
 		const cheap = await accept({ budget: 5 });
-		await store.db.query(`update runs set status = 'running', options = options || '{"providers": {"planner": "rules", "video": ["local"], "speech": ["espeak"]}}' where id = $1`, [cheap]);
+		await store.db.query(
+			`update runs set status = 'running', options = options || '{"providers": {"planner": "rules", "video": ["local"], "speech": ["espeak"]}}' where id = $1`,
+			[cheap],
+		);
 		const [ok] = await call({ resource: 'run', operation: 'estimate', runId: cheap, plan }, [{ runId: cheap, plan }]);
 		assert.equal(ok.length, 1);
 		assert.equal((await row(cheap)).status, 'running');
@@ -249,7 +279,10 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 
 	it('a cancel request ends the run as cancelled at the next step, and the error workflow leaves it so', async () => {
 		runId = await accept({});
-		await store.db.query("update runs set status = 'running', stage = 'generation', cancel_requested_at = now(), cancel_requested_by = 'ann@example.com' where id = $1", [runId]);
+		await store.db.query(
+			"update runs set status = 'running', stage = 'generation', cancel_requested_at = now(), cancel_requested_by = 'ann@example.com' where id = $1",
+			[runId],
+		);
 		await assert.rejects(
 			call({ resource: 'event', operation: 'record', runId, stage: 'validation', status: 'started', sceneNumber: 0, message: '', data: '' }),
 			/Cancelled by ann@example\.com at validation\./,
@@ -280,7 +313,10 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 			status: 'unchanged',
 			provider: 'runway',
 			taskId: 'task-9',
-			cost: [{ provider: 'elevenlabs', amountUsd: 0.0123 }, { provider: 'runway', amountUsd: 0.6 }],
+			cost: [
+				{ provider: 'elevenlabs', amountUsd: 0.0123 },
+				{ provider: 'runway', amountUsd: 0.6 },
+			],
 			providerAttempts: attempts,
 		});
 		const scene = (await store.db.query('select provider, task_id, cost_usd, provider_attempts from scenes where run_id = $1', [runId])).rows[0];
@@ -290,7 +326,14 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 		assert.deepEqual(scene.provider_attempts, attempts);
 		await assert.rejects(call({ resource: 'scene', operation: 'update', runId, sceneNumber: 1, cost: 'a lot' }), /"Cost" must be a number/);
 		// A free provider (espeak, local) leaves no cost: its empty place in the list counts as nothing.
-		await call({ resource: 'scene', operation: 'update', runId, sceneNumber: 1, status: 'unchanged', cost: [undefined, null, { provider: 'runway', amountUsd: 0.6 }] });
+		await call({
+			resource: 'scene',
+			operation: 'update',
+			runId,
+			sceneNumber: 1,
+			status: 'unchanged',
+			cost: [undefined, null, { provider: 'runway', amountUsd: 0.6 }],
+		});
 		assert.equal(Number((await store.db.query('select cost_usd from scenes where run_id = $1', [runId])).rows[0].cost_usd), 0.6);
 
 		await store.db.query(

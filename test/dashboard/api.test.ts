@@ -50,14 +50,15 @@ describe('dashboard API', () => {
 		return browser;
 	}
 
-	async function insertRun(campaign: string, { title, ...fields }: Record<string, unknown>): Promise<string> {
+	async function insertRun(campaign: string, { title, options = {}, ...fields }: Record<string, unknown>): Promise<string> {
 		const columns = Object.keys(fields);
 		const { rows } = await db.query(
 			`insert into runs (campaign_id, request, options${columns.map((c) => `, ${c}`).join('')})
-			 values ($1, $2, '{}'${columns.map((_, i) => `, $${i + 3}`).join('')}) returning id`,
+			 values ($1, $2, $3${columns.map((_, i) => `, $${i + 4}`).join('')}) returning id`,
 			[
 				campaign,
 				JSON.stringify({ title: title ?? 'A run', format: 'fountain', script: 'x' }),
+				JSON.stringify(options),
 				...Object.values(fields).map((v) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v)),
 			],
 		);
@@ -326,9 +327,16 @@ describe('dashboard API', () => {
 			assert.equal(created.body.user.role, 'manager');
 			const cleo = await as('cleo@example.com');
 			const list = await cleo.get('/api/campaigns');
-			assert.deepEqual(list.body.campaigns.map((c: { id: string }) => c.id), [ids.b]);
+			assert.deepEqual(
+				list.body.campaigns.map((c: { id: string }) => c.id),
+				[ids.b],
+			);
 			const anna = await as('anna@example.com');
-			assert.equal((await anna.post('/api/users', { email: 'dan@example.com', role: 'owner' })).status, 403, 'a manager is refused before the body is checked');
+			assert.equal(
+				(await anna.post('/api/users', { email: 'dan@example.com', role: 'owner' })).status,
+				403,
+				'a manager is refused before the body is checked',
+			);
 		});
 
 		it('stores salted scrypt hashes: two users with the same password get different hashes', async () => {
@@ -364,8 +372,7 @@ describe('dashboard API', () => {
 				assert.equal(typeof answer.body.error, 'string');
 				assert.ok(!answer.headers.get('location'), 'no redirect to the file');
 			}
-			for (const action of ['cancel', 'retry', 'resume'])
-				assert.equal((await anna.post(`/api/runs/${ids.other}/${action}`)).status, 404, action);
+			for (const action of ['cancel', 'retry', 'resume']) assert.equal((await anna.post(`/api/runs/${ids.other}/${action}`)).status, 404, action);
 			assert.equal((await anna.post(`/api/campaigns/${ids.b}/runs`, { script: 'x' })).status, 404);
 			assert.equal((await anna.patch(`/api/campaigns/${ids.b}`, { name: 'Taken over' })).status, 404);
 			assert.equal((await anna.get(`/api/runs/${ids.done}`)).status, 200, 'her own run is visible');
@@ -635,7 +642,10 @@ describe('dashboard API', () => {
 				assert.equal(after.status, 'delivered');
 				assert.deepEqual(
 					after.attemptList.map((a: { statusCode: number; madeBy: string }) => [a.statusCode, a.madeBy]),
-					[[503, 'anna@example.com'], [200, 'anna@example.com']],
+					[
+						[503, 'anna@example.com'],
+						[200, 'anna@example.com'],
+					],
 				);
 				assert.ok(after.attemptList.every((a: { latencyMs: number; attemptedAt: string }) => a.latencyMs >= 0 && a.attemptedAt));
 				assert.match(after.attemptList[0].error, /answered 503/);
@@ -724,9 +734,7 @@ describe('dashboard API', () => {
 			const queued = await anna.post(`/api/runs/${ids.queuedLow}/cancel`);
 			assert.equal(queued.status, 202);
 			assert.equal(queued.body.run.status, 'cancelled');
-			const { rows } = await db.query('select status, cancel_requested_at, cancel_requested_by, error from runs where id = $1', [
-				ids.queuedLow,
-			]);
+			const { rows } = await db.query('select status, cancel_requested_at, cancel_requested_by, error from runs where id = $1', [ids.queuedLow]);
 			assert.equal(rows[0].status, 'cancelled');
 			assert.ok(rows[0].cancel_requested_at);
 			assert.equal(rows[0].cancel_requested_by, 'anna');
@@ -767,7 +775,10 @@ describe('dashboard API', () => {
 				approval: 'pending',
 				approval_url: `${n8n.url}/webhook-waiting/gone`,
 			});
-			for (const [version, take, chosen] of [[1, 1, true], [2, 2, false]] as const) {
+			for (const [version, take, chosen] of [
+				[1, 1, true],
+				[2, 2, false],
+			] as const) {
 				await db.query('insert into plan_versions (run_id, version, take, chosen, score, plan) values ($1, $2, $3, $4, 90, $5)', [
 					runId,
 					version,
@@ -786,6 +797,60 @@ describe('dashboard API', () => {
 			assert.deepEqual(rows, [{ take: 1 }], 'take 1 is still the one the run would make');
 			const run = await db.query('select approval from runs where id = $1', [runId]);
 			assert.equal(run.rows[0].approval, 'pending');
+		});
+
+		it('prices a picked take again: a take over the budget is refused and nothing changes; a take within it updates the estimate', async () => {
+			const providers = { planner: 'rules', video: ['kling'], speech: ['espeak'] };
+			const runId = await insertRun(ids.a, {
+				title: 'Takes and a budget',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/ok`,
+				options: { approval: true, providers },
+				budget_usd: 1,
+				cost_estimate: 0.28,
+			});
+			const scene = (number: number, duration: number) => ({ number, heading: 'INT. ROOM - DAY', action: 'A door opens.', duration, dialogue: [] });
+			const takes = [
+				{ take: 1, chosen: true, plan: { scenes: [scene(1, 5)] } },
+				{ take: 2, chosen: false, plan: { scenes: [1, 2, 3, 4].map((n) => scene(n, 10)) } },
+				{ take: 3, chosen: false, plan: { scenes: [scene(1, 5), scene(2, 5)] } },
+			];
+			for (const [index, { take, chosen, plan }] of takes.entries()) {
+				await db.query('insert into plan_versions (run_id, version, take, chosen, score, plan) values ($1, $2, $3, $4, 80, $5)', [
+					runId,
+					index + 1,
+					take,
+					chosen,
+					JSON.stringify(plan),
+				]);
+			}
+			const anna = await as('anna@example.com');
+			n8n.calls.length = 0;
+			const over = await anna.post(`/api/runs/${runId}/approval`, { decision: 'approve', take: 2 });
+			assert.equal(over.status, 400, JSON.stringify(over.body));
+			assert.equal(over.body.field, 'take');
+			assert.equal(
+				over.body.error,
+				'Take 2 does not fit the budget: its estimate is $2.24 and the run budget is $1.00. Pick a cheaper take, or approve the take the run would make.',
+			);
+			assert.equal(n8n.callsTo('/webhook-waiting/ok').length, 0, 'the waiting execution was not resumed');
+			const unchanged = await db.query('select approval, cost_estimate from runs where id = $1', [runId]);
+			assert.deepEqual([unchanged.rows[0].approval, Number(unchanged.rows[0].cost_estimate)], ['pending', 0.28]);
+			const still = await db.query('select take from plan_versions where run_id = $1 and chosen', [runId]);
+			assert.deepEqual(still.rows, [{ take: 1 }]);
+
+			const within = await anna.post(`/api/runs/${runId}/approval`, { decision: 'approve', take: 3 });
+			assert.equal(within.status, 202, JSON.stringify(within.body));
+			const after = await db.query('select approval, cost_estimate from runs where id = $1', [runId]);
+			assert.deepEqual([after.rows[0].approval, Number(after.rows[0].cost_estimate)], ['approved', 0.56]);
+			const chosen = await db.query('select take from plan_versions where run_id = $1 and chosen', [runId]);
+			assert.deepEqual(chosen.rows, [{ take: 3 }]);
+			const events = await db.query('select message from events where run_id = $1 order by id', [runId]);
+			assert.ok(
+				events.rows.some((row) => String(row.message).startsWith('Take 3 picked. Estimate $0.56 (2 scene(s), 10 s on kling')),
+				JSON.stringify(events.rows),
+			);
 		});
 
 		it('takes the decision back when n8n does not accept it', async () => {
@@ -828,7 +893,10 @@ describe('dashboard API', () => {
 			const client = new Browser(base);
 			const request = client.request.bind(client);
 			client.request = (method, path, body, init = {}) =>
-				request(method, path, body, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) } });
+				request(method, path, body, {
+					...init,
+					headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) },
+				});
 			return client;
 		};
 
@@ -850,14 +918,27 @@ describe('dashboard API', () => {
 			const key = withKey(token);
 			n8n.calls.length = 0;
 			// No CSRF check on a bearer request (no cookie travels), even when it names another origin.
-			const started = await key.request('POST', `/api/campaigns/${ids.a}/runs`, { script: 'INT. LAB - NIGHT\n\nA light blinks.' }, { headers: { origin: 'https://cms.example' } });
+			const started = await key.request(
+				'POST',
+				`/api/campaigns/${ids.a}/runs`,
+				{ script: 'INT. LAB - NIGHT\n\nA light blinks.' },
+				{ headers: { origin: 'https://cms.example' } },
+			);
 			assert.equal(started.status, 202, JSON.stringify(started.body));
 			assert.equal(n8n.callsTo('/webhook/reelsmith/runs')[0].body.campaign, 'Spring launch');
 			assert.ok(!JSON.stringify(n8n.calls[0].headers).includes(token), 'the key does not travel to n8n');
 
 			const campaigns = await key.get('/api/campaigns');
-			assert.deepEqual(campaigns.body.campaigns.map((c: any) => c.id), [ids.a]);
-			for (const path of [`/api/campaigns/${ids.b}`, `/api/runs/${ids.other}`, `/api/artifacts/runs/${ids.other}/final/youtube.mp4`, `/api/analytics?campaignId=${ids.b}`]) {
+			assert.deepEqual(
+				campaigns.body.campaigns.map((c: any) => c.id),
+				[ids.a],
+			);
+			for (const path of [
+				`/api/campaigns/${ids.b}`,
+				`/api/runs/${ids.other}`,
+				`/api/artifacts/runs/${ids.other}/final/youtube.mp4`,
+				`/api/analytics?campaignId=${ids.b}`,
+			]) {
 				assert.equal((await key.get(path)).status, 404, path);
 			}
 			assert.equal((await key.post(`/api/campaigns/${ids.b}/runs`, { script: 'x' })).status, 404);
@@ -956,16 +1037,24 @@ describe('dashboard API', () => {
 	describe('batches', () => {
 		it('forwards an upload with the campaign name, signed; shows the batch with its progress, and only to its campaign', async () => {
 			const anna = await as('anna@example.com');
-			const { rows } = await db.query(
-				`insert into batches (campaign_id, source, rows_total, rejected) values ($1, 'csv', 3, $2) returning id`,
-				[ids.a, JSON.stringify([{ row: 2, line: 3, field: 'preset', message: '"preset" must be one of youtube, shorts, square (got "cinema").' }])],
-			);
+			const { rows } = await db.query(`insert into batches (campaign_id, source, rows_total, rejected) values ($1, 'csv', 3, $2) returning id`, [
+				ids.a,
+				JSON.stringify([{ row: 2, line: 3, field: 'preset', message: '"preset" must be one of youtube, shorts, square (got "cinema").' }]),
+			]);
 			const batchId = rows[0].id;
 			const done = await insertRun(ids.a, { title: 'B1', status: 'completed', batch_id: batchId, batch_row: 1 });
 			await insertRun(ids.a, { title: 'B3', status: 'queued', batch_id: batchId, batch_row: 3 });
 			n8n.routes.set('/webhook/reelsmith/batches', (call) =>
 				String(call.body?.csv).includes('nothing good')
-					? { status: 400, body: { error: 'invalid_request', field: 'rows', message: 'No row of the batch could be queued.', rejected: [{ row: 1, field: 'script', message: '"script" is required.' }] } }
+					? {
+							status: 400,
+							body: {
+								error: 'invalid_request',
+								field: 'rows',
+								message: 'No row of the batch could be queued.',
+								rejected: [{ row: 1, field: 'script', message: '"script" is required.' }],
+							},
+						}
 					: { status: 202, body: { batchId, rows: 3, queued: 2, runs: [{ row: 1, runId: done, queuePosition: 0 }], rejected: [] } },
 			);
 			n8n.calls.length = 0;
@@ -987,10 +1076,19 @@ describe('dashboard API', () => {
 				[page.body.batch.done, page.body.batch.queued, page.body.batch.failed, page.body.batch.running, page.body.batch.runs],
 				[1, 1, 0, 0, 2],
 			);
-			assert.deepEqual(page.body.runs.map((r: { row: number; title: string }) => [r.row, r.title]), [[1, 'B1'], [3, 'B3']]);
+			assert.deepEqual(
+				page.body.runs.map((r: { row: number; title: string }) => [r.row, r.title]),
+				[
+					[1, 'B1'],
+					[3, 'B3'],
+				],
+			);
 			assert.equal(page.body.batch.rejected[0].field, 'preset');
 			const list = await anna.get(`/api/campaigns/${ids.a}/batches`);
-			assert.deepEqual(list.body.batches.map((b: { id: string }) => b.id), [batchId]);
+			assert.deepEqual(
+				list.body.batches.map((b: { id: string }) => b.id),
+				[batchId],
+			);
 			assert.equal((await anna.get(`/api/batches/${batchId}/export.zip`)).status, 404, 'not exported yet');
 
 			const ben = await as('ben@example.com');
@@ -1210,8 +1308,19 @@ describe('dashboard API', () => {
 			run.recovered = await seedRun('Recovered once', { status: 'queued', queued_at: ago(3600), recoveries: 1 });
 			run.starting = await seedRun('Claimed', { status: 'starting', lease_owner: 'dispatch', lease_expires_at: ahead(60) });
 			run.live = await seedRun('Rendering', { status: 'running', stage: 'generation', lease_owner: '12@worker-a:101', lease_expires_at: ahead(45) });
-			run.lapsed = await seedRun('Lease lapsed', { status: 'running', stage: 'generation', lease_owner: '13@worker-b:202', lease_expires_at: ago(90) });
-			run.stuck = await seedRun('Stuck', { status: 'running', stage: 'assembly', lease_owner: '14@worker-c:303', lease_expires_at: ago(600), recoveries: 1 });
+			run.lapsed = await seedRun('Lease lapsed', {
+				status: 'running',
+				stage: 'generation',
+				lease_owner: '13@worker-b:202',
+				lease_expires_at: ago(90),
+			});
+			run.stuck = await seedRun('Stuck', {
+				status: 'running',
+				stage: 'assembly',
+				lease_owner: '14@worker-c:303',
+				lease_expires_at: ago(600),
+				recoveries: 1,
+			});
 			await seedRun('Needs approval', { status: 'awaiting_approval', approval: 'pending' });
 			await seedRun('Done', { status: 'completed' });
 			run.doneAfterRecovery = await seedRun('Done after a recovery', { status: 'completed', recoveries: 1 });
@@ -1407,7 +1516,10 @@ describe('dashboard API', () => {
 			assert.equal(probe.status, 503);
 			assert.equal(probe.body.checks.redis.ok, false);
 			assert.equal(probe.body.checks.redis.address, `127.0.0.1:${closed}/${REDIS_DB}`);
-			assert.match(probe.body.checks.redis.error, new RegExp(`Redis at 127\\.0\\.0\\.1:${closed}/${REDIS_DB} does not answer \\(connect ECONNREFUSED`));
+			assert.match(
+				probe.body.checks.redis.error,
+				new RegExp(`Redis at 127\\.0\\.0\\.1:${closed}/${REDIS_DB} does not answer \\(connect ECONNREFUSED`),
+			);
 			assert.equal(probe.body.checks.storage.ok, false);
 			assert.match(probe.body.checks.storage.error, /bucket "reelsmith-no-such-bucket" does not exist/);
 			assert.equal(probe.body.problems.length, 2);

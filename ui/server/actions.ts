@@ -23,6 +23,9 @@ import {
 import { describeRoute, errorSchema, webhookRejectionSchema, type ResponseDoc } from './openapi';
 import { EXAMPLE_RUN, runActionSchema, runSummarySchema } from './schemas';
 import { chooseTake, listTakes } from '../../nodes/shared/store/planTakes';
+import { getPlanVersion } from '../../nodes/Campaign/store/planVersions';
+import { priceRun, type Pricing } from '../../nodes/Campaign/store/pricing';
+import { getRun, setCostEstimate } from '../../nodes/Campaign/store/runs';
 import { runLine } from './summaries';
 import { RequestSchema } from '../../nodes/Campaign/lib/request';
 
@@ -192,9 +195,14 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 				throw new ApiError(502, `The pipeline answered ${answer.status}: ${answer.body.message ?? 'no message'}. Try again.`);
 			}
 			const runId = answer.body.runId;
-		if (isUuid(runId)) {
-			await audit(deps.db, user, { action: 'run.start', subjectType: 'run', subjectId: runId, after: { campaign: rows[0].name, title: body.title ?? null } });
-		}
+			if (isUuid(runId)) {
+				await audit(deps.db, user, {
+					action: 'run.start',
+					subjectType: 'run',
+					subjectId: runId,
+					after: { campaign: rows[0].name, title: body.title ?? null },
+				});
+			}
 			const run = isUuid(runId) ? await runLine(deps.db, deps.maxRunning, runId) : null;
 			return c.json({ ...answer.body, run }, 202);
 		},
@@ -275,14 +283,14 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 			const runId = c.req.param('id');
 			await visibleRun(deps.db, user, runId);
 			const who = user.name || user.email;
-		const before = snapshot(await runState(deps.db, runId));
-		const audited = async () =>
-			audit(deps.db, user, { action: 'run.cancel', subjectType: 'run', subjectId: runId, before, after: snapshot(await runState(deps.db, runId)) });
+			const before = snapshot(await runState(deps.db, runId));
+			const audited = async () =>
+				audit(deps.db, user, { action: 'run.cancel', subjectType: 'run', subjectId: runId, before, after: snapshot(await runState(deps.db, runId)) });
 			// Queued or waiting for approval: nothing is working on it, so it ends now.
 			const idle = await cancelIdleRun(deps.db, runId, who);
 			if (idle) {
-			await recordEvent(deps.db, runId, `Cancelled by ${who}.`, { by: user.email, from: idle.from });
-			await audited();
+				await recordEvent(deps.db, runId, `Cancelled by ${who}.`, { by: user.email, from: idle.from });
+				await audited();
 				if (idle.from === 'awaiting_approval' && idle.approvalUrl) {
 					// End the waiting execution too; the run is cancelled whatever n8n answers.
 					const answer = await postJson(internalResumeUrl(idle.approvalUrl, deps.n8nUrl), { runId, decision: 'cancel' }).catch((error: ApiError) => ({
@@ -300,8 +308,8 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 			// Starting or running: the pipeline stops at its next step.
 			if (await requestCancel(deps.db, runId, who)) {
 				await recordEvent(deps.db, runId, `Cancel requested by ${who}; the run stops at its next step.`, { by: user.email });
-			await audited();
-			return answerRun(c, runId, { message: 'The run stops at its next step.' });
+				await audited();
+				return answerRun(c, runId, { message: 'The run stops at its next step.' });
 			}
 			const state = await runState(deps.db, runId);
 			throw conflict(`This run is already ${describe(state)}; there is nothing to cancel.`);
@@ -362,6 +370,7 @@ async function decide(
 	const before = snapshot(await runState(deps.db, runId));
 	const decided = await decideStoryboard(deps.db, runId, { approval, note, by: who });
 	let previousTake: number | null = null;
+	let pricing: Pricing | null = null;
 	const undo = async () => {
 		if (previousTake !== null) await chooseTake(deps.db, runId, previousTake);
 		await withdrawStoryboardDecision(deps.db, runId, approval);
@@ -389,6 +398,12 @@ async function decide(
 			throw badRequest('take', `This run has no take ${take}; pick one of take ${takes.map((t) => t.take).join(', ') || '1'}.`);
 		}
 		previousTake = picked.previous;
+		// The run was priced with the take planning chose; another take has other scenes, so it is priced again.
+		pricing = await priceTake(deps.db, runId, picked.chosen.version, take);
+		if (pricing.stop) {
+			await undo();
+			throw badRequest('take', pricing.stop);
+		}
 	}
 	const answer = await postJson(internalResumeUrl(decided.approvalUrl, deps.n8nUrl), {
 		runId,
@@ -405,6 +420,10 @@ async function decide(
 				'If it keeps failing, the waiting execution may have ended (7-day limit): resume the run instead.',
 		);
 	}
+	if (pricing) {
+		await setCostEstimate(deps.db, runId, pricing.estimate.totalUsd);
+		await recordEvent(deps.db, runId, `Take ${take} picked. ${pricing.message}`, { take, estimate: { ...pricing.estimate } });
+	}
 	const which = take !== null ? ` (take ${take})` : '';
 	await recordEvent(deps.db, runId, `Storyboard ${approval}${which} by ${who}${note ? `: ${note}` : '.'}`, { by: user.email, approval, note, take });
 	await audit(deps.db, user, {
@@ -414,4 +433,11 @@ async function decide(
 		before,
 		after: { ...snapshot(await runState(deps.db, runId)), note, take },
 	});
+}
+
+/** Prices the plan of the picked take (its newest version) the way the pipeline's Estimate step priced the run. */
+async function priceTake(db: Pool, runId: string, version: number, take: number): Promise<Pricing> {
+	const [run, picked] = await Promise.all([getRun(db, runId), getPlanVersion(db, runId, version)]);
+	if (!run) throw new ApiError(404, 'This run no longer exists.');
+	return priceRun(db, run, picked.plan, { take });
 }

@@ -101,6 +101,20 @@ export function usd(amount: number): string {
 	return `$${amount.toFixed(2)}`;
 }
 
+/** One line for the run's events: the total and what it is made of. */
+export function describeEstimate(estimate: Estimate): string {
+	const parts = [
+		`${estimate.scenes} scene(s), ${estimate.billedSeconds} s on ${estimate.videoProvider}: ${usd(estimate.videoUsd)}`,
+		`${estimate.characters} characters on ${estimate.speechProvider}: ${usd(estimate.speechUsd)}`,
+		estimate.claudeCalls ? `${estimate.claudeCalls} Claude call(s): ${usd(estimate.claudeUsd)}` : '',
+		estimate.spentUsd ? `spent so far ${usd(estimate.spentUsd)}` : '',
+	].filter(Boolean);
+	return `Estimate ${usd(estimate.totalUsd)} (${parts.join('; ')}).`;
+}
+
+/** When the budget is checked: before generation (the pipeline), or when a manager picks take N on approval. */
+export type BudgetMoment = { take?: number };
+
 /**
  * The budget stop message when the estimate does not fit the run's or the campaign's cap, else null. The caps
  * compare with the whole estimate (spent included), i.e. with what is left of each budget.
@@ -108,14 +122,17 @@ export function usd(amount: number): string {
 export function budgetStop(
 	estimate: Estimate,
 	caps: { runBudget: number | null; campaignBudget: number | null; campaignSpent: number; campaignName: string },
+	moment: BudgetMoment = {},
 ): string | null {
 	const tolerance = 1e-9;
+	const picked = moment.take !== undefined;
+	const opening = picked ? `Take ${moment.take} does not fit the budget: its estimate is` : 'Budget stop before generation: the estimate is';
 	if (caps.runBudget !== null && estimate.totalUsd > caps.runBudget + tolerance) {
 		const left = Math.max(0, caps.runBudget - estimate.spentUsd);
 		return (
-			`Budget stop before generation: the estimate is ${usd(estimate.totalUsd)} and the run budget is ${usd(caps.runBudget)}` +
+			`${opening} ${usd(estimate.totalUsd)} and the run budget is ${usd(caps.runBudget)}` +
 			(estimate.spentUsd > 0 ? ` (${usd(left)} left after ${usd(estimate.spentUsd)} spent on planning)` : '') +
-			`. Raise "budget" or shorten the script, then resume.`
+			(picked ? '. Pick a cheaper take, or approve the take the run would make.' : `. Raise "budget" or shorten the script, then resume.`)
 		);
 	}
 	if (caps.campaignBudget !== null) {
@@ -124,8 +141,9 @@ export function budgetStop(
 		const left = Math.max(0, caps.campaignBudget - others);
 		if (estimate.totalUsd > left + tolerance) {
 			return (
-				`Budget stop before generation: the estimate is ${usd(estimate.totalUsd)} and campaign '${caps.campaignName}' has ` +
-				`${usd(left)} left of its ${usd(caps.campaignBudget)} budget. Raise "campaignBudget" or shorten the script, then resume.`
+				`${opening} ${usd(estimate.totalUsd)} and campaign '${caps.campaignName}' has ` +
+				`${usd(left)} left of its ${usd(caps.campaignBudget)} budget. ` +
+				(picked ? "Pick a cheaper take, or raise the campaign's budget first." : 'Raise "campaignBudget" or shorten the script, then resume.')
 			);
 		}
 	}

@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { Plan } from '../../../shared/plan';
-import { budgetStop, estimateRun, usd } from '../../lib/estimate';
 import { recordEvent } from '../../store/events';
 import { failRun } from '../../../shared/store/runState';
-import { setCostEstimate, spending } from '../../store/runs';
-import { completedSceneNumbers } from '../../../shared/store/scenes';
+import { priceRun } from '../../store/pricing';
+import { setCostEstimate } from '../../store/runs';
 import { withTransaction } from '../../transport/db';
 import { getDb, inputJson, jsonParameter, requireRun, runIdField, stopIfCancelled } from '../common';
 import { runSummary } from './summary';
@@ -34,28 +33,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const run = await requireRun.call(this, db, itemIndex);
 	await stopIfCancelled.call(this, db, run, 'estimate', itemIndex);
 	const plan = jsonParameter.call(this, 'plan', itemIndex, null) as Plan | null;
-	const providers = run.options.providers ?? { planner: 'rules', video: ['local'], speech: ['espeak'] };
-	const [completed, spent] = await Promise.all([completedSceneNumbers(db, run.id), spending(db, run.id)]);
-	const estimate = estimateRun({
-		plan: { scenes: Array.isArray(plan?.scenes) ? plan!.scenes : [] },
-		providers,
-		narrateAction: run.options.narrateAction,
-		completed,
-		spentUsd: spent.runSpent,
-	});
-	const stop = budgetStop(estimate, {
-		runBudget: run.budgetUsd,
-		campaignBudget: spent.campaignBudget,
-		campaignSpent: spent.campaignSpent,
-		campaignName: spent.campaignName,
-	});
-	const parts = [
-		`${estimate.scenes} scene(s), ${estimate.billedSeconds} s on ${estimate.videoProvider}: ${usd(estimate.videoUsd)}`,
-		`${estimate.characters} characters on ${estimate.speechProvider}: ${usd(estimate.speechUsd)}`,
-		estimate.claudeCalls ? `${estimate.claudeCalls} Claude call(s): ${usd(estimate.claudeUsd)}` : '',
-		estimate.spentUsd ? `spent so far ${usd(estimate.spentUsd)}` : '',
-	].filter(Boolean);
-	const message = `Estimate ${usd(estimate.totalUsd)} (${parts.join('; ')}).`;
+	const { estimate, message, stop } = await priceRun(db, run, plan);
 	const failed = await withTransaction(db, async (client) => {
 		await setCostEstimate(client, run.id, estimate.totalUsd);
 		await recordEvent(client, { runId: run.id, stage: 'estimate', status: 'info', message, data: estimate });
