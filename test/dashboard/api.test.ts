@@ -889,8 +889,8 @@ describe('dashboard API', () => {
 
 	describe('API keys and users', () => {
 		/** A client that sends `Authorization: Bearer <key>` and no cookie, like another app. */
-		const withKey = (key: string) => {
-			const client = new Browser(base);
+		const withKey = (key: string, at = base) => {
+			const client = new Browser(at);
 			const request = client.request.bind(client);
 			client.request = (method, path, body, init = {}) =>
 				request(method, path, body, {
@@ -964,6 +964,42 @@ describe('dashboard API', () => {
 			assert.equal((await key.post(`/api/campaigns/${ids.a}/runs`, { script: 'x' })).status, 401);
 			assert.equal((await admin.post(`/api/keys/${made.body.key.id}/revoke`)).status, 409);
 			assert.equal((await withKey('rsk_' + 'A'.repeat(43)).get('/api/me')).status, 401);
+		});
+
+		it('a revoked key stops at once on every dashboard process, not only the one that revoked it', async () => {
+			const second = await startDashboard({
+				databaseUrl: pg.url,
+				s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: s3.bucket, region: s3.region, forcePathStyle: true },
+				n8nUrl: n8n.url,
+				webhookBase: `${n8n.url}/webhook`,
+				webhookToken: TOKEN,
+				port: 0,
+				distDir,
+				migrate: false,
+				poolSize: 2,
+				log: () => {},
+			});
+			try {
+				const admin = await as(ADMIN.email, ADMIN.password);
+				const made = await admin.post('/api/keys', { name: 'Two servers', campaignIds: [ids.a] });
+				assert.equal(made.status, 201, JSON.stringify(made.body));
+				const elsewhere = withKey(made.body.token, second.url);
+				// The second process has the key in its cache now.
+				assert.equal((await elsewhere.get('/api/campaigns')).status, 200);
+				assert.equal((await admin.post(`/api/keys/${made.body.key.id}/revoke`)).status, 200);
+				// The notification crosses Postgres in milliseconds; the cache would have held the key for 5 s.
+				const refusedWithin = async (ms: number) => {
+					const until = Date.now() + ms;
+					for (;;) {
+						const status = (await elsewhere.get('/api/campaigns')).status;
+						if (status === 401 || Date.now() > until) return status;
+						await new Promise((resolve) => setTimeout(resolve, 50));
+					}
+				};
+				assert.equal(await refusedWithin(1500), 401, 'the other process still accepted the revoked key');
+			} finally {
+				await second.stop();
+			}
 		});
 
 		it('a key needs a name and campaigns that exist: the 400 names the field and nothing is stored', async () => {

@@ -192,7 +192,7 @@ export function apiKeyRoutes(deps: Deps, sessions: Sessions) {
 				if (!line) throw keyNotFound(id);
 				throw conflict(`This key was revoked at ${line.revokedAt} already.`);
 			}
-			sessions.forgetToken(rows[0].token_hash);
+			await sessions.forgetToken(rows[0].token_hash);
 			await audit(deps.db, c.get('user'), { action: 'key.revoke', subjectType: 'key', subjectId: id });
 			return c.json({ key: (await keyLineOf(deps.db, id))! });
 		},

@@ -14,6 +14,7 @@ import type { AppEnv, Deps, SessionUser } from './context';
 import { ApiError, badRequest } from './errors';
 import { jsonBody } from './http';
 import { describeRoute, errorSchema } from './openapi';
+import { AUTH_CHANNEL } from './events';
 
 export const SESSION_COOKIE = 'rs_session';
 const SESSION_DAYS = 7;
@@ -171,7 +172,8 @@ function readCookie(header: string, name: string): string | undefined {
 
 /**
  * Session lookups are cached for a few seconds: every API call and every SSE heartbeat needs one, and the answer
- * rarely changes. Logout and membership changes in this process clear the entry at once.
+ * rarely changes. Logout, revoked keys and membership changes clear the entry at once in every dashboard process
+ * (announced on AUTH_CHANNEL); the few seconds only matter if that notification is lost.
  */
 const CACHE_MS = 5_000;
 
@@ -265,19 +267,43 @@ export class Sessions {
 		return bearer !== undefined ? this.lookupKey(bearer) : this.lookup(readCookie(headers.cookie ?? '', SESSION_COOKIE));
 	}
 
-	/** A revoked key stops at once in this process. */
-	forgetToken(tokenHash: string): void {
+	/** A revoked key stops at once, in this process and (through Postgres) in every other dashboard process. */
+	async forgetToken(tokenHash: string): Promise<void> {
 		this.cache.delete(tokenHash);
+		await this.announce({ tokenHash });
 	}
 
 	async destroy(tokenHash: string): Promise<void> {
 		this.cache.delete(tokenHash);
 		await this.db.query('delete from sessions where token_hash = $1', [tokenHash]);
+		await this.announce({ tokenHash });
 	}
 
 	/** After a user's campaign memberships changed (or they were disabled): their next request, and their keys', read them again. */
-	forgetUser(userId: string): void {
+	async forgetUser(userId: string): Promise<void> {
+		this.dropUser(userId);
+		await this.announce({ userId });
+	}
+
+	/** A change another process announced on AUTH_CHANNEL (events.ts listens): drop what it names. */
+	applyAnnounced(payload: string): void {
+		let change: { tokenHash?: unknown; userId?: unknown };
+		try {
+			change = JSON.parse(payload);
+		} catch {
+			return;
+		}
+		if (typeof change.tokenHash === 'string') this.cache.delete(change.tokenHash);
+		if (typeof change.userId === 'string') this.dropUser(change.userId);
+	}
+
+	private dropUser(userId: string): void {
 		for (const [hash, entry] of this.cache) if (entry.user.id === userId) this.cache.delete(hash);
+	}
+
+	// Best effort: if it is lost (no listener, Postgres away), other processes still drop the entry after CACHE_MS.
+	private async announce(change: { tokenHash?: string; userId?: string }): Promise<void> {
+		await this.db.query('select pg_notify($1, $2)', [AUTH_CHANNEL, JSON.stringify(change)]).catch(() => {});
 	}
 }
 

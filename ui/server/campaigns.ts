@@ -291,7 +291,7 @@ export function campaignRoutes(deps: Deps, sessions: Sessions, stats: CampaignSt
 			} finally {
 				client.release();
 			}
-			sessions.forgetUser(user.id);
+			await sessions.forgetUser(user.id);
 			deps.events.grant(user.id, id);
 			return c.json(await campaignLine(deps.db, stats, id), 201);
 		},

@@ -12,6 +12,8 @@ import type { Sessions } from './auth';
 import { describeRoute } from './openapi';
 
 export const CHANNEL = 'reelsmith_events';
+/** Sessions and keys that stopped being valid (auth.ts): every process drops its cached copy at once. */
+export const AUTH_CHANNEL = 'reelsmith_auth';
 const HEARTBEAT_MS = 15_000;
 
 interface Subscriber {
@@ -29,6 +31,7 @@ export class EventHub {
 	private stopped = false;
 	private retryTimer: NodeJS.Timeout | undefined;
 	private changeListeners: ((campaignId: string) => void)[] = [];
+	private authListeners: ((payload: string) => void)[] = [];
 	/** Notifications seen (for tests and the bench). */
 	received = 0;
 
@@ -45,11 +48,13 @@ export class EventHub {
 		});
 		client.on('notification', (message) => {
 			if (message.channel === CHANNEL && message.payload) void this.dispatch(message.payload);
+			if (message.channel === AUTH_CHANNEL && message.payload) for (const listener of this.authListeners) listener(message.payload);
 		});
 		client.on('error', (error) => this.reconnect(client, error));
 		client.on('end', () => this.reconnect(client));
 		await client.connect();
 		await client.query(`listen ${CHANNEL}`);
+		await client.query(`listen ${AUTH_CHANNEL}`);
 		this.client = client;
 	}
 
@@ -111,6 +116,11 @@ export class EventHub {
 	/** Called with the campaign of every run that changed (any process, any n8n worker). */
 	onChange(listener: (campaignId: string) => void): void {
 		this.changeListeners.push(listener);
+	}
+
+	/** Called with every auth change any dashboard process announced (a revoked key, a logout, a changed user). */
+	onAuthChange(listener: (payload: string) => void): void {
+		this.authListeners.push(listener);
 	}
 
 	subscribe(subscriber: Subscriber): () => void {

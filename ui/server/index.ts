@@ -115,6 +115,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 			log,
 		};
 		const sessions = new Sessions(db);
+		events.onAuthChange((payload) => sessions.applyAnnounced(payload));
 		const app = createApp(deps, sessions, {
 			distDir: options.distDir ?? DEFAULT_DIST_DIR,
 			n8nUrl: options.n8nUrl,

@@ -173,7 +173,7 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 				});
 				return created;
 			});
-			sessions.forgetUser(user.id);
+			await sessions.forgetUser(user.id);
 			return c.json({ user: publicUser(user) }, 201);
 		},
 	);
@@ -239,7 +239,7 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 					after: await auditedUser(client, id),
 				});
 			});
-			sessions.forgetUser(id);
+			await sessions.forgetUser(id);
 			return c.json({ user: await userLineOf(deps.db, id) });
 		},
 	);
@@ -283,7 +283,7 @@ export function userRoutes(deps: Deps, sessions: Sessions) {
 				// Never the password itself: only that it was reset, and how.
 				await audit(client, c.get('user'), { action: 'user.password', subjectType: 'user', subjectId: id, after: { generated: generated !== null } });
 			});
-			sessions.forgetUser(id);
+			await sessions.forgetUser(id);
 			return c.json({
 				user: await userLineOf(deps.db, id),
 				generatedPassword: generated,
