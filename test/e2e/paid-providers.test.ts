@@ -491,6 +491,81 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.equal((await scenesOf(rejectId)).length, 0, 'a rejected storyboard makes nothing');
 	});
 
+	test('Claude plans two takes, each told what makes it different and its look; the manager picks the lower-scored one and it is made', async () => {
+		const planRequests: string[] = [];
+		const critiqued: string[] = [];
+		anthropic.frameChecks = () => ({ toolInput: { score: 92, reasons: ['Matches the scene'] }, usage });
+		anthropic.answers = (tool, text) => {
+			if (tool === 'submit_plan') {
+				planRequests.push(text);
+				return { toolInput: claudePlan(planRequests.length === 1 ? 'first take' : 'second take'), usage };
+			}
+			if (tool === 'submit_critique') {
+				critiqued.push(text);
+				return { toolInput: { score: text.includes('second take') ? 88 : 82, issues: [] }, usage };
+			}
+			if (tool === 'submit_metadata') {
+				return { toolInput: { title: 'The Last Kettle', description: 'A kettle.', tags: ['short film', 'kettle', 'kitchen'], thumbnailText: 'Found it!' }, usage };
+			}
+			return undefined;
+		};
+		try {
+			const runId = await startRun({
+				planner: 'claude',
+				video: ['local'],
+				speech: ['espeak'],
+				variations: 2,
+				threshold: 80,
+				approval: true,
+				campaign: 'Claude takes',
+			});
+			const waiting = await waitForRun(runId, (run) => run.status === 'awaiting_approval' || ended(run));
+			assert.equal(waiting.status, 'awaiting_approval', `run ${runId}: ${waiting.error}`);
+			// Claude planned each take; the second was told how it differs from the script as written, and its look.
+			assert.equal(planRequests.length, 2, 'one Claude plan per take');
+			assert.match(planRequests[0], /Take 1: the script as written, scene by scene\./);
+			assert.doesNotMatch(planRequests[0], /Look:/);
+			assert.match(planRequests[1], /This is one of several takes of the same material/);
+			assert.match(planRequests[1], /Take 2: .*Look: close and warm \(handheld close-ups, warm low-key light, quick pace\)\./);
+			const takes = (await db.query('select version, take, score, chosen, source from plan_versions where run_id = $1 order by version', [runId]))
+				.rows;
+			assert.deepEqual(
+				takes.map((t) => [t.take, t.score, t.chosen, t.source]),
+				[
+					[1, 82, false, 'claude'],
+					[2, 88, true, 'claude'],
+				],
+				'both takes are kept with their scores; the best one is the one the run would make',
+			);
+			// The manager picks take 1 on the approval screen (the dashboard API), and the run makes take 1.
+			const manager = new Browser(dashboard.url);
+			assert.equal((await manager.login(ADMIN.email, ADMIN.password)).status, 200);
+			const decided = await manager.post(`/api/runs/${runId}/approval`, { decision: 'approve', take: 1 });
+			assert.equal(decided.status, 202, JSON.stringify(decided.body));
+			const run = await waitForRun(runId, ended);
+			assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+			const chosen = (await db.query('select take from plan_versions where run_id = $1 and chosen', [runId])).rows;
+			assert.deepEqual(chosen, [{ take: 1 }]);
+			const made = await scenesOf(runId);
+			assert.equal(made.length, 3);
+			const planOfRun = (await db.query('select plan from plan_versions where run_id = $1 and take = 1', [runId])).rows[0].plan;
+			assert.match(JSON.stringify(planOfRun), /first take/);
+			assert.doesNotMatch(JSON.stringify(planOfRun), /second take/);
+			const events = (await db.query('select message from events where run_id = $1 order by id', [runId])).rows.map((e) => String(e.message));
+			assert.ok(
+				events.some((m) => /^Take 2 of 2 \(plan v2\) scored 88; the takes scored 1: 82, 2: 88/.test(m)),
+				events.join('\n'),
+			);
+			assert.ok(
+				events.some((m) => m.startsWith('Take 1 picked. Estimate $')),
+				events.join('\n'),
+			);
+		} finally {
+			anthropic.answers = undefined;
+			anthropic.frameChecks = undefined;
+		}
+	});
+
 	test('cancelling a running run ends it as cancelled at its next step', async () => {
 		kling.reset();
 		kling.knobs.taskMs = 4000;

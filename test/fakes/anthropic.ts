@@ -40,6 +40,11 @@ export interface FakeAnthropic {
 	 * Unset (or returning undefined): frame checks take the next queued step like any other request.
 	 */
 	frameChecks?: (text: string, request: RecordedRequest['body']) => Step | undefined;
+	/**
+	 * Answers by tool (submit_plan, submit_critique, …) outside the queue, for runs whose calls come in an order the
+	 * test should not depend on; undefined falls through to the queue.
+	 */
+	answers?: (tool: string, text: string, request: RecordedRequest['body']) => Step | undefined;
 	close(): Promise<void>;
 }
 
@@ -124,7 +129,11 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 			}
 			const loose = looseObjects(format.schema);
 			if (loose.length) {
-				return fail(400, 'invalid_request_error', `output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false (${loose[0]})`);
+				return fail(
+					400,
+					'invalid_request_error',
+					`output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false (${loose[0]})`,
+				);
 			}
 			if (body.tool_choice?.type === 'tool') {
 				return fail(400, 'invalid_request_error', 'output_config.format cannot be combined with a forced tool');
@@ -134,7 +143,8 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 			(body.tool_choice?.name ?? body.tools?.[0]?.name) === 'submit_frame_check' && fake.frameChecks
 				? fake.frameChecks(textOf(body), body)
 				: undefined;
-		const step = frameCheck ?? queue.shift();
+		const tool = body.tool_choice?.name ?? body.tools?.[0]?.name ?? '';
+		const step = frameCheck ?? fake.answers?.(tool, textOf(body), body) ?? queue.shift();
 		if (!step) return fail(500, 'api_error', 'The fake has no scripted answer left', { 'x-should-retry': 'false' });
 		if ('status' in step) return fail(step.status, step.type, step.message, step.headers);
 

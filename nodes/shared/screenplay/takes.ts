@@ -1,4 +1,5 @@
 import clipLimits from '../data/clipLimits.json';
+import takeLooks from '../data/takeLooks.json';
 import { MAX_SCENES, type DialogueLine, type Plan, type Scene } from '../plan';
 import { postPartHeading } from './parse';
 import { countWords, escapeRegExp, sceneList, sentences } from './text';
@@ -7,8 +8,9 @@ import { sceneDuration, totalDuration } from './timing';
 /**
  * Takes: different, deterministic versions of one parsed plan, for a run that asks for `variations`. Take 1 is the
  * plan as parsed (the straight telling). The others open with a cold open on a striking line of the script (a
- * different line per take), and/or tell it in fewer clips (neighbouring scenes that fit one clip merged). Every take
- * keeps every line in script order after its opening, so the critic holds them all to the same rubric.
+ * different line per take), and/or tell it in fewer clips (neighbouring scenes that fit one clip merged), and each is
+ * filmed in a look of its own (data/takeLooks.json). Every take keeps every line in script order after its opening,
+ * so the critic holds them all to the same rubric.
  */
 export interface Take {
 	take: number;
@@ -43,9 +45,20 @@ export function planTakes(plan: Plan, count: number, opts: TakeOptions = {}): Ta
 		const key = JSON.stringify(made.plan.scenes);
 		if (seen.has(key)) continue;
 		seen.add(key);
-		takes.push({ take: takes.length + 1, plan: made.plan, description: `Take ${takes.length + 1}: ${made.description}` });
+		const look = takes.length ? takeLooks.looks[(takes.length - 1) % takeLooks.looks.length] : null;
+		if (look) withLook(made.plan, look.visual);
+		const description = look ? `${made.description} Look: ${look.name} (${look.visual}).` : made.description;
+		takes.push({ take: takes.length + 1, plan: made.plan, description: `Take ${takes.length + 1}: ${description}` });
 	}
 	return takes;
+}
+
+/** Every scene of the take is filmed in the take's look (the video prompt is made from the visual description). */
+function withLook(plan: Plan, visual: string): void {
+	for (const scene of plan.scenes) {
+		const own = (scene.visualDescription ?? '').trim().replace(/[.;,]?$/, '');
+		scene.visualDescription = own ? `${own}. Look: ${visual}.` : `Look: ${visual}.`;
+	}
 }
 
 /** The straight telling first, then cold opens on the hooks in rank order, each also tried with merged scenes. */
@@ -175,9 +188,15 @@ function mergeScenes(group: Scene[]): Scene {
 	return {
 		...structuredClone(first),
 		action: action.join('\n\n'),
-		visualDescription: group.map((scene) => scene.visualDescription.trim()).filter(Boolean).join(' Then: '),
+		visualDescription: group
+			.map((scene) => scene.visualDescription.trim())
+			.filter(Boolean)
+			.join(' Then: '),
 		dialogue,
-		narration: group.map((scene) => scene.narration.trim()).filter(Boolean).join(' '),
+		narration: group
+			.map((scene) => scene.narration.trim())
+			.filter(Boolean)
+			.join(' '),
 		characters: [...new Set(group.flatMap((scene) => scene.characters ?? []))],
 		duration: Math.round(group.reduce((sum, scene) => sum + scene.duration, 0) * 10) / 10,
 		transition: last.transition ?? null,
