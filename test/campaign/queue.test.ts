@@ -147,14 +147,15 @@ describe('run queue', () => {
 			assert.deepEqual(rows[0], { status: 'running', lease_owner: '42@worker-1:300' });
 		});
 
-		it('answers 409 for completed and queued runs, 404 for unknown ones, 400 without id, 401 without token', async () => {
+		it('answers 409 for completed and queued runs, 404 for unknown ones, 400 without an id or with one that is not an id, 401 without token', async () => {
 			const [done, waiting] = await acceptAll([0, 0]);
 			await completeRun(store.db, done.runId, {});
 			const cases: [unknown, string | null, number, RegExp][] = [
 				[done.runId, TOKEN, 409, /already completed/],
 				[waiting.runId, TOKEN, 409, /already queued/],
 				['6f1c1d7e-0000-4000-8000-000000000000', TOKEN, 404, /does not exist\. Check the runId field/],
-				['not-a-run', TOKEN, 404, /does not exist/],
+				// Not an id at all: a 400 that says what a run id looks like (the schema the API document shows).
+				['not-a-run', TOKEN, 400, /^"runId" is "not-a-run", which is not a run id\. Send the id the run request answered with \(a uuid/],
 				['', TOKEN, 400, /runId/],
 				[waiting.runId, null, 401, /x-reelsmith-token/],
 			];

@@ -23,6 +23,7 @@ import {
 import { describeRoute, errorSchema, webhookRejectionSchema, type ResponseDoc } from './openapi';
 import { EXAMPLE_RUN, runActionSchema, runSummarySchema } from './schemas';
 import { chooseTake, listTakes } from '../../nodes/shared/store/planTakes';
+import { WaitDecisionSchema } from '../../nodes/Campaign/lib/resume';
 import { getPlanVersion } from '../../nodes/Campaign/store/planVersions';
 import { priceRun, type Pricing } from '../../nodes/Campaign/store/pricing';
 import { getRun, setCostEstimate } from '../../nodes/Campaign/store/runs';
@@ -293,7 +294,7 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 				await audited();
 				if (idle.from === 'awaiting_approval' && idle.approvalUrl) {
 					// End the waiting execution too; the run is cancelled whatever n8n answers.
-					const answer = await postJson(internalResumeUrl(idle.approvalUrl, deps.n8nUrl), { runId, decision: 'cancel' }).catch((error: ApiError) => ({
+					const answer = await postJson(internalResumeUrl(idle.approvalUrl, deps.n8nUrl), WaitDecisionSchema.parse({ runId, decision: 'cancel' })).catch((error: ApiError) => ({
 						status: 0,
 						body: { message: error.message },
 					}));
@@ -405,10 +406,10 @@ async function decide(
 			throw badRequest('take', pricing.stop);
 		}
 	}
-	const answer = await postJson(internalResumeUrl(decided.approvalUrl, deps.n8nUrl), {
-		runId,
-		decision: approval === 'approved' ? 'approve' : 'reject',
-	}).catch((error: ApiError) => ({
+	const answer = await postJson(
+		internalResumeUrl(decided.approvalUrl, deps.n8nUrl),
+		WaitDecisionSchema.parse({ runId, decision: approval === 'approved' ? 'approve' : 'reject' }),
+	).catch((error: ApiError) => ({
 		status: 0,
 		body: { message: error.message },
 	}));

@@ -11,6 +11,7 @@ import * as z from 'zod/v4';
 import { FIELD_RULES, RequestSchema } from '../../nodes/Campaign/lib/request';
 import { SIGNATURE_HEADER } from '../../nodes/Campaign/lib/auth';
 import { MAX_BATCH_BYTES, MAX_BATCH_ROWS } from '../../nodes/Campaign/lib/batch';
+import { ResumeRequestSchema, WaitDecisionSchema } from '../../nodes/Campaign/lib/resume';
 
 export interface ResponseDoc {
 	description: string;
@@ -91,16 +92,6 @@ const ACCESS_ERRORS: Record<NonNullable<RouteDoc['access']>, Record<number, Resp
 };
 
 // ───────────────────────────── the n8n webhooks ─────────────────────────────
-
-export const resumeRequestSchema = z.object({
-	runId: z.uuid().meta({ description: 'The id the run request answered with.' }),
-});
-
-/** What the dashboard posts to a run's Wait node (runs.approval_url) after writing the decision to the run. */
-export const waitDecisionSchema = z.object({
-	runId: z.uuid(),
-	decision: z.enum(['approve', 'reject', 'cancel']),
-});
 
 const runAccepted = z.object({
 	runId: z.uuid(),
@@ -216,7 +207,7 @@ export const WEBHOOKS: WebhookDoc[] = [
 		workflow: 'resume-run.json',
 		summary: 'Resume a failed or interrupted run',
 		description: 'Puts the run back in the queue; its completed scenes are kept and skipped.',
-		body: resumeRequestSchema,
+		body: ResumeRequestSchema,
 		example: { runId: '6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11' },
 		responses: {
 			202: {
@@ -266,7 +257,7 @@ export const WEBHOOKS: WebhookDoc[] = [
 		summary: "Resume a run's storyboard wait (internal)",
 		description:
 			"The Wait node of a run started with `approval: true`; its address is the run's approval URL. The dashboard writes the decision to the run first and then posts here (POST /api/runs/{id}/approval): the pipeline reads the decision from the run, so use the dashboard route, not this one.",
-		body: waitDecisionSchema,
+		body: WaitDecisionSchema,
 		example: {
 			runId: '6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11',
 			decision: 'approve',

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
-import { isUuid } from '../../../shared/store/rows';
+import { validateResumeRequest } from '../../lib/resume';
 import { executionOf } from '../../../shared/store/lease';
 import { HOLDING_A_SLOT, queuePosition, requeueRun, RESUMABLE } from '../../../shared/store/runState';
 import { getRun } from '../../store/runs';
@@ -33,22 +33,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const raw = await requestBody.call(this, itemIndex);
 	const auth = await webhookTokenCheck.call(this, itemIndex, Buffer.isBuffer(raw) ? raw : undefined);
 	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
-	let runId = String(this.getNodeParameter('runId', itemIndex, '') ?? '').trim();
+	let body: unknown = { runId: String(this.getNodeParameter('runId', itemIndex, '') ?? '') };
 	if (Buffer.isBuffer(raw)) {
 		try {
-			const body = JSON.parse(raw.toString('utf8')) as { runId?: unknown };
-			runId = String(body?.runId ?? '').trim();
+			body = JSON.parse(raw.toString('utf8'));
 		} catch (error) {
 			const message = `The request body is not valid JSON (${(error as Error).message}). Send {"runId": "<id from the webhook answer>"}.`;
 			return [[], [rejected(400, 'invalid_request', 'body', message)]];
 		}
 	}
-	if (!runId) {
-		return [[], [rejected(400, 'invalid_request', 'runId', 'Send {"runId": "<id from the webhook answer>"} to resume a run.')]];
-	}
+	const check = validateResumeRequest(body);
+	if (!check.ok) return [[], [rejected(400, 'invalid_request', check.field, check.message)]];
 	const db = await getDb.call(this);
-	const run = isUuid(runId) ? await getRun(db, runId) : null;
-	if (!run) return [[], [rejected(404, 'not_found', 'runId', unknownRunMessage(runId))]];
+	const run = await getRun(db, check.runId);
+	if (!run) return [[], [rejected(404, 'not_found', 'runId', unknownRunMessage(check.runId))]];
 
 	const resumed = await withTransaction(db, async (client) => {
 		const row = await requeueRun(client, run.id);
