@@ -94,6 +94,8 @@ describe('completion callbacks', () => {
 		await startRun(store.db, failed, '2', lease);
 		await recordEvent(store.db, { runId: failed, stage: 'planning', status: 'finished', message: 'Plan v1 scored 90' });
 		await recordEvent(store.db, { runId: failed, stage: 'validation', status: 'finished', sceneNumber: 1, message: 'scene-level' });
+		// The stage's own end (the pipeline's Validation finished) is one, as planning's is.
+		await recordEvent(store.db, { runId: failed, stage: 'validation', status: 'finished', message: '1 of 2 scenes passed' });
 		await store.db.query("insert into scenes (run_id, number, status, heading, error) values ($1, 2, 'failed', 'INT. ROOM 2 - NIGHT', 'Kling refused the prompt')", [failed]);
 		await failRun(store.db, failed, 'Scene 2 failed: Kling refused the prompt.');
 
@@ -103,15 +105,25 @@ describe('completion callbacks', () => {
 		const silent = await accept({});
 		await failRun(store.db, silent, 'no callback asked for');
 
-		assert.deepEqual((await deliveries(failed)).map((d) => d.event), ['stage.finished', 'run.failed']);
+		assert.deepEqual(
+			(await deliveries(failed)).map((d) => [d.event, d.payload.stage ?? null]),
+			[
+				['stage.finished', 'planning'],
+				['stage.finished', 'validation'],
+				['run.failed', null],
+			],
+			'a scene-level event is none',
+		);
 		assert.deepEqual((await deliveries(cancelled)).map((d) => d.event), ['run.cancelled'], 'no stage events unless asked');
 		assert.deepEqual(await deliveries(silent), []);
 
 		await send();
 		const events = receiver.received.map((call) => call.event);
-		const stage = events.find((e) => e.type === 'stage.finished')!;
-		assert.equal(stage.stage, 'planning');
-		assert.equal(stage.message, 'Plan v1 scored 90');
+		const stages = events.filter((e) => e.type === 'stage.finished');
+		assert.deepEqual(stages.map((e) => [e.stage, e.message]).sort(), [
+			['planning', 'Plan v1 scored 90'],
+			['validation', '1 of 2 scenes passed'],
+		]);
 		const fail = events.find((e) => e.type === 'run.failed')!;
 		assert.equal(fail.run.error, 'Scene 2 failed: Kling refused the prompt.');
 		assert.deepEqual(fail.run.failedScenes, [{ number: 2, heading: 'INT. ROOM 2 - NIGHT', error: 'Kling refused the prompt' }]);

@@ -354,6 +354,136 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.equal(await runStatus(), 'completed');
 	});
 
+	test('a run with three takes: the approval screen shows their scores with the best picked; the take approved instead becomes the plan', async () => {
+		// A run as planning leaves one started with variations: 3 and approval: true: waiting, three scored takes (take 2
+		// refined once, to v4) and take 2, the best-scored, chosen. n8n's waiting execution is stood in for by a receiver
+		// on loopback that takes the decision (the real resume is in test/e2e/pipeline.test.ts); seeded, so it needs no planning.
+		const scene = (number: number, heading: string, text: string) => ({
+			number,
+			heading,
+			duration: 4,
+			visualDescription: `${heading.toLowerCase()}, wide shot`,
+			dialogue: [{ speaker: 'SAM', text }],
+		});
+		const plans = {
+			1: [
+				scene(1, 'INT. KITCHEN - MORNING', 'We start now.'),
+				scene(2, 'EXT. GARDEN - DAY', 'Look at this.'),
+				scene(3, 'INT. KITCHEN - NIGHT', 'Done.'),
+			],
+			2: [
+				scene(1, 'EXT. GARDEN - DAY', 'Look at this!'),
+				scene(2, 'INT. KITCHEN - MORNING', 'We start now.'),
+				scene(3, 'EXT. GARDEN - DAY', 'Look at this.'),
+				scene(4, 'INT. KITCHEN - NIGHT', 'Done.'),
+			],
+			3: [scene(1, 'INT. KITCHEN - MORNING', 'We start now. Look at this.'), scene(2, 'INT. KITCHEN - NIGHT', 'Done.')],
+		};
+		const plan = (take: 1 | 2 | 3) => ({ title: 'Three takes', totalDuration: plans[take].length * 4, scenes: plans[take] });
+		const n8nWait = await new CallbackReceiver().start('/resume-approval');
+		let runId = '';
+		try {
+			await db.query('insert into campaigns (name) values ($1) on conflict do nothing', [CAMPAIGN]);
+			const campaignId = (await db.query('select id from campaigns where name = $1', [CAMPAIGN])).rows[0].id;
+			const request = { title: 'Three takes', variations: 3, approval: true };
+			const { rows } = await db.query(
+				`insert into runs (campaign_id, status, stage, request, options, approval, approval_url, started_at)
+				 values ($1, 'awaiting_approval', 'approval', $2, $2, 'pending', $3, now()) returning id`,
+				[campaignId, JSON.stringify(request), n8nWait.url],
+			);
+			runId = rows[0].id;
+			// (version, parent, take, score, chosen): take 2's newest version is v4.
+			for (const [version, parent, take, score, chosen] of [
+				[1, null, 1, 71, false],
+				[2, null, 2, 80, false],
+				[3, null, 3, 64, false],
+				[4, 2, 2, 86, true],
+			] as const) {
+				await db.query(
+					`insert into plan_versions (run_id, version, parent_version, take, score, chosen, plan, source)
+					 values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+					[runId, version, parent, take, score, chosen, JSON.stringify(plan(take)), parent ? 'refine' : 'parse'],
+				);
+			}
+
+			await page.goto(`${env.dashboard.url}/runs/${runId}`);
+			// Logged in already, unless this test runs alone.
+			await Promise.race([byTestId('run-page').waitFor().catch(() => {}), byTestId('login-email').waitFor().catch(() => {})]);
+			if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
+			const panel = byTestId('approval-panel');
+			await panel.waitFor();
+			const takes = panel.getByTestId('takes');
+			const labels = await takes.locator('label').allInnerTexts();
+			assert.equal(labels.length, 3, labels.join(' | '));
+			assert.match(labels[0], /^\s*Take 1 · score 71 · 3 scenes$/);
+			assert.match(labels[1], /^\s*Take 2 · score 86 · 4 scenes \(best score\)$/, 'the newest version of take 2, marked best');
+			assert.match(labels[2], /^\s*Take 3 · score 64 · 2 scenes$/);
+			const checked = async () => Promise.all([1, 2, 3].map((take) => byTestId(`take-${take}`).isChecked()));
+			assert.deepEqual(await checked(), [false, true, false], 'the best-scored take is preselected');
+			const storyboard = () => panel.getByTestId('storyboard').locator('li > strong').allInnerTexts();
+			assert.deepEqual(
+				await storyboard(),
+				plans[2].map((s) => `${s.number}. ${s.heading}`),
+				"the storyboard is take 2's",
+			);
+			assert.equal(await byTestId('approve-button').innerText(), 'Approve take 2 and generate');
+			await screenshot(page, '10b-takes-best-preselected');
+
+			await byTestId('take-3').check();
+			await waitFor('the storyboard shows take 3', storyboard, (headings) => headings.length === 2, 5000);
+			assert.deepEqual(
+				await storyboard(),
+				plans[3].map((s) => `${s.number}. ${s.heading}`),
+			);
+			assert.deepEqual(await checked(), [false, false, true]);
+			assert.match((await takes.locator('label').allInnerTexts())[1], /\(best score\)$/, 'take 2 stays marked as the best-scored');
+			assert.equal(await byTestId('approve-button').innerText(), 'Approve take 3 and generate');
+			await screenshot(page, '10c-take-3-picked');
+			assert.equal(n8nWait.received.length, 0, 'picking alone decides nothing');
+
+			await byTestId('approve-button').click();
+			// The panel goes once the decision is taken; a refused one stays, saying why.
+			await panel.waitFor({ state: 'detached' }).catch(async () => assert.fail(`the approval was not taken: ${await panel.innerText()}`));
+			assert.deepEqual(
+				n8nWait.received.map((call) => call.event),
+				[{ runId, decision: 'approve' }],
+				'the waiting execution is resumed once, with the approval',
+			);
+			const chosen = (await db.query('select take, version from plan_versions where run_id = $1 and chosen', [runId])).rows;
+			assert.deepEqual(chosen, [{ take: 3, version: 3 }], 'take 3 is the plan the run goes on with');
+			const row = (await db.query('select approval, approval_by from runs where id = $1', [runId])).rows[0];
+			assert.equal(row.approval, 'approved');
+			const answer = await page.request.get(`${env.dashboard.url}/api/runs/${runId}`);
+			const detail = await answer.json();
+			assert.deepEqual(detail.plan, plan(3), "the run's plan is take 3's");
+			assert.deepEqual(
+				detail.takes.map((t: { take: number; chosen: boolean }) => [t.take, t.chosen]),
+				[
+					[1, false],
+					[2, false],
+					[3, true],
+				],
+			);
+			// What the page shows now: take 3 is the one made, and the decision is on the timeline.
+			await waitFor(
+				'the plan versions show take 3 as made',
+				() => byTestId('plan-version-take').allInnerTexts(),
+				(texts) => texts.join(',') === 'take 1,take 2,take 3 (made),take 2',
+				10_000,
+			);
+			assert.match(await page.locator('body').innerText(), new RegExp(`approved by ${row.approval_by}`, 'i'));
+			assert.ok(
+				(await byTestId('timeline-event').allInnerTexts()).some((text) => /Storyboard approved \(take 3\)/.test(text)),
+				'the timeline says which take was approved',
+			);
+			await screenshot(page, '10d-take-3-approved');
+		} finally {
+			await n8nWait.stop();
+			// Nothing will resume it: end it, so the System view below counts no run left waiting.
+			if (runId) await db.query("update runs set status = 'cancelled', error = 'ended by the test', finished_at = now() where id = $1", [runId]);
+		}
+	});
+
 	test('analytics shows the runs as charts', async () => {
 		await byTestId('nav-analytics').click();
 		await byTestId('analytics-page').waitFor();

@@ -338,8 +338,16 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			const ends = receiver.received.filter((call) => call.event.type === 'run.completed');
 			assert.deepEqual(ends.map((call) => call.answer), [500, 500, 200]);
 			assert.equal(new Set(ends.map((call) => call.headers['x-reelsmith-delivery'])).size, 1, 'retries keep their delivery id');
+			// One per stage, made in the order the stages finished (the sender sends several at once, so they may arrive in another).
+			const made = await db.query(
+				`select payload->>'stage' as stage, payload->>'message' as message from callback_deliveries
+				  where run_id = $1 and event = 'stage.finished' order by created_at, id`,
+				[runId],
+			);
+			assert.deepEqual(made.rows.map((row) => row.stage), ['planning', 'generation', 'validation', 'assembly']);
+			assert.equal(made.rows[2].message, '1 of 1 scenes passed');
 			const stages = receiver.received.map((call) => call.event).filter((event) => event.type === 'stage.finished');
-			for (const stage of ['planning', 'generation', 'assembly']) assert.ok(stages.some((e) => e.stage === stage), `${stage} finished was sent`);
+			assert.deepEqual(stages.map((e) => e.stage).sort(), ['assembly', 'generation', 'planning', 'validation'], 'each stage finished was sent once');
 
 			const { event } = ends[2];
 			assert.equal(event.run.id, runId);
