@@ -25,30 +25,61 @@ export interface ScreenState {
 }
 
 export interface TerminalLayout {
+	/** Which of styles.json terminal.layouts applies (landscape, square, portrait). */
+	shape: string;
 	fontSize: number;
 	lineSpacing: number;
+	/** Row pitch in pixels: the cursor block's height plus the line spacing. */
+	pitch: number;
 	columns: number;
 	rows: number;
 	barHeight: number;
+	/** Top of the first text row; a hidden strut row sits one pitch above it. */
 	contentTop: number;
 	marginX: number;
 	titleSize: number;
 }
 
-export function layoutTerminal(request: Pick<ClipRequest, 'width' | 'height' | 'language'>): TerminalLayout {
+type Frame = Pick<ClipRequest, 'width' | 'height' | 'language'>;
+
+/** The layout entry of styles.json for the frame's shape: the first whose minAspect the frame reaches. */
+export function terminalShape(request: Pick<ClipRequest, 'width' | 'height'>) {
+	const aspect = request.width / request.height;
+	const list = STYLE.layouts.list;
+	return list.find((entry) => aspect >= entry.minAspect) ?? list[list.length - 1];
+}
+
+/**
+ * Where the text goes. Letters are sized from the frame height per shape, so a phone frame gets letters a phone can
+ * show. A desktop (landscape) terminal starts under its title bar and fills the screen; on phone shapes the block of
+ * the scene's rows (`lines`, wrapped) is centred at the shape's anchor, where the eye is, instead of hugging the top.
+ */
+export function layoutTerminal(request: Frame, lines: string[] = []): TerminalLayout {
+	const shape = terminalShape(request);
 	const charWidth = Math.max(STYLE.text.charWidth, languageFonts(request).charWidth ?? 0);
 	const short = Math.min(request.width, request.height);
-	const fontSize = Math.max(8, Math.round(short * STYLE.text.size));
+	const fontSize = Math.max(8, Math.round(request.height * shape.size));
 	const lineSpacing = Math.round(fontSize * STYLE.text.lineSpacing);
 	const barHeight = Math.round(short * STYLE.titleBar.height);
-	const marginX = Math.round(request.width * STYLE.marginX);
+	const marginX = Math.round(request.width * shape.marginX);
 	// Row pitch: the cursor block spans DejaVu Sans Mono's full line height (about 1.17 em), plus the spacing.
 	const pitch = fontSize * 1.17 + lineSpacing;
-	const contentTop = Math.round(barHeight + request.height * STYLE.marginTop + pitch);
-	const columns = Math.max(8, Math.floor((request.width - 2 * marginX) / (fontSize * charWidth)) - 1);
-	const rows = Math.max(1, Math.floor((request.height * (1 - STYLE.marginBottom) - contentTop) / pitch));
+	// drawtext rounds each advance to whole pixels; one column stays free for the cursor after a full row.
+	const columns = Math.max(8, Math.floor((request.width - 2 * marginX) / Math.max(1, Math.round(fontSize * charWidth))) - 1);
+	const bottom = request.height * (1 - STYLE.marginBottom);
+	const firstTop = Math.round(barHeight + request.height * STYLE.marginTop + pitch);
+	const fit = Math.max(1, Math.floor((bottom - firstTop) / pitch));
+	let contentTop = firstTop;
+	if (shape.anchor !== null) {
+		// The scene's rows plus the cursor's row, as many as fit; centred on the anchor, kept inside the screen.
+		const needed = lines.reduce((sum, line) => sum + Math.max(1, wrapLines(line, columns, Number.MAX_SAFE_INTEGER).length), 1);
+		const block = Math.min(needed, fit) * pitch - lineSpacing;
+		const centred = Math.round(request.height * shape.anchor - block / 2);
+		contentTop = Math.max(firstTop, Math.min(centred, Math.floor(bottom - Math.min(needed, fit) * pitch)));
+	}
+	const rows = Math.max(1, Math.floor((bottom - contentTop) / pitch));
 	const titleSize = Math.max(8, Math.round(short * STYLE.titleBar.size));
-	return { fontSize, lineSpacing, columns, rows, barHeight, contentTop, marginX, titleSize };
+	return { shape: shape.name, fontSize, lineSpacing, pitch, columns, rows, barHeight, contentTop, marginX, titleSize };
 }
 
 function isDialogue(line: SpokenLineTiming): boolean {
@@ -175,7 +206,6 @@ function partialRows(rows: string[], count: number): string[] {
  * Every screen state is a text file drawn by its own drawtext, enabled only during its time window.
  */
 export async function terminalGraph(request: ClipRequest, files: TextFiles): Promise<string> {
-	const layout = layoutTerminal(request);
 	const frames = frameCount(request.duration);
 	const duration = frames / request.fps;
 	const lines = terminalLines(request);
@@ -184,8 +214,13 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	const fonts = languageFonts(request);
 	const font = pickFont(lines, fonts.mono);
 	const shownLines = lines.map((line) => textFor(font, line).replace(/\n+/g, ' '));
+	const layout = layoutTerminal(request, shownLines);
 	const timing = request.lines?.length === lines.length ? request.lines : undefined;
-	const schedule = scheduleLines(shownLines.map((line) => [...line].length), duration, timing);
+	const schedule = scheduleLines(
+		shownLines.map((line) => [...line].length),
+		duration,
+		timing,
+	);
 	const states = screenStates(shownLines, schedule, duration, layout);
 
 	// Each state file starts with a hidden "strut" row holding the cursor block, the tallest glyph in the font:
@@ -230,7 +265,10 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		top.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
 	});
 	const titleFont = pickFont([String(request.scene.heading ?? '')], fonts.mono);
-	const titleColumns = Math.max(4, Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))));
+	const titleColumns = Math.max(
+		4,
+		Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))),
+	);
 	const title = wrapLines(textFor(titleFont, request.scene.heading).replace(/\n+/g, ' '), titleColumns, 1)[0] ?? '';
 	if (title) {
 		top.push(
