@@ -108,3 +108,13 @@ export function brightBox(
 	}
 	return box;
 }
+
+/** Mean red, green and blue (0-255) of the decoded frame at `time`: the background's colour, mostly. */
+export async function meanColour(file: string, time: number): Promise<[number, number, number]> {
+	const input = ['-v', 'error', '-ss', String(time), '-i', file, '-frames:v', '1'];
+	const { stdout } = await runBinary('ffmpeg', [...input, '-vf', 'scale=64:36:flags=area', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
+	const sums = [0, 0, 0];
+	for (let i = 0; i < stdout.length; i++) sums[i % 3] += stdout[i];
+	const pixels = stdout.length / 3;
+	return [sums[0] / pixels, sums[1] / pixels, sums[2] / pixels];
+}

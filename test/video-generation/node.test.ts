@@ -19,6 +19,8 @@ const defaults: Record<string, Parameter> = {
 	provider: 'local',
 	style: (json: IDataObject) => (json.options as IDataObject | undefined)?.style,
 	preset: (json: IDataObject) => (json.options as IDataObject | undefined)?.preset,
+	terminalScheme: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalScheme,
+	terminalCursor: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalCursor,
 	scene: (json: IDataObject) => json.scene,
 	narration: (json: IDataObject) => json.narration,
 	duration: 0,
@@ -156,6 +158,22 @@ describe('Video Generation node', () => {
 		assert.ok(centre > 0.3 && centre < 0.6, `the text's centre is at ${Math.round(centre * 100)} % of the height`);
 		// Four rows (two lines, each wrapped once) of letters a phone can show: at least an eighth of the height.
 		assert.ok(text.bottom - text.top > height / 8, `the text is ${text.bottom - text.top} of ${height} px tall`);
+	});
+
+	test("the run's terminal colours reach the clip; an unknown scheme or cursor is refused by name", async () => {
+		const [output] = await run(
+			[
+				sceneItem(8, { options: { style: 'terminal', preset: 'square', terminalScheme: 'light', terminalCursor: 'underline' } }),
+				sceneItem(9, { options: { style: 'terminal', preset: 'square', terminalScheme: 'pink' } }),
+				sceneItem(10, { options: { style: 'terminal', preset: 'square', terminalCursor: 'beam' } }),
+			],
+			{ continueOnFail: true, parameters: { duration: 0.5 } },
+		);
+		const file = await downloadTo(s3, String((output[0].json.clip as IDataObject).key), work.file('light.mp4'));
+		const frame = await lumaFrame(file, 0.4);
+		assert.ok(frame.reduce((sum, value) => sum + value, 0) / frame.length > 200, 'the light scheme makes a light screen');
+		assert.match(String(output[1].json.error), /Scene 9: "Terminal Colours" must be one of green, amber, solarizedDark, light \(got "pink"\)\. .*terminalScheme/);
+		assert.match(String(output[2].json.error), /Scene 10: "Terminal Cursor" must be one of block, underline, bar \(got "beam"\)/);
 	});
 
 	test('duration 0 = max(scene, narration + 0.5 s) rounded up to 0.1 s', () => {
