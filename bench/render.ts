@@ -20,7 +20,7 @@ import type { ClipRequest } from '../nodes/VideoGeneration/providers/types';
 import { renderClip, STYLE_NAMES, type StyleName } from '../nodes/VideoGeneration/render';
 import { clipOutputArgs, filterPath, frameCount, silentAudio } from '../nodes/VideoGeneration/render/filters';
 import { fontPath } from '../nodes/VideoGeneration/render/fonts';
-import { layoutTerminal, terminalLines } from '../nodes/VideoGeneration/render/terminal';
+import { layoutTerminal, terminalLines, terminalLook } from '../nodes/VideoGeneration/render/terminal';
 import { layoutTitleCard } from '../nodes/VideoGeneration/render/titleCard';
 import { alternate, argument, machine, medianOf, table } from './media';
 import { makeScene } from '../test/video-generation/scenes';
@@ -61,7 +61,7 @@ function sameText(style: StyleName): { text: string; font: string; size: number;
 		text: terminalLines(request(style)).join('\n'),
 		font: look.text.font,
 		size: layoutTerminal(request(style)).fontSize,
-		background: look.background,
+		background: terminalLook({}).colours.background,
 	};
 }
 

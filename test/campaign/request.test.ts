@@ -20,6 +20,8 @@ describe('validateRunRequest', () => {
 		assert.deepEqual(result.options, {
 			preset: 'youtube',
 			style: 'titleCard',
+			terminalScheme: 'green',
+			terminalCursor: 'block',
 			iterations: 3,
 			variations: 1,
 			threshold: 80,
@@ -139,6 +141,17 @@ describe('validateRunRequest', () => {
 		assert.match(result.message, /titleCard, terminal/);
 	});
 
+	it('carries the terminal colours and cursor into the run options, and names the choices when one is unknown', () => {
+		const result = validateRunRequest({ script: fountain(1), style: 'terminal', terminalScheme: 'amber', terminalCursor: 'bar' });
+		assert.ok(result.ok);
+		assert.equal(result.options.terminalScheme, 'amber');
+		assert.equal(result.options.terminalCursor, 'bar');
+		const bad = rejected({ script: fountain(1), terminalScheme: 'solarized' });
+		assert.equal(bad.field, 'terminalScheme');
+		assert.match(bad.message, /^"terminalScheme" must be one of green, amber, solarizedDark, light: the colours of the terminal style .*\(got "solarized"\)/);
+		assert.match(rejected({ script: fountain(1), terminalCursor: 'beam' }).message, /one of block, underline, bar/);
+	});
+
 	it('rejects an unknown field by name', () => {
 		const result = rejected({ script: fountain(1), iteration: 3 });
 		assert.equal(result.field, 'iteration');
@@ -157,6 +170,8 @@ describe('validateRunRequest', () => {
 		['transition', 'wipe'],
 		['loudnessTarget', -3],
 		['narrateAction', 'sometimes'],
+		['terminalScheme', 'pink'],
+		['terminalCursor', 'beam'],
 		['voiceMap', { ALICE: 3 }],
 		['campaign', 'x'.repeat(201)],
 	] as const) {

@@ -180,6 +180,16 @@ export function pictureSize(file: string): { width: number; height: number } {
 	return { width: stream?.width ?? 0, height: stream?.height ?? 0 };
 }
 
+/** Mean red, green and blue (0-255) of the video frame at `time`: on a terminal frame, mostly its background. */
+export function meanColour(file: string, time: number): [number, number, number] {
+	const input = ['-hide_banner', '-nostdin', '-ss', String(time), '-i', file, '-frames:v', '1'];
+	const args = [...input, '-vf', 'scale=64:-2', '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'];
+	const frame = spawnSync('ffmpeg', args, { maxBuffer: 16 * 1024 * 1024 }).stdout as Buffer;
+	const sums = [0, 0, 0];
+	for (let i = 0; i < frame.length; i++) sums[i % 3] += frame[i];
+	return [sums[0], sums[1], sums[2]].map((sum) => sum / Math.max(1, frame.length / 3)) as [number, number, number];
+}
+
 /**
  * Bright pixels (text) below the top tenth of a picture (the terminal's title bar), counted on a 270-pixel-wide
  * grey copy: of a JPEG (`time` null) or of a video frame at `time`.

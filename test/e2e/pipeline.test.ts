@@ -15,7 +15,7 @@ import { buildBatchExport } from '../../ui/server/batchExport';
 import { freePort } from '../helpers/ports';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
 import { CallbackReceiver } from '../fakes/callback-receiver';
-import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, pictureSize, srtCues, textPixels } from './media-checks';
+import { assertCuesOnSpeech, assertFinishedVideo, inspectFinalVideo, integratedLoudness, meanColour, pictureSize, srtCues, textPixels } from './media-checks';
 import { compareGlyphs } from '../helpers/glyphs';
 import { otioProblems } from '../helpers/otio';
 import { postWebhook, RUN_TIMEOUT_MS, waitForRun as waitForRunIn } from './stack-support';
@@ -240,9 +240,9 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.deepEqual(pictureSize(await download(run.thumbnail_key, 'first.jpg')), { width: 1280, height: 720 }, "YouTube's thumbnail size");
 	});
 
-	test('the 9:16 preset with crossfades: a 1080×1920 video as long as its scenes, cues on the speech, a full 9:16 thumbnail', async () => {
+	test('the 9:16 preset with crossfades: a 1080×1920 amber terminal video as long as its scenes, cues on the speech, a full 9:16 thumbnail', async () => {
 		const script = await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8');
-		const answer = await post('reelsmith/runs', { script, preset: 'shorts', style: 'terminal', iterations: 1, transition: 'crossfade' });
+		const answer = await post('reelsmith/runs', { script, preset: 'shorts', style: 'terminal', terminalScheme: 'amber', iterations: 1, transition: 'crossfade' });
 		assert.equal(answer.status, 202, JSON.stringify(answer.json));
 		const runId = String(answer.json.runId);
 		const run = await waitForRun(runId, finished);
@@ -252,6 +252,9 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.equal(facts.width, 1080);
 		assert.equal(facts.height, 1920);
 		assert.ok(facts.frameLumaSpread > 8, 'terminal frames show text');
+		// The run's terminalScheme reaches Video Generation through the scene items' options: a warm brown screen.
+		const [red, green, blue] = meanColour(final, 1);
+		assert.ok(red > blue + 8 && green > blue, `amber frames, not green (mean colour ${[red, green, blue].map(Math.round)})`);
 
 		// A crossfade takes no time from the scenes, so the subtitles built for back-to-back scenes stay on the speech.
 		const scenes = (await db.query('select number, duration from scenes where run_id = $1 order by number', [runId])).rows;

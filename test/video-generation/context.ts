@@ -86,3 +86,35 @@ export async function meanVolume(file: string): Promise<number> {
 	const match = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
 	return match ? Number(match[1] === '-inf' ? -Infinity : match[1]) : -Infinity;
 }
+
+/** The box around pixels brighter than `threshold` in rows from `fromRow` on (null when none): where drawn text is. */
+export function brightBox(
+	frame: Buffer,
+	width: number,
+	threshold = 60,
+	fromRow = 0,
+): { left: number; top: number; right: number; bottom: number } | null {
+	const height = frame.length / width;
+	let box: { left: number; top: number; right: number; bottom: number } | null = null;
+	for (let y = fromRow; y < height; y++) {
+		for (let x = 0; x < width; x++) {
+			if (frame[y * width + x] <= threshold) continue;
+			if (!box) box = { left: x, top: y, right: x, bottom: y };
+			box.left = Math.min(box.left, x);
+			box.right = Math.max(box.right, x);
+			box.top = Math.min(box.top, y);
+			box.bottom = Math.max(box.bottom, y);
+		}
+	}
+	return box;
+}
+
+/** Mean red, green and blue (0-255) of the decoded frame at `time`: the background's colour, mostly. */
+export async function meanColour(file: string, time: number): Promise<[number, number, number]> {
+	const input = ['-v', 'error', '-ss', String(time), '-i', file, '-frames:v', '1'];
+	const { stdout } = await runBinary('ffmpeg', [...input, '-vf', 'scale=64:36:flags=area', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
+	const sums = [0, 0, 0];
+	for (let i = 0; i < stdout.length; i++) sums[i % 3] += stdout[i];
+	const pixels = stdout.length / 3;
+	return [sums[0] / pixels, sums[1] / pixels, sums[2] / pixels];
+}

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import {
-	layoutTerminal,
-	scheduleLines,
-	screenStates,
-	terminalLines,
-} from '../../nodes/VideoGeneration/render/terminal';
+import styles from '../../nodes/VideoGeneration/data/styles.json';
+import { layoutTerminal, type TerminalLayout, scheduleLines, screenStates, terminalLines } from '../../nodes/VideoGeneration/render/terminal';
 import { fontPath } from '../../nodes/VideoGeneration/render/fonts';
 import { fontMetrics, textWidth } from '../../nodes/VideoGeneration/render/metrics';
+import { wrapLines } from '../../nodes/VideoGeneration/render/text';
 import { layoutTitleCard } from '../../nodes/VideoGeneration/render/titleCard';
 import { makeScene } from './scenes';
 
@@ -23,7 +20,7 @@ describe('title card layout', () => {
 	});
 
 	test('emoji the text font lacks are runs in the emoji font, side by side and centred as one line', () => {
-		const layout = layoutTitleCard({ scene: makeScene({ heading: 'Pizza night 🍕 at Jo\'s', action: '' }), width: 1920, height: 1080 });
+		const layout = layoutTitleCard({ scene: makeScene({ heading: "Pizza night 🍕 at Jo's", action: '' }), width: 1920, height: 1080 });
 		const [heading] = layout.lines;
 		assert.deepEqual(
 			heading.runs?.map((run) => [run.text, run.font]),
@@ -113,7 +110,7 @@ describe('terminal typing', () => {
 	});
 
 	test('what is typed: dialogue as SPEAKER: text, else narration sentences, else action', () => {
-		assert.deepEqual(terminalLines({ scene: makeScene() }), ["ALICE: Who calls at this hour?", "BOB: It's me. Open the door, I'm soaked."]);
+		assert.deepEqual(terminalLines({ scene: makeScene() }), ['ALICE: Who calls at this hour?', "BOB: It's me. Open the door, I'm soaked."]);
 		const post = makeScene({ dialogue: [], narration: 'First sentence here. Second sentence here.' });
 		assert.deepEqual(terminalLines({ scene: post }), ['> First sentence here.', '> Second sentence here.']);
 		const voiced = terminalLines({
@@ -122,15 +119,71 @@ describe('terminal typing', () => {
 		});
 		assert.deepEqual(voiced, ['> Spoken.']);
 	});
+});
 
-	test('rows fit the frame for every preset', () => {
+describe('terminal layout per frame shape', () => {
+	const scene = makeScene();
+	const lines = terminalLines({ scene });
+	const mono = fontMetrics(fontPath(styles.styles.terminal.text.font));
+	/** The scene's rows plus the cursor row, as drawn: top of the first row to the bottom of the last, in pixels. */
+	const block = (layout: TerminalLayout) => {
+		const rows = lines.reduce((sum, line) => sum + wrapLines(line, layout.columns, 1000).length, 1);
+		return { rows, top: layout.contentTop, bottom: layout.contentTop + rows * layout.pitch - layout.lineSpacing };
+	};
+	/** The frame fits a full row plus the cursor between the margins, and every row between title bar and bottom. */
+	const assertInside = (layout: TerminalLayout, width: number, height: number) => {
+		const row = textWidth(mono, 'W'.repeat(layout.columns) + '█', layout.fontSize);
+		assert.ok(layout.marginX + row <= width - layout.marginX, `a full row ends at ${layout.marginX + row} of ${width}`);
+		assert.ok(layout.contentTop - layout.pitch >= layout.barHeight, 'the hidden strut row stays under the title bar');
+		assert.ok(layout.contentTop + layout.rows * layout.pitch <= height, `${layout.rows} rows end inside ${height}`);
+	};
+
+	test('16:9 stays a desktop terminal: 39 px letters, text right under the title bar, the whole screen for rows', () => {
+		const wide = layoutTerminal({ width: 1920, height: 1080 }, lines);
+		assert.equal(wide.shape, 'landscape');
+		assert.equal(wide.fontSize, 39);
+		assert.ok(wide.columns >= 60, `${wide.columns} columns`);
+		assert.equal(wide.contentTop, Math.round(wide.barHeight + 1080 * 0.05 + wide.pitch));
+		assert.ok(wide.rows >= 12, `${wide.rows} rows`);
+		assertInside(wide, 1920, 1080);
+	});
+
+	test('9:16 letters are phone-sized (3 % of the height and up, 24-40 columns) and the text sits in the upper middle', () => {
+		const tall = layoutTerminal({ width: 1080, height: 1920 }, lines);
+		assert.equal(tall.shape, 'portrait');
+		assert.ok(tall.fontSize >= 0.03 * 1920, `${tall.fontSize} px letters`);
+		assert.ok(tall.columns >= 24 && tall.columns <= 40, `${tall.columns} columns`);
+		const { top, bottom, rows } = block(tall);
+		assert.ok(rows >= 4 && rows <= tall.rows, `${rows} rows of text and cursor`);
+		const centre = (top + bottom) / 2 / 1920;
+		assert.ok(centre > 0.35 && centre < 0.55, `block centre at ${centre.toFixed(2)} of the height`);
+		assert.ok(top > 0.25 * 1920, `the text starts at ${top} px, not under the title bar`);
+		assertInside(tall, 1080, 1920);
+	});
+
+	test('1:1 letters are 4.5 % of the height and up, 24-40 columns, the block centred', () => {
+		const square = layoutTerminal({ width: 1080, height: 1080 }, lines);
+		assert.equal(square.shape, 'square');
+		assert.ok(square.fontSize >= 0.045 * 1080, `${square.fontSize} px letters`);
+		assert.ok(square.columns >= 24 && square.columns <= 40, `${square.columns} columns`);
+		const { top, bottom } = block(square);
+		const centre = (top + bottom) / 2 / 1080;
+		assert.ok(centre > 0.42 && centre < 0.58, `block centre at ${centre.toFixed(2)} of the height`);
+		assertInside(square, 1080, 1080);
+	});
+
+	test('more text than fits starts under the title bar and scrolls inside the frame, on every shape', () => {
+		const long = Array.from({ length: 40 }, (_, index) => `> Line ${index} of a scene that runs on and on.`);
 		for (const [width, height] of [
 			[1920, 1080],
 			[1080, 1920],
 			[1080, 1080],
+			[320, 180],
 		]) {
-			const terminal = layoutTerminal({ width, height });
-			assert.ok(terminal.columns >= 30 && terminal.rows >= 10, `${width}x${height}: ${terminal.columns}x${terminal.rows}`);
+			const layout = layoutTerminal({ width, height }, long);
+			assert.equal(layout.contentTop, Math.round(layout.barHeight + height * 0.05 + layout.pitch), `${width}x${height}`);
+			if (width >= 1080) assert.ok(layout.columns >= 24 && layout.rows >= 10, `${width}x${height}: ${layout.columns}x${layout.rows}`);
+			assertInside(layout, width, height);
 		}
 	});
 });

@@ -7,7 +7,7 @@ import { clipDuration } from '../../nodes/VideoGeneration/actions/generate.opera
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { downloadTo, useS3 } from '../helpers/s3';
 import { useWorkDir } from '../helpers/work-dir';
-import { executeContext, type Parameter } from './context';
+import { brightBox, executeContext, lumaFrame, type Parameter } from './context';
 import { makeScene } from './scenes';
 
 const s3 = useS3();
@@ -19,6 +19,8 @@ const defaults: Record<string, Parameter> = {
 	provider: 'local',
 	style: (json: IDataObject) => (json.options as IDataObject | undefined)?.style,
 	preset: (json: IDataObject) => (json.options as IDataObject | undefined)?.preset,
+	terminalScheme: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalScheme,
+	terminalCursor: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalCursor,
 	scene: (json: IDataObject) => json.scene,
 	narration: (json: IDataObject) => json.narration,
 	duration: 0,
@@ -129,15 +131,49 @@ describe('Video Generation node', () => {
 	});
 
 	test('the clip key: the scene number of the plan scene when the item has none, or the Output Key when set', async () => {
-		const [output] = await run(
-			[sceneItem(5, { sceneNumber: undefined }), sceneItem(6, { key: 'tests/own-clip.mp4' })],
-			{ parameters: { duration: 0.5, outputKey: (json: IDataObject) => json.key ?? '' } },
-		);
+		const [output] = await run([sceneItem(5, { sceneNumber: undefined }), sceneItem(6, { key: 'tests/own-clip.mp4' })], {
+			parameters: { duration: 0.5, outputKey: (json: IDataObject) => json.key ?? '' },
+		});
 		assert.deepEqual(
 			output.map((item) => (item.json.clip as IDataObject).key),
 			[clipKey('run-vg', 5), 'tests/own-clip.mp4'],
 		);
 		assert.ok(await s3.storage.stat({ bucket: s3.bucket, key: 'tests/own-clip.mp4' }));
+	});
+
+	test('a Shorts terminal clip shows phone-sized text across the frame, in the middle of it, not in the top corner', async () => {
+		const [output] = await run([sceneItem(7, { options: { style: 'terminal', preset: 'shorts' } })], { parameters: { duration: 2 } });
+		const clip = output[0].json.clip as IDataObject;
+		assert.deepEqual([clip.width, clip.height], [1080, 1920]);
+		const file = await downloadTo(s3, String(clip.key), work.file('shorts-terminal.mp4'));
+		// Half size is enough to find the text; the bright pixels below the title bar (4 % of the height) are the typed lines.
+		const [width, height] = [540, 960];
+		const frame = await lumaFrame(file, 1.9, width, height);
+		const text = brightBox(frame, width, 60, Math.ceil(height * 0.06));
+		assert.ok(text, 'the frame shows typed text');
+		const share = (text.right - text.left + 1) / width;
+		const centre = (text.top + text.bottom) / 2 / height;
+		assert.ok(share > 0.6, `the text spans ${Math.round(share * 100)} % of the width`);
+		assert.ok(text.top > height * 0.2, `the text starts at ${Math.round((text.top / height) * 100)} % of the height, below the top fifth`);
+		assert.ok(centre > 0.3 && centre < 0.6, `the text's centre is at ${Math.round(centre * 100)} % of the height`);
+		// Four rows (two lines, each wrapped once) of letters a phone can show: at least an eighth of the height.
+		assert.ok(text.bottom - text.top > height / 8, `the text is ${text.bottom - text.top} of ${height} px tall`);
+	});
+
+	test("the run's terminal colours reach the clip; an unknown scheme or cursor is refused by name", async () => {
+		const [output] = await run(
+			[
+				sceneItem(8, { options: { style: 'terminal', preset: 'square', terminalScheme: 'light', terminalCursor: 'underline' } }),
+				sceneItem(9, { options: { style: 'terminal', preset: 'square', terminalScheme: 'pink' } }),
+				sceneItem(10, { options: { style: 'terminal', preset: 'square', terminalCursor: 'beam' } }),
+			],
+			{ continueOnFail: true, parameters: { duration: 0.5 } },
+		);
+		const file = await downloadTo(s3, String((output[0].json.clip as IDataObject).key), work.file('light.mp4'));
+		const frame = await lumaFrame(file, 0.4);
+		assert.ok(frame.reduce((sum, value) => sum + value, 0) / frame.length > 200, 'the light scheme makes a light screen');
+		assert.match(String(output[1].json.error), /Scene 9: "Terminal Colours" must be one of green, amber, solarizedDark, light \(got "pink"\)\. .*terminalScheme/);
+		assert.match(String(output[2].json.error), /Scene 10: "Terminal Cursor" must be one of block, underline, bar \(got "beam"\)/);
 	});
 
 	test('duration 0 = max(scene, narration + 0.5 s) rounded up to 0.1 s', () => {

@@ -8,7 +8,7 @@ import { ffprobe, type ProbeResult } from '../../nodes/shared/transport/ffmpeg';
 import { renderClip } from '../../nodes/VideoGeneration/render';
 import { layoutTitleCard } from '../../nodes/VideoGeneration/render/titleCard';
 import type { ClipRequest } from '../../nodes/VideoGeneration/providers/types';
-import { belowTop, brightShare, changedShare, lumaFrame, meanDifference, meanVolume, runBinary } from './context';
+import { belowTop, brightBox, brightShare, changedShare, lumaFrame, meanColour, meanDifference, meanVolume, runBinary } from './context';
 import { HOSTILE, makeScene } from './scenes';
 import { compareGlyphs } from '../helpers/glyphs';
 
@@ -115,6 +115,44 @@ describe('local render: pictures', () => {
 		const afterSecond = await typed(3.1);
 		assert.ok(beforeSpeech < afterFirst / 3, 'nothing typed before the first line is spoken');
 		assert.ok(afterSecond > afterFirst * 1.5, 'the second line appears while it is spoken');
+	});
+
+	test('the four colour schemes give visibly different frames; light is a light screen with dark text', async () => {
+		const colours: Record<string, [number, number, number]> = {};
+		let darkText = 0;
+		for (const terminalScheme of ['green', 'amber', 'solarizedDark', 'light']) {
+			const { file } = await render({ style: 'terminal', width: 640, height: 360, duration: 1, terminalScheme });
+			colours[terminalScheme] = await meanColour(file, 0.9);
+			if (terminalScheme === 'light') darkText = (await lumaFrame(file, 0.9, 640, 360)).filter((value) => value < 128).length;
+		}
+		const names = Object.keys(colours);
+		for (const [index, one] of names.entries()) {
+			for (const other of names.slice(index + 1)) {
+				const distance = Math.max(...colours[one].map((value, channel) => Math.abs(value - colours[other][channel])));
+				assert.ok(distance > 12, `${one} ${colours[one].map(Math.round)} and ${other} ${colours[other].map(Math.round)} look alike`);
+			}
+		}
+		assert.ok(Math.min(...colours.light) > 200, 'the light scheme is light');
+		assert.ok(darkText > 640 * 360 * 0.005, `the light scheme's text is dark (${darkText} dark pixels)`);
+		assert.ok(Math.max(...colours.green) < 60, 'the green scheme is dark');
+		const [red, , blue] = colours.solarizedDark;
+		assert.ok(blue > red + 20, 'solarized dark is blue-green, not black');
+	});
+
+	test('cursor styles: a full block, a low underline, a thin upright bar', async () => {
+		// An empty scene: only the cursor, blinking from the start (on for the first quarter second).
+		const empty = makeScene({ heading: '', action: '', visualDescription: '', narration: '', dialogue: [] });
+		const cursors: Record<string, { width: number; height: number }> = {};
+		for (const terminalCursor of ['block', 'underline', 'bar']) {
+			const { file } = await render({ style: 'terminal', scene: empty, width: 640, height: 360, duration: 1, terminalCursor });
+			const box = brightBox(await lumaFrame(file, 0.1, 640, 360), 640, 60, 40);
+			assert.ok(box, `the ${terminalCursor} cursor is drawn`);
+			cursors[terminalCursor] = { width: box.right - box.left + 1, height: box.bottom - box.top + 1 };
+		}
+		const { block, underline, bar } = cursors;
+		assert.ok(block.height >= 10 && block.width >= 6, `block ${JSON.stringify(block)}`);
+		assert.ok(underline.width >= block.width - 2 && underline.height <= block.height / 3, `underline ${JSON.stringify(underline)}`);
+		assert.ok(bar.height >= block.height - 2 && bar.width <= block.width / 2, `bar ${JSON.stringify(bar)}`);
 	});
 
 	test('the title card zooms slowly: first and last frames differ, both show text', async () => {

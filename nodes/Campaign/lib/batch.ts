@@ -52,6 +52,8 @@ const CELL_KINDS: Record<RequestField, 'text' | 'number' | 'boolean' | 'json' | 
 	priority: 'number',
 	preset: 'text',
 	style: 'text',
+	terminalScheme: 'text',
+	terminalCursor: 'text',
 	iterations: 'number',
 	threshold: 'number',
 	concurrency: 'number',

@@ -8,6 +8,7 @@ import type { Plan } from '../../shared/plan';
 import { PRESET_NAMES } from '../../shared/presets';
 import { parseScript, ScriptError } from '../../shared/screenplay/parse';
 import { voiceNameProblem } from '../../shared/voices';
+import terminalLooks from '../../shared/data/terminalLooks.json';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES, languageFontProblem, languageOf, languageProblem } from '../../shared/languages';
 
 /**
@@ -22,6 +23,11 @@ export const MAX_VARIATIONS = 5;
 
 const FORMATS = ['auto', 'fountain', 'screenplay', 'markdown', 'post'] as const;
 const STYLES = ['titleCard', 'terminal'] as const;
+/** The terminal style's looks (shared/data/terminalLooks.json). */
+const SCHEMES = Object.keys(terminalLooks.schemes.list) as [string, ...string[]];
+const CURSORS = Object.keys(terminalLooks.cursors.list) as [string, ...string[]];
+const DEFAULT_SCHEME = terminalLooks.schemes.default;
+const DEFAULT_CURSOR = terminalLooks.cursors.default;
 const SUBTITLES = ['attach', 'burn', 'none'] as const;
 const TRANSITIONS = ['none', 'crossfade'] as const;
 const NARRATE_ACTION = ['whenNoDialogue', 'always', 'never'] as const;
@@ -90,6 +96,8 @@ export const RequestSchema = z
 		priority: whole(-100, 100).default(0),
 		preset: z.enum(PRESETS).default('youtube'),
 		style: z.enum(STYLES).default('titleCard'),
+		terminalScheme: z.enum(SCHEMES).default(DEFAULT_SCHEME),
+		terminalCursor: z.enum(CURSORS).default(DEFAULT_CURSOR),
 		iterations: whole(1, 5).default(3),
 		variations: whole(1, MAX_VARIATIONS).default(1),
 		threshold: between(0, 100).default(80),
@@ -131,6 +139,8 @@ export const FIELD_RULES: Record<RequestField, string> = {
 	priority: 'a whole number from -100 to 100 (higher starts first)',
 	preset: `one of ${PRESETS.join(', ')}`,
 	style: `one of ${STYLES.join(', ')}`,
+	terminalScheme: `one of ${SCHEMES.join(', ')}: the colours of the terminal style (${DEFAULT_SCHEME} when left out)`,
+	terminalCursor: `one of ${CURSORS.join(', ')}: the cursor of the terminal style (${DEFAULT_CURSOR} when left out)`,
 	iterations: 'a whole number from 1 to 5',
 	variations: `a whole number from 1 to ${MAX_VARIATIONS}: how many different takes of the script to plan (the best-scored one is made, or the one picked on approval)`,
 	threshold: 'a number from 0 to 100',
@@ -194,6 +204,9 @@ export interface RunProviders {
 export interface RunOptions {
 	preset: string;
 	style: ValidRequestBody['style'];
+	/** The terminal style's colour scheme and cursor; absent on runs accepted before them: read them as the defaults. */
+	terminalScheme?: string;
+	terminalCursor?: string;
 	iterations: number;
 	/** Takes to plan (1 = one plan, as before). Absent on runs accepted before variations: read it as 1. */
 	variations?: number;
@@ -288,6 +301,8 @@ export function validateRunRequest(body: unknown): RequestCheck {
 		options: {
 			preset: rest.preset,
 			style: rest.style,
+			terminalScheme: rest.terminalScheme,
+			terminalCursor: rest.terminalCursor,
 			iterations: rest.iterations,
 			variations: rest.variations,
 			threshold: rest.threshold,

@@ -15,6 +15,7 @@ import { CLIP_FORMAT, PRESETS, presetByName } from '../../shared/presets';
 import { clipKey } from '../../shared/keys';
 import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { getStorage } from '../../shared/storageNode';
+import terminalLooks from '../../shared/data/terminalLooks.json';
 import styles from '../data/styles.json';
 import { Ledger, runIdOf } from '../../shared/ledger';
 import { PROVIDER_OPTIONS, providerOrder } from '../providers';
@@ -67,6 +68,24 @@ export const description: INodeProperties[] = [
 		})),
 		default: '={{ $json.options.style }}',
 		description: 'How the clip looks. Defaults to the run options of the incoming scene item.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Terminal Colours',
+		name: 'terminalScheme',
+		type: 'options',
+		options: Object.entries(terminalLooks.schemes.list).map(([value, scheme]) => ({ name: scheme.label, value })),
+		default: `={{ $json.options.terminalScheme || '${terminalLooks.schemes.default}' }}`,
+		description: 'Colour scheme of the terminal style (local renderer). Defaults to the run options of the incoming scene item.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Terminal Cursor',
+		name: 'terminalCursor',
+		type: 'options',
+		options: Object.keys(terminalLooks.cursors.list).map((value) => ({ name: value[0].toUpperCase() + value.slice(1), value })),
+		default: `={{ $json.options.terminalCursor || '${terminalLooks.cursors.default}' }}`,
+		description: 'Cursor of the terminal style (local renderer). Defaults to the run options of the incoming scene item.',
 		displayOptions: show,
 	},
 	languageField(show, 'the local renderer draws the text with a font of its script (CJK, Devanagari; DejaVu for Latin, Cyrillic, Arabic, Hebrew…)'),
@@ -324,6 +343,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			`${label}"Style" must be one of ${styleNames.join(', ')} (got "${style}"). Pick a style in the node or set options.style in the run request.`,
 		);
 	}
+	const terminalScheme = textParameter(this, 'terminalScheme', itemIndex) || terminalLooks.schemes.default;
+	if (!Object.prototype.hasOwnProperty.call(terminalLooks.schemes.list, terminalScheme)) {
+		throw fail(
+			`${label}"Terminal Colours" must be one of ${Object.keys(terminalLooks.schemes.list).join(', ')} (got "${terminalScheme}"). Pick one in the node or set terminalScheme in the run request.`,
+		);
+	}
+	const terminalCursor = textParameter(this, 'terminalCursor', itemIndex) || terminalLooks.cursors.default;
+	if (!Object.prototype.hasOwnProperty.call(terminalLooks.cursors.list, terminalCursor)) {
+		throw fail(
+			`${label}"Terminal Cursor" must be one of ${Object.keys(terminalLooks.cursors.list).join(', ')} (got "${terminalCursor}"). Pick one in the node or set terminalCursor in the run request.`,
+		);
+	}
 	let language: string;
 	try {
 		language = languageParameterValue(textParameter(this, 'language', itemIndex), { needsFont: true }).tag;
@@ -386,6 +417,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		fps: CLIP_FORMAT.fps,
 		duration,
 		language,
+		terminalScheme,
+		terminalCursor,
 		lines: spokenLines(narration),
 		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
 		referenceImage: referenceImage || undefined,

@@ -29,6 +29,9 @@ export interface ClipRequest {
 	/** Narration timing, when the scene was voiced first (terminal style types each line while it is spoken). */
 	lines?: SpokenLineTiming[];
 	characters?: Character[];
+	/** Terminal style: a colour scheme and a cursor of shared/data/terminalLooks.json; defaults there. */
+	terminalScheme?: string;
+	terminalCursor?: string;
 	/** The run's language (BCP 47): the local renderer draws with fonts of its script. Default en. */
 	language?: string;
 	/** A still to animate (https URL, data URI or bare base64): remote providers switch to image-to-video. */

@@ -1,3 +1,4 @@
+import looks from '../../shared/data/terminalLooks.json';
 import styles from '../data/styles.json';
 import type { ClipRequest, SpokenLineTiming } from '../providers/types';
 import { canDraw, drawFonts } from './fonts';
@@ -7,6 +8,29 @@ import { textFor, wrapLines } from './text';
 
 const STYLE = styles.styles.terminal;
 const TYPING = STYLE.typing;
+
+export type TerminalScheme = keyof typeof looks.schemes.list;
+export type TerminalCursor = keyof typeof looks.cursors.list;
+export const TERMINAL_SCHEMES = Object.keys(looks.schemes.list) as TerminalScheme[];
+export const TERMINAL_CURSORS = Object.keys(looks.cursors.list) as TerminalCursor[];
+export const DEFAULT_SCHEME = looks.schemes.default as TerminalScheme;
+export const DEFAULT_CURSOR = looks.cursors.default as TerminalCursor;
+
+/**
+ * The clip's colours and cursor character from its terminalScheme / terminalCursor (the defaults when not given).
+ * A name terminalLooks.json does not have is an error naming the field, not a silent green.
+ */
+export function terminalLook(request: Pick<ClipRequest, 'terminalScheme' | 'terminalCursor'>) {
+	const schemeName = request.terminalScheme || DEFAULT_SCHEME;
+	const cursorName = request.terminalCursor || DEFAULT_CURSOR;
+	if (!Object.prototype.hasOwnProperty.call(looks.schemes.list, schemeName)) {
+		throw new Error(`"terminalScheme" must be one of ${TERMINAL_SCHEMES.join(', ')} (got "${schemeName}").`);
+	}
+	if (!Object.prototype.hasOwnProperty.call(looks.cursors.list, cursorName)) {
+		throw new Error(`"terminalCursor" must be one of ${TERMINAL_CURSORS.join(', ')} (got "${cursorName}").`);
+	}
+	return { colours: looks.schemes.list[schemeName as TerminalScheme], cursor: looks.cursors.list[cursorName as TerminalCursor] };
+}
 
 /** Seconds of one line's life on screen: typed from `start` to `typed`, then the cursor blinks until `until`. */
 export interface LineSchedule {
@@ -25,30 +49,61 @@ export interface ScreenState {
 }
 
 export interface TerminalLayout {
+	/** Which of styles.json terminal.layouts applies (landscape, square, portrait). */
+	shape: string;
 	fontSize: number;
 	lineSpacing: number;
+	/** Row pitch in pixels: the cursor block's height plus the line spacing. */
+	pitch: number;
 	columns: number;
 	rows: number;
 	barHeight: number;
+	/** Top of the first text row; a hidden strut row sits one pitch above it. */
 	contentTop: number;
 	marginX: number;
 	titleSize: number;
 }
 
-export function layoutTerminal(request: Pick<ClipRequest, 'width' | 'height' | 'language'>): TerminalLayout {
+type Frame = Pick<ClipRequest, 'width' | 'height' | 'language'>;
+
+/** The layout entry of styles.json for the frame's shape: the first whose minAspect the frame reaches. */
+export function terminalShape(request: Pick<ClipRequest, 'width' | 'height'>) {
+	const aspect = request.width / request.height;
+	const list = STYLE.layouts.list;
+	return list.find((entry) => aspect >= entry.minAspect) ?? list[list.length - 1];
+}
+
+/**
+ * Where the text goes. Letters are sized from the frame height per shape, so a phone frame gets letters a phone can
+ * show. A desktop (landscape) terminal starts under its title bar and fills the screen; on phone shapes the block of
+ * the scene's rows (`lines`, wrapped) is centred at the shape's anchor, where the eye is, instead of hugging the top.
+ */
+export function layoutTerminal(request: Frame, lines: string[] = []): TerminalLayout {
+	const shape = terminalShape(request);
 	const charWidth = Math.max(STYLE.text.charWidth, languageFonts(request).charWidth ?? 0);
 	const short = Math.min(request.width, request.height);
-	const fontSize = Math.max(8, Math.round(short * STYLE.text.size));
+	const fontSize = Math.max(8, Math.round(request.height * shape.size));
 	const lineSpacing = Math.round(fontSize * STYLE.text.lineSpacing);
 	const barHeight = Math.round(short * STYLE.titleBar.height);
-	const marginX = Math.round(request.width * STYLE.marginX);
+	const marginX = Math.round(request.width * shape.marginX);
 	// Row pitch: the cursor block spans DejaVu Sans Mono's full line height (about 1.17 em), plus the spacing.
 	const pitch = fontSize * 1.17 + lineSpacing;
-	const contentTop = Math.round(barHeight + request.height * STYLE.marginTop + pitch);
-	const columns = Math.max(8, Math.floor((request.width - 2 * marginX) / (fontSize * charWidth)) - 1);
-	const rows = Math.max(1, Math.floor((request.height * (1 - STYLE.marginBottom) - contentTop) / pitch));
+	// drawtext rounds each advance to whole pixels; one column stays free for the cursor after a full row.
+	const columns = Math.max(8, Math.floor((request.width - 2 * marginX) / Math.max(1, Math.round(fontSize * charWidth))) - 1);
+	const bottom = request.height * (1 - STYLE.marginBottom);
+	const firstTop = Math.round(barHeight + request.height * STYLE.marginTop + pitch);
+	const fit = Math.max(1, Math.floor((bottom - firstTop) / pitch));
+	let contentTop = firstTop;
+	if (shape.anchor !== null) {
+		// The scene's rows plus the cursor's row, as many as fit; centred on the anchor, kept inside the screen.
+		const needed = lines.reduce((sum, line) => sum + Math.max(1, wrapLines(line, columns, Number.MAX_SAFE_INTEGER).length), 1);
+		const block = Math.min(needed, fit) * pitch - lineSpacing;
+		const centred = Math.round(request.height * shape.anchor - block / 2);
+		contentTop = Math.max(firstTop, Math.min(centred, Math.floor(bottom - Math.min(needed, fit) * pitch)));
+	}
+	const rows = Math.max(1, Math.floor((bottom - contentTop) / pitch));
 	const titleSize = Math.max(8, Math.round(short * STYLE.titleBar.size));
-	return { fontSize, lineSpacing, columns, rows, barHeight, contentTop, marginX, titleSize };
+	return { shape: shape.name, fontSize, lineSpacing, pitch, columns, rows, barHeight, contentTop, marginX, titleSize };
 }
 
 function isDialogue(line: SpokenLineTiming): boolean {
@@ -122,8 +177,8 @@ export function screenStates(
 	schedule: LineSchedule[],
 	duration: number,
 	layout: Pick<TerminalLayout, 'columns' | 'rows'>,
+	cursor: string = looks.cursors.list[DEFAULT_CURSOR],
 ): ScreenState[] {
-	const cursor = STYLE.cursor;
 	const states: ScreenState[] = [];
 	const visible = (rows: string[]) => rows.slice(-layout.rows);
 	// Hundreds of lines would mean thousands of drawtext filters: fewer steps per line then.
@@ -175,7 +230,7 @@ function partialRows(rows: string[], count: number): string[] {
  * Every screen state is a text file drawn by its own drawtext, enabled only during its time window.
  */
 export async function terminalGraph(request: ClipRequest, files: TextFiles): Promise<string> {
-	const layout = layoutTerminal(request);
+	const { colours, cursor } = terminalLook(request);
 	const frames = frameCount(request.duration);
 	const duration = frames / request.fps;
 	const lines = terminalLines(request);
@@ -184,11 +239,16 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	const fonts = languageFonts(request);
 	const font = pickFont(lines, fonts.mono);
 	const shownLines = lines.map((line) => textFor(font, line).replace(/\n+/g, ' '));
+	const layout = layoutTerminal(request, shownLines);
 	const timing = request.lines?.length === lines.length ? request.lines : undefined;
-	const schedule = scheduleLines(shownLines.map((line) => [...line].length), duration, timing);
-	const states = screenStates(shownLines, schedule, duration, layout);
+	const schedule = scheduleLines(
+		shownLines.map((line) => [...line].length),
+		duration,
+		timing,
+	);
+	const states = screenStates(shownLines, schedule, duration, layout, cursor);
 
-	// Each state file starts with a hidden "strut" row holding the cursor block, the tallest glyph in the font:
+	// Each state file starts with a hidden "strut" row holding the full block, the tallest glyph in the font, whatever the cursor:
 	// drawtext spaces rows by the tallest glyph present, so this keeps rows still while the text changes.
 	const y = `${layout.contentTop}-(line_h+${layout.lineSpacing})`;
 	const blinkPeriod = 1 / STYLE.blinkHz;
@@ -197,9 +257,9 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		const draw = async (rows: string[], enable: string) =>
 			drawText({
 				font,
-				textFile: await files.write([STYLE.cursor, ...rows].join('\n')),
+				textFile: await files.write([STYLE.strut, ...rows].join('\n')),
 				size: layout.fontSize,
-				color: STYLE.text.color,
+				color: colours.text,
 				x: String(layout.marginX),
 				y,
 				lineSpacing: layout.lineSpacing,
@@ -208,7 +268,7 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		const window = between(state.from, state.to);
 		if (!state.blink || state.to - state.from < blinkPeriod / 2) return [await draw(state.rows, window)];
 		const withoutCursor = [...state.rows];
-		withoutCursor[withoutCursor.length - 1] = withoutCursor[withoutCursor.length - 1].slice(0, -STYLE.cursor.length) + ' ';
+		withoutCursor[withoutCursor.length - 1] = withoutCursor[withoutCursor.length - 1].slice(0, -cursor.length) + ' ';
 		const phase = `mod(t-${num(state.from)},${num(blinkPeriod)})`;
 		return [
 			await draw(state.rows, `${window}*lt(${phase},${num(blinkPeriod / 2)})`),
@@ -216,21 +276,24 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		];
 	};
 
-	const screen: string[] = [`color=c=${STYLE.background}:s=${request.width}x${request.height}:r=${request.fps}`];
+	const screen: string[] = [`color=c=${colours.background}:s=${request.width}x${request.height}:r=${request.fps}`];
 	for (const state of states) screen.push(...(await stateFilters(state)));
 
 	// The top strip (title bar, its three window dots and the heading, over the hidden strut row) never changes: it
 	// is drawn once and stacked on every frame, where drawing its boxes per frame cost most of the filter time.
 	const { barHeight, titleSize, marginX } = layout;
 	const strip = Math.min(request.height - 2, Math.max(2, 2 * Math.floor((layout.contentTop - 1) / 2)));
-	const top: string[] = [`color=c=${STYLE.background}:s=${request.width}x${strip}:r=${request.fps}`, 'trim=end_frame=1'];
-	top.push(drawBox(0, 0, request.width, barHeight, STYLE.titleBar.color));
+	const top: string[] = [`color=c=${colours.background}:s=${request.width}x${strip}:r=${request.fps}`, 'trim=end_frame=1'];
+	top.push(drawBox(0, 0, request.width, barHeight, colours.titleBar));
 	const dot = Math.round(barHeight * 0.28);
 	STYLE.titleBar.dots.forEach((color, index) => {
 		top.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
 	});
 	const titleFont = pickFont([String(request.scene.heading ?? '')], fonts.mono);
-	const titleColumns = Math.max(4, Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))));
+	const titleColumns = Math.max(
+		4,
+		Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))),
+	);
 	const title = wrapLines(textFor(titleFont, request.scene.heading).replace(/\n+/g, ' '), titleColumns, 1)[0] ?? '';
 	if (title) {
 		top.push(
@@ -238,7 +301,7 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 				font: titleFont,
 				textFile: await files.write(title),
 				size: titleSize,
-				color: STYLE.titleBar.textColor,
+				color: colours.title,
 				x: '(w-text_w)/2',
 				y: `${num(barHeight / 2)}-(ascent-descent)/2`,
 			}),
