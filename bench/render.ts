@@ -9,6 +9,7 @@
  * Ours is renderClip() itself (graph building, text files, ffmpeg). Each round renders every style and its baseline
  * one after another (alternating, so load drifts hit both); a row shows the medians. "cores" is the CPU time (user +
  * sys) of the ffmpeg processes divided by wall time, from their rusage: 2.0 on a 2-core machine = both cores used.
+ * "ours fps" is the clip's frames over ours' wall time; the last line sets the terminal's against the title card's.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -108,15 +109,23 @@ async function main(): Promise<void> {
 				ratio <= TARGET ? 'met' : 'MISSED',
 				ours.cores.toFixed(2),
 				base.cores.toFixed(2),
+				(frameCount(DURATION) / ours.seconds).toFixed(1),
 			]);
 		}
+		// Issue 13 asks how fast the terminal renders against the title card: frames per second of the whole clip.
+		const fps = (style: StyleName) => frameCount(DURATION) / medianOf(samples[`${style}:ours`]).seconds;
+		const terminalVsTitle = fps('terminal') / fps('titleCard');
 		console.log(
 			`\nLocal render, ${WIDTH}x${HEIGHT} 30 fps, ${DURATION} s clip; median of ${REPEATS} alternating repeats. ` +
 				`Minimal clip = one drawtext with the same text on a color source, same encoder settings.`,
 		);
 		console.log(`Start: ${startLoad}\n`);
 		console.log(
-			table(['style', 'ours s', 'baseline s', 'ratio', 'target', 'result', 'ours cores (cpu/wall)', 'baseline cores'], rows),
+			table(['style', 'ours s', 'baseline s', 'ratio', 'target', 'result', 'ours cores (cpu/wall)', 'baseline cores', 'ours fps'], rows),
+		);
+		console.log(
+			`\nTerminal ${fps('terminal').toFixed(1)} fps, title card ${fps('titleCard').toFixed(1)} fps at ${WIDTH}x${HEIGHT}: ` +
+				`terminal ÷ title card = ${terminalVsTitle.toFixed(2)} (above 1: the terminal renders faster).`,
 		);
 		console.log(`\nEnd: ${machine()}`);
 	} finally {
