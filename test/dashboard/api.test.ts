@@ -853,6 +853,84 @@ describe('dashboard API', () => {
 			);
 		});
 
+		it("edits a scene's picture before approval: a new manual plan version of that take, the run's own take stays the one it makes", async () => {
+			const runId = await insertRun(ids.a, {
+				title: 'Storyboard edits',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/ok`,
+			});
+			const scene = (number: number, visualDescription: string) => ({ number, heading: 'INT. ROOM - DAY', action: 'A door opens.', visualDescription, duration: 4, dialogue: [] });
+			for (const [version, take, chosen] of [[1, 1, true], [2, 2, false]] as const) {
+				await db.query('insert into plan_versions (run_id, version, take, chosen, score, plan) values ($1, $2, $3, $4, 85, $5)', [
+					runId,
+					version,
+					take,
+					chosen,
+					JSON.stringify({ scenes: [scene(1, `Take ${take}: a wide shot of the room.`), scene(2, 'A hand on the handle.')] }),
+				]);
+			}
+			const anna = await as('anna@example.com');
+			const path = (n: number | string) => `/api/runs/${runId}/storyboard/scenes/${n}`;
+			const edited = await anna.patch(path(2), { visualDescription: '  Close on a brass handle turning, morning light.  ' });
+			assert.equal(edited.status, 200, JSON.stringify(edited.body));
+			assert.deepEqual(edited.body, { version: 3, take: 1, chosen: true, scene: { number: 2, visualDescription: 'Close on a brass handle turning, morning light.' } });
+			const versions = await db.query('select version, take, chosen, source, parent_version, score, plan, plan_key from plan_versions where run_id = $1 order by version', [runId]);
+			assert.deepEqual(
+				versions.rows.map((v) => [v.version, v.take, v.chosen, v.source, v.parent_version, v.score]),
+				[
+					[1, 1, false, null, null, 85],
+					[2, 2, false, null, null, 85],
+					[3, 1, true, 'manual', 1, null],
+				],
+			);
+			assert.equal(versions.rows[2].plan.scenes[1].visualDescription, 'Close on a brass handle turning, morning light.');
+			assert.equal(versions.rows[2].plan.scenes[0].visualDescription, 'Take 1: a wide shot of the room.', 'the other scenes are as they were');
+			// The version's JSON is in object storage like every other version, and downloads from the run page.
+			const link = await anna.get(`/api/artifacts/${versions.rows[2].plan_key}`);
+			assert.equal(link.status, 302);
+			const stored = await (await fetch(link.headers.get('location')!)).json();
+			assert.equal(stored.source, 'manual');
+			assert.equal(stored.plan.scenes[1].visualDescription, 'Close on a brass handle turning, morning light.');
+			const detail = await anna.get(`/api/runs/${runId}`);
+			assert.equal(detail.body.plan.scenes[1].visualDescription, 'Close on a brass handle turning, morning light.', 'the run page shows the edit');
+			const events = await db.query('select message from events where run_id = $1', [runId]);
+			assert.deepEqual(events.rows.map((e) => e.message), ['Scene 2 of take 1 edited by anna (plan v3).']);
+			const audited = await db.query("select before, after from audit_log where action = 'run.storyboard.edit' and subject_id = $1", [runId]);
+			assert.equal(audited.rows[0].before.visualDescription, 'A hand on the handle.');
+
+			// Another take's scene: its own new version; the take the run makes does not change.
+			const other = await anna.patch(path(1), { visualDescription: 'Take 2, edited: the door from the hallway.', take: 2 });
+			assert.equal(other.status, 200, JSON.stringify(other.body));
+			assert.deepEqual([other.body.version, other.body.take, other.body.chosen], [4, 2, false]);
+			const chosen = await db.query('select version from plan_versions where run_id = $1 and chosen', [runId]);
+			assert.deepEqual(chosen.rows, [{ version: 3 }]);
+
+			// Bad edits: a 400 naming the field, a 404 for no such scene; nothing stored.
+			const empty = await anna.patch(path(1), { visualDescription: '   ' });
+			assert.deepEqual([empty.status, empty.body.field], [400, 'visualDescription']);
+			assert.match(empty.body.error, /is empty\. Describe what the camera shows/);
+			const long = await anna.patch(path(1), { visualDescription: 'x'.repeat(2001) });
+			assert.deepEqual([long.status, long.body.field], [400, 'visualDescription']);
+			const noTake = await anna.patch(path(1), { visualDescription: 'A door.', take: 7 });
+			assert.deepEqual([noTake.status, noTake.body.field], [400, 'take']);
+			assert.match(noTake.body.error, /no take 7; edit one of take 1, 2/);
+			const noScene = await anna.patch(path(9), { visualDescription: 'A door.' });
+			assert.equal(noScene.status, 404);
+			assert.match(noScene.body.error, /Take 1's plan has no scene 9; it has scenes 1 to 2/);
+			const count = await db.query('select count(*)::int as n from plan_versions where run_id = $1', [runId]);
+			assert.equal(count.rows[0].n, 4);
+
+			// Once decided, the storyboard is what was approved.
+			assert.equal((await anna.post(`/api/runs/${runId}/approval`, { decision: 'approve' })).status, 202);
+			const late = await anna.patch(path(1), { visualDescription: 'Too late.' });
+			assert.equal(late.status, 409);
+			assert.match(late.body.error, /This run is approved; the storyboard can only be edited while it waits for approval\./);
+			// Someone who cannot see the run gets the same 404 as for no run at all.
+			const ben = await as('ben@example.com');
+			assert.equal((await ben.patch(path(1), { visualDescription: 'Mine now.' })).status, 404);
+		});
+
 		it('takes the decision back when n8n does not accept it', async () => {
 			const runId = await insertRun(ids.a, {
 				title: 'Stale wait',

@@ -332,6 +332,16 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.equal(made, 0, 'nothing generated before approval');
 		await screenshot(page, '09-storyboard-approval');
 
+		// The manager rewrites what scene 2 shows before approving: saved as a new plan version, shown at once.
+		const rewritten = 'Close on a brass kettle steaming on the stove, morning light through the window.';
+		await byTestId('edit-scene-2').click();
+		await byTestId('scene-visual-input-2').fill(rewritten);
+		await byTestId('save-scene-2').click();
+		await waitFor('the edit shows', () => byTestId('scene-visual-2').innerText().catch(() => ''), (text) => text === rewritten, 15_000, 200);
+		const edited = (await db.query('select version, source, chosen, plan from plan_versions where run_id = $1 order by version desc limit 1', [runId])).rows[0];
+		assert.deepEqual([edited.source, edited.chosen], ['manual', true], 'the edit is the version the run will make');
+		assert.equal(edited.plan.scenes[1].visualDescription, rewritten);
+
 		await byTestId('approve-button').click();
 		const started = await waitFor(
 			'generation starts',
@@ -352,6 +362,11 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await screenshot(page, '10-approved-generating');
 		await waitFor('the approved run completes', runStatus, (s) => s === 'completed' || s === 'failed', RUN_TIMEOUT_MS, 500);
 		assert.equal(await runStatus(), 'completed');
+		const approved = (await db.query("select message from events where run_id = $1 and message like 'Storyboard approved%'", [runId])).rows;
+		assert.ok(
+			approved.some((e) => String(e.message).startsWith(`Storyboard approved as edited on the approval screen (plan v${edited.version}) by `)),
+			`the edited plan was made: ${JSON.stringify(approved)}`,
+		);
 	});
 
 	test('a run with three takes: the approval screen shows their scores with the best picked; the take approved instead becomes the plan', async () => {

@@ -491,7 +491,7 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 		assert.equal((await scenesOf(rejectId)).length, 0, 'a rejected storyboard makes nothing');
 	});
 
-	test('Claude plans two takes, each told what makes it different and its look; the manager picks the lower-scored one and it is made', async () => {
+	test('Claude plans two takes, each told what makes it different and its look; the manager edits and picks the lower-scored one and Kling films it', async () => {
 		const planRequests: string[] = [];
 		const critiqued: string[] = [];
 		anthropic.frameChecks = () => ({ toolInput: { score: 92, reasons: ['Matches the scene'] }, usage });
@@ -510,10 +510,12 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			return undefined;
 		};
 		try {
+			kling.reset();
 			const runId = await startRun({
 				planner: 'claude',
-				video: ['local'],
+				video: ['kling'],
 				speech: ['espeak'],
+				budget: 20,
 				variations: 2,
 				threshold: 80,
 				approval: true,
@@ -540,6 +542,11 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			// The manager picks take 1 on the approval screen (the dashboard API), and the run makes take 1.
 			const manager = new Browser(dashboard.url);
 			assert.equal((await manager.login(ADMIN.email, ADMIN.password)).status, 200);
+			// Before approving, the manager rewrites what scene 2 of take 1 shows; Kling is asked for the rewritten picture.
+			const rewritten = 'A red balloon drifts over the garden wall at dusk';
+			const edit = await manager.patch(`/api/runs/${runId}/storyboard/scenes/2`, { visualDescription: rewritten, take: 1 });
+			assert.equal(edit.status, 200, JSON.stringify(edit.body));
+			assert.deepEqual([edit.body.take, edit.body.chosen], [1, false], 'take 2 is still the one the run would make');
 			const decided = await manager.post(`/api/runs/${runId}/approval`, { decision: 'approve', take: 1 });
 			assert.equal(decided.status, 202, JSON.stringify(decided.body));
 			const run = await waitForRun(runId, ended);
@@ -548,9 +555,18 @@ describe('paid providers through real n8n, each on its fake', { timeout: 40 * 60
 			assert.deepEqual(chosen, [{ take: 1 }]);
 			const made = await scenesOf(runId);
 			assert.equal(made.length, 3);
-			const planOfRun = (await db.query('select plan from plan_versions where run_id = $1 and take = 1', [runId])).rows[0].plan;
-			assert.match(JSON.stringify(planOfRun), /first take/);
-			assert.doesNotMatch(JSON.stringify(planOfRun), /second take/);
+			const planOfRun = (await db.query('select version, source, plan from plan_versions where run_id = $1 and chosen', [runId])).rows[0];
+			assert.deepEqual([planOfRun.version, planOfRun.source], [edit.body.version, 'manual'], 'the run made the edited take 1');
+			assert.match(JSON.stringify(planOfRun.plan), /first take/);
+			assert.doesNotMatch(JSON.stringify(planOfRun.plan), /second take/);
+			const prompts = kling.log.submissions.map((submission) => submission.prompt);
+			assert.equal(prompts.length, 3, prompts.join('\n'));
+			assert.equal(prompts.filter((prompt) => prompt.includes(rewritten)).length, 1, 'scene 2 was filmed as rewritten');
+			// The scene's action still says what happens; the visual description Claude wrote is the one replaced.
+			const before = (await db.query('select plan from plan_versions where run_id = $1 and take = 1 order by version limit 1', [runId])).rows[0].plan;
+			const oldPicture = String(before.scenes[1].visualDescription);
+			assert.match(oldPicture, /first take$/);
+			assert.ok(!prompts.some((prompt) => prompt.includes(oldPicture)), 'the picture before the edit was not asked for');
 			const events = (await db.query('select message from events where run_id = $1 order by id', [runId])).rows.map((e) => String(e.message));
 			assert.ok(
 				events.some((m) => /^Take 2 of 2 \(plan v2\) scored 88; the takes scored 1: 82, 2: 88/.test(m)),

@@ -25,6 +25,7 @@ import { runRoutes } from './runs';
 import { staticRoutes } from './static';
 import { healthRoutes, systemRoutes } from './system';
 import { userRoutes } from './users';
+import { storyboardRoutes } from './storyboard';
 
 export interface AppOptions {
 	distDir: string;
@@ -100,6 +101,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api/campaigns', campaignRoutes(deps, sessions, stats));
 	app.route('/api/runs', runRoutes(deps));
 	app.route('/api', actionRoutes({ ...deps, n8nUrl: options.n8nUrl }));
+	app.route('/api', storyboardRoutes(deps));
 	app.route('/api', callbackRoutes(deps));
 	app.route('/api', batchRoutes(deps));
 	app.route('/api/analytics', analyticsRoutes(deps));

@@ -1,11 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { planKey } from '../../../shared/keys';
 import type { Critique, Plan } from '../../../shared/plan';
 import { getStorage } from '../../../shared/storageNode';
-import { recordAsset } from '../../store/assets';
-import { insertPlanVersion, nextPlanVersion, takeVersionCount } from '../../store/planVersions';
-import { lockRun } from '../../store/runs';
-import { withTransaction } from '../../transport/db';
+import { storePlanVersion } from '../../store/storePlanVersion';
 import { getDb, inputJson, jsonParameter, requireRun, runIdField } from '../common';
 
 const show = { resource: ['planVersion'], operation: ['record'] };
@@ -90,31 +86,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const db = await getDb.call(this);
 	const storage = await getStorage.call(this);
 	const run = await requireRun.call(this, db, itemIndex);
-	const recorded = await withTransaction(db, async (client) => {
-		await lockRun(client, run.id);
-		const version = await nextPlanVersion(client, run.id);
-		const key = planKey(run.id, version);
-		// Upload inside the transaction: if storage fails, no row points at a missing file.
-		const ref = await storage.uploadBuffer(
-			JSON.stringify({ runId: run.id, version, take, parentVersion: parent, source, score, changes, critique, plan }, null, 2),
-			key,
-			'application/json',
-		);
-		await recordAsset(client, { runId: run.id, kind: 'plan', bucket: ref.bucket, key, bytes: ref.bytes, contentType: 'application/json' });
-		const recorded = await insertPlanVersion(client, {
-			runId: run.id,
-			version,
-			take,
-			parentVersion: parent,
-			score,
-			critique,
-			plan,
-			planKey: key,
-			source,
-			changes,
-		});
-		return { ...recorded, takeVersion: await takeVersionCount(client, run.id, take) };
-	});
+	const recorded = await storePlanVersion(db, storage, { runId: run.id, take, parentVersion: parent, score, critique, plan, source, changes });
 	return [
 		{
 			json: {

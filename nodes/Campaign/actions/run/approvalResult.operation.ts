@@ -67,13 +67,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const approved = await latestPlanVersion(db, run.id);
 		const takeCount = (await listTakes(db, run.id)).length;
 		const which = approved && takeCount > 1 ? ` (take ${approved.take} of ${takeCount})` : '';
+		// A manager's edit on the approval screen is a manual version: say that the run makes the edited storyboard.
+		const edited = approved?.source === 'manual' ? ` as edited on the approval screen (plan v${approved.version})` : '';
 		await withTransaction(db, async (client) => {
 			if (await continueApprovedRun(client, run.id, lease)) keepLease.call(this, db, run.id, lease);
 			await recordEvent(client, {
 				runId: run.id,
 				stage: 'approval',
 				status: 'finished',
-				message: `Storyboard approved${which}${run.approvalBy ? ` by ${run.approvalBy}` : ''}${run.approvalNote ? `: ${run.approvalNote}` : ''}.`,
+				message: `Storyboard approved${which}${edited}${run.approvalBy ? ` by ${run.approvalBy}` : ''}${run.approvalNote ? `: ${run.approvalNote}` : ''}.`,
 				// Which process goes on with the run (in queue mode, the worker n8n gave the resumed execution).
 				data: { madeBy: lease.owner },
 			});

@@ -223,6 +223,19 @@ export function useRunAction(runId: string, action: 'retry' | 'resume' | 'cancel
 	});
 }
 
+/** Rewrites what a scene shows while its run waits for approval (a new plan version of that take). */
+export function useEditScene(runId: string) {
+	const refresh = useRefreshRun();
+	return useMutation({
+		mutationFn: (input: { scene: number; visualDescription: string; take?: number }) =>
+			patch<{ version: number; take: number; chosen: boolean }>(
+				`/api/runs/${encodeURIComponent(runId)}/storyboard/scenes/${input.scene}`,
+				{ visualDescription: input.visualDescription, ...(input.take ? { take: input.take } : {}) },
+			),
+		onSettled: () => refresh(runId),
+	});
+}
+
 export function useStartRun(campaignId: string) {
 	const refresh = useRefreshRun();
 	return useMutation({

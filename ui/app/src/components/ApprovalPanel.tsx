@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import type { RunDetail } from '../api/types';
-import { useRunAction } from '../api/queries';
+import { useEditScene, useRunAction } from '../api/queries';
 import { seconds, usd } from '../format';
 import { ActionResult } from './Feedback';
 
 /**
  * The storyboard to approve: the plan scene by scene, the cost estimate and the providers that will be paid. A run
- * that planned several takes shows each (the best-scored one first picked); the one approved is the one made.
+ * that planned several takes shows each (the best-scored one first picked); the one approved is the one made. What a
+ * scene shows (its visual description, the video prompt) can be rewritten here before approving.
  */
 export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 	const { run } = detail;
@@ -61,7 +62,12 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 							{scene.number}. {scene.heading}
 						</strong>{' '}
 						<span className="muted">{seconds(scene.duration)}</span>
-						{scene.visualDescription && <div>{scene.visualDescription}</div>}
+						<SceneVisual
+							runId={run.id}
+							scene={scene.number}
+							take={takes.length > 1 && shown ? shown.take : undefined}
+							text={scene.visualDescription ?? ''}
+						/>
 						{scene.dialogue && scene.dialogue.length > 0 && (
 							<div className="muted small">
 								{scene.dialogue.slice(0, 3).map((line, i) => (
@@ -103,5 +109,46 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 			</div>
 			<ActionResult error={approval.error} done={approval.isSuccess ? 'Sent. The pipeline picks it up in a moment.' : undefined} />
 		</section>
+	);
+}
+
+/** A scene's picture as the video provider will be asked for it, with an Edit that saves a new plan version. */
+function SceneVisual({ runId, scene, take, text }: { runId: string; scene: number; take?: number; text: string }) {
+	const edit = useEditScene(runId);
+	const [draft, setDraft] = useState<string | null>(null);
+	if (draft === null) {
+		return (
+			<div className="scene-visual">
+				{text && <span data-testid={`scene-visual-${scene}`}>{text}</span>}{' '}
+				<button type="button" className="link" onClick={() => setDraft(text)} data-testid={`edit-scene-${scene}`}>
+					Edit
+				</button>
+				<ActionResult error={edit.error} done={edit.isSuccess ? 'Saved as a new plan version.' : undefined} />
+			</div>
+		);
+	}
+	const save = () =>
+		edit.mutate(
+			{ scene, visualDescription: draft, take },
+			{
+				onSuccess: () => setDraft(null),
+			},
+		);
+	return (
+		<div className="scene-visual editing">
+			<label className="field">
+				<span>What the camera shows in scene {scene}</span>
+				<textarea rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} data-testid={`scene-visual-input-${scene}`} />
+			</label>
+			<div className="actions">
+				<button type="button" className="primary" disabled={edit.isPending} onClick={save} data-testid={`save-scene-${scene}`}>
+					Save
+				</button>
+				<button type="button" disabled={edit.isPending} onClick={() => setDraft(null)}>
+					Cancel
+				</button>
+			</div>
+			<ActionResult error={edit.error} />
+		</div>
 	);
 }
