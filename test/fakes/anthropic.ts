@@ -124,7 +124,11 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 			}
 			const loose = looseObjects(format.schema);
 			if (loose.length) {
-				return fail(400, 'invalid_request_error', `output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false (${loose[0]})`);
+				return fail(
+					400,
+					'invalid_request_error',
+					`output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false (${loose[0]})`,
+				);
 			}
 			if (body.tool_choice?.type === 'tool') {
 				return fail(400, 'invalid_request_error', 'output_config.format cannot be combined with a forced tool');

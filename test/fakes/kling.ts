@@ -126,10 +126,8 @@ export class FakeKling extends LoopbackServer {
 			return { status: 401, code: 1002, message: 'Authorization is invalid' };
 		}
 		const now = Math.floor(Date.now() / 1000);
-		if (typeof claims.exp !== 'number' || claims.exp <= now)
-			return { status: 401, code: 1004, message: 'Authorization is expired' };
-		if (typeof claims.nbf !== 'number' || claims.nbf > now)
-			return { status: 401, code: 1003, message: 'Authorization is not yet effective' };
+		if (typeof claims.exp !== 'number' || claims.exp <= now) return { status: 401, code: 1004, message: 'Authorization is expired' };
+		if (typeof claims.nbf !== 'number' || claims.nbf > now) return { status: 401, code: 1003, message: 'Authorization is not yet effective' };
 		return undefined;
 	}
 
@@ -167,15 +165,10 @@ export class FakeKling extends LoopbackServer {
 			if (this.knobs.refuse && prompt.includes(this.knobs.refuse)) {
 				return this.reply(res, { status: 400, code: 1301, message: 'content security policy violation (fake)' });
 			}
-			if (
-				typeof body.prompt !== 'string' ||
-				body.prompt.length > 2500 ||
-				!['5', '10'].includes(String(body.duration))
-			) {
+			if (typeof body.prompt !== 'string' || body.prompt.length > 2500 || !['5', '10'].includes(String(body.duration))) {
 				return this.reply(res, { status: 400, code: 1201, message: 'invalid prompt or duration' });
 			}
-			if (typeof body.duration !== 'string')
-				return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
+			if (typeof body.duration !== 'string') return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
 			const external = typeof body.external_task_id === 'string' ? body.external_task_id : '';
 			if (external && [...this.tasks.values()].some((known) => known.body.external_task_id === external)) {
 				return this.reply(res, { status: 400, code: 1201, message: 'external_task_id already exists' });
@@ -201,13 +194,9 @@ export class FakeKling extends LoopbackServer {
 			if (scripted) return this.reply(res, scripted);
 			// The query path takes Kling's task_id or the caller's external_task_id.
 			const found = this.tasks.get(task[2]) ?? [...this.tasks.values()].find((known) => known.body.external_task_id === task[2]);
-			if (!found || found.kind !== task[1])
-				return this.reply(res, { status: 400, code: 1201, message: 'task not found' });
+			if (!found || found.kind !== task[1]) return this.reply(res, { status: 400, code: 1201, message: 'task not found' });
 			found.polls += 1;
-			const done =
-				this.script.outcome !== 'never' &&
-				found.polls > this.script.processingPolls &&
-				Date.now() - found.createdAt >= this.knobs.taskMs;
+			const done = this.script.outcome !== 'never' && found.polls > this.script.processingPolls && Date.now() - found.createdAt >= this.knobs.taskMs;
 			const status = done ? (found.fails ? 'failed' : this.script.outcome) : 'processing';
 			if (done) this.log.finished(found.id);
 			return this.send(res, 200, {
@@ -218,10 +207,7 @@ export class FakeKling extends LoopbackServer {
 					task_id: found.id,
 					task_status: status,
 					task_status_msg: status === 'failed' ? (found.fails ? 'Generation failed (fake failShare)' : this.script.failMessage) : '',
-					task_result:
-						status === 'succeed'
-							? { videos: [{ id: 'v1', url: `${this.url}/files/${found.id}/result.mp4`, duration: '2' }] }
-							: undefined,
+					task_result: status === 'succeed' ? { videos: [{ id: 'v1', url: `${this.url}/files/${found.id}/result.mp4`, duration: '2' }] } : undefined,
 				},
 			});
 		}

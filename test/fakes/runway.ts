@@ -87,12 +87,7 @@ export class FakeRunway extends LoopbackServer {
 	}
 
 	private reply(res: ServerResponse, reply: RunwayReply) {
-		this.send(
-			res,
-			reply.status,
-			{ error: reply.error ?? `scripted ${reply.status}` },
-			reply.retryAfter ? { 'retry-after': reply.retryAfter } : {},
-		);
+		this.send(res, reply.status, { error: reply.error ?? `scripted ${reply.status}` }, reply.retryAfter ? { 'retry-after': reply.retryAfter } : {});
 	}
 
 	protected async handle(req: IncomingMessage, res: ServerResponse) {
@@ -107,11 +102,9 @@ export class FakeRunway extends LoopbackServer {
 			createReadStream(this.videoFile).pipe(res);
 			return;
 		}
-		const create =
-			req.method === 'POST' && (url.pathname === '/v1/text_to_video' || url.pathname === '/v1/image_to_video');
+		const create = req.method === 'POST' && (url.pathname === '/v1/text_to_video' || url.pathname === '/v1/image_to_video');
 		if (create) this.submits += 1;
-		if (req.headers.authorization !== `Bearer ${this.apiSecret}`)
-			return this.reply(res, { status: 401, error: 'Invalid API key' });
+		if (req.headers.authorization !== `Bearer ${this.apiSecret}`) return this.reply(res, { status: 401, error: 'Invalid API key' });
 		if (req.headers['x-runway-version'] !== '2024-11-06') {
 			return this.reply(res, { status: 400, error: 'X-Runway-Version header is missing or invalid' });
 		}
@@ -122,11 +115,7 @@ export class FakeRunway extends LoopbackServer {
 			this.bodies.push({ path: url.pathname, body });
 			const prompt = String(body.promptText ?? '');
 			if (isDown(this.knobs, prompt)) return this.reply(res, { status: 503, error: 'Service unavailable (fake down)' });
-			if (
-				typeof body.promptText !== 'string' ||
-				body.promptText.length > 1000 ||
-				!['1280:720', '720:1280', '960:960'].includes(String(body.ratio))
-			) {
+			if (typeof body.promptText !== 'string' || body.promptText.length > 1000 || !['1280:720', '720:1280', '960:960'].includes(String(body.ratio))) {
 				return this.reply(res, { status: 400, error: 'Validation of body failed' });
 			}
 			const id = `rw-${this.tasks.size + 1}`;

@@ -1,11 +1,5 @@
 import { join } from 'node:path';
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { concurrencyOption, optionsCollection } from '../../shared/description';
 import { speechKey } from '../../shared/keys';
 import { exampleKey, keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
