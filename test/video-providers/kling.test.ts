@@ -171,6 +171,21 @@ describe('Kling provider against the fake Kling API', () => {
 		assert.equal(fake.submits, 0);
 	});
 
+	test('a result link that expired before the download: a fresh one from a status request, no second task paid', async () => {
+		Object.assign(fake.knobs, { expiredUrlShare: 1, random: () => 0 });
+		fake.expiredDownloads = 0;
+		try {
+			const key = 'runs/k-expired/scenes/001/clip.mp4';
+			const result = await runTask(provider(), youtubeRequest(), key, s3.bucket);
+			assert.equal(result.clip?.key, key);
+			assert.equal(fake.expiredDownloads, 1, 'the first link had expired');
+			assert.equal(fake.submits, 1, 'the task was not sent again');
+			await assertUniformClip(s3, key, work.path, 2);
+		} finally {
+			Object.assign(fake.knobs, { expiredUrlShare: 0, random: undefined });
+		}
+	});
+
 	test('a full work folder fails the clip saying so (not blamed on Kling, not downloaded again), and the clip is made once there is room', async (context) => {
 		const disk = await mountTinyDisk('1m');
 		if (!disk) return context.skip('needs root to mount a tmpfs');
