@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +29,23 @@ export function diskFullInWords(error: unknown): unknown {
 	return error instanceof WorkFolderFullError || !isDiskFull(error) ? error : new WorkFolderFullError(tmpdir());
 }
 
+/** Below this much free space a failure in the work folder is taken for the full disk it most likely is. */
+export const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/**
+ * Not every program says so when the disk fills: espeak-ng exits 0 leaving a cut-off WAV, which reads as "not a WAV
+ * file". A failure while the work folder's disk has almost no room left is said as the full disk.
+ */
+async function failureInWords(error: unknown): Promise<unknown> {
+	const said = diskFullInWords(error);
+	if (said !== error) return said;
+	const free = await statfs(tmpdir()).then(
+		({ bavail, bsize }) => bavail * bsize,
+		() => Infinity,
+	);
+	return free < NEARLY_FULL_BYTES ? new WorkFolderFullError(tmpdir()) : error;
+}
+
 /**
  * Runs `fn` in a fresh temp folder (under TMPDIR) that is always removed afterwards, whatever happens. Every file the
  * nodes write on their own disk is written in such a folder, so this is where a full disk is said in words.
@@ -43,7 +60,7 @@ export async function withWorkDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 	try {
 		return await fn(dir);
 	} catch (error) {
-		throw diskFullInWords(error);
+		throw await failureInWords(error);
 	} finally {
 		await rm(dir, { recursive: true, force: true });
 	}
