@@ -6,7 +6,8 @@
  *
  *   R1 crashes          SIGKILL n8n at a chosen moment of a 6-scene paid-fake run, start it again, no resume call
  *   R1Q crashes (queue) the same run in queue mode (main + 2 workers): SIGKILL the worker making it, start it again
- *   R2 provider faults  30 % of provider requests fail (429, 5xx, hangs, resets, cut bodies), 10 % of tasks fail
+ *   R2 provider faults  30 % of provider requests fail (429, 5xx, hangs, resets, cut bodies), 10 % of tasks fail,
+ *                       5 % of results are no video, 5 % of result links expired, 10 % of speech audio cut or no audio
  *   R3 hostile input    a corpus of nasty requests and seeded fast-check mutations, to the webhooks and dashboard
  *   R6 infrastructure   Postgres restarted, the object store down 30 s: runs finish, or fail saying what was down and
  *                       resume finishes them
