@@ -114,6 +114,7 @@ export async function providerFaults(
 		env.klingProxy.set({ errorRate: 0.3, seed: options.seed + 100 + trial, hangMs: 150_000 });
 		env.elevenlabsProxy.set({ errorRate: 0.3, seed: options.seed + 200 + trial, hangMs: 150_000 });
 		row.trials += 1;
+		const spokenBefore = env.elevenlabs.speechRequests().length;
 		try {
 			const answer = await post(env, 'reelsmith/runs', runRequest(marker));
 			if (answer.status !== 202) {
@@ -134,7 +135,7 @@ export async function providerFaults(
 			const costed = rows[0].n;
 			if (costed > billed) row.problems.push(`trial ${trial}: ${costed} Kling cost lines for ${billed} billed tasks`);
 			options.log(
-				`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${JSON.stringify({ kling: env.klingProxy.faults, elevenlabs: env.elevenlabsProxy.faults })}; expired links ${env.kling.expiredDownloads}, broken audio ${JSON.stringify(env.elevenlabs.audioFaults)}`,
+				`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${JSON.stringify({ kling: env.klingProxy.faults, elevenlabs: env.elevenlabsProxy.faults })}; expired links ${env.kling.expiredDownloads}; ElevenLabs answers ${env.elevenlabs.speechRequests().length - spokenBefore}, broken audio ${JSON.stringify(env.elevenlabs.audioFaults)}`,
 			);
 		} finally {
 			env.klingProxy.set({ errorRate: 0 });
