@@ -12,7 +12,7 @@ import { clipPcmOf, joinLines } from '../lib/audio';
 import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
 import { speechCostUsd } from '../../shared/prices';
 import { BudgetError } from '../../shared/ledger';
-import { speechLedger } from '../lib/ledger';
+import { billedCall, speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
 import { languageParameterValue, type Language } from '../../shared/languages';
@@ -232,9 +232,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- carries "down" to the provider choice, which ends in a NodeOperationError naming the scene
 					throw new SpeechError(`could not voice ${who}: ${(error as Error).message}`, isDown(error));
 				}
-				await hooks.afterCall(call);
-				cost.units += characters;
-				cost.amountUsd = Math.round((cost.amountUsd + call.costUsd) * 1e6) / 1e6;
+				const billed = billedCall(call, result.retakenCharacters);
+				await hooks.afterCall(billed);
+				cost.units += billed.characters;
+				cost.amountUsd = Math.round((cost.amountUsd + billed.costUsd) * 1e6) / 1e6;
 				const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
 				const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
 				await writeWav(file, pcm);

@@ -123,18 +123,18 @@ export function describeBytes(bytes: Buffer): string {
 }
 
 /**
- * `take` once more when its audio came back broken (paid again, for a reason: the first answer is unusable); broken
- * twice, the line fails saying so.
+ * `take` once more when its audio came back broken (paid again, for a reason: the first answer is unusable; `retaken`
+ * says so, for the cost line); broken twice, the line fails saying so.
  */
-export async function retakeBrokenAudio<T>(take: () => Promise<T>): Promise<T> {
+export async function retakeBrokenAudio<T>(take: () => Promise<T>): Promise<{ value: T; retaken: boolean }> {
 	try {
-		return await take();
+		return { value: await take(), retaken: false };
 	} catch (error) {
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the operation wraps it in a NodeOperationError naming the scene
 		if (!(error instanceof BrokenAudioError)) throw error;
 	}
 	try {
-		return await take();
+		return { value: await take(), retaken: true };
 	} catch (error) {
 		if (error instanceof BrokenAudioError) error.message = `${error.message} It came back broken twice; run the scene again.`;
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the operation wraps it in a NodeOperationError naming the scene

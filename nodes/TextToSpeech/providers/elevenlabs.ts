@@ -79,7 +79,7 @@ class ElevenLabsProvider implements SpeechProvider {
 		const voice_settings: Record<string, unknown> = { ...data.voiceSettings };
 		if (request.rate) voice_settings.speed = Math.min(1.2, Math.max(0.7, request.rate / data.referenceRate));
 		// A cut-off or non-audio answer is asked for once more, never stored as the line.
-		return retakeBrokenAudio(async () => {
+		const { value, retaken } = await retakeBrokenAudio(async (): Promise<SpeechResult> => {
 			const url = `${this.base}/v1/text-to-speech/${encodeURIComponent(voice)}/with-timestamps?output_format=${data.outputFormat}`;
 			const body = (await requestJson(
 				{
@@ -121,6 +121,7 @@ class ElevenLabsProvider implements SpeechProvider {
 			}
 			return { file, duration, words: wordsFromAlignment(alignment) };
 		});
+		return retaken ? { ...value, retakenCharacters: Array.from(request.text).length } : value;
 	}
 
 	async listVoicesPage(options: { token?: string; search?: string } = {}): Promise<VoicePage> {

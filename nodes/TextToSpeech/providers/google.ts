@@ -108,9 +108,10 @@ class GoogleProvider implements SpeechProvider {
 		if (pieces.length === 0) throw new Error('There is nothing to say in the text.');
 		const speakingRate = request.rate ? Math.min(4, Math.max(0.25, request.rate / data.referenceRate)) : 1;
 		const parts: Pcm[] = [];
+		let retakenCharacters = 0;
 		for (const text of pieces) {
 			// A cut-off or non-audio answer is asked for once more, never joined into the line as it is.
-			const part = await retakeBrokenAudio(async () => {
+			const { value: part, retaken } = await retakeBrokenAudio(async () => {
 				const body = (await requestJson(
 					{
 						provider: PROVIDER,
@@ -139,6 +140,7 @@ class GoogleProvider implements SpeechProvider {
 					throw new BrokenAudioError(`${PROVIDER} returned broken audio: ${(error as Error).message} (${describeBytes(bytes)}).`);
 				}
 			});
+			if (retaken) retakenCharacters += Array.from(text).length;
 			parts.push(part);
 		}
 		const first = parts[0];
@@ -149,7 +151,7 @@ class GoogleProvider implements SpeechProvider {
 		counter += 1;
 		const file = join(request.directory, `google-${process.pid}-${counter}.wav`);
 		await writeWav(file, pcm);
-		return { file, duration: pcmDuration(pcm) };
+		return { file, duration: pcmDuration(pcm), ...(retakenCharacters ? { retakenCharacters } : {}) };
 	}
 
 	async listVoices(languageCode?: string): Promise<Voice[]> {
