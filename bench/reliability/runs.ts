@@ -1,7 +1,8 @@
 /**
  * R1 · crashes and R2 · provider faults: 6-scene runs on the paid fakes (Kling films, ElevenLabs speaks, the rules
  * planner plans). R1 SIGKILLs n8n at a chosen moment of each run and starts it again; nobody calls resume, so the
- * watchdog must recover the run. R2 turns the chaos proxies and the fakes' task faults on.
+ * watchdog must recover the run. R2 turns the chaos proxies and the fakes' faults on: Kling tasks that fail, results
+ * that are no video or whose link expired before the download, ElevenLabs audio cut short or no audio at all.
  */
 import { RETRY_POLICY } from '../../nodes/shared/transport/http';
 import { seededRandom } from '../../test/fakes/chaos';
@@ -99,15 +100,21 @@ export async function crashes(env: SuiteEnv, options: { trials: number; seed: nu
 	return row;
 }
 
-export async function providerFaults(env: SuiteEnv, options: { trials: number; seed: number; trial?: number; log: (line: string) => void }): Promise<Row> {
+export async function providerFaults(
+	env: SuiteEnv,
+	options: { trials: number; seed: number; trial?: number; log: (line: string) => void },
+): Promise<Row> {
 	const row = newRow('R2 provider faults', '30 % errors, 10 % failed tasks: complete or fail naming scenes; 0 stuck; 0 paid twice', false);
 	for (let trial = options.trial ?? 1; trial <= (options.trial ?? options.trials); trial++) {
 		const marker = `R2T${trial}X${options.seed}`;
 		env.kling.reset();
-		Object.assign(env.kling.knobs, { failShare: 0.1, badResultShare: 0.05, random: seededRandom(options.seed + trial) });
+		Object.assign(env.kling.knobs, { failShare: 0.1, badResultShare: 0.05, expiredUrlShare: 0.05, random: seededRandom(options.seed + trial) });
+		env.elevenlabs.reset();
+		Object.assign(env.elevenlabs.knobs, { truncatedShare: 0.05, invalidShare: 0.05, random: seededRandom(options.seed + 300 + trial) });
 		env.klingProxy.set({ errorRate: 0.3, seed: options.seed + 100 + trial, hangMs: 150_000 });
 		env.elevenlabsProxy.set({ errorRate: 0.3, seed: options.seed + 200 + trial, hangMs: 150_000 });
 		row.trials += 1;
+		const spokenBefore = env.elevenlabs.speechRequests().length;
 		try {
 			const answer = await post(env, 'reelsmith/runs', runRequest(marker));
 			if (answer.status !== 202) {
@@ -127,10 +134,13 @@ export async function providerFaults(env: SuiteEnv, options: { trials: number; s
 			const { rows } = await env.db.query("select count(distinct task_id)::int as n from costs where run_id = $1 and provider = 'kling'", [runId]);
 			const costed = rows[0].n;
 			if (costed > billed) row.problems.push(`trial ${trial}: ${costed} Kling cost lines for ${billed} billed tasks`);
-			options.log(`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${JSON.stringify({ kling: env.klingProxy.faults, elevenlabs: env.elevenlabsProxy.faults })}`);
+			options.log(
+				`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${JSON.stringify({ kling: env.klingProxy.faults, elevenlabs: env.elevenlabsProxy.faults })}; expired links ${env.kling.expiredDownloads}; ElevenLabs answers ${env.elevenlabs.speechRequests().length - spokenBefore}, broken audio ${JSON.stringify(env.elevenlabs.audioFaults)}`,
+			);
 		} finally {
 			env.klingProxy.set({ errorRate: 0 });
 			env.elevenlabsProxy.set({ errorRate: 0 });
+			env.elevenlabs.reset();
 		}
 	}
 	return row;

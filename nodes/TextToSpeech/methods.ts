@@ -8,9 +8,7 @@ export const loadOptions = {
 	/** Voices of the chosen provider: the account's list for remote providers (every page), the data file otherwise. */
 	async getVoices(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		const definition = await canvasProvider(this);
-		const voices = definition.credentialName
-			? await (await remote(this, definition)).listVoices()
-			: definition.voices;
+		const voices = definition.credentialName ? await (await remote(this, definition)).listVoices() : definition.voices;
 		return [
 			{ name: `Provider Default (${definition.narratorVoice})`, value: '' },
 			...voices.map((voice) => ({ name: voiceLabel(voice), value: voice.id })),

@@ -154,21 +154,17 @@ export class ChaosProxy {
 	private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
 		const target = new URL(req.url ?? '/', this.target);
 		return new Promise((resolve, reject) => {
-			const outgoing = httpRequest(
-				target,
-				{ method: req.method, headers: { ...req.headers, host: target.host } },
-				(incoming) => {
-					const parts: Buffer[] = [];
-					incoming.on('data', (chunk: Buffer) => parts.push(chunk));
-					incoming.on('end', () => {
-						this.forwarded += 1;
-						const headers: Record<string, string> = {};
-						for (const [key, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers[key] = value;
-						resolve({ status: incoming.statusCode ?? 502, headers, body: Buffer.concat(parts) });
-					});
-					incoming.on('error', reject);
-				},
-			);
+			const outgoing = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (incoming) => {
+				const parts: Buffer[] = [];
+				incoming.on('data', (chunk: Buffer) => parts.push(chunk));
+				incoming.on('end', () => {
+					this.forwarded += 1;
+					const headers: Record<string, string> = {};
+					for (const [key, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers[key] = value;
+					resolve({ status: incoming.statusCode ?? 502, headers, body: Buffer.concat(parts) });
+				});
+				incoming.on('error', reject);
+			});
 			outgoing.on('error', reject);
 			outgoing.end(body);
 		});

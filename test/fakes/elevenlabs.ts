@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toneMp3 } from './speech-audio';
+import { dealAudio, quietKnobs, toneMp3, type SpeechKnobs } from './speech-audio';
 
 /** Seconds of audio per character of text (about 165 words per minute). */
 export const SECONDS_PER_CHARACTER = 0.06;
@@ -39,16 +39,24 @@ export interface ScriptedAnswer {
 /**
  * Loopback ElevenLabs: POST /v1/text-to-speech/{voice}/with-timestamps answers real MP3 audio (a tone as long as the
  * text would take) with a character alignment; GET /v2/voices pages through `voices`. Checks xi-api-key. Answers
- * queued with `script()` are used first (speech requests only), so tests can stage 429s, 5xx, 401s.
+ * queued with `script()` are used first (speech requests only), so tests can stage 429s, 5xx, 401s. `knobs` cut a
+ * seeded share of the audio short or make it no audio (counted in `audioFaults`); reset() turns them off.
  */
 export class FakeElevenLabs {
 	readonly requests: RecordedRequest[] = [];
 	readonly apiKey = 'el-test-key';
 	voices: Array<{ voice_id: string; name: string; labels?: Record<string, string> }> = [];
 	knownVoices?: Set<string>;
+	readonly knobs: SpeechKnobs = quietKnobs();
+	readonly audioFaults = { truncated: 0, invalid: 0 };
 	private queue: ScriptedAnswer[] = [];
 	private server?: Server;
 	url = '';
+
+	reset(): void {
+		Object.assign(this.knobs, quietKnobs());
+		Object.assign(this.audioFaults, { truncated: 0, invalid: 0 });
+	}
 
 	script(...answers: ScriptedAnswer[]): void {
 		this.queue.push(...answers);
@@ -116,7 +124,7 @@ export class FakeElevenLabs {
 			return { status: 422, body: { detail: [{ loc: ['body', 'text'], msg: 'Field required', type: 'missing' }] } };
 		}
 		const { duration, alignment } = alignmentFor(text);
-		const audio = await toneMp3(duration);
+		const audio = dealAudio(this.knobs, await toneMp3(duration), this.audioFaults);
 		return { status: 200, body: { audio_base64: audio.toString('base64'), alignment, normalized_alignment: alignment } };
 	}
 

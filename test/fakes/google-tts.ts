@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toneWav } from './speech-audio';
+import { dealAudio, quietKnobs, toneWav, type SpeechKnobs } from './speech-audio';
 
 export const MAX_INPUT_BYTES = 5000;
 /** Seconds of audio per byte of input (keeps long-text tests small). */
@@ -25,7 +25,8 @@ export interface ScriptedAnswer {
 /**
  * Loopback Google Cloud Text-to-Speech: POST /v1/text:synthesize answers LINEAR16 (a WAV with header, as Google does)
  * base64 in audioContent; it rejects a missing/wrong X-goog-api-key (403 PERMISSION_DENIED) and any input over
- * 5,000 bytes (400 INVALID_ARGUMENT), as the real service. GET /v1/voices lists `voices`.
+ * 5,000 bytes (400 INVALID_ARGUMENT), as the real service. GET /v1/voices lists `voices`. `knobs` cut a seeded share
+ * of the audio short or make it no audio (counted in `audioFaults`); reset() turns them off.
  */
 export class FakeGoogleTts {
 	readonly requests: GoogleRequest[] = [];
@@ -35,9 +36,16 @@ export class FakeGoogleTts {
 		{ name: 'en-GB-Neural2-B', languageCodes: ['en-GB'], ssmlGender: 'MALE', naturalSampleRateHertz: 24000 },
 		{ name: 'he-IL-Wavenet-A', languageCodes: ['he-IL'], ssmlGender: 'FEMALE', naturalSampleRateHertz: 24000 },
 	];
+	readonly knobs: SpeechKnobs = quietKnobs();
+	readonly audioFaults = { truncated: 0, invalid: 0 };
 	private queue: ScriptedAnswer[] = [];
 	private server?: Server;
 	url = '';
+
+	reset(): void {
+		Object.assign(this.knobs, quietKnobs());
+		Object.assign(this.audioFaults, { truncated: 0, invalid: 0 });
+	}
 
 	script(...answers: ScriptedAnswer[]): void {
 		this.queue.push(...answers);
@@ -97,13 +105,17 @@ export class FakeGoogleTts {
 		if (!text) return error(400, 'INVALID_ARGUMENT', 'Either `input.text` or `input.ssml` must be set.');
 		const bytes = Buffer.byteLength(text, 'utf8');
 		if (bytes > MAX_INPUT_BYTES) {
-			return error(400, 'INVALID_ARGUMENT', `Either input.text or input.ssml is longer than the limit of ${MAX_INPUT_BYTES} bytes. This limit is different from quotas.`);
+			return error(
+				400,
+				'INVALID_ARGUMENT',
+				`Either input.text or input.ssml is longer than the limit of ${MAX_INPUT_BYTES} bytes. This limit is different from quotas.`,
+			);
 		}
 		if (body?.audioConfig?.audioEncoding !== 'LINEAR16' || !body?.voice?.languageCode) {
 			return error(400, 'INVALID_ARGUMENT', 'audioConfig.audioEncoding and voice.languageCode are required.');
 		}
 		const rate = Number(body.audioConfig.sampleRateHertz) || 24000;
-		const wav = toneWav(Math.max(0.3, bytes * SECONDS_PER_BYTE), rate);
+		const wav = dealAudio(this.knobs, toneWav(Math.max(0.3, bytes * SECONDS_PER_BYTE), rate), this.audioFaults);
 		return { status: 200, body: { audioContent: wav.toString('base64') } };
 	}
 }

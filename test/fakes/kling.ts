@@ -32,6 +32,10 @@ interface FakeTask {
 	/** knobs.failShare chose this task to fail; badResult: its result file is no video. */
 	fails: boolean;
 	badResult: boolean;
+	/** knobs.expiredUrlShare chose this task: the first result URL it hands out has expired. */
+	expiredUrl: boolean;
+	/** Result URLs handed out so far; each carries its number as `?link=`. */
+	links: number;
 }
 
 /**
@@ -47,6 +51,8 @@ interface FakeTask {
  * - `knobs.refuse = 'marker'`: 400 code 1301 (content policy) for prompts containing the marker.
  * - `knobs.taskMs = N`: a task reports "processing" until N ms after it was accepted (kill n8n meanwhile to test
  *   resuming); `script.processingPolls` still applies on top.
+ * - `knobs.failShare`, `badResultShare`, `expiredUrlShare` (with the seeded `knobs.random`): tasks that fail, whose
+ *   result is no video, or whose first result URL has expired before it is fetched (`expiredDownloads` counts them).
  */
 export class FakeKling extends LoopbackServer {
 	readonly script: KlingScript = {
@@ -62,6 +68,8 @@ export class FakeKling extends LoopbackServer {
 	requests = 0;
 	polls = 0;
 	downloads = 0;
+	/** Downloads answered 403 because their link had expired (knobs.expiredUrlShare). */
+	expiredDownloads = 0;
 	readonly tasks = new Map<string, FakeTask>();
 	readonly bodies: Record<string, unknown>[] = [];
 	readonly log = new SubmissionLog();
@@ -86,12 +94,13 @@ export class FakeKling extends LoopbackServer {
 		this.requests = 0;
 		this.polls = 0;
 		this.downloads = 0;
+		this.expiredDownloads = 0;
 		this.bodies.length = 0;
 		this.log.reset();
 		this.onAccepted = undefined;
 		this.dropSubmits = 0;
 		Object.assign(this.script, { submitReplies: [], pollReplies: [], outcome: 'succeed', failMessage: '', processingPolls: 1 });
-		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, random: undefined });
+		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, expiredUrlShare: 0, random: undefined });
 	}
 
 	private reply(res: ServerResponse, reply: KlingReply) {
@@ -126,10 +135,8 @@ export class FakeKling extends LoopbackServer {
 			return { status: 401, code: 1002, message: 'Authorization is invalid' };
 		}
 		const now = Math.floor(Date.now() / 1000);
-		if (typeof claims.exp !== 'number' || claims.exp <= now)
-			return { status: 401, code: 1004, message: 'Authorization is expired' };
-		if (typeof claims.nbf !== 'number' || claims.nbf > now)
-			return { status: 401, code: 1003, message: 'Authorization is not yet effective' };
+		if (typeof claims.exp !== 'number' || claims.exp <= now) return { status: 401, code: 1004, message: 'Authorization is expired' };
+		if (typeof claims.nbf !== 'number' || claims.nbf > now) return { status: 401, code: 1003, message: 'Authorization is not yet effective' };
 		return undefined;
 	}
 
@@ -142,8 +149,14 @@ export class FakeKling extends LoopbackServer {
 		const file = /^\/files\/(?:([^/]+)\/)?result\.mp4$/.exec(url.pathname);
 		if (req.method === 'GET' && file) {
 			this.downloads += 1;
+			const owner = file[1] ? this.tasks.get(file[1]) : undefined;
+			if (owner?.expiredUrl && url.searchParams.get('link') === '1') {
+				this.expiredDownloads += 1;
+				res.writeHead(403, { 'content-type': 'application/xml' });
+				return void res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+			}
 			res.writeHead(200, { 'content-type': 'video/mp4' });
-			if (file[1] && this.tasks.get(file[1])?.badResult) return void res.end(NOT_A_VIDEO);
+			if (owner?.badResult) return void res.end(NOT_A_VIDEO);
 			createReadStream(this.videoFile).pipe(res);
 			return;
 		}
@@ -167,15 +180,10 @@ export class FakeKling extends LoopbackServer {
 			if (this.knobs.refuse && prompt.includes(this.knobs.refuse)) {
 				return this.reply(res, { status: 400, code: 1301, message: 'content security policy violation (fake)' });
 			}
-			if (
-				typeof body.prompt !== 'string' ||
-				body.prompt.length > 2500 ||
-				!['5', '10'].includes(String(body.duration))
-			) {
+			if (typeof body.prompt !== 'string' || body.prompt.length > 2500 || !['5', '10'].includes(String(body.duration))) {
 				return this.reply(res, { status: 400, code: 1201, message: 'invalid prompt or duration' });
 			}
-			if (typeof body.duration !== 'string')
-				return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
+			if (typeof body.duration !== 'string') return this.reply(res, { status: 400, code: 1201, message: 'duration must be a string' });
 			const external = typeof body.external_task_id === 'string' ? body.external_task_id : '';
 			if (external && [...this.tasks.values()].some((known) => known.body.external_task_id === external)) {
 				return this.reply(res, { status: 400, code: 1201, message: 'external_task_id already exists' });
@@ -183,7 +191,8 @@ export class FakeKling extends LoopbackServer {
 			const id = `task-${this.tasks.size + 1}`;
 			const fails = rolls(this.knobs, this.knobs.failShare);
 			const badResult = !fails && rolls(this.knobs, this.knobs.badResultShare);
-			this.tasks.set(id, { id, kind: task[1], body, polls: 0, createdAt: Date.now(), fails, badResult });
+			const expiredUrl = !fails && rolls(this.knobs, this.knobs.expiredUrlShare);
+			this.tasks.set(id, { id, kind: task[1], body, polls: 0, createdAt: Date.now(), fails, badResult, expiredUrl, links: 0 });
 			this.log.accepted(id, prompt);
 			// The reliability suite kills n8n here: the task is billed, the answer never arrives.
 			const hook = this.onAccepted;
@@ -201,13 +210,9 @@ export class FakeKling extends LoopbackServer {
 			if (scripted) return this.reply(res, scripted);
 			// The query path takes Kling's task_id or the caller's external_task_id.
 			const found = this.tasks.get(task[2]) ?? [...this.tasks.values()].find((known) => known.body.external_task_id === task[2]);
-			if (!found || found.kind !== task[1])
-				return this.reply(res, { status: 400, code: 1201, message: 'task not found' });
+			if (!found || found.kind !== task[1]) return this.reply(res, { status: 400, code: 1201, message: 'task not found' });
 			found.polls += 1;
-			const done =
-				this.script.outcome !== 'never' &&
-				found.polls > this.script.processingPolls &&
-				Date.now() - found.createdAt >= this.knobs.taskMs;
+			const done = this.script.outcome !== 'never' && found.polls > this.script.processingPolls && Date.now() - found.createdAt >= this.knobs.taskMs;
 			const status = done ? (found.fails ? 'failed' : this.script.outcome) : 'processing';
 			if (done) this.log.finished(found.id);
 			return this.send(res, 200, {
@@ -220,7 +225,7 @@ export class FakeKling extends LoopbackServer {
 					task_status_msg: status === 'failed' ? (found.fails ? 'Generation failed (fake failShare)' : this.script.failMessage) : '',
 					task_result:
 						status === 'succeed'
-							? { videos: [{ id: 'v1', url: `${this.url}/files/${found.id}/result.mp4`, duration: '2' }] }
+							? { videos: [{ id: 'v1', url: `${this.url}/files/${found.id}/result.mp4?link=${++found.links}`, duration: '2' }] }
 							: undefined,
 				},
 			});

@@ -24,7 +24,12 @@ export interface ProviderKnobs {
 	failShare?: number;
 	/** Share of succeeded tasks whose result file is not a video (a provider's broken output). */
 	badResultShare?: number;
-	/** The dice for failShare and badResultShare; seed it (test/fakes/chaos.ts seededRandom) to replay a trial. */
+	/**
+	 * Share of succeeded tasks whose first result URL has expired by the time it is fetched (403, as a presigned link
+	 * answers); the next status answer carries a fresh one, as the provider's does.
+	 */
+	expiredUrlShare?: number;
+	/** The dice for failShare, badResultShare and expiredUrlShare; seed it (test/fakes/chaos.ts seededRandom) to replay a trial. */
 	random?: () => number;
 }
 

@@ -28,6 +28,10 @@ interface FakeTask {
 	/** knobs.failShare chose this task to fail; badResult: its output file is no video. */
 	fails: boolean;
 	badResult: boolean;
+	/** knobs.expiredUrlShare chose this task: the first output URL it hands out has expired. */
+	expiredUrl: boolean;
+	/** Output URLs handed out so far; each carries its number as `?link=`. */
+	links: number;
 }
 
 /**
@@ -51,6 +55,8 @@ export class FakeRunway extends LoopbackServer {
 	readonly cancelled: string[] = [];
 	requests = 0;
 	polls = 0;
+	/** Downloads answered 403 because their link had expired (knobs.expiredUrlShare). */
+	expiredDownloads = 0;
 	/** Times between consecutive status requests of one task, in ms. */
 	readonly pollGaps: number[] = [];
 	readonly tasks = new Map<string, FakeTask>();
@@ -62,6 +68,7 @@ export class FakeRunway extends LoopbackServer {
 	/** Back to the defaults: counters zero, statuses RUNNING then SUCCEEDED, no knobs. Tasks are kept. */
 	reset() {
 		this.submits = 0;
+		this.expiredDownloads = 0;
 		this.requests = 0;
 		this.polls = 0;
 		this.pollGaps.length = 0;
@@ -76,7 +83,7 @@ export class FakeRunway extends LoopbackServer {
 			failure: undefined,
 			failureCode: undefined,
 		});
-		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, random: undefined });
+		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, expiredUrlShare: 0, random: undefined });
 	}
 
 	constructor(
@@ -87,12 +94,7 @@ export class FakeRunway extends LoopbackServer {
 	}
 
 	private reply(res: ServerResponse, reply: RunwayReply) {
-		this.send(
-			res,
-			reply.status,
-			{ error: reply.error ?? `scripted ${reply.status}` },
-			reply.retryAfter ? { 'retry-after': reply.retryAfter } : {},
-		);
+		this.send(res, reply.status, { error: reply.error ?? `scripted ${reply.status}` }, reply.retryAfter ? { 'retry-after': reply.retryAfter } : {});
 	}
 
 	protected async handle(req: IncomingMessage, res: ServerResponse) {
@@ -102,16 +104,20 @@ export class FakeRunway extends LoopbackServer {
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		const file = /^\/files\/(?:([^/]+)\/)?output\.mp4$/.exec(url.pathname);
 		if (req.method === 'GET' && file) {
+			const owner = file[1] ? this.tasks.get(file[1]) : undefined;
+			if (owner?.expiredUrl && url.searchParams.get('link') === '1') {
+				this.expiredDownloads += 1;
+				res.writeHead(403, { 'content-type': 'application/xml' });
+				return void res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+			}
 			res.writeHead(200, { 'content-type': 'video/mp4' });
-			if (file[1] && this.tasks.get(file[1])?.badResult) return void res.end(NOT_A_VIDEO);
+			if (owner?.badResult) return void res.end(NOT_A_VIDEO);
 			createReadStream(this.videoFile).pipe(res);
 			return;
 		}
-		const create =
-			req.method === 'POST' && (url.pathname === '/v1/text_to_video' || url.pathname === '/v1/image_to_video');
+		const create = req.method === 'POST' && (url.pathname === '/v1/text_to_video' || url.pathname === '/v1/image_to_video');
 		if (create) this.submits += 1;
-		if (req.headers.authorization !== `Bearer ${this.apiSecret}`)
-			return this.reply(res, { status: 401, error: 'Invalid API key' });
+		if (req.headers.authorization !== `Bearer ${this.apiSecret}`) return this.reply(res, { status: 401, error: 'Invalid API key' });
 		if (req.headers['x-runway-version'] !== '2024-11-06') {
 			return this.reply(res, { status: 400, error: 'X-Runway-Version header is missing or invalid' });
 		}
@@ -122,18 +128,15 @@ export class FakeRunway extends LoopbackServer {
 			this.bodies.push({ path: url.pathname, body });
 			const prompt = String(body.promptText ?? '');
 			if (isDown(this.knobs, prompt)) return this.reply(res, { status: 503, error: 'Service unavailable (fake down)' });
-			if (
-				typeof body.promptText !== 'string' ||
-				body.promptText.length > 1000 ||
-				!['1280:720', '720:1280', '960:960'].includes(String(body.ratio))
-			) {
+			if (typeof body.promptText !== 'string' || body.promptText.length > 1000 || !['1280:720', '720:1280', '960:960'].includes(String(body.ratio))) {
 				return this.reply(res, { status: 400, error: 'Validation of body failed' });
 			}
 			const id = `rw-${this.tasks.size + 1}`;
 			const refused = Boolean(this.knobs.refuse && prompt.includes(this.knobs.refuse));
 			const fails = !refused && rolls(this.knobs, this.knobs.failShare);
 			const badResult = !refused && !fails && rolls(this.knobs, this.knobs.badResultShare);
-			this.tasks.set(id, { id, body, polls: 0, createdAt: Date.now(), refused, fails, badResult });
+			const expiredUrl = !refused && !fails && rolls(this.knobs, this.knobs.expiredUrlShare);
+			this.tasks.set(id, { id, body, polls: 0, createdAt: Date.now(), refused, fails, badResult, expiredUrl, links: 0 });
 			this.log.accepted(id, prompt);
 			return this.send(res, 200, { id });
 		}
@@ -166,7 +169,7 @@ export class FakeRunway extends LoopbackServer {
 				status,
 				createdAt: new Date().toISOString(),
 				...(status === 'RUNNING' ? { progress: 0.5 } : {}),
-				...(status === 'SUCCEEDED' ? { output: [`${this.url}/files/${found.id}/output.mp4`] } : {}),
+				...(status === 'SUCCEEDED' ? { output: [`${this.url}/files/${found.id}/output.mp4?link=${++found.links}`] } : {}),
 				...(status === 'FAILED'
 					? found.refused
 						? { failure: 'The prompt was flagged by content moderation (fake)', failureCode: 'SAFETY.INPUT.TEXT' }

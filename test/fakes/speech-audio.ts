@@ -32,7 +32,19 @@ export async function toneMp3(seconds: number): Promise<Buffer> {
 		await new Promise<void>((resolve, reject) =>
 			execFile(
 				'ffmpeg',
-				['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=280:sample_rate=44100:duration=${seconds.toFixed(3)}`, '-c:a', 'libmp3lame', '-b:a', '128k', file],
+				[
+					'-v',
+					'error',
+					'-f',
+					'lavfi',
+					'-i',
+					`sine=frequency=280:sample_rate=44100:duration=${seconds.toFixed(3)}`,
+					'-c:a',
+					'libmp3lame',
+					'-b:a',
+					'128k',
+					file,
+				],
 				(error, _out, stderr) => (error ? reject(new Error(`ffmpeg: ${stderr}`)) : resolve()),
 			),
 		);
@@ -40,4 +52,35 @@ export async function toneMp3(seconds: number): Promise<Buffer> {
 	} finally {
 		await rm(directory, { recursive: true, force: true });
 	}
+}
+
+/**
+ * Seeded faults of the speech fakes, for the reliability suite (reset by each fake's reset()): a share of answers
+ * whose audio is cut short (the first 40 % of its bytes, the header and timings still those of the whole) and a share
+ * whose audio is no audio at all (a gateway's HTML page, base64-encoded as audio would be).
+ */
+export interface SpeechKnobs {
+	truncatedShare: number;
+	invalidShare: number;
+	/** The dice; seed it (test/fakes/chaos.ts seededRandom) to replay a trial. */
+	random?: () => number;
+}
+
+export const NOT_AUDIO = Buffer.from('<html><body>502 Bad Gateway</body></html>\n');
+
+export const quietKnobs = (): SpeechKnobs => ({ truncatedShare: 0, invalidShare: 0, random: undefined });
+
+/** The audio as the knobs deal it (one roll per answer), counted in `dealt`. */
+export function dealAudio(knobs: SpeechKnobs, audio: Buffer, dealt: { truncated: number; invalid: number }): Buffer {
+	if (!knobs.truncatedShare && !knobs.invalidShare) return audio;
+	const roll = (knobs.random ?? Math.random)();
+	if (roll < knobs.invalidShare) {
+		dealt.invalid += 1;
+		return NOT_AUDIO;
+	}
+	if (roll < knobs.invalidShare + knobs.truncatedShare) {
+		dealt.truncated += 1;
+		return audio.subarray(0, Math.floor(audio.length * 0.4));
+	}
+	return audio;
 }

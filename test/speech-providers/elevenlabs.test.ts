@@ -134,6 +134,48 @@ describe('ElevenLabs provider: errors and retries', () => {
 	});
 });
 
+describe('ElevenLabs provider: broken audio is never a narration', () => {
+	/** The fake's dice, fixed: each answer takes the next value (below a share = that fault). */
+	const dice =
+		(...values: number[]) =>
+		() =>
+			values.shift() ?? 0.99;
+	beforeEach(() => fake.reset());
+	afterAll(() => fake.reset());
+
+	test('audio cut short (its timings run on past it) is asked for once more, and the whole line is spoken', async () => {
+		Object.assign(fake.knobs, { truncatedShare: 0.5, random: dice(0.1) });
+		const text = 'The rain never stops here, not for one day.';
+		const result = await speech().synthesize({ text, voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path });
+		assert.equal(fake.audioFaults.truncated, 1, 'the first answer was cut short');
+		assert.equal(fake.speechRequests().length, 2);
+		const expected = text.length * SECONDS_PER_CHARACTER;
+		assert.ok(Math.abs(result.duration - expected) < 0.1, `${result.duration} s, expected about ${expected} s`);
+	});
+
+	test('audio cut short twice: the line fails, saying how much of it arrived', async () => {
+		Object.assign(fake.knobs, { truncatedShare: 1 });
+		const error = await rejection(
+			speech().synthesize({ text: 'The rain never stops here, not for one day.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path }),
+		);
+		assert.equal(fake.speechRequests().length, 2);
+		assert.match(
+			error.message,
+			/^ElevenLabs returned audio cut short: \d\.\d\d s of the 2\.\d\d s its timings cover .*It came back broken twice; run the scene again\.$/,
+		);
+	});
+
+	test('an answer that is no audio at all (a gateway page) twice: the line fails saying what came instead', async () => {
+		Object.assign(fake.knobs, { invalidShare: 1 });
+		const error = await rejection(speech().synthesize({ text: 'Open the door.', voice: 'pNInz6obpgDQGcFmaJgB', directory: work.path }));
+		assert.equal(fake.speechRequests().length, 2);
+		assert.match(
+			error.message,
+			/^ElevenLabs returned audio that is not a readable MP3 \(42 bytes, starting "<html><body>502 Bad Gate"\)\. It came back broken twice/,
+		);
+	});
+});
+
 describe('ElevenLabs voices', () => {
 	beforeAll(() => {
 		fake.voices = Array.from({ length: 230 }, (_v, index) => ({

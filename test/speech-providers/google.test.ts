@@ -105,7 +105,7 @@ describe('Google TTS provider: errors and retries', () => {
 		assert.match(error.message, /Check the key in the Google TTS credential/);
 	});
 
-	test('400 INVALID_ARGUMENT: no retry, the message names the voice and Google\'s reason', async () => {
+	test("400 INVALID_ARGUMENT: no retry, the message names the voice and Google's reason", async () => {
 		fake.script({ status: 400, body: { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'Voice en-US-Nope does not exist.' } } });
 		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Nope', directory: work.path }));
 		assert.equal(fake.synthesizeRequests().length, 1);
@@ -123,10 +123,49 @@ describe('Google TTS provider: errors and retries', () => {
 	});
 
 	test('429 on every try: gives up after the last one and says so', async () => {
-		for (let i = 0; i < 4; i++) fake.script({ status: 429, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded.' } } });
+		for (let i = 0; i < 4; i++)
+			fake.script({ status: 429, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded.' } } });
 		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work.path }));
 		assert.equal(fake.synthesizeRequests().length, 4);
 		assert.match(error.message, /over its quota or failing \(HTTP 429\).*gave up after 4 attempts/);
+	});
+});
+
+describe('Google TTS provider: broken audio is never a narration', () => {
+	const dice =
+		(...values: number[]) =>
+		() =>
+			values.shift() ?? 0.99;
+	beforeEach(() => fake.reset());
+	afterAll(() => fake.reset());
+
+	test('a WAV cut short (its header promises more than arrived) is asked for once more, and the whole line is spoken', async () => {
+		Object.assign(fake.knobs, { truncatedShare: 0.5, random: dice(0.1) });
+		const result = await speech().synthesize({ text: 'Hello there, how are you today?', voice: 'en-US-Neural2-F', directory: work.path });
+		assert.equal(fake.audioFaults.truncated, 1);
+		assert.equal(fake.synthesizeRequests().length, 2);
+		const expected = Math.max(0.3, Buffer.byteLength('Hello there, how are you today?') * SECONDS_PER_BYTE);
+		assert.ok(Math.abs(result.duration - expected) < 0.01, `${result.duration} s, expected ${expected} s`);
+	});
+
+	test('cut short twice: the line fails saying how much arrived', async () => {
+		Object.assign(fake.knobs, { truncatedShare: 1 });
+		const error = await rejection(speech().synthesize({ text: 'Hello there, how are you today?', voice: 'en-US-Neural2-F', directory: work.path }));
+		assert.equal(fake.synthesizeRequests().length, 2);
+		assert.match(
+			error.message,
+			/^Google Text-to-Speech returned broken audio: The audio is cut short: its header promises \d+ bytes of audio, \d+ arrived\..*It came back broken twice; run the scene again\.$/,
+		);
+	});
+
+	test('no audio at all twice: the line fails saying what came instead', async () => {
+		Object.assign(fake.knobs, { invalidShare: 1 });
+		const error = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work.path }));
+		assert.equal(fake.synthesizeRequests().length, 2);
+		assert.match(
+			error.message,
+			/^Google Text-to-Speech returned broken audio: The audio is not a WAV file\. \(42 bytes, starting "<html><body>502 Bad Gate"\)\. It came back broken twice; run the scene again\.$/,
+		);
 	});
 });
 

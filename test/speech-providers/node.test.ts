@@ -81,9 +81,7 @@ describe('Text to Speech node with ElevenLabs', () => {
 			headers: { 'retry-after': '0' },
 			body: { detail: { status: 'too_many_concurrent_requests', message: 'Too many concurrent requests.' } },
 		});
-		const [output] = await new TextToSpeech().execute.call(
-			context([sceneItem(scene, { BOB: 'customBobVoice01' })], { provider: 'elevenlabs' }),
-		);
+		const [output] = await new TextToSpeech().execute.call(context([sceneItem(scene, { BOB: 'customBobVoice01' })], { provider: 'elevenlabs' }));
 		const narration = output[0].json.narration as unknown as Narration;
 		const expected = [elevenlabs.narrator, elevenlabs.characterVoices[0], 'customBobVoice01', elevenlabs.characterVoices[2]];
 		assert.deepEqual(
@@ -97,7 +95,10 @@ describe('Text to Speech node with ElevenLabs', () => {
 			asked.slice(1).map((request) => request.voice),
 			expected,
 		);
-		assert.ok(asked.every((request) => request.body?.model_id === 'eleven_flash_v2_5'), 'the model from the credential');
+		assert.ok(
+			asked.every((request) => request.body?.model_id === 'eleven_flash_v2_5'),
+			'the model from the credential',
+		);
 
 		assert.equal(narration.key, narrationKey('run-providers', 1));
 		const track = await download(narration.key, 'elevenlabs-track.wav');
@@ -132,6 +133,27 @@ describe('Text to Speech node with ElevenLabs', () => {
 		);
 		assert.equal(voicesFake.speechRequests().length, 1);
 	});
+
+	test('audio that keeps coming back cut short fails the scene, naming it and the line, and nothing of it is stored', async () => {
+		Object.assign(voicesFake.knobs, { truncatedShare: 1 });
+		const prefix = 'runs/broken-audio/scenes/001/';
+		try {
+			await assert.rejects(
+				new TextToSpeech().execute.call(context([sceneItem(scene)], { provider: 'elevenlabs', outputPrefix: prefix })),
+				(error: Error) => {
+					assert.match(
+						error.message,
+						/^Scene 1: could not voice narration line 1: ElevenLabs returned audio cut short: .* It came back broken twice; run the scene again\./,
+					);
+					return true;
+				},
+			);
+			assert.equal(voicesFake.speechRequests().length, 2, 'asked once more, then given up');
+			assert.deepEqual(await s3.storage.listKeys(prefix), [], 'no narration of the broken audio was stored');
+		} finally {
+			voicesFake.reset();
+		}
+	});
 });
 
 describe('Text to Speech node with Google', () => {
@@ -152,7 +174,10 @@ describe('Text to Speech node with Google', () => {
 		const requests = googleFake.synthesizeRequests();
 		assert.ok(requests.length >= 4, `${requests.length} requests`);
 		assert.ok(requests.every((request) => request.bytes <= MAX_INPUT_BYTES));
-		const heard = requests.slice(0, -1).map((request) => request.body?.input?.text).join(' ');
+		const heard = requests
+			.slice(0, -1)
+			.map((request) => request.body?.input?.text)
+			.join(' ');
 		assert.deepEqual(heard.split(/\s+/), long.split(/\s+/));
 		assert.equal(requests.at(-1)?.body?.voice?.name, google.characterVoices[2]);
 		assert.ok((await meanVolume(await download(narration.key, 'google-track.wav'))) > -45);

@@ -9,6 +9,7 @@ import { espeakVoiceProblem } from '../../nodes/shared/voices';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import voices from '../../nodes/TextToSpeech/data/voices.json';
 import { downloadTo, useS3 } from '../helpers/s3';
+import { mountTinyDisk } from '../helpers/tiny-disk';
 import { useWorkDir } from '../helpers/work-dir';
 import { executeContext, meanVolume, type Parameter } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
@@ -122,8 +123,7 @@ describe('Text to Speech node: synthesizeScene', () => {
 	});
 
 	test('a character keeps one voice across scenes; different characters get different voices', () => {
-		const voiceOf = (narration: Narration, speaker: string) =>
-			narration.lines.find((line) => line.speaker.startsWith(speaker))?.voice;
+		const voiceOf = (narration: Narration, speaker: string) => narration.lines.find((line) => line.speaker.startsWith(speaker))?.voice;
 		assert.equal(voiceOf(first, 'ALICE'), voiceOf(second, 'ALICE'));
 		assert.equal(voiceOf(first, 'BOB'), voiceOf(second, 'BOB'), '"BOB (V.O.)" is BOB');
 		assert.notEqual(voiceOf(first, 'ALICE'), voiceOf(first, 'BOB'));
@@ -298,7 +298,7 @@ describe('Text to Speech node: what is spoken', () => {
 });
 
 describe('Text to Speech node: synthesize', () => {
-	test('one text becomes one 48 kHz stereo WAV in storage, at the run\'s speech key', async () => {
+	test("one text becomes one 48 kHz stereo WAV in storage, at the run's speech key", async () => {
 		const output = await run([{ text: 'Welcome to Reelsmith.', runId: 'run-tts' }], {
 			parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: 'en-us+f3', options: {} },
 		});
@@ -312,15 +312,21 @@ describe('Text to Speech node: synthesize', () => {
 	});
 
 	test('without a voice the narrator reads, in the language of the text: Arabic with ar+m3, English as it is', async () => {
-		const output = await run([{ text: 'مرحبا يا صديقي كيف حالك', runId: 'run-tts' }, { text: 'Welcome back.', runId: 'run-tts' }], {
-			parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: '', options: {} },
-		});
+		const output = await run(
+			[
+				{ text: 'مرحبا يا صديقي كيف حالك', runId: 'run-tts' },
+				{ text: 'Welcome back.', runId: 'run-tts' },
+			],
+			{
+				parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: '', options: {} },
+			},
+		);
 		const [arabic, english] = output.map((item) => item.json.audio as IDataObject);
 		assert.deepEqual([arabic.voice, english.voice], ['ar+m3', 'en-gb+m3']);
 		assert.ok(Number(arabic.duration) < 5, `${arabic.duration} s`);
 	});
 
-	test('text outside a run goes to the execution\'s folder; a set Output Key wins', async () => {
+	test("text outside a run goes to the execution's folder; a set Output Key wins", async () => {
 		const parameters = {
 			operation: 'synthesize',
 			provider: 'espeak',
@@ -343,5 +349,30 @@ describe('Text to Speech node: synthesize', () => {
 			parameters: { operation: 'synthesize', text: (json: IDataObject) => json.text, voice: 'en-us+f3', outputKey: 'x.wav', options: {} },
 		});
 		assert.match(String(output[0].json.error), /"Text" is empty/);
+	});
+});
+
+describe('Text to Speech node: a full work folder', () => {
+	test("espeak-ng, which leaves a cut-off WAV without a word, still fails the scene with 'the work folder … is full'", async (context) => {
+		const disk = await mountTinyDisk('1m');
+		if (!disk) return context.skip('needs root to mount a tmpfs');
+		const before = process.env.TMPDIR;
+		try {
+			process.env.TMPDIR = disk.path;
+			// Room for the line's text file (one 4 KB page) and none for the WAV espeak-ng writes: it exits 0 with an empty file.
+			await disk.fill(4096);
+			await assert.rejects(
+				run([sceneItem(7, { dialogue: [{ speaker: 'ALICE', text: 'This line takes far more room than the disk has left.' }] })]),
+				(error: Error) => {
+					assert.match(error.message, /^Scene 7: .*The work folder .* is full: free space and resume the run\./);
+					assert.ok(error.message.includes(disk.path), error.message);
+					return true;
+				},
+			);
+		} finally {
+			if (before === undefined) delete process.env.TMPDIR;
+			else process.env.TMPDIR = before;
+			await disk.unmount();
+		}
 	});
 });

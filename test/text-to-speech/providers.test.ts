@@ -37,7 +37,6 @@ function context(items: IDataObject[], parameters: Record<string, Parameter>, cr
 	});
 }
 
-
 function sceneItem(scene: IDataObject, extra: IDataObject = {}): IDataObject {
 	return {
 		runId: 'run-choice',
@@ -76,7 +75,11 @@ const busy = (times: number) =>
 
 describe('provider choice', () => {
 	test("'auto' picks ElevenLabs when it is configured; the item says who served and what it cost", async () => {
-		const [item] = await voice([sceneItem(scene)], { provider: 'auto' }, { elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) });
+		const [item] = await voice(
+			[sceneItem(scene)],
+			{ provider: 'auto' },
+			{ elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) },
+		);
 		assert.equal(item.json.provider, 'elevenlabs');
 		assert.deepEqual(item.json.attempts, [{ provider: 'elevenlabs', outcome: 'served' }]);
 		assert.deepEqual(item.json.cost, {
@@ -91,12 +94,31 @@ describe('provider choice', () => {
 		assert.equal(googleFake.synthesizeRequests().length, 0);
 	});
 
+	test("a line whose audio came back cut short is asked for again, and the item's cost counts both answers", async () => {
+		// The dice, fixed: the first answer (the narration) is cut short, every later one is whole.
+		const rolls = [0.1];
+		Object.assign(eleven.knobs, { truncatedShare: 0.5, random: () => rolls.shift() ?? 0.99 });
+		try {
+			const [item] = await voice([sceneItem(scene)], { provider: 'elevenlabs' }, { elevenlabs: elevenLabsCredential(eleven) });
+			assert.equal(eleven.audioFaults.truncated, 1);
+			assert.equal(eleven.speechRequests().length, 3, 'two lines, the narration twice');
+			const billed = SPOKEN_CHARACTERS + 'Night falls.'.length;
+			assert.deepEqual(item.json.cost, { provider: 'elevenlabs', model: 'eleven_flash_v2_5', units: billed, unit: 'character', amountUsd: 0.00333 });
+		} finally {
+			eleven.reset();
+		}
+	});
+
 	test("'auto' without any speech credential skips ElevenLabs and Google with a note, and espeak-ng speaks for free", async () => {
 		const [item] = await voice([sceneItem(scene)], { provider: 'auto' }, { google: { apiKey: '  ', baseUrl: googleFake.url } });
 		assert.equal(item.json.provider, 'espeak');
 		assert.deepEqual(item.json.attempts, [
 			{ provider: 'elevenlabs', outcome: 'skipped', message: 'ElevenLabs is not configured: add its credential (with an API key) to the node' },
-			{ provider: 'google', outcome: 'skipped', message: 'Google Cloud Text-to-Speech is not configured: add its credential (with an API key) to the node; its API key is empty' },
+			{
+				provider: 'google',
+				outcome: 'skipped',
+				message: 'Google Cloud Text-to-Speech is not configured: add its credential (with an API key) to the node; its API key is empty',
+			},
 			{ provider: 'espeak', outcome: 'served' },
 		]);
 		assert.deepEqual(item.json.cost, { provider: 'espeak', model: 'espeak-ng', units: SPOKEN_CHARACTERS, unit: 'character', amountUsd: 0 });
@@ -142,7 +164,11 @@ describe('provider choice', () => {
 
 	test('a refused ElevenLabs key fails the scene at once: no fallback to Google', async () => {
 		await assert.rejects(
-			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: { ...elevenLabsCredential(eleven), apiKey: 'wrong' }, google: googleCredential(googleFake) }),
+			voice(
+				[sceneItem(scene)],
+				{ provider: 'elevenlabs', fallbackProviders: ['google'] },
+				{ elevenlabs: { ...elevenLabsCredential(eleven), apiKey: 'wrong' }, google: googleCredential(googleFake) },
+			),
 			(error: Error) => {
 				assert.match(error.message, /^Scene 1: could not voice narration line 1: ElevenLabs rejected the API key/);
 				return true;
@@ -164,11 +190,24 @@ describe('provider choice', () => {
 
 	test('every provider down: the error names the last failure and what each provider did', async () => {
 		eleven.script(...busy(4));
-		googleFake.script(...Array.from({ length: 5 }, () => ({ status: 503, headers: { 'retry-after': '0' }, body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } } })));
+		googleFake.script(
+			...Array.from({ length: 5 }, () => ({
+				status: 503,
+				headers: { 'retry-after': '0' },
+				body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } },
+			})),
+		);
 		await assert.rejects(
-			voice([sceneItem(scene)], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) }),
+			voice(
+				[sceneItem(scene)],
+				{ provider: 'elevenlabs', fallbackProviders: ['google'] },
+				{ elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) },
+			),
 			(error: Error) => {
-				assert.match(error.message, /^Scene 1: no speech provider could serve\. could not voice narration line 1: Google Text-to-Speech is over its quota or failing \(HTTP 503\)/);
+				assert.match(
+					error.message,
+					/^Scene 1: no speech provider could serve\. could not voice narration line 1: Google Text-to-Speech is over its quota or failing \(HTTP 503\)/,
+				);
 				assert.match(error.message, /Tried elevenlabs: down \(.*\); google: down \(/);
 				return true;
 			},
@@ -176,14 +215,24 @@ describe('provider choice', () => {
 	});
 
 	test('an unknown fallback provider is an error naming the field', async () => {
-		await assert.rejects(voice([sceneItem(scene)], { provider: 'espeak', fallbackProviders: ['polly'] }, {}), /"Fallback Providers" has an unknown speech provider "polly"/);
+		await assert.rejects(
+			voice([sceneItem(scene)], { provider: 'espeak', fallbackProviders: ['polly'] }, {}),
+			/"Fallback Providers" has an unknown speech provider "polly"/,
+		);
 	});
 
 	test('Synthesize (one text) falls back the same way and reports provider and cost', async () => {
 		eleven.script(...busy(4));
 		const [item] = await voice(
 			[{ text: 'A single sentence.' }],
-			{ operation: 'synthesize', provider: 'auto', text: (json: IDataObject) => json.text, voice: '', outputKey: 'runs/single/fallback.wav', options: {} },
+			{
+				operation: 'synthesize',
+				provider: 'auto',
+				text: (json: IDataObject) => json.text,
+				voice: '',
+				outputKey: 'runs/single/fallback.wav',
+				options: {},
+			},
 			{ elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake) },
 		);
 		assert.equal(item.json.provider, 'google');
@@ -239,11 +288,31 @@ describe('budget and costs with the Reelsmith Postgres credential', () => {
 
 	test('one cost row per paid line, with characters as units and speech as the purpose', async () => {
 		const runId = await newRun(1);
-		const [item] = await voice([sceneItem(scene, { runId, sceneNumber: 2 })], { provider: 'elevenlabs' }, { elevenlabs: elevenLabsCredential(eleven), postgres: store.credentials.reelsmithPostgresApi });
+		const [item] = await voice(
+			[sceneItem(scene, { runId, sceneNumber: 2 })],
+			{ provider: 'elevenlabs' },
+			{ elevenlabs: elevenLabsCredential(eleven), postgres: store.credentials.reelsmithPostgresApi },
+		);
 		const rows = await costRows(runId);
 		assert.deepEqual(rows, [
-			{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', units: 12, unit: 'character', amountUsd: speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 12), purpose: 'speech', sceneNumber: 2 },
-			{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', units: 13, unit: 'character', amountUsd: speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 13), purpose: 'speech', sceneNumber: 2 },
+			{
+				provider: 'elevenlabs',
+				model: 'eleven_flash_v2_5',
+				units: 12,
+				unit: 'character',
+				amountUsd: speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 12),
+				purpose: 'speech',
+				sceneNumber: 2,
+			},
+			{
+				provider: 'elevenlabs',
+				model: 'eleven_flash_v2_5',
+				units: 13,
+				unit: 'character',
+				amountUsd: speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 13),
+				purpose: 'speech',
+				sceneNumber: 2,
+			},
 		]);
 		const recorded = rows.reduce((sum, row) => sum + row.amountUsd, 0);
 		assert.ok(Math.abs(recorded - Number((item.json.cost as IDataObject).amountUsd)) < 1e-9);
@@ -252,7 +321,11 @@ describe('budget and costs with the Reelsmith Postgres credential', () => {
 	test('a budget that is used up stops the scene before the first speech call, with the budget message', async () => {
 		const runId = await newRun(0);
 		await assert.rejects(
-			voice([sceneItem(scene, { runId })], { provider: 'elevenlabs', fallbackProviders: ['google'] }, { elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake), postgres: store.credentials.reelsmithPostgresApi }),
+			voice(
+				[sceneItem(scene, { runId })],
+				{ provider: 'elevenlabs', fallbackProviders: ['google'] },
+				{ elevenlabs: elevenLabsCredential(eleven), google: googleCredential(googleFake), postgres: store.credentials.reelsmithPostgresApi },
+			),
 			(error: Error) => {
 				assert.match(
 					error.message,

@@ -7,6 +7,7 @@ import type { RemoteOptions } from '../../nodes/VideoGeneration/providers/remote
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { FakeKling } from '../fakes/kling';
 import { useS3 } from '../helpers/s3';
+import { mountTinyDisk } from '../helpers/tiny-disk';
 import { useWorkDir } from '../helpers/work-dir';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
@@ -104,12 +105,8 @@ describe('Kling provider against the fake Kling API', () => {
 	});
 
 	test('429 beyond the attempts gives a plain rate-limit message after the configured tries', async () => {
-		for (let i = 0; i < 3; i++)
-			fake.script.submitReplies.push({ status: 429, code: 1303, message: 'parallel task limit' });
-		await assert.rejects(
-			provider().submit(youtubeRequest()),
-			/Kling is rate limiting.*code 1303.*gave up after 3 attempts/,
-		);
+		for (let i = 0; i < 3; i++) fake.script.submitReplies.push({ status: 429, code: 1303, message: 'parallel task limit' });
+		await assert.rejects(provider().submit(youtubeRequest()), /Kling is rate limiting.*code 1303.*gave up after 3 attempts/);
 		assert.equal(fake.submits, 3);
 	});
 
@@ -137,9 +134,10 @@ describe('Kling provider against the fake Kling API', () => {
 	test('the fake checks exp and nbf and the issuer', async () => {
 		const now = Math.floor(Date.now() / 1000);
 		const ask = (token: string) =>
-			fetch(`${fake.url}/v1/videos/text2video/task-1`, { headers: { authorization: `Bearer ${token}` } }).then(
-				async (response) => ({ status: response.status, code: ((await response.json()) as { code: number }).code }),
-			);
+			fetch(`${fake.url}/v1/videos/text2video/task-1`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({
+				status: response.status,
+				code: ((await response.json()) as { code: number }).code,
+			}));
 		assert.deepEqual(await ask(forgedToken(SECRET, { iss: ACCESS, exp: now - 10, nbf: now - 100 })), {
 			status: 401,
 			code: 1004,
@@ -171,6 +169,47 @@ describe('Kling provider against the fake Kling API', () => {
 	test('a 12 s scene is refused before anything is paid for', async () => {
 		await assert.rejects(provider().submit(youtubeRequest({ duration: 12 })), /at most 10 s/);
 		assert.equal(fake.submits, 0);
+	});
+
+	test('a result link that expired before the download: a fresh one from a status request, no second task paid', async () => {
+		Object.assign(fake.knobs, { expiredUrlShare: 1, random: () => 0 });
+		fake.expiredDownloads = 0;
+		try {
+			const key = 'runs/k-expired/scenes/001/clip.mp4';
+			const result = await runTask(provider(), youtubeRequest(), key, s3.bucket);
+			assert.equal(result.clip?.key, key);
+			assert.equal(fake.expiredDownloads, 1, 'the first link had expired');
+			assert.equal(fake.submits, 1, 'the task was not sent again');
+			await assertUniformClip(s3, key, work.path, 2);
+		} finally {
+			Object.assign(fake.knobs, { expiredUrlShare: 0, random: undefined });
+		}
+	});
+
+	test('a full work folder fails the clip saying so (not blamed on Kling, not downloaded again), and the clip is made once there is room', async (context) => {
+		const disk = await mountTinyDisk('1m');
+		if (!disk) return context.skip('needs root to mount a tmpfs');
+		const before = process.env.TMPDIR;
+		fake.downloads = 0;
+		try {
+			// os.tmpdir() reads TMPDIR each time: the provider's work folder is on the tiny disk from here on.
+			process.env.TMPDIR = disk.path;
+			await disk.fill(8 * 1024);
+			const key = 'runs/k-full/scenes/001/clip.mp4';
+			await assert.rejects(runTask(provider(), youtubeRequest(), key, s3.bucket), (error: Error) => {
+				assert.equal(error.message, `The work folder ${disk.path} is full: free space and resume the run.`);
+				return true;
+			});
+			assert.equal(fake.downloads, 1, 'a full disk is not a broken download: it is not fetched again');
+			await assert.rejects(s3.storage.client.statObject(s3.bucket, key), 'no partial clip is stored');
+			await disk.free();
+			const again = await runTask(provider(), youtubeRequest(), key, s3.bucket);
+			assert.equal(again.clip?.key, key);
+		} finally {
+			if (before === undefined) delete process.env.TMPDIR;
+			else process.env.TMPDIR = before;
+			await disk.unmount();
+		}
 	});
 });
 

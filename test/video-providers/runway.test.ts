@@ -59,21 +59,27 @@ describe('Runway provider against the fake Runway API', () => {
 		await assertUniformClip(s3, key, work.path, 2);
 	});
 
+	test('an output link that expired before the download: a fresh one from the task status, no second task paid', async () => {
+		Object.assign(fake.knobs, { expiredUrlShare: 1, random: () => 0 });
+		fake.expiredDownloads = 0;
+		try {
+			const key = 'runs/r-expired/scenes/001/clip.mp4';
+			const result = await runTask(provider(), youtubeRequest(), key, s3.bucket);
+			assert.equal(result.clip?.key, key);
+			assert.equal(fake.expiredDownloads, 1, 'the first link had expired');
+			assert.equal(fake.submits, 1, 'the task was not sent again');
+		} finally {
+			Object.assign(fake.knobs, { expiredUrlShare: 0, random: undefined });
+		}
+	});
+
 	test('polls are spaced by the minimum interval (5000 ms by default in the data file)', async () => {
 		assert.equal(runwayData.minPollIntervalMs, 5000);
 		fake.script.statuses = ['PENDING', 'RUNNING', 'RUNNING', 'SUCCEEDED'];
-		await runTask(
-			provider({}, { ...FAST, minPollIntervalMs: 300 }),
-			youtubeRequest(),
-			'runs/r1/scenes/002/clip.mp4',
-			s3.bucket,
-		);
+		await runTask(provider({}, { ...FAST, minPollIntervalMs: 300 }), youtubeRequest(), 'runs/r1/scenes/002/clip.mp4', s3.bucket);
 		assert.ok(fake.pollGaps.length >= 3);
 		for (const gap of fake.pollGaps)
-			assert.ok(
-				gap >= 250,
-				`two status requests only ${gap} ms apart (the client waits 300 ms; 50 ms slack for a busy machine)`,
-			);
+			assert.ok(gap >= 250, `two status requests only ${gap} ms apart (the client waits 300 ms; 50 ms slack for a busy machine)`);
 	});
 
 	test('a reference image goes to image_to_video as promptImage with the 9:16 ratio', async () => {
@@ -123,19 +129,13 @@ describe('Runway provider against the fake Runway API', () => {
 	});
 
 	test('a wrong API secret: 401 is not retried, 1 request, message names the credential', async () => {
-		await assert.rejects(
-			provider({ apiSecret: 'wrong' }).submit(youtubeRequest()),
-			/Runway did not accept the API secret \(HTTP 401/,
-		);
+		await assert.rejects(provider({ apiSecret: 'wrong' }).submit(youtubeRequest()), /Runway did not accept the API secret \(HTTP 401/);
 		assert.equal(fake.requests, 1);
 	});
 
 	test('400 from Runway is not retried', async () => {
 		fake.script.submitReplies.push({ status: 400, error: 'Invalid asset aspect ratio' });
-		await assert.rejects(
-			provider().submit(youtubeRequest()),
-			/Runway rejected the request \(HTTP 400: Invalid asset aspect ratio\)/,
-		);
+		await assert.rejects(provider().submit(youtubeRequest()), /Runway rejected the request \(HTTP 400: Invalid asset aspect ratio\)/);
 		assert.equal(fake.submits, 1);
 	});
 });
@@ -172,10 +172,7 @@ describe('Video Generation node with provider Runway', () => {
 	test('a task still RUNNING at the node timeout is cancelled at Runway, with a timeout message', async () => {
 		fake.script.statuses = ['RUNNING'];
 		fake.cancelled.length = 0;
-		await assert.rejects(
-			new VideoGeneration().execute.call(context({ timeout: 1 })),
-			/not ready after 1 s \(task rw-\d+, 50% done\)/,
-		);
+		await assert.rejects(new VideoGeneration().execute.call(context({ timeout: 1 })), /not ready after 1 s \(task rw-\d+, 50% done\)/);
 		assert.equal(fake.submits, 1);
 		assert.equal(fake.cancelled.length, 1);
 	});
@@ -184,10 +181,7 @@ describe('Video Generation node with provider Runway', () => {
 		Object.assign(fake.script, { statuses: ['FAILED'], failureCode: 'SAFETY.INPUT.TEXT' });
 		await assert.rejects(new VideoGeneration().execute.call(context()), (error: Error) => {
 			assert.ok(error instanceof NodeOperationError);
-			assert.match(
-				error.message,
-				/the Runway provider could not make the clip: the scene was refused by Runway's safety check/,
-			);
+			assert.match(error.message, /the Runway provider could not make the clip: the scene was refused by Runway's safety check/);
 			return true;
 		});
 		assert.equal(fake.submits, 1);
@@ -198,10 +192,7 @@ describe('Video Generation node with provider Runway', () => {
 		const original = base.getNodeParameter.bind(base);
 		base.getNodeParameter = ((name: string, index: number, fallback?: unknown) =>
 			name === 'duration' ? 12 : original(name, index, fallback)) as typeof base.getNodeParameter;
-		await assert.rejects(
-			new VideoGeneration().execute.call(base),
-			/"Duration" must be more than 0 and at most 10 seconds/,
-		);
+		await assert.rejects(new VideoGeneration().execute.call(base), /"Duration" must be more than 0 and at most 10 seconds/);
 		assert.equal(fake.submits, 0);
 	});
 });

@@ -1,11 +1,5 @@
 import { join } from 'node:path';
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { concurrencyOption, optionsCollection } from '../../shared/description';
 import { speechKey } from '../../shared/keys';
 import { exampleKey, keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
@@ -17,7 +11,7 @@ import { speakableText } from '../lib/script';
 import { pcmDuration, wavFacts, writeWav } from '../lib/wav';
 import { BudgetError } from '../../shared/ledger';
 import { speechCostUsd } from '../../shared/prices';
-import { speechLedger } from '../lib/ledger';
+import { billedCall, speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 
 const show = { show: { operation: ['synthesize'] } };
@@ -113,7 +107,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					.catch((error: Error) => {
 						throw new SpeechError(`could not voice the text: ${error.message}`, isDown(error));
 					});
-				await hooks.afterCall(call);
+				await hooks.afterCall(billedCall(call, result.retakenCharacters));
 				const file = join(directory, 'speech.wav');
 				const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
 				await writeWav(file, pcm);

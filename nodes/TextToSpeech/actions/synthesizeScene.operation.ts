@@ -1,11 +1,5 @@
 import { join } from 'node:path';
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { concurrencyOption, languageField, optionsCollection } from '../../shared/description';
 import { lineKeyIn, narrationKeyIn, scenePrefix } from '../../shared/keys';
 import { resolveKey } from '../../shared/outputKey';
@@ -18,7 +12,7 @@ import { clipPcmOf, joinLines } from '../lib/audio';
 import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
 import { speechCostUsd } from '../../shared/prices';
 import { BudgetError } from '../../shared/ledger';
-import { speechLedger } from '../lib/ledger';
+import { billedCall, speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
 import { languageParameterValue, type Language } from '../../shared/languages';
@@ -41,8 +35,7 @@ export const description: INodeProperties[] = [
 		name: 'characters',
 		type: 'json',
 		default: '={{ $json.characters }}',
-		description:
-			"The plan's character list. A character's position in it picks their voice, so they sound the same in every scene.",
+		description: "The plan's character list. A character's position in it picks their voice, so they sound the same in every scene.",
 		displayOptions: show,
 	},
 	{
@@ -54,7 +47,10 @@ export const description: INodeProperties[] = [
 			'Optional {"CHARACTER": "voice"} overrides for the chosen provider, e.g. {"ALICE": "en-us+f4"} ("NARRATOR" sets the narrator), and per-provider maps for fallbacks, e.g. {"google": {"ALICE": "en-US-Neural2-F"}}.',
 		displayOptions: show,
 	},
-	languageField(show, "the voices speak it (espeak-ng: that language's voice with each character's variant, e.g. de+f3; Google: its Standard voices)"),
+	languageField(
+		show,
+		"the voices speak it (espeak-ng: that language's voice with each character's variant, e.g. de+f3; Google: its Standard voices)",
+	),
 	{
 		displayName: 'Narrator Voice Name or ID',
 		name: 'narratorVoice',
@@ -133,8 +129,7 @@ export interface NarrationLine {
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const item = this.getInputData()[itemIndex];
-	const fail = (message: string, description?: string) =>
-		new NodeOperationError(this.getNode(), message, { itemIndex, description });
+	const fail = (message: string, description?: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description });
 
 	const sceneValue = jsonParameter(this, 'scene', 'Scene', itemIndex);
 	if (!isRecord(sceneValue)) {
@@ -175,12 +170,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!Number.isFinite(gap) || gap < 0 || gap > 10) {
 		throw fail(`${label}"Gap" must be between 0 and 10 seconds (got ${gap}).`);
 	}
-	const prefix = resolveKey(this, itemIndex, { what: "the scene's narration files", scene: scenePrefix }, {
-		name: 'outputPrefix',
-		label: 'Output Prefix',
-		place: { runId: item.json.runId, sceneNumber: item.json.sceneNumber ?? scene.number },
-		prefix: label,
-	});
+	const prefix = resolveKey(
+		this,
+		itemIndex,
+		{ what: "the scene's narration files", scene: scenePrefix },
+		{
+			name: 'outputPrefix',
+			label: 'Output Prefix',
+			place: { runId: item.json.runId, sceneNumber: item.json.sceneNumber ?? scene.number },
+			prefix: label,
+		},
+	);
 	const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
 	const options = this.getNodeParameter('options', itemIndex, {}) as { leadIn?: number; rate?: number };
 	const leadIn = Math.max(0, Number(options.leadIn ?? 0.2));
@@ -232,16 +232,26 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- carries "down" to the provider choice, which ends in a NodeOperationError naming the scene
 					throw new SpeechError(`could not voice ${who}: ${(error as Error).message}`, isDown(error));
 				}
-				await hooks.afterCall(call);
-				cost.units += characters;
-				cost.amountUsd = Math.round((cost.amountUsd + call.costUsd) * 1e6) / 1e6;
+				const billed = billedCall(call, result.retakenCharacters);
+				await hooks.afterCall(billed);
+				cost.units += billed.characters;
+				cost.amountUsd = Math.round((cost.amountUsd + billed.costUsd) * 1e6) / 1e6;
 				const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
 				const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
 				await writeWav(file, pcm);
 				const key = lineKeyIn(folder, index + 1);
 				await storage.uploadFile(file, key, 'audio/wav');
 				audio.push(pcm);
-				lines.push({ speaker: line.speaker, text: line.text, kind: line.kind, start: 0, end: 0, key, voice, ...(line.together ? { together: true } : {}) });
+				lines.push({
+					speaker: line.speaker,
+					text: line.text,
+					kind: line.kind,
+					start: 0,
+					end: 0,
+					key,
+					voice,
+					...(line.together ? { together: true } : {}),
+				});
 				timings.push(result.words);
 			}
 

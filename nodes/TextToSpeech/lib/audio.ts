@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CLIP_FORMAT } from '../../shared/presets';
 import { ffmpeg } from '../../shared/transport/ffmpeg';
+import { ProviderError } from '../../shared/transport/http';
 import { MAX_PHASES, phaseCount, remixPcm, resamplePcm } from './resample';
 import { parseWav, readWav, silence, type Pcm } from './wav';
 
@@ -98,4 +99,45 @@ export function joinLines(lines: Pcm[], options: { leadIn: number; gap: number; 
 	const seconds = (bytes: number) => bytes / frameBytes / sampleRate;
 	const placed = lines.map((line, index) => ({ start: seconds(starts[index]), end: seconds(starts[index] + line.data.length) }));
 	return { track: { sampleRate, channels, data }, placed };
+}
+
+/**
+ * A provider answered audio that is cut short or is no audio at all. Not "down" (the next answer is likely fine), and
+ * never stored as the scene's narration: the line is asked for once more (retakeBrokenAudio), then fails in words.
+ */
+export class BrokenAudioError extends ProviderError {
+	constructor(message: string) {
+		super(message);
+		this.name = 'BrokenAudioError';
+	}
+}
+
+/** The first bytes of a file that should have been audio, printable, for the message ("starting <html>…"). */
+export function describeBytes(bytes: Buffer): string {
+	const head = bytes
+		.subarray(0, 24)
+		.toString('latin1')
+		.replace(/[^\x20-\x7e]+/g, ' ')
+		.trim();
+	return `${bytes.length} bytes${head ? `, starting "${head}"` : ''}`;
+}
+
+/**
+ * `take` once more when its audio came back broken (paid again, for a reason: the first answer is unusable; `retaken`
+ * says so, for the cost line); broken twice, the line fails saying so.
+ */
+export async function retakeBrokenAudio<T>(take: () => Promise<T>): Promise<{ value: T; retaken: boolean }> {
+	try {
+		return { value: await take(), retaken: false };
+	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the operation wraps it in a NodeOperationError naming the scene
+		if (!(error instanceof BrokenAudioError)) throw error;
+	}
+	try {
+		return { value: await take(), retaken: true };
+	} catch (error) {
+		if (error instanceof BrokenAudioError) error.message = `${error.message} It came back broken twice; run the scene again.`;
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the operation wraps it in a NodeOperationError naming the scene
+		throw error;
+	}
 }

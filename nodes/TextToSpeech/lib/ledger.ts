@@ -17,6 +17,13 @@ export interface SpeechHooks {
 	afterCall(call: SpeechCall): Promise<void>;
 }
 
+/** The call as billed: characters asked for again because the provider's audio came back broken are paid too. */
+export function billedCall(call: SpeechCall, retakenCharacters = 0): SpeechCall {
+	if (!retakenCharacters || !call.characters) return call;
+	const characters = call.characters + retakenCharacters;
+	return { ...call, characters, costUsd: Math.round(((call.costUsd * characters) / call.characters) * 1e6) / 1e6 };
+}
+
 const NONE: SpeechHooks = { beforeCall: async () => {}, afterCall: async () => {} };
 
 /**

@@ -48,9 +48,7 @@ export function speechOrder(first: unknown, fallbacks: unknown): string[] {
 			if (!name) return [];
 			if (name === 'auto') return order.autoOrder;
 			if (!SPEECH_PROVIDERS[name]) {
-				throw new Error(
-					`"${field}" has an unknown speech provider "${name}". Use auto or one of: ${Object.keys(SPEECH_PROVIDERS).join(', ')}.`,
-				);
+				throw new Error(`"${field}" has an unknown speech provider "${name}". Use auto or one of: ${Object.keys(SPEECH_PROVIDERS).join(', ')}.`);
 			}
 			return [name];
 		});

@@ -45,8 +45,7 @@ export function linesToSpeak(scene: Partial<Scene>, narrateAction: NarrateAction
 			.filter((sentence) => /[\p{L}\p{N}]/u.test(sentence))
 			.map((sentence) => ({ speaker: NARRATOR, text: sentence, kind }));
 	const narration = prose(scene.narration, 'narration');
-	const readAction =
-		narrateAction === 'always' || (narrateAction === 'whenNoDialogue' && dialogue.length === 0 && narration.length === 0);
+	const readAction = narrateAction === 'always' || (narrateAction === 'whenNoDialogue' && dialogue.length === 0 && narration.length === 0);
 	const action = readAction ? prose(scene.action, 'action') : [];
 	return [...action, ...narration, ...dialogue];
 }

@@ -48,8 +48,7 @@ export function castVoices(options: {
 	});
 	const narrator = overrides.get(NARRATOR) ?? options.narratorVoice;
 	const narratorNamed = overrides.has(NARRATOR) || Boolean(options.narratorNamed);
-	const forScript = (voice: string, text: string | undefined) =>
-		options.voiceForScript && text ? options.voiceForScript(voice, text) : voice;
+	const forScript = (voice: string, text: string | undefined) => (options.voiceForScript && text ? options.voiceForScript(voice, text) : voice);
 	const narratorFor = (text?: string) => (narratorNamed ? narrator : forScript(narrator, text));
 	return {
 		narrator,

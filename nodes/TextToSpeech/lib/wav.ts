@@ -14,7 +14,7 @@ export function pcmDuration(pcm: Pcm): number {
 }
 
 /** Reads a PCM WAV, walking its chunks (ffmpeg and espeak add LIST/INFO chunks). */
-export function parseWav(buffer: Buffer, name = 'audio'): Pcm {
+export function parseWav(buffer: Buffer, name = 'audio', options: { whole?: boolean } = {}): Pcm {
 	if (buffer.length < 12 || buffer.toString('ascii', 0, 4) !== 'RIFF' || buffer.toString('ascii', 8, 12) !== 'WAVE') {
 		throw new Error(`${name} is not a WAV file.`);
 	}
@@ -36,8 +36,13 @@ export function parseWav(buffer: Buffer, name = 'audio'): Pcm {
 			if (format.bits !== 16 || (format.code !== 1 && format.code !== 0xfffe)) {
 				throw new Error(`${name}: only 16-bit PCM WAV is supported (got ${format.bits}-bit, format ${format.code}).`);
 			}
-			// Streamed WAVs may leave the size unset (0 or 0xFFFFFFFF): then the data runs to the end.
-			if (size === 0 || body + size > buffer.length) size = buffer.length - body;
+			// Streamed WAVs may leave the size unset (0 or 0xFFFFFFFF): then the data runs to the end. A size the file
+			// does not reach is a file cut off on its way; `whole` says so instead of playing what arrived.
+			const unset = size === 0 || size === 0xffffffff;
+			if (options.whole && !unset && body + size > buffer.length) {
+				throw new Error(`${name} is cut short: its header promises ${size} bytes of audio, ${buffer.length - body} arrived.`);
+			}
+			if (unset || body + size > buffer.length) size = buffer.length - body;
 			const frameBytes = format.channels * 2;
 			const usable = size - (size % frameBytes);
 			return { sampleRate: format.sampleRate, channels: format.channels, data: buffer.subarray(body, body + usable) };

@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { elevenLabsAccess, elevenLabsVoicePage, elevenLabsVoices, judgeElevenLabsError } from '../../shared/transport/elevenlabs';
 import { requestJson, retryPolicy, type RetryPolicy } from '../../shared/transport/http';
 import data from '../data/elevenlabs.json';
-import { toClipWav } from '../lib/audio';
+import { FfmpegError } from '../../shared/transport/ffmpeg';
+import { isDiskFull } from '../../shared/workdir';
+import { BrokenAudioError, describeBytes, retakeBrokenAudio, toClipWav } from '../lib/audio';
 import { pcmDuration, readWav } from '../lib/wav';
 import { apiKey } from './types';
 import type { SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice, VoicePage, WordTiming } from './types';
 
 const PROVIDER = 'ElevenLabs';
+/** How much shorter than its timings the audio may be before it counts as cut off (an MP3 frame is 26 ms). */
+const CUT_TOLERANCE_SECONDS = 0.25;
 
 export { judgeElevenLabsError } from '../../shared/transport/elevenlabs';
 
@@ -74,29 +78,50 @@ class ElevenLabsProvider implements SpeechProvider {
 		}
 		const voice_settings: Record<string, unknown> = { ...data.voiceSettings };
 		if (request.rate) voice_settings.speed = Math.min(1.2, Math.max(0.7, request.rate / data.referenceRate));
-		const url = `${this.base}/v1/text-to-speech/${encodeURIComponent(voice)}/with-timestamps?output_format=${data.outputFormat}`;
-		const body = (await requestJson(
-			{
-				provider: PROVIDER,
-				method: 'POST',
-				url,
-				headers: this.auth,
-				body: { text: request.text, model_id: this.model, voice_settings, seed: seedFor(request.text, voice) },
-				// Nothing is left running at ElevenLabs, and the seed makes a repeat the same take.
-				repeatable: true,
-				refuse: (answer) => judgeElevenLabsError(answer.status, answer.body, voice),
-			},
-			this.limits,
-		)) as { audio_base64?: string; alignment?: Alignment; normalized_alignment?: Alignment };
-		if (!body || typeof body.audio_base64 !== 'string' || !body.audio_base64) {
-			throw new Error('ElevenLabs answered without audio (no audio_base64). Try again; if it persists, check the model and voice.');
-		}
-		counter += 1;
-		const name = join(request.directory, `elevenlabs-${process.pid}-${counter}`);
-		await writeFile(`${name}.mp3`, Buffer.from(body.audio_base64, 'base64'));
-		const file = `${name}.wav`;
-		await toClipWav(`${name}.mp3`, file);
-		return { file, duration: pcmDuration(await readWav(file)), words: wordsFromAlignment(body.alignment ?? body.normalized_alignment) };
+		// A cut-off or non-audio answer is asked for once more, never stored as the line.
+		const { value, retaken } = await retakeBrokenAudio(async (): Promise<SpeechResult> => {
+			const url = `${this.base}/v1/text-to-speech/${encodeURIComponent(voice)}/with-timestamps?output_format=${data.outputFormat}`;
+			const body = (await requestJson(
+				{
+					provider: PROVIDER,
+					method: 'POST',
+					url,
+					headers: this.auth,
+					body: { text: request.text, model_id: this.model, voice_settings, seed: seedFor(request.text, voice) },
+					// Nothing is left running at ElevenLabs, and the seed makes a repeat the same take.
+					repeatable: true,
+					refuse: (answer) => judgeElevenLabsError(answer.status, answer.body, voice),
+				},
+				this.limits,
+			)) as { audio_base64?: string; alignment?: Alignment; normalized_alignment?: Alignment };
+			if (!body || typeof body.audio_base64 !== 'string' || !body.audio_base64) {
+				throw new Error('ElevenLabs answered without audio (no audio_base64). Try again; if it persists, check the model and voice.');
+			}
+			counter += 1;
+			const name = join(request.directory, `elevenlabs-${process.pid}-${counter}`);
+			const bytes = Buffer.from(body.audio_base64, 'base64');
+			await writeFile(`${name}.mp3`, bytes);
+			const file = `${name}.wav`;
+			try {
+				await toClipWav(`${name}.mp3`, file);
+			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the operation wraps it in a NodeOperationError naming the scene
+				if (!(error instanceof FfmpegError) || isDiskFull(error)) throw error;
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the operation wraps it in a NodeOperationError naming the scene
+				throw new BrokenAudioError(`${PROVIDER} returned audio that is not a readable MP3 (${describeBytes(bytes)}).`);
+			}
+			const duration = pcmDuration(await readWav(file));
+			const alignment = body.alignment ?? body.normalized_alignment;
+			// The timings cover the whole text: audio that stops well before their end was cut off on its way.
+			const spoken = Math.max(0, ...(alignment?.character_end_times_seconds ?? []).map(Number).filter(Number.isFinite));
+			if (spoken > 0 && duration + CUT_TOLERANCE_SECONDS < spoken) {
+				throw new BrokenAudioError(
+					`${PROVIDER} returned audio cut short: ${duration.toFixed(2)} s of the ${spoken.toFixed(2)} s its timings cover (${describeBytes(bytes)}).`,
+				);
+			}
+			return { file, duration, words: wordsFromAlignment(alignment) };
+		});
+		return retaken ? { ...value, retakenCharacters: Array.from(request.text).length } : value;
 	}
 
 	async listVoicesPage(options: { token?: string; search?: string } = {}): Promise<VoicePage> {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { googleAccess, googleVoices, judgeGoogleError, languageOf } from '../../shared/transport/googleTts';
 import { requestJson, retryPolicy, type RetryPolicy } from '../../shared/transport/http';
 import data from '../data/google.json';
+import { BrokenAudioError, describeBytes, retakeBrokenAudio } from '../lib/audio';
 import { parseWav, pcmDuration, writeWav, type Pcm } from '../lib/wav';
 import { apiKey, type SpeechProvider, type SpeechProviderDefinition, type SpeechRequest, type SpeechResult, type Voice } from './types';
 
@@ -107,28 +108,40 @@ class GoogleProvider implements SpeechProvider {
 		if (pieces.length === 0) throw new Error('There is nothing to say in the text.');
 		const speakingRate = request.rate ? Math.min(4, Math.max(0.25, request.rate / data.referenceRate)) : 1;
 		const parts: Pcm[] = [];
+		let retakenCharacters = 0;
 		for (const text of pieces) {
-			const body = (await requestJson(
-				{
-					provider: PROVIDER,
-					method: 'POST',
-					url: `${this.base}/v1/text:synthesize`,
-					headers: this.auth,
-					body: {
-						input: { text },
-						voice: { languageCode: languageOf(voice), name: voice },
-						audioConfig: { audioEncoding: 'LINEAR16', speakingRate, sampleRateHertz: data.sampleRate },
+			// A cut-off or non-audio answer is asked for once more, never joined into the line as it is.
+			const { value: part, retaken } = await retakeBrokenAudio(async () => {
+				const body = (await requestJson(
+					{
+						provider: PROVIDER,
+						method: 'POST',
+						url: `${this.base}/v1/text:synthesize`,
+						headers: this.auth,
+						body: {
+							input: { text },
+							voice: { languageCode: languageOf(voice), name: voice },
+							audioConfig: { audioEncoding: 'LINEAR16', speakingRate, sampleRateHertz: data.sampleRate },
+						},
+						// Synthesis leaves nothing running at Google: a repeat after a lost answer is safe.
+						repeatable: true,
+						refuse: (answer) => judgeGoogleError(answer.status, answer.body, voice),
 					},
-					// Synthesis leaves nothing running at Google: a repeat after a lost answer is safe.
-					repeatable: true,
-					refuse: (answer) => judgeGoogleError(answer.status, answer.body, voice),
-				},
-				this.limits,
-			)) as { audioContent?: string };
-			if (!body || typeof body.audioContent !== 'string' || !body.audioContent) {
-				throw new Error('Google Text-to-Speech answered without audio (no audioContent). Try again.');
-			}
-			parts.push(parseWav(Buffer.from(body.audioContent, 'base64'), 'Google audio'));
+					this.limits,
+				)) as { audioContent?: string };
+				if (!body || typeof body.audioContent !== 'string' || !body.audioContent) {
+					throw new Error('Google Text-to-Speech answered without audio (no audioContent). Try again.');
+				}
+				const bytes = Buffer.from(body.audioContent, 'base64');
+				try {
+					return parseWav(bytes, 'The audio', { whole: true });
+				} catch (error) {
+					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the operation wraps it in a NodeOperationError naming the scene
+					throw new BrokenAudioError(`${PROVIDER} returned broken audio: ${(error as Error).message} (${describeBytes(bytes)}).`);
+				}
+			});
+			if (retaken) retakenCharacters += Array.from(text).length;
+			parts.push(part);
 		}
 		const first = parts[0];
 		if (parts.some((part) => part.sampleRate !== first.sampleRate || part.channels !== first.channels)) {
@@ -138,7 +151,7 @@ class GoogleProvider implements SpeechProvider {
 		counter += 1;
 		const file = join(request.directory, `google-${process.pid}-${counter}.wav`);
 		await writeWav(file, pcm);
-		return { file, duration: pcmDuration(pcm) };
+		return { file, duration: pcmDuration(pcm), ...(retakenCharacters ? { retakenCharacters } : {}) };
 	}
 
 	async listVoices(languageCode?: string): Promise<Voice[]> {

@@ -27,6 +27,8 @@ export interface SpeechResult {
 	duration: number;
 	/** Word timings from the provider's alignment (seconds from the start of this audio), when it gives one. */
 	words?: WordTiming[];
+	/** Characters the provider was asked for (and paid) once more because its first audio came back broken. */
+	retakenCharacters?: number;
 }
 
 export interface WordTiming {

@@ -1,13 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { readFile } from 'node:fs/promises';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { concurrencyOption, languageField, optionsCollection } from '../../shared/description';
 import { languageParameterValue } from '../../shared/languages';
 import type { Character, Scene } from '../../shared/plan';
@@ -16,6 +8,7 @@ import { clipKey } from '../../shared/keys';
 import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { getStorage } from '../../shared/storageNode';
 import terminalLooks from '../../shared/data/terminalLooks.json';
+import { withWorkDir } from '../../shared/workdir';
 import styles from '../data/styles.json';
 import { Ledger, runIdOf } from '../../shared/ledger';
 import { PROVIDER_OPTIONS, providerOrder } from '../providers';
@@ -136,7 +129,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		default: "={{ [].concat($json.validationFeedback || []).join('\\n') }}",
 		description:
-			"Why the scene's last clip failed its frame check, one reason per line (validation sets validationFeedback). Kling and Runway get \"Fix from the last check: …\" at the end of the prompt, within their prompt limit.",
+			'Why the scene\'s last clip failed its frame check, one reason per line (validation sets validationFeedback). Kling and Runway get "Fix from the last check: …" at the end of the prompt, within their prompt limit.',
 		displayOptions: show,
 	},
 	optionsCollection(show, [
@@ -240,8 +233,7 @@ export function clipDuration(scene: Partial<Scene>, narration?: { duration?: unk
 function spokenLines(narration: Record<string, unknown> | undefined): SpokenLineTiming[] | undefined {
 	if (!narration || !Array.isArray(narration.lines)) return undefined;
 	const lines = narration.lines.filter(
-		(line): line is SpokenLineTiming =>
-			isRecord(line) && Number.isFinite(Number(line.start)) && Number.isFinite(Number(line.end)),
+		(line): line is SpokenLineTiming => isRecord(line) && Number.isFinite(Number(line.start)) && Number.isFinite(Number(line.end)),
 	);
 	return lines.map((line) => ({
 		speaker: String(line.speaker ?? ''),
@@ -255,7 +247,11 @@ function spokenLines(narration: Record<string, unknown> | undefined): SpokenLine
 /** Fallback Providers as a list, also when an expression gives a comma-separated text. */
 function fallbackList(value: unknown): string[] {
 	if (Array.isArray(value)) return value.map(String);
-	if (typeof value === 'string') return value.split(',').map((name) => name.trim()).filter(Boolean);
+	if (typeof value === 'string')
+		return value
+			.split(',')
+			.map((name) => name.trim())
+			.filter(Boolean);
 	return [];
 }
 
@@ -295,15 +291,14 @@ async function providerCredentials(
 
 /** The storyboard still of a scene as a PNG data URI (each provider module turns it into the form its API reads). */
 async function drawStill(request: ClipRequest): Promise<string> {
-	const directory = await mkdtemp(join(tmpdir(), 'reelsmith-still-'));
 	try {
-		const still = await renderStill(request, directory);
-		return `data:image/png;base64,${(await readFile(still)).toString('base64')}`;
+		return await withWorkDir(async (directory) => {
+			const still = await renderStill(request, directory);
+			return `data:image/png;base64,${(await readFile(still)).toString('base64')}`;
+		});
 	} catch (error) {
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- caught in the provider loop, which fails the scene with NodeOperationError
 		throw new ClipError(`the storyboard still could not be drawn: ${(error as Error).message}`);
-	} finally {
-		await rm(directory, { recursive: true, force: true });
 	}
 }
 
@@ -312,8 +307,7 @@ const describeAttempts = (attempts: Attempt[]) =>
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const item = this.getInputData()[itemIndex];
-	const fail = (message: string, description?: string) =>
-		new NodeOperationError(this.getNode(), message, { itemIndex, description });
+	const fail = (message: string, description?: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description });
 
 	const sceneValue = jsonParameter(this, 'scene', 'Scene', itemIndex);
 	if (!isRecord(sceneValue)) {
@@ -402,7 +396,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const referenceImage = String(options.referenceImage ?? '').trim();
 	const referenceFrame = String(options.referenceFrame ?? 'none').trim() || 'none';
 	if (!['none', 'storyboard'].includes(referenceFrame)) {
-		throw fail(`${label}"Reference Frame" must be none or storyboard (got "${referenceFrame}"). Set options.referenceFrames in the run request to one of them.`);
+		throw fail(
+			`${label}"Reference Frame" must be none or storyboard (got "${referenceFrame}"). Set options.referenceFrames in the run request to one of them.`,
+		);
 	}
 	const feedbackValue = this.getNodeParameter('validationFeedback', itemIndex, '') as unknown;
 	const feedback = (Array.isArray(feedbackValue) ? feedbackValue.map(String) : String(feedbackValue ?? '').split('\n'))
@@ -519,7 +515,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					);
 				}
 				request.promptRewrite = rewrite.rewritten;
-				notes.push(`${label}${definition.displayName} refused the prompt under its content policy; Claude rewrote it (${rewrite.changed || 'no reason given'}) and the scene is tried once more.`);
+				notes.push(
+					`${label}${definition.displayName} refused the prompt under its content policy; Claude rewrote it (${rewrite.changed || 'no reason given'}) and the scene is tried once more.`,
+				);
 				index--;
 				continue;
 			}

@@ -5,16 +5,9 @@ import { join } from 'node:path';
 import { probeStreams } from '../../shared/probe';
 import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
+import { diskFullInWords } from '../../shared/workdir';
 import { renderClip, STYLE_NAMES } from '../render';
-import type {
-	ClipBilling,
-	ClipRequest,
-	ObjectDestination,
-	ProviderContext,
-	TaskStatus,
-	VideoProvider,
-	VideoProviderDefinition,
-} from './types';
+import type { ClipBilling, ClipRequest, ObjectDestination, ProviderContext, TaskStatus, VideoProvider, VideoProviderDefinition } from './types';
 
 interface LocalTask {
 	status: TaskStatus;
@@ -58,7 +51,7 @@ class LocalVideoProvider implements VideoProvider {
 				task.status = { status: 'succeeded', progress: 1 };
 			},
 			(error: Error) => {
-				task.status = { status: 'failed', error: error.message };
+				task.status = { status: 'failed', error: (diskFullInWords(error) as Error).message };
 				// Nothing to fetch: free the folder now, keep the status for poll().
 				return rm(directory, { recursive: true, force: true });
 			},

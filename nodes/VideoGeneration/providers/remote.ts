@@ -24,11 +24,7 @@ export interface RemoteOptions {
  * scaled and padded to the preset size, 30 fps, exactly round(duration * fps) frames (the last frame is held when
  * the provider clip is shorter), with a silent stereo AAC track — so assembly can still concatenate by stream copy.
  */
-export async function normaliseClip(
-	input: string,
-	output: string,
-	request: Pick<ClipRequest, 'width' | 'height' | 'duration'>,
-) {
+export async function normaliseClip(input: string, output: string, request: Pick<ClipRequest, 'width' | 'height' | 'duration'>) {
 	const { width, height, duration } = request;
 	const frames = frameCount(duration);
 	const video =
@@ -45,12 +41,13 @@ export async function normaliseClip(
 async function readableVideo(provider: string, file: string): Promise<void> {
 	const probe = await ffprobe(file).catch(() => null);
 	if (probe?.streams.some((stream) => stream.codec_type === 'video')) return;
-	const head = (await readFile(file)).subarray(0, 24).toString('latin1').replace(/[^\x20-\x7e]+/g, ' ').trim();
+	const head = (await readFile(file))
+		.subarray(0, 24)
+		.toString('latin1')
+		.replace(/[^\x20-\x7e]+/g, ' ')
+		.trim();
 	const { size } = await stat(file);
-	throw new ProviderError(
-		`The file ${provider} returned is not a video (${size} bytes${head ? `, starting "${head}"` : ''}).`,
-		{ retryable: true },
-	);
+	throw new ProviderError(`The file ${provider} returned is not a video (${size} bytes${head ? `, starting "${head}"` : ''}).`, { retryable: true });
 }
 
 export async function copyClip(
@@ -106,9 +103,7 @@ export function scenePrompt(request: ClipRequest, styleHint: string | undefined)
 			((character.scenes ?? []).includes(scene.number) || (scene.dialogue ?? []).some((line) => line.speaker === character.name)),
 	);
 	const cast = present.map((character) => `${character.name}: ${character.description.trim()}`).join('; ');
-	return [scene.heading, scene.visualDescription, cast, scene.action, dialogue, styleHint]
-		.filter((part) => part && String(part).trim())
-		.join('. ');
+	return [scene.heading, scene.visualDescription, cast, scene.action, dialogue, styleHint].filter((part) => part && String(part).trim()).join('. ');
 }
 
 /** Cuts `text` to `limit` characters; returns the note to show when it did. */
@@ -124,15 +119,8 @@ export function cutPrompt(text: string, limit: number, provider: string): { text
  * The scene prompt within the provider's limit, with "Fix from the last check: …" at the end when the last clip of
  * the scene failed its frame check. The fix is kept whole (up to half the limit); the scene text is cut to make room.
  */
-export function fitPrompt(
-	request: ClipRequest,
-	styleHint: string | undefined,
-	limit: number,
-	provider: string,
-): { text: string; note?: string } {
-	const base = request.promptRewrite?.trim()
-		? [request.promptRewrite.trim(), styleHint].filter(Boolean).join('. ')
-		: scenePrompt(request, styleHint);
+export function fitPrompt(request: ClipRequest, styleHint: string | undefined, limit: number, provider: string): { text: string; note?: string } {
+	const base = request.promptRewrite?.trim() ? [request.promptRewrite.trim(), styleHint].filter(Boolean).join('. ') : scenePrompt(request, styleHint);
 	const reasons = (request.feedback ?? []).map((reason) => reason.trim()).filter(Boolean);
 	if (!reasons.length) return cutPrompt(base, limit, provider);
 	let fix = `Fix from the last check: ${reasons.join('; ')}.`;
@@ -152,6 +140,9 @@ export function bareBase64Image(image: string): string {
 export function dataUriImage(image: string): string {
 	return /^(https?:\/\/|data:)/.test(image) ? image : `data:image/png;base64,${image}`;
 }
+
+/** Answers of a result download that say its link has expired or gone (presigned URLs answer 403 when expired). */
+const LINK_GONE = [401, 403, 404, 410];
 
 /** What a provider's data file says about talking to it. */
 export interface RemoteSettings {
@@ -211,8 +202,24 @@ export abstract class RemoteVideoProvider {
 			}
 			url = result.url;
 		}
-		const source = url;
-		const clip = await withRetry(this.limits, () => copyClip(name, this.storage, source, request, destination, this.limits));
+		const copy = (source: string) => withRetry(this.limits, () => copyClip(name, this.storage, source, request, destination, this.limits));
+		let clip: MediaRef;
+		try {
+			clip = await copy(url);
+		} catch (error) {
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the clip task wraps it with the scene
+			if (!(error instanceof ProviderError && LINK_GONE.includes(error.status))) throw error;
+			// Result links are presigned and expire: a status request (free, never a new task) hands out a fresh one.
+			const fresh = await this.lookUpResult(taskId);
+			if (!fresh.url || fresh.url === url) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- provider code: the clip task wraps it with the scene
+				throw new ProviderError(
+					`The link to the finished ${name} clip of task ${taskId} no longer works (HTTP ${error.status}) and ${name} gave no new one (status: ${fresh.status}). Run the scene again.`,
+					{ status: error.status },
+				);
+			}
+			clip = await copy(fresh.url);
+		}
 		this.forget(taskId);
 		return clip;
 	}

@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IAuthenticateGeneric } from 'n8n-workflow';
 import policy from '../data/retry.json';
 import { recordCall } from '../store/aiCalls';
+import { isDiskFull } from '../workdir';
 
 export interface RetryPolicy {
 	/** Tries in all, the first included. */
@@ -210,7 +211,13 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 		// A connection that was open and broke says nothing about the address; one never made does.
 		const broke = ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED'].includes(String(cause?.code));
 		const unsent = repeatable ? '' : ` It was not sent again: ${request.provider} may have acted on it.`;
-		await recordCall({ ...sent, status: 0, ok: false, error: timedOut ? `no answer within ${timeoutMs / 1000} s` : String(code), ms: performance.now() - started });
+		await recordCall({
+			...sent,
+			status: 0,
+			ok: false,
+			error: timedOut ? `no answer within ${timeoutMs / 1000} s` : String(code),
+			ms: performance.now() - started,
+		});
 		throw new ProviderError(
 			timedOut
 				? `${request.provider} did not answer within ${timeoutMs / 1000} s (${origin}).${unsent || ' Try again later.'}`
@@ -271,6 +278,8 @@ export async function download(provider: string, url: string, file: string, limi
 	try {
 		await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), createWriteStream(file));
 	} catch (error) {
+		// Our own disk filled up, not the provider's fault: no retry, no "broke off"; the work folder says it in words.
+		if (isDiskFull(error)) throw error;
 		await record(response.status, false, { error: `broke off: ${reason(error, limits)}` });
 		throw new ProviderError(`The download of the finished clip from ${provider} broke off (${reason(error, limits)}).`, {
 			retryable: true,
