@@ -9,7 +9,7 @@
  *   Kling's provider limit 3 (kling.json; generate-scene.json leaves the node's Provider Concurrency empty, so the
  *   data default holds): the generation stage (events 'generation' started → finished) ÷ 4L. Target ≤ 1.10.
  * - P4 memory: peak RSS of each n8n process (main, task runner) during a 5-scene and a 50-scene offline run of short
- *   scenes; growth (50 − 5) ≤ 64 MiB.
+ *   scenes, after an unmeasured 1-scene run (the first run's peak is n8n loading code); growth (50 − 5) ≤ 64 MiB.
  * - P6 scale-out: provider-bound runs (Kling fake with latency L) in queue mode, 2 workers vs 1: throughput ratio
  *   ≥ 1.8. Each worker runs one job at a time (--p6-worker-concurrency 1) and each run has one scene by default: Kling's
  *   limit of 3 tasks at once holds for the whole installation (the ledger's slot), so runs of 3 scenes are bound by
@@ -42,7 +42,7 @@ import { makeClip } from '../test/fixtures/media/make';
 import { freePort } from '../test/helpers/ports';
 import { deleteKeys, redisReachable, TEST_REDIS } from '../test/helpers/redis';
 import { markedRun } from './reliability/env';
-import { peaks, sampleMemory } from './lib/memory';
+import { n8nMemory, peaks, sampleMemory } from './lib/memory';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -83,7 +83,10 @@ const median = (values: number[]) => {
 	const middle = Math.floor(sorted.length / 2);
 	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
-const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+const load = () =>
+	loadavg()
+		.map((n) => n.toFixed(2))
+		.join(' ');
 const log = (line: string) => console.log(`[bench:pipeline] ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -156,7 +159,14 @@ async function waitCompleted(bench: Bench, runIds: string[], boundMs: number) {
 
 /** An offline run: rules planner, one planning pass, local clips, espeak-ng. */
 function offlineRun(marker: string, scenes: number, extra: Record<string, unknown> = {}) {
-	return markedRun(marker, scenes, { title: `Bench ${marker}`, campaign: 'Bench pipeline', preset: PRESET, video: ['local'], speech: ['espeak'], ...extra });
+	return markedRun(marker, scenes, {
+		title: `Bench ${marker}`,
+		campaign: 'Bench pipeline',
+		preset: PRESET,
+		video: ['local'],
+		speech: ['espeak'],
+		...extra,
+	});
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -203,7 +213,11 @@ async function directScene(scene: PlanScene, characters: unknown, narrateAction:
 		lines = spoken.map((line, index) => ({ speaker: line.speaker, text: line.text, kind: line.kind, ...joined.placed[index] }));
 	} else {
 		const seconds = Number(scene.duration) > 0 ? Number(scene.duration) : 1;
-		track = { sampleRate: CLIP_FORMAT.audioRate, channels: CLIP_FORMAT.audioChannels, data: silence(seconds, CLIP_FORMAT.audioRate, CLIP_FORMAT.audioChannels) };
+		track = {
+			sampleRate: CLIP_FORMAT.audioRate,
+			channels: CLIP_FORMAT.audioChannels,
+			data: silence(seconds, CLIP_FORMAT.audioRate, CLIP_FORMAT.audioChannels),
+		};
 	}
 	const narration = join(directory, 'narration.wav');
 	await writeWav(narration, track);
@@ -234,7 +248,11 @@ async function directRun(plan: Awaited<ReturnType<typeof runPlan>>): Promise<num
 		const scenes: string[] = [];
 		for (let at = 0; at < plan.plan.scenes.length; at += concurrency) {
 			const batch = plan.plan.scenes.slice(at, at + concurrency);
-			scenes.push(...(await Promise.all(batch.map((scene) => directScene(scene, plan.plan.characters, narrateAction, join(directory, `scene-${scene.number}`))))));
+			scenes.push(
+				...(await Promise.all(
+					batch.map((scene) => directScene(scene, plan.plan.characters, narrateAction, join(directory, `scene-${scene.number}`))),
+				)),
+			);
 		}
 		const joined = join(directory, 'joined.mp4');
 		await concatClips({ inputs: scenes, output: joined, mode: 'auto', transition: 'none' });
@@ -286,7 +304,9 @@ async function p3(bench: Bench): Promise<void> {
 				[runId],
 			);
 			times.push(events[0].seconds);
-			log(`P3 repeat ${repeat}: generation ${times.at(-1)!.toFixed(1)} s against ${ideal} s ideal; Kling saw at most ${bench.kling.log.maxInFlight} task(s) in flight (load ${load()})`);
+			log(
+				`P3 repeat ${repeat}: generation ${times.at(-1)!.toFixed(1)} s against ${ideal} s ideal; Kling saw at most ${bench.kling.log.maxInFlight} task(s) in flight (load ${load()})`,
+			);
 		}
 	} finally {
 		bench.kling.knobs.taskMs = 0;
@@ -318,10 +338,18 @@ async function p4(bench: Bench): Promise<void> {
 		}
 		return peaks(sampler.samples);
 	};
+	const mib = (memory: Map<string, number>) => [...memory].map(([role, size]) => `${role} ${size.toFixed(0)} MiB`).join(', ');
+	// The first run after n8n starts loads the package, the SDKs and the workflows: its peak (800 MiB once, against
+	// 550 for a later 50-scene run) says nothing of the run's size, so an unmeasured run of one scene goes first.
+	const warmUp = await peakOf(1);
+	log(`P4 warm-up (1 scene, not counted): ${mib(warmUp)} (load ${load()})`);
+	log(`P4 idle before the ${P4_SMALL}-scene run: ${mib(await n8nMemory(roots()))}`);
 	const small = await peakOf(P4_SMALL);
-	log(`P4 ${P4_SMALL} scenes: ${[...small].map(([role, mib]) => `${role} ${mib.toFixed(0)} MiB`).join(', ')} (load ${load()})`);
+	log(`P4 ${P4_SMALL} scenes: ${mib(small)} (load ${load()})`);
+	log(`P4 idle before the ${P4_LARGE}-scene run: ${mib(await n8nMemory(roots()))}`);
 	const large = await peakOf(P4_LARGE);
-	log(`P4 ${P4_LARGE} scenes: ${[...large].map(([role, mib]) => `${role} ${mib.toFixed(0)} MiB`).join(', ')} (load ${load()})`);
+	log(`P4 ${P4_LARGE} scenes: ${mib(large)} (load ${load()})`);
+	log(`P4 idle after it: ${mib(await n8nMemory(roots()))}`);
 	if (!small.size || !large.size) {
 		// A sampler that sees nothing must not pass as "no growth".
 		rows.push({ name: 'P4 memory', ours: 'no n8n process found', baseline: '-', ratio: NaN, target: 'growth <= 64 MiB', met: false });
@@ -343,6 +371,27 @@ async function p4(bench: Bench): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // P6: queue mode, 1 worker vs 2
 
+/**
+ * Where a run's time went, mean over the runs: queued (accepted → started), each stage (its 'started' → 'finished'
+ * events) and the rest of the run. Shows whether the workers wait on the provider or on the CPU.
+ */
+async function stageBreakdown(bench: Bench, runIds: string[]): Promise<string> {
+	const { rows: stages } = await bench.db.query<{ stage: string; seconds: number }>(
+		`select stage, avg(seconds)::float as seconds from (
+		   select run_id, stage, extract(epoch from max(created_at) filter (where status = 'finished') - min(created_at) filter (where status = 'started')) as seconds
+		     from events where run_id = any($1::uuid[]) and scene_number is null group by run_id, stage) per_run
+		  where seconds is not null group by stage order by 2 desc`,
+		[runIds],
+	);
+	const { rows: runs } = await bench.db.query<{ queued: number; running: number }>(
+		`select avg(extract(epoch from started_at - queued_at))::float as queued, avg(extract(epoch from finished_at - started_at))::float as running
+		   from runs where id = any($1::uuid[])`,
+		[runIds],
+	);
+	const parts = stages.map((row) => `${row.stage} ${row.seconds.toFixed(1)} s`);
+	return `queued ${runs[0].queued.toFixed(1)} s, running ${runs[0].running.toFixed(1)} s (${parts.join(', ')})`;
+}
+
 async function p6Throughput(workers: number): Promise<number> {
 	const prefix = `rs-bench-pipeline-${randomBytes(3).toString('hex')}`;
 	const bench = await startBench(`P6-${workers}w`, {
@@ -355,12 +404,29 @@ async function p6Throughput(workers: number): Promise<number> {
 		for (let repeat = 1; repeat <= REPEATS; repeat++) {
 			const started = Date.now();
 			const posted = await Promise.all(
-				Array.from({ length: P6_RUNS }, (_, index) => postRun(bench, offlineRun(`P6W${workers}R${repeat}N${index + 1}X${randomBytes(2).toString('hex')}`, P6_SCENES, { video: ['kling'], preset: 'square' }))),
+				Array.from({ length: P6_RUNS }, (_, index) =>
+					postRun(
+						bench,
+						offlineRun(`P6W${workers}R${repeat}N${index + 1}X${randomBytes(2).toString('hex')}`, P6_SCENES, { video: ['kling'], preset: 'square' }),
+					),
+				),
 			);
-			await waitCompleted(bench, posted.map((run) => run.runId), 30 * 60_000);
+			await waitCompleted(
+				bench,
+				posted.map((run) => run.runId),
+				30 * 60_000,
+			);
 			const seconds = (Date.now() - started) / 1000;
 			results.push((P6_RUNS * 60) / seconds);
-			log(`P6 ${workers} worker(s) repeat ${repeat}: ${P6_RUNS} runs in ${seconds.toFixed(1)} s = ${results.at(-1)!.toFixed(2)} runs/min (load ${load()})`);
+			log(
+				`P6 ${workers} worker(s) repeat ${repeat}: ${P6_RUNS} runs in ${seconds.toFixed(1)} s = ${results.at(-1)!.toFixed(2)} runs/min (load ${load()})`,
+			);
+			log(
+				`P6 ${workers} worker(s) repeat ${repeat}, mean per run: ${await stageBreakdown(
+					bench,
+					posted.map((run) => run.runId),
+				).catch((error) => `not read (${error.message})`)}; Kling at most ${bench.kling.log.maxInFlight} task(s) in flight`,
+			);
 		}
 		return median(results);
 	} finally {
@@ -371,7 +437,14 @@ async function p6Throughput(workers: number): Promise<number> {
 
 async function p6(): Promise<void> {
 	if (!(await redisReachable())) {
-		rows.push({ name: 'P6 scale-out', ours: 'not measured', baseline: `no Redis at ${TEST_REDIS.host}:${TEST_REDIS.port}`, ratio: NaN, target: '>= 1.8', met: false });
+		rows.push({
+			name: 'P6 scale-out',
+			ours: 'not measured',
+			baseline: `no Redis at ${TEST_REDIS.host}:${TEST_REDIS.port}`,
+			ratio: NaN,
+			target: '>= 1.8',
+			met: false,
+		});
 		return;
 	}
 	// Stacks are started one after the other; the repeats alternate within each stack, not between them (a stack
@@ -393,10 +466,19 @@ async function p6(): Promise<void> {
 
 function printTable(loadAtStart: string): void {
 	const header = ['benchmark', 'ours', 'baseline', 'ratio', 'target', 'met'];
-	const cells = rows.map((row) => [row.name, row.ours, row.baseline, Number.isFinite(row.ratio) ? row.ratio.toFixed(2) : '-', row.target, row.met ? 'met' : 'MISSED']);
+	const cells = rows.map((row) => [
+		row.name,
+		row.ours,
+		row.baseline,
+		Number.isFinite(row.ratio) ? row.ratio.toFixed(2) : '-',
+		row.target,
+		row.met ? 'met' : 'MISSED',
+	]);
 	const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column].length)));
 	const line = (values: string[]) => values.map((text, column) => text.padEnd(widths[column])).join('  ');
-	console.log(`\nbench:pipeline${QUICK ? ' --quick' : ''} · ${cpus().length} cores · repeats ${REPEATS} · load average at start ${loadAtStart}, at end ${load()}\n`);
+	console.log(
+		`\nbench:pipeline${QUICK ? ' --quick' : ''} · ${cpus().length} cores · repeats ${REPEATS} · load average at start ${loadAtStart}, at end ${load()}\n`,
+	);
 	console.log(line(header));
 	console.log(line(widths.map((width) => '-'.repeat(width))));
 	for (const values of cells) console.log(line(values));
