@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import { FFmpeg } from '../../nodes/FFmpeg/FFmpeg.node';
+import { joinedKey, musicMixKey } from '../../nodes/shared/keys';
+import { executionContext } from '../helpers/execution-context';
+import { downloadTo, startS3, type TestS3 } from '../helpers/s3';
+import { s3Credential } from '../video-generation/context';
 import { mixMusic } from '../../nodes/FFmpeg/lib/music';
 import { ffmpeg } from '../../nodes/shared/transport/ffmpeg';
 import { streamDurations, tempDir } from '../fixtures/media/make';
@@ -143,5 +152,85 @@ describe('Mix Music: a music bed under the narration', () => {
 		const picture = tmp.path('picture.mp4');
 		await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=10', '-t', '1', '-an', picture]);
 		await assert.rejects(mixMusic({ input: video, music: picture, output: tmp.path('y.mp4') }), /music file has no audio stream/);
+	});
+});
+
+describe('FFmpeg → Mix Music in a run', () => {
+	let s3: TestS3;
+	let tmp: Awaited<ReturnType<typeof tempDir>>;
+	let videoRef: IDataObject;
+	let musicBytes: Buffer;
+	let server: Server;
+	let base: string;
+	const allowLoopback = process.env.REELSMITH_CALLBACK_ALLOW_LOOPBACK;
+
+	beforeAll(async () => {
+		[s3, tmp] = await Promise.all([startS3(), tempDir()]);
+		const [video, music] = await Promise.all([makeNarratedVideo(tmp.path('narrated.mp4')), makeMusic(tmp.path('music.mp3'))]);
+		videoRef = { ...(await s3.storage.uploadFile(video, joinedKey('m1'), 'video/mp4')) };
+		await s3.storage.uploadFile(music, 'music/bed.mp3', 'audio/mpeg');
+		musicBytes = await readFile(music);
+		// A file host on loopback: /bed.mp3 is the music, /moved redirects to the cloud metadata address.
+		server = createServer((req, res) => {
+			if (req.url === '/bed.mp3') return res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(musicBytes);
+			if (req.url === '/moved') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+			return res.writeHead(404).end('no such file');
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+	afterAll(async () => {
+		if (allowLoopback === undefined) delete process.env.REELSMITH_CALLBACK_ALLOW_LOOPBACK;
+		else process.env.REELSMITH_CALLBACK_ALLOW_LOOPBACK = allowLoopback;
+		server?.close();
+		await Promise.all([s3?.stop(), tmp?.cleanup()]);
+	});
+
+	const item = (music: unknown) => ({ runId: 'm1', video: videoRef, options: { music } });
+	const mix = async (music: unknown, params: Record<string, unknown> = {}) => {
+		const context = executionContext({
+			items: [item(music)],
+			parameters: { operation: 'music', video: videoRef, music, ...params },
+			credentials: { reelsmithS3Api: s3Credential(s3) },
+			node: { id: 'ffmpeg-1', name: 'Mix music', type: 'n8n-nodes-reelsmith.ffmpeg' },
+		});
+		const [output] = await new FFmpeg().execute.call(context);
+		return output[0].json;
+	};
+
+	it('passes the item on unchanged when the run has no music', async () => {
+		const json = await mix(null);
+		assert.deepEqual(json, item(null));
+	});
+
+	it("mixes a stored music file into the run's work folder and says what it did", async () => {
+		const json = await mix({ key: 'music/bed.mp3', volume: -24, duck: true }, { volume: -24, duck: true });
+		const video = json.video as IDataObject;
+		assert.equal(video.key, musicMixKey('m1'));
+		assert.ok(Math.abs((video.duration as number) - 8) < 0.1, `${video.duration} s`);
+		const summary = json.music as IDataObject;
+		assert.equal(summary.ducked, true);
+		assert.equal(summary.volume, -24);
+		const file = await downloadTo(s3, musicMixKey('m1'), tmp.path('from-key.mp4'));
+		assert.ok((await bandLevel(file, 'music', 1.9, 2.9)) - (await bandLevel(file, 'music', 3.3, 4.3)) >= 6, 'ducked under speech');
+	});
+
+	it('downloads a music URL (loopback allowed only by the callback setting), and refuses one that redirects or is missing', async () => {
+		delete process.env.REELSMITH_CALLBACK_ALLOW_LOOPBACK;
+		await assert.rejects(mix({ url: `${base}/bed.mp3` }), (error: Error) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /The run's "music" could not be downloaded: The music URL must be an https URL/);
+			return true;
+		});
+		process.env.REELSMITH_CALLBACK_ALLOW_LOOPBACK = 'true';
+		const json = await mix({ url: `${base}/bed.mp3` });
+		assert.equal((json.music as IDataObject).ducked, true);
+		assert.equal((json.video as IDataObject).key, musicMixKey('m1'));
+		await assert.rejects(mix({ url: `${base}/moved` }), /redirected to http:\/\/169\.254\.169\.254\/latest\/meta-data\/; redirects are not followed/);
+		await assert.rejects(mix({ url: `${base}/nothing.mp3` }), /"music" could not be downloaded: The music URL answered 404/);
+	});
+
+	it('names the music when the stored key is not there', async () => {
+		await assert.rejects(mix({ key: 'music/missing.mp3' }), /The "Music" object "music\/missing\.mp3" is not in bucket/);
 	});
 });
