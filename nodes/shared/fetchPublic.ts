@@ -63,7 +63,9 @@ export async function downloadPublicFile(url: string, file: string, limits: Fetc
 				}
 				const declared = Number(res.headers['content-length']);
 				const tooBig = () =>
-					new FetchError(`The ${what} file is larger than ${Math.round(maxBytes / MB)} MB. Use a shorter or more compressed file.`);
+					new FetchError(
+						`The ${what} file is larger than ${maxBytes >= MB ? `${Math.round(maxBytes / MB)} MB` : `${Math.round(maxBytes / 1024)} KB`}. Use a shorter or more compressed file.`,
+					);
 				if (declared > maxBytes) {
 					res.destroy();
 					return reject(tooBig());

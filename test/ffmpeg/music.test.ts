@@ -12,6 +12,7 @@ import { executionContext } from '../helpers/execution-context';
 import { downloadTo, startS3, type TestS3 } from '../helpers/s3';
 import { s3Credential } from '../video-generation/context';
 import { mixMusic } from '../../nodes/FFmpeg/lib/music';
+import { downloadPublicFile, FetchError } from '../../nodes/shared/fetchPublic';
 import { ffmpeg } from '../../nodes/shared/transport/ffmpeg';
 import { streamDurations, tempDir } from '../fixtures/media/make';
 
@@ -232,5 +233,49 @@ describe('FFmpeg → Mix Music in a run', () => {
 
 	it('names the music when the stored key is not there', async () => {
 		await assert.rejects(mix({ key: 'music/missing.mp3' }), /The "Music" object "music\/missing\.mp3" is not in bucket/);
+	});
+});
+
+describe('downloading a music URL', () => {
+	let server: Server;
+	let base: string;
+	beforeAll(async () => {
+		server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(Buffer.alloc(64 * 1024, 1)));
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+	afterAll(() => server?.close());
+
+	it('resolves the host when it downloads: a public name that answers with an inside address is refused before connecting', async () => {
+		const tmp = await tempDir();
+		try {
+			for (const address of ['10.0.0.7', '169.254.169.254', '127.0.0.1']) {
+				const lookup = async () => [{ address, family: 4 }];
+				await assert.rejects(
+					downloadPublicFile('https://music.example.com/bed.mp3', tmp.path('bed.mp3'), { what: 'music', lookup }),
+					(error: Error) =>
+						error instanceof FetchError &&
+						error.message.includes(`The music host music.example.com resolves to an address that is not public: it points at ${address}`),
+				);
+			}
+		} finally {
+			await tmp.cleanup();
+		}
+	});
+
+	it('stops at the size limit and leaves no partial file', async () => {
+		const tmp = await tempDir();
+		try {
+			const file = tmp.path('bed.mp3');
+			await assert.rejects(
+				downloadPublicFile(`${base}/bed.mp3`, file, { what: 'music', allowLoopback: true, maxBytes: 16 * 1024 }),
+				/The music file is larger than 16 KB\. Use a shorter or more compressed file/,
+			);
+			await assert.rejects(readFile(file), /ENOENT/);
+			await downloadPublicFile(`${base}/bed.mp3`, file, { what: 'music', allowLoopback: true });
+			assert.equal((await readFile(file)).length, 64 * 1024);
+		} finally {
+			await tmp.cleanup();
+		}
 	});
 });
