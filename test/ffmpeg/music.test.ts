@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -149,7 +149,9 @@ describe('Mix Music: a music bed under the narration', () => {
 	});
 
 	it('refuses a music file with no sound in plain words', async () => {
-		await assert.rejects(mixMusic({ input: video, music: video.replace('narrated', 'none'), output: tmp.path('x.mp4') }));
+		const page = tmp.path('page.mp3');
+		await writeFile(page, '<!doctype html><title>Not found</title>');
+		await assert.rejects(mixMusic({ input: video, music: page, output: tmp.path('x.mp4') }), /The music file is not a media file ffmpeg can read/);
 		const picture = tmp.path('picture.mp4');
 		await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=10', '-t', '1', '-an', picture]);
 		await assert.rejects(mixMusic({ input: video, music: picture, output: tmp.path('y.mp4') }), /music file has no audio stream/);

@@ -58,7 +58,10 @@ export async function mixMusic(options: MusicOptions): Promise<MusicResult> {
 	const duck = options.duck ?? true;
 	const [probe, music] = await Promise.all([
 		probeMedia(options.input, { measureAudio: false, known: options.known }),
-		probeMedia(options.music, { measureAudio: false }),
+		// A URL may answer with a web page or anything else: say so in words, not in ffprobe's.
+		probeMedia(options.music, { measureAudio: false }).catch(() => {
+			throw new Error('The music file is not a media file ffmpeg can read. Use an audio file (MP3, AAC, WAV, FLAC, Ogg…).');
+		}),
 	]);
 	if (!probe.video) throw new Error('The video has no video stream to put music under.');
 	if (!music.audio) throw new Error('The music file has no audio stream. Use an audio file (MP3, AAC, WAV, FLAC, Ogg…).');
