@@ -31,6 +31,12 @@ export const properties: INodeProperties[] = [
 				action: 'Export a timeline',
 			},
 			{
+				name: 'Mix Music',
+				value: 'music',
+				description: 'Lay a music bed under the narration, ducked while it speaks; the video is copied',
+				action: 'Mix music under the narration',
+			},
+			{
 				name: 'Mux Narration',
 				value: 'mux',
 				description: 'Put a narration track on a clip, padded or cut to the clip length',

@@ -14,7 +14,7 @@
  *   runs/<runId>/final/thumbnail.jpg                 thumbnail
  *   runs/<runId>/final/metadata.json                 title, description and tags for the export
  *   runs/<runId>/final/timeline.otio, timeline.edl   the editor hand-off: the timeline as OpenTimelineIO and CMX 3600
- *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, loudness.mp4,
+ *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, music.mp4, loudness.mp4,
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
  *   batches/<batchId>/manifest.json                  what the export holds, with presigned links
@@ -44,6 +44,8 @@ export const timelineKey = (runId: string, format: 'otio' | 'edl') => `${runPref
 export const workKey = (runId: string, name: string) => `${runPrefix(runId)}work/${name}`;
 /** The scenes concatenated, before loudness and subtitles. */
 export const joinedKey = (runId: string) => workKey(runId, 'joined.mp4');
+/** The joined scenes with the run's music bed under the narration. */
+export const musicMixKey = (runId: string) => workKey(runId, 'music.mp4');
 export const loudnessKey = (runId: string) => workKey(runId, 'loudness.mp4');
 export const subtitledKey = (runId: string) => workKey(runId, 'subtitled.mp4');
 export const watermarkedKey = (runId: string) => workKey(runId, 'watermarked.mp4');

@@ -3,6 +3,8 @@
  * - reference images (Kling or Runway download them): Reelsmith never fetches them itself, so the check is on the
  *   URL as written (publicUrlProblem). A public name is not resolved: the provider resolves it in its own network,
  *   where our DNS answer would prove nothing.
+ * - a run's music (Reelsmith downloads it at assembly, fetchPublic.ts): checked as written when the run is requested,
+ *   and resolved and pinned like a callback when it is downloaded; redirects are not followed.
  * - completion callbacks (Reelsmith POSTs to them): checked as written when the run is requested (callbackUrlProblem),
  *   and again when each request is sent (resolvePublicHost): the name is resolved and every address it has must be
  *   public, and the connection goes to the address that was checked, so a DNS answer that changes in between (DNS
@@ -102,7 +104,7 @@ export type Lookup = (host: string) => Promise<Array<{ address: string; family: 
 const systemLookup: Lookup = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 /**
- * Resolves the host of a callback URL and checks every address it has; the first one is where to connect. Throws
+ * Resolves the host of a callback (or music, `what`) URL and checks every address it has; the first one is where to connect. Throws
  * a PublicHostError (not worth retrying) when any address is not public, and the resolver's error when the name
  * does not resolve (worth retrying: DNS may come back).
  */
@@ -110,15 +112,16 @@ export async function resolvePublicHost(
 	url: string,
 	rules: AddressRules = {},
 	lookup: Lookup = systemLookup,
+	what = 'callback',
 ): Promise<{ address: string; family: 4 | 6 }> {
 	const problem = callbackUrlProblem(url, rules);
-	if (problem) throw new PublicHostError(`The callback URL ${problem}.`);
+	if (problem) throw new PublicHostError(`The ${what} URL ${problem}.`);
 	const host = hostOf(new URL(url));
 	const addresses = ipaddr.isValid(host) ? [{ address: host, family: host.includes(':') ? 6 : 4 }] : await lookup(host);
-	if (addresses.length === 0) throw new Error(`The callback host ${host} has no address.`);
+	if (addresses.length === 0) throw new Error(`The ${what} host ${host} has no address.`);
 	for (const { address } of addresses) {
 		const refused = addressProblem(address, rules);
-		if (refused) throw new PublicHostError(`The callback host ${host} resolves to an address that is not public: it ${refused}.`);
+		if (refused) throw new PublicHostError(`The ${what} host ${host} resolves to an address that is not public: it ${refused}.`);
 	}
 	return { address: addresses[0].address, family: addresses[0].family === 6 ? 6 : 4 };
 }

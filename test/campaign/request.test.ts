@@ -40,6 +40,7 @@ describe('validateRunRequest', () => {
 			approval: false,
 			referenceFrames: 'none',
 			references: {},
+			music: null,
 		});
 		assert.equal(result.request.budget, null);
 		assert.equal(result.request.campaignBudget, null);
@@ -185,7 +186,10 @@ describe('validateRunRequest', () => {
 		const result = rejected({ script });
 		assert.equal(result.field, 'script');
 		const line = script.slice(0, script.indexOf('\u0000')).split('\n').length;
-		assert.equal(result.message, `"script" holds a NUL character (\\u0000) on line ${line}, which cannot be stored. Remove it (text copied from a binary file often brings them) and send again.`);
+		assert.equal(
+			result.message,
+			`"script" holds a NUL character (\\u0000) on line ${line}, which cannot be stored. Remove it (text copied from a binary file often brings them) and send again.`,
+		);
 		assert.equal(rejected({ script: fountain(1), title: 'A\u0000B' }).field, 'title');
 		assert.equal(rejected({ script: fountain(1), voiceMap: { 'AL\u0000ICE': 'en' } }).field, 'voiceMap');
 		assert.equal(rejected(`{"script": ${JSON.stringify(fountain(1))}, "campaign": "x\\u0000"}`).field, 'campaign');
@@ -261,22 +265,46 @@ describe('reference frames for image-to-video', () => {
 	});
 
 	for (const [what, references, message] of [
-		['a plain http URL', { 1: 'http://example.com/a.png' }, /^"references" for scene 1 must be an https URL or a data URI such as data:image\/png;base64,\.\.\. \(got "http:\/\/example\.com\/a\.png"\)\. Fix "references"/],
+		[
+			'a plain http URL',
+			{ 1: 'http://example.com/a.png' },
+			/^"references" for scene 1 must be an https URL or a data URI such as data:image\/png;base64,\.\.\. \(got "http:\/\/example\.com\/a\.png"\)\. Fix "references"/,
+		],
 		['a number', { 2: 42 }, /^"references" for scene 2 must be a text \(an https URL or a data URI\), not number/],
 		['a GIF data URI', { 1: 'data:image/gif;base64,R0lGOD' }, /^"references" for scene 1 must be an https URL or a data URI/],
-		['a key that is not a scene number', { first: 'https://example.com/a.png' }, /^"references" keys must be scene numbers such as "1" \(got "first"\)/],
+		[
+			'a key that is not a scene number',
+			{ first: 'https://example.com/a.png' },
+			/^"references" keys must be scene numbers such as "1" \(got "first"\)/,
+		],
 		['a list', ['https://example.com/a.png'], /^"references" must be an object mapping scene numbers to the image/],
-		['a scene the script does not have', { 4: 'https://example.com/a.png' }, /^"references" has an image for scene 4, but the script has 3 scenes\. Use scene numbers from 1 to 3\.$/],
-		['the cloud metadata address', { 1: 'https://169.254.169.254/latest/meta-data/' }, /^"references" for scene 1 points at 169\.254\.169\.254, a link-local address \(where cloud metadata services answer\); use a public URL/],
+		[
+			'a scene the script does not have',
+			{ 4: 'https://example.com/a.png' },
+			/^"references" has an image for scene 4, but the script has 3 scenes\. Use scene numbers from 1 to 3\.$/,
+		],
+		[
+			'the cloud metadata address',
+			{ 1: 'https://169.254.169.254/latest/meta-data/' },
+			/^"references" for scene 1 points at 169\.254\.169\.254, a link-local address \(where cloud metadata services answer\); use a public URL/,
+		],
 		['metadata behind IPv6', { 1: 'https://[::ffff:169.254.169.254]/a.png' }, /points at ::ffff:a9fe:a9fe, a link-local address/],
 		['loopback written as a number', { 1: 'https://2130706433/a.png' }, /points at 127\.0\.0\.1, a loopback address/],
 		['a private address', { 2: 'https://10.0.0.8/a.png' }, /points at 10\.0\.0\.8, a private network address/],
 		['an IPv6 unique local address', { 1: 'https://[fd00:ec2::254]/a.png' }, /a private network address/],
-		['a metadata host name', { 1: 'https://metadata.google.internal/computeMetadata/v1/' }, /"metadata\.google\.internal", a name that only exists inside a network/],
+		[
+			'a metadata host name',
+			{ 1: 'https://metadata.google.internal/computeMetadata/v1/' },
+			/"metadata\.google\.internal", a name that only exists inside a network/,
+		],
 		['localhost', { 1: 'https://localhost:8443/a.png' }, /"localhost", a name that only exists inside a network/],
 		['a single-label host', { 1: 'https://intranet/a.png' }, /"intranet", a name that only exists/],
 		['a URL with a password', { 1: 'https://me:secret@example.com/a.png' }, /carries a user name or password/],
-		['a data URI over 5 MB', { 1: `data:image/png;base64,${'A'.repeat(5 * 1024 * 1024)}` }, /^"references" for scene 1 is a data URI of 5\.0 MB; the limit is 5 MB/],
+		[
+			'a data URI over 5 MB',
+			{ 1: `data:image/png;base64,${'A'.repeat(5 * 1024 * 1024)}` },
+			/^"references" for scene 1 is a data URI of 5\.0 MB; the limit is 5 MB/,
+		],
 	] as const) {
 		it(`rejects references with ${what}, naming the field`, () => {
 			const result = rejected({ script: fountain(3), references });
@@ -290,4 +318,46 @@ describe('reference frames for image-to-video', () => {
 		assert.equal(result.field, 'referenceFrames');
 		assert.match(result.message, /"referenceFrames" must be one of none, storyboard/);
 	});
+});
+
+describe('the music bed', () => {
+	it('keeps the music: a URL or a stored key, with volume −20 and ducking on unless given', () => {
+		const byUrl = validateRunRequest({ script: fountain(1), music: { url: 'https://example.com/bed.mp3' } });
+		assert.ok(byUrl.ok);
+		assert.deepEqual(byUrl.options.music, { url: 'https://example.com/bed.mp3', volume: -20, duck: true });
+		const byKey = validateRunRequest({ script: fountain(1), music: { key: 'music/bed.mp3', volume: -28, duck: false } });
+		assert.ok(byKey.ok);
+		assert.deepEqual(byKey.options.music, { key: 'music/bed.mp3', volume: -28, duck: false });
+		const none = validateRunRequest({ script: fountain(1), music: null });
+		assert.ok(none.ok);
+		assert.equal(none.options.music, null);
+	});
+
+	for (const [what, music, field, message] of [
+		['a text instead of an object', 'https://example.com/bed.mp3', 'music', /^"music" must be background music for the run/],
+		['neither url nor key', { volume: -20 }, 'music', /"music" has neither "url" nor "key"/],
+		['both url and key', { url: 'https://example.com/a.mp3', key: 'a.mp3' }, 'music', /both "url" and "key"/],
+		['an unknown part', { url: 'https://example.com/a.mp3', gain: 3 }, 'music.gain', /unknown field "gain"/],
+		['plain http', { url: 'http://example.com/a.mp3' }, 'music.url', /^"music\.url" must be an https URL/],
+		[
+			'the cloud metadata address',
+			{ url: 'https://169.254.169.254/latest/meta-data/' },
+			'music.url',
+			/points at 169\.254\.169\.254, a link-local address/,
+		],
+		['loopback', { url: 'https://127.0.0.1/a.mp3' }, 'music.url', /points at 127\.0\.0\.1, a loopback address/],
+		['a private address', { url: 'https://192.168.1.20/a.mp3' }, 'music.url', /a private network address/],
+		['an inside name', { url: 'https://files.internal/a.mp3' }, 'music.url', /a name that only exists inside a network/],
+		['a key that climbs out', { key: '../other/secret.mp3' }, 'music.key', /without a leading "\/" or "\.\." parts/],
+		['a volume above 0', { url: 'https://example.com/a.mp3', volume: 6 }, 'music.volume', /^"music\.volume" must be a number of dB from -40 to 0/],
+		['a volume below −40', { key: 'bed.mp3', volume: -60 }, 'music.volume', /from -40 to 0.*got -60/],
+		['a volume as text', { key: 'bed.mp3', volume: 'quiet' }, 'music.volume', /got "quiet"/],
+		['duck as text', { key: 'bed.mp3', duck: 'yes' }, 'music.duck', /"music\.duck" must be true/],
+	] as const) {
+		it(`rejects music with ${what}, naming ${field}`, () => {
+			const result = rejected({ script: fountain(1), music });
+			assert.equal(result.field, field);
+			assert.match(result.message, message);
+		});
+	}
 });

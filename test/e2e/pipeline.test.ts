@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
-import { batchExportKey, batchManifestKey, timelineKey } from '../../nodes/shared/keys';
+import { batchExportKey, batchManifestKey, musicMixKey, timelineKey } from '../../nodes/shared/keys';
 import { Storage } from '../../nodes/shared/transport/storage';
 import { dashboardConnection } from '../../initialization/stack';
 import { startDashboard } from '../../ui/server/index';
@@ -309,6 +311,49 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(facts.duration < 3, `shorter than loudnorm's 3 s window (${facts.duration} s)`);
 		await assertLoudnessChecked(runId, final);
 		assert.deepEqual(pictureSize(await download(run.thumbnail_key, 'square.jpg')), { width: 1080, height: 1080 });
+	});
+
+	test('a run with music: the bed is downloaded, heard between the lines, and the final still meets the loudness target', async () => {
+		// The music host is on loopback, which the stack allows (REELSMITH_CALLBACK_ALLOW_LOOPBACK, as for callbacks).
+		const music = join(dataDir, 'bed.mp3');
+		execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=200:sample_rate=44100:duration=3', '-ac', '2', '-y', music]);
+		const bytes = await readFile(music);
+		const host = createServer((req, res) =>
+			req.url === '/bed.mp3' ? res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(bytes) : res.writeHead(404).end(),
+		);
+		await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/bed.mp3`;
+			const refused = await post('reelsmith/runs', { script: 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n', music: { url, volume: 5 } });
+			assert.equal(refused.status, 400);
+			assert.equal(refused.json.field, 'music.volume');
+
+			const script = 'INT. OFFICE - DAY\n\nSAM\nWe start now, all of us.\n\nEXT. ROOF - NIGHT\n\nANA\nThen we finish up here.\n';
+			const answer = await post('reelsmith/runs', { script, iterations: 1, music: { url } });
+			assert.equal(answer.status, 202, JSON.stringify(answer.json));
+			const runId = String(answer.json.runId);
+			const run = await waitForRun(runId, finished);
+			assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+			assert.ok((await storage.listKeys(`runs/${runId}/work/`)).includes(musicMixKey(runId)), 'Mix music wrote its video');
+
+			const final = await download(run.final_key, 'music.mp4');
+			await assertLoudnessChecked(runId, final);
+			// Between the two scenes' lines no one speaks: without music that is silence, with it the bed is heard.
+			const cues = srtCues(await readFile(await download(run.subtitles_key, 'music.srt'), 'utf8'));
+			assert.ok(cues.length >= 2, JSON.stringify(cues));
+			const gaps = cues.slice(1).map((cue, i) => ({ from: cues[i].end, to: cue.start })).sort((a, b) => b.to - b.from - (a.to - a.from));
+			const gap = gaps[0];
+			assert.ok(gap.to - gap.from >= 0.4, `a pause between lines: ${JSON.stringify(gaps)}`);
+			const middle = (gap.from + gap.to) / 2;
+			const window = ['-ss', String(middle - 0.15), '-t', '0.3'];
+			const { stderr } = spawnSync('ffmpeg', ['-hide_banner', '-nostats', ...window, '-i', final, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], {
+				encoding: 'utf8',
+			});
+			const meanVolume = Number(/mean_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? -Infinity);
+			assert.ok(meanVolume > -40, `music heard in the pause at ${gap.from}–${gap.to} s: ${meanVolume} dB`);
+		} finally {
+			host.close();
+		}
 	});
 
 	test('a run with a callbackUrl: signed events for each stage and the end, the end retried after two 500s, its link downloads the MP4', async () => {

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import {
-	NodeOperationError,
-	type ICredentialTestFunctions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { NodeOperationError, type ICredentialTestFunctions, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { FFmpeg } from '../../nodes/FFmpeg/FFmpeg.node';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
 import {
@@ -78,7 +72,19 @@ describe('FFmpeg node', () => {
 		assert.equal(node.methods.credentialTest.reelsmithS3ApiTest, testS3Credential);
 		const operation = description.properties.find((p) => p.name === 'operation')!;
 		const values = (operation.options as Array<{ value: string }>).map((o) => o.value).sort();
-		assert.deepEqual(values, ['checkClip', 'concat', 'export', 'loudness', 'mux', 'probe', 'subtitles', 'thumbnail', 'timeline', 'watermark']);
+		assert.deepEqual(values, [
+			'checkClip',
+			'concat',
+			'export',
+			'loudness',
+			'music',
+			'mux',
+			'probe',
+			'subtitles',
+			'thumbnail',
+			'timeline',
+			'watermark',
+		]);
 		const field = (op: string, name: string) =>
 			description.properties.find((p) => p.name === name && p.displayOptions?.show?.operation?.includes(op));
 		assert.equal(field('probe', 'input')?.default, '={{ $json.clip }}');
@@ -91,12 +97,19 @@ describe('FFmpeg node', () => {
 		assert.equal(field('checkClip', 'tolerance')?.default, 0.5);
 		assert.equal(field('checkClip', 'minMeanVolume')?.default, -60);
 		assert.deepEqual(
+			['music', 'volume', 'duck'].map((name) => field('music', name)?.default),
+			['={{ $json.options.music }}', -20, true],
+		);
+		assert.deepEqual(
 			['target', 'truePeak'].map((name) => field('loudness', name)?.default),
 			[-14, -1.5],
 		);
 		// Output keys are the run's standard keys unless the operator overrides them.
-		const writing = ['concat', 'export', 'loudness', 'mux', 'subtitles', 'thumbnail', 'watermark'];
-		assert.deepEqual(writing.map((op) => field(op, 'outputKey')?.default), writing.map(() => ''));
+		const writing = ['concat', 'export', 'loudness', 'music', 'mux', 'subtitles', 'thumbnail', 'watermark'];
+		assert.deepEqual(
+			writing.map((op) => field(op, 'outputKey')?.default),
+			writing.map(() => ''),
+		);
 		assert.equal(field('subtitles', 'srtKey')?.default, '');
 		assert.equal(field('thumbnail', 'frameFor')?.default, 'run');
 		assert.equal(field('concat', 'outputKey')?.placeholder, joinedKey('<runId>'));
@@ -127,7 +140,10 @@ describe('FFmpeg node', () => {
 		];
 		const output = await run(executeContext(s3, items, (i) => ({ operation: 'probe', input: items[i].clip })));
 		assert.equal(output.length, 2);
-		assert.deepEqual(output.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
+		assert.deepEqual(
+			output.map((item) => item.pairedItem),
+			[{ item: 0 }, { item: 1 }],
+		);
 		const probe = output[1].json.probe as IDataObject;
 		assert.equal(output[1].json.sceneNumber, 2);
 		assert.equal((probe.video as IDataObject).width, 320);
@@ -135,9 +151,7 @@ describe('FFmpeg node', () => {
 		assert.equal(probe.faststart, true);
 		assert.ok(Math.abs((probe.duration as number) - 2) < 0.05);
 		// A JSON string typed into the field works like a mapped object.
-		const typed = await run(
-			executeContext(s3, [{}], { operation: 'probe', input: JSON.stringify({ bucket: s3.bucket, key: clipRef.key }) }),
-		);
+		const typed = await run(executeContext(s3, [{}], { operation: 'probe', input: JSON.stringify({ bucket: s3.bucket, key: clipRef.key }) }));
 		assert.equal(((typed[0].json.probe as IDataObject).video as IDataObject).height, 180);
 	});
 
@@ -154,7 +168,10 @@ describe('FFmpeg node', () => {
 		});
 		const output = await run(executeContext(s3, items, params, { continueOnFail: true }));
 		assert.equal(output.length, 2);
-		assert.deepEqual(output.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
+		assert.deepEqual(
+			output.map((item) => item.pairedItem),
+			[{ item: 0 }, { item: 1 }],
+		);
 
 		const sceneVideo = output[0].json.sceneVideo as IDataObject;
 		assert.deepEqual(
@@ -212,19 +229,12 @@ describe('FFmpeg node', () => {
 			run(executeContext(s3, [{ sceneNumber: 1 }], mux)),
 			/^NodeOperationError: "Output Key" is empty and the item has no runId, so there is no standard key for the scene video\. Pass items with runId and sceneNumber/,
 		);
-		await assert.rejects(
-			run(executeContext(s3, [{ runId: 'r1' }], mux)),
-			/"Output Key" is empty and the item has no sceneNumber \(got null\)/,
-		);
+		await assert.rejects(run(executeContext(s3, [{ runId: 'r1' }], mux)), /"Output Key" is empty and the item has no sceneNumber \(got null\)/);
 		await assert.rejects(run(executeContext(s3, [{ runId: '../r1', sceneNumber: 1 }], mux)), /runId "\.\.\/r1" cannot name a folder/);
 	});
 
 	it('checkClip: reports a missing object and a silent clip as problems, never throws', async () => {
-		const items = [
-			{ sceneVideo: { bucket: s3.bucket, key: 'runs/r1/scenes/007/scene.mp4' } },
-			{ sceneVideo: clipRef },
-			{},
-		];
+		const items = [{ sceneVideo: { bucket: s3.bucket, key: 'runs/r1/scenes/007/scene.mp4' } }, { sceneVideo: clipRef }, {}];
 		const output = await run(
 			executeContext(s3, items, (i) => ({
 				operation: 'checkClip',
@@ -247,7 +257,7 @@ describe('FFmpeg node', () => {
 		assert.match((checks[2].problems as string[])[0], /no clip to check/);
 	});
 
-	it('assembles through the node into the run\'s standard keys: concat → subtitles → loudness → thumbnail → watermark → export', async () => {
+	it("assembles through the node into the run's standard keys: concat → subtitles → loudness → thumbnail → watermark → export", async () => {
 		const scenes: IDataObject[] = [];
 		for (const n of [1, 2]) {
 			const file = await makeClip(tmp.path(`scene-${n}.mp4`), { duration: 1, gainDb: -35, frequency: 300 * n });
@@ -256,10 +266,7 @@ describe('FFmpeg node', () => {
 		const step = async (params: Params, json: IDataObject) => (await run(executeContext(s3, [json], params)))[0].json;
 
 		let json: IDataObject = { runId: 'r2', clips: scenes };
-		json = await step(
-			{ operation: 'concat', clips: scenes, mode: 'auto', transition: 'none' },
-			json,
-		);
+		json = await step({ operation: 'concat', clips: scenes, mode: 'auto', transition: 'none' }, json);
 		assert.equal(json.concatMode, 'copy');
 		assert.equal((json.video as IDataObject).key, joinedKey('r2'));
 		assert.ok(Math.abs(((json.video as IDataObject).duration as number) - 2) < 0.1);
@@ -288,25 +295,22 @@ describe('FFmpeg node', () => {
 		const srt = (await s3.storage.downloadBuffer({ bucket: s3.bucket, key: subtitlesKey('r2') })).toString();
 		assert.match(srt, /^1\n00:00:00,000 --> 00:00:00,900\nALICE: Hello: "world"\n/);
 
-		json = await step(
-			{ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5 },
-			json,
-		);
+		json = await step({ operation: 'loudness', video: json.video, target: -14, truePeak: -1.5 }, json);
 		assert.equal((json.video as IDataObject).key, loudnessKey('r2'));
 		const loudness = json.loudness as IDataObject;
 		assert.ok(Math.abs(((loudness.output as IDataObject).integrated as number) + 14) <= 1);
 		assert.ok(((loudness.input as IDataObject).integrated as number) < -30);
 
-		const thumb = await step(
-			{ operation: 'thumbnail', video: json.video, time: 0.5, preset: 'shorts' },
-			json,
-		);
+		const thumb = await step({ operation: 'thumbnail', video: json.video, time: 0.5, preset: 'shorts' }, json);
 		assert.deepEqual(
 			{ ...(thumb.thumbnail as IDataObject), bytes: undefined },
 			{ bucket: s3.bucket, key: thumbnailKey('r2'), contentType: 'image/jpeg', bytes: undefined, width: 1080, height: 1920 },
 		);
 		// Every preset's thumbnail has that platform's size (presets.json), whatever the video's shape.
-		for (const [preset, size] of [['youtube', [1280, 720]], ['square', [1080, 1080]]] as const) {
+		for (const [preset, size] of [
+			['youtube', [1280, 720]],
+			['square', [1080, 1080]],
+		] as const) {
 			const other = await step({ operation: 'thumbnail', video: json.video, time: 0.5, preset }, json);
 			const { width, height } = other.thumbnail as IDataObject;
 			assert.deepEqual([width, height], size, preset);
@@ -349,7 +353,11 @@ describe('FFmpeg node', () => {
 			[final.video?.width, final.video?.height, final.video?.pixelFormat, final.audio?.codec, final.faststart],
 			[1080, 1080, 'yuv420p', 'aac', true],
 		);
-		assert.deepEqual(final.subtitles.map((s) => s.codec), ['mov_text'], 'the soft subtitle track survives loudness, watermark and export');
+		assert.deepEqual(
+			final.subtitles.map((s) => s.codec),
+			['mov_text'],
+			'the soft subtitle track survives loudness, watermark and export',
+		);
 		assert.ok(Math.abs(final.loudness! + 14) <= 1.5, `final loudness ${final.loudness}`);
 	});
 });

@@ -77,6 +77,7 @@ const CELL_KINDS: Record<RequestField, 'text' | 'number' | 'boolean' | 'json' | 
 	callbackUrl: 'text',
 	events: 'list',
 	language: 'text',
+	music: 'json',
 };
 const FIELDS = Object.keys(CELL_KINDS) as RequestField[];
 /** A post's words: "body" is the script's other name in a row. */
@@ -90,10 +91,16 @@ export function validateBatch(body: unknown, contentType = '', campaignParameter
 	if (!read.ok) return read;
 	const campaign = (campaignParameter.trim() || read.campaign || DEFAULT_CAMPAIGN).trim();
 	if (read.rows.length === 0) {
-		return fail('rows', `The batch has no rows. Send at least one script (${read.source === 'csv' ? 'a record under the header row' : '"rows": [{"script": "…"}]'}).`);
+		return fail(
+			'rows',
+			`The batch has no rows. Send at least one script (${read.source === 'csv' ? 'a record under the header row' : '"rows": [{"script": "…"}]'}).`,
+		);
 	}
 	if (read.rows.length > MAX_BATCH_ROWS) {
-		return fail('rows', `The batch has ${read.rows.length} rows; a batch takes at most ${MAX_BATCH_ROWS}. Split it into batches of ${MAX_BATCH_ROWS} or fewer.`);
+		return fail(
+			'rows',
+			`The batch has ${read.rows.length} rows; a batch takes at most ${MAX_BATCH_ROWS}. Split it into batches of ${MAX_BATCH_ROWS} or fewer.`,
+		);
 	}
 	const good: GoodRow[] = [];
 	const rejected: RowProblem[] = [];
@@ -148,7 +155,11 @@ function readBatch(body: unknown, contentType: string): Read {
 	if (nul) return fail(nul.field, nul.message);
 	const object = wellFormed(value as Record<string, unknown>);
 	const unknown = Object.keys(object).find((key) => !['campaign', 'defaults', 'rows', 'csv'].includes(key));
-	if (unknown) return fail(unknown, `Unknown field "${unknown}" in the batch. A batch has "campaign", "defaults" and "rows" (or "csv"); run fields go in "defaults" or in each row.`);
+	if (unknown)
+		return fail(
+			unknown,
+			`Unknown field "${unknown}" in the batch. A batch has "campaign", "defaults" and "rows" (or "csv"); run fields go in "defaults" or in each row.`,
+		);
 	const { campaign, defaults = {}, rows, csv } = object as Record<string, unknown>;
 	if (campaign !== undefined && campaign !== null && (typeof campaign !== 'string' || !campaign.trim() || campaign.length > 200)) {
 		return fail('campaign', `"campaign" must be ${FIELD_RULES.campaign}.`);
@@ -172,7 +183,11 @@ function readBatch(body: unknown, contentType: string): Read {
 }
 
 const tooBig = (bytes: number) =>
-	fail('body', `The batch is ${(bytes / 1024 / 1024).toFixed(1)} MB; a batch takes at most ${MAX_BATCH_BYTES / 1024 / 1024} MB. Split it into smaller batches.`, 413);
+	fail(
+		'body',
+		`The batch is ${(bytes / 1024 / 1024).toFixed(1)} MB; a batch takes at most ${MAX_BATCH_BYTES / 1024 / 1024} MB. Split it into smaller batches.`,
+		413,
+	);
 
 /** The row's fields under their run request names ("body" → script, "Title" → title); a field given twice is a problem. */
 function nameFields(fields: Record<string, unknown>): { value: Record<string, unknown> } | { field: string; message: string } {
@@ -197,7 +212,10 @@ export function csvBatch(text: string, campaign: string | undefined, defaults: R
 		records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
 	} catch (error) {
 		const e = error as Error & { lines?: number };
-		return fail('csv', `The CSV could not be read${e.lines ? ` at line ${e.lines}` : ''}: ${e.message.replace(/^.*?:\s*/, '')}. Check the quotes: a cell with a comma, quote or line break is written in double quotes, and a quote inside it is doubled ("").`);
+		return fail(
+			'csv',
+			`The CSV could not be read${e.lines ? ` at line ${e.lines}` : ''}: ${e.message.replace(/^.*?:\s*/, '')}. Check the quotes: a cell with a comma, quote or line break is written in double quotes, and a quote inside it is doubled ("").`,
+		);
 	}
 	if (records.length === 0) return fail('csv', `The CSV is empty. Its first row names the columns: ${columnList()}.`);
 	const header = records[0].record.map((cell) => cell.trim());
@@ -213,7 +231,8 @@ export function csvBatch(text: string, campaign: string | undefined, defaults: R
 		if (columns.includes(field)) return fail('columns', `The column "${field}" appears twice in the header row (column ${index + 1}). Keep one.`);
 		columns.push(field);
 	}
-	if (!columns.includes('script')) return fail('columns', `The header row has no "script" (or "body") column; every row needs its script. The header row is: ${header.join(', ')}.`);
+	if (!columns.includes('script'))
+		return fail('columns', `The header row has no "script" (or "body") column; every row needs its script. The header row is: ${header.join(', ')}.`);
 	// info.lines is the line a record ends on; the next record starts on the line after it.
 	const rows: RawRow[] = records.slice(1).map(({ record }, index) => {
 		const where = { row: index + 1, line: records[index].info.lines + 1 };

@@ -82,6 +82,95 @@ export function callbackProblem(value: unknown): string | null {
 	return callbackUrlProblem(value, { allowLoopback: callbackSettings().allowLoopback });
 }
 export const CALLBACK_EVENTS = ['stage'] as const;
+
+/** The music bed's level on its own in LUFS before ducking (FFmpeg → Mix Music; speech sits at about −14). */
+export const MUSIC_VOLUME = { min: -40, max: 0, default: -20 } as const;
+const MUSIC_FIELDS = ['url', 'key', 'volume', 'duck'];
+/** A music URL: https to a public host, as for callbacks (downloaded at assembly, checked again then). */
+function musicUrlProblem(value: unknown): string | null {
+	if (typeof value !== 'string') return `must be a text (an https URL), not ${value === null ? 'null' : typeof value}`;
+	return callbackUrlProblem(value, { allowLoopback: callbackSettings().allowLoopback });
+}
+/** An object key in the run's bucket, as S3 takes it. */
+function musicKeyProblem(value: unknown): string | null {
+	if (typeof value !== 'string') return `must be a text (an object key), not ${value === null ? 'null' : typeof value}`;
+	if (value.trim() === '') return 'is empty';
+	if (value.length > 1024) return 'is longer than 1024 characters';
+	if (value.startsWith('/') || value.split('/').includes('..')) return 'must be a key inside the bucket, without a leading "/" or ".." parts';
+	// eslint-disable-next-line no-control-regex -- control characters are what is refused
+	if (/[\u0000-\u001f\u007f]/.test(value)) return 'has control characters';
+	return null;
+}
+/**
+ * Why a `music` value is not one, naming the part that is wrong (music.url, music.volume …); null when it is.
+ * Null and absent mean "no music".
+ */
+export function musicProblem(value: unknown): { field: string; message: string } | null {
+	const use = `Send ${'{"url": "https://…"}'} or ${'{"key": "<object key>"}'}, optionally with "volume" and "duck", or leave "music" out.`;
+	if (value === undefined || value === null) return null;
+	if (typeof value !== 'object' || Array.isArray(value)) {
+		return { field: 'music', message: `"music" must be ${FIELD_RULES.music} (got ${show(value)}).` };
+	}
+	const music = value as Record<string, unknown>;
+	const unknown = Object.keys(music).find((key) => !MUSIC_FIELDS.includes(key));
+	if (unknown !== undefined) {
+		return {
+			field: `music.${unknown}`,
+			message: `"music" has an unknown field "${unknown.slice(0, 40)}"; it may have ${MUSIC_FIELDS.join(', ')}. ${use}`,
+		};
+	}
+	const hasUrl = music.url !== undefined && music.url !== null;
+	const hasKey = music.key !== undefined && music.key !== null;
+	if (hasUrl && hasKey) return { field: 'music', message: `"music" has both "url" and "key"; give one of them. ${use}` };
+	if (!hasUrl && !hasKey) return { field: 'music', message: `"music" has neither "url" nor "key". ${use}` };
+	const url = hasUrl ? musicUrlProblem(music.url) : null;
+	if (url)
+		return {
+			field: 'music.url',
+			message: `"music.url" ${url} (got ${show(music.url)}). Send an https URL of a public host, e.g. "https://example.com/bed.mp3".`,
+		};
+	const key = hasKey ? musicKeyProblem(music.key) : null;
+	if (key)
+		return {
+			field: 'music.key',
+			message: `"music.key" ${key} (got ${show(music.key)}). Send the key of an object in the run's bucket, e.g. "music/bed.mp3".`,
+		};
+	const volume = music.volume;
+	if (
+		volume !== undefined &&
+		volume !== null &&
+		!(typeof volume === 'number' && Number.isFinite(volume) && volume >= MUSIC_VOLUME.min && volume <= MUSIC_VOLUME.max)
+	) {
+		return {
+			field: 'music.volume',
+			message: `"music.volume" must be a number of dB from ${MUSIC_VOLUME.min} to ${MUSIC_VOLUME.max}: the music's loudness on its own before ducking (got ${show(volume)}). Leave it out for ${MUSIC_VOLUME.default}.`,
+		};
+	}
+	if (music.duck !== undefined && music.duck !== null && typeof music.duck !== 'boolean') {
+		return {
+			field: 'music.duck',
+			message: `"music.duck" must be true (lower the music while the narration speaks) or false (got ${show(music.duck)}).`,
+		};
+	}
+	return null;
+}
+const music = z
+	.object({
+		url: z
+			.string()
+			.refine((url) => musicUrlProblem(url) === null)
+			.optional(),
+		key: z
+			.string()
+			.refine((key) => musicKeyProblem(key) === null)
+			.optional(),
+		volume: between(MUSIC_VOLUME.min, MUSIC_VOLUME.max).default(MUSIC_VOLUME.default),
+		duck: z.boolean().default(true),
+	})
+	.strict()
+	.refine((value) => (value.url === undefined) !== (value.key === undefined))
+	.nullable()
+	.default(null);
 const dollars = z.number().min(0).max(100_000).nullable().default(null);
 
 export const RequestSchema = z
@@ -122,8 +211,12 @@ export const RequestSchema = z
 		approval: z.boolean().default(false),
 		referenceFrames: z.enum(REFERENCE_FRAMES).default('none'),
 		references,
-		callbackUrl: z.custom<string>((value) => callbackProblem(value) === null).nullable().default(null),
+		callbackUrl: z
+			.custom<string>((value) => callbackProblem(value) === null)
+			.nullable()
+			.default(null),
 		events: z.array(z.enum(CALLBACK_EVENTS)).max(CALLBACK_EVENTS.length).default([]),
+		music,
 	})
 	.strict();
 
@@ -165,6 +258,7 @@ export const FIELD_RULES: Record<RequestField, string> = {
 		'an object mapping scene numbers to the image Kling or Runway should animate for that scene: an https URL or a PNG/JPEG/WebP data URI of at most 5 MB, e.g. {"2": "https://example.com/bob.png"}',
 	callbackUrl: 'an https URL of your app that Reelsmith POSTs a signed event to when the run ends, e.g. "https://example.com/hooks/reelsmith"',
 	events: 'a list of extra events to POST to callbackUrl: ["stage"] for one call per finished stage, or []',
+	music: `background music for the run, ducked under the narration: {"url": "https://…"} (a public host; downloaded at assembly) or {"key": "<object key in the run's bucket>"}, with "volume" (its loudness on its own before ducking, ${MUSIC_VOLUME.min} to ${MUSIC_VOLUME.max} dB, default ${MUSIC_VOLUME.default}) and "duck" (default true), or null for none`,
 };
 
 /** What the run keeps from the request besides its options. */
@@ -229,9 +323,14 @@ export interface RunOptions {
 	referenceFrames: (typeof REFERENCE_FRAMES)[number];
 	/** Scene number → image to animate (https URL or data URI); wins over the storyboard still. */
 	references: Record<string, string>;
+	/** The music bed (FFmpeg → Mix Music at assembly); null or absent = none. */
+	music?: RunMusic | null;
 	/** Set by Choose Providers; absent until then. */
 	providers?: RunProviders;
 }
+
+/** A run's music: a URL to download or a stored key, its level and whether it ducks under the narration. */
+export type RunMusic = ({ url: string } | { key: string }) & { volume: number; duck: boolean };
 
 export type RequestCheck =
 	| { ok: true; request: RunRequest; options: RunOptions; plan: Plan }
@@ -247,12 +346,13 @@ export function validateRunRequest(body: unknown): RequestCheck {
 	const result = RequestSchema.safeParse(input);
 	if (!result.success) {
 		const issue = result.error.issues[0];
+		if (issue.path[0] === 'music') {
+			const problem = musicProblem(input.music) ?? { field: 'music', message: `"music" must be ${FIELD_RULES.music}.` };
+			return reject(problem.field, problem.message);
+		}
 		if (issue.code === 'unrecognized_keys') {
 			const field = issue.keys[0];
-			return reject(
-				field,
-				`Unknown field "${field}". Remove it or check its spelling; a request may have: ${Object.keys(FIELD_RULES).join(', ')}.`,
-			);
+			return reject(field, `Unknown field "${field}". Remove it or check its spelling; a request may have: ${Object.keys(FIELD_RULES).join(', ')}.`);
 		}
 		const field = String(issue.path[0] ?? 'body') as RequestField;
 		return reject(field, explain(field, input[field]));
@@ -291,7 +391,10 @@ export function validateRunRequest(body: unknown): RequestCheck {
 	if (tooLong) return reject('script', tooLong);
 
 	if (body_.events.length > 0 && !body_.callbackUrl) {
-		return reject('events', `"events" asks for ${body_.events.join(', ')} callbacks, but there is no "callbackUrl" to send them to. Add "callbackUrl" or leave "events" out.`);
+		return reject(
+			'events',
+			`"events" asks for ${body_.events.join(', ')} callbacks, but there is no "callbackUrl" to send them to. Add "callbackUrl" or leave "events" out.`,
+		);
 	}
 
 	const { script, title, format, campaign, priority, sceneCount, targetDuration, budget, campaignBudget, callbackUrl, events, ...rest } = body_;
@@ -321,15 +424,21 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			approval: rest.approval,
 			referenceFrames: rest.referenceFrames,
 			references: rest.references,
+			music: musicOf(rest.music),
 		},
 		plan,
 	};
 }
 
+/** The checked music as the run keeps it: url or key, never both. */
+function musicOf(value: ValidRequestBody['music']): RunMusic | null {
+	if (!value) return null;
+	const { volume, duck } = value;
+	return value.url !== undefined ? { url: value.url, volume, duck } : { key: value.key!.trim(), volume, duck };
+}
+
 /** The body as an object: n8n's Webhook gives an object, a raw body arrives as a string or Buffer. */
-function readBody(
-	body: unknown,
-): { value: Record<string, unknown> } | { field: string; message: string } {
+function readBody(body: unknown): { value: Record<string, unknown> } | { field: string; message: string } {
 	const example = 'Send a JSON object with at least a "script" field, e.g. {"script": "INT. KITCHEN - NIGHT\\n..."}.';
 	let value = Buffer.isBuffer(body) ? body.toString('utf8') : body;
 	if (typeof value === 'string') {
@@ -338,7 +447,10 @@ function readBody(
 			value = JSON.parse(value, keepOversizedNumbers);
 		} catch (error) {
 			if (error instanceof RangeError) {
-				return { field: 'body', message: `The request body is nested too deeply to read. Every field of a run request is at most two levels deep. ${example}` };
+				return {
+					field: 'body',
+					message: `The request body is nested too deeply to read. Every field of a run request is at most two levels deep. ${example}`,
+				};
 			}
 			return { field: 'body', message: `The request body is not valid JSON (${(error as Error).message}). ${example}` };
 		}

@@ -4,6 +4,7 @@ import * as checkClip from './checkClip.operation';
 import * as concat from './concat.operation';
 import * as exportVideo from './export.operation';
 import * as loudness from './loudness.operation';
+import * as music from './music.operation';
 import * as mux from './mux.operation';
 import * as probe from './probe.operation';
 import * as subtitles from './subtitles.operation';
@@ -18,6 +19,7 @@ export const operations = {
 	mux,
 	concat,
 	subtitles,
+	music,
 	loudness,
 	thumbnail,
 	timeline,
@@ -26,8 +28,6 @@ export const operations = {
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const handlers: Record<string, OperationHandler> = Object.fromEntries(
-		Object.entries(operations).map(([name, op]) => [name, op.execute]),
-	);
+	const handlers: Record<string, OperationHandler> = Object.fromEntries(Object.entries(operations).map(([name, op]) => [name, op.execute]));
 	return runOperations.call(this, handlers);
 }

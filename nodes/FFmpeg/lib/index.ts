@@ -10,3 +10,4 @@ export * from './thumbnail';
 export * from './watermark';
 export * from './export';
 export { sec } from './encoding';
+export * from './music';
