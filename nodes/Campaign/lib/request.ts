@@ -97,6 +97,8 @@ function musicKeyProblem(value: unknown): string | null {
 	if (value.trim() === '') return 'is empty';
 	if (value.length > 1024) return 'is longer than 1024 characters';
 	if (value.startsWith('/') || value.split('/').includes('..')) return 'must be a key inside the bucket, without a leading "/" or ".." parts';
+	// runs/ holds every run's artifacts, across campaigns: a request may not mix another run's audio into its video.
+	if (value.startsWith('runs/')) return "names a run's artifact (runs/…); music must be a file of your own outside runs/";
 	// eslint-disable-next-line no-control-regex -- control characters are what is refused
 	if (/[\u0000-\u001f\u007f]/.test(value)) return 'has control characters';
 	return null;
