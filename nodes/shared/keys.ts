@@ -21,7 +21,11 @@
  */
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
-export const runPrefix = (runId: string) => `runs/${runId}/`;
+/** The folder every run's artifacts live under (across campaigns). */
+export const RUNS_ROOT = 'runs/';
+export const runPrefix = (runId: string) => `${RUNS_ROOT}${runId}/`;
+/** Whether a key lies among the runs' artifacts (what a request may not point at as its own media). */
+export const isRunArtifactKey = (key: string) => key.startsWith(RUNS_ROOT);
 export const planKey = (runId: string, version: number) => `${runPrefix(runId)}plan/v${version}.json`;
 
 export const scenePrefix = (runId: string, scene: number) => `${runPrefix(runId)}scenes/${pad(scene, 3)}/`;

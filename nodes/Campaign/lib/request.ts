@@ -10,6 +10,7 @@ import { parseScript, ScriptError } from '../../shared/screenplay/parse';
 import { voiceNameProblem } from '../../shared/voices';
 import terminalLooks from '../../shared/data/terminalLooks.json';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES, languageFontProblem, languageOf, languageProblem } from '../../shared/languages';
+import { isRunArtifactKey, RUNS_ROOT } from '../../shared/keys';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
@@ -98,7 +99,7 @@ function musicKeyProblem(value: unknown): string | null {
 	if (value.length > 1024) return 'is longer than 1024 characters';
 	if (value.startsWith('/') || value.split('/').includes('..')) return 'must be a key inside the bucket, without a leading "/" or ".." parts';
 	// runs/ holds every run's artifacts, across campaigns: a request may not mix another run's audio into its video.
-	if (value.startsWith('runs/')) return "names a run's artifact (runs/…); music must be a file of your own outside runs/";
+	if (isRunArtifactKey(value)) return `names a run's artifact (${RUNS_ROOT}…); music must be a file of your own outside ${RUNS_ROOT}`;
 	// eslint-disable-next-line no-control-regex -- control characters are what is refused
 	if (/[\u0000-\u001f\u007f]/.test(value)) return 'has control characters';
 	return null;
