@@ -3,6 +3,7 @@ import { describe, test } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import type { VoiceChoice } from '../../nodes/TextToSpeech/lib/voiceList';
+import type { FakeVoice } from '../fakes/elevenlabs';
 import { useS3 } from '../helpers/s3';
 import { executeContext, type Parameter } from '../video-generation/context';
 import { elevenLabsCredential, googleCredential, useSpeechFakes } from './support';
@@ -11,7 +12,7 @@ const s3 = useS3();
 const fakes = useSpeechFakes();
 
 /** Voices as GET /v2/voices answers them: verified_languages on new voices, labels.language on older ones. */
-const ELEVENLABS_VOICES = [
+const ELEVENLABS_VOICES: FakeVoice[] = [
 	{
 		voice_id: '21m00Tcm4TlvDq8ikWAM',
 		name: 'Rachel',
