@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod/v4';
 
 /** The longest line a preview speaks: enough to judge a voice, little enough to cost cents. */
 export const PREVIEW_MAX_CHARACTERS = 300;
@@ -52,3 +53,62 @@ export function previewHash(parts: { provider: string; model?: string | null; vo
 	const canonical = JSON.stringify([parts.provider, parts.model ?? '', parts.voice, settings, parts.text]);
 	return createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 40);
 }
+
+/**
+ * The voice webhooks' bodies (workflows/voice-list.json, voice-preview.json) as the dashboard checks them and the API
+ * document shows them; the Text to Speech node checks the same rules itself for other callers.
+ */
+export const VoiceListRequestSchema = z.object({
+	provider: z
+		.enum(['espeak', 'elevenlabs', 'google'])
+		.meta({ description: "Whose voices: espeak-ng's own list, the ElevenLabs account's, Google's." }),
+	language: z
+		.string()
+		.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a BCP 47 tag such as en, en-US or de')
+		.optional()
+		.meta({ description: 'Only voices of this language (BCP 47; "en" finds en-US and en-GB voices too).' }),
+	q: z.string().max(100).optional().meta({ description: 'Only voices whose name, id or language contains this text.' }),
+});
+
+export const VoicePreviewRequestSchema = z
+	.object({
+		provider: z.enum(['espeak', 'elevenlabs', 'google']),
+		voice: z
+			.string()
+			.regex(/^[A-Za-z0-9][A-Za-z0-9_+-]{0,99}$/, 'a voice id from the voice list, e.g. en-us+f3')
+			.meta({ description: 'A voice id from GET /api/voices (espeak-ng: a language, optionally "+variant").' }),
+		text: z
+			.string()
+			.trim()
+			.min(1, 'type the line to hear')
+			.refine((text) => Array.from(text).length <= PREVIEW_MAX_CHARACTERS, `at most ${PREVIEW_MAX_CHARACTERS} characters`)
+			.meta({ description: `The line to hear, at most ${PREVIEW_MAX_CHARACTERS} characters.` }),
+		settings: z
+			.record(z.string(), z.number())
+			.optional()
+			.meta({ description: 'espeak-ng {rate, pitch}; ElevenLabs {rate, stability, similarity, style}; Google {rate}. Rate in words per minute.' }),
+	})
+	.superRefine((request, context) => {
+		const checked = previewSettings(request.provider, request.settings);
+		if ('field' in checked) context.addIssue({ code: 'custom', path: checked.field.split('.'), message: checked.message });
+	});
+
+export const voiceChoiceSchema = z.object({
+	provider: z.string(),
+	id: z.string(),
+	name: z.string(),
+	languages: z.array(z.string()),
+	gender: z.string().optional(),
+});
+
+export const voicePreviewSchema = z.object({
+	provider: z.string(),
+	voice: z.string(),
+	bucket: z.string(),
+	key: z.string().meta({ description: 'Object key of the WAV: voice-previews/<provider>/<hash>.wav.' }),
+	contentType: z.string(),
+	duration: z.number().meta({ description: 'Seconds.' }),
+	characters: z.number().int(),
+	cached: z.boolean().meta({ description: 'true = read from storage: the provider was not called and nothing was paid.' }),
+	cost: z.object({ provider: z.string(), model: z.string().nullable(), units: z.number(), unit: z.string(), amountUsd: z.number() }),
+});
