@@ -18,9 +18,10 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
 	const raw = await requestBody.call(this, itemIndex);
-	const auth = await webhookTokenCheck.call(this, itemIndex, Buffer.isBuffer(raw) ? raw : undefined);
-	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 	let body: unknown = this.getInputData()[itemIndex]?.json?.body;
+	// Without the raw body file (a Webhook without "Binary File"), a signature is checked over the parsed body's JSON, as Accept does.
+	const auth = await webhookTokenCheck.call(this, itemIndex, Buffer.isBuffer(raw) ? raw : JSON.stringify(body ?? ''));
+	if (!auth.ok) return [[], [rejected(auth.status, 'unauthorized', auth.field, auth.message)]];
 	if (Buffer.isBuffer(raw)) {
 		const text = raw.toString('utf8').trim();
 		try {
