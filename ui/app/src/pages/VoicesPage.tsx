@@ -104,7 +104,8 @@ export function VoicesPage() {
 					{/* The presigned link plays straight from storage; autoPlay because the person pressed Play. */}
 					<audio key={preview.data.url} src={preview.data.url} controls autoPlay data-testid="voice-audio" />
 					<p className="muted small" data-testid="voice-facts">
-						{preview.data.duration.toFixed(1)} s · {preview.data.cached ? 'from storage, $0' : `$${preview.data.cost.amountUsd.toFixed(4)}`}
+						{preview.data.duration.toFixed(1)} s ·{' '}
+						{preview.data.cached ? 'from storage, $0' : preview.data.cost.amountUsd === 0 ? 'free' : `$${preview.data.cost.amountUsd.toFixed(4)}`}
 					</p>
 				</div>
 			)}
