@@ -1,10 +1,4 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { testS3Credential } from '../shared/storageNode';
 import { router } from './actions/router';
 import { properties } from './description';
@@ -34,17 +28,32 @@ export class Campaign implements INodeType {
 				name: 'reelsmithWebhookApi',
 				required: true,
 				testedBy: 'reelsmithWebhookApiTest',
-				displayOptions: { show: { resource: ['run', 'batch'], operation: ['accept', 'resume', 'start', 'startPipeline', 'create'] } },
+				displayOptions: {
+					show: { resource: ['run', 'batch', 'webhookRequest'], operation: ['accept', 'resume', 'start', 'startPipeline', 'create', 'check'] },
+				},
 			},
 			// Choose Providers reads every paid credential it is given: attached with a key = configured
 			// (lib/providers.ts, data/providers.json). Accept reads the speech ones to check a voiceMap against the
 			// first speech provider's voice list (actions/run/voiceCheck.ts), and so does Create Batch for each row. Only run
 			// and batch have these operation names, so the pairs cannot mix.
 			{ name: 'reelsmithAnthropicApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
-			{ name: 'reelsmithKlingApi', required: false, testedBy: 'reelsmithKlingApiTest', displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
+			{
+				name: 'reelsmithKlingApi',
+				required: false,
+				testedBy: 'reelsmithKlingApiTest',
+				displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } },
+			},
 			{ name: 'reelsmithRunwayApi', required: false, displayOptions: { show: { resource: ['run'], operation: ['chooseProviders'] } } },
-			{ name: 'reelsmithElevenLabsApi', required: false, displayOptions: { show: { resource: ['run', 'batch'], operation: ['accept', 'chooseProviders', 'create'] } } },
-			{ name: 'reelsmithGoogleTtsApi', required: false, displayOptions: { show: { resource: ['run', 'batch'], operation: ['accept', 'chooseProviders', 'create'] } } },
+			{
+				name: 'reelsmithElevenLabsApi',
+				required: false,
+				displayOptions: { show: { resource: ['run', 'batch'], operation: ['accept', 'chooseProviders', 'create'] } },
+			},
+			{
+				name: 'reelsmithGoogleTtsApi',
+				required: false,
+				displayOptions: { show: { resource: ['run', 'batch'], operation: ['accept', 'chooseProviders', 'create'] } },
+			},
 		],
 		properties,
 	};

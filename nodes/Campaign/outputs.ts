@@ -24,6 +24,12 @@ export const configuredOutputs = (parameters: { resource?: string; operation?: s
 			{ type: 'main', displayName: 'Rejected' },
 		];
 	}
+	if (resource === 'webhookRequest') {
+		return [
+			{ type: 'main', displayName: 'Accepted' },
+			{ type: 'main', displayName: 'Rejected' },
+		];
+	}
 	if (resource === 'run' && parameters.operation === 'estimate') {
 		return [
 			{ type: 'main', displayName: 'Within Budget' },

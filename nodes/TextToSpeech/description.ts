@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { operationField } from '../shared/description';
+import * as listVoices from './actions/listVoices.operation';
+import * as previewVoice from './actions/previewVoice.operation';
 import * as synthesize from './actions/synthesize.operation';
 import * as synthesizeScene from './actions/synthesizeScene.operation';
 import { PROVIDER_OPTIONS } from './providers';
@@ -8,6 +10,18 @@ import { PROVIDER_OPTIONS } from './providers';
 export const properties: INodeProperties[] = [
 	operationField(
 		[
+			{
+				name: 'List Voices',
+				value: 'listVoices',
+				action: 'List the voices of a provider',
+				description: "The provider's voices (espeak-ng's own list, the ElevenLabs account's, Google's), by language and search text",
+			},
+			{
+				name: 'Preview Voice',
+				value: 'previewVoice',
+				action: 'Preview a voice',
+				description: 'One short line in one voice, kept in storage by a hash of what was asked: the same preview again costs nothing',
+			},
 			{
 				name: 'Synthesize Scene',
 				value: 'synthesizeScene',
@@ -46,9 +60,12 @@ export const properties: INodeProperties[] = [
 		type: 'multiOptions',
 		options: PROVIDER_OPTIONS,
 		default: [],
+		displayOptions: { hide: { operation: ['listVoices', 'previewVoice'] } },
 		description:
 			'Tried in order when the provider is not configured or is down (network, 429/5xx after retries). A refused key, an unknown voice or a budget stop fails the item instead.',
 	},
 	...synthesizeScene.description,
 	...synthesize.description,
+	...listVoices.description,
+	...previewVoice.description,
 ];

@@ -18,6 +18,8 @@
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
  *   batches/<batchId>/manifest.json                  what the export holds, with presigned links
+ *   voice-previews/<provider>/<hash>.wav, .json      a voice preview and its facts, keyed by a hash of provider,
+ *                                                    model, voice, settings and text (the cache: same hash, same audio)
  */
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -60,3 +62,7 @@ export const speechKey = (runId: string, itemIndex: number) => workKey(runId, `s
 export const batchPrefix = (batchId: string) => `batches/${batchId}/`;
 export const batchExportKey = (batchId: string) => `${batchPrefix(batchId)}export.zip`;
 export const batchManifestKey = (batchId: string) => `${batchPrefix(batchId)}manifest.json`;
+
+/** A voice preview's audio and its facts (duration, cost); `hash` is the preview's cache key. */
+export const voicePreviewKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.wav`;
+export const voicePreviewFactsKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.json`;

@@ -9,6 +9,8 @@ export interface ListedVoice {
 	name: string;
 	language: string;
 	gender: 'male' | 'female' | string;
+	/** Every language the provider says the voice speaks (BCP 47), when it says more than one. */
+	languages?: string[];
 }
 
 /** What espeak-ng on this host can speak: languages (`-v en-us`) and variants (`-v en-us+f3`), lower case. */
@@ -68,4 +70,59 @@ export function espeakVoiceProblem(voice: string, list: EspeakVoices): string | 
 		return `it has no variant "${variant}" (e.g. m1–m7, f1–f5, klatt); \`espeak-ng --voices=variant\` lists them`;
 	}
 	return null;
+}
+
+/** One row of `espeak-ng --voices`: a language espeak-ng speaks, with its name and the other languages it answers to. */
+export interface EspeakVoiceRow {
+	id: string;
+	name: string;
+	languages: string[];
+	gender?: 'male' | 'female';
+}
+
+/** "en-gb-scotland" → "en-GB-scotland": espeak-ng's lower-case names in BCP 47 case (region upper, script title). */
+export function bcp47Case(tag: string): string {
+	return tag
+		.split('-')
+		.map((part, index) => {
+			if (index === 0) return part.toLowerCase();
+			if (/^[a-z]{2}$/i.test(part)) return part.toUpperCase();
+			if (/^[a-z]{4}$/i.test(part) && index === 1) return part.charAt(0).toUpperCase() + part.slice(1).toLowerCase();
+			return part.toLowerCase();
+		})
+		.join('-');
+}
+
+/**
+ * `espeak-ng --voices` → one row per language voice. MBROLA voices (file `mb/…`) are left out: they need the mbrola
+ * program and its voice files, which a host with espeak-ng alone does not have.
+ */
+export function parseEspeakVoiceTable(output: string): EspeakVoiceRow[] {
+	const rows: EspeakVoiceRow[] = [];
+	const seen = new Set<string>();
+	for (const line of output.split('\n')) {
+		// " 5  es-419  --/M  Spanish_(Latin_America)  roa/es-419  (es-mx 6)(es 6)"
+		const row = /^\s*\d+\s+(\S+)\s+\S*\/([MF-]?)\s+(\S+)\s+(\S+)(.*)$/.exec(line);
+		if (!row || row[4].startsWith('mb/') || row[1] === 'variant') continue;
+		const id = row[1].toLowerCase();
+		if (seen.has(id)) continue;
+		seen.add(id);
+		const others = [...row[5].matchAll(/\(([^\s()]+)\s+\d+\)/g)].map((match) => bcp47Case(match[1]));
+		const gender = row[2] === 'M' ? 'male' : row[2] === 'F' ? 'female' : undefined;
+		rows.push({ id, name: row[3].replace(/_/g, ' '), languages: [...new Set([bcp47Case(id), ...others])], ...(gender ? { gender } : {}) });
+	}
+	return rows;
+}
+
+/**
+ * Whether a voice of `languages` speaks `wanted` (BCP 47, any case): the same tag, or one that is a prefix of the
+ * other at a subtag boundary — an "en" voice speaks "en-US", and "en" finds "en-GB-scotland".
+ */
+export function speaksLanguage(languages: string[], wanted: string): boolean {
+	const want = wanted.trim().toLowerCase();
+	if (!want) return true;
+	return languages.some((language) => {
+		const have = language.toLowerCase();
+		return have === want || have.startsWith(`${want}-`) || want.startsWith(`${have}-`);
+	});
 }

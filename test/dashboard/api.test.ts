@@ -80,6 +80,47 @@ describe('dashboard API', () => {
 			status: 202,
 			body: { runId: call.body.runId, status: 'queued', queuePosition: 0 },
 		}));
+		// The preview's prefix first: routes match by prefix, and /voices is a prefix of /voices/preview.
+		n8n.routes.set('/webhook/reelsmith/voices/preview', async (call) => {
+			if (call.body.voice === 'xx-nowhere') {
+				return {
+					status: 400,
+					body: {
+						error: 'invalid_request',
+						field: 'voice',
+						message: 'Could not preview espeak-ng (offline) voice "xx-nowhere": espeak-ng has no voice "xx-nowhere".',
+					},
+				};
+			}
+			// n8n stores the WAV and answers its key; here the object is put in the test's S3 as n8n would.
+			const key = 'voice-previews/espeak/0123456789abcdef0123456789abcdef01234567.wav';
+			await s3.storage.uploadBuffer(Buffer.from('RIFF-test-audio'), key, 'audio/wav');
+			const characters = Array.from(String(call.body.text)).length;
+			return {
+				status: 200,
+				body: {
+					provider: call.body.provider,
+					voice: call.body.voice,
+					bucket: s3.bucket,
+					key,
+					contentType: 'audio/wav',
+					duration: 2.1,
+					characters,
+					cached: n8n.callsTo('/webhook/reelsmith/voices/preview').length > 1,
+					cost: { provider: 'espeak', model: 'espeak-ng', units: characters, unit: 'character', amountUsd: 0 },
+				},
+			};
+		});
+		n8n.routes.set('/webhook/reelsmith/voices', (call) => ({
+			status: 200,
+			body: {
+				provider: call.body.provider,
+				count: 1,
+				voices: [
+					{ provider: call.body.provider, id: 'en-gb-scotland', name: 'English (Scotland)', languages: ['en-GB-scotland', 'en'], gender: 'male' },
+				],
+			},
+		}));
 		n8n.routes.set('/webhook-waiting/ok', () => ({ status: 200, body: { message: 'Workflow was started' } }));
 		n8n.routes.set('/webhook-waiting/gone', () => ({ status: 409, body: { message: 'The execution has finished' } }));
 		await n8n.start();
@@ -1145,6 +1186,71 @@ describe('dashboard API', () => {
 			await admin.post(`/api/users/${ids.ben}/password`, { password: PASSWORD });
 			const listed = await admin.get('/api/users');
 			assert.ok(listed.body.users.every((u: any) => 'disabledAt' in u && Array.isArray(u.campaignIds)));
+		});
+	});
+
+	describe('voices', () => {
+		it('lists voices through the voice webhook, passing provider, language and search on', async () => {
+			const manager = await as('anna@example.com');
+			const answer = await manager.get('/api/voices?provider=google&language=en-GB&q=neural');
+			assert.equal(answer.status, 200, JSON.stringify(answer.body));
+			assert.equal(answer.body.voices[0].id, 'en-gb-scotland');
+			const [call] = n8n.callsTo('/webhook/reelsmith/voices').filter((entry) => !entry.path.includes('preview'));
+			assert.deepEqual(call.body, { provider: 'google', language: 'en-GB', q: 'neural' });
+			assertSigned(call);
+			const bad = await manager.get('/api/voices?provider=azure');
+			assert.equal(bad.status, 400);
+			assert.equal(bad.body.field, 'provider');
+			const badLanguage = await manager.get('/api/voices?provider=espeak&language=english%20please');
+			assert.equal(badLanguage.status, 400);
+			assert.equal(badLanguage.body.field, 'language');
+		});
+
+		it('previews a line: the webhook stores it, the dashboard answers a presigned link that plays the stored audio', async () => {
+			const manager = await as('anna@example.com');
+			const before = n8n.callsTo('/webhook/reelsmith/voices/preview').length;
+			const answer = await manager.post('/api/voices/preview', {
+				provider: 'espeak',
+				voice: 'en-us+f3',
+				text: '  Hello there.  ',
+				settings: { rate: 170 },
+			});
+			assert.equal(answer.status, 200, JSON.stringify(answer.body));
+			const calls = n8n.callsTo('/webhook/reelsmith/voices/preview');
+			assert.equal(calls.length, before + 1);
+			assert.deepEqual(calls.at(-1)!.body, { provider: 'espeak', voice: 'en-us+f3', text: 'Hello there.', settings: { rate: 170 } });
+			assertSigned(calls.at(-1)!);
+			assert.equal(answer.body.duration, 2.1);
+			assert.equal(answer.body.cost.amountUsd, 0);
+			const audio = await fetch(answer.body.url);
+			assert.equal(audio.status, 200);
+			assert.equal(Buffer.from(await audio.arrayBuffer()).toString(), 'RIFF-test-audio');
+		});
+
+		it("refuses a bad preview naming the field, before n8n is called; the workflow's own refusal comes back as 400", async () => {
+			const manager = await as('anna@example.com');
+			const before = n8n.callsTo('/webhook/reelsmith/voices/preview').length;
+			const long = await manager.post('/api/voices/preview', { provider: 'espeak', voice: 'en-us', text: 'x'.repeat(301) });
+			assert.equal(long.status, 400);
+			assert.equal(long.body.field, 'text');
+			const setting = await manager.post('/api/voices/preview', { provider: 'espeak', voice: 'en-us', text: 'Hi', settings: { stability: 0.4 } });
+			assert.equal(setting.status, 400);
+			assert.equal(setting.body.field, 'settings');
+			assert.match(setting.body.error, /not a setting of espeak/);
+			const option = await manager.post('/api/voices/preview', { provider: 'espeak', voice: '--help', text: 'Hi' });
+			assert.equal(option.status, 400);
+			assert.equal(option.body.field, 'voice');
+			assert.equal(n8n.callsTo('/webhook/reelsmith/voices/preview').length, before, 'nothing reached n8n');
+			const unknown = await manager.post('/api/voices/preview', { provider: 'espeak', voice: 'xx-nowhere', text: 'Hi' });
+			assert.equal(unknown.status, 400);
+			assert.equal(unknown.body.field, 'voice');
+			assert.match(unknown.body.error, /no voice "xx-nowhere"/);
+		});
+
+		it('needs a session or an API key', async () => {
+			const anonymous = new Browser(base);
+			assert.equal((await anonymous.get('/api/voices?provider=espeak')).status, 401);
+			assert.equal((await anonymous.post('/api/voices/preview', { provider: 'espeak', voice: 'en', text: 'Hi' })).status, 401);
 		});
 	});
 

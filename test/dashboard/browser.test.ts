@@ -47,10 +47,7 @@ async function progressPercent(): Promise<number> {
 async function sceneFrames(): Promise<void> {
 	await page
 		.waitForFunction(
-			() =>
-				[...document.querySelectorAll<HTMLVideoElement>('[data-testid="scene-player"]')].every(
-					(video) => video.readyState >= 2 || video.error,
-				),
+			() => [...document.querySelectorAll<HTMLVideoElement>('[data-testid="scene-player"]')].every((video) => video.readyState >= 2 || video.error),
 			undefined,
 			{ timeout: 10_000 },
 		)
@@ -423,7 +420,14 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 
 			await page.goto(`${env.dashboard.url}/runs/${runId}`);
 			// Logged in already, unless this test runs alone.
-			await Promise.race([byTestId('run-page').waitFor().catch(() => {}), byTestId('login-email').waitFor().catch(() => {})]);
+			await Promise.race([
+				byTestId('run-page')
+					.waitFor()
+					.catch(() => {}),
+				byTestId('login-email')
+					.waitFor()
+					.catch(() => {}),
+			]);
 			if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
 			const panel = byTestId('approval-panel');
 			await panel.waitFor();
@@ -536,10 +540,20 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await page.goto(campaignUrl);
 		await byTestId('callback-secret-toggle').click();
 		const before = await secretOf();
-		await waitFor('the secret shown', () => byTestId('callback-secret-value').innerText(), (text) => text === before, 10_000);
+		await waitFor(
+			'the secret shown',
+			() => byTestId('callback-secret-value').innerText(),
+			(text) => text === before,
+			10_000,
+		);
 		await byTestId('callback-secret-rotate').click();
 		await byTestId('callback-secret-rotate-confirm').click();
-		await waitFor('the rotated secret shown', () => byTestId('callback-secret-value').innerText(), (text) => text.startsWith('whsec_') && text !== before, 10_000);
+		await waitFor(
+			'the rotated secret shown',
+			() => byTestId('callback-secret-value').innerText(),
+			(text) => text.startsWith('whsec_') && text !== before,
+			10_000,
+		);
 		assert.equal(await byTestId('callback-secret-value').innerText(), await secretOf());
 
 		const receiver = await new CallbackReceiver().start();
@@ -595,7 +609,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 				[campaignId, status, JSON.stringify({ title })],
 			);
 		const expired = (await insert('Worker went away', 'running', ", '77@worker-gone:4242', now() - interval '10 minutes', 0")).rows[0].id;
-		const recovered = (await insert('Recovered and finished', 'completed', ", null, null, 1")).rows[0].id;
+		const recovered = (await insert('Recovered and finished', 'completed', ', null, null, 1')).rows[0].id;
 		await db.query(
 			`insert into events (run_id, stage, status, message, data, created_at)
 			 values ($1, 'run', 'queued', 'Lease of 12@worker-old:99 expired: put back in the queue to resume from its completed scenes.',
@@ -644,7 +658,14 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await page.goto(`${env.dashboard.url}/users`);
 		// Logged in already, unless this test runs alone (the app then asks for the login first).
 		// (The page that does not come times out later: caught, so it is no unhandled rejection.)
-		await Promise.race([byTestId('users-page').waitFor().catch(() => {}), byTestId('login-email').waitFor().catch(() => {})]);
+		await Promise.race([
+			byTestId('users-page')
+				.waitFor()
+				.catch(() => {}),
+			byTestId('login-email')
+				.waitFor()
+				.catch(() => {}),
+		]);
 		if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
 		await byTestId('users-page').waitFor();
 		// A password too short is refused beside its field, and no user is made.
@@ -663,7 +684,12 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await row.getByTestId('user-campaigns-edit').click();
 		await row.locator(`[data-testid="campaign-choice"][data-campaign-name="${CAMPAIGN}"]`).check();
 		await row.getByTestId('user-campaigns-save').click();
-		await waitFor('the row shows the campaign', () => row.getByTestId('user-campaigns').innerText(), (text) => text.includes(CAMPAIGN), 10_000);
+		await waitFor(
+			'the row shows the campaign',
+			() => row.getByTestId('user-campaigns').innerText(),
+			(text) => text.includes(CAMPAIGN),
+			10_000,
+		);
 
 		// An API key for the same campaign: shown once, works as a bearer token, and stops when revoked.
 		await byTestId('make-key-name').fill('Browser test app');
@@ -674,12 +700,29 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await screenshot(page, '15-users');
 		const asKey = () => fetch(`${env.dashboard.url}/api/campaigns`, { headers: { authorization: `Bearer ${token}` } });
 		const listed = await (await asKey()).json();
-		assert.deepEqual(listed.campaigns.map((c: { name: string }) => c.name), [CAMPAIGN]);
+		assert.deepEqual(
+			listed.campaigns.map((c: { name: string }) => c.name),
+			[CAMPAIGN],
+		);
 		const keyRow = page.locator('[data-testid="key-row"][data-key-name="Browser test app"]');
-		await waitFor('the key shows its last use', async () => { await page.reload(); return keyRow.getByTestId('key-last-used').innerText(); }, (text) => /^Used/.test(text), 15_000, 1000);
+		await waitFor(
+			'the key shows its last use',
+			async () => {
+				await page.reload();
+				return keyRow.getByTestId('key-last-used').innerText();
+			},
+			(text) => /^Used/.test(text),
+			15_000,
+			1000,
+		);
 		page.once('dialog', (dialog) => void dialog.accept());
 		await keyRow.getByTestId('key-revoke').click();
-		await waitFor('the key is revoked', () => keyRow.getAttribute('data-revoked'), (value) => value === 'true', 10_000);
+		await waitFor(
+			'the key is revoked',
+			() => keyRow.getAttribute('data-revoked'),
+			(value) => value === 'true',
+			10_000,
+		);
 		assert.equal((await asKey()).status, 401);
 
 		// The manager logs in and sees only the campaign given.
@@ -702,7 +745,12 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await byTestId('nav-users').click();
 		await byTestId('users-page').waitFor();
 		await row.getByTestId('user-toggle-disabled').click();
-		await waitFor('the manager is disabled', () => row.getAttribute('data-disabled'), (value) => value === 'true', 10_000);
+		await waitFor(
+			'the manager is disabled',
+			() => row.getAttribute('data-disabled'),
+			(value) => value === 'true',
+			10_000,
+		);
 		const login = await fetch(`${env.dashboard.url}/api/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -713,14 +761,23 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 
 	test('a CSV batch uploaded on the campaign page shows its refused rows, then its progress to the end, and exports a ZIP', async () => {
 		const scene = (n: number) => `INT. STUDIO ${n} - DAY\n\nA bright studio.\n\nNOVA\nBatch take ${n}.\n`;
-		const csv = ['title,body,preset,priority', `"Take 1, browser","${scene(1)}",square,`, `Take 2,"${scene(2)}",cinema,`, `Take 3,"${scene(3)}",square,150`, `Take 4,"${scene(4)}",square,2`].join('\n');
+		const csv = [
+			'title,body,preset,priority',
+			`"Take 1, browser","${scene(1)}",square,`,
+			`Take 2,"${scene(2)}",cinema,`,
+			`Take 3,"${scene(3)}",square,150`,
+			`Take 4,"${scene(4)}",square,2`,
+		].join('\n');
 		await page.goto(campaignUrl);
 		await byTestId('batch-upload-toggle').click();
 		await byTestId('batch-file').setInputFiles({ name: 'batch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
 		await byTestId('batch-upload-result').waitFor({ timeout: 30_000 });
 		assert.match(await byTestId('batch-upload-result').innerText(), /2 of 4 rows queued/);
 		const rejected = byTestId('batch-rejected');
-		assert.match(await rejected.getByTestId('batch-rejected-row-2').innerText(), /preset[\s\S]*"preset" must be one of youtube, shorts, square \(got "cinema"\)/);
+		assert.match(
+			await rejected.getByTestId('batch-rejected-row-2').innerText(),
+			/preset[\s\S]*"preset" must be one of youtube, shorts, square \(got "cinema"\)/,
+		);
 		assert.match(await rejected.getByTestId('batch-rejected-row-3').innerText(), /\(line \d+\)[\s\S]*priority[\s\S]*-100 to 100/);
 		await screenshot(page, '16-batch-upload');
 
@@ -729,7 +786,12 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.match(await byTestId('batch-progress-counts').innerText(), /of 2$/);
 		assert.equal(await byTestId('batch-rejected').locator('tbody tr').count(), 2, 'the batch page keeps the refused rows');
 		// Without a reload: the live updates move the counts.
-		await waitFor('both runs of the batch are done', () => byTestId('batch-progress-counts').innerText(), (text) => /^2 done · 0 failed · 0 queued · 0 running/.test(text), RUN_TIMEOUT_MS);
+		await waitFor(
+			'both runs of the batch are done',
+			() => byTestId('batch-progress-counts').innerText(),
+			(text) => /^2 done · 0 failed · 0 queued · 0 running/.test(text),
+			RUN_TIMEOUT_MS,
+		);
 		await byTestId('batch-export').click();
 		await byTestId('batch-export-links').waitFor({ timeout: 60_000 });
 		assert.match(await byTestId('batch-export-links').innerText(), /2 videos in [\d.]+ MB/);
@@ -740,6 +802,46 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 
 		await page.goto(campaignUrl);
 		assert.match(await byTestId('batch-line').first().innerText(), /2 queued, 2 refused[\s\S]*2 done/);
+	});
+
+	test('the Voices page: a line in an espeak-ng voice plays in the page; Play again comes from storage', async () => {
+		await page.goto(`${env.dashboard.url}/voices`);
+		// Run on its own (-t), this test logs in first; after the others it is logged in already.
+		await byTestId('voices-page').or(byTestId('login-email')).waitFor();
+		if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
+		await byTestId('voices-page').waitFor();
+		await byTestId('voice-language').fill('en');
+		await byTestId('voice-search').fill('scot');
+		await waitFor(
+			'the search narrows the voices',
+			() => byTestId('voice-choice').inputValue(),
+			(value) => value === 'en-gb-scotland',
+			15_000,
+		);
+		await byTestId('voice-text').fill('The lighthouse keeper counts the ships at dusk.');
+		await byTestId('voice-play').click();
+		await byTestId('voice-audio').waitFor();
+		const audio = await byTestId('voice-audio').evaluate(async (element) => {
+			const player = element as HTMLAudioElement;
+			const deadline = Date.now() + 10_000;
+			while (player.readyState < 1 && !player.error && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+			return { src: player.currentSrc, duration: player.duration, error: player.error?.message ?? null, readyState: player.readyState };
+		});
+		assert.equal(audio.error, null);
+		assert.match(audio.src, /voice-previews\/espeak\/[0-9a-f]{40}\.wav\?/);
+		assert.ok(
+			audio.readyState >= 1 && audio.duration > 1.5 && audio.duration < 8,
+			`the browser reads a speech-length WAV (${JSON.stringify(audio)})`,
+		);
+		assert.match(await byTestId('voice-facts').innerText(), /s · free$/, 'espeak-ng costs nothing');
+		await screenshot(page, 'voices-preview');
+		await byTestId('voice-play').click();
+		await waitFor(
+			'the same line again is played from storage',
+			() => byTestId('voice-facts').innerText(),
+			(text) => /from storage/.test(text),
+			15_000,
+		);
 	});
 
 	test('when the dashboard server stops, the page says so instead of spinning', async () => {

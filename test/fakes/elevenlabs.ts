@@ -36,6 +36,13 @@ export interface ScriptedAnswer {
 	headers?: Record<string, string>;
 }
 
+export interface FakeVoice {
+	voice_id: string;
+	name: string;
+	labels?: Record<string, string>;
+	verified_languages?: Array<{ language: string; model_id?: string; accent?: string; locale?: string }>;
+}
+
 /**
  * Loopback ElevenLabs: POST /v1/text-to-speech/{voice}/with-timestamps answers real MP3 audio (a tone as long as the
  * text would take) with a character alignment; GET /v2/voices pages through `voices`. Checks xi-api-key. Answers
@@ -45,7 +52,8 @@ export interface ScriptedAnswer {
 export class FakeElevenLabs {
 	readonly requests: RecordedRequest[] = [];
 	readonly apiKey = 'el-test-key';
-	voices: Array<{ voice_id: string; name: string; labels?: Record<string, string> }> = [];
+	/** What GET /v2/voices lists: `verified_languages` on current voices, `labels.language` on older ones. */
+	voices: FakeVoice[] = [];
 	knownVoices?: Set<string>;
 	readonly knobs: SpeechKnobs = quietKnobs();
 	readonly audioFaults = { truncated: 0, invalid: 0 };

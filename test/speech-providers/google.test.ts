@@ -173,7 +173,7 @@ describe('Google TTS voices', () => {
 	test('listVoices asks for one language with languageCode', async () => {
 		const provider = speech() as ReturnType<typeof speech> & { listVoices(language?: string): ReturnType<ReturnType<typeof speech>['listVoices']> };
 		const voices = await provider.listVoices('he-IL');
-		assert.deepEqual(voices, [{ id: 'he-IL-Wavenet-A', name: 'he-IL-Wavenet-A', language: 'he-IL', gender: 'female' }]);
+		assert.deepEqual(voices, [{ id: 'he-IL-Wavenet-A', name: 'he-IL-Wavenet-A', language: 'he-IL', gender: 'female', languages: ['he-IL'] }]);
 		assert.equal(fake.requests[0].query.get('languageCode'), 'he-IL');
 		assert.equal((await speech().listVoices()).length, 3);
 	});

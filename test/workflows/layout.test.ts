@@ -9,7 +9,7 @@ import { backwards, coveredNodes, loops, offGrid, overlappingNodes, readWorkflow
  */
 const workflows = readWorkflows();
 
-test('all twelve workflows are read', () => {
+test('all fourteen workflows are read', () => {
 	assert.deepEqual([...workflows.keys()], [
 		'assembly',
 		'dispatch',
@@ -22,6 +22,8 @@ test('all twelve workflows are read', () => {
 		'start-batch',
 		'start-run',
 		'validation',
+		'voice-list',
+		'voice-preview',
 		'watchdog',
 	]);
 });

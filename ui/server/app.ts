@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import * as z from 'zod/v4';
 import { actionRoutes } from './actions';
+import { voiceRoutes } from './voices';
 import { analyticsRoutes } from './analytics';
 import { artifactRoutes } from './artifacts';
 import { apiKeyRoutes } from './apiKeys';
@@ -104,6 +105,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api', storyboardRoutes(deps));
 	app.route('/api', callbackRoutes(deps));
 	app.route('/api', batchRoutes(deps));
+	app.route('/api', voiceRoutes(deps));
 	app.route('/api/analytics', analyticsRoutes(deps));
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));

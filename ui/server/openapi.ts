@@ -12,6 +12,7 @@ import { FIELD_RULES, RequestSchema } from '../../nodes/Campaign/lib/request';
 import { SIGNATURE_HEADER } from '../../nodes/Campaign/lib/auth';
 import { MAX_BATCH_BYTES, MAX_BATCH_ROWS } from '../../nodes/Campaign/lib/batch';
 import { ResumeRequestSchema, WaitDecisionSchema } from '../../nodes/Campaign/lib/resume';
+import { voiceChoiceSchema, VoiceListRequestSchema, VoicePreviewRequestSchema, voicePreviewSchema } from '../../nodes/TextToSpeech/lib/preview';
 
 export interface ResponseDoc {
 	description: string;
@@ -182,7 +183,10 @@ export const WEBHOOKS: WebhookDoc[] = [
 		example: {
 			campaign: 'Spring launch',
 			defaults: { preset: 'shorts' },
-			rows: [{ title: 'Teaser', script: 'INT. LAB - DAY\n\nMAYA\nIt works.' }, { body: 'A post about the launch.', format: 'post' }],
+			rows: [
+				{ title: 'Teaser', script: 'INT. LAB - DAY\n\nMAYA\nIt works.' },
+				{ body: 'A post about the launch.', format: 'post' },
+			],
 		},
 		responses: {
 			202: {
@@ -197,7 +201,10 @@ export const WEBHOOKS: WebhookDoc[] = [
 					rejected: [{ row: 2, field: 'format', message: '"format" must be one of auto, fountain, screenplay, markdown, post (got "blog").' }],
 				},
 			},
-			400: { description: 'No row could be queued, or the batch itself is wrong (columns, too many rows); nothing was written.', schema: webhookRejectionSchema.loose() },
+			400: {
+				description: 'No row could be queued, or the batch itself is wrong (columns, too many rows); nothing was written.',
+				schema: webhookRejectionSchema.loose(),
+			},
 			401: unauthorized,
 			413: { description: 'The body is over the batch limit: split it.', schema: webhookRejectionSchema.loose() },
 		},
@@ -235,6 +242,63 @@ export const WEBHOOKS: WebhookDoc[] = [
 				field: 'runId',
 				message: 'Run 6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11 is already completed; nothing to resume. Post a new run to make it again.',
 			}),
+		},
+	},
+	{
+		path: '/webhook/reelsmith/voices',
+		workflow: 'voice-list.json',
+		summary: "A speech provider's voices",
+		description: "espeak-ng's own voices (`espeak-ng --voices`), or the ElevenLabs account's and Google's, asked with n8n's credentials.",
+		body: VoiceListRequestSchema,
+		example: { provider: 'espeak', language: 'en', q: 'scot' },
+		responses: {
+			200: {
+				description: 'The voices, sorted by name.',
+				schema: z.object({ provider: z.string(), count: z.number().int(), voices: z.array(voiceChoiceSchema) }),
+				example: {
+					provider: 'espeak',
+					count: 1,
+					voices: [{ provider: 'espeak', id: 'en-gb-scotland', name: 'English (Scotland)', languages: ['en-GB-scotland', 'en'], gender: 'male' }],
+				},
+			},
+			400: rejection('The provider is not configured, or the language is no BCP 47 tag.', {
+				error: 'invalid_request',
+				field: 'body',
+				message: 'Google Text-to-Speech is not configured: add its credential (with an API key) to the node to list its voices.',
+			}),
+			401: unauthorized,
+		},
+	},
+	{
+		path: '/webhook/reelsmith/voices/preview',
+		workflow: 'voice-preview.json',
+		summary: 'Speak one line in a voice',
+		description:
+			'Stores the WAV under voice-previews/<provider>/<hash of provider, model, voice, settings and text>.wav; the same preview again is read from storage (`cached: true`, cost 0) without calling the provider.',
+		body: VoicePreviewRequestSchema,
+		example: { provider: 'espeak', voice: 'en-us+f3', text: 'The lighthouse keeper counts the ships.', settings: { rate: 170 } },
+		responses: {
+			200: {
+				description: 'The stored preview.',
+				schema: voicePreviewSchema,
+				example: {
+					provider: 'espeak',
+					voice: 'en-us+f3',
+					bucket: 'reelsmith',
+					key: 'voice-previews/espeak/3f7a0c5e9b1d2f4a6c8e0a1b3c5d7e9f1a2b3c4d.wav',
+					contentType: 'audio/wav',
+					duration: 2.412,
+					characters: 38,
+					cached: false,
+					cost: { provider: 'espeak', model: 'espeak-ng', units: 38, unit: 'character', amountUsd: 0 },
+				},
+			},
+			400: rejection('A field is wrong, or the provider could not speak it (unknown voice, not configured).', {
+				error: 'invalid_request',
+				field: 'text',
+				message: '"text" has 412 characters; a preview speaks at most 300. Shorten the line.',
+			}),
+			401: unauthorized,
 		},
 	},
 	{

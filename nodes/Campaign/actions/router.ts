@@ -26,6 +26,7 @@ import * as sceneList from './scene/list.operation';
 import * as scenePrepare from './scene/prepare.operation';
 import * as sceneRecordFrameCheck from './scene/recordFrameCheck.operation';
 import * as sceneUpdate from './scene/update.operation';
+import * as webhookRequestCheck from './webhookRequest/check.operation';
 
 interface Operation {
 	description: typeof runGet.description;
@@ -56,6 +57,7 @@ export const operations: Record<string, Record<string, Operation>> = {
 	event: { record: eventRecord },
 	artifact: { download: artifactDownload, upload: artifactUpload },
 	batch: { create: batchCreate },
+	webhookRequest: { check: webhookRequestCheck },
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -77,6 +77,10 @@ class ElevenLabsProvider implements SpeechProvider {
 			throw new Error(`The text has ${request.text.length} characters; ${this.model} takes at most ${limit} per request. Shorten the line.`);
 		}
 		const voice_settings: Record<string, unknown> = { ...data.voiceSettings };
+		const chosen = request.voiceSettings ?? {};
+		if (chosen.stability !== undefined) voice_settings.stability = chosen.stability;
+		if (chosen.similarity !== undefined) voice_settings.similarity_boost = chosen.similarity;
+		if (chosen.style !== undefined) voice_settings.style = chosen.style;
 		if (request.rate) voice_settings.speed = Math.min(1.2, Math.max(0.7, request.rate / data.referenceRate));
 		// A cut-off or non-audio answer is asked for once more, never stored as the line.
 		const { value, retaken } = await retakeBrokenAudio(async (): Promise<SpeechResult> => {

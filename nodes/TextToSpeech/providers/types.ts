@@ -16,6 +16,8 @@ export interface SpeechRequest {
 	rate?: number;
 	/** 0–99 (espeak scale); the voice's own pitch when not given. */
 	pitch?: number;
+	/** ElevenLabs voice settings (0–1 each) over data/elevenlabs.json's; other providers ignore them. */
+	voiceSettings?: { stability?: number; similarity?: number; style?: number };
 	/** Folder the audio file is written to; the caller owns and removes it. */
 	directory: string;
 }

@@ -77,11 +77,17 @@ export async function elevenLabsVoicePage(
 	)) as { voices?: Array<Record<string, unknown>>; has_more?: boolean; next_page_token?: string | null };
 	const voices: ListedVoice[] = (body?.voices ?? []).map((voice) => {
 		const labels = (voice.labels ?? {}) as Record<string, unknown>;
+		// verified_languages: the languages (and locales) ElevenLabs checked the voice in; labels.language on older voices.
+		const verified = Array.isArray(voice.verified_languages) ? (voice.verified_languages as Array<Record<string, unknown>>) : [];
+		const languages = [...new Set([...verified.map((entry) => String(entry.locale || entry.language || '')), String(labels.language ?? '')])].filter(
+			Boolean,
+		);
 		return {
 			id: String(voice.voice_id),
 			name: String(voice.name ?? voice.voice_id),
 			language: String(labels.language ?? labels.accent ?? ''),
 			gender: String(labels.gender ?? ''),
+			languages,
 		};
 	});
 	return { voices, next: body?.has_more && body.next_page_token ? body.next_page_token : undefined };

@@ -3,7 +3,7 @@
  * (the webhook's voiceMap check) hold voice names against. Arguments are an array (no shell); text goes through a file.
  */
 import { execFile } from 'node:child_process';
-import { parseEspeakVoices, type EspeakVoices } from '../voices';
+import { parseEspeakVoices, parseEspeakVoiceTable, type EspeakVoiceRow, type EspeakVoices } from '../voices';
 
 export const ESPEAK_BIN = process.env.REELSMITH_ESPEAK_PATH || 'espeak-ng';
 
@@ -35,4 +35,11 @@ export function espeakVoices(): Promise<EspeakVoices> {
 		return parseEspeakVoices(languages.stdout, variants.stdout);
 	})();
 	return voices;
+}
+
+/** The language voices of this host's espeak-ng with their names (`--voices`), for a voice list people choose from. */
+export async function espeakVoiceTable(): Promise<EspeakVoiceRow[]> {
+	const { stdout, error } = await runEspeak(['--voices']);
+	if (error) throw new Error(error === ESPEAK_MISSING ? error : `espeak-ng could not list its voices: ${error}`);
+	return parseEspeakVoiceTable(stdout);
 }

@@ -64,5 +64,6 @@ export async function googleVoices(
 		name: voice.name,
 		language: voice.languageCodes?.[0] ?? languageOf(voice.name),
 		gender: String(voice.ssmlGender ?? '').toLowerCase(),
+		languages: voice.languageCodes?.length ? voice.languageCodes : [languageOf(voice.name)],
 	}));
 }

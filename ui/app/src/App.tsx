@@ -14,6 +14,7 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { RunPage } from './pages/RunPage';
 import { SystemPage } from './pages/SystemPage';
 import { UsersPage } from './pages/UsersPage';
+import { VoicesPage } from './pages/VoicesPage';
 
 // The charts library is most of the bundle: load it with the analytics page only.
 const AnalyticsPage = lazy(() => import('./pages/AnalyticsPage').then((module) => ({ default: module.AnalyticsPage })));
@@ -51,6 +52,7 @@ export function App() {
 						</Suspense>
 					}
 				/>
+				<Route path="/voices" element={<VoicesPage />} />
 				<Route path="/system" element={<SystemPage />} />
 				<Route path="/users" element={<UsersPage />} />
 				<Route path="/audit" element={<AuditPage />} />

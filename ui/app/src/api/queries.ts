@@ -2,7 +2,28 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { ACTIVE } from '../format';
 import { api, patch, post } from './client';
 import { useLiveState } from './live';
-import type { AdminUser, AiCall, AiCallDetail, Analytics, ApiKey, AuditEntry, BatchDetail, BatchExport, BatchLine, BatchUploadAnswer, CallbackDelivery, CampaignDetail, CampaignList, CampaignSummary, RunDetail, RunSummary, SystemStatus, User } from './types';
+import type {
+	AdminUser,
+	AiCall,
+	AiCallDetail,
+	Analytics,
+	ApiKey,
+	AuditEntry,
+	BatchDetail,
+	BatchExport,
+	BatchLine,
+	BatchUploadAnswer,
+	CallbackDelivery,
+	CampaignDetail,
+	CampaignList,
+	CampaignSummary,
+	RunDetail,
+	RunSummary,
+	SystemStatus,
+	User,
+	VoiceChoice,
+	VoicePreview,
+} from './types';
 
 /** Query keys, so live updates can invalidate exactly what changed. */
 export const keys = {
@@ -22,6 +43,7 @@ export const keys = {
 	calls: (runId: string) => ['run', runId, 'calls'] as const,
 	call: (runId: string, callId: number) => ['run', runId, 'calls', callId] as const,
 	audit: (subjectType: string, before: number) => ['audit', { subjectType, before }] as const,
+	voices: (provider: string, language: string, q: string) => ['voices', { provider, language, q }] as const,
 };
 
 const qs = (params: Record<string, string | number | undefined>) =>
@@ -61,8 +83,7 @@ export function useCampaign(id: string, offset: number, limit: number) {
 		queryKey: keys.campaign(id, offset, limit),
 		queryFn: ({ signal }) => api<CampaignDetail>(`/api/campaigns/${encodeURIComponent(id)}?${qs({ limit, offset })}`, { signal }),
 		placeholderData: keepPreviousData,
-		refetchInterval: (query) =>
-			live !== 'live' && query.state.data?.runs.some((run) => ACTIVE.has(run.status)) ? FALLBACK_POLL_MS : false,
+		refetchInterval: (query) => (live !== 'live' && query.state.data?.runs.some((run) => ACTIVE.has(run.status)) ? FALLBACK_POLL_MS : false),
 	});
 }
 
@@ -314,9 +335,29 @@ export const useChangeUser = () =>
 	);
 
 export const useResetPassword = () =>
-	useAdminMutation(({ id }: { id: string }) => post<{ user: AdminUser; generatedPassword: string | null }>(`/api/users/${encodeURIComponent(id)}/password`, {}));
+	useAdminMutation(({ id }: { id: string }) =>
+		post<{ user: AdminUser; generatedPassword: string | null }>(`/api/users/${encodeURIComponent(id)}/password`, {}),
+	);
 
 export const useMakeApiKey = () =>
 	useAdminMutation((input: { name: string; campaignIds: string[] }) => post<{ key: ApiKey; token: string }>('/api/keys', input));
 
-export const useRevokeApiKey = () => useAdminMutation(({ id }: { id: string }) => post<{ key: ApiKey }>(`/api/keys/${encodeURIComponent(id)}/revoke`));
+export const useRevokeApiKey = () =>
+	useAdminMutation(({ id }: { id: string }) => post<{ key: ApiKey }>(`/api/keys/${encodeURIComponent(id)}/revoke`));
+
+/** A provider's voices (through n8n); kept a while, as they rarely change. */
+export function useVoices(provider: string, language: string, q: string) {
+	return useQuery({
+		queryKey: keys.voices(provider, language, q),
+		queryFn: ({ signal }) => api<{ voices: VoiceChoice[] }>(`/api/voices?${qs({ provider, language, q })}`, { signal }),
+		placeholderData: keepPreviousData,
+		staleTime: 5 * 60_000,
+	});
+}
+
+export function usePreviewVoice() {
+	return useMutation({
+		mutationFn: (body: { provider: string; voice: string; text: string; settings?: Record<string, number> }) =>
+			post<VoicePreview>('/api/voices/preview', body),
+	});
+}

@@ -199,7 +199,14 @@ export interface SystemStatus {
 		byStatus: Record<RunStatus, number>;
 		running: number;
 		maxRunning: number;
-		oldestQueued: { runId: string; campaignId: string; campaignName: string | null; title: string | null; queuedAt: string; ageSeconds: number } | null;
+		oldestQueued: {
+			runId: string;
+			campaignId: string;
+			campaignName: string | null;
+			title: string | null;
+			queuedAt: string;
+			ageSeconds: number;
+		} | null;
 		expiredLeases: {
 			total: number;
 			stuck: number;
@@ -364,4 +371,25 @@ export interface BatchExportDone {
 	zipUrl: string;
 	manifestUrl: string;
 	linksExpireAt: string;
+}
+
+/** A voice of GET /api/voices. */
+export interface VoiceChoice {
+	provider: string;
+	id: string;
+	name: string;
+	languages: string[];
+	gender?: string;
+}
+
+/** POST /api/voices/preview: the stored preview and a presigned link to play it. */
+export interface VoicePreview {
+	provider: string;
+	voice: string;
+	key: string;
+	duration: number;
+	characters: number;
+	cached: boolean;
+	cost: { amountUsd: number };
+	url: string;
 }

@@ -37,6 +37,9 @@ export function Layout() {
 					<NavLink to="/analytics" data-testid="nav-analytics">
 						Analytics
 					</NavLink>
+					<NavLink to="/voices" data-testid="nav-voices">
+						Voices
+					</NavLink>
 					{/* The System view spans every campaign: admins only (the API answers a manager 403). */}
 					{me.data?.role === 'admin' && (
 						<NavLink to="/system" data-testid="nav-system">
