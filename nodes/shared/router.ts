@@ -100,10 +100,13 @@ export function failedItem(
 }
 
 /** The run an item works for (its runId and sceneNumber): its provider calls go to the AI-call record. */
+/** Operations whose provider calls belong to no run (voice previews and lists) and are still recorded. */
+const RUNLESS_OPERATIONS = new Set(['previewVoice', 'listVoices']);
+
 function callScope(ctx: IExecuteFunctions, itemIndex: number, operation: string): CallScope | undefined {
 	const json = ctx.getInputData()[itemIndex]?.json ?? {};
-	const runId = runIdOf(json.runId);
-	if (!runId) return undefined;
+	const runId = runIdOf(json.runId) ?? null;
+	if (!runId && !RUNLESS_OPERATIONS.has(operation)) return undefined;
 	const scene = Number(json.sceneNumber);
 	return {
 		runId,

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import pg from 'pg';
 import { buildPackage, dashboardConnection, ensureInstalled, startStack, type Stack } from '../../initialization/stack';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
 import { startDashboard, type Dashboard } from '../../ui/server/index';
@@ -88,6 +89,21 @@ describe('voice previews through real n8n', () => {
 		assert.equal(again.cost.amountUsd, 0);
 		assert.equal(elevenlabs.speechRequests().length, 1);
 		assert.equal(elevenlabs.speechRequests()[0].headers['xi-api-key'], elevenlabs.apiKey, "n8n's credential holds the key");
+		// Every provider call is kept, a preview's too (it belongs to no run), with what it cost; the key never is.
+		const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
+		try {
+			const { rows } = await db.query(
+				"select run_id, purpose, ok, cost_usd, request::text as request from ai_calls where provider = 'elevenlabs' and purpose = 'preview'",
+			);
+			assert.equal(rows.length, 1, JSON.stringify(rows));
+			assert.equal(rows[0].run_id, null);
+			assert.equal(rows[0].ok, true);
+			assert.equal(Number(rows[0].cost_usd), first.cost.amountUsd);
+			assert.match(rows[0].request, /Welcome back, traveller\./);
+			assert.ok(!JSON.stringify(rows).includes(elevenlabs.apiKey), 'no key in the record');
+		} finally {
+			await db.end();
+		}
 	});
 
 	test('voice lists: espeak-ng by language and search, ElevenLabs through n8n', async () => {

@@ -11,6 +11,8 @@ import { openSpeech } from '../lib/providerChoice';
 import { speakableText } from '../lib/script';
 import { pcmDuration, writeWav } from '../lib/wav';
 import { speechProvider } from '../providers';
+import { Ledger } from '../../shared/ledger';
+import { chargeCall } from '../../shared/store/aiCalls';
 
 const show = { show: { operation: ['previewVoice'] } };
 
@@ -145,6 +147,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		await storage.uploadBuffer(JSON.stringify(made, null, 2), factsRef.key, 'application/json');
 		return made;
 	});
+	// The AI-call record keeps the preview's request (no run: migration 013) and, here, what it cost.
+	if (facts.madeForUsd > 0) {
+		const ledger = await Ledger.fromNode(this, itemIndex);
+		if (ledger) await chargeCall(ledger.db, { provider: definition.name, amountUsd: facts.madeForUsd });
+	}
 	return answer(facts, false);
 }
 

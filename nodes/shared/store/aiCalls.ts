@@ -17,7 +17,8 @@ import { describeCall, scrub, secretsOf, type Attempt } from '../transport/descr
 export type { Attempt } from '../transport/describe';
 
 export interface CallScope {
-	runId: string;
+	/** Null for calls that belong to no run (a voice preview or list, migration 013). */
+	runId: string | null;
 	sceneNumber: number | null;
 	/** The node's operation (Claude: plan, critique…), the purpose of a Claude call. */
 	operation: string;
@@ -60,7 +61,7 @@ function warn(message: string): void {
 
 async function storeOf(scope: OpenScope): Promise<Pool | undefined> {
 	scope.db ??= scope.store().catch((error: Error) => {
-		warn(`Reelsmith: AI calls of run ${scope.runId} are not recorded (no store: ${error.message})`);
+		warn(`Reelsmith: AI calls ${scope.runId ? `of run ${scope.runId} ` : ''}are not recorded (no store: ${error.message})`);
 		return undefined;
 	});
 	return scope.db;
@@ -103,7 +104,7 @@ export async function recordCall(attempt: Attempt): Promise<void> {
 		);
 		if (attempt.ok) scope.last.set(described.provider, rows[0].id);
 	} catch (error) {
-		warn(`Reelsmith: an AI call of run ${scope.runId} was not recorded: ${(error as Error).message}`);
+		warn(`Reelsmith: an AI call ${scope.runId ? `of run ${scope.runId} ` : ''}was not recorded: ${(error as Error).message}`);
 	}
 }
 

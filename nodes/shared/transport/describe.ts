@@ -154,7 +154,7 @@ function runway(attempt: Attempt): Omit<Described, 'url'> {
 	};
 }
 
-function speech(provider: 'elevenlabs' | 'google', attempt: Attempt): Omit<Described, 'url'> {
+function speech(provider: 'elevenlabs' | 'google', attempt: Attempt, operation: string): Omit<Described, 'url'> {
 	const body = obj(attempt.body);
 	const synthesize = attempt.method.toUpperCase() === 'POST';
 	const text = provider === 'google' ? (obj(body.input).text ?? obj(body.input).ssml) : body.text;
@@ -163,7 +163,8 @@ function speech(provider: 'elevenlabs' | 'google', attempt: Attempt): Omit<Descr
 	const error = provider === 'google' ? str(obj(answer.error).message) : str(obj(answer.detail).message) ?? str(answer.detail);
 	return {
 		provider,
-		purpose: synthesize ? 'synthesize' : 'voices',
+		// A voice preview on the dashboard is told apart from a run's narration.
+		purpose: synthesize ? (operation === 'previewVoice' ? 'preview' : 'synthesize') : 'voices',
 		model: provider === 'google' ? str(obj(body.voice).name) : str(body.model_id),
 		units: synthesize ? characters(text) : undefined,
 		unit: 'character',
@@ -175,8 +176,8 @@ const PROVIDERS: Record<string, (attempt: Attempt, operation: string) => Omit<De
 	Anthropic: anthropic,
 	Kling: kling,
 	Runway: runway,
-	ElevenLabs: (attempt) => speech('elevenlabs', attempt),
-	'Google Text-to-Speech': (attempt) => speech('google', attempt),
+	ElevenLabs: (attempt, operation) => speech('elevenlabs', attempt, operation),
+	'Google Text-to-Speech': (attempt, operation) => speech('google', attempt, operation),
 };
 
 /** The record of one request, or undefined for systems that are not AI providers. */
