@@ -12,7 +12,13 @@ import { FIELD_RULES, RequestSchema } from '../../nodes/Campaign/lib/request';
 import { SIGNATURE_HEADER } from '../../nodes/Campaign/lib/auth';
 import { MAX_BATCH_BYTES, MAX_BATCH_ROWS } from '../../nodes/Campaign/lib/batch';
 import { ResumeRequestSchema, WaitDecisionSchema } from '../../nodes/Campaign/lib/resume';
-import { voiceChoiceSchema, VoiceListRequestSchema, VoicePreviewRequestSchema, voicePreviewSchema } from '../../nodes/TextToSpeech/lib/preview';
+import { EXAMPLE_PREVIEW, EXAMPLE_VOICE } from './schemas';
+import {
+	voiceChoiceSchema,
+	VoiceListRequestSchema,
+	VoicePreviewRequestSchema,
+	voicePreviewSchema,
+} from '../../nodes/TextToSpeech/lib/preview';
 
 export interface ResponseDoc {
 	description: string;
@@ -258,7 +264,7 @@ export const WEBHOOKS: WebhookDoc[] = [
 				example: {
 					provider: 'espeak',
 					count: 1,
-					voices: [{ provider: 'espeak', id: 'en-gb-scotland', name: 'English (Scotland)', languages: ['en-GB-scotland', 'en'], gender: 'male' }],
+					voices: [EXAMPLE_VOICE],
 				},
 			},
 			400: rejection('The provider is not configured, or the language is no BCP 47 tag.', {
@@ -281,17 +287,7 @@ export const WEBHOOKS: WebhookDoc[] = [
 			200: {
 				description: 'The stored preview.',
 				schema: voicePreviewSchema,
-				example: {
-					provider: 'espeak',
-					voice: 'en-us+f3',
-					bucket: 'reelsmith',
-					key: 'voice-previews/espeak/3f7a0c5e9b1d2f4a6c8e0a1b3c5d7e9f1a2b3c4d.wav',
-					contentType: 'audio/wav',
-					duration: 2.412,
-					characters: 38,
-					cached: false,
-					cost: { provider: 'espeak', model: 'espeak-ng', units: 38, unit: 'character', amountUsd: 0 },
-				},
+				example: EXAMPLE_PREVIEW,
 			},
 			400: rejection('A field is wrong, or the provider could not speak it (unknown voice, not configured).', {
 				error: 'invalid_request',

@@ -98,3 +98,24 @@ export const paging = z.object({
 	limit: z.number().int().min(1).max(200).default(50).optional(),
 	offset: z.number().int().min(0).default(0).optional(),
 });
+
+
+/** Voice examples for the API document (the voice webhooks and the dashboard routes alike). */
+export const EXAMPLE_VOICE = {
+	provider: 'espeak',
+	id: 'en-gb-scotland',
+	name: 'English (Scotland)',
+	languages: ['en-GB-scotland', 'en'],
+	gender: 'male',
+};
+export const EXAMPLE_PREVIEW = {
+	provider: 'espeak',
+	voice: 'en-us+f3',
+	bucket: 'reelsmith',
+	key: 'voice-previews/espeak/3f7a0c5e9b1d2f4a6c8e0a1b3c5d7e9f1a2b3c4d.wav',
+	contentType: 'audio/wav',
+	duration: 2.412,
+	characters: 38,
+	cached: false,
+	cost: { provider: 'espeak', model: 'espeak-ng', units: 38, unit: 'character', amountUsd: 0 },
+};

@@ -11,6 +11,7 @@ import {
 	VoicePreviewRequestSchema,
 	voicePreviewSchema,
 } from '../../nodes/TextToSpeech/lib/preview';
+import { EXAMPLE_PREVIEW, EXAMPLE_VOICE } from './schemas';
 import { LINK_SECONDS } from './artifacts';
 import type { AppEnv, Deps } from './context';
 import { ApiError, badRequest } from './errors';
@@ -20,25 +21,6 @@ import { describeRoute, errorSchema } from './openapi';
 
 export const VOICES_WEBHOOK = 'reelsmith/voices';
 export const VOICE_PREVIEW_WEBHOOK = 'reelsmith/voices/preview';
-
-export const EXAMPLE_VOICE = {
-	provider: 'espeak',
-	id: 'en-gb-scotland',
-	name: 'English (Scotland)',
-	languages: ['en-GB-scotland', 'en'],
-	gender: 'male',
-};
-export const EXAMPLE_PREVIEW = {
-	provider: 'espeak',
-	voice: 'en-us+f3',
-	bucket: 'reelsmith',
-	key: 'voice-previews/espeak/3f7a0c5e9b1d2f4a6c8e0a1b3c5d7e9f1a2b3c4d.wav',
-	contentType: 'audio/wav',
-	duration: 2.412,
-	characters: 38,
-	cached: false,
-	cost: { provider: 'espeak', model: 'espeak-ng', units: 38, unit: 'character', amountUsd: 0 },
-};
 
 const previewAnswerSchema = voicePreviewSchema.extend({
 	url: z.string().meta({ description: `Presigned link to the WAV, valid ${LINK_SECONDS / 60} minutes: an <audio> element plays it.` }),
