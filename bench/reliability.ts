@@ -35,7 +35,7 @@ export interface SuiteOptions {
 	profile: 'short' | 'full';
 	seed: number;
 	only?: string[];
-	/** Only this trial of R1 and R2 (its faults come from the seed and the trial number), to look at one again. */
+	/** Only this trial of R1, R2 and R6 (its faults come from the seed and the trial number), to look at one again. */
 	trial?: number;
 	log?: (line: string) => void;
 }
@@ -66,7 +66,7 @@ export async function runSuite(options: SuiteOptions): Promise<Row[]> {
 		if (wanted('R3')) rows.push(await hostileInput(env, { seed: options.seed, fuzz: counts.fuzz, log }));
 		if (wanted('R1')) rows.push(await crashes(env, { trials: counts.crashes, seed: options.seed, trial: options.trial, log }));
 		if (wanted('R2')) rows.push(await providerFaults(env, { trials: counts.faults, seed: options.seed, trial: options.trial, log }));
-		if (wanted('R6')) rows.push(await infrastructure(env, { trials: counts.outages, seed: options.seed, log }));
+		if (wanted('R6')) rows.push(await infrastructure(env, { trials: counts.outages, seed: options.seed, trial: options.trial, log }));
 		if (wanted('R6D')) rows.push(await diskNearlyFull(env, { trials: counts.disk, seed: options.seed, log }));
 		if (wanted('R5'))
 			rows.push(await load(env, { burst: counts.burst, stream: counts.stream, minutes: counts.streamMinutes, seed: options.seed, log }));

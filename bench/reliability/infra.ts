@@ -62,13 +62,17 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
 	return false;
 }
 
-export async function infrastructure(env: SuiteEnv, options: { trials: number; seed: number; log: (line: string) => void }): Promise<Row> {
+export async function infrastructure(
+	env: SuiteEnv,
+	options: { trials: number; seed: number; trial?: number; log: (line: string) => void },
+): Promise<Row> {
 	const row = newRow(
 		'R6 infrastructure faults',
 		'no run lost: finishes after the outage, or fails naming what was down and resume finishes it',
 		true,
 	);
 	for (let trial = 1; trial <= options.trials; trial++) {
+		if (options.trial !== undefined && trial !== options.trial) continue;
 		const outage = OUTAGES[(trial - 1) % OUTAGES.length];
 		const marker = `R6T${trial}X${options.seed}`;
 		env.kling.reset();

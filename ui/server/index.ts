@@ -20,6 +20,8 @@ import { expiredLeaseAlertSetting } from './system';
 
 export const DEFAULT_DASHBOARD_PORT = 5680;
 export const DEFAULT_DIST_DIR = resolve(__dirname, '..', 'dist');
+/** How long a dashboard request waits for an object store that cannot be reached before it answers an error. */
+const DASHBOARD_STORAGE_WAIT_MS = 3000;
 
 export interface DashboardOptions {
 	databaseUrl: string;
@@ -86,9 +88,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 	const queue = new N8nQueue(queueSettings);
 	let server: ReturnType<typeof serve> | undefined;
 	try {
-		const storage = new Storage({ ...options.s3, forcePathStyle: options.s3.forcePathStyle ?? true });
+		// A page waits a moment for a restarting store, not the 30 s a run's step does.
+		const storage = new Storage({ ...options.s3, forcePathStyle: options.s3.forcePathStyle ?? true }, DASHBOARD_STORAGE_WAIT_MS);
 		const presigner = options.s3PublicEndpoint
-			? new Storage({ ...options.s3, endpoint: options.s3PublicEndpoint, forcePathStyle: options.s3.forcePathStyle ?? true })
+			? new Storage({ ...options.s3, endpoint: options.s3PublicEndpoint, forcePathStyle: options.s3.forcePathStyle ?? true }, DASHBOARD_STORAGE_WAIT_MS)
 			: storage;
 		const admin = await ensureFirstAdmin(db, {
 			email: options.admin?.email ?? process.env.REELSMITH_ADMIN_EMAIL,

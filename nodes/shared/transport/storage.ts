@@ -3,6 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'minio';
 import type { ObjectRef } from '../refs';
 
@@ -16,12 +17,24 @@ export interface S3Credentials {
 	forcePathStyle?: boolean;
 }
 
+/** How long a request is tried again while the object store is away (a restart) before the step fails. */
+export const STORAGE_WAIT_MS = 30_000;
+
+/** Errors of reaching the store at all: the request never got an answer, so sending it again is safe. */
+function couldNotReach(error: unknown): boolean {
+	const { code } = (error ?? {}) as { code?: string };
+	return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ServiceUnavailable', 'SlowDown'].includes(String(code));
+}
+
 /** The one place that talks to object storage (MinIO or any S3). */
 export class Storage {
 	readonly client: Client;
 	readonly bucket: string;
 
-	constructor(readonly credentials: S3Credentials) {
+	constructor(
+		readonly credentials: S3Credentials,
+		private readonly waitMs = STORAGE_WAIT_MS,
+	) {
 		let url: URL;
 		try {
 			url = new URL(credentials.endpoint);
@@ -48,20 +61,22 @@ export class Storage {
 
 	/** Creates the bucket when it does not exist yet (first start, tests). */
 	async ensureBucket(): Promise<void> {
-		if (!(await this.client.bucketExists(this.bucket))) {
-			await this.client.makeBucket(this.bucket, this.credentials.region || 'us-east-1');
-		}
+		await this.patiently(async () => {
+			if (!(await this.client.bucketExists(this.bucket))) {
+				await this.client.makeBucket(this.bucket, this.credentials.region || 'us-east-1');
+			}
+		});
 	}
 
 	async uploadFile(file: string, key: string, contentType: string): Promise<ObjectRef> {
 		const { size } = await stat(file);
-		await this.client.fPutObject(this.bucket, key, file, { 'Content-Type': contentType });
+		await this.patiently(() => this.client.fPutObject(this.bucket, key, file, { 'Content-Type': contentType }));
 		return { bucket: this.bucket, key, contentType, bytes: size };
 	}
 
 	async uploadBuffer(body: Buffer | string, key: string, contentType: string): Promise<ObjectRef> {
 		const buffer = typeof body === 'string' ? Buffer.from(body) : body;
-		await this.client.putObject(this.bucket, key, buffer, buffer.length, { 'Content-Type': contentType });
+		await this.patiently(() => this.client.putObject(this.bucket, key, buffer, buffer.length, { 'Content-Type': contentType }));
 		return { bucket: this.bucket, key, contentType, bytes: buffer.length };
 	}
 
@@ -102,33 +117,39 @@ export class Storage {
 			}
 		} catch (error) {
 			if (uploadId) await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => {});
-			throw error;
+			// A stream cannot be sent again: only the message is made plain.
+			throw couldNotReach(error) ? this.unreachable(error) : error;
 		}
 		return { bucket: this.bucket, key, contentType, bytes: total };
 	}
 
 	/** A readable stream of the object, for callers that pass it on (a ZIP entry). */
 	async readStream(ref: ObjectRef): Promise<Readable> {
-		return this.client.getObject(ref.bucket || this.bucket, ref.key);
+		return this.patiently(() => this.client.getObject(ref.bucket || this.bucket, ref.key));
 	}
 
 	async downloadFile(ref: ObjectRef, file: string): Promise<void> {
 		await mkdir(dirname(file), { recursive: true });
-		const stream = await this.client.getObject(ref.bucket || this.bucket, ref.key);
-		await pipeline(stream, createWriteStream(file));
+		// The whole download is tried again: createWriteStream starts the file afresh.
+		await this.patiently(async () => {
+			const stream = await this.client.getObject(ref.bucket || this.bucket, ref.key);
+			await pipeline(stream, createWriteStream(file));
+		});
 	}
 
 	async downloadBuffer(ref: ObjectRef): Promise<Buffer> {
-		const stream = await this.client.getObject(ref.bucket || this.bucket, ref.key);
-		const chunks: Buffer[] = [];
-		for await (const chunk of stream) chunks.push(chunk as Buffer);
-		return Buffer.concat(chunks);
+		return this.patiently(async () => {
+			const stream = await this.client.getObject(ref.bucket || this.bucket, ref.key);
+			const chunks: Buffer[] = [];
+			for await (const chunk of stream) chunks.push(chunk as Buffer);
+			return Buffer.concat(chunks);
+		});
 	}
 
 	/** Size and type, or null when the object does not exist. */
 	async stat(ref: ObjectRef): Promise<{ bytes: number; contentType?: string } | null> {
 		try {
-			const info = await this.client.statObject(ref.bucket || this.bucket, ref.key);
+			const info = await this.patiently(() => this.client.statObject(ref.bucket || this.bucket, ref.key));
 			return { bytes: info.size, contentType: info.metaData?.['content-type'] };
 		} catch (error) {
 			const code = (error as { code?: string }).code;
@@ -138,14 +159,39 @@ export class Storage {
 	}
 
 	async listKeys(prefix: string): Promise<string[]> {
-		const keys: string[] = [];
-		const stream = this.client.listObjectsV2(this.bucket, prefix, true);
-		for await (const item of stream) if ((item as { name?: string }).name) keys.push((item as { name: string }).name);
-		return keys;
+		return this.patiently(async () => {
+			const keys: string[] = [];
+			const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+			for await (const item of stream) if ((item as { name?: string }).name) keys.push((item as { name: string }).name);
+			return keys;
+		});
 	}
 
 	async presignedGetUrl(ref: ObjectRef, expirySeconds = 900): Promise<string> {
 		return this.client.presignedGetObject(ref.bucket || this.bucket, ref.key, expirySeconds);
+	}
+
+	/**
+	 * Runs a request, sending it again while the store cannot be reached (a restart takes seconds, and a run should
+	 * not fail for that); past the wait, the step fails saying what was down and that resume finishes the run.
+	 */
+	private async patiently<T>(request: () => Promise<T>): Promise<T> {
+		const deadline = Date.now() + this.waitMs;
+		for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+			try {
+				return await request();
+			} catch (error) {
+				if (!couldNotReach(error)) throw error;
+				if (Date.now() + wait > deadline) throw this.unreachable(error);
+				await sleep(wait);
+			}
+		}
+	}
+
+	private unreachable(error: unknown): Error {
+		return new Error(
+			`The object store (S3 at ${this.credentials.endpoint}, bucket "${this.bucket}") could not be reached for ${Math.round(this.waitMs / 1000)} s (${(error as Error).message || (error as { code?: string }).code}). Check that it is running; once it is back, resume the run to finish it.`,
+		);
 	}
 
 	/** A readable stream for a local file, for callers that need one. */
