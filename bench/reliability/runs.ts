@@ -6,7 +6,7 @@
  */
 import { RETRY_POLICY } from '../../nodes/shared/transport/http';
 import { seededRandom } from '../../test/fakes/chaos';
-import { LEASE_SECONDS, markedRun, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
+import { ADMIN, LEASE_SECONDS, markedRun, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
 const SCENES = 6;
@@ -19,8 +19,21 @@ function runRequest(marker: string) {
 	return markedRun(marker, SCENES, { video: ['kling'], speech: ['elevenlabs'] });
 }
 
-type Moment = 'planning' | 'task open' | 'download' | 'accepted, before the answer' | 'assembly';
-export const MOMENTS: Moment[] = ['accepted, before the answer', 'task open', 'planning', 'download', 'assembly'];
+type Moment = 'planning' | 'task open' | 'download' | 'accepted, before the answer' | 'assembly' | 'waiting for approval';
+export const MOMENTS: Moment[] = ['accepted, before the answer', 'task open', 'planning', 'download', 'assembly', 'waiting for approval'];
+
+/** The manager approves the storyboard on the dashboard, as a person would after n8n came back. */
+async function approveOnDashboard(env: SuiteEnv, runId: string): Promise<string | null> {
+	const base = env.dashboard.url;
+	const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+	const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+	const answer = await fetch(`${base}/api/runs/${runId}/approval`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie, origin: base },
+		body: JSON.stringify({ decision: 'approve' }),
+	});
+	return answer.ok ? null : `the approval answered ${answer.status} ${(await answer.text()).slice(0, 160)}`;
+}
 
 async function stageOf(env: SuiteEnv, runId: string): Promise<{ status: string; stage: string | null }> {
 	const { rows } = await env.db.query('select status, stage from runs where id = $1', [runId]);
@@ -72,7 +85,8 @@ export async function crashes(env: SuiteEnv, options: { trials: number; seed: nu
 			};
 		}
 		row.trials += 1;
-		const answer = await post(env, 'reelsmith/runs', runRequest(marker));
+		const approval = moment === 'waiting for approval';
+		const answer = await post(env, 'reelsmith/runs', { ...runRequest(marker), ...(approval ? { approval: true } : {}) });
 		if (answer.status !== 202) {
 			row.problems.push(`trial ${trial}: the webhook answered ${answer.status}`);
 			continue;
@@ -85,6 +99,7 @@ export async function crashes(env: SuiteEnv, options: { trials: number; seed: nu
 			if (moment === 'task open') return env.kling.log.inFlight > 0;
 			if (moment === 'download') return env.kling.downloads > 0;
 			if (moment === 'assembly') return run.stage === 'assembly';
+			if (approval) return run.status === 'awaiting_approval';
 			return false;
 		}, 4 * 60_000);
 		if (!ready) row.problems.push(`trial ${trial}: the moment "${moment}" did not come`);
@@ -92,6 +107,11 @@ export async function crashes(env: SuiteEnv, options: { trials: number; seed: nu
 		env.kling.onAccepted = undefined;
 		await env.stack.startN8n();
 		options.log(`[reliability] R1 trial ${trial}: n8n killed at "${moment}" and started again; waiting for the run …`);
+		if (approval) {
+			// The wait survives n8n's death: the approval after the restart must reach the same execution.
+			const refused = await approveOnDashboard(env, runId);
+			if (refused) row.problems.push(`trial ${trial} (${moment}): ${refused}`);
+		}
 		const end = await waitTerminal(env, runId, BOUND_MS);
 		judge(row, `trial ${trial} (${moment})`, end, true);
 		if (!end) for (const line of await timeline(env, runId)) options.log(`[reliability]   ${line}`);

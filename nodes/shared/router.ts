@@ -73,9 +73,21 @@ export async function runOperations(
 			if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 			throw error;
 		}
-		throw new NodeOperationError(this.getNode(), error, { itemIndex });
+		throw nodeError(this, error, itemIndex);
 	}
 	return outputs;
+}
+
+/**
+ * A NodeOperationError that keeps our message. n8n swaps any message that merely mentions a system code (ENOENT,
+ * ECONNREFUSED, …) for a generic sentence of its own ("The service refused the connection - perhaps it is
+ * offline"), which drops what we said about which service and what to do. A raw system error (it has a code) gets
+ * n8n's sentence, which is better than its bare code.
+ */
+function nodeError(context: IExecuteFunctions, error: Error, itemIndex: number): NodeOperationError {
+	const wrapped = new NodeOperationError(context.getNode(), error, { itemIndex });
+	if (!(error as { code?: unknown }).code && error.message) wrapped.message = error.message;
+	return wrapped;
 }
 
 /**
@@ -90,11 +102,9 @@ export function failedItem(
 	itemIndex: number,
 	error: Error,
 ): INodeExecutionData {
-	const nodeError =
-		error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error, { itemIndex });
 	return {
 		json: { ...item.json, error: error.message },
-		error: nodeError,
+		error: error instanceof NodeOperationError ? error : nodeError(this, error, itemIndex),
 		pairedItem: { item: itemIndex },
 	};
 }

@@ -54,7 +54,7 @@ describe('the store while Postgres restarts', () => {
 		try {
 			await assert.rejects(
 				pool.query('select 1'),
-				new RegExp(`The Reelsmith database \\(Postgres at 127\\.0\\.0\\.1:${port}\\) could not be reached for 2 s .*once it is back, resume the run`),
+				new RegExp(`The Reelsmith database \\(Postgres at 127\\.0\\.0\\.1:${port}\\) could not be reached for 2 s \\([a-z ]+\\)\\. Check that it is running; once it is back, resume the run`),
 			);
 		} finally {
 			server = await startEmbeddedPostgres({ directory: join(dir, 'data'), port });

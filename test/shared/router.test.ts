@@ -84,4 +84,25 @@ describe('runOperations', () => {
 		const context = executionContext({ items: [{}], parameters: { operation: 'nope' } });
 		await assert.rejects(run(context, {}, 1), /The operation "nope" is not supported/);
 	});
+
+	test("a message of ours that mentions a system code keeps its words (n8n would swap it for its generic sentence)", async () => {
+		const said = 'The object store (S3 at http://127.0.0.1:9000) answered ECONNREFUSED for 30 s. Once it is back, resume the run to finish it.';
+		const operations: Record<string, OperationHandler> = {
+			upload: async () => {
+				throw new Error(said);
+			},
+		};
+		const context = executionContext({ items: [{}], parameters: { operation: 'upload' } });
+		await assert.rejects(run(context, operations, 1), (error: NodeOperationError) => error instanceof NodeOperationError && error.message === said);
+	});
+
+	test("a raw system error (it has a code) still reads as n8n's sentence rather than a bare code", async () => {
+		const operations: Record<string, OperationHandler> = {
+			upload: async () => {
+				throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { code: 'ECONNREFUSED' });
+			},
+		};
+		const context = executionContext({ items: [{}], parameters: { operation: 'upload' } });
+		await assert.rejects(run(context, operations, 1), /refused the connection/);
+	});
 });

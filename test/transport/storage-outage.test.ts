@@ -77,7 +77,7 @@ describe("object storage while the store is down", () => {
         await assert.rejects(
           attempt(),
           new RegExp(
-            `^Error: The object store \\(S3 at http://127\\.0\\.0\\.1:${port}, bucket "outage"\\) could not be reached for 2 s .*once it is back, resume the run to finish it\\.$`,
+            `^Error: The object store \\(S3 at http://127\\.0\\.0\\.1:${port}, bucket "outage"\\) could not be reached for 2 s \\(the connection was refused\\)\\. Check that it is running; once it is back, resume the run to finish it\\.$`,
           ),
         );
       }

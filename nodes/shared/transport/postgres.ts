@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import { unreachableReason } from './unreachable';
 
 /** Fields of the `reelsmithPostgresApi` credential. */
 export interface PostgresCredentials {
@@ -90,7 +91,7 @@ export class PatientPool extends Pool {
 				if (!couldNotConnect(error)) throw error;
 				if (Date.now() + wait > deadline) {
 					throw new Error(
-						`The Reelsmith database (Postgres at ${this.where}) could not be reached for ${Math.round(this.waitMs / 1000)} s (${(error as Error).message}). Check that it is running; once it is back, resume the run to finish it.`,
+						`The Reelsmith database (Postgres at ${this.where}) could not be reached for ${Math.round(this.waitMs / 1000)} s (${unreachableReason(error)}). Check that it is running; once it is back, resume the run to finish it.`,
 					);
 				}
 				await sleep(wait);

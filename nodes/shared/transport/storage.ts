@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'minio';
 import type { ObjectRef } from '../refs';
+import { unreachableReason } from './unreachable';
 
 /** Fields of the `reelsmithS3Api` credential. */
 export interface S3Credentials {
@@ -190,7 +191,7 @@ export class Storage {
 
 	private unreachable(error: unknown): Error {
 		return new Error(
-			`The object store (S3 at ${this.credentials.endpoint}, bucket "${this.bucket}") could not be reached for ${Math.round(this.waitMs / 1000)} s (${(error as Error).message || (error as { code?: string }).code}). Check that it is running; once it is back, resume the run to finish it.`,
+			`The object store (S3 at ${this.credentials.endpoint}, bucket "${this.bucket}") could not be reached for ${Math.round(this.waitMs / 1000)} s (${unreachableReason(error)}). Check that it is running; once it is back, resume the run to finish it.`,
 		);
 	}
 
