@@ -1237,6 +1237,10 @@ describe('dashboard API', () => {
 			assert.equal(setting.status, 400);
 			assert.equal(setting.body.field, 'settings');
 			assert.match(setting.body.error, /not a setting of espeak/);
+			const pitch = await manager.post('/api/voices/preview', { provider: 'google', voice: 'en-GB-Neural2-B', text: 'Hi', settings: { pitch: 30 } });
+			assert.equal(pitch.status, 400);
+			assert.equal(pitch.body.field, 'settings');
+			assert.match(pitch.body.error, /"settings.pitch" \(Google pitch in semitones, 0 = normal\) must be a number from -20 to 20/);
 			const option = await manager.post('/api/voices/preview', { provider: 'espeak', voice: '--help', text: 'Hi' });
 			assert.equal(option.status, 400);
 			assert.equal(option.body.field, 'voice');

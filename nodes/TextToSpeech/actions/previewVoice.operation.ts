@@ -6,7 +6,7 @@ import { speechCostUsd } from '../../shared/prices';
 import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
 import { clipPcmOf } from '../lib/audio';
-import { PREVIEW_MAX_CHARACTERS, previewHash, previewSettings } from '../lib/preview';
+import { PREVIEW_MAX_CHARACTERS, previewHash, previewSettings, requestSettings } from '../lib/preview';
 import { openSpeech } from '../lib/providerChoice';
 import { speakableText } from '../lib/script';
 import { pcmDuration, writeWav } from '../lib/wav';
@@ -39,7 +39,8 @@ export const description: INodeProperties[] = [
 		name: 'previewSettings',
 		type: 'json',
 		default: '={{ $json.body.settings ?? {} }}',
-		description: 'Voice settings: espeak-ng {rate, pitch}; ElevenLabs {rate, stability, similarity, style}; Google {rate}. Rate in words per minute.',
+		description:
+			'Voice settings: espeak-ng {rate, pitch 0–99}; ElevenLabs {rate, stability, similarity, style}; Google {rate or speakingRate 0.25–4, pitch in semitones −20 to 20}. Rate in words per minute.',
 		displayOptions: show,
 	},
 ];
@@ -121,9 +122,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			.synthesize({
 				text,
 				voice,
-				rate: settings.rate,
-				pitch: settings.pitch,
-				voiceSettings: { stability: settings.stability, similarity: settings.similarity, style: settings.style },
+				...requestSettings(definition.name, settings),
 				directory,
 			})
 			.catch((error: Error) => {
