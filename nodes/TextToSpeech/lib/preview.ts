@@ -156,6 +156,14 @@ export const VoicePreviewRequestSchema = z
 			.min(1, 'type the line to hear')
 			.refine((text) => Array.from(text).length <= PREVIEW_MAX_CHARACTERS, `at most ${PREVIEW_MAX_CHARACTERS} characters`)
 			.meta({ description: `The line to hear, at most ${PREVIEW_MAX_CHARACTERS} characters.` }),
+		campaign: z
+			.string()
+			.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "a campaign's id (a uuid)")
+			.optional()
+			.meta({
+				description:
+					"The campaign the preview is for: a paid preview's cost counts against its budget, and one that would pass it is refused (400 naming campaign). A cached preview costs nothing.",
+			}),
 		settings: z
 			.record(z.string(), z.number())
 			.optional()
