@@ -97,7 +97,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { settings } = checked;
 	const campaignId = textParameter(this, 'previewCampaign', itemIndex) || null;
 	if (campaignId && !UUID.test(campaignId)) {
-		throw fail('campaign', `"campaign" must be a campaign's id (a uuid such as 3f2b…-…), not "${campaignId.slice(0, 60)}". Send the id, or no campaign.`);
+		throw fail('campaign', `"campaign" must be a campaign's id (a uuid, as in the campaign page's address), not "${campaignId.slice(0, 60)}". Send the id, or no campaign.`);
 	}
 
 	const opened = await openSpeech(this, definition, itemIndex);
