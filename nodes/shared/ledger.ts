@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IExecuteFunctions } from 'n8n-workflow';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { chargeCall, lastCallOf } from './store/aiCalls';
+import { previewSpentSql } from './store/previewCosts';
 import { poolFor, toPostgresCredentials } from './transport/postgres';
 
 /**
@@ -73,6 +74,8 @@ export interface SlotOptions {
 const SUBMIT_WINDOW_MS = 15 * 60_000;
 
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
+/** A preview costs fractions of a cent: those are shown to the hundredth of a cent, not as $0.00. */
+const smallUsd = (amount: number) => (amount > 0 && amount < 0.01 ? `$${amount.toFixed(4)}` : usd(amount));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -83,6 +86,20 @@ export function runIdOf(value: unknown): string | undefined {
 // First key of the two-key advisory locks Reelsmith takes for provider slots ('slot' in ASCII); the second is the
 // provider name hashed, so each provider has its own lock.
 const SLOT_LOCK_CLASS = 0x736c6f74;
+
+// First key of the advisory lock a campaign's budget is checked and a preview's cost reserved under ('budg'); the
+// second is the campaign id hashed.
+const BUDGET_LOCK_CLASS = 0x62756467;
+
+/** A paid voice preview about to be made: its cost is reserved before the provider is called. */
+export interface PreviewCost {
+	/** The campaign whose budget pays for it; null/undefined = none (the cost is kept, no budget checked). */
+	campaignId?: string | null;
+	provider: string;
+	voice: string;
+	characters: number;
+	costUsd: number;
+}
 
 interface BudgetRow {
 	run_budget: string | null;
@@ -108,7 +125,10 @@ export class Ledger {
 	 * Spent = recorded cost lines + tasks accepted but not yet costed (they will be billed).
 	 */
 	async checkBudget(runId: string, callUsd: number, what: string): Promise<void> {
-		const { rows } = await this.db.query<BudgetRow>(
+		// Under the campaign's budget lock: a preview reserving its cost right now is counted, not raced past.
+		const rows = await this.transaction(async (client) => {
+			await client.query('select pg_advisory_xact_lock($1, hashtext(campaign_id::text)) from runs where id = $2', [BUDGET_LOCK_CLASS, runId]);
+			return (await client.query<BudgetRow>(
 			`with spent as (
 				select r.campaign_id, r.id as run_id,
 					coalesce((select sum(amount_usd) from costs where run_id = r.id), 0)
@@ -120,11 +140,12 @@ export class Ledger {
 			select r.budget_usd as run_budget, r.cost_estimate as estimate,
 				(select total from spent where run_id = r.id) as run_spent,
 				c.name as campaign_name, c.budget_usd as campaign_budget,
-				(select coalesce(sum(total), 0) from spent) as campaign_spent
+				(select coalesce(sum(total), 0) from spent) + ${previewSpentSql('c.id')} as campaign_spent
 			from runs r join campaigns c on c.id = r.campaign_id
 			where r.id = $1`,
-			[runId],
-		);
+				[runId],
+			)).rows;
+		});
 		const row = rows[0];
 		if (!row) {
 			throw new Error(`Run ${runId} does not exist, so its budget cannot be checked. Check the item's runId.`);
@@ -147,6 +168,70 @@ export class Ledger {
 				Number(row.campaign_budget),
 				"Raise the campaign's budget",
 			);
+		}
+	}
+
+	/**
+	 * Writes a paid preview's cost before the provider is called, under the lock the budget checks take. With a
+	 * campaign, only when the cost fits in what its budget has left (all its runs' spend and earlier previews counted);
+	 * a BudgetError whose message starts with "campaign" says what to do otherwise. Returns the row's id.
+	 */
+	async reservePreview(preview: PreviewCost): Promise<string> {
+		return this.transaction(async (client) => {
+			const campaignId = preview.campaignId ?? null;
+			if (campaignId) {
+				await client.query('select pg_advisory_xact_lock($1, hashtext($2::uuid::text))', [BUDGET_LOCK_CLASS, campaignId]);
+				const { rows } = await client.query<{ name: string; budget_usd: string | null; spent: string }>(
+					`select c.name, c.budget_usd,
+						(select coalesce(sum(k.amount_usd), 0) from costs k join runs o on o.id = k.run_id where o.campaign_id = c.id)
+						+ (select coalesce(sum(t.cost_usd), 0) from provider_tasks t join runs o on o.id = t.run_id
+							where o.campaign_id = c.id and t.status = 'submitted')
+						+ ${previewSpentSql('c.id')} as spent
+					from campaigns c where c.id = $1`,
+					[campaignId],
+				);
+				const campaign = rows[0];
+				if (!campaign) {
+					throw new Error(`"campaign": no campaign has the id ${campaignId}. Send the id of an existing campaign, or no campaign.`);
+				}
+				if (campaign.budget_usd !== null) {
+					const budget = Number(campaign.budget_usd);
+					const spent = Number(campaign.spent);
+					if (spent + preview.costUsd > budget + 1e-9) {
+						throw new BudgetError(
+							`"campaign": this preview would cost about ${smallUsd(preview.costUsd)}, but campaign '${campaign.name}' has spent ` +
+								`${smallUsd(spent)}: its budget ${smallUsd(budget)} has ${smallUsd(Math.max(0, budget - spent))} left; raise the budget or preview a free voice (espeak-ng).`,
+						);
+					}
+				}
+			}
+			const { rows } = await client.query<{ id: string }>(
+				`insert into preview_costs (campaign_id, provider, voice, characters, cost_usd) values ($1, $2, $3, $4, $5) returning id`,
+				[campaignId, preview.provider, preview.voice, preview.characters, preview.costUsd],
+			);
+			return rows[0].id;
+		});
+	}
+
+	/** The provider refused the preview (it made no audio, so billed nothing): its reserved cost goes. */
+	async releasePreview(id: string): Promise<void> {
+		await this.db.query('delete from preview_costs where id = $1', [id]);
+	}
+
+	/** `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
+	private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+		const client = await this.db.connect();
+		try {
+			await client.query('begin');
+			const result = await work(client);
+			await client.query('commit');
+			return result;
+		} catch (error) {
+			await client.query('rollback').catch(() => {});
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- shared store helper; the calling operation wraps errors with its node and item
+			throw error;
+		} finally {
+			client.release();
 		}
 	}
 

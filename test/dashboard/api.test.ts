@@ -82,6 +82,17 @@ describe('dashboard API', () => {
 		}));
 		// The preview's prefix first: routes match by prefix, and /voices is a prefix of /voices/preview.
 		n8n.routes.set('/webhook/reelsmith/voices/preview', async (call) => {
+			// The node's refusal of a paid preview the campaign's budget has no room for.
+			if (call.body.text === 'Too dear.') {
+				return {
+					status: 400,
+					body: {
+						error: 'invalid_request',
+						field: 'campaign',
+						message: `"campaign": this preview would cost about $0.0021, but campaign 'Voice budget' has spent $0.9990: its budget $1.00 has $0.0010 left; raise the budget or preview a free voice (espeak-ng).`,
+					},
+				};
+			}
 			if (call.body.voice === 'xx-nowhere') {
 				return {
 					status: 400,
@@ -96,6 +107,16 @@ describe('dashboard API', () => {
 			const key = 'voice-previews/espeak/0123456789abcdef0123456789abcdef01234567.wav';
 			await s3.storage.uploadBuffer(Buffer.from('RIFF-test-audio'), key, 'audio/wav');
 			const characters = Array.from(String(call.body.text)).length;
+			// A paid preview for a campaign: the node writes its cost in preview_costs.
+			const paid = call.body.provider === 'elevenlabs' ? 0.0021 : 0;
+			if (paid && call.body.campaign) {
+				await db.query("insert into preview_costs (campaign_id, provider, voice, characters, cost_usd) values ($1, 'elevenlabs', $2, $3, $4)", [
+					call.body.campaign,
+					call.body.voice,
+					characters,
+					paid,
+				]);
+			}
 			return {
 				status: 200,
 				body: {
@@ -107,7 +128,7 @@ describe('dashboard API', () => {
 					duration: 2.1,
 					characters,
 					cached: n8n.callsTo('/webhook/reelsmith/voices/preview').length > 1,
-					cost: { provider: 'espeak', model: 'espeak-ng', units: characters, unit: 'character', amountUsd: 0 },
+					cost: { provider: call.body.provider, model: null, units: characters, unit: 'character', amountUsd: paid },
 				},
 			};
 		});
@@ -1237,6 +1258,10 @@ describe('dashboard API', () => {
 			assert.equal(setting.status, 400);
 			assert.equal(setting.body.field, 'settings');
 			assert.match(setting.body.error, /not a setting of espeak/);
+			const pitch = await manager.post('/api/voices/preview', { provider: 'google', voice: 'en-GB-Neural2-B', text: 'Hi', settings: { pitch: 30 } });
+			assert.equal(pitch.status, 400);
+			assert.equal(pitch.body.field, 'settings');
+			assert.match(pitch.body.error, /"settings.pitch" \(Google pitch in semitones, 0 = normal\) must be a number from -20 to 20/);
 			const option = await manager.post('/api/voices/preview', { provider: 'espeak', voice: '--help', text: 'Hi' });
 			assert.equal(option.status, 400);
 			assert.equal(option.body.field, 'voice');
@@ -1245,6 +1270,34 @@ describe('dashboard API', () => {
 			assert.equal(unknown.status, 400);
 			assert.equal(unknown.body.field, 'voice');
 			assert.match(unknown.body.error, /no voice "xx-nowhere"/);
+		});
+
+		it("previews for a campaign: one the caller cannot see is refused naming campaign; a paid one's cost is in the campaign's spend at once", async () => {
+			const anna = await as('anna@example.com');
+			const before = n8n.callsTo('/webhook/reelsmith/voices/preview').length;
+			const unseen = await anna.post('/api/voices/preview', { provider: 'espeak', voice: 'en-us', text: 'Hi', campaign: ids.b });
+			assert.equal(unseen.status, 400);
+			assert.equal(unseen.body.field, 'campaign');
+			assert.match(unseen.body.error, /there is no campaign .* that you can see/);
+			const name = await anna.post('/api/voices/preview', { provider: 'espeak', voice: 'en-us', text: 'Hi', campaign: 'Spring launch' });
+			assert.deepEqual([name.status, name.body.field], [400, 'campaign']);
+			assert.equal(n8n.callsTo('/webhook/reelsmith/voices/preview').length, before, 'nothing reached n8n');
+
+			const admin = await as(ADMIN.email, ADMIN.password);
+			const campaignId = (await db.query("insert into campaigns (name, budget_usd) values ('Voice budget', 1) returning id")).rows[0].id as string;
+			const spend = async () =>
+				(await admin.get('/api/campaigns')).body.campaigns.find((line: { id: string }) => line.id === campaignId).spendUsd as number;
+			assert.equal(await spend(), 0);
+			const request = { provider: 'elevenlabs', voice: '21m00Tcm4TlvDq8ikWAM', text: 'Welcome back.', campaign: campaignId.toUpperCase() };
+			const paid = await admin.post('/api/voices/preview', request);
+			assert.equal(paid.status, 200, JSON.stringify(paid.body));
+			assert.equal(n8n.callsTo('/webhook/reelsmith/voices/preview').at(-1)!.body.campaign, campaignId);
+			assert.equal(await spend(), 0.0021, "the preview's cost shows at once, not when the campaign figures expire");
+
+			const dear = await admin.post('/api/voices/preview', { ...request, text: 'Too dear.' });
+			assert.equal(dear.status, 400);
+			assert.equal(dear.body.field, 'campaign');
+			assert.match(dear.body.error, /its budget \$1\.00 has \$0\.0010 left; raise the budget or preview a free voice/);
 		});
 
 		it('needs a session or an API key', async () => {

@@ -818,6 +818,11 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 			(value) => value === 'en-gb-scotland',
 			15_000,
 		);
+		// A campaign can be charged: espeak-ng costs nothing, so its budget is untouched and the line still plays.
+		const campaignOption = byTestId('voice-campaign').locator('option').nth(1);
+		await campaignOption.waitFor({ state: 'attached' });
+		assert.match(await campaignOption.innerText(), / — spent \$\d+\.\d{2,4}/);
+		await byTestId('voice-campaign').selectOption({ index: 1 });
 		await byTestId('voice-text').fill('The lighthouse keeper counts the ships at dusk.');
 		await byTestId('voice-play').click();
 		await byTestId('voice-audio').waitFor();
@@ -842,6 +847,11 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 			(text) => /from storage/.test(text),
 			15_000,
 		);
+		// Google takes a speaking rate and a pitch in semitones; the other providers do not show them.
+		assert.equal(await byTestId('voice-setting-pitch').count(), 0);
+		await byTestId('voice-provider').selectOption('google');
+		await byTestId('voice-setting-speakingRate').waitFor();
+		assert.equal(await byTestId('voice-setting-pitch').getAttribute('min'), '-20');
 	});
 
 	test('when the dashboard server stops, the page says so instead of spinning', async () => {

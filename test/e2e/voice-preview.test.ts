@@ -119,6 +119,42 @@ describe('voice previews through real n8n', () => {
 		]);
 	});
 
+	test("a paid preview for a campaign counts against its budget; past it, 400 naming campaign; cached, it costs nothing", async () => {
+		const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
+		try {
+			const campaign = (await db.query("insert into campaigns (name, budget_usd) values ('Voice budget', 0.05) returning id")).rows[0].id as string;
+			const spend = async () =>
+				((await browser.request('GET', '/api/campaigns')).body as { campaigns: Array<{ id: string; spendUsd: number }> }).campaigns.find(
+					(line) => line.id === campaign,
+				)!.spendUsd;
+			const calls = elevenlabs.speechRequests().length;
+			const line = { provider: 'elevenlabs', voice: '21m00Tcm4TlvDq8ikWAM', text: 'The harbour lights are on.', campaign };
+			const first = await browser.request('POST', '/api/voices/preview', line);
+			assert.equal(first.status, 200, JSON.stringify(first.body));
+			const cost = (first.body as { cost: { amountUsd: number } }).cost.amountUsd;
+			assert.ok(cost > 0);
+			assert.equal(await spend(), Math.round(cost * 10000) / 10000);
+
+			// The budget now has less left than another line costs.
+			const budget = Math.round((cost + 0.0005) * 1e6) / 1e6;
+			assert.equal((await browser.request('PATCH', `/api/campaigns/${campaign}`, { budgetUsd: budget })).status, 200);
+			const dear = await browser.request('POST', '/api/voices/preview', { ...line, text: 'And the boats are coming home.' });
+			assert.equal(dear.status, 400, JSON.stringify(dear.body));
+			const refusal = dear.body as { field: string; error: string };
+			assert.equal(refusal.field, 'campaign');
+			assert.match(refusal.error, /has \$0\.0005 left; raise the budget or preview a free voice/);
+
+			const again = await browser.request('POST', '/api/voices/preview', line);
+			assert.equal(again.status, 200, 'a cached preview costs nothing, so a full budget does not stop it');
+			assert.equal((again.body as { cached: boolean }).cached, true);
+			assert.equal(elevenlabs.speechRequests().length, calls + 1, 'only the first line reached ElevenLabs');
+			const { rows } = await db.query('select cost_usd from preview_costs where campaign_id = $1', [campaign]);
+			assert.deepEqual(rows.map((row) => Number(row.cost_usd)), [cost]);
+		} finally {
+			await db.end();
+		}
+	});
+
 	test('the webhooks refuse a call without the token, and answer a bad request with the field', async () => {
 		const refused = await postWebhook(
 			stack,

@@ -24,8 +24,8 @@ export interface ScriptedAnswer {
 
 /**
  * Loopback Google Cloud Text-to-Speech: POST /v1/text:synthesize answers LINEAR16 (a WAV with header, as Google does)
- * base64 in audioContent; it rejects a missing/wrong X-goog-api-key (403 PERMISSION_DENIED) and any input over
- * 5,000 bytes (400 INVALID_ARGUMENT), as the real service. GET /v1/voices lists `voices`. `knobs` cut a seeded share
+ * base64 in audioContent; it rejects a missing/wrong X-goog-api-key (403 PERMISSION_DENIED), any input over
+ * 5,000 bytes and a speakingRate or pitch out of range (400 INVALID_ARGUMENT), as the real service. GET /v1/voices lists `voices`. `knobs` cut a seeded share
  * of the audio short or make it no audio (counted in `audioFaults`); reset() turns them off.
  */
 export class FakeGoogleTts {
@@ -113,6 +113,14 @@ export class FakeGoogleTts {
 		}
 		if (body?.audioConfig?.audioEncoding !== 'LINEAR16' || !body?.voice?.languageCode) {
 			return error(400, 'INVALID_ARGUMENT', 'audioConfig.audioEncoding and voice.languageCode are required.');
+		}
+		// Google's documented ranges: speakingRate 0.25–4, pitch −20 to 20 semitones.
+		const { speakingRate, pitch } = body.audioConfig;
+		if (speakingRate !== undefined && !(typeof speakingRate === 'number' && speakingRate >= 0.25 && speakingRate <= 4)) {
+			return error(400, 'INVALID_ARGUMENT', `Invalid value at 'audio_config.speaking_rate' (${String(speakingRate)}): must be in the range [0.25, 4.0].`);
+		}
+		if (pitch !== undefined && !(typeof pitch === 'number' && pitch >= -20 && pitch <= 20)) {
+			return error(400, 'INVALID_ARGUMENT', `Invalid value at 'audio_config.pitch' (${String(pitch)}): must be in the range [-20.0, 20.0].`);
 		}
 		const rate = Number(body.audioConfig.sampleRateHertz) || 24000;
 		const wav = dealAudio(this.knobs, toneWav(Math.max(0.3, bytes * SECONDS_PER_BYTE), rate), this.audioFaults);

@@ -97,6 +97,30 @@ describe('Google TTS provider: synthesize', () => {
 	});
 });
 
+describe('Google TTS provider: speaking rate and pitch', () => {
+	test('speakingRate and pitch (semitones) go into audioConfig as asked, over the words-per-minute rate', async () => {
+		await speech().synthesize({
+			text: 'Slow and low.',
+			voice: 'en-US-Neural2-F',
+			rate: 330,
+			voiceSettings: { speakingRate: 0.8, pitch: -4.5 },
+			directory: work.path,
+		});
+		const [request] = fake.synthesizeRequests();
+		assert.deepEqual(request.body?.audioConfig, { audioEncoding: 'LINEAR16', speakingRate: 0.8, pitch: -4.5, sampleRateHertz: 48000 });
+	});
+
+	test('out of range, Google answers 400 INVALID_ARGUMENT: no retry, the message says which value', async () => {
+		const fast = await rejection(
+			speech().synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', voiceSettings: { speakingRate: 5 }, directory: work.path }),
+		);
+		assert.match(fast.message, /refused the request for voice "en-US-Neural2-F" \(Google: Invalid value at 'audio_config\.speaking_rate' \(5\)/);
+		const high = await rejection(speech().synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', voiceSettings: { pitch: 21 }, directory: work.path }));
+		assert.match(high.message, /audio_config\.pitch' \(21\): must be in the range \[-20\.0, 20\.0\]/);
+		assert.equal(fake.synthesizeRequests().length, 2, 'one request each, not retried');
+	});
+});
+
 describe('Google TTS provider: errors and retries', () => {
 	test('403 PERMISSION_DENIED (bad key): one request, no retry, plain message', async () => {
 		const error = await rejection(speech('bad').synthesize({ text: 'Hello.', voice: 'en-US-Neural2-F', directory: work.path }));

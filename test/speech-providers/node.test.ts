@@ -184,6 +184,31 @@ describe('Text to Speech node with Google', () => {
 	});
 });
 
+describe('Text to Speech node: narration with Google speaking rate and pitch', () => {
+	test("Voice Settings' Google entry reaches every line's audioConfig; other providers' entries do not", async () => {
+		const [output] = await new TextToSpeech().execute.call(
+			context([sceneItem({ narration: 'The tide comes in.', dialogue: [{ speaker: 'ALICE', text: 'Run.' }] })], {
+				provider: 'google',
+				options: { voiceSettings: { google: { speakingRate: 0.85, pitch: -2 }, elevenlabs: { stability: 0.2 } } },
+			}),
+		);
+		assert.equal((output[0].json.narration as unknown as Narration).lines.length, 2);
+		const configs = googleFake.synthesizeRequests().map((request) => request.body?.audioConfig);
+		assert.equal(configs.length, 2);
+		assert.ok(configs.every((config) => config?.speakingRate === 0.85 && config?.pitch === -2), JSON.stringify(configs));
+	});
+
+	test('a Voice Settings value out of range stops the scene naming the provider and the setting, before Google is called', async () => {
+		await assert.rejects(
+			new TextToSpeech().execute.call(
+				context([sceneItem({ narration: 'The tide comes in.' })], { provider: 'google', options: { voiceSettings: '{"google": {"pitch": 30}}' } }),
+			),
+			/Scene 1: "Voice Settings" for google: "settings.pitch" \(Google pitch in semitones, 0 = normal\) must be a number from -20 to 20/,
+		);
+		assert.equal(googleFake.synthesizeRequests().length, 0);
+	});
+});
+
 describe('Text to Speech node: Synthesize (one text) with a remote provider', () => {
 	test('empty Voice means the provider narrator voice; the WAV lands at the output key', async () => {
 		const [output] = await new TextToSpeech().execute.call(

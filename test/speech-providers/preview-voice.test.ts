@@ -94,6 +94,26 @@ describe('Text to Speech node: Preview Voice', () => {
 		assert.equal(fakes.google.synthesizeRequests().length, 1);
 	});
 
+	test('a Google preview speaks at the speaking rate and pitch asked; another pitch is another preview', async () => {
+		const text = 'Mind the gap, please.';
+		const first = await preview('google', { voice: 'en-GB-Neural2-B', text, settings: { speakingRate: 1.25, pitch: -3 } });
+		const [sent] = fakes.google.synthesizeRequests();
+		assert.equal(sent.body?.audioConfig?.speakingRate, 1.25);
+		assert.equal(sent.body?.audioConfig?.pitch, -3);
+		const higher = await preview('google', { voice: 'en-GB-Neural2-B', text, settings: { speakingRate: 1.25, pitch: 6 } });
+		assert.equal(higher.cached, false);
+		assert.notEqual(higher.key, first.key);
+		assert.equal(fakes.google.synthesizeRequests()[1].body?.audioConfig?.pitch, 6);
+	});
+
+	test('Google settings out of range fail naming the setting, before Google is called', async () => {
+		const google = (settings: IDataObject) => preview('google', { voice: 'en-GB-Neural2-B', text: 'Hi', settings });
+		await assert.rejects(google({ pitch: 25 }), /"settings.pitch" \(Google pitch in semitones, 0 = normal\) must be a number from -20 to 20/);
+		await assert.rejects(google({ speakingRate: 0.1 }), /"settings.speakingRate" .* from 0.25 to 4/);
+		await assert.rejects(google({ rate: 160, speakingRate: 1.2 }), /"settings.speakingRate" and "settings.rate" both set the speed; give one of them/);
+		assert.equal(fakes.google.requests.length, 0);
+	});
+
 	test('bad requests fail naming the field, before any provider is called', async () => {
 		await assert.rejects(preview('espeak', { voice: 'en-us', text: 'x'.repeat(301) }), /"text" has 301 characters; a preview speaks at most 300/);
 		await assert.rejects(preview('espeak', { voice: 'en-us', text: '  ' }), /"text" is empty/);

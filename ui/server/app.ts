@@ -105,7 +105,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api', storyboardRoutes(deps));
 	app.route('/api', callbackRoutes(deps));
 	app.route('/api', batchRoutes(deps));
-	app.route('/api', voiceRoutes(deps));
+	app.route('/api', voiceRoutes(deps, stats));
 	app.route('/api/analytics', analyticsRoutes(deps));
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));

@@ -12,6 +12,7 @@ import type { Sessions } from './auth';
 import { describeRoute, errorSchema } from './openapi';
 import { campaignLineSchema, EXAMPLE_CAMPAIGN, EXAMPLE_RUN, paging, runStatusSchema, runSummarySchema } from './schemas';
 import { runLines } from './summaries';
+import { PREVIEW_SPENT_BY_CAMPAIGN_SQL } from '../../nodes/shared/store/previewCosts';
 
 const campaignNotFoundDoc = {
 	description: 'No campaign with that id that the caller can see (also for an API key outside its campaigns).',
@@ -56,7 +57,7 @@ interface Stats {
 }
 
 // Spend: runs.cost_total is the ledger's running sum of the run's cost lines (nodes/shared/ledger.ts); a run without
-// it (written before the ledger, or by hand) is summed from its lines.
+// it (written before the ledger, or by hand) is summed from its lines. Preview costs are added from their own table.
 const STATS_SQL = `
 	select r.campaign_id,
 	       count(*) as runs,
@@ -94,8 +95,13 @@ export class CampaignStats {
 		if (!missing.length) return found;
 		// Versions before the query: a change while it runs makes the stored figures stale at once.
 		const versions = new Map(missing.map((id) => [id, this.versions.get(id) ?? 0]));
-		const { rows } = await this.db.query(STATS_SQL, [missing]);
+		const [{ rows }, previews] = await Promise.all([
+			this.db.query(STATS_SQL, [missing]),
+			this.db.query(PREVIEW_SPENT_BY_CAMPAIGN_SQL, [missing]),
+		]);
 		const byId = new Map(rows.map((row) => [row.campaign_id as string, row]));
+		// Paid voice previews made for the campaign are its spend too (they count against its budget).
+		const previewSpent = new Map(previews.rows.map((row) => [row.campaign_id as string, Number(row.spent)]));
 		for (const id of missing) {
 			const row = byId.get(id);
 			const stats: Stats = row
@@ -117,6 +123,7 @@ export class CampaignStats {
 						spend: 0,
 						lastRunActivity: null,
 					};
+			stats.spend += previewSpent.get(id) ?? 0;
 			found.set(id, stats);
 			if (this.cache.size > 50_000) this.cache.clear();
 			this.cache.set(id, { stats, version: versions.get(id)!, at: now });

@@ -137,10 +137,12 @@ const SIMPLE: Array<Omit<Family, 'samples'> & { sql: string; labels: string[] }>
 	},
 	{
 		name: 'reelsmith_cost_usd_total',
-		help: 'Money spent, by provider (the cost ledger), in US dollars.',
+		help: 'Money spent, by provider (the cost ledger and paid voice previews), in US dollars.',
 		type: 'counter',
 		labels: ['provider'],
-		sql: 'select provider, coalesce(sum(amount_usd), 0) as value from costs group by 1 order by 1',
+		sql: `select provider, coalesce(sum(usd), 0) as value
+		        from (select provider, amount_usd as usd from costs union all select provider, cost_usd from preview_costs) spent
+		       group by 1 order by 1`,
 	},
 ];
 

@@ -11,6 +11,8 @@ import {
 	VoicePreviewRequestSchema,
 	voicePreviewSchema,
 } from '../../nodes/TextToSpeech/lib/preview';
+import { canSeeCampaign } from './access';
+import type { CampaignStats } from './campaigns';
 import { EXAMPLE_PREVIEW, EXAMPLE_VOICE } from './schemas';
 import { LINK_SECONDS } from './artifacts';
 import type { AppEnv, Deps } from './context';
@@ -34,7 +36,7 @@ function answered(answer: WebhookAnswer, what: string): Record<string, any> {
 	return answer.body;
 }
 
-export function voiceRoutes(deps: Deps) {
+export function voiceRoutes(deps: Deps, stats?: CampaignStats) {
 	const app = new Hono<AppEnv>();
 
 	app.get(
@@ -76,19 +78,35 @@ export function voiceRoutes(deps: Deps) {
 		describeRoute({
 			tag: 'Voices',
 			summary: 'Hear one line in a voice',
-			description: `Asks n8n (POST /webhook/${VOICE_PREVIEW_WEBHOOK}) to speak at most ${PREVIEW_MAX_CHARACTERS} characters. The audio is kept by a hash of provider, model, voice, settings and text: the same preview again comes from storage, costs nothing and does not call the provider. A paid voice's first preview costs its characters at the provider's price.`,
+			description: `Asks n8n (POST /webhook/${VOICE_PREVIEW_WEBHOOK}) to speak at most ${PREVIEW_MAX_CHARACTERS} characters. The audio is kept by a hash of provider, model, voice, settings and text: the same preview again comes from storage, costs nothing and does not call the provider. A paid voice's first preview costs its characters at the provider's price; with \`campaign\` that cost counts against the campaign's budget, and a preview that would pass it is refused.`,
 			responses: {
 				200: {
 					description: 'The stored preview with a link to play it.',
 					schema: previewAnswerSchema,
 					example: { ...EXAMPLE_PREVIEW, url: 'https://s3.example/reelsmith/voice-previews/espeak/3f7a….wav?X-Amz-Signature=…' },
 				},
+				400: {
+					description:
+						"A bad field (text, voice, settings), a campaign you cannot see, or a paid preview the campaign's budget has no room for (field campaign).",
+					schema: errorSchema,
+				},
 			},
 		}),
 		jsonBody(VoicePreviewRequestSchema),
 		async (c) => {
 			const request = c.req.valid('json');
+			if (request.campaign) {
+				// The same answer for a campaign that does not exist and one the caller may not see: ids reveal nothing.
+				const campaign = request.campaign.toLowerCase();
+				const { rows } = await deps.db.query('select 1 from campaigns where id = $1', [campaign]);
+				if (!rows[0] || !canSeeCampaign(c.get('user'), campaign)) {
+					throw badRequest('campaign', `"campaign": there is no campaign ${campaign} that you can see. Send the id of one of your campaigns, or none.`);
+				}
+				request.campaign = campaign;
+			}
 			const body = answered(await callWebhook(deps.webhookBase, deps.webhookToken, VOICE_PREVIEW_WEBHOOK, request), 'voice preview');
+			// A paid preview moved the campaign's spend: its figures are read again.
+			if (request.campaign && Number(body.cost?.amountUsd) > 0) stats?.changed(request.campaign);
 			const key = String(body.key ?? '');
 			if (!key.startsWith('voice-previews/'))
 				throw new ApiError(502, 'n8n answered the preview without its object key. Check the Voice preview workflow.');

@@ -4,6 +4,7 @@
  */
 import type { RunOptions, RunRequest } from '../lib/request';
 import type { Queryable } from '../transport/db';
+import { previewSpentSql } from '../../shared/store/previewCosts';
 import { fromRow } from '../../shared/store/rows';
 import type { RunRecord } from '../../shared/store/runState';
 
@@ -68,7 +69,10 @@ export async function setCostEstimate(db: Queryable, runId: string, estimateUsd:
 	await db.query('update runs set cost_estimate = $2 where id = $1', [runId, estimateUsd]);
 }
 
-/** USD spent so far (cost lines + accepted tasks not costed yet, as the ledger counts) by the run and its campaign. */
+/**
+ * USD spent so far (cost lines + accepted tasks not costed yet, as the ledger counts) by the run and its campaign (whose
+ * paid voice previews count too).
+ */
 export async function spending(
 	db: Queryable,
 	runId: string,
@@ -79,7 +83,8 @@ export async function spending(
 		        (select coalesce(sum(c.amount_usd), 0) from costs c join runs o on o.id = c.run_id
 		          where o.campaign_id = r.campaign_id)
 		        + (select coalesce(sum(t.cost_usd), 0) from provider_tasks t join runs o on o.id = t.run_id
-		          where o.campaign_id = r.campaign_id and t.status = 'submitted') as campaign_spent,
+		          where o.campaign_id = r.campaign_id and t.status = 'submitted')
+		        + ${previewSpentSql('r.campaign_id')} as campaign_spent,
 		        k.budget_usd as campaign_budget, k.name as campaign_name
 		   from runs r join campaigns k on k.id = r.campaign_id where r.id = $1`,
 		[runId],

@@ -6,7 +6,7 @@ import { speechCostUsd } from '../../shared/prices';
 import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
 import { clipPcmOf } from '../lib/audio';
-import { PREVIEW_MAX_CHARACTERS, previewHash, previewSettings } from '../lib/preview';
+import { PREVIEW_MAX_CHARACTERS, previewHash, previewSettings, requestSettings } from '../lib/preview';
 import { openSpeech } from '../lib/providerChoice';
 import { speakableText } from '../lib/script';
 import { pcmDuration, writeWav } from '../lib/wav';
@@ -39,10 +39,22 @@ export const description: INodeProperties[] = [
 		name: 'previewSettings',
 		type: 'json',
 		default: '={{ $json.body.settings ?? {} }}',
-		description: 'Voice settings: espeak-ng {rate, pitch}; ElevenLabs {rate, stability, similarity, style}; Google {rate}. Rate in words per minute.',
+		description:
+			'Voice settings: espeak-ng {rate, pitch 0–99}; ElevenLabs {rate, stability, similarity, style}; Google {rate or speakingRate 0.25–4, pitch in semitones −20 to 20}. Rate in words per minute.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Campaign',
+		name: 'previewCampaign',
+		type: 'string',
+		default: "={{ $json.body.campaign ?? '' }}",
+		description:
+			"ID of the campaign the preview is for: a paid preview's cost counts against its budget (needs the Reelsmith Postgres credential). Empty = none.",
 		displayOptions: show,
 	},
 ];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface PreviewFacts {
 	provider: string;
@@ -60,7 +72,8 @@ interface PreviewFacts {
 /**
  * One line in one voice, stored under a key made from a hash of provider, model, voice, settings and text. The same
  * preview asked again is read from storage and costs nothing: the provider is not called. No fallback provider: a
- * preview is of the voice asked for.
+ * preview is of the voice asked for. A paid preview's cost is kept in preview_costs (with the Postgres credential) and,
+ * for a campaign, counted against its budget.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const fail = (field: string, message: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description: `Field: ${field}` });
@@ -82,6 +95,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const checked = previewSettings(definition.name, parseSettings(this.getNodeParameter('previewSettings', itemIndex, {})));
 	if ('field' in checked) throw fail(checked.field, checked.message);
 	const { settings } = checked;
+	const campaignId = textParameter(this, 'previewCampaign', itemIndex) || null;
+	if (campaignId && !UUID.test(campaignId)) {
+		throw fail('campaign', `"campaign" must be a campaign's id (a uuid, as in the campaign page's address), not "${campaignId.slice(0, 60)}". Send the id, or no campaign.`);
+	}
 
 	const opened = await openSpeech(this, definition, itemIndex);
 	if ('skipped' in opened) throw fail('provider', `${opened.skipped}.`);
@@ -116,17 +133,30 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return answer(facts, true);
 	}
 	const priced = definition.name === 'google' ? voice : (speech.model ?? undefined);
+	const costUsd = speechCostUsd(definition.name, priced, characters);
+	// A paid preview's cost is reserved before the provider is called: with a campaign, only if its budget has it left.
+	const ledger = costUsd > 0 ? await Ledger.fromNode(this, itemIndex) : undefined;
+	if (costUsd > 0 && campaignId && !ledger) {
+		throw fail('campaign', '"campaign" needs the Reelsmith Postgres credential on this node to count the preview against its budget. Add it, or send no campaign.');
+	}
+	const reserved = ledger
+		? await ledger
+				.reservePreview({ campaignId, provider: definition.name, voice, characters, costUsd })
+				.catch((error: Error) => {
+					throw fail('campaign', error.message);
+				})
+		: undefined;
 	const facts = await withWorkDir(async (directory) => {
 		const result = await speech
 			.synthesize({
 				text,
 				voice,
-				rate: settings.rate,
-				pitch: settings.pitch,
-				voiceSettings: { stability: settings.stability, similarity: settings.similarity, style: settings.style },
+				...requestSettings(definition.name, settings),
 				directory,
 			})
-			.catch((error: Error) => {
+			.catch(async (error: Error) => {
+				// No audio, nothing billed: the reservation goes.
+				if (ledger && reserved) await ledger.releasePreview(reserved);
 				throw fail('voice', `Could not preview ${definition.displayName} voice "${voice}": ${error.message}`);
 			});
 		const file = join(directory, 'preview.wav');
@@ -141,17 +171,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			text,
 			characters,
 			duration: Math.round(pcmDuration(pcm) * 1000) / 1000,
-			madeForUsd: speechCostUsd(definition.name, priced, characters),
+			madeForUsd: costUsd,
 			createdAt: new Date().toISOString(),
 		};
 		await storage.uploadBuffer(JSON.stringify(made, null, 2), factsRef.key, 'application/json');
 		return made;
 	});
 	// The AI-call record keeps the preview's request (no run: migration 013) and, here, what it cost.
-	if (facts.madeForUsd > 0) {
-		const ledger = await Ledger.fromNode(this, itemIndex);
-		if (ledger) await chargeCall(ledger.db, { provider: definition.name, amountUsd: facts.madeForUsd });
-	}
+	if (ledger && facts.madeForUsd > 0) await chargeCall(ledger.db, { provider: definition.name, amountUsd: facts.madeForUsd });
 	return answer(facts, false);
 }
 

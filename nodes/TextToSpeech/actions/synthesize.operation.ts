@@ -7,12 +7,14 @@ import { textParameter } from '../../shared/parameters';
 import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
 import { clipPcmOf } from '../lib/audio';
+import { requestSettings, voiceSettingsByProvider, voiceSettingsOption } from '../lib/preview';
 import { speakableText } from '../lib/script';
 import { pcmDuration, wavFacts, writeWav } from '../lib/wav';
 import { BudgetError } from '../../shared/ledger';
 import { speechCostUsd } from '../../shared/prices';
 import { billedCall, speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
+import { SPEECH_PROVIDERS } from '../providers';
 
 const show = { show: { operation: ['synthesize'] } };
 /** Where the WAV of item `itemIndex` goes when Output Key is empty. */
@@ -60,6 +62,7 @@ export const description: INodeProperties[] = [
 			default: 0,
 			description: "Words per minute; 0 = the voice's own rate",
 		},
+		voiceSettingsOption,
 	]),
 ];
 
@@ -81,7 +84,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// Text voiced outside a run still gets a folder of its own: the execution's.
 	const runId = typeof item.json.runId === 'string' && item.json.runId.trim() ? item.json.runId : this.getExecutionId?.();
 	const outputKey = resolveKey(this, itemIndex, standard(itemIndex), { place: { runId } });
-	const options = this.getNodeParameter('options', itemIndex, {}) as { rate?: number; pitch?: number };
+	const options = this.getNodeParameter('options', itemIndex, {}) as { rate?: number; pitch?: number; voiceSettings?: unknown };
+	const chosenSettings = voiceSettingsByProvider(options.voiceSettings, Object.keys(SPEECH_PROVIDERS));
+	if ('field' in chosenSettings) throw fail(chosenSettings.message);
 	const storage = await getStorage.call(this);
 	const hooks = await speechLedger(this, itemIndex);
 	const characters = Array.from(text).length;
@@ -102,8 +107,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					what: `the text (${definition.displayName})`,
 				};
 				await hooks.beforeCall(call);
+				const settings = requestSettings(definition.name, chosenSettings.byProvider[definition.name] ?? {});
 				const result = await speech
-					.synthesize({ text, voice, rate: options.rate || undefined, pitch: options.pitch, directory })
+					.synthesize({ text, voice, ...settings, rate: settings.rate ?? (options.rate || undefined), pitch: settings.pitch ?? options.pitch, directory })
 					.catch((error: Error) => {
 						throw new SpeechError(`could not voice the text: ${error.message}`, isDown(error));
 					});

@@ -14,6 +14,7 @@ import { speechCostUsd } from '../../shared/prices';
 import { BudgetError } from '../../shared/ledger';
 import { billedCall, speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
+import { requestSettings, voiceSettingsByProvider, voiceSettingsOption } from '../lib/preview';
 import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
 import { languageParameterValue, type Language } from '../../shared/languages';
 import { pcmDuration, silence, wavFacts, writeWav, type Pcm } from '../lib/wav';
@@ -111,6 +112,7 @@ export const description: INodeProperties[] = [
 			default: 0,
 			description: "Words per minute for every voice; 0 = each voice's own rate",
 		},
+		voiceSettingsOption,
 	]),
 ];
 
@@ -182,9 +184,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		},
 	);
 	const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
-	const options = this.getNodeParameter('options', itemIndex, {}) as { leadIn?: number; rate?: number };
+	const options = this.getNodeParameter('options', itemIndex, {}) as { leadIn?: number; rate?: number; voiceSettings?: unknown };
 	const leadIn = Math.max(0, Number(options.leadIn ?? 0.2));
 	const rate = options.rate ? Number(options.rate) : undefined;
+	const chosenSettings = voiceSettingsByProvider(options.voiceSettings, Object.keys(SPEECH_PROVIDERS));
+	if ('field' in chosenSettings) throw fail(`${label}${chosenSettings.message}`);
 
 	const spoken = linesToSpeak(scene, narrateAction);
 	const storage = await getStorage.call(this);
@@ -212,6 +216,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const audio: Pcm[] = [];
 			const timings: Array<WordTiming[] | undefined> = [];
 			const cost = { provider: definition.name, model: speech.model ?? null, units: 0, unit: 'character', amountUsd: 0 };
+			const settings = requestSettings(definition.name, chosenSettings.byProvider[definition.name] ?? {});
 			for (const [index, line] of spoken.entries()) {
 				const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker, line.text) : cast.narratorFor(line.text);
 				const who = line.kind === 'dialogue' ? `${line.speaker}'s line ${index + 1}` : `narration line ${index + 1}`;
@@ -227,7 +232,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				await hooks.beforeCall(call);
 				let result;
 				try {
-					result = await speech.synthesize({ text: line.text, voice, rate, directory });
+					result = await speech.synthesize({ text: line.text, voice, ...settings, rate: settings.rate ?? rate, directory });
 				} catch (error) {
 					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- carries "down" to the provider choice, which ends in a NodeOperationError naming the scene
 					throw new SpeechError(`could not voice ${who}: ${(error as Error).message}`, isDown(error));

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
+import type { INodeProperties } from 'n8n-workflow';
+import type { SpeechRequest } from '../providers/types';
 
 /** The longest line a preview speaks: enough to judge a voice, little enough to cost cents. */
 export const PREVIEW_MAX_CHARACTERS = 300;
@@ -18,8 +20,13 @@ export const PREVIEW_SETTINGS: Record<string, Record<string, { min: number; max:
 	},
 	google: {
 		rate: { min: 80, max: 450, what: 'words per minute (Google speakingRate)' },
+		speakingRate: { min: 0.25, max: 4, what: 'Google speakingRate, 1 = normal' },
+		pitch: { min: -20, max: 20, what: 'Google pitch in semitones, 0 = normal' },
 	},
 };
+
+/** Settings that say the same thing two ways: a request gives one of them. */
+const ONE_OF: Array<[string, string]> = [['rate', 'speakingRate']];
 
 export type PreviewSettings = Record<string, number>;
 
@@ -41,7 +48,73 @@ export function previewSettings(provider: string, value: unknown): { settings: P
 		}
 		settings[name] = number;
 	}
+	for (const [a, b] of ONE_OF) {
+		if (a in settings && b in settings) {
+			return { field: `settings.${b}`, message: `"settings.${b}" and "settings.${a}" both set the speed; give one of them.` };
+		}
+	}
 	return { settings };
+}
+
+/**
+ * The checked settings as a speech request carries them: rate and espeak-ng's pitch (0–99) on the request, the
+ * provider's own (ElevenLabs stability…, Google speakingRate and pitch in semitones) in voiceSettings.
+ */
+export function requestSettings(provider: string, settings: PreviewSettings): Pick<SpeechRequest, 'rate' | 'pitch' | 'voiceSettings'> {
+	const google = provider === 'google';
+	return {
+		rate: settings.rate,
+		pitch: google ? undefined : settings.pitch,
+		voiceSettings: {
+			stability: settings.stability,
+			similarity: settings.similarity,
+			style: settings.style,
+			speakingRate: settings.speakingRate,
+			pitch: google ? settings.pitch : undefined,
+		},
+	};
+}
+
+/** Options → Voice Settings of Synthesize and Synthesize Scene. */
+export const voiceSettingsOption: INodeProperties = {
+	displayName: 'Voice Settings',
+	name: 'voiceSettings',
+	type: 'json',
+	default: '{}',
+	description:
+		'Settings per provider, as a preview takes them, e.g. {"google": {"speakingRate": 1.1, "pitch": -2}, "elevenlabs": {"stability": 0.4}}. A provider without an entry speaks with its voices\' own settings.',
+};
+
+/**
+ * The narration's Voice Settings option: settings per provider, e.g. {"google": {"speakingRate": 1.1, "pitch": -2}},
+ * each checked as a preview's are, so a line is voiced as its preview sounded. Empty = the voices' own.
+ */
+export function voiceSettingsByProvider(
+	value: unknown,
+	providers: string[],
+): { byProvider: Record<string, PreviewSettings> } | { field: string; message: string } {
+	if (typeof value === 'string') {
+		if (!value.trim()) return { byProvider: {} };
+		try {
+			value = JSON.parse(value);
+		} catch {
+			return { field: 'voiceSettings', message: '"Voice Settings" is not valid JSON. Use e.g. {"google": {"speakingRate": 1.1, "pitch": -2}}.' };
+		}
+	}
+	if (value === undefined || value === null) return { byProvider: {} };
+	if (typeof value !== 'object' || Array.isArray(value)) {
+		return { field: 'voiceSettings', message: '"Voice Settings" must be an object by provider, e.g. {"google": {"speakingRate": 1.1, "pitch": -2}}.' };
+	}
+	const byProvider: Record<string, PreviewSettings> = {};
+	for (const [provider, settings] of Object.entries(value as Record<string, unknown>)) {
+		if (!providers.includes(provider)) {
+			return { field: `voiceSettings.${provider}`, message: `"Voice Settings" names "${provider}", which is no speech provider; use ${providers.join(', ')}.` };
+		}
+		const checked = previewSettings(provider, settings);
+		if ('field' in checked) return { field: `voiceSettings.${provider}`, message: `"Voice Settings" for ${provider}: ${checked.message}` };
+		byProvider[provider] = checked.settings;
+	}
+	return { byProvider };
 }
 
 /**
@@ -83,10 +156,21 @@ export const VoicePreviewRequestSchema = z
 			.min(1, 'type the line to hear')
 			.refine((text) => Array.from(text).length <= PREVIEW_MAX_CHARACTERS, `at most ${PREVIEW_MAX_CHARACTERS} characters`)
 			.meta({ description: `The line to hear, at most ${PREVIEW_MAX_CHARACTERS} characters.` }),
+		campaign: z
+			.string()
+			.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "a campaign's id (a uuid)")
+			.optional()
+			.meta({
+				description:
+					"The campaign the preview is for: a paid preview's cost counts against its budget, and one that would pass it is refused (400 naming campaign). A cached preview costs nothing.",
+			}),
 		settings: z
 			.record(z.string(), z.number())
 			.optional()
-			.meta({ description: 'espeak-ng {rate, pitch}; ElevenLabs {rate, stability, similarity, style}; Google {rate}. Rate in words per minute.' }),
+			.meta({
+				description:
+					'espeak-ng {rate, pitch 0–99}; ElevenLabs {rate, stability, similarity, style}; Google {rate or speakingRate 0.25–4, pitch in semitones −20 to 20}. Rate in words per minute.',
+			}),
 	})
 	.superRefine((request, context) => {
 		const checked = previewSettings(request.provider, request.settings);

@@ -106,7 +106,10 @@ class GoogleProvider implements SpeechProvider {
 		}
 		const pieces = splitByBytes(request.text, data.maxInputBytes);
 		if (pieces.length === 0) throw new Error('There is nothing to say in the text.');
-		const speakingRate = request.rate ? Math.min(4, Math.max(0.25, request.rate / data.referenceRate)) : 1;
+		// Speaking rate and pitch go to Google as asked: it refuses values out of its range (400), requests are checked before.
+		const chosen = request.voiceSettings ?? {};
+		const speakingRate = chosen.speakingRate ?? (request.rate ? Math.min(4, Math.max(0.25, request.rate / data.referenceRate)) : 1);
+		const pitch = chosen.pitch === undefined ? {} : { pitch: chosen.pitch };
 		const parts: Pcm[] = [];
 		let retakenCharacters = 0;
 		for (const text of pieces) {
@@ -121,7 +124,7 @@ class GoogleProvider implements SpeechProvider {
 						body: {
 							input: { text },
 							voice: { languageCode: languageOf(voice), name: voice },
-							audioConfig: { audioEncoding: 'LINEAR16', speakingRate, sampleRateHertz: data.sampleRate },
+							audioConfig: { audioEncoding: 'LINEAR16', speakingRate, ...pitch, sampleRateHertz: data.sampleRate },
 						},
 						// Synthesis leaves nothing running at Google: a repeat after a lost answer is safe.
 						repeatable: true,

@@ -16,10 +16,22 @@ export interface SpeechRequest {
 	rate?: number;
 	/** 0–99 (espeak scale); the voice's own pitch when not given. */
 	pitch?: number;
-	/** ElevenLabs voice settings (0–1 each) over data/elevenlabs.json's; other providers ignore them. */
-	voiceSettings?: { stability?: number; similarity?: number; style?: number };
+	/** The provider's own voice settings (each provider reads its own, ignores the others'). */
+	voiceSettings?: VoiceSettings;
 	/** Folder the audio file is written to; the caller owns and removes it. */
 	directory: string;
+}
+
+/** Voice settings by provider; the ranges requests are checked against are in lib/preview.ts (PREVIEW_SETTINGS). */
+export interface VoiceSettings {
+	/** ElevenLabs, 0–1 each, over data/elevenlabs.json's. */
+	stability?: number;
+	similarity?: number;
+	style?: number;
+	/** Google audioConfig.speakingRate, 0.25–4 (1 = the voice's own); over the words-per-minute rate. */
+	speakingRate?: number;
+	/** Google audioConfig.pitch in semitones, −20 to 20 (0 = the voice's own); not espeak-ng's 0–99 pitch. */
+	pitch?: number;
 }
 
 export interface SpeechResult {

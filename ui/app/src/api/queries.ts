@@ -356,8 +356,16 @@ export function useVoices(provider: string, language: string, q: string) {
 }
 
 export function usePreviewVoice() {
+	const client = useQueryClient();
 	return useMutation({
-		mutationFn: (body: { provider: string; voice: string; text: string; settings?: Record<string, number> }) =>
+		mutationFn: (body: { provider: string; voice: string; text: string; settings?: Record<string, number>; campaign?: string }) =>
 			post<VoicePreview>('/api/voices/preview', body),
+		// A paid preview for a campaign is part of its spend.
+		onSuccess: (preview, body) => {
+			if (body.campaign && preview.cost.amountUsd > 0) {
+				void client.invalidateQueries({ queryKey: ['campaigns'] });
+				void client.invalidateQueries({ queryKey: ['campaign', body.campaign] });
+			}
+		},
 	});
 }

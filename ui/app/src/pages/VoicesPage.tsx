@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client';
-import { usePreviewVoice, useVoices } from '../api/queries';
+import { useCampaigns, usePreviewVoice, useVoices } from '../api/queries';
 import { ErrorNotice, Loading } from '../components/Feedback';
 
 const PROVIDERS = [
@@ -9,6 +9,13 @@ const PROVIDERS = [
 	{ value: 'google', label: 'Google Text-to-Speech' },
 ];
 const MAX_CHARACTERS = 300;
+/** Google's own ranges (audioConfig); the server checks them too. */
+const GOOGLE_SETTINGS = [
+	{ name: 'speakingRate', label: 'Speaking rate (0.25–4, 1 = normal)', min: 0.25, max: 4, step: 0.05 },
+	{ name: 'pitch', label: 'Pitch (semitones, −20 to 20)', min: -20, max: 20, step: 0.5 },
+];
+// Previews cost fractions of a cent: those show to the hundredth of a cent.
+const usd = (amount: number | null) => `$${(amount ?? 0).toFixed(amount && amount < 0.01 ? 4 : 2)}`;
 
 /** Pick a provider and a voice, type a line, press Play: the line is spoken through n8n and played here. */
 export function VoicesPage() {
@@ -17,7 +24,10 @@ export function VoicesPage() {
 	const [language, setLanguage] = useState('');
 	const [voice, setVoice] = useState('');
 	const [text, setText] = useState('The lighthouse keeper counts the ships at dusk.');
+	const [campaign, setCampaign] = useState('');
+	const [googleSettings, setGoogleSettings] = useState<Record<string, string>>({});
 	const voices = useVoices(provider, language.trim(), search.trim());
+	const campaigns = useCampaigns('', 0, 200);
 	const preview = usePreviewVoice();
 	const list = voices.data?.voices ?? [];
 
@@ -29,15 +39,29 @@ export function VoicesPage() {
 	const play = (event: FormEvent) => {
 		event.preventDefault();
 		if (!voice || !text.trim()) return;
-		preview.mutate({ provider, voice, text: text.trim() });
+		const settings =
+			provider === 'google'
+				? Object.fromEntries(
+						Object.entries(googleSettings)
+							.filter(([, value]) => value.trim() !== '')
+							.map(([name, value]) => [name, Number(value)]),
+					)
+				: {};
+		preview.mutate({
+			provider,
+			voice,
+			text: text.trim(),
+			...(Object.keys(settings).length ? { settings } : {}),
+			...(campaign ? { campaign } : {}),
+		});
 	};
 
 	return (
 		<div className="voices-page" data-testid="voices-page">
 			<h1>Voices</h1>
 			<p className="muted">
-				Hear a voice before a run uses it. Paid voices cost their characters once; the same line in the same voice again is played from storage for
-				free.
+				Hear a voice before a run uses it. Paid voices cost their characters once (counted against the campaign you choose); the same line in the
+				same voice again is played from storage for free.
 			</p>
 			<form className="card" onSubmit={play} noValidate>
 				<label className="field">
@@ -84,6 +108,35 @@ export function VoicesPage() {
 						</select>
 					</label>
 				)}
+				{provider === 'google' &&
+					GOOGLE_SETTINGS.map((setting) => (
+						<label className="field" key={setting.name}>
+							<span>{setting.label}</span>
+							<input
+								type="number"
+								min={setting.min}
+								max={setting.max}
+								step={setting.step}
+								value={googleSettings[setting.name] ?? ''}
+								placeholder="the voice's own"
+								onChange={(event) => setGoogleSettings({ ...googleSettings, [setting.name]: event.target.value })}
+								data-testid={`voice-setting-${setting.name}`}
+							/>
+						</label>
+					))}
+				<label className="field">
+					<span>Campaign</span>
+					{/* A paid preview's cost counts against the chosen campaign's budget. */}
+					<select value={campaign} onChange={(event) => setCampaign(event.target.value)} data-testid="voice-campaign">
+						<option value="">None (not counted against a budget)</option>
+						{(campaigns.data?.campaigns ?? []).map((entry) => (
+							<option key={entry.id} value={entry.id}>
+								{entry.name} — spent {usd(entry.spendUsd)}
+								{entry.budgetUsd === null ? ', no budget' : ` of ${usd(entry.budgetUsd)}`}
+							</option>
+						))}
+					</select>
+				</label>
 				<label className="field">
 					<span>
 						Line ({Array.from(text).length}/{MAX_CHARACTERS})
