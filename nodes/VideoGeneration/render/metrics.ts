@@ -8,6 +8,12 @@ import { readFileSync } from 'node:fs';
  */
 export interface FontMetrics {
 	unitsPerEm: number;
+	/**
+	 * Line ascent and descent in font units, as libass reads them (OS/2 winAscent/winDescent, else hhea): libass sizes
+	 * a font so that ascent + descent is its font size, and puts a top-aligned line's top `ascent` above its baseline.
+	 */
+	ascent: number;
+	descent: number;
 	/** Advance of the code point in font units; undefined when the font has no glyph for it. */
 	advance(codePoint: number): number | undefined;
 }
@@ -55,8 +61,16 @@ function readMetrics(font: Buffer): FontMetrics {
 	const hmtx = need('hmtx');
 	const glyphOf = readCmap(font, need('cmap'));
 	const advanceOfGlyph = (glyph: number) => font.readUInt16BE(hmtx + 4 * Math.min(glyph, longMetrics - 1));
+	const os2 = at.get('OS/2');
+	const winAscent = os2 === undefined ? 0 : font.readUInt16BE(os2 + 74);
+	const winDescent = os2 === undefined ? 0 : font.readUInt16BE(os2 + 76);
+	const hhea = need('hhea');
+	const [ascent, descent] =
+		winAscent + winDescent > 0 ? [winAscent, winDescent] : [font.readInt16BE(hhea + 4), -font.readInt16BE(hhea + 6)];
 	return {
 		unitsPerEm,
+		ascent,
+		descent,
 		advance(codePoint) {
 			const glyph = glyphOf(codePoint);
 			return glyph ? advanceOfGlyph(glyph) : undefined;
