@@ -1,6 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { assDocument } from '../../shared/ass';
+import { fontMetrics } from '../../shared/fontMetrics';
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { withWorkDir } from '../../shared/workdir';
 import { FASTSTART_ARGS, H264_ARGS } from './encoding';
@@ -117,7 +118,11 @@ export async function burnSubtitles(options: BurnOptions): Promise<void> {
 		if (options.shapedFont) {
 			// The same look as the SRT's (ffmpeg's 384×288 canvas, bottom centre), shaped; the font is linked into the
 			// private folder so the filter names no outside path either.
-			const styles = [{ name: 'Default', family, size: fontSize, colour: '0xffffff', outline: OUTLINE, alignment: 2, marginL: margin, marginR: margin, marginV: 16 }];
+			// libass sizes a font by its line height: the script's font gets the em size DejaVu has at `fontSize`
+			// (Lohit's lines are 1.6 em tall, DejaVu's 1.16: at the same size its letters were a quarter smaller).
+			const metrics = fontMetrics(resolve(options.shapedFont));
+			const size = (fontSize * ((metrics.ascent + metrics.descent) / metrics.unitsPerEm)) / SUBTITLE_LINE_HEIGHT_EM;
+			const styles = [{ name: 'Default', family, size, colour: '0xffffff', outline: OUTLINE, alignment: 2, marginL: margin, marginR: margin, marginV: 16 }];
 			const events = subtitleBlocks(options.cues, srtOptions).map((block) => ({ ...block, style: 'Default' }));
 			await writeFile(join(dir, 'subtitles.ass'), assDocument({ ...CANVAS, styles, events, escaped: true }));
 			await mkdir(join(dir, 'fonts'));
