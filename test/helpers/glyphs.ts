@@ -2,12 +2,13 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fontPath } from '../../nodes/shared/fonts';
 import { clipOutputArgs, filterPath, frameCount, TextFiles } from '../../nodes/VideoGeneration/render/filters';
+import { terminalGraph } from '../../nodes/VideoGeneration/render/terminal';
 import { titleCardGraph } from '../../nodes/VideoGeneration/render/titleCard';
 import type { ClipRequest } from '../../nodes/VideoGeneration/providers/types';
 import { changedShare, lumaFrame, runBinary } from '../video-generation/context';
 
 /**
- * Whether a title card's text came out as real glyphs: the card is drawn again three ways, from the same scene —
+ * Whether a title card's (or a terminal clip's) text came out as real glyphs: the card is drawn again three ways, from the same scene —
  * as the renderer draws it (must match the pipeline's frame, or the comparison proves nothing), with its fonts
  * swapped for one that lacks the script (tofu boxes where the letters were), and with no text at all. The
  * pipeline's frame must be the first, not the others. A card libass draws (a script that needs shaping) is also
@@ -47,7 +48,8 @@ interface Swap {
 
 async function drawCard(request: ClipRequest, directory: string, swap?: Swap, shaping: 'complex' | 'simple' = 'complex'): Promise<{ file: string; shaped: boolean }> {
 	await mkdir(directory, { recursive: true });
-	let graph = await titleCardGraph(request, new TextFiles(directory));
+	const graphOf = request.style === 'terminal' ? terminalGraph : titleCardGraph;
+	let graph = await graphOf(request, new TextFiles(directory));
 	for (const font of swap?.from ?? []) graph = graph.split(`fontfile=${filterPath(fontPath(font))}`).join(`fontfile=${filterPath(fontPath(swap!.to))}`);
 	let env: NodeJS.ProcessEnv | undefined;
 	const shaped = graph.includes('ass=filename=');
@@ -79,7 +81,7 @@ export async function compareGlyphs(clip: string, request: ClipRequest, director
 	const drawn = await drawCard(request, join(directory, 'real'));
 	const real = await luma(drawn);
 	const tofu = await luma(await drawCard(request, join(directory, 'tofu'), swap));
-	const empty = { ...request, scene: { ...request.scene, heading: '', action: '', visualDescription: '', narration: '' } };
+	const empty = { ...request, scene: { ...request.scene, heading: '', action: '', visualDescription: '', narration: '', dialogue: [] } };
 	const blank = await luma(await drawCard(empty, join(directory, 'blank')));
 	const compared: GlyphComparison = { same: changedShare(frame, real), tofu: changedShare(frame, tofu), blank: changedShare(frame, blank) };
 	if (drawn.shaped) compared.unshaped = changedShare(frame, await luma(await drawCard(request, join(directory, 'unshaped'), undefined, 'simple')));

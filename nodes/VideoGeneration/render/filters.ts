@@ -60,8 +60,8 @@ export function drawText(options: DrawTextOptions): string {
  * libass draws an ASS file (nodes/shared/ass.ts) with complex shaping, onto a transparent layer as well (`alpha=1`).
  * `fontsDir` is where the script's font is, so a font found through REELSMITH_FONT_DIR is one libass finds too.
  */
-export function drawAss(file: string, fontsDir: string): string {
-	return `ass=filename=${filterPath(file)}:alpha=1:shaping=complex:fontsdir=${filterPath(fontsDir)}`;
+export function drawAss(file: string, fontsDir: string, alpha = true): string {
+	return `ass=filename=${filterPath(file)}${alpha ? ':alpha=1' : ''}:shaping=complex:fontsdir=${filterPath(fontsDir)}`;
 }
 
 export function drawBox(x: number, y: number, width: number, height: number, color: string): string {
