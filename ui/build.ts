@@ -18,7 +18,8 @@ const STAMP = join(DASHBOARD_DIST, '.reelsmith-build-stamp');
 
 async function inputFiles(): Promise<string[]> {
 	const files = await walk(join(UI_ROOT, 'app'));
-	files.push(join(UI_ROOT, 'package.json'), join(UI_ROOT, 'tsconfig.json'), join(UI_ROOT, 'build.ts'));
+	// The language picker's list is the pipeline's own (nodes/shared/data/languages.json).
+	files.push(join(UI_ROOT, 'package.json'), join(UI_ROOT, 'tsconfig.json'), join(UI_ROOT, 'build.ts'), join(REPO_ROOT, 'nodes', 'shared', 'data', 'languages.json'));
 	return files;
 }
 

@@ -30,6 +30,8 @@ export interface ScriptFonts {
 	package: string;
 	/** Width of one character of the script in em, when wider than Latin text (CJK: 1). */
 	charWidth?: number;
+	/** "complex": the script needs shaping, so its text is drawn by libass (nodes/shared/ass.ts), not drawtext. */
+	shaping?: string;
 }
 
 type Row = (typeof data.languages)['en'];
@@ -75,6 +77,11 @@ export function fontsForScript(script: string): ScriptFonts | null {
 	const entry = (scriptFonts.scripts as Record<string, ScriptFonts | 'default'>)[script];
 	if (!entry) return null;
 	return entry === 'default' ? scriptFonts.default : entry;
+}
+
+/** True when the language's script needs complex shaping (scriptFonts.json `shaping`): libass draws its text. */
+export function needsShaping(language: Language): boolean {
+	return fontsForScript(language.script)?.shaping === 'complex';
 }
 
 /** The fonts that draw the language's text (scriptFonts.json), when they are installed. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import pg from 'pg';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import {
 	ADMIN,
 	launchChromium,
@@ -160,6 +160,40 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		const voiceError = byTestId('field-error-voiceMap');
 		await voiceError.waitFor();
 		assert.match(await voiceError.innerText(), /"voiceMap\.LEON" is "xx-unknown".*en-us\+f3/s);
+	});
+
+	test('the language picker: German narrows the Voices list to German voices, and a run from the form carries language "de"', async () => {
+		await page.goto(`${env.dashboard.url}/voices`);
+		await byTestId('voices-page').waitFor();
+		const voiceTexts = () => byTestId('voice-choice').locator('option').allInnerTexts();
+		const all = await waitFor('the voices are listed', voiceTexts, (texts) => texts.length > 20, 15_000);
+		// Part of the name finds the language; the list shows it with its tag.
+		await byTestId('voice-language').fill('germ');
+		assert.deepEqual(await byTestId('voice-language-options').getByRole('option').allInnerTexts(), ['German (de)']);
+		await byTestId('voice-language-option-de').click();
+		assert.equal(await byTestId('voice-language').inputValue(), 'German (de)');
+		const german = await waitFor('only German voices are left', voiceTexts, (texts) => texts.length > 0 && texts.length < all.length, 15_000);
+		assert.ok(
+			german.every((text) => /\(de[,)-]/.test(text)),
+			`every voice left speaks German: ${german.join(' | ')}`,
+		);
+		await screenshot(page, 'voices-language-german');
+
+		let sent: Promise<Request> | undefined;
+		await startRunFromForm(async () => {
+			await fillScript('three-scenes.fountain');
+			await byTestId('run-language').fill('Ger');
+			await byTestId('run-language-option-de').click();
+			assert.equal(await byTestId('run-language').inputValue(), 'German (de)');
+			sent = page.waitForRequest((request) => request.method() === 'POST' && /\/api\/campaigns\/[^/]+\/runs$/.test(new URL(request.url()).pathname));
+		});
+		assert.equal((await sent!).postDataJSON().language, 'de');
+		const runId = await openedRunId();
+		const { rows } = await db.query<{ language: string }>("select options->>'language' as language from runs where id = $1", [runId]);
+		assert.equal(rows[0]?.language, 'de', 'the run is in German');
+		// The run itself is not needed: cancel it so it does not slow the tests after this one.
+		await byTestId('cancel-button').click();
+		await byTestId('cancel-confirm').click();
 	});
 
 	test('a run started from the form reaches 100 % on screen without a reload, and its video plays', async () => {

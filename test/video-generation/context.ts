@@ -36,9 +36,9 @@ export function executeContext(options: {
 }
 
 /** Runs a binary and returns stdout as a Buffer (tests only: probing pixels and loudness). */
-export function runBinary(bin: string, args: string[]): Promise<{ stdout: Buffer; stderr: string }> {
+export function runBinary(bin: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ stdout: Buffer; stderr: string }> {
 	return new Promise((resolve, reject) => {
-		execFile(bin, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+		execFile(bin, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, env: env && { ...process.env, ...env } }, (error, stdout, stderr) => {
 			if (error) reject(new Error(`${bin} ${args.join(' ')} failed: ${stderr.toString()}`));
 			else resolve({ stdout, stderr: stderr.toString() });
 		});

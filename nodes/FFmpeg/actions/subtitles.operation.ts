@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { languageField, optionsCollection } from '../../shared/description';
-import { fontsFor, languageParameterValue, type Language } from '../../shared/languages';
+import { fontPath } from '../../shared/fonts';
+import { fontsFor, languageParameterValue, needsShaping, type Language } from '../../shared/languages';
 import { textParameter } from '../../shared/parameters';
 import { subtitledKey, subtitlesKey } from '../../shared/keys';
 import { keyOverrideField, type StandardKey } from '../../shared/outputKey';
@@ -194,8 +195,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			await attachSubtitles({ video: input, srt: file, output, language: String(options.language ?? language.iso639_2), onProgress });
 		} else {
 			const fontSize = typeof options.fontSize === 'number' ? options.fontSize : 16;
-			const font = fontsFor(language).family;
-			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, font, onProgress, known: video.media });
+			const fonts = fontsFor(language);
+			// A script that needs shaping (Devanagari) is drawn by libass from an ASS script, from the font's own file.
+			const shapedFont = needsShaping(language) ? fontPath(fonts.regular, fonts.package) : undefined;
+			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, font: fonts.family, shapedFont, onProgress, known: video.media });
 		}
 		return { video: await uploadMedia(storage, output, outputKey), subtitles };
 	});

@@ -69,7 +69,8 @@ export function plainSubtitleText(text: string): string {
 	);
 }
 
-interface Block {
+/** One subtitle: its time and its wrapped rows, as written to the SRT (or, for shaped scripts, the ASS) file. */
+export interface SubtitleBlock {
 	start: number;
 	end: number;
 	rows: string[];
@@ -127,13 +128,13 @@ function wrapRows(text: string, fits: (row: string) => boolean): string[] {
 }
 
 /** A cue without word times: wrapped rows, split into subtitles of `maxLines` rows sharing the cue's time by length. */
-function evenBlocks(cue: SubtitleCue, raw: string, fits: (row: string) => boolean, maxLines: number): Block[] {
+function evenBlocks(cue: SubtitleCue, raw: string, fits: (row: string) => boolean, maxLines: number): SubtitleBlock[] {
 	const lines = wrapRows(plainSubtitleText(raw), fits).filter((line) => line.trim() !== '');
 	const chunks: string[][] = [];
 	for (let i = 0; i < lines.length; i += maxLines) chunks.push(lines.slice(i, i + maxLines));
 	const weights = chunks.map((chunk) => chunk.join(' ').length);
 	const totalWeight = weights.reduce((a, b) => a + b, 0);
-	const blocks: Block[] = [];
+	const blocks: SubtitleBlock[] = [];
 	let start = cue.start;
 	chunks.forEach((rows, index) => {
 		const end = index === chunks.length - 1 ? cue.end : start + ((cue.end - cue.start) * weights[index]) / totalWeight;
@@ -148,9 +149,9 @@ function evenBlocks(cue: SubtitleCue, raw: string, fits: (row: string) => boolea
  * between words (a word wider than a row is split across rows); each subtitle starts when its first word is spoken
  * and ends when its last word ends.
  */
-function wordBlocks(words: SubtitleWord[], prefix: string, shown: (text: string) => string, fits: (row: string) => boolean, maxLines: number): Block[] {
-	const blocks: Block[] = [];
-	let block: Block | undefined;
+function wordBlocks(words: SubtitleWord[], prefix: string, shown: (text: string) => string, fits: (row: string) => boolean, maxLines: number): SubtitleBlock[] {
+	const blocks: SubtitleBlock[] = [];
+	let block: SubtitleBlock | undefined;
 	for (const word of words) {
 		const text = plainSubtitleText(shown(blocks.length === 0 && !block ? `${prefix}${word.text}` : word.text)).replace(/\s+/g, ' ').trim();
 		if (!text) continue;
@@ -187,12 +188,19 @@ function wordBlocks(words: SubtitleWord[], prefix: string, shown: (text: string)
  * becomes consecutive subtitles sharing the cue's time by length.
  */
 export function buildSrt(cues: SubtitleCue[], options: SrtOptions = {}): string {
+	return subtitleBlocks(cues, options)
+		.map((block, index) => `${index + 1}\n${formatSrtTime(block.start)} --> ${formatSrtTime(block.end)}\n${block.rows.join('\n')}\n`)
+		.join('\n');
+}
+
+/** The subtitles buildSrt writes, in order: each one's time and rows. */
+export function subtitleBlocks(cues: SubtitleCue[], options: SrtOptions = {}): SubtitleBlock[] {
 	const width = options.maxLineLength ?? 42;
 	const maxLines = Math.max(1, options.maxLines ?? 2);
 	const maxEm = options.maxRowEm;
 	const fits = (row: string) => length(row) <= width && (maxEm === undefined || subtitleTextEm(row) <= maxEm);
 	const shown = (text: string) => (options.renderer === 'libass' ? drawableText(text).replace(/[{}]/g, '\\$&') : text);
-	const blocks: Block[] = [];
+	const blocks: SubtitleBlock[] = [];
 	const sorted = cues
 		.map((cue, index) => ({ cue, index }))
 		.sort((a, b) => a.cue.start - b.cue.start || a.index - b.index)
@@ -206,7 +214,5 @@ export function buildSrt(cues: SubtitleCue[], options: SrtOptions = {}): string 
 		if (words.length > 0) blocks.push(...wordBlocks(words, prefix, shown, fits, maxLines));
 		else blocks.push(...evenBlocks(cue, shown(`${prefix}${cue.text}`), fits, maxLines));
 	}
-	return blocks
-		.map((block, index) => `${index + 1}\n${formatSrtTime(block.start)} --> ${formatSrtTime(block.end)}\n${block.rows.join('\n')}\n`)
-		.join('\n');
+	return blocks;
 }

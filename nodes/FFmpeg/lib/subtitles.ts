@@ -1,10 +1,12 @@
-import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { assDocument } from '../../shared/ass';
+import { fontMetrics } from '../../shared/fontMetrics';
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { withWorkDir } from '../../shared/workdir';
 import { FASTSTART_ARGS, H264_ARGS } from './encoding';
 import { probeMedia, videoDuration, type MediaFacts } from './probe';
-import { buildSrt, type SrtOptions, type SubtitleCue } from './srt';
+import { buildSrt, subtitleBlocks, type SrtOptions, type SubtitleCue } from './srt';
 import { SUBTITLE_LINE_HEIGHT_EM } from './textWidth';
 
 export interface AttachOptions {
@@ -56,6 +58,12 @@ export interface BurnOptions {
 	fontSize?: number;
 	/** Font family for libass (the run language's, nodes/shared/data/scriptFonts.json); default DejaVu Sans. */
 	font?: string;
+	/**
+	 * The font file of a script that needs shaping (Devanagari; scriptFonts.json `shaping`): ffmpeg's subtitles filter
+	 * leaves libass unshaped, so the subtitles are written as an ASS script and drawn by the ass filter with
+	 * shaping=complex, from this font.
+	 */
+	shapedFont?: string;
 	onProgress?: (progress: FfmpegProgress) => void;
 	/** What the input's reference said about it (stream facts); the file is probed when it has none that fit. */
 	known?: MediaFacts | null;
@@ -90,9 +98,10 @@ export async function burnSubtitles(options: BurnOptions): Promise<void> {
 	if (!probe.video) throw new Error('The video file has no video stream to draw subtitles on.');
 	const fontSize = Math.round(Math.min(72, Math.max(6, options.fontSize ?? 16)));
 	const margin = Math.ceil((CANVAS.width * (1 - SAFE_WIDTH)) / 2);
+	// Only names from scriptFonts.json reach the style: letters and spaces, nothing that could end the option.
+	const family = /^[A-Za-z0-9 ]+$/.test(options.font ?? '') ? options.font! : 'DejaVu Sans';
 	const style = [
-		// Only names from scriptFonts.json reach the style: letters and spaces, nothing that could end the option.
-		`FontName=${/^[A-Za-z0-9 ]+$/.test(options.font ?? '') ? options.font : 'DejaVu Sans'}`,
+		`FontName=${family}`,
 		`FontSize=${fontSize}`,
 		'PrimaryColour=&H00FFFFFF',
 		'OutlineColour=&H00000000',
@@ -103,13 +112,25 @@ export async function burnSubtitles(options: BurnOptions): Promise<void> {
 		`MarginR=${margin}`,
 		'MarginV=16',
 	].join(',');
-	const srt = buildSrt(options.cues, {
-		...options.srt,
-		renderer: 'libass',
-		maxRowEm: burnRowEm(probe.video.width, probe.video.height, fontSize),
-	});
+	const srtOptions: SrtOptions = { ...options.srt, renderer: 'libass', maxRowEm: burnRowEm(probe.video.width, probe.video.height, fontSize) };
 	await withWorkDir(async (dir) => {
-		await writeFile(join(dir, 'subtitles.srt'), srt);
+		let filter = `subtitles=filename=subtitles.srt:charenc=UTF-8:force_style='${style}'`;
+		if (options.shapedFont) {
+			// The same look as the SRT's (ffmpeg's 384×288 canvas, bottom centre), shaped; the font is linked into the
+			// private folder so the filter names no outside path either.
+			// libass sizes a font by its line height: the script's font gets the em size DejaVu has at `fontSize`
+			// (Lohit's lines are 1.6 em tall, DejaVu's 1.16: at the same size its letters were a quarter smaller).
+			const metrics = fontMetrics(resolve(options.shapedFont));
+			const size = (fontSize * ((metrics.ascent + metrics.descent) / metrics.unitsPerEm)) / SUBTITLE_LINE_HEIGHT_EM;
+			const styles = [{ name: 'Default', family, size, colour: '0xffffff', outline: OUTLINE, alignment: 2, marginL: margin, marginR: margin, marginV: 16 }];
+			const events = subtitleBlocks(options.cues, srtOptions).map((block) => ({ ...block, style: 'Default' }));
+			await writeFile(join(dir, 'subtitles.ass'), assDocument({ ...CANVAS, styles, events, escaped: true }));
+			await mkdir(join(dir, 'fonts'));
+			await symlink(resolve(options.shapedFont), join(dir, 'fonts', basename(options.shapedFont)));
+			filter = 'ass=filename=subtitles.ass:shaping=complex:fontsdir=fonts';
+		} else {
+			await writeFile(join(dir, 'subtitles.srt'), buildSrt(options.cues, srtOptions));
+		}
 		await ffmpeg(
 			[
 				'-i',
@@ -119,7 +140,7 @@ export async function burnSubtitles(options: BurnOptions): Promise<void> {
 				'-map',
 				'0:a?',
 				'-vf',
-				`subtitles=filename=subtitles.srt:charenc=UTF-8:force_style='${style}'`,
+				filter,
 				...H264_ARGS,
 				'-c:a',
 				'copy',

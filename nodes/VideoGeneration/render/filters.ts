@@ -56,6 +56,14 @@ export function drawText(options: DrawTextOptions): string {
 	return `drawtext=${parts.join(':')}`;
 }
 
+/**
+ * libass draws an ASS file (nodes/shared/ass.ts) with complex shaping, onto a transparent layer as well (`alpha=1`).
+ * `fontsDir` is where the script's font is, so a font found through REELSMITH_FONT_DIR is one libass finds too.
+ */
+export function drawAss(file: string, fontsDir: string, alpha = true): string {
+	return `ass=filename=${filterPath(file)}${alpha ? ':alpha=1' : ''}:shaping=complex:fontsdir=${filterPath(fontsDir)}`;
+}
+
 export function drawBox(x: number, y: number, width: number, height: number, color: string): string {
 	return `drawbox=x=${Math.round(x)}:y=${Math.round(y)}:w=${Math.max(1, Math.round(width))}:h=${Math.max(1, Math.round(height))}:color=${color}:t=fill`;
 }
@@ -71,9 +79,9 @@ export class TextFiles {
 
 	constructor(private readonly directory: string) {}
 
-	async write(text: string): Promise<string> {
+	async write(text: string, extension = 'txt'): Promise<string> {
 		this.count += 1;
-		const file = join(this.directory, `text-${String(this.count).padStart(4, '0')}.txt`);
+		const file = join(this.directory, `text-${String(this.count).padStart(4, '0')}.${extension}`);
 		await writeFile(file, text, 'utf8');
 		return file;
 	}

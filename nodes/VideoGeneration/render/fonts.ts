@@ -1,5 +1,6 @@
-import { findFont } from '../../shared/fonts';
-import { fontsFor, languageFontProblem, languageOf } from '../../shared/languages';
+import { dirname } from 'node:path';
+import { findFont, fontPath } from '../../shared/fonts';
+import { fontsFor, languageFontProblem, languageOf, needsShaping } from '../../shared/languages';
 import scriptFonts from '../../shared/data/scriptFonts.json';
 import coverage from '../data/fontCoverage.json';
 import styles from '../data/styles.json';
@@ -69,6 +70,11 @@ export interface DrawFonts {
 	fallbacks: string[];
 	/** Width of a character of the language's script in em, when wider than the style's (CJK: 1), for wrapping. */
 	charWidth?: number;
+	/**
+	 * For a script that needs shaping (Devanagari): the family libass draws it with and the folder that holds the
+	 * font, for the ass filter's `fontsdir`. Such text is drawn by libass, not drawtext.
+	 */
+	shaped?: { family: string; directory: string };
 }
 
 /**
@@ -89,5 +95,6 @@ export function drawFonts(language: string | undefined, own: { heading: string; 
 		mono: fonts.mono,
 		fallbacks: [...new Set([own.body, ...(emoji ? [emoji] : [])])],
 		charWidth: fonts.charWidth,
+		...(needsShaping(chosen) ? { shaped: { family: fonts.family, directory: dirname(fontPath(fonts.regular, fonts.package)) } } : {}),
 	};
 }

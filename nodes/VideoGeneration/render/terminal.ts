@@ -1,8 +1,10 @@
+import { assDocument, type AssEvent } from '../../shared/ass';
 import looks from '../../shared/data/terminalLooks.json';
 import styles from '../data/styles.json';
 import type { ClipRequest, SpokenLineTiming } from '../providers/types';
-import { canDraw, drawFonts } from './fonts';
-import { between, drawBox, drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
+import { canDraw, drawFonts, fontPath } from './fonts';
+import { between, drawAss, drawBox, drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
+import { fontMetrics } from './metrics';
 import { splitSentences } from '../../shared/text';
 import { textFor, wrapLines } from './text';
 
@@ -277,7 +279,12 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	};
 
 	const screen: string[] = [`color=c=${colours.background}:s=${request.width}x${request.height}:r=${request.fps}`];
-	for (const state of states) screen.push(...(await stateFilters(state)));
+	const shaped = fonts.shaped ? shapedScript(fonts.shaped.family, font) : null;
+	if (shaped && fonts.shaped) {
+		const events = states.flatMap((state) => shaped.stateEvents(state, layout, cursor, blinkPeriod));
+		const script = shaped.document(request.width, request.height, layout.fontSize, colours.text, events);
+		screen.push(drawAss(await files.write(script, 'ass'), fonts.shaped.directory, false));
+	} else for (const state of states) screen.push(...(await stateFilters(state)));
 
 	// The top strip (title bar, its three window dots and the heading, over the hidden strut row) never changes: it
 	// is drawn once and stacked on every frame, where drawing its boxes per frame cost most of the filter time.
@@ -295,7 +302,10 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))),
 	);
 	const title = wrapLines(textFor(titleFont, request.scene.heading).replace(/\n+/g, ' '), titleColumns, 1)[0] ?? '';
-	if (title) {
+	if (title && shaped && fonts.shaped) {
+		const event = { start: 0, end: 32400, style: 'text', tags: `{\\an5\\pos(${num(request.width / 2)},${num(barHeight / 2)})}`, rows: [title] };
+		top.push(drawAss(await files.write(shaped.document(request.width, strip, titleSize, colours.title, [event]), 'ass'), fonts.shaped.directory, false));
+	} else if (title) {
 		top.push(
 			drawText({
 				font: titleFont,
@@ -315,6 +325,48 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		`[top][screen]vstack,trim=end_frame=${frames},setsar=1,format=yuv420p[v]`,
 		silentAudio(frames),
 	].join(';\n');
+}
+
+/**
+ * The terminal drawn by libass, for a script that needs shaping (Devanagari): each screen state is an event per row
+ * at the row's place for the state's time (a blinking cursor: one event per half-period), in the script's font at
+ * the em size drawtext would use. ASS times are centiseconds: a state's edges move by at most 5 ms, well inside a
+ * frame, and neighbouring states share their rounded edge, so none overlap.
+ */
+function shapedScript(family: string, font: string) {
+	const metrics = fontMetrics(fontPath(font));
+	const lineHeight = (metrics.ascent + metrics.descent) / metrics.unitsPerEm;
+	const document = (width: number, height: number, size: number, colour: string, events: AssEvent[]) =>
+		assDocument({ width, height, styles: [{ name: 'text', family, size: size * lineHeight, colour, alignment: 7 }], events });
+	const stateEvents = (state: ScreenState, layout: TerminalLayout, cursor: string, blinkPeriod: number): AssEvent[] => {
+		// The cursor keeps the mono font's block, one row tall: the script's font has no block and a taller line.
+		const mono = fontMetrics(fontPath(STYLE.text.font));
+		const cursorSize = layout.fontSize * ((mono.ascent + mono.descent) / mono.unitsPerEm);
+		const cursorTail = `{\\fnDejaVu Sans Mono\\fs${num(cursorSize)}}${cursor}`;
+		const rowEvents = (rows: string[], from: number, to: number): AssEvent[] =>
+			rows.map((row, index) => {
+				const withCursor = index === rows.length - 1 && row.endsWith(cursor);
+				return {
+					start: from,
+					end: to,
+					style: 'text',
+					// The row's top where drawtext's row would start; \an7 puts the line's top-left at \pos.
+					tags: `{\\pos(${num(layout.marginX)},${num(layout.contentTop + index * layout.pitch)})}`,
+					rows: [withCursor ? row.slice(0, -cursor.length) : row],
+					...(withCursor ? { tail: cursorTail } : {}),
+				};
+			});
+		const half = blinkPeriod / 2;
+		if (!state.blink || state.to - state.from < half) return rowEvents(state.rows, state.from, state.to);
+		const withoutCursor = [...state.rows];
+		withoutCursor[withoutCursor.length - 1] = withoutCursor[withoutCursor.length - 1].slice(0, -cursor.length);
+		const events: AssEvent[] = [];
+		for (let from = state.from, on = true; from < state.to - 1e-6; from += half, on = !on) {
+			events.push(...rowEvents(on ? state.rows : withoutCursor, from, Math.min(state.to, from + half)));
+		}
+		return events;
+	};
+	return { document, stateEvents };
 }
 
 /** The language's fonts for the terminal: DejaVu Sans Mono, or its script's font (CJK, Devanagari). */

@@ -1,7 +1,9 @@
+import { assDocument, type AssStyle } from '../../shared/ass';
 import styles from '../data/styles.json';
 import type { ClipRequest } from '../providers/types';
-import { drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
-import { drawFonts } from './fonts';
+import { drawAss, drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
+import { drawFonts, fontPath } from './fonts';
+import { fontMetrics } from './metrics';
 import { lineRuns, textFor, wrapLines, type TextRun } from './text';
 
 const STYLE = styles.styles.titleCard;
@@ -27,6 +29,11 @@ export interface TitleCardLayout {
 	bodyColumns: number;
 	lines: TitleCardLine[];
 	rule: { x: number; y: number; width: number; height: number } | null;
+	/**
+	 * Set for a script that needs shaping (Devanagari): every line is drawn by libass in this family, not by
+	 * drawtext; `ascent`/`descent` are the font's line metrics in em (libass places and sizes lines by them).
+	 */
+	shaped?: { family: string; directory: string; ascent: number; descent: number };
 }
 
 const even = (value: number) => Math.max(2, 2 * Math.round(value / 2));
@@ -78,6 +85,8 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	/** A line, split into centred runs when it needs the emoji font. */
 	const line = (text: string, kind: TitleCardLine['kind'], baseline: number): TitleCardLine => {
 		const font = kind === 'heading' ? fonts.heading : fonts.body;
+		// libass shapes the line and finds fonts for what the script's font lacks (emoji) itself.
+		if (fonts.shaped) return { text, kind, baseline };
 		const split = lineRuns(font, emoji, text, kind === 'heading' ? headingSize : bodySize);
 		const own = kind === 'heading' ? STYLE.heading.font : STYLE.body.font;
 		if (!split.runs) return { text: split.text, kind, baseline, ...(font === own ? {} : { font }) };
@@ -98,14 +107,21 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	body.forEach((text, index) => {
 		if (text) lines.push(line(text, 'body', top + index * bodyPitch + bodySize * 0.95));
 	});
-	return { stillWidth, stillHeight, headingSize, bodySize, headingColumns, bodyColumns, lines, rule };
+	let shaped: TitleCardLayout['shaped'];
+	if (fonts.shaped) {
+		const metrics = fontMetrics(fontPath(fonts.body));
+		shaped = { ...fonts.shaped, ascent: metrics.ascent / metrics.unitsPerEm, descent: metrics.descent / metrics.unitsPerEm };
+	}
+	return { stillWidth, stillHeight, headingSize, bodySize, headingColumns, bodyColumns, lines, rule, ...(shaped ? { shaped } : {}) };
 }
 
 /** The part of the still that holds text and rule (still pixels, even), with room for ascenders, descenders and shadow. */
 export function textBox(layout: TitleCardLayout, shadow: number): { x: number; y: number; width: number; height: number } | null {
 	const spans: Array<[number, number]> = layout.lines.map((line) => {
 		const size = line.kind === 'heading' ? layout.headingSize : layout.bodySize;
-		return [line.baseline - size * 1.25, line.baseline + size * 0.45];
+		// A shaped script's font can reach further below the baseline (Lohit: vowel signs under the consonant).
+		const [up, down] = [Math.max(1.25, layout.shaped?.ascent ?? 0), Math.max(0.45, layout.shaped?.descent ?? 0)];
+		return [line.baseline - size * up, line.baseline + size * down];
 	});
 	if (layout.rule) spans.push([layout.rule.y, layout.rule.y + layout.rule.height]);
 	if (spans.length === 0) return null;
@@ -115,6 +131,35 @@ export function textBox(layout: TitleCardLayout, shadow: number): { x: number; y
 	// Lines are centred, so the box is too; half the side margin is left as room for lines wrapped a little wide.
 	const x = floorEven((layout.stillWidth * STYLE.marginX) / 2);
 	return { x, y: top, width: layout.stillWidth - 2 * x, height: Math.max(2, bottom - top) };
+}
+
+/**
+ * The card's lines as an ASS script on a canvas the size of the text box, for libass: each line centred with its
+ * baseline where drawtext would put it, in the style's colours and shadow, at the same em size.
+ */
+function shapedText(layout: TitleCardLayout, box: { x: number; y: number; width: number; height: number }, shadowOffset: number): string {
+	const shaped = layout.shaped!;
+	const lineHeight = shaped.ascent + shaped.descent;
+	const style = (name: 'heading' | 'body', size: number): AssStyle => ({
+		name,
+		family: shaped.family,
+		size: size * lineHeight,
+		colour: STYLE[name].color,
+		backColour: STYLE.shadow.color,
+		shadow: Math.max(1, Math.round(shadowOffset)),
+		alignment: 8,
+	});
+	return assDocument({
+		width: box.width,
+		height: box.height,
+		styles: [style('heading', layout.headingSize), style('body', layout.bodySize)],
+		events: layout.lines.map((line) => {
+			const size = line.kind === 'heading' ? layout.headingSize : layout.bodySize;
+			const top = line.baseline - box.y - shaped.ascent * size;
+			// The layer is one frame, held: the event covers it whatever the scene's length.
+			return { start: 0, end: 32400, style: line.kind, tags: `{\\pos(${num(box.width / 2)},${num(top)})}`, rows: [line.text] };
+		}),
+	});
 }
 
 /**
@@ -140,7 +185,8 @@ export async function titleCardGraph(request: ClipRequest, files: TextFiles): Pr
 	if (!box) return `${[...background, finish].join(',\n')};\n${silentAudio(frames)}`;
 
 	const text: string[] = [`color=c=black@0:s=${box.width}x${box.height}:r=${request.fps}`, 'format=rgba', 'trim=end_frame=1'];
-	for (const line of layout.lines) {
+	if (layout.shaped) text.push(drawAss(await files.write(shapedText(layout, box, shadowOffset), 'ass'), layout.shaped.directory));
+	else for (const line of layout.lines) {
 		const heading = line.kind === 'heading';
 		const font = heading ? STYLE.heading : STYLE.body;
 		// One drawtext per run of one font; a line in one font is one run, centred by drawtext itself.

@@ -1,6 +1,7 @@
 import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { useStartRun } from '../api/queries';
+import { LanguagePicker } from './LanguagePicker';
 
 /**
  * Start a run: paste or upload a script, or write a post. The body is the webhook request minus `campaign` (the
@@ -173,6 +174,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [body, setBody] = useState('');
 	const [style, setStyle] = useState('titleCard');
 	const [preset, setPreset] = useState('youtube');
+	const [language, setLanguage] = useState('');
 	const [planner, setPlanner] = useState('auto');
 	const [video, setVideo] = useState<string[]>(['auto']);
 	const [speech, setSpeech] = useState<string[]>(['auto']);
@@ -191,7 +193,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [local, setLocal] = useState<Errors>({});
 
 	// Fields on screen now; a 400 about any other field is shown above the button, with the field named.
-	const shown = new Set(['title', 'style', 'preset', 'iterations', 'variations', 'budget', 'planner', 'video', 'speech', 'approval']);
+	const shown = new Set(['title', 'language', 'style', 'preset', 'iterations', 'variations', 'budget', 'planner', 'video', 'speech', 'approval']);
 	(kind === 'script' ? ['script', 'format'] : ['body']).forEach((f) => shown.add(f));
 	if (advanced) ['sceneCount', 'targetDuration', 'priority', 'validationAttempts', 'subtitles', 'referenceFrames', 'voiceMap'].forEach((f) => shown.add(f));
 	const errors: Errors = {};
@@ -240,6 +242,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 			request.format = 'post';
 		}
 		if (title.trim()) request.title = title.trim();
+		if (language) request.language = language;
 		if (planner !== 'auto') request.planner = planner;
 		if (!isAutomatic(video)) request.video = video;
 		if (!isAutomatic(speech)) request.speech = speech;
@@ -326,6 +329,12 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 			)}
 
 			<div className="row">
+				<div className={errors.language ? 'field invalid' : 'field'}>
+					<span>Language</span>
+					<LanguagePicker value={language} onChange={setLanguage} emptyLabel="English (en), the default" testId="run-language" />
+					<small className="muted">What the plan is written, spoken and drawn in.</small>
+					<FieldError name="language" errors={errors} />
+				</div>
 				<SelectField label="Style" name="style" errors={errors} value={style} onChange={setStyle} choices={STYLES} />
 				<SelectField label="Preset" name="preset" errors={errors} value={preset} onChange={setPreset} choices={PRESETS} />
 				<NumberField

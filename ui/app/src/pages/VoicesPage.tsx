@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client';
 import { useCampaigns, usePreviewVoice, useVoices } from '../api/queries';
 import { ErrorNotice, Loading } from '../components/Feedback';
+import { LanguagePicker } from '../components/LanguagePicker';
 
 const PROVIDERS = [
 	{ value: 'espeak', label: 'espeak-ng (offline, free)' },
@@ -82,10 +83,11 @@ export function VoicesPage() {
 						))}
 					</select>
 				</label>
-				<label className="field">
+				{/* A div, not a label: a click on a listed language must not refocus the box and reopen the list. */}
+				<div className="field">
 					<span>Language</span>
-					<input value={language} onChange={(event) => setLanguage(event.target.value)} placeholder="e.g. en, de-DE" data-testid="voice-language" />
-				</label>
+					<LanguagePicker value={language} onChange={setLanguage} emptyLabel="All languages" testId="voice-language" />
+				</div>
 				<label className="field">
 					<span>Search</span>
 					<input value={search} onChange={(event) => setSearch(event.target.value)} placeholder="name or id" data-testid="voice-search" />
