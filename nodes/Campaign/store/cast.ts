@@ -1,6 +1,7 @@
 import type { Queryable } from '../transport/db';
 import { fromRow } from '../../shared/store/rows';
-import { CastSchema, EMPTY_CAST, type Cast } from '../lib/cast';
+import type { Plan } from '../../shared/plan';
+import { applyCast, CastSchema, EMPTY_CAST, type Cast } from '../lib/cast';
 
 /**
  * A campaign's cast versions (campaign_cast_versions): every save is a new version, numbered after the newest, so a
@@ -66,4 +67,14 @@ export async function saveCast(db: Queryable, campaignId: string, cast: Cast, cr
 /** Records the cast version a run's plan was given. */
 export async function setRunCastVersion(db: Queryable, runId: string, version: number): Promise<void> {
 	await db.query('update runs set cast_version = $2 where id = $1', [runId, version]);
+}
+
+/**
+ * The plan with the cast version the run was given (runs.cast_version) applied; the plan as it is when the run has
+ * none. applyCast is idempotent, so a plan that already has the cast (a resumed run) comes back the same.
+ */
+export async function planWithRunCast(db: Queryable, run: { campaignId: string; castVersion?: number | null }, plan: Plan): Promise<Plan> {
+	if (!run.castVersion) return plan;
+	const version = await getCastVersion(db, run.campaignId, run.castVersion);
+	return version ? applyCast(plan, version.cast).plan : plan;
 }
