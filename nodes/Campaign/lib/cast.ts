@@ -239,7 +239,9 @@ export function applyCast(plan: Plan, cast: Cast): { plan: Plan; match: CastMatc
 		for (const name of scene.characters) for (const key of findCharacter(name)?.images ?? []) if (!images.includes(key)) images.push(key);
 		const place = sceneSetting(scene)?.image;
 		if (place && !images.includes(place)) images.push(place);
-		const { references: _old, ...rest } = scene;
+		// References from an earlier match go: the cast applied now says which images the scene has.
+		const rest: Scene = { ...scene };
+		delete rest.references;
 		return images.length ? { ...rest, references: images } : rest;
 	});
 	return { plan: { ...plan, characters, settings, scenes }, match };
