@@ -28,6 +28,7 @@ const UNIT = [
 	'test/campaign/batch.test.ts',
 	'test/campaign/request-fuzz.test.ts',
 	'test/campaign/auth.test.ts',
+	'test/campaign/cast.test.ts',
 	'test/ffmpeg/srt.test.ts',
 	'test/video-generation/layout.test.ts',
 	'test/video-providers/prices.test.ts',

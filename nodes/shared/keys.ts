@@ -20,6 +20,7 @@
  *   batches/<batchId>/manifest.json                  what the export holds, with presigned links
  *   voice-previews/<provider>/<hash>.wav, .json      a voice preview and its facts, keyed by a hash of provider,
  *                                                    model, voice, settings and text (the cache: same hash, same audio)
+ *   campaigns/<campaignId>/cast/<id>.<png|jpg|webp>  a reference image of the campaign's cast (a character, a setting)
  */
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -66,3 +67,10 @@ export const batchManifestKey = (batchId: string) => `${batchPrefix(batchId)}man
 /** A voice preview's audio and its facts (duration, cost); `hash` is the preview's cache key. */
 export const voicePreviewKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.wav`;
 export const voicePreviewFactsKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.json`;
+
+/** A campaign's own files: its cast's reference images (kept across runs, so they are not under runs/). */
+export const CAMPAIGNS_ROOT = 'campaigns/';
+export const castImagePrefix = (campaignId: string) => `${CAMPAIGNS_ROOT}${campaignId}/cast/`;
+export const castImageKey = (campaignId: string, id: string, extension: string) => `${castImagePrefix(campaignId)}${id}.${extension}`;
+/** Whether a reference is a cast image in the bucket (the video step reads it) rather than a URL or a data URI. */
+export const isCastImageKey = (reference: string) => /^campaigns\/[0-9a-f-]{36}\/cast\/[A-Za-z0-9-]+\.(png|jpg|webp)$/.test(reference);

@@ -50,6 +50,21 @@ export interface Scene {
 	onScreenText?: string[];
 	/** Sound notes ("SFX: a door slams", "MUSIC: a slow waltz"). Never spoken or drawn as action. */
 	sound?: string[];
+	/**
+	 * Reference images of the campaign's cast for this scene (object keys: its characters' first, then its setting's),
+	 * set when the plan is matched to the cast. Kling and Runway animate the first one (image-to-video).
+	 */
+	references?: string[];
+}
+
+/** A character's voice from the campaign's cast: used whenever that provider speaks the character's lines. */
+export interface CharacterVoice {
+	provider: 'espeak' | 'elevenlabs' | 'google';
+	voice: string;
+	/** ElevenLabs voice settings (0–1 each); other providers ignore them. */
+	settings?: { stability?: number; similarity?: number; style?: number };
+	/** BCP 47: the language the voice was chosen for. */
+	language?: string;
 }
 
 export interface Character {
@@ -62,6 +77,10 @@ export interface Character {
 	description: string;
 	/** Only heard (a voice-over, `A VOICE`, `THE CROWD`): needs no look and is not drawn. */
 	offScreen?: boolean;
+	/** The campaign cast member this character was matched to (by name or alias), when one was. */
+	cast?: string;
+	/** The cast's voice for the character. */
+	voice?: CharacterVoice;
 }
 
 export interface Setting {
@@ -70,6 +89,8 @@ export interface Setting {
 	timeOfDay: string | null;
 	description: string;
 	scenes: number[];
+	/** The campaign cast's setting this was matched to, when one was. */
+	cast?: string;
 }
 
 export interface Plan {

@@ -660,6 +660,102 @@ describe('dashboard API', () => {
 		});
 	});
 
+	describe('cast', () => {
+		// A 1×1 PNG: what a manager uploads as a character's reference image.
+		const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+		it('saves the cast as versions, with uploaded images, naming the field that is wrong', async () => {
+			const anna = await as('anna@example.com');
+			const empty = await anna.get(`/api/campaigns/${ids.a}/cast`);
+			assert.equal(empty.status, 200);
+			assert.deepEqual([empty.body.version, empty.body.cast], [0, { characters: [], settings: [] }]);
+
+			const notImage = await anna.post(`/api/campaigns/${ids.a}/cast/images`, { image: `data:image/png;base64,${Buffer.from('not a png').toString('base64')}` });
+			assert.deepEqual([notImage.status, notImage.body.field], [400, 'image']);
+			assert.match(notImage.body.error, /not a PNG image/);
+			const uploaded = await anna.post(`/api/campaigns/${ids.a}/cast/images`, { image: `data:image/png;base64,${PNG.toString('base64')}` });
+			assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+			assert.match(uploaded.body.key, new RegExp(`^campaigns/${ids.a}/cast/[0-9a-f-]+\\.png$`));
+			assert.deepEqual(await s3.storage.downloadBuffer({ bucket: s3.bucket, key: uploaded.body.key }), PNG);
+
+			const zoe = {
+				name: 'Zoë',
+				aliases: ['Zoe Martin'],
+				description: 'a tall woman in a red wool coat',
+				images: [uploaded.body.key],
+				voice: { provider: 'espeak', voice: 'en-gb+f3' },
+			};
+			const badVoice = await anna.request('PUT', `/api/campaigns/${ids.a}/cast`, { characters: [{ ...zoe, voice: { provider: 'espeak', voice: '../etc' } }] });
+			assert.deepEqual([badVoice.status, badVoice.body.field], [400, 'characters.0.voice.voice']);
+			const first = await anna.request('PUT', `/api/campaigns/${ids.a}/cast`, { characters: [zoe], settings: [], version: 0 });
+			assert.equal(first.status, 200, JSON.stringify(first.body));
+			assert.equal(first.body.version, 1);
+			assert.equal(first.body.createdBy, 'anna@example.com');
+			// The page shows the image through a presigned link.
+			const shown = await fetch(first.body.images[uploaded.body.key]);
+			assert.deepEqual(Buffer.from(await shown.arrayBuffer()), PNG);
+
+			const second = await anna.request('PUT', `/api/campaigns/${ids.a}/cast`, {
+				characters: [{ ...zoe, description: 'a tall woman in a green coat' }],
+				settings: [{ name: 'Café du Monde', description: 'brass lamps' }],
+				version: 1,
+			});
+			assert.equal(second.body.version, 2);
+			// An edit of version 1 saved after version 2 would lose that change: refused.
+			const stale = await anna.request('PUT', `/api/campaigns/${ids.a}/cast`, { characters: [], version: 1 });
+			assert.equal(stale.status, 409);
+			assert.match(stale.body.error, /saved as version 2 since you opened version 1/);
+
+			const versions = await anna.get(`/api/campaigns/${ids.a}/cast/versions`);
+			assert.deepEqual(
+				versions.body.versions.map((v: { version: number; characters: number; settings: number }) => [v.version, v.characters, v.settings]),
+				[
+					[2, 1, 1],
+					[1, 1, 0],
+				],
+			);
+			const one = await anna.get(`/api/campaigns/${ids.a}/cast/versions/1`);
+			assert.equal(one.body.cast.characters[0].description, 'a tall woman in a red wool coat');
+			assert.equal((await anna.get(`/api/campaigns/${ids.a}/cast/versions/9`)).status, 404);
+
+			// Another campaign's manager sees nothing of it, and cannot use its images in their own cast.
+			const ben = await as('ben@example.com');
+			assert.equal((await ben.get(`/api/campaigns/${ids.a}/cast`)).status, 404);
+			const borrowed = await ben.request('PUT', `/api/campaigns/${ids.b}/cast`, { characters: [{ name: 'Zoë', images: [uploaded.body.key] }] });
+			assert.deepEqual([borrowed.status, borrowed.body.field], [400, 'characters.0.images.0']);
+		});
+
+		it("lists a run's characters the cast does not have, and adds one to the cast", async () => {
+			const anna = await as('anna@example.com');
+			const runId = await insertRun(ids.a, { title: 'Cast run', status: 'completed' });
+			const plan = {
+				title: 'Cast run',
+				scenes: [],
+				settings: [],
+				characters: [
+					{ name: 'ZOE', lines: 1, scenes: [1], description: '' },
+					{ name: 'MIRA', lines: 2, scenes: [1], description: 'a girl of ten in a yellow raincoat' },
+				],
+			};
+			await db.query("insert into plan_versions (run_id, version, plan, source, chosen) values ($1, 1, $2, 'parse', true)", [runId, JSON.stringify(plan)]);
+			const before = await anna.get(`/api/runs/${runId}/cast`);
+			assert.equal(before.status, 200, JSON.stringify(before.body));
+			assert.deepEqual(before.body.characters, [{ name: 'ZOE', cast: 'Zoë' }]);
+			assert.deepEqual(before.body.newCharacters, [{ name: 'MIRA', description: 'a girl of ten in a yellow raincoat' }]);
+
+			const added = await anna.post(`/api/campaigns/${ids.a}/cast/characters`, { name: 'MIRA', description: 'a girl of ten in a yellow raincoat' });
+			assert.equal(added.status, 201, JSON.stringify(added.body));
+			assert.equal(added.body.version, 3);
+			assert.deepEqual(added.body.cast.characters.map((c: { name: string }) => c.name), ['Zoë', 'MIRA']);
+			const after = await anna.get(`/api/runs/${runId}/cast`);
+			assert.deepEqual([after.body.newCharacters, after.body.latestVersion], [[], 3]);
+			const again = await anna.post(`/api/campaigns/${ids.a}/cast/characters`, { name: 'zoé' });
+			assert.deepEqual([again.status, again.body.field], [400, 'name']);
+			const ben = await as('ben@example.com');
+			assert.equal((await ben.get(`/api/runs/${runId}/cast`)).status, 404);
+		});
+	});
+
 	describe('callbacks', () => {
 		it("shows a campaign's signing secret to its managers only, and rotates it", async () => {
 			const [anna, ben] = [await as('anna@example.com'), await as('ben@example.com')];

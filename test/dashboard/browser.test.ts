@@ -888,6 +888,61 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.equal(await byTestId('voice-setting-pitch').getAttribute('min'), '-20');
 	});
 
+	test("edits a campaign's cast: adds a character with a reference image and a voice, saves, then saves version 2", async () => {
+		// On its own campaign, so it also runs alone (-t cast): logged in here if the tests before it did not.
+		const { rows } = await db.query("insert into campaigns (name) values ('Cast campaign') returning id");
+		const castUrl = `${env.dashboard.url}/campaigns/${rows[0].id}/cast`;
+		await page.goto(castUrl);
+		// The app sends a visitor without a session to the login page, and back here after it.
+		await Promise.race([byTestId('cast-page').waitFor(), byTestId('login-email').waitFor()]);
+		if (await byTestId('login-email').isVisible()) {
+			await logIn(ADMIN);
+			await page.waitForURL(castUrl);
+		}
+		await byTestId('cast-page').waitFor();
+		assert.equal(await byTestId('cast-version').innerText(), 'No cast yet');
+
+		await byTestId('cast-add-character').click();
+		const zoe = byTestId('cast-character').first();
+		await zoe.getByTestId('character-name').fill('Zoë');
+		await zoe.getByTestId('character-description').fill('a tall woman in a red wool coat');
+		await zoe.getByTestId('character-voice-provider').selectOption('espeak');
+		await zoe.getByTestId('character-voice').fill('en-gb+f3');
+		// A 1×1 PNG, uploaded from the file picker: the page shows it from the bucket.
+		const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+		await zoe.getByTestId('character-image').setInputFiles({ name: 'zoe.png', mimeType: 'image/png', buffer: png });
+		const thumb = zoe.getByRole('img', { name: 'Zoë reference' });
+		await thumb.waitFor();
+		await waitFor('the reference image loads', () => thumb.evaluate((img) => (img as HTMLImageElement).naturalWidth), (width) => width === 1, 10_000);
+
+		// A voice that is no voice is refused, naming it; the rest of the form stays as typed.
+		await zoe.getByTestId('character-voice').fill('en gb');
+		await byTestId('cast-save').click();
+		await byTestId('cast-error').waitFor();
+		assert.match(await byTestId('cast-error').innerText(), /characters\.0\.voice\.voice/);
+		await zoe.getByTestId('character-voice').fill('en-gb+f3');
+		await byTestId('cast-save').click();
+		await waitFor('version 1 is saved', () => byTestId('cast-version').innerText(), (text) => text.startsWith('Version 1'), 10_000);
+
+		await byTestId('cast-character').first().getByTestId('character-description').fill('a tall woman in a green coat');
+		await byTestId('cast-save').click();
+		await waitFor('version 2 is saved', () => byTestId('cast-version').innerText(), (text) => text.startsWith('Version 2'), 10_000);
+		await waitFor('both versions are listed', () => byTestId('cast-versions').innerText(), (text) => /v2: 1 character[\s\S]*v1: 1 character/.test(text), 10_000);
+		await screenshot(page, 'cast');
+
+		const saved = await db.query('select version, "cast" from campaign_cast_versions where campaign_id = $1 order by version', [rows[0].id]);
+		assert.deepEqual(
+			saved.rows.map((row) => [row.version, row.cast.characters[0].description]),
+			[
+				[1, 'a tall woman in a red wool coat'],
+				[2, 'a tall woman in a green coat'],
+			],
+		);
+		const character = saved.rows[1].cast.characters[0];
+		assert.deepEqual(character.voice, { provider: 'espeak', voice: 'en-gb+f3' });
+		assert.match(character.images[0], new RegExp(`^campaigns/${rows[0].id}/cast/[0-9a-f-]+\\.png$`));
+	});
+
 	test('when the dashboard server stops, the page says so instead of spinning', async () => {
 		await byTestId('nav-campaigns').click();
 		await byTestId('campaigns-table').waitFor();

@@ -89,6 +89,17 @@ describe('storyboard reference frames', () => {
 		assert.equal(fakes.runway.bodies[0].body.promptImage, 'https://example.com/bob.png');
 	});
 
+	test("a campaign cast's image (an object key) is read from the bucket: Runway gets it as a data URI, Kling as bare base64", async () => {
+		const key = 'campaigns/6f1c2d3e-4b5a-4978-8a1b-2c3d4e5f6a7b/cast/3c9d1e2f-0a1b-4c2d-8e3f-4a5b6c7d8e9f.png';
+		const image = Buffer.concat([PNG_SIGNATURE, Buffer.from('the cast image of Zoë')]);
+		await s3.storage.uploadBuffer(image, key, 'image/png');
+		await run(context('runway', {}, { referenceImage: key }));
+		assert.equal(fakes.runway.bodies[0].path, '/v1/image_to_video');
+		assert.equal(fakes.runway.bodies[0].body.promptImage, `data:image/png;base64,${image.toString('base64')}`);
+		await run(context('kling', {}, { referenceImage: key }));
+		assert.equal(fakes.kling.bodies[0].image, image.toString('base64'));
+	});
+
 	test('without a reference frame Kling stays text-to-video', async () => {
 		const [[item]] = await run(context('kling'));
 		assert.match(String(item.json.taskId), /^text2video:/);

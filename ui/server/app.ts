@@ -15,6 +15,7 @@ import { apiKeyRoutes } from './apiKeys';
 import { authRoutes, bearerToken, requireSession, type Sessions } from './auth';
 import { auditRoutes } from './auditRoutes';
 import { callbackRoutes } from './callbacks';
+import { castRoutes } from './cast';
 import { batchRoutes } from './batches';
 import { CampaignStats, campaignRoutes } from './campaigns';
 import type { AppEnv, Deps } from './context';
@@ -106,6 +107,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api', callbackRoutes(deps));
 	app.route('/api', batchRoutes(deps));
 	app.route('/api', voiceRoutes(deps, stats));
+	app.route('/api', castRoutes(deps));
 	app.route('/api/analytics', analyticsRoutes(deps));
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));

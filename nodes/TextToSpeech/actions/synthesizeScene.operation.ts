@@ -211,6 +211,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				narratorNamed: Boolean(first && chosenNarrator),
 				characterVoices: voices.characterVoices,
 				voiceForScript: voices.voiceForScript,
+				provider: definition.name,
 			});
 			const lines: NarrationLine[] = [];
 			const audio: Pcm[] = [];
@@ -232,7 +233,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				await hooks.beforeCall(call);
 				let result;
 				try {
-					result = await speech.synthesize({ text: line.text, voice, ...settings, rate: settings.rate ?? rate, directory });
+					const voiceSettings = line.kind === 'dialogue' ? cast.settingsFor(line.speaker) : undefined;
+					result = await speech.synthesize({
+						text: line.text,
+						voice,
+						...settings,
+						rate: settings.rate ?? rate,
+						directory,
+						...(voiceSettings ? { voiceSettings } : {}),
+					});
 				} catch (error) {
 					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- carries "down" to the provider choice, which ends in a NodeOperationError naming the scene
 					throw new SpeechError(`could not voice ${who}: ${(error as Error).message}`, isDown(error));

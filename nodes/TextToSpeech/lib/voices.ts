@@ -18,10 +18,13 @@ export interface VoiceCast {
 	voiceFor(speaker: string, text?: string): string;
 	/** The narrator's voice for `text`. */
 	narratorFor(text?: string): string;
+	/** The campaign cast's voice settings for a speaker whose cast voice is this provider's (ElevenLabs uses them). */
+	settingsFor(speaker: string): { stability?: number; similarity?: number; style?: number } | undefined;
 }
 
 /**
- * Who speaks with which voice, for a whole run: voiceMap overrides first; otherwise the character at position i of
+ * Who speaks with which voice, for a whole run: voiceMap overrides first, then the campaign cast's voice of the
+ * provider speaking (`character.voice`, set when the plan was matched to the cast); otherwise the character at position i of
  * the plan's character list gets characterVoices[i mod n]. Scenes of one run share the list, so a character keeps
  * its voice in every scene. A speaker missing from the list gets a voice picked from a hash of the name (stable too).
  * A voice nobody named (not in the voice map, not the narrator chosen on the node) reads a line in another script with
@@ -35,9 +38,23 @@ export function castVoices(options: {
 	/** The narrator voice was chosen on the node: it reads every line as it is. */
 	narratorNamed?: boolean;
 	voiceForScript?: (voice: string, text: string) => string;
+	/** The provider speaking: a character whose campaign cast voice (`character.voice`) is this provider's speaks with it. */
+	provider?: string;
 }): VoiceCast {
 	const overrides = new Map<string, string>();
-	for (const [name, voice] of Object.entries(options.voiceMap)) overrides.set(characterKey(name), voice);
+	const settings = new Map<string, { stability?: number; similarity?: number; style?: number }>();
+	// The campaign's cast first, so a voiceMap entry of the run request still wins over it.
+	for (const character of Array.isArray(options.characters) ? options.characters : []) {
+		const voice = (character as { voice?: { provider?: unknown; voice?: unknown; settings?: unknown } })?.voice;
+		if (!options.provider || voice?.provider !== options.provider || typeof voice.voice !== 'string' || !voice.voice) continue;
+		const key = characterKey((character as { name?: unknown }).name);
+		overrides.set(key, voice.voice);
+		if (voice.settings && typeof voice.settings === 'object') settings.set(key, voice.settings as { stability?: number });
+	}
+	for (const [name, voice] of Object.entries(options.voiceMap)) {
+		overrides.set(characterKey(name), voice);
+		settings.delete(characterKey(name));
+	}
 	const names = (Array.isArray(options.characters) ? options.characters : [])
 		.map((character) => characterKey(typeof character === 'string' ? character : (character as { name?: unknown })?.name))
 		.filter(Boolean);
@@ -54,6 +71,7 @@ export function castVoices(options: {
 		narrator,
 		characters,
 		narratorFor,
+		settingsFor: (speaker: string) => settings.get(characterKey(speaker)),
 		voiceFor(speaker: string, text?: string) {
 			const key = characterKey(speaker);
 			if (key === NARRATOR || !key) return narratorFor(text);

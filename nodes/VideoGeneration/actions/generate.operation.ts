@@ -4,7 +4,7 @@ import { concurrencyOption, languageField, optionsCollection } from '../../share
 import { languageParameterValue } from '../../shared/languages';
 import type { Character, Scene } from '../../shared/plan';
 import { CLIP_FORMAT, PRESETS, presetByName } from '../../shared/presets';
-import { clipKey } from '../../shared/keys';
+import { clipKey, isCastImageKey } from '../../shared/keys';
 import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/outputKey';
 import { getStorage } from '../../shared/storageNode';
 import terminalLooks from '../../shared/data/terminalLooks.json';
@@ -394,6 +394,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const pollInterval = Math.max(50, Number(options.pollInterval ?? 500));
 	const timeoutMs = Math.max(1, Number(options.timeout ?? 600)) * 1000;
 	const referenceImage = String(options.referenceImage ?? '').trim();
+	/** A reference image of the campaign's cast: an object key in the bucket, sent to Kling or Runway as a data URI. */
+	const castImage = isCastImageKey(referenceImage) ? referenceImage : undefined;
 	const referenceFrame = String(options.referenceFrame ?? 'none').trim() || 'none';
 	if (!['none', 'storyboard'].includes(referenceFrame)) {
 		throw fail(
@@ -417,12 +419,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		terminalCursor,
 		lines: spokenLines(narration),
 		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
-		referenceImage: referenceImage || undefined,
+		// A cast image is read from the bucket only when a paid provider gets to try (below).
+		referenceImage: (!castImage && referenceImage) || undefined,
 		feedback: feedback.length ? feedback : undefined,
 	};
 	// Drawn once per scene, and only when a paid provider gets to try.
 	let storyboard: Promise<string> | undefined;
 	const storyboardStill = () => (storyboard ??= drawStill(request));
+	let castStill: Promise<string> | undefined;
+	const castImageUri = (key: string) =>
+		(castStill ??= storage.downloadBuffer({ bucket: storage.bucket, key }).then((bytes) => {
+			const type = key.endsWith('.jpg') ? 'jpeg' : key.slice(key.lastIndexOf('.') + 1);
+			return `data:image/${type};base64,${bytes.toString('base64')}`;
+		}));
 
 	// With the Reelsmith Postgres credential and a run's scene: budget, task ledger and cost lines.
 	const ledger = await Ledger.fromNode(this, itemIndex);
@@ -463,9 +472,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 		try {
 			const paidRequest =
-				definition.credential && !request.referenceImage && referenceFrame === 'storyboard'
-					? { ...request, referenceImage: await storyboardStill() }
-					: request;
+				definition.credential && castImage
+					? { ...request, referenceImage: await castImageUri(castImage) }
+					: definition.credential && !request.referenceImage && referenceFrame === 'storyboard'
+						? { ...request, referenceImage: await storyboardStill() }
+						: request;
 			const made = await makeClip({
 				definition,
 				provider,

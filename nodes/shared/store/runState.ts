@@ -47,6 +47,8 @@ export interface RunRecord<Request = unknown, Options = unknown> {
 	leaseExpiresAt?: string | null;
 	/** How often the watchdog put the run back in the queue after its lease expired. */
 	recoveries?: number;
+	/** The campaign cast version the run's plan was given (migration 015), null when it had none. */
+	castVersion?: number | null;
 	createdAt: string;
 	updatedAt: string;
 }

@@ -8,6 +8,7 @@ import { Layout } from './components/Layout';
 import { BatchPage } from './pages/BatchPage';
 import { AuditPage } from './pages/AuditPage';
 import { CampaignPage } from './pages/CampaignPage';
+import { CastPage } from './pages/CastPage';
 import { CampaignsPage } from './pages/CampaignsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -42,6 +43,7 @@ export function App() {
 				<Route index element={<CampaignsPage />} />
 				<Route path="/campaigns" element={<Navigate to="/" replace />} />
 				<Route path="/campaigns/:campaignId" element={<CampaignPage />} />
+				<Route path="/campaigns/:campaignId/cast" element={<CastPage />} />
 				<Route path="/runs/:runId" element={<RunPage />} />
 				<Route path="/batches/:batchId" element={<BatchPage />} />
 				<Route

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
 import { cancelRun, continueApprovedRun, type RunRecord } from '../../../shared/store/runState';
+import { planWithRunCast } from '../../store/cast';
 import { latestPlanVersion } from '../../store/planVersions';
 import { getRun } from '../../store/runs';
 import { listTakes } from '../../../shared/store/planTakes';
@@ -80,7 +81,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				data: { madeBy: lease.owner },
 			});
 		});
-		const plan = approved ? { plan: { ...approved.plan }, planVersion: approved.version, planScore: approved.score, take: approved.take } : {};
+		// Another take picked on approval was planned before the cast was applied: it gets the run's cast version too.
+		const plan = approved
+			? { plan: { ...(await planWithRunCast(db, run, approved.plan)) }, planVersion: approved.version, planScore: approved.score, take: approved.take }
+			: {};
 		return [[{ json: { ...item, ...plan, approval: 'approved' } }], [], []];
 	}
 	// The Wait's time limit passed with no decision recorded: end the run instead of waiting forever.

@@ -1,5 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
+import { planWithRunCast } from '../../store/cast';
 import { latestPlanVersion } from '../../store/planVersions';
 import { startRun } from '../../../shared/store/runState';
 import type { Run } from '../../store/runs';
@@ -68,7 +69,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				campaignId: run.campaignId,
 				request: { ...started.run.request },
 				options: { ...started.run.options },
-				plan: planVersion ? { ...planVersion.plan } : null,
+				// A take picked on approval has no cast version of its own: the run's cast is applied again (idempotent).
+				plan: planVersion ? { ...(await planWithRunCast(db, started.run, planVersion.plan)) } : null,
 				planVersion: planVersion?.version ?? null,
 				planScore: planVersion?.score ?? null,
 				completedScenes,

@@ -15,6 +15,10 @@ import type {
 	BatchUploadAnswer,
 	CallbackDelivery,
 	CampaignDetail,
+	CastAnswer,
+	Cast,
+	CastVersionLine,
+	RunCast,
 	CampaignList,
 	CampaignSummary,
 	RunDetail,
@@ -44,6 +48,8 @@ export const keys = {
 	call: (runId: string, callId: number) => ['run', runId, 'calls', callId] as const,
 	audit: (subjectType: string, before: number) => ['audit', { subjectType, before }] as const,
 	voices: (provider: string, language: string, q: string) => ['voices', { provider, language, q }] as const,
+	cast: (campaignId: string) => ['cast', campaignId] as const,
+	runCast: (runId: string) => ['run', runId, 'cast'] as const,
 };
 
 const qs = (params: Record<string, string | number | undefined>) =>
@@ -366,6 +372,55 @@ export function usePreviewVoice() {
 				void client.invalidateQueries({ queryKey: ['campaigns'] });
 				void client.invalidateQueries({ queryKey: ['campaign', body.campaign] });
 			}
+		},
+	});
+}
+
+const castPath = (campaignId: string) => `/api/campaigns/${encodeURIComponent(campaignId)}/cast`;
+
+/** The campaign's newest cast and its versions. */
+export function useCast(campaignId: string) {
+	return useQuery({
+		queryKey: keys.cast(campaignId),
+		queryFn: async ({ signal }) => {
+			const [cast, history] = await Promise.all([
+				api<CastAnswer>(castPath(campaignId), { signal }),
+				api<{ versions: CastVersionLine[] }>(`${castPath(campaignId)}/versions`, { signal }),
+			]);
+			return { ...cast, versions: history.versions };
+		},
+	});
+}
+
+export function useSaveCast(campaignId: string) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: (input: Cast & { version: number }) => api<CastAnswer>(castPath(campaignId), { method: 'PUT', body: input }),
+		onSuccess: () => client.invalidateQueries({ queryKey: keys.cast(campaignId) }),
+	});
+}
+
+export function useUploadCastImage(campaignId: string) {
+	return useMutation({
+		mutationFn: (image: string) => post<{ key: string; url: string; bytes: number }>(`${castPath(campaignId)}/images`, { image }),
+	});
+}
+
+/** The run's characters against its campaign's cast ("Add to cast"). */
+export function useRunCast(runId: string) {
+	return useQuery({
+		queryKey: keys.runCast(runId),
+		queryFn: ({ signal }) => api<RunCast>(`/api/runs/${encodeURIComponent(runId)}/cast`, { signal }),
+	});
+}
+
+export function useAddToCast(runId: string, campaignId: string) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: (input: { name: string; description: string }) => post<CastAnswer>(`${castPath(campaignId)}/characters`, input),
+		onSuccess: () => {
+			void client.invalidateQueries({ queryKey: keys.runCast(runId) });
+			void client.invalidateQueries({ queryKey: keys.cast(campaignId) });
 		},
 	});
 }

@@ -393,3 +393,52 @@ export interface VoicePreview {
 	cost: { amountUsd: number };
 	url: string;
 }
+
+/** A campaign's cast (GET /api/campaigns/:id/cast): who and where recur across its runs. */
+export interface CastVoice {
+	provider: 'espeak' | 'elevenlabs' | 'google';
+	voice: string;
+	settings?: { stability?: number; similarity?: number; style?: number };
+	language?: string;
+}
+export interface CastCharacter {
+	name: string;
+	aliases: string[];
+	description: string;
+	images: string[];
+	voice: CastVoice | null;
+}
+export interface CastSetting {
+	name: string;
+	aliases: string[];
+	description: string;
+	image: string | null;
+}
+export interface Cast {
+	characters: CastCharacter[];
+	settings: CastSetting[];
+}
+export interface CastAnswer {
+	campaignId: string;
+	version: number;
+	cast: Cast;
+	createdBy: string | null;
+	createdAt: string | null;
+	/** Image key → a link to show it. */
+	images: Record<string, string>;
+}
+export interface CastVersionLine {
+	version: number;
+	createdBy: string | null;
+	createdAt: string;
+	characters: number;
+	settings: number;
+}
+export interface RunCast {
+	campaignId: string;
+	castVersion: number | null;
+	latestVersion: number;
+	characters: Array<{ name: string; cast: string }>;
+	newCharacters: Array<{ name: string; description: string }>;
+	newSettings: Array<{ name: string; description: string }>;
+}

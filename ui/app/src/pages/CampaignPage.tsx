@@ -43,6 +43,9 @@ export function CampaignPage() {
 						{campaign.budgetUsd !== null && campaign.budgetUsd !== undefined ? ` of ${usd(campaign.budgetUsd)}` : ''}
 					</span>
 					<Link to={`/analytics?campaignId=${campaign.id}`}>Analytics</Link>
+					<Link to={`/campaigns/${campaign.id}/cast`} data-testid="campaign-cast">
+						Cast
+					</Link>
 					<button type="button" className="link" onClick={() => setEditing(!editing)} data-testid="campaign-edit">
 						Rename / budget
 					</button>

@@ -7,6 +7,7 @@ import { ApprovalPanel } from '../components/ApprovalPanel';
 import { CallbackAttempts } from '../components/CallbackAttempts';
 import { ActionResult, ErrorNotice, Loading, ProblemNotice } from '../components/Feedback';
 import { PlanVersions } from '../components/PlanVersions';
+import { RunCastPanel } from '../components/RunCastPanel';
 import { ProgressBar } from '../components/ProgressBar';
 import { SceneGrid } from '../components/SceneGrid';
 import { StatusBadge } from '../components/StatusBadge';
@@ -237,6 +238,8 @@ export function RunPage() {
 					<Costs detail={data} />
 				</section>
 			</div>
+
+			<RunCastPanel runId={run.id} />
 
 			<CallbackAttempts runId={run.id} now={now} />
 
