@@ -18,6 +18,8 @@
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
  *   batches/<batchId>/manifest.json                  what the export holds, with presigned links
+ *   brand/<campaignId>/logo-<hash>.png|jpg           a campaign's brand kit logo, named by its content (outside runs/,
+ *                                                    so a kit may point at it)
  *   voice-previews/<provider>/<hash>.wav, .json      a voice preview and its facts, keyed by a hash of provider,
  *                                                    model, voice, settings and text (the cache: same hash, same audio)
  */
@@ -66,3 +68,6 @@ export const batchManifestKey = (batchId: string) => `${batchPrefix(batchId)}man
 /** A voice preview's audio and its facts (duration, cost); `hash` is the preview's cache key. */
 export const voicePreviewKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.wav`;
 export const voicePreviewFactsKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.json`;
+
+/** A brand kit's logo: outside runs/ (a kit's keys may not name run artifacts), one folder per campaign. */
+export const brandLogoKey = (campaignId: string, hash: string, extension: 'png' | 'jpg') => `brand/${campaignId}/logo-${hash}.${extension}`;
