@@ -55,7 +55,10 @@ describe('brand kit: store and runs', () => {
 		assert.deepEqual([second.version, third.version].sort(), [2, 3], 'two saves at once get two versions');
 		assert.equal((await latestBrandKit(store.db, campaign.id))!.version, 3);
 		assert.deepEqual((await brandKitVersion(store.db, campaign.id, 1))!.kit, { preset: 'shorts' });
-		assert.deepEqual((await brandKitVersions(store.db, campaign.id)).map((v) => v.version), [3, 2, 1]);
+		assert.deepEqual(
+			(await brandKitVersions(store.db, campaign.id)).map((v) => v.version),
+			[3, 2, 1],
+		);
 		const other = await ensureCampaign(store.db, 'Brand store, other');
 		assert.equal(await latestBrandKit(store.db, other.id), null, "another campaign's kit is its own");
 	});

@@ -63,7 +63,10 @@ export function brandRoutes(deps: Deps) {
 			summary: "A campaign's brand kit (newest version)",
 			description:
 				'What every run of the campaign uses unless its request says otherwise: preset, style, terminal colours, loudness target (filled in when the request leaves them out), title card colours and fonts, subtitle colour and logo.',
-			responses: { 200: { description: 'The newest version.', schema: brandAnswer, example: { campaignId: EXAMPLE_CAMPAIGN_ID, brand: EXAMPLE_VERSION } }, 404: notFoundDoc },
+			responses: {
+				200: { description: 'The newest version.', schema: brandAnswer, example: { campaignId: EXAMPLE_CAMPAIGN_ID, brand: EXAMPLE_VERSION } },
+				404: notFoundDoc,
+			},
 		}),
 		async (c) => {
 			const id = visibleCampaign(c.get('user'), c.req.param('id'));
@@ -107,14 +110,19 @@ export function brandRoutes(deps: Deps) {
 					description: 'A part of the kit is not valid.',
 					schema: errorSchema,
 					example: {
-						error: '"brand.colors.background" must be a colour as #rrggbb, e.g. "#0b1020": the colour of the title card background (top of its gradient) (got "red"). Fix it or leave it out.',
+						error:
+							'"brand.colors.background" must be a colour as #rrggbb, e.g. "#0b1020": the colour of the title card background (top of its gradient) (got "red"). Fix it or leave it out.',
 						field: 'brand.colors.background',
 					},
 				},
 				404: notFoundDoc,
 			},
 		}),
-		jsonBody(z.record(z.string(), z.unknown()), { maxBytes: 64 * 1024, hint: 'Send the brand kit only; upload the logo on its own.', documentedAs: BrandKitSchema }),
+		jsonBody(z.record(z.string(), z.unknown()), {
+			maxBytes: 64 * 1024,
+			hint: 'Send the brand kit only; upload the logo on its own.',
+			documentedAs: BrandKitSchema,
+		}),
 		async (c) => {
 			const user = c.get('user');
 			const id = visibleCampaign(user, c.req.param('id'));
@@ -169,8 +177,10 @@ export function brandRoutes(deps: Deps) {
 			const bytes = Buffer.from(data.replace(/^data:[^,]*,/, ''), 'base64');
 			const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 			const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-			if (!(contentType === 'image/png' ? png : jpeg)) throw badRequest('data', `"data" is not a ${contentType === 'image/png' ? 'PNG' : 'JPEG'} image. Choose a PNG or JPEG file.`);
-			if (bytes.length > LOGO_MAX_BYTES) throw badRequest('data', `The logo is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; the limit is ${LOGO_MAX_BYTES / 1024 / 1024} MB.`);
+			if (!(contentType === 'image/png' ? png : jpeg))
+				throw badRequest('data', `"data" is not a ${contentType === 'image/png' ? 'PNG' : 'JPEG'} image. Choose a PNG or JPEG file.`);
+			if (bytes.length > LOGO_MAX_BYTES)
+				throw badRequest('data', `The logo is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; the limit is ${LOGO_MAX_BYTES / 1024 / 1024} MB.`);
 			// Named by its content: uploading the same file twice gives the same key.
 			const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 			const ref = await deps.storage.uploadBuffer(bytes, brandLogoKey(id, hash, LOGO_TYPES[contentType]), contentType);

@@ -35,10 +35,18 @@ export const BrandKitSchema = z
 		terminalScheme: z.enum(TERMINAL_SCHEMES).optional(),
 		loudnessTarget: z.number().min(-30).max(-5).optional(),
 		colors: z
-			.object(Object.fromEntries(Object.keys(COLOURS).map((name) => [name, colour.optional()])) as Record<keyof typeof COLOURS, z.ZodOptional<typeof colour>>)
+			.object(
+				Object.fromEntries(Object.keys(COLOURS).map((name) => [name, colour.optional()])) as Record<
+					keyof typeof COLOURS,
+					z.ZodOptional<typeof colour>
+				>,
+			)
 			.strict()
 			.optional(),
-		fonts: z.object({ heading: z.enum(BRAND_FONTS).optional(), body: z.enum(BRAND_FONTS).optional() }).strict().optional(),
+		fonts: z
+			.object({ heading: z.enum(BRAND_FONTS).optional(), body: z.enum(BRAND_FONTS).optional() })
+			.strict()
+			.optional(),
 		logo: z
 			.object({
 				key: z.string().refine((key) => ownKeyProblem(key) === null),
@@ -77,18 +85,34 @@ export type BrandKitCheck = { ok: true; kit: BrandKit } | { ok: false; field: st
 /** Checks a kit; a problem names its field as brand.<path> (brand.colors.background) and says what it must be. */
 export function checkBrandKit(value: unknown): BrandKitCheck {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-		return { ok: false, field: 'brand', message: `The brand kit must be a JSON object with any of: ${Object.keys(BrandKitSchema.shape).join(', ')}.` };
+		return {
+			ok: false,
+			field: 'brand',
+			message: `The brand kit must be a JSON object with any of: ${Object.keys(BrandKitSchema.shape).join(', ')}.`,
+		};
 	}
 	const result = BrandKitSchema.safeParse(value);
 	if (result.success) return { ok: true, kit: result.data };
 	const issue = result.error.issues[0];
 	if (issue.code === 'unrecognized_keys') {
 		const path = [...issue.path, issue.keys[0]].join('.');
-		const known = issue.path.length === 0 ? Object.keys(BrandKitSchema.shape) : Object.keys(RULES).filter((rule) => rule.startsWith(`${issue.path.join('.')}.`)).map((rule) => rule.split('.').pop());
-		return { ok: false, field: `brand.${path}`, message: `"brand.${path}" is not a part of a brand kit. Remove it or check its spelling; it may have: ${known.join(', ')}.` };
+		const known =
+			issue.path.length === 0
+				? Object.keys(BrandKitSchema.shape)
+				: Object.keys(RULES)
+						.filter((rule) => rule.startsWith(`${issue.path.join('.')}.`))
+						.map((rule) => rule.split('.').pop());
+		return {
+			ok: false,
+			field: `brand.${path}`,
+			message: `"brand.${path}" is not a part of a brand kit. Remove it or check its spelling; it may have: ${known.join(', ')}.`,
+		};
 	}
 	const path = issue.path.join('.');
-	const got = issue.path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined), value);
+	const got = issue.path.reduce<unknown>(
+		(at, key) => (at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined),
+		value,
+	);
 	const keyProblem = path === 'logo.key' ? ownKeyProblem(got) : null;
 	return {
 		ok: false,

@@ -7,9 +7,24 @@ import { PRESETS, STYLES } from './NewRunForm';
 type Choices = ReadonlyArray<readonly [string, string]>;
 const DEFAULT: Choices = [['', 'Pipeline default']];
 // The terminal style's schemes (nodes/shared/data/terminalLooks.json) and the kit's fonts (brandFonts.json).
-const SCHEMES: Choices = [['green', 'Classic Green'], ['amber', 'Amber'], ['solarizedDark', 'Solarized Dark'], ['light', 'Light']];
-const FONTS: Choices = [['DejaVu Sans', 'DejaVu Sans'], ['DejaVu Serif', 'DejaVu Serif'], ['DejaVu Sans Mono', 'DejaVu Sans Mono']];
-const POSITIONS: Choices = [['topLeft', 'Top left'], ['topRight', 'Top right'], ['bottomLeft', 'Bottom left'], ['bottomRight', 'Bottom right'], ['center', 'Centre']];
+const SCHEMES: Choices = [
+	['green', 'Classic Green'],
+	['amber', 'Amber'],
+	['solarizedDark', 'Solarized Dark'],
+	['light', 'Light'],
+];
+const FONTS: Choices = [
+	['DejaVu Sans', 'DejaVu Sans'],
+	['DejaVu Serif', 'DejaVu Serif'],
+	['DejaVu Sans Mono', 'DejaVu Sans Mono'],
+];
+const POSITIONS: Choices = [
+	['topLeft', 'Top left'],
+	['topRight', 'Top right'],
+	['bottomLeft', 'Bottom left'],
+	['bottomRight', 'Bottom right'],
+	['center', 'Centre'],
+];
 const COLOURS = [
 	['background', 'Title card background'],
 	['backgroundBottom', 'Background, bottom of the gradient'],
@@ -32,7 +47,19 @@ function readBase64(file: File): Promise<string> {
 	});
 }
 
-function Select({ label, name, value, onChange, choices }: { label: string; name: string; value: string; onChange: (value: string) => void; choices: Choices }) {
+function Select({
+	label,
+	name,
+	value,
+	onChange,
+	choices,
+}: {
+	label: string;
+	name: string;
+	value: string;
+	onChange: (value: string) => void;
+	choices: Choices;
+}) {
 	return (
 		<label className="field">
 			<span>{label}</span>
@@ -76,7 +103,8 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 			return;
 		}
 		const answer = await upload.mutateAsync({ contentType: file.type, data: await readBase64(file) }).catch(() => null);
-		if (answer) set({ logo: { key: answer.key, position: logo?.position ?? 'bottomRight', size: logo?.size ?? 0.15, opacity: logo?.opacity ?? 0.8 } });
+		if (answer)
+			set({ logo: { key: answer.key, position: logo?.position ?? 'bottomRight', size: logo?.size ?? 0.15, opacity: logo?.opacity ?? 0.8 } });
 	};
 
 	const submit = (event: FormEvent) => {
@@ -102,7 +130,10 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 		save.mutate(sent);
 	};
 
-	const error = local || (save.error ? (save.error instanceof ApiError && save.error.field ? `${save.error.field}: ` : '') + errorMessage(save.error) : '') || (upload.error ? errorMessage(upload.error) : '');
+	const error =
+		local ||
+		(save.error ? (save.error instanceof ApiError && save.error.field ? `${save.error.field}: ` : '') + errorMessage(save.error) : '') ||
+		(upload.error ? errorMessage(upload.error) : '');
 	return (
 		<form className="card" onSubmit={submit} data-testid="brand-kit">
 			<h2>Brand kit</h2>
@@ -114,8 +145,20 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 						: 'No brand kit yet: runs use the pipeline defaults.'}
 			</p>
 			<div className="inline-form">
-				<Select label="Preset" name="preset" value={kit.preset ?? ''} onChange={(value) => set({ preset: value || undefined })} choices={[...DEFAULT, ...PRESETS]} />
-				<Select label="Style" name="style" value={kit.style ?? ''} onChange={(value) => set({ style: value || undefined })} choices={[...DEFAULT, ...STYLES]} />
+				<Select
+					label="Preset"
+					name="preset"
+					value={kit.preset ?? ''}
+					onChange={(value) => set({ preset: value || undefined })}
+					choices={[...DEFAULT, ...PRESETS]}
+				/>
+				<Select
+					label="Style"
+					name="style"
+					value={kit.style ?? ''}
+					onChange={(value) => set({ style: value || undefined })}
+					choices={[...DEFAULT, ...STYLES]}
+				/>
 				<Select
 					label="Terminal colours"
 					name="terminalScheme"
@@ -161,8 +204,20 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 				))}
 			</div>
 			<div className="inline-form">
-				<Select label="Heading font" name="font-heading" value={kit.fonts?.heading ?? ''} onChange={(value) => setFont('heading', value)} choices={[["", "Style's own"], ...FONTS]} />
-				<Select label="Text font" name="font-body" value={kit.fonts?.body ?? ''} onChange={(value) => setFont('body', value)} choices={[["", "Style's own"], ...FONTS]} />
+				<Select
+					label="Heading font"
+					name="font-heading"
+					value={kit.fonts?.heading ?? ''}
+					onChange={(value) => setFont('heading', value)}
+					choices={[['', "Style's own"], ...FONTS]}
+				/>
+				<Select
+					label="Text font"
+					name="font-body"
+					value={kit.fonts?.body ?? ''}
+					onChange={(value) => setFont('body', value)}
+					choices={[['', "Style's own"], ...FONTS]}
+				/>
 			</div>
 			<div className="inline-form">
 				<label className="field">
@@ -180,7 +235,13 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 				</label>
 				{logo && (
 					<>
-						<Select label="Logo position" name="logo-position" value={logo.position} onChange={(position) => set({ logo: { ...logo, position } })} choices={POSITIONS} />
+						<Select
+							label="Logo position"
+							name="logo-position"
+							value={logo.position}
+							onChange={(position) => set({ logo: { ...logo, position } })}
+							choices={POSITIONS}
+						/>
 						<label className="field">
 							<span>Logo width (share of the video width)</span>
 							<input
