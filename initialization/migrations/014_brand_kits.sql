@@ -6,7 +6,7 @@ create table campaign_brand_versions (
 	version int not null check (version > 0),
 	-- the kit as nodes/Campaign/lib/brandKit.ts checks it
 	kit jsonb not null,
-	-- who saved it: a dashboard user (null when the user is gone, or the kit came from the Campaign node)
+	-- who saved it: a dashboard user (null when the user is gone, or an API key saved it)
 	created_by uuid references users (id) on delete set null,
 	created_at timestamptz not null default now(),
 	primary key (campaign_id, version)

@@ -26,7 +26,7 @@ const LOGO_TYPES = { 'image/png': 'png', 'image/jpeg': 'jpg' } as const;
 const versionSchema = z.object({
 	version: z.number().int().meta({ description: '1 for the first save; every save adds one.' }),
 	kit: BrandKitSchema,
-	createdBy: z.string().nullable().meta({ description: 'The user who saved it (null: the user is gone, or the Campaign node saved it).' }),
+	createdBy: z.string().nullable().meta({ description: 'The user who saved it (null: the user is gone, or an API key saved it).' }),
 	createdAt: z.string(),
 });
 const brandAnswer = z.object({
