@@ -34,6 +34,7 @@ export async function saveBrandKit(db: Queryable, campaignId: string, kit: Brand
 			return toVersion(rows[0]);
 		} catch (error) {
 			// Inside a caller's transaction a failed statement ends it: only a lone statement is tried again.
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- store code: the operation that called it wraps it with the item index
 			if ((error as { code?: string }).code !== '23505' || attempt >= 4 || (await inTransaction(db))) throw error;
 		}
 	}
