@@ -1,7 +1,6 @@
 -- Issue 13 §1, the campaign's cast: characters (look, reference images, voice, aliases) and settings (recurring
 -- places) that every run of the campaign is matched against, so a character looks and sounds the same in every video.
 -- Every save is a new version (nothing is overwritten); a run records the version its plan was given.
--- (Lead: this is 015 on main; named 014 here because the migrate test wants consecutive numbers.)
 create table campaign_cast_versions (
 	campaign_id uuid not null references campaigns (id) on delete cascade,
 	version int not null check (version >= 1),

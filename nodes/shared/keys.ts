@@ -18,6 +18,8 @@
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
  *   batches/<batchId>/manifest.json                  what the export holds, with presigned links
+ *   brand/<campaignId>/logo-<hash>.png|jpg           a campaign's brand kit logo, named by its content (outside runs/,
+ *                                                    so a kit may point at it)
  *   voice-previews/<provider>/<hash>.wav, .json      a voice preview and its facts, keyed by a hash of provider,
  *                                                    model, voice, settings and text (the cache: same hash, same audio)
  *   campaigns/<campaignId>/cast/<id>.<png|jpg|webp>  a reference image of the campaign's cast (a character, a setting)
@@ -74,3 +76,5 @@ export const castImagePrefix = (campaignId: string) => `${CAMPAIGNS_ROOT}${campa
 export const castImageKey = (campaignId: string, id: string, extension: string) => `${castImagePrefix(campaignId)}${id}.${extension}`;
 /** Whether a reference is a cast image in the bucket (the video step reads it) rather than a URL or a data URI. */
 export const isCastImageKey = (reference: string) => /^campaigns\/[0-9a-f-]{36}\/cast\/[A-Za-z0-9-]+\.(png|jpg|webp)$/.test(reference);
+/** A brand kit's logo: outside runs/ (a kit's keys may not name run artifacts), one folder per campaign. */
+export const brandLogoKey = (campaignId: string, hash: string, extension: 'png' | 'jpg') => `brand/${campaignId}/logo-${hash}.${extension}`;

@@ -349,7 +349,7 @@ describe('the music bed', () => {
 		['a private address', { url: 'https://192.168.1.20/a.mp3' }, 'music.url', /a private network address/],
 		['an inside name', { url: 'https://files.internal/a.mp3' }, 'music.url', /a name that only exists inside a network/],
 		['a key that climbs out', { key: '../other/secret.mp3' }, 'music.key', /without a leading "\/" or "\.\." parts/],
-		["another run's artifact", { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/final/youtube.mp4' }, 'music.key', /names a run's artifact \(runs\/…\); music must be a file of your own outside runs\//],
+		["another run's artifact", { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/final/youtube.mp4' }, 'music.key', /names a run's artifact \(runs\/…\); name a file of your own outside runs\//],
 		['a volume above 0', { url: 'https://example.com/a.mp3', volume: 6 }, 'music.volume', /^"music\.volume" must be a number of dB from -40 to 0/],
 		['a volume below −40', { key: 'bed.mp3', volume: -60 }, 'music.volume', /from -40 to 0.*got -60/],
 		['a volume as text', { key: 'bed.mp3', volume: 'quiet' }, 'music.volume', /got "quiet"/],

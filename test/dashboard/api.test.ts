@@ -756,6 +756,57 @@ describe('dashboard API', () => {
 		});
 	});
 
+	describe('brand kit', () => {
+		it('saves a campaign brand kit as versions, names the bad field, uploads the logo outside runs/, and shows the version a run used', async () => {
+			const anna = await as('anna@example.com');
+			const empty = await anna.get(`/api/campaigns/${ids.a}/brand`);
+			assert.deepEqual([empty.status, empty.body.brand], [200, null], 'no kit before the first save');
+
+			const bad = await anna.request('PUT', `/api/campaigns/${ids.a}/brand`, { colors: { background: 'red' } });
+			assert.deepEqual([bad.status, bad.body.field], [400, 'brand.colors.background']);
+			assert.match(bad.body.error, /#rrggbb/);
+			const unknown = await anna.request('PUT', `/api/campaigns/${ids.a}/brand`, { colours: {} });
+			assert.deepEqual([unknown.status, unknown.body.field], [400, 'brand.colours']);
+
+			const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+			const logo = await anna.post(`/api/campaigns/${ids.a}/brand/logo`, { contentType: 'image/png', data: png.toString('base64') });
+			assert.equal(logo.status, 201, JSON.stringify(logo.body));
+			assert.match(logo.body.key, new RegExp(`^brand/${ids.a}/logo-[0-9a-f]{16}\\.png$`));
+			assert.deepEqual(await s3.storage.downloadBuffer({ bucket: s3.bucket, key: logo.body.key }), png, 'the logo is stored as sent');
+			const notPng = await anna.post(`/api/campaigns/${ids.a}/brand/logo`, { contentType: 'image/png', data: Buffer.from('<svg/>').toString('base64') });
+			assert.deepEqual([notPng.status, notPng.body.field], [400, 'data']);
+
+			const first = await anna.request('PUT', `/api/campaigns/${ids.a}/brand`, { preset: 'shorts', colors: { background: '#102030' } });
+			assert.equal(first.status, 200, JSON.stringify(first.body));
+			assert.equal(first.body.brand.version, 1);
+			const second = await anna.request('PUT', `/api/campaigns/${ids.a}/brand`, {
+				preset: 'shorts',
+				colors: { background: '#c03020' },
+				logo: { key: logo.body.key, position: 'topLeft' },
+			});
+			assert.equal(second.body.brand.version, 2);
+			assert.deepEqual(second.body.brand.kit.logo, { key: logo.body.key, position: 'topLeft', size: 0.15, opacity: 0.8 });
+			const latest = await anna.get(`/api/campaigns/${ids.a}/brand`);
+			assert.equal(latest.body.brand.kit.colors.background, '#c03020');
+			const versions = await anna.get(`/api/campaigns/${ids.a}/brand/versions`);
+			assert.deepEqual(versions.body.versions.map((v: { version: number }) => v.version), [2, 1]);
+			assert.equal(versions.body.versions[1].kit.colors.background, '#102030', 'the old version is kept as it was');
+			const { rows } = await db.query("select after from audit_log where action = 'campaign.brand' order by id desc limit 1");
+			assert.equal(rows[0].after.version, 2);
+
+			// Another campaign's kit is out of reach, as its runs are.
+			assert.equal((await anna.get(`/api/campaigns/${ids.b}/brand`)).status, 404);
+			assert.equal((await anna.request('PUT', `/api/campaigns/${ids.b}/brand`, {})).status, 404);
+			assert.equal((await anna.post(`/api/campaigns/${ids.b}/brand/logo`, { contentType: 'image/png', data: png.toString('base64') })).status, 404);
+
+			const run = await insertRun(ids.a, { title: 'Branded', brand_version: 2 });
+			const page = await anna.get(`/api/runs/${run}`);
+			assert.equal(page.body.run.brandVersion, 2);
+			const campaign = await anna.get(`/api/campaigns/${ids.a}`);
+			assert.equal(campaign.body.runs.find((line: { id: string }) => line.id === run).brandVersion, 2);
+		});
+	});
+
 	describe('callbacks', () => {
 		it("shows a campaign's signing secret to its managers only, and rotates it", async () => {
 			const [anna, ben] = [await as('anna@example.com'), await as('ben@example.com')];
@@ -1928,7 +1979,8 @@ describe('dashboard API', () => {
 			// A budget change that is refused (bad input) changes nothing and leaves no audit row.
 			const refused = await anna.patch(`/api/campaigns/${ids.a}`, { budgetUsd: -3 });
 			assert.deepEqual([refused.status, refused.body.field], [400, 'budgetUsd']);
-			const after = await admin.get(`/api/audit?subjectType=campaign&subjectId=${ids.a}`);
+			// (Its brand kit saves, earlier in this file, have rows of their own: campaign.brand.)
+			const after = await admin.get(`/api/audit?subjectType=campaign&subjectId=${ids.a}&action=campaign.update`);
 			assert.equal(after.body.entries.length, 1);
 
 			const forbidden = await anna.get('/api/audit');

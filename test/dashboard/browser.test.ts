@@ -838,6 +838,62 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.match(await byTestId('batch-line').first().innerText(), /2 queued, 2 refused[\s\S]*2 done/);
 	});
 
+	test("a campaign's brand kit: editing its colour saves version 2, and a run started then is queued with it and its preset", async () => {
+		await page.goto(env.dashboard.url);
+		// Run on its own (-t), this test logs in first; after the others it is logged in already.
+		await byTestId('campaigns-page').or(byTestId('login-email')).waitFor();
+		if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
+		await byTestId('new-campaign-name').fill('Brand campaign');
+		await byTestId('create-campaign').click();
+		await byTestId('campaign-row').filter({ hasText: 'Brand campaign' }).getByTestId('campaign-link').click();
+		await byTestId('campaign-page').waitFor();
+		const brandUrl = page.url();
+
+		await byTestId('brand-toggle').click();
+		await waitFor('the empty kit shows', () => byTestId('brand-version').innerText(), (text) => /No brand kit yet/.test(text), 10_000);
+		await byTestId('brand-preset').selectOption('shorts');
+		await byTestId('brand-color-background').fill('#102030');
+		await byTestId('brand-save').click();
+		await waitFor('version 1 is saved', () => byTestId('brand-version').innerText(), (text) => /^Version 1,/.test(text), 10_000);
+
+		// A colour that is no colour is refused before it is sent.
+		await byTestId('brand-color-heading').fill('#12345');
+		await byTestId('brand-save').click();
+		assert.match(await byTestId('brand-error').innerText(), /#rrggbb/);
+		await byTestId('brand-color-heading').fill('');
+
+		await byTestId('brand-color-background').fill('#c03020');
+		await byTestId('brand-save').click();
+		await waitFor('version 2 is saved', () => byTestId('brand-version').innerText(), (text) => /^Version 2,/.test(text), 10_000);
+		assert.match(await byTestId('brand-saved').innerText(), /version 2/);
+		await screenshot(page, '20-brand-kit');
+		const { rows } = await db.query(
+			"select version, kit from campaign_brand_versions b join campaigns c on c.id = b.campaign_id where c.name = 'Brand campaign' order by version",
+		);
+		assert.deepEqual(rows.map((row) => [row.version, row.kit.colors.background]), [[1, '#102030'], [2, '#c03020']], 'both versions are kept');
+		await page.reload();
+		await byTestId('brand-toggle').click();
+		await waitFor('the saved colour comes back', () => byTestId('brand-color-background').inputValue(), (value) => value === '#c03020', 10_000);
+
+		// The form leaves the preset to the kit; the run page shows the kit version the run was queued with.
+		await page.goto(brandUrl);
+		await byTestId('new-run-toggle').click();
+		await byTestId('run-script').fill(await readFile(join(FIXTURES, 'three-scenes.fountain'), 'utf8'));
+		await byTestId('run-iterations').fill('1');
+		await byTestId('run-submit').click();
+		const runId = await openedRunId();
+		await waitFor('the run page names the kit version', () => byTestId('run-brand-version').innerText(), (text) => text === 'Brand kit version 2.', 15_000);
+		const run = await db.query('select brand_version, options from runs where id = $1', [runId]);
+		assert.equal(run.rows[0].brand_version, 2);
+		assert.equal(run.rows[0].options.preset, 'shorts', "the kit's preset, as the form sent none");
+		assert.equal(run.rows[0].options.brand.colors.background, '#c03020');
+		// Not needed further: stopped, so the tests after it have the machine.
+		if (await byTestId('cancel-button').isVisible()) {
+			await byTestId('cancel-button').click();
+			await byTestId('cancel-confirm').click();
+		}
+	});
+
 	test('the Voices page: a line in an espeak-ng voice plays in the page; Play again comes from storage', async () => {
 		await page.goto(`${env.dashboard.url}/voices`);
 		// Run on its own (-t), this test logs in first; after the others it is logged in already.

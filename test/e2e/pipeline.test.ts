@@ -10,6 +10,8 @@ import pg from 'pg';
 import { ensureInstalled, buildPackage, startStack, type Stack } from '../../initialization/stack';
 import { batchExportKey, batchManifestKey, musicMixKey, timelineKey } from '../../nodes/shared/keys';
 import { Storage } from '../../nodes/shared/transport/storage';
+import { saveBrandKit } from '../../nodes/Campaign/store/brandKits';
+import { ensureCampaign } from '../../nodes/Campaign/store/campaigns';
 import { dashboardConnection } from '../../initialization/stack';
 import { startDashboard } from '../../ui/server/index';
 import { Browser } from '../dashboard/api-support';
@@ -311,6 +313,34 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(facts.duration < 3, `shorter than loudnorm's 3 s window (${facts.duration} s)`);
 		await assertLoudnessChecked(runId, final);
 		assert.deepEqual(pictureSize(await download(run.thumbnail_key, 'square.jpg')), { width: 1080, height: 1080 });
+	});
+
+	test("a campaign's brand kit reaches the video: its preset, its title card colour and its logo, and the run keeps the version", async () => {
+		const campaign = await ensureCampaign(db, 'Brand e2e');
+		const logo = join(dataDir, 'logo.png');
+		execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x00ff00:s=64x64', '-frames:v', '1', logo]);
+		await storage.uploadBuffer(await readFile(logo), `brand/${campaign.id}/logo-e2e.png`, 'image/png');
+		await saveBrandKit(db, campaign.id, {
+			preset: 'square',
+			colors: { background: '#c03020' },
+			logo: { key: `brand/${campaign.id}/logo-e2e.png`, position: 'topLeft', size: 0.2, opacity: 1 },
+		});
+		const answer = await post('reelsmith/runs', { script: 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n', campaign: 'Brand e2e', iterations: 1 });
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const run = await waitForRun(String(answer.json.runId), finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+		assert.equal(run.brand_version, 1);
+		const final = await download(run.final_key, 'branded.mp4');
+		assert.deepEqual(pictureSize(final), { width: 1080, height: 1080 }, "the kit's preset, as the request named none");
+		const rgbAt = (x: number, y: number) => {
+			const raw = execFileSync('ffmpeg', ['-v', 'error', '-ss', '1', '-i', final, '-frames:v', '1', '-vf', `crop=2:2:${x}:${y},format=rgb24`, '-f', 'rawvideo', '-']);
+			return [raw[0], raw[1], raw[2]];
+		};
+		const corner = rgbAt(1070, 1070);
+		assert.ok(Math.abs(corner[0] - 0xc0) < 16 && Math.abs(corner[1] - 0x30) < 16 && Math.abs(corner[2] - 0x20) < 16, `the card is #c03020 (rgb ${corner.join(', ')})`);
+		// The logo: 20 % of 1080 = 216 px wide, 3 % of the height (32 px) from the top-left corner.
+		const mark = rgbAt(130, 130);
+		assert.ok(mark[1] > 200 && mark[0] < 60 && mark[2] < 60, `the green logo is top left (rgb ${mark.join(', ')})`);
 	});
 
 	test('a run with music: the bed is downloaded, heard between the lines, and the final still meets the loudness target', async () => {

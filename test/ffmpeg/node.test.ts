@@ -257,6 +257,34 @@ describe('FFmpeg node', () => {
 		assert.match((checks[2].problems as string[])[0], /no clip to check/);
 	});
 
+	it("lays a brand kit's logo where the kit says (assembly's Brand logo step), and passes the video on without one", async () => {
+		const { execFile } = await import('node:child_process');
+		const { promisify } = await import('node:util');
+		const ffmpegOut = (args: string[]) => promisify(execFile)('ffmpeg', ['-v', 'error', ...args], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+		await ffmpegOut(['-f', 'lavfi', '-i', 'color=c=0xff0000:s=64x64', '-frames:v', '1', tmp.path('logo.png')]);
+		await s3.storage.uploadFile(tmp.path('logo.png'), 'brand/acme/logo.png', 'image/png');
+		const json: IDataObject = { runId: 'r3', video: clipRef };
+		const step = async (params: IDataObject) => (await run(executeContext(s3, [json], { operation: 'watermark', video: clipRef, source: 'image', ...params })))[0].json;
+
+		const marked = await step({ image: { key: 'brand/acme/logo.png' }, position: 'topLeft', options: { opacity: 1, imageScale: 0.2, passThrough: true } });
+		assert.equal((marked.video as IDataObject).key, watermarkedKey('r3'));
+		await s3.storage.downloadFile({ bucket: s3.bucket, key: watermarkedKey('r3') }, tmp.path('marked.mp4'));
+		const rgbAt = async (x: number, y: number) => {
+			const { stdout } = await ffmpegOut(['-ss', '0.5', '-i', tmp.path('marked.mp4'), '-frames:v', '1', '-vf', `crop=2:2:${x}:${y},format=rgb24`, '-f', 'rawvideo', '-']);
+			return [stdout[0], stdout[1], stdout[2]];
+		};
+		const width = (marked.video as IDataObject).width as number;
+		// The logo is 20 % of the width, a margin of 3 % of the height from the top-left corner.
+		const inLogo = await rgbAt(Math.round(width * 0.1), 20);
+		assert.ok(inLogo[0] > 200 && inLogo[1] < 60 && inLogo[2] < 60, `the top-left shows the red logo (rgb ${inLogo.join(', ')})`);
+		const elsewhere = await rgbAt(width - 20, 20);
+		assert.ok(!(elsewhere[0] > 200 && elsewhere[1] < 60), `the top-right does not (rgb ${elsewhere.join(', ')})`);
+
+		const passed = await step({ image: '', position: 'bottomRight', options: { passThrough: true } });
+		assert.deepEqual(passed.video, clipRef, 'a kit without a logo passes the video on unchanged');
+		await assert.rejects(step({ image: '', position: 'bottomRight', options: {} }), /Image/);
+	});
+
 	it("assembles through the node into the run's standard keys: concat → subtitles → loudness → thumbnail → watermark → export", async () => {
 		const scenes: IDataObject[] = [];
 		for (const n of [1, 2]) {

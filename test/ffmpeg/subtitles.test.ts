@@ -95,6 +95,33 @@ describe('subtitles', () => {
 		assert.equal(probe.faststart, true);
 	});
 
+	it("burns subtitles in the brand kit's colour (#ffd400 is yellow: red and green high, blue low)", async () => {
+		const black = await makeClip(tmp.path('black-colour.mp4'), { width: 640, height: 360, duration: 1, color: 'black' });
+		const colourOf = async (color?: string) => {
+			const output = tmp.path(`burned-${color ?? 'white'}.mp4`);
+			await burnSubtitles({ video: black, cues: [{ start: 0, end: 1, text: 'Brand colours' }], output, color, fontSize: 24 });
+			const { stdout } = await promisify(execFile)(
+				'ffmpeg',
+				['-v', 'error', '-ss', '0.5', '-i', output, '-frames:v', '1', '-vf', 'crop=640:120:0:240', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+				{ encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 },
+			);
+			// The text's own pixels: the brightest (the outline is black, the picture is black).
+			const sums = [0, 0, 0];
+			let count = 0;
+			for (let i = 0; i < stdout.length; i += 3) {
+				if (stdout[i] + stdout[i + 1] + stdout[i + 2] < 400) continue;
+				for (let c = 0; c < 3; c++) sums[c] += stdout[i + c];
+				count++;
+			}
+			assert.ok(count > 50, `the subtitle is drawn (${count} bright pixels)`);
+			return sums.map((sum) => Math.round(sum / count));
+		};
+		const [r, g, b] = await colourOf('#ffd400');
+		assert.ok(r > 200 && g > 170 && b < 90, `the text is yellow (rgb ${r}, ${g}, ${b})`);
+		const white = await colourOf();
+		assert.ok(white.every((c) => c > 200), `without a colour it is white (rgb ${white.join(', ')})`);
+	});
+
 	it('on a 1080×1920 video, a 60-character URL and a long hashtag stay inside the title-safe 90 % of the width', async () => {
 		const url = 'https://example.com/articles/2026/kettle/the-last-kettle?r=1';
 		assert.equal(url.length, 60);

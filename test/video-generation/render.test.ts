@@ -166,6 +166,35 @@ describe('local render: pictures', () => {
 	});
 });
 
+/** The colour at (x, y) of the frame at `time`: the top-left of a 2×2 crop (yuv420p has one colour per 2×2 block). */
+async function pixel(file: string, time: number, x: number, y: number): Promise<[number, number, number]> {
+	const { stdout } = await runBinary('ffmpeg', ['-v', 'error', '-ss', String(time), '-i', file, '-frames:v', '1', '-vf', `crop=2:2:${x}:${y},format=rgb24`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
+	return [stdout[0], stdout[1], stdout[2]];
+}
+const near = (actual: number[], expected: number[], slack = 12) => actual.every((value, i) => Math.abs(value - expected[i]) <= slack);
+
+describe('local render: brand kit', () => {
+	test("a title card is drawn on the brand kit's background colour, in its heading font", async () => {
+		const plain = await render({ width: 640, height: 360 });
+		const branded = await render({ width: 640, height: 360, brand: { colors: { background: '#c03020' }, fonts: { heading: 'DejaVu Serif' } } });
+		const corner = await pixel(branded.file, 0.5, 4, 4);
+		assert.ok(near(corner, [0xc0, 0x30, 0x20]), `the corner is the kit's #c03020 (got rgb ${corner.join(', ')})`);
+		const bottom = await pixel(branded.file, 0.5, 4, 354);
+		assert.ok(near(bottom, [0xc0, 0x30, 0x20]), `without a bottom colour the whole gradient is the kit's colour (got rgb ${bottom.join(', ')})`);
+		const plainCorner = await pixel(plain.file, 0.5, 4, 4);
+		assert.ok(near(plainCorner, [0x0b, 0x10, 0x20], 16), `without a kit the card keeps its dark blue (got rgb ${plainCorner.join(', ')})`);
+		// The text layer alone: the same text in DejaVu Serif Bold lights other pixels than in DejaVu Sans Bold.
+		const serif = await render({ width: 640, height: 360, brand: { fonts: { heading: 'DejaVu Serif' } } });
+		const [a, b] = [await lumaFrame(plain.file, 0.5), await lumaFrame(serif.file, 0.5)];
+		assert.ok(changedShare(a, b) > 0.005, `the heading font changes the drawn text (${(changedShare(a, b) * 100).toFixed(2)} % of pixels)`);
+	});
+
+	test('a brand colour that is not #rrggbb is refused before it reaches the filter graph', async () => {
+		await assert.rejects(render({ brand: { colors: { background: 'red:c1=blue' } } }), /background colour must be #rrggbb/);
+		await assert.rejects(render({ brand: { fonts: { body: '../../etc/passwd' } } }), /body font must be one of DejaVu Sans/);
+	});
+});
+
 describe('local render: emoji', () => {
 	/** Share of bright pixels of the first frame (no zoom yet) inside the still-pixel box, scaled to the frame. */
 	const inkIn = (frame: Buffer, width: number, box: { left: number; right: number; top: number; bottom: number }, still: number) => {

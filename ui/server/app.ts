@@ -17,6 +17,7 @@ import { auditRoutes } from './auditRoutes';
 import { callbackRoutes } from './callbacks';
 import { castRoutes } from './cast';
 import { batchRoutes } from './batches';
+import { brandRoutes } from './brand';
 import { CampaignStats, campaignRoutes } from './campaigns';
 import type { AppEnv, Deps } from './context';
 import { ApiError } from './errors';
@@ -101,6 +102,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api', userRoutes(deps, sessions));
 	app.route('/api/keys', apiKeyRoutes(deps, sessions));
 	app.route('/api/campaigns', campaignRoutes(deps, sessions, stats));
+	app.route('/api/campaigns', brandRoutes(deps));
 	app.route('/api/runs', runRoutes(deps));
 	app.route('/api', actionRoutes({ ...deps, n8nUrl: options.n8nUrl }));
 	app.route('/api', storyboardRoutes(deps));

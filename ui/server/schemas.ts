@@ -28,6 +28,7 @@ export const runSummarySchema = z.object({
 	createdAt: time,
 	updatedAt: time,
 	lastEventAt: time.nullable(),
+	brandVersion: z.number().int().nullable().meta({ description: "The campaign's brand kit version the run was queued with; null = none." }),
 });
 
 export const EXAMPLE_RUN = {
@@ -52,6 +53,7 @@ export const EXAMPLE_RUN = {
 	createdAt: '2026-12-01T09:29:58.000Z',
 	updatedAt: '2026-12-01T09:30:40.000Z',
 	lastEventAt: '2026-12-01T09:30:40.000Z',
+	brandVersion: 2,
 };
 
 export const campaignLineSchema = z.object({

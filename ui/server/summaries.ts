@@ -29,6 +29,8 @@ export interface RunSummary {
 	updatedAt: string;
 	/** When the run's latest step event was written: scene progress does not touch the run row, events do. */
 	lastEventAt: string | null;
+	/** The campaign brand kit version the run was queued with; null = none (no kit then). */
+	brandVersion: number | null;
 }
 
 // Share of the bar each stage starts at; generation fills its share scene by scene.
@@ -50,7 +52,7 @@ export function progressOf(status: string, stage: string | null, done: number, t
  */
 export const RUN_LINE_COLUMNS = `
 	r.id, r.campaign_id, r.status, r.stage, r.priority, r.queued_at, r.started_at, r.finished_at,
-	r.cost_estimate, r.budget_usd, r.error, r.created_at, r.updated_at, r.approval, r.cancel_requested_at,
+	r.cost_estimate, r.budget_usd, r.error, r.created_at, r.updated_at, r.approval, r.cancel_requested_at, r.brand_version,
 	coalesce(r.request->>'title', (select pv.plan->>'title' from plan_versions pv where pv.run_id = r.id
 	                                order by pv.version desc limit 1)) as title,
 	sc.total as scenes_total, sc.done as scenes_done,
@@ -96,6 +98,7 @@ export function toSummary(row: Record<string, any>, maxRunning: number, now = Da
 		createdAt: iso(row.created_at)!,
 		updatedAt: iso(row.updated_at)!,
 		lastEventAt: iso(row.last_event_at),
+		brandVersion: row.brand_version ?? null,
 	};
 }
 

@@ -11,6 +11,7 @@ import { voiceNameProblem } from '../../shared/voices';
 import terminalLooks from '../../shared/data/terminalLooks.json';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES, languageFontProblem, languageOf, languageProblem } from '../../shared/languages';
 import { isRunArtifactKey, RUNS_ROOT } from '../../shared/keys';
+import type { RunBrand } from './brandKit';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
@@ -92,14 +93,14 @@ function musicUrlProblem(value: unknown): string | null {
 	if (typeof value !== 'string') return `must be a text (an https URL), not ${value === null ? 'null' : typeof value}`;
 	return callbackUrlProblem(value, { allowLoopback: callbackSettings().allowLoopback });
 }
-/** An object key in the run's bucket, as S3 takes it. */
-function musicKeyProblem(value: unknown): string | null {
+/** An object key in the run's bucket, as S3 takes it (music; a brand kit's logo). */
+export function ownKeyProblem(value: unknown): string | null {
 	if (typeof value !== 'string') return `must be a text (an object key), not ${value === null ? 'null' : typeof value}`;
 	if (value.trim() === '') return 'is empty';
 	if (value.length > 1024) return 'is longer than 1024 characters';
 	if (value.startsWith('/') || value.split('/').includes('..')) return 'must be a key inside the bucket, without a leading "/" or ".." parts';
 	// runs/ holds every run's artifacts, across campaigns: a request may not mix another run's audio into its video.
-	if (isRunArtifactKey(value)) return `names a run's artifact (${RUNS_ROOT}…); music must be a file of your own outside ${RUNS_ROOT}`;
+	if (isRunArtifactKey(value)) return `names a run's artifact (${RUNS_ROOT}…); name a file of your own outside ${RUNS_ROOT}`;
 	// eslint-disable-next-line no-control-regex -- control characters are what is refused
 	if (/[\u0000-\u001f\u007f]/.test(value)) return 'has control characters';
 	return null;
@@ -132,7 +133,7 @@ export function musicProblem(value: unknown): { field: string; message: string }
 			field: 'music.url',
 			message: `"music.url" ${url} (got ${show(music.url)}). Send an https URL of a public host, e.g. "https://example.com/bed.mp3".`,
 		};
-	const key = hasKey ? musicKeyProblem(music.key) : null;
+	const key = hasKey ? ownKeyProblem(music.key) : null;
 	if (key)
 		return {
 			field: 'music.key',
@@ -165,7 +166,7 @@ const music = z
 			.optional(),
 		key: z
 			.string()
-			.refine((key) => musicKeyProblem(key) === null)
+			.refine((key) => ownKeyProblem(key) === null)
 			.optional(),
 		volume: between(MUSIC_VOLUME.min, MUSIC_VOLUME.max).default(MUSIC_VOLUME.default),
 		duck: z.boolean().default(true),
@@ -175,6 +176,9 @@ const music = z
 	.nullable()
 	.default(null);
 const dollars = z.number().min(0).max(100_000).nullable().default(null);
+
+export const STYLE_NAMES = STYLES;
+export const TERMINAL_SCHEMES = SCHEMES;
 
 export const RequestSchema = z
 	.object({
@@ -328,6 +332,8 @@ export interface RunOptions {
 	references: Record<string, string>;
 	/** The music bed (FFmpeg → Mix Music at assembly); null or absent = none. */
 	music?: RunMusic | null;
+	/** The campaign's brand kit when the run was queued (title card colours and fonts, subtitle colour, logo); absent = none. */
+	brand?: RunBrand | null;
 	/** Set by Choose Providers; absent until then. */
 	providers?: RunProviders;
 }
@@ -336,7 +342,8 @@ export interface RunOptions {
 export type RunMusic = ({ url: string } | { key: string }) & { volume: number; duck: boolean };
 
 export type RequestCheck =
-	| { ok: true; request: RunRequest; options: RunOptions; plan: Plan }
+	/** `sent`: the fields the request gave (not null), so a brand kit fills only the others (actions/run/queue.ts). */
+	| { ok: true; request: RunRequest; options: RunOptions; plan: Plan; sent: RequestField[] }
 	| { ok: false; status: 400; field: string; message: string };
 
 const reject = (field: string, message: string): RequestCheck => ({ ok: false, status: 400, field, message });
@@ -430,6 +437,7 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			music: musicOf(rest.music),
 		},
 		plan,
+		sent: Object.keys(input) as RequestField[],
 	};
 }
 

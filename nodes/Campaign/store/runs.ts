@@ -15,11 +15,20 @@ const one = (rows: Record<string, unknown>[]) => (rows[0] ? fromRow<Run>(rows[0]
 
 export async function insertRun(
 	db: Queryable,
-	run: { campaignId: string; priority: number; request: RunRequest; options: RunOptions; batchId?: string; batchRow?: number },
+	run: {
+		campaignId: string;
+		priority: number;
+		request: RunRequest;
+		options: RunOptions;
+		batchId?: string;
+		batchRow?: number;
+		/** The brand kit version the run was queued with (migration 016). */
+		brandVersion?: number | null;
+	},
 ): Promise<Run> {
 	const { rows } = await db.query(
-		`insert into runs (campaign_id, status, priority, request, options, budget_usd, approval, batch_id, batch_row)
-		 values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8) returning *`,
+		`insert into runs (campaign_id, status, priority, request, options, budget_usd, approval, batch_id, batch_row, brand_version)
+		 values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9) returning *`,
 		[
 			run.campaignId,
 			run.priority,
@@ -29,6 +38,7 @@ export async function insertRun(
 			run.options.approval ? 'pending' : null,
 			run.batchId ?? null,
 			run.batchRow ?? null,
+			run.brandVersion ?? null,
 		],
 	);
 	return fromRow<Run>(rows[0]);

@@ -60,6 +60,14 @@ export const description: INodeProperties[] = [
 		...outputKeyField('subtitles', videoStandard),
 		displayOptions: { show: { operation: ['subtitles'], mode: ['attach', 'burn'] } },
 	},
+	{
+		displayName: 'Colour',
+		name: 'color',
+		type: 'color',
+		default: "={{ (($json.options.brand || {}).colors || {}).subtitles || '#ffffff' }}",
+		description: "Colour of burned subtitles (#rrggbb): the campaign brand kit's subtitle colour, else white",
+		displayOptions: { show: { operation: ['subtitles'], mode: ['burn'] } },
+	},
 	languageField({ show }, "burned subtitles are drawn with a font of its script, and an attached track is tagged with it unless Options → Language says otherwise"),
 	optionsCollection({ show }, [
 		{
@@ -198,7 +206,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const fonts = fontsFor(language);
 			// A script that needs shaping (Devanagari) is drawn by libass from an ASS script, from the font's own file.
 			const shapedFont = needsShaping(language) ? fontPath(fonts.regular, fonts.package) : undefined;
-			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, font: fonts.family, shapedFont, onProgress, known: video.media });
+			const color = String(this.getNodeParameter('color', itemIndex, '#ffffff') ?? '').trim() || '#ffffff';
+			if (!/^#[0-9a-fA-F]{6}$/.test(color)) {
+				fail.call(this, itemIndex, `"Colour" must be a colour as #rrggbb, e.g. #ffd400 (got "${color.slice(0, 40)}"). Fix the brand kit's subtitle colour or the parameter.`);
+			}
+			await burnSubtitles({ video: input, cues, srt: srtOptions, output, fontSize, font: fonts.family, shapedFont, color, onProgress, known: video.media });
 		}
 		return { video: await uploadMedia(storage, output, outputKey), subtitles };
 	});

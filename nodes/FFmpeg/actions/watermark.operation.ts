@@ -75,6 +75,14 @@ export const description: INodeProperties[] = [
 			description: 'Text size in pixels; 0 = 5% of the video height',
 		},
 		{
+			displayName: 'Pass Through Without Mark',
+			name: 'passThrough',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether an empty Text or Image passes the video on unchanged instead of failing (assembly's Brand logo step: a campaign whose brand kit has no logo)",
+		},
+		{
 			displayName: 'Image Width',
 			name: 'imageScale',
 			type: 'number',
@@ -86,10 +94,21 @@ export const description: INodeProperties[] = [
 	outputKeyField('watermark', standard),
 ];
 
+/** Whether the Text or Image parameter holds a mark at all (an empty text, '', null or {} do not). */
+function markGiven(value: unknown): boolean {
+	if (value === null || value === undefined) return false;
+	if (typeof value === 'string') return value.trim() !== '' && value.trim() !== '{}';
+	return typeof value !== 'object' || Object.keys(value).length > 0;
+}
+
 /** Text or image mark in a corner; video re-encoded, audio and soft subtitles copied. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const video = readVideo.call(this, itemIndex);
 	const source = this.getNodeParameter('source', itemIndex, 'text') as string;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	if (options.passThrough === true && !markGiven(this.getNodeParameter(source === 'image' ? 'image' : 'text', itemIndex, '') as unknown)) {
+		return [{ json: inputJson.call(this, itemIndex) }];
+	}
 	const position = readChoice(this, itemIndex, 'position', 'Position', WATERMARK_POSITIONS, 'bottomRight');
 	const text = source === 'text' ? String(this.getNodeParameter('text', itemIndex, '') ?? '') : undefined;
 	if (source === 'text' && !text?.trim()) {
@@ -97,7 +116,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const image =
 		source === 'image' ? readRef.call(this, itemIndex, 'image', 'Image', 'a stored logo, e.g. {"key": "brand/logo.png"}') : null;
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const positive = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
 

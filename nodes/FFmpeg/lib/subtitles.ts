@@ -64,9 +64,17 @@ export interface BurnOptions {
 	 * shaping=complex, from this font.
 	 */
 	shapedFont?: string;
+	/** Text colour as #rrggbb (a campaign's brand kit); default white. */
+	color?: string;
 	onProgress?: (progress: FfmpegProgress) => void;
 	/** What the input's reference said about it (stream facts); the file is probed when it has none that fit. */
 	known?: MediaFacts | null;
+}
+
+/** #rrggbb as an ASS colour (&HAABBGGRR, alpha 00 = opaque); anything else is white, as it would reach the filter. */
+export function assColour(hex: string | undefined): string {
+	const match = /^#([0-9a-fA-F]{2})([0-9a-fA-F]{2})([0-9a-fA-F]{2})$/.exec(hex ?? '');
+	return match ? `&H00${match[3]}${match[2]}${match[1]}`.toUpperCase() : '&H00FFFFFF';
 }
 
 /** ffmpeg turns an SRT into ASS on a 384×288 canvas; libass scales it to the frame (fonts by the frame height). */
@@ -103,7 +111,7 @@ export async function burnSubtitles(options: BurnOptions): Promise<void> {
 	const style = [
 		`FontName=${family}`,
 		`FontSize=${fontSize}`,
-		'PrimaryColour=&H00FFFFFF',
+		`PrimaryColour=${assColour(options.color)}`,
 		'OutlineColour=&H00000000',
 		'BorderStyle=1',
 		`Outline=${OUTLINE}`,

@@ -12,7 +12,7 @@ import { withWorkDir } from '../../shared/workdir';
 import styles from '../data/styles.json';
 import { Ledger, runIdOf } from '../../shared/ledger';
 import { PROVIDER_OPTIONS, providerOrder } from '../providers';
-import type { ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
+import type { BrandLook, ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
 import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
 import { canRewrite, rewriteRefusedPrompt, type PromptRewrite } from './rewritePrompt';
@@ -79,6 +79,15 @@ export const description: INodeProperties[] = [
 		options: Object.keys(terminalLooks.cursors.list).map((value) => ({ name: value[0].toUpperCase() + value.slice(1), value })),
 		default: `={{ $json.options.terminalCursor || '${terminalLooks.cursors.default}' }}`,
 		description: 'Cursor of the terminal style (local renderer). Defaults to the run options of the incoming scene item.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Brand Kit',
+		name: 'brand',
+		type: 'json',
+		default: '={{ $json.options.brand || {} }}',
+		description:
+			'The campaign\'s brand kit the run was queued with (options.brand): title card colours ("#rrggbb": background, backgroundBottom, heading, body, accent) and fonts (heading, body). Only the local renderer reads it; {} = the style\'s own look.',
 		displayOptions: show,
 	},
 	languageField(show, 'the local renderer draws the text with a font of its script (CJK, Devanagari; DejaVu for Latin, Cyrillic, Arabic, Hebrew…)'),
@@ -402,6 +411,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			`${label}"Reference Frame" must be none or storyboard (got "${referenceFrame}"). Set options.referenceFrames in the run request to one of them.`,
 		);
 	}
+	const brandValue = jsonParameter(this, 'brand', 'Brand Kit', itemIndex, { optional: true });
+	const brand = isRecord(brandValue) ? { colors: isRecord(brandValue.colors) ? brandValue.colors : undefined, fonts: isRecord(brandValue.fonts) ? brandValue.fonts : undefined } : undefined;
 	const feedbackValue = this.getNodeParameter('validationFeedback', itemIndex, '') as unknown;
 	const feedback = (Array.isArray(feedbackValue) ? feedbackValue.map(String) : String(feedbackValue ?? '').split('\n'))
 		.map((reason) => reason.trim())
@@ -417,6 +428,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		language,
 		terminalScheme,
 		terminalCursor,
+		brand: brand as BrandLook | undefined,
 		lines: spokenLines(narration),
 		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
 		// A cast image is read from the bucket only when a paid provider gets to try (below).

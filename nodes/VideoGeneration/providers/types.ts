@@ -14,6 +14,12 @@ export interface SpokenLineTiming {
 	kind?: string;
 }
 
+/** The parts of a brand kit the local renderer draws with; what is left out is the style's own. */
+export interface BrandLook {
+	colors?: { background?: string; backgroundBottom?: string; heading?: string; body?: string; accent?: string };
+	fonts?: { heading?: string; body?: string };
+}
+
 /** What every video provider is asked to make: one clip for one scene. */
 export interface ClipRequest {
 	scene: Scene;
@@ -32,6 +38,11 @@ export interface ClipRequest {
 	/** Terminal style: a colour scheme and a cursor of shared/data/terminalLooks.json; defaults there. */
 	terminalScheme?: string;
 	terminalCursor?: string;
+	/**
+	 * The campaign's brand kit (the run's options.brand): title card colours (#rrggbb) and fonts (names of
+	 * shared/data/brandFonts.json) over the style's own. Only the local renderer reads it.
+	 */
+	brand?: BrandLook;
 	/** The run's language (BCP 47): the local renderer draws with fonts of its script. Default en. */
 	language?: string;
 	/** A still to animate (https URL, data URI or bare base64): remote providers switch to image-to-video. */

@@ -1,12 +1,43 @@
 import { assDocument, type AssStyle } from '../../shared/ass';
+import brandFonts from '../../shared/data/brandFonts.json';
 import styles from '../data/styles.json';
-import type { ClipRequest } from '../providers/types';
+import type { BrandLook, ClipRequest } from '../providers/types';
 import { drawAss, drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
 import { drawFonts, fontPath } from './fonts';
 import { fontMetrics } from './metrics';
 import { lineRuns, textFor, wrapLines, type TextRun } from './text';
 
 const STYLE = styles.styles.titleCard;
+const FONTS: Record<string, { regular: string; bold: string; charWidth: { regular: number; bold: number } }> = brandFonts.list;
+
+/** A brand colour as the filter graph takes it; anything but #rrggbb is refused, as it would be written into the graph. */
+function colour(value: string | undefined, what: string): string | undefined {
+	if (value === undefined) return undefined;
+	if (!/^#[0-9a-fA-F]{6}$/.test(value)) throw new Error(`The brand kit's ${what} colour must be #rrggbb (got ${JSON.stringify(value).slice(0, 40)}).`);
+	return `0x${value.slice(1).toLowerCase()}`;
+}
+
+function font(name: string | undefined, weight: 'regular' | 'bold', what: string): { font: string; charWidth: number } | undefined {
+	if (name === undefined) return undefined;
+	const found = Object.prototype.hasOwnProperty.call(FONTS, name) ? FONTS[name] : undefined;
+	if (!found) throw new Error(`The brand kit's ${what} font must be one of ${Object.keys(FONTS).join(', ')} (got ${JSON.stringify(name).slice(0, 40)}).`);
+	return { font: found[weight], charWidth: found.charWidth[weight] };
+}
+
+/** The title card's look: styles.json's, with the brand kit's colours and fonts over it. */
+export function titleCardLook(brand: BrandLook | undefined) {
+	const colors = brand?.colors ?? {};
+	const background = colour(colors.background, 'background');
+	return {
+		background: {
+			top: background ?? STYLE.background.top,
+			bottom: colour(colors.backgroundBottom, 'background bottom') ?? background ?? STYLE.background.bottom,
+		},
+		heading: { ...STYLE.heading, ...font(brand?.fonts?.heading, 'bold', 'heading'), color: colour(colors.heading, 'heading') ?? STYLE.heading.color },
+		body: { ...STYLE.body, ...font(brand?.fonts?.body, 'regular', 'body'), color: colour(colors.body, 'body') ?? STYLE.body.color },
+		rule: { ...STYLE.rule, color: colour(colors.accent, 'accent') ?? STYLE.rule.color },
+	};
+}
 
 export interface TitleCardLine {
 	text: string;
@@ -48,31 +79,32 @@ export function titleCardBody(request: Pick<ClipRequest, 'scene'>): string {
  * Places heading and body text on the still. Letter sizes follow the short side of the frame, wrap widths follow
  * its width, so a 9:16 card wraps narrower than a 16:9 one; text that does not fit ends with an ellipsis.
  */
-export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | 'height' | 'language'>): TitleCardLayout {
+export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | 'height' | 'language' | 'brand'>): TitleCardLayout {
+	const look = titleCardLook(request.brand);
 	// The language's fonts (CJK, Devanagari) with DejaVu and the emoji font behind them; DejaVu alone otherwise.
-	const fonts = drawFonts(request.language, { heading: STYLE.heading.font, body: STYLE.body.font, mono: STYLE.heading.font });
+	const fonts = drawFonts(request.language, { heading: look.heading.font, body: look.body.font, mono: look.heading.font });
 	const scale = STYLE.supersample;
 	const stillWidth = even(request.width * scale);
 	const stillHeight = even(request.height * scale);
 	const short = Math.min(stillWidth, stillHeight);
-	const headingSize = Math.round(short * STYLE.heading.size);
-	const bodySize = Math.round(short * STYLE.body.size);
+	const headingSize = Math.round(short * look.heading.size);
+	const bodySize = Math.round(short * look.body.size);
 	const usableWidth = stillWidth * (1 - 2 * STYLE.marginX);
 	const usableHeight = stillHeight * (1 - 2 * STYLE.marginY);
-	const headingColumns = Math.max(6, Math.floor(usableWidth / (headingSize * Math.max(STYLE.heading.charWidth, fonts.charWidth ?? 0))));
-	const bodyColumns = Math.max(6, Math.floor(usableWidth / (bodySize * Math.max(STYLE.body.charWidth, fonts.charWidth ?? 0))));
-	const headingPitch = headingSize * STYLE.heading.lineHeight;
-	const bodyPitch = bodySize * STYLE.body.lineHeight;
+	const headingColumns = Math.max(6, Math.floor(usableWidth / (headingSize * Math.max(look.heading.charWidth, fonts.charWidth ?? 0))));
+	const bodyColumns = Math.max(6, Math.floor(usableWidth / (bodySize * Math.max(look.body.charWidth, fonts.charWidth ?? 0))));
+	const headingPitch = headingSize * look.heading.lineHeight;
+	const bodyPitch = bodySize * look.body.lineHeight;
 
 	// Emoji the text font lacks are drawn with the emoji font when it is installed, else left out.
 	const emoji = fonts.fallbacks;
 	const heading = wrapLines(
 		textFor(fonts.heading, request.scene.heading, emoji).replace(/\n+/g, ' '),
 		headingColumns,
-		STYLE.heading.maxLines,
+		look.heading.maxLines,
 	);
-	const ruleGap = short * STYLE.rule.gap;
-	const ruleHeight = Math.max(2, Math.round(short * STYLE.rule.thickness));
+	const ruleGap = short * look.rule.gap;
+	const ruleHeight = Math.max(2, Math.round(short * look.rule.thickness));
 	const headingBlock = heading.length * headingPitch;
 	const ruleBlock = heading.length > 0 ? ruleGap * 2 + ruleHeight : 0;
 	const maxBodyLines = Math.max(0, Math.floor((usableHeight - headingBlock - ruleBlock) / bodyPitch));
@@ -88,7 +120,7 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 		// libass shapes the line and finds fonts for what the script's font lacks (emoji) itself.
 		if (fonts.shaped) return { text, kind, baseline };
 		const split = lineRuns(font, emoji, text, kind === 'heading' ? headingSize : bodySize);
-		const own = kind === 'heading' ? STYLE.heading.font : STYLE.body.font;
+		const own = kind === 'heading' ? look.heading.font : look.body.font;
 		if (!split.runs) return { text: split.text, kind, baseline, ...(font === own ? {} : { font }) };
 		const left = (stillWidth - split.width!) / 2;
 		return { text, kind, baseline, runs: split.runs.map((run) => ({ ...run, x: left + run.x })) };
@@ -100,7 +132,7 @@ export function layoutTitleCard(request: Pick<ClipRequest, 'scene' | 'width' | '
 	top += headingBlock;
 	let rule: TitleCardLayout['rule'] = null;
 	if (heading.length > 0 && body.length > 0) {
-		const width = short * STYLE.rule.width;
+		const width = short * look.rule.width;
 		rule = { x: (stillWidth - width) / 2, y: top + ruleGap, width, height: ruleHeight };
 		top += ruleBlock;
 	}
@@ -170,11 +202,12 @@ function shapedText(layout: TitleCardLayout, box: { x: number; y: number; width:
  */
 export async function titleCardGraph(request: ClipRequest, files: TextFiles): Promise<string> {
 	const layout = layoutTitleCard(request);
+	const look = titleCardLook(request.brand);
 	const frames = frameCount(request.duration);
 	const short = Math.min(layout.stillWidth, layout.stillHeight);
 	const shadowOffset = short * STYLE.shadow.offset;
 	const background = [
-		`gradients=s=${request.width}x${request.height}:c0=${STYLE.background.top}:c1=${STYLE.background.bottom}` +
+		`gradients=s=${request.width}x${request.height}:c0=${look.background.top}:c1=${look.background.bottom}` +
 			`:x0=0:y0=0:x1=0:y1=${request.height}:n=2:r=${request.fps}:speed=0.00001`,
 		'trim=end_frame=1',
 		'format=yuv420p',
@@ -188,7 +221,7 @@ export async function titleCardGraph(request: ClipRequest, files: TextFiles): Pr
 	if (layout.shaped) text.push(drawAss(await files.write(shapedText(layout, box, shadowOffset), 'ass'), layout.shaped.directory));
 	else for (const line of layout.lines) {
 		const heading = line.kind === 'heading';
-		const font = heading ? STYLE.heading : STYLE.body;
+		const font = heading ? look.heading : look.body;
 		// One drawtext per run of one font; a line in one font is one run, centred by drawtext itself.
 		const runs = line.runs ?? [{ text: line.text, font: line.font ?? font.font, x: null }];
 		for (const run of runs) {
@@ -212,7 +245,7 @@ export async function titleCardGraph(request: ClipRequest, files: TextFiles): Pr
 		// drawbox leaves the alpha of a transparent layer at 0, so the rule is a coloured block laid on instead.
 		const { x, y, width, height } = layout.rule;
 		const size = `${Math.max(1, Math.round(width))}x${Math.max(1, Math.round(height))}`;
-		layers.push(`color=c=${STYLE.rule.color}:s=${size}:r=${request.fps},format=rgba,trim=end_frame=1[rule]`);
+		layers.push(`color=c=${look.rule.color}:s=${size}:r=${request.fps},format=rgba,trim=end_frame=1[rule]`);
 		text.push(`null[canvas];\n[canvas][rule]overlay=x=${Math.round(x - box.x)}:y=${Math.round(y - box.y)}:format=auto`);
 	}
 	// The layer is brought to its largest size once (lanczos, from the supersampled drawing), so the per-frame

@@ -48,7 +48,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (voices) return [[], [rejected(400, 'invalid_request', voices.field, voices.message)]];
 
 	const maxRunning = maxRunningOf.call(this, itemIndex);
-	const { request, options } = check;
+	const { request } = check;
 	const db = await getDb.call(this);
 	const run = await withTransaction(db, async (client) => queueRun(client, (await ensureCampaign(client, request.campaign)).id, check));
 	return [
@@ -60,7 +60,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					status: run.status,
 					queuePosition: await queuePosition(db, run.id, maxRunning),
 					request: { ...request },
-					options: { ...options },
+					options: { ...run.options },
 				},
 			},
 		],

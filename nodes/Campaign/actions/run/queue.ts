@@ -1,4 +1,6 @@
-import type { validateRunRequest } from '../../lib/request';
+import { KIT_REQUEST_FIELDS, type RunBrand } from '../../lib/brandKit';
+import type { RunOptions, validateRunRequest } from '../../lib/request';
+import { latestBrandKit } from '../../store/brandKits';
 import { setCampaignBudget } from '../../store/campaigns';
 import { recordEvent } from '../../store/events';
 import { insertRun, type Run } from '../../store/runs';
@@ -6,11 +8,37 @@ import type { Queryable } from '../../transport/db';
 
 type Valid = Extract<ReturnType<typeof validateRunRequest>, { ok: true }>;
 
-/** Queues one checked run request in the caller's transaction (Accept, Create Batch): the run row and its first event. */
+/**
+ * Queues one checked run request in the caller's transaction (Accept, Create Batch): the run row and its first event.
+ * The campaign's newest brand kit fills what the request left out (preset, style, terminal colours, loudness) and
+ * gives the run its look (options.brand); the run keeps the kit's version.
+ */
 export async function queueRun(client: Queryable, campaignId: string, check: Valid, batch?: { id: string; row: number }): Promise<Run> {
-	const { request, options, plan } = check;
+	const { request, plan } = check;
+	const saved = await latestBrandKit(client, campaignId);
+	const options: RunOptions = { ...check.options };
+	if (saved) {
+		const { kit } = saved;
+		const sent = new Set<string>(check.sent);
+		for (const field of KIT_REQUEST_FIELDS) {
+			if (!sent.has(field) && kit[field] !== undefined) (options as unknown as Record<string, unknown>)[field] = kit[field];
+		}
+		const brand: RunBrand = { version: saved.version };
+		if (kit.colors && Object.keys(kit.colors).length) brand.colors = kit.colors;
+		if (kit.fonts && Object.keys(kit.fonts).length) brand.fonts = kit.fonts;
+		if (kit.logo) brand.logo = kit.logo;
+		options.brand = brand;
+	}
 	if (request.campaignBudget !== null) await setCampaignBudget(client, campaignId, request.campaignBudget);
-	const inserted = await insertRun(client, { campaignId, priority: request.priority, request, options, batchId: batch?.id, batchRow: batch?.row });
+	const inserted = await insertRun(client, {
+		campaignId,
+		priority: request.priority,
+		request,
+		options,
+		batchId: batch?.id,
+		batchRow: batch?.row,
+		brandVersion: saved?.version ?? null,
+	});
 	await recordEvent(client, {
 		runId: inserted.id,
 		stage: 'run',
@@ -19,9 +47,15 @@ export async function queueRun(client: Queryable, campaignId: string, check: Val
 			`Accepted: ${plan.scenes.length} scene(s), priority ${request.priority}` +
 			(request.budget !== null ? `, budget $${request.budget.toFixed(2)}` : '') +
 			(options.approval ? ', storyboard approval required' : '') +
+			(saved ? `, brand kit v${saved.version}` : '') +
 			(batch ? `, row ${batch.row} of batch ${batch.id}` : '') +
 			'.',
-		data: { scenes: plan.scenes.length, format: plan.format, ...(batch ? { batchId: batch.id, batchRow: batch.row } : {}) },
+		data: {
+			scenes: plan.scenes.length,
+			format: plan.format,
+			...(saved ? { brandVersion: saved.version } : {}),
+			...(batch ? { batchId: batch.id, batchRow: batch.row } : {}),
+		},
 	});
 	return inserted;
 }

@@ -13,6 +13,8 @@ import type {
 	BatchExport,
 	BatchLine,
 	BatchUploadAnswer,
+	BrandKit,
+	BrandVersion,
 	CallbackDelivery,
 	CampaignDetail,
 	CastAnswer,
@@ -37,6 +39,7 @@ export const keys = {
 	run: (id: string) => ['run', id] as const,
 	callbacks: (runId: string) => ['run', runId, 'callbacks'] as const,
 	callbackSecret: (campaignId: string) => ['callbackSecret', campaignId] as const,
+	brand: (campaignId: string) => ['brand', campaignId] as const,
 	// Under 'campaign', so the live updates that refresh campaign pages refresh batch progress too.
 	batches: (campaignId: string) => ['campaign', campaignId, 'batches'] as const,
 	batch: (id: string) => ['campaign', 'batch', id] as const,
@@ -138,6 +141,37 @@ export function useRotateCallbackSecret(campaignId: string) {
 	return useMutation({
 		mutationFn: () => post<{ secret: string }>(`/api/campaigns/${encodeURIComponent(campaignId)}/callback-secret/rotate`),
 		onSuccess: (answer) => client.setQueryData(keys.callbackSecret(campaignId), answer),
+	});
+}
+
+export function useBrand(campaignId: string) {
+	return useQuery({
+		queryKey: keys.brand(campaignId),
+		queryFn: ({ signal }) => api<{ campaignId: string; brand: BrandVersion | null }>(`/api/campaigns/${encodeURIComponent(campaignId)}/brand`, { signal }),
+	});
+}
+
+export function useBrandVersions(campaignId: string) {
+	return useQuery({
+		queryKey: [...keys.brand(campaignId), 'versions'],
+		queryFn: ({ signal }) => api<{ versions: BrandVersion[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/brand/versions`, { signal }),
+	});
+}
+
+/** Saves the kit: the server keeps it as the next version. */
+export function useSaveBrand(campaignId: string) {
+	const client = useQueryClient();
+	return useMutation({
+		mutationFn: (kit: BrandKit) =>
+			api<{ brand: BrandVersion }>(`/api/campaigns/${encodeURIComponent(campaignId)}/brand`, { method: 'PUT', body: kit }),
+		onSuccess: () => void client.invalidateQueries({ queryKey: keys.brand(campaignId) }),
+	});
+}
+
+export function useUploadLogo(campaignId: string) {
+	return useMutation({
+		mutationFn: (file: { contentType: string; data: string }) =>
+			post<{ key: string; bytes: number }>(`/api/campaigns/${encodeURIComponent(campaignId)}/brand/logo`, file),
 	});
 }
 

@@ -48,6 +48,26 @@ export interface RunSummary {
 	/** When the run last moved (latest event or update). Used for "the pipeline is slow". */
 	lastEventAt?: string | null;
 	updatedAt?: string | null;
+	/** The campaign's brand kit version the run was queued with; null = none. */
+	brandVersion?: number | null;
+}
+
+/** A campaign's brand kit (nodes/Campaign/lib/brandKit.ts checks it; the server's 400 names brand.<field>). */
+export interface BrandKit {
+	preset?: string;
+	style?: string;
+	terminalScheme?: string;
+	loudnessTarget?: number;
+	colors?: Partial<Record<'background' | 'backgroundBottom' | 'heading' | 'body' | 'accent' | 'subtitles', string>>;
+	fonts?: { heading?: string; body?: string };
+	logo?: { key: string; position: string; size: number; opacity: number } | null;
+}
+
+export interface BrandVersion {
+	version: number;
+	kit: BrandKit;
+	createdBy: string | null;
+	createdAt: string;
 }
 
 export interface CampaignDetail {

@@ -22,8 +22,10 @@ type Errors = Record<string, string>;
 type Choices = ReadonlyArray<readonly [value: string, label: string]>;
 
 const FORMATS: Choices = [['auto', 'Detect'], ['fountain', 'Fountain'], ['screenplay', 'Screenplay'], ['markdown', 'Markdown']];
-const STYLES: Choices = [['titleCard', 'Title card'], ['terminal', 'Terminal']];
-const PRESETS: Choices = [['youtube', 'YouTube 1920×1080'], ['shorts', 'Shorts 1080×1920'], ['square', 'Square 1080×1080']];
+// '' = not sent: the campaign's brand kit chooses (else the pipeline's default, title card and YouTube).
+export const STYLES: Choices = [['titleCard', 'Title card'], ['terminal', 'Terminal']];
+export const PRESETS: Choices = [['youtube', 'YouTube 1920×1080'], ['shorts', 'Shorts 1080×1920'], ['square', 'Square 1080×1080']];
+const KIT_CHOICE: Choices = [['', "Campaign's brand kit"]];
 const PLANNERS: Choices = [['auto', 'Automatic'], ['claude', 'Claude'], ['rules', 'Rules (offline)']];
 const SUBTITLES: Choices = [['attach', 'Soft track'], ['burn', 'Burned in'], ['none', 'None']];
 // Kling and Runway animate a still per scene (image-to-video) so characters look alike; the local renderer ignores it.
@@ -172,8 +174,8 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [format, setFormat] = useState('auto');
 	const [title, setTitle] = useState('');
 	const [body, setBody] = useState('');
-	const [style, setStyle] = useState('titleCard');
-	const [preset, setPreset] = useState('youtube');
+	const [style, setStyle] = useState('');
+	const [preset, setPreset] = useState('');
 	const [language, setLanguage] = useState('');
 	const [planner, setPlanner] = useState('auto');
 	const [video, setVideo] = useState<string[]>(['auto']);
@@ -228,7 +230,9 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const submit = (event: FormEvent) => {
 		event.preventDefault();
 		const problems: Errors = {};
-		const request: Record<string, unknown> = { style, preset, iterations: Number(iterations) };
+		const request: Record<string, unknown> = { iterations: Number(iterations) };
+		if (style) request.style = style;
+		if (preset) request.preset = preset;
 		// Sent as typed, so the pipeline's 400 names "variations" when it is not a whole number from 1 to 5.
 		if (variations.trim() && variations.trim() !== '1') request.variations = Number(variations);
 		if (approval) request.approval = true;
@@ -335,8 +339,8 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 					<small className="muted">What the plan is written, spoken and drawn in.</small>
 					<FieldError name="language" errors={errors} />
 				</div>
-				<SelectField label="Style" name="style" errors={errors} value={style} onChange={setStyle} choices={STYLES} />
-				<SelectField label="Preset" name="preset" errors={errors} value={preset} onChange={setPreset} choices={PRESETS} />
+				<SelectField label="Style" name="style" errors={errors} value={style} onChange={setStyle} choices={[...KIT_CHOICE, ...STYLES]} />
+				<SelectField label="Preset" name="preset" errors={errors} value={preset} onChange={setPreset} choices={[...KIT_CHOICE, ...PRESETS]} />
 				<NumberField
 					label="Refinement iterations"
 					name="iterations"

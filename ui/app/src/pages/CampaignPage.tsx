@@ -4,6 +4,7 @@ import { useCampaign } from '../api/queries';
 import { CallbackSecret } from '../components/CallbackSecret';
 import { BatchesList } from '../components/BatchesList';
 import { BatchUpload } from '../components/BatchUpload';
+import { BrandKitForm } from '../components/BrandKitForm';
 import { CampaignSettings } from '../components/CampaignSettings';
 import { ErrorNotice, Loading } from '../components/Feedback';
 import { NewRunForm } from '../components/NewRunForm';
@@ -21,6 +22,7 @@ export function CampaignPage() {
 	const [showForm, setShowForm] = useState(false);
 	const [showUpload, setShowUpload] = useState(false);
 	const [editing, setEditing] = useState(false);
+	const [branding, setBranding] = useState(false);
 	const now = useNow();
 	const detail = useCampaign(campaignId, offset, PAGE);
 
@@ -49,6 +51,9 @@ export function CampaignPage() {
 					<button type="button" className="link" onClick={() => setEditing(!editing)} data-testid="campaign-edit">
 						Rename / budget
 					</button>
+					<button type="button" className="link" onClick={() => setBranding(!branding)} data-testid="brand-toggle">
+						Brand kit
+					</button>
 				</div>
 				<button type="button" className="primary" onClick={() => setShowForm(!showForm)} data-testid="new-run-toggle">
 					{showForm ? 'Close the form' : 'New run'}
@@ -58,6 +63,7 @@ export function CampaignPage() {
 				</button>
 			</div>
 			{editing && <CampaignSettings campaign={campaign} onClose={() => setEditing(false)} />}
+			{branding && <BrandKitForm campaignId={campaign.id} />}
 			<CallbackSecret campaignId={campaign.id} />
 			{detail.error && <ErrorNotice error={detail.error} what="the latest runs" onRetry={() => void detail.refetch()} />}
 			{showForm && <NewRunForm campaignId={campaign.id} onStarted={(runId) => navigate(`/runs/${runId}`)} />}

@@ -195,7 +195,10 @@ export function RunPage() {
 				{run.durationS !== null && run.durationS !== undefined
 					? `, ${ACTIVE.has(run.status) ? 'running for' : 'took'} ${seconds(run.durationS)}`
 					: ''}
-				.{run.approval === 'approved' && run.approvalBy ? ` Storyboard approved by ${run.approvalBy}.` : ''}
+				.{run.approval === 'approved' && run.approvalBy ? ` Storyboard approved by ${run.approvalBy}.` : ''}{' '}
+				<span data-testid="run-brand-version">
+					{run.brandVersion ? `Brand kit version ${run.brandVersion}.` : 'No brand kit.'}
+				</span>
 			</p>
 			{problem && <ProblemNotice problem={problem} testId="run-problem" />}
 			<Actions detail={data} now={now} />
