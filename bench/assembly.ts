@@ -53,7 +53,7 @@ async function makeScenes(dir: string, count: number): Promise<{ atTarget: strin
 		for (const offset of [0, 1]) {
 			const [voice, text] = LINES[(scene + offset) % LINES.length];
 			const result = await speech.synthesize({ text: `${text} Scene ${scene + 1}.`, voice, directory: work });
-			audio.push(await clipPcmOf(result.file, join(work, `line-${offset}.wav`)));
+			audio.push(await clipPcmOf(result, join(work, `line-${offset}.wav`)));
 		}
 		const narration = join(work, 'narration.wav');
 		await writeWav(narration, joinLines(audio, { leadIn: 0.2, gap: 0.3 }).track);
