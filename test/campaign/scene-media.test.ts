@@ -75,7 +75,7 @@ describe('scene media saved with the scene', () => {
 					video: clip,
 					audio: narration,
 					duration: 0,
-					loudnessTarget: 0,
+					loudnessTarget: -14,
 				},
 				{ runId, sceneNumber: n },
 			);
@@ -101,6 +101,11 @@ describe('scene media saved with the scene', () => {
 		assert.deepEqual(
 			rows.map((row) => row.scene_media),
 			sceneVideos.map((video) => video.media),
+		);
+		// Mux says what it brought the sound to (ffprobe cannot), so the join need not measure it.
+		assert.deepEqual(
+			sceneVideos.map((video) => ((video.media as IDataObject).audio as IDataObject).loudness),
+			[-14, -14, -14],
 		);
 		const [assembly] = await campaign({
 			resource: 'scene',
