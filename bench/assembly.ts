@@ -21,6 +21,7 @@ import { H264_ARGS, AAC_ARGS, FASTSTART_ARGS } from '../nodes/FFmpeg/lib/encodin
 import { exportForPreset } from '../nodes/FFmpeg/lib/export';
 import { gainFilter, measureLoudness, normaliseLoudness } from '../nodes/FFmpeg/lib/loudness';
 import { muxNarration } from '../nodes/FFmpeg/lib/mux';
+import { probeStreams, type MediaFacts } from '../nodes/FFmpeg/lib/probe';
 import { presetByName } from '../nodes/shared/presets';
 import { ffmpeg } from '../nodes/shared/transport/ffmpeg';
 import { clipPcmOf, joinLines } from '../nodes/TextToSpeech/lib/audio';
@@ -40,12 +41,15 @@ const LINES: Array<[string, string]> = [
 	['en-gb+f2', 'Did you see that? Walk faster.'],
 ];
 
-async function makeScenes(dir: string, count: number): Promise<{ atTarget: string[]; ownLevel: string[] }> {
+type Scene = { file: string; known: MediaFacts };
+
+/** Scene files with the facts their references carry, as the Mux node gives them (it marks a sound it levelled). */
+async function makeScenes(dir: string, count: number): Promise<{ atTarget: Scene[]; ownLevel: Scene[] }> {
 	const picture = join(dir, 'picture.mp4');
 	await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-t', '5', ...H264_ARGS, ...FASTSTART_ARGS, picture]);
 	const speech = espeakProvider.create({});
-	const atTarget: string[] = [];
-	const ownLevel: string[] = [];
+	const atTarget: Scene[] = [];
+	const ownLevel: Scene[] = [];
 	for (let scene = 0; scene < count; scene++) {
 		const work = join(dir, `scene-${scene}`);
 		await mkdir(work);
@@ -53,14 +57,17 @@ async function makeScenes(dir: string, count: number): Promise<{ atTarget: strin
 		for (const offset of [0, 1]) {
 			const [voice, text] = LINES[(scene + offset) % LINES.length];
 			const result = await speech.synthesize({ text: `${text} Scene ${scene + 1}.`, voice, directory: work });
-			audio.push(await clipPcmOf(result.file, join(work, `line-${offset}.wav`)));
+			audio.push(await clipPcmOf(result, join(work, `line-${offset}.wav`)));
 		}
 		const narration = join(work, 'narration.wav');
 		await writeWav(narration, joinLines(audio, { leadIn: 0.2, gap: 0.3 }).track);
-		atTarget.push(join(work, 'scene.mp4'));
-		ownLevel.push(join(work, 'scene-own-level.mp4'));
-		await muxNarration({ video: picture, audio: narration, output: atTarget[scene], loudness: { target: LOUDNESS.target } });
-		await muxNarration({ video: picture, audio: narration, output: ownLevel[scene] });
+		const levelled = join(work, 'scene.mp4');
+		const own = join(work, 'scene-own-level.mp4');
+		await muxNarration({ video: picture, audio: narration, output: levelled, loudness: { target: LOUDNESS.target } });
+		await muxNarration({ video: picture, audio: narration, output: own });
+		const facts = await probeStreams(levelled);
+		atTarget.push({ file: levelled, known: { ...facts, audio: facts.audio && { ...facts.audio, loudness: LOUDNESS.target } } });
+		ownLevel.push({ file: own, known: await probeStreams(own) });
 	}
 	return { atTarget, ownLevel };
 }
@@ -79,7 +86,7 @@ async function main() {
 		const preset = presetByName('youtube');
 		const facts: Record<string, string> = {};
 
-		const ours = (inputs: string[], label: string) => async () => {
+		const ours = (inputs: Scene[], label: string) => async () => {
 			const steps: string[] = [];
 			const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
 				const start = process.hrtime.bigint();
@@ -88,7 +95,8 @@ async function main() {
 				return value;
 			};
 			const joined = out('concat');
-			await step('concat', () => concatClips({ inputs, output: joined }));
+			// As assembly.json joins: at the run's loudness target (scenes not at it are levelled in the join's encode).
+			await step('concat', () => concatClips({ inputs, output: joined, loudness: LOUDNESS }));
 			const loud = out('loudness');
 			const result = await step('loudness', () => normaliseLoudness({ input: joined, output: loud, ...LOUDNESS }));
 			const exported = await step('export', () => exportForPreset({ input: loud, output: out('final'), preset }));
@@ -99,7 +107,7 @@ async function main() {
 
 		const floor = async () => {
 			const list = join(dir, 'floor-list.txt');
-			await writeFile(list, scenes.ownLevel.map((file) => `file '${file}'`).join('\n'));
+			await writeFile(list, scenes.ownLevel.map(({ file }) => `file '${file}'`).join('\n'));
 			const joined = out('floor-concat');
 			await ffmpeg(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', joined]);
 			const measured = await measureLoudness(joined, LOUDNESS);
@@ -108,7 +116,7 @@ async function main() {
 		};
 
 		const reencode = async () => {
-			const inputs = scenes.ownLevel.flatMap((file) => ['-i', file]);
+			const inputs = scenes.ownLevel.flatMap(({ file }) => ['-i', file]);
 			const pairs = scenes.ownLevel.map((_, index) => `[${index}:v:0][${index}:a:0]`).join('');
 			await ffmpeg([
 				...inputs,

@@ -29,10 +29,10 @@ import { buildPackage, ensureInstalled, startStack, type Stack, type StackOption
 import { SIGNATURE_HEADER, signBody } from '../nodes/Campaign/lib/auth';
 import { concatClips, exportForPreset, muxNarration, normaliseLoudness } from '../nodes/FFmpeg/lib';
 import { CLIP_FORMAT, presetByName } from '../nodes/shared/presets';
-import { joinLines, toClipWav } from '../nodes/TextToSpeech/lib/audio';
+import { clipPcmOf, joinLines } from '../nodes/TextToSpeech/lib/audio';
 import { linesToSpeak, type NarrateAction } from '../nodes/TextToSpeech/lib/script';
 import { castVoices } from '../nodes/TextToSpeech/lib/voices';
-import { readWav, silence, writeWav, type Pcm } from '../nodes/TextToSpeech/lib/wav';
+import { silence, writeWav, type Pcm } from '../nodes/TextToSpeech/lib/wav';
 import { espeakProvider } from '../nodes/TextToSpeech/providers/espeak';
 import { clipDuration } from '../nodes/VideoGeneration/actions/generate.operation';
 import type { ClipRequest } from '../nodes/VideoGeneration/providers/types';
@@ -201,9 +201,7 @@ async function directScene(scene: PlanScene, characters: unknown, narrateAction:
 	for (const [index, line] of spoken.entries()) {
 		const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker, line.text) : cast.narratorFor(line.text);
 		const result = await speech.synthesize({ text: line.text, voice, directory });
-		const file = join(directory, `line-${index + 1}.wav`);
-		await toClipWav(result.file, file);
-		audio.push(await readWav(file));
+		audio.push(await clipPcmOf(result, join(directory, `line-${index + 1}.wav`)));
 	}
 	let track: Pcm;
 	let lines: ClipRequest['lines'];

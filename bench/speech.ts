@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { clipPcmOf, joinLines, toClipWav } from '../nodes/TextToSpeech/lib/audio';
 import { pcmDuration, readWav, writeWav, type Pcm } from '../nodes/TextToSpeech/lib/wav';
 import { espeakProvider } from '../nodes/TextToSpeech/providers/espeak';
+import type { SpeechResult } from '../nodes/TextToSpeech/providers/types';
 import voices from '../nodes/TextToSpeech/data/voices.json';
 import { alternate, argument, load, median, printTable } from './ratio';
 
@@ -59,7 +60,7 @@ async function main() {
 	let spokenSeconds = 0;
 
 	/** Synthesize Scene's work per scene, with `convert` turning the provider's file into clip-format PCM. */
-	const ourPath = (convert: (file: string, scratch: string) => Promise<Pcm>) => async () => {
+	const ourPath = (convert: (result: SpeechResult, scratch: string) => Promise<Pcm>) => async () => {
 		const work = join(dir, `ours-${round++}`);
 		await promisify(execFile)('mkdir', ['-p', work]);
 		let seconds = 0;
@@ -68,7 +69,7 @@ async function main() {
 			for (const [index, [voice, text]] of lines.entries()) {
 				const result = await speech.synthesize({ text, voice, directory: work });
 				const file = join(work, `scene-${sceneIndex}-line-${index}.wav`);
-				const pcm = await convert(result.file, `${file}.converted.wav`);
+				const pcm = await convert(result, `${file}.converted.wav`);
 				await writeWav(file, pcm);
 				audio.push(pcm);
 			}
@@ -100,8 +101,10 @@ async function main() {
 		const times = await alternate(repeats, {
 			ours: ourPath(clipPcmOf),
 			'espeak-ng alone': espeakAlone,
-			'ffmpeg per line': ourPath(async (file, scratch) => {
-				await toClipWav(file, scratch);
+			// espeak-ng's WAV written to a file for ffmpeg, as that path had it.
+			'ffmpeg per line': ourPath(async (result, scratch) => {
+				await writeFile(`${scratch}.espeak.wav`, result.audio!);
+				await toClipWav(`${scratch}.espeak.wav`, scratch);
 				return readWav(scratch);
 			}),
 		});

@@ -1,6 +1,7 @@
 /**
- * Credentials and workflows into n8n through its CLI: import the credentials, import the workflows and publish each
- * one, each step only when its input changed since the last successful start (a digest in reelsmith-state.json).
+ * Credentials and workflows into n8n through its CLI: import the credentials (Reelsmith's and the paid providers', one
+ * call), import the workflows (one call for the folder) and publish each one, each step only when its input changed
+ * since the last successful start (a digest in reelsmith-state.json).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -79,17 +80,7 @@ export async function syncN8nContent(
 
 	// A digest (never the values) tells whether the credentials changed, e.g. a new embedded Postgres port.
 	const credentialsDigest = sha256(JSON.stringify(credentialRecords(content.credentials)));
-	if (state.credentials !== credentialsDigest) {
-		const started = Date.now();
-		log('[stack] creating the n8n credentials (Reelsmith Postgres, Reelsmith S3, Reelsmith Webhook Token) …');
-		await withCredentialsFile(settings.userFolder, content.credentials, (file) =>
-			runN8nCommand(settings, ['import:credentials', `--input=${file}`]),
-		);
-		state.credentials = credentialsDigest;
-		await saveState();
-		timings.credentials = since(started);
-	}
-
+	const base = state.credentials !== credentialsDigest ? credentialRecords(content.credentials) : [];
 	// Paid provider credentials: created once (empty keys unless the environment gives them), then written again
 	// only when the environment gives different keys, so keys typed into the n8n UI survive the next start.
 	const paid = paidCredentialRecords(content.providerKeys).filter(({ provider, fromEnvironment, record }) => {
@@ -97,18 +88,29 @@ export async function syncN8nContent(
 		if (written === undefined) return true;
 		return fromEnvironment && written !== sha256(JSON.stringify(record.data));
 	});
-	if (paid.length) {
+	if (base.length || paid.length) {
 		const started = Date.now();
-		log(`[stack] writing the paid provider credentials: ${paid.map(({ record, fromEnvironment }) => `${record.name}${fromEnvironment ? ' (keys from the environment)' : ' (no key yet)'}`).join(', ')} …`);
-		await withCredentialsFile(settings.userFolder, { records: paid.map(({ record }) => record) }, (file) =>
+		const names = [
+			...base.map((record) => record.name),
+			...paid.map(({ record, fromEnvironment }) => `${record.name}${fromEnvironment ? ' (keys from the environment)' : ' (no key yet)'}`),
+		];
+		log(`[stack] writing the n8n credentials: ${names.join(', ')} …`);
+		// One file, one CLI call: each call boots n8n.
+		await withCredentialsFile(settings.userFolder, { records: [...base, ...paid.map(({ record }) => record)] }, (file) =>
 			runN8nCommand(settings, ['import:credentials', `--input=${file}`]),
 		);
-		state.paid = { ...state.paid };
-		for (const { provider, fromEnvironment, record } of paid) {
-			state.paid[provider] = fromEnvironment ? sha256(JSON.stringify(record.data)) : 'empty';
+		if (base.length) {
+			state.credentials = credentialsDigest;
+			timings.credentials = since(started);
+		}
+		if (paid.length) {
+			state.paid = { ...state.paid };
+			for (const { provider, fromEnvironment, record } of paid) {
+				state.paid[provider] = fromEnvironment ? sha256(JSON.stringify(record.data)) : 'empty';
+			}
+			timings.paidCredentials = since(started);
 		}
 		await saveState();
-		timings.paidCredentials = since(started);
 	}
 
 	const hash = createHash('sha256');
@@ -124,7 +126,8 @@ export async function syncN8nContent(
 		timings.importWorkflows = since(started);
 		started = Date.now();
 		log(`[stack] publishing ${content.workflows.length} workflows …`);
-		// Three at a time: each call is mostly n8n booting.
+		// publish:workflow takes one --id (n8n 2.40 refuses --all, and import's --activeState=fromJson needs queue
+		// mode), so it is one boot per workflow. Three at a time: 2 or 3 took the same, 6 or 11 longer (2 cores, busy).
 		await inBatches(content.workflows, 3, async (workflow) => {
 			try {
 				await runN8nCommand(settings, ['publish:workflow', `--id=${workflow.id}`]);

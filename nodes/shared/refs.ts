@@ -39,6 +39,12 @@ export interface AudioFacts {
 	channels: number;
 	channelLayout: string;
 	duration: number | null;
+	/**
+	 * The integrated loudness (LUFS) the node that wrote the file brought its sound to (Mux with a Loudness Target),
+	 * null for a sound it made silent on purpose; absent when nobody knows (ffprobe cannot tell). Join scenes then
+	 * need not measure it.
+	 */
+	loudness?: number | null;
 }
 
 export interface SubtitleFacts {

@@ -204,6 +204,9 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		for (const scene of scenes) {
 			assert.equal(scene.status, 'completed', `scene ${scene.number}: ${scene.error}`);
 			assert.ok(scene.clip_key && scene.narration_key && scene.scene_key, `scene ${scene.number} has its keys`);
+			// What Mux learned of the scene video is kept with it, so Join scenes probes none of them (issue 12).
+			assert.equal(scene.scene_media?.bytes, (await storage.stat({ bucket: storage.bucket, key: scene.scene_key }))?.bytes, `scene ${scene.number} media`);
+			assert.equal(scene.scene_media.audio.loudness, -14, 'Mux says it brought the sound to the run target');
 		}
 
 		const versions = (await db.query('select * from plan_versions where run_id = $1 order by version', [firstRunId])).rows;

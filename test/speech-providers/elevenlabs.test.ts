@@ -38,13 +38,13 @@ describe('ElevenLabs provider: synthesize', () => {
 		assert.equal(typeof request.body?.seed, 'number');
 		assert.equal((request.body?.voice_settings as { stability?: number }).stability, data.voiceSettings.stability);
 
-		const pcm = await readWav(result.file);
+		const pcm = await readWav(result.file!);
 		assert.equal(pcm.sampleRate, 48000);
 		assert.equal(pcm.channels, 2);
 		const expected = text.length * SECONDS_PER_CHARACTER;
 		assert.ok(Math.abs(result.duration - expected) < 0.1, `${result.duration} s, expected about ${expected} s`);
 		assert.ok(Math.abs(pcmDuration(pcm) - result.duration) < 1e-9);
-		assert.ok((await meanVolume(result.file)) > -40, 'the audio is not silent');
+		assert.ok((await meanVolume(result.file!)) > -40, 'the audio is not silent');
 	});
 
 	test('word timings come from the character alignment', async () => {

@@ -79,10 +79,10 @@ describe('Google TTS provider: synthesize', () => {
 		assert.equal(request.headers['x-goog-api-key'], fake.apiKey);
 		assert.deepEqual(request.body?.voice, { languageCode: 'en-US', name: 'en-US-Neural2-F' });
 		assert.deepEqual(request.body?.audioConfig, { audioEncoding: 'LINEAR16', speakingRate: 2, sampleRateHertz: 48000 });
-		const pcm = await readWav(result.file);
+		const pcm = await readWav(result.file!);
 		assert.equal(pcm.sampleRate, 48000);
 		assert.ok(result.duration >= 0.3);
-		assert.ok((await meanVolume(result.file)) > -40);
+		assert.ok((await meanVolume(result.file!)) > -40);
 	});
 
 	test('long multibyte text: split into several requests of ≤ 5,000 bytes, all spoken and joined in order', async () => {

@@ -55,6 +55,16 @@ export const description: INodeProperties[] = [
 		crossfade: 'Dissolve each picture into the next (re-encodes); scenes keep their full length and the sound is joined whole',
 		duration: "Seconds each crossfade lasts: the next clip fades in over the previous clip's last frame, held that long",
 	}),
+	{
+		displayName: 'Loudness Target',
+		name: 'loudnessTarget',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: -70, maxValue: 0, numberPrecision: 1 },
+		description:
+			"Integrated loudness in LUFS to bring the joined sound to in the join's own audio encode, when the clips do not say they are at it (scenes muxed at the target are); 0 = keep the level. Normalize Loudness after it then only measures, so clips from elsewhere are encoded once.",
+		displayOptions: { show },
+	},
 	outputKeyField('concat', standard),
 ];
 
@@ -67,6 +77,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		transition === 'crossfade'
 			? readNumber.call(this, itemIndex, 'transitionDuration', 'Transition Duration', { min: 0.01, fallback: 0.5 })
 			: 0;
+	const loudnessTarget = readNumber.call(this, itemIndex, 'loudnessTarget', 'Loudness Target', { min: -70, max: 0 });
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
 
 	const { video, concatMode } = await withMedia(this, async (storage, path) => {
@@ -84,6 +95,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			mode,
 			transition,
 			transitionDuration,
+			loudness: loudnessTarget < 0 ? { target: loudnessTarget } : undefined,
 			onProgress: progressLog.call(this, itemIndex, 'concat'),
 		});
 		return { video: await uploadMedia(storage, output, outputKey), concatMode: result.mode };

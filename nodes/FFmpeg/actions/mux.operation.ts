@@ -67,7 +67,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			? await download.call(this, itemIndex, storage, audio, path(localName('audio', audio)), 'Audio')
 			: null;
 		const output = path('scene.mp4');
-		await muxNarration({
+		const { gainDb } = await muxNarration({
 			video: videoFile,
 			audio: audioFile,
 			output,
@@ -76,7 +76,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			onProgress: progressLog.call(this, itemIndex, 'mux'),
 			known: { video: video.media, audio: audio?.media },
 		});
-		return uploadMedia(storage, output, outputKey);
+		const ref = await uploadMedia(storage, output, outputKey);
+		// What the sound was brought to, which ffprobe cannot tell: the join then need not measure it (null = silent).
+		if (loudnessTarget < 0 && ref.media?.audio) ref.media.audio.loudness = gainDb === null ? null : loudnessTarget;
+		return ref;
 	});
 	return [{ json: { ...inputJson.call(this, itemIndex), sceneVideo: sceneVideo as unknown as IDataObject } }];
 }

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { CLIP_FORMAT } from '../../shared/presets';
-import { AAC_ARGS, FASTSTART_ARGS, H264_ARGS, sec } from './encoding';
+import { AAC_ARGS, FASTSTART_ARGS, H264_ARGS, fitAudioFilter, sec } from './encoding';
+import { measureLoudness, onTarget, planGain, type LoudnessTarget } from './loudness';
 import { streamFactsOf, videoDuration, type MediaFacts, type Prober } from './probe';
 
 export type ConcatMode = 'auto' | 'copy' | 'reencode';
@@ -23,10 +24,26 @@ export interface ConcatOptions {
 	onProgress?: (progress: FfmpegProgress) => void;
 	/** Reads the clips' stream facts where their references had none (default ffprobe, a few at a time). */
 	prober?: Prober;
+	/**
+	 * Bring the joined sound to this loudness in the join's own audio encode, unless every clip says it already is
+	 * (Mux with a Loudness Target marks its scene videos). So clips from elsewhere are encoded once, not once here and
+	 * again by Loudness, which then only measures. The true peak is held 1.5 dB under its ceiling (−1.5 dBTP by default),
+	 * room for what the AAC encode adds.
+	 */
+	loudness?: LoudnessTarget;
 }
 
 /** The options with plain file paths, as the ffmpeg steps below use them. */
-type Job = Omit<ConcatOptions, 'inputs'> & { inputs: string[] };
+type Job = Omit<ConcatOptions, 'inputs'> & { inputs: string[]; levelled?: Levelled | null };
+
+/** The joined sound rendered once to PCM, and the gain that brings it to the target. */
+interface Levelled {
+	file: string;
+	filter: string;
+}
+
+/** Room under the delivery true-peak ceiling for the AAC encode that follows the gain (it lifts peaks up to ~1 dB). */
+const ENCODE_PEAK_ROOM_DB = 1.5;
 
 export interface ConcatResult {
 	/** What was actually done. */
@@ -55,6 +72,7 @@ export async function concatClips(options: ConcatOptions): Promise<ConcatResult>
 	});
 	const mismatches = streamMismatches(probes);
 	const total = probes.reduce((sum, probe) => sum + videoDuration(probe), 0);
+	job.levelled = await levelSound(job, probes, total);
 
 	if (transition === 'crossfade' && options.inputs.length > 1) {
 		if (mode === 'copy') {
@@ -122,14 +140,15 @@ async function copyConcat(options: Job, probes: MediaFacts[], total: number): Pr
 		await ffmpeg([...pictures, '-map', '0:v', '-c', 'copy', ...FASTSTART_ARGS, options.output], { onProgress: options.onProgress });
 		return;
 	}
-	const sounds = probes.map((probe, index) => clipAudio(probe, index + 1, `a${index}`));
-	const labels = probes.map((_, index) => `[a${index}]`).join('');
+	const sound = options.levelled
+		? { inputs: ['-i', options.levelled.file], graph: levelledAudio(options.levelled, 1, total) }
+		: { inputs: options.inputs.flatMap((file) => ['-i', file]), graph: joinedAudio(probes, 1) };
 	await ffmpeg(
 		[
 			...pictures,
-			...options.inputs.flatMap((file) => ['-i', file]),
+			...sound.inputs,
 			'-filter_complex',
-			`${sounds.join(';')};${labels}concat=n=${probes.length}:v=0:a=1[aout]`,
+			sound.graph,
 			'-map',
 			'0:v',
 			'-map',
@@ -142,6 +161,53 @@ async function copyConcat(options: Job, probes: MediaFacts[], total: number): Pr
 		],
 		{ duration: total, onProgress: options.onProgress },
 	);
+}
+
+/** The clips' sounds (inputs from `first` on) joined back to back as [aout]. */
+function joinedAudio(probes: MediaFacts[], first: number): string {
+	const sounds = probes.map((probe, index) => clipAudio(probe, first + index, `a${index}`));
+	const labels = probes.map((_, index) => `[a${index}]`).join('');
+	return `${sounds.join(';')};${labels}concat=n=${probes.length}:v=0:a=1[aout]`;
+}
+
+/** The levelled sound (input `input`) as [aout]: its gain, back in the clip audio format, exactly `duration` long. */
+function levelledAudio(levelled: Levelled, input: number, duration: number): string {
+	return `[${input}:a:0]${levelled.filter},${fitAudioFilter(duration)}[aout]`;
+}
+
+/**
+ * When the join is asked for a loudness its clips do not say they have: the joined sound rendered once to PCM (a
+ * decode, no encode), measured, and the gain planned on it. Null when there is nothing to do (no target, every clip
+ * on it, no sound, silence, or already on target).
+ */
+async function levelSound(job: Job, probes: MediaFacts[], total: number): Promise<Levelled | null> {
+	const loudness = job.loudness;
+	if (!loudness || !probes.some((probe) => probe.audio)) return null;
+	const target = { target: loudness.target ?? -14, truePeak: (loudness.truePeak ?? -1.5) - ENCODE_PEAK_ROOM_DB };
+	// Mux marks the sound it brought to a target (and a scene with nothing to say as null): those need no measuring.
+	const marked = probes.every((probe) => {
+		const level = probe.audio?.loudness;
+		return probe.audio === null || level === null || level === target.target;
+	});
+	if (marked) return null;
+	const file = join(dirname(job.output), `${basename(job.output)}.sound.wav`);
+	await ffmpeg(
+		[
+			...job.inputs.flatMap((input) => ['-i', input]),
+			'-filter_complex',
+			joinedAudio(probes, 0),
+			'-map',
+			'[aout]',
+			'-c:a',
+			'pcm_f32le',
+			file,
+		],
+		{ duration: total },
+	);
+	const measured = await measureLoudness(file, target);
+	if (!Number.isFinite(measured.integrated) || onTarget(measured, target)) return null;
+	const plan = await planGain(file, measured, target);
+	return plan ? { file, filter: plan.filter } : null;
 }
 
 /**
@@ -169,8 +235,9 @@ function target(probes: MediaFacts[]) {
 /**
  * One video and one audio label per clip, all at the same size, rate, timebase and audio format. With `hold`, every
  * clip's picture but the last is held on its last frame that much longer (the crossfade dissolves over the hold).
+ * Without `withSound` only the pictures: a levelled sound is an input of its own.
  */
-function normaliseInputs(probes: MediaFacts[], hold = 0): { filters: string[]; durations: number[] } {
+function normaliseInputs(probes: MediaFacts[], hold = 0, withSound = true): { filters: string[]; durations: number[] } {
 	const { width, height, frameRate } = target(probes);
 	const filters: string[] = [];
 	const durations: number[] = [];
@@ -185,15 +252,22 @@ function normaliseInputs(probes: MediaFacts[], hold = 0): { filters: string[]; d
 					? `,trim=duration=${sec(duration)},tpad=stop_mode=clone:stop_duration=${sec(hold)}[v${index}]`
 					: `[v${index}]`),
 		);
-		filters.push(clipAudio(probe, index, `a${index}`));
+		if (withSound) filters.push(clipAudio(probe, index, `a${index}`));
 	});
 	return { filters, durations };
 }
 
+/** The sound of a re-encode: the clips' own ([a0]…, joined) or the levelled one (one more input) as [aout]. */
+function soundOf(options: Job, probes: MediaFacts[], duration: number): string {
+	if (options.levelled) return levelledAudio(options.levelled, probes.length, duration);
+	const sounds = probes.map((_, index) => `[a${index}]`).join('');
+	return `${sounds}concat=n=${probes.length}:v=0:a=1[aout]`;
+}
+
 async function reencodeConcat(options: Job, probes: MediaFacts[], total: number): Promise<void> {
-	const { filters } = normaliseInputs(probes);
-	const pairs = probes.map((_, index) => `[v${index}][a${index}]`).join('');
-	filters.push(`${pairs}concat=n=${probes.length}:v=1:a=1[vout][aout]`);
+	const { filters } = normaliseInputs(probes, 0, !options.levelled);
+	const pictures = probes.map((_, index) => `[v${index}]`).join('');
+	filters.push(`${pictures}concat=n=${probes.length}:v=1:a=0[vout]`, soundOf(options, probes, total));
 	await encode(options, filters, total);
 }
 
@@ -205,7 +279,7 @@ async function reencodeConcat(options: Job, probes: MediaFacts[], total: number)
  */
 async function crossfade(options: Job, probes: MediaFacts[]): Promise<number> {
 	const fade = options.transitionDuration ?? 0.5;
-	const { filters, durations } = normaliseInputs(probes, fade);
+	const { filters, durations } = normaliseInputs(probes, fade, !options.levelled);
 	const shortest = Math.min(...durations);
 	if (!(fade > 0) || fade >= shortest) {
 		const clip = durations.indexOf(shortest) + 1;
@@ -224,14 +298,13 @@ async function crossfade(options: Job, probes: MediaFacts[]): Promise<number> {
 		video = v;
 		start += durations[index];
 	}
-	const sounds = probes.map((_, index) => `[a${index}]`).join('');
-	filters.push(`${sounds}concat=n=${probes.length}:v=0:a=1[aout]`);
+	filters.push(soundOf(options, probes, start));
 	await encode(options, filters, start);
 	return start;
 }
 
 async function encode(options: Job, filters: string[], duration: number): Promise<void> {
-	const inputs = options.inputs.flatMap((file) => ['-i', file]);
+	const inputs = [...options.inputs, ...(options.levelled ? [options.levelled.file] : [])].flatMap((file) => ['-i', file]);
 	await ffmpeg(
 		[
 			...inputs,

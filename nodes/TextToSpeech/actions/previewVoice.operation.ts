@@ -160,7 +160,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				throw fail('voice', `Could not preview ${definition.displayName} voice "${voice}": ${error.message}`);
 			});
 		const file = join(directory, 'preview.wav');
-		const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
+		const pcm = await clipPcmOf(result, `${file}.converted.wav`);
 		await writeWav(file, pcm);
 		await storage.uploadFile(file, audio.key, 'audio/wav');
 		const made: PreviewFacts = {

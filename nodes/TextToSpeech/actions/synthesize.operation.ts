@@ -115,7 +115,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					});
 				await hooks.afterCall(billedCall(call, result.retakenCharacters));
 				const file = join(directory, 'speech.wav');
-				const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
+				const pcm = await clipPcmOf(result, `${file}.converted.wav`);
 				await writeWav(file, pcm);
 				const ref = await storage.uploadFile(file, outputKey, 'audio/wav');
 				return {

@@ -251,7 +251,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				cost.units += billed.characters;
 				cost.amountUsd = Math.round((cost.amountUsd + billed.costUsd) * 1e6) / 1e6;
 				const file = join(directory, `line-${String(index + 1).padStart(2, '0')}.wav`);
-				const pcm = await clipPcmOf(result.file, `${file}.converted.wav`);
+				const pcm = await clipPcmOf(result, `${file}.converted.wav`);
 				await writeWav(file, pcm);
 				const key = lineKeyIn(folder, index + 1);
 				await storage.uploadFile(file, key, 'audio/wav');

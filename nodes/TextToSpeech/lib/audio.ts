@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { CLIP_FORMAT } from '../../shared/presets';
 import { ffmpeg } from '../../shared/transport/ffmpeg';
 import { ProviderError } from '../../shared/transport/http';
@@ -29,12 +29,21 @@ export async function toClipWav(input: string, output: string): Promise<void> {
 }
 
 /**
- * A provider's audio file as clip-format PCM. 16-bit PCM WAV (espeak-ng, Google's LINEAR16) is converted here, in
- * the process; anything else (MP3, other sample formats) goes through ffmpeg into `scratch`.
+ * A provider's audio (a file, or in memory as espeak-ng gives it) as clip-format PCM. 16-bit PCM WAV (espeak-ng,
+ * Google's LINEAR16) is converted here, in the process; anything else (MP3, other sample formats) goes through
+ * ffmpeg into `scratch`.
  */
-export async function clipPcmOf(input: string, scratch: string): Promise<Pcm> {
-	const pcm = inProcessWav(await readFile(input));
+export async function clipPcmOf(source: string | { file?: string; audio?: Buffer }, scratch: string): Promise<Pcm> {
+	const { file, audio } = typeof source === 'string' ? { file: source, audio: undefined } : source;
+	const bytes = audio ?? (file ? await readFile(file) : null);
+	if (!bytes) throw new Error('The speech provider returned neither a file nor audio.');
+	const pcm = inProcessWav(bytes);
 	if (pcm) return toClipPcm(pcm);
+	let input = file;
+	if (!input) {
+		input = `${scratch}.source`;
+		await writeFile(input, bytes);
+	}
 	await toClipWav(input, scratch);
 	return readWav(scratch);
 }

@@ -1,18 +1,14 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ESPEAK_BIN, espeakVoices, runEspeak } from '../../shared/transport/espeak';
+import { ESPEAK_BIN, espeakVoices, speakToWav } from '../../shared/transport/espeak';
 import { espeakExamples, espeakVoiceProblem } from '../../shared/voices';
 import voices from '../data/voices.json';
 import { voiceOfScript, type ScriptVoice } from '../lib/scripts';
-import { pcmDuration, readWav } from '../lib/wav';
+import { parseWav, pcmDuration } from '../lib/wav';
 import type { Language } from '../../shared/languages';
 import type { LanguageVoices, SpeechProvider, SpeechProviderDefinition, SpeechRequest, SpeechResult, Voice } from './types';
 
 const DATA = voices.espeak;
 const VOICES = DATA.voices as Array<Voice & { pitch?: number; rate?: number }>;
 const SCRIPT_VOICES = DATA.scriptVoices.voices as ScriptVoice[];
-
-let counter = 0;
 
 /**
  * The voice for a line in another script (data/voices.json scriptVoices): that script's language with the speaker's
@@ -65,14 +61,10 @@ class EspeakProvider implements SpeechProvider {
 		const known = VOICES.find((entry) => entry.id === voice);
 		const rate = clampInt(request.rate ?? known?.rate ?? DATA.rate, 80, 450);
 		const pitch = clampInt(request.pitch ?? known?.pitch ?? 50, 0, 99);
-		counter += 1;
-		const base = join(request.directory, `espeak-${process.pid}-${counter}`);
-		// The text goes through a file (-f), never argv: a line starting with "-" cannot become an option.
-		await writeFile(`${base}.txt`, request.text, 'utf8');
-		const { error } = await runEspeak(['-b', '1', `-v${voice}`, '-s', String(rate), '-p', String(pitch), '-w', `${base}.wav`, '-f', `${base}.txt`]);
-		if (error) throw new Error(`${ESPEAK_BIN} failed for voice "${voice}": ${error}`);
-		const file = `${base}.wav`;
-		return { file, duration: pcmDuration(await readWav(file)) };
+		// The WAV comes back in memory (stdout): the caller converts it without a file written and read per line.
+		const { audio, error } = await speakToWav(['-b', '1', `-v${voice}`, '-s', String(rate), '-p', String(pitch)], request.text);
+		if (error || !audio) throw new Error(`${ESPEAK_BIN} failed for voice "${voice}": ${error ?? 'no audio'}`);
+		return { audio, duration: pcmDuration(parseWav(audio, 'espeak-ng output')) };
 	}
 
 	async listVoices(): Promise<Voice[]> {

@@ -35,8 +35,10 @@ export interface VoiceSettings {
 }
 
 export interface SpeechResult {
-	/** Local audio file (WAV for espeak; any format ffmpeg reads for others). */
-	file: string;
+	/** Local audio file (any format ffmpeg reads); absent when the provider hands the audio over in memory. */
+	file?: string;
+	/** The audio itself (espeak-ng's WAV from its stdout), when there is no file. */
+	audio?: Buffer;
 	/** Seconds. */
 	duration: number;
 	/** Word timings from the provider's alignment (seconds from the start of this audio), when it gives one. */

@@ -1,3 +1,4 @@
+import type { MediaFacts } from '../refs';
 import type { Queryable } from '../transport/postgres';
 import { fromRow } from './rows';
 
@@ -38,6 +39,8 @@ export interface SceneRecord {
 	clipKey: string | null;
 	narrationKey: string | null;
 	sceneKey: string | null;
+	/** What the scene video is (MediaRef.media from Mux; migration 017), so assembly need not probe it. */
+	sceneMedia: MediaFacts | null;
 	narration: NarrationLine[] | null;
 	attempts: number;
 	provider: string | null;
@@ -64,6 +67,8 @@ export interface SceneChanges {
 	clipKey?: string;
 	narrationKey?: string;
 	sceneKey?: string;
+	/** What the scene video is; a new sceneKey without it clears the old one's. */
+	sceneMedia?: MediaFacts;
 	duration?: number;
 	attempts?: number;
 	error?: string;
@@ -82,6 +87,7 @@ const COLUMNS: Record<Exclude<keyof SceneChanges, 'countAttempt'>, string> = {
 	clipKey: 'clip_key',
 	narrationKey: 'narration_key',
 	sceneKey: 'scene_key',
+	sceneMedia: 'scene_media',
 	duration: 'duration',
 	attempts: 'attempts',
 	error: 'error',
@@ -138,9 +144,11 @@ export async function updateScene(
 	for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][]) {
 		const value = changes[field];
 		if (value === undefined) continue;
-		values.push(field === 'narration' || field === 'providerAttempts' ? JSON.stringify(value) : value);
+		values.push(field === 'narration' || field === 'providerAttempts' || field === 'sceneMedia' ? JSON.stringify(value) : value);
 		sets.push(`${column} = $${values.length}`);
 	}
+	// Facts of the scene video they came with, never of the one a new key replaced.
+	if (changes.sceneKey !== undefined && changes.sceneMedia === undefined) sets.push('scene_media = null');
 	if (changes.countAttempt) sets.push('attempts = attempts + 1');
 	// Timing follows the status, so the dashboard can show how long each scene took.
 	if (changes.status === 'generating') sets.push('started_at = now()', 'finished_at = null');

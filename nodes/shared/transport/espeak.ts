@@ -1,8 +1,8 @@
 /**
  * The one place espeak-ng is run: speech for Text to Speech, and the voice list that both Text to Speech and Campaign
- * (the webhook's voiceMap check) hold voice names against. Arguments are an array (no shell); text goes through a file.
+ * (the webhook's voiceMap check) hold voice names against. Arguments are an array (no shell); text goes through stdin.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { parseEspeakVoices, parseEspeakVoiceTable, type EspeakVoiceRow, type EspeakVoices } from '../voices';
 
 export const ESPEAK_BIN = process.env.REELSMITH_ESPEAK_PATH || 'espeak-ng';
@@ -18,6 +18,32 @@ export function runEspeak(args: string[]): Promise<{ stdout: string; error?: str
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolve({ stdout: '', error: ESPEAK_MISSING });
 			resolve({ stdout: String(stdout), error: String(stderr || error.message).trim() });
 		});
+	});
+}
+
+/**
+ * Speaks `text` (given on stdin, so a line starting with "-" cannot become an option) and resolves with the WAV
+ * espeak-ng writes to stdout: no text file, no WAV file to write and read back for every line.
+ */
+export function speakToWav(args: string[], text: string): Promise<{ audio?: Buffer; error?: string }> {
+	return new Promise((resolve) => {
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- espeak-ng is the offline speech engine; arguments are an array (no shell) and the text goes through stdin
+		const child = spawn(ESPEAK_BIN, [...args, '--stdout', '--stdin'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 });
+		const out: Buffer[] = [];
+		const err: Buffer[] = [];
+		child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+		child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+		// A speaker that exits early (a bad voice) closes stdin; its exit code says what happened.
+		child.stdin.on('error', () => undefined);
+		child.on('error', (error: NodeJS.ErrnoException) =>
+			resolve({ error: error.code === 'ENOENT' ? ESPEAK_MISSING : error.message }),
+		);
+		child.on('close', (code, signal) => {
+			if (code === 0) return resolve({ audio: Buffer.concat(out) });
+			const message = Buffer.concat(err).toString('utf8').trim();
+			resolve({ error: message || `exited with ${signal ?? `code ${code}`}` });
+		});
+		child.stdin.end(text, 'utf8');
 	});
 }
 

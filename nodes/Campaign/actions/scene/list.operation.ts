@@ -1,5 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { clipKey, sceneVideoKey } from '../../../shared/keys';
+import { mediaFacts } from '../../../shared/refs';
 import { getStorage } from '../../../shared/storageNode';
 import { latestPlanVersion } from '../../store/planVersions';
 import type { Run } from '../../store/runs';
@@ -89,7 +90,12 @@ function sceneItem(run: Run, record: SceneRecord, plan: { scenes: { number: numb
 		provider: record.provider,
 		// Where the files are, or where they would be: a check on a scene never made reports "missing from storage".
 		clip: { bucket, key: record.clipKey ?? clipKey(run.id, n) },
-		sceneVideo: { bucket, key: record.sceneKey ?? sceneVideoKey(run.id, n), duration: record.duration },
+		sceneVideo: {
+			bucket,
+			key: record.sceneKey ?? sceneVideoKey(run.id, n),
+			duration: record.duration,
+			...(record.sceneKey && mediaFacts(record.sceneMedia) ? { media: record.sceneMedia as unknown as IDataObject } : {}),
+		},
 		narration: record.narrationKey
 			? { bucket, key: record.narrationKey, lines: (record.narration ?? []) as unknown as IDataObject[] }
 			: null,
@@ -107,7 +113,9 @@ export function assemblyInput(run: Pick<Run, 'id' | 'campaignId' | 'options'>, s
 	const cues: IDataObject[] = [];
 	for (const scene of scenes.filter((s) => s.status === 'completed')) {
 		const duration = scene.duration ?? 0;
-		clips.push({ bucket, key: scene.sceneKey ?? scene.clipKey, duration, sceneNumber: scene.number });
+		// With the facts Mux learned of the scene video, Join scenes has complete references and probes none of them.
+		const media = scene.sceneKey ? mediaFacts(scene.sceneMedia) : null;
+		clips.push({ bucket, key: scene.sceneKey ?? scene.clipKey, duration, sceneNumber: scene.number, ...(media ? { media: media as unknown as IDataObject } : {}) });
 		for (const line of scene.narration ?? []) {
 			if (!line.text) continue;
 			const end = (at: number) => round(offset + Math.min(at, duration || at));

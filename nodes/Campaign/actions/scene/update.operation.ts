@@ -1,4 +1,5 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { mediaFacts } from '../../../shared/refs';
 import { getStorage } from '../../../shared/storageNode';
 import { recordAsset, type AssetKind } from '../../store/assets';
 import { SCENE_STATUSES, updateScene, type NarrationLine, type SceneChanges } from '../../../shared/store/scenes';
@@ -53,6 +54,15 @@ export const description: INodeProperties[] = [
 	text('narrationKey', 'Narration Key', 'Object key of the scene narration track'),
 	text('sceneKey', 'Scene Video Key', 'Object key of clip + narration, the unit assembly joins'),
 	{
+		displayName: 'Scene Video Media',
+		name: 'sceneMedia',
+		type: 'json',
+		default: '',
+		description:
+			"What the scene video is (streams, codecs, size), as Mux gives it in sceneVideo.media; assembly then joins the scene without probing it (empty = unchanged, or unknown with a new Scene Video Key)",
+		displayOptions: { show },
+	},
+	{
 		displayName: 'Duration',
 		name: 'duration',
 		type: 'number',
@@ -92,7 +102,7 @@ export const description: INodeProperties[] = [
 	text('error', 'Error', 'Why the scene failed, in plain words'),
 ];
 
-const PARAMETERS = ['status', 'countAttempt', 'clipKey', 'narrationKey', 'sceneKey', 'duration', 'narration', 'provider', 'taskId', 'cost', 'providerAttempts', 'error'];
+const PARAMETERS = ['status', 'countAttempt', 'clipKey', 'narrationKey', 'sceneKey', 'sceneMedia', 'duration', 'narration', 'provider', 'taskId', 'cost', 'providerAttempts', 'error'];
 const ASSET_OF: Partial<Record<keyof SceneChanges, AssetKind>> = { clipKey: 'clip', narrationKey: 'narration', sceneKey: 'scene' };
 
 /** Records what happened to one scene (status, keys, duration, narration timing); the item passes through. */
@@ -161,6 +171,14 @@ function readChanges(fields: IDataObject, fail: (message: string) => Error): Sce
 			throw fail(`"Duration" must be a number of seconds above 0 (got ${text(fields.duration)}).`);
 		}
 		changes.duration = duration;
+	}
+	const media = readJson(fields.sceneMedia);
+	if (media !== undefined) {
+		const facts = mediaFacts(media);
+		if (!facts) {
+			throw fail('"Scene Video Media" must be the media facts Mux gives its scene video, or empty. Map it from the Mux output ({{ $json.sceneVideo.media }}).');
+		}
+		changes.sceneMedia = facts;
 	}
 	const cost = readCost(fields.cost);
 	if (cost === null) {
