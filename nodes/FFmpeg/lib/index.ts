@@ -11,3 +11,4 @@ export * from './watermark';
 export * from './export';
 export { sec } from './encoding';
 export * from './music';
+export * from './ownMedia';
