@@ -213,6 +213,22 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 		assert.match(event.message, /Runway.*no key/);
 	});
 
+	it('estimate leaves out the video of a scene that uses your own clip: $0.84 on Kling becomes $0.56 and fits a $0.60 budget', async () => {
+		runId = await accept({ budget: 0.6, sceneMedia: [{ scene: 2, clip: { key: 'clips/own.mp4' } }] });
+		await store.db.query(
+			`update runs set status = 'running', options = options || '{"providers": {"planner": "rules", "video": ["kling", "local"], "speech": ["espeak"]}}' where id = $1`,
+			[runId],
+		);
+		const [ok, stopped] = await call({ resource: 'run', operation: 'estimate', runId, plan }, [{ runId, plan }]);
+		assert.equal(stopped.length, 0, 'no budget stop');
+		assert.equal(ok.length, 1);
+		const run = await row();
+		assert.equal(run.status, 'running');
+		assert.equal(Number(run.cost_estimate), 0.56, '2 Kling scenes × 5 billed s × $0.056; scene 2 is your own clip');
+		const event = (await store.db.query("select message from events where run_id = $1 and message like 'Estimate%'", [runId])).rows[0];
+		assert.match(event.message, /3 scene\(s\), 10 s on kling: \$0\.56 \(1 with your own clip: \$0\)/);
+	});
+
 	it('estimate stores cost_estimate and fails an over-budget run before generation', async () => {
 		runId = await accept({ budget: 0.2 });
 		await store.db.query(

@@ -15,6 +15,7 @@ import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
 import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
+import { makeOwnClip, readOwnClip } from './ownClip';
 import { canRewrite, rewriteRefusedPrompt, type PromptRewrite } from './rewritePrompt';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 
@@ -109,6 +110,15 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.narration }}',
 		description:
 			'Optional output of Text to Speech for this scene. Its duration lengthens the clip when the voice runs longer than the scene; the terminal style types each line while it is spoken.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Own Clip',
+		name: 'ownClip',
+		type: 'json',
+		default: '',
+		description:
+			'A clip of your own for this scene instead of a generated one: {"key": "<object key>"} or {"url": "https://…"} (a public host). It is cut or looped to the scene\'s length and fitted into the preset\'s frame (scaled, with black bars); no provider is called and it costs $0. Empty = generate the clip.',
 		displayOptions: show,
 	},
 	{
@@ -213,6 +223,9 @@ export const description: INodeProperties[] = [
 		},
 	]),
 ];
+
+/** The longest scene an own clip may fill (a run's scenes are far shorter). */
+const OWN_CLIP_MAX_SECONDS = 600;
 
 /** Seconds rounded up to 0.1 s (0.30000000000000004 stays 0.3). */
 function ceilTenth(seconds: number): number {
@@ -367,7 +380,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const narration = isRecord(narrationValue) ? narrationValue : undefined;
 	const requested = Number(this.getNodeParameter('duration', itemIndex, 0));
 	const duration = requested > 0 ? requested : clipDuration(scene, narration);
-	const longest = Math.max(...order.map((definition) => definition.maxDuration));
+	const ownClip = readOwnClip.call(this, itemIndex, label);
+	// Your own clip is looped to any length; generated ones are bounded by what the providers make.
+	const longest = ownClip ? OWN_CLIP_MAX_SECONDS : Math.max(...order.map((definition) => definition.maxDuration));
 	if (!Number.isFinite(duration) || duration <= 0 || duration > longest) {
 		throw fail(
 			`${label}"Duration" must be more than 0 and at most ${longest} seconds (got ${Number.isFinite(duration) ? duration : 'none'}). Set Duration, or give the scene a duration in the plan; split longer scenes.`,
@@ -381,6 +396,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		place: { runId: item.json.runId, sceneNumber: itemScene },
 		prefix: label,
 	});
+	if (ownClip) {
+		const storage = await getStorage.call(this);
+		return await makeOwnClip.call(this, itemIndex, {
+			clip: ownClip,
+			storage,
+			outputKey,
+			duration,
+			width: preset.width,
+			height: preset.height,
+			label,
+			ledger: await Ledger.fromNode(this, itemIndex),
+			runId: runIdOf(item.json.runId),
+			sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
+		});
+	}
 	const options = this.getNodeParameter('options', itemIndex, {}) as {
 		pollInterval?: number;
 		timeout?: number;
