@@ -11,7 +11,7 @@ import { voiceNameProblem } from '../../shared/voices';
 import terminalLooks from '../../shared/data/terminalLooks.json';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES, languageFontProblem, languageOf, languageProblem } from '../../shared/languages';
 import { mediaKeyProblem, mediaUrlProblem } from './mediaRef';
-import { SCENE_MEDIA_RULE, sceneMediaOf, sceneMediaPlanProblem, sceneMediaProblem, type SceneMedia } from './sceneMedia';
+import { SCENE_MEDIA_RULE, SceneMediaSchema, sceneMediaOf, sceneMediaPlanProblem, sceneMediaProblem, type SceneMedia } from './sceneMedia';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
@@ -206,9 +206,7 @@ export const RequestSchema = z
 			.default(null),
 		events: z.array(z.enum(CALLBACK_EVENTS)).max(CALLBACK_EVENTS.length).default([]),
 		music,
-		sceneMedia: z
-			.custom<unknown[]>((value) => sceneMediaProblem(value) === null)
-			.default([]),
+		sceneMedia: SceneMediaSchema,
 	})
 	.strict();
 

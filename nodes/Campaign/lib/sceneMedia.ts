@@ -1,4 +1,5 @@
-import { mediaKeyProblem, mediaUrlProblem } from "./mediaRef";
+import { z } from 'zod/v4';
+import { mediaKeyProblem, mediaUrlProblem } from './mediaRef';
 
 /**
  * `sceneMedia`: files of the caller's own that a scene uses instead of generating them. Checked here, once: the shape
@@ -11,174 +12,163 @@ export type MediaSource = { url: string } | { key: string };
 
 /** One scene's own media, as the run keeps it (runs.options.sceneMedia). */
 export interface SceneMedia {
-  /** The plan's scene number (1 = the script's first scene). */
-  scene: number;
-  /** The clip the scene shows instead of a generated one: trimmed or looped to the scene's length, fitted to the frame. */
-  clip: MediaSource;
+	/** The plan's scene number (1 = the script's first scene). */
+	scene: number;
+	/** The clip the scene shows instead of a generated one: trimmed or looped to the scene's length, fitted to the frame. */
+	clip: MediaSource;
 }
 
-const ENTRY_FIELDS = ["scene", "clip"];
-const SOURCE_FIELDS = ["url", "key"];
+const ENTRY_FIELDS = ['scene', 'clip'];
+const SOURCE_FIELDS = ['url', 'key'];
 /** As many entries as a run may have scenes (request.ts MAX_SCENES). */
 const MAX_ENTRIES = 50;
 
 export const SCENE_MEDIA_RULE =
-  'a list of the scenes that use a clip of your own instead of a generated one: [{"scene": 2, "clip": {"key": "<object key>"}}] or {"url": "https://…"} for the clip (a public host; downloaded when the scene is made)';
+	'a list of the scenes that use a clip of your own instead of a generated one: [{"scene": 2, "clip": {"key": "<object key>"}}] or {"url": "https://…"} for the clip (a public host; downloaded when the scene is made)';
 
 export interface MediaProblem {
-  field: string;
-  message: string;
+	field: string;
+	message: string;
 }
 
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+	const text = JSON.stringify(value) ?? String(value);
+	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 const given = (value: unknown) => value !== undefined && value !== null;
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a `{url} | {key}` at `field` is not one; null when it is. */
-function sourceProblem(
-  value: unknown,
-  field: string,
-  what: string,
-): MediaProblem | null {
-  const use = `Send {"key": "<object key>"} or {"url": "https://…"}.`;
-  if (!isObject(value))
-    return {
-      field,
-      message: `"${field}" must be ${what} as {"key": …} or {"url": …} (got ${show(value)}). ${use}`,
-    };
-  const unknown = Object.keys(value).find(
-    (key) => !SOURCE_FIELDS.includes(key),
-  );
-  if (unknown !== undefined) {
-    return {
-      field: `${field}.${unknown}`,
-      message: `"${field}" has an unknown field "${unknown.slice(0, 40)}"; it may have url or key. ${use}`,
-    };
-  }
-  if (given(value.url) && given(value.key))
-    return {
-      field,
-      message: `"${field}" has both "url" and "key"; give one of them. ${use}`,
-    };
-  if (!given(value.url) && !given(value.key))
-    return { field, message: `"${field}" has neither "url" nor "key". ${use}` };
-  if (given(value.url)) {
-    const problem = mediaUrlProblem(value.url);
-    if (problem) {
-      return {
-        field: `${field}.url`,
-        message: `"${field}.url" ${problem} (got ${show(value.url)}). Send an https URL of a public host, e.g. "https://example.com/clip.mp4".`,
-      };
-    }
-    return null;
-  }
-  const problem = mediaKeyProblem(value.key, what);
-  if (problem) {
-    return {
-      field: `${field}.key`,
-      message: `"${field}.key" ${problem} (got ${show(value.key)}). Send the key of an object in the run's bucket, e.g. "clips/intro.mp4".`,
-    };
-  }
-  return null;
+function sourceProblem(value: unknown, field: string, what: string): MediaProblem | null {
+	const use = `Send {"key": "<object key>"} or {"url": "https://…"}.`;
+	if (!isObject(value))
+		return {
+			field,
+			message: `"${field}" must be ${what} as {"key": …} or {"url": …} (got ${show(value)}). ${use}`,
+		};
+	const unknown = Object.keys(value).find((key) => !SOURCE_FIELDS.includes(key));
+	if (unknown !== undefined) {
+		return {
+			field: `${field}.${unknown}`,
+			message: `"${field}" has an unknown field "${unknown.slice(0, 40)}"; it may have url or key. ${use}`,
+		};
+	}
+	if (given(value.url) && given(value.key))
+		return {
+			field,
+			message: `"${field}" has both "url" and "key"; give one of them. ${use}`,
+		};
+	if (!given(value.url) && !given(value.key)) return { field, message: `"${field}" has neither "url" nor "key". ${use}` };
+	if (given(value.url)) {
+		const problem = mediaUrlProblem(value.url);
+		if (problem) {
+			return {
+				field: `${field}.url`,
+				message: `"${field}.url" ${problem} (got ${show(value.url)}). Send an https URL of a public host, e.g. "https://example.com/clip.mp4".`,
+			};
+		}
+		return null;
+	}
+	const problem = mediaKeyProblem(value.key, what);
+	if (problem) {
+		return {
+			field: `${field}.key`,
+			message: `"${field}.key" ${problem} (got ${show(value.key)}). Send the key of an object in the run's bucket, e.g. "clips/intro.mp4".`,
+		};
+	}
+	return null;
 }
 
 /** Why a `sceneMedia` value is not one, naming the exact part (sceneMedia[0].clip.url); null when it is. Null/absent = none. */
 export function sceneMediaProblem(value: unknown): MediaProblem | null {
-  if (!given(value)) return null;
-  if (!Array.isArray(value))
-    return {
-      field: "sceneMedia",
-      message: `"sceneMedia" must be ${SCENE_MEDIA_RULE} (got ${show(value)}).`,
-    };
-  if (value.length > MAX_ENTRIES) {
-    return {
-      field: "sceneMedia",
-      message: `"sceneMedia" has ${value.length} entries; a run has at most ${MAX_ENTRIES} scenes. Give one entry per scene.`,
-    };
-  }
-  const seen = new Map<number, number>();
-  for (const [index, entry] of value.entries()) {
-    const at = `sceneMedia[${index}]`;
-    if (!isObject(entry))
-      return {
-        field: at,
-        message: `"${at}" must be an object such as {"scene": 2, "clip": {"key": "clips/intro.mp4"}} (got ${show(entry)}).`,
-      };
-    const unknown = Object.keys(entry).find(
-      (key) => !ENTRY_FIELDS.includes(key),
-    );
-    if (unknown !== undefined) {
-      return {
-        field: `${at}.${unknown}`,
-        message: `"${at}" has an unknown field "${unknown.slice(0, 40)}"; it may have ${ENTRY_FIELDS.join(", ")}.`,
-      };
-    }
-    if (
-      !(
-        typeof entry.scene === "number" &&
-        Number.isInteger(entry.scene) &&
-        entry.scene >= 1
-      )
-    ) {
-      return {
-        field: `${at}.scene`,
-        message: `"${at}.scene" must be a scene number from 1 up: the script's scenes in order (got ${show(entry.scene)}).`,
-      };
-    }
-    const earlier = seen.get(entry.scene);
-    if (earlier !== undefined) {
-      return {
-        field: `${at}.scene`,
-        message: `"${at}.scene" is ${entry.scene}, which sceneMedia[${earlier}] already gives media for. Give each scene one entry.`,
-      };
-    }
-    seen.set(entry.scene, index);
-    if (!given(entry.clip))
-      return {
-        field: `${at}.clip`,
-        message: `"${at}.clip" is missing: give the scene's clip as {"key": …} or {"url": …}.`,
-      };
-    const clip = sourceProblem(entry.clip, `${at}.clip`, "the clip");
-    if (clip) return clip;
-  }
-  return null;
+	if (!given(value)) return null;
+	if (!Array.isArray(value))
+		return {
+			field: 'sceneMedia',
+			message: `"sceneMedia" must be ${SCENE_MEDIA_RULE} (got ${show(value)}).`,
+		};
+	if (value.length > MAX_ENTRIES) {
+		return {
+			field: 'sceneMedia',
+			message: `"sceneMedia" has ${value.length} entries; a run has at most ${MAX_ENTRIES} scenes. Give one entry per scene.`,
+		};
+	}
+	const seen = new Map<number, number>();
+	for (const [index, entry] of value.entries()) {
+		const at = `sceneMedia[${index}]`;
+		if (!isObject(entry))
+			return {
+				field: at,
+				message: `"${at}" must be an object such as {"scene": 2, "clip": {"key": "clips/intro.mp4"}} (got ${show(entry)}).`,
+			};
+		const unknown = Object.keys(entry).find((key) => !ENTRY_FIELDS.includes(key));
+		if (unknown !== undefined) {
+			return {
+				field: `${at}.${unknown}`,
+				message: `"${at}" has an unknown field "${unknown.slice(0, 40)}"; it may have ${ENTRY_FIELDS.join(', ')}.`,
+			};
+		}
+		if (!(typeof entry.scene === 'number' && Number.isInteger(entry.scene) && entry.scene >= 1)) {
+			return {
+				field: `${at}.scene`,
+				message: `"${at}.scene" must be a scene number from 1 up: the script's scenes in order (got ${show(entry.scene)}).`,
+			};
+		}
+		const earlier = seen.get(entry.scene);
+		if (earlier !== undefined) {
+			return {
+				field: `${at}.scene`,
+				message: `"${at}.scene" is ${entry.scene}, which sceneMedia[${earlier}] already gives media for. Give each scene one entry.`,
+			};
+		}
+		seen.set(entry.scene, index);
+		if (!given(entry.clip))
+			return {
+				field: `${at}.clip`,
+				message: `"${at}.clip" is missing: give the scene's clip as {"key": …} or {"url": …}.`,
+			};
+		const clip = sourceProblem(entry.clip, `${at}.clip`, 'the clip');
+		if (clip) return clip;
+	}
+	return null;
 }
 
 /** A scene number the plan does not have, as a 400 on that entry's `scene`; null when every entry has its scene. */
-export function sceneMediaPlanProblem(
-  media: SceneMedia[],
-  sceneCount: number,
-): MediaProblem | null {
-  const index = media.findIndex((entry) => entry.scene > sceneCount);
-  if (index < 0) return null;
-  const at = `sceneMedia[${index}].scene`;
-  return {
-    field: at,
-    message: `"${at}" is ${media[index].scene}, but the script has ${sceneCount} scene${sceneCount === 1 ? "" : "s"}. Use scene numbers from 1 to ${sceneCount}.`,
-  };
+export function sceneMediaPlanProblem(media: SceneMedia[], sceneCount: number): MediaProblem | null {
+	const index = media.findIndex((entry) => entry.scene > sceneCount);
+	if (index < 0) return null;
+	const at = `sceneMedia[${index}].scene`;
+	return {
+		field: at,
+		message: `"${at}" is ${media[index].scene}, but the script has ${sceneCount} scene${sceneCount === 1 ? '' : 's'}. Use scene numbers from 1 to ${sceneCount}.`,
+	};
 }
 
 /** The checked value as the run keeps it: trimmed keys, url or key, never both. Call after sceneMediaProblem. */
 export function sceneMediaOf(value: unknown): SceneMedia[] {
-  if (!Array.isArray(value)) return [];
-  return value.map(
-    (entry: { scene: number; clip: { url?: string; key?: string } }) => ({
-      scene: entry.scene,
-      clip: given(entry.clip.url)
-        ? { url: entry.clip.url! }
-        : { key: entry.clip.key!.trim() },
-    }),
-  );
+	if (!Array.isArray(value)) return [];
+	return value.map((entry: { scene: number; clip: { url?: string; key?: string } }) => ({
+		scene: entry.scene,
+		clip: given(entry.clip.url) ? { url: entry.clip.url! } : { key: entry.clip.key!.trim() },
+	}));
 }
 
 /** The scenes of a run that show a clip of their own (they cost no video). */
 export function ownClipScenes(media: SceneMedia[] | undefined): Set<number> {
-  return new Set(
-    (media ?? []).filter((entry) => entry.clip).map((entry) => entry.scene),
-  );
+	return new Set((media ?? []).filter((entry) => entry.clip).map((entry) => entry.scene));
 }
+
+/** The field's schema for zod and the API document; its 400s come from sceneMediaProblem, which names the exact part. */
+export const SceneMediaSchema = z
+	.array(
+		z
+			.object({
+				scene: z.number().int().min(1),
+				clip: z.union([z.object({ url: z.string() }).strict(), z.object({ key: z.string() }).strict()]),
+			})
+			.strict(),
+	)
+	.max(MAX_ENTRIES)
+	.refine((value) => sceneMediaProblem(value) === null)
+	.default([]);

@@ -1,21 +1,16 @@
-import { extname, join } from "node:path";
-import {
-  NodeOperationError,
-  type IDataObject,
-  type IExecuteFunctions,
-  type INodeExecutionData,
-} from "n8n-workflow";
-import { callbackSettings } from "../../shared/callbacks/settings";
-import { downloadPublicFile } from "../../shared/fetchPublic";
-import type { Ledger } from "../../shared/ledger";
-import { isRecord, jsonParameter } from "../../shared/parameters";
-import { probeStreams } from "../../shared/probe";
-import type { Storage } from "../../shared/transport/storage";
-import { withWorkDir } from "../../shared/workdir";
-import { fitClip } from "../../FFmpeg/lib/ownMedia";
+import { extname, join } from 'node:path';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { callbackSettings } from '../../shared/callbacks/settings';
+import { downloadPublicFile } from '../../shared/fetchPublic';
+import type { Ledger } from '../../shared/ledger';
+import { isRecord, jsonParameter } from '../../shared/parameters';
+import { probeStreams } from '../../shared/probe';
+import type { Storage } from '../../shared/transport/storage';
+import { withWorkDir } from '../../shared/workdir';
+import { fitClip } from '../../FFmpeg/lib/ownMedia';
 
 /** The provider name an own clip is recorded under (scenes.provider, costs): no provider made it, nothing was paid. */
-export const OWN_PROVIDER = "own";
+export const OWN_PROVIDER = 'own';
 
 export type OwnClip = { url: string } | { key: string };
 
@@ -23,42 +18,18 @@ export type OwnClip = { url: string } | { key: string };
  * The "Own Clip" parameter: {"key": …} or {"url": …}, or empty for a generated clip. The run request checked it
  * (Campaign/lib/sceneMedia.ts); here only its shape, for a node used by hand.
  */
-export function readOwnClip(
-  this: IExecuteFunctions,
-  itemIndex: number,
-  label: string,
-): OwnClip | undefined {
-  const value = jsonParameter(this, "ownClip", "Own Clip", itemIndex, {
-    optional: true,
-  });
-  if (value === undefined || value === "") return undefined;
-  const hint =
-    'Set it to {"key": "<object key>"} or {"url": "https://…"}, or leave it empty to generate the clip.';
-  if (
-    isRecord(value) &&
-    typeof value.url === "string" &&
-    value.url.trim() &&
-    value.key === undefined
-  )
-    return { url: value.url.trim() };
-  if (
-    isRecord(value) &&
-    typeof value.key === "string" &&
-    value.key.trim() &&
-    value.url === undefined
-  )
-    return { key: value.key.trim() };
-  throw new NodeOperationError(
-    this.getNode(),
-    `${label}"Own Clip" is not a clip reference. ${hint}`,
-    { itemIndex },
-  );
+export function readOwnClip(this: IExecuteFunctions, itemIndex: number, label: string): OwnClip | undefined {
+	const value = jsonParameter(this, 'ownClip', 'Own Clip', itemIndex, {
+		optional: true,
+	});
+	if (value === undefined || value === '') return undefined;
+	const hint = 'Set it to {"key": "<object key>"} or {"url": "https://…"}, or leave it empty to generate the clip.';
+	if (isRecord(value) && typeof value.url === 'string' && value.url.trim() && value.key === undefined) return { url: value.url.trim() };
+	if (isRecord(value) && typeof value.key === 'string' && value.key.trim() && value.url === undefined) return { key: value.key.trim() };
+	throw new NodeOperationError(this.getNode(), `${label}"Own Clip" is not a clip reference. ${hint}`, { itemIndex });
 }
 
-const isMissing = (error: unknown) =>
-  ["NoSuchKey", "NotFound", "NoSuchBucket"].includes(
-    String((error as { code?: string }).code),
-  );
+const isMissing = (error: unknown) => ['NoSuchKey', 'NotFound', 'NoSuchBucket'].includes(String((error as { code?: string }).code));
 
 /**
  * The scene's clip from the caller's file instead of a provider: downloaded, cut or looped to the scene's length,
@@ -66,135 +37,116 @@ const isMissing = (error: unknown) =>
  * "own". Nothing is submitted to any video provider.
  */
 export async function makeOwnClip(
-  this: IExecuteFunctions,
-  itemIndex: number,
-  job: {
-    clip: OwnClip;
-    storage: Storage;
-    outputKey: string;
-    duration: number;
-    width: number;
-    height: number;
-    label: string;
-    ledger?: Ledger;
-    runId?: string;
-    sceneNumber?: number;
-  },
+	this: IExecuteFunctions,
+	itemIndex: number,
+	job: {
+		clip: OwnClip;
+		storage: Storage;
+		outputKey: string;
+		duration: number;
+		width: number;
+		height: number;
+		label: string;
+		ledger?: Ledger;
+		runId?: string;
+		sceneNumber?: number;
+	},
 ): Promise<INodeExecutionData[]> {
-  const { clip, storage, label } = job;
-  const fail = (message: string, error?: unknown) =>
-    new NodeOperationError(this.getNode(), message, {
-      itemIndex,
-      description: error ? (error as Error).message : undefined,
-    });
-  const where = "url" in clip ? `"${clip.url}"` : `"${clip.key}"`;
-  const fix =
-    'Fix the scene\'s entry in "sceneMedia" (or upload the file and give its "key"), then send the run again or resume it.';
-  const result = await withWorkDir(async (dir) => {
-    const extension = extname(
-      "url" in clip ? new URL(clip.url).pathname : clip.key,
-    ).toLowerCase();
-    const input = join(
-      dir,
-      `own${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : ".bin"}`,
-    );
-    if ("url" in clip) {
-      try {
-        await downloadPublicFile(clip.url, input, {
-          what: "clip",
-          allowLoopback: callbackSettings().allowLoopback,
-          maxBytes: 500 * 1024 * 1024,
-        });
-      } catch (error) {
-        throw fail(
-          `${label}your clip ${where} could not be downloaded: ${(error as Error).message} ${fix}`,
-        );
-      }
-    } else {
-      try {
-        await storage.downloadFile(storage.ref(clip.key), input);
-      } catch (error) {
-        if (isMissing(error))
-          throw fail(
-            `${label}your clip ${where} is not in bucket "${storage.bucket}". Upload it first. ${fix}`,
-          );
-        throw fail(
-          `${label}your clip ${where} could not be read from object storage. Check the Reelsmith S3 credential.`,
-          error,
-        );
-      }
-    }
-    const output = join(dir, "clip.mp4");
-    let fitted;
-    try {
-      fitted = await fitClip({
-        input,
-        output,
-        duration: job.duration,
-        width: job.width,
-        height: job.height,
-      });
-    } catch (error) {
-      throw fail(
-        `${label}your clip ${where} could not be used: ${(error as Error).message} ${fix}`,
-      );
-    }
-    const [facts, ref] = await Promise.all([
-      probeStreams(output),
-      storage.uploadFile(output, job.outputKey, "video/mp4"),
-    ]);
-    return {
-      fitted,
-      ref: {
-        ...ref,
-        duration: facts.video?.duration ?? job.duration,
-        width: job.width,
-        height: job.height,
-        media: facts,
-      },
-    };
-  });
-  const cost = {
-    provider: OWN_PROVIDER,
-    model: OWN_PROVIDER,
-    units: job.duration,
-    unit: "second" as const,
-    amountUsd: 0,
-  };
-  if (job.ledger && job.runId) {
-    await job.ledger.recordCost({
-      runId: job.runId,
-      sceneNumber: job.sceneNumber ?? null,
-      provider: cost.provider,
-      model: cost.model,
-      units: cost.units,
-      unit: "second",
-      amountUsd: 0,
-      purpose: "clip",
-    });
-  }
-  const { fitted } = result;
-  const notes = [
-    `${label}your clip (${fitted.source.width}×${fitted.source.height}, ${fitted.source.duration} s) was ${fitted.looped ? "looped" : "cut"} to ${job.duration} s and fitted into ${job.width}×${job.height}.`,
-  ];
-  const item = this.getInputData()[itemIndex];
-  return [
-    {
-      json: {
-        ...item.json,
-        clip: { ...result.ref } as unknown as IDataObject,
-        provider: OWN_PROVIDER,
-        taskId: "",
-        attempts: [{ provider: OWN_PROVIDER, outcome: "served" }],
-        cost: { ...cost },
-        ownClip: {
-          ...clip,
-          looped: fitted.looped,
-          source: { ...fitted.source },
-        },
-        notes,
-      },
-      pairedItem: { item: itemIndex },
-    },
-  ];
+	const { clip, storage, label } = job;
+	const fail = (message: string, error?: unknown) =>
+		new NodeOperationError(this.getNode(), message, {
+			itemIndex,
+			description: error ? (error as Error).message : undefined,
+		});
+	const where = 'url' in clip ? `"${clip.url}"` : `"${clip.key}"`;
+	const fix = 'Fix the scene\'s entry in "sceneMedia" (or upload the file and give its "key"), then send the run again or resume it.';
+	const result = await withWorkDir(async (dir) => {
+		const extension = extname('url' in clip ? new URL(clip.url).pathname : clip.key).toLowerCase();
+		const input = join(dir, `own${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : '.bin'}`);
+		if ('url' in clip) {
+			try {
+				await downloadPublicFile(clip.url, input, {
+					what: 'clip',
+					allowLoopback: callbackSettings().allowLoopback,
+					maxBytes: 500 * 1024 * 1024,
+				});
+			} catch (error) {
+				throw fail(`${label}your clip ${where} could not be downloaded: ${(error as Error).message} ${fix}`);
+			}
+		} else {
+			try {
+				await storage.downloadFile(storage.ref(clip.key), input);
+			} catch (error) {
+				if (isMissing(error)) throw fail(`${label}your clip ${where} is not in bucket "${storage.bucket}". Upload it first. ${fix}`);
+				throw fail(`${label}your clip ${where} could not be read from object storage. Check the Reelsmith S3 credential.`, error);
+			}
+		}
+		const output = join(dir, 'clip.mp4');
+		let fitted;
+		try {
+			fitted = await fitClip({
+				input,
+				output,
+				duration: job.duration,
+				width: job.width,
+				height: job.height,
+			});
+		} catch (error) {
+			throw fail(`${label}your clip ${where} could not be used: ${(error as Error).message} ${fix}`);
+		}
+		const [facts, ref] = await Promise.all([probeStreams(output), storage.uploadFile(output, job.outputKey, 'video/mp4')]);
+		return {
+			fitted,
+			ref: {
+				...ref,
+				duration: facts.video?.duration ?? job.duration,
+				width: job.width,
+				height: job.height,
+				media: facts,
+			},
+		};
+	});
+	const cost = {
+		provider: OWN_PROVIDER,
+		model: OWN_PROVIDER,
+		units: job.duration,
+		unit: 'second' as const,
+		amountUsd: 0,
+	};
+	if (job.ledger && job.runId) {
+		await job.ledger.recordCost({
+			runId: job.runId,
+			sceneNumber: job.sceneNumber ?? null,
+			provider: cost.provider,
+			model: cost.model,
+			units: cost.units,
+			unit: 'second',
+			amountUsd: 0,
+			purpose: 'clip',
+		});
+	}
+	const { fitted } = result;
+	const notes = [
+		`${label}your clip (${fitted.source.width}×${fitted.source.height}, ${fitted.source.duration} s) was ${fitted.looped ? 'looped' : 'cut'} to ${job.duration} s and fitted into ${job.width}×${job.height}.`,
+	];
+	const item = this.getInputData()[itemIndex];
+	return [
+		{
+			json: {
+				...item.json,
+				clip: { ...result.ref } as unknown as IDataObject,
+				provider: OWN_PROVIDER,
+				taskId: '',
+				attempts: [{ provider: OWN_PROVIDER, outcome: 'served' }],
+				cost: { ...cost },
+				ownClip: {
+					...clip,
+					looped: fitted.looped,
+					source: { ...fitted.source },
+				},
+				notes,
+			},
+			pairedItem: { item: itemIndex },
+		},
+	];
 }
