@@ -118,7 +118,7 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default: '',
 		description:
-			'A clip of your own for this scene instead of a generated one: {"key": "<object key>"} or {"url": "https://…"} (a public host). It is cut or looped to the scene\'s length and fitted into the preset\'s frame (scaled, with black bars); no provider is called and it costs $0. Empty = generate the clip.',
+			"A clip of your own for this scene instead of a generated one, as the run's sceneMedia gives it: a stored object by key, or a public HTTPS URL to download. It is cut or looped to the scene's length and fitted into the preset's frame (scaled, with black bars); no provider is called and it costs $0. Empty = generate the clip.",
 		displayOptions: show,
 	},
 	{
