@@ -129,6 +129,19 @@ describe('the estimate', () => {
 		assert.equal(resumed.claudeUsd, resumed.claudeCalls * typicalClaudeCallUsd());
 	});
 
+	it('leaves out the speech of a scene with your own voice-over, and the video of a scene with your own clip', () => {
+		const providers = { planner: 'rules' as const, video: ['runway' as const], speech: ['elevenlabs' as const] };
+		const all = estimateRun({ plan, providers });
+		const own = estimateRun({ plan, providers, ownVoices: [2], ownClips: [3] });
+		const scene2 = spokenCharacters(plan.scenes[1]);
+		assert.ok(scene2 > 0);
+		assert.equal(own.characters, all.characters - scene2);
+		assert.ok(Math.abs(own.speechUsd - speechCostUsd('elevenlabs', undefined, all.characters - scene2)) < 1e-9);
+		assert.ok(Math.abs(own.videoUsd - (all.videoUsd - videoCostUsd('runway', undefined, plan.scenes[2].duration))) < 1e-9);
+		assert.equal(own.ownClips, 1);
+		assert.ok(own.totalUsd < all.totalUsd);
+	});
+
 	it('prices Claude planning by the takes asked for: three takes cost three times one', () => {
 		const claude = { planner: 'claude' as const, video: ['local' as const], speech: ['espeak' as const] };
 		const one = planningEstimate(claude, { iterations: 2 });

@@ -380,6 +380,21 @@ describe('your own clip per scene (sceneMedia)', () => {
 		]);
 	});
 
+	it('keeps a voice-over with or without its subtitle text, alone or with a clip', () => {
+		const result = validateRunRequest({
+			script: fountain(3),
+			sceneMedia: [
+				{ scene: 1, voiceOver: { key: 'voice/one.wav', text: ' Hello there. ' } },
+				{ scene: 2, clip: { key: 'clips/two.mp4' }, voiceOver: { url: 'https://example.com/two.mp3' } },
+			],
+		});
+		assert.ok(result.ok);
+		assert.deepEqual(result.options.sceneMedia, [
+			{ scene: 1, voiceOver: { key: 'voice/one.wav', text: 'Hello there.' } },
+			{ scene: 2, clip: { key: 'clips/two.mp4' }, voiceOver: { url: 'https://example.com/two.mp3' } },
+		]);
+	});
+
 	for (const [what, sceneMedia, field, message] of [
 		['an object instead of a list', { 2: { key: 'a.mp4' } }, 'sceneMedia', /^"sceneMedia" must be a list of the scenes/],
 		['an entry that is not an object', ['a.mp4'], 'sceneMedia[0]', /^"sceneMedia\[0\]" must be an object/],
@@ -395,7 +410,11 @@ describe('your own clip per scene (sceneMedia)', () => {
 			'sceneMedia[1].scene',
 			/sceneMedia\[0\] already gives media for/,
 		],
-		['no clip', [{ scene: 1 }], 'sceneMedia[0].clip', /"sceneMedia\[0\]\.clip" is missing/],
+		['neither clip nor voice-over', [{ scene: 1 }], 'sceneMedia[0]', /"sceneMedia\[0\]" has neither "clip" nor "voiceOver"/],
+		['a voice-over over plain http', [{ scene: 1, voiceOver: { url: 'http://example.com/vo.mp3' } }], 'sceneMedia[0].voiceOver.url', /must be an https URL/],
+		['a voice-over with an unknown field', [{ scene: 1, voiceOver: { key: 'vo.mp3', volume: 3 } }], 'sceneMedia[0].voiceOver.volume', /it may have url, key, text/],
+		['voice-over text that is not text', [{ scene: 1, voiceOver: { key: 'vo.mp3', text: 42 } }], 'sceneMedia[0].voiceOver.text', /must be the words of the voice-over/],
+		['empty voice-over text', [{ scene: 1, voiceOver: { key: 'vo.mp3', text: '  ' } }], 'sceneMedia[0].voiceOver.text', /1 to 5000 characters/],
 		['a clip as text', [{ scene: 1, clip: 'a.mp4' }], 'sceneMedia[0].clip', /must be the clip as \{"key": …\} or \{"url": …\}/],
 		['both url and key', [{ scene: 1, clip: { key: 'a.mp4', url: 'https://example.com/a.mp4' } }], 'sceneMedia[0].clip', /both "url" and "key"/],
 		['an unknown clip field', [{ scene: 1, clip: { path: '/tmp/a.mp4' } }], 'sceneMedia[0].clip.path', /unknown field "path"/],

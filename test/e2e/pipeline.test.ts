@@ -424,6 +424,60 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(!(red1 > 150 && green1 < 60), `scene 1 is rendered locally, not the own clip: ${[red1, green1]}`);
 	});
 
+	test('a run with your own voice-over for scene 1: no speech for it, its 4 s set the scene length, its text spread as subtitles over it', async () => {
+		// 4 s of a 300 Hz tone as the recording: espeak would neither sound like this nor last exactly 4 s.
+		const voice = join(dataDir, 'own-voice.wav');
+		execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=44100:duration=4', '-ac', '1', '-y', voice]);
+		await storage.uploadFile(voice, 'voice/own-voice.wav', 'audio/wav');
+		const script = 'INT. OFFICE - DAY\n\nSAM\nHi.\n\nEXT. ROOF - NIGHT\n\nANA\nThen we finish it up here tonight.\n';
+		const refused = await post('reelsmith/runs', { script, sceneMedia: [{ scene: 1, voiceOver: { key: 'voice/own-voice.wav', text: 7 } }] });
+		assert.equal(refused.status, 400);
+		assert.equal(refused.json.field, 'sceneMedia[0].voiceOver.text');
+
+		const text = 'This is my own recording. It has two sentences of different length, the second one longer.';
+		const answer = await post('reelsmith/runs', {
+			script,
+			iterations: 1,
+			campaign: 'Own media',
+			sceneMedia: [{ scene: 1, voiceOver: { key: 'voice/own-voice.wav', text } }],
+		});
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runId = String(answer.json.runId);
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+		const { rows: scenes } = await db.query('select number, duration, narration from scenes where run_id = $1 order by number', [runId]);
+		assert.equal(Number(scenes[0].duration), 4, `scene 1 lasts the voice-over: ${scenes[0].duration} s`);
+		// scenes.narration keeps the lines: the recording's sentences under the voice "own", none from espeak.
+		assert.deepEqual(
+			scenes[0].narration.map((line: { text: string; voice: string }) => [line.text, line.voice]),
+			[
+				['This is my own recording.', 'own'],
+				['It has two sentences of different length, the second one longer.', 'own'],
+			],
+			'no espeak voice in scene 1',
+		);
+		assert.ok(scenes[1].narration.length > 0 && scenes[1].narration[0].voice !== 'own', 'scene 2 is spoken as before');
+
+		// The subtitles: the two sentences inside scene 1's 4 s, the longer one getting more of them.
+		const cues = srtCues(await readFile(await download(run.subtitles_key, 'own-voice.srt'), 'utf8'));
+		const inScene1 = cues.filter((cue) => cue.start < 3.95);
+		assert.equal(inScene1.map((cue) => cue.text).join(' ').replace(/\s+/g, ' '), text, JSON.stringify(cues));
+		const [first] = inScene1;
+		const last = inScene1[inScene1.length - 1];
+		assert.equal(first.text, 'This is my own recording.');
+		assert.ok(first.start < 0.1 && last.end <= 4.05 && last.end > 3.5, JSON.stringify(inScene1));
+		assert.ok(first.end - first.start < 4 - first.end, 'the longer sentence gets more of the time');
+
+		// The final video: scene 1's sound is the tone (about 300 Hz), heard through its 4 s.
+		const final = await download(run.final_key, 'own-voice.mp4');
+		const { stderr } = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-ss', '1', '-t', '2', '-i', final, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], {
+			encoding: 'utf8',
+		});
+		const meanVolume = Number(/mean_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? -Infinity);
+		assert.ok(meanVolume > -30, `the voice-over is heard in scene 1: ${meanVolume} dB`);
+	});
+
 	test('a run with a callbackUrl: signed events for each stage and the end, the end retried after two 500s, its link downloads the MP4', async () => {
 		// The receiver answers the run's end with 500 twice, then 200; stage events get 200 at once.
 		const receiver = await new CallbackReceiver().start();

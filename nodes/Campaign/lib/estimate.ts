@@ -65,6 +65,8 @@ export function estimateRun(input: {
 	completed?: number[];
 	/** Scene numbers that show the caller's own clip (sceneMedia): made without a video provider, at $0. */
 	ownClips?: Iterable<number>;
+	/** Scene numbers that have the caller's own voice-over (sceneMedia): nothing is spoken by a speech provider. */
+	ownVoices?: Iterable<number>;
 	spentUsd?: number;
 }): Estimate {
 	const done = new Set(input.completed ?? []);
@@ -75,6 +77,7 @@ export function estimateRun(input: {
 	let seconds = 0;
 	let characters = 0;
 	const own = new Set(input.ownClips ?? []);
+	const voiced = new Set(input.ownVoices ?? []);
 	let ownClips = 0;
 	for (const scene of scenes) {
 		const duration = Math.max(0, Number(scene.duration) || 0);
@@ -83,7 +86,7 @@ export function estimateRun(input: {
 			seconds += billedSeconds(videoProvider, duration);
 			videoUsd += videoCostUsd(videoProvider, undefined, duration);
 		}
-		characters += spokenCharacters(scene, input.narrateAction);
+		if (!voiced.has(scene.number)) characters += spokenCharacters(scene, input.narrateAction);
 	}
 	const speechUsd = speechCostUsd(speechProvider, undefined, characters);
 	const claudeCalls = claudeCallsAfterPlanning(input.providers, scenes.length);

@@ -15,16 +15,20 @@ export interface SceneMedia {
 	/** The plan's scene number (1 = the script's first scene). */
 	scene: number;
 	/** The clip the scene shows instead of a generated one: trimmed or looped to the scene's length, fitted to the frame. */
-	clip: MediaSource;
+	clip?: MediaSource;
+	/** The sound the scene has instead of speech: its length is the scene's; `text` is shown as subtitles over it. */
+	voiceOver?: MediaSource & { text?: string };
 }
 
-const ENTRY_FIELDS = ['scene', 'clip'];
+const ENTRY_FIELDS = ['scene', 'clip', 'voiceOver'];
+/** Subtitle text of a voice-over, at most (a scene's spoken text is far shorter). */
+const VOICE_TEXT_LIMIT = 5000;
 const SOURCE_FIELDS = ['url', 'key'];
 /** As many entries as a run may have scenes (request.ts MAX_SCENES). */
 const MAX_ENTRIES = 50;
 
 export const SCENE_MEDIA_RULE =
-	'a list of the scenes that use a clip of your own instead of a generated one: [{"scene": 2, "clip": {"key": "<object key>"}}] or {"url": "https://…"} for the clip (a public host; downloaded when the scene is made)';
+	'a list of the scenes that use a clip or a voice-over of your own instead of a generated one: [{"scene": 2, "clip": {"key": "<object key>"}, "voiceOver": {"url": "https://…", "text": "what it says"}}], each file by key (in the bucket, outside runs/) or by URL (a public host; downloaded when the scene is made)';
 
 export interface MediaProblem {
 	field: string;
@@ -40,18 +44,18 @@ const given = (value: unknown) => value !== undefined && value !== null;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a `{url} | {key}` at `field` is not one; null when it is. */
-function sourceProblem(value: unknown, field: string, what: string): MediaProblem | null {
-	const use = `Send {"key": "<object key>"} or {"url": "https://…"}.`;
+function sourceProblem(value: unknown, field: string, what: string, extra: string[] = []): MediaProblem | null {
+	const use = `Send {"key": "<object key>"} or {"url": "https://…"}${extra.length ? `, optionally with ${extra.map((name) => `"${name}"`).join(', ')}` : ''}.`;
 	if (!isObject(value))
 		return {
 			field,
 			message: `"${field}" must be ${what} as {"key": …} or {"url": …} (got ${show(value)}). ${use}`,
 		};
-	const unknown = Object.keys(value).find((key) => !SOURCE_FIELDS.includes(key));
+	const unknown = Object.keys(value).find((key) => !SOURCE_FIELDS.includes(key) && !extra.includes(key));
 	if (unknown !== undefined) {
 		return {
 			field: `${field}.${unknown}`,
-			message: `"${field}" has an unknown field "${unknown.slice(0, 40)}"; it may have url or key. ${use}`,
+			message: `"${field}" has an unknown field "${unknown.slice(0, 40)}"; it may have ${[...SOURCE_FIELDS, ...extra].join(', ')}. ${use}`,
 		};
 	}
 	if (given(value.url) && given(value.key))
@@ -123,13 +127,23 @@ export function sceneMediaProblem(value: unknown): MediaProblem | null {
 			};
 		}
 		seen.set(entry.scene, index);
-		if (!given(entry.clip))
+		if (!given(entry.clip) && !given(entry.voiceOver)) {
 			return {
-				field: `${at}.clip`,
-				message: `"${at}.clip" is missing: give the scene's clip as {"key": …} or {"url": …}.`,
+				field: at,
+				message: `"${at}" has neither "clip" nor "voiceOver": give the scene's clip or voice-over as {"key": …} or {"url": …}.`,
 			};
-		const clip = sourceProblem(entry.clip, `${at}.clip`, 'the clip');
+		}
+		const clip = given(entry.clip) ? sourceProblem(entry.clip, `${at}.clip`, 'the clip') : null;
 		if (clip) return clip;
+		const voice = given(entry.voiceOver) ? sourceProblem(entry.voiceOver, `${at}.voiceOver`, 'the voice-over', ['text']) : null;
+		if (voice) return voice;
+		const text = isObject(entry.voiceOver) ? entry.voiceOver.text : undefined;
+		if (given(text) && !(typeof text === 'string' && text.trim() !== '' && text.length <= VOICE_TEXT_LIMIT)) {
+			return {
+				field: `${at}.voiceOver.text`,
+				message: `"${at}.voiceOver.text" must be the words of the voice-over, 1 to ${VOICE_TEXT_LIMIT} characters, shown as subtitles over it (got ${show(text)}). Leave it out for no subtitles in that scene.`,
+			};
+		}
 	}
 	return null;
 }
@@ -148,10 +162,19 @@ export function sceneMediaPlanProblem(media: SceneMedia[], sceneCount: number): 
 /** The checked value as the run keeps it: trimmed keys, url or key, never both. Call after sceneMediaProblem. */
 export function sceneMediaOf(value: unknown): SceneMedia[] {
 	if (!Array.isArray(value)) return [];
-	return value.map((entry: { scene: number; clip: { url?: string; key?: string } }) => ({
+	const source = (ref: { url?: string; key?: string }): MediaSource => (given(ref.url) ? { url: ref.url! } : { key: ref.key!.trim() });
+	return value.map((entry: { scene: number; clip?: { url?: string; key?: string }; voiceOver?: { url?: string; key?: string; text?: string } }) => ({
 		scene: entry.scene,
-		clip: given(entry.clip.url) ? { url: entry.clip.url! } : { key: entry.clip.key!.trim() },
+		...(entry.clip ? { clip: source(entry.clip) } : {}),
+		...(entry.voiceOver
+			? { voiceOver: { ...source(entry.voiceOver), ...(given(entry.voiceOver.text) ? { text: entry.voiceOver.text!.trim() } : {}) } }
+			: {}),
 	}));
+}
+
+/** The scenes of a run that have a voice-over of their own (they cost no speech). */
+export function ownVoiceScenes(media: SceneMedia[] | undefined): Set<number> {
+	return new Set((media ?? []).filter((entry) => entry.voiceOver).map((entry) => entry.scene));
 }
 
 /** The scenes of a run that show a clip of their own (they cost no video). */
@@ -165,7 +188,13 @@ export const SceneMediaSchema = z
 		z
 			.object({
 				scene: z.number().int().min(1),
-				clip: z.union([z.object({ url: z.string() }).strict(), z.object({ key: z.string() }).strict()]),
+				clip: z.union([z.object({ url: z.string() }).strict(), z.object({ key: z.string() }).strict()]).optional(),
+				voiceOver: z
+					.union([
+						z.object({ url: z.string(), text: z.string().optional() }).strict(),
+						z.object({ key: z.string(), text: z.string().optional() }).strict(),
+					])
+					.optional(),
 			})
 			.strict(),
 	)

@@ -236,9 +236,11 @@ function ceilTenth(seconds: number): number {
  * Clip length when Duration is 0: the scene's planned duration, or the narration plus half a second of air when
  * the voice runs longer, rounded up to 0.1 s. Returns NaN when neither gives a number.
  */
-export function clipDuration(scene: Partial<Scene>, narration?: { duration?: unknown }): number {
+export function clipDuration(scene: Partial<Scene>, narration?: { duration?: unknown; own?: unknown }): number {
 	const planned = Number(scene.duration);
 	const spoken = Number(narration?.duration);
+	// A voice-over of the caller's own (sceneMedia) is the scene's sound as recorded: its length is the scene's.
+	if (narration?.own === true && Number.isFinite(spoken) && spoken > 0) return ceilTenth(spoken);
 	const candidates = [planned, Number.isFinite(spoken) && spoken > 0 ? spoken + 0.5 : NaN].filter(Number.isFinite);
 	return candidates.length > 0 ? ceilTenth(Math.max(...candidates)) : NaN;
 }

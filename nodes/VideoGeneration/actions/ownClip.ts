@@ -1,9 +1,8 @@
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { callbackSettings } from '../../shared/callbacks/settings';
-import { downloadPublicFile } from '../../shared/fetchPublic';
+import { downloadOwnFile, ownFileOf, type OwnFile } from '../../shared/ownFile';
 import type { Ledger } from '../../shared/ledger';
-import { isRecord, jsonParameter } from '../../shared/parameters';
+import { jsonParameter } from '../../shared/parameters';
 import { probeStreams } from '../../shared/probe';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
@@ -12,24 +11,20 @@ import { fitClip } from '../../FFmpeg/lib/ownMedia';
 /** The provider name an own clip is recorded under (scenes.provider, costs): no provider made it, nothing was paid. */
 export const OWN_PROVIDER = 'own';
 
-export type OwnClip = { url: string } | { key: string };
+export type OwnClip = OwnFile;
 
 /**
  * The "Own Clip" parameter: {"key": …} or {"url": …}, or empty for a generated clip. The run request checked it
  * (Campaign/lib/sceneMedia.ts); here only its shape, for a node used by hand.
  */
 export function readOwnClip(this: IExecuteFunctions, itemIndex: number, label: string): OwnClip | undefined {
-	const value = jsonParameter(this, 'ownClip', 'Own Clip', itemIndex, {
-		optional: true,
-	});
+	const value = jsonParameter(this, 'ownClip', 'Own Clip', itemIndex, { optional: true });
 	if (value === undefined || value === '') return undefined;
+	const file = ownFileOf(value);
+	if (file) return 'url' in file ? { url: file.url } : { key: file.key };
 	const hint = 'Set it to {"key": "<object key>"} or {"url": "https://…"}, or leave it empty to generate the clip.';
-	if (isRecord(value) && typeof value.url === 'string' && value.url.trim() && value.key === undefined) return { url: value.url.trim() };
-	if (isRecord(value) && typeof value.key === 'string' && value.key.trim() && value.url === undefined) return { key: value.key.trim() };
 	throw new NodeOperationError(this.getNode(), `${label}"Own Clip" is not a clip reference. ${hint}`, { itemIndex });
 }
-
-const isMissing = (error: unknown) => ['NoSuchKey', 'NotFound', 'NoSuchBucket'].includes(String((error as { code?: string }).code));
 
 /**
  * The scene's clip from the caller's file instead of a provider: downloaded, cut or looped to the scene's length,
@@ -61,25 +56,11 @@ export async function makeOwnClip(
 	const where = 'url' in clip ? `"${clip.url}"` : `"${clip.key}"`;
 	const fix = 'Fix the scene\'s entry in "sceneMedia" (or upload the file and give its "key"), then send the run again or resume it.';
 	const result = await withWorkDir(async (dir) => {
-		const extension = extname('url' in clip ? new URL(clip.url).pathname : clip.key).toLowerCase();
-		const input = join(dir, `own${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : '.bin'}`);
-		if ('url' in clip) {
-			try {
-				await downloadPublicFile(clip.url, input, {
-					what: 'clip',
-					allowLoopback: callbackSettings().allowLoopback,
-					maxBytes: 500 * 1024 * 1024,
-				});
-			} catch (error) {
-				throw fail(`${label}your clip ${where} could not be downloaded: ${(error as Error).message} ${fix}`);
-			}
-		} else {
-			try {
-				await storage.downloadFile(storage.ref(clip.key), input);
-			} catch (error) {
-				if (isMissing(error)) throw fail(`${label}your clip ${where} is not in bucket "${storage.bucket}". Upload it first. ${fix}`);
-				throw fail(`${label}your clip ${where} could not be read from object storage. Check the Reelsmith S3 credential.`, error);
-			}
+		let input: string;
+		try {
+			input = await downloadOwnFile(storage, clip, dir, 'clip');
+		} catch (error) {
+			throw fail(`${label}your clip ${where} could not be downloaded: ${(error as Error).message}. ${fix}`);
 		}
 		const output = join(dir, 'clip.mp4');
 		let fitted;
