@@ -11,4 +11,3 @@ export * from './watermark';
 export * from './export';
 export { sec } from './encoding';
 export * from './music';
-export * from './ownMedia';

@@ -6,7 +6,7 @@ import { jsonParameter } from '../../shared/parameters';
 import { probeStreams } from '../../shared/probe';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
-import { fitClip } from '../../FFmpeg/lib/ownMedia';
+import { fitClip } from '../render/fit';
 
 /** The provider name an own clip is recorded under (scenes.provider, costs): no provider made it, nothing was paid. */
 export const OWN_PROVIDER = 'own';
@@ -28,7 +28,7 @@ export function readOwnClip(this: IExecuteFunctions, itemIndex: number, label: s
 
 /**
  * The scene's clip from the caller's file instead of a provider: downloaded, cut or looped to the scene's length,
- * fitted to the preset's frame (FFmpeg lib fitClip), stored where the generated clip would go, at $0 under provider
+ * fitted to the preset's frame (render/fit.ts), stored where the generated clip would go, at $0 under provider
  * "own". Nothing is submitted to any video provider.
  */
 export async function makeOwnClip(

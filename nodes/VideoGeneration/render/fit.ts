@@ -1,8 +1,7 @@
 import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { CLIP_FORMAT } from '../../shared/presets';
-import { clipOutputArgs, frameCount, silentAudio } from '../../VideoGeneration/render/filters';
-import { sec } from './encoding';
-import { probeMedia, videoDuration } from './probe';
+import { probeStreams } from '../../shared/probe';
+import { clipOutputArgs, frameCount, num, silentAudio } from './filters';
 
 export interface FitClipOptions {
 	/** The caller's clip (any video ffmpeg reads). */
@@ -34,15 +33,15 @@ export interface FittedClip {
 export async function fitClip(options: FitClipOptions): Promise<FittedClip> {
 	const { width, height, duration } = options;
 	if (!(duration > 0)) throw new Error(`The scene has no length to fit the clip to (got ${duration} s).`);
-	const probe = await probeMedia(options.input, { measureAudio: false }).catch(() => {
+	const probe = await probeStreams(options.input).catch(() => {
 		throw new Error('The clip is not a video file ffmpeg can read. Use a video file (MP4, MOV, WebM…).');
 	});
 	if (!probe.video) throw new Error('The clip has no video stream. Use a video file (MP4, MOV, WebM…).');
-	const sourceDuration = videoDuration(probe);
+	const sourceDuration = probe.video?.duration ?? probe.duration;
 	const graph =
 		`[0:v:0]scale=${width}:${height}:force_original_aspect_ratio=decrease,` +
 		`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=${CLIP_FORMAT.fps},` +
-		`trim=duration=${sec(duration)},setpts=PTS-STARTPTS[v];${silentAudio(frameCount(duration))}`;
+		`trim=duration=${num(duration)},setpts=PTS-STARTPTS[v];${silentAudio(frameCount(duration))}`;
 	await ffmpeg(
 		[
 			// Played again from the start for as long as the trim asks (a 2 s clip under a 5 s scene).
@@ -53,7 +52,7 @@ export async function fitClip(options: FitClipOptions): Promise<FittedClip> {
 			'-filter_complex',
 			graph,
 			'-t',
-			sec(duration),
+			num(duration),
 			'-y',
 			// The generated clips' codec setup, so the scenes of a run still join by stream copy.
 			...clipOutputArgs(options.output),
