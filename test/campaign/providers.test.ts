@@ -129,6 +129,19 @@ describe('the estimate', () => {
 		assert.equal(resumed.claudeUsd, resumed.claudeCalls * typicalClaudeCallUsd());
 	});
 
+	it('leaves out the speech of a scene with your own voice-over, and the video of a scene with your own clip', () => {
+		const providers = { planner: 'rules' as const, video: ['runway' as const], speech: ['elevenlabs' as const] };
+		const all = estimateRun({ plan, providers });
+		const own = estimateRun({ plan, providers, ownVoices: [2], ownClips: [3] });
+		const scene2 = spokenCharacters(plan.scenes[1]);
+		assert.ok(scene2 > 0);
+		assert.equal(own.characters, all.characters - scene2);
+		assert.ok(Math.abs(own.speechUsd - speechCostUsd('elevenlabs', undefined, all.characters - scene2)) < 1e-9);
+		assert.ok(Math.abs(own.videoUsd - (all.videoUsd - videoCostUsd('runway', undefined, plan.scenes[2].duration))) < 1e-9);
+		assert.equal(own.ownClips, 1);
+		assert.ok(own.totalUsd < all.totalUsd);
+	});
+
 	it('prices Claude planning by the takes asked for: three takes cost three times one', () => {
 		const claude = { planner: 'claude' as const, video: ['local' as const], speech: ['espeak' as const] };
 		const one = planningEstimate(claude, { iterations: 2 });
@@ -211,6 +224,22 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 		const event = (await store.db.query("select message from events where run_id = $1 and stage = 'providers'", [runId])).rows[0];
 		assert.match(event.message, /video kling → local/);
 		assert.match(event.message, /Runway.*no key/);
+	});
+
+	it('estimate leaves out the video of a scene that uses your own clip: $0.84 on Kling becomes $0.56 and fits a $0.60 budget', async () => {
+		runId = await accept({ budget: 0.6, sceneMedia: [{ scene: 2, clip: { key: 'clips/own.mp4' } }] });
+		await store.db.query(
+			`update runs set status = 'running', options = options || '{"providers": {"planner": "rules", "video": ["kling", "local"], "speech": ["espeak"]}}' where id = $1`,
+			[runId],
+		);
+		const [ok, stopped] = await call({ resource: 'run', operation: 'estimate', runId, plan }, [{ runId, plan }]);
+		assert.equal(stopped.length, 0, 'no budget stop');
+		assert.equal(ok.length, 1);
+		const run = await row();
+		assert.equal(run.status, 'running');
+		assert.equal(Number(run.cost_estimate), 0.56, '2 Kling scenes × 5 billed s × $0.056; scene 2 is your own clip');
+		const event = (await store.db.query("select message from events where run_id = $1 and message like 'Estimate%'", [runId])).rows[0];
+		assert.match(event.message, /3 scene\(s\), 10 s on kling: \$0\.56 \(1 with your own clip: \$0\)/);
 	});
 
 	it('estimate stores cost_estimate and fails an over-budget run before generation', async () => {

@@ -41,6 +41,7 @@ describe('validateRunRequest', () => {
 			referenceFrames: 'none',
 			references: {},
 			music: null,
+			sceneMedia: [],
 		});
 		assert.equal(result.request.budget, null);
 		assert.equal(result.request.campaignBudget, null);
@@ -349,7 +350,7 @@ describe('the music bed', () => {
 		['a private address', { url: 'https://192.168.1.20/a.mp3' }, 'music.url', /a private network address/],
 		['an inside name', { url: 'https://files.internal/a.mp3' }, 'music.url', /a name that only exists inside a network/],
 		['a key that climbs out', { key: '../other/secret.mp3' }, 'music.key', /without a leading "\/" or "\.\." parts/],
-		["another run's artifact", { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/final/youtube.mp4' }, 'music.key', /names a run's artifact \(runs\/…\); name a file of your own outside runs\//],
+		["another run's artifact", { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/final/youtube.mp4' }, 'music.key', /names a run's artifact \(runs\/…\); music must be a file of your own outside runs\//],
 		['a volume above 0', { url: 'https://example.com/a.mp3', volume: 6 }, 'music.volume', /^"music\.volume" must be a number of dB from -40 to 0/],
 		['a volume below −40', { key: 'bed.mp3', volume: -60 }, 'music.volume', /from -40 to 0.*got -60/],
 		['a volume as text', { key: 'bed.mp3', volume: 'quiet' }, 'music.volume', /got "quiet"/],
@@ -357,6 +358,85 @@ describe('the music bed', () => {
 	] as const) {
 		it(`rejects music with ${what}, naming ${field}`, () => {
 			const result = rejected({ script: fountain(1), music });
+			assert.equal(result.field, field);
+			assert.match(result.message, message);
+		});
+	}
+});
+
+describe('your own clip per scene (sceneMedia)', () => {
+	it('keeps each scene\'s clip, by URL or by key, with the key trimmed', () => {
+		const result = validateRunRequest({
+			script: fountain(3),
+			sceneMedia: [
+				{ scene: 2, clip: { key: ' clips/intro.mp4 ' } },
+				{ scene: 3, clip: { url: 'https://example.com/outro.mp4' } },
+			],
+		});
+		assert.ok(result.ok);
+		assert.deepEqual(result.options.sceneMedia, [
+			{ scene: 2, clip: { key: 'clips/intro.mp4' } },
+			{ scene: 3, clip: { url: 'https://example.com/outro.mp4' } },
+		]);
+	});
+
+	it('keeps a voice-over with or without its subtitle text, alone or with a clip', () => {
+		const result = validateRunRequest({
+			script: fountain(3),
+			sceneMedia: [
+				{ scene: 1, voiceOver: { key: 'voice/one.wav', text: ' Hello there. ' } },
+				{ scene: 2, clip: { key: 'clips/two.mp4' }, voiceOver: { url: 'https://example.com/two.mp3' } },
+			],
+		});
+		assert.ok(result.ok);
+		assert.deepEqual(result.options.sceneMedia, [
+			{ scene: 1, voiceOver: { key: 'voice/one.wav', text: 'Hello there.' } },
+			{ scene: 2, clip: { key: 'clips/two.mp4' }, voiceOver: { url: 'https://example.com/two.mp3' } },
+		]);
+	});
+
+	for (const [what, sceneMedia, field, message] of [
+		['an object instead of a list', { 2: { key: 'a.mp4' } }, 'sceneMedia', /^"sceneMedia" must be a list of the scenes/],
+		['an entry that is not an object', ['a.mp4'], 'sceneMedia[0]', /^"sceneMedia\[0\]" must be an object/],
+		['an unknown field in an entry', [{ scene: 1, clip: { key: 'a.mp4' }, music: 'x' }], 'sceneMedia[0].music', /unknown field "music"/],
+		['a scene that is not a number', [{ scene: 'two', clip: { key: 'a.mp4' } }], 'sceneMedia[0].scene', /must be a scene number from 1 up/],
+		['scene 0', [{ scene: 0, clip: { key: 'a.mp4' } }], 'sceneMedia[0].scene', /got 0/],
+		[
+			'the same scene twice',
+			[
+				{ scene: 1, clip: { key: 'a.mp4' } },
+				{ scene: 1, clip: { key: 'b.mp4' } },
+			],
+			'sceneMedia[1].scene',
+			/sceneMedia\[0\] already gives media for/,
+		],
+		['neither clip nor voice-over', [{ scene: 1 }], 'sceneMedia[0]', /"sceneMedia\[0\]" has neither "clip" nor "voiceOver"/],
+		['a voice-over over plain http', [{ scene: 1, voiceOver: { url: 'http://example.com/vo.mp3' } }], 'sceneMedia[0].voiceOver.url', /must be an https URL/],
+		['a voice-over with an unknown field', [{ scene: 1, voiceOver: { key: 'vo.mp3', volume: 3 } }], 'sceneMedia[0].voiceOver.volume', /it may have url, key, text/],
+		['voice-over text that is not text', [{ scene: 1, voiceOver: { key: 'vo.mp3', text: 42 } }], 'sceneMedia[0].voiceOver.text', /must be the words of the voice-over/],
+		['empty voice-over text', [{ scene: 1, voiceOver: { key: 'vo.mp3', text: '  ' } }], 'sceneMedia[0].voiceOver.text', /1 to 5000 characters/],
+		['a clip as text', [{ scene: 1, clip: 'a.mp4' }], 'sceneMedia[0].clip', /must be the clip as \{"key": …\} or \{"url": …\}/],
+		['both url and key', [{ scene: 1, clip: { key: 'a.mp4', url: 'https://example.com/a.mp4' } }], 'sceneMedia[0].clip', /both "url" and "key"/],
+		['an unknown clip field', [{ scene: 1, clip: { path: '/tmp/a.mp4' } }], 'sceneMedia[0].clip.path', /unknown field "path"/],
+		['plain http', [{ scene: 1, clip: { url: 'http://example.com/a.mp4' } }], 'sceneMedia[0].clip.url', /^"sceneMedia\[0\]\.clip\.url" must be an https URL/],
+		[
+			'the cloud metadata address',
+			[{ scene: 1, clip: { url: 'https://169.254.169.254/latest/meta-data/' } }],
+			'sceneMedia[0].clip.url',
+			/a link-local address/,
+		],
+		['a private address', [{ scene: 1, clip: { url: 'https://10.0.0.5/a.mp4' } }], 'sceneMedia[0].clip.url', /a private network address/],
+		['a key that climbs out', [{ scene: 1, clip: { key: '../secret.mp4' } }], 'sceneMedia[0].clip.key', /without a leading "\/" or "\.\." parts/],
+		[
+			"another run's clip",
+			[{ scene: 1, clip: { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/scenes/1/clip.mp4' } }],
+			'sceneMedia[0].clip.key',
+			/names a run's artifact \(runs\/…\); the clip must be a file of your own outside runs\//,
+		],
+		['a scene the script does not have', [{ scene: 1, clip: { key: 'a.mp4' } }, { scene: 4, clip: { key: 'b.mp4' } }], 'sceneMedia[1].scene', /is 4, but the script has 3 scenes/],
+	] as const) {
+		it(`rejects ${what}, naming ${field}`, () => {
+			const result = rejected({ script: fountain(3), sceneMedia });
 			assert.equal(result.field, field);
 			assert.match(result.message, message);
 		});

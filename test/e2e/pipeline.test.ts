@@ -389,6 +389,128 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		}
 	});
 
+	test('a run with your own clip for scene 2: a 2 s 16:9 clip looped and padded into 9:16, no provider called for it, $0 under own', async () => {
+		// 2 s of pure red at 640×360 (16:9), stored in the bucket outside runs/ as a caller uploads it.
+		const own = join(dataDir, 'own-red.mp4');
+		execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:size=640x360:rate=25', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-y', own]);
+		await storage.uploadFile(own, 'clips/own-red.mp4', 'video/mp4');
+		const script = 'INT. OFFICE - DAY\n\nSAM\nWe start now, all of us together.\n\nEXT. ROOF - NIGHT\n\nANA\nThen we finish it up here tonight, under the stars.\n';
+
+		const noScene = await post('reelsmith/runs', { script, sceneMedia: [{ scene: 3, clip: { key: 'clips/own-red.mp4' } }] });
+		assert.equal(noScene.status, 400);
+		assert.equal(noScene.json.field, 'sceneMedia[0].scene');
+		const artifact = await post('reelsmith/runs', { script, sceneMedia: [{ scene: 2, clip: { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/scenes/1/clip.mp4' } }] });
+		assert.equal(artifact.status, 400);
+		assert.equal(artifact.json.field, 'sceneMedia[0].clip.key');
+
+		const answer = await post('reelsmith/runs', {
+			script,
+			iterations: 1,
+			preset: 'shorts',
+			campaign: 'Own media',
+			sceneMedia: [{ scene: 2, clip: { key: 'clips/own-red.mp4' } }],
+		});
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runId = String(answer.json.runId);
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+		const { rows: scenes } = await db.query('select number, provider, duration, clip_key, provider_attempts from scenes where run_id = $1 order by number', [runId]);
+		assert.deepEqual(
+			scenes.map((scene) => [scene.number, scene.provider]),
+			[
+				[1, 'local'],
+				[2, 'own'],
+			],
+		);
+		assert.deepEqual(scenes[1].provider_attempts, [{ provider: 'own', outcome: 'served' }], 'no provider was tried for scene 2');
+		const { rows: clipCosts } = await db.query(`select scene_number, provider, amount_usd from costs where run_id = $1 and purpose = 'clip' order by scene_number`, [runId]);
+		assert.deepEqual(
+			clipCosts.filter((line) => line.scene_number === 2).map((line) => [line.provider, Number(line.amount_usd)]),
+			[['own', 0]],
+			'scene 2: one $0 line under own, none from the local provider',
+		);
+		assert.ok(clipCosts.some((line) => line.scene_number === 1 && line.provider === 'local'), JSON.stringify(clipCosts));
+
+		// Scene 2's clip: as long as the scene (the 2 s clip looped), in the 9:16 frame.
+		const clip = await download(scenes[1].clip_key, 'own-clip.mp4');
+		const clipFacts = inspectFinalVideo(clip);
+		assert.ok(Number(scenes[1].duration) > 2.5, `scene 2 lasts longer than the clip: ${scenes[1].duration} s`);
+		assert.ok(Math.abs(clipFacts.duration - Number(scenes[1].duration)) < 0.1, `clip ${clipFacts.duration} s, scene ${scenes[1].duration} s`);
+
+		const final = await download(run.final_key, 'own-media.mp4');
+		assert.deepEqual(pictureSize(final), { width: 1080, height: 1920 });
+		// Mid scene 2, past the clip's own 2 s: the middle band is the red clip, the top band a black bar.
+		const at = Number(scenes[0].duration) + Math.min(2.5, Number(scenes[1].duration) - 0.2);
+		const band = (from: number) => {
+			const args = ['-v', 'error', '-ss', String(at), '-i', final, '-frames:v', '1', '-vf', `crop=iw:ih*0.1:0:ih*${from},scale=32:-2`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'];
+			const frame = spawnSync('ffmpeg', args, { maxBuffer: 16 * 1024 * 1024 }).stdout as Buffer;
+			const sums = [0, 0, 0];
+			for (let i = 0; i < frame.length; i++) sums[i % 3] += frame[i];
+			return sums.map((sum) => sum / Math.max(1, frame.length / 3));
+		};
+		const [red, green, blue] = band(0.45);
+		assert.ok(red > 180 && green < 60 && blue < 60, `the own clip in the middle at ${at} s: ${[red, green, blue]}`);
+		assert.ok(Math.max(...band(0.05)) < 30, `a black bar above it: ${band(0.05)}`);
+		// Scene 1 is still the local title card (not red).
+		const [red1, green1] = meanColour(final, Number(scenes[0].duration) / 2);
+		assert.ok(!(red1 > 150 && green1 < 60), `scene 1 is rendered locally, not the own clip: ${[red1, green1]}`);
+	});
+
+	test('a run with your own voice-over for scene 1: no speech for it, its 4 s set the scene length, its text spread as subtitles over it', async () => {
+		// 4 s of a 300 Hz tone as the recording: espeak would neither sound like this nor last exactly 4 s.
+		const voice = join(dataDir, 'own-voice.wav');
+		execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=44100:duration=4', '-ac', '1', '-y', voice]);
+		await storage.uploadFile(voice, 'voice/own-voice.wav', 'audio/wav');
+		const script = 'INT. OFFICE - DAY\n\nSAM\nHi.\n\nEXT. ROOF - NIGHT\n\nANA\nThen we finish it up here tonight.\n';
+		const refused = await post('reelsmith/runs', { script, sceneMedia: [{ scene: 1, voiceOver: { key: 'voice/own-voice.wav', text: 7 } }] });
+		assert.equal(refused.status, 400);
+		assert.equal(refused.json.field, 'sceneMedia[0].voiceOver.text');
+
+		const text = 'This is my own recording. It has two sentences of different length, the second one longer.';
+		const answer = await post('reelsmith/runs', {
+			script,
+			iterations: 1,
+			campaign: 'Own media',
+			sceneMedia: [{ scene: 1, voiceOver: { key: 'voice/own-voice.wav', text } }],
+		});
+		assert.equal(answer.status, 202, JSON.stringify(answer.json));
+		const runId = String(answer.json.runId);
+		const run = await waitForRun(runId, finished);
+		assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+		const { rows: scenes } = await db.query('select number, duration, narration from scenes where run_id = $1 order by number', [runId]);
+		assert.equal(Number(scenes[0].duration), 4, `scene 1 lasts the voice-over: ${scenes[0].duration} s`);
+		// scenes.narration keeps the lines: the recording's sentences under the voice "own", none from espeak.
+		assert.deepEqual(
+			scenes[0].narration.map((line: { text: string; voice: string }) => [line.text, line.voice]),
+			[
+				['This is my own recording.', 'own'],
+				['It has two sentences of different length, the second one longer.', 'own'],
+			],
+			'no espeak voice in scene 1',
+		);
+		assert.ok(scenes[1].narration.length > 0 && scenes[1].narration[0].voice !== 'own', 'scene 2 is spoken as before');
+
+		// The subtitles: the two sentences inside scene 1's 4 s, the longer one getting more of them.
+		const cues = srtCues(await readFile(await download(run.subtitles_key, 'own-voice.srt'), 'utf8'));
+		const inScene1 = cues.filter((cue) => cue.start < 3.95);
+		assert.equal(inScene1.map((cue) => cue.text).join(' ').replace(/\s+/g, ' '), text, JSON.stringify(cues));
+		const [first] = inScene1;
+		const last = inScene1[inScene1.length - 1];
+		assert.equal(first.text, 'This is my own recording.');
+		assert.ok(first.start < 0.1 && last.end <= 4.05 && last.end > 3.5, JSON.stringify(inScene1));
+		assert.ok(first.end - first.start < 4 - first.end, 'the longer sentence gets more of the time');
+
+		// The final video: scene 1's sound is the tone (about 300 Hz), heard through its 4 s.
+		const final = await download(run.final_key, 'own-voice.mp4');
+		const { stderr } = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-ss', '1', '-t', '2', '-i', final, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], {
+			encoding: 'utf8',
+		});
+		const meanVolume = Number(/mean_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? -Infinity);
+		assert.ok(meanVolume > -30, `the voice-over is heard in scene 1: ${meanVolume} dB`);
+	});
+
 	test('a run with a callbackUrl: signed events for each stage and the end, the end retried after two 500s, its link downloads the MP4', async () => {
 		// The receiver answers the run's end with 500 twice, then 200; stage events get 200 at once.
 		const receiver = await new CallbackReceiver().start();

@@ -78,6 +78,7 @@ const CELL_KINDS: Record<RequestField, 'text' | 'number' | 'boolean' | 'json' | 
 	events: 'list',
 	language: 'text',
 	music: 'json',
+	sceneMedia: 'json',
 };
 const FIELDS = Object.keys(CELL_KINDS) as RequestField[];
 /** A post's words: "body" is the script's other name in a row. */

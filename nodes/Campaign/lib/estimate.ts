@@ -16,6 +16,8 @@ export interface Estimate {
 	claudeUsd: number;
 	scenes: number;
 	billedSeconds: number;
+	/** Scenes to make that show the caller's own clip (sceneMedia): no video cost. */
+	ownClips: number;
 	characters: number;
 	claudeCalls: number;
 	videoProvider: string;
@@ -61,6 +63,10 @@ export function estimateRun(input: {
 	narrateAction?: RunOptions['narrateAction'];
 	/** Scene numbers already completed (a resume): they cost nothing more. */
 	completed?: number[];
+	/** Scene numbers that show the caller's own clip (sceneMedia): made without a video provider, at $0. */
+	ownClips?: Iterable<number>;
+	/** Scene numbers that have the caller's own voice-over (sceneMedia): nothing is spoken by a speech provider. */
+	ownVoices?: Iterable<number>;
 	spentUsd?: number;
 }): Estimate {
 	const done = new Set(input.completed ?? []);
@@ -70,11 +76,17 @@ export function estimateRun(input: {
 	let videoUsd = 0;
 	let seconds = 0;
 	let characters = 0;
+	const own = new Set(input.ownClips ?? []);
+	const voiced = new Set(input.ownVoices ?? []);
+	let ownClips = 0;
 	for (const scene of scenes) {
 		const duration = Math.max(0, Number(scene.duration) || 0);
-		seconds += billedSeconds(videoProvider, duration);
-		videoUsd += videoCostUsd(videoProvider, undefined, duration);
-		characters += spokenCharacters(scene, input.narrateAction);
+		if (own.has(scene.number)) ownClips++;
+		else {
+			seconds += billedSeconds(videoProvider, duration);
+			videoUsd += videoCostUsd(videoProvider, undefined, duration);
+		}
+		if (!voiced.has(scene.number)) characters += spokenCharacters(scene, input.narrateAction);
 	}
 	const speechUsd = speechCostUsd(speechProvider, undefined, characters);
 	const claudeCalls = claudeCallsAfterPlanning(input.providers, scenes.length);
@@ -88,6 +100,7 @@ export function estimateRun(input: {
 		claudeUsd: round(claudeUsd),
 		scenes: scenes.length,
 		billedSeconds: round(seconds),
+		ownClips,
 		characters,
 		claudeCalls,
 		videoProvider,
@@ -104,7 +117,8 @@ export function usd(amount: number): string {
 /** One line for the run's events: the total and what it is made of. */
 export function describeEstimate(estimate: Estimate): string {
 	const parts = [
-		`${estimate.scenes} scene(s), ${estimate.billedSeconds} s on ${estimate.videoProvider}: ${usd(estimate.videoUsd)}`,
+		`${estimate.scenes} scene(s), ${estimate.billedSeconds} s on ${estimate.videoProvider}: ${usd(estimate.videoUsd)}` +
+			(estimate.ownClips ? ` (${estimate.ownClips} with your own clip: $0)` : ''),
 		`${estimate.characters} characters on ${estimate.speechProvider}: ${usd(estimate.speechUsd)}`,
 		estimate.claudeCalls ? `${estimate.claudeCalls} Claude call(s): ${usd(estimate.claudeUsd)}` : '',
 		estimate.spentUsd ? `spent so far ${usd(estimate.spentUsd)}` : '',

@@ -10,8 +10,9 @@ import { parseScript, ScriptError } from '../../shared/screenplay/parse';
 import { voiceNameProblem } from '../../shared/voices';
 import terminalLooks from '../../shared/data/terminalLooks.json';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES, languageFontProblem, languageOf, languageProblem } from '../../shared/languages';
-import { isRunArtifactKey, RUNS_ROOT } from '../../shared/keys';
 import type { RunBrand } from './brandKit';
+import { mediaKeyProblem, mediaUrlProblem } from './mediaRef';
+import { SCENE_MEDIA_RULE, SceneMediaSchema, sceneMediaOf, sceneMediaPlanProblem, sceneMediaProblem, type SceneMedia } from './sceneMedia';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
@@ -88,23 +89,10 @@ export const CALLBACK_EVENTS = ['stage'] as const;
 /** The music bed's level on its own in LUFS before ducking (FFmpeg → Mix Music; speech sits at about −14). */
 export const MUSIC_VOLUME = { min: -40, max: 0, default: -20 } as const;
 const MUSIC_FIELDS = ['url', 'key', 'volume', 'duck'];
-/** A music URL: https to a public host, as for callbacks (downloaded at assembly, checked again then). */
-function musicUrlProblem(value: unknown): string | null {
-	if (typeof value !== 'string') return `must be a text (an https URL), not ${value === null ? 'null' : typeof value}`;
-	return callbackUrlProblem(value, { allowLoopback: callbackSettings().allowLoopback });
-}
-/** An object key in the run's bucket, as S3 takes it (music; a brand kit's logo). */
-export function ownKeyProblem(value: unknown): string | null {
-	if (typeof value !== 'string') return `must be a text (an object key), not ${value === null ? 'null' : typeof value}`;
-	if (value.trim() === '') return 'is empty';
-	if (value.length > 1024) return 'is longer than 1024 characters';
-	if (value.startsWith('/') || value.split('/').includes('..')) return 'must be a key inside the bucket, without a leading "/" or ".." parts';
-	// runs/ holds every run's artifacts, across campaigns: a request may not mix another run's audio into its video.
-	if (isRunArtifactKey(value)) return `names a run's artifact (${RUNS_ROOT}…); name a file of your own outside ${RUNS_ROOT}`;
-	// eslint-disable-next-line no-control-regex -- control characters are what is refused
-	if (/[\u0000-\u001f\u007f]/.test(value)) return 'has control characters';
-	return null;
-}
+const musicUrlProblem = mediaUrlProblem;
+const musicKeyProblem = (value: unknown) => mediaKeyProblem(value, 'music');
+/** An object key of the caller's own in the bucket (a brand kit's logo). */
+export const ownKeyProblem = (value: unknown) => mediaKeyProblem(value, 'the file');
 /**
  * Why a `music` value is not one, naming the part that is wrong (music.url, music.volume …); null when it is.
  * Null and absent mean "no music".
@@ -133,7 +121,7 @@ export function musicProblem(value: unknown): { field: string; message: string }
 			field: 'music.url',
 			message: `"music.url" ${url} (got ${show(music.url)}). Send an https URL of a public host, e.g. "https://example.com/bed.mp3".`,
 		};
-	const key = hasKey ? ownKeyProblem(music.key) : null;
+	const key = hasKey ? musicKeyProblem(music.key) : null;
 	if (key)
 		return {
 			field: 'music.key',
@@ -166,7 +154,7 @@ const music = z
 			.optional(),
 		key: z
 			.string()
-			.refine((key) => ownKeyProblem(key) === null)
+			.refine((key) => musicKeyProblem(key) === null)
 			.optional(),
 		volume: between(MUSIC_VOLUME.min, MUSIC_VOLUME.max).default(MUSIC_VOLUME.default),
 		duck: z.boolean().default(true),
@@ -224,6 +212,7 @@ export const RequestSchema = z
 			.default(null),
 		events: z.array(z.enum(CALLBACK_EVENTS)).max(CALLBACK_EVENTS.length).default([]),
 		music,
+		sceneMedia: SceneMediaSchema,
 	})
 	.strict();
 
@@ -265,6 +254,7 @@ export const FIELD_RULES: Record<RequestField, string> = {
 		'an object mapping scene numbers to the image Kling or Runway should animate for that scene: an https URL or a PNG/JPEG/WebP data URI of at most 5 MB, e.g. {"2": "https://example.com/bob.png"}',
 	callbackUrl: 'an https URL of your app that Reelsmith POSTs a signed event to when the run ends, e.g. "https://example.com/hooks/reelsmith"',
 	events: 'a list of extra events to POST to callbackUrl: ["stage"] for one call per finished stage, or []',
+	sceneMedia: SCENE_MEDIA_RULE,
 	music: `background music for the run, ducked under the narration: {"url": "https://…"} (a public host; downloaded at assembly) or {"key": "<object key in the run's bucket>"}, with "volume" (its loudness on its own before ducking, ${MUSIC_VOLUME.min} to ${MUSIC_VOLUME.max} dB, default ${MUSIC_VOLUME.default}) and "duck" (default true), or null for none`,
 };
 
@@ -334,6 +324,8 @@ export interface RunOptions {
 	music?: RunMusic | null;
 	/** The campaign's brand kit when the run was queued (title card colours and fonts, subtitle colour, logo); absent = none. */
 	brand?: RunBrand | null;
+	/** Scenes that use the caller's own clip instead of a generated one; absent or [] = none. */
+	sceneMedia?: SceneMedia[];
 	/** Set by Choose Providers; absent until then. */
 	providers?: RunProviders;
 }
@@ -358,6 +350,10 @@ export function validateRunRequest(body: unknown): RequestCheck {
 		const issue = result.error.issues[0];
 		if (issue.path[0] === 'music') {
 			const problem = musicProblem(input.music) ?? { field: 'music', message: `"music" must be ${FIELD_RULES.music}.` };
+			return reject(problem.field, problem.message);
+		}
+		if (issue.path[0] === 'sceneMedia') {
+			const problem = sceneMediaProblem(input.sceneMedia) ?? { field: 'sceneMedia', message: `"sceneMedia" must be ${SCENE_MEDIA_RULE}.` };
 			return reject(problem.field, problem.message);
 		}
 		if (issue.code === 'unrecognized_keys') {
@@ -395,6 +391,9 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			`"references" has an image for scene ${unknownScene}, but the script has ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'}. Use scene numbers from 1 to ${plan.scenes.length}.`,
 		);
 	}
+	const sceneMedia = sceneMediaOf(body_.sceneMedia);
+	const mediaScene = sceneMediaPlanProblem(sceneMedia, plan.scenes.length);
+	if (mediaScene) return reject(mediaScene.field, mediaScene.message);
 	// The limit holds after refinement too: a script whose dialogue alone needs more clips (of the planning
 	// workflow's local clip length) than a run takes is refused now, before any work, as Parse would.
 	const tooLong = sceneBudgetProblem(plan, { clipLimit: clipLimits.local, maxScenes: MAX_SCENES });
@@ -435,6 +434,7 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			referenceFrames: rest.referenceFrames,
 			references: rest.references,
 			music: musicOf(rest.music),
+			sceneMedia,
 		},
 		plan,
 		sent: Object.keys(input) as RequestField[],

@@ -1,5 +1,6 @@
 import type { Plan } from '../../shared/plan';
 import { completedSceneNumbers } from '../../shared/store/scenes';
+import { ownClipScenes, ownVoiceScenes } from '../lib/sceneMedia';
 import { budgetStop, describeEstimate, estimateRun, type BudgetMoment, type Estimate } from '../lib/estimate';
 import type { Queryable } from '../transport/db';
 import { spending, type Run } from './runs';
@@ -25,6 +26,8 @@ export async function priceRun(db: Queryable, run: Run, plan: Pick<Plan, 'scenes
 		providers,
 		narrateAction: run.options.narrateAction,
 		completed,
+		ownClips: ownClipScenes(run.options.sceneMedia),
+		ownVoices: ownVoiceScenes(run.options.sceneMedia),
 		spentUsd: spent.runSpent,
 	});
 	const stop = budgetStop(

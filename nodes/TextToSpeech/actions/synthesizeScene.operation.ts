@@ -9,6 +9,7 @@ import { CLIP_FORMAT } from '../../shared/presets';
 import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
 import { clipPcmOf, joinLines } from '../lib/audio';
+import { makeOwnVoiceOver, readOwnVoiceOver } from './ownVoiceOver';
 import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
 import { speechCostUsd } from '../../shared/prices';
 import { BudgetError } from '../../shared/ledger';
@@ -74,6 +75,15 @@ export const description: INodeProperties[] = [
 		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options -- the run options of the scene item decide by default (spec: item contracts)
 		default: '={{ $json.options.narrateAction }}',
 		description: 'Whether the narrator reads the action text',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Own Voice-Over',
+		name: 'ownVoiceOver',
+		type: 'json',
+		default: '',
+		description:
+			"A recording of your own for this scene instead of speech, as the run's sceneMedia gives it: a stored object by key, or a public HTTPS URL to download, optionally with text shown as subtitles over it. Its length sets the scene's; no speech provider is called and it costs $0. Empty = speak the scene.",
 		displayOptions: show,
 	},
 	{
@@ -189,6 +199,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const rate = options.rate ? Number(options.rate) : undefined;
 	const chosenSettings = voiceSettingsByProvider(options.voiceSettings, Object.keys(SPEECH_PROVIDERS));
 	if ('field' in chosenSettings) throw fail(`${label}${chosenSettings.message}`);
+
+	const ownVoiceOver = readOwnVoiceOver.call(this, itemIndex, label);
+	if (ownVoiceOver)
+		return await makeOwnVoiceOver.call(this, itemIndex, { voiceOver: ownVoiceOver, storage: await getStorage.call(this), folder, label });
 
 	const spoken = linesToSpeak(scene, narrateAction);
 	const storage = await getStorage.call(this);

@@ -15,6 +15,7 @@ import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { BrandLook, ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
 import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
+import { makeOwnClip, readOwnClip } from './ownClip';
 import { canRewrite, rewriteRefusedPrompt, type PromptRewrite } from './rewritePrompt';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 
@@ -121,6 +122,15 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	{
+		displayName: 'Own Clip',
+		name: 'ownClip',
+		type: 'json',
+		default: '',
+		description:
+			"A clip of your own for this scene instead of a generated one, as the run's sceneMedia gives it: a stored object by key, or a public HTTPS URL to download. It is cut or looped to the scene's length and fitted into the preset's frame (scaled, with black bars); no provider is called and it costs $0. Empty = generate the clip.",
+		displayOptions: show,
+	},
+	{
 		displayName: 'Duration',
 		name: 'duration',
 		type: 'number',
@@ -223,6 +233,9 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
+/** The longest scene an own clip may fill (a run's scenes are far shorter). */
+const OWN_CLIP_MAX_SECONDS = 600;
+
 /** Seconds rounded up to 0.1 s (0.30000000000000004 stays 0.3). */
 function ceilTenth(seconds: number): number {
 	return Math.ceil(Math.round(seconds * 1e6) / 1e5) / 10;
@@ -232,9 +245,11 @@ function ceilTenth(seconds: number): number {
  * Clip length when Duration is 0: the scene's planned duration, or the narration plus half a second of air when
  * the voice runs longer, rounded up to 0.1 s. Returns NaN when neither gives a number.
  */
-export function clipDuration(scene: Partial<Scene>, narration?: { duration?: unknown }): number {
+export function clipDuration(scene: Partial<Scene>, narration?: { duration?: unknown; own?: unknown }): number {
 	const planned = Number(scene.duration);
 	const spoken = Number(narration?.duration);
+	// A voice-over of the caller's own (sceneMedia) is the scene's sound as recorded: its length is the scene's.
+	if (narration?.own === true && Number.isFinite(spoken) && spoken > 0) return ceilTenth(spoken);
 	const candidates = [planned, Number.isFinite(spoken) && spoken > 0 ? spoken + 0.5 : NaN].filter(Number.isFinite);
 	return candidates.length > 0 ? ceilTenth(Math.max(...candidates)) : NaN;
 }
@@ -376,7 +391,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const narration = isRecord(narrationValue) ? narrationValue : undefined;
 	const requested = Number(this.getNodeParameter('duration', itemIndex, 0));
 	const duration = requested > 0 ? requested : clipDuration(scene, narration);
-	const longest = Math.max(...order.map((definition) => definition.maxDuration));
+	const ownClip = readOwnClip.call(this, itemIndex, label);
+	// Your own clip is looped to any length; generated ones are bounded by what the providers make.
+	const longest = ownClip ? OWN_CLIP_MAX_SECONDS : Math.max(...order.map((definition) => definition.maxDuration));
 	if (!Number.isFinite(duration) || duration <= 0 || duration > longest) {
 		throw fail(
 			`${label}"Duration" must be more than 0 and at most ${longest} seconds (got ${Number.isFinite(duration) ? duration : 'none'}). Set Duration, or give the scene a duration in the plan; split longer scenes.`,
@@ -390,6 +407,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		place: { runId: item.json.runId, sceneNumber: itemScene },
 		prefix: label,
 	});
+	if (ownClip) {
+		const storage = await getStorage.call(this);
+		return await makeOwnClip.call(this, itemIndex, {
+			clip: ownClip,
+			storage,
+			outputKey,
+			duration,
+			width: preset.width,
+			height: preset.height,
+			label,
+			ledger: await Ledger.fromNode(this, itemIndex),
+			runId: runIdOf(item.json.runId),
+			sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
+		});
+	}
 	const options = this.getNodeParameter('options', itemIndex, {}) as {
 		pollInterval?: number;
 		timeout?: number;
