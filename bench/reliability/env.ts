@@ -1,7 +1,8 @@
 /**
  * The reliability suite's world: the real stack in regular mode (embedded Postgres, the local S3 endpoint, n8n with
- * the Reelsmith workflows), the dashboard beside it, and the paid providers it uses (Kling for video, ElevenLabs for
- * speech) as loopback fakes behind chaos proxies, so a scenario can turn faults on and off.
+ * the Reelsmith workflows), the dashboard beside it, and the paid providers it uses (Kling and Runway for video,
+ * ElevenLabs and Google for speech) as loopback fakes, each behind its own chaos proxy, so a scenario can turn faults
+ * on and off.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,11 +13,14 @@ import { buildPackage, dashboardConnection, ensureInstalled, startStack, type St
 import { startDashboard, type Dashboard } from '../../ui/server/index';
 import { ChaosProxy } from '../../test/fakes/chaos';
 import { FakeElevenLabs } from '../../test/fakes/elevenlabs';
+import { FakeGoogleTts } from '../../test/fakes/google-tts';
 import { FakeKling } from '../../test/fakes/kling';
+import { FakeRunway } from '../../test/fakes/runway';
 import { makeClip } from '../../test/fixtures/media/make';
 import { freePort } from '../../test/helpers/ports';
 
 export const KLING_KEYS = { accessKey: 'reliability-kling-access', secretKey: 'reliability-kling-secret-0123456789' };
+export const RUNWAY_SECRET = 'reliability-runway-secret-0123456789';
 export const ADMIN = { email: 'admin@reliability.test', password: 'reliability-admin-1' };
 /** Seconds a lease lasts here: a killed run is recovered within lease + the watchdog's 20 s. */
 export const LEASE_SECONDS = 10;
@@ -28,9 +32,13 @@ export interface SuiteEnv {
 	db: pg.Pool;
 	dashboard: Dashboard;
 	kling: FakeKling;
+	runway: FakeRunway;
 	elevenlabs: FakeElevenLabs;
+	google: FakeGoogleTts;
 	klingProxy: ChaosProxy;
+	runwayProxy: ChaosProxy;
 	elevenlabsProxy: ChaosProxy;
+	googleProxy: ChaosProxy;
 	dataDir: string;
 	/** Every secret the stack holds: none may appear in n8n's data, logs, the events table or storage. */
 	secrets: string[];
@@ -43,9 +51,13 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 	const dataDir = await mkdtemp(join(tmpdir(), 'reelsmith-reliability-'));
 	const clip = await makeClip(join(dataDir, 'provider-clip.mp4'), { width: 640, height: 360, duration: 5 });
 	const kling = await new FakeKling(KLING_KEYS.accessKey, KLING_KEYS.secretKey, clip).start();
+	const runway = await new FakeRunway(RUNWAY_SECRET, clip).start();
 	const elevenlabs = await new FakeElevenLabs().start();
+	const google = await new FakeGoogleTts().start();
 	const klingProxy = await new ChaosProxy(kling.url, { errorRate: 0, seed }).start();
 	const elevenlabsProxy = await new ChaosProxy(elevenlabs.url, { errorRate: 0, seed: seed + 1 }).start();
+	const runwayProxy = await new ChaosProxy(runway.url, { errorRate: 0, seed: seed + 2 }).start();
+	const googleProxy = await new ChaosProxy(google.url, { errorRate: 0, seed: seed + 3 }).start();
 	log('[reliability] starting the stack (regular mode) …');
 	const stack = await startStack({
 		dataDir,
@@ -54,7 +66,9 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 		log: () => {},
 		providerKeys: {
 			kling: { ...KLING_KEYS, baseUrl: klingProxy.url },
+			runway: { apiSecret: RUNWAY_SECRET, baseUrl: runwayProxy.url },
 			elevenlabs: { apiKey: elevenlabs.apiKey, baseUrl: elevenlabsProxy.url },
+			google: { apiKey: google.apiKey, baseUrl: googleProxy.url },
 		},
 	});
 	const dashboard = await startDashboard({
@@ -69,22 +83,29 @@ export async function startSuiteEnv(seed: number, log: (line: string) => void): 
 	const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 3 });
 	// The infrastructure scenario restarts Postgres: idle connections then end with an error, which is expected.
 	db.on('error', () => {});
-	const secrets = [stack.webhookToken, KLING_KEYS.secretKey, elevenlabs.apiKey, ADMIN.password];
+	const secrets = [stack.webhookToken, KLING_KEYS.secretKey, RUNWAY_SECRET, elevenlabs.apiKey, google.apiKey, ADMIN.password];
 	return {
 		stack,
 		db,
 		dashboard,
 		kling,
+		runway,
 		elevenlabs,
+		google,
 		klingProxy,
+		runwayProxy,
 		elevenlabsProxy,
+		googleProxy,
 		dataDir,
 		secrets,
 		async stop() {
 			await db.end().catch(() => {});
 			await dashboard.stop().catch(() => {});
 			await stack.stop().catch(() => {});
-			await Promise.allSettled([klingProxy.stop(), elevenlabsProxy.stop(), kling.stop(), elevenlabs.stop()]);
+			await Promise.allSettled([
+				...[klingProxy, runwayProxy, elevenlabsProxy, googleProxy].map((proxy) => proxy.stop()),
+				...[kling, runway, elevenlabs, google].map((fake) => fake.stop()),
+			]);
 			// RELIABILITY_KEEP=1 keeps n8n's database, logs and the run's objects for a look at a stuck trial.
 			if (process.env.RELIABILITY_KEEP === '1') console.log(`[reliability] data kept in ${dataDir}`);
 			else await rm(dataDir, { recursive: true, force: true });
@@ -168,9 +189,9 @@ export async function n8nUp(env: SuiteEnv): Promise<boolean> {
 }
 
 /** Paid-for tasks of a run (the fake accepted them) that the run's ledger never heard of: money spent for nothing. */
-export async function unrecordedTasks(env: SuiteEnv, runId: string, marker: string): Promise<number> {
-	const accepted = env.kling.log.submissions.filter((submission) => submission.prompt.includes(marker)).map((s) => s.taskId);
-	const { rows } = await env.db.query<{ task_id: string }>("select task_id from provider_tasks where run_id = $1 and provider = 'kling'", [runId]);
+export async function unrecordedTasks(env: SuiteEnv, runId: string, marker: string, provider: 'kling' | 'runway' = 'kling'): Promise<number> {
+	const accepted = env[provider].log.submissions.filter((submission) => submission.prompt.includes(marker)).map((s) => s.taskId);
+	const { rows } = await env.db.query<{ task_id: string }>('select task_id from provider_tasks where run_id = $1 and provider = $2', [runId, provider]);
 	// The ledger keeps Kling's task id with its endpoint: "text2video:task-3".
 	const known = new Set(rows.map((row) => row.task_id.split(':').pop()));
 	return accepted.filter((id) => !known.has(id)).length;

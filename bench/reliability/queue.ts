@@ -13,7 +13,7 @@ import { startStack } from '../../initialization/stack';
 import type { N8nServer } from '../../initialization/n8n-server';
 import { seededRandom } from '../../test/fakes/chaos';
 import { freePort } from '../../test/helpers/ports';
-import { KLING_KEYS, LEASE_SECONDS, MAX_RUNNING, markedRun, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
+import { KLING_KEYS, RUNWAY_SECRET, LEASE_SECONDS, MAX_RUNNING, markedRun, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
 const SCENES = 6;
@@ -88,7 +88,9 @@ export async function startQueueEnv(base: SuiteEnv, log: (line: string) => void)
 		log: () => {},
 		providerKeys: {
 			kling: { ...KLING_KEYS, baseUrl: base.klingProxy.url },
+			runway: { apiSecret: RUNWAY_SECRET, baseUrl: base.runwayProxy.url },
 			elevenlabs: { apiKey: base.elevenlabs.apiKey, baseUrl: base.elevenlabsProxy.url },
+			google: { apiKey: base.google.apiKey, baseUrl: base.googleProxy.url },
 		},
 	}).catch(async (error) => {
 		await redis.stop();

@@ -1,11 +1,17 @@
 /**
  * R1 · crashes and R2 · provider faults: 6-scene runs on the paid fakes (Kling films, ElevenLabs speaks, the rules
  * planner plans). R1 SIGKILLs n8n at a chosen moment of each run and starts it again; nobody calls resume, so the
- * watchdog must recover the run. R2 turns the chaos proxies and the fakes' faults on: Kling tasks that fail, results
- * that are no video or whose link expired before the download, ElevenLabs audio cut short or no audio at all.
+ * watchdog must recover the run. R2 turns the chaos proxies and the fakes' faults on, its trials alternating Kling +
+ * ElevenLabs and Runway + Google: tasks that fail, results that are no video or whose link expired before the
+ * download, speech audio cut short or no audio at all; then each fake's bill is held against the run's cost lines.
  */
 import { RETRY_POLICY } from '../../nodes/shared/transport/http';
 import { seededRandom } from '../../test/fakes/chaos';
+import type { ChaosProxy } from '../../test/fakes/chaos';
+import type { FakeElevenLabs } from '../../test/fakes/elevenlabs';
+import type { FakeGoogleTts } from '../../test/fakes/google-tts';
+import type { FakeKling } from '../../test/fakes/kling';
+import type { FakeRunway } from '../../test/fakes/runway';
 import { ADMIN, LEASE_SECONDS, markedRun, post, timeline, unrecordedTasks, waitTerminal, type SuiteEnv } from './env';
 import { newRow, type Row } from './table';
 
@@ -15,8 +21,44 @@ const BOUND_MS = (LEASE_SECONDS + 20) * 1000 + 6 * 60_000;
 /** A request the proxy leaves hanging costs the run up to the longest request timeout before it is given up on. */
 const HANG_MS = RETRY_POLICY.timeoutMs;
 
-function runRequest(marker: string) {
-	return markedRun(marker, SCENES, { video: ['kling'], speech: ['elevenlabs'] });
+function runRequest(marker: string, video = 'kling', speech = 'elevenlabs') {
+	return markedRun(marker, SCENES, { video: [video], speech: [speech] });
+}
+
+/** The providers one R2 trial runs on, each fake with its chaos proxy: odd trials Kling + ElevenLabs, even Runway + Google. */
+interface FaultPair {
+	video: { name: 'kling' | 'runway'; fake: FakeKling | FakeRunway; proxy: ChaosProxy };
+	speech: { name: 'elevenlabs' | 'google'; fake: FakeElevenLabs | FakeGoogleTts; proxy: ChaosProxy };
+}
+
+function faultPair(env: SuiteEnv, trial: number): FaultPair {
+	return trial % 2 === 1
+		? { video: { name: 'kling', fake: env.kling, proxy: env.klingProxy }, speech: { name: 'elevenlabs', fake: env.elevenlabs, proxy: env.elevenlabsProxy } }
+		: { video: { name: 'runway', fake: env.runway, proxy: env.runwayProxy }, speech: { name: 'google', fake: env.google, proxy: env.googleProxy } };
+}
+
+/**
+ * What each provider of the trial billed against what the run's cost lines say was paid: video tasks the fake
+ * rendered (a failed task is refunded) against clip lines, one per task; speech characters of every answer the fake
+ * sent with 200 (broken audio and answers cut off on the way included) against the speech lines' characters.
+ * One entry per provider whose numbers differ.
+ */
+export async function billing(env: SuiteEnv, runId: string, marker: string, pair: FaultPair): Promise<{ summary: string; mismatches: string[] }> {
+	const { rows } = await env.db.query<{ provider: string; tasks: number; units: number }>(
+		`select provider, count(distinct task_id)::int as tasks, coalesce(sum(units), 0)::float as units
+		   from costs where run_id = $1 group by provider`,
+		[runId],
+	);
+	const costed = (provider: string) => rows.find((row) => row.provider === provider) ?? { tasks: 0, units: 0 };
+	const video = { billed: pair.video.fake.log.billed(marker), costed: costed(pair.video.name).tasks };
+	const speech = { billed: pair.speech.fake.billed.characters, costed: costed(pair.speech.name).units };
+	const mismatches: string[] = [];
+	if (video.billed !== video.costed) mismatches.push(`${pair.video.name} billed ${video.billed} tasks, ${video.costed} clip cost lines`);
+	if (speech.billed !== speech.costed) mismatches.push(`${pair.speech.name} billed ${speech.billed} characters, cost lines say ${speech.costed}`);
+	return {
+		summary: `${pair.video.name} billed ${video.billed} tasks / ${video.costed} cost lines; ${pair.speech.name} billed ${speech.billed} characters in ${pair.speech.fake.billed.answers} answers / ${speech.costed} on cost lines`,
+		mismatches,
+	};
 }
 
 type Moment = 'planning' | 'task open' | 'download' | 'accepted, before the answer' | 'assembly' | 'waiting for approval';
@@ -124,43 +166,46 @@ export async function providerFaults(
 	env: SuiteEnv,
 	options: { trials: number; seed: number; trial?: number; log: (line: string) => void },
 ): Promise<Row> {
-	const row = newRow('R2 provider faults', '30 % errors, 10 % failed tasks: complete or fail naming scenes; 0 stuck; 0 paid twice', false);
+	const row = newRow(
+		'R2 provider faults',
+		'30 % errors, 10 % failed tasks: complete or fail naming scenes; 0 stuck; 0 paid twice; cost lines == billed',
+		false,
+	);
 	for (let trial = options.trial ?? 1; trial <= (options.trial ?? options.trials); trial++) {
 		const marker = `R2T${trial}X${options.seed}`;
-		env.kling.reset();
-		Object.assign(env.kling.knobs, { failShare: 0.1, badResultShare: 0.05, expiredUrlShare: 0.05, random: seededRandom(options.seed + trial) });
-		env.elevenlabs.reset();
-		Object.assign(env.elevenlabs.knobs, { truncatedShare: 0.05, invalidShare: 0.05, random: seededRandom(options.seed + 300 + trial) });
-		env.klingProxy.set({ errorRate: 0.3, seed: options.seed + 100 + trial, hangMs: 150_000 });
-		env.elevenlabsProxy.set({ errorRate: 0.3, seed: options.seed + 200 + trial, hangMs: 150_000 });
+		const pair = faultPair(env, trial);
+		const { video, speech } = pair;
+		video.fake.reset();
+		Object.assign(video.fake.knobs, { failShare: 0.1, badResultShare: 0.05, expiredUrlShare: 0.05, random: seededRandom(options.seed + trial) });
+		speech.fake.reset();
+		Object.assign(speech.fake.knobs, { truncatedShare: 0.05, invalidShare: 0.05, random: seededRandom(options.seed + 300 + trial) });
+		video.proxy.set({ errorRate: 0.3, seed: options.seed + 100 + trial, hangMs: 150_000 });
+		speech.proxy.set({ errorRate: 0.3, seed: options.seed + 200 + trial, hangMs: 150_000 });
 		row.trials += 1;
-		const spokenBefore = env.elevenlabs.speechRequests().length;
 		try {
-			const answer = await post(env, 'reelsmith/runs', runRequest(marker));
+			const answer = await post(env, 'reelsmith/runs', runRequest(marker, video.name, speech.name));
 			if (answer.status !== 202) {
 				row.problems.push(`trial ${trial}: the webhook answered ${answer.status}`);
 				continue;
 			}
 			const runId = String(answer.json.runId);
 			// Each hang the proxies dealt this trial may cost the run one request timeout.
-			const hangsBefore = env.klingProxy.faults.timeout + env.elevenlabsProxy.faults.timeout;
-			const bound = () => BOUND_MS + (env.klingProxy.faults.timeout + env.elevenlabsProxy.faults.timeout - hangsBefore) * HANG_MS;
+			const hangsBefore = video.proxy.faults.timeout + speech.proxy.faults.timeout;
+			const bound = () => BOUND_MS + (video.proxy.faults.timeout + speech.proxy.faults.timeout - hangsBefore) * HANG_MS;
 			const end = await waitTerminal(env, runId, bound);
-			judge(row, `trial ${trial}`, end, false, bound());
+			judge(row, `trial ${trial} (${video.name} + ${speech.name})`, end, false, bound());
 			if (!end) for (const line of await timeline(env, runId)) options.log(`[reliability]   ${line}`);
-			row.paidTwice += await unrecordedTasks(env, runId, marker);
-			// What the run's cost lines say Kling cost, against the tasks Kling accepted for it.
-			const billed = env.kling.log.submissions.filter((submission) => submission.prompt.includes(marker)).length;
-			const { rows } = await env.db.query("select count(distinct task_id)::int as n from costs where run_id = $1 and provider = 'kling'", [runId]);
-			const costed = rows[0].n;
-			if (costed > billed) row.problems.push(`trial ${trial}: ${costed} Kling cost lines for ${billed} billed tasks`);
+			row.paidTwice += await unrecordedTasks(env, runId, marker, video.name);
+			const bill = await billing(env, runId, marker, pair);
+			row.billing += bill.mismatches.length;
+			for (const mismatch of bill.mismatches) row.problems.push(`trial ${trial}: ${mismatch}`);
 			options.log(
-				`[reliability] R2 trial ${trial}: ${end?.status ?? 'stuck'}; Kling billed ${billed} tasks, ${costed} cost lines; proxy faults ${JSON.stringify({ kling: env.klingProxy.faults, elevenlabs: env.elevenlabsProxy.faults })}; expired links ${env.kling.expiredDownloads}; ElevenLabs answers ${env.elevenlabs.speechRequests().length - spokenBefore}, broken audio ${JSON.stringify(env.elevenlabs.audioFaults)}`,
+				`[reliability] R2 trial ${trial} (${video.name} + ${speech.name}): ${end?.status ?? 'stuck'}; ${bill.summary}; proxy faults ${JSON.stringify({ [video.name]: video.proxy.faults, [speech.name]: speech.proxy.faults })}; expired links ${video.fake.expiredDownloads}; broken audio ${JSON.stringify(speech.fake.audioFaults)}`,
 			);
 		} finally {
-			env.klingProxy.set({ errorRate: 0 });
-			env.elevenlabsProxy.set({ errorRate: 0 });
-			env.elevenlabs.reset();
+			video.proxy.set({ errorRate: 0 });
+			speech.proxy.set({ errorRate: 0 });
+			speech.fake.reset();
 		}
 	}
 	return row;

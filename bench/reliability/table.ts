@@ -9,6 +9,8 @@ export interface Row {
 	stuck: number;
 	/** Provider tasks billed that the run's ledger never recorded (so the scene paid again). */
 	paidTwice: number;
+	/** Providers whose bill (what the fake charged) differs from the run's cost lines for them. */
+	billing: number;
 	/** Rows or objects left behind by a request that was refused. */
 	partialWrites: number;
 	/** Answers with a 5xx status. */
@@ -24,7 +26,7 @@ export interface Row {
 }
 
 export function newRow(scenario: string, target: string, mustComplete: boolean): Row {
-	return { scenario, target, mustComplete, trials: 0, completed: 0, failedReadable: 0, stuck: 0, paidTwice: 0, partialWrites: 0, serverErrors: 0, problems: [], notes: [] };
+	return { scenario, target, mustComplete, trials: 0, completed: 0, failedReadable: 0, stuck: 0, paidTwice: 0, billing: 0, partialWrites: 0, serverErrors: 0, problems: [], notes: [] };
 }
 
 /** Why the row misses its target, or null when it holds. */
@@ -32,6 +34,7 @@ export function missed(row: Row): string | null {
 	const reasons: string[] = [];
 	if (row.stuck) reasons.push(`${row.stuck} stuck`);
 	if (row.paidTwice) reasons.push(`${row.paidTwice} paid twice`);
+	if (row.billing) reasons.push(`${row.billing} cost ≠ bill`);
 	if (row.partialWrites) reasons.push(`${row.partialWrites} partial writes`);
 	if (row.serverErrors) reasons.push(`${row.serverErrors} × 5xx`);
 	if (row.mustComplete && row.completed < row.trials) reasons.push(`${row.trials - row.completed} not completed`);
@@ -40,7 +43,7 @@ export function missed(row: Row): string | null {
 }
 
 export function formatTable(rows: Row[], header: string): string {
-	const columns = ['scenario', 'trials', 'completed', 'failed (readable)', 'stuck', 'paid twice', 'partial writes', '5xx', 'target', 'result'];
+	const columns = ['scenario', 'trials', 'completed', 'failed (readable)', 'stuck', 'paid twice', 'cost ≠ bill', 'partial writes', '5xx', 'target', 'result'];
 	const lines = rows.map((row) => [
 		row.scenario,
 		String(row.trials),
@@ -48,6 +51,7 @@ export function formatTable(rows: Row[], header: string): string {
 		String(row.failedReadable),
 		String(row.stuck),
 		String(row.paidTwice),
+		String(row.billing),
 		String(row.partialWrites),
 		String(row.serverErrors),
 		row.target,

@@ -122,7 +122,7 @@ export class Ledger {
 
 	/**
 	 * Throws BudgetError when `callUsd` on top of what the run (or its campaign) has spent would pass its cap.
-	 * Spent = recorded cost lines + tasks accepted but not yet costed (they will be billed).
+	 * Spent = recorded cost lines + tasks accepted but not yet costed (they will be billed; a rendered task has its line).
 	 */
 	async checkBudget(runId: string, callUsd: number, what: string): Promise<void> {
 		// Under the campaign's budget lock: a preview reserving its cost right now is counted, not raced past.
@@ -133,7 +133,7 @@ export class Ledger {
 				select r.campaign_id, r.id as run_id,
 					coalesce((select sum(amount_usd) from costs where run_id = r.id), 0)
 					+ coalesce((select sum(cost_usd) from provider_tasks
-						where run_id = r.id and status = 'submitted'), 0) as total
+						where run_id = r.id and status = 'submitted' and rendered_at is null), 0) as total
 				from runs r
 				where r.campaign_id = (select campaign_id from runs where id = $1)
 			)

@@ -56,6 +56,8 @@ export class ChaosProxy {
 		slow: 0,
 	};
 	private random: () => number;
+	/** Faults dealt to the next requests, in order, before the odds apply (null: that request passes). */
+	private readonly queue: Array<FaultKind | null> = [];
 	private readonly server = createServer((req, res) => void this.handle(req, res));
 	private readonly sockets = new Set<Socket>();
 
@@ -76,6 +78,11 @@ export class ChaosProxy {
 		if (options.seed !== undefined) this.random = seededRandom(options.seed);
 	}
 
+	/** The next requests get these faults, in order (null = none), whatever the odds: a test that needs one exact fault. */
+	script(...faults: Array<FaultKind | null>) {
+		this.queue.push(...faults);
+	}
+
 	get totalFaults(): number {
 		return Object.values(this.faults).reduce((sum, n) => sum + n, 0);
 	}
@@ -93,6 +100,7 @@ export class ChaosProxy {
 
 	private pick(path: string): FaultKind | null {
 		if (this.options.spare?.test(path)) return null;
+		if (this.queue.length) return this.queue.shift() ?? null;
 		if (this.random() >= this.options.errorRate) return null;
 		const kinds = this.options.kinds ?? SAFE_FAULTS;
 		return kinds[Math.floor(this.random() * kinds.length)] ?? null;

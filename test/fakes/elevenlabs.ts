@@ -47,7 +47,8 @@ export interface FakeVoice {
  * Loopback ElevenLabs: POST /v1/text-to-speech/{voice}/with-timestamps answers real MP3 audio (a tone as long as the
  * text would take) with a character alignment; GET /v2/voices pages through `voices`. Checks xi-api-key. Answers
  * queued with `script()` are used first (speech requests only), so tests can stage 429s, 5xx, 401s. `knobs` cut a
- * seeded share of the audio short or make it no audio (counted in `audioFaults`); reset() turns them off.
+ * seeded share of the audio short or make it no audio (counted in `audioFaults`); `billed` counts what was charged;
+ * reset() turns the knobs off and zeroes the counters.
  */
 export class FakeElevenLabs {
 	readonly requests: RecordedRequest[] = [];
@@ -57,6 +58,11 @@ export class FakeElevenLabs {
 	knownVoices?: Set<string>;
 	readonly knobs: SpeechKnobs = quietKnobs();
 	readonly audioFaults = { truncated: 0, invalid: 0 };
+	/**
+	 * What ElevenLabs would charge: every speech answer it sent with 200, and the characters of their texts, whether
+	 * the audio was good, broken on purpose (knobs), or lost on its way to the client (a chaos proxy in front).
+	 */
+	readonly billed = { answers: 0, characters: 0 };
 	private queue: ScriptedAnswer[] = [];
 	private server?: Server;
 	url = '';
@@ -64,6 +70,7 @@ export class FakeElevenLabs {
 	reset(): void {
 		Object.assign(this.knobs, quietKnobs());
 		Object.assign(this.audioFaults, { truncated: 0, invalid: 0 });
+		Object.assign(this.billed, { answers: 0, characters: 0 });
 	}
 
 	script(...answers: ScriptedAnswer[]): void {
@@ -122,18 +129,25 @@ export class FakeElevenLabs {
 		}
 		if (request.method === 'GET' && url.pathname === '/v2/voices') return this.voicePage(url.searchParams);
 		if (!speech || request.method !== 'POST') return { status: 404, body: { detail: { status: 'not_found', message: 'Not found' } } };
+		const text = typeof body?.text === 'string' ? body.text : '';
+		const bill = (answer: ScriptedAnswer) => {
+			if (answer.status >= 200 && answer.status < 300) {
+				this.billed.answers += 1;
+				this.billed.characters += Array.from(text).length;
+			}
+			return answer;
+		};
 		const scripted = this.queue.shift();
-		if (scripted) return scripted;
+		if (scripted) return bill(scripted);
 		if (this.knownVoices && !this.knownVoices.has(recorded.voice!)) {
 			return { status: 400, body: { detail: { status: 'voice_not_found', message: `A voice with voice_id ${recorded.voice} was not found.` } } };
 		}
-		const text = typeof body?.text === 'string' ? body.text : '';
 		if (!text || typeof body?.model_id !== 'string') {
 			return { status: 422, body: { detail: [{ loc: ['body', 'text'], msg: 'Field required', type: 'missing' }] } };
 		}
 		const { duration, alignment } = alignmentFor(text);
 		const audio = dealAudio(this.knobs, await toneMp3(duration), this.audioFaults);
-		return { status: 200, body: { audio_base64: audio.toString('base64'), alignment, normalized_alignment: alignment } };
+		return bill({ status: 200, body: { audio_base64: audio.toString('base64'), alignment, normalized_alignment: alignment } });
 	}
 
 	private voicePage(query: URLSearchParams): ScriptedAnswer {

@@ -25,8 +25,9 @@ export interface ScriptedAnswer {
 /**
  * Loopback Google Cloud Text-to-Speech: POST /v1/text:synthesize answers LINEAR16 (a WAV with header, as Google does)
  * base64 in audioContent; it rejects a missing/wrong X-goog-api-key (403 PERMISSION_DENIED), any input over
- * 5,000 bytes and a speakingRate or pitch out of range (400 INVALID_ARGUMENT), as the real service. GET /v1/voices lists `voices`. `knobs` cut a seeded share
- * of the audio short or make it no audio (counted in `audioFaults`); reset() turns them off.
+ * 5,000 bytes and a speakingRate or pitch out of range (400 INVALID_ARGUMENT), as the real service. GET /v1/voices
+ * lists `voices`. `knobs` cut a seeded share of the audio short or make it no audio (counted in `audioFaults`);
+ * `billed` counts what was charged; reset() turns the knobs off and zeroes the counters.
  */
 export class FakeGoogleTts {
 	readonly requests: GoogleRequest[] = [];
@@ -38,6 +39,11 @@ export class FakeGoogleTts {
 	];
 	readonly knobs: SpeechKnobs = quietKnobs();
 	readonly audioFaults = { truncated: 0, invalid: 0 };
+	/**
+	 * What Google would charge: every synthesis it answered with 200, and the characters of their input texts,
+	 * whether the audio was good, broken on purpose (knobs), or lost on its way to the client (a chaos proxy in front).
+	 */
+	readonly billed = { answers: 0, characters: 0 };
 	private queue: ScriptedAnswer[] = [];
 	private server?: Server;
 	url = '';
@@ -45,6 +51,7 @@ export class FakeGoogleTts {
 	reset(): void {
 		Object.assign(this.knobs, quietKnobs());
 		Object.assign(this.audioFaults, { truncated: 0, invalid: 0 });
+		Object.assign(this.billed, { answers: 0, characters: 0 });
 	}
 
 	script(...answers: ScriptedAnswer[]): void {
@@ -100,8 +107,15 @@ export class FakeGoogleTts {
 			return { status: 200, body: { voices: language ? this.voices.filter((voice) => voice.languageCodes.includes(language)) : this.voices } };
 		}
 		if (request.method !== 'POST' || url.pathname !== '/v1/text:synthesize') return error(404, 'NOT_FOUND', 'Not found');
+		const bill = (answer: ScriptedAnswer) => {
+			if (answer.status >= 200 && answer.status < 300) {
+				this.billed.answers += 1;
+				this.billed.characters += Array.from(text).length;
+			}
+			return answer;
+		};
 		const scripted = this.queue.shift();
-		if (scripted) return scripted;
+		if (scripted) return bill(scripted);
 		if (!text) return error(400, 'INVALID_ARGUMENT', 'Either `input.text` or `input.ssml` must be set.');
 		const bytes = Buffer.byteLength(text, 'utf8');
 		if (bytes > MAX_INPUT_BYTES) {
@@ -124,6 +138,6 @@ export class FakeGoogleTts {
 		}
 		const rate = Number(body.audioConfig.sampleRateHertz) || 24000;
 		const wav = dealAudio(this.knobs, toneWav(Math.max(0.3, bytes * SECONDS_PER_BYTE), rate), this.audioFaults);
-		return { status: 200, body: { audioContent: wav.toString('base64') } };
+		return bill({ status: 200, body: { audioContent: wav.toString('base64') } });
 	}
 }

@@ -43,8 +43,8 @@ interface FakeTask {
  * image2video tasks, answers status requests per the script, and serves the result video itself.
  *
  * Knobs and counters for ledger and end-to-end tests (all reset by reset()):
- * - `log.submissions` / `log.count(marker)`: tasks accepted (= paid for); `count('INT. KITCHEN')` counts the tasks
- *   of the scenes whose prompt contains that text. `submits` also counts refused and failed submit attempts.
+ * - `log.submissions` / `log.count(marker)`: tasks accepted; `count('INT. KITCHEN')` counts the tasks of the
+ *   scenes whose prompt contains that text. `log.billed(marker)`: those Kling charged (reported succeeded once). `submits` also counts refused and failed submit attempts.
  * - `log.maxInFlight` / `log.inFlight`: tasks accepted and not yet reported finished by a status request.
  * - `knobs.down = true | 'marker'`: answer 503 (code 5000) to every submit, or to submits whose prompt contains
  *   the marker; the node retries, then calls Kling down and falls back.
@@ -214,7 +214,8 @@ export class FakeKling extends LoopbackServer {
 			found.polls += 1;
 			const done = this.script.outcome !== 'never' && found.polls > this.script.processingPolls && Date.now() - found.createdAt >= this.knobs.taskMs;
 			const status = done ? (found.fails ? 'failed' : this.script.outcome) : 'processing';
-			if (done) this.log.finished(found.id);
+			if (done && status === 'succeed') this.log.rendered(found.id);
+			else if (done) this.log.finished(found.id);
 			return this.send(res, 200, {
 				code: 0,
 				message: 'SUCCEED',

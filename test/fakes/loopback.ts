@@ -57,6 +57,20 @@ export class SubmissionLog {
 		this.open.delete(taskId);
 	}
 
+	/** Tasks the provider charged for: rendered to the end (a failed or cancelled task is refunded, as Kling and Runway do). */
+	readonly charged = new Set<string>();
+
+	/** A status request reported the task succeeded: it is billed, once, whatever happens to its download. */
+	rendered(taskId: string) {
+		this.charged.add(taskId);
+		this.finished(taskId);
+	}
+
+	/** Billed tasks whose prompt contains `text`. */
+	billed(text = ''): number {
+		return this.submissions.filter((submission) => this.charged.has(submission.taskId) && submission.prompt.includes(text)).length;
+	}
+
 	get inFlight(): number {
 		return this.open.size;
 	}
@@ -69,6 +83,7 @@ export class SubmissionLog {
 	reset() {
 		this.submissions.length = 0;
 		this.open.clear();
+		this.charged.clear();
 		this.maxInFlight = 0;
 	}
 }

@@ -39,7 +39,8 @@ interface FakeTask {
  *
  * Knobs and counters for ledger and end-to-end tests (all reset by reset()):
  * - `log.submissions` / `log.count(marker)`: tasks accepted (= paid for), optionally only those whose promptText
- *   contains the marker. `submits` also counts refused create attempts.
+ *   contains the marker. `submits` also counts refused create attempts. `log.billed(marker)`: those Runway charged
+ *   (reported SUCCEEDED once).
  * - `log.maxInFlight` / `log.inFlight`: tasks accepted and not yet reported finished (or cancelled).
  * - `knobs.down = true | 'marker'`: answer 503 to every create, or to creates whose prompt contains the marker;
  *   the node retries, then calls Runway down and falls back.
@@ -163,7 +164,8 @@ export class FakeRunway extends LoopbackServer {
 				status = found.refused || found.fails ? 'FAILED' : this.script.statuses[Math.min(found.polls, this.script.statuses.length - 1)];
 				found.polls += 1;
 			}
-			if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) this.log.finished(found.id);
+			if (status === 'SUCCEEDED') this.log.rendered(found.id);
+			else if (['FAILED', 'CANCELLED'].includes(status)) this.log.finished(found.id);
 			return this.send(res, 200, {
 				id: found.id,
 				status,

@@ -8,6 +8,7 @@ import { TextToSpeech } from '../../nodes/TextToSpeech/TextToSpeech.node';
 import { useStore } from '../campaign/fixture';
 import { executeContext, type Parameter } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
+import { ChaosProxy } from '../fakes/chaos';
 import { SECONDS_PER_CHARACTER } from '../fakes/elevenlabs';
 import { elevenLabsCredential, googleCredential, SYNTHESIZE_SCENE, useSpeechFakes } from '../speech-providers/support';
 
@@ -316,6 +317,79 @@ describe('budget and costs with the Reelsmith Postgres credential', () => {
 		]);
 		const recorded = rows.reduce((sum, row) => sum + row.amountUsd, 0);
 		assert.ok(Math.abs(recorded - Number((item.json.cost as IDataObject).amountUsd)) < 1e-9);
+	});
+
+	/** Characters on the run's speech cost lines of one provider: what the ledger says was paid. */
+	const costedCharacters = async (runId: string, provider: string) =>
+		(await costRows(runId)).filter((row) => row.provider === provider).reduce((sum, row) => sum + row.units, 0);
+
+	test('audio broken twice: the line fails, and its cost line still counts both answers ElevenLabs billed', async () => {
+		const runId = await newRun(1);
+		eleven.reset();
+		Object.assign(eleven.knobs, { invalidShare: 1, random: () => 0 });
+		try {
+			await assert.rejects(
+				voice(
+					[sceneItem(scene, { runId })],
+					{ provider: 'elevenlabs' },
+					{ elevenlabs: elevenLabsCredential(eleven), postgres: store.credentials.reelsmithPostgresApi },
+				),
+				/narration line 1: ElevenLabs returned audio that is not a readable MP3 .*broken twice/,
+			);
+			assert.deepEqual(eleven.billed, { answers: 2, characters: 2 * 'Night falls.'.length });
+			const rows = await costRows(runId);
+			assert.deepEqual(
+				rows.map((row) => [row.provider, row.units, row.purpose]),
+				[['elevenlabs', 2 * 'Night falls.'.length, 'speech']],
+			);
+			assert.equal(rows[0].amountUsd, speechCostUsd('elevenlabs', 'eleven_flash_v2_5', 24));
+		} finally {
+			eleven.reset();
+		}
+	});
+
+	test('an ElevenLabs answer cut off on the way is asked again: the cost lines count both answers, as ElevenLabs billed', async () => {
+		const runId = await newRun(1);
+		eleven.reset();
+		const proxy = await new ChaosProxy(eleven.url, { errorRate: 0, seed: 1 }).start();
+		try {
+			// The first answer (the narration) arrives as 200 with half its body, then the connection drops.
+			proxy.script('truncated');
+			const [item] = await voice(
+				[sceneItem(scene, { runId })],
+				{ provider: 'elevenlabs' },
+				{ elevenlabs: { ...elevenLabsCredential(eleven), baseUrl: proxy.url }, postgres: store.credentials.reelsmithPostgresApi },
+			);
+			assert.equal(proxy.faults.truncated, 1);
+			assert.deepEqual(eleven.billed, { answers: 3, characters: SPOKEN_CHARACTERS + 'Night falls.'.length });
+			assert.equal(await costedCharacters(runId, 'elevenlabs'), eleven.billed.characters);
+			assert.equal((item.json.cost as IDataObject).units, eleven.billed.characters);
+		} finally {
+			await proxy.stop();
+			eleven.reset();
+		}
+	});
+
+	test('Google answers cut off on every try: the line fails, and its cost line counts every answer Google billed', async () => {
+		const runId = await newRun(1);
+		googleFake.reset();
+		const proxy = await new ChaosProxy(googleFake.url, { errorRate: 0, seed: 1 }).start();
+		try {
+			proxy.script(...Array.from({ length: 4 }, () => 'truncated' as const));
+			await assert.rejects(
+				voice(
+					[sceneItem(scene, { runId })],
+					{ provider: 'google' },
+					{ google: { ...googleCredential(googleFake), baseUrl: proxy.url }, postgres: store.credentials.reelsmithPostgresApi },
+				),
+				/narration line 1: Google Text-to-Speech's answer \(HTTP 200\) broke off on the way .*gave up after 4 attempts/,
+			);
+			assert.deepEqual(googleFake.billed, { answers: 4, characters: 4 * 'Night falls.'.length });
+			assert.equal(await costedCharacters(runId, 'google'), googleFake.billed.characters);
+		} finally {
+			await proxy.stop();
+			googleFake.reset();
+		}
 	});
 
 	test('a budget that is used up stops the scene before the first speech call, with the budget message', async () => {

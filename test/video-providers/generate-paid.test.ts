@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { spending } from '../../nodes/Campaign/store/runs';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { useStore } from '../campaign/fixture';
 import { executeContext } from '../video-generation/context';
@@ -141,6 +142,43 @@ describe('never paying twice', () => {
 		// A third run of the scene (validation asked for a new take) has no open task left: it submits anew.
 		await run(context(runId));
 		assert.equal(fakes.kling.log.submissions.length, 2);
+	});
+});
+
+describe('cost lines match the bill', () => {
+	for (const provider of ['kling', 'runway'] as const) {
+		test(`${provider}: a finished task whose download breaks still has its cost line, once, and the budget counts it once`, async () => {
+			const runId = await newRun();
+			const fake = fakes[provider];
+			// Every task renders (and is billed), but its result file is no video: the download fails after its retries.
+			Object.assign(fake.knobs, { badResultShare: 1, random: () => 0 });
+			const marker = runId.slice(0, 8);
+			await assert.rejects(run(context(runId, { provider })), /clip could not be stored: .*is not a video/);
+			assert.equal(fake.log.billed(marker), 1, 'the provider billed the task');
+			const lines = await costLines(runId);
+			assert.deepEqual(
+				lines.map((line) => [line.provider, line.purpose]),
+				[[provider, 'clip']],
+			);
+			const [task] = await tasks(runId);
+			assert.equal(lines[0].task_id, task.task_id);
+			assert.equal(task.status, 'submitted', 'the task stays open for the next execution to fetch');
+			// The task's price is held against the budget until its line is written, and not after.
+			assert.equal((await spending(store.db, runId)).runSpent, lines[0].amount_usd);
+
+			// The scene run again polls the same task, sees it finished again, and writes no second line.
+			await assert.rejects(run(context(runId, { provider })), /is not a video/);
+			assert.equal(fake.log.submissions.length, 1, 'not submitted again');
+			assert.equal((await costLines(runId)).length, fake.log.billed(marker), 'one cost line per billed task');
+		});
+	}
+
+	test('a task that failed at the provider is not billed and has no cost line', async () => {
+		const runId = await newRun();
+		Object.assign(fakes.kling.knobs, { failShare: 1, random: () => 0 });
+		await assert.rejects(run(context(runId)), /could not make the clip/);
+		assert.equal(fakes.kling.log.billed(), 0);
+		assert.deepEqual(await costLines(runId), []);
 	});
 });
 

@@ -89,11 +89,11 @@ export async function spending(
 ): Promise<{ runSpent: number; campaignSpent: number; campaignBudget: number | null; campaignName: string }> {
 	const { rows } = await db.query(
 		`select (select coalesce(sum(amount_usd), 0) from costs where run_id = r.id)
-		        + (select coalesce(sum(cost_usd), 0) from provider_tasks where run_id = r.id and status = 'submitted') as run_spent,
+		        + (select coalesce(sum(cost_usd), 0) from provider_tasks where run_id = r.id and status = 'submitted' and rendered_at is null) as run_spent,
 		        (select coalesce(sum(c.amount_usd), 0) from costs c join runs o on o.id = c.run_id
 		          where o.campaign_id = r.campaign_id)
 		        + (select coalesce(sum(t.cost_usd), 0) from provider_tasks t join runs o on o.id = t.run_id
-		          where o.campaign_id = r.campaign_id and t.status = 'submitted')
+		          where o.campaign_id = r.campaign_id and t.status = 'submitted' and t.rendered_at is null)
 		        + ${previewSpentSql('r.campaign_id')} as campaign_spent,
 		        k.budget_usd as campaign_budget, k.name as campaign_name
 		   from runs r join campaigns k on k.id = r.campaign_id where r.id = $1`,

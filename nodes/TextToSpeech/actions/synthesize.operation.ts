@@ -108,19 +108,31 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				};
 				await hooks.beforeCall(call);
 				const settings = requestSettings(definition.name, chosenSettings.byProvider[definition.name] ?? {});
+				let charged = 0;
 				const result = await speech
-					.synthesize({ text, voice, ...settings, rate: settings.rate ?? (options.rate || undefined), pitch: settings.pitch ?? options.pitch, directory })
-					.catch((error: Error) => {
+					.synthesize({
+						text,
+						voice,
+						...settings,
+						rate: settings.rate ?? (options.rate || undefined),
+						pitch: settings.pitch ?? options.pitch,
+						directory,
+						billed: (n) => (charged += n),
+					})
+					.catch(async (error: Error) => {
+						// No audio came of it, but what the provider charged (broken twice, cut off on the way) was paid.
+						if (charged) await hooks.afterCall(billedCall(call, charged));
 						throw new SpeechError(`could not voice the text: ${error.message}`, isDown(error));
 					});
-				await hooks.afterCall(billedCall(call, result.retakenCharacters));
+				const billed = billedCall(call, charged);
+				await hooks.afterCall(billed);
 				const file = join(directory, 'speech.wav');
 				const pcm = await clipPcmOf(result, `${file}.converted.wav`);
 				await writeWav(file, pcm);
 				const ref = await storage.uploadFile(file, outputKey, 'audio/wav');
 				return {
 					audio: { ...ref, duration: Math.round(pcmDuration(pcm) * 1000) / 1000, media: wavFacts(pcm, ref.bytes ?? 0), voice },
-					cost: { provider: definition.name, model: call.model, units: characters, unit: 'character', amountUsd: call.costUsd },
+					cost: { provider: definition.name, model: call.model, units: billed.characters, unit: 'character', amountUsd: billed.costUsd },
 				};
 			}),
 		);

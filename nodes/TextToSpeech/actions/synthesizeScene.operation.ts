@@ -245,6 +245,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				};
 				// A budget stop is not the provider's fault: it ends the scene as it is, no fallback.
 				await hooks.beforeCall(call);
+				let charged = 0;
 				let result;
 				try {
 					const voiceSettings = line.kind === 'dialogue' ? cast.settingsFor(line.speaker) : undefined;
@@ -254,13 +255,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 						...settings,
 						rate: settings.rate ?? rate,
 						directory,
+						billed: (n) => (charged += n),
 						...(voiceSettings ? { voiceSettings } : {}),
 					});
 				} catch (error) {
+					// No line came of it, but what the provider charged (broken twice, cut off on the way) was paid.
+					if (charged) await hooks.afterCall(billedCall(call, charged));
 					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- carries "down" to the provider choice, which ends in a NodeOperationError naming the scene
 					throw new SpeechError(`could not voice ${who}: ${(error as Error).message}`, isDown(error));
 				}
-				const billed = billedCall(call, result.retakenCharacters);
+				const billed = billedCall(call, charged);
 				await hooks.afterCall(billed);
 				cost.units += billed.characters;
 				cost.amountUsd = Math.round((cost.amountUsd + billed.costUsd) * 1e6) / 1e6;

@@ -17,11 +17,17 @@ export interface SpeechHooks {
 	afterCall(call: SpeechCall): Promise<void>;
 }
 
-/** The call as billed: characters asked for again because the provider's audio came back broken are paid too. */
-export function billedCall(call: SpeechCall, retakenCharacters = 0): SpeechCall {
-	if (!retakenCharacters || !call.characters) return call;
-	const characters = call.characters + retakenCharacters;
-	return { ...call, characters, costUsd: Math.round(((call.costUsd * characters) / call.characters) * 1e6) / 1e6 };
+/**
+ * The call as billed: every character the provider charged for (SpeechRequest.billed), answers that came back broken
+ * or were lost on the way included. A provider that reports nothing (espeak-ng, free) is priced as asked.
+ */
+export function billedCall(call: SpeechCall, billedCharacters: number): SpeechCall {
+	if (!billedCharacters || billedCharacters === call.characters || !call.characters) return call;
+	return {
+		...call,
+		characters: billedCharacters,
+		costUsd: Math.round(((call.costUsd * billedCharacters) / call.characters) * 1e6) / 1e6,
+	};
 }
 
 const NONE: SpeechHooks = { beforeCall: async () => {}, afterCall: async () => {} };

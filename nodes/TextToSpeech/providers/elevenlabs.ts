@@ -82,8 +82,11 @@ class ElevenLabsProvider implements SpeechProvider {
 		if (chosen.similarity !== undefined) voice_settings.similarity_boost = chosen.similarity;
 		if (chosen.style !== undefined) voice_settings.style = chosen.style;
 		if (request.rate) voice_settings.speed = Math.min(1.2, Math.max(0.7, request.rate / data.referenceRate));
+		// ElevenLabs charges every answer it sends: a broken one, one lost on the way, the good one.
+		const characters = Array.from(request.text).length;
+		const charged = () => request.billed?.(characters);
 		// A cut-off or non-audio answer is asked for once more, never stored as the line.
-		const { value, retaken } = await retakeBrokenAudio(async (): Promise<SpeechResult> => {
+		const { value } = await retakeBrokenAudio(async (): Promise<SpeechResult> => {
 			const url = `${this.base}/v1/text-to-speech/${encodeURIComponent(voice)}/with-timestamps?output_format=${data.outputFormat}`;
 			const body = (await requestJson(
 				{
@@ -95,9 +98,13 @@ class ElevenLabsProvider implements SpeechProvider {
 					// Nothing is left running at ElevenLabs, and the seed makes a repeat the same take.
 					repeatable: true,
 					refuse: (answer) => judgeElevenLabsError(answer.status, answer.body, voice),
+					lostAnswer: (answer) => {
+						if (answer.status >= 200 && answer.status < 300) charged();
+					},
 				},
 				this.limits,
 			)) as { audio_base64?: string; alignment?: Alignment; normalized_alignment?: Alignment };
+			charged();
 			if (!body || typeof body.audio_base64 !== 'string' || !body.audio_base64) {
 				throw new Error('ElevenLabs answered without audio (no audio_base64). Try again; if it persists, check the model and voice.');
 			}
@@ -125,7 +132,7 @@ class ElevenLabsProvider implements SpeechProvider {
 			}
 			return { file, duration, words: wordsFromAlignment(alignment) };
 		});
-		return retaken ? { ...value, retakenCharacters: Array.from(request.text).length } : value;
+		return value;
 	}
 
 	async listVoicesPage(options: { token?: string; search?: string } = {}): Promise<VoicePage> {

@@ -111,10 +111,11 @@ class GoogleProvider implements SpeechProvider {
 		const speakingRate = chosen.speakingRate ?? (request.rate ? Math.min(4, Math.max(0.25, request.rate / data.referenceRate)) : 1);
 		const pitch = chosen.pitch === undefined ? {} : { pitch: chosen.pitch };
 		const parts: Pcm[] = [];
-		let retakenCharacters = 0;
 		for (const text of pieces) {
+			// Google charges every synthesis it answers: a broken one, one lost on the way, the good one.
+			const charged = () => request.billed?.(Array.from(text).length);
 			// A cut-off or non-audio answer is asked for once more, never joined into the line as it is.
-			const { value: part, retaken } = await retakeBrokenAudio(async () => {
+			const { value: part } = await retakeBrokenAudio(async () => {
 				const body = (await requestJson(
 					{
 						provider: PROVIDER,
@@ -129,9 +130,13 @@ class GoogleProvider implements SpeechProvider {
 						// Synthesis leaves nothing running at Google: a repeat after a lost answer is safe.
 						repeatable: true,
 						refuse: (answer) => judgeGoogleError(answer.status, answer.body, voice),
+						lostAnswer: (answer) => {
+							if (answer.status >= 200 && answer.status < 300) charged();
+						},
 					},
 					this.limits,
 				)) as { audioContent?: string };
+				charged();
 				if (!body || typeof body.audioContent !== 'string' || !body.audioContent) {
 					throw new Error('Google Text-to-Speech answered without audio (no audioContent). Try again.');
 				}
@@ -143,7 +148,6 @@ class GoogleProvider implements SpeechProvider {
 					throw new BrokenAudioError(`${PROVIDER} returned broken audio: ${(error as Error).message} (${describeBytes(bytes)}).`);
 				}
 			});
-			if (retaken) retakenCharacters += Array.from(text).length;
 			parts.push(part);
 		}
 		const first = parts[0];
@@ -154,7 +158,7 @@ class GoogleProvider implements SpeechProvider {
 		counter += 1;
 		const file = join(request.directory, `google-${process.pid}-${counter}.wav`);
 		await writeWav(file, pcm);
-		return { file, duration: pcmDuration(pcm), ...(retakenCharacters ? { retakenCharacters } : {}) };
+		return { file, duration: pcmDuration(pcm) };
 	}
 
 	async listVoices(languageCode?: string): Promise<Voice[]> {

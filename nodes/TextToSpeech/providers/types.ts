@@ -20,6 +20,12 @@ export interface SpeechRequest {
 	voiceSettings?: VoiceSettings;
 	/** Folder the audio file is written to; the caller owns and removes it. */
 	directory: string;
+	/**
+	 * Told the characters each time the provider charged for an answer to this request: the good one, one whose audio
+	 * came back broken and was asked again, one cut off on the way. Also when the line fails in the end: it was paid.
+	 * Free providers never call it.
+	 */
+	billed?(characters: number): void;
 }
 
 /** Voice settings by provider; the ranges requests are checked against are in lib/preview.ts (PREVIEW_SETTINGS). */
@@ -43,8 +49,6 @@ export interface SpeechResult {
 	duration: number;
 	/** Word timings from the provider's alignment (seconds from the start of this audio), when it gives one. */
 	words?: WordTiming[];
-	/** Characters the provider was asked for (and paid) once more because its first audio came back broken. */
-	retakenCharacters?: number;
 }
 
 export interface WordTiming {

@@ -183,6 +183,29 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		notes.push(...(submitted.notes ?? []));
 	}
 
+	const cost: ClipCost = {
+		provider: definition.name,
+		model: billing.model,
+		units: billing.seconds,
+		unit: 'second',
+		amountUsd: videoCostUsd(definition.name, billing.model, billing.seconds, billing.mode),
+	};
+	// Keyed by the task (paid providers): a resumed scene that sees the same task finished again writes no second line.
+	const recordCost = async () => {
+		if (!job.ledger || !job.runId) return;
+		await job.ledger.recordCost({
+			runId: job.runId,
+			sceneNumber: sceneNumber ?? null,
+			provider: cost.provider,
+			model: cost.model,
+			units: cost.units,
+			unit: 'second',
+			amountUsd: cost.amountUsd,
+			purpose: 'clip',
+			taskId: paid ? taskId : null,
+		});
+	};
+
 	const deadline = Date.now() + job.timeoutMs;
 	let settled = false;
 	try {
@@ -194,6 +217,10 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 				throw new ClipError(`${label}asking ${name} about task ${taskId} failed: ${messageOf(error)}`);
 			}
 			if (status.status === 'succeeded') {
+				// The provider has billed the render: its cost line now, before the download, so a download that breaks
+				// (link expired, no video, cut off) still leaves it recorded. Then the task stops holding its price against
+				// the budget (rendered); a crash between the two counts it twice for a moment, never not at all.
+				if (paid) await recordCost();
 				await tracked?.ledger.taskRendered(definition.name, taskId);
 				break;
 			}
@@ -226,27 +253,8 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		} catch (error) {
 			throw new ClipError(`${label}the ${name} clip could not be stored: ${messageOf(error)}`);
 		}
-		const cost: ClipCost = {
-			provider: definition.name,
-			model: billing.model,
-			units: billing.seconds,
-			unit: 'second',
-			amountUsd: videoCostUsd(definition.name, billing.model, billing.seconds, billing.mode),
-		};
-		if (job.ledger && job.runId) {
-			// The cost line first: a crash between the two leaves the task open, and its line is written only once.
-			await job.ledger.recordCost({
-				runId: job.runId,
-				sceneNumber: sceneNumber ?? null,
-				provider: cost.provider,
-				model: cost.model,
-				units: cost.units,
-				unit: 'second',
-				amountUsd: cost.amountUsd,
-				purpose: 'clip',
-				taskId: paid ? taskId : null,
-			});
-		}
+		// A free provider's line (no task to key it by) once its clip is there.
+		if (!paid) await recordCost();
 		await tracked?.ledger.taskFinished(definition.name, taskId, {
 			status: 'fetched',
 			clipKey: clip.key,

@@ -153,6 +153,12 @@ export interface JsonRequest {
 	accept?: (answer: HttpAnswer) => boolean;
 	/** A non-success answer in plain words. */
 	refuse: (answer: HttpAnswer) => Refusal;
+	/**
+	 * The provider answered (its status and headers arrived) but the body was lost on the way: cut off, or stalled
+	 * past the timeout. It acted on the request, so a provider that bills per request records the cost here; the
+	 * request then fails (or is sent again) as any broken connection.
+	 */
+	lostAnswer?: (answer: Omit<HttpAnswer, 'body'>) => void;
 }
 
 /** The answer's body as an object (a text body becomes `{ message }`), for providers whose errors are JSON objects. */
@@ -182,8 +188,9 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 	const timeoutMs = asks ? Math.min(limits.statusTimeoutMs ?? limits.timeoutMs, limits.timeoutMs) : limits.timeoutMs;
 	const started = performance.now();
 	const sent = { provider: request.provider, method: request.method, url: request.url, headers: request.headers, body: request.body };
+	let response: Response | undefined;
 	try {
-		const response = await fetch(request.url, {
+		response = await fetch(request.url, {
 			method: request.method,
 			headers: {
 				accept: 'application/json',
@@ -211,19 +218,23 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 		// A connection that was open and broke says nothing about the address; one never made does.
 		const broke = ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED'].includes(String(cause?.code));
 		const unsent = repeatable ? '' : ` It was not sent again: ${request.provider} may have acted on it.`;
+		// The status came and the body did not: the provider answered (and may have billed), we never read it.
+		if (response) request.lostAnswer?.({ status: response.status, headers: response.headers });
 		await recordCall({
 			...sent,
 			status: 0,
 			ok: false,
-			error: timedOut ? `no answer within ${timeoutMs / 1000} s` : String(code),
+			error: `${response ? `HTTP ${response.status}, body lost: ` : ''}${timedOut ? `no answer within ${timeoutMs / 1000} s` : String(code)}`,
 			ms: performance.now() - started,
 		});
 		throw new ProviderError(
-			timedOut
-				? `${request.provider} did not answer within ${timeoutMs / 1000} s (${origin}).${unsent || ' Try again later.'}`
-				: broke
-					? `The connection to ${request.provider} broke before it answered (${code}, ${origin}).${unsent}`
-					: `${request.provider} could not be reached at ${origin} (${code}). Check the Base URL of the credential and the network.`,
+			response
+				? `${request.provider}'s answer (HTTP ${response.status}) broke off on the way (${timedOut ? `not all there within ${timeoutMs / 1000} s` : code}, ${origin}).${unsent}`
+				: timedOut
+					? `${request.provider} did not answer within ${timeoutMs / 1000} s (${origin}).${unsent || ' Try again later.'}`
+					: broke
+						? `The connection to ${request.provider} broke before it answered (${code}, ${origin}).${unsent}`
+						: `${request.provider} could not be reached at ${origin} (${code}). Check the Base URL of the credential and the network.`,
 			{ retryable: repeatable, unreachable: true },
 		);
 	}
