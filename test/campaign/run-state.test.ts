@@ -13,6 +13,7 @@ import {
 	failRun,
 	mayMove,
 	requestCancel,
+	requeueApprovedRun,
 	requeueRun,
 	RUN_MARKS,
 	RUN_STATUSES,
@@ -59,6 +60,13 @@ describe('run state', () => {
 		start: { write: (runId) => startRun(store.db, runId, 'execution-1', LEASE) },
 		awaitApproval: { approval: 'pending', write: (runId) => awaitApproval(store.db, runId, 'http://n8n/webhook-waiting/1') },
 		continueApproved: { approval: 'approved', write: (runId) => continueApprovedRun(store.db, runId, LEASE) },
+		requeueApproved: {
+			approval: 'approved',
+			write: (runId) =>
+				store.db
+					.query("update runs set approval_url = 'http://n8n/webhook-waiting/7' where id = $1", [runId])
+					.then(() => requeueApprovedRun(store.db, runId, 'http://n8n/webhook-waiting/7')),
+		},
 		complete: { write: (runId) => completeRun(store.db, runId, { finalKey: 'final.mp4' }) },
 		fail: { write: (runId) => failRun(store.db, runId, 'ffmpeg exited with code 1') },
 		requeue: { write: (runId) => requeueRun(store.db, runId) },

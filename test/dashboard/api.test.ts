@@ -143,7 +143,9 @@ describe('dashboard API', () => {
 			},
 		}));
 		n8n.routes.set('/webhook-waiting/ok', () => ({ status: 200, body: { message: 'Workflow was started' } }));
-		n8n.routes.set('/webhook-waiting/gone', () => ({ status: 409, body: { message: 'The execution has finished' } }));
+		n8n.routes.set('/webhook-waiting/busy', () => ({ status: 503, body: { message: 'n8n is starting up. Please wait' } }));
+		// What n8n answers for an execution that crashed before its Wait node was saved (n8n killed right then).
+		n8n.routes.set('/webhook-waiting/crashed', () => ({ status: 500, body: { message: "Cannot read properties of undefined (reading 'resultData')" } }));
 		await n8n.start();
 		distDir = await mkdtemp(join(tmpdir(), 'reelsmith-dist-'));
 		dashboard = await startDashboard({
@@ -982,7 +984,7 @@ describe('dashboard API', () => {
 				title: 'Two takes',
 				status: 'awaiting_approval',
 				approval: 'pending',
-				approval_url: `${n8n.url}/webhook-waiting/gone`,
+				approval_url: `${n8n.url}/webhook-waiting/busy`,
 			});
 			for (const [version, take, chosen] of [
 				[1, 1, true],
@@ -1145,17 +1147,46 @@ describe('dashboard API', () => {
 				title: 'Stale wait',
 				status: 'awaiting_approval',
 				approval: 'pending',
-				approval_url: `${n8n.url}/webhook-waiting/gone`,
+				approval_url: `${n8n.url}/webhook-waiting/busy`,
 			});
 			const anna = await as('anna@example.com');
 			const answer = await anna.post(`/api/runs/${runId}/approval`, { decision: 'reject', note: 'Too long' });
 			assert.equal(answer.status, 502);
-			assert.match(answer.body.error, /n8n did not take the decision \(answered 409\)\. Nothing changed/);
+			assert.match(answer.body.error, /n8n did not take the decision \(answered 503\)\. Nothing changed/);
 			const { rows } = await db.query('select approval, approval_by from runs where id = $1', [runId]);
 			assert.deepEqual([rows[0].approval, rows[0].approval_by], ['pending', null]);
 			const notWaiting = await anna.post(`/api/runs/${ids.done}/approval`, { decision: 'approve' });
 			assert.equal(notWaiting.status, 409);
 			assert.match(notWaiting.body.error, /started without storyboard approval/);
+		});
+
+		it('carries the decision out without n8n when the execution that waited for it crashed (n8n died as the run began to wait)', async () => {
+			const anna = await as('anna@example.com');
+			const approved = await insertRun(ids.a, {
+				title: 'Crashed wait',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/crashed`,
+			});
+			const answer = await anna.post(`/api/runs/${approved}/approval`, { decision: 'approve', note: 'Go' });
+			assert.equal(answer.status, 202, JSON.stringify(answer.body));
+			const { rows } = await db.query('select status, approval, approval_by, approval_url from runs where id = $1', [approved]);
+			assert.deepEqual(rows[0], { status: 'queued', approval: 'approved', approval_by: 'anna', approval_url: null }, 'back in the queue, decision kept');
+			const events = await db.query('select message from events where run_id = $1 order by id', [approved]);
+			assert.ok(
+				events.rows.some((row: { message: string }) => /no longer had the execution waiting .*answered 500.*back in the queue and goes on from the approved storyboard/.test(row.message)),
+				JSON.stringify(events.rows),
+			);
+
+			const rejected = await insertRun(ids.a, {
+				title: 'Crashed wait, rejected',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/crashed`,
+			});
+			assert.equal((await anna.post(`/api/runs/${rejected}/approval`, { decision: 'reject', note: 'Too long' })).status, 202);
+			const ended = await db.query('select status, error from runs where id = $1', [rejected]);
+			assert.deepEqual(ended.rows[0], { status: 'cancelled', error: 'Storyboard rejected by anna: Too long.' });
 		});
 
 		it('cancels a run waiting for approval and ends the waiting execution', async () => {

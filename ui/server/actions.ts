@@ -15,7 +15,9 @@ import { callWebhook, postJson } from './n8n';
 import {
 	cancelIdleRun,
 	decideStoryboard,
+	cancelRun,
 	mayMove,
+	requeueApprovedRun,
 	requestCancel,
 	withdrawStoryboardDecision,
 	type RunStatus,
@@ -355,6 +357,13 @@ export function actionRoutes(deps: Deps & { n8nUrl?: string }) {
 }
 
 /**
+ * What n8n answers on /webhook-waiting/<id> for an execution that is not waiting: 404 (no such execution, or no Wait
+ * node was reached), 409 (finished, or finished with an error: crashed) and 500 (a crashed execution saved without
+ * its data).
+ */
+const LOST_EXECUTION = [404, 409, 500];
+
+/**
  * Record the decision (only while the run waits), then resume the Wait node. The row is written first because
  * the resumed execution reads it at once; if n8n does not take the call, the decision is taken back so it can be
  * made again.
@@ -413,7 +422,21 @@ async function decide(
 		status: 0,
 		body: { message: error.message },
 	}));
-	if (answer.status < 200 || answer.status >= 300) {
+	// n8n answered, but has no execution waiting there: n8n died after the run was marked waiting and before the Wait
+	// node was saved (its execution crashed). The decision is kept and carried out without that execution.
+	let lost = false;
+	if (LOST_EXECUTION.includes(answer.status)) {
+		const detail = `n8n no longer had the execution waiting for this decision (it answered ${answer.status}; n8n probably restarted while the run began to wait)`;
+		if (approval === 'approved') {
+			lost = (await requeueApprovedRun(deps.db, runId, decided.approvalUrl)) !== null;
+			if (lost) await recordEvent(deps.db, runId, `${detail}. The run is back in the queue and goes on from the approved storyboard.`, { answered: answer.status });
+		} else {
+			const message = `Storyboard rejected by ${who}: ${note?.trim() || 'no reason given'}.`;
+			lost = (await cancelRun(deps.db, runId, message)) !== null;
+			if (lost) await recordEvent(deps.db, runId, `${detail}. The run is cancelled.`, { answered: answer.status });
+		}
+	}
+	if (!lost && (answer.status < 200 || answer.status >= 300)) {
 		await undo();
 		throw new ApiError(
 			502,

@@ -68,6 +68,12 @@ export const RUN_TRANSITIONS = {
 	awaitApproval: { from: ['running', 'awaiting_approval'], to: 'awaiting_approval' },
 	/** The storyboard was approved: generation goes on. */
 	continueApproved: { from: ['awaiting_approval', 'running'], to: 'running' },
+	/**
+	 * The storyboard was approved, but n8n no longer has the execution that waited for it (n8n died after the run was
+	 * marked waiting and before the Wait node was saved): the run goes back in the queue with the decision kept, and
+	 * its next execution goes straight past approval.
+	 */
+	requeueApproved: { from: ['awaiting_approval'], to: 'queued' },
 	/** Assembly stored the final video. Anything but a cancelled run: a failed execution retried in n8n completes it. */
 	complete: { from: [...UNFINISHED, 'failed', 'completed'], to: 'completed' },
 	/** A step failed (error workflow, budget stop). A completed or cancelled run stays so. */
@@ -239,6 +245,16 @@ export async function continueApprovedRun<R extends RunRecord = RunRecord>(db: Q
 		`update runs set status = 'running', approval_url = null, lease_owner = $3, lease_expires_at = ${leaseUntil('$4')}
 		  where id = $1 and approval = 'approved' and status = any($2::text[]) returning *`,
 		[runId, from('continueApproved'), lease.owner, lease.seconds],
+	);
+	return one<R>(rows);
+}
+
+/** See RUN_TRANSITIONS.requeueApproved: only an approved run still waiting at the resume URL that failed. */
+export async function requeueApprovedRun<R extends RunRecord = RunRecord>(db: Queryable, runId: string, approvalUrl: string): Promise<R | null> {
+	const { rows } = await db.query(
+		`update runs set status = 'queued', approval_url = null, execution_id = null, ${NO_LEASE}, queued_at = clock_timestamp()
+		  where id = $1 and approval = 'approved' and approval_url = $2 and status = any($3::text[]) returning *`,
+		[runId, approvalUrl, from('requeueApproved')],
 	);
 	return one<R>(rows);
 }

@@ -70,8 +70,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const which = approved && takeCount > 1 ? ` (take ${approved.take} of ${takeCount})` : '';
 		// A manager's edit on the approval screen is a manual version: say that the run makes the edited storyboard.
 		const edited = approved?.source === 'manual' ? ` as edited on the approval screen (plan v${approved.version})` : '';
-		await withTransaction(db, async (client) => {
-			if (await continueApprovedRun(client, run.id, lease)) keepLease.call(this, db, run.id, lease);
+		const goesOn = await withTransaction(db, async (client) => {
+			const continued = await continueApprovedRun(client, run.id, lease);
+			if (!continued) return null;
+			keepLease.call(this, db, run.id, lease);
 			await recordEvent(client, {
 				runId: run.id,
 				stage: 'approval',
@@ -80,7 +82,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				// Which process goes on with the run (in queue mode, the worker n8n gave the resumed execution).
 				data: { madeBy: lease.owner },
 			});
+			return continued;
 		});
+		// Not waiting any more (the decision was carried out without this execution: it went back in the queue, or
+		// ended): another execution makes the run, so this one stops here instead of making it a second time.
+		if (!goesOn) {
+			const now = (await getRun(db, run.id)) ?? run;
+			return stopped(`Run ${run.id} is ${now.status}: this execution no longer makes it.`, now);
+		}
 		// Another take picked on approval was planned before the cast was applied: it gets the run's cast version too.
 		const plan = approved
 			? { plan: { ...(await planWithRunCast(db, run, approved.plan)) }, planVersion: approved.version, planScore: approved.score, take: approved.take }
