@@ -117,6 +117,25 @@ describe('local render: pictures', () => {
 		assert.ok(afterSecond > afterFirst * 1.5, 'the second line appears while it is spoken');
 	});
 
+	test("the terminal types along the voice's word timings and stops typing when the speech ends", async () => {
+		const text = 'The door opens slowly, and nobody is there at all.';
+		const said = text.split(' ');
+		// Eight words said between 0.4 and 2.8 s of a 4 s scene.
+		const words = said.map((word, index) => ({ text: word, start: 0.4 + index * 0.24, end: 0.6 + index * 0.24 }));
+		const end = words[words.length - 1].end;
+		const lines = [{ speaker: 'NARRATOR', text, start: 0.4, end, kind: 'narration', words }];
+		const { file } = await render({ style: 'terminal', width: 640, height: 360, duration: 4, lines });
+		const frame = async (time: number) => belowTop(await lumaFrame(file, time, 320, 180), 320, 180);
+		const lit = async (time: number) => brightShare(await frame(time));
+		const [quarter, half, nearEnd] = [await lit(0.4 + (end - 0.4) / 4), await lit(0.4 + (end - 0.4) / 2), await lit(end - 0.3)];
+		assert.ok(quarter < half * 0.8 && half < nearEnd * 0.85, `text grows with the speech (${quarter} → ${half} → ${nearEnd})`);
+		// After the speech only the cursor blinks: the same blink phase (half a second apart) is the same picture.
+		const after = await frame(end + 0.1);
+		assert.ok(changedShare(after, await frame(end + 0.6)) < 0.002, 'nothing more is typed after the speech');
+		const before = changedShare(await frame(end - 0.4), after);
+		assert.ok(before > 0.001, `typing was still going shortly before the speech ended (${before} changed)`);
+	});
+
 	test('the four colour schemes give visibly different frames; light is a light screen with dark text', async () => {
 		const colours: Record<string, [number, number, number]> = {};
 		let darkText = 0;

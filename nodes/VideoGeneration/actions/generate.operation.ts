@@ -241,7 +241,16 @@ function spokenLines(narration: Record<string, unknown> | undefined): SpokenLine
 		start: Number(line.start),
 		end: Number(line.end),
 		kind: line.kind === undefined ? undefined : String(line.kind),
+		...(Array.isArray(line.words) ? { words: spokenWords(line.words) } : {}),
 	}));
+}
+
+/** Word timings of a narration line that have a text and finite times; the rest is dropped. */
+function spokenWords(words: unknown[]): NonNullable<SpokenLineTiming['words']> {
+	return words
+		.filter((word): word is Record<string, unknown> => isRecord(word) && Number.isFinite(Number(word.start)) && Number.isFinite(Number(word.end)))
+		.map((word) => ({ text: String(word.text ?? ''), start: Number(word.start), end: Number(word.end) }))
+		.filter((word) => word.text.trim());
 }
 
 /** Fallback Providers as a list, also when an expression gives a comma-separated text. */

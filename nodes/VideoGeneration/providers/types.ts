@@ -12,6 +12,8 @@ export interface SpokenLineTiming {
 	end: number;
 	/** 'dialogue' | 'narration' | 'action'; older items may lack it (then NARRATOR = not dialogue). */
 	kind?: string;
+	/** The provider's word timings on the scene clock, when it gives an alignment (ElevenLabs): the terminal types each word as it is said. */
+	words?: Array<{ text: string; start: number; end: number }>;
 }
 
 /** What every video provider is asked to make: one clip for one scene. */

@@ -8,6 +8,7 @@ import { textFor, wrapLines } from './text';
 
 const STYLE = styles.styles.terminal;
 const TYPING = STYLE.typing;
+const SPOKEN = TYPING.spoken;
 
 export type TerminalScheme = keyof typeof looks.schemes.list;
 export type TerminalCursor = keyof typeof looks.cursors.list;
@@ -37,6 +38,8 @@ export interface LineSchedule {
 	start: number;
 	typed: number;
 	until: number;
+	/** With narration timing: when each character of the shown line appears (seconds, in order), the last at `typed`. */
+	reveal?: number[];
 }
 
 /** One picture of the terminal held over [from, to); `blink` = the cursor blinks instead of staying on. */
@@ -132,15 +135,20 @@ export function terminalLines(request: Pick<ClipRequest, 'scene' | 'lines'>): st
 }
 
 /**
- * When each line is typed. With narration timing a line is typed while it is spoken. Without, the scene (after a
- * short lead-in, before a short hold) is shared by line length, and typing runs at a readable pace inside each share.
+ * When each line is typed. With narration timing a line is typed while it is spoken: given the shown `texts`, each
+ * character appears when it is said (revealTimes). Without, the scene (after a short lead-in, before a short hold)
+ * is shared by line length, and typing runs at a readable pace inside each share.
  */
-export function scheduleLines(lengths: number[], duration: number, timing?: SpokenLineTiming[]): LineSchedule[] {
+export function scheduleLines(lengths: number[], duration: number, timing?: SpokenLineTiming[], texts?: string[]): LineSchedule[] {
 	const minimumTyping = 1 / 30;
 	if (timing && timing.length === lengths.length && lengths.length > 0) {
 		return timing.map((line, index) => {
 			const start = clamp(line.start, 0, duration);
 			const next = index + 1 < timing.length ? clamp(timing[index + 1].start, start, duration) : duration;
+			if (texts?.[index] !== undefined && [...texts[index]].length > 0) {
+				const reveal = revealTimes(texts[index], line, start, next);
+				return { start, typed: Math.max(reveal[reveal.length - 1], Math.min(next, start + minimumTyping)), until: next, reveal };
+			}
 			const typed = clamp(Math.max(line.end, start + minimumTyping), start, next);
 			return { start, typed, until: next };
 		});
@@ -161,6 +169,71 @@ export function scheduleLines(lengths: number[], duration: number, timing?: Spok
 		start += share;
 	});
 	return schedule;
+}
+
+/**
+ * When each character of a shown line appears, from the line's narration timing. With word timings (ElevenLabs'
+ * alignment) a word's letters appear across its spoken time, the spaces and punctuation after it at its end, and
+ * what comes before the first word (the speaker's name, the prompt) at the line's start. Without, the characters
+ * are spread over the line's audio. Then the data's limits: never faster than maxCharsPerSecond, inside a word never
+ * slower than minCharsPerSecond; all inside [start, until].
+ */
+export function revealTimes(shown: string, line: Pick<SpokenLineTiming, 'start' | 'end' | 'words'>, start: number, until: number): number[] {
+	const chars = [...shown];
+	const spoken = new Array<number>(chars.length).fill(NaN);
+	/** Which word a character belongs to (-1: none), so the slowest pace applies inside words only. */
+	const wordOf = new Array<number>(chars.length).fill(-1);
+	const lower = chars.map((char) => char.toLowerCase());
+	let from = 0;
+	(line.words ?? []).forEach((word, index) => {
+		const letters = [...word.text.trim().toLowerCase()];
+		if (letters.length === 0) return;
+		const at = findFrom(lower, letters, from);
+		if (at < 0) return;
+		const wordStart = Math.max(start, word.start);
+		const wordEnd = Math.max(wordStart, word.end);
+		letters.forEach((_, offset) => {
+			spoken[at + offset] = wordStart + ((offset + 1) / letters.length) * (wordEnd - wordStart);
+			wordOf[at + offset] = index;
+		});
+		from = at + letters.length;
+	});
+	if (spoken.every((time) => Number.isNaN(time))) {
+		// No word matched (espeak-ng gives none): the line's audio spread by characters, one long word.
+		const end = Math.max(start, Math.min(until, line.end));
+		chars.forEach((_, index) => {
+			spoken[index] = start + ((index + 1) / chars.length) * (end - start);
+			wordOf[index] = 0;
+		});
+	}
+	// Unmatched characters: before the first word at the start, else with the word before them.
+	let last = start;
+	for (let index = 0; index < chars.length; index++) {
+		if (Number.isNaN(spoken[index])) spoken[index] = last;
+		else last = spoken[index];
+	}
+	const fastest = 1 / SPOKEN.maxCharsPerSecond;
+	const slowest = 1 / SPOKEN.minCharsPerSecond;
+	const reveal: number[] = [];
+	spoken.forEach((time, index) => {
+		if (index === 0) {
+			reveal.push(clamp(time, start, until));
+			return;
+		}
+		const previous = reveal[index - 1];
+		let at = Math.max(time, previous + fastest);
+		if (wordOf[index] >= 0 && wordOf[index] === wordOf[index - 1]) at = Math.min(at, previous + slowest);
+		reveal.push(clamp(at, previous, until));
+	});
+	return reveal;
+}
+
+/** Where `needle` starts in `haystack` at or after `from`; -1 when it does not. */
+function findFrom(haystack: string[], needle: string[], from: number): number {
+	for (let at = from; at + needle.length <= haystack.length; at++) {
+		if (needle.every((char, offset) => haystack[at + offset] === char)) return at;
+	}
+	return -1;
 }
 
 function clamp(value: number, low: number, high: number): number {
@@ -189,22 +262,38 @@ export function screenStates(
 	};
 
 	push({ from: 0, to: schedule[0]?.start ?? duration, rows: [cursor], blink: true });
+	const maxSpokenSteps = Math.max(1, Math.min(SPOKEN.maxSteps, Math.floor(400 / Math.max(1, lines.length))));
 	lines.forEach((line, index) => {
-		const { start, typed, until } = schedule[index];
+		const { start, typed, until, reveal } = schedule[index];
 		const wrapped = wrapLines(line, layout.columns, Number.MAX_SAFE_INTEGER);
 		const rows = wrapped.length > 0 ? wrapped : [''];
 		const total = rows.reduce((sum, row) => sum + [...row].length, 0);
 		const typingTime = typed - start;
-		const steps = Math.max(1, Math.min(maxSteps, total, Math.round(typingTime / TYPING.stepSeconds)));
-		for (let step = 1; step <= steps; step++) {
-			const shown = partialRows(rows, Math.ceil((step * total) / steps));
+		const typing = (from: number, to: number, count: number) => {
+			const shown = partialRows(rows, count);
 			shown[shown.length - 1] += cursor;
-			push({
-				from: start + ((step - 1) * typingTime) / steps,
-				to: start + (step * typingTime) / steps,
-				rows: visible([...done, ...shown]),
-				blink: false,
-			});
+			const state = { from, to, rows: visible([...done, ...shown]), blink: false };
+			const previous = states[states.length - 1];
+			// The same picture on as the step before (a pause in the speech): one state, one drawtext.
+			if (previous && !previous.blink && Math.abs(previous.to - from) < 1e-9 && previous.rows.join('\n') === state.rows.join('\n')) {
+				previous.to = to;
+			} else push(state);
+		};
+		if (reveal && reveal.length > 0) {
+			// Spoken: the screen shows, in each step, what has been said by the middle of the step.
+			const steps = Math.max(1, Math.min(maxSpokenSteps, Math.ceil(typingTime / TYPING.stepSeconds - 1e-9)));
+			for (let step = 1; step <= steps; step++) {
+				const from = start + ((step - 1) * typingTime) / steps;
+				const to = start + (step * typingTime) / steps;
+				const said = step === steps ? reveal.length : reveal.filter((time) => time <= (from + to) / 2).length;
+				// Wrapping drops the spaces at row ends: count in the rows' characters.
+				typing(from, to, Math.round((said * total) / reveal.length));
+			}
+		} else {
+			const steps = Math.max(1, Math.min(maxSteps, total, Math.round(typingTime / TYPING.stepSeconds)));
+			for (let step = 1; step <= steps; step++) {
+				typing(start + ((step - 1) * typingTime) / steps, start + (step * typingTime) / steps, Math.ceil((step * total) / steps));
+			}
 		}
 		done.push(...rows);
 		push({ from: typed, to: until, rows: visible([...done, cursor]), blink: true });
@@ -245,6 +334,7 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		shownLines.map((line) => [...line].length),
 		duration,
 		timing,
+		shownLines,
 	);
 	const states = screenStates(shownLines, schedule, duration, layout, cursor);
 
