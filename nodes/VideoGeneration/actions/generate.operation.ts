@@ -81,6 +81,33 @@ export const description: INodeProperties[] = [
 		description: 'Cursor of the terminal style (local renderer). Defaults to the run options of the incoming scene item.',
 		displayOptions: show,
 	},
+	{
+		displayName: 'Terminal Prompt',
+		name: 'terminalPrompt',
+		type: 'options',
+		options: Object.entries(terminalLooks.prompts.list).map(([value, prompt]) => ({ name: prompt.label, value })),
+		default: `={{ $json.options.terminalPrompt || '${terminalLooks.prompts.default}' }}`,
+		description: 'What starts each typed line of the terminal style (local renderer). Defaults to the run options of the incoming scene item.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Terminal Window',
+		name: 'terminalChrome',
+		type: 'options',
+		options: Object.entries(terminalLooks.chromes.list).map(([value, chrome]) => ({ name: chrome.label, value })),
+		default: `={{ $json.options.terminalChrome || '${terminalLooks.chromes.default}' }}`,
+		description: "The window around the terminal style's screen (local renderer). Defaults to the run options of the incoming scene item.",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Terminal Effects',
+		name: 'terminalEffects',
+		type: 'string',
+		default: "={{ [].concat($json.options.terminalEffects || []).join(',') }}",
+		placeholder: 'scanlines,glitch',
+		description: `Screen effects of the terminal style (local renderer), comma-separated: ${Object.keys(terminalLooks.effects.list).join(', ')}. Defaults to the run options of the incoming scene item.`,
+		displayOptions: show,
+	},
 	languageField(show, 'the local renderer draws the text with a font of its script (CJK, Devanagari; DejaVu for Latin, Cyrillic, Arabic, Hebrew…)'),
 	{
 		displayName: 'Preset',
@@ -358,6 +385,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			`${label}"Terminal Cursor" must be one of ${Object.keys(terminalLooks.cursors.list).join(', ')} (got "${terminalCursor}"). Pick one in the node or set terminalCursor in the run request.`,
 		);
 	}
+	const terminalPrompt = textParameter(this, 'terminalPrompt', itemIndex) || terminalLooks.prompts.default;
+	if (!Object.prototype.hasOwnProperty.call(terminalLooks.prompts.list, terminalPrompt)) {
+		throw fail(
+			`${label}"Terminal Prompt" must be one of ${Object.keys(terminalLooks.prompts.list).join(', ')} (got "${terminalPrompt}"). Pick one in the node or set terminalPrompt in the run request.`,
+		);
+	}
+	const terminalChrome = textParameter(this, 'terminalChrome', itemIndex) || terminalLooks.chromes.default;
+	if (!Object.prototype.hasOwnProperty.call(terminalLooks.chromes.list, terminalChrome)) {
+		throw fail(
+			`${label}"Terminal Window" must be one of ${Object.keys(terminalLooks.chromes.list).join(', ')} (got "${terminalChrome}"). Pick one in the node or set terminalChrome in the run request.`,
+		);
+	}
+	const terminalEffects = fallbackList(this.getNodeParameter('terminalEffects', itemIndex, ''));
+	const unknownEffect = terminalEffects.find((effect) => !Object.prototype.hasOwnProperty.call(terminalLooks.effects.list, effect));
+	if (unknownEffect !== undefined) {
+		throw fail(
+			`${label}"Terminal Effects" may hold ${Object.keys(terminalLooks.effects.list).join(', ')} (got "${unknownEffect}"). Fix it in the node or set terminalEffects in the run request.`,
+		);
+	}
 	let language: string;
 	try {
 		language = languageParameterValue(textParameter(this, 'language', itemIndex), { needsFont: true }).tag;
@@ -424,6 +470,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		language,
 		terminalScheme,
 		terminalCursor,
+		terminalPrompt,
+		terminalChrome,
+		terminalEffects: [...new Set(terminalEffects)],
 		lines: spokenLines(narration),
 		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
 		referenceImage: referenceImage || undefined,

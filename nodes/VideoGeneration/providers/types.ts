@@ -34,6 +34,10 @@ export interface ClipRequest {
 	/** Terminal style: a colour scheme and a cursor of shared/data/terminalLooks.json; defaults there. */
 	terminalScheme?: string;
 	terminalCursor?: string;
+	/** Terminal style: a prompt, a window chrome and any effects of shared/data/terminalLooks.json; defaults there. */
+	terminalPrompt?: string;
+	terminalChrome?: string;
+	terminalEffects?: string[];
 	/** The run's language (BCP 47): the local renderer draws with fonts of its script. Default en. */
 	language?: string;
 	/** A still to animate (https URL, data URI or bare base64): remote providers switch to image-to-video. */

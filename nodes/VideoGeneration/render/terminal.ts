@@ -14,23 +14,43 @@ export type TerminalScheme = keyof typeof looks.schemes.list;
 export type TerminalCursor = keyof typeof looks.cursors.list;
 export const TERMINAL_SCHEMES = Object.keys(looks.schemes.list) as TerminalScheme[];
 export const TERMINAL_CURSORS = Object.keys(looks.cursors.list) as TerminalCursor[];
+export type TerminalPrompt = keyof typeof looks.prompts.list;
+export type TerminalChrome = keyof typeof looks.chromes.list;
+export type TerminalEffect = keyof typeof looks.effects.list;
+export const TERMINAL_PROMPTS = Object.keys(looks.prompts.list) as TerminalPrompt[];
+export const TERMINAL_CHROMES = Object.keys(looks.chromes.list) as TerminalChrome[];
+export const TERMINAL_EFFECTS = Object.keys(looks.effects.list) as TerminalEffect[];
 export const DEFAULT_SCHEME = looks.schemes.default as TerminalScheme;
 export const DEFAULT_CURSOR = looks.cursors.default as TerminalCursor;
+export const DEFAULT_PROMPT = looks.prompts.default as TerminalPrompt;
+export const DEFAULT_CHROME = looks.chromes.default as TerminalChrome;
+
+type LookRequest = Pick<ClipRequest, 'terminalScheme' | 'terminalCursor' | 'terminalPrompt' | 'terminalChrome' | 'terminalEffects'>;
+
+/** The entry `name` of a terminalLooks.json list, or an error naming the field and the choices. */
+function entryOf<T>(list: Record<string, T>, name: string, field: string): T {
+	if (!Object.prototype.hasOwnProperty.call(list, name)) {
+		throw new Error(`"${field}" must be one of ${Object.keys(list).join(', ')} (got "${name}").`);
+	}
+	return list[name];
+}
 
 /**
- * The clip's colours and cursor character from its terminalScheme / terminalCursor (the defaults when not given).
- * A name terminalLooks.json does not have is an error naming the field, not a silent green.
+ * The clip's colours, cursor character, prompt, window chrome and effects from its terminal* fields (the defaults
+ * when not given). A name terminalLooks.json does not have is an error naming the field, not a silent green.
  */
-export function terminalLook(request: Pick<ClipRequest, 'terminalScheme' | 'terminalCursor'>) {
-	const schemeName = request.terminalScheme || DEFAULT_SCHEME;
-	const cursorName = request.terminalCursor || DEFAULT_CURSOR;
-	if (!Object.prototype.hasOwnProperty.call(looks.schemes.list, schemeName)) {
-		throw new Error(`"terminalScheme" must be one of ${TERMINAL_SCHEMES.join(', ')} (got "${schemeName}").`);
-	}
-	if (!Object.prototype.hasOwnProperty.call(looks.cursors.list, cursorName)) {
-		throw new Error(`"terminalCursor" must be one of ${TERMINAL_CURSORS.join(', ')} (got "${cursorName}").`);
-	}
-	return { colours: looks.schemes.list[schemeName as TerminalScheme], cursor: looks.cursors.list[cursorName as TerminalCursor] };
+export function terminalLook(request: LookRequest) {
+	const effects = [...new Set(request.terminalEffects ?? [])].map((name) => {
+		entryOf(looks.effects.list, name, 'terminalEffects');
+		return name as TerminalEffect;
+	});
+	return {
+		colours: entryOf(looks.schemes.list, request.terminalScheme || DEFAULT_SCHEME, 'terminalScheme'),
+		cursor: entryOf<string>(looks.cursors.list, request.terminalCursor || DEFAULT_CURSOR, 'terminalCursor'),
+		prompt: entryOf(looks.prompts.list, request.terminalPrompt || DEFAULT_PROMPT, 'terminalPrompt'),
+		chrome: entryOf(looks.chromes.list, request.terminalChrome || DEFAULT_CHROME, 'terminalChrome'),
+		effects,
+	};
 }
 
 /** Seconds of one line's life on screen: typed from `start` to `typed`, then the cursor blinks until `until`. */
@@ -81,13 +101,14 @@ export function terminalShape(request: Pick<ClipRequest, 'width' | 'height'>) {
  * show. A desktop (landscape) terminal starts under its title bar and fills the screen; on phone shapes the block of
  * the scene's rows (`lines`, wrapped) is centred at the shape's anchor, where the eye is, instead of hugging the top.
  */
-export function layoutTerminal(request: Frame, lines: string[] = []): TerminalLayout {
+export function layoutTerminal(request: Frame & Pick<ClipRequest, 'terminalChrome'>, lines: string[] = []): TerminalLayout {
 	const shape = terminalShape(request);
 	const charWidth = Math.max(STYLE.text.charWidth, languageFonts(request).charWidth ?? 0);
 	const short = Math.min(request.width, request.height);
 	const fontSize = Math.max(8, Math.round(request.height * shape.size));
 	const lineSpacing = Math.round(fontSize * STYLE.text.lineSpacing);
-	const barHeight = Math.round(short * STYLE.titleBar.height);
+	// No window chrome: no title bar, the text starts at the top margin.
+	const barHeight = terminalLook(request).chrome.titleBar ? Math.round(short * STYLE.titleBar.height) : 0;
 	const marginX = Math.round(request.width * shape.marginX);
 	// Row pitch: the cursor block spans DejaVu Sans Mono's full line height (about 1.17 em), plus the spacing.
 	const pitch = fontSize * 1.17 + lineSpacing;
@@ -118,16 +139,17 @@ function isDialogue(line: SpokenLineTiming): boolean {
  * What the terminal types: the spoken lines when narration timing is given (so picture and voice agree),
  * else the dialogue as `SPEAKER: text`, else the narration, else the action, one sentence per line.
  */
-export function terminalLines(request: Pick<ClipRequest, 'scene' | 'lines'>): string[] {
-	const prefix = STYLE.narratorPrefix;
+export function terminalLines(request: Pick<ClipRequest, 'scene' | 'lines' | 'terminalPrompt'>): string[] {
+	const { text: prefix, beforeDialogue } = terminalLook(request).prompt;
+	const said = beforeDialogue ? prefix : '';
 	if (request.lines && request.lines.length > 0) {
-		return request.lines.map((line) => (isDialogue(line) ? `${line.speaker}: ${line.text}` : `${prefix}${line.text}`));
+		return request.lines.map((line) => (isDialogue(line) ? `${said}${line.speaker}: ${line.text}` : `${prefix}${line.text}`));
 	}
 	const scene = request.scene;
 	if (scene.dialogue?.length) {
 		return scene.dialogue.map((line) => {
 			const how = line.parenthetical ? ` (${line.parenthetical})` : '';
-			return `${line.speaker}${how}: ${line.text}`;
+			return `${said}${line.speaker}${how}: ${line.text}`;
 		});
 	}
 	const prose = [scene.narration, scene.action, scene.visualDescription].find((text) => String(text ?? '').trim());
@@ -319,7 +341,7 @@ function partialRows(rows: string[], count: number): string[] {
  * Every screen state is a text file drawn by its own drawtext, enabled only during its time window.
  */
 export async function terminalGraph(request: ClipRequest, files: TextFiles): Promise<string> {
-	const { colours, cursor } = terminalLook(request);
+	const { colours, cursor, chrome, effects } = terminalLook(request);
 	const frames = frameCount(request.duration);
 	const duration = frames / request.fps;
 	const lines = terminalLines(request);
@@ -374,18 +396,20 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	const { barHeight, titleSize, marginX } = layout;
 	const strip = Math.min(request.height - 2, Math.max(2, 2 * Math.floor((layout.contentTop - 1) / 2)));
 	const top: string[] = [`color=c=${colours.background}:s=${request.width}x${strip}:r=${request.fps}`, 'trim=end_frame=1'];
-	top.push(drawBox(0, 0, request.width, barHeight, colours.titleBar));
+	if (chrome.titleBar) top.push(drawBox(0, 0, request.width, barHeight, colours.titleBar));
 	const dot = Math.round(barHeight * 0.28);
-	STYLE.titleBar.dots.forEach((color, index) => {
-		top.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
-	});
+	if (chrome.dots) {
+		STYLE.titleBar.dots.forEach((color, index) => {
+			top.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
+		});
+	}
 	const titleFont = pickFont([String(request.scene.heading ?? '')], fonts.mono);
 	const titleColumns = Math.max(
 		4,
 		Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))),
 	);
 	const title = wrapLines(textFor(titleFont, request.scene.heading).replace(/\n+/g, ' '), titleColumns, 1)[0] ?? '';
-	if (title) {
+	if (title && chrome.titleBar) {
 		top.push(
 			drawText({
 				font: titleFont,
@@ -402,9 +426,52 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	return [
 		`${top.join(',\n')}[top]`,
 		`${screen.join(',\n')}[screen]`,
-		`[top][screen]vstack,trim=end_frame=${frames},setsar=1,format=yuv420p[v]`,
+		`[top][screen]vstack,trim=end_frame=${frames},setsar=1,format=yuv420p[${effects.length ? 'plain' : 'v'}]`,
+		...effectFilters(effects, request, 'plain', 'v'),
 		silentAudio(frames),
 	].join(';\n');
+}
+
+/**
+ * The screen effects of terminalLooks.json over the finished picture `input`, ending in `output`. Scanlines: a still
+ * of dark bands made once and laid over every frame. Glitch: now and then a band of the picture jumps sideways.
+ */
+function effectFilters(effects: TerminalEffect[], request: Pick<ClipRequest, 'width' | 'height' | 'fps'>, input: string, output: string): string[] {
+	const chains: string[] = [];
+	let current = input;
+	effects.forEach((effect, index) => {
+		const next = index === effects.length - 1 ? output : `fx${index}`;
+		if (effect === 'scanlines') {
+			const look = looks.effects.list.scanlines;
+			const period = Math.max(2, Math.round(request.height * look.period));
+			const alpha = Math.round(255 * Math.min(1, Math.max(0, look.darken)));
+			chains.push(
+				[
+					`color=c=black:s=${request.width}x${request.height}:r=${request.fps}`,
+					'trim=end_frame=1',
+					'format=yuva420p',
+					`geq=lum=0:cb=128:cr=128:a='if(gte(mod(Y,${period}),${period / 2}),${alpha},0)'`,
+					...holdStill(request.fps),
+				].join(',') + `[lines${index}]`,
+				`[${current}][lines${index}]overlay=shortest=1:format=yuv420,format=yuv420p[${next}]`,
+			);
+		} else if (effect === 'glitch') {
+			const look = looks.effects.list.glitch;
+			const band = Math.max(2, 2 * Math.round((request.height * look.band) / 2));
+			const shift = Math.max(2, Math.round(request.width * look.shift));
+			// Which glitch this is (0, 1, 2, …): each one tears another band, left and right in turn.
+			const which = `floor((t-${num(look.first)})/${num(look.every)})`;
+			const y = `2*trunc(mod((${which}+1)*0.618,1)*${(request.height - band) / 2})`;
+			const on = `gte(t,${num(look.first)})*lt(mod(t-${num(look.first)},${num(look.every)}),${num(look.frames / request.fps)})`;
+			chains.push(
+				`[${current}]split[keep${index}][tear${index}]`,
+				`[tear${index}]crop=w=${request.width}:h=${band}:x=0:y='${y}'[band${index}]`,
+				`[keep${index}][band${index}]overlay=x='${shift}*(1-2*mod(${which},2))':y='${y}':enable='${on}'[${next}]`,
+			);
+		}
+		current = next;
+	});
+	return chains;
 }
 
 /** The language's fonts for the terminal: DejaVu Sans Mono, or its script's font (CJK, Devanagari). */
