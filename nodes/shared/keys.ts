@@ -66,5 +66,7 @@ export const batchExportKey = (batchId: string) => `${batchPrefix(batchId)}expor
 export const batchManifestKey = (batchId: string) => `${batchPrefix(batchId)}manifest.json`;
 
 /** A voice preview's audio and its facts (duration, cost); `hash` is the preview's cache key. */
+/** A terminal look's preview picture (dashboard New Run form), by a hash of the look: rendered once, then read. */
+export const terminalPreviewKey = (hash: string) => `terminal-previews/${hash}.png`;
 export const voicePreviewKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.wav`;
 export const voicePreviewFactsKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.json`;
