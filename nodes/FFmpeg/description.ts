@@ -61,6 +61,12 @@ export const properties: INodeProperties[] = [
 				action: 'Add subtitles',
 			},
 			{
+				name: 'Export With Alpha',
+				value: 'exportAlpha',
+				description: "Key out a terminal scene's screen colour: ProRes 4444 (.mov) or VP9 with alpha (.webm)",
+				action: 'Export a clip with alpha',
+			},
+			{
 				name: 'Thumbnail',
 				value: 'thumbnail',
 				description: 'Take one frame as a JPEG',

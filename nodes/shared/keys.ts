@@ -42,6 +42,8 @@ export const lineKey = (runId: string, scene: number, line: number) => lineKeyIn
 export const narrationKey = (runId: string, scene: number) => narrationKeyIn(scenePrefix(runId, scene));
 export const sceneVideoKey = (runId: string, scene: number) => `${scenePrefix(runId, scene)}scene.mp4`;
 export const frameCheckKey = (runId: string, scene: number) => `${scenePrefix(runId, scene)}frame-check.jpg`;
+/** A terminal scene's clip with a transparent screen (FFmpeg Export With Alpha): ProRes 4444 .mov or VP9 .webm. */
+export const clipAlphaKey = (runId: string, scene: number, ext: 'mov' | 'webm') => `${scenePrefix(runId, scene)}clip-alpha.${ext}`;
 
 export const finalKey = (runId: string, preset: string) => `${runPrefix(runId)}final/${preset}.mp4`;
 export const subtitlesKey = (runId: string) => `${runPrefix(runId)}final/subtitles.srt`;
@@ -67,6 +69,8 @@ export const batchExportKey = (batchId: string) => `${batchPrefix(batchId)}expor
 export const batchManifestKey = (batchId: string) => `${batchPrefix(batchId)}manifest.json`;
 
 /** A voice preview's audio and its facts (duration, cost); `hash` is the preview's cache key. */
+/** A terminal look's preview picture (dashboard New Run form), by a hash of the look: rendered once, then read. */
+export const terminalPreviewKey = (hash: string) => `terminal-previews/${hash}.png`;
 export const voicePreviewKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.wav`;
 export const voicePreviewFactsKey = (provider: string, hash: string) => `voice-previews/${provider}/${hash}.json`;
 

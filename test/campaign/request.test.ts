@@ -22,6 +22,9 @@ describe('validateRunRequest', () => {
 			style: 'titleCard',
 			terminalScheme: 'green',
 			terminalCursor: 'block',
+			terminalPrompt: 'arrow',
+			terminalChrome: 'mac',
+			terminalEffects: [],
 			iterations: 3,
 			variations: 1,
 			threshold: 80,
@@ -154,6 +157,33 @@ describe('validateRunRequest', () => {
 		assert.match(rejected({ script: fountain(1), terminalCursor: 'beam' }).message, /one of block, underline, bar/);
 	});
 
+	it('carries the terminal prompt, window and effects into the run options; an unknown one is a 400 naming the field', () => {
+		const result = validateRunRequest({
+			script: fountain(1),
+			style: 'terminal',
+			terminalPrompt: 'shell',
+			terminalChrome: 'none',
+			terminalEffects: ['scanlines', 'glitch'],
+		});
+		assert.ok(result.ok);
+		assert.equal(result.options.terminalPrompt, 'shell');
+		assert.equal(result.options.terminalChrome, 'none');
+		assert.deepEqual(result.options.terminalEffects, ['scanlines', 'glitch']);
+		const defaults = validateRunRequest({ script: fountain(1) });
+		assert.ok(defaults.ok);
+		assert.deepEqual([defaults.options.terminalPrompt, defaults.options.terminalChrome, defaults.options.terminalEffects], ['arrow', 'mac', []]);
+		const prompt = rejected({ script: fountain(1), terminalPrompt: 'zsh' });
+		assert.equal(prompt.field, 'terminalPrompt');
+		assert.match(prompt.message, /"terminalPrompt" must be one of arrow, dollar, chevron, shell, none.*\(got "zsh"\)/);
+		const chrome = rejected({ script: fountain(1), terminalChrome: 'windows' });
+		assert.equal(chrome.field, 'terminalChrome');
+		assert.match(chrome.message, /one of mac, plain, none/);
+		const effects = rejected({ script: fountain(1), terminalEffects: ['scanlines', 'sparkles'] });
+		assert.equal(effects.field, 'terminalEffects');
+		assert.match(effects.message, /scanlines, glitch/);
+		assert.equal(rejected({ script: fountain(1), terminalEffects: 'scanlines' }).field, 'terminalEffects');
+	});
+
 	it('rejects an unknown field by name', () => {
 		const result = rejected({ script: fountain(1), iteration: 3 });
 		assert.equal(result.field, 'iteration');
@@ -174,6 +204,9 @@ describe('validateRunRequest', () => {
 		['narrateAction', 'sometimes'],
 		['terminalScheme', 'pink'],
 		['terminalCursor', 'beam'],
+		['terminalPrompt', '#'],
+		['terminalChrome', 'round'],
+		['terminalEffects', ['blur']],
 		['voiceMap', { ALICE: 3 }],
 		['campaign', 'x'.repeat(201)],
 	] as const) {

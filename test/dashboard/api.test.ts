@@ -1485,6 +1485,47 @@ describe('dashboard API', () => {
 		});
 	});
 
+	describe('terminal looks', () => {
+		it('lists the schemes, cursors, chromes and prompts of terminalLooks.json', async () => {
+			const manager = await as('anna@example.com');
+			const answer = await manager.get('/api/terminal/looks');
+			assert.equal(answer.status, 200);
+			assert.deepEqual(
+				answer.body.schemes.map((scheme: { name: string }) => scheme.name),
+				['green', 'amber', 'solarizedDark', 'light'],
+			);
+			assert.deepEqual(answer.body.cursors.map((cursor: { name: string }) => cursor.name), ['block', 'underline', 'bar']);
+			assert.deepEqual(answer.body.chromes.map((chrome: { name: string }) => chrome.name), ['mac', 'plain', 'none']);
+			assert.ok(answer.body.prompts.some((prompt: { text: string }) => prompt.text === 'user@reelsmith:~$ '));
+			assert.equal(answer.body.defaults.scheme, 'green');
+		});
+
+		it('renders a preview PNG once, keeps it under terminal-previews/, then serves it from storage', async () => {
+			const manager = await as('anna@example.com');
+			const first = await manager.get('/api/terminal/previews/amber?cursor=bar&chrome=none&prompt=dollar');
+			assert.equal(first.status, 200);
+			assert.equal(first.headers.get('content-type'), 'image/png');
+			const key = String(first.headers.get('x-preview-key'));
+			assert.match(key, /^terminal-previews\/[0-9a-f]{32}\.png$/);
+			const stored = await s3.storage.downloadBuffer({ bucket: s3.bucket, key });
+			assert.deepEqual([...stored.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG in storage');
+			// Another look is another picture.
+			const other = await manager.get('/api/terminal/previews/amber?cursor=bar&chrome=mac&prompt=dollar');
+			assert.notEqual(other.headers.get('x-preview-key'), key);
+			// The same look again comes from storage, not from a new render.
+			await s3.storage.uploadBuffer(Buffer.from('stored-preview-marker'), key, 'image/png');
+			const again = await manager.get('/api/terminal/previews/amber?cursor=bar&chrome=none&prompt=dollar');
+			assert.equal(again.body, 'stored-preview-marker');
+			const bad = await manager.get('/api/terminal/previews/pink');
+			assert.equal(bad.status, 400);
+			assert.equal(bad.body.field, 'scheme');
+			const badChrome = await manager.get('/api/terminal/previews/green?chrome=round');
+			assert.equal(badChrome.body.field, 'chrome');
+			assert.match(badChrome.body.error, /one of mac, plain, none/);
+			assert.equal((await new Browser(base).get('/api/terminal/looks')).status, 401);
+		});
+	});
+
 	describe('batches', () => {
 		it('forwards an upload with the campaign name, signed; shows the batch with its progress, and only to its campaign', async () => {
 			const anna = await as('anna@example.com');

@@ -196,6 +196,26 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await byTestId('cancel-confirm').click();
 	});
 
+	test('the terminal style shows a picture per colour scheme; a click picks one', async () => {
+		await page.goto(campaignUrl);
+		await byTestId('new-run-toggle').click();
+		await byTestId('run-style').selectOption('terminal');
+		const pictures = page.locator('[data-testid="run-terminal-schemes"] img');
+		await page.waitForFunction(
+			() => {
+				const images = [...document.querySelectorAll<HTMLImageElement>('[data-testid="run-terminal-schemes"] img')];
+				return images.length === 4 && images.every((image) => image.complete && image.naturalWidth === 480);
+			},
+			undefined,
+			{ timeout: 60_000 },
+		);
+		assert.equal(await pictures.count(), 4);
+		await byTestId('run-terminal-scheme-amber').click();
+		assert.equal(await byTestId('run-terminal-scheme-amber').getAttribute('aria-pressed'), 'true');
+		assert.equal(await byTestId('run-terminal-scheme-green').getAttribute('aria-pressed'), 'false');
+		await screenshot(page, '03b-new-run-terminal-schemes');
+	});
+
 	test('a run started from the form reaches 100 % on screen without a reload, and its video plays', async () => {
 		await startRunFromForm(async () => {
 			// This one comes as an uploaded file.

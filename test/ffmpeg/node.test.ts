@@ -76,6 +76,7 @@ describe('FFmpeg node', () => {
 			'checkClip',
 			'concat',
 			'export',
+			'exportAlpha',
 			'loudness',
 			'music',
 			'mux',
@@ -105,7 +106,7 @@ describe('FFmpeg node', () => {
 			[-14, -1.5],
 		);
 		// Output keys are the run's standard keys unless the operator overrides them.
-		const writing = ['concat', 'export', 'loudness', 'music', 'mux', 'subtitles', 'thumbnail', 'watermark'];
+		const writing = ['concat', 'export', 'exportAlpha', 'loudness', 'music', 'mux', 'subtitles', 'thumbnail', 'watermark'];
 		assert.deepEqual(
 			writing.map((op) => field(op, 'outputKey')?.default),
 			writing.map(() => ''),

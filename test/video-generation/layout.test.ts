@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import styles from '../../nodes/VideoGeneration/data/styles.json';
-import { layoutTerminal, type TerminalLayout, scheduleLines, screenStates, terminalLines } from '../../nodes/VideoGeneration/render/terminal';
+import { layoutTerminal, revealTimes, type TerminalLayout, scheduleLines, screenStates, terminalLines } from '../../nodes/VideoGeneration/render/terminal';
 import { fontPath } from '../../nodes/VideoGeneration/render/fonts';
 import { fontMetrics, textWidth } from '../../nodes/VideoGeneration/render/metrics';
 import { wrapLines } from '../../nodes/VideoGeneration/render/text';
@@ -86,6 +86,45 @@ describe('terminal typing', () => {
 			{ start: 0.2, typed: 1.4, until: 1.7 },
 			{ start: 1.7, typed: 2.5, until: 3 },
 		]);
+	});
+
+	const SPOKEN = styles.styles.terminal.typing.spoken;
+	const sentence = '> The door opens slowly, and nobody is there.';
+	const words = ['The', 'door', 'opens', 'slowly,', 'and', 'nobody', 'is', 'there.'].map((text, index) => ({
+		text,
+		start: 0.3 + index * 0.3,
+		end: 0.5 + index * 0.3,
+	}));
+
+	test('with word timings each word appears while it is said, and typing ends when the speech ends', () => {
+		const reveal = revealTimes(sentence, { start: 0.3, end: 2.6, words }, 0.3, 3.4);
+		assert.equal(reveal.length, [...sentence].length);
+		reveal.forEach((time, index) => index > 0 && assert.ok(time >= reveal[index - 1], 'in order'));
+		// "nobody" is said from 1.8 to 2.0 s: its letters appear then, not before.
+		const nobody = sentence.indexOf('nobody');
+		assert.ok(reveal[nobody] > 1.8 - 1e-9 && reveal[nobody + 5] <= 2.0 + 1e-9, `nobody at ${reveal.slice(nobody, nobody + 6)}`);
+		assert.ok(Math.abs(reveal[reveal.length - 1] - 2.6) < 0.05, `the last letter at the speech end (${reveal[reveal.length - 1]})`);
+		const [schedule] = scheduleLines([[...sentence].length], 3.4, [{ speaker: 'NARRATOR', text: '', start: 0.3, end: 2.6, words }], [sentence]);
+		assert.ok(Math.abs(schedule.typed - 2.6) < 0.05);
+		const states = screenStates([sentence], [schedule], 3.4, { columns: 60, rows: 4 });
+		const at = (time: number) => states.find((state) => state.from <= time && time < state.to)!.rows.join('');
+		assert.ok(at(1.0).length < at(1.9).length && at(1.9).length < at(2.55).length, 'more text the further the speech is');
+		assert.ok(!at(1.0).includes('nobody') && at(2.1).includes('nobody'));
+	});
+
+	test("spoken typing keeps the data's pace limits; without words the line's audio is spread by characters", () => {
+		// Every word said in the same tenth of a second: no faster than maxCharsPerSecond.
+		const crammed = words.map((word) => ({ ...word, start: 0.3, end: 0.4 }));
+		const fast = revealTimes(sentence, { start: 0.3, end: 0.4, words: crammed }, 0.3, 10);
+		const fastest = Math.min(...fast.slice(1).map((time, index) => time - fast[index]));
+		assert.ok(fastest >= 1 / SPOKEN.maxCharsPerSecond - 1e-9, `at most ${SPOKEN.maxCharsPerSecond} chars/s (gap ${fastest})`);
+		// One word drawn out over four seconds: typed at minCharsPerSecond at least, done before the word ends.
+		const slow = revealTimes('ALICE: sooo', { start: 1, end: 5, words: [{ text: 'sooo', start: 1, end: 5 }] }, 1, 6);
+		assert.ok(slow[slow.length - 1] - slow[7] <= 3 / SPOKEN.minCharsPerSecond + 1e-9);
+		// espeak-ng: no words, the characters spread over the line's audio, the last one at its end.
+		const spread = revealTimes('> A quiet street at night.', { start: 1, end: 3 }, 1, 4);
+		assert.ok(spread[0] > 1 && spread[0] < 1.2 && Math.abs(spread[spread.length - 1] - 3) < 1e-9);
+		assert.ok(spread[13] > 1.8 && spread[13] < 2.2, 'the middle letter near the middle of the audio');
 	});
 
 	test('screen states grow a line a few characters at a time, then the cursor blinks on a new row', () => {

@@ -21,6 +21,9 @@ const defaults: Record<string, Parameter> = {
 	preset: (json: IDataObject) => (json.options as IDataObject | undefined)?.preset,
 	terminalScheme: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalScheme,
 	terminalCursor: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalCursor,
+	terminalPrompt: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalPrompt,
+	terminalChrome: (json: IDataObject) => (json.options as IDataObject | undefined)?.terminalChrome,
+	terminalEffects: (json: IDataObject) => [].concat(((json.options as IDataObject | undefined)?.terminalEffects as never) ?? []).join(','),
 	scene: (json: IDataObject) => json.scene,
 	narration: (json: IDataObject) => json.narration,
 	duration: 0,
@@ -160,12 +163,15 @@ describe('Video Generation node', () => {
 		assert.ok(text.bottom - text.top > height / 8, `the text is ${text.bottom - text.top} of ${height} px tall`);
 	});
 
-	test("the run's terminal colours reach the clip; an unknown scheme or cursor is refused by name", async () => {
+	test("the run's terminal colours reach the clip; an unknown scheme, cursor, window, effect or prompt is refused by name", async () => {
 		const [output] = await run(
 			[
 				sceneItem(8, { options: { style: 'terminal', preset: 'square', terminalScheme: 'light', terminalCursor: 'underline' } }),
 				sceneItem(9, { options: { style: 'terminal', preset: 'square', terminalScheme: 'pink' } }),
 				sceneItem(10, { options: { style: 'terminal', preset: 'square', terminalCursor: 'beam' } }),
+				sceneItem(11, { options: { style: 'terminal', preset: 'square', terminalChrome: 'round' } }),
+				sceneItem(12, { options: { style: 'terminal', preset: 'square', terminalEffects: ['scanlines', 'blur'] } }),
+				sceneItem(13, { options: { style: 'terminal', preset: 'square', terminalPrompt: 'zsh' } }),
 			],
 			{ continueOnFail: true, parameters: { duration: 0.5 } },
 		);
@@ -174,6 +180,9 @@ describe('Video Generation node', () => {
 		assert.ok(frame.reduce((sum, value) => sum + value, 0) / frame.length > 200, 'the light scheme makes a light screen');
 		assert.match(String(output[1].json.error), /Scene 9: "Terminal Colours" must be one of green, amber, solarizedDark, light \(got "pink"\)\. .*terminalScheme/);
 		assert.match(String(output[2].json.error), /Scene 10: "Terminal Cursor" must be one of block, underline, bar \(got "beam"\)/);
+		assert.match(String(output[3].json.error), /Scene 11: "Terminal Window" must be one of mac, plain, none \(got "round"\)\. .*terminalChrome/);
+		assert.match(String(output[4].json.error), /Scene 12: "Terminal Effects" may hold scanlines, glitch \(got "blur"\)/);
+		assert.match(String(output[5].json.error), /Scene 13: "Terminal Prompt" must be one of arrow, dollar, chevron, shell, none \(got "zsh"\)/);
 	});
 
 	test('duration 0 = max(scene, narration + 0.5 s) rounded up to 0.1 s', () => {

@@ -117,6 +117,76 @@ describe('local render: pictures', () => {
 		assert.ok(afterSecond > afterFirst * 1.5, 'the second line appears while it is spoken');
 	});
 
+	test("the terminal types along the voice's word timings and stops typing when the speech ends", async () => {
+		const text = 'The door opens slowly, and nobody is there at all.';
+		const said = text.split(' ');
+		// Eight words said between 0.4 and 2.8 s of a 4 s scene.
+		const words = said.map((word, index) => ({ text: word, start: 0.4 + index * 0.24, end: 0.6 + index * 0.24 }));
+		const end = words[words.length - 1].end;
+		const lines = [{ speaker: 'NARRATOR', text, start: 0.4, end, kind: 'narration', words }];
+		const { file } = await render({ style: 'terminal', width: 640, height: 360, duration: 4, lines });
+		const frame = async (time: number) => belowTop(await lumaFrame(file, time, 320, 180), 320, 180);
+		const lit = async (time: number) => brightShare(await frame(time));
+		const [quarter, half, nearEnd] = [await lit(0.4 + (end - 0.4) / 4), await lit(0.4 + (end - 0.4) / 2), await lit(end - 0.3)];
+		assert.ok(quarter < half * 0.8 && half < nearEnd * 0.85, `text grows with the speech (${quarter} → ${half} → ${nearEnd})`);
+		// After the speech only the cursor blinks: the same blink phase (half a second apart) is the same picture.
+		const after = await frame(end + 0.1);
+		assert.ok(changedShare(after, await frame(end + 0.6)) < 0.002, 'nothing more is typed after the speech');
+		const before = changedShare(await frame(end - 0.4), after);
+		assert.ok(before > 0.001, `typing was still going shortly before the speech ended (${before} changed)`);
+	});
+
+	test('window chrome: mac has a title bar with coloured dots, plain a bar without dots, none the bare screen', async () => {
+		const empty = makeScene({ dialogue: [], action: '', visualDescription: '', narration: '' });
+		/** The top 18 rows (a 640x360 frame's title bar is 27 rows): mean colour and how many pixels are reddish. */
+		const top = async (terminalChrome: string) => {
+			const { file } = await render({ style: 'terminal', scene: empty, width: 640, height: 360, duration: 0.5, terminalChrome });
+			const { stdout } = await runBinary('ffmpeg', ['-v', 'error', '-i', file, '-frames:v', '1', '-vf', 'crop=640:18:0:0', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
+			let red = 0;
+			const sums = [0, 0, 0];
+			for (let i = 0; i < stdout.length; i += 3) {
+				sums.forEach((_, channel) => (sums[channel] += stdout[i + channel]));
+				if (stdout[i] > 180 && stdout[i + 1] < 140) red++;
+			}
+			return { mean: sums.map((sum) => sum / (stdout.length / 3)), red };
+		};
+		const [mac, plain, none] = [await top('mac'), await top('plain'), await top('none')];
+		const green = { bar: [0x1e, 0x2a, 0x26], screen: [0x0c, 0x12, 0x10] };
+		const near = (colour: number[], want: number[]) => colour.every((value, channel) => Math.abs(value - want[channel]) < 6);
+		assert.ok(mac.red > 20, `the mac window's red dot (${mac.red} red pixels)`);
+		assert.equal(plain.red, 0, 'no dots on the plain bar');
+		assert.ok(near(plain.mean, green.bar), `plain: the title bar's colour (${plain.mean.map(Math.round)})`);
+		assert.equal(none.red, 0);
+		assert.ok(near(none.mean, green.screen), `none: the screen's colour up to the top (${none.mean.map(Math.round)})`);
+	});
+
+	test('scanlines darken every other row of the screen; the glitch tears a band sideways for a few frames', async () => {
+		const empty = makeScene({ dialogue: [], action: '', visualDescription: '', narration: '' });
+		const look = { style: 'terminal', scene: empty, width: 640, height: 360, duration: 3, terminalScheme: 'light' } as const;
+		const rowMeans = async (file: string) => {
+			const frame = await lumaFrame(file, 1, 640, 360);
+			// Rows 200–299: plain light screen, below the cursor.
+			return Array.from({ length: 100 }, (_, row) => frame.subarray((200 + row) * 640, (201 + row) * 640).reduce((sum, value) => sum + value, 0) / 640);
+		};
+		const plain = await rowMeans((await render(look)).file);
+		const lined = await rowMeans((await render({ ...look, terminalEffects: ['scanlines'] })).file);
+		const even = lined.filter((_, index) => index % 2 === 0);
+		const odd = lined.filter((_, index) => index % 2 === 1);
+		const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+		assert.ok(Math.max(...plain) - Math.min(...plain) < 4, 'without scanlines the rows are alike');
+		assert.ok(Math.abs(mean(even) - mean(odd)) > 40, `alternate rows differ (${mean(even).toFixed(0)} / ${mean(odd).toFixed(0)})`);
+		assert.ok(Math.max(mean(even), mean(odd)) > mean(plain) - 8, 'the light rows keep the screen colour');
+
+		// The scene's two dialogue rows sit near the top; the second tear (2.6 s, 3 frames) crosses them.
+		const typed = { style: 'terminal', width: 640, height: 360, duration: 3 } as const;
+		const glitched = (await render({ ...typed, terminalEffects: ['glitch'] })).file;
+		const calm = (await render(typed)).file;
+		const torn = changedShare(await lumaFrame(glitched, 2.64, 640, 360), await lumaFrame(calm, 2.64, 640, 360));
+		const whole = changedShare(await lumaFrame(glitched, 2.2, 640, 360), await lumaFrame(calm, 2.2, 640, 360));
+		assert.ok(whole < 0.0005, `the picture is whole between tears (${whole})`);
+		assert.ok(torn > 0.003, `a band is torn sideways at 2.6 s (${torn})`);
+	});
+
 	test('the four colour schemes give visibly different frames; light is a light screen with dark text', async () => {
 		const colours: Record<string, [number, number, number]> = {};
 		let darkText = 0;

@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import * as z from 'zod/v4';
 import { actionRoutes } from './actions';
 import { voiceRoutes } from './voices';
+import { terminalRoutes } from './terminal';
 import { analyticsRoutes } from './analytics';
 import { artifactRoutes } from './artifacts';
 import { apiKeyRoutes } from './apiKeys';
@@ -110,6 +111,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api', batchRoutes(deps));
 	app.route('/api', voiceRoutes(deps, stats));
 	app.route('/api', castRoutes(deps));
+	app.route('/api', terminalRoutes(deps));
 	app.route('/api/analytics', analyticsRoutes(deps));
 	app.route('/api/system', systemRoutes(deps));
 	app.route('/api/events', eventRoutes(deps.events, sessions, options.heartbeatMs));

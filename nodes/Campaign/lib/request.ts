@@ -31,6 +31,11 @@ const SCHEMES = Object.keys(terminalLooks.schemes.list) as [string, ...string[]]
 const CURSORS = Object.keys(terminalLooks.cursors.list) as [string, ...string[]];
 const DEFAULT_SCHEME = terminalLooks.schemes.default;
 const DEFAULT_CURSOR = terminalLooks.cursors.default;
+const PROMPTS = Object.keys(terminalLooks.prompts.list) as [string, ...string[]];
+const CHROMES = Object.keys(terminalLooks.chromes.list) as [string, ...string[]];
+const EFFECTS = Object.keys(terminalLooks.effects.list) as [string, ...string[]];
+const DEFAULT_PROMPT = terminalLooks.prompts.default;
+const DEFAULT_CHROME = terminalLooks.chromes.default;
 const SUBTITLES = ['attach', 'burn', 'none'] as const;
 const TRANSITIONS = ['none', 'crossfade'] as const;
 const NARRATE_ACTION = ['whenNoDialogue', 'always', 'never'] as const;
@@ -182,6 +187,9 @@ export const RequestSchema = z
 		style: z.enum(STYLES).default('titleCard'),
 		terminalScheme: z.enum(SCHEMES).default(DEFAULT_SCHEME),
 		terminalCursor: z.enum(CURSORS).default(DEFAULT_CURSOR),
+		terminalPrompt: z.enum(PROMPTS).default(DEFAULT_PROMPT),
+		terminalChrome: z.enum(CHROMES).default(DEFAULT_CHROME),
+		terminalEffects: z.array(z.enum(EFFECTS)).max(EFFECTS.length).default([]),
 		iterations: whole(1, 5).default(3),
 		variations: whole(1, MAX_VARIATIONS).default(1),
 		threshold: between(0, 100).default(80),
@@ -230,6 +238,9 @@ export const FIELD_RULES: Record<RequestField, string> = {
 	style: `one of ${STYLES.join(', ')}`,
 	terminalScheme: `one of ${SCHEMES.join(', ')}: the colours of the terminal style (${DEFAULT_SCHEME} when left out)`,
 	terminalCursor: `one of ${CURSORS.join(', ')}: the cursor of the terminal style (${DEFAULT_CURSOR} when left out)`,
+	terminalPrompt: `one of ${PROMPTS.join(', ')}: what starts each typed line of the terminal style (${DEFAULT_PROMPT} when left out)`,
+	terminalChrome: `one of ${CHROMES.join(', ')}: the window around the terminal style's screen (${DEFAULT_CHROME} when left out)`,
+	terminalEffects: `a list of ${EFFECTS.join(', ')} (each at most once): the terminal style's screen effects ([] when left out)`,
 	iterations: 'a whole number from 1 to 5',
 	variations: `a whole number from 1 to ${MAX_VARIATIONS}: how many different takes of the script to plan (the best-scored one is made, or the one picked on approval)`,
 	threshold: 'a number from 0 to 100',
@@ -298,6 +309,10 @@ export interface RunOptions {
 	/** The terminal style's colour scheme and cursor; absent on runs accepted before them: read them as the defaults. */
 	terminalScheme?: string;
 	terminalCursor?: string;
+	/** The terminal style's prompt, window chrome and effects; absent on runs accepted before them: read them as the defaults. */
+	terminalPrompt?: string;
+	terminalChrome?: string;
+	terminalEffects?: string[];
 	iterations: number;
 	/** Takes to plan (1 = one plan, as before). Absent on runs accepted before variations: read it as 1. */
 	variations?: number;
@@ -415,6 +430,9 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			style: rest.style,
 			terminalScheme: rest.terminalScheme,
 			terminalCursor: rest.terminalCursor,
+			terminalPrompt: rest.terminalPrompt,
+			terminalChrome: rest.terminalChrome,
+			terminalEffects: [...new Set(rest.terminalEffects)],
 			iterations: rest.iterations,
 			variations: rest.variations,
 			threshold: rest.threshold,

@@ -264,6 +264,8 @@ export async function download(
 
 const CONTENT_TYPES: Record<string, string> = {
 	'.mp4': 'video/mp4',
+	'.mov': 'video/quicktime',
+	'.webm': 'video/webm',
 	'.m4a': 'audio/mp4',
 	'.jpg': 'image/jpeg',
 	'.jpeg': 'image/jpeg',

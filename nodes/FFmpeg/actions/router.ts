@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { runOperations, type OperationHandler } from '../../shared/router';
 import * as checkClip from './checkClip.operation';
 import * as concat from './concat.operation';
+import * as exportAlpha from './exportAlpha.operation';
 import * as exportVideo from './export.operation';
 import * as loudness from './loudness.operation';
 import * as music from './music.operation';
@@ -25,6 +26,7 @@ export const operations = {
 	timeline,
 	watermark,
 	export: exportVideo,
+	exportAlpha,
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -91,6 +91,33 @@ export const description: INodeProperties[] = [
 			'The campaign\'s brand kit the run was queued with (options.brand): title card colours ("#rrggbb": background, backgroundBottom, heading, body, accent) and fonts (heading, body). Only the local renderer reads it; {} = the style\'s own look.',
 		displayOptions: show,
 	},
+	{
+		displayName: 'Terminal Prompt',
+		name: 'terminalPrompt',
+		type: 'options',
+		options: Object.entries(terminalLooks.prompts.list).map(([value, prompt]) => ({ name: prompt.label, value })),
+		default: `={{ $json.options.terminalPrompt || '${terminalLooks.prompts.default}' }}`,
+		description: 'What starts each typed line of the terminal style (local renderer). Defaults to the run options of the incoming scene item.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Terminal Window',
+		name: 'terminalChrome',
+		type: 'options',
+		options: Object.entries(terminalLooks.chromes.list).map(([value, chrome]) => ({ name: chrome.label, value })),
+		default: `={{ $json.options.terminalChrome || '${terminalLooks.chromes.default}' }}`,
+		description: "The window around the terminal style's screen (local renderer). Defaults to the run options of the incoming scene item.",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Terminal Effects',
+		name: 'terminalEffects',
+		type: 'string',
+		default: "={{ [].concat($json.options.terminalEffects || []).join(',') }}",
+		placeholder: 'scanlines,glitch',
+		description: `Screen effects of the terminal style (local renderer), comma-separated: ${Object.keys(terminalLooks.effects.list).join(', ')}. Defaults to the run options of the incoming scene item.`,
+		displayOptions: show,
+	},
 	languageField(show, 'the local renderer draws the text with a font of its script (CJK, Devanagari; DejaVu for Latin, Cyrillic, Arabic, Hebrew…)'),
 	{
 		displayName: 'Preset',
@@ -265,7 +292,16 @@ function spokenLines(narration: Record<string, unknown> | undefined): SpokenLine
 		start: Number(line.start),
 		end: Number(line.end),
 		kind: line.kind === undefined ? undefined : String(line.kind),
+		...(Array.isArray(line.words) ? { words: spokenWords(line.words) } : {}),
 	}));
+}
+
+/** Word timings of a narration line that have a text and finite times; the rest is dropped. */
+function spokenWords(words: unknown[]): NonNullable<SpokenLineTiming['words']> {
+	return words
+		.filter((word): word is Record<string, unknown> => isRecord(word) && Number.isFinite(Number(word.start)) && Number.isFinite(Number(word.end)))
+		.map((word) => ({ text: String(word.text ?? ''), start: Number(word.start), end: Number(word.end) }))
+		.filter((word) => word.text.trim());
 }
 
 /** Fallback Providers as a list, also when an expression gives a comma-separated text. */
@@ -373,6 +409,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			`${label}"Terminal Cursor" must be one of ${Object.keys(terminalLooks.cursors.list).join(', ')} (got "${terminalCursor}"). Pick one in the node or set terminalCursor in the run request.`,
 		);
 	}
+	const terminalPrompt = textParameter(this, 'terminalPrompt', itemIndex) || terminalLooks.prompts.default;
+	if (!Object.prototype.hasOwnProperty.call(terminalLooks.prompts.list, terminalPrompt)) {
+		throw fail(
+			`${label}"Terminal Prompt" must be one of ${Object.keys(terminalLooks.prompts.list).join(', ')} (got "${terminalPrompt}"). Pick one in the node or set terminalPrompt in the run request.`,
+		);
+	}
+	const terminalChrome = textParameter(this, 'terminalChrome', itemIndex) || terminalLooks.chromes.default;
+	if (!Object.prototype.hasOwnProperty.call(terminalLooks.chromes.list, terminalChrome)) {
+		throw fail(
+			`${label}"Terminal Window" must be one of ${Object.keys(terminalLooks.chromes.list).join(', ')} (got "${terminalChrome}"). Pick one in the node or set terminalChrome in the run request.`,
+		);
+	}
+	const terminalEffects = fallbackList(this.getNodeParameter('terminalEffects', itemIndex, ''));
+	const unknownEffect = terminalEffects.find((effect) => !Object.prototype.hasOwnProperty.call(terminalLooks.effects.list, effect));
+	if (unknownEffect !== undefined) {
+		throw fail(
+			`${label}"Terminal Effects" may hold ${Object.keys(terminalLooks.effects.list).join(', ')} (got "${unknownEffect}"). Fix it in the node or set terminalEffects in the run request.`,
+		);
+	}
 	let language: string;
 	try {
 		language = languageParameterValue(textParameter(this, 'language', itemIndex), { needsFont: true }).tag;
@@ -461,6 +516,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		terminalScheme,
 		terminalCursor,
 		brand: brand as BrandLook | undefined,
+		terminalPrompt,
+		terminalChrome,
+		terminalEffects: [...new Set(terminalEffects)],
 		lines: spokenLines(narration),
 		characters: Array.isArray(item.json.characters) ? (item.json.characters as unknown as Character[]) : undefined,
 		// A cast image is read from the bucket only when a paid provider gets to try (below).

@@ -12,6 +12,8 @@ export interface SpokenLineTiming {
 	end: number;
 	/** 'dialogue' | 'narration' | 'action'; older items may lack it (then NARRATOR = not dialogue). */
 	kind?: string;
+	/** The provider's word timings on the scene clock, when it gives an alignment (ElevenLabs): the terminal types each word as it is said. */
+	words?: Array<{ text: string; start: number; end: number }>;
 }
 
 /** The parts of a brand kit the local renderer draws with; what is left out is the style's own. */
@@ -43,6 +45,10 @@ export interface ClipRequest {
 	 * shared/data/brandFonts.json) over the style's own. Only the local renderer reads it.
 	 */
 	brand?: BrandLook;
+	/** Terminal style: a prompt, a window chrome and any effects of shared/data/terminalLooks.json; defaults there. */
+	terminalPrompt?: string;
+	terminalChrome?: string;
+	terminalEffects?: string[];
 	/** The run's language (BCP 47): the local renderer draws with fonts of its script. Default en. */
 	language?: string;
 	/** A still to animate (https URL, data URI or bare base64): remote providers switch to image-to-video. */

@@ -10,28 +10,49 @@ import { textFor, wrapLines } from './text';
 
 const STYLE = styles.styles.terminal;
 const TYPING = STYLE.typing;
+const SPOKEN = TYPING.spoken;
 
 export type TerminalScheme = keyof typeof looks.schemes.list;
 export type TerminalCursor = keyof typeof looks.cursors.list;
 export const TERMINAL_SCHEMES = Object.keys(looks.schemes.list) as TerminalScheme[];
 export const TERMINAL_CURSORS = Object.keys(looks.cursors.list) as TerminalCursor[];
+export type TerminalPrompt = keyof typeof looks.prompts.list;
+export type TerminalChrome = keyof typeof looks.chromes.list;
+export type TerminalEffect = keyof typeof looks.effects.list;
+export const TERMINAL_PROMPTS = Object.keys(looks.prompts.list) as TerminalPrompt[];
+export const TERMINAL_CHROMES = Object.keys(looks.chromes.list) as TerminalChrome[];
+export const TERMINAL_EFFECTS = Object.keys(looks.effects.list) as TerminalEffect[];
 export const DEFAULT_SCHEME = looks.schemes.default as TerminalScheme;
 export const DEFAULT_CURSOR = looks.cursors.default as TerminalCursor;
+export const DEFAULT_PROMPT = looks.prompts.default as TerminalPrompt;
+export const DEFAULT_CHROME = looks.chromes.default as TerminalChrome;
+
+type LookRequest = Pick<ClipRequest, 'terminalScheme' | 'terminalCursor' | 'terminalPrompt' | 'terminalChrome' | 'terminalEffects'>;
+
+/** The entry `name` of a terminalLooks.json list, or an error naming the field and the choices. */
+function entryOf<T>(list: Record<string, T>, name: string, field: string): T {
+	if (!Object.prototype.hasOwnProperty.call(list, name)) {
+		throw new Error(`"${field}" must be one of ${Object.keys(list).join(', ')} (got "${name}").`);
+	}
+	return list[name];
+}
 
 /**
- * The clip's colours and cursor character from its terminalScheme / terminalCursor (the defaults when not given).
- * A name terminalLooks.json does not have is an error naming the field, not a silent green.
+ * The clip's colours, cursor character, prompt, window chrome and effects from its terminal* fields (the defaults
+ * when not given). A name terminalLooks.json does not have is an error naming the field, not a silent green.
  */
-export function terminalLook(request: Pick<ClipRequest, 'terminalScheme' | 'terminalCursor'>) {
-	const schemeName = request.terminalScheme || DEFAULT_SCHEME;
-	const cursorName = request.terminalCursor || DEFAULT_CURSOR;
-	if (!Object.prototype.hasOwnProperty.call(looks.schemes.list, schemeName)) {
-		throw new Error(`"terminalScheme" must be one of ${TERMINAL_SCHEMES.join(', ')} (got "${schemeName}").`);
-	}
-	if (!Object.prototype.hasOwnProperty.call(looks.cursors.list, cursorName)) {
-		throw new Error(`"terminalCursor" must be one of ${TERMINAL_CURSORS.join(', ')} (got "${cursorName}").`);
-	}
-	return { colours: looks.schemes.list[schemeName as TerminalScheme], cursor: looks.cursors.list[cursorName as TerminalCursor] };
+export function terminalLook(request: LookRequest) {
+	const effects = [...new Set(request.terminalEffects ?? [])].map((name) => {
+		entryOf(looks.effects.list, name, 'terminalEffects');
+		return name as TerminalEffect;
+	});
+	return {
+		colours: entryOf(looks.schemes.list, request.terminalScheme || DEFAULT_SCHEME, 'terminalScheme'),
+		cursor: entryOf<string>(looks.cursors.list, request.terminalCursor || DEFAULT_CURSOR, 'terminalCursor'),
+		prompt: entryOf(looks.prompts.list, request.terminalPrompt || DEFAULT_PROMPT, 'terminalPrompt'),
+		chrome: entryOf(looks.chromes.list, request.terminalChrome || DEFAULT_CHROME, 'terminalChrome'),
+		effects,
+	};
 }
 
 /** Seconds of one line's life on screen: typed from `start` to `typed`, then the cursor blinks until `until`. */
@@ -39,6 +60,8 @@ export interface LineSchedule {
 	start: number;
 	typed: number;
 	until: number;
+	/** With narration timing: when each character of the shown line appears (seconds, in order), the last at `typed`. */
+	reveal?: number[];
 }
 
 /** One picture of the terminal held over [from, to); `blink` = the cursor blinks instead of staying on. */
@@ -80,13 +103,14 @@ export function terminalShape(request: Pick<ClipRequest, 'width' | 'height'>) {
  * show. A desktop (landscape) terminal starts under its title bar and fills the screen; on phone shapes the block of
  * the scene's rows (`lines`, wrapped) is centred at the shape's anchor, where the eye is, instead of hugging the top.
  */
-export function layoutTerminal(request: Frame, lines: string[] = []): TerminalLayout {
+export function layoutTerminal(request: Frame & Pick<ClipRequest, 'terminalChrome'>, lines: string[] = []): TerminalLayout {
 	const shape = terminalShape(request);
 	const charWidth = Math.max(STYLE.text.charWidth, languageFonts(request).charWidth ?? 0);
 	const short = Math.min(request.width, request.height);
 	const fontSize = Math.max(8, Math.round(request.height * shape.size));
 	const lineSpacing = Math.round(fontSize * STYLE.text.lineSpacing);
-	const barHeight = Math.round(short * STYLE.titleBar.height);
+	// No window chrome: no title bar, the text starts at the top margin.
+	const barHeight = terminalLook(request).chrome.titleBar ? Math.round(short * STYLE.titleBar.height) : 0;
 	const marginX = Math.round(request.width * shape.marginX);
 	// Row pitch: the cursor block spans DejaVu Sans Mono's full line height (about 1.17 em), plus the spacing.
 	const pitch = fontSize * 1.17 + lineSpacing;
@@ -117,16 +141,17 @@ function isDialogue(line: SpokenLineTiming): boolean {
  * What the terminal types: the spoken lines when narration timing is given (so picture and voice agree),
  * else the dialogue as `SPEAKER: text`, else the narration, else the action, one sentence per line.
  */
-export function terminalLines(request: Pick<ClipRequest, 'scene' | 'lines'>): string[] {
-	const prefix = STYLE.narratorPrefix;
+export function terminalLines(request: Pick<ClipRequest, 'scene' | 'lines' | 'terminalPrompt'>): string[] {
+	const { text: prefix, beforeDialogue } = terminalLook(request).prompt;
+	const said = beforeDialogue ? prefix : '';
 	if (request.lines && request.lines.length > 0) {
-		return request.lines.map((line) => (isDialogue(line) ? `${line.speaker}: ${line.text}` : `${prefix}${line.text}`));
+		return request.lines.map((line) => (isDialogue(line) ? `${said}${line.speaker}: ${line.text}` : `${prefix}${line.text}`));
 	}
 	const scene = request.scene;
 	if (scene.dialogue?.length) {
 		return scene.dialogue.map((line) => {
 			const how = line.parenthetical ? ` (${line.parenthetical})` : '';
-			return `${line.speaker}${how}: ${line.text}`;
+			return `${said}${line.speaker}${how}: ${line.text}`;
 		});
 	}
 	const prose = [scene.narration, scene.action, scene.visualDescription].find((text) => String(text ?? '').trim());
@@ -134,15 +159,20 @@ export function terminalLines(request: Pick<ClipRequest, 'scene' | 'lines'>): st
 }
 
 /**
- * When each line is typed. With narration timing a line is typed while it is spoken. Without, the scene (after a
- * short lead-in, before a short hold) is shared by line length, and typing runs at a readable pace inside each share.
+ * When each line is typed. With narration timing a line is typed while it is spoken: given the shown `texts`, each
+ * character appears when it is said (revealTimes). Without, the scene (after a short lead-in, before a short hold)
+ * is shared by line length, and typing runs at a readable pace inside each share.
  */
-export function scheduleLines(lengths: number[], duration: number, timing?: SpokenLineTiming[]): LineSchedule[] {
+export function scheduleLines(lengths: number[], duration: number, timing?: SpokenLineTiming[], texts?: string[]): LineSchedule[] {
 	const minimumTyping = 1 / 30;
 	if (timing && timing.length === lengths.length && lengths.length > 0) {
 		return timing.map((line, index) => {
 			const start = clamp(line.start, 0, duration);
 			const next = index + 1 < timing.length ? clamp(timing[index + 1].start, start, duration) : duration;
+			if (texts?.[index] !== undefined && [...texts[index]].length > 0) {
+				const reveal = revealTimes(texts[index], line, start, next);
+				return { start, typed: Math.max(reveal[reveal.length - 1], Math.min(next, start + minimumTyping)), until: next, reveal };
+			}
 			const typed = clamp(Math.max(line.end, start + minimumTyping), start, next);
 			return { start, typed, until: next };
 		});
@@ -163,6 +193,71 @@ export function scheduleLines(lengths: number[], duration: number, timing?: Spok
 		start += share;
 	});
 	return schedule;
+}
+
+/**
+ * When each character of a shown line appears, from the line's narration timing. With word timings (ElevenLabs'
+ * alignment) a word's letters appear across its spoken time, the spaces and punctuation after it at its end, and
+ * what comes before the first word (the speaker's name, the prompt) at the line's start. Without, the characters
+ * are spread over the line's audio. Then the data's limits: never faster than maxCharsPerSecond, inside a word never
+ * slower than minCharsPerSecond; all inside [start, until].
+ */
+export function revealTimes(shown: string, line: Pick<SpokenLineTiming, 'start' | 'end' | 'words'>, start: number, until: number): number[] {
+	const chars = [...shown];
+	const spoken = new Array<number>(chars.length).fill(NaN);
+	/** Which word a character belongs to (-1: none), so the slowest pace applies inside words only. */
+	const wordOf = new Array<number>(chars.length).fill(-1);
+	const lower = chars.map((char) => char.toLowerCase());
+	let from = 0;
+	(line.words ?? []).forEach((word, index) => {
+		const letters = [...word.text.trim().toLowerCase()];
+		if (letters.length === 0) return;
+		const at = findFrom(lower, letters, from);
+		if (at < 0) return;
+		const wordStart = Math.max(start, word.start);
+		const wordEnd = Math.max(wordStart, word.end);
+		letters.forEach((_, offset) => {
+			spoken[at + offset] = wordStart + ((offset + 1) / letters.length) * (wordEnd - wordStart);
+			wordOf[at + offset] = index;
+		});
+		from = at + letters.length;
+	});
+	if (spoken.every((time) => Number.isNaN(time))) {
+		// No word matched (espeak-ng gives none): the line's audio spread by characters, one long word.
+		const end = Math.max(start, Math.min(until, line.end));
+		chars.forEach((_, index) => {
+			spoken[index] = start + ((index + 1) / chars.length) * (end - start);
+			wordOf[index] = 0;
+		});
+	}
+	// Unmatched characters: before the first word at the start, else with the word before them.
+	let last = start;
+	for (let index = 0; index < chars.length; index++) {
+		if (Number.isNaN(spoken[index])) spoken[index] = last;
+		else last = spoken[index];
+	}
+	const fastest = 1 / SPOKEN.maxCharsPerSecond;
+	const slowest = 1 / SPOKEN.minCharsPerSecond;
+	const reveal: number[] = [];
+	spoken.forEach((time, index) => {
+		if (index === 0) {
+			reveal.push(clamp(time, start, until));
+			return;
+		}
+		const previous = reveal[index - 1];
+		let at = Math.max(time, previous + fastest);
+		if (wordOf[index] >= 0 && wordOf[index] === wordOf[index - 1]) at = Math.min(at, previous + slowest);
+		reveal.push(clamp(at, previous, until));
+	});
+	return reveal;
+}
+
+/** Where `needle` starts in `haystack` at or after `from`; -1 when it does not. */
+function findFrom(haystack: string[], needle: string[], from: number): number {
+	for (let at = from; at + needle.length <= haystack.length; at++) {
+		if (needle.every((char, offset) => haystack[at + offset] === char)) return at;
+	}
+	return -1;
 }
 
 function clamp(value: number, low: number, high: number): number {
@@ -191,22 +286,38 @@ export function screenStates(
 	};
 
 	push({ from: 0, to: schedule[0]?.start ?? duration, rows: [cursor], blink: true });
+	const maxSpokenSteps = Math.max(1, Math.min(SPOKEN.maxSteps, Math.floor(400 / Math.max(1, lines.length))));
 	lines.forEach((line, index) => {
-		const { start, typed, until } = schedule[index];
+		const { start, typed, until, reveal } = schedule[index];
 		const wrapped = wrapLines(line, layout.columns, Number.MAX_SAFE_INTEGER);
 		const rows = wrapped.length > 0 ? wrapped : [''];
 		const total = rows.reduce((sum, row) => sum + [...row].length, 0);
 		const typingTime = typed - start;
-		const steps = Math.max(1, Math.min(maxSteps, total, Math.round(typingTime / TYPING.stepSeconds)));
-		for (let step = 1; step <= steps; step++) {
-			const shown = partialRows(rows, Math.ceil((step * total) / steps));
+		const typing = (from: number, to: number, count: number) => {
+			const shown = partialRows(rows, count);
 			shown[shown.length - 1] += cursor;
-			push({
-				from: start + ((step - 1) * typingTime) / steps,
-				to: start + (step * typingTime) / steps,
-				rows: visible([...done, ...shown]),
-				blink: false,
-			});
+			const state = { from, to, rows: visible([...done, ...shown]), blink: false };
+			const previous = states[states.length - 1];
+			// The same picture on as the step before (a pause in the speech): one state, one drawtext.
+			if (previous && !previous.blink && Math.abs(previous.to - from) < 1e-9 && previous.rows.join('\n') === state.rows.join('\n')) {
+				previous.to = to;
+			} else push(state);
+		};
+		if (reveal && reveal.length > 0) {
+			// Spoken: the screen shows, in each step, what has been said by the middle of the step.
+			const steps = Math.max(1, Math.min(maxSpokenSteps, Math.ceil(typingTime / TYPING.stepSeconds - 1e-9)));
+			for (let step = 1; step <= steps; step++) {
+				const from = start + ((step - 1) * typingTime) / steps;
+				const to = start + (step * typingTime) / steps;
+				const said = step === steps ? reveal.length : reveal.filter((time) => time <= (from + to) / 2).length;
+				// Wrapping drops the spaces at row ends: count in the rows' characters.
+				typing(from, to, Math.round((said * total) / reveal.length));
+			}
+		} else {
+			const steps = Math.max(1, Math.min(maxSteps, total, Math.round(typingTime / TYPING.stepSeconds)));
+			for (let step = 1; step <= steps; step++) {
+				typing(start + ((step - 1) * typingTime) / steps, start + (step * typingTime) / steps, Math.ceil((step * total) / steps));
+			}
 		}
 		done.push(...rows);
 		push({ from: typed, to: until, rows: visible([...done, cursor]), blink: true });
@@ -232,7 +343,7 @@ function partialRows(rows: string[], count: number): string[] {
  * Every screen state is a text file drawn by its own drawtext, enabled only during its time window.
  */
 export async function terminalGraph(request: ClipRequest, files: TextFiles): Promise<string> {
-	const { colours, cursor } = terminalLook(request);
+	const { colours, cursor, chrome, effects } = terminalLook(request);
 	const frames = frameCount(request.duration);
 	const duration = frames / request.fps;
 	const lines = terminalLines(request);
@@ -247,6 +358,7 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 		shownLines.map((line) => [...line].length),
 		duration,
 		timing,
+		shownLines,
 	);
 	const states = screenStates(shownLines, schedule, duration, layout, cursor);
 
@@ -291,21 +403,23 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	const { barHeight, titleSize, marginX } = layout;
 	const strip = Math.min(request.height - 2, Math.max(2, 2 * Math.floor((layout.contentTop - 1) / 2)));
 	const top: string[] = [`color=c=${colours.background}:s=${request.width}x${strip}:r=${request.fps}`, 'trim=end_frame=1'];
-	top.push(drawBox(0, 0, request.width, barHeight, colours.titleBar));
+	if (chrome.titleBar) top.push(drawBox(0, 0, request.width, barHeight, colours.titleBar));
 	const dot = Math.round(barHeight * 0.28);
-	STYLE.titleBar.dots.forEach((color, index) => {
-		top.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
-	});
+	if (chrome.dots) {
+		STYLE.titleBar.dots.forEach((color, index) => {
+			top.push(drawBox(marginX + index * dot * 1.8, (barHeight - dot) / 2, dot, dot, color));
+		});
+	}
 	const titleFont = pickFont([String(request.scene.heading ?? '')], fonts.mono);
 	const titleColumns = Math.max(
 		4,
 		Math.floor((request.width - 2 * (marginX + dot * 6)) / (titleSize * Math.max(STYLE.text.charWidth, fonts.charWidth ?? 0))),
 	);
 	const title = wrapLines(textFor(titleFont, request.scene.heading).replace(/\n+/g, ' '), titleColumns, 1)[0] ?? '';
-	if (title && shaped && fonts.shaped) {
+	if (title && chrome.titleBar && shaped && fonts.shaped) {
 		const event = { start: 0, end: 32400, style: 'text', tags: `{\\an5\\pos(${num(request.width / 2)},${num(barHeight / 2)})}`, rows: [title] };
 		top.push(drawAss(await files.write(shaped.document(request.width, strip, titleSize, colours.title, [event]), 'ass'), fonts.shaped.directory, false));
-	} else if (title) {
+	} else if (title && chrome.titleBar) {
 		top.push(
 			drawText({
 				font: titleFont,
@@ -322,7 +436,8 @@ export async function terminalGraph(request: ClipRequest, files: TextFiles): Pro
 	return [
 		`${top.join(',\n')}[top]`,
 		`${screen.join(',\n')}[screen]`,
-		`[top][screen]vstack,trim=end_frame=${frames},setsar=1,format=yuv420p[v]`,
+		`[top][screen]vstack,trim=end_frame=${frames},setsar=1,format=yuv420p[${effects.length ? 'plain' : 'v'}]`,
+		...effectFilters(effects, request, 'plain', 'v'),
 		silentAudio(frames),
 	].join(';\n');
 }
@@ -367,6 +482,48 @@ function shapedScript(family: string, font: string) {
 		return events;
 	};
 	return { document, stateEvents };
+}
+
+/**
+ * The screen effects of terminalLooks.json over the finished picture `input`, ending in `output`. Scanlines: a still
+ * of dark bands made once and laid over every frame. Glitch: now and then a band of the picture jumps sideways.
+ */
+function effectFilters(effects: TerminalEffect[], request: Pick<ClipRequest, 'width' | 'height' | 'fps'>, input: string, output: string): string[] {
+	const chains: string[] = [];
+	let current = input;
+	effects.forEach((effect, index) => {
+		const next = index === effects.length - 1 ? output : `fx${index}`;
+		if (effect === 'scanlines') {
+			const look = looks.effects.list.scanlines;
+			const period = Math.max(2, Math.round(request.height * look.period));
+			const alpha = Math.round(255 * Math.min(1, Math.max(0, look.darken)));
+			chains.push(
+				[
+					`color=c=black:s=${request.width}x${request.height}:r=${request.fps}`,
+					'trim=end_frame=1',
+					'format=yuva420p',
+					`geq=lum=0:cb=128:cr=128:a='if(gte(mod(Y,${period}),${period / 2}),${alpha},0)'`,
+					...holdStill(request.fps),
+				].join(',') + `[lines${index}]`,
+				`[${current}][lines${index}]overlay=shortest=1:format=yuv420,format=yuv420p[${next}]`,
+			);
+		} else if (effect === 'glitch') {
+			const look = looks.effects.list.glitch;
+			const band = Math.max(2, 2 * Math.round((request.height * look.band) / 2));
+			const shift = Math.max(2, Math.round(request.width * look.shift));
+			// Which glitch this is (0, 1, 2, …): each one tears another band, left and right in turn.
+			const which = `floor((t-${num(look.first)})/${num(look.every)})`;
+			const y = `2*trunc(mod((${which}+1)*0.618,1)*${(request.height - band) / 2})`;
+			const on = `gte(t,${num(look.first)})*lt(mod(t-${num(look.first)},${num(look.every)}),${num(look.frames / request.fps)})`;
+			chains.push(
+				`[${current}]split[keep${index}][tear${index}]`,
+				`[tear${index}]crop=w=${request.width}:h=${band}:x=0:y='${y}'[band${index}]`,
+				`[keep${index}][band${index}]overlay=x='${shift}*(1-2*mod(${which},2))':y='${y}':enable='${on}'[${next}]`,
+			);
+		}
+		current = next;
+	});
+	return chains;
 }
 
 /** The language's fonts for the terminal: DejaVu Sans Mono, or its script's font (CJK, Devanagari). */

@@ -1,4 +1,4 @@
-import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { useStartRun } from '../api/queries';
 import { LanguagePicker } from './LanguagePicker';
@@ -74,6 +74,45 @@ interface InputProps {
 
 /** The test id of a field's input: `run-` and its name in kebab case (sceneCount → run-scene-count). */
 const testIdOf = (name: string) => `run-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+
+interface SchemeChoice {
+	name: string;
+	label: string;
+}
+
+/** The terminal's colour schemes as pictures (GET /api/terminal/previews/{scheme}); a click picks one. */
+function SchemePictures({ value, onChange, errors }: { value: string; onChange: (value: string) => void; errors: Errors }) {
+	const [schemes, setSchemes] = useState<SchemeChoice[]>([]);
+	useEffect(() => {
+		let live = true;
+		fetch('/api/terminal/looks', { credentials: 'same-origin' })
+			.then((answer) => (answer.ok ? answer.json() : { schemes: [] }))
+			.then((looks: { schemes: SchemeChoice[] }) => live && setSchemes(looks.schemes))
+			.catch(() => live && setSchemes([]));
+		return () => {
+			live = false;
+		};
+	}, []);
+	return (
+		<Field label="Terminal colours" name="terminalScheme" errors={errors}>
+			<div className="row" data-testid="run-terminal-schemes">
+				{schemes.map((scheme) => (
+					<button
+						key={scheme.name}
+						type="button"
+						aria-pressed={scheme.name === value}
+						onClick={() => onChange(scheme.name)}
+						data-testid={`run-terminal-scheme-${scheme.name}`}
+						style={{ padding: 2, border: scheme.name === value ? '2px solid currentColor' : '2px solid transparent', background: 'none' }}
+					>
+						<img src={`/api/terminal/previews/${encodeURIComponent(scheme.name)}`} alt={scheme.label} width={160} height={90} />
+						<div>{scheme.label}</div>
+					</button>
+				))}
+			</div>
+		</Field>
+	);
+}
 
 function SelectField({ choices, ...field }: InputProps & { choices: Choices }) {
 	return (
@@ -175,6 +214,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [title, setTitle] = useState('');
 	const [body, setBody] = useState('');
 	const [style, setStyle] = useState('');
+	const [terminalScheme, setTerminalScheme] = useState('green');
 	const [preset, setPreset] = useState('');
 	const [language, setLanguage] = useState('');
 	const [planner, setPlanner] = useState('auto');
@@ -195,7 +235,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [local, setLocal] = useState<Errors>({});
 
 	// Fields on screen now; a 400 about any other field is shown above the button, with the field named.
-	const shown = new Set(['title', 'language', 'style', 'preset', 'iterations', 'variations', 'budget', 'planner', 'video', 'speech', 'approval']);
+	const shown = new Set(['title', 'language', 'style', 'terminalScheme', 'preset', 'iterations', 'variations', 'budget', 'planner', 'video', 'speech', 'approval']);
 	(kind === 'script' ? ['script', 'format'] : ['body']).forEach((f) => shown.add(f));
 	if (advanced) ['sceneCount', 'targetDuration', 'priority', 'validationAttempts', 'subtitles', 'referenceFrames', 'voiceMap'].forEach((f) => shown.add(f));
 	const errors: Errors = {};
@@ -233,6 +273,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 		const request: Record<string, unknown> = { iterations: Number(iterations) };
 		if (style) request.style = style;
 		if (preset) request.preset = preset;
+		if (style === 'terminal') request.terminalScheme = terminalScheme;
 		// Sent as typed, so the pipeline's 400 names "variations" when it is not a whole number from 1 to 5.
 		if (variations.trim() && variations.trim() !== '1') request.variations = Number(variations);
 		if (approval) request.approval = true;
@@ -340,6 +381,7 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 					<FieldError name="language" errors={errors} />
 				</div>
 				<SelectField label="Style" name="style" errors={errors} value={style} onChange={setStyle} choices={[...KIT_CHOICE, ...STYLES]} />
+				{style === 'terminal' && <SchemePictures value={terminalScheme} onChange={setTerminalScheme} errors={errors} />}
 				<SelectField label="Preset" name="preset" errors={errors} value={preset} onChange={setPreset} choices={[...KIT_CHOICE, ...PRESETS]} />
 				<NumberField
 					label="Refinement iterations"
