@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { Pool, PoolClient } from 'pg';
 import { chargeCall, lastCallOf } from './store/aiCalls';
 import { previewSpentSql } from './store/previewCosts';
-import { poolFor, toPostgresCredentials } from './transport/postgres';
+import { poolFor, toPostgresCredentials, withTransaction } from './transport/postgres';
 
 /**
  * What paid nodes (Video Generation, Text to Speech, Claude) write to the Reelsmith store when they have its
@@ -219,20 +219,8 @@ export class Ledger {
 	}
 
 	/** `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
-	private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-		const client = await this.db.connect();
-		try {
-			await client.query('begin');
-			const result = await work(client);
-			await client.query('commit');
-			return result;
-		} catch (error) {
-			await client.query('rollback').catch(() => {});
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- shared store helper; the calling operation wraps errors with its node and item
-			throw error;
-		} finally {
-			client.release();
-		}
+	private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+		return withTransaction(this.db, work);
 	}
 
 	/** One cost line; the run's cost_total follows. A line for a task already costed is not written again. */

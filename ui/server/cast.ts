@@ -11,6 +11,7 @@ import { REFERENCE_DATA_URI_LIMIT, referenceProblem } from '../../nodes/Campaign
 import { getCastVersion, latestCast, listCastVersions, saveCast } from '../../nodes/Campaign/store/cast';
 import { castImageKey } from '../../nodes/shared/keys';
 import type { Plan } from '../../nodes/shared/plan';
+import { withTransaction } from '../../nodes/shared/transport/postgres';
 import { campaignNotFound, canSeeCampaign, visibleRun } from './access';
 import { LINK_SECONDS } from './artifacts';
 import type { AppEnv, Deps } from './context';
@@ -40,6 +41,15 @@ export const EXAMPLE_CAST: Cast = {
 			image: null,
 		},
 	],
+};
+/** A saved cast as the routes answer it. */
+const EXAMPLE_SAVED = {
+	campaignId: CAMPAIGN_ID,
+	version: 3,
+	cast: EXAMPLE_CAST,
+	createdBy: 'anna@example.com',
+	createdAt: '2026-12-01T09:05:00.000Z',
+	images: {},
 };
 
 const castAnswerSchema = z.object({
@@ -107,24 +117,15 @@ export function castRoutes(deps: Deps) {
 		images: await imageLinks(version?.cast ?? EMPTY_CAST),
 	});
 	const save = async (c: Ctx, campaignId: string, cast: Cast, startedFrom: number | undefined) => {
-		const client = await deps.db.connect();
-		try {
-			await client.query('begin');
+		return withTransaction(deps.db, async (client) => {
 			const newest = await latestCast(client, campaignId);
 			if (startedFrom !== undefined && (newest?.version ?? 0) !== startedFrom) {
 				throw conflict(
 					`The cast was saved as version ${newest?.version} since you opened version ${startedFrom}. Reload the Cast page and make your change again.`,
 				);
 			}
-			const saved = await saveCast(client, campaignId, cast, c.get('user').email);
-			await client.query('commit');
-			return saved;
-		} catch (error) {
-			await client.query('rollback').catch(() => {});
-			throw error;
-		} finally {
-			client.release();
-		}
+			return saveCast(client, campaignId, cast, c.get('user').email);
+		});
 	};
 
 	app.get(
@@ -168,14 +169,7 @@ export function castRoutes(deps: Deps) {
 				200: {
 					description: 'Saved: the new version.',
 					schema: castAnswerSchema,
-					example: {
-						campaignId: CAMPAIGN_ID,
-						version: 3,
-						cast: EXAMPLE_CAST,
-						createdBy: 'anna@example.com',
-						createdAt: '2026-12-01T09:05:00.000Z',
-						images: {},
-					},
+					example: EXAMPLE_SAVED,
 				},
 				400: {
 					description: 'A field is wrong; `field` is its path, e.g. characters.1.voice.voice.',
@@ -433,14 +427,7 @@ export function castRoutes(deps: Deps) {
 				201: {
 					description: 'Saved: the new version.',
 					schema: castAnswerSchema,
-					example: {
-						campaignId: CAMPAIGN_ID,
-						version: 3,
-						cast: EXAMPLE_CAST,
-						createdBy: 'anna@example.com',
-						createdAt: '2026-12-01T09:05:00.000Z',
-						images: {},
-					},
+					example: EXAMPLE_SAVED,
 				},
 				400: {
 					description: 'No name, or the cast already has a character answering to it.',
