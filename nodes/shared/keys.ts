@@ -14,6 +14,8 @@
  *   runs/<runId>/final/thumbnail.jpg                 thumbnail
  *   runs/<runId>/final/metadata.json                 title, description and tags for the export
  *   runs/<runId>/final/timeline.otio, timeline.edl   the editor hand-off: the timeline as OpenTimelineIO and CMX 3600
+ *   runs/<runId>/media/music-<hash><.ext>            the run's music as downloaded from its URL, named by a hash of
+ *                                                    the URL (kept for resumes and for the editor timeline)
  *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, music.mp4, loudness.mp4,
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
@@ -57,6 +59,12 @@ export const workKey = (runId: string, name: string) => `${runPrefix(runId)}work
 export const joinedKey = (runId: string) => workKey(runId, 'joined.mp4');
 /** The joined scenes with the run's music bed under the narration. */
 export const musicMixKey = (runId: string) => workKey(runId, 'music.mp4');
+/**
+ * The run's music as downloaded from its URL, so a resume mixes the same file after the link has expired and the
+ * editor timeline can point at it. The extension is the URL's when it names an audio type (editors go by it).
+ */
+export const musicSourceKey = (runId: string, urlHash: string, ext: string) =>
+	`${runPrefix(runId)}media/music-${urlHash}${/^\.[a-z0-9]{1,5}$/.test(ext) ? ext : ''}`;
 export const loudnessKey = (runId: string) => workKey(runId, 'loudness.mp4');
 export const subtitledKey = (runId: string) => workKey(runId, 'subtitled.mp4');
 export const watermarkedKey = (runId: string) => workKey(runId, 'watermarked.mp4');

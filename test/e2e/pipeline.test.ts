@@ -384,6 +384,16 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			});
 			const meanVolume = Number(/mean_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? -Infinity);
 			assert.ok(meanVolume > -40, `music heard in the pause at ${gap.from}–${gap.to} s: ${meanVolume} dB`);
+
+			// The editor gets the music too: a Music track pointing at the copy kept with the run (the link may expire).
+			const otio = JSON.parse((await storage.downloadBuffer({ bucket: storage.bucket, key: timelineKey(runId, 'otio') })).toString('utf8'));
+			assert.deepEqual(otioProblems(otio), []);
+			const musicTrack = otio.tracks.children.find((child: { name: string }) => child.name === 'Music');
+			assert.ok(musicTrack, `a Music track: ${otio.tracks.children.map((child: { name: string }) => child.name)}`);
+			const target: string = musicTrack.children[0].media_references.DEFAULT_MEDIA.target_url;
+			const keptKey = target.replace(`s3://${storage.bucket}/`, '');
+			assert.match(keptKey, new RegExp(`^runs/${runId}/media/music-[0-9a-f]{12}\\.mp3$`));
+			assert.ok((await storage.downloadBuffer({ bucket: storage.bucket, key: keptKey })).equals(bytes), 'the kept copy is the file the URL served');
 		} finally {
 			host.close();
 		}

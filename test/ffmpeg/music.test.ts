@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { FFmpeg } from '../../nodes/FFmpeg/FFmpeg.node';
-import { joinedKey, musicMixKey } from '../../nodes/shared/keys';
+import { joinedKey, musicMixKey, runPrefix } from '../../nodes/shared/keys';
 import { executionContext } from '../helpers/execution-context';
 import { downloadTo, startS3, type TestS3 } from '../helpers/s3';
 import { s3Credential } from '../video-generation/context';
@@ -214,6 +214,7 @@ describe('FFmpeg → Mix Music in a run', () => {
 		const summary = json.music as IDataObject;
 		assert.equal(summary.ducked, true);
 		assert.equal(summary.volume, -24);
+		assert.deepEqual(summary.stored, { bucket: s3.storage.bucket, key: 'music/bed.mp3' }, 'a stored file is referenced where it is');
 		const file = await downloadTo(s3, musicMixKey('m1'), tmp.path('from-key.mp4'));
 		assert.ok((await bandLevel(file, 'music', 1.9, 2.9)) - (await bandLevel(file, 'music', 3.3, 4.3)) >= 6, 'ducked under speech');
 	});
@@ -231,6 +232,27 @@ describe('FFmpeg → Mix Music in a run', () => {
 		assert.equal((json.video as IDataObject).key, musicMixKey('m1'));
 		await assert.rejects(mix({ url: `${base}/moved` }), /redirected to http:\/\/169\.254\.169\.254\/latest\/meta-data\/; redirects are not followed/);
 		await assert.rejects(mix({ url: `${base}/nothing.mp3` }), /"music" could not be downloaded: The music URL answered 404/);
+	});
+
+	it('keeps the downloaded music with the run, and a resume mixes that copy after the link has gone', async () => {
+		process.env.REELSMITH_CALLBACK_ALLOW_LOOPBACK = 'true';
+		let served = 0;
+		const once = createServer((req, res) => (served++ === 0 ? res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(musicBytes) : res.writeHead(410).end()));
+		await new Promise<void>((resolve) => once.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(once.address() as AddressInfo).port}/signed/bed.mp3?expires=1`;
+			const first = (await mix({ url })).music as IDataObject;
+			const stored = first.stored as { bucket: string; key: string };
+			assert.match(stored.key, new RegExp(`^${runPrefix('m1')}media/music-[0-9a-f]{12}\\.mp3$`));
+			assert.ok((await s3.storage.downloadBuffer(stored)).equals(musicBytes), 'the kept copy is the downloaded file, byte for byte');
+			// The link now answers 410 Gone: the resumed assembly must not need it.
+			const again = await mix({ url });
+			assert.deepEqual((again.music as IDataObject).stored, stored);
+			assert.equal((again.video as IDataObject).key, musicMixKey('m1'));
+			assert.equal(served, 1, 'the URL was fetched once');
+		} finally {
+			once.close();
+		}
 	});
 
 	it('names the music when the stored key is not there', async () => {

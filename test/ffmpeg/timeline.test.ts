@@ -47,4 +47,20 @@ describe('editor timeline', () => {
 		const fades = buildEdl(input('crossfade'));
 		assert.match(fades, /\n002  S002 +V +D +015 00:00:00:00 00:00:05:15 00:00:04:00 00:00:09:15\n/);
 	});
+
+	test('the music bed is a track of its own over the whole video, in the OTIO and on A2 of the EDL', () => {
+		const music = { url: 's3://b/runs/r/media/music.mp3', volume: -20, gain: -3.5, ducked: true };
+		const otio = buildOtio({ ...input('none'), music }) as any;
+		assert.deepEqual(otioProblems(otio), []);
+		const tracks = otio.tracks.children;
+		assert.deepEqual(tracks.map((track: any) => [track.name, track.kind]), [['Scenes', 'Video'], ['Narration', 'Audio'], ['Music', 'Audio']]);
+		const [bed] = tracks[2].children;
+		assert.equal(bed.media_references.DEFAULT_MEDIA.target_url, music.url);
+		assert.equal(seconds(bed.source_range.duration), 9.5, 'as long as the scenes together');
+		assert.deepEqual(bed.metadata.reelsmith, { volume: -20, gain: -3.5, ducked: true, loop: true });
+		const edl = buildEdl({ ...input('none'), music }).split('\n');
+		assert.match(edl[7], /^003  MUSIC +A2 +C +00:00:00:00 00:00:09:15 00:00:00:00 00:00:09:15$/);
+		assert.equal(edl[8], `* FROM CLIP NAME: ${music.url}`);
+		assert.equal((buildOtio(input('none')) as any).tracks.children.length, 2, 'no music, no music track');
+	});
 });

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { callbackSettings } from '../../shared/callbacks/settings';
 import { downloadPublicFile } from '../../shared/fetchPublic';
-import { musicMixKey } from '../../shared/keys';
+import { musicMixKey, musicSourceKey } from '../../shared/keys';
 import { jsonParameter } from '../../shared/parameters';
 import type { StandardKey } from '../../shared/outputKey';
 import { DEFAULT_MUSIC_VOLUME, mixMusic, MUSIC_VOLUME_LIMITS } from '../lib/music';
@@ -43,6 +45,29 @@ export const description: INodeProperties[] = [
 	outputKeyField('music', standard),
 ];
 
+const AUDIO_TYPES: Record<string, string> = {
+	'.mp3': 'audio/mpeg',
+	'.m4a': 'audio/mp4',
+	'.aac': 'audio/aac',
+	'.wav': 'audio/wav',
+	'.flac': 'audio/flac',
+	'.ogg': 'audio/ogg',
+	'.opus': 'audio/ogg',
+};
+
+/** Names the kept copy by its URL, so a run whose music changes (an operator's retry) downloads the new one. */
+const urlHash = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 12);
+
+/** The URL path's extension when it names an audio type, else none (the kept copy is then named without one). */
+function urlExtension(url: string): string {
+	try {
+		const ext = extname(new URL(url).pathname).toLowerCase();
+		return ext in AUDIO_TYPES ? ext : '';
+	} catch {
+		return '';
+	}
+}
+
 /** The Music parameter: null for none, else a stored object or a URL to download. */
 function readMusic(this: IExecuteFunctions, itemIndex: number): { key: string; bucket?: string } | { url: string } | null {
 	const value = jsonParameter(this, 'music', 'Music', itemIndex, { bareText: true }) ?? null;
@@ -64,6 +89,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const volume = readNumber.call(this, itemIndex, 'volume', 'Volume', { ...MUSIC_VOLUME_LIMITS, fallback: DEFAULT_MUSIC_VOLUME });
 	const duck = this.getNodeParameter('duck', itemIndex, true) !== false;
 	const outputKey = readOutputKey.call(this, itemIndex, standard);
+	const runId = String(inputJson.call(this, itemIndex).runId ?? '');
+	let stored: { bucket: string; key: string } | null = null;
 
 	const { ref, result } = await renderVideo(
 		this,
@@ -72,18 +99,31 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		async ({ input, output, path, storage, onProgress, known }) => {
 			let file: string;
 			if ('url' in music) {
-				try {
-					file = await downloadPublicFile(music.url, path('music.download'), { what: 'music', allowLoopback: callbackSettings().allowLoopback });
-				} catch (error) {
-					return fail.call(
-						this,
-						itemIndex,
-						`The run's "music" could not be downloaded: ${(error as Error).message}`,
-						'Fix "music.url" (or upload the file and use "music.key") and send the run again.',
-					);
+				const kept = runId ? { bucket: storage.bucket, key: musicSourceKey(runId, urlHash(music.url), urlExtension(music.url)) } : null;
+				// A resume mixes the copy kept the first time: the link may have expired since, or point at other audio.
+				if (kept && (await storage.stat(kept))) {
+					file = path(localName('music', kept));
+					await storage.downloadFile(kept, file);
+					stored = kept;
+				} else {
+					try {
+						file = await downloadPublicFile(music.url, path('music.download'), { what: 'music', allowLoopback: callbackSettings().allowLoopback });
+					} catch (error) {
+						return fail.call(
+							this,
+							itemIndex,
+							`The run's "music" could not be downloaded: ${(error as Error).message}`,
+							'Fix "music.url" (or upload the file and use "music.key") and send the run again.',
+						);
+					}
+					if (kept) {
+						await storage.uploadFile(file, kept.key, AUDIO_TYPES[extname(kept.key)] ?? 'application/octet-stream');
+						stored = kept;
+					}
 				}
 			} else {
 				file = await download.call(this, itemIndex, storage, music, path(localName('music', music)), 'Music');
+				stored = { bucket: music.bucket || storage.bucket, key: music.key };
 			}
 			try {
 				return await mixMusic({ input, music: file, output, volume, duck, onProgress, known });
@@ -96,6 +136,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	);
 	const summary = {
 		source: 'url' in music ? { url: music.url } : { key: music.key },
+		// The file that was mixed, in storage: what the editor timeline references.
+		stored,
+		duration: round(result.duration, 3),
 		volume: result.volume,
 		gain: round(result.gain, 2),
 		musicLoudness: result.musicLoudness === null ? null : round(result.musicLoudness, 2),

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { narrationKey, timelineKey } from '../../shared/keys';
 import { CLIP_FORMAT } from '../../shared/presets';
 import { getStorage } from '../../shared/storageNode';
-import { buildEdl, buildOtio, type TimelineClip, type TimelineCue } from '../lib/timeline';
+import { buildEdl, buildOtio, type TimelineClip, type TimelineCue, type TimelineMusic } from '../lib/timeline';
 import { fail, inputJson, readChoice, readNumber, readRefList, transitionFields, uploadText } from './common';
 
 const show = { show: { operation: ['timeline'] } };
@@ -37,6 +37,14 @@ export const description: INodeProperties[] = [
 		description: 'The SRT the Subtitles operation stored ({bucket, key}), referenced from the timeline',
 		displayOptions: show,
 	},
+	{
+		displayName: 'Music',
+		name: 'music',
+		type: 'json',
+		default: '={{ $json.music }}',
+		description: 'What Mix Music laid under the narration ({stored: {bucket, key}, volume, gain, ducked}); it becomes a music track. Empty = no music track.',
+		displayOptions: show,
+	},
 ];
 
 const s3Url = (bucket: string, key: string) => `s3://${bucket}/${key}`;
@@ -66,6 +74,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		(cue): cue is TimelineCue => !!cue && Number.isFinite(cue.start) && Number.isFinite(cue.end) && typeof cue.text === 'string',
 	);
 	const subtitles = this.getNodeParameter('subtitles', itemIndex, null) as { bucket?: string; key?: string } | null;
+	const mixed = this.getNodeParameter('music', itemIndex, null) as IDataObject | null;
+	const kept = mixed && typeof mixed === 'object' ? (mixed.stored as { bucket?: string; key?: string } | null) : null;
+	const music: TimelineMusic | undefined = kept?.key
+		? { url: s3Url(kept.bucket || storage.bucket, kept.key), volume: Number(mixed?.volume), gain: Number(mixed?.gain), ducked: mixed?.ducked === true }
+		: undefined;
 	const input = {
 		name: typeof json.title === 'string' && json.title ? json.title : `Reelsmith run ${runId}`,
 		fps: CLIP_FORMAT.fps,
@@ -73,6 +86,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		transition,
 		fade,
 		cues,
+		music,
 		subtitlesUrl: subtitles?.key ? s3Url(subtitles.bucket || storage.bucket, subtitles.key) : undefined,
 	};
 	const otio = await uploadText(storage, `${JSON.stringify(buildOtio(input), null, 2)}\n`, timelineKey(runId, 'otio'));

@@ -30,6 +30,17 @@ export interface TimelineInput {
 	fade: number;
 	subtitlesUrl?: string;
 	cues?: TimelineCue[];
+	/** The music bed under the whole video, as Mix Music laid it (looped and cut to the length, ducked under speech). */
+	music?: TimelineMusic;
+}
+
+export interface TimelineMusic {
+	url: string;
+	/** LUFS of the bed on its own, before ducking. */
+	volume: number;
+	/** dB Mix Music applied to the file to reach `volume`. */
+	gain: number;
+	ducked: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -82,6 +93,14 @@ export function buildOtio(input: TimelineInput): Json {
 			? clip(`Scene ${scene.sceneNumber} narration`, scene.narrationUrl, scene.duration, rate)
 			: item('Gap.1', `Scene ${scene.sceneNumber} (no narration)`, { source_range: range(0, scene.duration, rate) }),
 	);
+	const tracks = [track('Scenes', 'Video', video), track('Narration', 'Audio', audio)];
+	if (input.music) {
+		// One clip over the whole video: Mix Music loops a short file, which an editor does by repeating it.
+		const total = input.clips.reduce((sum, scene) => sum + scene.duration, 0);
+		const bed = clip('Music', input.music.url, total, rate);
+		bed.metadata = { reelsmith: { volume: input.music.volume, gain: input.music.gain, ducked: input.music.ducked, loop: true } };
+		tracks.push(track('Music', 'Audio', [bed]));
+	}
 	const markers = (input.cues ?? []).map((cue) => ({
 		OTIO_SCHEMA: 'Marker.2',
 		name: cue.text,
@@ -95,7 +114,7 @@ export function buildOtio(input: TimelineInput): Json {
 		name: input.name,
 		global_start_time: time(0, rate),
 		metadata: { reelsmith: { subtitles: input.subtitlesUrl ?? null, transition: input.transition } },
-		tracks: { ...item('Stack.1', 'tracks', { source_range: null, children: [track('Scenes', 'Video', video), track('Narration', 'Audio', audio)] }), markers },
+		tracks: { ...item('Stack.1', 'tracks', { source_range: null, children: tracks }), markers },
 	};
 }
 
@@ -131,5 +150,10 @@ export function buildEdl(input: TimelineInput): string {
 		lines.push(`* FROM CLIP NAME: ${scene.url}`);
 		at = end;
 	});
+	if (input.music) {
+		// The bed on the second audio channel, from the start to the end of the video.
+		lines.push(`${number()}  ${'MUSIC'.padEnd(8)} A2    C        ${tc(0)} ${tc(at)} ${tc(0)} ${tc(at)}`);
+		lines.push(`* FROM CLIP NAME: ${input.music.url}`);
+	}
 	return `${lines.join('\n')}\n`;
 }
