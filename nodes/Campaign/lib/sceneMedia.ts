@@ -22,7 +22,11 @@ export interface SceneMedia {
 	 */
 	still?: MediaSource;
 	/** The sound the scene has instead of speech: its length is the scene's; `text` is shown as subtitles over it. */
-	voiceOver?: MediaSource & { text?: string };
+	voiceOver?: MediaSource & {
+		text?: string;
+		/** Its length in seconds, measured once by the Estimate step (the paid clip is sized by it); absent until then. */
+		seconds?: number;
+	};
 }
 
 const ENTRY_FIELDS = ['scene', 'clip', 'still', 'voiceOver'];
@@ -190,6 +194,16 @@ export function sceneMediaOf(value: unknown): SceneMedia[] {
 /** The scenes of a run that have a voice-over of their own (they cost no speech). */
 export function ownVoiceScenes(media: SceneMedia[] | undefined): Set<number> {
 	return new Set((media ?? []).filter((entry) => entry.voiceOver).map((entry) => entry.scene));
+}
+
+/** Scene number → the measured length of its own voice-over (what sets the scene's length), for those measured. */
+export function ownVoiceSeconds(media: SceneMedia[] | undefined): Map<number, number> {
+	const lengths = new Map<number, number>();
+	for (const entry of media ?? []) {
+		const seconds = Number(entry.voiceOver?.seconds);
+		if (Number.isFinite(seconds) && seconds > 0) lengths.set(entry.scene, seconds);
+	}
+	return lengths;
 }
 
 /** The scenes of a run that show a clip of their own (they cost no video). */
