@@ -470,7 +470,10 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		const bytes = await readFile(voice);
 		let downloads = 0;
 		const host = createServer((req, res) => {
-			if (req.url !== '/take.wav') return res.writeHead(404).end();
+			if (req.url !== '/take.wav') {
+				res.writeHead(404).end();
+				return;
+			}
 			downloads++;
 			res.writeHead(200, { 'content-type': 'audio/wav' }).end(bytes);
 		});

@@ -45,6 +45,7 @@ export async function stillDataUri(storage: Storage, still: OwnStill, label: str
 		try {
 			path = await downloadOwnFile(storage, still, dir, 'still');
 		} catch (error) {
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- caught in the provider loop, which fails the scene with NodeOperationError
 			throw new Error(`${label}your still ${where(still)} could not be downloaded: ${(error as Error).message}. ${FIX}`);
 		}
 		const size = (await stat(path)).size;
