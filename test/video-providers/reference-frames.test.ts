@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
+import { readFile } from 'node:fs/promises';
 import { startS3, type TestS3 } from '../helpers/s3';
+import { makeImage, tempDir } from '../fixtures/media/make';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 import { useVideoFakes } from './support';
@@ -18,13 +20,16 @@ const RUNWAY_SECRET = 'rw-refs';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let s3: TestS3;
+let stills: Awaited<ReturnType<typeof tempDir>>;
 const fakes = useVideoFakes({ access: ACCESS, secret: SECRET, runwaySecret: RUNWAY_SECRET });
 
 beforeAll(async () => {
 	s3 = await startS3();
+	stills = await tempDir();
 });
 afterAll(async () => {
 	await s3?.stop();
+	await stills?.cleanup();
 });
 
 
@@ -103,8 +108,8 @@ describe('storyboard reference frames', () => {
 
 	test('your own still (sceneMedia) is the first frame: Kling gets it as bare base64, Runway as a data URI, over any other reference', async () => {
 		const key = 'campaigns/6f1c2d3e-4b5a-4978-8a1b-2c3d4e5f6a7b/media/still/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e.png';
-		const still = await (await import('../fixtures/media/make')).makeImage(`${process.env.TMPDIR ?? '/tmp'}/own-still-${process.pid}.png`, 'orange', '320x180');
-		const bytes = await (await import('node:fs/promises')).readFile(still);
+		const still = await makeImage(stills.path('own-still.png'), 'orange', '320x180');
+		const bytes = await readFile(still);
 		await s3.storage.uploadBuffer(bytes, key, 'image/png');
 		const nodeOptions = { referenceFrame: 'storyboard', referenceImage: 'https://example.com/cast.png' };
 		const [[kling]] = await run(context('kling', {}, nodeOptions, { ownStill: { key } }));
@@ -118,7 +123,7 @@ describe('storyboard reference frames', () => {
 
 	test('your own still with the local renderer is a Ken Burns clip at $0; a still that is no picture fails the scene saying so', async () => {
 		const key = 'stills/own-local.png';
-		const still = await (await import('../fixtures/media/make')).makeImage(`${process.env.TMPDIR ?? '/tmp'}/own-still-local-${process.pid}.png`, 'blue', '640x480');
+		const still = await makeImage(stills.path('own-still-local.png'), 'blue', '640x480');
 		await s3.storage.uploadFile(still, key, 'image/png');
 		const [[item]] = await run(context('local', {}, {}, { ownStill: { key } }));
 		assert.equal(item.json.provider, 'local');
