@@ -526,6 +526,8 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			assert.ok(new Set(first).size > 30, 'the still is in the picture, not a blank');
 			const { rows: estimate } = await db.query("select message from events where run_id = $1 and message like 'Estimate%'", [runId]);
 			assert.match(estimate[0].message, /1 from your own still, a slow zoom: \$0/);
+			const { rows: clipCosts } = await db.query("select scene_number, provider, model, amount_usd from costs where run_id = $1 and purpose = 'clip' and scene_number = 1", [runId]);
+			assert.deepEqual(clipCosts.map((line) => [line.provider, line.model, Number(line.amount_usd)]), [['local', 'ken-burns', 0]]);
 		} finally {
 			host.close();
 		}

@@ -590,6 +590,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				width: preset.width,
 				height: preset.height,
 				label,
+				ledger,
+				runId,
+				sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
 			});
 			const served = [...attempts, ...(made.json.attempts as unknown as Attempt[])];
 			return [{ ...made, json: { ...made.json, attempts: served as unknown as IDataObject[], notes: [...notes, ...(made.json.notes as string[])] } }];

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { downloadOwnFile, ownFileOf, type OwnFile } from '../../shared/ownFile';
+import type { Ledger } from '../../shared/ledger';
 import { jsonParameter } from '../../shared/parameters';
 import { probeStreams } from '../../shared/probe';
 import type { Storage } from '../../shared/transport/storage';
@@ -70,7 +71,18 @@ export async function stillDataUri(storage: Storage, still: OwnStill, label: str
 export async function makeStillClip(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	job: { still: OwnStill; storage: Storage; outputKey: string; duration: number; width: number; height: number; label: string },
+	job: {
+		still: OwnStill;
+		storage: Storage;
+		outputKey: string;
+		duration: number;
+		width: number;
+		height: number;
+		label: string;
+		ledger?: Ledger;
+		runId?: string;
+		sceneNumber?: number;
+	},
 ): Promise<INodeExecutionData[]> {
 	const { still, storage, label } = job;
 	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex });
@@ -96,6 +108,19 @@ export async function makeStillClip(
 	});
 	const item = this.getInputData()[itemIndex];
 	const cost = { provider: 'local', model: 'ken-burns', units: job.duration, unit: 'second' as const, amountUsd: 0 };
+	// A $0 line like every locally rendered clip's, so the run's costs list every scene.
+	if (job.ledger && job.runId) {
+		await job.ledger.recordCost({
+			runId: job.runId,
+			sceneNumber: job.sceneNumber ?? null,
+			provider: cost.provider,
+			model: cost.model,
+			units: cost.units,
+			unit: 'second',
+			amountUsd: 0,
+			purpose: 'clip',
+		});
+	}
 	return [
 		{
 			json: {
