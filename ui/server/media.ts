@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod/v4';
 import { campaignMediaKey, campaignOfKey, MEDIA_KINDS, type MediaKind } from '../../nodes/shared/keys';
 import { probeStreams } from '../../nodes/shared/probe';
@@ -142,6 +143,13 @@ export function mediaRoutes(deps: Deps) {
 				},
 				404: { description: 'No campaign with that id that the caller can see.', schema: errorSchema },
 				413: { description: 'The body is larger than the largest upload (200 MB).', schema: errorSchema },
+			},
+		}),
+		// Also a body sent without Content-Length (chunked) stops being read past the largest upload.
+		bodyLimit({
+			maxSize: LARGEST + MB,
+			onError: () => {
+				throw new ApiError(413, 'The upload is larger than the largest file taken (a clip of 200 MB). Send a shorter or smaller file.');
 			},
 		}),
 		async (c) => {

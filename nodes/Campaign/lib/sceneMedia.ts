@@ -52,6 +52,8 @@ function show(value: unknown): string {
 const given = (value: unknown) => value !== undefined && value !== null;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const KEY_EXAMPLES: Record<string, string> = { 'the clip': 'clips/intro.mp4', 'the still': 'stills/opening.png', 'the voice-over': 'voice/two.wav' };
+
 /** Why a `{url} | {key}` at `field` is not one; null when it is. */
 function sourceProblem(value: unknown, field: string, what: string, extra: string[] = []): MediaProblem | null {
 	const use = `Send {"key": "<object key>"} or {"url": "https://…"}${extra.length ? `, optionally with ${extra.map((name) => `"${name}"`).join(', ')}` : ''}.`;
@@ -87,7 +89,7 @@ function sourceProblem(value: unknown, field: string, what: string, extra: strin
 	if (problem) {
 		return {
 			field: `${field}.key`,
-			message: `"${field}.key" ${problem} (got ${show(value.key)}). Send the key of an object in the run's bucket, e.g. "clips/intro.mp4".`,
+			message: `"${field}.key" ${problem} (got ${show(value.key)}). Send the key of an object in the run's bucket, e.g. "${KEY_EXAMPLES[what] ?? 'clips/intro.mp4'}", or upload the file on the dashboard and use the key it answers.`,
 		};
 	}
 	return null;
