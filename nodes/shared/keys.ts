@@ -25,6 +25,8 @@
  *   voice-previews/<provider>/<hash>.wav, .json      a voice preview and its facts, keyed by a hash of provider,
  *                                                    model, voice, settings and text (the cache: same hash, same audio)
  *   campaigns/<campaignId>/cast/<id>.<png|jpg|webp>  a reference image of the campaign's cast (a character, a setting)
+ *   campaigns/<campaignId>/media/<kind>/<id>.<ext>   a file a manager uploaded for the campaign's runs (kind: clip,
+ *                                                    still, voiceOver, music), named in sceneMedia or music by key
  */
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -88,5 +90,12 @@ export const castImagePrefix = (campaignId: string) => `${CAMPAIGNS_ROOT}${campa
 export const castImageKey = (campaignId: string, id: string, extension: string) => `${castImagePrefix(campaignId)}${id}.${extension}`;
 /** Whether a reference is a cast image in the bucket (the video step reads it) rather than a URL or a data URI. */
 export const isCastImageKey = (reference: string) => /^campaigns\/[0-9a-f-]{36}\/cast\/[A-Za-z0-9-]+\.(png|jpg|webp)$/.test(reference);
+/** Own media uploaded through the dashboard: kept across runs, one folder per campaign and kind. */
+export const MEDIA_KINDS = ['clip', 'still', 'voiceOver', 'music'] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+export const campaignMediaKey = (campaignId: string, kind: MediaKind, id: string, extension: string) =>
+	`${CAMPAIGNS_ROOT}${campaignId}/media/${kind}/${id}.${extension}`;
+/** The campaign a key belongs to when it lies in a campaign's own folder (its cast, its uploads), else null. */
+export const campaignOfKey = (key: string): string | null => /^campaigns\/([0-9a-f-]{36})\//i.exec(key)?.[1]?.toLowerCase() ?? null;
 /** A brand kit's logo: outside runs/ (a kit's keys may not name run artifacts), one folder per campaign. */
 export const brandLogoKey = (campaignId: string, hash: string, extension: 'png' | 'jpg') => `brand/${campaignId}/logo-${hash}.${extension}`;

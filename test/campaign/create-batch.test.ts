@@ -32,6 +32,17 @@ describe('batch create (Campaign → Create Batch)', () => {
 		assert.equal(rows[0].rejected[0].field, 'priority');
 	});
 
+	it("refuses a row that names another campaign's upload, naming its field; the campaign's own upload is queued", async () => {
+		const own = (await store.db.query("insert into campaigns (name) values ('Uploads campaign') returning id")).rows[0].id;
+		const other = (await store.db.query("insert into campaigns (name) values ('Other uploads') returning id")).rows[0].id;
+		const still = (campaignId: string) => [{ scene: 1, still: { key: `campaigns/${campaignId}/media/still/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e.png` } }];
+		const [accepted] = await create({ rows: [{ script: script(1), sceneMedia: still(own) }, { script: script(2), sceneMedia: still(other) }] }, undefined, 'Uploads campaign');
+		const answer = accepted[0].json as { runs: Array<{ row: number }>; rejected: Array<{ row: number; field: string; message: string }> };
+		assert.deepEqual(answer.runs.map((r) => r.row), [1]);
+		assert.deepEqual(answer.rejected.map((r) => [r.row, r.field]), [[2, 'sceneMedia[0].still.key']]);
+		assert.match(answer.rejected[0].message, /a file of another campaign/);
+	});
+
 	it('a batch with no good row, a wrong token or an unknown column writes nothing', async () => {
 		const before = await counts(store.db);
 		const batches = Number((await store.db.query('select count(*) from batches')).rows[0].count);

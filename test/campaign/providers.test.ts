@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, it } from 'vitest';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Campaign } from '../../nodes/Campaign/Campaign.node';
-import { budgetStop, estimateRun, planningEstimate, spokenCharacters } from '../../nodes/Campaign/lib/estimate';
+import { budgetStop, describeEstimate, estimateRun, planningEstimate, spokenCharacters } from '../../nodes/Campaign/lib/estimate';
 import { chooseProviders } from '../../nodes/Campaign/lib/providers';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import { speechCostUsd, typicalClaudeCallUsd, videoCostUsd } from '../../nodes/shared/prices';
 import { parseScript } from '../../nodes/shared/screenplay/parse';
+import { makeTone } from '../fixtures/media/make';
 import { acceptParams, executeContext, fountain, resetRuns, runCampaign, useStore, webhookItem } from './fixture';
 
 /** Request fields for providers, budget and approval; provider choice; the estimate and its budget stop. */
@@ -240,6 +244,41 @@ describe('Campaign steps for providers, estimate, approval and cancel', () => {
 		assert.equal(Number(run.cost_estimate), 0.56, '2 Kling scenes × 5 billed s × $0.056; scene 2 is your own clip');
 		const event = (await store.db.query("select message from events where run_id = $1 and message like 'Estimate%'", [runId])).rows[0];
 		assert.match(event.message, /3 scene\(s\), 10 s on kling: \$0\.56 \(1 with your own clip: \$0\)/);
+	});
+
+	it("estimate sizes a Kling scene by its own voice-over's length, measured once: a 7 s voice-over bills 10 s, not 5", async () => {
+		const dir = await mkdtemp(join(tmpdir(), 'reelsmith-voice-length-'));
+		const voice = await makeTone(join(dir, 'long.wav'), { duration: 7 });
+		await store.s3.storage.uploadFile(voice, 'voice/long-take.wav', 'audio/wav');
+		await rm(dir, { recursive: true, force: true });
+		runId = await accept({ sceneMedia: [{ scene: 2, voiceOver: { key: 'voice/long-take.wav' } }, { scene: 3, still: { key: 'stills/poster.png' } }] });
+		await store.db.query(
+			`update runs set status = 'running', options = options || '{"providers": {"planner": "rules", "video": ["kling", "local"], "speech": ["espeak"]}}' where id = $1`,
+			[runId],
+		);
+		const [ok] = await call({ resource: 'run', operation: 'estimate', runId, plan }, [{ runId, plan }]);
+		assert.equal(ok.length, 1);
+		const run = await row();
+		const event = (await store.db.query("select message from events where run_id = $1 and message like 'Estimate%'", [runId])).rows[0];
+		assert.match(event.message, /20 s on kling: \$1\.12 \(1 from your own still, animated by kling\)/);
+		// Scenes 1 and 3 bill 5 s each (a still with a paid provider still costs its clip); scene 2 lasts 7 s → Kling's 10 s.
+		assert.equal(Number(run.cost_estimate), 1.12, '(5 + 10 + 5) billed s × $0.056');
+		assert.ok(Math.abs(run.options.sceneMedia[0].voiceOver.seconds - 7) < 0.05, 'the length is kept with the run');
+		// Priced again (approval's take pick reads the same options): no second download, the kept length is used.
+		await store.s3.storage.client.removeObject(store.s3.bucket, 'voice/long-take.wav');
+		await call({ resource: 'run', operation: 'estimate', runId, plan }, [{ runId, plan }]);
+		assert.equal(Number((await row()).cost_estimate), 1.12);
+	});
+
+	it('a still costs nothing with the local renderer and the clip with a paid one', () => {
+		const local = estimateRun({ plan, providers: { planner: 'rules', video: ['local'], speech: ['espeak'] }, ownStills: [3] });
+		assert.deepEqual([local.videoUsd, local.ownStills], [0, 1]);
+		assert.match(describeEstimate(local), /\(1 from your own still, a slow zoom: \$0\)/);
+		const kling = estimateRun({ plan, providers: { planner: 'rules', video: ['kling'], speech: ['espeak'] } });
+		const klingWithStill = estimateRun({ plan, providers: { planner: 'rules', video: ['kling'], speech: ['espeak'] }, ownStills: [3] });
+		assert.ok(klingWithStill.videoUsd > 0);
+		assert.equal(klingWithStill.videoUsd, kling.videoUsd, 'Kling animates the still: the scene is still paid');
+		assert.match(describeEstimate(klingWithStill), /\(1 from your own still, animated by kling\)/);
 	});
 
 	it('estimate stores cost_estimate and fails an over-budget run before generation', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
+import { foreignMediaProblem } from '../../nodes/Campaign/lib/campaignMedia';
 import { fountain } from './fixture';
 
 /** Every rejected request says which field is wrong and what to do; nothing here touches a database. */
@@ -428,6 +429,42 @@ describe('your own clip per scene (sceneMedia)', () => {
 		]);
 	});
 
+	it('keeps a still by key or by URL, alone or with a voice-over', () => {
+		const result = validateRunRequest({
+			script: fountain(3),
+			sceneMedia: [
+				{ scene: 1, still: { key: ' campaigns/0d5f3d4e-2a61-4b8c-9a3e-5c1f7e9b2d10/media/still/a.png ' } },
+				{ scene: 3, still: { url: 'https://example.com/poster.jpg' }, voiceOver: { key: 'voice/three.wav' } },
+			],
+		});
+		assert.ok(result.ok, JSON.stringify(result));
+		assert.deepEqual(result.options.sceneMedia, [
+			{ scene: 1, still: { key: 'campaigns/0d5f3d4e-2a61-4b8c-9a3e-5c1f7e9b2d10/media/still/a.png' } },
+			{ scene: 3, still: { url: 'https://example.com/poster.jpg' }, voiceOver: { key: 'voice/three.wav' } },
+		]);
+	});
+
+	it("refuses another campaign's uploads once the run's campaign is known, naming the field", () => {
+		const own = '0d5f3d4e-2a61-4b8c-9a3e-5c1f7e9b2d10';
+		const other = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+		const options = {
+			sceneMedia: [
+				{ scene: 1, still: { key: `campaigns/${own}/media/still/a.png` } },
+				{ scene: 2, clip: { url: 'https://example.com/b.mp4' }, voiceOver: { key: `campaigns/${other}/media/voiceOver/b.wav` } },
+			],
+			music: null,
+		};
+		assert.equal(foreignMediaProblem({ sceneMedia: [options.sceneMedia[0]] }, own), null);
+		assert.equal(foreignMediaProblem({ sceneMedia: [{ scene: 1, clip: { key: 'clips/own.mp4' } }] }, null), null, 'keys outside campaigns/ stay usable');
+		const refused = foreignMediaProblem(options, own);
+		assert.equal(refused?.field, 'sceneMedia[1].voiceOver.key');
+		assert.match(refused!.message, /a file of another campaign\. Upload the file to this run's campaign/);
+		const music = foreignMediaProblem({ music: { key: `campaigns/${other}/media/music/bed.mp3` } }, own);
+		assert.equal(music?.field, 'music.key');
+		// A campaign that does not exist yet owns no folder.
+		assert.equal(foreignMediaProblem({ sceneMedia: [options.sceneMedia[0]] }, null)?.field, 'sceneMedia[0].still.key');
+	});
+
 	for (const [what, sceneMedia, field, message] of [
 		['an object instead of a list', { 2: { key: 'a.mp4' } }, 'sceneMedia', /^"sceneMedia" must be a list of the scenes/],
 		['an entry that is not an object', ['a.mp4'], 'sceneMedia[0]', /^"sceneMedia\[0\]" must be an object/],
@@ -443,7 +480,17 @@ describe('your own clip per scene (sceneMedia)', () => {
 			'sceneMedia[1].scene',
 			/sceneMedia\[0\] already gives media for/,
 		],
-		['neither clip nor voice-over', [{ scene: 1 }], 'sceneMedia[0]', /"sceneMedia\[0\]" has neither "clip" nor "voiceOver"/],
+		['no clip, still or voice-over', [{ scene: 1 }], 'sceneMedia[0]', /"sceneMedia\[0\]" has none of "clip", "still" and "voiceOver"/],
+		['a clip and a still for one scene', [{ scene: 1, clip: { key: 'a.mp4' }, still: { key: 'a.png' } }], 'sceneMedia[0].still', /has both "clip" and "still"; a scene shows one of them/],
+		['a still as text', [{ scene: 1, still: 'a.png' }], 'sceneMedia[0].still', /must be the still as \{"key": …\} or \{"url": …\}/],
+		['a still on a private address', [{ scene: 1, still: { url: 'https://192.168.1.10/a.png' } }], 'sceneMedia[0].still.url', /a private network address/],
+		['a still with an unknown field', [{ scene: 1, still: { key: 'a.png', zoom: 2 } }], 'sceneMedia[0].still.zoom', /unknown field "zoom"/],
+		[
+			"another run's frame as a still",
+			[{ scene: 1, still: { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/scenes/001/frame-check.jpg' } }],
+			'sceneMedia[0].still.key',
+			/the still must be a file of your own outside runs\//,
+		],
 		['a voice-over over plain http', [{ scene: 1, voiceOver: { url: 'http://example.com/vo.mp3' } }], 'sceneMedia[0].voiceOver.url', /must be an https URL/],
 		['a voice-over with an unknown field', [{ scene: 1, voiceOver: { key: 'vo.mp3', volume: 3 } }], 'sceneMedia[0].voiceOver.volume', /it may have url, key, text/],
 		['voice-over text that is not text', [{ scene: 1, voiceOver: { key: 'vo.mp3', text: 42 } }], 'sceneMedia[0].voiceOver.text', /must be the words of the voice-over/],

@@ -19,6 +19,7 @@ import { redisReachable } from '../helpers/redis';
 import { DEFAULT_CALLBACK_SETTINGS } from '../../nodes/shared/callbacks/settings';
 import { verifySignature } from '../../nodes/shared/callbacks/sign';
 import { CallbackReceiver } from '../fakes/callback-receiver';
+import { makeClip, makeTone } from '../fixtures/media/make';
 
 const TOKEN = 'test-webhook-token';
 
@@ -755,6 +756,90 @@ describe('dashboard API', () => {
 			assert.deepEqual([again.status, again.body.field], [400, 'name']);
 			const ben = await as('ben@example.com');
 			assert.equal((await ben.get(`/api/runs/${runId}/cast`)).status, 404);
+		});
+	});
+
+	describe('own media uploads', () => {
+		const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+		/** A multipart upload as the New Run form sends it, with the browser's session cookie. */
+		async function upload(browser: Browser, campaignId: string, fields: { kind?: string; file?: { bytes: Buffer; name: string; type: string } }) {
+			const form = new FormData();
+			if (fields.kind !== undefined) form.set('kind', fields.kind);
+			if (fields.file) form.set('file', new Blob([new Uint8Array(fields.file.bytes)], { type: fields.file.type }), fields.file.name);
+			const response = await fetch(`${base}/api/campaigns/${campaignId}/media`, { method: 'POST', body: form, headers: { cookie: browser.cookie } });
+			return { status: response.status, body: (await response.json()) as any };
+		}
+
+		it('stores a still, a clip and a voice-over under the campaign and answers the key to use', async () => {
+			const anna = await as('anna@example.com');
+			const still = await upload(anna, ids.a, { kind: 'still', file: { bytes: PNG, name: 'opening.png', type: 'image/png' } });
+			assert.equal(still.status, 201, JSON.stringify(still.body));
+			assert.match(still.body.key, new RegExp(`^campaigns/${ids.a}/media/still/[0-9a-f-]+\\.png$`));
+			assert.deepEqual([still.body.kind, still.body.bytes, still.body.duration], ['still', PNG.length, null]);
+			assert.deepEqual(await s3.storage.downloadBuffer({ bucket: s3.bucket, key: still.body.key }), PNG);
+			assert.deepEqual(Buffer.from(await (await fetch(still.body.url)).arrayBuffer()), PNG, 'the presigned link shows it');
+
+			const dir = await mkdtemp(join(tmpdir(), 'reelsmith-upload-test-'));
+			try {
+				const clip = await makeClip(join(dir, 'clip.mp4'), { duration: 1, audio: 'silent' });
+				const voice = await makeTone(join(dir, 'voice.wav'), { duration: 1.5 });
+				const { readFile } = await import('node:fs/promises');
+				const clipAnswer = await upload(anna, ids.a, { kind: 'clip', file: { bytes: await readFile(clip), name: 'my clip.mp4', type: 'video/mp4' } });
+				assert.equal(clipAnswer.status, 201, JSON.stringify(clipAnswer.body));
+				assert.match(clipAnswer.body.key, /\/media\/clip\/[0-9a-f-]+\.mp4$/);
+				assert.ok(Math.abs(clipAnswer.body.duration - 1) < 0.1, `clip lasts ${clipAnswer.body.duration} s`);
+				const voiceAnswer = await upload(anna, ids.a, { kind: 'voiceOver', file: { bytes: await readFile(voice), name: 'take1.wav', type: 'audio/wav' } });
+				assert.equal(voiceAnswer.status, 201, JSON.stringify(voiceAnswer.body));
+				assert.ok(Math.abs(voiceAnswer.body.duration - 1.5) < 0.05, `voice-over lasts ${voiceAnswer.body.duration} s`);
+				// A WAV is not a clip, whatever its name says.
+				const disguised = await upload(anna, ids.a, { kind: 'clip', file: { bytes: await readFile(voice), name: 'fake.mp4', type: 'video/mp4' } });
+				assert.deepEqual([disguised.status, disguised.body.field], [400, 'file']);
+				assert.match(disguised.body.error, /is not a video .* ffmpeg can read \(no video in it\)/);
+			} finally {
+				await rm(dir, { recursive: true, force: true });
+			}
+
+			const link = await anna.get(`/api/campaigns/${ids.a}/media/link?key=${encodeURIComponent(still.body.key)}`);
+			assert.equal(link.status, 200);
+			assert.deepEqual(Buffer.from(await (await fetch(link.body.url)).arrayBuffer()), PNG);
+		});
+
+		it('answers a 400 naming the field for a wrong kind, a missing or mistyped file, or one too big', async () => {
+			const anna = await as('anna@example.com');
+			const noKind = await upload(anna, ids.a, { file: { bytes: PNG, name: 'a.png', type: 'image/png' } });
+			assert.deepEqual([noKind.status, noKind.body.field], [400, 'kind']);
+			assert.match(noKind.body.error, /"kind" must be one of clip, still, voiceOver, music/);
+			const badKind = await upload(anna, ids.a, { kind: 'poster', file: { bytes: PNG, name: 'a.png', type: 'image/png' } });
+			assert.deepEqual([badKind.status, badKind.body.field], [400, 'kind']);
+			const noFile = await upload(anna, ids.a, { kind: 'still' });
+			assert.deepEqual([noFile.status, noFile.body.field], [400, 'file']);
+			assert.match(noFile.body.error, /"file" is missing/);
+			const wrongName = await upload(anna, ids.a, { kind: 'still', file: { bytes: PNG, name: 'a.gif', type: 'image/gif' } });
+			assert.deepEqual([wrongName.status, wrongName.body.field], [400, 'file']);
+			assert.match(wrongName.body.error, /must end in \.png, \.jpg, \.jpeg, \.webp/);
+			const notImage = await upload(anna, ids.a, { kind: 'still', file: { bytes: Buffer.from('hello, not a picture'), name: 'a.png', type: 'image/png' } });
+			assert.deepEqual([notImage.status, notImage.body.field], [400, 'file']);
+			assert.match(notImage.body.error, /is not a PNG, JPEG or WebP image/);
+			const big = Buffer.concat([PNG, Buffer.alloc(10 * 1024 * 1024)]);
+			const tooBig = await upload(anna, ids.a, { kind: 'still', file: { bytes: big, name: 'big.png', type: 'image/png' } });
+			assert.deepEqual([tooBig.status, tooBig.body.field], [400, 'file']);
+			assert.match(tooBig.body.error, /a still may be at most 10 MB/);
+		});
+
+		it("keeps a campaign's uploads from managers of other campaigns", async () => {
+			const anna = await as('anna@example.com');
+			const ben = await as('ben@example.com');
+			const into = await upload(ben, ids.a, { kind: 'still', file: { bytes: PNG, name: 'a.png', type: 'image/png' } });
+			assert.equal(into.status, 404, 'ben cannot upload into campaign A');
+			const annas = await upload(anna, ids.a, { kind: 'still', file: { bytes: PNG, name: 'a.png', type: 'image/png' } });
+			assert.equal(annas.status, 201);
+			const read = await ben.get(`/api/campaigns/${ids.a}/media/link?key=${encodeURIComponent(annas.body.key)}`);
+			assert.equal(read.status, 404, 'ben cannot read it through campaign A');
+			const through = await ben.get(`/api/campaigns/${ids.b}/media/link?key=${encodeURIComponent(annas.body.key)}`);
+			assert.equal(through.status, 404, 'nor through his own campaign');
+			assert.match(through.body.error, /has no upload/);
+			const admin = await as(ADMIN.email, ADMIN.password);
+			assert.equal((await admin.get(`/api/campaigns/${ids.a}/media/link?key=${encodeURIComponent(annas.body.key)}`)).status, 200);
 		});
 	});
 

@@ -964,6 +964,40 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.equal(await byTestId('voice-setting-pitch').getAttribute('min'), '-20');
 	});
 
+	test('a still uploaded on the New Run form ends up in the run request as that scene\'s still, by its campaign key', async () => {
+		// On its own campaign, so it also runs alone (-t "uploaded on the New Run form").
+		const { rows } = await db.query("insert into campaigns (name) values ('Own media campaign') returning id");
+		const campaignId: string = rows[0].id;
+		const url = `${env.dashboard.url}/campaigns/${campaignId}`;
+		await page.goto(url);
+		await Promise.race([byTestId('new-run-toggle').waitFor(), byTestId('login-email').waitFor()]);
+		if (await byTestId('login-email').isVisible()) {
+			await logIn(ADMIN);
+			await page.waitForURL(url);
+		}
+		await byTestId('new-run-toggle').click();
+		await fillScript('three-scenes.fountain');
+		await byTestId('own-media-add').click();
+		await byTestId('own-media-scene-0').fill('2');
+		await byTestId('own-media-part-0').selectOption('still');
+		const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+		await byTestId('own-media-file-0').setInputFiles({ name: 'opening.png', mimeType: 'image/png', buffer: png });
+		await byTestId('own-media-uploaded-0').waitFor();
+		await screenshot(page, 'new-run-own-still');
+		const sent = page.waitForRequest((request) => request.method() === 'POST' && /\/api\/campaigns\/[^/]+\/runs$/.test(new URL(request.url()).pathname));
+		await byTestId('run-submit').click();
+		const body = (await sent).postDataJSON();
+		assert.equal(body.sceneMedia.length, 1);
+		assert.equal(body.sceneMedia[0].scene, 2);
+		assert.match(body.sceneMedia[0].still.key, new RegExp(`^campaigns/${campaignId}/media/still/[0-9a-f-]+\\.png$`));
+		const runId = await openedRunId();
+		// The pipeline took it: the run keeps the still for scene 2.
+		const kept = await db.query<{ media: unknown }>("select options->'sceneMedia' as media from runs where id = $1", [runId]);
+		assert.deepEqual(kept.rows[0].media, [{ scene: 2, still: { key: body.sceneMedia[0].still.key } }]);
+		await byTestId('cancel-button').click();
+		await byTestId('cancel-confirm').click();
+	});
+
 	test("edits a campaign's cast: adds a character with a reference image and a voice, saves, then saves version 2", async () => {
 		// On its own campaign, so it also runs alone (-t cast): logged in here if the tests before it did not.
 		const { rows } = await db.query("insert into campaigns (name) values ('Cast campaign') returning id");

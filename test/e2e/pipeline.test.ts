@@ -467,6 +467,82 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(!(red1 > 150 && green1 < 60), `scene 1 is rendered locally, not the own clip: ${[red1, green1]}`);
 	});
 
+	test("a run with your own still for scene 1 (by key) and a voice-over for scene 2 (by URL): a moving Ken Burns scene at $0, the voice-over's length measured once", async () => {
+		// The still: a busy 4:3 test picture, stored under the campaign's uploads as the dashboard stores it.
+		const campaign = await ensureCampaign(db, 'Own still e2e');
+		const stillKey = `campaigns/${campaign.id}/media/still/3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d.png`;
+		const still = join(dataDir, 'own-still.png');
+		execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=800x600', '-frames:v', '1', '-y', still]);
+		await storage.uploadFile(still, stillKey, 'image/png');
+		// The voice-over on a loopback host (allowed by REELSMITH_CALLBACK_ALLOW_LOOPBACK, as for callbacks and music).
+		const voice = join(dataDir, 'own-voice-url.wav');
+		execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=250:sample_rate=44100:duration=3', '-ac', '1', '-y', voice]);
+		const bytes = await readFile(voice);
+		let downloads = 0;
+		const host = createServer((req, res) => {
+			if (req.url !== '/take.wav') {
+				res.writeHead(404).end();
+				return;
+			}
+			downloads++;
+			res.writeHead(200, { 'content-type': 'audio/wav' }).end(bytes);
+		});
+		await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/take.wav`;
+			const script = 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n\nEXT. ROOF - NIGHT\n\nANA\nThen we finish.\n';
+			// Another campaign's upload is refused, naming the field.
+			const foreign = await post('reelsmith/runs', { script, campaign: 'Someone else', sceneMedia: [{ scene: 1, still: { key: stillKey } }] });
+			assert.equal(foreign.status, 400);
+			assert.equal(foreign.json.field, 'sceneMedia[0].still.key');
+			assert.match(String(foreign.json.message), /a file of another campaign/);
+
+			const answer = await post('reelsmith/runs', {
+				script,
+				iterations: 1,
+				preset: 'square',
+				campaign: 'Own still e2e',
+				sceneMedia: [
+					{ scene: 1, still: { key: stillKey } },
+					{ scene: 2, voiceOver: { url } },
+				],
+			});
+			assert.equal(answer.status, 202, JSON.stringify(answer.json));
+			const runId = String(answer.json.runId);
+			const run = await waitForRun(runId, finished);
+			assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+
+			const { rows: scenes } = await db.query('select number, provider, duration, clip_key from scenes where run_id = $1 order by number', [runId]);
+			assert.deepEqual(
+				scenes.map((scene) => scene.provider),
+				['local', 'local'],
+			);
+			assert.ok(Math.abs(Number(scenes[1].duration) - 3) < 0.15, `scene 2 lasts as long as the 3 s voice-over: ${scenes[1].duration} s`);
+			const { rows: options } = await db.query("select options->'sceneMedia' as media from runs where id = $1", [runId]);
+			assert.ok(Math.abs(Number(options[0].media[1].voiceOver.seconds) - 3) < 0.05, 'the Estimate step measured the voice-over and kept its length');
+			// Once for the estimate, once for the speech step: never again on re-pricing.
+			assert.equal(downloads, 2, `the voice-over was downloaded ${downloads} times`);
+
+			// Scene 1's clip moves over the still: its first and last frames differ, and neither is blank.
+			const clip = await download(scenes[0].clip_key, 'own-still-clip.mp4');
+			assert.deepEqual(pictureSize(clip), { width: 1080, height: 1080 });
+			const frame = (at: number) =>
+				execFileSync('ffmpeg', ['-v', 'error', ...(at > 0 ? ['-ss', String(at)] : []), '-i', clip, '-frames:v', '1', '-vf', 'crop=800:600:140:240,scale=80:60', '-f', 'rawvideo', '-pix_fmt', 'gray', '-']);
+			const first = frame(0);
+			const last = frame(Math.max(0, Number(scenes[0].duration) - 0.1));
+			let difference = 0;
+			for (let i = 0; i < first.length; i++) difference += Math.abs(first[i] - last[i]);
+			assert.ok(difference / first.length > 5, `the camera moved: mean difference ${difference / first.length}`);
+			assert.ok(new Set(first).size > 30, 'the still is in the picture, not a blank');
+			const { rows: estimate } = await db.query("select message from events where run_id = $1 and message like 'Estimate%'", [runId]);
+			assert.match(estimate[0].message, /1 from your own still, a slow zoom: \$0/);
+			const { rows: clipCosts } = await db.query("select scene_number, provider, model, amount_usd from costs where run_id = $1 and purpose = 'clip' and scene_number = 1", [runId]);
+			assert.deepEqual(clipCosts.map((line) => [line.provider, line.model, Number(line.amount_usd)]), [['local', 'ken-burns', 0]]);
+		} finally {
+			host.close();
+		}
+	});
+
 	test('a run with your own voice-over for scene 1: no speech for it, its 4 s set the scene length, its text spread as subtitles over it', async () => {
 		// 4 s of a 300 Hz tone as the recording: espeak would neither sound like this nor last exactly 4 s.
 		const voice = join(dataDir, 'own-voice.wav');

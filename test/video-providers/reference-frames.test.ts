@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
+import { readFile } from 'node:fs/promises';
 import { startS3, type TestS3 } from '../helpers/s3';
+import { makeImage, tempDir } from '../fixtures/media/make';
 import { executeContext } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 import { useVideoFakes } from './support';
@@ -18,17 +20,20 @@ const RUNWAY_SECRET = 'rw-refs';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let s3: TestS3;
+let stills: Awaited<ReturnType<typeof tempDir>>;
 const fakes = useVideoFakes({ access: ACCESS, secret: SECRET, runwaySecret: RUNWAY_SECRET });
 
 beforeAll(async () => {
 	s3 = await startS3();
+	stills = await tempDir();
 });
 afterAll(async () => {
 	await s3?.stop();
+	await stills?.cleanup();
 });
 
 
-function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {}, nodeOptions: IDataObject = {}): IExecuteFunctions {
+function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {}, nodeOptions: IDataObject = {}, extra: IDataObject = {}): IExecuteFunctions {
 	return executeContext({
 		items: [{ runId: 'refs-run', sceneNumber: 2, scene: makeScene({ number: 2, duration: 1 }) as unknown as IDataObject, ...json }],
 		parameters: {
@@ -44,6 +49,7 @@ function context(provider: 'kling' | 'runway' | 'local', json: IDataObject = {},
 			validationFeedback: (item: IDataObject) => ([] as unknown[]).concat(item.validationFeedback ?? []).join('\n'),
 			outputKey: `runs/refs-run/scenes/002/clip-${provider}.mp4`,
 			options: { pollInterval: 50, timeout: 20, retryAttempts: 2, ...nodeOptions },
+			...extra,
 		},
 		s3,
 		nodeName: 'Video Generation',
@@ -98,6 +104,40 @@ describe('storyboard reference frames', () => {
 		assert.equal(fakes.runway.bodies[0].body.promptImage, `data:image/png;base64,${image.toString('base64')}`);
 		await run(context('kling', {}, { referenceImage: key }));
 		assert.equal(fakes.kling.bodies[0].image, image.toString('base64'));
+	});
+
+	test('your own still (sceneMedia) is the first frame: Kling gets it as bare base64, Runway as a data URI, over any other reference', async () => {
+		const key = 'campaigns/6f1c2d3e-4b5a-4978-8a1b-2c3d4e5f6a7b/media/still/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e.png';
+		const still = await makeImage(stills.path('own-still.png'), 'orange', '320x180');
+		const bytes = await readFile(still);
+		await s3.storage.uploadBuffer(bytes, key, 'image/png');
+		const nodeOptions = { referenceFrame: 'storyboard', referenceImage: 'https://example.com/cast.png' };
+		const [[kling]] = await run(context('kling', {}, nodeOptions, { ownStill: { key } }));
+		assert.match(String(kling.json.taskId), /^image2video:/);
+		assert.equal(fakes.kling.bodies[0].image, bytes.toString('base64'), 'the still itself, not the storyboard or the cast image');
+		assert.ok(Number((kling.json.cost as IDataObject).amountUsd) > 0, 'Kling still costs the clip');
+		await run(context('runway', {}, nodeOptions, { ownStill: { key } }));
+		assert.equal(fakes.runway.bodies[0].path, '/v1/image_to_video');
+		assert.equal(fakes.runway.bodies[0].body.promptImage, `data:image/png;base64,${bytes.toString('base64')}`);
+	});
+
+	test('your own still with the local renderer is a Ken Burns clip at $0; a still that is no picture fails the scene saying so', async () => {
+		const key = 'stills/own-local.png';
+		const still = await makeImage(stills.path('own-still-local.png'), 'blue', '640x480');
+		await s3.storage.uploadFile(still, key, 'image/png');
+		const [[item]] = await run(context('local', {}, {}, { ownStill: { key } }));
+		assert.equal(item.json.provider, 'local');
+		assert.equal((item.json.cost as IDataObject).amountUsd, 0);
+		assert.deepEqual((item.json.ownStill as IDataObject).source, { width: 640, height: 480 });
+		const clip = item.json.clip as IDataObject;
+		assert.equal(clip.key, 'runs/refs-run/scenes/002/clip-local.mp4');
+		assert.deepEqual([clip.width, clip.height], [1080, 1080]);
+		assert.ok(Math.abs(Number(clip.duration) - 1) < 0.05, `the scene's 1 s (got ${clip.duration})`);
+		assert.match(String((item.json.notes as string[])[0]), /your still \(640×480\) became a 1 s slow zoom/);
+
+		await s3.storage.uploadBuffer(Buffer.from('not an image'), 'stills/not-a-picture.png', 'image/png');
+		await assert.rejects(run(context('kling', {}, {}, { ownStill: { key: 'stills/not-a-picture.png' } })), /your still "stills\/not-a-picture.png" is not a PNG, JPEG or WebP image/);
+		assert.equal(fakes.kling.bodies.length, 0, 'nothing was sent to Kling');
 	});
 
 	test('without a reference frame Kling stays text-to-video', async () => {

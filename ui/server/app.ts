@@ -17,6 +17,7 @@ import { authRoutes, bearerToken, requireSession, type Sessions } from './auth';
 import { auditRoutes } from './auditRoutes';
 import { callbackRoutes } from './callbacks';
 import { castRoutes } from './cast';
+import { mediaRoutes } from './media';
 import { batchRoutes } from './batches';
 import { brandRoutes } from './brand';
 import { CampaignStats, campaignRoutes } from './campaigns';
@@ -111,6 +112,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api', batchRoutes(deps));
 	app.route('/api', voiceRoutes(deps, stats));
 	app.route('/api', castRoutes(deps));
+	app.route('/api', mediaRoutes(deps));
 	app.route('/api', terminalRoutes(deps));
 	app.route('/api/analytics', analyticsRoutes(deps));
 	app.route('/api/system', systemRoutes(deps));

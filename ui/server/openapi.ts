@@ -38,6 +38,8 @@ export interface RouteDoc {
 	access?: 'public' | 'session' | 'admin';
 	/** Query parameters (documentation only: handlers read them with intParam and friends). */
 	query?: z.ZodObject;
+	/** A multipart/form-data body (an upload; documentation only: the handler reads and checks it). */
+	form?: z.ZodObject;
 	/** The main answers; the error answers of the access level and the body checks are added by themselves. */
 	responses: Record<number, ResponseDoc>;
 }
@@ -500,6 +502,12 @@ export function openApiDocument(routes: RegisteredRoute[], options: DocumentOpti
 						schema: refOrInline(route.body.schema, 'input', components),
 					},
 				},
+			};
+		}
+		if (doc.form) {
+			operation.requestBody = {
+				required: true,
+				content: { 'multipart/form-data': { schema: refOrInline(doc.form, 'input', components) } },
 			};
 		}
 		(paths[path] ??= {})[route.method.toLowerCase()] = operation;

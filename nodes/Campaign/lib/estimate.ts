@@ -18,6 +18,8 @@ export interface Estimate {
 	billedSeconds: number;
 	/** Scenes to make that show the caller's own clip (sceneMedia): no video cost. */
 	ownClips: number;
+	/** Scenes to make from the caller's own still: paid like any clip with Kling/Runway (image-to-video), $0 locally. */
+	ownStills: number;
 	characters: number;
 	claudeCalls: number;
 	videoProvider: string;
@@ -67,6 +69,13 @@ export function estimateRun(input: {
 	ownClips?: Iterable<number>;
 	/** Scene numbers that have the caller's own voice-over (sceneMedia): nothing is spoken by a speech provider. */
 	ownVoices?: Iterable<number>;
+	/**
+	 * Scene number → seconds of its own voice-over, where measured: the voice-over's length is the scene's (clipDuration),
+	 * so the paid clip is billed for it instead of the planned duration.
+	 */
+	voiceSeconds?: Map<number, number>;
+	/** Scene numbers made from the caller's own still: counted, priced as the clip the first provider makes of it. */
+	ownStills?: Iterable<number>;
 	spentUsd?: number;
 }): Estimate {
 	const done = new Set(input.completed ?? []);
@@ -79,10 +88,15 @@ export function estimateRun(input: {
 	const own = new Set(input.ownClips ?? []);
 	const voiced = new Set(input.ownVoices ?? []);
 	let ownClips = 0;
+	const stills = new Set(input.ownStills ?? []);
+	let ownStills = 0;
 	for (const scene of scenes) {
-		const duration = Math.max(0, Number(scene.duration) || 0);
+		const voice = input.voiceSeconds?.get(scene.number);
+		// As the video step sizes it: an own voice-over's length, rounded up to 0.1 s.
+		const duration = voice !== undefined ? Math.ceil(Math.round(voice * 1e6) / 1e5) / 10 : Math.max(0, Number(scene.duration) || 0);
 		if (own.has(scene.number)) ownClips++;
 		else {
+			if (stills.has(scene.number)) ownStills++;
 			seconds += billedSeconds(videoProvider, duration);
 			videoUsd += videoCostUsd(videoProvider, undefined, duration);
 		}
@@ -101,6 +115,7 @@ export function estimateRun(input: {
 		scenes: scenes.length,
 		billedSeconds: round(seconds),
 		ownClips,
+		ownStills,
 		characters,
 		claudeCalls,
 		videoProvider,
@@ -118,7 +133,8 @@ export function usd(amount: number): string {
 export function describeEstimate(estimate: Estimate): string {
 	const parts = [
 		`${estimate.scenes} scene(s), ${estimate.billedSeconds} s on ${estimate.videoProvider}: ${usd(estimate.videoUsd)}` +
-			(estimate.ownClips ? ` (${estimate.ownClips} with your own clip: $0)` : ''),
+			(estimate.ownClips ? ` (${estimate.ownClips} with your own clip: $0)` : '') +
+			(estimate.ownStills ? ` (${estimate.ownStills} from your own still${estimate.videoProvider === 'local' ? ', a slow zoom: $0' : `, animated by ${estimate.videoProvider}`})` : ''),
 		`${estimate.characters} characters on ${estimate.speechProvider}: ${usd(estimate.speechUsd)}`,
 		estimate.claudeCalls ? `${estimate.claudeCalls} Claude call(s): ${usd(estimate.claudeUsd)}` : '',
 		estimate.spentUsd ? `spent so far ${usd(estimate.spentUsd)}` : '',

@@ -16,11 +16,20 @@ export interface SceneMedia {
 	scene: number;
 	/** The clip the scene shows instead of a generated one: trimmed or looped to the scene's length, fitted to the frame. */
 	clip?: MediaSource;
+	/**
+	 * A picture the scene starts from instead of a generated one: Kling and Runway animate it (image-to-video, the
+	 * still is the first frame); the local renderer moves slowly over it (Ken Burns). Not with `clip`.
+	 */
+	still?: MediaSource;
 	/** The sound the scene has instead of speech: its length is the scene's; `text` is shown as subtitles over it. */
-	voiceOver?: MediaSource & { text?: string };
+	voiceOver?: MediaSource & {
+		text?: string;
+		/** Its length in seconds, measured once by the Estimate step (the paid clip is sized by it); absent until then. */
+		seconds?: number;
+	};
 }
 
-const ENTRY_FIELDS = ['scene', 'clip', 'voiceOver'];
+const ENTRY_FIELDS = ['scene', 'clip', 'still', 'voiceOver'];
 /** Subtitle text of a voice-over, at most (a scene's spoken text is far shorter). */
 const VOICE_TEXT_LIMIT = 5000;
 const SOURCE_FIELDS = ['url', 'key'];
@@ -28,7 +37,7 @@ const SOURCE_FIELDS = ['url', 'key'];
 const MAX_ENTRIES = 50;
 
 export const SCENE_MEDIA_RULE =
-	'a list of the scenes that use a clip or a voice-over of your own instead of a generated one: [{"scene": 2, "clip": {"key": "<object key>"}, "voiceOver": {"url": "https://…", "text": "what it says"}}], each file by key (in the bucket, outside runs/) or by URL (a public host; downloaded when the scene is made)';
+	'a list of the scenes that use a clip, a still or a voice-over of your own instead of a generated one: [{"scene": 2, "clip": {"key": "<object key>"}, "voiceOver": {"url": "https://…", "text": "what it says"}}, {"scene": 3, "still": {"key": "<object key>"}}], each file by key (in the bucket, outside runs/; an upload of the run\'s campaign) or by URL (a public host; downloaded when the scene is made)';
 
 export interface MediaProblem {
 	field: string;
@@ -42,6 +51,8 @@ function show(value: unknown): string {
 
 const given = (value: unknown) => value !== undefined && value !== null;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const KEY_EXAMPLES: Record<string, string> = { 'the clip': 'clips/intro.mp4', 'the still': 'stills/opening.png', 'the voice-over': 'voice/two.wav' };
 
 /** Why a `{url} | {key}` at `field` is not one; null when it is. */
 function sourceProblem(value: unknown, field: string, what: string, extra: string[] = []): MediaProblem | null {
@@ -78,7 +89,7 @@ function sourceProblem(value: unknown, field: string, what: string, extra: strin
 	if (problem) {
 		return {
 			field: `${field}.key`,
-			message: `"${field}.key" ${problem} (got ${show(value.key)}). Send the key of an object in the run's bucket, e.g. "clips/intro.mp4".`,
+			message: `"${field}.key" ${problem} (got ${show(value.key)}). Send the key of an object in the run's bucket, e.g. "${KEY_EXAMPLES[what] ?? 'clips/intro.mp4'}", or upload the file on the dashboard and use the key it answers.`,
 		};
 	}
 	return null;
@@ -127,14 +138,22 @@ export function sceneMediaProblem(value: unknown): MediaProblem | null {
 			};
 		}
 		seen.set(entry.scene, index);
-		if (!given(entry.clip) && !given(entry.voiceOver)) {
+		if (!given(entry.clip) && !given(entry.still) && !given(entry.voiceOver)) {
 			return {
 				field: at,
-				message: `"${at}" has neither "clip" nor "voiceOver": give the scene's clip or voice-over as {"key": …} or {"url": …}.`,
+				message: `"${at}" has none of "clip", "still" and "voiceOver": give the scene's clip, still or voice-over as {"key": …} or {"url": …}.`,
+			};
+		}
+		if (given(entry.clip) && given(entry.still)) {
+			return {
+				field: `${at}.still`,
+				message: `"${at}" has both "clip" and "still"; a scene shows one of them. Keep the clip, or the still (animated by Kling or Runway, or a slow zoom with the local renderer).`,
 			};
 		}
 		const clip = given(entry.clip) ? sourceProblem(entry.clip, `${at}.clip`, 'the clip') : null;
 		if (clip) return clip;
+		const still = given(entry.still) ? sourceProblem(entry.still, `${at}.still`, 'the still') : null;
+		if (still) return still;
 		const voice = given(entry.voiceOver) ? sourceProblem(entry.voiceOver, `${at}.voiceOver`, 'the voice-over', ['text']) : null;
 		if (voice) return voice;
 		const text = isObject(entry.voiceOver) ? entry.voiceOver.text : undefined;
@@ -163,9 +182,11 @@ export function sceneMediaPlanProblem(media: SceneMedia[], sceneCount: number): 
 export function sceneMediaOf(value: unknown): SceneMedia[] {
 	if (!Array.isArray(value)) return [];
 	const source = (ref: { url?: string; key?: string }): MediaSource => (given(ref.url) ? { url: ref.url! } : { key: ref.key!.trim() });
-	return value.map((entry: { scene: number; clip?: { url?: string; key?: string }; voiceOver?: { url?: string; key?: string; text?: string } }) => ({
+	type Ref = { url?: string; key?: string };
+	return value.map((entry: { scene: number; clip?: Ref; still?: Ref; voiceOver?: Ref & { text?: string } }) => ({
 		scene: entry.scene,
 		...(entry.clip ? { clip: source(entry.clip) } : {}),
+		...(entry.still ? { still: source(entry.still) } : {}),
 		...(entry.voiceOver
 			? { voiceOver: { ...source(entry.voiceOver), ...(given(entry.voiceOver.text) ? { text: entry.voiceOver.text!.trim() } : {}) } }
 			: {}),
@@ -177,9 +198,36 @@ export function ownVoiceScenes(media: SceneMedia[] | undefined): Set<number> {
 	return new Set((media ?? []).filter((entry) => entry.voiceOver).map((entry) => entry.scene));
 }
 
+/** Scene number → the measured length of its own voice-over (what sets the scene's length), for those measured. */
+export function ownVoiceSeconds(media: SceneMedia[] | undefined): Map<number, number> {
+	const lengths = new Map<number, number>();
+	for (const entry of media ?? []) {
+		const seconds = Number(entry.voiceOver?.seconds);
+		if (Number.isFinite(seconds) && seconds > 0) lengths.set(entry.scene, seconds);
+	}
+	return lengths;
+}
+
 /** The scenes of a run that show a clip of their own (they cost no video). */
 export function ownClipScenes(media: SceneMedia[] | undefined): Set<number> {
 	return new Set((media ?? []).filter((entry) => entry.clip).map((entry) => entry.scene));
+}
+
+/** The scenes of a run that start from a still of their own (a paid provider animates it; the local renderer moves over it). */
+export function ownStillScenes(media: SceneMedia[] | undefined): Set<number> {
+	return new Set((media ?? []).filter((entry) => entry.still).map((entry) => entry.scene));
+}
+
+/** Every file a run's sceneMedia names by key, with the field that names it (sceneMedia[0].still.key). */
+export function sceneMediaKeys(media: SceneMedia[] | undefined): Array<{ field: string; key: string }> {
+	const keys: Array<{ field: string; key: string }> = [];
+	for (const [index, entry] of (media ?? []).entries()) {
+		for (const part of ['clip', 'still', 'voiceOver'] as const) {
+			const source = entry[part];
+			if (source && 'key' in source) keys.push({ field: `sceneMedia[${index}].${part}.key`, key: source.key });
+		}
+	}
+	return keys;
 }
 
 /** The field's schema for zod and the API document; its 400s come from sceneMediaProblem, which names the exact part. */
@@ -189,6 +237,7 @@ export const SceneMediaSchema = z
 			.object({
 				scene: z.number().int().min(1),
 				clip: z.union([z.object({ url: z.string() }).strict(), z.object({ key: z.string() }).strict()]).optional(),
+				still: z.union([z.object({ url: z.string() }).strict(), z.object({ key: z.string() }).strict()]).optional(),
 				voiceOver: z
 					.union([
 						z.object({ url: z.string(), text: z.string().optional() }).strict(),

@@ -22,6 +22,12 @@ export async function ensureCampaign(db: Queryable, name: string): Promise<Campa
 	return fromRow<Campaign>(rows[0]);
 }
 
+/** The id of the campaign with this name, or null when there is none yet. */
+export async function campaignIdByName(db: Queryable, name: string): Promise<string | null> {
+	const { rows } = await db.query<{ id: string }>('select id from campaigns where name = $1', [name]);
+	return rows[0]?.id ?? null;
+}
+
 export async function getCampaign(db: Queryable, id: string): Promise<Campaign | null> {
 	const { rows } = await db.query(`select ${COLUMNS} from campaigns where id = $1`, [id]);
 	return rows[0] ? fromRow<Campaign>(rows[0]) : null;

@@ -1,6 +1,6 @@
 import type { Plan } from '../../shared/plan';
 import { completedSceneNumbers } from '../../shared/store/scenes';
-import { ownClipScenes, ownVoiceScenes } from '../lib/sceneMedia';
+import { ownClipScenes, ownStillScenes, ownVoiceScenes, ownVoiceSeconds } from '../lib/sceneMedia';
 import { budgetStop, describeEstimate, estimateRun, type BudgetMoment, type Estimate } from '../lib/estimate';
 import type { Queryable } from '../transport/db';
 import { spending, type Run } from './runs';
@@ -28,6 +28,8 @@ export async function priceRun(db: Queryable, run: Run, plan: Pick<Plan, 'scenes
 		completed,
 		ownClips: ownClipScenes(run.options.sceneMedia),
 		ownVoices: ownVoiceScenes(run.options.sceneMedia),
+		voiceSeconds: ownVoiceSeconds(run.options.sceneMedia),
+		ownStills: ownStillScenes(run.options.sceneMedia),
 		spentUsd: spent.runSpent,
 	});
 	const stop = budgetStop(

@@ -75,6 +75,15 @@ export async function setRunProviders(db: Queryable, runId: string, providers: u
 	return one(rows);
 }
 
+/** Stores the run's sceneMedia again (with what was measured of it, e.g. a voice-over's length). */
+export async function setSceneMedia(db: Queryable, runId: string, sceneMedia: unknown): Promise<Run | null> {
+	const { rows } = await db.query(`update runs set options = jsonb_set(options, '{sceneMedia}', $2::jsonb) where id = $1 returning *`, [
+		runId,
+		JSON.stringify(sceneMedia),
+	]);
+	return one(rows);
+}
+
 export async function setCostEstimate(db: Queryable, runId: string, estimateUsd: number): Promise<void> {
 	await db.query('update runs set cost_estimate = $2 where id = $1', [runId, estimateUsd]);
 }

@@ -16,6 +16,7 @@ import type { BrandLook, ClipRequest, SpokenLineTiming, VideoProviderDefinition 
 import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
 import { makeOwnClip, readOwnClip } from './ownClip';
+import { makeStillClip, readOwnStill, stillDataUri } from './ownStill';
 import { canRewrite, rewriteRefusedPrompt, type PromptRewrite } from './rewritePrompt';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
 
@@ -155,6 +156,15 @@ export const description: INodeProperties[] = [
 		default: '',
 		description:
 			"A clip of your own for this scene instead of a generated one, as the run's sceneMedia gives it: a stored object by key, or a public HTTPS URL to download. It is cut or looped to the scene's length and fitted into the preset's frame (scaled, with black bars); no provider is called and it costs $0. Empty = generate the clip.",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Own Still',
+		name: 'ownStill',
+		type: 'json',
+		default: '',
+		description:
+			"A picture of your own for this scene, as the run's sceneMedia gives it (a stored object by key, or a public HTTPS URL to download). Kling and Runway animate it (image-to-video, it is the first frame; it wins over Reference Image and Reference Frame); the local renderer makes a slow zoom and pan over it, fitted into the preset's frame, at $0, without the style's text. Ignored when Own Clip is set. Empty = none.",
 		displayOptions: show,
 	},
 	{
@@ -447,6 +457,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const requested = Number(this.getNodeParameter('duration', itemIndex, 0));
 	const duration = requested > 0 ? requested : clipDuration(scene, narration);
 	const ownClip = readOwnClip.call(this, itemIndex, label);
+	// A clip of your own is the whole picture: a still beside it has nothing left to do.
+	const ownStill = ownClip ? undefined : readOwnStill.call(this, itemIndex, label);
 	// Your own clip is looped to any length; generated ones are bounded by what the providers make.
 	const longest = ownClip ? OWN_CLIP_MAX_SECONDS : Math.max(...order.map((definition) => definition.maxDuration));
 	if (!Number.isFinite(duration) || duration <= 0 || duration > longest) {
@@ -528,6 +540,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// Drawn once per scene, and only when a paid provider gets to try.
 	let storyboard: Promise<string> | undefined;
 	const storyboardStill = () => (storyboard ??= drawStill(request));
+	let yourStill: Promise<string> | undefined;
+	const ownStillUri = (still: NonNullable<typeof ownStill>) => (yourStill ??= stillDataUri(storage, still, label));
 	let castStill: Promise<string> | undefined;
 	const castImageUri = (key: string) =>
 		(castStill ??= storage.downloadBuffer({ bucket: storage.bucket, key }).then((bytes) => {
@@ -566,6 +580,23 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			notes.push(`${label}${definition.displayName} skipped: ${skip ?? tooLong}`);
 			continue;
 		}
+		if (ownStill && !definition.credential) {
+			// The local renderer cannot animate a picture: it moves the camera over it instead (Ken Burns).
+			const [made] = await makeStillClip.call(this, itemIndex, {
+				still: ownStill,
+				storage,
+				outputKey,
+				duration,
+				width: preset.width,
+				height: preset.height,
+				label,
+				ledger,
+				runId,
+				sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
+			});
+			const served = [...attempts, ...(made.json.attempts as unknown as Attempt[])];
+			return [{ ...made, json: { ...made.json, attempts: served as unknown as IDataObject[], notes: [...notes, ...(made.json.notes as string[])] } }];
+		}
 		const provider = definition.create({
 			storage,
 			credentials,
@@ -574,7 +605,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 		try {
 			const paidRequest =
-				definition.credential && castImage
+				definition.credential && ownStill
+					? { ...request, referenceImage: await ownStillUri(ownStill) }
+					: definition.credential && castImage
 					? { ...request, referenceImage: await castImageUri(castImage) }
 					: definition.credential && !request.referenceImage && referenceFrame === 'storyboard'
 						? { ...request, referenceImage: await storyboardStill() }

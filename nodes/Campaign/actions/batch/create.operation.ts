@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { describeProblem, MAX_BATCH_BYTES, MAX_BATCH_ROWS, validateBatch, type GoodRow, type RowProblem } from '../../lib/batch';
+import { foreignMediaProblem } from '../../lib/campaignMedia';
 import { queuePosition } from '../../../shared/store/runState';
-import { ensureCampaign } from '../../store/campaigns';
+import { campaignIdByName, ensureCampaign } from '../../store/campaigns';
 import { insertBatch } from '../../store/batches';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
@@ -53,9 +54,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!check.ok) return [[], [rejected(check.status, check.status === 413 ? 'too_large' : 'invalid_request', check.field, check.message)]];
 	const rejectedRows = [...check.rejected];
 	const good: GoodRow[] = [];
+	const db = await getDb.call(this);
+	const existingCampaign = await campaignIdByName(db, check.campaign);
 	for (const row of check.good) {
-		const voices = await voiceMapCheck.call(this, itemIndex, row.options);
-		if (voices) rejectedRows.push({ row: row.row, field: voices.field, message: voices.message });
+		const problem = (await voiceMapCheck.call(this, itemIndex, row.options)) ?? foreignMediaProblem(row.options, existingCampaign);
+		if (problem) rejectedRows.push({ row: row.row, field: problem.field, message: problem.message });
 		else good.push(row);
 	}
 	rejectedRows.sort((a, b) => a.row - b.row);
@@ -65,7 +68,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	const maxRunning = maxRunningOf.call(this, itemIndex);
-	const db = await getDb.call(this);
 	const { batch, campaignId, runs } = await withTransaction(db, async (client) => {
 		const campaign = await ensureCampaign(client, check.campaign);
 		const inserted = await insertBatch(client, { campaignId: campaign.id, source: check.source, total: check.total, rejected: rejectedRows });

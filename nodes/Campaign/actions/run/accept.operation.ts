@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { checkToken } from '../../lib/auth';
 import { validateRunRequest } from '../../lib/request';
-import { ensureCampaign } from '../../store/campaigns';
+import { foreignMediaProblem } from '../../lib/campaignMedia';
+import { campaignIdByName, ensureCampaign } from '../../store/campaigns';
 import { queuePosition } from '../../../shared/store/runState';
 import { withTransaction } from '../../transport/db';
 import { getDb } from '../common';
@@ -50,6 +51,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const maxRunning = maxRunningOf.call(this, itemIndex);
 	const { request } = check;
 	const db = await getDb.call(this);
+	const foreign = foreignMediaProblem(check.options, await campaignIdByName(db, request.campaign));
+	if (foreign) return [[], [rejected(400, 'invalid_request', foreign.field, foreign.message)]];
 	const run = await withTransaction(db, async (client) => queueRun(client, (await ensureCampaign(client, request.campaign)).id, check));
 	return [
 		[

@@ -3,7 +3,9 @@ import type { Plan } from '../../../shared/plan';
 import { recordEvent } from '../../store/events';
 import { failRun } from '../../../shared/store/runState';
 import { priceRun } from '../../store/pricing';
-import { setCostEstimate } from '../../store/runs';
+import { setCostEstimate, setSceneMedia } from '../../store/runs';
+import { measureVoiceOvers } from '../../lib/voiceOverLength';
+import { getStorage } from '../../../shared/storageNode';
 import { withTransaction } from '../../transport/db';
 import { getDb, inputJson, jsonParameter, requireRun, runIdField, stopIfCancelled } from '../common';
 import { runSummary } from './summary';
@@ -30,10 +32,21 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[][]> {
 	const db = await getDb.call(this);
-	const run = await requireRun.call(this, db, itemIndex);
+	let run = await requireRun.call(this, db, itemIndex);
 	await stopIfCancelled.call(this, db, run, 'estimate', itemIndex);
 	const plan = jsonParameter.call(this, 'plan', itemIndex, null) as Plan | null;
-	const { estimate, message, stop } = await priceRun(db, run, plan);
+	// An own voice-over sets its scene's length: measured here once and kept in the run, so re-pricing reads it.
+	const media = run.options.sceneMedia ?? [];
+	const unmeasured = media.some((entry) => entry.voiceOver && !(Number(entry.voiceOver.seconds) > 0));
+	let measureNote = '';
+	if (unmeasured) {
+		const measured = await measureVoiceOvers(await getStorage.call(this), media);
+		if (measured.measured > 0) run = (await setSceneMedia(db, run.id, measured.media)) ?? run;
+		if (measured.problems.length) measureNote = ` The planned length was used where ${measured.problems.join('; ')}.`;
+	}
+	const priced = await priceRun(db, run, plan);
+	const { estimate, stop } = priced;
+	const message = priced.message + measureNote;
 	const failed = await withTransaction(db, async (client) => {
 		await setCostEstimate(client, run.id, estimate.totalUsd);
 		await recordEvent(client, { runId: run.id, stage: 'estimate', status: 'info', message, data: estimate });

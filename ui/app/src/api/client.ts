@@ -64,14 +64,19 @@ function statusMessage(status: number): string {
 
 /** No request waits for ever: a page shows a message instead of an eternal spinner. */
 const TIMEOUT_MS = 20_000;
+/** An upload of a clip of up to 200 MB takes longer than a page load. */
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 
 export async function api<T>(path: string, options: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
 	const controller = new AbortController();
 	let timedOut = false;
+	// A FormData body is a file upload: the browser sets its multipart content type.
+	const form = options.body instanceof FormData;
+	const timeoutMs = form ? UPLOAD_TIMEOUT_MS : TIMEOUT_MS;
 	const timer = setTimeout(() => {
 		timedOut = true;
 		controller.abort();
-	}, TIMEOUT_MS);
+	}, timeoutMs);
 	const abort = () => controller.abort();
 	options.signal?.addEventListener('abort', abort);
 	let response: Response;
@@ -80,8 +85,8 @@ export async function api<T>(path: string, options: { method?: string; body?: un
 		response = await fetch(path, {
 			method: options.method ?? 'GET',
 			headers:
-				options.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
-			body: options.body === undefined ? undefined : JSON.stringify(options.body),
+				options.body === undefined || form ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+			body: options.body === undefined ? undefined : form ? (options.body as FormData) : JSON.stringify(options.body),
 			credentials: 'same-origin',
 			signal: controller.signal,
 		});
@@ -90,7 +95,7 @@ export async function api<T>(path: string, options: { method?: string; body?: un
 		if (timedOut) {
 			throw new ApiError(
 				0,
-				`The dashboard server did not answer within ${TIMEOUT_MS / 1000} s. It may be overloaded; try again in a moment.`,
+				`The dashboard server did not answer within ${timeoutMs / 1000} s. It may be overloaded; try again in a moment.`,
 			);
 		}
 		if ((error as Error).name === 'AbortError') throw error;
@@ -118,6 +123,23 @@ export async function api<T>(path: string, options: { method?: string; body?: un
 }
 
 export const post = <T>(path: string, body: unknown = {}) => api<T>(path, { method: 'POST', body });
+
+/** What POST /api/campaigns/:id/media answers: the key to name the file by in sceneMedia or music. */
+export interface UploadedMedia {
+	key: string;
+	kind: 'clip' | 'still' | 'voiceOver' | 'music';
+	bytes: number;
+	duration: number | null;
+	url: string;
+}
+
+/** Uploads a file of your own to the campaign (a clip, a still, a voice-over or music). */
+export function uploadMedia(campaignId: string, kind: UploadedMedia['kind'], file: File): Promise<UploadedMedia> {
+	const form = new FormData();
+	form.set('kind', kind);
+	form.set('file', file);
+	return api<UploadedMedia>(`/api/campaigns/${campaignId}/media`, { method: 'POST', body: form });
+}
 export const patch = <T>(path: string, body: unknown) => api<T>(path, { method: 'PATCH', body });
 
 /** The message to show for any thrown value. */

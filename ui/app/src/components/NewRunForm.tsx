@@ -2,6 +2,7 @@ import { useEffect, useState, type ChangeEvent, type FormEvent, type ReactNode }
 import { ApiError, errorMessage } from '../api/client';
 import { useStartRun } from '../api/queries';
 import { LanguagePicker } from './LanguagePicker';
+import { NO_MUSIC, OwnMedia, ownMediaRequest, type MediaRow, type MusicChoice } from './OwnMedia';
 
 /**
  * Start a run: paste or upload a script, or write a post. The body is the webhook request minus `campaign` (the
@@ -232,10 +233,12 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	const [subtitles, setSubtitles] = useState('attach');
 	const [referenceFrames, setReferenceFrames] = useState('none');
 	const [voiceMap, setVoiceMap] = useState('');
+	const [mediaRows, setMediaRows] = useState<MediaRow[]>([]);
+	const [music, setMusic] = useState<MusicChoice>(NO_MUSIC);
 	const [local, setLocal] = useState<Errors>({});
 
 	// Fields on screen now; a 400 about any other field is shown above the button, with the field named.
-	const shown = new Set(['title', 'language', 'style', 'terminalScheme', 'preset', 'iterations', 'variations', 'budget', 'planner', 'video', 'speech', 'approval']);
+	const shown = new Set(['title', 'language', 'style', 'terminalScheme', 'preset', 'iterations', 'variations', 'budget', 'planner', 'video', 'speech', 'approval', 'sceneMedia', 'music']);
 	(kind === 'script' ? ['script', 'format'] : ['body']).forEach((f) => shown.add(f));
 	if (advanced) ['sceneCount', 'targetDuration', 'priority', 'validationAttempts', 'subtitles', 'referenceFrames', 'voiceMap'].forEach((f) => shown.add(f));
 	const errors: Errors = {};
@@ -243,10 +246,13 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 	if (start.error) {
 		const field = start.error instanceof ApiError ? start.error.field : undefined;
 		// "voiceMap.LEON" is one entry of the voice map: its error goes under the voice map.
-		const named = field?.startsWith('voiceMap.') ? 'voiceMap' : field;
+		// "sceneMedia[0].still.url" and "music.url" go under the own-media section, with the exact part named.
+		const media = field?.startsWith('sceneMedia') ? 'sceneMedia' : field?.startsWith('music') ? 'music' : undefined;
+		const named = field?.startsWith('voiceMap.') ? 'voiceMap' : (media ?? field);
 		// A post's text travels as `script`: its error goes under the post body.
 		const target = kind === 'post' && named === 'script' ? 'body' : named;
-		if (target && shown.has(target)) errors[target] = start.error.message;
+		if (media && field) errors[media] = `${field}: ${start.error.message}`;
+		else if (target && shown.has(target)) errors[target] = start.error.message;
 		else formLevel = field && field !== 'body' ? `${field}: ${errorMessage(start.error)}` : errorMessage(start.error);
 	}
 	Object.assign(errors, local);
@@ -314,6 +320,8 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 				}
 			}
 		}
+		if (mediaRows.some((row) => row.busy) || music.busy) problems.sceneMedia = 'Wait for the uploads to finish, then start the run.';
+		Object.assign(request, ownMediaRequest(mediaRows, music));
 		setLocal(problems);
 		if (Object.keys(problems).length) return;
 		for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
@@ -466,6 +474,15 @@ export function NewRunForm({ campaignId, onStarted }: { campaignId: string; onSt
 					</Field>
 				</div>
 			)}
+
+			<OwnMedia
+				campaignId={campaignId}
+				rows={mediaRows}
+				onRows={setMediaRows}
+				music={music}
+				onMusic={setMusic}
+				errors={{ sceneMedia: errors.sceneMedia, music: errors.music }}
+			/>
 
 			{formLevel && (
 				<div className="notice error small" role="alert" data-testid="run-form-error">
