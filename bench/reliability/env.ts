@@ -188,7 +188,10 @@ export async function n8nUp(env: SuiteEnv): Promise<boolean> {
 	}
 }
 
-/** Paid-for tasks of a run (the fake accepted them) that the run's ledger never heard of: money spent for nothing. */
+/**
+ * Paid-for tasks of a run (the fake accepted them) that the run's ledger never heard of and that no unanswered create
+ * of the run accounts for: money spent twice.
+ */
 export async function unrecordedTasks(env: SuiteEnv, runId: string, marker: string, provider: 'kling' | 'runway' = 'kling'): Promise<number> {
 	const accepted = env[provider].log.submissions.filter((submission) => submission.prompt.includes(marker)).map((s) => s.taskId);
 	const { rows } = await env.db.query<{ task_id: string; status: string }>('select task_id, status from provider_tasks where run_id = $1 and provider = $2', [runId, provider]);
