@@ -188,13 +188,19 @@ export async function n8nUp(env: SuiteEnv): Promise<boolean> {
 	}
 }
 
-/** Paid-for tasks of a run (the fake accepted them) that the run's ledger never heard of: money spent for nothing. */
+/**
+ * Paid-for tasks of a run (the fake accepted them) that the run's ledger never heard of and that no unanswered create
+ * of the run accounts for: money spent twice.
+ */
 export async function unrecordedTasks(env: SuiteEnv, runId: string, marker: string, provider: 'kling' | 'runway' = 'kling'): Promise<number> {
 	const accepted = env[provider].log.submissions.filter((submission) => submission.prompt.includes(marker)).map((s) => s.taskId);
-	const { rows } = await env.db.query<{ task_id: string }>('select task_id from provider_tasks where run_id = $1 and provider = $2', [runId, provider]);
+	const { rows } = await env.db.query<{ task_id: string; status: string }>('select task_id, status from provider_tasks where run_id = $1 and provider = $2', [runId, provider]);
 	// The ledger keeps Kling's task id with its endpoint: "text2video:task-3".
 	const known = new Set(rows.map((row) => row.task_id.split(':').pop()));
-	return accepted.filter((id) => !known.has(id)).length;
+	// A create that went unanswered (Runway) is on record as one create that may have made one task, never sent again
+	// by itself: a task the fake made for it is that scene's one submission for the attempt, not a second payment.
+	const unanswered = rows.filter((row) => row.status === 'unanswered').length;
+	return Math.max(0, accepted.filter((id) => !known.has(id)).length - unanswered);
 }
 
 export async function readText(file: string): Promise<string> {

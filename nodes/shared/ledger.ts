@@ -83,6 +83,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function runIdOf(value: unknown): string | undefined {
 	return typeof value === 'string' && UUID.test(value.trim()) ? value.trim() : undefined;
 }
+/**
+ * A person resumed the run: they have read that a create went unanswered, so its scenes may be sent to that provider
+ * again (which may pay for a clip twice there). The rows stay as the record of what may have been billed.
+ */
+export async function releaseUnansweredCreates(db: Pick<Pool, 'query'> | PoolClient, runId: string): Promise<number> {
+	const { rowCount } = await db.query(
+		"update provider_tasks set finished_at = clock_timestamp() where run_id = $1 and status = 'unanswered' and finished_at is null",
+		[runId],
+	);
+	return rowCount ?? 0;
+}
+
 // First key of the two-key advisory locks Reelsmith takes for provider slots ('slot' in ASCII); the second is the
 // provider name hashed, so each provider has its own lock.
 const SLOT_LOCK_CLASS = 0x736c6f74;
@@ -300,6 +312,30 @@ export class Ledger {
 	/** The provider refused the submit outright (it made no task): the intent goes, the next try gets a new key. */
 	async dropIntent(provider: string, key: string): Promise<void> {
 		await this.db.query("delete from provider_tasks where provider = $1 and idempotency_key = $2 and status = 'submitting'", [provider, key]);
+	}
+
+	/**
+	 * The create got no answer (timeout, reset, body cut off) and the provider cannot be asked for a task by our key:
+	 * it may have made the task and charged for it. The intent stops holding a slot now (a create that went
+	 * unanswered at Runway is no task we can poll, and waiting out the submit window kept the other scenes from a
+	 * slot), and stays on record, so the scene is not sent to this provider again until a person resumes the run.
+	 */
+	async intentUnanswered(provider: string, key: string, reason: string): Promise<void> {
+		await this.db.query(
+			"update provider_tasks set status = 'unanswered', error = $3 where provider = $1 and idempotency_key = $2 and status = 'submitting'",
+			[provider, key, reason],
+		);
+	}
+
+	/** Why this scene may not be sent to `provider` again yet: its last create there went unanswered (null = it may). */
+	async unansweredCreate(runId: string, sceneNumber: number, provider: string): Promise<string | null> {
+		const { rows } = await this.db.query<{ error: string | null }>(
+			`select error from provider_tasks
+			where run_id = $1 and scene_number = $2 and provider = $3 and status = 'unanswered' and finished_at is null
+			order by submitted_at desc limit 1`,
+			[runId, sceneNumber, provider],
+		);
+		return rows[0] ? (rows[0].error ?? 'the create got no answer') : null;
 	}
 
 	/** Written right after the provider accepted the task and before the first poll: from here on it is paid. */

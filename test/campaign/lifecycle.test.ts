@@ -6,6 +6,7 @@ import { lineKey, metadataKey, planKey } from '../../nodes/shared/keys';
 import type { Plan } from '../../nodes/shared/plan';
 import { parseScript } from '../../nodes/shared/screenplay/parse';
 import { recordEvent } from '../../nodes/Campaign/store/events';
+import { Ledger } from '../../nodes/shared/ledger';
 import { acceptParams, fountain, resetRuns, runCampaign, useStore, webhookItem } from './fixture';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -308,6 +309,19 @@ describe('a run from start to finish', () => {
 		assert.deepEqual(item.json.completedScenes, [1]);
 		const again = await run({ resource: 'scene', operation: 'prepare', runId, plan: item.json.plan });
 		assert.deepEqual(again.map((i) => i.json.sceneNumber), [2, 3]);
+	});
+
+	it('resuming is the go-ahead to send a scene whose Runway create went unanswered to Runway again', async () => {
+		await run({ resource: 'run', operation: 'start', checkToken: false, runId, executionId: '1' });
+		const ledger = new Ledger(store.db);
+		const intent = await ledger.taskIntent(runId, 2, 'runway');
+		await ledger.intentUnanswered('runway', intent.key, 'Scene 2: Runway did not answer the create of this scene\'s clip.');
+		assert.match(String(await ledger.unansweredCreate(runId, 2, 'runway')), /Scene 2: Runway did not answer/, 'blocked before the resume');
+		await run({ resource: 'run', operation: 'fail', runId, executionId: '', message: 'Scene 2: Runway did not answer' });
+		await runCampaign(store, { resource: 'run', operation: 'resume', runId, checkToken: false, maxRunning: 2 });
+		assert.equal(await ledger.unansweredCreate(runId, 2, 'runway'), null, 'the resumed run may send scene 2 again');
+		const { rows } = await store.db.query("select status from provider_tasks where run_id = $1 and provider = 'runway'", [runId]);
+		assert.deepEqual(rows.map((row) => row.status), ['unanswered'], 'kept on record as a create that may have been paid');
 	});
 
 	it('get returns the whole state of a run', async () => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'vitest';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { spending } from '../../nodes/Campaign/store/runs';
+import { releaseUnansweredCreates } from '../../nodes/shared/ledger';
+import { ChaosProxy } from '../fakes/chaos';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { useStore } from '../campaign/fixture';
 import { executeContext } from '../video-generation/context';
@@ -45,6 +47,7 @@ function context(
 		fallbackProviders?: string[];
 		attached?: Attached[];
 		klingCredential?: Record<string, unknown>;
+		runwayCredential?: Record<string, unknown>;
 		nodeOptions?: IDataObject;
 		heading?: (scene: number) => string;
 	} = {},
@@ -82,7 +85,7 @@ function context(
 		nodeName: 'Video Generation',
 		credentials: {
 			reelsmithKlingApi: { accessKey: ACCESS, secretKey: SECRET, baseUrl: fakes.kling.url, ...options.klingCredential } as IDataObject,
-			reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url },
+			reelsmithRunwayApi: { apiSecret: RUNWAY_SECRET, baseUrl: fakes.runway.url, ...options.runwayCredential } as IDataObject,
 			reelsmithPostgresApi: store.credentials.reelsmithPostgresApi,
 		},
 		// Like n8n: a credential that is not on the node cannot be read.
@@ -238,6 +241,73 @@ describe('never paying twice when the answer to a submit is lost', () => {
 		fakes.kling.script.submitReplies.push({ status: 400, code: 1201, message: 'invalid prompt' });
 		await assert.rejects(run(context(runId)), /did not take the task/);
 		assert.deepEqual(await tasks(runId), [], 'a refusal made no task');
+	});
+});
+
+describe('a Runway create whose answer was lost (Runway cannot be asked for a task by our key)', () => {
+	// Between the node and the Runway fake: deals one exact fault to the next request when a test scripts it.
+	let proxy: ChaosProxy;
+	beforeAll(async () => {
+		proxy = await new ChaosProxy(fakes.runway.url, { errorRate: 0, seed: 1 }).start();
+	});
+	afterAll(async () => {
+		await proxy?.stop();
+	});
+	const runwayContext = (runId: string, options: Parameters<typeof context>[1] = {}) =>
+		context(runId, { provider: 'runway', ...options, runwayCredential: { baseUrl: proxy.url } });
+
+	test('Runway made the task and the answer was cut off: not sent again, its slot is free at once, the scene fails naming it until a resume', async () => {
+		const runId = await newRun();
+		proxy.script('truncated');
+		const lost = /Scene 1: Runway did not answer the create of this scene's clip: .*not sent to Runway again by itself\. .*resume the run to send the scene to Runway again \(that may pay for it twice\)\.$/;
+		await assert.rejects(run(runwayContext(runId, { scenes: [1], nodeOptions: { providerConcurrency: 1 } })), (error: Error) => {
+			assert.match(error.message, lost);
+			return true;
+		});
+		assert.equal(fakes.runway.log.submissions.length, 1, 'Runway made (and may bill) one task');
+		assert.deepEqual((await tasks(runId)).map((row) => row.status), ['unanswered'], 'on record as a create that may have been paid');
+
+		// The next take of scene 1 (validation makes it again) is not sent to Runway: it could pay a second time.
+		await assert.rejects(run(runwayContext(runId, { scenes: [1] })), lost);
+		assert.equal(fakes.runway.log.submissions.length, 1, 'scene 1 was not sent again');
+
+		// A person resumed the run: scene 1 may be sent again.
+		assert.equal(await releaseUnansweredCreates(store.db, runId), 1);
+		const [[again]] = await run(runwayContext(runId, { scenes: [1] }));
+		assert.equal(again.json.provider, 'runway');
+		assert.equal(fakes.runway.log.submissions.length, 2);
+	});
+
+	test('a create that got no answer holds no Runway slot: with 1 slot, the next scene is sent at once, not after 15 minutes', async () => {
+		const runId = await newRun();
+		// Runway stays silent and the connection drops after 0.5 s (in the suite a hang lasts the 120 s request timeout).
+		proxy.set({ hangMs: 500 });
+		proxy.script('timeout');
+		await assert.rejects(run(runwayContext(runId, { scenes: [1], nodeOptions: { providerConcurrency: 1, timeout: 5 } })));
+		const [[other]] = await run(runwayContext(runId, { scenes: [2], nodeOptions: { providerConcurrency: 1, timeout: 5 } }));
+		assert.equal(other.json.provider, 'runway', 'scene 2 got the slot');
+		assert.deepEqual((await tasks(runId)).map((row) => [row.scene_number, row.status]), [[1, 'unanswered'], [2, 'fetched']]);
+	});
+
+	test('with a fallback provider the scene goes on to it after the lost create, and Runway is paid at most once for it', async () => {
+		const runId = await newRun();
+		proxy.script('reset');
+		const [[item]] = await run(runwayContext(runId, { fallbackProviders: ['kling'] }));
+		assert.equal(item.json.provider, 'kling');
+		assert.match(String((item.json.notes as string[]).join(' ')), /Scene 1: Runway did not answer the create .* Trying the next provider\./);
+		assert.equal(fakes.kling.log.submissions.length, 1);
+		assert.equal(fakes.runway.log.submissions.length, 0, 'the reset came before Runway saw the create');
+		assert.deepEqual((await tasks(runId)).map((row) => [row.provider, row.status]), [['runway', 'unanswered'], ['kling', 'fetched']]);
+	});
+
+	test('a create that never left (connection refused) is plain down: no intent kept, the scene goes to the fallback', async () => {
+		const runId = await newRun();
+		const closed = await new ChaosProxy(fakes.runway.url, { errorRate: 0, seed: 2 }).start();
+		const url = closed.url;
+		await closed.stop();
+		const [[item]] = await run(context(runId, { provider: 'runway', fallbackProviders: ['kling'], runwayCredential: { baseUrl: url } }));
+		assert.equal(item.json.provider, 'kling');
+		assert.deepEqual((await tasks(runId)).map((row) => [row.provider, row.status]), [['kling', 'fetched']]);
 	});
 });
 

@@ -104,6 +104,11 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		taskId = open.taskId;
 		notes.push(`${label}picked up ${name} task ${taskId}, submitted by an earlier execution, instead of paying for a new one.`);
 	} else {
+		if (tracked && !provider.findByKey) {
+			// The scene's last create here went unanswered and may have been paid: not sent again until a person resumes.
+			const unanswered = await tracked.ledger.unansweredCreate(tracked.runId, tracked.sceneNumber, definition.name);
+			if (unanswered) throw new ClipError(unanswered, true);
+		}
 		const costUsd = videoCostUsd(definition.name, billing.model, billing.seconds, billing.mode);
 		if (tracked && costUsd > 0) {
 			await tracked.ledger.checkBudget(tracked.runId, costUsd, `Scene ${tracked.sceneNumber} on ${name}`);
@@ -128,7 +133,8 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 				try {
 					submitted = await provider.submit(request, provider.findByKey ? intent?.key : undefined);
 				} catch (error) {
-					const unanswered = error instanceof ProviderError && error.unreachable;
+					// No answer to a request that may have gone out; a connection never made is a plain "down".
+					const unanswered = error instanceof ProviderError && error.unreachable && !error.unsent;
 					// A refusal after an earlier send may be "that key exists": then the task is there.
 					const mayExist = Boolean(lookUp) && (unanswered || send > 1 || Boolean(intent?.earlier));
 					const found = lookUp && mayExist ? await lookUp() : undefined;
@@ -137,6 +143,17 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 						break;
 					}
 					if (unanswered && found === null && send < SENDS) continue;
+					if (intent && unanswered && !lookUp) {
+						// Nobody can find that task again, so the create is not sent again by itself (that could pay twice);
+						// its slot is free at once, and the scene moves on to the next provider of the order, or fails.
+						const reason =
+							`${label}${name} did not answer the create of this scene's clip: ${messageOf(error)} ${name} cannot be asked for a ` +
+							`task by anything but the id that answer carried, so a task it may have made (and charged for) cannot be found, and ` +
+							`the scene is not sent to ${name} again by itself. Look for the task in the ${name} dashboard, or resume the run to ` +
+							`send the scene to ${name} again (that may pay for it twice).`;
+						await tracked?.ledger.intentUnanswered(definition.name, intent.key, reason);
+						throw new ClipError(reason, true);
+					}
 					// A refusal made no task (when none can exist, or the lookup found none): the intent goes. Without an
 					// answer the provider may have made one, so the intent stays for the next try to look up.
 					if (intent && !unanswered && (!mayExist || found === null)) await tracked?.ledger.dropIntent(definition.name, intent.key);

@@ -54,6 +54,8 @@ export class ProviderError extends Error {
 	readonly retryAfterMs?: number;
 	/** The provider could not be reached at all (network, timeout), whatever the method. */
 	readonly unreachable: boolean;
+	/** Unreachable before the request went out (the connection was never made): the provider cannot have acted on it. */
+	readonly unsent: boolean;
 	/** A content-policy refusal (Refusal.policy). */
 	readonly policy: boolean;
 	/** Requests sent before giving up. */
@@ -61,7 +63,7 @@ export class ProviderError extends Error {
 
 	constructor(
 		message: string,
-		options: { status?: number; retryable?: boolean; retryAfterMs?: number; unreachable?: boolean; policy?: boolean } = {},
+		options: { status?: number; retryable?: boolean; retryAfterMs?: number; unreachable?: boolean; unsent?: boolean; policy?: boolean } = {},
 	) {
 		super(message);
 		this.name = 'ProviderError';
@@ -69,6 +71,7 @@ export class ProviderError extends Error {
 		this.retryable = options.retryable ?? false;
 		this.retryAfterMs = options.retryAfterMs;
 		this.unreachable = options.unreachable ?? false;
+		this.unsent = options.unsent ?? false;
 		this.policy = options.policy ?? false;
 	}
 
@@ -182,6 +185,9 @@ export function plainText(value: unknown, max = 200): string {
 	return (JSON.stringify(value) ?? String(value)).slice(0, max);
 }
 
+/** Errors of the connect step: no byte of the request went out. */
+const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'];
+
 async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<HttpAnswer> {
 	const origin = new URL(request.url).origin;
 	const asks = ['GET', 'HEAD'].includes(request.method.toUpperCase());
@@ -235,7 +241,8 @@ async function sendOnce(request: JsonRequest, limits: RetryPolicy): Promise<Http
 					: broke
 						? `The connection to ${request.provider} broke before it answered (${code}, ${origin}).${unsent}`
 						: `${request.provider} could not be reached at ${origin} (${code}). Check the Base URL of the credential and the network.`,
-			{ retryable: repeatable, unreachable: true },
+			// Only a connection never made (refused, no such host) proves the provider did not see the request.
+			{ retryable: repeatable, unreachable: true, unsent: !response && !timedOut && NEVER_CONNECTED.includes(String(cause?.code)) },
 		);
 	}
 }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { recordEvent } from '../../store/events';
 import { validateResumeRequest } from '../../lib/resume';
+import { releaseUnansweredCreates } from '../../../shared/ledger';
 import { executionOf } from '../../../shared/store/lease';
 import { HOLDING_A_SLOT, queuePosition, requeueRun, RESUMABLE } from '../../../shared/store/runState';
 import { getRun } from '../../store/runs';
@@ -51,6 +52,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const resumed = await withTransaction(db, async (client) => {
 		const row = await requeueRun(client, run.id);
 		if (row) {
+			// Resuming is the person's go-ahead to send scenes whose create went unanswered to that provider again.
+			await releaseUnansweredCreates(client, run.id);
 			await recordEvent(client, {
 				runId: run.id,
 				stage: 'run',
