@@ -31,15 +31,16 @@ export const description: INodeProperties[] = [
 		name: 'runId',
 		type: 'string',
 		default: '={{ $json.runId }}',
-		description: 'The run the plan belongs to: its standard key is under runs/<runId>/',
+		description: 'The run the plan belongs to: its standard key is under runs/&lt;runId&gt;/',
 		displayOptions: { show },
 	},
 	{
 		displayName: 'Plan Version',
 		name: 'planVersion',
 		type: 'number',
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-number -- maps the item's plan version by default
 		default: '={{ $json.planVersion }}',
-		description: 'The plan version the trailer is of: its standard key is runs/<runId>/trailer/v<version>.mp4',
+		description: 'The plan version the trailer is of: its standard key is runs/&lt;runId&gt;/trailer/v&lt;version&gt;.mp4',
 		displayOptions: { show },
 	},
 	{
@@ -48,7 +49,7 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default: '',
 		description:
-			'Which lines to show, when chosen elsewhere (Claude → Trailer Moments): [{"scene": 2, "line": 0}, …]. Empty = chosen by the rules of data/trailer.json (the opening, the climax, short spoken lines, in story order).',
+			'Which lines to show, when chosen elsewhere (for instance by Claude), as JSON: [{"scene": 2, "line": 0}, …]. Empty = chosen by the trailer rules of the package (the opening, the climax, short spoken lines, in story order).',
 		displayOptions: { show },
 	},
 	{
@@ -88,6 +89,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Loudness Target',
 		name: 'loudnessTarget',
 		type: 'number',
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-number -- maps the run's loudness target by default
 		default: '={{ $json.options.loudnessTarget ?? -14 }}',
 		description: "The run's loudness in LUFS, which the music is brought to",
 		displayOptions: { show },

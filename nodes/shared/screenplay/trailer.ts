@@ -162,7 +162,15 @@ function cut(plan: Plan, chosen: Candidate[], chosenBy: TrailerCut['chosenBy']):
 		ordered.map((moment) => readingSeconds(moment.text)),
 		titleCard,
 	);
-	const moments = ordered.map(({ score: _score, order: _order, ...moment }, index) => ({ ...moment, duration: durations[index] }));
+	const moments = ordered.map((candidate, index) => ({
+		scene: candidate.scene,
+		line: candidate.line,
+		kind: candidate.kind,
+		speaker: candidate.speaker,
+		text: candidate.text,
+		duration: durations[index],
+		reasons: candidate.reasons,
+	}));
 	const totalDuration = round1(titleCard + durations.reduce((a, b) => a + b, 0));
 	return { title: plan.title, titleCard, moments, totalDuration, chosenBy };
 }
