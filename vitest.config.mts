@@ -24,6 +24,7 @@ const UNIT = [
 	'test/screenplay/refine.test.ts',
 	'test/screenplay/corpus.test.ts',
 	'test/screenplay/traps.test.ts',
+	'test/screenplay/trailer.test.ts',
 	'test/campaign/request.test.ts',
 	'test/campaign/batch.test.ts',
 	'test/campaign/request-fuzz.test.ts',

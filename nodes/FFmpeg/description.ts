@@ -73,6 +73,12 @@ export const properties: INodeProperties[] = [
 				action: 'Make a thumbnail',
 			},
 			{
+				name: 'Trailer',
+				value: 'trailer',
+				description: "A 15–30 s cut of a plan's most telling moments from the storyboard stills, with a title card and the run's music",
+				action: 'Make a trailer',
+			},
+			{
 				name: 'Watermark',
 				value: 'watermark',
 				description: 'Place a text or image mark in a corner',

@@ -16,6 +16,8 @@
  *   runs/<runId>/final/timeline.otio, timeline.edl   the editor hand-off: the timeline as OpenTimelineIO and CMX 3600
  *   runs/<runId>/media/music-<hash><.ext>            the run's music as downloaded from its URL, named by a hash of
  *                                                    the URL (kept for resumes and for the editor timeline)
+ *   runs/<runId>/trailer/v<version>.mp4              the trailer of one plan version (a take as it stands), made on
+ *                                                    the approval screen before the full run is paid for
  *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, music.mp4, loudness.mp4,
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
@@ -57,6 +59,9 @@ export const metadataKey = (runId: string) => `${runPrefix(runId)}final/metadata
 export const timelineKey = (runId: string, format: 'otio' | 'edl') => `${runPrefix(runId)}final/timeline.${format}`;
 
 export const workKey = (runId: string, name: string) => `${runPrefix(runId)}work/${name}`;
+/** The trailer of one plan version: its own key per version, so an edited take gets a new trailer. */
+export const trailerKey = (runId: string, version: number) => `${runPrefix(runId)}trailer/v${version}.mp4`;
+
 /** The scenes concatenated, before loudness and subtitles. */
 export const joinedKey = (runId: string) => workKey(runId, 'joined.mp4');
 /** The joined scenes with the run's music bed under the narration. */

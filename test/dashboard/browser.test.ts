@@ -557,6 +557,101 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		}
 	});
 
+	test('a run waiting for approval: "Make a trailer" has n8n cut a playable 15–30 s trailer of the take, costing nothing', async () => {
+		// Seeded like the takes test above (no planning needed); the trailer itself goes through the real n8n webhook.
+		const plan = {
+			title: 'The Late Train',
+			totalDuration: 16,
+			scenes: [
+				['INT. STATION HALL - NIGHT', 'MAYA', "It's late again."],
+				['EXT. PLATFORM 4 - NIGHT', 'MAYA', 'Twenty more minutes.'],
+				['INT. TRAIN CARRIAGE - NIGHT', 'LEON', 'You made it after all.'],
+				['EXT. HILLSIDE VILLAGE - DAWN', 'MAYA', 'Home!'],
+			].map(([heading, speaker, text], index) => ({
+				number: index + 1,
+				heading,
+				duration: 4,
+				visualDescription: `${heading.toLowerCase()}, wide shot`,
+				action: '',
+				narration: '',
+				characters: [speaker],
+				dialogue: [{ speaker, text }],
+			})),
+		};
+		let runId = '';
+		try {
+			await db.query('insert into campaigns (name) values ($1) on conflict do nothing', [CAMPAIGN]);
+			const campaignId = (await db.query('select id from campaigns where name = $1', [CAMPAIGN])).rows[0].id;
+			const options = { title: 'The Late Train', approval: true, preset: 'square', style: 'titleCard', loudnessTarget: -14 };
+			const { rows } = await db.query(
+				`insert into runs (campaign_id, status, stage, request, options, approval, started_at)
+				 values ($1, 'awaiting_approval', 'approval', $2, $2, 'pending', now()) returning id`,
+				[campaignId, JSON.stringify(options)],
+			);
+			runId = rows[0].id;
+			await db.query(
+				`insert into plan_versions (run_id, version, parent_version, take, score, chosen, plan, source) values ($1, 1, null, 1, 90, true, $2, 'parse')`,
+				[runId, JSON.stringify(plan)],
+			);
+			await page.goto(`${env.dashboard.url}/runs/${runId}`);
+			await Promise.race([
+				byTestId('run-page')
+					.waitFor()
+					.catch(() => {}),
+				byTestId('login-email')
+					.waitFor()
+					.catch(() => {}),
+			]);
+			if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
+			await byTestId('trailer-panel').waitFor();
+			await byTestId('trailer-1-make').click();
+			await byTestId('trailer-1-progress').waitFor();
+			const video = byTestId('trailer-1-video');
+			// The player, or the dashboard's reason why not (then the test says it at once instead of waiting).
+			const refused = byTestId('trailer-1').getByTestId('error-message');
+			await Promise.race([
+				video.waitFor({ timeout: 5 * 60_000 }).catch(() => {}),
+				refused.waitFor({ timeout: 5 * 60_000 }).catch(() => {}),
+			]);
+			if (await refused.isVisible()) assert.fail(`the trailer was refused: ${await refused.innerText()}`);
+			await video.waitFor({ timeout: 1000 });
+			// Playable: Chromium loads it through /api/artifacts (the run's access rules) and knows its length and size.
+			const facts = await waitFor(
+				'the trailer loads in the player',
+				() =>
+					video.evaluate((element: HTMLVideoElement) => ({
+						duration: element.duration,
+						width: element.videoWidth,
+						height: element.videoHeight,
+						src: element.currentSrc,
+					})),
+				(now) => Number.isFinite(now.duration) && now.duration > 0,
+				60_000,
+				250,
+			);
+			assert.ok(facts.duration >= 15 && facts.duration <= 30, `${facts.duration} s`);
+			assert.deepEqual([facts.width, facts.height], [1080, 1080], "the run's preset size");
+			assert.match(facts.src, new RegExp(`runs/${runId}/trailer/v1\\.mp4`));
+			await video.evaluate(async (element: HTMLVideoElement) => {
+				element.muted = true;
+				await element.play();
+			});
+			await waitFor('it plays', () => video.evaluate((element: HTMLVideoElement) => element.currentTime), (time) => time > 0.5, 30_000, 250);
+			const panelText = await byTestId('trailer-1').innerText();
+			assert.match(panelText, /4 moments/);
+			assert.match(panelText, /cost \$0/);
+			assert.match(panelText, /LEON: “You made it after all\.”/);
+			await screenshot(page, '10e-trailer');
+			const events = (await db.query("select message from events where run_id = $1 and message like 'Trailer of take%'", [runId])).rows;
+			assert.equal(events.length, 1, 'the trailer is on the run');
+			assert.match(events[0].message, /^Trailer of take 1 \(plan v1\) made by .+: \d+\.\d s, 4 moments, cost \$0\.$/);
+			const run = (await db.query('select status, approval from runs where id = $1', [runId])).rows[0];
+			assert.deepEqual([run.status, run.approval], ['awaiting_approval', 'pending'], 'the run still waits for its decision');
+		} finally {
+			if (runId) await db.query("update runs set status = 'cancelled', error = 'ended by the test', finished_at = now() where id = $1", [runId]);
+		}
+	});
+
 	test('analytics shows the runs as charts', async () => {
 		await byTestId('nav-analytics').click();
 		await byTestId('analytics-page').waitFor();

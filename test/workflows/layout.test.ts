@@ -9,7 +9,7 @@ import { backwards, coveredNodes, loops, offGrid, overlappingNodes, readWorkflow
  */
 const workflows = readWorkflows();
 
-test('all fourteen workflows are read', () => {
+test('all fifteen workflows are read', () => {
 	assert.deepEqual([...workflows.keys()], [
 		'assembly',
 		'dispatch',
@@ -21,6 +21,7 @@ test('all fourteen workflows are read', () => {
 		'resume-run',
 		'start-batch',
 		'start-run',
+		'trailer',
 		'validation',
 		'voice-list',
 		'voice-preview',

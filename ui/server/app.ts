@@ -31,6 +31,7 @@ import { staticRoutes } from './static';
 import { healthRoutes, systemRoutes } from './system';
 import { userRoutes } from './users';
 import { storyboardRoutes } from './storyboard';
+import { trailerRoutes } from './trailer';
 
 export interface AppOptions {
 	distDir: string;
@@ -108,6 +109,7 @@ export function createApp(deps: Deps, sessions: Sessions, options: AppOptions): 
 	app.route('/api/runs', runRoutes(deps));
 	app.route('/api', actionRoutes({ ...deps, n8nUrl: options.n8nUrl }));
 	app.route('/api', storyboardRoutes(deps));
+	app.route('/api', trailerRoutes(deps));
 	app.route('/api', callbackRoutes(deps));
 	app.route('/api', batchRoutes(deps));
 	app.route('/api', voiceRoutes(deps, stats));

@@ -9,7 +9,12 @@ export interface WebhookAnswer {
 
 const TIMEOUT_MS = 30_000;
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> | ((text: string) => Record<string, string>) = {}): Promise<WebhookAnswer> {
+export async function postJson(
+	url: string,
+	body: unknown,
+	headers: Record<string, string> | ((text: string) => Record<string, string>) = {},
+	timeoutMs = TIMEOUT_MS,
+): Promise<WebhookAnswer> {
 	let response: Response;
 	const sent = JSON.stringify(body);
 	try {
@@ -17,14 +22,14 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 			method: 'POST',
 			headers: { 'content-type': 'application/json', ...(typeof headers === 'function' ? headers(sent) : headers) },
 			body: sent,
-			signal: AbortSignal.timeout(TIMEOUT_MS),
+			signal: AbortSignal.timeout(timeoutMs),
 		});
 	} catch (error) {
 		const timedOut = (error as Error).name === 'TimeoutError';
 		throw new ApiError(
 			502,
 			timedOut
-				? `n8n did not answer within ${TIMEOUT_MS / 1000} s. It may be busy; check its executions list, then try again.`
+				? `n8n did not answer within ${Math.round(timeoutMs / 1000)} s. It may be busy; check its executions list, then try again.`
 				: 'n8n is not reachable. Check that n8n is running (npm start, or the n8n service in docker compose), then try again.',
 		);
 	}
@@ -48,9 +53,9 @@ export function webhookUrl(base: string, path: string): string {
  * (the workflow's own answers); 401 means the dashboard's token differs from n8n's credential; 404 means the
  * workflow is not published.
  */
-export async function callWebhook(base: string, token: string, path: string, body: unknown): Promise<WebhookAnswer> {
+export async function callWebhook(base: string, token: string, path: string, body: unknown, timeoutMs?: number): Promise<WebhookAnswer> {
 	// Signed: the token itself would be stored in n8n's execution data with the call's headers.
-	const answer = await postJson(webhookUrl(base, path), body, (text) => ({ [SIGNATURE_HEADER]: signBody(token, text) }));
+	const answer = await postJson(webhookUrl(base, path), body, (text) => ({ [SIGNATURE_HEADER]: signBody(token, text) }), timeoutMs);
 	if (answer.status === 401 || answer.status === 403) {
 		throw new ApiError(
 			502,

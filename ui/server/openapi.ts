@@ -300,6 +300,43 @@ export const WEBHOOKS: WebhookDoc[] = [
 		},
 	},
 	{
+		path: '/webhook/reelsmith/trailer',
+		workflow: 'trailer.json',
+		summary: "A trailer of a plan (the approval screen's)",
+		description:
+			"A 15–30 s cut of the plan's most telling moments (data/trailer.json's rules, or `moments` chosen elsewhere) from the local renderer's stills, with a title card and the run's music; costs nothing. Stored under runs/<runId>/trailer/v<planVersion>.mp4. The dashboard calls it for POST /api/runs/{id}/trailer with the take's plan and the run's options.",
+		body: z
+			.object({
+				runId: z.string(),
+				planVersion: z.number().int().min(1),
+				plan: z.object({ title: z.string(), scenes: z.array(z.unknown()).min(1) }).loose(),
+				options: z
+					.object({ preset: z.string(), style: z.string(), brand: z.unknown(), music: z.unknown(), loudnessTarget: z.number() })
+					.partial()
+					.optional(),
+				moments: z.array(z.object({ scene: z.number().int(), line: z.number().int().nullable() })).optional(),
+			})
+			.loose(),
+		example: {
+			runId: '6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11',
+			planVersion: 2,
+			plan: { title: 'The Late Train', scenes: [{ number: 1, heading: 'INT. STATION HALL - NIGHT', dialogue: [{ speaker: 'MAYA', text: "It's late again." }] }] },
+			options: { preset: 'youtube', style: 'titleCard', music: null, loudnessTarget: -14 },
+		},
+		responses: {
+			200: {
+				description: 'The stored trailer: its key, length, size and moments.',
+				example: { key: 'runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/trailer/v2.mp4', duration: 15.1, width: 1920, height: 1080, chosenBy: 'rules', cost: 0 },
+			},
+			400: rejection('The plan has no scenes, or a field is wrong.', {
+				error: 'invalid_request',
+				field: 'Plan',
+				message: '"Plan" is not a plan with scenes. Send the take\'s plan (a plan version\'s "plan") as "plan".',
+			}),
+			401: unauthorized,
+		},
+	},
+	{
 		path: '/webhook/reelsmith/pipeline',
 		workflow: 'pipeline.json',
 		summary: 'Start a claimed run (internal)',

@@ -69,7 +69,7 @@ function urlExtension(url: string): string {
 }
 
 /** The Music parameter: null for none, else a stored object or a URL to download. */
-function readMusic(this: IExecuteFunctions, itemIndex: number): { key: string; bucket?: string } | { url: string } | null {
+export function readMusic(this: IExecuteFunctions, itemIndex: number): { key: string; bucket?: string } | { url: string } | null {
 	const value = jsonParameter(this, 'music', 'Music', itemIndex, { bareText: true }) ?? null;
 	if (value === null || value === '') return null;
 	const hint = 'Set it to {"key": "<object key>"} or {"url": "https://…"}, or leave it empty for no music.';

@@ -11,6 +11,7 @@ import * as probe from './probe.operation';
 import * as subtitles from './subtitles.operation';
 import * as thumbnail from './thumbnail.operation';
 import * as timeline from './timeline.operation';
+import * as trailer from './trailer.operation';
 import * as watermark from './watermark.operation';
 
 /** Operation value → its module. Adding an operation = one file and one line here (and one option in the description). */
@@ -24,6 +25,7 @@ export const operations = {
 	loudness,
 	thumbnail,
 	timeline,
+	trailer,
 	watermark,
 	export: exportVideo,
 	exportAlpha,

@@ -4,6 +4,7 @@ import { api, patch, post } from './client';
 import { useLiveState } from './live';
 import type {
 	AdminUser,
+	Trailer,
 	AiCall,
 	AiCallDetail,
 	Analytics,
@@ -280,6 +281,16 @@ export function useRunAction(runId: string, action: 'retry' | 'resume' | 'cancel
 	return useMutation({
 		mutationFn: (body: Record<string, unknown> = {}) =>
 			post<{ run?: RunSummary; warning?: string; message?: string }>(`/api/runs/${encodeURIComponent(runId)}/${action}`, body),
+		onSettled: () => refresh(runId),
+	});
+}
+
+/** Asks for a trailer of one take while the run waits for approval (n8n renders it from the stills; it costs nothing). */
+export function useMakeTrailer(runId: string) {
+	const refresh = useRefreshRun();
+	return useMutation({
+		mutationFn: (input: { take?: number }) => post<Trailer>(`/api/runs/${encodeURIComponent(runId)}/trailer`, input.take ? { take: input.take } : {}),
+		// The run's events gain the trailer's line.
 		onSettled: () => refresh(runId),
 	});
 }

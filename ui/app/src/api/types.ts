@@ -103,6 +103,31 @@ export interface PlanTake {
 	plan: Plan;
 }
 
+/** POST /api/runs/:id/trailer: one moment of the trailer (a line of a scene, in story order). */
+export interface TrailerMoment {
+	scene: number;
+	line: number | null;
+	kind: 'dialogue' | 'narration' | 'visual';
+	speaker: string | null;
+	text: string;
+	duration: number;
+	reasons: string[];
+}
+
+/** POST /api/runs/:id/trailer: the stored trailer of one take, with its dashboard link. */
+export interface Trailer {
+	take: number;
+	version: number;
+	key: string;
+	url: string;
+	duration: number;
+	width: number;
+	height: number;
+	chosenBy: 'rules' | 'claude';
+	moments: TrailerMoment[];
+	cost: number;
+}
+
 export interface SceneRow {
 	number: number;
 	heading: string | null;

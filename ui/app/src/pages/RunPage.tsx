@@ -12,6 +12,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { SceneGrid } from '../components/SceneGrid';
 import { StatusBadge } from '../components/StatusBadge';
 import { Timeline } from '../components/Timeline';
+import { TrailerPanel } from '../components/TrailerPanel';
 import { runProblem } from '../explain';
 import { ACTIVE, ago, seconds, usd } from '../format';
 import { useNow } from '../useNow';
@@ -204,6 +205,7 @@ export function RunPage() {
 			<Actions detail={data} now={now} />
 
 			{awaiting && <ApprovalPanel detail={data} />}
+			{awaiting && <TrailerPanel detail={data} />}
 
 			<section className="card">
 				<h2>Final video</h2>
