@@ -377,10 +377,17 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			const final = await download(run.final_key, 'bookends.mp4');
 			const facts = inspectFinalVideo(final);
 			assert.ok(Math.abs(facts.duration - (1.5 + sceneSeconds + 1)) <= 0.1, `final ${facts.duration} s = 1.5 + ${sceneSeconds} + 1`);
-			const [r, g, b] = meanColour(final, 0.5);
+			// Fitted into the 1920×1080 frame without cropping: the square outro sits between black bars.
+			const rgbAt = (time: number, x: number, y: number) => {
+				const raw = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(time), '-i', final, '-frames:v', '1', '-vf', `crop=2:2:${x}:${y},format=rgb24`, '-f', 'rawvideo', '-']);
+				return [raw[0], raw[1], raw[2]];
+			};
+			const [r, g, b] = rgbAt(0.5, 960, 540);
 			assert.ok(b > 150 && r < 60 && g < 60, `the intro opens the video (rgb ${r}, ${g}, ${b})`);
-			const [r2, g2, b2] = meanColour(final, facts.duration - 0.3);
+			const [r2, g2, b2] = rgbAt(facts.duration - 0.3, 960, 540);
 			assert.ok(r2 > 150 && g2 < 60 && b2 < 60, `the outro closes it (rgb ${r2}, ${g2}, ${b2})`);
+			const bar = rgbAt(facts.duration - 0.3, 20, 540);
+			assert.ok(bar.every((channel) => channel < 30), `a black bar beside the square outro (rgb ${bar.join(', ')})`);
 
 			// Subtitles: every cue where its line is spoken, so none before the intro has ended.
 			const srt = await readFile(await download(run.subtitles_key, 'bookends.srt'), 'utf8');

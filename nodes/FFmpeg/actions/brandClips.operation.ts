@@ -21,7 +21,7 @@ const clipField = (name: 'intro' | 'outro', where: string): INodeProperties => (
 	name,
 	type: 'json',
 	default: `={{ $json.options.${name} || '' }}`,
-	description: `The clip played ${where}: {"key": "<object key>"} or {"url": "https://…"} (the run's, else its brand kit's); empty = none`,
+	description: `The clip played ${where}, as {"key": "brand/${name}.mp4"} (a stored video) or an https URL (the run's, else its brand kit's); empty = none`,
 	displayOptions: show,
 });
 
@@ -50,9 +50,9 @@ export const description: INodeProperties[] = [
 		displayName: 'Brand Kit Version',
 		name: 'brandVersion',
 		type: 'number',
-		default: '={{ ($json.options.brand || {}).version || 0 }}',
+		default: 0,
 		description:
-			'Fitted clips are kept per campaign, brand kit version and format (brand/<campaign>/fitted/), so the next run does not fit them again',
+			"Fitted clips are kept per campaign, brand kit version and format (in the campaign's brand folder), so the next run does not fit them again; assembly passes the run's kit version",
 		displayOptions: show,
 	},
 ];
