@@ -348,10 +348,10 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 
 	test("a brand kit's intro and outro bookend the video: the final lasts intro + scenes + outro, cues move by the intro, the timeline lists both", async () => {
 		const campaign = await ensureCampaign(db, 'Brand bookends e2e');
-		// The intro: 1.5 s of blue at 640×480, 25 fps, stored in the bucket; the outro: 1 s of red, from a URL. Both silent,
+		// The intro: 1.5 s of blue at 640×480 (4:3), stored in the bucket; the outro: 1 s of red, from a URL. Both silent,
 		// so every sound in the final video is a spoken line.
 		const intro = join(dataDir, 'intro.mp4');
-		execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=blue:size=640x480:rate=25', '-t', '1.5', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', intro]);
+		execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=blue:size=640x480:rate=30', '-t', '1.5', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', intro]);
 		await storage.uploadFile(intro, `brand/${campaign.id}/intro.mp4`, 'video/mp4');
 		const outro = join(dataDir, 'outro.mp4');
 		execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:size=320x320:rate=30', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', outro]);

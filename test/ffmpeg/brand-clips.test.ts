@@ -80,7 +80,8 @@ describe('FFmpeg → Add Intro and Outro', () => {
 			['intro', 1, 2, 'outro'],
 		);
 		const intro = Number(json.brandClips.intro.duration);
-		assert.ok(Math.abs(intro - 1.5) < 0.05, `the intro keeps its length: ${intro} s`);
+		// 1.5 s at 25 fps is 38 frames (1.52 s); at the clip format's 30 fps that is 46 frames.
+		assert.equal(intro, 1.533, 'the intro keeps its length, in whole frames at 30 fps');
 		assert.equal(json.brandClips.intro.reused, false);
 		assert.match(String(json.brandClips.intro.key), new RegExp(`^brand/${CAMPAIGN}/fitted/intro-[0-9a-f]{16}\\.mp4$`));
 		assert.equal(json.cues[0].start, 0.3 + intro, 'the line is still shown when it is spoken');

@@ -8,6 +8,7 @@ import { probeStreams } from '../../shared/probe';
 import type { MediaFacts } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
 import { fitBrandClip } from '../lib/brandClip';
+import { videoDuration } from '../lib/probe';
 import { download, fail, inputJson, localName, readNumber, readRefList, round, uploadMedia, withMedia } from './common';
 
 const show = { show: { operation: ['brandClips'] } };
@@ -130,7 +131,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const ref = (await uploadMedia(storage, output, key)) as unknown as IDataObject & { media?: MediaFacts };
 			// Mux brought its sound to the target (or it is silence): Join scenes need not measure it.
 			if (ref.media?.audio && loudnessTarget < 0) ref.media.audio.loudness = loudnessTarget;
-			result[which] = { ref, duration: Number(ref.duration), reused: false, source: clip };
+			// The picture's length, as Scene List times the scenes: the container's also counts the AAC padding.
+			result[which] = { ref, duration: ref.media ? round(videoDuration(ref.media)) : Number(ref.duration), reused: false, source: clip };
 		}
 		return result;
 	});
@@ -191,5 +193,11 @@ async function keptClip(storage: Storage, key: string, file: string, loudnessTar
 	if (!media.video) return null;
 	// Its sound was brought to the target it is keyed by (silence stays silence at any target).
 	if (media.audio && loudnessTarget < 0) media.audio.loudness = loudnessTarget;
-	return { ...ref, duration: round(media.duration), width: media.video.width, height: media.video.height, media: media as unknown as IDataObject };
+	return {
+		...ref,
+		duration: round(videoDuration(media)),
+		width: media.video.width,
+		height: media.video.height,
+		media: media as unknown as IDataObject,
+	};
 }
