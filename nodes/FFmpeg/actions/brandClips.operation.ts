@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BRAND_CLIP_MAX_SECONDS } from '../../Campaign/lib/brandClip';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { fittedBrandClipKey, workKey } from '../../shared/keys';
 import { downloadOwnFile, ownFileOf, type OwnFile } from '../../shared/ownFile';
@@ -12,8 +13,6 @@ import { videoDuration } from '../lib/probe';
 import { download, fail, inputJson, localName, readNumber, readRefList, round, uploadMedia, withMedia } from './common';
 
 const show = { show: { operation: ['brandClips'] } };
-/** The longest intro or outro taken (Campaign/lib/brandClip.ts checks kits and requests against the same). */
-const MAX_SECONDS = 30;
 /** Bumped when the fitting changes, so clips kept from before are fitted again. */
 const FIT_VERSION = 1;
 
@@ -123,7 +122,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					width: format.width,
 					height: format.height,
 					loudnessTarget,
-					maxSeconds: MAX_SECONDS,
+					maxSeconds: BRAND_CLIP_MAX_SECONDS,
 				});
 			} catch (error) {
 				return fail.call(this, itemIndex, `The ${which} ${where} could not be used: ${(error as Error).message}. ${fix}`);
