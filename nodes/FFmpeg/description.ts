@@ -7,6 +7,12 @@ export const properties: INodeProperties[] = [
 	operationField(
 		[
 			{
+				name: 'Add Intro and Outro',
+				value: 'brandClips',
+				description: "Put the brand kit's intro before the scenes and its outro after them, fitted to their format; subtitle cues move with them",
+				action: 'Add an intro and outro',
+			},
+			{
 				name: 'Check Clip',
 				value: 'checkClip',
 				description: 'Check a clip exists, has video and audio, the right length and audible sound',

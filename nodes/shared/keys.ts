@@ -24,6 +24,8 @@
  *   batches/<batchId>/manifest.json                  what the export holds, with presigned links
  *   brand/<campaignId>/logo-<hash>.png|jpg           a campaign's brand kit logo, named by its content (outside runs/,
  *                                                    so a kit may point at it)
+ *   brand/<campaignId>/fitted/<intro|outro>-<hash>.mp4 a brand kit's intro or outro fitted to a run's format, keyed by
+ *                                                    a hash of the clip, its size, the kit version and the format
  *   voice-previews/<provider>/<hash>.wav, .json      a voice preview and its facts, keyed by a hash of provider,
  *                                                    model, voice, settings and text (the cache: same hash, same audio)
  *   campaigns/<campaignId>/cast/<id>.<png|jpg|webp>  a reference image of the campaign's cast (a character, a setting)
@@ -104,3 +106,5 @@ export const campaignMediaKey = (campaignId: string, kind: MediaKind, id: string
 export const campaignOfKey = (key: string): string | null => /^campaigns\/([0-9a-f-]{36})\//i.exec(key)?.[1]?.toLowerCase() ?? null;
 /** A brand kit's logo: outside runs/ (a kit's keys may not name run artifacts), one folder per campaign. */
 export const brandLogoKey = (campaignId: string, hash: string, extension: 'png' | 'jpg') => `brand/${campaignId}/logo-${hash}.${extension}`;
+/** An intro or outro as a run's format has it, kept so the next run (or a resume) of that format need not fit it again. */
+export const fittedBrandClipKey = (campaignId: string, which: 'intro' | 'outro', hash: string) => `brand/${campaignId}/fitted/${which}-${hash}.mp4`;

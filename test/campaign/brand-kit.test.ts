@@ -30,6 +30,12 @@ describe('brand kit: checking a kit', () => {
 		["a logo among a run's artifacts", { logo: { key: 'runs/x/final/youtube.mp4' } }, 'brand.logo.key', /names a run's artifact/],
 		['a logo that is too large', { logo: { key: 'brand/l.png', size: 0.9 } }, 'brand.logo.size', /0.03 to 0.5/],
 		['an unknown part', { watermark: {} }, 'brand.watermark', /may have: preset, style/],
+		["an intro among a run's artifacts", { intro: { key: 'runs/x/final/youtube.mp4' } }, 'brand.intro.key', /names a run's artifact/],
+		['an outro key with ".." in it', { outro: { key: 'brand/../x.mp4' } }, 'brand.outro.key', /without a leading "\/" or "\.\." parts/],
+		['an intro URL on a private host', { intro: { url: 'https://10.0.0.7/intro.mp4' } }, 'brand.intro.url', /private network address; use a public URL/],
+		['an outro URL that is not https', { outro: { url: 'ftp://example.com/outro.mp4' } }, 'brand.outro.url', /must be an https URL/],
+		['an intro with both a key and a URL', { intro: { key: 'brand/i.mp4', url: 'https://example.com/i.mp4' } }, 'brand.intro', /"key".*"url".*one of them/],
+		['an intro that is a bare text', { intro: 'brand/intro.mp4' }, 'brand.intro', /\{"key"/],
 	] as const) {
 		it(`refuses ${what}, naming ${field}`, () => {
 			const check = checkBrandKit(kit);
@@ -38,6 +44,37 @@ describe('brand kit: checking a kit', () => {
 			assert.match(check.message, message);
 		});
 	}
+});
+
+describe('brand kit: intro and outro', () => {
+	it('takes a key or a URL, and null for none', () => {
+		const check = checkBrandKit({ intro: { key: 'brand/acme/intro.mp4' }, outro: { url: 'https://example.com/outro.mp4' } });
+		assert.ok(check.ok);
+		assert.deepEqual([check.kit.intro, check.kit.outro], [{ key: 'brand/acme/intro.mp4' }, { url: 'https://example.com/outro.mp4' }]);
+		assert.ok(checkBrandKit({ intro: null }).ok);
+	});
+
+	for (const [what, body, field, message] of [
+		["a run's artifact as the intro", { intro: { key: 'runs/x/scenes/001/scene.mp4' } }, 'intro.key', /names a run's artifact/],
+		['an outro on a private host', { outro: { url: 'https://192.168.1.2/o.mp4' } }, 'outro.url', /public host/],
+		['an intro with an unknown part', { intro: { key: 'brand/i.mp4', start: 2 } }, 'intro.start', /unknown field "start"/],
+		['an outro that is true', { outro: true }, 'outro', /false for no outro/],
+	] as const) {
+		it(`a request with ${what} gets a 400 naming ${field}`, () => {
+			const check = validateRunRequest({ script: fountain(1), ...body });
+			assert.ok(!check.ok);
+			assert.equal(check.status, 400);
+			assert.equal(check.field, field);
+			assert.match(check.message, message);
+		});
+	}
+
+	it('a request sends its own clip or false for none; left out, the kit fills it', () => {
+		const own = validateRunRequest({ script: fountain(1), intro: { url: 'https://example.com/i.mp4' }, outro: false });
+		assert.ok(own.ok);
+		assert.deepEqual([own.options.intro, own.options.outro], [{ url: 'https://example.com/i.mp4' }, null]);
+		assert.deepEqual(own.sent.sort(), ['intro', 'outro', 'script'], 'false counts as sent, so the kit does not fill it');
+	});
 });
 
 describe('brand kit: store and runs', () => {
@@ -107,6 +144,12 @@ describe('brand kit: store and runs', () => {
 		assert.equal(own.options.preset, 'youtube', 'the preset the request sent wins over the kit');
 		assert.equal(own.options.loudnessTarget, -14);
 		assert.equal(own.options.style, 'terminal', 'what it left out still comes from the kit');
+
+		await saveBrandKit(store.db, campaign.id, { intro: { key: 'brand/intro.mp4' }, outro: { url: 'https://example.com/outro.mp4' } });
+		const bookended = await accept({ script: fountain(1), campaign: 'Brand runs' });
+		assert.deepEqual([bookended.options.intro, bookended.options.outro], [{ key: 'brand/intro.mp4' }, { url: 'https://example.com/outro.mp4' }]);
+		const noIntro = await accept({ script: fountain(1), campaign: 'Brand runs', intro: false, outro: { key: 'clips/mine.mp4' } });
+		assert.deepEqual([noIntro.options.intro, noIntro.options.outro], [null, { key: 'clips/mine.mp4' }], "the request's false and own clip win over the kit");
 
 		const elsewhere = await accept({ script: fountain(1), campaign: 'No kit here' });
 		assert.equal(elsewhere.brandVersion, null);

@@ -1009,6 +1009,33 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		}
 	});
 
+	test("a campaign's brand kit: its intro and outro fields take a key or a URL, and a run's artifact is refused naming brand.intro.key", async () => {
+		await page.goto(env.dashboard.url);
+		await byTestId('campaigns-page').or(byTestId('login-email')).waitFor();
+		if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
+		await byTestId('new-campaign-name').fill('Bookend campaign');
+		await byTestId('create-campaign').click();
+		await byTestId('campaign-row').filter({ hasText: 'Bookend campaign' }).getByTestId('campaign-link').click();
+		await byTestId('campaign-page').waitFor();
+		await byTestId('brand-toggle').click();
+		await waitFor('the empty kit shows', () => byTestId('brand-version').innerText(), (text) => /No brand kit yet/.test(text), 10_000);
+
+		await byTestId('brand-intro').fill('runs/6f1c1a52-4c1e-4a8e-9d61-0b8f2f8f2a11/final/youtube.mp4');
+		await byTestId('brand-save').click();
+		await waitFor('the server refuses it', () => byTestId('brand-error').innerText(), (text) => /^brand\.intro\.key: .*names a run's artifact/.test(text), 10_000);
+
+		await byTestId('brand-intro').fill('brand/bookend/intro.mp4');
+		await byTestId('brand-outro').fill('https://example.com/outro.mp4');
+		await byTestId('brand-save').click();
+		await waitFor('version 1 is saved', () => byTestId('brand-version').innerText(), (text) => /^Version 1,/.test(text), 10_000);
+		const { rows } = await db.query("select kit from campaign_brand_versions b join campaigns c on c.id = b.campaign_id where c.name = 'Bookend campaign'");
+		assert.deepEqual([rows[0].kit.intro, rows[0].kit.outro], [{ key: 'brand/bookend/intro.mp4' }, { url: 'https://example.com/outro.mp4' }]);
+		await page.reload();
+		await byTestId('brand-toggle').click();
+		await waitFor('the saved intro comes back', () => byTestId('brand-intro').inputValue(), (value) => value === 'brand/bookend/intro.mp4', 10_000);
+		assert.equal(await byTestId('brand-outro').inputValue(), 'https://example.com/outro.mp4');
+	});
+
 	test('the Voices page: a line in an espeak-ng voice plays in the page; Play again comes from storage', async () => {
 		await page.goto(`${env.dashboard.url}/voices`);
 		// Run on its own (-t), this test logs in first; after the others it is logged in already.

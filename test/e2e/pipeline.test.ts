@@ -346,6 +346,79 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 		assert.ok(mark[1] > 200 && mark[0] < 60 && mark[2] < 60, `the green logo is top left (rgb ${mark.join(', ')})`);
 	});
 
+	test("a brand kit's intro and outro bookend the video: the final lasts intro + scenes + outro, cues move by the intro, the timeline lists both", async () => {
+		const campaign = await ensureCampaign(db, 'Brand bookends e2e');
+		// The intro: 1.5 s of blue at 640×480 (4:3), stored in the bucket; the outro: 1 s of red, from a URL. Both silent,
+		// so every sound in the final video is a spoken line.
+		const intro = join(dataDir, 'intro.mp4');
+		execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=blue:size=640x480:rate=30', '-t', '1.5', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', intro]);
+		await storage.uploadFile(intro, `brand/${campaign.id}/intro.mp4`, 'video/mp4');
+		const outro = join(dataDir, 'outro.mp4');
+		execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:size=320x320:rate=30', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', outro]);
+		const outroBytes = await readFile(outro);
+		const host = createServer((req, res) => (req.url === '/outro.mp4' ? res.writeHead(200, { 'content-type': 'video/mp4' }).end(outroBytes) : res.writeHead(404).end()));
+		await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/outro.mp4`;
+			await saveBrandKit(db, campaign.id, { intro: { key: `brand/${campaign.id}/intro.mp4` }, outro: { url } });
+			const refused = await post('reelsmith/runs', { script: 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n', campaign: 'Brand bookends e2e', intro: { key: 'runs/x/final/youtube.mp4' } });
+			assert.equal(refused.status, 400);
+			assert.equal(refused.json.field, 'intro.key');
+
+			const script = 'INT. OFFICE - DAY\n\nSAM\nWe start now, all of us.\n\nEXT. ROOF - NIGHT\n\nANA\nThen we finish up here.\n';
+			const answer = await post('reelsmith/runs', { script, campaign: 'Brand bookends e2e', iterations: 1, subtitles: 'burn' });
+			assert.equal(answer.status, 202, JSON.stringify(answer.json));
+			const runId = String(answer.json.runId);
+			const run = await waitForRun(runId, finished);
+			assert.equal(run.status, 'completed', `run failed: ${run.error}`);
+			const scenes = (await db.query('select duration, scene_key from scenes where run_id = $1 order by number', [runId])).rows;
+			const sceneSeconds = scenes.reduce((sum, scene) => sum + Number(scene.duration), 0);
+
+			const final = await download(run.final_key, 'bookends.mp4');
+			const facts = inspectFinalVideo(final);
+			assert.ok(Math.abs(facts.duration - (1.5 + sceneSeconds + 1)) <= 0.1, `final ${facts.duration} s = 1.5 + ${sceneSeconds} + 1`);
+			// Fitted into the 1920×1080 frame without cropping: the square outro sits between black bars.
+			const rgbAt = (time: number, x: number, y: number) => {
+				const raw = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(time), '-i', final, '-frames:v', '1', '-vf', `crop=2:2:${x}:${y},format=rgb24`, '-f', 'rawvideo', '-']);
+				return [raw[0], raw[1], raw[2]];
+			};
+			const [r, g, b] = rgbAt(0.5, 960, 540);
+			assert.ok(b > 150 && r < 60 && g < 60, `the intro opens the video (rgb ${r}, ${g}, ${b})`);
+			const [r2, g2, b2] = rgbAt(facts.duration - 0.3, 960, 540);
+			assert.ok(r2 > 150 && g2 < 60 && b2 < 60, `the outro closes it (rgb ${r2}, ${g2}, ${b2})`);
+			const bar = rgbAt(facts.duration - 0.3, 20, 540);
+			assert.ok(bar.every((channel) => channel < 30), `a black bar beside the square outro (rgb ${bar.join(', ')})`);
+
+			// Subtitles: every cue where its line is spoken, so none before the intro has ended.
+			const srt = await readFile(await download(run.subtitles_key, 'bookends.srt'), 'utf8');
+			assertCuesOnSpeech(srt, final);
+			const cues = srtCues(srt);
+			assert.ok(cues[0].start >= 1.5, `the first cue starts after the intro: ${cues[0].start} s`);
+
+			// The timeline: Intro, the scenes, Outro, as long as the final video.
+			const otio = JSON.parse((await storage.downloadBuffer({ bucket: storage.bucket, key: timelineKey(runId, 'otio') })).toString('utf8'));
+			assert.deepEqual(otioProblems(otio), []);
+			const track = otio.tracks.children.find((child: { kind: string }) => child.kind === 'Video');
+			const clips: Array<Record<string, any>> = track.children.filter((child: { OTIO_SCHEMA: string }) => child.OTIO_SCHEMA === 'Clip.2');
+			assert.deepEqual(
+				clips.map((clip) => clip.name),
+				['Intro', 'Scene 1', 'Scene 2', 'Outro'],
+			);
+			const lengths = clips.map((clip) => clip.source_range.duration.value / clip.source_range.duration.rate);
+			assert.ok(Math.abs(lengths[0] - 1.5) <= 1 / 30 && Math.abs(lengths[3] - 1) <= 1 / 30, JSON.stringify(lengths));
+			assert.ok(Math.abs(lengths.reduce((sum, length) => sum + length, 0) - facts.duration) <= 0.1, `timeline ${lengths} s, final ${facts.duration} s`);
+			const edl = (await storage.downloadBuffer({ bucket: storage.bucket, key: timelineKey(runId, 'edl') })).toString('utf8');
+			assert.match(edl, /^001 {2}INTRO +V +C +00:00:00:00 00:00:01:15 00:00:00:00 00:00:01:15$/m);
+			assert.match(edl, /^\d{3} {2}OUTRO +V +C /m);
+
+			// The fitted clips are kept per kit version and format: the next run of this campaign fits nothing again.
+			const kept = await storage.listKeys(`brand/${campaign.id}/fitted/`);
+			assert.equal(kept.length, 2, JSON.stringify(kept));
+		} finally {
+			host.close();
+		}
+	});
+
 	test('a run with music: the bed is downloaded, heard between the lines, and the final still meets the loudness target', async () => {
 		// The music host is on loopback, which the stack allows (REELSMITH_CALLBACK_ALLOW_LOOPBACK, as for callbacks).
 		const music = join(dataDir, 'bed.mp3');

@@ -73,6 +73,7 @@ describe('FFmpeg node', () => {
 		const operation = description.properties.find((p) => p.name === 'operation')!;
 		const values = (operation.options as Array<{ value: string }>).map((o) => o.value).sort();
 		assert.deepEqual(values, [
+			'brandClips',
 			'checkClip',
 			'concat',
 			'export',

@@ -18,6 +18,38 @@ const input = (transition: TimelineInput['transition']): TimelineInput => ({
 });
 
 describe('editor timeline', () => {
+	test('a brand intro and outro: named clips on the video track, their sound in the clip (a gap on the narration track), own EDL reels', () => {
+		const base = input('none');
+		const bookended: TimelineInput = {
+			...base,
+			clips: [
+				{ sceneNumber: 0, role: 'intro', url: 's3://b/brand/c/fitted/intro-1.mp4', duration: 1.5 },
+				...base.clips,
+				{ sceneNumber: 0, role: 'outro', url: 's3://b/brand/c/fitted/outro-1.mp4', duration: 1 },
+			],
+		};
+		const otio = buildOtio(bookended) as any;
+		assert.deepEqual(otioProblems(otio), []);
+		const [video, narration] = otio.tracks.children;
+		assert.deepEqual(
+			video.children.map((clip: any) => clip.name),
+			['Intro', 'Scene 1', 'Scene 2', 'Outro'],
+		);
+		assert.deepEqual(
+			narration.children.map((child: any) => [child.OTIO_SCHEMA, child.name]),
+			[
+				['Gap.1', 'Intro (its sound is in the clip)'],
+				['Clip.2', 'Scene 1 narration'],
+				['Clip.2', 'Scene 2 narration'],
+				['Gap.1', 'Outro (its sound is in the clip)'],
+			],
+		);
+		const edl = buildEdl(bookended);
+		assert.match(edl, /^001 {2}INTRO {4}V {5}C {8}00:00:00:00 00:00:01:15 00:00:00:00 00:00:01:15$/m);
+		assert.match(edl, /^002 {2}S001 {5}V {5}C {8}00:00:00:00 00:00:04:00 00:00:01:15 00:00:05:15$/m, 'scene 1 starts after the intro');
+		assert.match(edl, /^004 {2}OUTRO {4}V {5}C {8}00:00:00:00 00:00:01:00 00:00:11:00 00:00:12:00$/m);
+	});
+
 	test('OTIO: a video track of the scenes with a dissolve into the second, narration beside it, cues as markers', () => {
 		const otio = buildOtio(input('crossfade')) as any;
 		assert.deepEqual(otioProblems(otio), []);

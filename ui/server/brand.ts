@@ -62,7 +62,7 @@ export function brandRoutes(deps: Deps) {
 			tag: 'Brand kit',
 			summary: "A campaign's brand kit (newest version)",
 			description:
-				'What every run of the campaign uses unless its request says otherwise: preset, style, terminal colours, loudness target (filled in when the request leaves them out), title card colours and fonts, subtitle colour and logo.',
+				'What every run of the campaign uses unless its request says otherwise: preset, style, terminal colours, loudness target (filled in when the request leaves them out), title card colours and fonts, subtitle colour, logo, and the intro and outro clips played before the first and after the last scene.',
 			responses: {
 				200: { description: 'The newest version.', schema: brandAnswer, example: { campaignId: EXAMPLE_CAMPAIGN_ID, brand: EXAMPLE_VERSION } },
 				404: notFoundDoc,

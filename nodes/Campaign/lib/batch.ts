@@ -82,6 +82,8 @@ const CELL_KINDS: Record<RequestField, 'text' | 'number' | 'boolean' | 'json' | 
 	language: 'text',
 	music: 'json',
 	sceneMedia: 'json',
+	intro: 'json',
+	outro: 'json',
 };
 const FIELDS = Object.keys(CELL_KINDS) as RequestField[];
 /** A post's words: "body" is the script's other name in a row. */

@@ -1,6 +1,8 @@
 import { z } from 'zod/v4';
 import brandFonts from '../../shared/data/brandFonts.json';
 import { PRESET_NAMES } from '../../shared/presets';
+import { BRAND_CLIP_RULE, brandClipSchema } from './brandClip';
+import { mediaUrlProblem } from './mediaRef';
 import { ownKeyProblem, STYLE_NAMES, TERMINAL_SCHEMES } from './request';
 
 /**
@@ -57,6 +59,8 @@ export const BrandKitSchema = z
 			.strict()
 			.nullable()
 			.optional(),
+		intro: brandClipSchema,
+		outro: brandClipSchema,
 	})
 	.strict();
 
@@ -77,6 +81,12 @@ const RULES: Record<string, string> = {
 	'logo.position': `one of ${LOGO_POSITIONS.join(', ')}`,
 	'logo.size': `the logo's width as a share of the video width, from ${LOGO_SIZE.min} to ${LOGO_SIZE.max} (default ${LOGO_SIZE.default})`,
 	'logo.opacity': `a number from 0 (invisible) to 1 (opaque), default ${LOGO_OPACITY.default}`,
+	intro: `the clip played before the first scene: ${BRAND_CLIP_RULE}`,
+	'intro.key': 'the object key of a video in the bucket (outside runs/), e.g. "brand/intro.mp4"; upload it in the dashboard',
+	'intro.url': 'an https URL of a public host, e.g. "https://example.com/intro.mp4"',
+	outro: `the clip played after the last scene: ${BRAND_CLIP_RULE}`,
+	'outro.key': 'the object key of a video in the bucket (outside runs/), e.g. "brand/outro.mp4"; upload it in the dashboard',
+	'outro.url': 'an https URL of a public host, e.g. "https://example.com/outro.mp4"',
 };
 for (const [name, what] of Object.entries(COLOURS)) RULES[`colors.${name}`] = `${COLOUR_RULE}: the colour of ${what}`;
 
@@ -113,7 +123,7 @@ export function checkBrandKit(value: unknown): BrandKitCheck {
 		(at, key) => (at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined),
 		value,
 	);
-	const keyProblem = path === 'logo.key' ? ownKeyProblem(got) : null;
+	const keyProblem = /^(logo|intro|outro)\.key$/.test(path) ? ownKeyProblem(got) : /^(intro|outro)\.url$/.test(path) ? mediaUrlProblem(got) : null;
 	return {
 		ok: false,
 		field: `brand.${path}`,
@@ -129,8 +139,8 @@ export interface RunBrand {
 	logo?: BrandKit['logo'];
 }
 
-/** The run-request fields a kit fills when the request leaves them out. */
-export const KIT_REQUEST_FIELDS = ['preset', 'style', 'terminalScheme', 'loudnessTarget'] as const;
+/** The run-request fields a kit fills when the request leaves them out (a request's "intro": null turns the kit's off). */
+export const KIT_REQUEST_FIELDS = ['preset', 'style', 'terminalScheme', 'loudnessTarget', 'intro', 'outro'] as const;
 
 /** #rrggbb as ffmpeg writes colours (0xRRGGBB). */
 export const ffmpegColour = (hex: string) => `0x${hex.slice(1).toLowerCase()}`;

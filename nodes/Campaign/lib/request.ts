@@ -11,6 +11,7 @@ import { voiceNameProblem } from '../../shared/voices';
 import terminalLooks from '../../shared/data/terminalLooks.json';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES, languageFontProblem, languageOf, languageProblem } from '../../shared/languages';
 import type { RunBrand } from './brandKit';
+import { BRAND_CLIP_MAX_SECONDS, brandClipOf, brandClipProblem, requestClipSchema, type BrandClip } from './brandClip';
 import { mediaKeyProblem, mediaUrlProblem } from './mediaRef';
 import { SCENE_MEDIA_RULE, SceneMediaSchema, sceneMediaOf, sceneMediaPlanProblem, sceneMediaProblem, type SceneMedia } from './sceneMedia';
 
@@ -221,6 +222,8 @@ export const RequestSchema = z
 		events: z.array(z.enum(CALLBACK_EVENTS)).max(CALLBACK_EVENTS.length).default([]),
 		music,
 		sceneMedia: SceneMediaSchema,
+		intro: requestClipSchema,
+		outro: requestClipSchema,
 	})
 	.strict();
 
@@ -266,6 +269,8 @@ export const FIELD_RULES: Record<RequestField, string> = {
 	callbackUrl: 'an https URL of your app that Reelsmith POSTs a signed event to when the run ends, e.g. "https://example.com/hooks/reelsmith"',
 	events: 'a list of extra events to POST to callbackUrl: ["stage"] for one call per finished stage, or []',
 	sceneMedia: SCENE_MEDIA_RULE,
+	intro: `the clip played before the first scene instead of the brand kit's: {"key": "<object key of a video outside runs/>"} or {"url": "https://…"} (a public host), at most ${BRAND_CLIP_MAX_SECONDS} s; false for no intro; left out or null = the kit's`,
+	outro: `the clip played after the last scene instead of the brand kit's: {"key": "<object key of a video outside runs/>"} or {"url": "https://…"} (a public host), at most ${BRAND_CLIP_MAX_SECONDS} s; false for no outro; left out or null = the kit's`,
 	music: `background music for the run, ducked under the narration: {"url": "https://…"} (a public host; downloaded at assembly) or {"key": "<object key in the run's bucket>"}, with "volume" (its loudness on its own before ducking, ${MUSIC_VOLUME.min} to ${MUSIC_VOLUME.max} dB, default ${MUSIC_VOLUME.default}) and "duck" (default true), or null for none`,
 };
 
@@ -339,6 +344,12 @@ export interface RunOptions {
 	music?: RunMusic | null;
 	/** The campaign's brand kit when the run was queued (title card colours and fonts, subtitle colour, logo); absent = none. */
 	brand?: RunBrand | null;
+	/**
+	 * Played before the first and after the last scene (FFmpeg → Add Intro and Outro): the request's, else the brand
+	 * kit's; null or absent = none.
+	 */
+	intro?: BrandClip | null;
+	outro?: BrandClip | null;
 	/** Scenes that use the caller's own clip instead of a generated one; absent or [] = none. */
 	sceneMedia?: SceneMedia[];
 	/** Set by Choose Providers; absent until then. */
@@ -369,6 +380,11 @@ export function validateRunRequest(body: unknown): RequestCheck {
 		}
 		if (issue.path[0] === 'sceneMedia') {
 			const problem = sceneMediaProblem(input.sceneMedia) ?? { field: 'sceneMedia', message: `"sceneMedia" must be ${SCENE_MEDIA_RULE}.` };
+			return reject(problem.field, problem.message);
+		}
+		if (issue.path[0] === 'intro' || issue.path[0] === 'outro') {
+			const field = issue.path[0];
+			const problem = brandClipProblem(input[field], field) ?? { field, message: `"${field}" must be ${FIELD_RULES[field]}.` };
 			return reject(problem.field, problem.message);
 		}
 		if (issue.code === 'unrecognized_keys') {
@@ -453,6 +469,8 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			references: rest.references,
 			music: musicOf(rest.music),
 			sceneMedia,
+			intro: brandClipOf(rest.intro),
+			outro: brandClipOf(rest.outro),
 		},
 		plan,
 		sent: Object.keys(input) as RequestField[],

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { runOperations, type OperationHandler } from '../../shared/router';
+import * as brandClips from './brandClips.operation';
 import * as checkClip from './checkClip.operation';
 import * as concat from './concat.operation';
 import * as exportAlpha from './exportAlpha.operation';
@@ -19,6 +20,7 @@ export const operations = {
 	probe,
 	checkClip,
 	mux,
+	brandClips,
 	concat,
 	subtitles,
 	music,

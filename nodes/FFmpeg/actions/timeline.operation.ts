@@ -67,6 +67,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			return fail.call(this, itemIndex, `Clip ${index + 1} of "Clips" has no duration. Map the clips from Campaign → Scene → List, which gives each one.`);
 		}
 		const bucket = ref.bucket || storage.bucket;
+		// A brand intro or outro (Add Intro and Outro) carries its own sound: no narration file.
+		if (entry.role === 'intro' || entry.role === 'outro') return { sceneNumber: 0, role: entry.role, url: s3Url(bucket, ref.key), duration };
 		return { sceneNumber, url: s3Url(bucket, ref.key), duration, narrationUrl: s3Url(bucket, narrationKey(runId, sceneNumber)) };
 	});
 	const cueValue = this.getNodeParameter('cues', itemIndex, []) as unknown;

@@ -7,6 +7,8 @@
 
 export interface TimelineClip {
 	sceneNumber: number;
+	/** A brand kit's intro or outro (its sound is in the clip, not on the narration track); absent = a scene. */
+	role?: 'intro' | 'outro';
 	/** The scene video (picture + narration) as the final video has it. */
 	url: string;
 	/** Seconds. */
@@ -79,19 +81,19 @@ export function buildOtio(input: TimelineInput): Json {
 			// The dissolve starts at the cut and runs into the incoming scene; the outgoing one is held (its handle).
 			video.push({
 				OTIO_SCHEMA: 'Transition.1',
-				name: `Dissolve into scene ${scene.sceneNumber}`,
+				name: `Dissolve into ${clipName(scene).toLowerCase()}`,
 				metadata: {},
 				transition_type: 'SMPTE_Dissolve',
 				in_offset: time(0, rate),
 				out_offset: time(input.fade, rate),
 			});
 		}
-		video.push(clip(`Scene ${scene.sceneNumber}`, scene.url, scene.duration, rate));
+		video.push(clip(clipName(scene), scene.url, scene.duration, rate));
 	});
 	const audio = input.clips.map((scene) =>
 		scene.narrationUrl
-			? clip(`Scene ${scene.sceneNumber} narration`, scene.narrationUrl, scene.duration, rate)
-			: item('Gap.1', `Scene ${scene.sceneNumber} (no narration)`, { source_range: range(0, scene.duration, rate) }),
+			? clip(`${clipName(scene)} narration`, scene.narrationUrl, scene.duration, rate)
+			: item('Gap.1', `${clipName(scene)} (${scene.role ? 'its sound is in the clip' : 'no narration'})`, { source_range: range(0, scene.duration, rate) }),
 	);
 	const tracks = [track('Scenes', 'Video', video), track('Narration', 'Audio', audio)];
 	if (input.music) {
@@ -118,6 +120,8 @@ export function buildOtio(input: TimelineInput): Json {
 	};
 }
 
+const clipName = (scene: TimelineClip) => (scene.role === 'intro' ? 'Intro' : scene.role === 'outro' ? 'Outro' : `Scene ${scene.sceneNumber}`);
+
 /** HH:MM:SS:FF at `fps`, non-drop frame. */
 export function timecode(seconds: number, fps: number): string {
 	const frames = Math.round(seconds * fps);
@@ -130,7 +134,7 @@ export function timecode(seconds: number, fps: number): string {
 export function buildEdl(input: TimelineInput): string {
 	const fps = Math.round(input.fps);
 	const tc = (seconds: number) => timecode(seconds, fps);
-	const reel = (scene: TimelineClip) => `S${String(scene.sceneNumber).padStart(3, '0')}`.padEnd(8);
+	const reel = (scene: TimelineClip) => (scene.role ? scene.role.toUpperCase() : `S${String(scene.sceneNumber).padStart(3, '0')}`).padEnd(8);
 	const lines = [`TITLE: ${input.name.replace(/[\r\n]+/g, ' ').slice(0, 70)}`, 'FCM: NON-DROP FRAME', ''];
 	let at = 0;
 	let event = 0;

@@ -53,6 +53,8 @@ export interface RunSummary {
 }
 
 /** A campaign's brand kit (nodes/Campaign/lib/brandKit.ts checks it; the server's 400 names brand.<field>). */
+export type BrandClip = { key: string } | { url: string };
+
 export interface BrandKit {
 	preset?: string;
 	style?: string;
@@ -61,6 +63,9 @@ export interface BrandKit {
 	colors?: Partial<Record<'background' | 'backgroundBottom' | 'heading' | 'body' | 'accent' | 'subtitles', string>>;
 	fonts?: { heading?: string; body?: string };
 	logo?: { key: string; position: string; size: number; opacity: number } | null;
+	/** Played before the first and after the last scene: an object key (outside runs/) or an https URL. */
+	intro?: BrandClip | null;
+	outro?: BrandClip | null;
 }
 
 export interface BrandVersion {

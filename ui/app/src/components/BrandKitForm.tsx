@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { useBrand, useBrandVersions, useSaveBrand, useUploadLogo } from '../api/queries';
-import type { BrandKit } from '../api/types';
+import type { BrandClip, BrandKit } from '../api/types';
 import { PRESETS, STYLES } from './NewRunForm';
 
 type Choices = ReadonlyArray<readonly [string, string]>;
@@ -36,6 +36,10 @@ const COLOURS = [
 type ColourName = (typeof COLOURS)[number][0];
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
+
+/** An intro/outro as the field shows it (its key or URL), and back: text that starts with a scheme is a URL. */
+const clipText = (clip: BrandClip | null | undefined) => (!clip ? '' : 'url' in clip ? clip.url : clip.key);
+const clipOf = (text: string): BrandClip | null => (!text.trim() ? null : /^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim()) ? { url: text.trim() } : { key: text.trim() });
 
 /** A file as base64, for the logo upload (the API takes JSON). */
 function readBase64(file: File): Promise<string> {
@@ -85,9 +89,16 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 	const upload = useUploadLogo(campaignId);
 	const [kit, setKit] = useState<BrandKit>({});
 	const [local, setLocal] = useState('');
+	// The intro and outro as typed: a key or a URL, read when the kit is saved.
+	const [intro, setIntro] = useState('');
+	const [outro, setOutro] = useState('');
 	const current = brand.data?.brand ?? null;
 	useEffect(() => {
-		if (brand.data) setKit(brand.data.brand?.kit ?? {});
+		if (brand.data) {
+			setKit(brand.data.brand?.kit ?? {});
+			setIntro(clipText(brand.data.brand?.kit.intro));
+			setOutro(clipText(brand.data.brand?.kit.outro));
+		}
 	}, [brand.data]);
 
 	const set = (change: Partial<BrandKit>) => setKit((kit) => ({ ...kit, ...change }));
@@ -126,6 +137,8 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 			...(Object.keys(colors).length ? { colors } : {}),
 			...(Object.keys(fonts).length ? { fonts } : {}),
 			...(logo ? { logo } : {}),
+			...(clipOf(intro) ? { intro: clipOf(intro) } : {}),
+			...(clipOf(outro) ? { outro: clipOf(outro) } : {}),
 		};
 		save.mutate(sent);
 	};
@@ -268,6 +281,16 @@ export function BrandKitForm({ campaignId }: { campaignId: string }) {
 						</label>
 					</>
 				)}
+			</div>
+			<div className="inline-form">
+				<label className="field">
+					<span>Intro clip (object key or https URL; at most 30 s)</span>
+					<input value={intro} placeholder="brand/intro.mp4" onChange={(e) => setIntro(e.target.value)} data-testid="brand-intro" />
+				</label>
+				<label className="field">
+					<span>Outro clip (object key or https URL; at most 30 s)</span>
+					<input value={outro} placeholder="https://example.com/outro.mp4" onChange={(e) => setOutro(e.target.value)} data-testid="brand-outro" />
+				</label>
 			</div>
 			<button type="submit" className="primary" disabled={save.isPending || upload.isPending} data-testid="brand-save">
 				Save as a new version
