@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { validateCast } from '../../nodes/Campaign/lib/cast';
+import { applyCast, castMessage, validateCast } from '../../nodes/Campaign/lib/cast';
+import { parseScript } from '../../nodes/shared/screenplay/parse';
 import { validateRunRequest } from '../../nodes/Campaign/lib/request';
 import { narratorRejection, voiceMapRejection } from '../../nodes/Campaign/lib/voices';
 import { espeakVoices } from '../../nodes/shared/transport/espeak';
@@ -143,5 +144,21 @@ describe('voices checked against the provider list', () => {
 			'en-US-Neural2-F',
 		]);
 		assert.deepEqual(closeMatches('zzzzzz', ['en-US-Neural2-D']), []);
+	});
+});
+
+describe("a cast voice chosen for another language than the run's", () => {
+	it('keeps its voice and is named in the cast event, with what to do', () => {
+		const plan = parseScript(fountain(2), { format: 'fountain' });
+		const name = plan.characters[0].name;
+		const check = validateCast({ characters: [{ name, voice: { provider: 'elevenlabs', voice: 'abcVoice', language: 'en' } }] }, CAMPAIGN);
+		assert.ok(check.ok);
+		const german = applyCast(plan, check.cast, 'de');
+		assert.equal(german.plan.characters[0].voice?.voice, 'abcVoice');
+		assert.deepEqual(german.match.otherLanguage, [{ name, language: 'en' }]);
+		assert.match(castMessage(1, german.match), new RegExp(`keep speaking as chosen: ${name} \\(en\\); give the cast a voice of the run's language`));
+		const english = applyCast(plan, check.cast, 'en-US');
+		assert.equal(english.match.otherLanguage, undefined);
+		assert.doesNotMatch(castMessage(1, english.match), /another language/);
 	});
 });

@@ -2,7 +2,7 @@ import { z } from 'zod/v4';
 import type { Character, CharacterVoice, Plan, Scene, Setting } from '../../shared/plan';
 import { castImagePrefix, isCastImageKey } from '../../shared/keys';
 import { languageProblem } from '../../shared/languages';
-import { voiceNameProblem } from '../../shared/voices';
+import { speaksLanguage, voiceNameProblem } from '../../shared/voices';
 import { PREVIEW_SETTINGS, previewSettings } from '../../shared/voiceProfile';
 
 /**
@@ -177,6 +177,8 @@ export interface CastMatch {
 	/** The plan's characters the cast does not have (offScreen voices included: they may still get a voice). */
 	newCharacters: string[];
 	newSettings: string[];
+	/** Matched characters whose cast voice was chosen for another language than the run's: they keep it (see castMessage). */
+	otherLanguage?: Array<{ name: string; language: string }>;
 }
 
 function finder<T extends { name: string; aliases: string[] }>(members: T[]): (written: string) => T | undefined {
@@ -191,7 +193,7 @@ function finder<T extends { name: string; aliases: string[] }>(members: T[]): (w
  * are the images of its matched characters (in the scene's order), then of its setting. Unmatched names keep what
  * the planner wrote. Scenes name a setting by `location`, or by the plan setting that lists the scene.
  */
-export function applyCast(plan: Plan, cast: Cast): { plan: Plan; match: CastMatch } {
+export function applyCast(plan: Plan, cast: Cast, language?: string): { plan: Plan; match: CastMatch } {
 	const findCharacter = finder(cast.characters);
 	const findSetting = finder(cast.settings);
 	const match: CastMatch = {
@@ -208,6 +210,10 @@ export function applyCast(plan: Plan, cast: Cast): { plan: Plan; match: CastMatc
 			return character;
 		}
 		match.characters.push({ name: character.name, cast: member.name });
+		// A voice keeps who the character is; a language that differs is said in the run's events, not silently swapped.
+		if (language && member.voice?.language && !speaksLanguage([member.voice.language], language)) {
+			(match.otherLanguage ??= []).push({ name: character.name, language: member.voice.language });
+		}
 		const voice: CharacterVoice | undefined = member.voice
 			? {
 					provider: member.voice.provider,
@@ -262,5 +268,8 @@ export function castMessage(version: number, match: CastMatch): string {
 	const text = matched.length
 		? `Cast v${version} applied to ${matched.join(', ')}`
 		: `Cast v${version} has none of the plan's characters or settings`;
-	return match.newCharacters.length ? `${text}; not in the cast: ${match.newCharacters.join(', ')}.` : `${text}.`;
+	const sentence = match.newCharacters.length ? `${text}; not in the cast: ${match.newCharacters.join(', ')}.` : `${text}.`;
+	if (!match.otherLanguage?.length) return sentence;
+	const who = match.otherLanguage.map((entry) => `${entry.name} (${entry.language})`).join(', ');
+	return `${sentence} Voices chosen for another language than the run's keep speaking as chosen: ${who}; give the cast a voice of the run's language, or send a voiceMap entry.`;
 }

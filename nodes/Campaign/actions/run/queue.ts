@@ -3,6 +3,7 @@ import type { RunOptions, validateRunRequest } from '../../lib/request';
 import { latestBrandKit } from '../../store/brandKits';
 import { latestCast } from '../../store/cast';
 import { narratorProfile, voiceProfileOf } from '../../../shared/voiceProfile';
+import { speaksLanguage } from '../../../shared/voices';
 import { setCampaignBudget } from '../../store/campaigns';
 import { recordEvent } from '../../store/events';
 import { insertRun, type Run } from '../../store/runs';
@@ -56,6 +57,9 @@ export async function queueRun(client: Queryable, campaignId: string, check: Val
 			(options.approval ? ', storyboard approval required' : '') +
 			(saved ? `, brand kit v${saved.version}` : '') +
 			(cast && narrator ? `, the campaign's narrator (${narrator.voice}, cast v${cast.version})` : '') +
+			(narrator?.language && !speaksLanguage([narrator.language], options.language)
+				? `; the narrator's voice was chosen for ${narrator.language}, the run speaks ${options.language}: it keeps that voice`
+				: '') +
 			(batch ? `, row ${batch.row} of batch ${batch.id}` : '') +
 			'.',
 		data: {
