@@ -61,8 +61,8 @@ export interface Scene {
 export interface CharacterVoice {
 	provider: 'espeak' | 'elevenlabs' | 'google';
 	voice: string;
-	/** ElevenLabs voice settings (0–1 each); other providers ignore them. */
-	settings?: { stability?: number; similarity?: number; style?: number };
+	/** The provider's voice settings in the preview settings' words (nodes/shared/voiceProfile.ts), e.g. ElevenLabs {stability}, espeak-ng {rate, pitch}. */
+	settings?: Record<string, number>;
 	/** BCP 47: the language the voice was chosen for. */
 	language?: string;
 }

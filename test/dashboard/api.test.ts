@@ -671,7 +671,7 @@ describe('dashboard API', () => {
 			const anna = await as('anna@example.com');
 			const empty = await anna.get(`/api/campaigns/${ids.a}/cast`);
 			assert.equal(empty.status, 200);
-			assert.deepEqual([empty.body.version, empty.body.cast], [0, { characters: [], settings: [] }]);
+			assert.deepEqual([empty.body.version, empty.body.cast], [0, { characters: [], settings: [], narrator: null }]);
 
 			const notImage = await anna.post(`/api/campaigns/${ids.a}/cast/images`, { image: `data:image/png;base64,${Buffer.from('not a png').toString('base64')}` });
 			assert.deepEqual([notImage.status, notImage.body.field], [400, 'image']);
@@ -756,6 +756,27 @@ describe('dashboard API', () => {
 			assert.deepEqual([again.status, again.body.field], [400, 'name']);
 			const ben = await as('ben@example.com');
 			assert.equal((await ben.get(`/api/runs/${runId}/cast`)).status, 404);
+		});
+
+		it("keeps the campaign's narrator with the cast, through an added character too, naming the setting that is wrong", async () => {
+			const anna = await as('anna@example.com');
+			const latest = await anna.get(`/api/campaigns/${ids.a}/cast`);
+			const narrator = { provider: 'google', voice: 'en-US-Neural2-D', settings: { speakingRate: 0.9, pitch: -3 }, language: 'en-US' };
+			const wrong = await anna.request('PUT', `/api/campaigns/${ids.a}/cast`, {
+				...latest.body.cast,
+				narrator: { ...narrator, settings: { stability: 0.5 } },
+				version: latest.body.version,
+			});
+			assert.deepEqual([wrong.status, wrong.body.field], [400, 'narrator.settings.stability']);
+			assert.match(wrong.body.error, /not a setting of google; it takes rate, speakingRate, pitch/);
+			const saved = await anna.request('PUT', `/api/campaigns/${ids.a}/cast`, { ...latest.body.cast, narrator, version: latest.body.version });
+			assert.equal(saved.status, 200, JSON.stringify(saved.body));
+			assert.deepEqual(saved.body.cast.narrator, narrator);
+			const added = await anna.post(`/api/campaigns/${ids.a}/cast/characters`, { name: 'Narrator Test Extra', description: '' });
+			assert.equal(added.status, 201, JSON.stringify(added.body));
+			assert.deepEqual(added.body.cast.narrator, narrator, 'adding a character keeps the narrator');
+			const cleared = await anna.request('PUT', `/api/campaigns/${ids.a}/cast`, { ...added.body.cast, narrator: null, version: added.body.version });
+			assert.equal(cleared.body.cast.narrator, null);
 		});
 	});
 

@@ -35,6 +35,7 @@ export const SYNTHESIZE_SCENE: Record<string, Parameter> = {
 	scene: (json: IDataObject) => json.scene,
 	characters: (json: IDataObject) => json.characters,
 	voiceMap: (json: IDataObject) => (json.options as IDataObject | undefined)?.voiceMap,
+	narrator: (json: IDataObject) => (json.options as IDataObject | undefined)?.narrator,
 	narratorVoice: '',
 	narrateAction: 'whenNoDialogue',
 	gap: 0.3,

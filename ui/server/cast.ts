@@ -41,6 +41,7 @@ export const EXAMPLE_CAST: Cast = {
 			image: null,
 		},
 	],
+	narrator: { provider: 'espeak', voice: 'en-gb+m3', settings: { rate: 150, pitch: 45 }, language: 'en' },
 };
 /** A saved cast as the routes answer it. */
 const EXAMPLE_SAVED = {

@@ -68,6 +68,7 @@ const CELL_KINDS: Record<RequestField, 'text' | 'number' | 'boolean' | 'json' | 
 	loudnessTarget: 'number',
 	narrateAction: 'text',
 	voiceMap: 'json',
+	narrator: 'json',
 	planner: 'text',
 	video: 'list',
 	speech: 'list',

@@ -2,7 +2,8 @@ import { z } from 'zod/v4';
 import type { Character, CharacterVoice, Plan, Scene, Setting } from '../../shared/plan';
 import { castImagePrefix, isCastImageKey } from '../../shared/keys';
 import { languageProblem } from '../../shared/languages';
-import { voiceNameProblem } from '../../shared/voices';
+import { speaksLanguage, voiceNameProblem } from '../../shared/voices';
+import { PREVIEW_SETTINGS, previewSettings } from '../../shared/voiceProfile';
 
 /**
  * A campaign's cast, defined once: the characters and settings (recurring places) that every run of the campaign is
@@ -19,7 +20,6 @@ export const CAST_SPEECH_PROVIDERS = ['espeak', 'elevenlabs', 'google'] as const
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const description = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
 const aliases = z.array(name).max(MAX_ALIASES, `may have at most ${MAX_ALIASES} aliases`).default([]);
-const unit = z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 /** A key of an image uploaded to this campaign's cast (POST /api/campaigns/:id/cast/images). */
 const imageKey = z.string().refine(isCastImageKey, {
 	message: 'must be the key of an image uploaded to the cast (campaigns/<campaign id>/cast/<id>.png|jpg|webp); upload the image first',
@@ -33,14 +33,8 @@ export const CastVoiceSchema = z
 		voice: z.string().refine((voice) => voiceNameProblem(voice) === null, {
 			message: 'must be a voice name such as "en-us+f3" (espeak-ng), "21m00Tcm4TlvDq8ikWAM" (ElevenLabs) or "en-US-Neural2-F" (Google)',
 		}),
-		settings: z
-			.object({
-				stability: unit.optional(),
-				similarity: unit.optional(),
-				style: unit.optional(),
-			})
-			.strict()
-			.optional(),
+		// In the words of the provider's preview settings (nodes/shared/voiceProfile.ts), checked below.
+		settings: z.record(z.string(), z.number()).optional(),
 		language: z
 			.string()
 			.refine((tag) => languageProblem(tag) === null, {
@@ -48,7 +42,20 @@ export const CastVoiceSchema = z
 			})
 			.optional(),
 	})
-	.strict();
+	.strict()
+	.superRefine((voice, context) => {
+		const checked = previewSettings(voice.provider, voice.settings);
+		if ('field' in checked) {
+			const range = PREVIEW_SETTINGS[voice.provider]?.[checked.field.split('.')[1]];
+			context.addIssue({
+				code: 'custom',
+				path: checked.field.split('.'),
+				message: range
+					? `(${range.what}) must be a number from ${range.min} to ${range.max}`
+					: `is not a setting of ${voice.provider}; it takes ${Object.keys(PREVIEW_SETTINGS[voice.provider] ?? {}).join(', ')}`,
+			});
+		}
+	});
 
 export const CastCharacterSchema = z
 	.object({
@@ -73,13 +80,15 @@ export const CastSchema = z
 	.object({
 		characters: z.array(CastCharacterSchema).max(MAX_CAST_CHARACTERS, `may have at most ${MAX_CAST_CHARACTERS} characters`).default([]),
 		settings: z.array(CastSettingSchema).max(MAX_CAST_SETTINGS, `may have at most ${MAX_CAST_SETTINGS} settings`).default([]),
+		/** The campaign's narrator: every run of the campaign that sends no `narrator` of its own gets it (queueRun). */
+		narrator: CastVoiceSchema.nullable().default(null),
 	})
 	.strict();
 
 export type CastCharacter = z.output<typeof CastCharacterSchema>;
 export type CastSetting = z.output<typeof CastSettingSchema>;
 export type Cast = z.output<typeof CastSchema>;
-export const EMPTY_CAST: Cast = { characters: [], settings: [] };
+export const EMPTY_CAST: Cast = { characters: [], settings: [], narrator: null };
 
 export type CastCheck = { ok: true; cast: Cast } | { ok: false; field: string; message: string };
 
@@ -168,6 +177,8 @@ export interface CastMatch {
 	/** The plan's characters the cast does not have (offScreen voices included: they may still get a voice). */
 	newCharacters: string[];
 	newSettings: string[];
+	/** Matched characters whose cast voice was chosen for another language than the run's: they keep it (see castMessage). */
+	otherLanguage?: Array<{ name: string; language: string }>;
 }
 
 function finder<T extends { name: string; aliases: string[] }>(members: T[]): (written: string) => T | undefined {
@@ -182,7 +193,7 @@ function finder<T extends { name: string; aliases: string[] }>(members: T[]): (w
  * are the images of its matched characters (in the scene's order), then of its setting. Unmatched names keep what
  * the planner wrote. Scenes name a setting by `location`, or by the plan setting that lists the scene.
  */
-export function applyCast(plan: Plan, cast: Cast): { plan: Plan; match: CastMatch } {
+export function applyCast(plan: Plan, cast: Cast, language?: string): { plan: Plan; match: CastMatch } {
 	const findCharacter = finder(cast.characters);
 	const findSetting = finder(cast.settings);
 	const match: CastMatch = {
@@ -199,6 +210,10 @@ export function applyCast(plan: Plan, cast: Cast): { plan: Plan; match: CastMatc
 			return character;
 		}
 		match.characters.push({ name: character.name, cast: member.name });
+		// A voice keeps who the character is; a language that differs is said in the run's events, not silently swapped.
+		if (language && member.voice?.language && !speaksLanguage([member.voice.language], language)) {
+			(match.otherLanguage ??= []).push({ name: character.name, language: member.voice.language });
+		}
 		const voice: CharacterVoice | undefined = member.voice
 			? {
 					provider: member.voice.provider,
@@ -253,5 +268,8 @@ export function castMessage(version: number, match: CastMatch): string {
 	const text = matched.length
 		? `Cast v${version} applied to ${matched.join(', ')}`
 		: `Cast v${version} has none of the plan's characters or settings`;
-	return match.newCharacters.length ? `${text}; not in the cast: ${match.newCharacters.join(', ')}.` : `${text}.`;
+	const sentence = match.newCharacters.length ? `${text}; not in the cast: ${match.newCharacters.join(', ')}.` : `${text}.`;
+	if (!match.otherLanguage?.length) return sentence;
+	const who = match.otherLanguage.map((entry) => `${entry.name} (${entry.language})`).join(', ');
+	return `${sentence} Voices chosen for another language than the run's keep speaking as chosen: ${who}; give the cast a voice of the run's language, or send a voiceMap entry.`;
 }

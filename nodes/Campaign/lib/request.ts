@@ -14,6 +14,7 @@ import type { RunBrand } from './brandKit';
 import { BRAND_CLIP_MAX_SECONDS, brandClipOf, brandClipProblem, requestClipSchema, type BrandClip } from './brandClip';
 import { mediaKeyProblem, mediaUrlProblem } from './mediaRef';
 import { SCENE_MEDIA_RULE, SceneMediaSchema, sceneMediaOf, sceneMediaPlanProblem, sceneMediaProblem, type SceneMedia } from './sceneMedia';
+import { readVoiceProfile, VoiceProfileSchema, type VoiceProfile } from '../../shared/voiceProfile';
 
 /**
  * The webhook request (POST /webhook/reelsmith/runs), defined once: zod checks it and fills defaults,
@@ -207,6 +208,7 @@ export const RequestSchema = z
 			.refine((tag) => languageProblem(tag) === null)
 			.default(DEFAULT_LANGUAGE),
 		voiceMap: z.record(z.string().min(1), z.string().min(1).max(100)).default({}),
+		narrator: VoiceProfileSchema.optional(),
 		planner: z.enum(PLANNERS).default('auto'),
 		video: order(VIDEO_PROVIDERS),
 		speech: order(SPEECH_PROVIDERS),
@@ -257,6 +259,8 @@ export const FIELD_RULES: Record<RequestField, string> = {
 	narrateAction: `one of ${NARRATE_ACTION.join(', ')}`,
 	language: `a BCP 47 language tag of one of ${LANGUAGE_CODES.join(', ')}, a region may follow (e.g. "de", "ja-JP", "pt-BR", "ar")`,
 	voiceMap: 'an object mapping character names to voice names, e.g. {"ALICE": "en-us+f3"}',
+	narrator:
+		'the narrator\'s voice profile for narration and action lines, {"provider": "elevenlabs", "voice": "21m00Tcm4TlvDq8ikWAM", "settings": {"stability": 0.4}, "language": "en"} (provider, settings and language optional; settings need provider); left out = the campaign\'s narrator, else the provider\'s',
 	planner: `one of ${PLANNERS.join(', ')} (auto = Claude when its API key is set, else the offline rules)`,
 	video: `a fallback order of distinct video providers from ${VIDEO_PROVIDERS.join(', ')}, e.g. ["kling", "runway", "local"], or ["auto"]`,
 	speech: `a fallback order of distinct speech providers from ${SPEECH_PROVIDERS.join(', ')}, e.g. ["elevenlabs", "espeak"], or ["auto"]`,
@@ -332,6 +336,8 @@ export interface RunOptions {
 	/** BCP 47 (nodes/shared/languages.ts): the planner writes in it, voices speak it, fonts draw its script. */
 	language: string;
 	voiceMap: Record<string, string>;
+	/** The narrator's profile: the request's, else the campaign's (queueRun); absent or null = the provider's narrator. */
+	narrator?: VoiceProfile | null;
 	planner: ProviderRequest['planner'];
 	video: ProviderRequest['video'];
 	speech: ProviderRequest['speech'];
@@ -378,6 +384,10 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			const problem = musicProblem(input.music) ?? { field: 'music', message: `"music" must be ${FIELD_RULES.music}.` };
 			return reject(problem.field, problem.message);
 		}
+		if (issue.path[0] === 'narrator') {
+			const read = readVoiceProfile(input.narrator, 'narrator');
+			return 'field' in read ? reject(read.field, `${read.message} Fix "narrator" or leave it out.`) : reject('narrator', `"narrator" must be ${FIELD_RULES.narrator}.`);
+		}
 		if (issue.path[0] === 'sceneMedia') {
 			const problem = sceneMediaProblem(input.sceneMedia) ?? { field: 'sceneMedia', message: `"sceneMedia" must be ${SCENE_MEDIA_RULE}.` };
 			return reject(problem.field, problem.message);
@@ -402,6 +412,13 @@ export function validateRunRequest(body: unknown): RequestCheck {
 	if (noFont) return reject('language', `"language" is "${body_.language}": ${noFont}`);
 	const badVoice = voiceMapShapeProblem(body_.voiceMap);
 	if (badVoice) return reject(badVoice.field, badVoice.message);
+	const narratorKey = Object.keys(body_.voiceMap).find((name) => name.trim().toUpperCase() === 'NARRATOR');
+	if (body_.narrator && narratorKey) {
+		return reject(
+			`voiceMap.${narratorKey}`,
+			`"voiceMap.${narratorKey}" and "narrator" both choose the narrator's voice; give "narrator" (it also carries settings) and leave ${narratorKey} out of "voiceMap".`,
+		);
+	}
 	let plan: Plan;
 	try {
 		plan = parseScript(body_.script, {
@@ -461,6 +478,7 @@ export function validateRunRequest(body: unknown): RequestCheck {
 			narrateAction: rest.narrateAction,
 			language: language.tag,
 			voiceMap: rest.voiceMap,
+			...(rest.narrator ? { narrator: (readVoiceProfile(rest.narrator, 'narrator') as { profile: VoiceProfile }).profile } : {}),
 			planner: rest.planner,
 			video: rest.video,
 			speech: rest.speech,

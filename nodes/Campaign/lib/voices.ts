@@ -1,4 +1,5 @@
 import { espeakExamples, espeakVoiceProblem, type EspeakVoices, type ListedVoice } from '../../shared/voices';
+import { closeMatches } from '../../shared/voiceProfile';
 import type { SpeechProvider } from './request';
 
 /**
@@ -39,15 +40,42 @@ export function voiceMapRejection(voiceMap: Record<string, string>, known: Known
 		if (named && named.id !== voice) {
 			return { field, message: `"${field}" is "${voice}", the name of the ${provider} voice ${named.id}: send its ID, {"${character}": "${named.id}"}.` };
 		}
-		const examples = known.voices
-			.slice(0, 3)
+		const near = closeMatches(voice, known.voices.map((listed) => listed.id));
+		const examples = (near.length ? known.voices.filter((listed) => near.includes(listed.id)) : known.voices.slice(0, 3))
 			.map((listed) => (listed.name && listed.name !== listed.id ? `${listed.id} (${listed.name})` : listed.id))
 			.join(', ');
 		const what = known.provider === 'elevenlabs' ? 'a voice ID of this ElevenLabs account' : 'a Google Text-to-Speech voice name';
 		return {
 			field,
-			message: `"${field}" is "${voice}", which is not ${what} (${provider} is ${why}). Use one such as ${examples || 'one from its voice list'}, ${leaveOut}.`,
+			message: `"${field}" is "${voice}", which is not ${what} (${provider} is ${why}). Use ${near.length ? 'a close one' : 'one'} such as ${examples || 'one from its voice list'}, ${leaveOut}.`,
 		};
 	}
 	return null;
+}
+
+/**
+ * The run's narrator.voice against the voices of the provider that speaks it, as a 400 naming narrator.voice with
+ * close matches: `why` says why this provider ("narrator.provider", or the first of "speech").
+ */
+export function narratorRejection(voice: string, known: KnownVoices, why: string): VoiceRejection | null {
+	const field = 'narrator.voice';
+	const provider = NAMES[known.provider];
+	const whose = why === 'narrator.provider' ? `${provider} ("narrator.provider")` : `${provider} (${why})`;
+	if (known.provider === 'espeak') {
+		const problem = espeakVoiceProblem(voice, known.espeak);
+		if (!problem) return null;
+		const examples = espeakExamples(known.espeak, ESPEAK_EXAMPLES).join(', ');
+		return { field, message: `"${field}" is "${voice}", and ${whose} has no such voice: ${problem}. Use an ${provider} voice such as ${examples}.` };
+	}
+	if (known.voices.some((listed) => listed.id === voice)) return null;
+	const named = known.voices.find((listed) => listed.name.toLowerCase() === voice.toLowerCase());
+	if (named) return { field, message: `"${field}" is "${voice}", the name of the ${provider} voice ${named.id}: send its ID, "${named.id}".` };
+	const near = closeMatches(voice, known.voices.map((listed) => listed.id));
+	const examples = (near.length ? known.voices.filter((listed) => near.includes(listed.id)) : known.voices.slice(0, 3))
+		.map((listed) => (listed.name && listed.name !== listed.id ? `${listed.id} (${listed.name})` : listed.id))
+		.join(', ');
+	return {
+		field,
+		message: `"${field}" is "${voice}", which ${whose} does not have. Use ${near.length ? 'a close one' : 'one'} such as ${examples || 'one from GET /api/voices'}.`,
+	};
 }

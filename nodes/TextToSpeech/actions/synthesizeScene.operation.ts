@@ -10,13 +10,14 @@ import { getStorage } from '../../shared/storageNode';
 import { withWorkDir } from '../../shared/workdir';
 import { clipPcmOf, joinLines } from '../lib/audio';
 import { makeOwnVoiceOver, readOwnVoiceOver } from './ownVoiceOver';
-import { linesToSpeak, NARRATE_ACTION_VALUES, type NarrateAction } from '../lib/script';
+import { linesToSpeak, NARRATE_ACTION_VALUES, NARRATOR, type NarrateAction } from '../lib/script';
 import { speechCostUsd } from '../../shared/prices';
 import { BudgetError } from '../../shared/ledger';
 import { billedCall, speechLedger } from '../lib/ledger';
 import { AttemptsError, isDown, SpeechError, speechOrder, withSpeechProviders } from '../lib/providerChoice';
 import { requestSettings, voiceSettingsByProvider, voiceSettingsOption } from '../lib/preview';
-import { castVoices, voiceMapFor, voiceMapProblem } from '../lib/voices';
+import { castVoices, characterKey, voiceMapFor, voiceMapProblem } from '../lib/voices';
+import { lineSettings, readVoiceProfile, type VoiceProfile } from '../../shared/voiceProfile';
 import { languageParameterValue, type Language } from '../../shared/languages';
 import { pcmDuration, silence, wavFacts, writeWav, type Pcm } from '../lib/wav';
 import { SPEECH_PROVIDERS, type SpeechProvider, type SpeechProviderDefinition, type WordTiming } from '../providers';
@@ -61,6 +62,15 @@ export const description: INodeProperties[] = [
 		default: '',
 		description:
 			'Voice that reads narration and action text, for the chosen provider (a fallback provider uses its own narrator). Empty = the provider\'s narrator voice (espeak: en-gb+m3). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Narrator',
+		name: 'narrator',
+		type: 'json',
+		default: '={{ $json.options.narrator }}',
+		description:
+			'The run\'s narrator profile, {"provider": "elevenlabs", "voice": "…", "settings": {"stability": 0.4}}: the request\'s, else the campaign\'s. It wins over Narrator Voice while its provider speaks (no provider = the chosen one). Empty = Narrator Voice.',
 		displayOptions: show,
 	},
 	{
@@ -178,6 +188,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		throw fail(`${label}${(error as Error).message}`);
 	}
 	const chosenNarrator = textParameter(this, 'narratorVoice', itemIndex);
+	const narratorValue = jsonParameter(this, 'narrator', 'Narrator', itemIndex, { optional: true });
+	let narrator: VoiceProfile | null = null;
+	if (narratorValue !== undefined && narratorValue !== null && narratorValue !== '') {
+		const read = readVoiceProfile(narratorValue, 'narrator');
+		if ('field' in read) throw fail(`${label}"Narrator": ${read.message}`);
+		narrator = read.profile;
+	}
 	const gap = Number(this.getNodeParameter('gap', itemIndex, 0.3));
 	if (!Number.isFinite(gap) || gap < 0 || gap > 10) {
 		throw fail(`${label}"Gap" must be between 0 and 10 seconds (got ${gap}).`);
@@ -217,12 +234,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				characterVoices: definition.characterVoices,
 				voiceForScript: definition.voiceForScript,
 			};
+			// The run's narrator profile speaks while its provider does (no provider: the chosen one, not a fallback).
+			const profile = narrator && (narrator.provider ? narrator.provider === definition.name : first) ? narrator : null;
+			const namedNarrator = profile?.voice || (first && chosenNarrator) || '';
 			const cast = castVoices({
 				characters,
 				voiceMap: voiceMapFor(voiceMap as Record<string, unknown>, definition.name, first),
 				// The narrator chosen on the canvas is a voice of the chosen provider; a fallback uses its own.
-				narratorVoice: (first && chosenNarrator) || voices.narrator,
-				narratorNamed: Boolean(first && chosenNarrator),
+				narratorVoice: namedNarrator || voices.narrator,
+				narratorNamed: Boolean(namedNarrator),
 				characterVoices: voices.characterVoices,
 				voiceForScript: voices.voiceForScript,
 				provider: definition.name,
@@ -231,7 +251,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const audio: Pcm[] = [];
 			const timings: Array<WordTiming[] | undefined> = [];
 			const cost = { provider: definition.name, model: speech.model ?? null, units: 0, unit: 'character', amountUsd: 0 };
-			const settings = requestSettings(definition.name, chosenSettings.byProvider[definition.name] ?? {});
+			const baseSettings = chosenSettings.byProvider[definition.name] ?? {};
 			for (const [index, line] of spoken.entries()) {
 				const voice = line.kind === 'dialogue' ? cast.voiceFor(line.speaker, line.text) : cast.narratorFor(line.text);
 				const who = line.kind === 'dialogue' ? `${line.speaker}'s line ${index + 1}` : `narration line ${index + 1}`;
@@ -248,7 +268,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				let charged = 0;
 				let result;
 				try {
-					const voiceSettings = line.kind === 'dialogue' ? cast.settingsFor(line.speaker) : undefined;
+					// The speaker's profile (cast voice, or the narrator's) over the node's Voice Settings for this provider.
+					const own = line.kind === 'dialogue' && characterKey(line.speaker) !== NARRATOR ? cast.settingsFor(line.speaker) : profile?.settings;
+					const settings = requestSettings(definition.name, lineSettings(baseSettings, own));
 					result = await speech.synthesize({
 						text: line.text,
 						voice,
@@ -256,7 +278,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 						rate: settings.rate ?? rate,
 						directory,
 						billed: (n) => (charged += n),
-						...(voiceSettings ? { voiceSettings } : {}),
 					});
 				} catch (error) {
 					// No line came of it, but what the provider charged (broken twice, cut off on the way) was paid.

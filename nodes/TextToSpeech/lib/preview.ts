@@ -2,59 +2,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
 import type { INodeProperties } from 'n8n-workflow';
 import type { SpeechRequest } from '../providers/types';
+import { previewSettings, type PreviewSettings } from '../../shared/voiceProfile';
 
 /** The longest line a preview speaks: enough to judge a voice, little enough to cost cents. */
 export const PREVIEW_MAX_CHARACTERS = 300;
 
-/** The settings a preview takes per provider, with their ranges (what the provider's request can carry). */
-export const PREVIEW_SETTINGS: Record<string, Record<string, { min: number; max: number; what: string }>> = {
-	espeak: {
-		rate: { min: 80, max: 450, what: 'words per minute' },
-		pitch: { min: 0, max: 99, what: 'pitch, 50 = normal' },
-	},
-	elevenlabs: {
-		rate: { min: 80, max: 450, what: 'words per minute (ElevenLabs speed 0.7–1.2)' },
-		stability: { min: 0, max: 1, what: 'stability' },
-		similarity: { min: 0, max: 1, what: 'similarity boost' },
-		style: { min: 0, max: 1, what: 'style exaggeration' },
-	},
-	google: {
-		rate: { min: 80, max: 450, what: 'words per minute (Google speakingRate)' },
-		speakingRate: { min: 0.25, max: 4, what: 'Google speakingRate, 1 = normal' },
-		pitch: { min: -20, max: 20, what: 'Google pitch in semitones, 0 = normal' },
-	},
-};
-
-/** Settings that say the same thing two ways: a request gives one of them. */
-const ONE_OF: Array<[string, string]> = [['rate', 'speakingRate']];
-
-export type PreviewSettings = Record<string, number>;
-
-/** The settings as given, checked against the provider's list; a message naming the field otherwise. */
-export function previewSettings(provider: string, value: unknown): { settings: PreviewSettings } | { field: string; message: string } {
-	if (value === undefined || value === null || value === '') return { settings: {} };
-	if (typeof value !== 'object' || Array.isArray(value)) return { field: 'settings', message: '"settings" must be an object, e.g. {"rate": 160}.' };
-	const allowed = PREVIEW_SETTINGS[provider] ?? {};
-	const settings: PreviewSettings = {};
-	for (const [name, raw] of Object.entries(value as Record<string, unknown>)) {
-		const range = allowed[name];
-		if (!range) {
-			const names = Object.keys(allowed).join(', ');
-			return { field: `settings.${name}`, message: `"settings.${name}" is not a setting of ${provider}; it takes ${names}.` };
-		}
-		const number = typeof raw === 'number' ? raw : Number.NaN;
-		if (!Number.isFinite(number) || number < range.min || number > range.max) {
-			return { field: `settings.${name}`, message: `"settings.${name}" (${range.what}) must be a number from ${range.min} to ${range.max}.` };
-		}
-		settings[name] = number;
-	}
-	for (const [a, b] of ONE_OF) {
-		if (a in settings && b in settings) {
-			return { field: `settings.${b}`, message: `"settings.${b}" and "settings.${a}" both set the speed; give one of them.` };
-		}
-	}
-	return { settings };
-}
+export { PREVIEW_SETTINGS, previewSettings, type PreviewSettings } from '../../shared/voiceProfile';
 
 /**
  * The checked settings as a speech request carries them: rate and espeak-ng's pitch (0–99) on the request, the

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { PreviewSettings } from '../../shared/voiceProfile';
 import { NARRATOR } from './script';
 
 /** "ALICE (V.O.)", "alice", "Alice (CONT'D)" are the same character. */
@@ -18,8 +19,8 @@ export interface VoiceCast {
 	voiceFor(speaker: string, text?: string): string;
 	/** The narrator's voice for `text`. */
 	narratorFor(text?: string): string;
-	/** The campaign cast's voice settings for a speaker whose cast voice is this provider's (ElevenLabs uses them). */
-	settingsFor(speaker: string): { stability?: number; similarity?: number; style?: number } | undefined;
+	/** The campaign cast's voice settings for a speaker whose cast voice is this provider's (in the preview settings' words). */
+	settingsFor(speaker: string): PreviewSettings | undefined;
 }
 
 /**
@@ -42,14 +43,14 @@ export function castVoices(options: {
 	provider?: string;
 }): VoiceCast {
 	const overrides = new Map<string, string>();
-	const settings = new Map<string, { stability?: number; similarity?: number; style?: number }>();
+	const settings = new Map<string, PreviewSettings>();
 	// The campaign's cast first, so a voiceMap entry of the run request still wins over it.
 	for (const character of Array.isArray(options.characters) ? options.characters : []) {
 		const voice = (character as { voice?: { provider?: unknown; voice?: unknown; settings?: unknown } })?.voice;
 		if (!options.provider || voice?.provider !== options.provider || typeof voice.voice !== 'string' || !voice.voice) continue;
 		const key = characterKey((character as { name?: unknown }).name);
 		overrides.set(key, voice.voice);
-		if (voice.settings && typeof voice.settings === 'object') settings.set(key, voice.settings as { stability?: number });
+		if (voice.settings && typeof voice.settings === 'object') settings.set(key, voice.settings as PreviewSettings);
 	}
 	for (const [name, voice] of Object.entries(options.voiceMap)) {
 		overrides.set(characterKey(name), voice);

@@ -53,7 +53,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let version: PlanVersion = chosen;
 	const cast = run.castVersion ? await getCastVersion(db, run.campaignId, run.castVersion) : await latestCast(db, run.campaignId);
 	if (cast && cast.cast.characters.length + cast.cast.settings.length > 0 && chosen.source !== 'cast') {
-		const { plan, match } = applyCast(chosen.plan, cast.cast);
+		const { plan, match } = applyCast(chosen.plan, cast.cast, run.options.language);
 		const message = castMessage(cast.version, match);
 		const storage = await getStorage.call(this);
 		version = await storePlanVersion(db, storage, {
