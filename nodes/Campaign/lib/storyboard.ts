@@ -38,7 +38,12 @@ export const localPainter: StillPainter = {
 /** Longest one still may take: a stuck ffmpeg must not hold the run before its approval wait. */
 const STILL_TIMEOUT_MS = 60_000;
 
-type StillOptions = Partial<Pick<RunOptions, 'preset' | 'style' | 'language' | 'terminalScheme' | 'terminalCursor' | 'terminalPrompt' | 'terminalChrome' | 'terminalEffects' | 'providers'>> & {
+type StillOptions = Partial<
+	Pick<
+		RunOptions,
+		'preset' | 'style' | 'language' | 'terminalScheme' | 'terminalCursor' | 'terminalPrompt' | 'terminalChrome' | 'terminalEffects' | 'providers'
+	>
+> & {
 	brand?: { colors?: unknown; fonts?: unknown } | null;
 };
 
@@ -78,7 +83,8 @@ export function promptProvider(options: StillOptions): 'kling' | 'runway' | null
 export function videoPrompt(scene: Scene, plan: Pick<Plan, 'characters'>, options: StillOptions): string {
 	const request: ClipRequest = { ...stillRequest(scene, plan, options), scene: { ...scene, dialogue: scene.dialogue ?? [] } };
 	const provider = promptProvider(options);
-	if (provider === 'kling') return fitPrompt(request, (kling.styleHints as Record<string, string>)[request.style], kling.maxPromptChars, 'Kling').text;
+	if (provider === 'kling')
+		return fitPrompt(request, (kling.styleHints as Record<string, string>)[request.style], kling.maxPromptChars, 'Kling').text;
 	if (provider === 'runway')
 		return fitPrompt(request, (runway.styleHints as Record<string, string>)[request.style], runway.maxPromptChars, 'Runway').text;
 	return scenePrompt(request, undefined);
@@ -124,12 +130,30 @@ export async function drawStills(db: Queryable, storage: Storage, target: DrawTa
 				const file = await painter.paint(request, directory, AbortSignal.timeout(STILL_TIMEOUT_MS));
 				await storage.uploadBuffer(await readFile(file), key, 'image/png');
 			});
-			await saveStill(db, { runId: target.runId, version: target.version, sceneNumber: scene.number, status: 'drawn', painter: painter.name, stillKey: key, error: null, prompt });
+			await saveStill(db, {
+				runId: target.runId,
+				version: target.version,
+				sceneNumber: scene.number,
+				status: 'drawn',
+				painter: painter.name,
+				stillKey: key,
+				error: null,
+				prompt,
+			});
 			result.drawn++;
 		} catch (error) {
 			const why = stillError(error);
 			result.failed++;
-			await saveStill(db, { runId: target.runId, version: target.version, sceneNumber: scene.number, status: 'failed', painter: painter.name, stillKey: null, error: why, prompt });
+			await saveStill(db, {
+				runId: target.runId,
+				version: target.version,
+				sceneNumber: scene.number,
+				status: 'failed',
+				painter: painter.name,
+				stillKey: null,
+				error: why,
+				prompt,
+			});
 			await recordEvent(db, {
 				runId: target.runId,
 				sceneNumber: scene.number,

@@ -31,9 +31,9 @@ export async function saveStill(
 
 /** The stills of the given plan versions of a run, by version then scene. */
 export async function listStills(db: Queryable, runId: string, versions: number[]): Promise<StoryboardStill[]> {
-	const { rows } = await db.query(
-		`select * from storyboard_stills where run_id = $1 and version = any($2::int[]) order by version, scene_number`,
-		[runId, versions],
-	);
+	const { rows } = await db.query(`select * from storyboard_stills where run_id = $1 and version = any($2::int[]) order by version, scene_number`, [
+		runId,
+		versions,
+	]);
 	return rows.map((row) => fromRow<StoryboardStill>(row));
 }
