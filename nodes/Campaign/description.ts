@@ -55,6 +55,13 @@ export const properties: INodeProperties[] = [
 				description: 'Claim queued runs for free slots, by priority then arrival',
 			},
 			{
+				name: 'Draw Storyboard',
+				value: 'drawStoryboard',
+				action: 'Draw the storyboard stills of a run',
+				description:
+					'For a run waiting to be approved: one still per scene of each take, by the local renderer, for the approval screen. A still that cannot be drawn is recorded; the run goes on.',
+			},
+			{
 				name: 'Estimate',
 				value: 'estimate',
 				action: 'Estimate the cost of a run',

@@ -18,6 +18,8 @@
  *                                                    the URL (kept for resumes and for the editor timeline)
  *   runs/<runId>/trailer/v<version>.mp4              the trailer of one plan version (a take as it stands), made on
  *                                                    the approval screen before the full run is paid for
+ *   runs/<runId>/storyboard/v<version>/<NNN>.png     the storyboard still of a scene of one plan version (approval
+ *                                                    screen); an edit draws the edited scene under its new version
  *   runs/<runId>/work/<name>                         intermediate files: joined.mp4, music.mp4, loudness.mp4,
  *                                                    subtitled.mp4, watermarked.mp4, speech-<i>.wav, uploads
  *   batches/<batchId>/export.zip                     a batch's export: every final MP4 with its SRT, thumbnail, JSON
@@ -59,6 +61,9 @@ export const thumbnailKey = (runId: string) => `${runPrefix(runId)}final/thumbna
 export const metadataKey = (runId: string) => `${runPrefix(runId)}final/metadata.json`;
 /** The editor hand-off (FFmpeg → Export Timeline): `otio` or `edl`. */
 export const timelineKey = (runId: string, format: 'otio' | 'edl') => `${runPrefix(runId)}final/timeline.${format}`;
+
+/** A scene's storyboard still in one plan version: its own key per version, so an edited scene gets a new picture. */
+export const storyboardStillKey = (runId: string, version: number, scene: number) => `${runPrefix(runId)}storyboard/v${version}/${pad(scene, 3)}.png`;
 
 export const workKey = (runId: string, name: string) => `${runPrefix(runId)}work/${name}`;
 /** The trailer of one plan version: its own key per version, so an edited take gets a new trailer. */

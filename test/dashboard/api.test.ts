@@ -1248,6 +1248,68 @@ describe('dashboard API', () => {
 			assert.equal((await ben.patch(path(1), { visualDescription: 'Mine now.' })).status, 404);
 		});
 
+		it("shows a still per scene with its prompt and cast, a new still for an edited scene, and none of it to another campaign's manager", async () => {
+			const runId = await insertRun(ids.a, {
+				title: 'Storyboard stills',
+				status: 'awaiting_approval',
+				approval: 'pending',
+				approval_url: `${n8n.url}/webhook-waiting/ok`,
+				options: { preset: 'square', style: 'titleCard', providers: { planner: 'rules', video: ['runway', 'local'], speech: ['espeak'] } },
+			});
+			const scene = (number: number, visualDescription: string) => ({
+				number,
+				heading: 'INT. ROOM - DAY',
+				action: 'A door opens.',
+				visualDescription,
+				duration: 4,
+				characters: ['MAYA'],
+				dialogue: [{ speaker: 'MAYA', text: 'Hello.' }],
+			});
+			const plan = { characters: [{ name: 'MAYA', lines: 2, scenes: [1, 2], description: 'a tall woman in a red coat' }], scenes: [scene(1, 'A wide shot of the room.'), scene(2, 'A hand on the handle.')] };
+			await db.query("insert into plan_versions (run_id, version, take, chosen, plan) values ($1, 1, 1, true, $2)", [runId, JSON.stringify(plan)]);
+			const { drawStills } = await import('../../nodes/Campaign/lib/storyboard');
+			const { Storage } = await import('../../nodes/shared/transport/storage');
+			const storage = new Storage({ endpoint: s3.endpoint, region: s3.region, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: s3.bucket, forcePathStyle: true });
+			const options = (await db.query('select options from runs where id = $1', [runId])).rows[0].options;
+			assert.deepEqual(await drawStills(db, storage, { runId, version: 1, take: 1, plan: plan as never, options }), { drawn: 2, failed: 0, kept: 0 });
+
+			const anna = await as('anna@example.com');
+			const board = await anna.get(`/api/runs/${runId}/storyboard`);
+			assert.equal(board.status, 200, JSON.stringify(board.body));
+			assert.equal(board.body.promptFor, 'runway');
+			const [take] = board.body.takes;
+			assert.deepEqual(
+				take.scenes.map((s: Record<string, any>) => [s.number, s.duration, s.characters, s.still.status, s.still.painter]),
+				[
+					[1, 4, ['MAYA'], 'drawn', 'local'],
+					[2, 4, ['MAYA'], 'drawn', 'local'],
+				],
+			);
+			assert.match(take.scenes[0].prompt, /^INT\. ROOM - DAY\. A wide shot of the room\.+ MAYA: a tall woman in a red coat\. A door opens\..*clean cinematic/, "Runway's prompt with the cast's look");
+			const png = async (who: Browser, url: string) => {
+				const link = await who.get(url);
+				assert.equal(link.status, 302, url);
+				return Buffer.from(await (await fetch(link.headers.get('location')!)).arrayBuffer());
+			};
+			const before = await png(anna, take.scenes[1].still.url);
+			assert.equal(before.subarray(1, 4).toString(), 'PNG');
+			assert.deepEqual([before.readUInt32BE(16), before.readUInt32BE(20)], [1080, 1080]);
+
+			// An edit draws the edited scene again (new version, new still); the other scene keeps its picture.
+			assert.equal((await anna.patch(`/api/runs/${runId}/storyboard/scenes/2`, { visualDescription: 'Close on a brass key.' })).status, 200);
+			const after = (await anna.get(`/api/runs/${runId}/storyboard`)).body.takes[0];
+			assert.equal(after.version, 2);
+			assert.equal(after.scenes[0].still.url, take.scenes[0].still.url, 'scene 1 keeps its still');
+			assert.notEqual(after.scenes[1].still.url, take.scenes[1].still.url, 'scene 2 has a new still');
+			assert.notDeepEqual(await png(anna, after.scenes[1].still.url), before, 'and a different picture');
+			assert.match(after.scenes[1].prompt, /Close on a brass key\./);
+
+			// A manager of another campaign: the same 404 for the storyboard and for each still as for no run at all.
+			const ben = await as('ben@example.com');
+			assert.equal((await ben.get(`/api/runs/${runId}/storyboard`)).status, 404);
+			for (const url of [take.scenes[0].still.url, after.scenes[1].still.url]) assert.equal((await ben.get(url)).status, 404, url);
+		});
+
 		it('takes the decision back when n8n does not accept it', async () => {
 			const runId = await insertRun(ids.a, {
 				title: 'Stale wait',

@@ -383,12 +383,36 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.equal(made, 0, 'nothing generated before approval');
 		await screenshot(page, '09-storyboard-approval');
 
+		// A storyboard still per scene (drawn before the wait), loaded in the page at the square frame size.
+		const loaded = () =>
+			page.evaluate(() =>
+				[...document.querySelectorAll<HTMLImageElement>('[data-testid^="scene-still-image-"]')].map((img) => ({
+					src: img.getAttribute('src'),
+					width: img.complete ? img.naturalWidth : 0,
+				})),
+			);
+		const stills = await waitFor('the stills load', loaded, (images) => images.length === 3 && images.every((image) => image.width === 1080), 30_000, 300);
+		assert.equal(new Set(stills.map((image) => image.src)).size, 3, 'a still of its own per scene');
+		assert.match(await byTestId('scene-prompt-1').innerText(), /INT\./, 'with the video prompt');
+
 		// The manager rewrites what scene 2 shows before approving: saved as a new plan version, shown at once.
 		const rewritten = 'Close on a brass kettle steaming on the stove, morning light through the window.';
 		await byTestId('edit-scene-2').click();
 		await byTestId('scene-visual-input-2').fill(rewritten);
 		await byTestId('save-scene-2').click();
 		await waitFor('the edit shows', () => byTestId('scene-visual-2').innerText().catch(() => ''), (text) => text === rewritten, 15_000, 200);
+		// Scene 2's still is drawn again from the edit (a new picture that loads); the others stay as they were.
+		const redrawn = await waitFor(
+			'the edited still loads',
+			loaded,
+			(images) => images.length === 3 && images[1].src !== stills[1].src && images.every((image) => image.width === 1080),
+			30_000,
+			300,
+		);
+		assert.deepEqual([redrawn[0].src, redrawn[2].src], [stills[0].src, stills[2].src]);
+		const bytes = async (src: string | null) => (await page.request.get(`${env.dashboard.url}${src}`)).body();
+		assert.notDeepEqual(await bytes(redrawn[1].src), await bytes(stills[1].src), 'the picture itself changed');
+		await screenshot(page, '09b-storyboard-edited-still');
 		const edited = (await db.query('select version, source, chosen, plan from plan_versions where run_id = $1 order by version desc limit 1', [runId])).rows[0];
 		assert.deepEqual([edited.source, edited.chosen], ['manual', true], 'the edit is the version the run will make');
 		assert.equal(edited.plan.scenes[1].visualDescription, rewritten);

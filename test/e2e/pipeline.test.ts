@@ -153,6 +153,29 @@ describe('script to video through real n8n', { timeout: 30 * 60_000 }, () => {
 			const waiting = await waitForRun(runId, (r) => r.status === 'awaiting_approval' || finished(r));
 			assert.equal(waiting.status, 'awaiting_approval', String(waiting.error));
 
+			// The storyboard: a still per scene of every take in storage (Draw storyboard, before the wait), real square
+			// PNGs with text drawn on them.
+			await mkdir(join(dataDir, 'downloads'), { recursive: true });
+			for (const take of await takesOf(runId)) {
+				const stills = (
+					await db.query('select scene_number, status, still_key, error from storyboard_stills where run_id = $1 and version = $2 order by scene_number', [
+						runId,
+						take.version,
+					])
+				).rows;
+				assert.deepEqual(
+					stills.map((still) => [still.scene_number, still.status]),
+					take.plan.scenes.map((scene) => [scene.number, 'drawn']),
+					`take ${take.take}: a still per scene (${JSON.stringify(stills.map((still) => still.error))})`,
+				);
+				for (const still of stills) {
+					const file = await download(still.still_key, `still-${take.take}-${still.scene_number}.png`);
+					assert.equal((await readFile(file)).subarray(1, 4).toString(), 'PNG');
+					assert.deepEqual(pictureSize(file), { width: 1080, height: 1080 }, 'the frame size of the square preset');
+					assert.ok(textPixels(file, null) > 200, `take ${take.take} scene ${still.scene_number}: the still is not blank`);
+				}
+			}
+
 			const browser = new Browser(dashboard.url);
 			assert.equal((await browser.login(admin.email, admin.password)).status, 200);
 			const page = await browser.get(`/api/runs/${runId}`);

@@ -14,6 +14,10 @@ import { describeRoute, errorSchema } from './openapi';
 import { listTakes } from '../../nodes/shared/store/planTakes';
 import { getPlanVersion } from '../../nodes/Campaign/store/planVersions';
 import { storePlanVersion } from '../../nodes/Campaign/store/storePlanVersion';
+import { carryStills, drawStills, promptProvider } from '../../nodes/Campaign/lib/storyboard';
+import type { RunOptions } from '../../nodes/Campaign/lib/request';
+import { listStills } from '../../nodes/Campaign/store/storyboardStills';
+import { artifactUrl } from './artifacts';
 
 /** Room for a detailed shot description; providers cut prompts far shorter (Kling 2,500 characters with the rest). */
 const MAX_VISUAL = 2000;
@@ -40,8 +44,78 @@ const editedSchema = z.object({
 	scene: z.object({ number: z.number().int(), visualDescription: z.string() }),
 });
 
+const stillSchema = z.object({
+	number: z.number().int(),
+	heading: z.string(),
+	duration: z.number().meta({ description: 'Planned seconds.' }),
+	characters: z.array(z.string()).meta({ description: 'Who is in the scene.' }),
+	prompt: z.string().nullable().meta({ description: 'The video prompt the provider would get (promptFor), null before the still was drawn.' }),
+	still: z.object({
+		status: z.enum(['drawn', 'failed', 'pending']).meta({ description: 'pending: not drawn (yet).' }),
+		url: z.string().nullable().meta({ description: 'The PNG through /api/artifacts (the same access rules as every run file).' }),
+		painter: z.string().nullable().meta({ description: 'Who drew it: local (the local renderer).' }),
+		error: z.string().nullable().meta({ description: 'Why there is no still.' }),
+	}),
+});
+
+const storyboardSchema = z.object({
+	promptFor: z.enum(['kling', 'runway']).nullable().meta({ description: 'Whose prompt is shown: the first paid video provider of the run; null = none (local), the prompt before any style hint.' }),
+	takes: z.array(z.object({ take: z.number().int(), version: z.number().int(), chosen: z.boolean(), scenes: z.array(stillSchema) })),
+});
+
 export function storyboardRoutes(deps: Deps) {
 	const app = new Hono<AppEnv>();
+
+	app.get(
+		'/runs/:id/storyboard',
+		describeRoute({
+			tag: 'Runs',
+			summary: "The storyboard: each take's scenes with their still, prompt, characters and duration",
+			description:
+				"One still per scene of each take's newest plan version, drawn by the local renderer before the approval wait and again for an edited scene. No image model provider exists yet; a scene whose still could not be drawn says why.",
+			responses: {
+				200: { description: 'The takes, scene by scene.', schema: storyboardSchema },
+				404: { description: 'No such run for the caller.', schema: errorSchema },
+			},
+		}),
+		async (c) => {
+			const runId = c.req.param('id');
+			await visibleRun(deps.db, c.get('user'), runId);
+			const { rows } = await deps.db.query<{ options: RunOptions | null }>('select options from runs where id = $1', [runId]);
+			const takes = await listTakes(deps.db, runId);
+			const stills = await listStills(
+				deps.db,
+				runId,
+				takes.map((take) => take.version),
+			);
+			const out = [];
+			for (const take of takes) {
+				const { plan } = await getPlanVersion(deps.db, runId, take.version);
+				out.push({
+					take: take.take,
+					version: take.version,
+					chosen: take.chosen,
+					scenes: (plan.scenes ?? []).map((scene) => {
+						const still = stills.find((row) => row.version === take.version && row.sceneNumber === scene.number);
+						return {
+							number: scene.number,
+							heading: scene.heading ?? '',
+							duration: Number(scene.duration) || 0,
+							characters: scene.characters ?? [],
+							prompt: still?.prompt ?? null,
+							still: {
+								status: still?.status ?? 'pending',
+								url: artifactUrl(still?.stillKey),
+								painter: still?.painter ?? null,
+								error: still?.error ?? null,
+							},
+						};
+					}),
+				});
+			}
+			return c.json({ promptFor: promptProvider(rows[0]?.options ?? {}), takes: out });
+		},
+	);
 
 	app.patch(
 		'/runs/:id/storyboard/scenes/:number',
@@ -104,6 +178,18 @@ export function storyboardRoutes(deps: Deps) {
 				changes: [`Scene ${number}: what the camera shows rewritten by ${who} on the approval screen.`],
 				choose: target.chosen,
 			});
+			// The scenes the edit left alone keep their stills; the edited one is drawn again (a failure is recorded, the edit stands).
+			const { rows: optionRows } = await deps.db.query<{ options: RunOptions | null }>('select options from runs where id = $1', [runId]);
+			await carryStills(deps.db, runId, current.version, stored.version, [number]);
+			await drawStills(deps.db, deps.storage, {
+				runId,
+				version: stored.version,
+				take,
+				plan,
+				options: optionRows[0]?.options ?? {},
+				scenes: [number],
+				redraw: true,
+			}).catch((error: Error) => deps.log(`[dashboard] storyboard still of run ${runId} scene ${number}: ${error.message}`));
 			await deps.db.query("insert into events (run_id, stage, status, message, data) values ($1, 'run', 'info', $2, $3)", [
 				runId,
 				`Scene ${number} of take ${take} edited by ${who} (plan v${stored.version}).`,

@@ -13,6 +13,7 @@ import * as runAwaitApproval from './run/awaitApproval.operation';
 import * as runChooseProviders from './run/chooseProviders.operation';
 import * as runComplete from './run/complete.operation';
 import * as runDispatch from './run/dispatch.operation';
+import * as runDrawStoryboard from './run/drawStoryboard.operation';
 import * as runEstimate from './run/estimate.operation';
 import * as runFail from './run/fail.operation';
 import * as runGet from './run/get.operation';
@@ -42,6 +43,7 @@ export const operations: Record<string, Record<string, Operation>> = {
 		chooseProviders: runChooseProviders,
 		complete: runComplete,
 		dispatch: runDispatch,
+		drawStoryboard: runDrawStoryboard,
 		estimate: runEstimate,
 		fail: runFail,
 		get: runGet,

@@ -26,6 +26,7 @@ import type {
 	CampaignSummary,
 	RunDetail,
 	RunSummary,
+	Storyboard,
 	SystemStatus,
 	User,
 	VoiceChoice,
@@ -39,6 +40,7 @@ export const keys = {
 	campaign: (id: string, offset: number, limit: number) => ['campaign', id, { offset, limit }] as const,
 	run: (id: string) => ['run', id] as const,
 	callbacks: (runId: string) => ['run', runId, 'callbacks'] as const,
+	storyboard: (runId: string) => ['run', runId, 'storyboard'] as const,
 	callbackSecret: (campaignId: string) => ['callbackSecret', campaignId] as const,
 	brand: (campaignId: string) => ['brand', campaignId] as const,
 	// Under 'campaign', so the live updates that refresh campaign pages refresh batch progress too.
@@ -296,6 +298,14 @@ export function useMakeTrailer(runId: string) {
 }
 
 /** Rewrites what a scene shows while its run waits for approval (a new plan version of that take). */
+/** The storyboard stills of a run waiting for approval (refreshed with the run: its key starts with the run's). */
+export function useStoryboard(runId: string) {
+	return useQuery({
+		queryKey: keys.storyboard(runId),
+		queryFn: ({ signal }) => api<Storyboard>(`/api/runs/${encodeURIComponent(runId)}/storyboard`, { signal }),
+	});
+}
+
 export function useEditScene(runId: string) {
 	const refresh = useRefreshRun();
 	return useMutation({

@@ -492,3 +492,18 @@ export interface RunCast {
 	newCharacters: Array<{ name: string; description: string }>;
 	newSettings: Array<{ name: string; description: string }>;
 }
+
+/** GET /api/runs/:id/storyboard: each take's scenes with their still (drawn by the local renderer), prompt and cast. */
+export interface StoryboardScene {
+	number: number;
+	heading: string;
+	duration: number;
+	characters: string[];
+	prompt: string | null;
+	still: { status: 'drawn' | 'failed' | 'pending'; url: string | null; painter: string | null; error: string | null };
+}
+
+export interface Storyboard {
+	promptFor: 'kling' | 'runway' | null;
+	takes: Array<{ take: number; version: number; chosen: boolean; scenes: StoryboardScene[] }>;
+}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { RunDetail } from '../api/types';
-import { useEditScene, useRunAction } from '../api/queries';
+import type { RunDetail, Storyboard, StoryboardScene } from '../api/types';
+import { useEditScene, useRunAction, useStoryboard } from '../api/queries';
 import { seconds, usd } from '../format';
 import { ActionResult } from './Feedback';
 
@@ -19,6 +19,9 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 	const plan = takes.length > 1 && shown ? shown.plan : detail.plan;
 	const providers = (run.options?.providers ?? null) as { planner?: string; video?: string[]; speech?: string[] } | null;
 	const scenes = plan?.scenes ?? [];
+	const storyboard = useStoryboard(run.id);
+	const boards = storyboard.data?.takes ?? [];
+	const stills = (boards.find((take) => take.take === shown?.take) ?? boards.find((take) => take.chosen) ?? boards[0])?.scenes;
 	const decide = (decision: 'approve' | 'reject') =>
 		approval.mutate({ decision, note: note || undefined, ...(decision === 'approve' && takes.length > 1 && shown ? { take: shown.take } : {}) });
 	return (
@@ -62,6 +65,7 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 							{scene.number}. {scene.heading}
 						</strong>{' '}
 						<span className="muted">{seconds(scene.duration)}</span>
+						<SceneStill scene={stills?.find((still) => still.number === scene.number)} promptFor={storyboard.data?.promptFor ?? null} loading={storyboard.isLoading} />
 						<SceneVisual
 							runId={run.id}
 							scene={scene.number}
@@ -109,6 +113,32 @@ export function ApprovalPanel({ detail }: { detail: RunDetail }) {
 			</div>
 			<ActionResult error={approval.error} done={approval.isSuccess ? 'Sent. The pipeline picks it up in a moment.' : undefined} />
 		</section>
+	);
+}
+
+/** The scene's storyboard still (the local renderer's drawing), who is in it and the video prompt; or why it has no still. */
+function SceneStill({ scene, promptFor, loading }: { scene?: StoryboardScene; promptFor: Storyboard['promptFor']; loading: boolean }) {
+	if (!scene) return loading ? <div className="muted small">Loading the storyboard still…</div> : null;
+	const who = promptFor === 'kling' ? 'Kling' : promptFor === 'runway' ? 'Runway' : null;
+	return (
+		<div className="scene-still" data-testid={`scene-still-${scene.number}`}>
+			{scene.still.url ? (
+				<img src={scene.still.url} alt={`Storyboard still of scene ${scene.number}`} data-testid={`scene-still-image-${scene.number}`} />
+			) : (
+				<div className="muted small" data-testid={`scene-still-missing-${scene.number}`}>
+					{scene.still.status === 'failed' ? `No still: ${scene.still.error ?? 'it could not be drawn.'}` : 'No still drawn yet.'}
+				</div>
+			)}
+			<div className="muted small">
+				{seconds(scene.duration)} · {scene.characters.length ? scene.characters.join(', ') : 'no characters'}
+			</div>
+			{scene.prompt && (
+				<div className="small" data-testid={`scene-prompt-${scene.number}`}>
+					<span className="muted">{who ? `Prompt for ${who}: ` : 'Video prompt (Kling or Runway would get it with their style hint): '}</span>
+					{scene.prompt}
+				</div>
+			)}
+		</div>
 	);
 }
 
