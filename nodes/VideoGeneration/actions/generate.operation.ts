@@ -179,7 +179,9 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	optionsCollection(show, [
-		concurrencyOption('How many items are rendered at the same time'),
+		concurrencyOption(
+			'How many items are rendered at the same time. With Kling or Runway first, Provider Concurrency more items wait for the provider on top of these (waiting uses no CPU).',
+		),
 		{
 			displayName: 'Model',
 			name: 'model',
