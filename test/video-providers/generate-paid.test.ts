@@ -434,6 +434,24 @@ describe('provider concurrency', () => {
 		assert.deepEqual((await tasks(runId)).map((task) => task.status), ['fetched', 'fetched', 'fetched', 'fetched']);
 	});
 
+	test('scenes waiting for the provider do not multiply downloads and fits: those stay within Concurrency', async () => {
+		const runId = await newRun();
+		fakes.kling.knobs.taskMs = 100;
+		let holding = 0;
+		let maxHeld = 0;
+		fakes.kling.onDownload = async () => {
+			holding += 1;
+			maxHeld = Math.max(maxHeld, holding);
+			// Held until all four tasks were rendered at Kling (or 10 s): another download asked for meanwhile is counted.
+			for (let waited = 0; fakes.kling.log.charged.size < 4 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+			holding -= 1;
+		};
+		const [items] = await run(context(runId, { scenes: [1, 2, 3, 4], nodeOptions: { concurrency: 1, providerConcurrency: 3, timeout: 60 } }));
+		assert.equal(fakes.kling.log.submissions.length, 4, 'scene 4 was submitted while scene 1 was held in its download');
+		assert.equal(maxHeld, 1, 'one download and fit at a time (Concurrency 1)');
+		assert.deepEqual(items.map((item) => item.json.provider), ['kling', 'kling', 'kling', 'kling']);
+	});
+
 	test('without the Postgres credential the limit holds inside this process', async () => {
 		const runId = await newRun();
 		fakes.kling.knobs.taskMs = 300;

@@ -15,6 +15,7 @@ import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { BrandLook, ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
 import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
+import { fetchGateOf } from './fetchGate';
 import { makeOwnClip, readOwnClip } from './ownClip';
 import { canRewrite, rewriteRefusedPrompt, type PromptRewrite } from './rewritePrompt';
 import { isRecord, jsonParameter, textParameter } from '../../shared/parameters';
@@ -593,6 +594,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				ledger,
 				runId,
 				sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
+				fetchGate: fetchGateOf(this),
 			});
 			attempts.push({
 				provider: definition.name,
