@@ -15,7 +15,7 @@
  *   limit of 3 tasks at once holds for the whole installation (the ledger's slot), so runs of 3 scenes are bound by
  *   the provider, not by the workers, whatever their number (--p6-scenes 3 shows it).
  *
- *   node --import tsx bench/pipeline.ts [--only P1,P3,P4,P6] [--repeats 3] [--latency 20] [--quick]
+ *   node --import tsx bench/pipeline.ts [--only P1,P3,P4,P6] [--repeats 3] [--latency 20] [--quick] [--timeline]
  *
  * Every repeat is printed as it ends; the table at the end has the medians, each target beside it and MISSED where
  * a target is not met. The load average is printed at the start and the end: other work on the machine shows there.
@@ -43,6 +43,7 @@ import { freePort } from '../test/helpers/ports';
 import { deleteKeys, redisReachable, TEST_REDIS } from '../test/helpers/redis';
 import { markedRun } from './reliability/env';
 import { n8nMemory, peaks, sampleMemory } from './lib/memory';
+import { generationTimeline } from './lib/timeline';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -302,6 +303,13 @@ async function p3(bench: Bench): Promise<void> {
 				[runId],
 			);
 			times.push(events[0].seconds);
+			// --timeline: where the stage's time went, from the ledger, the fake's log, events and n8n's execution data.
+			if (flag('timeline')) {
+				const lines = await generationTimeline({ db: bench.db, n8nDatabaseUrl: bench.stack.n8nDatabaseUrl, runId, log: bench.kling.log }).catch(
+					(error) => [`timeline not read: ${(error as Error).message}`],
+				);
+				for (const line of lines) log(`P3 timeline: ${line}`);
+			}
 			log(
 				`P3 repeat ${repeat}: generation ${times.at(-1)!.toFixed(1)} s against ${ideal} s ideal; Kling saw at most ${bench.kling.log.maxInFlight} task(s) in flight (load ${load()})`,
 			);

@@ -78,6 +78,8 @@ export class FakeKling extends LoopbackServer {
 	dropSubmits = 0;
 	/** Awaited after a task is accepted (billed) and before the answer is sent; 'drop' cuts the connection instead. */
 	onAccepted?: (taskId: string, prompt: string) => Promise<void | 'drop'>;
+	/** Awaited before a result file is sent (its task id as in the URL). */
+	onDownload?: (taskId: string) => Promise<void>;
 
 	constructor(
 		readonly accessKey: string,
@@ -98,6 +100,7 @@ export class FakeKling extends LoopbackServer {
 		this.bodies.length = 0;
 		this.log.reset();
 		this.onAccepted = undefined;
+		this.onDownload = undefined;
 		this.dropSubmits = 0;
 		Object.assign(this.script, { submitReplies: [], pollReplies: [], outcome: 'succeed', failMessage: '', processingPolls: 1 });
 		Object.assign(this.knobs, { down: false, refuse: undefined, taskMs: 0, failShare: 0, badResultShare: 0, expiredUrlShare: 0, random: undefined });
@@ -155,6 +158,8 @@ export class FakeKling extends LoopbackServer {
 				res.writeHead(403, { 'content-type': 'application/xml' });
 				return void res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
 			}
+			// A download held back (a slow link): what the node does meanwhile is what a test counts.
+			await this.onDownload?.(file[1] ?? '');
 			res.writeHead(200, { 'content-type': 'video/mp4' });
 			if (owner?.badResult) return void res.end(NOT_A_VIDEO);
 			createReadStream(this.videoFile).pipe(res);

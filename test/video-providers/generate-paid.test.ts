@@ -486,6 +486,42 @@ describe('provider concurrency', () => {
 		assert.deepEqual((await tasks(runId)).map((task) => task.status), ['fetched', 'fetched', 'fetched']);
 	});
 
+	test('a slot frees when the task finishes at the provider: scene 4 is submitted while scene 1 is still downloading', async () => {
+		const runId = await newRun();
+		fakes.kling.knobs.taskMs = 100;
+		let acceptedWhileDownloading: number | undefined;
+		fakes.kling.onDownload = async () => {
+			// Every result download is held back until a fourth task was accepted (or 10 s): Concurrency 3 and limit 3
+			// must not make scene 4 wait for the first three clips to be downloaded and fitted.
+			for (let waited = 0; fakes.kling.log.submissions.length < 4 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+			// What the first download to go through saw: later ones start after scene 4 anyway.
+			acceptedWhileDownloading ??= fakes.kling.log.submissions.length;
+		};
+		const [items] = await run(context(runId, { scenes: [1, 2, 3, 4], nodeOptions: { concurrency: 3, providerConcurrency: 3, timeout: 60 } }));
+		assert.equal(acceptedWhileDownloading, 4, 'the fourth task was accepted while the first downloads were held');
+		assert.equal(fakes.kling.log.maxInFlight, 3, 'never more than the limit rendering at Kling');
+		assert.deepEqual(items.map((item) => item.json.provider), ['kling', 'kling', 'kling', 'kling']);
+		assert.deepEqual((await tasks(runId)).map((task) => task.status), ['fetched', 'fetched', 'fetched', 'fetched']);
+	});
+
+	test('scenes waiting for the provider do not multiply downloads and fits: those stay within Concurrency', async () => {
+		const runId = await newRun();
+		fakes.kling.knobs.taskMs = 100;
+		let holding = 0;
+		let maxHeld = 0;
+		fakes.kling.onDownload = async () => {
+			holding += 1;
+			maxHeld = Math.max(maxHeld, holding);
+			// Held until all four tasks were rendered at Kling (or 10 s): another download asked for meanwhile is counted.
+			for (let waited = 0; fakes.kling.log.charged.size < 4 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+			holding -= 1;
+		};
+		const [items] = await run(context(runId, { scenes: [1, 2, 3, 4], nodeOptions: { concurrency: 1, providerConcurrency: 3, timeout: 60 } }));
+		assert.equal(fakes.kling.log.submissions.length, 4, 'scene 4 was submitted while scene 1 was held in its download');
+		assert.equal(maxHeld, 1, 'one download and fit at a time (Concurrency 1)');
+		assert.deepEqual(items.map((item) => item.json.provider), ['kling', 'kling', 'kling', 'kling']);
+	});
+
 	test('without the Postgres credential the limit holds inside this process', async () => {
 		const runId = await newRun();
 		fakes.kling.knobs.taskMs = 300;

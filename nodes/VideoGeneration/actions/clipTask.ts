@@ -52,6 +52,8 @@ export interface ClipJob {
 	ledger?: Ledger;
 	runId?: string;
 	sceneNumber?: number;
+	/** Runs the download and fit (CPU work) within the node's Concurrency; items waiting at the provider hold none. */
+	fetchGate?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface ClipOutcome {
@@ -266,7 +268,8 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		}
 		let clip: MediaRef;
 		try {
-			clip = await provider.fetchResult(taskId, job.destination);
+			const fetch = () => provider.fetchResult(taskId, job.destination);
+			clip = await (job.fetchGate ? job.fetchGate(fetch) : fetch());
 		} catch (error) {
 			throw new ClipError(`${label}the ${name} clip could not be stored: ${messageOf(error)}`);
 		}

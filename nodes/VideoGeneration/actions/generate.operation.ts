@@ -15,6 +15,7 @@ import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { BrandLook, ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
 import { renderStill } from '../render';
 import { ClipError, makeClip } from './clipTask';
+import { fetchGateOf } from './fetchGate';
 import { makeOwnClip, readOwnClip } from './ownClip';
 import { makeStillClip, readOwnStill, stillDataUri } from './ownStill';
 import { canRewrite, rewriteRefusedPrompt, type PromptRewrite } from './rewritePrompt';
@@ -189,7 +190,9 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	optionsCollection(show, [
-		concurrencyOption('How many items are rendered at the same time'),
+		concurrencyOption(
+			'How many items are rendered at the same time. With Kling or Runway first, Provider Concurrency more items wait for the provider on top of these (waiting uses no CPU).',
+		),
 		{
 			displayName: 'Model',
 			name: 'model',
@@ -624,6 +627,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				ledger,
 				runId,
 				sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
+				fetchGate: fetchGateOf(this),
 			});
 			attempts.push({
 				provider: definition.name,
