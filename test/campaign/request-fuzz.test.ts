@@ -32,8 +32,8 @@ function expectAnswer(body: unknown, sentKeys: string[]): void {
 		return;
 	}
 	assert.equal(result.status, 400);
-	// A field inside an object is named by its path (voiceMap.ALICE).
-	const top = FIELDS.includes(result.field) || sentKeys.includes(result.field) ? result.field : result.field.split('.')[0];
+	// A field inside an object or a list is named by its path (voiceMap.ALICE, sceneMedia[0].clip).
+	const top = FIELDS.includes(result.field) || sentKeys.includes(result.field) ? result.field : result.field.split(/[.[]/)[0];
 	assert.ok(top === 'body' || sentKeys.includes(top) || FIELDS.includes(top), `field "${result.field}" was sent or is a request field`);
 	assert.ok(result.message.length >= 20 && result.message.length <= 600, `a readable message: ${result.message}`);
 	assert.doesNotMatch(result.message, /\bundefined\b|\[object Object\]|got null\)/, result.message);

@@ -45,6 +45,8 @@ describe('validateRunRequest', () => {
 			referenceFrames: 'none',
 			references: {},
 			music: null,
+			intro: null,
+			outro: null,
 			sceneMedia: [],
 		});
 		assert.equal(result.request.budget, null);
