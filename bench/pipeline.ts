@@ -36,7 +36,7 @@ import { silence, writeWav, type Pcm } from '../nodes/TextToSpeech/lib/wav';
 import { espeakProvider } from '../nodes/TextToSpeech/providers/espeak';
 import { clipDuration } from '../nodes/VideoGeneration/actions/generate.operation';
 import type { ClipRequest } from '../nodes/VideoGeneration/providers/types';
-import { renderClip } from '../nodes/VideoGeneration/render';
+import { renderClip } from '../nodes/shared/render';
 import { FakeKling } from '../test/fakes/kling';
 import { makeClip } from '../test/fixtures/media/make';
 import { freePort } from '../test/helpers/ports';

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 	const { concatClips } = await import('../nodes/FFmpeg/lib/concat');
 	const { mapWithConcurrency } = await import('../nodes/shared/router');
 	const { PROBE_CONCURRENCY, probeStreams } = await import('../nodes/FFmpeg/lib/probe');
-	const { renderClip } = await import('../nodes/VideoGeneration/render');
+	const { renderClip } = await import('../nodes/shared/render');
 	const { joinedKey } = await import('../nodes/shared/keys');
 
 	const startLoad = machine();

@@ -1,5 +1,5 @@
 /**
- * Local render speed (issue 12): each style of the offline video provider (nodes/VideoGeneration/render) against a
+ * Local render speed (issue 12): each style of the offline video provider (nodes/shared/render) against a
  * minimal ffmpeg clip with the same text: one drawtext on a color source, same size, frame rate, length and encoder
  * settings (the clip output options every style uses), silent audio included. Target: ours / minimal <= 1.3.
  *
@@ -16,13 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scene } from '../nodes/shared/plan';
 import { ffmpeg } from '../nodes/shared/transport/ffmpeg';
-import styles from '../nodes/VideoGeneration/data/styles.json';
+import styles from '../nodes/shared/data/styles.json';
 import type { ClipRequest } from '../nodes/VideoGeneration/providers/types';
-import { renderClip, STYLE_NAMES, type StyleName } from '../nodes/VideoGeneration/render';
-import { clipOutputArgs, filterPath, frameCount, silentAudio } from '../nodes/VideoGeneration/render/filters';
-import { fontPath } from '../nodes/VideoGeneration/render/fonts';
-import { layoutTerminal, terminalLines, terminalLook } from '../nodes/VideoGeneration/render/terminal';
-import { layoutTitleCard } from '../nodes/VideoGeneration/render/titleCard';
+import { renderClip, STYLE_NAMES, type StyleName } from '../nodes/shared/render';
+import { clipOutputArgs, filterPath, frameCount, silentAudio } from '../nodes/shared/render/filters';
+import { fontPath } from '../nodes/shared/render/fonts';
+import { layoutTerminal, terminalLines, terminalLook } from '../nodes/shared/render/terminal';
+import { layoutTitleCard } from '../nodes/shared/render/titleCard';
 import { alternate, argument, machine, medianOf, table } from './media';
 import { makeScene } from '../test/video-generation/scenes';
 

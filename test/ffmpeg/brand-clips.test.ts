@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { FFmpeg } from '../../nodes/FFmpeg/FFmpeg.node';
 import { muxNarration } from '../../nodes/FFmpeg/lib/mux';
 import { probeMedia } from '../../nodes/FFmpeg/lib/probe';
-import { fitClip } from '../../nodes/VideoGeneration/render/fit';
+import { fitClip } from '../../nodes/shared/render/fit';
 import { executionContext } from '../helpers/execution-context';
 import { startS3, type TestS3 } from '../helpers/s3';
 import { s3Credential } from '../video-generation/context';

@@ -7,7 +7,7 @@ import terminalLooks from '../../nodes/shared/data/terminalLooks.json';
 import { clipAlphaKey } from '../../nodes/shared/keys';
 import { ffprobe } from '../../nodes/shared/transport/ffmpeg';
 import { exportWithAlpha } from '../../nodes/FFmpeg/actions/exportAlpha.operation';
-import { renderClip } from '../../nodes/VideoGeneration/render';
+import { renderClip } from '../../nodes/shared/render';
 import { runBinary } from '../video-generation/context';
 import { makeScene } from '../video-generation/scenes';
 

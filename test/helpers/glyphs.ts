@@ -1,9 +1,9 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fontPath } from '../../nodes/shared/fonts';
-import { clipOutputArgs, filterPath, frameCount, TextFiles } from '../../nodes/VideoGeneration/render/filters';
-import { terminalGraph } from '../../nodes/VideoGeneration/render/terminal';
-import { titleCardGraph } from '../../nodes/VideoGeneration/render/titleCard';
+import { clipOutputArgs, filterPath, frameCount, TextFiles } from '../../nodes/shared/render/filters';
+import { terminalGraph } from '../../nodes/shared/render/terminal';
+import { titleCardGraph } from '../../nodes/shared/render/titleCard';
 import type { ClipRequest } from '../../nodes/VideoGeneration/providers/types';
 import { changedShare, lumaFrame, runBinary } from '../video-generation/context';
 

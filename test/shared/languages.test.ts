@@ -10,8 +10,8 @@ import { parseEspeakVoices, espeakVoiceProblem } from '../../nodes/shared/voices
 import { castVoices } from '../../nodes/TextToSpeech/lib/voices';
 import { espeakProvider } from '../../nodes/TextToSpeech/providers/espeak';
 import { googleProvider } from '../../nodes/TextToSpeech/providers/google';
-import { drawFonts, hasGlyph } from '../../nodes/VideoGeneration/render/fonts';
-import { layoutTitleCard } from '../../nodes/VideoGeneration/render/titleCard';
+import { drawFonts, hasGlyph } from '../../nodes/shared/render/fonts';
+import { layoutTitleCard } from '../../nodes/shared/render/titleCard';
 import { makeScene } from '../video-generation/scenes';
 
 const script = 'INT. OFFICE - DAY\n\nSAM\nWe start now.\n';

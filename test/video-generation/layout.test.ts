@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import styles from '../../nodes/VideoGeneration/data/styles.json';
-import { layoutTerminal, revealTimes, type TerminalLayout, scheduleLines, screenStates, terminalLines } from '../../nodes/VideoGeneration/render/terminal';
-import { fontPath } from '../../nodes/VideoGeneration/render/fonts';
-import { fontMetrics, textWidth } from '../../nodes/VideoGeneration/render/metrics';
-import { wrapLines } from '../../nodes/VideoGeneration/render/text';
-import { layoutTitleCard } from '../../nodes/VideoGeneration/render/titleCard';
+import styles from '../../nodes/shared/data/styles.json';
+import { layoutTerminal, revealTimes, type TerminalLayout, scheduleLines, screenStates, terminalLines } from '../../nodes/shared/render/terminal';
+import { fontPath } from '../../nodes/shared/render/fonts';
+import { fontMetrics, textWidth } from '../../nodes/shared/render/metrics';
+import { wrapLines } from '../../nodes/shared/render/text';
+import { layoutTitleCard } from '../../nodes/shared/render/titleCard';
 import { makeScene } from './scenes';
 
 describe('title card layout', () => {

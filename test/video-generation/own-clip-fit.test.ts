@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { fitClip } from '../../nodes/VideoGeneration/render/fit';
+import { fitClip } from '../../nodes/shared/render/fit';
 import { presetByName } from '../../nodes/shared/presets';
 import { makeClip, meanLuma, streamDurations, tempDir } from '../fixtures/media/make';
 

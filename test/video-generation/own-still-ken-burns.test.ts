@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { kenBurnsClip } from '../../nodes/VideoGeneration/render/kenBurns';
+import { kenBurnsClip } from '../../nodes/shared/render/kenBurns';
 import { presetByName } from '../../nodes/shared/presets';
 import { grayPixels, meanDifference, streamDurations, tempDir } from '../fixtures/media/make';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import runwayData from '../../nodes/VideoGeneration/data/runway.json';
+import runwayData from '../../nodes/shared/data/runway.json';
 import type { RemoteOptions } from '../../nodes/VideoGeneration/providers/remote';
 import { runwayProvider } from '../../nodes/VideoGeneration/providers/runway';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';

@@ -12,7 +12,7 @@ import * as z from 'zod/v4';
 import looks from '../../nodes/shared/data/terminalLooks.json';
 import { terminalPreviewKey } from '../../nodes/shared/keys';
 import type { Scene } from '../../nodes/shared/plan';
-import { renderStill } from '../../nodes/VideoGeneration/render';
+import { renderStill } from '../../nodes/shared/render';
 import type { AppEnv, Deps } from './context';
 import { ApiError, badRequest } from './errors';
 import { describeRoute, errorSchema } from './openapi';

@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { BRAND_CLIP_MAX_SECONDS } from '../../shared/brandClips';
 import { mediaKeyProblem, mediaUrlProblem } from './mediaRef';
 
 /**
@@ -23,8 +24,7 @@ export const brandClipSchema = brandClipObject.nullable().optional();
 /** In a run request: a clip instead of the kit's, false for none (even when the kit has one), left out or null = the kit's. */
 export const requestClipSchema = z.union([z.literal(false), brandClipObject]).optional();
 export type BrandClip = { key: string } | { url: string };
-/** The longest intro or outro a kit may have, seconds: a bookend, not a programme. */
-export const BRAND_CLIP_MAX_SECONDS = 30;
+export { BRAND_CLIP_MAX_SECONDS };
 export const BRAND_CLIP_RULE = `{"key": "<object key of a video outside runs/>"} or {"url": "https://…"} (a public host), one of them, at most ${BRAND_CLIP_MAX_SECONDS} s long; or null for none`;
 
 /** A checked intro/outro value as a clip, or null (none). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BRAND_CLIP_MAX_SECONDS } from '../../Campaign/lib/brandClip';
+import { BRAND_CLIP_MAX_SECONDS } from '../../shared/brandClips';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { fittedBrandClipKey, workKey } from '../../shared/keys';
 import { downloadOwnFile, ownFileOf, type OwnFile } from '../../shared/ownFile';

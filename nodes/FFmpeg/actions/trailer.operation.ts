@@ -7,9 +7,9 @@ import { isRecord, jsonParameter, textParameter } from '../../shared/parameters'
 import type { Plan } from '../../shared/plan';
 import { PRESETS, presetByName } from '../../shared/presets';
 import { chooseMoments, momentsFromPicks, type MomentPick } from '../../shared/screenplay/trailer';
-import type { BrandLook } from '../../VideoGeneration/providers/types';
-import { isStyle, STYLE_NAMES } from '../../VideoGeneration/render';
-import styles from '../../VideoGeneration/data/styles.json';
+import type { BrandLook } from '../../shared/render/request';
+import { isStyle, STYLE_NAMES } from '../../shared/render';
+import styles from '../../shared/data/styles.json';
 import { makeTrailer } from '../lib/trailer';
 import { download, fail, inputJson, localName, outputKeyField, progressLog, readNumber, uploadMedia, withMedia } from './common';
 import { readMusic } from './music.operation';

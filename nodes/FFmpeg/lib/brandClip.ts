@@ -1,4 +1,4 @@
-import { fitClip } from '../../VideoGeneration/render/fit';
+import { fitClip } from '../../shared/render/fit';
 import { probeStreams } from '../../shared/probe';
 import type { FfmpegProgress } from '../../shared/transport/ffmpeg';
 import { muxNarration } from './mux';

@@ -9,11 +9,11 @@ import { keyOverrideField, resolveKey, type StandardKey } from '../../shared/out
 import { getStorage } from '../../shared/storageNode';
 import terminalLooks from '../../shared/data/terminalLooks.json';
 import { withWorkDir } from '../../shared/workdir';
-import styles from '../data/styles.json';
+import styles from '../../shared/data/styles.json';
 import { Ledger, runIdOf } from '../../shared/ledger';
 import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { BrandLook, ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
-import { renderStill } from '../render';
+import { renderStill } from '../../shared/render';
 import { ClipError, makeClip } from './clipTask';
 import { fetchGateOf } from './fetchGate';
 import { makeOwnClip, readOwnClip } from './ownClip';

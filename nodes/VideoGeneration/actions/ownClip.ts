@@ -6,7 +6,7 @@ import { jsonParameter } from '../../shared/parameters';
 import { probeStreams } from '../../shared/probe';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
-import { fitClip } from '../render/fit';
+import { fitClip } from '../../shared/render/fit';
 
 /** The provider name an own clip is recorded under (scenes.provider, costs): no provider made it, nothing was paid. */
 export const OWN_PROVIDER = 'own';

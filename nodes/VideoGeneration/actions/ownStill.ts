@@ -7,7 +7,7 @@ import { jsonParameter } from '../../shared/parameters';
 import { probeStreams } from '../../shared/probe';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
-import { kenBurnsClip } from '../render/kenBurns';
+import { kenBurnsClip } from '../../shared/render/kenBurns';
 
 export type OwnStill = OwnFile;
 

@@ -2,10 +2,10 @@ import { presetByName } from '../../shared/presets';
 import { ProviderError } from '../../shared/transport/http';
 import { KLING_DEFAULT_BASE_URL, klingCall, type KlingTaskData, type TaskKind } from '../../shared/transport/kling';
 import type { Storage } from '../../shared/transport/storage';
-import kling from '../data/kling.json';
+import kling from '../../shared/data/kling.json';
 
 export { KLING_DEFAULT_BASE_URL, klingToken, testKlingCredential } from '../../shared/transport/kling';
-import { STYLE_NAMES } from '../render';
+import { STYLE_NAMES } from '../../shared/render';
 import { RemoteVideoProvider, bareBase64Image, fitPrompt, type RemoteOptions } from './remote';
 import type {
 	ClipBilling,

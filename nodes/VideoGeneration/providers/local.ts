@@ -6,7 +6,7 @@ import { probeStreams } from '../../shared/probe';
 import type { MediaRef } from '../../shared/refs';
 import type { Storage } from '../../shared/transport/storage';
 import { diskFullInWords } from '../../shared/workdir';
-import { renderClip, STYLE_NAMES } from '../render';
+import { renderClip, STYLE_NAMES } from '../../shared/render';
 import type { ClipBilling, ClipRequest, ObjectDestination, ProviderContext, TaskStatus, VideoProvider, VideoProviderDefinition } from './types';
 
 interface LocalTask {

@@ -8,8 +8,11 @@ import { ffmpeg, ffprobe } from '../../shared/transport/ffmpeg';
 import { baseUrl, download, ProviderError, retryPolicy, withRetry, type RetryPolicy } from '../../shared/transport/http';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
-import { clipOutputArgs, frameCount, silentAudio } from '../render/filters';
+import { clipOutputArgs, frameCount, silentAudio } from '../../shared/render/filters';
 import type { ClipRequest, ObjectDestination } from './types';
+import { cutPrompt, fitPrompt, scenePrompt } from '../../shared/videoPrompt';
+
+export { cutPrompt, fitPrompt, scenePrompt };
 
 /** Knobs of the HTTP providers: retries follow the one policy (nodes/shared/data/retry.json); tests lower the waits. */
 export interface RemoteOptions {
@@ -87,48 +90,6 @@ export async function copyClip(
 			media: facts,
 		};
 	});
-}
-
-/**
- * Scene text as one prompt: heading, what the camera shows, who is in it (each character's reusable description, the
- * same words in every clip, so a character looks alike across scenes), action, dialogue and the look. Cutting to the
- * provider's limit drops from the end, so the descriptions outlive the action text.
- */
-export function scenePrompt(request: ClipRequest, styleHint: string | undefined): string {
-	const scene = request.scene;
-	const dialogue = (scene.dialogue ?? []).map((line) => `${line.speaker}: ${line.text}`).join(' ');
-	const present = (request.characters ?? []).filter(
-		(character) =>
-			character.description?.trim() &&
-			((character.scenes ?? []).includes(scene.number) || (scene.dialogue ?? []).some((line) => line.speaker === character.name)),
-	);
-	const cast = present.map((character) => `${character.name}: ${character.description.trim()}`).join('; ');
-	return [scene.heading, scene.visualDescription, cast, scene.action, dialogue, styleHint].filter((part) => part && String(part).trim()).join('. ');
-}
-
-/** Cuts `text` to `limit` characters; returns the note to show when it did. */
-export function cutPrompt(text: string, limit: number, provider: string): { text: string; note?: string } {
-	if (text.length <= limit) return { text };
-	return {
-		text: `${text.slice(0, limit - 1)}…`,
-		note: `The scene prompt was ${text.length} characters; ${provider} takes at most ${limit}, so it was cut to ${limit}. Shorten the scene's action to control what is kept.`,
-	};
-}
-
-/**
- * The scene prompt within the provider's limit, with "Fix from the last check: …" at the end when the last clip of
- * the scene failed its frame check. The fix is kept whole (up to half the limit); the scene text is cut to make room.
- */
-export function fitPrompt(request: ClipRequest, styleHint: string | undefined, limit: number, provider: string): { text: string; note?: string } {
-	const base = request.promptRewrite?.trim() ? [request.promptRewrite.trim(), styleHint].filter(Boolean).join('. ') : scenePrompt(request, styleHint);
-	const reasons = (request.feedback ?? []).map((reason) => reason.trim()).filter(Boolean);
-	if (!reasons.length) return cutPrompt(base, limit, provider);
-	let fix = `Fix from the last check: ${reasons.join('; ')}.`;
-	const half = Math.floor(limit / 2);
-	if (fix.length > half) fix = `${fix.slice(0, half - 1)}…`;
-	const room = limit - fix.length - 2;
-	const scene = cutPrompt(base, room, provider);
-	return { text: `${scene.text}. ${fix}`, note: scene.note };
 }
 
 /** An image for Kling: an https URL or bare base64 (a data URI loses its prefix). */

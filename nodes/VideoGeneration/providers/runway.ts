@@ -10,8 +10,8 @@ import {
 	type Refusal,
 } from '../../shared/transport/http';
 import type { Storage } from '../../shared/transport/storage';
-import runway from '../data/runway.json';
-import { STYLE_NAMES } from '../render';
+import runway from '../../shared/data/runway.json';
+import { STYLE_NAMES } from '../../shared/render';
 import { RemoteVideoProvider, dataUriImage, fitPrompt, type RemoteOptions } from './remote';
 import type {
 	ClipBilling,

@@ -1,12 +1,12 @@
 import { dirname } from 'node:path';
-import { findFont, fontPath } from '../../shared/fonts';
-import { fontsFor, languageFontProblem, languageOf, needsShaping } from '../../shared/languages';
-import scriptFonts from '../../shared/data/scriptFonts.json';
+import { findFont, fontPath } from '../fonts';
+import { fontsFor, languageFontProblem, languageOf, needsShaping } from '../languages';
+import scriptFonts from '../data/scriptFonts.json';
 import coverage from '../data/fontCoverage.json';
 import styles from '../data/styles.json';
 import { fontMetrics } from './metrics';
 
-export { findFont, fontPath } from '../../shared/fonts';
+export { findFont, fontPath } from '../fonts';
 
 const COVERAGE: Record<string, number[][]> = coverage.fonts;
 const DEFAULT_FONTS = scriptFonts.default;

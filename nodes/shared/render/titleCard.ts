@@ -1,7 +1,7 @@
-import { assDocument, type AssStyle } from '../../shared/ass';
-import brandFonts from '../../shared/data/brandFonts.json';
+import { assDocument, type AssStyle } from '../ass';
+import brandFonts from '../data/brandFonts.json';
 import styles from '../data/styles.json';
-import type { BrandLook, ClipRequest } from '../providers/types';
+import type { BrandLook, ClipRequest } from './request';
 import { drawAss, drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
 import { drawFonts, fontPath } from './fonts';
 import { fontMetrics } from './metrics';

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
+import { ffmpeg, type FfmpegProgress } from '../transport/ffmpeg';
 import styles from '../data/styles.json';
-import type { ClipRequest } from '../providers/types';
+import type { ClipRequest } from './request';
 import { clipOutputArgs, frameCount, TextFiles } from './filters';
 import { terminalGraph } from './terminal';
 import { titleCardGraph } from './titleCard';

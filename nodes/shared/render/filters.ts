@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLIP_FORMAT } from '../../shared/presets';
+import { CLIP_FORMAT } from '../presets';
 import styles from '../data/styles.json';
 import { fontPath } from './fonts';
 

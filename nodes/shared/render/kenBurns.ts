@@ -1,6 +1,6 @@
-import { ffmpeg, type FfmpegProgress } from '../../shared/transport/ffmpeg';
-import { CLIP_FORMAT } from '../../shared/presets';
-import { probeStreams } from '../../shared/probe';
+import { ffmpeg, type FfmpegProgress } from '../transport/ffmpeg';
+import { CLIP_FORMAT } from '../presets';
+import { probeStreams } from '../probe';
 import { clipOutputArgs, frameCount, num, silentAudio } from './filters';
 
 export interface KenBurnsOptions {

@@ -1,2 +1,2 @@
 /** Font metrics live in nodes/shared (burned subtitles size a shaped script's font by them too). */
-export * from '../../shared/fontMetrics';
+export * from '../fontMetrics';

@@ -1,11 +1,11 @@
-import { assDocument, type AssEvent } from '../../shared/ass';
-import looks from '../../shared/data/terminalLooks.json';
+import { assDocument, type AssEvent } from '../ass';
+import looks from '../data/terminalLooks.json';
 import styles from '../data/styles.json';
-import type { ClipRequest, SpokenLineTiming } from '../providers/types';
+import type { ClipRequest, SpokenLineTiming } from './request';
 import { canDraw, drawFonts, fontPath } from './fonts';
 import { between, drawAss, drawBox, drawText, frameCount, holdStill, num, silentAudio, type TextFiles } from './filters';
 import { fontMetrics } from './metrics';
-import { splitSentences } from '../../shared/text';
+import { splitSentences } from '../text';
 import { textFor, wrapLines } from './text';
 
 const STYLE = styles.styles.terminal;

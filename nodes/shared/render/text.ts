@@ -1,4 +1,4 @@
-import { cleanText, drawableText, wrapText } from '../../shared/text';
+import { cleanText, drawableText, wrapText } from '../text';
 import styles from '../data/styles.json';
 import { fontPath, hasGlyph, keepDrawable } from './fonts';
 import { fontMetrics, textWidth } from './metrics';
