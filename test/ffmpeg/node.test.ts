@@ -85,6 +85,7 @@ describe('FFmpeg node', () => {
 			'subtitles',
 			'thumbnail',
 			'timeline',
+			'trailer',
 			'watermark',
 		]);
 		const field = (op: string, name: string) =>
