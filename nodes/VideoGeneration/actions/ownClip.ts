@@ -26,6 +26,19 @@ export function readOwnClip(this: IExecuteFunctions, itemIndex: number, label: s
 	throw new NodeOperationError(this.getNode(), `${label}"Own Clip" is not a clip reference. ${hint}`, { itemIndex });
 }
 
+/** Where a scene clip made from the caller's own file goes, and what it is costed under. */
+export interface OwnMediaJob {
+	storage: Storage;
+	outputKey: string;
+	duration: number;
+	width: number;
+	height: number;
+	label: string;
+	ledger?: Ledger;
+	runId?: string;
+	sceneNumber?: number;
+}
+
 /**
  * The scene's clip from the caller's file instead of a provider: downloaded, cut or looped to the scene's length,
  * fitted to the preset's frame (render/fit.ts), stored where the generated clip would go, at $0 under provider
@@ -34,18 +47,7 @@ export function readOwnClip(this: IExecuteFunctions, itemIndex: number, label: s
 export async function makeOwnClip(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	job: {
-		clip: OwnClip;
-		storage: Storage;
-		outputKey: string;
-		duration: number;
-		width: number;
-		height: number;
-		label: string;
-		ledger?: Ledger;
-		runId?: string;
-		sceneNumber?: number;
-	},
+	job: OwnMediaJob & { clip: OwnClip },
 ): Promise<INodeExecutionData[]> {
 	const { clip, storage, label } = job;
 	const fail = (message: string, error?: unknown) =>

@@ -2,12 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { downloadOwnFile, ownFileOf, type OwnFile } from '../../shared/ownFile';
-import type { Ledger } from '../../shared/ledger';
 import { jsonParameter } from '../../shared/parameters';
 import { probeStreams } from '../../shared/probe';
 import type { Storage } from '../../shared/transport/storage';
 import { withWorkDir } from '../../shared/workdir';
 import { kenBurnsClip } from '../../shared/render/kenBurns';
+import type { OwnMediaJob } from './ownClip';
 
 export type OwnStill = OwnFile;
 
@@ -71,18 +71,7 @@ export async function stillDataUri(storage: Storage, still: OwnStill, label: str
 export async function makeStillClip(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	job: {
-		still: OwnStill;
-		storage: Storage;
-		outputKey: string;
-		duration: number;
-		width: number;
-		height: number;
-		label: string;
-		ledger?: Ledger;
-		runId?: string;
-		sceneNumber?: number;
-	},
+	job: OwnMediaJob & { still: OwnStill },
 ): Promise<INodeExecutionData[]> {
 	const { still, storage, label } = job;
 	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex });

@@ -1,19 +1,11 @@
-import { ffmpeg, type FfmpegProgress } from '../transport/ffmpeg';
+import { ffmpeg } from '../transport/ffmpeg';
 import { CLIP_FORMAT } from '../presets';
 import { probeStreams } from '../probe';
+import type { FitClipOptions } from './fit';
 import { clipOutputArgs, frameCount, num, silentAudio } from './filters';
 
-export interface KenBurnsOptions {
-	/** The caller's still (PNG, JPEG, WebP…: anything ffmpeg reads as one picture). */
-	input: string;
-	output: string;
-	/** Seconds the scene lasts. */
-	duration: number;
-	/** The preset's frame. */
-	width: number;
-	height: number;
-	onProgress?: (progress: FfmpegProgress) => void;
-}
+/** As for fitting a clip; `input` is the caller's still (PNG, JPEG, WebP…: anything ffmpeg reads as one picture). */
+export type KenBurnsOptions = FitClipOptions;
 
 export interface KenBurnsClip {
 	duration: number;
