@@ -161,7 +161,7 @@ describe('frame-check feedback in the prompt', () => {
 		await run(context('runway', { validationFeedback: reasons, scene: long }));
 		const prompt = String(fakes.runway.bodies[0].body.promptText);
 		assert.ok(prompt.length <= 1000, `Runway prompt within 1000 characters (got ${prompt.length})`);
-		assert.match(prompt, /…\. Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/, 'the scene text is cut, the fix kept');
+		assert.match(prompt, /… Fix from the last check: Alice is missing from the frame; the kitchen should be dark, it is bright\.$/, 'the scene text is cut, the fix kept');
 	});
 });
 
