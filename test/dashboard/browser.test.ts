@@ -54,9 +54,26 @@ async function sceneFrames(): Promise<void> {
 		.catch(() => {});
 }
 
+/**
+ * The campaign page's URL. The first test creates the campaign through the page; a test run alone (`-t`) logs in
+ * and creates the same campaign here, so every test can run by itself.
+ */
+async function theCampaign(): Promise<string> {
+	if (campaignUrl) return campaignUrl;
+	await page.goto(env.dashboard.url);
+	await byTestId('login-email').or(byTestId('campaigns-page')).first().waitFor();
+	if (await byTestId('login-email').isVisible()) await logIn(ADMIN);
+	await byTestId('new-campaign-name').fill(CAMPAIGN);
+	await byTestId('create-campaign').click();
+	await byTestId('campaign-row').filter({ hasText: CAMPAIGN }).getByTestId('campaign-link').click();
+	await byTestId('campaign-page').waitFor();
+	campaignUrl = page.url();
+	return campaignUrl;
+}
+
 /** Opens the campaign page and the new-run form, fills what `fill` says and submits. */
 async function startRunFromForm(fill: () => Promise<void>): Promise<void> {
-	await page.goto(campaignUrl);
+	await page.goto(await theCampaign());
 	await byTestId('new-run-toggle').click();
 	await fill();
 	await byTestId('run-submit').click();
@@ -197,7 +214,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 	});
 
 	test('the terminal style shows a picture per colour scheme; a click picks one', async () => {
-		await page.goto(campaignUrl);
+		await page.goto(await theCampaign());
 		await byTestId('new-run-toggle').click();
 		await byTestId('run-style').selectOption('terminal');
 		const pictures = page.locator('[data-testid="run-terminal-schemes"] img');
@@ -282,7 +299,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		await sceneFrames();
 		await screenshot(page, '04-run-completed');
 
-		await page.goto(campaignUrl);
+		await page.goto(await theCampaign());
 		const listed = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
 		assert.equal(await listed.getAttribute('data-status'), 'completed');
 		assert.equal(await listed.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
@@ -689,7 +706,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 
 	test('a run that has not moved for long says the pipeline is slow', async () => {
 		// A run left "running" 20 minutes ago with no step since (as when n8n dies under it).
-		const campaignId = campaignUrl.split('/campaigns/')[1];
+		const campaignId = (await theCampaign()).split('/campaigns/')[1];
 		const { rows } = await db.query(
 			`insert into runs (campaign_id, status, stage, request, options, queued_at, started_at, created_at, updated_at)
 			 values ($1, 'running', 'generation', '{"title": "Stalled run"}', '{}', now() - interval '21 minutes',
@@ -697,7 +714,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 			 returning id`,
 			[campaignId],
 		);
-		await page.goto(campaignUrl);
+		await page.goto(await theCampaign());
 		const row = page.locator(`[data-testid="run-row"][data-run-id="${rows[0].id}"]`);
 		assert.match(await row.getByTestId('run-row-problem').innerText(), /pipeline is slow/i);
 		await row.getByTestId('run-link').click();
@@ -708,9 +725,9 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 	});
 
 	test("a campaign's callback secret shows and rotates; a run's callback attempts show, and Send again adds one", async () => {
-		const campaignId = campaignUrl.split('/campaigns/')[1];
+		const campaignId = (await theCampaign()).split('/campaigns/')[1];
 		const secretOf = async () => (await db.query('select callback_secret from campaigns where id = $1', [campaignId])).rows[0].callback_secret;
-		await page.goto(campaignUrl);
+		await page.goto(await theCampaign());
 		await byTestId('callback-secret-toggle').click();
 		const before = await secretOf();
 		await waitFor(
@@ -740,7 +757,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 			await db.query("update runs set status = 'failed', error = 'Scene 1 failed.', finished_at = now() where id = $1", [runId]);
 			// Not due for a day, so only the button sends it.
 			await db.query("update callback_deliveries set next_attempt_at = now() + interval '1 day' where run_id = $1", [runId]);
-			await page.goto(`${campaignUrl.split('/campaigns/')[0]}/runs/${runId}`);
+			await page.goto(`${(await theCampaign()).split('/campaigns/')[0]}/runs/${runId}`);
 			await byTestId('callback').waitFor();
 			assert.match(await byTestId('callback').innerText(), /run\.failed/);
 			assert.equal(await byTestId('callback-attempt').count(), 0);
@@ -773,7 +790,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 	test('the System view shows an admin the runs by state, a run whose lease expired and what the watchdog did', async () => {
 		// What the watchdog leaves behind (its workflow is not part of this stack): a run whose worker died 10 minutes
 		// ago and still holds a slot, and a run it recovered once that has finished since.
-		const campaignId = campaignUrl.split('/campaigns/')[1];
+		const campaignId = (await theCampaign()).split('/campaigns/')[1];
 		const insert = (title: string, status: string, extra: string) =>
 			db.query(
 				`insert into runs (campaign_id, status, stage, request, options, started_at${extra ? ', lease_owner, lease_expires_at, recoveries' : ''})
@@ -941,7 +958,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 			`Take 3,"${scene(3)}",square,150`,
 			`Take 4,"${scene(4)}",square,2`,
 		].join('\n');
-		await page.goto(campaignUrl);
+		await page.goto(await theCampaign());
 		await byTestId('batch-upload-toggle').click();
 		await byTestId('batch-file').setInputFiles({ name: 'batch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
 		await byTestId('batch-upload-result').waitFor({ timeout: 30_000 });
@@ -973,7 +990,7 @@ describe('dashboard in a browser', { timeout: 40 * 60_000 }, () => {
 		assert.equal(zip.status(), 200);
 		assert.equal((await zip.body()).subarray(0, 4).toString('hex'), '504b0304', 'a ZIP file');
 
-		await page.goto(campaignUrl);
+		await page.goto(await theCampaign());
 		assert.match(await byTestId('batch-line').first().innerText(), /2 queued, 2 refused[\s\S]*2 done/);
 	});
 
