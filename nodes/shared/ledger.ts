@@ -66,7 +66,10 @@ export interface SlotOptions {
 	staleAfterMs?: number;
 	/** Pause between looks for a free slot (default 500 ms, with jitter). */
 	checkEveryMs?: number;
-	/** An intent ("submitting") holds a slot this long: longer than any submit with its retries (default 15 minutes). */
+	/**
+	 * An intent ("submitting") holds a slot this long: longer than any submit with its retries (default 15 minutes).
+	 * One whose execution is gone (its run's lease expired or was taken over) holds none.
+	 */
 	submittingForMs?: number;
 }
 
@@ -92,8 +95,21 @@ export async function releaseUnansweredCreates(db: Pick<Pool, 'query'> | PoolCli
 		"update provider_tasks set finished_at = clock_timestamp() where run_id = $1 and status = 'unanswered' and finished_at is null",
 		[runId],
 	);
-	return rowCount ?? 0;
+	// Intents a stopped execution left mid-submit: the same go-ahead (resume refuses a run whose lease is live, so
+	// their writers are gone). Kling still looks its task up by our key first; Runway may get the scene again.
+	const intents = await db.query(
+		"update provider_tasks set released_at = clock_timestamp() where run_id = $1 and status = 'submitting' and released_at is null",
+		[runId],
+	);
+	return (rowCount ?? 0) + (intents.rowCount ?? 0);
 }
+
+/**
+ * SQL: the execution that wrote intent `t` is gone — its run's lease is no longer that owner's and live (the lease
+ * expired, or recovery gave the run to another execution). An intent written without an owner is never "gone" here.
+ */
+const writerGone = (t: string) =>
+	`(${t}.lease_owner is not null and not exists (select 1 from runs r where r.id = ${t}.run_id and r.lease_owner = ${t}.lease_owner and r.lease_expires_at > clock_timestamp()))`;
 
 // First key of the two-key advisory locks Reelsmith takes for provider slots ('slot' in ASCII); the second is the
 // provider name hashed, so each provider has its own lock.
@@ -285,26 +301,44 @@ export class Ledger {
 	 * With a `limit`, a new intent is only written while fewer than `limit` tasks are open or being submitted at the
 	 * provider (over every process on this store): the intent is the scene's slot. Only that write runs under the
 	 * provider's lock, never the submit itself, so one submit that hangs until its timeout holds up no other scene.
-	 * An earlier intent already holds its slot and is returned at once.
+	 * An earlier intent of a live execution already holds its slot and is returned at once; one whose execution is gone
+	 * (its lease expired or was taken over) held none since, so this execution takes it over once a slot is free.
+	 * `released`: a person resumed the run since that intent was written.
 	 */
-	async taskIntent(runId: string, sceneNumber: number, provider: string, limit = 0, opts: SlotOptions = {}): Promise<{ key: string; earlier: boolean }> {
-		const { rows } = await this.db.query<{ idempotency_key: string }>(
-			`select idempotency_key from provider_tasks
+	async taskIntent(
+		runId: string,
+		sceneNumber: number,
+		provider: string,
+		limit = 0,
+		opts: SlotOptions = {},
+	): Promise<{ key: string; earlier: boolean; released: boolean }> {
+		const { rows } = await this.db.query<{ idempotency_key: string; gone: boolean; released: boolean }>(
+			`select idempotency_key, ${writerGone('t')} as gone, released_at is not null as released from provider_tasks t
 			where run_id = $1 and scene_number = $2 and provider = $3 and status = 'submitting'
 			order by submitted_at desc limit 1`,
 			[runId, sceneNumber, provider],
 		);
-		if (rows[0]) return { key: rows[0].idempotency_key, earlier: true };
+		const earlier = rows[0];
+		if (earlier && !earlier.gone) return { key: earlier.idempotency_key, earlier: true, released: earlier.released };
+		// Written under the run's current lease owner: when this execution dies too, the intent stops holding its slot.
 		const write = async () => {
+			if (earlier) {
+				await this.db.query(
+					`update provider_tasks t set lease_owner = (select lease_owner from runs where id = t.run_id), submitted_at = clock_timestamp()
+					where provider = $1 and idempotency_key = $2 and status = 'submitting'`,
+					[provider, earlier.idempotency_key],
+				);
+				return { key: earlier.idempotency_key, earlier: true, released: earlier.released };
+			}
 			const { rows: made } = await this.db.query<{ idempotency_key: string }>(
-				`insert into provider_tasks (run_id, scene_number, provider, task_id, idempotency_key, status)
-				select $1::uuid, $2::int, $3::text, 'intent:' || k, k, 'submitting'
+				`insert into provider_tasks (run_id, scene_number, provider, task_id, idempotency_key, status, lease_owner)
+				select $1::uuid, $2::int, $3::text, 'intent:' || k, k, 'submitting', (select lease_owner from runs where id = $1::uuid)
 				from (select 'rs-' || $1::text || '-' || $2::text || '-' || (count(*) + 1) as k
 				      from provider_tasks where run_id = $1::uuid and scene_number = $2::int and provider = $3::text) n
 				returning idempotency_key`,
 				[runId, sceneNumber, provider],
 			);
-			return { key: made[0].idempotency_key, earlier: false };
+			return { key: made[0].idempotency_key, earlier: false, released: false };
 		};
 		return limit > 0 ? this.withSlot(provider, limit, write, opts) : write();
 	}
@@ -406,10 +440,11 @@ export class Ledger {
 				);
 				if (rows[0].locked) {
 					const counted = await client.query<{ open: number }>(
-						`select count(*)::int as open from provider_tasks
+						`select count(*)::int as open from provider_tasks t
 						where provider = $1
 							and ((status = 'submitted' and rendered_at is null and submitted_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000))
-							  or (status = 'submitting' and submitted_at > clock_timestamp() - make_interval(secs => $3::double precision / 1000)))`,
+							  or (status = 'submitting' and submitted_at > clock_timestamp() - make_interval(secs => $3::double precision / 1000)
+							      and not ${writerGone('t')}))`,
 						[provider, staleAfterMs, submittingFor],
 					);
 					open = counted.rows[0].open;

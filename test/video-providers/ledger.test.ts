@@ -168,12 +168,39 @@ describe('provider slots', () => {
 		const { runId } = await newRun();
 		const provider = `slot-intent-${runId.slice(0, 8)}`;
 		const first = await ledger.taskIntent(runId, 1, provider, 1);
-		assert.deepEqual(first, { key: `rs-${runId}-1-1`, earlier: false });
+		assert.deepEqual(first, { key: `rs-${runId}-1-1`, earlier: false, released: false });
 		await assert.rejects(ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300, checkEveryMs: 50 }), /No free slot-intent-\w+ slot: 1 tasks were still running \(limit 1\)/);
 		// The scene's own earlier intent is its slot already: no wait.
 		assert.deepEqual(await ledger.taskIntent(runId, 1, provider, 1, { timeoutMs: 300 }), { ...first, earlier: true });
 		await store.db.query(`update provider_tasks set submitted_at = now() - interval '20 minutes' where idempotency_key = $1`, [first.key]);
-		assert.deepEqual(await ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300 }), { key: `rs-${runId}-2-1`, earlier: false });
+		assert.deepEqual(await ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300 }), { key: `rs-${runId}-2-1`, earlier: false, released: false });
+	});
+
+	it('an intent whose execution died holds no slot once its lease expired or recovery gave the run to another execution', async () => {
+		const { runId } = await newRun();
+		const provider = `slot-dead-${runId.slice(0, 8)}`;
+		const lease = (owner: string, seconds: number) =>
+			store.db.query(`update runs set lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3) where id = $1`, [runId, owner, seconds]);
+		const blocked = (scene: number) => assert.rejects(ledger.taskIntent(runId, scene, provider, 1, { timeoutMs: 300, checkEveryMs: 50 }), /No free slot-dead-\w+ slot/);
+
+		await lease('exec-1@host:1', 60);
+		const first = await ledger.taskIntent(runId, 1, provider, 1);
+		await blocked(2);
+		// The process died: its lease ran out (the watchdog has not come round yet). The intent is no slot any more.
+		await lease('exec-1@host:1', -1);
+		const second = await ledger.taskIntent(runId, 2, provider, 1, { timeoutMs: 300 });
+		assert.equal(second.earlier, false, 'scene 2 got the slot at once, not after the 15-minute submit window');
+		await ledger.dropIntent(provider, second.key);
+
+		// Recovery handed the run to execution 2 (a live lease, but not the one the intent was written under).
+		await lease('exec-2@host:2', 60);
+		const third = await ledger.taskIntent(runId, 3, provider, 1, { timeoutMs: 300 });
+		assert.equal(third.earlier, false, 'scene 3 got the slot');
+		// Scene 1 of the recovered execution takes its intent back (same key, to be looked up), once a slot is free.
+		await assert.rejects(ledger.taskIntent(runId, 1, provider, 1, { timeoutMs: 300, checkEveryMs: 50 }), /No free/);
+		await ledger.dropIntent(provider, third.key);
+		assert.deepEqual(await ledger.taskIntent(runId, 1, provider, 1, { timeoutMs: 300 }), { ...first, earlier: true });
+		await blocked(2);
 	});
 
 	it('a task the provider has finished holds no slot while its clip waits to be fetched, and stays the scene\'s to fetch', async () => {

@@ -115,7 +115,7 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		if (tracked && costUsd > 0) {
 			await tracked.ledger.checkBudget(tracked.runId, costUsd, `Scene ${tracked.sceneNumber} on ${name}`);
 		}
-		const submit = async (intent?: { key: string; earlier: boolean }) => {
+		const submit = async (intent?: { key: string; earlier: boolean; released?: boolean }) => {
 			let submitted: { taskId: string; notes?: string[] } | undefined;
 			// With our key on the request, a submit that got no answer is safe to send again once the provider says it
 			// has no task under that key (and it refuses the same key twice): look it up, adopt it or send it again.
@@ -127,8 +127,18 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 					submitted = { taskId: found, notes: [`${label}found ${name} task ${found}, accepted before the last execution stopped, by its key ${intent.key}: not paid again.`] };
 				} else if (found === undefined) {
 					throw new ClipError(`${label}${name} could not be asked whether an earlier submit of this scene arrived (key ${intent.key}); the scene is tried again later, without paying twice.`);
-				} else if (!provider.findByKey) {
+				} else if (!provider.findByKey && intent.released) {
 					notes.push(`${label}an earlier execution stopped while submitting to ${name}, which cannot look a task up by our key: if that submit was accepted, it was paid for too.`);
+				} else if (!provider.findByKey && tracked) {
+					// The execution died mid-submit (a recovery, not a person, brought the run back): that create may have
+					// been accepted and paid, and nobody can find it, so it is handled like a create that got no answer.
+					const reason =
+						`${label}the execution that was sending this scene's clip to ${name} stopped before ${name}'s answer was recorded, so ` +
+						`${name} may have made the task (and charged for it). ${name} cannot be asked for a task by anything but the id that ` +
+						`answer carried, so the scene is not sent to ${name} again by itself. Look for the task in the ${name} dashboard, or ` +
+						`resume the run to send the scene to ${name} again (that may pay for it twice).`;
+					await tracked.ledger.intentUnanswered(definition.name, intent.key, reason);
+					throw new ClipError(reason, true);
 				}
 			}
 			for (let send = 1; !submitted; send++) {
