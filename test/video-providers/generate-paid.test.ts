@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { spending } from '../../nodes/Campaign/store/runs';
-import { releaseUnansweredCreates } from '../../nodes/shared/ledger';
+import { Ledger, releaseUnansweredCreates } from '../../nodes/shared/ledger';
+import { requeueExpiredRuns } from '../../nodes/shared/store/lease';
 import { ChaosProxy } from '../fakes/chaos';
 import { VideoGeneration } from '../../nodes/VideoGeneration/VideoGeneration.node';
 import { useStore } from '../campaign/fixture';
@@ -241,6 +242,85 @@ describe('never paying twice when the answer to a submit is lost', () => {
 		fakes.kling.script.submitReplies.push({ status: 400, code: 1201, message: 'invalid prompt' });
 		await assert.rejects(run(context(runId)), /did not take the task/);
 		assert.deepEqual(await tasks(runId), [], 'a refusal made no task');
+	});
+});
+
+/** The run is made by execution `owner` (a live lease), as the pipeline of a started run holds it. */
+const holdLease = (runId: string, owner: string) =>
+	store.db.query(`update runs set status = 'running', lease_owner = $2, lease_expires_at = now() + interval '60 seconds' where id = $1`, [runId, owner]);
+
+/** The execution died: its lease ran out, the watchdog requeued the run, and the dispatcher started it in execution 2. */
+async function recover(runId: string): Promise<void> {
+	await store.db.query(`update runs set lease_expires_at = now() - interval '1 second' where id = $1`, [runId]);
+	assert.ok((await requeueExpiredRuns(store.db)).some((row) => row.id === runId), 'the watchdog requeued the run');
+	await holdLease(runId, 'exec-2@recovered:2');
+}
+
+describe('an execution that died mid-submit, and the automatic recovery of its run', () => {
+	test('Kling: the dead intent frees its slot at once, and the recovered scene adopts the task by its key instead of paying again', async () => {
+		const runId = await newRun();
+		await holdLease(runId, 'exec-1@died:1');
+		// Kling accepted (and billed) scene 1, but the answer never reached the ledger: as if the worker died right then.
+		fakes.kling.onAccepted = async () => {
+			fakes.kling.onAccepted = undefined;
+			return 'drop';
+		};
+		fakes.kling.script.pollReplies.push({ status: 400, code: 1200, message: 'lookup refused (fake)' });
+		await assert.rejects(run(context(runId, { scenes: [1], nodeOptions: { providerConcurrency: 1 } })));
+		assert.deepEqual((await tasks(runId)).map((row) => row.status), ['submitting']);
+		await recover(runId);
+
+		// With one Kling slot, scene 2 of the recovered run is sent at once (before: it waited out the 15-minute window).
+		const started = Date.now();
+		const [[other]] = await run(context(runId, { scenes: [2], nodeOptions: { providerConcurrency: 1, timeout: 5 } }));
+		assert.equal(other.json.provider, 'kling');
+		assert.ok(Date.now() - started < 5000, 'scene 2 did not wait for the dead intent\'s slot');
+
+		const [[item]] = await run(context(runId, { scenes: [1], nodeOptions: { providerConcurrency: 1 } }));
+		assert.match(String((item.json.notes as string[]).join(' ')), new RegExp(`found Kling AI task .* by its key rs-${runId}-1-1: not paid again`));
+		assert.equal(fakes.kling.log.submissions.length, 2, 'one task per scene: scene 1 was adopted, not made again');
+		assert.deepEqual((await tasks(runId)).map((row) => [row.scene_number, row.status]).sort(), [[1, 'fetched'], [2, 'fetched']]);
+		assert.equal((await costLines(runId)).length, 2, 'one cost line per scene');
+	});
+
+	test('Runway: the dead intent frees its slot at once, and the scene is not sent to Runway again by itself (fallback, or a failure until a resume)', async () => {
+		const runId = await newRun();
+		await holdLease(runId, 'exec-1@died:1');
+		// The dead execution had written scene 1's intent and sent the create; the answer was never recorded.
+		await new Ledger(store.db).taskIntent(runId, 1, 'runway', 1);
+		await recover(runId);
+
+		const started = Date.now();
+		const [[other]] = await run(context(runId, { provider: 'runway', scenes: [2], nodeOptions: { providerConcurrency: 1, timeout: 5 } }));
+		assert.equal(other.json.provider, 'runway');
+		assert.ok(Date.now() - started < 5000, 'scene 2 did not wait for the dead intent\'s slot');
+		assert.equal(fakes.runway.log.submissions.length, 1);
+
+		const lost = /^Scene 1: the execution that was sending this scene's clip to Runway stopped before Runway's answer was recorded, .*not sent to Runway again by itself\. .*resume the run to send the scene to Runway again \(that may pay for it twice\)\.$/;
+		await assert.rejects(run(context(runId, { provider: 'runway', scenes: [1] })), (error: Error) => {
+			assert.match(error.message, lost);
+			return true;
+		});
+		assert.equal(fakes.runway.log.submissions.length, 1, 'scene 1 was not sent to Runway again');
+		assert.deepEqual((await tasks(runId)).map((row) => [row.scene_number, row.status]).sort(), [[1, 'unanswered'], [2, 'fetched']]);
+
+		// With a fallback the scene goes on to Kling; Runway is still not sent it again.
+		const [[item]] = await run(context(runId, { provider: 'runway', fallbackProviders: ['kling'], scenes: [1] }));
+		assert.equal(item.json.provider, 'kling');
+		assert.equal(fakes.runway.log.submissions.length, 1);
+	});
+
+	test('a person resuming the run is the go-ahead: the dead Runway intent\'s scene is sent to Runway again', async () => {
+		const runId = await newRun();
+		await holdLease(runId, 'exec-1@died:1');
+		await new Ledger(store.db).taskIntent(runId, 1, 'runway', 1);
+		await store.db.query(`update runs set status = 'failed', lease_owner = null, lease_expires_at = null where id = $1`, [runId]);
+		assert.equal(await releaseUnansweredCreates(store.db, runId), 1, 'the resume released the intent');
+		await holdLease(runId, 'exec-2@resumed:2');
+		const [[item]] = await run(context(runId, { provider: 'runway', scenes: [1] }));
+		assert.equal(item.json.provider, 'runway');
+		assert.match(String((item.json.notes as string[]).join(' ')), /an earlier execution stopped while submitting to Runway.*paid for too/);
+		assert.equal(fakes.runway.log.submissions.length, 1);
 	});
 });
 
