@@ -51,6 +51,7 @@ function context(
 		runwayCredential?: Record<string, unknown>;
 		nodeOptions?: IDataObject;
 		heading?: (scene: number) => string;
+		continueOnFail?: boolean;
 	} = {},
 ): IExecuteFunctions {
 	const attached = options.attached ?? ['kling', 'runway', 'postgres'];
@@ -91,6 +92,7 @@ function context(
 		},
 		// Like n8n: a credential that is not on the node cannot be read.
 		attached: attached.map((name) => names[name]),
+		continueOnFail: options.continueOnFail,
 	});
 }
 
@@ -610,5 +612,53 @@ describe('provider concurrency', () => {
 		assert.equal(fakes.kling.log.submissions.length, 4);
 		assert.equal(fakes.kling.log.maxInFlight, 1);
 		assert.deepEqual(await costLines(runId), [], 'no store, no cost lines');
+	});
+});
+
+describe('a cancelled run', () => {
+	const cancel = (runId: string) =>
+		store.db.query("update runs set stage = 'generation', cancel_requested_at = now(), cancel_requested_by = 'ada@example.com' where id = $1", [runId]);
+	const runRow = async (runId: string) => (await store.db.query('select status, error from runs where id = $1', [runId])).rows[0];
+
+	test('Render clip sends nothing for a run whose cancel was asked for: the run ends cancelled at generation', async () => {
+		const runId = await newRun();
+		await cancel(runId);
+		const [items, failed] = await run(context(runId, { scenes: [1, 2], continueOnFail: true }));
+		assert.equal(fakes.kling.submits, 0, 'no create reached Kling');
+		assert.deepEqual([...items, ...(failed ?? [])].map((item) => item.json.error), [
+			'Scene 1: Cancelled by ada@example.com at generation. Its clip was not sent to Kling AI.',
+			'Scene 2: Cancelled by ada@example.com at generation. Its clip was not sent to Kling AI.',
+		]);
+		assert.deepEqual(await runRow(runId), { status: 'cancelled', error: 'Cancelled by ada@example.com at generation.' });
+		const events = await store.db.query("select message from events where run_id = $1 and data->>'cancelled' = 'true'", [runId]);
+		assert.deepEqual(events.rows.map((row) => row.message), ['Cancelled by ada@example.com at generation.'], 'the timeline says so, once');
+		assert.deepEqual(await tasks(runId), [], 'no task, no intent left holding a slot');
+		assert.deepEqual(await costLines(runId), []);
+	});
+
+	test('a cancel pressed while scenes wait for a provider slot: they never submit, the task already accepted is kept', async () => {
+		const runId = await newRun();
+		fakes.kling.knobs.taskMs = 600;
+		let cancelledAt = 0;
+		fakes.kling.onAccepted = async () => {
+			if (cancelledAt) return;
+			await cancel(runId);
+			cancelledAt = Date.now();
+		};
+		const [items, failed] = await run(
+			context(runId, { scenes: [1, 2, 3], continueOnFail: true, nodeOptions: { providerConcurrency: 1, timeout: 60 } }),
+		);
+		assert.ok(cancelledAt > 0);
+		assert.deepEqual(
+			fakes.kling.log.submissions.filter((submission) => submission.at > cancelledAt),
+			[],
+			'no create after the cancel',
+		);
+		assert.equal(fakes.kling.log.submissions.length, 1);
+		const all = [...items, ...(failed ?? [])];
+		assert.equal(all.filter((item) => item.json.provider === 'kling').length, 1, 'the paid clip was fetched, not thrown away');
+		assert.equal(all.filter((item) => /Cancelled by ada@example\.com at generation\. Its clip was not sent/.test(String(item.json.error))).length, 2);
+		assert.deepEqual((await tasks(runId)).map((task) => task.status), ['fetched'], 'the scenes that waited left no intent');
+		assert.equal((await runRow(runId)).status, 'cancelled');
 	});
 });

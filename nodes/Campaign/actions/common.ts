@@ -3,7 +3,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import type { Pool } from 'pg';
 import { recordEvent } from '../store/events';
 import { CLAIM_OWNER, leaseKeeper, leaseOwner, leaseSecondsSetting } from '../../shared/store/lease';
-import { cancelRun, HOLDING_A_SLOT, type LeaseClaim } from '../../shared/store/runState';
+import { cancelMessageOf, cancelRun, HOLDING_A_SLOT, type LeaseClaim } from '../../shared/store/runState';
 import { getRun, type Run } from '../store/runs';
 import { isUuid } from '../../shared/store/rows';
 import { poolFor, toPostgresCredentials, type Queryable } from '../transport/db';
@@ -68,7 +68,7 @@ export function readableMessage(message: unknown): string {
 
 /** The message a cancelled run keeps: who asked and where the pipeline stopped. */
 export function cancelMessage(run: Run, stage: string): string {
-	return `Cancelled by ${run.cancelRequestedBy || 'a user'} at ${stage || run.stage || 'the start'}.`;
+	return cancelMessageOf(run.cancelRequestedBy, stage || run.stage || 'the start');
 }
 
 /** The lease length (REELSMITH_LEASE_SECONDS), as a node error naming the variable when it is bad. */

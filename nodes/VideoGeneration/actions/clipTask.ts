@@ -23,6 +23,8 @@ export class ClipError extends Error {
 		message: string,
 		readonly down = false,
 		readonly policy = false,
+		/** The run was cancelled: nothing was sent, and no other provider should be tried either. */
+		readonly cancelled = false,
 	) {
 		super(message);
 		this.name = 'ClipError';
@@ -52,6 +54,11 @@ export interface ClipJob {
 	ledger?: Ledger;
 	runId?: string;
 	sceneNumber?: number;
+	/**
+	 * Null while the run still wants the clip, else why not (it was cancelled). Asked right before every paid create,
+	 * also after a wait for a slot, so a cancelled run submits nothing more.
+	 */
+	cancelled?: () => Promise<string | null>;
 	/** Runs the download and fit (CPU work) within the node's Concurrency; items waiting at the provider hold none. */
 	fetchGate?: <T>(work: () => Promise<T>) => Promise<T>;
 }
@@ -72,6 +79,12 @@ const SENDS = 3;
 function storableRequest(request: ClipRequest): ClipRequest {
 	if ((request.referenceImage?.length ?? 0) <= 2048) return request;
 	return { ...request, referenceImage: undefined };
+}
+
+/** The scene's error when its run was cancelled (null while the run goes on). */
+async function cancelledError(job: ClipJob): Promise<ClipError | null> {
+	const reason = job.cancelled ? await job.cancelled() : null;
+	return reason ? new ClipError(`${job.label}${reason} Its clip was not sent to ${job.definition.displayName}.`, false, false, true) : null;
 }
 
 /**
@@ -192,12 +205,21 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		let submitted;
 		try {
 			if (tracked) {
+				const before = await cancelledError(job);
+				if (before) throw before;
 				// The intent first, with our key: if this process dies before the ledger hears of the accepted task, the
 				// next execution finds the intent and asks the provider for the task by its key instead of paying again.
 				// Written once a slot is free; the submit then runs without holding the provider's lock.
 				const intent = await tracked.ledger.taskIntent(tracked.runId, tracked.sceneNumber, definition.name, job.concurrency, {
 					timeoutMs: job.timeoutMs,
 				});
+				// The slot may have taken minutes to come free: asked again right before paying. A new intent goes (it
+				// sent nothing); an earlier one stays, its submit may have arrived and a resume looks it up by its key.
+				const cancelled = await cancelledError(job);
+				if (cancelled) {
+					if (!intent.earlier) await tracked.ledger.dropIntent(definition.name, intent.key);
+					throw cancelled;
+				}
 				submitted = await submit(intent);
 			} else {
 				if (paid && job.concurrency) release = await takeSlot(definition.name, job.concurrency, job.timeoutMs);
@@ -235,6 +257,8 @@ export async function makeClip(job: ClipJob): Promise<ClipOutcome> {
 		});
 	};
 
+	// A cancel does not stop a task that was accepted: it is paid either way, so its clip is fetched and kept (and the
+	// task stops holding a provider slot as soon as it is rendered).
 	const deadline = Date.now() + job.timeoutMs;
 	let settled = false;
 	try {

@@ -11,6 +11,7 @@ import terminalLooks from '../../shared/data/terminalLooks.json';
 import { withWorkDir } from '../../shared/workdir';
 import styles from '../../shared/data/styles.json';
 import { Ledger, runIdOf } from '../../shared/ledger';
+import { cancelledBeforePaying } from '../../shared/store/runState';
 import { PROVIDER_OPTIONS, providerOrder } from '../providers';
 import type { BrandLook, ClipRequest, SpokenLineTiming, VideoProviderDefinition } from '../providers/types';
 import { renderStill } from '../../shared/render';
@@ -627,6 +628,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				ledger,
 				runId,
 				sceneNumber: Number.isFinite(sceneNumber) ? sceneNumber : undefined,
+				cancelled: ledger && runId ? () => cancelledBeforePaying(ledger.db, runId) : undefined,
 				fetchGate: fetchGateOf(this),
 			});
 			attempts.push({

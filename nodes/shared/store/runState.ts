@@ -320,6 +320,36 @@ export async function cancelRun<R extends RunRecord = RunRecord>(db: Queryable, 
 	return one<R>(rows);
 }
 
+/** The message a cancelled run keeps: who asked and where the pipeline stopped. */
+export function cancelMessageOf(who: string | null | undefined, stage: string): string {
+	return `Cancelled by ${who || 'a user'} at ${stage}.`;
+}
+
+/**
+ * For a step that is about to pay for something (a provider create): null while the run goes on; otherwise why it
+ * stops. A cancel that was asked for takes effect here: the run ends cancelled at its current stage and the timeline
+ * says so, as at a pipeline step. Read per call, so a cancel pressed while scenes wait for a provider slot counts.
+ */
+export async function cancelledBeforePaying(db: Queryable, runId: string): Promise<string | null> {
+	const { rows } = await db.query<{ status: RunStatus; stage: string | null; error: string | null; cancel_requested_at: Date | null; cancel_requested_by: string | null }>(
+		'select status, stage, error, cancel_requested_at, cancel_requested_by from runs where id = $1',
+		[runId],
+	);
+	const run = rows[0];
+	if (!run) return null;
+	const message = cancelMessageOf(run.cancel_requested_by, run.stage || 'generation');
+	if (run.status === 'cancelled') return run.error || message;
+	if (!run.cancel_requested_at || !mayMove(run.status, 'cancel')) return null;
+	if (await cancelRun(db, runId, message)) {
+		await db.query("insert into events (run_id, stage, status, message, data) values ($1, 'run', 'info', $2, $3::jsonb)", [
+			runId,
+			message,
+			JSON.stringify({ cancelled: true, stage: run.stage || 'generation' }),
+		]);
+	}
+	return message;
+}
+
 /**
  * `who` cancels a run nothing is working on (queued, or waiting for approval): it ends now. Returns the status it had
  * and the approval URL of a waiting execution (to end that too), or null when the run is in no such status.

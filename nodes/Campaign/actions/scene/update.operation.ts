@@ -121,6 +121,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const run = await requireRun.call(this, db, itemIndex);
 	// A scene attempt starting is where a cancel takes effect during generation.
 	if (changes.status === 'generating') await stopIfCancelled.call(this, db, run, 'generation', itemIndex);
+	// A scene stopped by its run's cancel did not fail: it was not made (Video Generation sends nothing for a
+	// cancelled run). It stays pending, with the cancel as its reason, and the run's failed scenes do not count it.
+	if (changes.status === 'failed' && run.status === 'cancelled') {
+		changes.status = 'pending';
+		changes.error = changes.error || run.error || 'Not made: the run was cancelled.';
+	}
 	const keyed = (Object.keys(ASSET_OF) as (keyof SceneChanges)[]).filter((field) => changes[field]);
 	const sizes = await Promise.all(keyed.map((field) => storage.stat(storage.ref(String(changes[field])))));
 
